@@ -1,0 +1,503 @@
+/*
+ * Reading nchome.conf with libconfuse.  libconfuse rejects unknown keys and
+ * bad syntax itself; value checks run as validate callbacks during parsing,
+ * so every error carries the line it was found on.
+ */
+#include <sys/stat.h>
+
+#include <confuse.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conf.h"
+
+#define DEFAULT_HOST_KEY	"/etc/ssh/ssh_host_ed25519_key.pub"
+#define DEFAULT_MAX_MESSAGE	67108864L
+
+struct err_sink {
+	char	*buf;
+	size_t	 len;
+	int	 set;
+};
+
+/* libconfuse's error callback has no user pointer: one parse at a time. */
+static struct err_sink *cur_sink;
+
+static void
+conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[512];
+	const char *file = cfg && cfg->filename ? cfg->filename : "nchome.conf";
+
+	if (cur_sink == NULL || cur_sink->set)
+		return;		/* keep the first error only */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cfg && cfg->line > 0)
+		snprintf(cur_sink->buf, cur_sink->len, "%s:%d: %s", file, cfg->line, msg);
+	else
+		snprintf(cur_sink->buf, cur_sink->len, "%s: %s", file, msg);
+	cur_sink->set = 1;
+}
+
+static int
+parse_keyword(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result,
+    const char *const *words)
+{
+	for (long i = 0; words[i] != NULL; i++) {
+		if (strcmp(value, words[i]) == 0) {
+			*(long *)result = i;
+			return 0;
+		}
+	}
+	cfg_error(cfg, "%s: \"%s\" is not one of the accepted values", opt->name, value);
+	return -1;
+}
+
+static int
+parse_initiation(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const words[] = { "junos", "none", NULL };
+	return parse_keyword(cfg, opt, value, result, words);
+}
+
+static int
+parse_reconnect(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const words[] = { "sticky", "in-order", NULL };
+	return parse_keyword(cfg, opt, value, result, words);
+}
+
+static int
+parse_connection(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const words[] = { "persistent", "periodic", NULL };
+	return parse_keyword(cfg, opt, value, result, words);
+}
+
+static int
+check_range(cfg_t *cfg, cfg_opt_t *opt, long lo, long hi)
+{
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		long v = cfg_opt_getnint(opt, i);
+		if (v < lo || v > hi) {
+			cfg_error(cfg, "%s = %ld is out of range (%ld-%ld)", opt->name, v, lo, hi);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int validate_port(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 65535); }
+static int validate_count(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 1000); }
+static int validate_seconds(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 86400 * 7); }
+
+static int
+validate_message_size(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return check_range(cfg, opt, 4096, 4L * 1024 * 1024 * 1024);
+}
+
+/* The device id goes on the wire in a CRLF-terminated line: keep it plain. */
+static int
+validate_device_id(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = cfg_opt_getnstr(opt, 0);
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 255)
+		goto bad;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!isalnum(c) && strchr("._:@-", c) == NULL)
+			goto bad;
+	}
+	return 0;
+bad:
+	cfg_error(cfg, "%s must be 1-255 characters of letters, digits and ._:@-", opt->name);
+	return -1;
+}
+
+static int
+validate_secret(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = cfg_opt_getnstr(opt, 0);
+
+	if (s == NULL)
+		return 0;
+	if (*s == '\0') {
+		cfg_error(cfg, "secret is empty");
+		return -1;
+	}
+	for (; *s; s++) {
+		if (iscntrl((unsigned char)*s)) {
+			cfg_error(cfg, "secret contains a control character");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+validate_services(cfg_t *cfg, cfg_opt_t *opt)
+{
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		if (strcmp(cfg_opt_getnstr(opt, i), "netconf") != 0) {
+			cfg_error(cfg, "services: \"%s\" is not supported (only netconf)",
+			    cfg_opt_getnstr(opt, i));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+validate_path(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = cfg_opt_getnstr(opt, 0);
+
+	if (s != NULL && *s != '\0' && *s != '/') {
+		cfg_error(cfg, "%s must be an absolute path", opt->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+validate_client(cfg_t *parent, cfg_opt_t *opt)
+{
+	cfg_t *client = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+
+	(void)parent;
+	cfg_t *backoff = cfg_getsec(client, "backoff");
+
+	if (cfg_size(client, "address") == 0) {
+		cfg_error(client, "client %s has no address", cfg_title(client));
+		return -1;
+	}
+	if (cfg_getint(backoff, "initial") > cfg_getint(backoff, "max")) {
+		cfg_error(client, "client %s: backoff initial is larger than max", cfg_title(client));
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+xstrdup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+static int
+fill_client(struct conf_client *c, cfg_t *sec, const char *global_device_id)
+{
+	cfg_t *ka = cfg_getsec(sec, "keep-alive");
+	cfg_t *bo = cfg_getsec(sec, "backoff");
+	const char *dev = cfg_getstr(sec, "device-id");
+
+	c->name = strdup(cfg_title(sec));
+	c->device_id = strdup(dev ? dev : global_device_id);
+	c->initiation = (enum conf_initiation)cfg_getint(sec, "initiation");
+	c->secret = xstrdup_or_null(cfg_getstr(sec, "secret"));
+	c->reconnect = (enum conf_reconnect)cfg_getint(sec, "reconnect-strategy");
+	c->connection = (enum conf_connection)cfg_getint(sec, "connection");
+	c->period = (unsigned)cfg_getint(sec, "period");
+	c->keepalive_retry = (unsigned)cfg_getint(ka, "retry");
+	c->keepalive_timeout = (unsigned)cfg_getint(ka, "timeout");
+	c->backoff_initial = (unsigned)cfg_getint(bo, "initial");
+	c->backoff_max = (unsigned)cfg_getint(bo, "max");
+	c->naddrs = cfg_size(sec, "address");
+	c->addrs = calloc(c->naddrs, sizeof(*c->addrs));
+	if (c->name == NULL || c->device_id == NULL || c->addrs == NULL ||
+	    (cfg_getstr(sec, "secret") && c->secret == NULL))
+		return -1;
+	for (size_t i = 0; i < c->naddrs; i++) {
+		cfg_t *a = cfg_getnsec(sec, "address", (unsigned)i);
+		c->addrs[i].host = strdup(cfg_title(a));
+		c->addrs[i].port = (unsigned)cfg_getint(a, "port");
+		c->addrs[i].retry = (unsigned)cfg_getint(a, "retry");
+		c->addrs[i].timeout = (unsigned)cfg_getint(a, "timeout");
+		if (c->addrs[i].host == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Checks that only the dialer needs: it runs sshd and sends the host key. */
+static int
+check_for_dialer(const struct nchome_conf *conf, struct stat *st, char *err, size_t errlen)
+{
+	if (access(conf->sshd, X_OK) == -1)
+		return set_err(err, errlen, "%s: sshd %s: %s", conf->path, conf->sshd, strerror(errno));
+	if (conf->has_secret && access(conf->host_key, R_OK) == -1)
+		return set_err(err, errlen, "%s: host-key %s: %s", conf->path, conf->host_key,
+		    strerror(errno));
+	if (st->st_mode & S_IWOTH)
+		return set_err(err, errlen, "%s: writable by other users; refusing it", conf->path);
+	if (conf->has_secret && (st->st_mode & S_IROTH))
+		return set_err(err, errlen,
+		    "%s: holds a secret but is readable by other users (chmod o-r)", conf->path);
+	return 0;
+}
+
+static cfg_t *
+conf_schema(void)
+{
+	static cfg_opt_t address_opts[] = {
+		CFG_INT("port", 4334, CFGF_NONE),
+		CFG_INT("retry", 3, CFGF_NONE),
+		CFG_INT("timeout", 15, CFGF_NONE),
+		CFG_END()
+	};
+	static cfg_opt_t keepalive_opts[] = {
+		CFG_INT("retry", 3, CFGF_NONE),
+		CFG_INT("timeout", 15, CFGF_NONE),
+		CFG_END()
+	};
+	static cfg_opt_t backoff_opts[] = {
+		CFG_INT("initial", 1, CFGF_NONE),
+		CFG_INT("max", 60, CFGF_NONE),
+		CFG_END()
+	};
+	static cfg_opt_t client_opts[] = {
+		CFG_STR("device-id", NULL, CFGF_NODEFAULT),
+		CFG_INT_CB("initiation", INITIATION_JUNOS, CFGF_NONE, parse_initiation),
+		CFG_STR("secret", NULL, CFGF_NODEFAULT),
+		CFG_INT_CB("reconnect-strategy", RECONNECT_STICKY, CFGF_NONE, parse_reconnect),
+		CFG_INT_CB("connection", CONNECTION_PERSISTENT, CFGF_NONE, parse_connection),
+		CFG_INT("period", 3600, CFGF_NONE),
+		CFG_SEC("keep-alive", keepalive_opts, CFGF_NONE),
+		CFG_SEC("backoff", backoff_opts, CFGF_NONE),
+		CFG_STR_LIST("services", "{netconf}", CFGF_NONE),
+		CFG_SEC("address", address_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+		CFG_END()
+	};
+	static cfg_opt_t netconf_opts[] = {
+		CFG_STR("datastore-dir", NCHOME_STATE_DIR, CFGF_NONE),
+		CFG_STR("schema", "", CFGF_NONE),
+		CFG_STR("commit-hooks", NCHOME_SYSCONFDIR "/nchome/commit.d", CFGF_NONE),
+		CFG_STR("state-providers", NCHOME_SYSCONFDIR "/nchome/state.d", CFGF_NONE),
+		CFG_INT("max-message-size", DEFAULT_MAX_MESSAGE, CFGF_NONE),
+		CFG_END()
+	};
+	static cfg_opt_t opts[] = {
+		CFG_STR("device-id", NULL, CFGF_NODEFAULT),
+		CFG_STR("sshd", NCHOME_SSHD_PATH, CFGF_NONE),
+		CFG_STR("sshd-config", NCHOME_SSHD_CONFIG_PATH, CFGF_NONE),
+		CFG_STR("host-key", DEFAULT_HOST_KEY, CFGF_NONE),
+		CFG_STR("state-dir", NCHOME_STATE_DIR, CFGF_NONE),
+		CFG_SEC("client", client_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+		CFG_SEC("netconf", netconf_opts, CFGF_NONE),
+		CFG_END()
+	};
+	static const struct { const char *name; cfg_validate_callback_t fn; } checks[] = {
+		{ "device-id", validate_device_id },
+		{ "sshd", validate_path },
+		{ "sshd-config", validate_path },
+		{ "host-key", validate_path },
+		{ "state-dir", validate_path },
+		{ "client", validate_client },
+		{ "client|device-id", validate_device_id },
+		{ "client|secret", validate_secret },
+		{ "client|period", validate_seconds },
+		{ "client|services", validate_services },
+		{ "client|keep-alive|retry", validate_count },
+		{ "client|keep-alive|timeout", validate_seconds },
+		{ "client|backoff|initial", validate_seconds },
+		{ "client|backoff|max", validate_seconds },
+		{ "client|address|port", validate_port },
+		{ "client|address|retry", validate_count },
+		{ "client|address|timeout", validate_seconds },
+		{ "netconf|datastore-dir", validate_path },
+		{ "netconf|schema", validate_path },
+		{ "netconf|commit-hooks", validate_path },
+		{ "netconf|state-providers", validate_path },
+		{ "netconf|max-message-size", validate_message_size },
+	};
+	cfg_t *cfg = cfg_init(opts, CFGF_NONE);
+
+	if (cfg == NULL)
+		return NULL;
+	cfg_set_error_function(cfg, conf_errfunc);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		cfg_set_validate_func(cfg, checks[i].name, checks[i].fn);
+	return cfg;
+}
+
+static char *
+default_device_id(void)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) == -1)
+		return strdup("nchome");
+	host[sizeof(host) - 1] = '\0';
+	return strdup(host);
+}
+
+struct nchome_conf *
+conf_load(const char *path, int checks, char *err, size_t errlen)
+{
+	struct err_sink sink = { err, errlen, 0 };
+	struct nchome_conf *conf = NULL;
+	struct stat st;
+	cfg_t *cfg, *nc;
+	FILE *fp;
+	int rc;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "%s: not a regular file", path);
+		fclose(fp);
+		return NULL;
+	}
+	if ((cfg = conf_schema()) == NULL) {
+		set_err(err, errlen, "%s: out of memory", path);
+		fclose(fp);
+		return NULL;
+	}
+	cur_sink = &sink;
+	free(cfg->filename);
+	cfg->filename = strdup(path);
+	rc = cfg_parse_fp(cfg, fp);
+	fclose(fp);
+	if (rc != CFG_SUCCESS) {
+		if (!sink.set)
+			set_err(err, errlen, "%s: parse error", path);
+		goto fail;
+	}
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		goto oom;
+	conf->path = strdup(path);
+	conf->device_id = cfg_getstr(cfg, "device-id") ?
+	    strdup(cfg_getstr(cfg, "device-id")) : default_device_id();
+	conf->sshd = strdup(cfg_getstr(cfg, "sshd"));
+	conf->sshd_config = strdup(cfg_getstr(cfg, "sshd-config"));
+	conf->host_key = strdup(cfg_getstr(cfg, "host-key"));
+	conf->state_dir = strdup(cfg_getstr(cfg, "state-dir"));
+	nc = cfg_getsec(cfg, "netconf");
+	conf->netconf.datastore_dir = strdup(cfg_getstr(nc, "datastore-dir"));
+	conf->netconf.schema = xstrdup_or_null(cfg_getstr(nc, "schema"));
+	conf->netconf.commit_hooks = strdup(cfg_getstr(nc, "commit-hooks"));
+	conf->netconf.state_providers = strdup(cfg_getstr(nc, "state-providers"));
+	conf->netconf.max_message_size = (uint64_t)cfg_getint(nc, "max-message-size");
+	if (!conf->path || !conf->device_id || !conf->sshd || !conf->sshd_config ||
+	    !conf->host_key || !conf->state_dir || !conf->netconf.datastore_dir ||
+	    !conf->netconf.commit_hooks || !conf->netconf.state_providers)
+		goto oom;
+
+	conf->nclients = cfg_size(cfg, "client");
+	if (conf->nclients > 0 &&
+	    (conf->clients = calloc(conf->nclients, sizeof(*conf->clients))) == NULL)
+		goto oom;
+	for (size_t i = 0; i < conf->nclients; i++) {
+		if (fill_client(&conf->clients[i], cfg_getnsec(cfg, "client", (unsigned)i),
+		    conf->device_id) == -1)
+			goto oom;
+		if (conf->clients[i].secret)
+			conf->has_secret = 1;
+	}
+	if ((checks & CONF_CHECK_DIALER) && check_for_dialer(conf, &st, err, errlen) == -1)
+		goto fail;
+	cfg_free(cfg);
+	cur_sink = NULL;
+	return conf;
+oom:
+	set_err(err, errlen, "%s: out of memory", path);
+fail:
+	cfg_free(cfg);
+	conf_free(conf);
+	cur_sink = NULL;
+	return NULL;
+}
+
+static void
+client_free(struct conf_client *c)
+{
+	free(c->name);
+	free(c->device_id);
+	if (c->secret) {
+		explicit_bzero(c->secret, strlen(c->secret));
+		free(c->secret);
+	}
+	for (size_t i = 0; c->addrs && i < c->naddrs; i++)
+		free(c->addrs[i].host);
+	free(c->addrs);
+}
+
+void
+conf_free(struct nchome_conf *conf)
+{
+	if (conf == NULL)
+		return;
+	for (size_t i = 0; conf->clients && i < conf->nclients; i++)
+		client_free(&conf->clients[i]);
+	free(conf->clients);
+	free(conf->path);
+	free(conf->device_id);
+	free(conf->sshd);
+	free(conf->sshd_config);
+	free(conf->host_key);
+	free(conf->state_dir);
+	free(conf->netconf.datastore_dir);
+	free(conf->netconf.schema);
+	free(conf->netconf.commit_hooks);
+	free(conf->netconf.state_providers);
+	free(conf);
+}
+
+static int
+str_equal(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+int
+conf_client_equal(const struct conf_client *a, const struct conf_client *b)
+{
+	if (!str_equal(a->name, b->name) || !str_equal(a->device_id, b->device_id) ||
+	    !str_equal(a->secret, b->secret) || a->initiation != b->initiation ||
+	    a->reconnect != b->reconnect || a->connection != b->connection ||
+	    a->period != b->period || a->keepalive_retry != b->keepalive_retry ||
+	    a->keepalive_timeout != b->keepalive_timeout ||
+	    a->backoff_initial != b->backoff_initial || a->backoff_max != b->backoff_max ||
+	    a->naddrs != b->naddrs)
+		return 0;
+	for (size_t i = 0; i < a->naddrs; i++) {
+		if (!str_equal(a->addrs[i].host, b->addrs[i].host) ||
+		    a->addrs[i].port != b->addrs[i].port ||
+		    a->addrs[i].retry != b->addrs[i].retry ||
+		    a->addrs[i].timeout != b->addrs[i].timeout)
+			return 0;
+	}
+	return 1;
+}
+
+const struct conf_client *
+conf_find_client(const struct nchome_conf *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->nclients; i++)
+		if (strcmp(conf->clients[i].name, name) == 0)
+			return &conf->clients[i];
+	return NULL;
+}

@@ -1,0 +1,76 @@
+/*
+ * nchome.conf: one reader for both programs (libconfuse).  The schema is
+ * the contract's (../shared/design.md).  Errors name the file and line.
+ */
+#ifndef NCHOME_CONF_H
+#define NCHOME_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum conf_initiation { INITIATION_JUNOS, INITIATION_NONE };
+enum conf_reconnect { RECONNECT_STICKY, RECONNECT_IN_ORDER };
+enum conf_connection { CONNECTION_PERSISTENT, CONNECTION_PERIODIC };
+
+struct conf_address {
+	char		*host;		/* name, IPv4 or IPv6 literal */
+	unsigned	 port;
+	unsigned	 retry;		/* attempts before the next address */
+	unsigned	 timeout;	/* seconds one attempt may take */
+};
+
+struct conf_client {
+	char			*name;
+	char			*device_id;	/* resolved: own or global */
+	enum conf_initiation	 initiation;
+	char			*secret;	/* NULL: no HOST-KEY/HMAC */
+	enum conf_reconnect	 reconnect;
+	enum conf_connection	 connection;
+	unsigned		 period;	/* seconds, periodic only */
+	unsigned		 keepalive_retry;	/* ClientAliveCountMax */
+	unsigned		 keepalive_timeout;	/* ClientAliveInterval */
+	unsigned		 backoff_initial;
+	unsigned		 backoff_max;
+	struct conf_address	*addrs;
+	size_t			 naddrs;
+};
+
+struct conf_netconf {
+	char		*datastore_dir;
+	char		*schema;		/* NULL: no RELAX NG */
+	char		*commit_hooks;
+	char		*state_providers;
+	uint64_t	 max_message_size;
+};
+
+struct nchome_conf {
+	char			*path;
+	char			*device_id;
+	char			*sshd;
+	char			*sshd_config;
+	char			*host_key;
+	char			*state_dir;
+	struct conf_client	*clients;
+	size_t			 nclients;
+	struct conf_netconf	 netconf;
+	int			 has_secret;	/* some client holds a secret */
+};
+
+/* What conf_load() checks beyond the syntax. */
+#define CONF_CHECK_DIALER	0x01	/* sshd executable, host-key readable,
+					   file with a secret not world-readable */
+
+/*
+ * Parses path.  On error returns NULL and writes "file:line: message" (or
+ * "file: message" for errors not tied to a line) into err.
+ */
+struct nchome_conf *conf_load(const char *path, int checks, char *err, size_t errlen);
+void conf_free(struct nchome_conf *conf);
+
+/* 1 when two clients have the same settings (a reload keeps the session). */
+int conf_client_equal(const struct conf_client *a, const struct conf_client *b);
+
+/* Looks a client up by name, NULL if absent. */
+const struct conf_client *conf_find_client(const struct nchome_conf *conf, const char *name);
+
+#endif
