@@ -204,3 +204,12 @@ class InetdSshd:
                 p.wait(5)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def figure(name, value, unit, note=""):
+    """Prints one benchmark figure in the format tests/bench/run collects into its table:
+    FIGURE <name>\\t<value>\\t<unit>\\t<note> (name without spaces; value as measured)."""
+    if isinstance(value, float):
+        value = "%.4g" % value
+    print("FIGURE %s\t%s\t%s\t%s" % (name, value, unit, str(note).replace("\t", " ").replace("\n", " ")),
+          flush=True)
