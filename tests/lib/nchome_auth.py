@@ -1,0 +1,196 @@
+"""A throwaway device set up the way doc/authentication.md tells an operator to.
+
+AuthEnv renders the installed config/sshd_config.in with its paths pointed
+into a temporary folder, makes a user CA and a host CA with
+contrib/nchome-pki, signs the host key, and offers ways to run the NMS side
+with OpenSSH's `ssh` through `sshd -i` (ProxyCommand, no network) and tell
+whether the session reached NETCONF (the server's <hello> arrived).
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+
+from nchome_test import NETCONF, SSHD, TOP, ensure_sshd_runtime, keygen
+
+PKI = os.path.join(TOP, "contrib", "nchome-pki")
+SSHD_CONFIG_IN = os.path.join(TOP, "config", "sshd_config.in")
+CLIENT_HELLO = (b'<?xml version="1.0" encoding="UTF-8"?>'
+                b'<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities>'
+                b'<capability>urn:ietf:params:netconf:base:1.0</capability>'
+                b'</capabilities></hello>]]>]]>')
+CLOSE = (b'<?xml version="1.0" encoding="UTF-8"?>'
+         b'<rpc message-id="1" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'
+         b'<close-session/></rpc>]]>]]>')
+DEVICE = "device-1"
+
+
+def render_sshd_config(sysconfdir, libexecdir, ssh_dir, group=None, prepend=""):
+    """config/sshd_config.in with its placeholders substituted, as `make install` would.
+
+    /etc/ssh/ (the host key and certificate) becomes ssh_dir; group replaces
+    the NETCONF-only group name; prepend goes first (sshd keeps the first
+    value it reads, so these override the file's).
+    """
+    with open(SSHD_CONFIG_IN) as f:
+        text = f.read()
+    text = (text.replace("@sysconfdir@", sysconfdir).replace("@libexecdir@", libexecdir)
+            .replace("/etc/ssh/", ssh_dir.rstrip("/") + "/"))
+    if group:
+        text = text.replace("Match Group nchome-netconf", "Match Group " + group)
+    return prepend + text
+
+
+def pki(ca_dir, *args, check=True):
+    return subprocess.run([PKI, "-d", ca_dir] + list(args), check=check,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+class AuthEnv:
+    """Device side: sysconfdir layout, CAs, host cert; NMS side: known_hosts, keys."""
+
+    def __init__(self, group=None):
+        ensure_sshd_runtime()
+        self.dir = tempfile.mkdtemp(prefix="nchome-auth-")
+        # Readable by the throwaway password user, whose nchome-netconf
+        # reads nchome.conf; the CA keys sit in a 0700 folder below.
+        os.chmod(self.dir, 0o755)
+        self.sysconfdir = os.path.join(self.dir, "etc")
+        self.etc = os.path.join(self.sysconfdir, "nchome")
+        self.ssh_dir = os.path.join(self.dir, "ssh")
+        self.ca_dir = os.path.join(self.dir, "ca")
+        self.nms_dir = os.path.join(self.dir, "nms")
+        for d in (self.etc, os.path.join(self.etc, "principals"),
+                  os.path.join(self.etc, "authorized_keys"), self.ssh_dir, self.nms_dir):
+            os.makedirs(d, mode=0o755, exist_ok=True)
+        self.datastore_dir = os.path.join(self.dir, "datastore")
+        os.makedirs(self.datastore_dir, mode=0o777)
+        os.chmod(self.datastore_dir, 0o1777)
+        pki(self.ca_dir, "init-ca", "user")
+        pki(self.ca_dir, "init-ca", "host")
+        shutil.copy(os.path.join(self.ca_dir, "user_ca.pub"), os.path.join(self.etc, "user_ca.pub"))
+        self.host_key = keygen(os.path.join(self.ssh_dir, "ssh_host_ed25519_key"), "ed25519", "host")
+        pki(self.ca_dir, "sign-host", "-n", DEVICE, self.host_key + ".pub")
+        self.host_cert = self.host_key + "-cert.pub"
+        self.krl = os.path.join(self.etc, "revoked_keys")
+        pki(self.ca_dir, "empty-krl", "-k", self.krl)
+        self.conf = os.path.join(self.etc, "nchome.conf")
+        with open(self.conf, "w") as f:
+            f.write('sshd = "%s"\nsshd-config = "%s/sshd_config"\nhost-key = "%s.pub"\n'
+                    'netconf {\n  datastore-dir = "%s"\n}\n'
+                    % (SSHD, self.etc, self.host_key, self.datastore_dir))
+        os.chmod(self.conf, 0o644)
+        self.sshd_config = os.path.join(self.etc, "sshd_config")
+        # StrictModes would refuse key files below /tmp (world-writable).
+        with open(self.sshd_config, "w") as f:
+            f.write(render_sshd_config(self.sysconfdir, os.path.dirname(NETCONF), self.ssh_dir,
+                                       group, "# test override: files live below /tmp\nStrictModes no\n\n"))
+        self.known_hosts = os.path.join(self.nms_dir, "known_hosts")
+        with open(self.known_hosts, "w") as f:
+            f.write(pki(self.ca_dir, "known-hosts", DEVICE).stdout)
+        self.logs = 0
+
+    # --- device-side files -------------------------------------------------
+    def principals(self, user, *names):
+        pki(self.ca_dir, "principals", "-o", os.path.join(self.etc, "principals", user), *names)
+
+    def authorize_key(self, user, pub):
+        with open(os.path.join(self.etc, "authorized_keys", user), "a") as f:
+            with open(pub) as k:
+                f.write(k.read())
+
+    def revoke(self, *files):
+        pki(self.ca_dir, "revoke", "-k", self.krl, *files)
+
+    # --- NMS-side keys -----------------------------------------------------
+    def user_key(self, name):
+        return keygen(os.path.join(self.nms_dir, name), "ed25519", name)
+
+    def sign_user(self, key, principals, validity=None, ca_dir=None):
+        args = ["sign-user", "-n", principals]
+        if validity:
+            args += ["-V", validity]
+        pki(ca_dir or self.ca_dir, *(args + [key + ".pub"]))
+        return key + "-cert.pub"
+
+    # --- running the NMS side ---------------------------------------------
+    def ssh_args(self, log, key=None, cert=None, password=False, verbose=False):
+        """`ssh` through `sshd -i -f sshd_config -E log`, trusting only the host CA."""
+        args = ["ssh", "-F", "/dev/null",
+                "-o", "ProxyCommand=%s -i -f %s -E %s" % (SSHD, self.sshd_config, log),
+                "-o", "UserKnownHostsFile=" + self.known_hosts,
+                "-o", "GlobalKnownHostsFile=/dev/null",
+                "-o", "StrictHostKeyChecking=yes", "-o", "IdentityAgent=none",
+                "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10",
+                "-o", "NumberOfPasswordPrompts=1"]
+        if key:
+            args += ["-i", key]
+        else:
+            args += ["-o", "IdentityFile=/dev/null"]
+        if cert:
+            args += ["-o", "CertificateFile=" + cert]
+        if password:
+            args += ["-o", "BatchMode=no"]
+        else:
+            args += ["-o", "BatchMode=yes", "-o", "PasswordAuthentication=no"]
+        args += ["-v"] if verbose else ["-o", "LogLevel=ERROR"]
+        return args
+
+    def netconf(self, user, key=None, cert=None, password=None, verbose=False, command=None):
+        """Runs `ssh -s USER@device netconf` (or COMMAND); returns a Result."""
+        self.logs += 1
+        log = os.path.join(self.dir, "sshd-%d.log" % self.logs)
+        args = self.ssh_args(log, key, cert, password is not None, verbose)
+        env = dict(os.environ)
+        if password is not None:
+            askpass = os.path.join(self.nms_dir, "askpass-%d" % self.logs)
+            with open(askpass, "w") as f:
+                f.write("#!/bin/sh\nprintf '%%s\\n' '%s'\n" % password.replace("'", "'\\''"))
+            os.chmod(askpass, 0o700)
+            env.update(SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force", DISPLAY=":0")
+        if command is None:
+            args += ["-s", "%s@%s" % (user, DEVICE), "netconf"]
+            data = CLIENT_HELLO + CLOSE
+        else:
+            args += ["%s@%s" % (user, DEVICE), command]
+            data = b""
+        try:
+            p = subprocess.run(args, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env, timeout=30, start_new_session=True)
+            rc, out, err = p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired as e:
+            rc, out, err = None, e.stdout or b"", (e.stderr or b"") + b"\n(timed out)"
+        sshd_log = ""
+        if os.path.exists(log):
+            with open(log, errors="replace") as f:
+                sshd_log = f.read()
+        return Result(rc, out, err.decode(errors="replace"), sshd_log)
+
+    def netconf_sends_hello(self):
+        """Whether the built nchome-netconf answers with a <hello> (not a placeholder)."""
+        try:
+            p = subprocess.run([NETCONF, "-f", self.conf], input=CLIENT_HELLO + CLOSE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return Result(p.returncode, p.stdout, "", "").hello
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Result:
+    def __init__(self, rc, out, err, sshd_log):
+        self.rc, self.out, self.err, self.sshd_log = rc, out, err, sshd_log
+
+    @property
+    def hello(self):
+        """True when the NETCONF server's <hello> came back: the session reached NETCONF."""
+        return b"<hello" in self.out and b"urn:ietf:params:netconf:base:1." in self.out
+
+    def accepted(self, method):
+        return ("Accepted %s for" % method) in self.sshd_log
+
+    def detail(self):
+        return "ssh exit %r\nstdout: %r\nssh stderr:\n%s\nsshd log:\n%s" % (
+            self.rc, self.out[:300], self.err[-1500:], self.sshd_log[-2500:])
