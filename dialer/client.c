@@ -1,0 +1,411 @@
+/*
+ * The per-client state machine (see client.h).  A round tries the
+ * addresses in turn, starting with the first (`in-order`) or with the one
+ * that last gave a session (`sticky`); each address gets `retry` attempts;
+ * one attempt resolves the host name afresh (so DNS changes are followed)
+ * and tries each resolved address with a non-blocking connect() bounded by
+ * the address's `timeout`.
+ *
+ * Backoff: after a round in which no address answered, the client waits a
+ * random time uniform in [b/2, b] seconds, b starting at `initial` and
+ * doubling after each failed round up to `max` (so no wait exceeds `max`,
+ * and a fleet that lost its NMS does not come back in lockstep).  A session
+ * that lasted CLIENT_MIN_SESSION_MS or more resets b to `initial`; a
+ * shorter one (e.g. sshd or the NMS refusing at once) counts as a failed
+ * round, so a broken peer is not redialled in a tight loop.
+ *
+ * `persistent`: after a session, dial again at once.  `periodic`: the next
+ * round starts `period` seconds after the previous session started.
+ *
+ * Host names are resolved with a blocking getaddrinfo(), bounded by the
+ * resolver's own timeout (resolv.conf); literal addresses never block.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "client.h"
+#include "handoff.h"
+#include "initiation.h"
+#include "laststate.h"
+#include "log.h"
+
+#define INITIATION_SEND_TIMEOUT	5	/* seconds; the socket is fresh */
+
+static int keep_stderr;
+
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+client_set_keep_stderr(int keep)
+{
+	keep_stderr = keep;
+}
+
+/* Uniform in [b/2, b] seconds, in ms. */
+static int64_t
+jitter_ms(unsigned secs)
+{
+	int64_t b = (int64_t)secs * 1000;
+
+	return b / 2 + (int64_t)(random() % (b / 2 + 1));
+}
+
+static void
+set_peer(struct client *c, const struct sockaddr *sa, socklen_t salen)
+{
+	char host[INET6_ADDRSTRLEN + 1], port[16];
+
+	if (getnameinfo(sa, salen, host, sizeof(host), port, sizeof(port),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(c->peer, sizeof(c->peer), "?");
+	else
+		snprintf(c->peer, sizeof(c->peer), "%s port %s", host, port);
+}
+
+static void
+drop_socket(struct client *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+}
+
+static void
+drop_addrinfo(struct client *c)
+{
+	if (c->ai_list != NULL)
+		freeaddrinfo(c->ai_list);
+	c->ai_list = c->ai_cur = NULL;
+}
+
+/* Sleep until the next round: the backoff, then double it. */
+static void
+round_failed(struct client *c, int64_t now, const char *why)
+{
+	int64_t wait = jitter_ms(c->backoff);
+
+	drop_addrinfo(c);
+	drop_socket(c);
+	c->in_round = 0;
+	c->state = CLIENT_WAITING;
+	c->deadline = now + wait;
+	log_info("client %s: %s; next round in %lld.%03lld s", c->cc->name, why,
+	    (long long)(wait / 1000), (long long)(wait % 1000));
+	c->backoff = c->backoff > c->cc->backoff_max / 2 ?
+	    c->cc->backoff_max : c->backoff * 2;
+}
+
+/* One attempt at the current address is over: retry it, move on, or back off. */
+static void
+attempt_failed(struct client *c, int64_t now)
+{
+	const struct conf_address *a = &c->cc->addrs[c->cur];
+
+	drop_addrinfo(c);
+	drop_socket(c);
+	if (c->attempt < a->retry)
+		c->attempt++;
+	else {
+		c->attempt = 1;
+		c->cur = (c->cur + 1) % c->cc->naddrs;
+		if (++c->tried == c->cc->naddrs) {
+			round_failed(c, now, "no address answered");
+			return;
+		}
+	}
+	/* Next try from the loop, not recursively: retry counts can be large. */
+	c->state = CLIENT_WAITING;
+	c->deadline = now;
+}
+
+static void start_session(struct client *, int64_t);
+
+/* Starts connect() on the next resolved address, or ends the attempt. */
+static void
+try_next_sockaddr(struct client *c, int64_t now)
+{
+	const struct conf_address *a = &c->cc->addrs[c->cur];
+
+	for (; c->ai_cur != NULL; c->ai_cur = c->ai_cur->ai_next) {
+		struct addrinfo *ai = c->ai_cur;
+
+		set_peer(c, ai->ai_addr, ai->ai_addrlen);
+		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (c->fd == -1) {
+			log_warn("client %s: %s: socket", c->cc->name, c->peer);
+			continue;
+		}
+		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			c->ai_cur = ai->ai_next;
+			start_session(c, now);
+			return;
+		}
+		if (errno == EINPROGRESS || errno == EINTR) {
+			c->state = CLIENT_CONNECTING;
+			c->deadline = now + (int64_t)a->timeout * 1000;
+			return;
+		}
+		log_warn("client %s: connect to %s failed", c->cc->name, c->peer);
+		drop_socket(c);
+	}
+	attempt_failed(c, now);
+}
+
+static void
+attempt_begin(struct client *c, int64_t now)
+{
+	const struct conf_address *a = &c->cc->addrs[c->cur];
+	struct addrinfo hints;
+	char port[16];
+	int rc;
+
+	log_info("client %s: connecting to %s port %u (attempt %u of %u)", c->cc->name,
+	    a->host, a->port, c->attempt, a->retry);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	snprintf(port, sizeof(port), "%u", a->port);
+	drop_addrinfo(c);
+	rc = getaddrinfo(a->host, port, &hints, &c->ai_list);
+	if (rc != 0) {
+		log_warnx("client %s: cannot resolve %s: %s", c->cc->name, a->host,
+		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		c->ai_list = NULL;
+		attempt_failed(c, now);
+		return;
+	}
+	c->ai_cur = c->ai_list;
+	try_next_sockaddr(c, now);
+}
+
+static void
+round_begin(struct client *c, int64_t now)
+{
+	c->in_round = 1;
+	c->tried = 0;
+	c->attempt = 1;
+	c->cur = c->cc->reconnect == RECONNECT_STICKY ? c->last_good : 0;
+	attempt_begin(c, now);
+}
+
+/* Bounded blocking write: a fresh socket takes a few hundred bytes at once. */
+static int
+send_initiation(struct client *c)
+{
+	char err[256], *buf = NULL;
+	struct timeval tv = { INITIATION_SEND_TIMEOUT, 0 };
+	size_t len;
+	int rc, flags;
+
+	if (initiation_build(c->cc, c->conf->host_key, &buf, &len, err, sizeof(err)) == -1) {
+		log_warnx("client %s: %s", c->cc->name, err);
+		return -1;
+	}
+	if (len == 0)
+		return 0;
+	if ((flags = fcntl(c->fd, F_GETFL)) == -1 ||
+	    fcntl(c->fd, F_SETFL, flags & ~O_NONBLOCK) == -1 ||
+	    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1) {
+		log_warn("client %s: socket options", c->cc->name);
+		free(buf);
+		return -1;
+	}
+	rc = write_all(c->fd, buf, len);
+	if (rc == -1)
+		log_warn("client %s: %s: sending the initiation sequence", c->cc->name, c->peer);
+	explicit_bzero(buf, len);
+	free(buf);
+	tv.tv_sec = 0;
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return rc;
+}
+
+static void
+start_session(struct client *c, int64_t now)
+{
+	int on = 1;
+
+	drop_addrinfo(c);
+	log_info("client %s: connected to %s", c->cc->name, c->peer);
+	if (setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
+		log_warn("client %s: SO_KEEPALIVE", c->cc->name);
+	if (send_initiation(c) == -1) {
+		attempt_failed(c, now);
+		return;
+	}
+	if ((c->pid = handoff_spawn(c->fd, c->conf, c->cc, keep_stderr)) == -1) {
+		log_warn("client %s: cannot start %s", c->cc->name, c->conf->sshd);
+		drop_socket(c);
+		round_failed(c, now, "sshd did not start");
+		return;
+	}
+	drop_socket(c);
+	c->state = CLIENT_SESSION;
+	c->in_round = 0;
+	c->deadline = -1;
+	c->session_start = now;
+	log_info("client %s: session started with %s (sshd pid %ld)", c->cc->name, c->peer,
+	    (long)c->pid);
+	if (c->cc->reconnect == RECONNECT_STICKY && c->cur != c->last_good)
+		laststate_save(c->conf->state_dir, c->cc, c->cur);
+	c->last_good = c->cur;
+}
+
+struct client *
+client_new(const struct nchome_conf *conf, const struct conf_client *cc, int64_t now)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->conf = conf;
+	c->cc = cc;
+	c->fd = -1;
+	c->pid = -1;
+	c->state = CLIENT_WAITING;
+	c->deadline = now;
+	c->backoff = cc->backoff_initial;
+	if (cc->reconnect == RECONNECT_STICKY)
+		c->last_good = laststate_load(conf->state_dir, cc);
+	return c;
+}
+
+pid_t
+client_destroy(struct client *c)
+{
+	pid_t pid = -1;
+
+	if (c == NULL)
+		return -1;
+	drop_addrinfo(c);
+	drop_socket(c);
+	if (c->state == CLIENT_SESSION && c->pid > 0) {
+		pid = c->pid;
+		log_info("client %s: ending the session with %s (sshd pid %ld)",
+		    c->cc->name, c->peer, (long)pid);
+		kill(pid, SIGTERM);
+	}
+	free(c);
+	return pid;
+}
+
+int64_t
+client_deadline(const struct client *c)
+{
+	return c->state == CLIENT_SESSION ? -1 : c->deadline;
+}
+
+int
+client_poll_fd(const struct client *c)
+{
+	return c->state == CLIENT_CONNECTING ? c->fd : -1;
+}
+
+void
+client_on_timer(struct client *c, int64_t now)
+{
+	switch (c->state) {
+	case CLIENT_WAITING:
+		if (c->in_round)
+			attempt_begin(c, now);
+		else
+			round_begin(c, now);
+		break;
+	case CLIENT_CONNECTING:
+		log_warnx("client %s: connection to %s timed out after %u s", c->cc->name,
+		    c->peer, c->cc->addrs[c->cur].timeout);
+		drop_socket(c);
+		c->ai_cur = c->ai_cur ? c->ai_cur->ai_next : NULL;
+		try_next_sockaddr(c, now);
+		break;
+	case CLIENT_SESSION:
+		break;
+	}
+}
+
+void
+client_on_writable(struct client *c, int64_t now)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (c->state != CLIENT_CONNECTING)
+		return;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err == 0) {
+		c->ai_cur = c->ai_cur ? c->ai_cur->ai_next : NULL;
+		start_session(c, now);
+		return;
+	}
+	if (err == EINPROGRESS || err == EALREADY)
+		return;
+	log_warnx("client %s: connect to %s failed: %s", c->cc->name, c->peer, strerror(err));
+	drop_socket(c);
+	c->ai_cur = c->ai_cur ? c->ai_cur->ai_next : NULL;
+	try_next_sockaddr(c, now);
+}
+
+static void
+describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "status 0x%x", (unsigned)status);
+}
+
+int
+client_on_exit(struct client *c, pid_t pid, int status, int64_t now)
+{
+	int64_t ran, next;
+	char how[64];
+
+	if (c->state != CLIENT_SESSION || c->pid != pid)
+		return 0;
+	ran = now - c->session_start;
+	describe_status(status, how, sizeof(how));
+	log_info("client %s: session with %s ended after %lld.%03lld s (sshd %s)",
+	    c->cc->name, c->peer, (long long)(ran / 1000), (long long)(ran % 1000), how);
+	c->pid = -1;
+	c->state = CLIENT_WAITING;
+	c->in_round = 0;
+	if (ran >= CLIENT_MIN_SESSION_MS) {
+		c->backoff = c->cc->backoff_initial;
+		next = now;
+	} else {
+		round_failed(c, now, "the session was too short to count");
+		next = c->deadline;
+	}
+	if (c->cc->connection == CONNECTION_PERIODIC &&
+	    c->session_start + (int64_t)c->cc->period * 1000 > next)
+		next = c->session_start + (int64_t)c->cc->period * 1000;
+	c->deadline = next;
+	return 1;
+}

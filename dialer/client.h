@@ -1,0 +1,77 @@
+/*
+ * One configured NMS ("client" in nchome.conf) and the state machine that
+ * keeps one called-home connection to it:
+ *
+ *   WAITING --timer--> CONNECTING --connected--> SESSION (sshd child)
+ *      ^                    |  failed: next try (retry per address, then
+ *      |                    v  next address; after a whole round, backoff)
+ *      +-------- sshd exits / round failed -------+
+ *
+ * Everything is driven by the dialer's one poll() loop: a client asks for a
+ * wake-up time (client_deadline) and, while connecting, for its socket to
+ * be watched for writability (client_poll_fd).
+ */
+#ifndef NCHOME_CLIENT_H
+#define NCHOME_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf.h"
+
+/* A session shorter than this counts as a failed round: no backoff reset. */
+#define CLIENT_MIN_SESSION_MS	2000
+
+enum client_state { CLIENT_WAITING, CLIENT_CONNECTING, CLIENT_SESSION };
+
+struct addrinfo;
+
+struct client {
+	const struct nchome_conf *conf;	/* globals: sshd, host-key, state-dir */
+	const struct conf_client *cc;	/* this client's settings */
+	enum client_state	 state;
+	int			 in_round;	/* WAITING between two tries of a round */
+	int			 fd;		/* CONNECTING: the socket */
+	pid_t			 pid;		/* SESSION: sshd */
+	int64_t			 deadline;	/* ms, monotonic; -1: none */
+	size_t			 cur;		/* address being tried */
+	size_t			 tried;		/* addresses done in this round */
+	unsigned		 attempt;	/* 1..retry at cur */
+	struct addrinfo		*ai_list, *ai_cur;
+	unsigned		 backoff;	/* seconds, next wait after a failed round */
+	size_t			 last_good;	/* sticky: address of the last session */
+	int64_t			 session_start;
+	char			 peer[96];	/* "addr port N" for the logs */
+};
+
+/* Monotonic clock in milliseconds. */
+int64_t now_ms(void);
+
+/* Whether sshd children keep the dialer's stderr (foreground mode). */
+void client_set_keep_stderr(int keep);
+
+/* A client that will start its first round at once. */
+struct client *client_new(const struct nchome_conf *conf, const struct conf_client *cc,
+    int64_t now);
+
+/*
+ * Ends what the client is doing: closes a pending connection and sends
+ * SIGTERM to its sshd.  Returns that sshd's pid (for the caller to reap)
+ * or -1.  Frees the client.
+ */
+pid_t client_destroy(struct client *c);
+
+/* The wake-up time wanted, or -1. */
+int64_t client_deadline(const struct client *c);
+
+/* The socket to watch for POLLOUT, or -1. */
+int client_poll_fd(const struct client *c);
+
+void client_on_timer(struct client *c, int64_t now);
+void client_on_writable(struct client *c, int64_t now);
+
+/* sshd pid ended with status; returns 1 if it was this client's. */
+int client_on_exit(struct client *c, pid_t pid, int status, int64_t now);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * The `sticky` reconnect strategy's memory: which address of a client last
+ * gave a session, kept in state-dir so that it survives a restart.
+ */
+#ifndef NCHOME_LASTSTATE_H
+#define NCHOME_LASTSTATE_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+/* Index into c->addrs of the address saved for c; 0 when none matches. */
+size_t laststate_load(const char *state_dir, const struct conf_client *c);
+
+/* Saves c->addrs[idx] atomically; 0 or -1 (logged). */
+int laststate_save(const char *state_dir, const struct conf_client *c, size_t idx);
+
+#endif

@@ -1,0 +1,164 @@
+"""Helpers for the nchome-dialer integration tests (Debian's /usr/bin/python3).
+
+A Dialer runs the built nchome-dialer in the foreground (-d) on an SshEnv's
+nchome.conf; an Nms is a loopback listener that records what each called-home
+connection sent before sshd's "SSH-2.0-" identification.
+"""
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+from nchome_test import DIALER, wait_for
+
+
+def client_conf(name, addrs, initiation="junos", secret=None, strategy="in-order",
+                connection="persistent", period=None, backoff=(1, 2), retry=1, timeout=2,
+                device_id=None, keepalive=None):
+    """A `client` stanza; addrs is a list of (host, port)."""
+    lines = ["client %s {" % name, "  initiation = %s" % initiation,
+             "  reconnect-strategy = %s" % strategy, "  connection = %s" % connection,
+             "  backoff { initial = %d max = %d }" % backoff]
+    if secret is not None:
+        lines.append('  secret = "%s"' % secret)
+    if period is not None:
+        lines.append("  period = %d" % period)
+    if device_id is not None:
+        lines.append('  device-id = "%s"' % device_id)
+    if keepalive is not None:
+        lines.append("  keep-alive { retry = %d timeout = %d }" % keepalive)
+    for host, port in addrs:
+        lines.append('  address "%s" { port = %d retry = %d timeout = %d }' % (host, port, retry, timeout))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def closed_port(host="127.0.0.1"):
+    """A port with nothing listening (connect is refused)."""
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.bind((host, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def read_prebanner(sock, timeout=10.0):
+    """Bytes sent before "SSH-2.0-", consumed from sock (the banner itself is left unread).
+
+    Uses MSG_PEEK so paramiko can read the identification line afterwards.
+    """
+    sock.settimeout(timeout)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        data = sock.recv(65536, socket.MSG_PEEK)
+        if not data:
+            raise EOFError("closed before SSH-2.0-; got %r" % data)
+        i = data.find(b"SSH-2.0-")
+        if i >= 0:
+            got = b""
+            while len(got) < i:
+                got += sock.recv(i - len(got))
+            return got
+        time.sleep(0.02)
+    raise TimeoutError("no SSH-2.0- within %.1f s" % timeout)
+
+
+class Dialer:
+    """nchome-dialer -d -f <conf>, its stderr in a log file."""
+
+    def __init__(self, env, args=()):
+        self.env = env
+        self.log_path = os.path.join(env.dir, "dialer.log")
+        self.logf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([DIALER, "-d", "-f", env.conf] + list(args),
+                                     stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, text, timeout=10.0, count=1):
+        return wait_for(lambda: self.log().count(text) >= count, timeout)
+
+    def hup(self):
+        self.proc.send_signal(signal.SIGHUP)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+        return self.proc.returncode
+
+
+class Nms:
+    """A loopback NMS listener.  For each connection it records the accept
+    time and the bytes before "SSH-2.0-", then calls handler(sock, prebanner)
+    (default: close at once).  Connections are kept in self.conns."""
+
+    def __init__(self, host="127.0.0.1", port=0, handler=None):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
+        self.sock.listen(16)
+        self.host = host
+        self.port = self.sock.getsockname()[1]
+        self.handler = handler
+        self.conns = []		# dicts: time, peer, prebanner, error
+        self.lock = threading.Lock()
+        self.threads = []
+        self.closed = False
+        t = threading.Thread(target=self._accept_loop, daemon=True)
+        t.start()
+
+    def _accept_loop(self):
+        while True:
+            try:
+                s, peer = self.sock.accept()
+            except OSError:
+                return
+            rec = {"time": time.monotonic(), "peer": peer, "prebanner": None, "error": None, "sock": s}
+            with self.lock:
+                self.conns.append(rec)
+            t = threading.Thread(target=self._serve, args=(s, rec), daemon=True)
+            self.threads.append(t)
+            t.start()
+
+    def _serve(self, s, rec):
+        try:
+            rec["prebanner"] = read_prebanner(s)
+            if self.handler:
+                self.handler(s, rec)
+        except Exception as e:  # recorded for the test to report
+            rec["error"] = repr(e)
+        finally:
+            if not rec.get("keep"):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def count(self):
+        with self.lock:
+            return len([c for c in self.conns if c["prebanner"] is not None or c["error"]])
+
+    def close(self):
+        self.closed = True
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        with self.lock:
+            for c in self.conns:
+                try:
+                    c["sock"].close()
+                except OSError:
+                    pass
