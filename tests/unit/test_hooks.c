@@ -1,0 +1,374 @@
+/*
+ * Commit hooks and state providers (hooks.c, state_providers.c,
+ * runprog.c) against real shell scripts in a scratch folder.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/tree.h>
+
+#include "hooks.h"
+#include "log.h"
+#include "runprog.h"
+#include "unit.h"
+
+static char top[] = "/tmp/nchome-test-hooks-XXXXXX";
+static char hookdir[512], statedir[512], logpath[512], oldp[512], newp[512];
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+	chmod(path, mode);
+}
+
+static void
+script(const char *dir, const char *name, mode_t mode, const char *body)
+{
+	char path[1024], text[8192];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(text, sizeof(text), "#!/bin/sh\nLOG=%s\n%s\n", logpath, body);
+	write_file(path, text, mode);
+}
+
+static void
+rm_script(const char *dir, const char *name)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+static char *
+slurp(const char *path)
+{
+	static char buf[65536];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = 0;
+
+	buf[0] = '\0';
+	if (fd == -1)
+		return buf;
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return buf;
+}
+
+/* The error-message text of the first rpc-error, or "". */
+static const char *
+err_message(struct rpc *r)
+{
+	static char buf[16384];
+	xmlNodePtr e, c;
+
+	buf[0] = '\0';
+	if (r->err_doc == NULL)
+		return buf;
+	e = xmlDocGetRootElement(r->err_doc)->children;
+	for (c = e ? e->children : NULL; c != NULL; c = c->next)
+		if (strcmp((const char *)c->name, "error-message") == 0) {
+			xmlChar *t = xmlNodeGetContent(c);
+			snprintf(buf, sizeof(buf), "%s", (const char *)t);
+			xmlFree(t);
+		}
+	return buf;
+}
+
+static const char *
+err_tag(struct rpc *r)
+{
+	static char buf[128];
+	xmlNodePtr e, c;
+
+	buf[0] = '\0';
+	if (r->err_doc == NULL)
+		return buf;
+	e = xmlDocGetRootElement(r->err_doc)->children;
+	for (c = e ? e->children : NULL; c != NULL; c = c->next)
+		if (strcmp((const char *)c->name, "error-tag") == 0) {
+			xmlChar *t = xmlNodeGetContent(c);
+			snprintf(buf, sizeof(buf), "%s", (const char *)t);
+			xmlFree(t);
+		}
+	return buf;
+}
+
+static void
+reset_rpc(struct rpc *r)
+{
+	if (r->err_doc != NULL)
+		xmlFreeDoc(r->err_doc);
+	r->err_doc = NULL;
+	r->nerrors = 0;
+	unlink(logpath);
+}
+
+static pid_t
+pid_from(const char *path)
+{
+	return (pid_t)atoi(slurp(path));
+}
+
+/* 1 once pid has died (a zombie waiting for its new parent counts). */
+static int
+gone(pid_t pid)
+{
+	char path[64], *st, *p;
+
+	for (int i = 0; i < 100; i++) {
+		if (kill(pid, 0) == -1 && errno == ESRCH)
+			return 1;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		st = slurp(path);
+		if ((p = strrchr(st, ')')) != NULL && p[1] == ' ' &&
+		    (p[2] == 'Z' || p[2] == 'X'))
+			return 1;
+		usleep(20000);
+	}
+	return 0;
+}
+
+static void
+test_hooks(struct session *s)
+{
+	struct rpc r;
+	char want[8192], pidfile[600];
+	const char *log;
+	pid_t bg;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+
+	CHECK(hooks_commit_enabled(s) == 0, "no hook folder: hooks disabled");
+	CHECK(hooks_run_commit(&r, oldp, newp) == 0 && r.nerrors == 0,
+	    "no hook folder: the change stands");
+
+	mkdir(hookdir, 0700);
+	CHECK(hooks_commit_enabled(s) == 0, "empty hook folder: hooks disabled");
+	script(hookdir, "20-b", 0755,
+	    "echo \"b $1 $2 rev=$NCHOME_REVERT old=$NCHOME_OLD_CONFIG new=$NCHOME_NEW_CONFIG\" >>$LOG");
+	script(hookdir, "10-a", 0755,
+	    "echo \"a $1 $2 rev=$NCHOME_REVERT sid=$NCHOME_SESSION_ID user=$NCHOME_USER ds=$NCHOME_DATASTORE\" >>$LOG");
+	script(hookdir, ".hidden", 0755, "echo hidden >>$LOG; exit 1");
+	script(hookdir, "15-noexec", 0644, "echo noexec >>$LOG; exit 1");
+	script(hookdir, "16-backup~", 0755, "echo backup >>$LOG; exit 1");
+	CHECK(hooks_commit_enabled(s) == 1, "hook folder with programs: hooks enabled");
+
+	reset_rpc(&r);
+	rc = hooks_run_commit(&r, oldp, newp);
+	log = slurp(logpath);
+	snprintf(want, sizeof(want),
+	    "a %s %s rev=0 sid=42 user=alice ds=running\n"
+	    "b %s %s rev=0 old=%s new=%s\n", oldp, newp, oldp, newp, oldp, newp);
+	CHECK(rc == 0 && r.nerrors == 0, "hooks that succeed keep the change");
+	CHECK(strcmp(log, want) == 0,
+	    "hooks run in name order with old/new files in argv and env, "
+	    "dotfiles/non-executables/backups skipped (log: %s)", log);
+
+	script(hookdir, "30-fail", 0755,
+	    "echo \"fail $1 $2\" >>$LOG; echo 'bad hostname: <x&y>' >&2; exit 3");
+	script(hookdir, "40-after", 0755, "echo after >>$LOG");
+	reset_rpc(&r);
+	rc = hooks_run_commit(&r, oldp, newp);
+	log = slurp(logpath);
+	snprintf(want, sizeof(want),
+	    "a %s %s rev=0 sid=42 user=alice ds=running\n"
+	    "b %s %s rev=0 old=%s new=%s\n"
+	    "fail %s %s\n"
+	    "b %s %s rev=1 old=%s new=%s\n"
+	    "a %s %s rev=1 sid=42 user=alice ds=running\n",
+	    oldp, newp, oldp, newp, oldp, newp, oldp, newp,
+	    newp, oldp, newp, oldp, newp, oldp);
+	CHECK(rc == -1 && r.nerrors == 1, "a failing hook fails the change");
+	CHECK(strcmp(log, want) == 0,
+	    "earlier hooks are reverted in reverse order with the files swapped, "
+	    "later hooks do not run (log: %s)", log);
+	CHECK(strcmp(err_tag(&r), "operation-failed") == 0, "error-tag operation-failed");
+	CHECK(strstr(err_message(&r), "30-fail") != NULL &&
+	    strstr(err_message(&r), "exit status 3") != NULL &&
+	    strstr(err_message(&r), "bad hostname: <x&y>") != NULL,
+	    "error-message names the hook and carries its stderr (%s)", err_message(&r));
+	rm_script(hookdir, "30-fail");
+	rm_script(hookdir, "40-after");
+
+	/* A hung hook is killed with what it started. */
+	snprintf(pidfile, sizeof(pidfile), "%s/sleep.pid", top);
+	script(hookdir, "30-hang", 0755, "sleep 60 & echo $! >$LOG.pid; wait");
+	setenv("NCHOME_HOOK_TIMEOUT", "0.5", 1);
+	reset_rpc(&r);
+	rc = hooks_run_commit(&r, oldp, newp);
+	snprintf(pidfile, sizeof(pidfile), "%s.pid", logpath);
+	bg = pid_from(pidfile);
+	CHECK(rc == -1 && strstr(err_message(&r), "timed out") != NULL,
+	    "a hung hook counts as failed (%s)", err_message(&r));
+	CHECK(bg > 0 && gone(bg), "the hung hook's children were killed too");
+	rm_script(hookdir, "30-hang");
+
+	/* A hook that leaves a background child holding its stderr open. */
+	setenv("NCHOME_HOOK_TIMEOUT", "5", 1);
+	script(hookdir, "30-daemon", 0755,
+	    "sleep 60 & echo $! >$LOG.pid; exit 0");
+	reset_rpc(&r);
+	rc = hooks_run_commit(&r, oldp, newp);
+	bg = pid_from(pidfile);
+	CHECK(rc == 0, "a hook that exits 0 leaving a background child succeeds");
+	if (bg > 0)
+		kill(bg, SIGKILL);
+	rm_script(hookdir, "30-daemon");
+
+	/* stderr is bounded; invalid UTF-8 and control bytes are made safe. */
+	script(hookdir, "30-noisy", 0755,
+	    "printf 'bad\\377\\001byte\\n' >&2; head -c 200000 /dev/zero | tr '\\0' x >&2; exit 1");
+	reset_rpc(&r);
+	rc = hooks_run_commit(&r, oldp, newp);
+	CHECK(rc == -1 && strlen(err_message(&r)) < 4096 + 200 &&
+	    strstr(err_message(&r), "bad??byte") != NULL,
+	    "stderr is bounded and made XML-safe (%zu bytes)", strlen(err_message(&r)));
+	rm_script(hookdir, "30-noisy");
+
+	/* A hook killed by a signal. */
+	script(hookdir, "30-signal", 0755, "kill -TERM $$");
+	reset_rpc(&r);
+	rc = hooks_run_commit(&r, oldp, newp);
+	CHECK(rc == -1 && strstr(err_message(&r), "signal 15") != NULL,
+	    "a hook killed by a signal fails (%s)", err_message(&r));
+	rm_script(hookdir, "30-signal");
+	unsetenv("NCHOME_HOOK_TIMEOUT");
+	reset_rpc(&r);
+}
+
+static int
+count_children(xmlNodePtr n, const char *name)
+{
+	int k = 0;
+
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    (name == NULL || strcmp((const char *)c->name, name) == 0))
+			k++;
+	return k;
+}
+
+static xmlNodePtr
+fresh_into(xmlDocPtr *doc)
+{
+	xmlNodePtr root;
+
+	*doc = xmlNewDoc(BAD_CAST "1.0");
+	root = xmlNewNode(NULL, BAD_CAST "data");
+	xmlDocSetRootElement(*doc, root);
+	return root;
+}
+
+static void
+test_state(struct session *s)
+{
+	xmlDocPtr doc;
+	xmlNodePtr into, c;
+	xmlBufferPtr b;
+
+	into = fresh_into(&doc);
+	CHECK(state_collect(s, into) == 0 && count_children(into, NULL) == 0,
+	    "no provider folder: nothing added");
+	xmlFreeDoc(doc);
+
+	mkdir(statedir, 0700);
+	script(statedir, "10-good", 0755,
+	    "echo \"$NCHOME_SESSION_ID\" >$LOG.sid\n"
+	    "cat <<'EOF'\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<system-state xmlns=\"urn:ietf:params:xml:ns:yang:ietf-system\">"
+	    "<clock><current-datetime>2026-01-01T00:00:00Z</current-datetime></clock>"
+	    "</system-state>\n<x:other xmlns:x=\"urn:example:x\"><x:a>1 &amp; 2</x:a></x:other>\nEOF");
+	script(statedir, "20-fails", 0755, "echo '<fails/>'; exit 1");
+	script(statedir, "30-doctype", 0755,
+	    "echo '<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><a>&e;</a>'");
+	script(statedir, "31-entity", 0755, "echo '<a>&e;</a>'");
+	script(statedir, "32-text", 0755, "echo 'hello <a/>'");
+	script(statedir, "33-broken", 0755, "echo '<a><b></a>'");
+	script(statedir, "34-hang", 0755, "echo '<hang/>'; sleep 60");
+	script(statedir, "35-noexec", 0644, "echo '<noexec/>'");
+	script(statedir, "40-last", 0755, "echo '<last xmlns=\"urn:example:last\"/>'");
+	setenv("NCHOME_STATE_TIMEOUT", "0.5", 1);
+
+	into = fresh_into(&doc);
+	CHECK(state_collect(s, into) == 0, "state_collect answers");
+	CHECK(count_children(into, NULL) == 3,
+	    "only the good providers' elements are added (%d)", count_children(into, NULL));
+	CHECK(count_children(into, "system-state") == 1 &&
+	    count_children(into, "other") == 1 && count_children(into, "last") == 1,
+	    "elements of a provider printing several and of one after failures");
+	b = xmlBufferCreate();
+	for (c = into->children; c != NULL; c = c->next)
+		xmlNodeDump(b, doc, c, 0, 0);
+	CHECK(strstr((const char *)xmlBufferContent(b),
+	    "<x:other xmlns:x=\"urn:example:x\"><x:a>1 &amp; 2</x:a></x:other>") != NULL &&
+	    strstr((const char *)xmlBufferContent(b),
+	    "<system-state xmlns=\"urn:ietf:params:xml:ns:yang:ietf-system\">") != NULL,
+	    "namespaces and text survive (%s)", (const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+	xmlFreeDoc(doc);
+	{
+		char p[600];
+
+		snprintf(p, sizeof(p), "%s.sid", logpath);
+		CHECK(strcmp(slurp(p), "42\n") == 0, "providers see NCHOME_SESSION_ID");
+	}
+	unsetenv("NCHOME_STATE_TIMEOUT");
+}
+
+int
+main(void)
+{
+	struct nchome_conf conf;
+	struct session s;
+
+	log_init("test_hooks", LOG_TO_STDERR, 0);
+	if (mkdtemp(top) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	snprintf(hookdir, sizeof(hookdir), "%s/commit.d", top);
+	snprintf(statedir, sizeof(statedir), "%s/state.d", top);
+	snprintf(logpath, sizeof(logpath), "%s/log", top);
+	snprintf(oldp, sizeof(oldp), "%s/old.xml", top);
+	snprintf(newp, sizeof(newp), "%s/new.xml", top);
+	write_file(oldp, "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"/>\n", 0600);
+	write_file(newp, "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><a/></config>\n", 0600);
+
+	memset(&conf, 0, sizeof(conf));
+	conf.netconf.commit_hooks = hookdir;
+	conf.netconf.state_providers = statedir;
+	memset(&s, 0, sizeof(s));
+	s.id = 42;
+	s.conf = &conf;
+	s.nc = &conf.netconf;
+	s.user = "alice";
+
+	test_hooks(&s);
+	test_state(&s);
+
+	{
+		char *argv[] = { "rm", "-rf", top, NULL };
+		struct prog_result res;
+
+		if (prog_run("/bin/rm", argv, NULL, 10000, 0, 0, &res) == 0)
+			prog_result_free(&res);
+	}
+	UNIT_DONE();
+}
