@@ -1,9 +1,261 @@
-/* nchome-netconf: placeholder until the server lands. */
+/*
+ * nchome-netconf: the NETCONF server sshd runs as "Subsystem netconf".
+ * One process per session, as the logged-in user; stdin/stdout carry
+ * RFC 6242 framed messages.
+ *
+ * Life of a session: read nchome.conf, register in the session registry
+ * (a session-id unique across all session processes on the host), send
+ * the hello, then a poll() loop (mainloop.c) on stdin and a self-pipe for
+ * signals.  The session ends on EOF, a framing error, SIGTERM (e.g. from
+ * kill-session), SIGHUP, a lost peer (SIGPIPE is ignored so writes fail
+ * with EPIPE) or after the reply to <close-session>.  Every end releases
+ * the locks, ends the datastore session and removes the registry entry;
+ * a SIGKILLed process leaves nothing held, since locks and liveness are
+ * flock()s that die with it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "config.h"
+#include "conf.h"
+#include "datastore.h"
+#include "framing.h"
+#include "hello.h"
+#include "lock.h"
+#include "log.h"
+#include "mainloop.h"
+#include "rpc_io.h"
+#include "session.h"
+#include "session_registry.h"
+
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t got_signal;
+
+static struct session sess;
+static int hello_done;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: nchome-netconf [-d] [-f file]\n");
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	got_signal = sig;
+	if (write(sig_pipe[1], &c, 1) == -1) {
+		/* the pipe is full: a wake-up is already pending */
+	}
+	errno = saved;
+}
+
+static void
+signal_cb(int fd, void *arg)
+{
+	char buf[16];
+
+	(void)arg;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	log_info("session %u: ended by signal %d", sess.id, (int)got_signal);
+	ml_stop(0);
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGTERM, &sa, NULL) == -1 || sigaction(SIGHUP, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		return -1;
+	return ml_add_fd(sig_pipe[0], signal_cb, NULL);
+}
+
+/* Handles one framed message; -1 ends the session. */
+static int
+handle_message(char *msg, size_t len)
+{
+	if (!hello_done) {
+		if (hello_recv(&sess, msg, len) == -1)
+			return -1;
+		hello_done = 1;
+		return 0;
+	}
+	if (rpc_handle(&sess, msg, len) == -1) {
+		log_info("session %u: peer gone while replying", sess.id);
+		return -1;
+	}
+	if (sess.closing) {
+		log_info("session %u: closed by client", sess.id);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+stdin_cb(int fd, void *arg)
+{
+	char *msg;
+	size_t len;
+	long n;
+
+	(void)fd;
+	(void)arg;
+	if ((n = framer_fill(sess.fr)) <= 0) {
+		if (n < 0)
+			log_warn("session %u: read", sess.id);
+		else if (framer_partial(sess.fr))
+			log_info("session %u: end of input inside a message", sess.id);
+		else
+			log_info("session %u: end of input", sess.id);
+		ml_stop(0);
+		return;
+	}
+	for (;;) {
+		switch (framer_next(sess.fr, &msg, &len)) {
+		case FR_MORE:
+			return;
+		case FR_MSG:
+			if (handle_message(msg, len) == -1) {
+				ml_stop(0);
+				return;
+			}
+			break;
+		case FR_TOO_BIG:
+			log_warnx("session %u: %s", sess.id, framer_error(sess.fr));
+			if (hello_done)
+				(void)rpc_send_error(&sess, ERR_RPC, TAG_TOO_BIG,
+				    framer_error(sess.fr));
+			ml_stop(0);
+			return;
+		case FR_BAD:
+			log_warnx("session %u: framing error: %s", sess.id,
+			    framer_error(sess.fr));
+			if (hello_done)
+				(void)rpc_send_error(&sess, ERR_RPC,
+				    sess.base11 ? TAG_MALFORMED_MESSAGE : TAG_OPERATION_FAILED,
+				    framer_error(sess.fr));
+			ml_stop(0);
+			return;
+		}
+	}
+}
+
+static char *
+login_name(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	char buf[32];
+
+	if (pw != NULL && pw->pw_name != NULL)
+		return strdup(pw->pw_name);
+	snprintf(buf, sizeof(buf), "%lu", (unsigned long)getuid());
+	return strdup(buf);
+}
+
+/* The client address: first word of SSH_CLIENT ("addr port lport"). */
+static char *
+peer_address(void)
+{
+	const char *sc = getenv("SSH_CLIENT");
+	size_t n;
+
+	if (sc == NULL)
+		return strdup("");
+	n = strcspn(sc, " ");
+	if (n > 63)
+		n = 63;
+	return strndup(sc, n);
+}
 
 int
-main(void)
+main(int argc, char *argv[])
 {
-	fprintf(stderr, "nchome-netconf: not built yet\n");
-	return 1;
+	const char *path = NCHOME_CONF_PATH;
+	struct nchome_conf *conf;
+	char err[512];
+	int ch, debug = 0, rc;
+
+	while ((ch = getopt(argc, argv, "df:")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("nchome-netconf", debug ? LOG_TO_STDERR : LOG_TO_SYSLOG, debug);
+	xmlInitParser();
+
+	if ((conf = conf_load(path, 0, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	memset(&sess, 0, sizeof(sess));
+	sess.conf = conf;
+	sess.nc = &conf->netconf;
+	sess.login_time = time(NULL);
+	if ((sess.user = login_name()) == NULL || (sess.peer = peer_address()) == NULL)
+		fatal("strdup");
+	if ((sess.fr = framer_new(STDIN_FILENO, STDOUT_FILENO,
+	    conf->netconf.max_message_size)) == NULL)
+		fatal("framer_new");
+	if (setup_signals() == -1)
+		fatal("signals");
+	if (registry_register(&sess) == -1)
+		fatalx("cannot register the session in %s/sessions",
+		    conf->netconf.datastore_dir);
+	log_info("session %u: user %s from %s", sess.id, sess.user,
+	    sess.peer[0] != '\0' ? sess.peer : "(local)");
+
+	rc = 0;
+	if (ds_session_init(&sess) == -1) {
+		log_warnx("session %u: datastore set-up failed", sess.id);
+		rc = 1;
+	} else if (hello_send(&sess) == -1) {
+		log_info("session %u: peer gone before hello", sess.id);
+	} else if (ml_add_fd(STDIN_FILENO, stdin_cb, NULL) == -1) {
+		rc = 1;
+	} else
+		rc = ml_run();
+
+	lock_release_all(&sess);
+	ds_session_end(&sess);
+	registry_unregister(&sess);
+	log_info("session %u: end (%llu rpcs, %llu errors)", sess.id,
+	    (unsigned long long)sess.in_rpcs, (unsigned long long)sess.out_rpc_errors);
+	framer_free(sess.fr);
+	free(sess.user);
+	free(sess.peer);
+	conf_free(conf);
+	xmlCleanupParser();
+	return rc;
 }

@@ -1,0 +1,143 @@
+/*
+ * <close-session> and <kill-session> (RFC 6241 7.8, 7.9).
+ *
+ * kill-session looks the target up in the session registry (so only a
+ * live nchome-netconf session can be named), sends it SIGTERM, and
+ * answers only once the target's registry entry is no longer locked,
+ * i.e. the process is gone and with it its datastore locks.  A target
+ * that does not end within KILL_GRACE_MS gets SIGKILL.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rpc.h"
+#include "session_registry.h"
+
+#define KILL_GRACE_MS	3000
+#define KILL_WAIT_MS	2000
+
+void
+op_close_session(struct rpc *r)
+{
+	r->s->closing = 1;
+}
+
+/* Waits up to ms for session id to leave the registry; 0 when gone. */
+static int
+wait_gone(const char *dsdir, uint32_t id, int ms)
+{
+	struct reg_session e;
+
+	for (int waited = 0; waited <= ms; waited += 10) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (registry_lookup(dsdir, id, &e) == -1)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+#ifdef __linux__
+/* 1 when pid runs the same program as we do (Linux: /proc/PID/exe). */
+static int
+same_program(pid_t pid)
+{
+	char a[PATH_MAX], b[PATH_MAX], p[64];
+	ssize_t na, nb;
+
+	snprintf(p, sizeof(p), "/proc/%ld/exe", (long)pid);
+	if ((na = readlink(p, a, sizeof(a) - 1)) == -1 ||
+	    (nb = readlink("/proc/self/exe", b, sizeof(b) - 1)) == -1)
+		return errno == ENOENT ? 0 : 1;	/* cannot tell: kill() decides */
+	a[na] = b[nb] = '\0';
+	/* An upgraded binary shows as "path (deleted)". */
+	if (na > 10 && strcmp(a + na - 10, " (deleted)") == 0)
+		a[na - 10] = '\0';
+	if (nb > 10 && strcmp(b + nb - 10, " (deleted)") == 0)
+		b[nb - 10] = '\0';
+	return strcmp(a, b) == 0;
+}
+#else
+static int
+same_program(pid_t pid)
+{
+	(void)pid;
+	return 1;
+}
+#endif
+
+void
+op_kill_session(struct rpc *r)
+{
+	struct session *s = r->s;
+	const char *dsdir = s->nc->datastore_dir;
+	struct reg_session e;
+	xmlNodePtr idn, err;
+	xmlChar *txt;
+	unsigned long long v;
+	char *end;
+
+	if ((idn = nc_child(r->op, "session-id")) == NULL) {
+		err = rpc_error(r, ERR_PROTOCOL, TAG_MISSING_ELEMENT, NULL,
+		    "<kill-session> needs a <session-id>");
+		rpc_error_info(err, "bad-element", "session-id");
+		return;
+	}
+	txt = xmlNodeGetContent(idn);
+	errno = 0;
+	v = txt != NULL ? strtoull((const char *)txt, &end, 10) : 0;
+	if (txt == NULL || errno != 0 || end == (char *)txt ||
+	    strspn(end, " \t\r\n") != strlen(end) || v == 0 || v > UINT32_MAX) {
+		err = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+		    "session-id must be a number from 1 to 4294967295");
+		rpc_error_info(err, "bad-element", "session-id");
+		xmlFree(txt);
+		return;
+	}
+	xmlFree(txt);
+	if ((uint32_t)v == s->id) {
+		err = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+		    "a session cannot kill itself (use close-session)");
+		rpc_error_info(err, "bad-element", "session-id");
+		return;
+	}
+	if (registry_lookup(dsdir, (uint32_t)v, &e) == -1 || e.pid <= 1) {
+		err = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+		    "no session %llu", v);
+		rpc_error_info(err, "bad-element", "session-id");
+		return;
+	}
+	if (!same_program(e.pid)) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "process %ld of session %llu is not an nchome-netconf session",
+		    (long)e.pid, v);
+		return;
+	}
+	log_info("session %u: kill-session %llu (pid %ld, user %s)", s->id, v,
+	    (long)e.pid, e.user);
+	if (kill(e.pid, SIGTERM) == -1) {
+		if (errno == EPERM)
+			rpc_error(r, ERR_APPLICATION, TAG_ACCESS_DENIED, NULL,
+			    "not allowed to end session %llu", v);
+		else if (wait_gone(dsdir, (uint32_t)v, 0) != 0)
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "cannot end session %llu: %s", v, strerror(errno));
+		return;
+	}
+	if (wait_gone(dsdir, (uint32_t)v, KILL_GRACE_MS) == 0)
+		return;
+	log_warnx("session %u: session %llu ignores SIGTERM, sending SIGKILL",
+	    s->id, v);
+	(void)kill(e.pid, SIGKILL);
+	if (wait_gone(dsdir, (uint32_t)v, KILL_WAIT_MS) != 0)
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "session %llu did not end", v);
+}
