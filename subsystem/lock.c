@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lock.h"
 #include "log.h"
+#include "session_registry.h"
 
 static int held_fd[DS_COUNT];
 static int held[DS_COUNT];
@@ -152,8 +154,13 @@ op_lock(struct rpc *r)
 		lock_denied(r, ds, s->id, "this session already holds the lock");
 		return;
 	}
-	if (lock_path(s, ds, path, sizeof(path)) == -1 ||
-	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0664)) == -1) {
+	if (lock_path(s, ds, path, sizeof(path)) == -1)
+		fd = -1;
+	else if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) != -1)
+		(void)fchmod(fd, shared_mode(s->nc->datastore_dir, 0));
+	else if (errno == EEXIST)
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 		    "cannot open the %s lock file", ds_name(ds));
 		return;

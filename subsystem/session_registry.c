@@ -32,6 +32,19 @@ static int reg_fd = -1;			/* our entry, flock(LOCK_EX)ed */
 static char reg_path[PATH_MAX];
 static size_t reg_len;			/* bytes last written */
 
+mode_t
+shared_mode(const char *datastore_dir, int dir)
+{
+	struct stat st;
+	mode_t m;
+
+	if (stat(datastore_dir, &st) == -1)
+		return dir ? 0755 : 0644;
+	m = st.st_mode & 07777;
+	m |= dir ? 0755 : 0644;		/* monitoring reads every entry */
+	return dir ? m : (m & 0666);
+}
+
 static int
 sessions_dir(const char *dsdir, char *buf, size_t len)
 {
@@ -200,8 +213,11 @@ registry_register(struct session *s)
 		log_warn("mkdir %s", dsdir);
 		return -1;
 	}
-	if (sessions_dir(dsdir, dir, sizeof(dir)) == -1 ||
-	    (mkdir(dir, 0755) == -1 && errno != EEXIST)) {
+	if (sessions_dir(dsdir, dir, sizeof(dir)) == -1)
+		return -1;
+	if (mkdir(dir, 0700) == 0)
+		(void)chmod(dir, shared_mode(dsdir, 1));	/* umask-free */
+	else if (errno != EEXIST) {
 		log_warn("mkdir %s", dir);
 		return -1;
 	}
@@ -211,10 +227,11 @@ registry_register(struct session *s)
 	if (snprintf(tmp, sizeof(tmp), "%s/.new-%ld", dir, (long)getpid()) >= (int)sizeof(tmp))
 		return -1;
 	(void)unlink(tmp);
-	if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) == -1) {
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
 		log_warn("%s", tmp);
 		return -1;
 	}
+	(void)fchmod(fd, shared_mode(dsdir, 0));
 	if (flock(fd, LOCK_EX) == -1) {
 		log_warn("flock %s", tmp);
 		goto fail;
@@ -227,8 +244,11 @@ registry_register(struct session *s)
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, NEXT_ID) >= (int)sizeof(path))
 		goto fail;
-	if ((cfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1 ||
-	    flock(cfd, LOCK_EX) == -1 || read_counter(cfd, &last) == -1) {
+	if ((cfd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) != -1)
+		(void)fchmod(cfd, shared_mode(dsdir, 0));
+	else if (errno == EEXIST)
+		cfd = open(path, O_RDWR | O_CLOEXEC);
+	if (cfd == -1 || flock(cfd, LOCK_EX) == -1 || read_counter(cfd, &last) == -1) {
 		log_warn("%s", path);
 		goto fail;
 	}

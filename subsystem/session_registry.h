@@ -43,6 +43,16 @@ struct reg_session {
 	uint64_t	 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifications;
 };
 
+/*
+ * Mode for files shared by all session processes (sessions/, its
+ * entries, next-id, the *.lock files): derived from datastore-dir's own
+ * permissions, so a datastore-dir shared by several users (e.g. 1777 or
+ * 0770 with a group) gives files those users can all open.  For the
+ * folder (dir = 1) the bits are copied; for files execute bits are
+ * dropped.
+ */
+mode_t shared_mode(const char *datastore_dir, int dir);
+
 /* Allocates s->id and publishes the session's entry; 0 or -1 (logged). */
 int registry_register(struct session *s);
 
