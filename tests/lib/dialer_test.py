@@ -67,21 +67,44 @@ def read_prebanner(sock, timeout=10.0):
 
 
 class Dialer:
-    """nchome-dialer -d -f <conf>, its stderr in a log file."""
+    """nchome-dialer -d -f <conf>; its stderr goes to a log file, and each line
+    is also kept with the time it was read (self.lines: (monotonic, text))."""
 
     def __init__(self, env, args=()):
         self.env = env
         self.log_path = os.path.join(env.dir, "dialer.log")
-        self.logf = open(self.log_path, "ab")
+        self.lines = []
+        self.lock = threading.Lock()
         self.proc = subprocess.Popen([DIALER, "-d", "-f", env.conf] + list(args),
-                                     stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf)
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        with open(self.log_path, "a") as logf:
+            for raw in self.proc.stderr:
+                line = raw.decode(errors="replace").rstrip("\n")
+                with self.lock:
+                    self.lines.append((time.monotonic(), line))
+                logf.write(line + "\n")
+                logf.flush()
 
     def log(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
+        with self.lock:
+            return "\n".join(l for _, l in self.lines) + "\n"
+
+    def times(self, text):
+        """Times of the log lines containing text."""
+        with self.lock:
+            return [t for t, l in self.lines if text in l]
 
     def wait_log(self, text, timeout=10.0, count=1):
         return wait_for(lambda: self.log().count(text) >= count, timeout)
+
+    def session_pids(self):
+        import re
+        return [int(p) for p in re.findall(r"session started with .* \(sshd pid (\d+)\)", self.log())]
 
     def hup(self):
         self.proc.send_signal(signal.SIGHUP)
@@ -94,7 +117,7 @@ class Dialer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.logf.close()
+        self.reader.join(5)
         return self.proc.returncode
 
 
@@ -153,6 +176,12 @@ class Nms:
     def close(self):
         self.closed = True
         try:
+            # shutdown() wakes the thread blocked in accept(); close() alone would not
+            # release the port until that accept() returned.
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
             self.sock.close()
         except OSError:
             pass
@@ -162,3 +191,29 @@ class Nms:
                     c["sock"].close()
                 except OSError:
                     pass
+
+
+def hold_open(sock, rec):
+    """Nms handler: keep the connection open (the test closes it)."""
+    rec["keep"] = True
+
+
+def hold_for(seconds):
+    """Nms handler: keep the connection for a while, then close it."""
+    def handler(sock, rec):
+        time.sleep(seconds)
+    return handler
+
+
+def is_open(sock):
+    """True while the peer has not closed sock (reads and drops pending data)."""
+    import select
+    while True:
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return True
+            if not sock.recv(65536):
+                return False
+        except (OSError, ValueError):
+            return False
