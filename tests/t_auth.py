@@ -29,6 +29,7 @@ made_group = made_user = False
 if is_root:
     made_group = subprocess.run(["groupadd", group]).returncode == 0
 env = AuthEnv(group=group if made_group else None)
+penv = None
 
 
 def accepted(r, method, desc):
@@ -123,6 +124,13 @@ try:
         made_user = subprocess.run(["useradd", "-M", "-d", "/", "-s", "/bin/sh", "-G", group,
                                     puser]).returncode == 0
         subprocess.run(["chpasswd"], input=("%s:%s\n" % (puser, password)).encode(), check=True)
+        # A device of its own: nchome-netconf runs as this user, and root's
+        # sessions above made the first device's datastore root's.
+        penv = AuthEnv(group=group)
+        env.cleanup()
+        env = penv
+        certkey = env.user_key("certkey")
+        cert = env.sign_user(certkey, "nms-operator")
         r = env.netconf(puser, password=password)
         accepted(r, "password", "password of a local account")
         refused(env.netconf(puser, password=password + "x"), "wrong password", r"Failed password")
@@ -156,6 +164,8 @@ try:
         pw = pwd.getpwnam(puser)
         t.ok(pw.pw_gid != 0 and grp.getgrnam(group).gr_mem == [puser], "throwaway account set up")
 finally:
+    if penv:
+        penv.cleanup()
     if made_user:
         subprocess.run(["userdel", puser])
     if made_group:

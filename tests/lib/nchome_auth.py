@@ -114,11 +114,19 @@ class AuthEnv:
         return key + "-cert.pub"
 
     # --- running the NMS side ---------------------------------------------
-    def ssh_args(self, log, key=None, cert=None, password=False, verbose=False):
-        """`ssh` through `sshd -i -f sshd_config -E log`, trusting only the host CA."""
-        args = ["ssh", "-F", "/dev/null",
-                "-o", "ProxyCommand=%s -i -f %s -E %s" % (SSHD, self.sshd_config, log),
-                "-o", "UserKnownHostsFile=" + self.known_hosts,
+    def ssh_args(self, log, key=None, cert=None, password=False, verbose=False,
+                 fdpass_proxy=None, known_hosts=None):
+        """`ssh` through `sshd -i -f sshd_config -E log`, trusting only the host CA.
+
+        fdpass_proxy: a ProxyCommand that passes a connected socket instead
+        (ProxyUseFdpass); known_hosts: another known_hosts file.
+        """
+        if fdpass_proxy:
+            proxy = ["-o", "ProxyUseFdpass=yes", "-o", "ProxyCommand=" + fdpass_proxy]
+        else:
+            proxy = ["-o", "ProxyCommand=%s -i -f %s -E %s" % (SSHD, self.sshd_config, log)]
+        args = ["ssh", "-F", "/dev/null"] + proxy + [
+                "-o", "UserKnownHostsFile=" + (known_hosts or self.known_hosts),
                 "-o", "GlobalKnownHostsFile=/dev/null",
                 "-o", "StrictHostKeyChecking=yes", "-o", "IdentityAgent=none",
                 "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10",
@@ -126,7 +134,7 @@ class AuthEnv:
         if key:
             args += ["-i", key]
         else:
-            args += ["-o", "IdentityFile=/dev/null"]
+            args += ["-o", "PubkeyAuthentication=no"]
         if cert:
             args += ["-o", "CertificateFile=" + cert]
         if password:
@@ -136,11 +144,15 @@ class AuthEnv:
         args += ["-v"] if verbose else ["-o", "LogLevel=ERROR"]
         return args
 
-    def netconf(self, user, key=None, cert=None, password=None, verbose=False, command=None):
-        """Runs `ssh -s USER@device netconf` (or COMMAND); returns a Result."""
+    def netconf(self, user, key=None, cert=None, password=None, verbose=False, command=None,
+                fdpass_proxy=None, known_hosts=None, log=None):
+        """Runs `ssh -s USER@device netconf` (or COMMAND); returns a Result.
+
+        log: the sshd log to report (default: the one this call's sshd writes).
+        """
         self.logs += 1
-        log = os.path.join(self.dir, "sshd-%d.log" % self.logs)
-        args = self.ssh_args(log, key, cert, password is not None, verbose)
+        log = log or os.path.join(self.dir, "sshd-%d.log" % self.logs)
+        args = self.ssh_args(log, key, cert, password is not None, verbose, fdpass_proxy, known_hosts)
         env = dict(os.environ)
         if password is not None:
             askpass = os.path.join(self.nms_dir, "askpass-%d" % self.logs)
