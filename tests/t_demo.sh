@@ -15,7 +15,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "demo" "needs root (sshd -i)"
 	echo "1..$n"; exit 0
 fi
-placeholder() { "$1" -f /dev/null </dev/null 2>&1 | grep -q "not built yet"; }
+# -t: the real dialer only checks a configuration, it never starts.
+placeholder() { "$1" -t -f /dev/null </dev/null 2>&1 | grep -q "not built yet"; }
 if placeholder dialer/nchome-dialer || placeholder subsystem/nchome-netconf; then
 	skip "demo runs end to end" "nchome-dialer or nchome-netconf is still a placeholder"
 	echo "1..$n"; exit 0
@@ -23,6 +24,19 @@ fi
 
 work=$(mktemp -d /tmp/nchome-tdemo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+
+# While the datastore half of nchome-netconf is still its stub, the demo
+# cannot show get-config/edit-config: check everything up to the hello.
+mkdir "$work/ds"
+printf 'netconf {\n datastore-dir = "%s"\n}\n' "$work/ds" > "$work/n.conf"
+stub=
+printf '%s]]>]]>%s]]>]]>' \
+	'<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>' \
+	'<rpc message-id="1" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><get-config><source><running/></source></get-config></rpc>' |
+	timeout 10 subsystem/nchome-netconf -f "$work/n.conf" 2>/dev/null | grep -q "not implemented yet" && stub=1
+data_check() {
+	if [ -n "$stub" ]; then skip "$1" "nchome-netconf's datastore side is still a stub"; else check "$@"; fi
+}
 mkdir "$work/tmp"
 start=$(date +%s)
 TMPDIR=$work/tmp timeout 120 ./tests/demo.sh >"$work/out" 2>&1
@@ -30,14 +44,14 @@ rc=$?
 secs=$(( $(date +%s) - start ))
 out=$work/out
 has() { grep -qF -- "$1" "$out"; }
-check "demo exits 0" '[ $rc -eq 0 ]'
+data_check "demo exits 0" '[ $rc -eq 0 ]'
 check "the NMS received the initiation sequence" 'has "MSG-ID: DEVICE-CONN-INFO" && has "DEVICE-ID: edge-17" && has "HOST-KEY: ssh-ed25519 "'
 check "the HMAC verifies" 'has "NMS: HMAC verifies: yes"'
 check "ssh verified the host certificate against the host CA" "has \"Host 'edge-17' is known and matches the ED25519-CERT host certificate\""
 check "the device accepted the user certificate" 'has "Server accepts key: " && has "ED25519-CERT" && has "using \"publickey\""'
 check "NETCONF hello from the device" 'grep -q "^<< .*<hello .*urn:ietf:params:netconf:base:1.0" "$out"'
-check "edit-config shown in the second get-config" 'has "NMS: the change is in running"'
-check "demo says DEMO OK" 'has "DEMO OK"'
+data_check "edit-config shown in the second get-config" 'has "NMS: the change is in running"'
+data_check "demo says DEMO OK" 'has "DEMO OK"'
 check "demo took under 30 s ($secs s)" '[ $secs -lt 30 ]'
 check "no temporary folder left" '[ -z "$(ls -A "$work/tmp")" ]'
 check "no process left" '! pgrep -f "$work/tmp" >/dev/null'
