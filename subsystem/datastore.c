@@ -1,0 +1,717 @@
+/*
+ * The datastores on disk and the session's parsed cache of them.
+ *
+ * Files in datastore-dir:
+ *   running.xml, startup.xml, candidate.xml  the base documents: root
+ *       <config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"> whose
+ *       children are the configuration; the root's nchome:seq attribute
+ *       (urn:nchome:datastore:1) is the last journal record folded in.
+ *       Always replaced atomically (temp file, fsync, rename, fsync dir).
+ *   running.journal, candidate.journal  edits applied since the base:
+ *       records "NCJ1" len(u32) seq(u64) default-operation(u32)
+ *       checksum(u32 FNV-1a of seq, defop and payload), then the
+ *       edit-config <config> element as XML.  Appended and fdatasync'ed
+ *       before the reply.  Loading = parse the base, then replay the
+ *       records with seq above the base's; a torn or corrupt tail ends the
+ *       replay (and the next writer truncates it), so a crash leaves the
+ *       old or the new content.  When the journal outgrows its base
+ *       (or 4 MB) it is folded in: the base is rewritten with the new seq
+ *       and the journal truncated; a crash between the two only leaves
+ *       records the seq skips.
+ *   candidate.xml absent means the candidate equals running (no
+ *       uncommitted changes); candidate.owners lists the session-ids that
+ *       changed it since.
+ *   .ds-write.lock  flock: exclusive around every read-modify-write,
+ *       shared around loads, so sessions are serialized across processes.
+ *
+ * Why: a one-leaf edit of a 10 MB datastore must be on disk in a few
+ * milliseconds, and rewriting 10 MB cannot be.  So each session keeps
+ * the parsed documents (with hash indexes of big lists, edit.c) between
+ * RPCs, edits them in place, and persists only the edit.  A session
+ * notices another session's change by stat identity (dev, inode, size,
+ * mtime) of the base and the journal: unchanged -> use the cache; only
+ * the journal grew -> replay its new records; else reload.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlsave.h>
+
+#include "atomicfile.h"
+#include "log.h"
+#include "store.h"
+
+#define JR_MAGIC	"NCJ1"
+#define JR_HDR		24
+#define JR_MAX_REC	(1u << 30)
+#define JR_FOLD_MIN	(4 * 1024 * 1024)
+
+static const char *const ds_names[DS_COUNT] = { "running", "candidate", "startup" };
+
+const char *
+ds_name(enum ds_id ds)
+{
+	return ds >= 0 && ds < DS_COUNT ? ds_names[ds] : "?";
+}
+
+const char *
+store_path(struct session *s, const char *name, char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s/%s", s->ds->dir, name) >= (int)len)
+		buf[0] = '\0';	/* an unusable path fails at open */
+	return buf;
+}
+
+static const char *
+base_path(struct session *s, enum ds_id ds, char *buf, size_t len)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s.xml", ds_names[ds]);
+	return store_path(s, name, buf, len);
+}
+
+static const char *
+journal_path(struct session *s, enum ds_id ds, char *buf, size_t len)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s.journal", ds_names[ds]);
+	return store_path(s, name, buf, len);
+}
+
+int
+ds_parse_target(struct rpc *r, xmlNodePtr parent, enum ds_id *out)
+{
+	xmlNodePtr c, which = NULL;
+	int n = 0;
+
+	if (parent == NULL) {
+		rpc_error(r, ERR_PROTOCOL, TAG_MISSING_ELEMENT, NULL,
+		    "missing datastore element");
+		return -1;
+	}
+	for (c = parent->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE) {
+			which = c;
+			n++;
+		}
+	if (n == 0) {
+		rpc_error(r, ERR_PROTOCOL, TAG_MISSING_ELEMENT, NULL,
+		    "<%s> names no datastore", parent->name);
+		return -1;
+	}
+	for (int i = 0; i < DS_COUNT; i++)
+		if (n == 1 && nc_is(which, ds_names[i])) {
+			*out = (enum ds_id)i;
+			return 0;
+		}
+	rpc_error(r, ERR_PROTOCOL, TAG_BAD_ELEMENT, NULL,
+	    "<%s> must hold one of <running/>, <candidate/>, <startup/>", parent->name);
+	return -1;
+}
+
+/* ---- lock ---- */
+
+int
+store_lock(struct session *s, int exclusive)
+{
+	struct ds_state *st = s->ds;
+	char path[PATH_MAX];
+
+	if (st->lockdepth++ > 0)
+		return 0;
+	if (st->lockfd == -1) {
+		store_path(s, ".ds-write.lock", path, sizeof(path));
+		if ((st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+			log_warn("%s", path);
+			st->lockdepth--;
+			return -1;
+		}
+	}
+	while (flock(st->lockfd, exclusive ? LOCK_EX : LOCK_SH) == -1) {
+		if (errno != EINTR) {
+			log_warn("flock");
+			st->lockdepth--;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+store_unlock(struct session *s)
+{
+	struct ds_state *st = s->ds;
+
+	if (st->lockdepth > 0 && --st->lockdepth == 0)
+		flock(st->lockfd, LOCK_UN);
+}
+
+/* ---- documents ---- */
+
+xmlDocPtr
+store_new_doc(void)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root;
+
+	if (doc == NULL || (root = xmlNewNode(NULL, BAD_CAST "config")) == NULL)
+		abort();
+	xmlSetNs(root, xmlNewNs(root, BAD_CAST NC_NS_BASE, NULL));
+	xmlDocSetRootElement(doc, root);
+	return doc;
+}
+
+static int
+good_root(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+
+	return root != NULL && doc->intSubset == NULL && nc_is(root, "config");
+}
+
+xmlDocPtr
+store_read_doc(const char *path)
+{
+	xmlDocPtr doc = xmlReadFile(path, NULL, NC_XML_PARSE_OPTS);
+
+	if (doc != NULL && !good_root(doc)) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+static int
+save_cb(int fd, void *arg)
+{
+	xmlSaveCtxtPtr sc = xmlSaveToFd(fd, "UTF-8", 0);
+
+	if (sc == NULL)
+		return -1;
+	if (xmlSaveDoc(sc, arg) < 0) {
+		xmlSaveClose(sc);
+		errno = EIO;
+		return -1;
+	}
+	if (xmlSaveClose(sc) < 0) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_write_doc(const char *path, xmlDocPtr doc)
+{
+	return atomic_write_with(path, 0600, save_cb, doc);
+}
+
+/* Reads and removes the root's nchome:seq (cached docs never carry it). */
+static uint64_t
+doc_seq(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlChar *v = xmlGetNsProp(root, BAD_CAST "seq", BAD_CAST DS_NS_STORE);
+	uint64_t seq = v != NULL ? strtoull((const char *)v, NULL, 10) : 0;
+
+	xmlNsPtr ns = xmlSearchNsByHref(doc, root, BAD_CAST DS_NS_STORE);
+
+	xmlFree(v);
+	if (ns != NULL)
+		xmlUnsetNsProp(root, ns, BAD_CAST "seq");
+	return seq;
+}
+
+static void
+set_doc_seq(xmlDocPtr doc, uint64_t seq)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlNsPtr ns = xmlSearchNsByHref(doc, root, BAD_CAST DS_NS_STORE);
+	char v[32];
+
+	if (ns == NULL)
+		ns = xmlNewNs(root, BAD_CAST DS_NS_STORE, BAD_CAST "nchome");
+	snprintf(v, sizeof(v), "%" PRIu64, seq);
+	xmlSetNsProp(root, ns, BAD_CAST "seq", BAD_CAST v);
+}
+
+/* ---- journal ---- */
+
+static uint32_t
+fnv1a(uint32_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint32_t
+rec_sum(uint64_t seq, uint32_t defop, const void *payload, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	h = fnv1a(h, &seq, sizeof(seq));
+	h = fnv1a(h, &defop, sizeof(defop));
+	return fnv1a(h, payload, len);
+}
+
+/* Applies one journal payload to doc. */
+static int
+replay_one(struct session *s, xmlDocPtr doc, const char *payload, uint32_t len,
+    uint32_t defop)
+{
+	xmlDocPtr edoc = xmlReadMemory(payload, (int)len, NULL, NULL, NC_XML_PARSE_OPTS);
+	struct edit_ctx c = { 0 };
+	int rc = 0;
+
+	if (edoc == NULL || xmlDocGetRootElement(edoc) == NULL ||
+	    (defop & 0xff) > DEFOP_NONE || (defop >> 8) > ERROPT_ROLLBACK) {
+		xmlFreeDoc(edoc);
+		return -1;
+	}
+	c.keys = s->ds->keys;
+	c.defop = (enum edit_defop)(defop & 0xff);
+	c.erropt = (enum edit_erropt)(defop >> 8);
+	/* continue-on-error edits are stored with their errors: same result again */
+	if (edit_apply(&c, xmlDocGetRootElement(doc), xmlDocGetRootElement(edoc)) > 0 &&
+	    c.erropt != ERROPT_CONTINUE) {
+		edit_undo(&c);
+		rc = -1;
+	}
+	edit_ctx_clear(&c);
+	xmlFreeDoc(edoc);
+	return rc;
+}
+
+/*
+ * Replays the records of the open journal fd from offset *end on, those
+ * with seq above cache->seq.  Leaves *end at the end of the last good one.
+ */
+static void
+replay(struct session *s, struct ds_cache *dc, int fd, off_t size)
+{
+	unsigned char hdr[JR_HDR];
+	uint32_t len, defop, sum;
+	uint64_t seq;
+	char *payload;
+
+	while (dc->jr_end + JR_HDR <= size) {
+		if (pread(fd, hdr, JR_HDR, dc->jr_end) != JR_HDR ||
+		    memcmp(hdr, JR_MAGIC, 4) != 0)
+			break;
+		memcpy(&len, hdr + 4, 4);
+		memcpy(&seq, hdr + 8, 8);
+		memcpy(&defop, hdr + 16, 4);
+		memcpy(&sum, hdr + 20, 4);
+		if (len > JR_MAX_REC || dc->jr_end + JR_HDR + (off_t)len > size)
+			break;
+		if ((payload = malloc(len ? len : 1)) == NULL)
+			break;
+		if (pread(fd, payload, len, dc->jr_end + JR_HDR) != (ssize_t)len ||
+		    rec_sum(seq, defop, payload, len) != sum) {
+			free(payload);
+			break;
+		}
+		if (seq > dc->seq) {
+			if (replay_one(s, dc->doc, payload, len, defop) == -1) {
+				log_warnx("journal record %" PRIu64 " does not apply; ignored", seq);
+				free(payload);
+				break;
+			}
+			dc->seq = seq;
+		}
+		free(payload);
+		dc->jr_end += JR_HDR + (off_t)len;
+	}
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+void
+store_forget(struct session *s, enum ds_id ds)
+{
+	struct ds_cache *dc = &s->ds->c[ds];
+
+	doc_free(dc->doc);
+	memset(dc, 0, sizeof(*dc));
+}
+
+/* Brings ds's cache up to date with the files (under store_lock). */
+static int
+refresh(struct session *s, enum ds_id ds)
+{
+	struct ds_cache *dc = &s->ds->c[ds];
+	char bp[PATH_MAX], jp[PATH_MAX];
+	struct stat bst, jst;
+	int have_base, have_jr, fd;
+
+	base_path(s, ds, bp, sizeof(bp));
+	journal_path(s, ds, jp, sizeof(jp));
+	have_base = stat(bp, &bst) == 0;
+	have_jr = stat(jp, &jst) == 0;
+	if (dc->doc != NULL && have_base == dc->have_base &&
+	    (!have_base || same_file(&bst, &dc->base_st))) {
+		if (have_jr == dc->have_jr && (!have_jr || same_file(&jst, &dc->jr_st)))
+			return 0;
+		/* only the journal grew: replay its new records */
+		if (have_jr && dc->have_jr && jst.st_dev == dc->jr_st.st_dev &&
+		    jst.st_ino == dc->jr_st.st_ino && jst.st_size >= dc->jr_end &&
+		    dc->jr_st.st_size == dc->jr_end &&
+		    (fd = open(jp, O_RDONLY | O_CLOEXEC)) != -1) {
+			if (fstat(fd, &jst) == 0) {
+				replay(s, dc, fd, jst.st_size);
+				dc->jr_st = jst;
+				close(fd);
+				return 0;
+			}
+			close(fd);
+		}
+	}
+	/* full load */
+	store_forget(s, ds);
+	if (have_base) {
+		if ((dc->doc = store_read_doc(bp)) == NULL) {
+			log_warnx("%s: not a datastore document", bp);
+			return -1;
+		}
+		dc->base_st = bst;
+		dc->have_base = 1;
+		dc->seq = doc_seq(dc->doc);
+	} else
+		dc->doc = store_new_doc();
+	if (have_jr && (fd = open(jp, O_RDONLY | O_CLOEXEC)) != -1) {
+		if (fstat(fd, &jst) == 0) {
+			replay(s, dc, fd, jst.st_size);
+			dc->jr_st = jst;
+			dc->have_jr = 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int
+store_candidate_present(struct session *s)
+{
+	char bp[PATH_MAX];
+
+	return access(base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0;
+}
+
+xmlDocPtr
+store_doc(struct session *s, enum ds_id ds)
+{
+	if (ds == DS_CANDIDATE && !store_candidate_present(s)) {
+		store_forget(s, DS_CANDIDATE);
+		ds = DS_RUNNING;
+	}
+	if (refresh(s, ds) == -1)
+		return NULL;
+	return s->ds->c[ds].doc;
+}
+
+xmlDocPtr
+store_doc_for_edit(struct session *s, enum ds_id ds)
+{
+	xmlDocPtr run, copy;
+
+	if (ds == DS_CANDIDATE && !store_candidate_present(s)) {
+		/* first change since the last commit: candidate becomes a copy */
+		if ((run = store_doc(s, DS_RUNNING)) == NULL)
+			return NULL;
+		if ((copy = xmlCopyDoc(run, 1)) == NULL)
+			abort();
+		if (store_replace(s, DS_CANDIDATE, copy) == -1)
+			return NULL;
+	}
+	return store_doc(s, ds);
+}
+
+/* Folds the journal into the base when it has grown large. */
+static void
+maybe_fold(struct session *s, enum ds_id ds)
+{
+	struct ds_cache *dc = &s->ds->c[ds];
+	off_t base = dc->have_base ? dc->base_st.st_size : 0;
+
+	if (dc->jr_end < JR_FOLD_MIN && dc->jr_end < base)
+		return;
+	if (dc->jr_end < 65536)
+		return;
+	if (store_replace(s, ds, dc->doc) == -1)
+		log_warnx("folding the %s journal failed; kept", ds_names[ds]);
+}
+
+int
+store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
+    enum edit_defop defop, enum edit_erropt erropt)
+{
+	struct ds_cache *dc = &s->ds->c[ds];
+	char jp[PATH_MAX];
+	xmlDocPtr tmp;
+	xmlBufferPtr buf;
+	unsigned char hdr[JR_HDR];
+	uint32_t len, op = (uint32_t)defop | (uint32_t)erropt << 8, sum;
+	uint64_t seq = dc->seq + 1;
+	struct iovec iov[2];
+	struct stat jst;
+	int fd, created;
+	ssize_t n;
+
+	/* serialize config with its in-scope namespaces declared */
+	if ((tmp = xmlNewDoc(BAD_CAST "1.0")) == NULL)
+		abort();
+	xmlDocSetRootElement(tmp, xmlDocCopyNode(config, tmp, 1));
+	if ((buf = xmlBufferCreate()) == NULL)
+		abort();
+	xmlNodeDump(buf, tmp, xmlDocGetRootElement(tmp), 0, 0);
+	xmlFreeDoc(tmp);
+	if ((size_t)xmlBufferLength(buf) > JR_MAX_REC) {
+		xmlBufferFree(buf);
+		errno = EFBIG;
+		return -1;
+	}
+	len = (uint32_t)xmlBufferLength(buf);
+	sum = rec_sum(seq, op, xmlBufferContent(buf), len);
+	memcpy(hdr, JR_MAGIC, 4);
+	memcpy(hdr + 4, &len, 4);
+	memcpy(hdr + 8, &seq, 8);
+	memcpy(hdr + 16, &op, 4);
+	memcpy(hdr + 20, &sum, 4);
+
+	journal_path(s, ds, jp, sizeof(jp));
+	created = access(jp, F_OK) != 0;
+	if ((fd = open(jp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		goto fail;
+	/* drop a torn tail left by a crash: we append after the last good record */
+	if (ftruncate(fd, dc->have_jr ? dc->jr_end : 0) == -1)
+		goto fail;
+	iov[0] = (struct iovec){ hdr, JR_HDR };
+	iov[1] = (struct iovec){ (void *)xmlBufferContent(buf), len };
+	n = pwritev(fd, iov, 2, dc->have_jr ? dc->jr_end : 0);
+	if (n != (ssize_t)(JR_HDR + len) || fdatasync(fd) == -1 || fstat(fd, &jst) == -1)
+		goto fail;
+	close(fd);
+	fd = -1;
+	if (created) {
+		int dfd = open(s->ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd != -1) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	xmlBufferFree(buf);
+	dc->jr_end = jst.st_size;
+	dc->jr_st = jst;
+	dc->have_jr = 1;
+	dc->seq = seq;
+	maybe_fold(s, ds);
+	return 0;
+fail:
+	log_warn("%s", jp);
+	if (fd != -1)
+		close(fd);
+	xmlBufferFree(buf);
+	return -1;
+}
+
+int
+store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
+{
+	struct ds_cache *dc = &s->ds->c[ds];
+	char bp[PATH_MAX], jp[PATH_MAX];
+	struct stat bst, jst;
+	int fd, rc;
+
+	/* the new base must outrank every record already in the journal */
+	if (doc != dc->doc && refresh(s, ds) == -1)
+		log_warnx("%s: replacing an unreadable datastore", ds_names[ds]);
+	set_doc_seq(doc, dc->seq);
+	base_path(s, ds, bp, sizeof(bp));
+	journal_path(s, ds, jp, sizeof(jp));
+	rc = store_write_doc(bp, doc);
+	(void)doc_seq(doc);
+	if (rc == -1 || stat(bp, &bst) == -1) {
+		log_warn("%s", bp);
+		if (doc != dc->doc)
+			doc_free(doc);
+		return -1;
+	}
+	if (doc != dc->doc) {
+		doc_free(dc->doc);
+		dc->doc = doc;
+	}
+	dc->base_st = bst;
+	dc->have_base = 1;
+	dc->jr_end = 0;
+	dc->have_jr = 0;
+	if ((fd = open(jp, O_WRONLY | O_CLOEXEC)) != -1) {
+		if (ftruncate(fd, 0) == 0 && fsync(fd) == 0 && fstat(fd, &jst) == 0) {
+			dc->jr_st = jst;
+			dc->have_jr = 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+void
+store_drop_candidate(struct session *s)
+{
+	char p[PATH_MAX];
+
+	unlink(base_path(s, DS_CANDIDATE, p, sizeof(p)));
+	unlink(journal_path(s, DS_CANDIDATE, p, sizeof(p)));
+	unlink(store_path(s, "candidate.owners", p, sizeof(p)));
+	store_forget(s, DS_CANDIDATE);
+}
+
+/* The session-ids in candidate.owners; returns how many (at most max). */
+static int
+read_owners(struct session *s, uint32_t *ids, int max)
+{
+	char p[PATH_MAX];
+	FILE *f = fopen(store_path(s, "candidate.owners", p, sizeof(p)), "re");
+	unsigned long v;
+	int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (n < max && fscanf(f, "%lu", &v) == 1)
+		ids[n++] = (uint32_t)v;
+	fclose(f);
+	return n;
+}
+
+void
+store_candidate_owner(struct session *s)
+{
+	uint32_t ids[64];
+	int n = read_owners(s, ids, 64), fd;
+	char p[PATH_MAX], line[32];
+
+	for (int i = 0; i < n; i++)
+		if (ids[i] == s->id)
+			return;
+	fd = open(store_path(s, "candidate.owners", p, sizeof(p)),
+	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return;
+	snprintf(line, sizeof(line), "%u\n", s->id);
+	if (write_all(fd, line, strlen(line)) == -1)
+		log_warn("candidate.owners");
+	close(fd);
+}
+
+int
+ds_candidate_changed_by_other(struct session *s)
+{
+	uint32_t ids[64];
+	int n, other = 0;
+
+	if (s->ds == NULL || store_lock(s, 0) == -1)
+		return 0;
+	if (store_candidate_present(s)) {
+		n = read_owners(s, ids, 64);
+		for (int i = 0; i < n; i++)
+			if (ids[i] != s->id)
+				other = 1;
+		if (n == 0)
+			other = 1;	/* changed by a session that left no name */
+	}
+	store_unlock(s);
+	return other;
+}
+
+void
+ds_candidate_discard(struct session *s)
+{
+	if (s->ds == NULL || store_lock(s, 1) == -1)
+		return;
+	store_drop_candidate(s);
+	store_unlock(s);
+}
+
+/* ---- session ---- */
+
+int
+ds_session_init(struct session *s)
+{
+	struct ds_state *st;
+	char p[PATH_MAX];
+	const char *dir = s->nc != NULL ? s->nc->datastore_dir : NULL;
+
+	if (dir == NULL || *dir == '\0') {
+		log_warnx("no datastore-dir configured");
+		return -1;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return -1;
+	st->lockfd = -1;
+	if (strlen(dir) >= sizeof(st->dir) - 64) {
+		log_warnx("datastore-dir too long");
+		free(st);
+		return -1;
+	}
+	memcpy(st->dir, dir, strlen(dir) + 1);
+	s->ds = st;
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("%s", dir);
+		return -1;
+	}
+	if (store_lock(s, 1) == -1)
+		return -1;
+	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++) {
+		if (ds == DS_CANDIDATE)
+			continue;
+		base_path(s, ds, p, sizeof(p));
+		if (access(p, F_OK) != 0 && store_replace(s, ds, store_new_doc()) == -1) {
+			store_unlock(s);
+			return -1;
+		}
+	}
+	store_unlock(s);
+	st->keys = keys_from_schema(s->nc->schema);
+	return 0;
+}
+
+void
+ds_session_end(struct session *s)
+{
+	struct ds_state *st = s->ds;
+
+	if (st == NULL)
+		return;
+	confirmed_session_end(s);
+	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++)
+		store_forget(s, (enum ds_id)ds);
+	keys_free(st->keys);
+	if (st->schema != NULL)
+		xmlRelaxNGFree(st->schema);
+	if (st->lockfd != -1)
+		close(st->lockfd);
+	free(st);
+	s->ds = NULL;
+}

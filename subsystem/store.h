@@ -1,0 +1,109 @@
+/*
+ * The on-disk datastores and the session's cache of them (datastore.c).
+ * Data-side private header; the protocol side uses datastore.h.
+ */
+#ifndef NCHOME_STORE_H
+#define NCHOME_STORE_H
+
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <libxml/relaxng.h>
+
+#include "datastore.h"
+#include "edit.h"
+
+#define DS_NS_STORE	"urn:nchome:datastore:1"
+
+struct ds_cache {
+	xmlDocPtr	 doc;		/* NULL: not loaded */
+	struct stat	 base_st;
+	int		 have_base;
+	struct stat	 jr_st;
+	int		 have_jr;
+	off_t		 jr_end;	/* journal bytes applied */
+	uint64_t	 seq;		/* last journal record applied */
+};
+
+struct ds_state {
+	char		 dir[PATH_MAX];
+	int		 lockfd;
+	int		 lockdepth;
+	struct ds_cache	 c[DS_COUNT];
+	xmlHashTablePtr	 keys;		/* list keys from the schema */
+	xmlRelaxNGPtr	 schema;	/* NULL: none configured */
+	int		 schema_loaded;
+	int		 confirmed_mine;	/* started a confirmed commit without persist */
+};
+
+/* The cross-process write lock (flock on datastore-dir/.ds-write.lock). */
+int store_lock(struct session *s, int exclusive);
+void store_unlock(struct session *s);
+
+/* datastore-dir/<name>; returns buf. */
+const char *store_path(struct session *s, const char *name, char *buf, size_t len);
+
+/*
+ * The current content of ds (under store_lock).  Candidate without its own
+ * file is running's doc.  Owned by the cache: do not modify or free.  NULL
+ * on error (logged).
+ */
+xmlDocPtr store_doc(struct session *s, enum ds_id ds);
+
+/* 1 when candidate.xml exists (the candidate differs from running). */
+int store_candidate_present(struct session *s);
+
+/* Like store_doc but the doc may be changed in place (then store_append_edit). */
+xmlDocPtr store_doc_for_edit(struct session *s, enum ds_id ds);
+
+/*
+ * Makes the in-place edit of ds's cached doc durable: appends config (the
+ * edit-config <config> element) with its default operation to the journal
+ * and fsyncs.  0, or -1 (the caller undoes the in-memory edit and calls
+ * store_forget).
+ */
+int store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
+    enum edit_defop defop, enum edit_erropt erropt);
+
+/* Replaces ds's content with doc (taken over, also on error): full atomic write. */
+int store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc);
+
+/* Drops the cached doc of ds (it is reloaded on next use). */
+void store_forget(struct session *s, enum ds_id ds);
+
+/* Removes candidate.xml and its journal: the candidate equals running again. */
+void store_drop_candidate(struct session *s);
+
+/* Notes that s changed the candidate (ds_candidate_changed_by_other). */
+void store_candidate_owner(struct session *s);
+
+/* A new empty datastore document (root <config> in the base namespace). */
+xmlDocPtr store_new_doc(void);
+
+/* Writes doc atomically to path; 0 or -1 with errno. */
+int store_write_doc(const char *path, xmlDocPtr doc);
+
+/* Reads a datastore document from path; NULL when unreadable or bad. */
+xmlDocPtr store_read_doc(const char *path);
+
+/*
+ * Schema check of a datastore doc (validate.c): 0 when valid or no schema,
+ * -1 with an invalid-value rpc-error (r may be NULL) otherwise.
+ */
+int store_validate(struct session *s, struct rpc *r, xmlDocPtr doc);
+
+/*
+ * The one call site for "running changed" (commit hooks): old and new
+ * content as docs.  0 to keep the change, -1 (rpc-error added) to undo.
+ */
+int ds_running_changed(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc);
+
+/* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
+xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
+
+/* At session end: a confirmed commit without persist started by s is rolled back (commit.c). */
+void confirmed_session_end(struct session *s);
+
+#endif
