@@ -79,7 +79,7 @@ write_state(struct session *s, const struct confirm_state *cs)
 	    cs->token, cs->pid, cs->deadline, cs->session, cs->persist);
 
 	return atomic_write_file(store_path(s, STATE_FILE, p, sizeof(p)), buf,
-	    (size_t)n, 0600);
+	    (size_t)n, store_file_mode());
 }
 
 static void

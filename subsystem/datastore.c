@@ -49,12 +49,32 @@
 
 #include "atomicfile.h"
 #include "log.h"
+#include "session_registry.h"
 #include "store.h"
 
 #define JR_MAGIC	"NCJ1"
 #define JR_HDR		24
 #define JR_MAX_REC	(1u << 30)
 #define JR_FOLD_MIN	(4 * 1024 * 1024)
+
+/* Mode of every file we create: datastore-dir's sharing (shared_mode). */
+static mode_t file_mode = 0600;
+
+mode_t
+store_file_mode(void)
+{
+	return file_mode;
+}
+
+int
+store_open(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC, file_mode);
+
+	if (fd != -1 && (flags & O_CREAT))
+		(void)fchmod(fd, file_mode);	/* umask-free, so other users can share */
+	return fd;
+}
 
 static const char *const ds_names[DS_COUNT] = { "running", "candidate", "startup" };
 
@@ -133,7 +153,7 @@ store_lock(struct session *s, int exclusive)
 		return 0;
 	if (st->lockfd == -1) {
 		store_path(s, ".ds-write.lock", path, sizeof(path));
-		if ((st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		if ((st->lockfd = store_open(path, O_RDWR | O_CREAT)) == -1) {
 			log_warn("%s", path);
 			st->lockdepth--;
 			return -1;
@@ -215,7 +235,7 @@ save_cb(int fd, void *arg)
 int
 store_write_doc(const char *path, xmlDocPtr doc)
 {
-	return atomic_write_with(path, 0600, save_cb, doc);
+	return atomic_write_with(path, file_mode, save_cb, doc);
 }
 
 /* Reads and removes the root's nchome:seq (cached docs never carry it). */
@@ -503,7 +523,7 @@ store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
 
 	journal_path(s, ds, jp, sizeof(jp));
 	created = access(jp, F_OK) != 0;
-	if ((fd = open(jp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1)
+	if ((fd = store_open(jp, O_WRONLY | O_CREAT)) == -1)
 		goto fail;
 	/* drop a torn tail left by a crash: we append after the last good record */
 	if (ftruncate(fd, dc->have_jr ? dc->jr_end : 0) == -1)
@@ -615,8 +635,8 @@ store_candidate_owner(struct session *s)
 	for (int i = 0; i < n; i++)
 		if (ids[i] == s->id)
 			return;
-	fd = open(store_path(s, "candidate.owners", p, sizeof(p)),
-	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	fd = store_open(store_path(s, "candidate.owners", p, sizeof(p)),
+	    O_WRONLY | O_CREAT | O_APPEND);
 	if (fd == -1)
 		return;
 	snprintf(line, sizeof(line), "%u\n", s->id);
@@ -681,6 +701,7 @@ ds_session_init(struct session *s)
 		log_warn("%s", dir);
 		return -1;
 	}
+	file_mode = shared_mode(dir, 0);
 	if (store_lock(s, 1) == -1)
 		return -1;
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++) {

@@ -387,10 +387,14 @@ unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 	xmlUnlinkNode(child);
 }
 
+static void ns_dedupe(xmlNodePtr n);
+
 static void
 add_child(struct edit_ctx *c, xmlNodePtr parent, xmlNodePtr child, xmlNodePtr next)
 {
 	link_child(c->keys, parent, child, next);
+	if (child->type == XML_ELEMENT_NODE && child->nsDef != NULL)
+		ns_dedupe(child);
 	log_change(c, 1, child, parent, NULL);
 }
 
@@ -531,6 +535,65 @@ strip_ops(xmlNodePtr n)
 		}
 		strip_ops(c);
 	}
+}
+
+static int
+ns_used(xmlNodePtr n, xmlNsPtr ns)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->ns == ns)
+			return 1;
+		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+			if (a->ns == ns)
+				return 1;
+		if (ns_used(n->children, ns))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+ns_repoint(xmlNodePtr n, xmlNsPtr from, xmlNsPtr to)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->ns == from)
+			n->ns = to;
+		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+			if (a->ns == from)
+				a->ns = to;
+		ns_repoint(n->children, from, to);
+	}
+}
+
+/*
+ * n was just linked under its parent: drop n's namespace declarations
+ * that repeat one in scope or that nothing uses (the copy declared them
+ * for itself), so the stored document stays small.
+ */
+static void
+ns_dedupe(xmlNodePtr n)
+{
+	xmlNsPtr *pp = &n->nsDef, d, f;
+	xmlNodePtr saved_next = n->next;
+
+	n->next = NULL;		/* walk n's subtree only */
+	while ((d = *pp) != NULL) {
+		f = n->parent != NULL ? xmlSearchNs(n->doc, n->parent, d->prefix) : NULL;
+		if (f != NULL && xmlStrEqual(f->href, d->href))
+			ns_repoint(n, d, f);
+		else if (ns_used(n, d)) {
+			pp = &d->next;
+			continue;
+		}
+		*pp = d->next;
+		d->next = NULL;
+		xmlFreeNs(d);
+	}
+	n->next = saved_next;
 }
 
 /* A copy of edit node e for the datastore doc. */

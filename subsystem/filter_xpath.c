@@ -24,8 +24,9 @@ out_for(xmlHashTablePtr map, xmlNodePtr d, xmlNodePtr out)
 	char key[32];
 	xmlNodePtr parent, n;
 
-	if (d == NULL || d->type != XML_ELEMENT_NODE)
-		return out;
+	if (d == NULL || d->type != XML_ELEMENT_NODE || d->parent == NULL ||
+	    d->parent->type != XML_ELEMENT_NODE)
+		return out;	/* d is the datastore root */
 	snprintf(key, sizeof(key), "%p", (void *)d);
 	if ((n = xmlHashLookup(map, BAD_CAST key)) != NULL)
 		return n;
@@ -118,7 +119,7 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 			continue;
 		snprintf(key, sizeof(key), "%p", (void *)d);
 		xmlHashAddEntry(whole, BAD_CAST key, d);
-		xmlAddChild(out_for(map, d->parent == root ? NULL : d->parent, out),
+		xmlAddChild(out_for(map, d->parent, out),
 		    xmlDocCopyNode(d, out->doc, 1));
 	}
 	xmlHashFree(map, NULL);

@@ -42,6 +42,10 @@ struct ds_state {
 int store_lock(struct session *s, int exclusive);
 void store_unlock(struct session *s);
 
+/* The mode of shared files, and open(2) that applies it to new files. */
+mode_t store_file_mode(void);
+int store_open(const char *path, int flags);
+
 /* datastore-dir/<name>; returns buf. */
 const char *store_path(struct session *s, const char *name, char *buf, size_t len);
 
