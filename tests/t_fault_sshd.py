@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""Fault: sshd missing or its configuration broken.
+
+- At start: a broken sshd_config or a missing sshd binary stops the dialer
+  at once with a message naming the problem (sshd -t's own words).
+- While running (the binary removed, or sshd_config broken after start):
+  every connection's sshd dies at once; the dialer logs each short session
+  with sshd's exit status, backs off (waits grow, stay under max), and does
+  not busy-loop: its own CPU time over the window stays small and the NMS
+  sees only a handful of connections.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from nchome_test import TAP, SshEnv, DIALER, SSHD, wait_for  # noqa: E402
+from dialer_test import Dialer, Nms, client_conf  # noqa: E402
+from fault_util import cpu_seconds  # noqa: E402
+
+WINDOW = 8.0		# seconds of watching a failing dialer
+BACKOFF = (1, 4)
+
+t = TAP()
+env = SshEnv("fault-sshd")
+nms = None
+d = None
+
+
+def set_sshd(path):
+    with open(env.conf) as f:
+        text = f.read()
+    import re
+    text = re.sub(r'^sshd = ".*"$', 'sshd = "%s"' % path, text, flags=re.M)
+    with open(env.conf, "w") as f:
+        f.write(text)
+
+
+def waits(log):
+    """The 'next round in N s' waits the dialer logged, in seconds."""
+    out = []
+    for line in log.splitlines():
+        if "next round in " in line:
+            try:
+                out.append(float(line.rsplit("next round in ", 1)[1].split()[0]))
+            except ValueError:
+                pass
+    return out
+
+
+def start_dialer():
+    """A dialer with a fresh log."""
+    log = os.path.join(env.dir, "dialer.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    return Dialer(env)
+
+
+def watch_failing(what, exit_word):
+    """Runs the dialer WINDOW seconds against a failing sshd; checks log, backoff, CPU."""
+    global d
+    c0 = cpu_seconds(d.proc.pid)
+    n0 = len(nms.conns)
+    time.sleep(WINDOW)
+    alive = d.proc.poll() is None
+    c1 = cpu_seconds(d.proc.pid) if alive else None
+    n1 = len(nms.conns)
+    d.stop()
+    log = d.log()
+    t.ok(alive, "%s: the dialer keeps running" % what, log[-2000:])
+    t.ok(exit_word in log, "%s: the log says how sshd ended (%r)" % (what, exit_word), log[-2000:])
+    w = waits(log)
+    t.ok(len(w) >= 2 and max(w) <= BACKOFF[1] * 1.5 + 0.01 and max(w) > min(w),
+         "%s: backoff between rounds grows and stays near max %d s: %s" % (what, BACKOFF[1], w),
+         log[-2000:])
+    # A busy loop would burn most of a core; a backing-off dialer uses a few ms.
+    if c1 is not None:
+        t.ok(c1 - c0 < 0.5, "%s: dialer CPU over %.0f s: %.3f s (no busy loop)" % (what, WINDOW, c1 - c0))
+    else:
+        t.ok(False, "%s: dialer CPU measured" % what)
+    # With backoff 1,2,4,4..: a handful of rounds in the window, not hundreds.
+    t.ok(1 <= n1 - n0 <= WINDOW / BACKOFF[0] + 2,
+         "%s: %d connections in %.0f s (backoff respected)" % (what, n1 - n0, WINDOW))
+
+
+try:
+    # -- at start --------------------------------------------------------
+    env.write_nchome_conf(client_conf("nms1", [("127.0.0.1", 9)], backoff=BACKOFF))
+    good_sshd_config = open(env.sshd_config).read()
+    with open(env.sshd_config, "a") as f:
+        f.write("NoSuchSshdKeyword yes\n")
+    t0 = time.monotonic()
+    p = subprocess.run([DIALER, "-d", "-f", env.conf], capture_output=True, text=True, timeout=30)
+    t.ok(p.returncode != 0 and "NoSuchSshdKeyword" in p.stderr and env.sshd_config in p.stderr,
+         "start with a broken sshd_config: refused, naming the file and sshd's complaint",
+         p.stderr)
+    t.ok(time.monotonic() - t0 < 10, "start with a broken sshd_config: refused at once")
+    with open(env.sshd_config, "w") as f:
+        f.write(good_sshd_config)
+
+    set_sshd("/nonexistent/sbin/sshd")
+    p = subprocess.run([DIALER, "-d", "-f", env.conf], capture_output=True, text=True, timeout=30)
+    t.ok(p.returncode != 0 and "/nonexistent/sbin/sshd" in p.stderr,
+         "start with a missing sshd: refused, naming the path", p.stderr)
+
+    # -- sshd binary disappears while the dialer runs ----------------------
+    nms = Nms()
+    copy = os.path.join(env.dir, "sshd-copy")
+    shutil.copy(SSHD, copy)
+    os.chmod(copy, 0o755)
+    env.write_nchome_conf(client_conf("nms1", [("127.0.0.1", nms.port)], backoff=BACKOFF))
+    set_sshd(copy)
+    d = start_dialer()
+    ok = wait_for(lambda: "session started" in d.log(), 15)
+    t.ok(ok, "with the sshd copy in place, a session starts", d.log())
+    os.unlink(copy)
+    watch_failing("sshd binary removed while running", "exit status 127")
+    nms.close()
+
+    # -- sshd_config broken while the dialer runs ----------------------------
+    nms = Nms()
+    env.write_nchome_conf(client_conf("nms1", [("127.0.0.1", nms.port)], backoff=BACKOFF))
+    d = start_dialer()
+    ok = wait_for(lambda: "session started" in d.log(), 15)
+    t.ok(ok, "with a good sshd_config, a session starts", d.log())
+    with open(env.sshd_config, "a") as f:
+        f.write("NoSuchSshdKeyword yes\n")
+    watch_failing("sshd_config broken while running", "exit status 255")
+finally:
+    if d is not None:
+        d.stop()
+    if nms is not None:
+        nms.close()
+    env.cleanup()
+t.done()
