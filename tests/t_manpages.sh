@@ -1,0 +1,61 @@
+#!/bin/bash
+# The man pages: clean under mandoc -T lint (warnings count), as written
+# and with the install paths filled in, and nchome.conf(5) documents every
+# key the configuration reader knows, with examples the dialer accepts.
+set -u
+cd "${NCHOME_TOP:-$(dirname "$0")/..}" || exit 2
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+tmp=$(mktemp -d /tmp/nchome-man.XXXXXX) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+pages="man/nchome-dialer.8 man/nchome-netconf.8 man/nchome.conf.5"
+
+if ! command -v mandoc >/dev/null 2>&1; then
+	for p in $pages; do skip "$p lint" "mandoc not installed (contrib/debian-deps)"; done
+else
+	for p in $pages; do
+		if [ ! -f "$p" ]; then notok "$p exists"; continue; fi
+		out=$(mandoc -T lint -W warning "$p" 2>&1)
+		if [ -z "$out" ]; then ok "$p: mandoc -T lint -W warning is clean"; else notok "$p: mandoc -T lint -W warning is clean" "$out"; fi
+		# The installed text, paths substituted as make install does.
+		sed -e 's|@sysconfdir@|/etc|g; s|@localstatedir@|/var|g; s|@libexecdir@|/usr/local/libexec|g' \
+		    -e 's|@sbindir@|/usr/local/sbin|g; s|@SSHD@|/usr/sbin/sshd|g; s|@[A-Za-z]*@|/x|g' "$p" >"$tmp/${p##*/}"
+		out=$(mandoc -T lint -W warning "$tmp/${p##*/}" 2>&1)
+		if [ -z "$out" ]; then ok "$p with paths filled in is clean"; else notok "$p with paths filled in is clean" "$out"; fi
+		left=
+		for ph in $(grep -oE '@[A-Za-z]+@' "$p" | sort -u); do
+			grep -qF "s|$ph|" Makefile.install || left="$left $ph"
+		done
+		if [ -z "$left" ]; then ok "$p: make install fills in every placeholder"; else notok "$p: make install fills in every placeholder" "not substituted:$left"; fi
+	done
+fi
+
+# Every key of the reader (common/conf.c) is an item of nchome.conf(5).
+keys=$(grep -oE 'CFG_(STR|INT|INT_CB|SEC|STR_LIST|BOOL|FLOAT)\("[a-z-]+"' common/conf.c | sed 's/.*("//; s/"$//' | sort -u)
+missing=
+for k in $keys; do
+	grep -qE "Ic $k( |\$)" man/nchome.conf.5 || missing="$missing $k"
+done
+if [ -n "$keys" ] && [ -z "$missing" ]; then ok "nchome.conf(5) documents all $(echo "$keys" | wc -w) keys of common/conf.c"
+else notok "nchome.conf(5) documents all keys of common/conf.c" "missing:$missing"; fi
+
+# The examples of nchome.conf(5) are configurations the dialer accepts.
+awk '/^\.Sh EXAMPLES/{e=1} /^\.Sh SEE ALSO/{e=0} e&&/^\.Ed/{b=0} e&&b{print} e&&/^\.Bd -literal/{b=1}' \
+	man/nchome.conf.5 | sed -e "s|@localstatedir@|$tmp|g" >"$tmp/example.conf"
+# A host key of its own, so the check does not depend on this host's.
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/hostkey" && echo "host-key = \"$tmp/hostkey.pub\"" >>"$tmp/example.conf"
+chmod 0600 "$tmp/example.conf"
+dialer=dialer/nchome-dialer
+out=$("$dialer" -t -f "$tmp/example.conf" 2>&1)
+rc=$?
+case $out in
+*"not built yet"*) skip "nchome.conf(5) examples pass nchome-dialer -t" "the dialer is not built yet" ;;
+*) if [ "$rc" -eq 0 ]; then ok "nchome.conf(5) examples pass nchome-dialer -t"
+   else notok "nchome.conf(5) examples pass nchome-dialer -t" "$out"; fi ;;
+esac
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
