@@ -1,0 +1,198 @@
+#!/bin/bash
+# make install / make uninstall into a DESTDIR, from this tree as it is
+# configured (no reconfiguring: the rest of the suite uses this build):
+# the files and their modes, paths filled in, an edited configuration kept
+# on a second install, the installed configuration accepted by the dialer
+# and sshd, the installed unit by systemd-analyze, uninstall keeping the
+# operator's files.  Then configure's options, in a copy of the build files.
+set -u
+cd "${NCHOME_TOP:-$(dirname "$0")/..}" || exit 2
+top=$(pwd)
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# res STATUS DESC: the outcome of the command just run (detail: what to show).
+res() { if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2" "${detail:-}"; fi; detail=; }
+detail=
+
+tmp=$(mktemp -d /tmp/nchome-install.XXXXXX) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+dest=$tmp/root
+
+[ -f Makefile ] || { echo "not ok 1 - the tree is configured (run ./configure)"; exit 1; }
+mkvar() { awk -v k="$1" '$1 == k && $2 == "=" { sub(/^[^=]*= */, ""); print; exit }' Makefile; }
+sbindir=$(mkvar sbindir) libexecdir=$(mkvar libexecdir) sysconfdir=$(mkvar sysconfdir)
+localstatedir=$(mkvar localstatedir) mandir=$(mkvar mandir) prefix=$(mkvar prefix) datadir=$(mkvar datadir)
+confdir=$sysconfdir/nchome statedir=$localstatedir/lib/nchome
+
+mode() { stat -c %a "$1" 2>/dev/null; }
+# want_mode PATH MODE: the file exists in DESTDIR with that mode.
+want_mode() {
+	local m
+	m=$(mode "$dest$1")
+	detail="$1: mode '${m:-missing}', want $2"
+	[ "$m" = "$2" ]; res $? "install: $1 ($2)"
+}
+
+# -s: only our own messages.  INIT=systemd whatever this host runs, so the
+# test does the same everywhere; the other init systems follow below.
+out=$(make -s install DESTDIR="$dest" INIT=systemd 2>&1); rc=$?
+detail="$out"
+[ "$rc" -eq 0 ]; res $? "make install DESTDIR=... succeeds"
+unitdir=$(make -s -f Makefile -f - print-unitdir <<'EOF' 2>/dev/null
+print-unitdir: ; @echo $(SYSTEMDUNITDIR)
+EOF
+)
+want_mode "$sbindir/nchome-dialer" 755
+want_mode "$libexecdir/nchome-netconf" 755
+want_mode "$confdir/nchome.conf" 640
+want_mode "$confdir/sshd_config" 644
+want_mode "$confdir/revoked_keys" 644
+want_mode "$statedir" 2770
+want_mode "$mandir/man8/nchome-dialer.8" 644
+want_mode "$mandir/man8/nchome-netconf.8" 644
+want_mode "$mandir/man5/nchome.conf.5" 644
+want_mode "$unitdir/nchome-dialer.service" 644
+detail=$out
+case $out in *"DESTDIR set"*"groupadd -r nchome"*) true ;; *) false ;; esac
+res $? "install: with DESTDIR it changes no owner and says what to run at package install"
+cmp -s "$dest$sbindir/nchome-dialer" dialer/nchome-dialer; res $? "install: the installed dialer is the one built here"
+
+left=$(grep -l '@[A-Za-z]*@' "$dest$confdir/nchome.conf" "$dest$confdir/sshd_config" \
+	"$dest$unitdir/nchome-dialer.service" "$dest$mandir"/man*/nchome* 2>/dev/null)
+detail="placeholders left in: $left"
+[ -z "$left" ]; res $? "install: no @placeholder@ left in installed files"
+detail=$(grep -n 'nchome-netconf' "$dest$confdir/sshd_config")
+grep -qE "^Subsystem[[:space:]]+netconf[[:space:]]+$libexecdir/nchome-netconf -f $confdir/nchome.conf\$" \
+	"$dest$confdir/sshd_config"
+res $? "install: sshd_config runs the installed nchome-netconf with the installed nchome.conf"
+detail=$(grep -n 'state-dir\|datastore-dir\|sshd-config' "$dest$confdir/nchome.conf")
+grep -q "^#state-dir = \"$statedir\"" "$dest$confdir/nchome.conf" &&
+	grep -q "^#sshd-config = \"$confdir/sshd_config\"" "$dest$confdir/nchome.conf"
+res $? "install: nchome.conf shows the configured paths as defaults"
+
+# Every key of the reader is in the sample, with its default.
+keys=$(grep -oE 'CFG_(STR|INT|INT_CB|SEC|STR_LIST|BOOL|FLOAT)\("[a-z-]+"' common/conf.c | sed 's/.*("//; s/"$//' | sort -u)
+missing=
+for k in $keys; do
+	grep -qE "^[#[:space:]]*$k[[:space:]]*[={ \"]|[{[:space:]]$k[[:space:]]*=" config/nchome.conf || missing="$missing $k"
+done
+detail="missing:$missing"
+[ -n "$keys" ] && [ -z "$missing" ]; res $? "config/nchome.conf shows all $(echo "$keys" | wc -w) keys of common/conf.c"
+
+# The installed files work: the dialer accepts nchome.conf as installed and
+# with its example client enabled; sshd accepts sshd_config.  The paths
+# they name are moved into DESTDIR, the host key is a throwaway one.
+ssh-keygen -q -t ed25519 -N '' -C install-test -f "$tmp/host_key"
+sed -e "s|$confdir|$dest$confdir|g" -e "s|$libexecdir|$dest$libexecdir|g" \
+    -e "s|^HostKey .*|HostKey $tmp/host_key|" -e "/^HostCertificate/d" \
+    "$dest$confdir/sshd_config" >"$tmp/sshd_config"
+out=$(/usr/sbin/sshd -t -f "$tmp/sshd_config" 2>&1); rc=$?
+detail="$out"
+[ "$rc" -eq 0 ]; res $? "the installed sshd_config passes sshd -t"
+{
+	cat "$dest$confdir/nchome.conf"
+	printf 'sshd-config = "%s"\nhost-key = "%s"\nstate-dir = "%s"\n' "$tmp/sshd_config" "$tmp/host_key.pub" "$tmp"
+} >"$tmp/nchome.conf"
+chmod 0640 "$tmp/nchome.conf"
+out=$(dialer/nchome-dialer -t -f "$tmp/nchome.conf" 2>&1); rc=$?
+detail="$out"
+[ "$rc" -eq 0 ]; res $? "the installed nchome.conf passes nchome-dialer -t"
+sed -e '/^#client nms1 {/,/^#}/ s/^#//' "$tmp/nchome.conf" >"$tmp/example.conf"
+chmod 0640 "$tmp/example.conf"
+out=$(dialer/nchome-dialer -t -f "$tmp/example.conf" 2>&1); rc=$?
+detail="$out"
+grep -q '^client nms1 {' "$tmp/example.conf" && [ "$rc" -eq 0 ]
+res $? "its example client, uncommented, passes nchome-dialer -t"
+
+if command -v systemd-analyze >/dev/null 2>&1; then
+	sed -e "s|$sbindir|$dest$sbindir|g" -e "s|$confdir|$dest$confdir|g" \
+		"$dest$unitdir/nchome-dialer.service" >"$tmp/nchome-dialer.service"
+	# man: the Documentation= pages, found where they were installed.
+	out=$(MANPATH=$dest$mandir systemd-analyze verify "$tmp/nchome-dialer.service" 2>&1); rc=$?
+	detail="$out"
+	[ "$rc" -eq 0 ] && [ -z "$out" ]; res $? "the installed unit passes systemd-analyze verify, its man pages found"
+else
+	skip "the installed unit passes systemd-analyze verify" "systemd-analyze not installed"
+fi
+
+# A second install keeps what the operator edited.
+echo '# edited by the operator' >>"$dest$confdir/nchome.conf"
+cp "$dest$confdir/nchome.conf" "$tmp/edited"
+out=$(make -s install DESTDIR="$dest" INIT=systemd 2>&1); rc=$?
+detail="$out"
+[ "$rc" -eq 0 ]; res $? "a second make install succeeds"
+cmp -s "$tmp/edited" "$dest$confdir/nchome.conf"; res $? "a second install keeps the edited nchome.conf"
+detail="$out"
+[ -f "$dest$confdir/nchome.conf.new" ] && ! cmp -s "$dest$confdir/nchome.conf.new" "$tmp/edited" &&
+	case $out in *"kept your"*"nchome.conf"*"nchome.conf.new"*) true ;; *) false ;; esac
+res $? "...puts the new default beside it as nchome.conf.new and says so"
+detail=$(ls "$dest$confdir")
+[ ! -e "$dest$confdir/sshd_config.new" ]; res $? "...and leaves an unchanged sshd_config alone"
+
+# uninstall removes what install put there, except the operator's files.
+out=$(make -s uninstall DESTDIR="$dest" INIT=systemd 2>&1); rc=$?
+detail="$out"
+[ "$rc" -eq 0 ]; res $? "make uninstall succeeds"
+gone=1
+for f in "$sbindir/nchome-dialer" "$sbindir/nchome-pki" "$libexecdir/nchome-netconf" "$mandir/man8/nchome-dialer.8" \
+	"$mandir/man8/nchome-netconf.8" "$mandir/man5/nchome.conf.5" "$unitdir/nchome-dialer.service"; do
+	[ -e "$dest$f" ] && { gone=0; detail="$detail still there: $f"; }
+done
+[ "$gone" -eq 1 ]; res $? "uninstall removes programs, man pages and the unit"
+cmp -s "$tmp/edited" "$dest$confdir/nchome.conf" && [ -f "$dest$confdir/sshd_config" ] && [ -d "$dest$statedir" ]
+res $? "uninstall keeps the configuration and the datastore folder"
+
+# The other init systems, each where its system looks for it.
+for init in sysv:/etc/init.d/nchome-dialer:755 openrc:/etc/init.d/nchome-dialer:755 \
+	freebsd:$sysconfdir/rc.d/nchome_dialer:555; do
+	name=${init%%:*} rest=${init#*:}
+	path=${rest%:*} want=${rest##*:}
+	d=$tmp/$name
+	out=$(make -s install-init DESTDIR="$d" INIT="$name" 2>&1); rc=$?
+	m=$(mode "$d$path")
+	detail="rc=$rc $out; $path mode ${m:-missing}"
+	[ "$rc" -eq 0 ] && [ "$m" = "$want" ] && grep -q "$sbindir/nchome-dialer" "$d$path" && ! grep -q '@[a-z]*@' "$d$path"
+	res $? "INIT=$name installs $path with the configured paths"
+	make -s uninstall DESTDIR="$d" INIT="$name" >/dev/null 2>&1
+	detail=
+	[ ! -e "$d$path" ]; res $? "INIT=$name: uninstall removes it"
+done
+
+# configure's options, in a copy of the build files (this tree stays as is).
+src=$tmp/src
+mkdir -p "$src"
+tar -C "$top" --exclude=./.git --exclude='*.o' --exclude='*.a' --exclude=./tests/out \
+	--exclude=./tests/fuzz/bin --exclude=./Makefile --exclude=./config.h -cf - . | tar -C "$src" -xf -
+cp -p /usr/sbin/sshd "$tmp/my-sshd"
+out=$(cd "$src" && ./configure --prefix=/opt/nc --sysconfdir=/etc/nc --localstatedir=/var/nc \
+	--with-sshd="$tmp/my-sshd" CC=cc CFLAGS="-O1 -g -DNC_TEST=1" 2>&1); rc=$?
+detail="$out"
+[ "$rc" -eq 0 ]; res $? "configure with --prefix, --sysconfdir, --localstatedir, --with-sshd, CC, CFLAGS"
+h=$src/config.h
+detail=$(cat "$h" 2>/dev/null)
+grep -q '"/etc/nc/nchome/nchome.conf"' "$h" && grep -q 'NCHOME_STATE_DIR "/var/nc/lib/nchome"' "$h" &&
+	grep -q "NCHOME_SSHD_PATH \"$tmp/my-sshd\"" "$h" && grep -q 'NCHOME_LIBEXECDIR "/opt/nc/libexec"' "$h"
+res $? "config.h has the configured paths and sshd"
+out=$(cd "$src" && make -n dialer/nchome-dialer install DESTDIR=/D INIT=sysv 2>&1)
+detail="$out"
+printf '%s\n' "$out" | grep -qE '^cc .*-O1 -g -DNC_TEST=1.* -c -o common/' &&
+	printf '%s\n' "$out" | grep -q '/D/opt/nc/sbin/nchome-dialer' &&
+	printf '%s\n' "$out" | grep -q '/D/opt/nc/libexec/nchome-netconf' &&
+	printf '%s\n' "$out" | grep -q "s|@sysconfdir@|/etc/nc|g"
+res $? "the Makefile compiles with CC and CFLAGS and installs under the configured dirs"
+out=$(cd "$src" && CC=cc CFLAGS="-O0" ./configure --prefix=/usr 2>&1); rc=$?
+detail="$out"
+[ "$rc" -eq 0 ] && grep -q '^CFLAGS *= -O0$' "$src/Makefile" && grep -q '^sysconfdir *= /usr/etc$' "$src/Makefile"
+res $? "configure takes CC and CFLAGS from the environment too"
+out=$(cd "$src" && ./configure --with-sshd=/nonexistent/sshd 2>&1); rc=$?
+detail="$out"
+[ "$rc" -ne 0 ] && case $out in *"/nonexistent/sshd"*) true ;; *) false ;; esac
+res $? "configure refuses a --with-sshd that is not there, naming it"
+out=$(cd "$src" && ./configure --bogus-option 2>&1); rc=$?
+detail="$out"
+[ "$rc" -ne 0 ]; res $? "configure refuses an unknown option"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
