@@ -46,7 +46,10 @@ else notok "nchome.conf(5) documents all keys of common/conf.c" "missing:$missin
 awk '/^\.Sh EXAMPLES/{e=1} /^\.Sh SEE ALSO/{e=0} e&&/^\.Ed/{b=0} e&&b{print} e&&/^\.Bd -literal/{b=1}' \
 	man/nchome.conf.5 | sed -e "s|@localstatedir@|$tmp|g" >"$tmp/example.conf"
 # A host key of its own, so the check does not depend on this host's.
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/hostkey" && echo "host-key = \"$tmp/hostkey.pub\"" >>"$tmp/example.conf"
+# (and an sshd_config of its own, for the dialer's sshd -t).
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/hostkey"
+printf 'HostKey %s\nPidFile none\nUsePAM no\n' "$tmp/hostkey" >"$tmp/sshd_config"
+printf 'host-key = "%s"\nsshd-config = "%s"\n' "$tmp/hostkey.pub" "$tmp/sshd_config" >>"$tmp/example.conf"
 chmod 0600 "$tmp/example.conf"
 dialer=dialer/nchome-dialer
 out=$("$dialer" -t -f "$tmp/example.conf" 2>&1)
