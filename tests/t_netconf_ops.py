@@ -276,8 +276,8 @@ try:
     r = edit(d, top("<a>after-torn</a>"))
     e2 = session()
     t.ok(NcRaw.ok(r) and val(get_config(e2), "x:top/x:a") == "after-torn", "edits after a torn tail persist")
-    for s in (a, b, d, e2):
-        s.close()
+    codes = [s.close() for s in (a, b, d, e2)]
+    t.eq(codes, [0, 0, 0, 0], "sessions end with status 0 (no sanitizer report)")
 
     # ---- RELAX NG schema: validate, commit, keys ----
     senv = SshEnv(name="nc-ops-schema")
@@ -298,6 +298,7 @@ try:
     t.ok(tags(r) == ["invalid-value"] and "port" in (errs[0].get("error-message") or ""),
          "invalid edit of running -> invalid-value with the schema's message", errs)
     t.ok(files(senv) == before, "files unchanged after a schema failure")
+    t.eq(s1.proc.poll(), None, "session alive after the schema failure")
     r = s1.rpc("<validate><source><config>%s</config></source></validate>" % top("<bogus/>"))
     t.eq(tags(r), ["invalid-value"], "validate of an invalid inline config")
     r = s1.rpc("<validate><source><running/></source></validate>")
@@ -308,7 +309,7 @@ try:
     r = s1.rpc("<commit/>")
     t.ok(tags(r) == ["invalid-value"] and val(get_config(s1), "x:top/x:item[x:name='p']/x:port") == "80",
          "commit of an invalid candidate fails, running unchanged")
-    s1.close()
+    t.eq(s1.close(), 0, "schema session ends with status 0")
     senv.cleanup()
 
     # ---- ncclient over the real sshd ----
