@@ -110,7 +110,9 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	sed -e "s|$sbindir|$dest$sbindir|g" -e "s|$confdir|$dest$confdir|g" \
 		"$dest$unitdir/nchome-dialer.service" >"$tmp/nchome-dialer.service"
 	# man: the Documentation= pages, found where they were installed.
-	out=$(MANPATH=$dest$mandir systemd-analyze verify "$tmp/nchome-dialer.service" 2>&1); rc=$?
+	man=--man=yes
+	command -v man >/dev/null 2>&1 || man=--man=no
+	out=$(MANPATH=$dest$mandir systemd-analyze verify $man "$tmp/nchome-dialer.service" 2>&1); rc=$?
 	detail="$out"
 	[ "$rc" -eq 0 ] && [ -z "$out" ]; res $? "the installed unit passes systemd-analyze verify, its man pages found"
 else
@@ -190,6 +192,13 @@ out=$(cd "$src" && ./configure --with-sshd=/nonexistent/sshd 2>&1); rc=$?
 detail="$out"
 [ "$rc" -ne 0 ] && case $out in *"/nonexistent/sshd"*) true ;; *) false ;; esac
 res $? "configure refuses a --with-sshd that is not there, naming it"
+out=$(cd "$src" && ./configure "CFLAGS=-O1 -DNC_X='a|b&c'" 2>&1); rc=$?
+detail="$out; $(grep '^CFLAGS' "$src/Makefile")"
+[ "$rc" -eq 0 ] && grep -qxF "CFLAGS     = -O1 -DNC_X='a|b&c'" "$src/Makefile"
+res $? "configure passes CFLAGS with | and & through unchanged"
+out=$(cd "$src" && ./configure --prefix=relative/dir 2>&1); rc=$?
+detail="$out"
+[ "$rc" -ne 0 ]; res $? "configure refuses a relative --prefix"
 out=$(cd "$src" && ./configure --bogus-option 2>&1); rc=$?
 detail="$out"
 [ "$rc" -ne 0 ]; res $? "configure refuses an unknown option"
