@@ -146,6 +146,60 @@ done
 cmp -s "$tmp/edited" "$dest$confdir/nchome.conf" && [ -f "$dest$confdir/sshd_config" ] && [ -d "$dest$statedir" ]
 res $? "uninstall keeps the configuration and the datastore folder"
 
+# Without DESTDIR: the group and the owners, in a private mount namespace
+# where /etc is a copy and the install prefix an empty tmpfs, so the host
+# itself is not touched.
+under() { case $2 in "$1"|"$1"/*) return 0 ;; *) return 1 ;; esac; }
+root=
+for r in /usr/local /opt; do under "$r" "$prefix" && root=$r; done
+ns_ok=1
+for d in "$sysconfdir" "$localstatedir" "$sbindir" "$libexecdir" "$mandir" "$datadir"; do
+	{ [ -n "$root" ] && under "$root" "$d"; } || under /etc "$d" || ns_ok=0
+done
+host_group=$(getent group nchome)
+if ! command -v unshare >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
+	skip "install without DESTDIR (private mount namespace)" "needs root and unshare"
+elif [ "$ns_ok" -eq 0 ]; then
+	skip "install without DESTDIR (private mount namespace)" "configured dirs outside /usr/local, /opt and /etc"
+else
+	cp -a /etc "$tmp/etc" 2>/dev/null
+	# Lock files copied from a moment another program held them would stop groupadd.
+	rm -f "$tmp"/etc/*.lock
+	{
+		echo 'set -e'
+		echo "mount --bind '$tmp/etc' /etc"
+		echo "mount -t tmpfs nchome-test '$root'"
+		echo 'if getent group nchome >/dev/null; then groupdel nchome; fi'
+		echo "make -s install INIT=systemd >'$tmp/ns1.out' 2>&1"
+		echo 'echo "group=$(getent group nchome | cut -d: -f1)"'
+		echo "echo \"statedir=\$(stat -c '%a %U:%G' '$statedir')\""
+		echo "echo \"conf=\$(stat -c '%a %U:%G' '$confdir/nchome.conf')\""
+		echo "make -s install INIT=systemd >'$tmp/ns2.out' 2>&1"
+		echo 'echo second=ok'
+	} >"$tmp/ns.sh"
+	out=$(unshare -m sh "$tmp/ns.sh" 2>&1); rc=$?
+	case $out in
+	mount:* | unshare:*) skip "install without DESTDIR (private mount namespace)" "no mount namespace here: $out" ;;
+	*)
+		detail="rc=$rc $out; $(cat "$tmp/ns1.out" 2>/dev/null)"
+		printf '%s\n' "$out" | grep -qx "group=nchome" && grep -q "created group nchome" "$tmp/ns1.out"
+		res $? "install without DESTDIR creates the group nchome"
+		detail="$out"
+		printf '%s\n' "$out" | grep -qx "statedir=2770 root:nchome"
+		res $? "install without DESTDIR: $statedir is 2770 root:nchome"
+		detail="$out"
+		printf '%s\n' "$out" | grep -qx "conf=640 root:nchome"
+		res $? "install without DESTDIR: nchome.conf is 640 root:nchome"
+		detail="$out; $(cat "$tmp/ns2.out" 2>/dev/null)"
+		printf '%s\n' "$out" | grep -qx "second=ok" && grep -q "$statedir exists, left as it is" "$tmp/ns2.out"
+		res $? "a second install leaves the existing datastore folder as it is"
+		;;
+	esac
+	detail="group nchome now: '$(getent group nchome)', before: '$host_group'"
+	[ "$(getent group nchome)" = "$host_group" ]
+	res $? "the host's own group database was not touched"
+fi
+
 # The other init systems, each where its system looks for it.
 for init in sysv:/etc/init.d/nchome-dialer:755 openrc:/etc/init.d/nchome-dialer:755 \
 	freebsd:$sysconfdir/rc.d/nchome_dialer:555; do
