@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rpc.h"
@@ -12,6 +13,53 @@
 static const char *const err_type_names[] = {
 	"transport", "rpc", "protocol", "application"
 };
+
+/*
+ * Makes text fit for an XML reply, in place: every byte that is not part
+ * of a well-formed UTF-8 sequence of an XML 1.0 character becomes '?'.
+ * Error messages quote what the client sent (libxml2's own messages do)
+ * and vsnprintf may cut a sequence in two; either would make the whole
+ * reply unparsable for the client.
+ */
+static void
+xml_text_clean(char *text)
+{
+	unsigned char *p = (unsigned char *)text;
+
+	while (*p != '\0') {
+		unsigned c = *p, need, cp, i;
+
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				*p = '?';
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			cp = c & 0x07;
+		} else {
+			*p++ = '?';
+			continue;
+		}
+		for (i = 1; i <= need && (p[i] & 0xc0) == 0x80; i++)
+			cp = (cp << 6) | (p[i] & 0x3f);
+		if (i <= need ||			/* cut short */
+		    (need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||	/* overlong */
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp == 0xfffe || cp == 0xffff) {
+			*p++ = '?';
+			continue;
+		}
+		p += need + 1;
+	}
+}
 
 int
 nc_is(const xmlNode *node, const char *name)
@@ -55,12 +103,19 @@ rpc_error(struct rpc *r, enum nc_err_type type, const char *tag,
 	xmlNewTextChild(err, ns, BAD_CAST "error-type", BAD_CAST err_type_names[type]);
 	xmlNewTextChild(err, ns, BAD_CAST "error-tag", BAD_CAST tag);
 	xmlNewTextChild(err, ns, BAD_CAST "error-severity", BAD_CAST "error");
-	if (path != NULL)
-		xmlNewTextChild(err, ns, BAD_CAST "error-path", BAD_CAST path);
+	if (path != NULL) {
+		char *clean = strdup(path);
+
+		if (clean != NULL)
+			xml_text_clean(clean);
+		xmlNewTextChild(err, ns, BAD_CAST "error-path", BAD_CAST (clean ? clean : "?"));
+		free(clean);
+	}
 	if (fmt != NULL) {
 		va_start(ap, fmt);
 		vsnprintf(text, sizeof(text), fmt, ap);
 		va_end(ap);
+		xml_text_clean(text);
 		msg = xmlNewTextChild(err, ns, BAD_CAST "error-message", BAD_CAST text);
 		if (msg != NULL)
 			xmlNodeSetLang(msg, BAD_CAST "en");

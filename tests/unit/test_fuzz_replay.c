@@ -23,12 +23,20 @@
 #include "unit.h"
 
 #include "../fuzz/fuzz_conf.c"
+#include "../fuzz/fuzz_edit.c"
+#include "../fuzz/fuzz_filter.c"
+#include "../fuzz/fuzz_framing.c"
+#include "../fuzz/fuzz_rpc.c"
 
 static const struct {
 	const char *name;
 	int (*fn)(const uint8_t *, size_t);
 } targets[] = {
 	{ "fuzz_conf", fuzz_conf_one },
+	{ "fuzz_edit", fuzz_edit_one },
+	{ "fuzz_filter", fuzz_filter_one },
+	{ "fuzz_framing", fuzz_framing_one },
+	{ "fuzz_rpc", fuzz_rpc_one },
 };
 
 #define REPLAY_MAX_INPUT	(8 * 1024 * 1024)
