@@ -46,7 +46,10 @@ struct dialer {
 	size_t			  nclients;
 	pid_t			 *orphans;	/* sshds of removed clients, to reap */
 	size_t			  norphans;
-	const char		 *conf_path;
+	char			 *conf_path;
+	struct pollfd		 *pfds;		/* poll set, rebuilt each turn */
+	size_t			 *owner;	/* pfds[k] belongs to clients[owner[k]] */
+	size_t			  cap;
 };
 
 static void __attribute__((noreturn))
@@ -233,6 +236,12 @@ shutdown_all(struct dialer *d, int sig, const char *pidfile)
 	if (pidfile != NULL)
 		unlink(pidfile);
 	log_info("exiting");
+	free(d->clients);
+	free(d->orphans);
+	free(d->pfds);
+	free(d->owner);
+	free(d->conf_path);
+	conf_free(d->conf);
 	exit(0);
 }
 
@@ -257,20 +266,22 @@ poll_timeout(const struct dialer *d, int64_t now)
 static void
 event_loop(struct dialer *d, const char *pidfile)
 {
-	struct pollfd *pfds = NULL;
-	size_t *owner = NULL, cap = 0;
-
 	for (;;) {
 		size_t n = 1;
 		int64_t now = now_ms();
 		int rc;
 
-		if (cap < d->nclients + 1) {
-			cap = d->nclients + 1;
-			if ((pfds = reallocarray(pfds, cap, sizeof(*pfds))) == NULL ||
-			    (owner = reallocarray(owner, cap, sizeof(*owner))) == NULL)
+		struct pollfd *pfds;
+		size_t *owner;
+
+		if (d->cap < d->nclients + 1) {
+			d->cap = d->nclients + 1;
+			if ((d->pfds = reallocarray(d->pfds, d->cap, sizeof(*d->pfds))) == NULL ||
+			    (d->owner = reallocarray(d->owner, d->cap, sizeof(*d->owner))) == NULL)
 				fatal("reallocarray");
 		}
+		pfds = d->pfds;
+		owner = d->owner;
 		pfds[0].fd = sigpipe_fds[0];
 		pfds[0].events = POLLIN;
 		for (size_t i = 0; i < d->nclients; i++) {
@@ -375,6 +386,13 @@ main(int argc, char *argv[])
 	if ((abs_path = realpath(conf_file, NULL)) == NULL)
 		fatal("%s", conf_file);
 	d.conf_path = abs_path;
+	if (pidfile != NULL && pidfile[0] != '/') {
+		char cwd[PATH_MAX], *abs_pid;
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL || asprintf(&abs_pid, "%s/%s", cwd, pidfile) == -1)
+			fatal("pidfile %s", pidfile);
+		pidfile = abs_pid;	/* lives as long as the process */
+	}
 	if (!foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");

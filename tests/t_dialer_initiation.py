@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, wait_for, SSHD  # noqa: E402
-from dialer_test import Dialer, Nms, client_conf, closed_port  # noqa: E402
+from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, closed_port  # noqa: E402
 
 import paramiko  # noqa: E402
 
@@ -188,6 +188,7 @@ try:
         except Exception as e:
             t.ok(False, "ncclient call_home: NETCONF session with verified host key", repr(e) + "\n" + d.log())
         d.stop()
+    t.eq(sanitizer_findings(), [], "no sanitizer report from the dialer")
 finally:
     env.cleanup()
 t.done()

@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
-from dialer_test import Dialer, Nms, client_conf, closed_port, hold_for  # noqa: E402
+from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, closed_port, hold_for  # noqa: E402
 
 t = TAP()
 env = SshEnv("dialer-rc")
@@ -141,6 +141,7 @@ try:
     t.ok(wait_for(lambda: b.count() >= 1, 15), "unresolvable name -> next address", d.log())
     t.ok("cannot resolve no-such-host.invalid" in d.log(), "resolve failure logged with its reason", d.log())
     d.stop()
+    t.eq(sanitizer_findings(), [], "no sanitizer report from the dialer")
 finally:
     for d in dialers:
         d.stop()

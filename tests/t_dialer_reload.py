@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
-from dialer_test import Dialer, Nms, client_conf, hold_open, is_open  # noqa: E402
+from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, hold_open, is_open  # noqa: E402
 
 t = TAP()
 env = SshEnv("dialer-hup")
@@ -81,6 +81,7 @@ try:
     t.eq(rc, 0, "SIGTERM: the dialer exits 0")
     t.ok(all(p and not alive(p) for p in pids), "SIGTERM: every sshd child has ended", pids)
     t.ok(wait_for(lambda: not is_open(s1), 5), "SIGTERM: the NMS sees the connection close")
+    t.eq(sanitizer_findings(), [], "no sanitizer report from the dialer")
 finally:
     if d:
         d.stop()

@@ -66,6 +66,23 @@ def read_prebanner(sock, timeout=10.0):
     raise TimeoutError("no SSH-2.0- within %.1f s" % timeout)
 
 
+ALL_DIALERS = []
+
+
+def sanitizer_findings():
+    """ASan/UBSan/LSan reports in the stderr of every Dialer started so far."""
+    found = []
+    for d in ALL_DIALERS:
+        inside = False
+        for line in d.log().splitlines():
+            if "Sanitizer" in line or "runtime error:" in line:
+                inside = "SUMMARY" not in line
+                found.append(line)
+            elif inside and line.strip().startswith("#"):
+                found.append(line)
+    return found
+
+
 class Dialer:
     """nchome-dialer -d -f <conf>; its stderr goes to a log file, and each line
     is also kept with the time it was read (self.lines: (monotonic, text))."""
@@ -80,6 +97,7 @@ class Dialer:
                                      stderr=subprocess.PIPE)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+        ALL_DIALERS.append(self)
 
     def _read(self):
         with open(self.log_path, "a") as logf:
