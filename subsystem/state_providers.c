@@ -19,6 +19,7 @@
 
 #include "hooks.h"
 #include "log.h"
+#include "monitoring.h"
 #include "runprog.h"
 
 #define STATE_TIMEOUT_MS	10000
@@ -181,6 +182,8 @@ state_collect(struct session *s, xmlNodePtr into)
 
 	if (s == NULL || into == NULL || into->doc == NULL)
 		return -1;
+	if (monitoring_collect(s, into) == -1)
+		rc = -1;
 	if (s->nc == NULL)
 		return rc;
 	if (progdir_list(s->nc->state_providers, &pd) == -1)
