@@ -46,6 +46,34 @@ hello_add_capability(const char *uri)
 	return -1;
 }
 
+const char *
+hello_capability(int i)
+{
+	return i >= 0 && i < MAX_CAPS ? caps[i] : NULL;
+}
+
+/* A capability as XML text: module URIs hold '&' ("?module=x&revision=y"). */
+static int
+write_escaped(struct session *s, const char *text)
+{
+	size_t n;
+
+	while (*text != '\0') {
+		n = strcspn(text, "&<>");
+		if (n > 0 && framer_write(s->fr, text, n) == -1)
+			return -1;
+		text += n;
+		if (*text == '\0')
+			break;
+		if ((*text == '&' && framer_write(s->fr, "&amp;", 5) == -1) ||
+		    (*text == '<' && framer_write(s->fr, "&lt;", 4) == -1) ||
+		    (*text == '>' && framer_write(s->fr, "&gt;", 4) == -1))
+			return -1;
+		text++;
+	}
+	return 0;
+}
+
 int
 hello_send(struct session *s)
 {
@@ -58,7 +86,7 @@ hello_send(struct session *s)
 		return -1;
 	for (int i = 0; i < MAX_CAPS && caps[i] != NULL; i++) {
 		if (framer_write(s->fr, "<capability>", 12) == -1 ||
-		    framer_write(s->fr, caps[i], strlen(caps[i])) == -1 ||
+		    write_escaped(s, caps[i]) == -1 ||
 		    framer_write(s->fr, "</capability>", 13) == -1)
 			return -1;
 	}

@@ -18,6 +18,9 @@
  */
 int hello_add_capability(const char *uri);
 
+/* The i-th capability of the server hello, or NULL past the last. */
+const char *hello_capability(int i);
+
 /* Sends the server hello (end-of-message framing).  0 or -1. */
 int hello_send(struct session *s);
 

@@ -33,6 +33,7 @@
 #include "lock.h"
 #include "log.h"
 #include "mainloop.h"
+#include "monitoring.h"
 #include "rpc_io.h"
 #include "session.h"
 #include "session_registry.h"
@@ -236,6 +237,7 @@ main(int argc, char *argv[])
 	log_info("session %u: user %s from %s", sess.id, sess.user,
 	    sess.peer[0] != '\0' ? sess.peer : "(local)");
 
+	monitoring_init();
 	rc = 0;
 	if (ds_session_init(&sess) == -1) {
 		log_warnx("session %u: datastore set-up failed", sess.id);

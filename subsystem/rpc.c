@@ -278,10 +278,16 @@ write_reply(struct session *s, struct rpc *r)
 		for (xmlNodePtr e = root->children; e != NULL; e = e->next)
 			xmlNodeDumpOutput(out, r->err_doc, e, 0, 0, NULL);
 	} else if (r->data != NULL) {
+		if (r->data_ns != NULL) {
+			xmlOutputBufferWriteString(out, "<data xmlns=\"");
+			xmlOutputBufferWriteString(out, r->data_ns);
+			xmlOutputBufferWriteString(out, "\"");
+		} else
+			xmlOutputBufferWriteString(out, "<data");
 		if (r->data->children == NULL)
-			xmlOutputBufferWriteString(out, "<data/>");
+			xmlOutputBufferWriteString(out, "/>");
 		else {
-			xmlOutputBufferWriteString(out, "<data>");
+			xmlOutputBufferWriteString(out, ">");
 			for (xmlNodePtr c = r->data->children; c != NULL; c = c->next)
 				dump_child(out, c);
 			xmlOutputBufferWriteString(out, "</data>");

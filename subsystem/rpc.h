@@ -51,6 +51,7 @@ struct rpc {
 	int		 nerrors;
 	xmlNodePtr	 data;		/* children go inside <data> */
 	xmlDocPtr	 data_owned;	/* freed after the reply, may be NULL */
+	const char	*data_ns;	/* namespace of <data>; NULL: base (get-schema: monitoring) */
 	int		 warnings_only;	/* all errors were severity warning */
 };
 
