@@ -106,6 +106,39 @@ detail="$out"
 grep -q '^client nms1 {' "$tmp/example.conf" && [ "$rc" -eq 0 ]
 res $? "its example client, uncommented, passes nchome-dialer -t"
 
+# The installed pieces together: sshd -i with the installed sshd_config runs
+# the installed nchome-netconf, which serves an installed YANG module.
+mkdir -p /run/sshd "$dest$confdir/authorized_keys"
+ssh-keygen -q -t ed25519 -N '' -C install-user -f "$tmp/user_key"
+cp "$tmp/user_key.pub" "$dest$confdir/authorized_keys/root"
+mkdir -p "$tmp/ds"
+# The installed file with a netconf section of its own (the sample's is all
+# comments, so its defaults name the real host's folders).
+sed '/^netconf {/,/^}/d' "$dest$confdir/nchome.conf" >"$tmp/netconf.conf"
+printf 'netconf {\n\tdatastore-dir = "%s"\n\tcommit-hooks = "%s"\n\tstate-providers = "%s"\n}\n' \
+	"$tmp/ds" "$dest$confdir/commit.d" "$dest$confdir/state.d" >>"$tmp/netconf.conf"
+# First lines, ahead of its Match block: sshd takes the first value.
+# StrictModes no: the files live under /tmp, which is world-writable.
+{
+	printf 'StrictModes no\nSetEnv NCHOME_YANG_DIR=%s\n' "$dest$datadir/nchome/yang"
+	sed -e "s|$dest$confdir/nchome.conf|$tmp/netconf.conf|g" "$tmp/sshd_config"
+} >"$tmp/sshd_config.e2e"
+yang_want=$(ls yang/*.yang 2>/dev/null | head -1)
+if [ -z "$yang_want" ]; then
+	skip "the installed sshd_config, nchome-netconf and YANG modules work together" "no yang/ in this tree"
+else
+	mod=${yang_want##*/}; mod=${mod%%@*}; mod=${mod%.yang}
+	req='<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>'
+	req="$req<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get-schema xmlns=\"urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring\"><identifier>$mod</identifier></get-schema></rpc>]]>]]>"
+	req="$req<rpc message-id=\"2\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><close-session/></rpc>]]>]]>"
+	out=$(printf '%s' "$req" | timeout 30 ssh -F /dev/null -i "$tmp/user_key" -o IdentitiesOnly=yes \
+		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+		-o ProxyCommand="/usr/sbin/sshd -i -f $tmp/sshd_config.e2e" -s root@installed netconf 2>&1)
+	detail=$(printf '%s\n' "$out" | head -c 2000)
+	printf '%s' "$out" | grep -q "module $mod" && printf '%s' "$out" | grep -q '<ok/>'
+	res $? "the installed sshd_config, nchome-netconf and YANG modules work together (get-schema $mod)"
+fi
+
 if command -v systemd-analyze >/dev/null 2>&1; then
 	sed -e "s|$sbindir|$dest$sbindir|g" -e "s|$confdir|$dest$confdir|g" \
 		"$dest$unitdir/nchome-dialer.service" >"$tmp/nchome-dialer.service"
