@@ -25,6 +25,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -244,6 +245,27 @@ send_initiation(struct client *c)
 	return rc;
 }
 
+/*
+ * TCP keepalive on the same schedule as sshd's ClientAlive: probes after
+ * `timeout` idle seconds, every `timeout` seconds, `retry` of them.  The
+ * kernel's default (two hours) would keep a dead NMS's socket for long.
+ */
+static void
+set_keepalive_timing(struct client *c)
+{
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+	int idle = (int)c->cc->keepalive_timeout, count = (int)c->cc->keepalive_retry;
+
+	if (setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) == -1 ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof(idle)) == -1 ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count)) == -1)
+		log_debug("client %s: TCP keepalive timing not set: %s", c->cc->name,
+		    strerror(errno));
+#else
+	(void)c;
+#endif
+}
+
 static void
 start_session(struct client *c, int64_t now)
 {
@@ -253,6 +275,7 @@ start_session(struct client *c, int64_t now)
 	log_info("client %s: connected to %s", c->cc->name, c->peer);
 	if (setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
 		log_warn("client %s: SO_KEEPALIVE", c->cc->name);
+	set_keepalive_timing(c);
 	if (send_initiation(c) == -1) {
 		attempt_failed(c, now);
 		return;

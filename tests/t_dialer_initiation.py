@@ -8,12 +8,9 @@
   key it is shown against HOST-KEY, logs in and runs a command;
 - ncclient.manager.call_home with initiation = none (needs nchome-netconf).
 """
-import base64
 import hashlib
 import hmac
 import os
-import socket
-import subprocess
 import sys
 import time
 
@@ -110,7 +107,15 @@ try:
                 "            fds[fd] = os.readlink('/proc/self/fd/' + fd)\n"
                 "        except OSError:\n"
                 "            pass\n"
+                "    import socket\n"
+                "    so = socket.socket(fileno=os.dup(0))\n"
+                "    ka = [so.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),\n"
+                "          so.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),\n"
+                "          so.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),\n"
+                "          so.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT)]\n"
+                "    so.close()\n"
                 "    with open(%r, 'w') as out:\n"
+                "        out.write(' '.join(map(str, ka)) + '\\n')\n"
                 "        out.write('\\n'.join(sys.argv[1:]) + '\\n--fds--\\n')\n"
                 "        out.write(''.join('%%s %%s\\n' %% kv for kv in fds.items()"
                 " if not kv[1].startswith('/proc/')))\n"
@@ -134,14 +139,16 @@ try:
          "paramiko: host key shown by sshd equals HOST-KEY and the env's key", "%r %r" % (result, err))
     t.ok(result.get("hmac_ok"), "paramiko NMS: HMAC over HOST-KEY verifies")
     t.eq(result.get("out"), b"called-home-42\n", "paramiko: command ran over the called-home connection")
-    argv, fds = [], {}
+    argv, fds, keepalive = [], {}, None
     if os.path.exists(record):
         with open(record) as f:
             head, _, tail = f.read().partition("--fds--\n")
         argv = head.splitlines()
+        keepalive = argv.pop(0)
         fds = dict(line.split(" ", 1) for line in tail.splitlines() if " " in line)
     t.eq(argv, ["-i", "-f", env.sshd_config, "-o", "ClientAliveInterval=9", "-o", "ClientAliveCountMax=4"],
          "sshd runs as sshd -i -f <sshd-config> with the keep-alive options")
+    t.eq(keepalive, "1 9 9 4", "TCP keepalive on the socket, idle/interval = timeout, count = retry")
     sock_fds = sorted(k for k, v in fds.items() if v.startswith("socket:"))
     t.ok(sock_fds == ["0", "1"] and fds["0"] == fds["1"],
          "sshd gets one socket as fd 0 and 1 and no other socket", fds)
