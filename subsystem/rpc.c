@@ -5,10 +5,10 @@
  *
  * The reply is never built as a tree: the <rpc-reply> start tag is
  * written by hand (echoing every attribute of <rpc> with its namespace),
- * then <ok/>, the <rpc-error>s or the <data> children are serialized with
- * xmlNodeDumpOutput into an xmlOutputBuffer whose write callback is the
- * framer, so a 10 MB get-config goes from the datastore tree to the
- * framer's 256 KiB output buffer without an intermediate copy.
+ * then <ok/>, the <rpc-error>s or the <data> children are serialized by
+ * xmlout.c straight into the framer, so a 10 MB get-config goes from the
+ * datastore tree to the wire in 64 KiB / 256 KiB pieces without ever
+ * existing as one string.
  *
  * malformed-message is a base:1.1 error-tag that RFC 6241 Appendix A
  * forbids towards base:1.0 clients; those get operation-failed instead.
@@ -18,12 +18,12 @@
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/xmlsave.h>
 
 #include "framing.h"
 #include "log.h"
 #include "rpc_io.h"
 #include "session_registry.h"
+#include "xmlout.h"
 
 #define MAX_OPS	32
 
@@ -123,82 +123,39 @@ nc_parse(const char *buf, size_t len, char *why, size_t whylen)
 
 /* ---- reply output ---- */
 
-static int
-out_write(void *ctx, const char *buf, int len)
-{
-	struct framer *fr = ctx;
-
-	if (len <= 0)
-		return 0;
-	return framer_write(fr, buf, (size_t)len) == -1 ? -1 : len;
-}
-
-static int
-out_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-/* Writes s escaped for an attribute value in double quotes. */
-static void
-put_attr_value(xmlOutputBufferPtr out, const char *v)
-{
-	const char *start = v;
-
-	for (; *v != '\0'; v++) {
-		const char *rep;
-
-		switch (*v) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\n': rep = "&#10;"; break;
-		case '\r': rep = "&#13;"; break;
-		case '\t': rep = "&#9;"; break;
-		default: continue;
-		}
-		xmlOutputBufferWrite(out, (int)(v - start), start);
-		xmlOutputBufferWriteString(out, rep);
-		start = v + 1;
-	}
-	xmlOutputBufferWrite(out, (int)(v - start), start);
-}
-
 /* <rpc-reply xmlns=base ...echoed namespaces and attributes of <rpc>...> */
 static void
-put_reply_start(xmlOutputBufferPtr out, xmlNodePtr rpc)
+put_reply_start(struct xmlout *xo, xmlNodePtr rpc)
 {
-	xmlOutputBufferWriteString(out, "<rpc-reply xmlns=\"" NC_NS_BASE "\"");
+	xo_str(xo, "<rpc-reply xmlns=\"" NC_NS_BASE "\"");
 	if (rpc == NULL) {
-		xmlOutputBufferWriteString(out, ">");
+		xo_str(xo, ">");
 		return;
 	}
 	for (xmlNsPtr ns = rpc->nsDef; ns != NULL; ns = ns->next) {
 		if (ns->prefix == NULL || ns->href == NULL)
 			continue;
-		xmlOutputBufferWriteString(out, " xmlns:");
-		xmlOutputBufferWriteString(out, (const char *)ns->prefix);
-		xmlOutputBufferWriteString(out, "=\"");
-		put_attr_value(out, (const char *)ns->href);
-		xmlOutputBufferWriteString(out, "\"");
+		xo_str(xo, " xmlns:");
+		xo_str(xo, (const char *)ns->prefix);
+		xo_str(xo, "=\"");
+		xo_attr_value(xo, (const char *)ns->href);
+		xo_str(xo, "\"");
 	}
 	for (xmlAttrPtr a = rpc->properties; a != NULL; a = a->next) {
 		xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
 
-		xmlOutputBufferWriteString(out, " ");
+		xo_str(xo, " ");
 		if (a->ns != NULL && a->ns->prefix != NULL) {
-			xmlOutputBufferWriteString(out, (const char *)a->ns->prefix);
-			xmlOutputBufferWriteString(out, ":");
+			xo_str(xo, (const char *)a->ns->prefix);
+			xo_str(xo, ":");
 		}
-		xmlOutputBufferWriteString(out, (const char *)a->name);
-		xmlOutputBufferWriteString(out, "=\"");
-		put_attr_value(out, v != NULL ? (const char *)v : "");
-		xmlOutputBufferWriteString(out, "\"");
+		xo_str(xo, (const char *)a->name);
+		xo_str(xo, "=\"");
+		xo_attr_value(xo, v != NULL ? (const char *)v : "");
+		xo_str(xo, "\"");
 		xmlFree(v);
 	}
-	xmlOutputBufferWriteString(out, ">");
+	xo_str(xo, ">");
 }
 
 /* 1 when node itself declares prefix (NULL: the default namespace). */
@@ -213,17 +170,17 @@ declares(xmlNodePtr node, const xmlChar *prefix)
 
 /*
  * Serializes one data child so it stands alone: namespaces it inherits
- * from its ancestors in the datastore document are declared on it for
- * the time of the dump, and a child in no namespace gets xmlns="" (it
- * will sit under <data> in the base namespace).
+ * from its ancestors in the datastore document are declared on its start
+ * tag, and a child in no namespace gets xmlns="" (it will sit under
+ * <data> in the base namespace).  The datastore tree is not touched.
  */
 static void
-dump_child(xmlOutputBufferPtr out, xmlNodePtr child)
+dump_child(struct xmlout *xo, xmlNodePtr child)
 {
-	xmlNsPtr added = NULL, *tail, last_orig;
+	xmlNsPtr added = NULL;
 
 	if (child->type != XML_ELEMENT_NODE) {
-		xmlNodeDumpOutput(out, child->doc, child, 0, 0, NULL);
+		xo_node(xo, child, NULL);
 		return;
 	}
 	for (xmlNodePtr a = child->parent; a != NULL && a->type == XML_ELEMENT_NODE;
@@ -250,54 +207,43 @@ dump_child(xmlOutputBufferPtr out, xmlNodePtr child)
 			added = n;
 		}
 	}
-	/* Append the temporary declarations, dump, cut them off again. */
-	last_orig = NULL;
-	for (tail = &child->nsDef; *tail != NULL; tail = &(*tail)->next)
-		last_orig = *tail;
-	*tail = added;
-	xmlNodeDumpOutput(out, child->doc, child, 0, 0, NULL);
-	if (last_orig != NULL)
-		last_orig->next = NULL;
-	else
-		child->nsDef = NULL;
+	xo_node(xo, child, added);
 	xmlFreeNsList(added);
 }
 
 static int
 write_reply(struct session *s, struct rpc *r)
 {
-	xmlOutputBufferPtr out;
+	struct xmlout *xo;
 	int rc;
 
-	if ((out = xmlOutputBufferCreateIO(out_write, out_close, s->fr, NULL)) == NULL)
+	if ((xo = xo_new(s->fr)) == NULL)
 		return -1;
-	put_reply_start(out, r->rpc);
+	put_reply_start(xo, r->rpc);
 	if (r->nerrors > 0 && r->err_doc != NULL) {
 		xmlNodePtr root = xmlDocGetRootElement(r->err_doc);
 
 		for (xmlNodePtr e = root->children; e != NULL; e = e->next)
-			xmlNodeDumpOutput(out, r->err_doc, e, 0, 0, NULL);
+			xo_node(xo, e, NULL);
 	} else if (r->data != NULL) {
 		if (r->data_ns != NULL) {
-			xmlOutputBufferWriteString(out, "<data xmlns=\"");
-			xmlOutputBufferWriteString(out, r->data_ns);
-			xmlOutputBufferWriteString(out, "\"");
+			xo_str(xo, "<data xmlns=\"");
+			xo_attr_value(xo, r->data_ns);
+			xo_str(xo, "\"");
 		} else
-			xmlOutputBufferWriteString(out, "<data");
+			xo_str(xo, "<data");
 		if (r->data->children == NULL)
-			xmlOutputBufferWriteString(out, "/>");
+			xo_str(xo, "/>");
 		else {
-			xmlOutputBufferWriteString(out, ">");
+			xo_str(xo, ">");
 			for (xmlNodePtr c = r->data->children; c != NULL; c = c->next)
-				dump_child(out, c);
-			xmlOutputBufferWriteString(out, "</data>");
+				dump_child(xo, c);
+			xo_str(xo, "</data>");
 		}
 	} else
-		xmlOutputBufferWriteString(out, "<ok/>");
-	xmlOutputBufferWriteString(out, "</rpc-reply>");
-	rc = out->error != 0 ? -1 : 0;
-	if (xmlOutputBufferClose(out) < 0)
-		rc = -1;
+		xo_str(xo, "<ok/>");
+	xo_str(xo, "</rpc-reply>");
+	rc = xo_finish(xo);
 	if (rc == 0)
 		rc = framer_end(s->fr);
 	if (r->nerrors > 0)
