@@ -29,7 +29,6 @@ made_group = made_user = False
 if is_root:
     made_group = subprocess.run(["groupadd", group]).returncode == 0
 env = AuthEnv(group=group if made_group else None)
-penv = None
 
 
 def accepted(r, method, desc):
@@ -124,13 +123,8 @@ try:
         made_user = subprocess.run(["useradd", "-M", "-d", "/", "-s", "/bin/sh", "-G", group,
                                     puser]).returncode == 0
         subprocess.run(["chpasswd"], input=("%s:%s\n" % (puser, password)).encode(), check=True)
-        # A device of its own: nchome-netconf runs as this user, and root's
-        # sessions above made the first device's datastore root's.
-        penv = AuthEnv(group=group)
-        env.cleanup()
-        env = penv
-        certkey = env.user_key("certkey")
-        cert = env.sign_user(certkey, "nms-operator")
+        # Same device as root's sessions above: the datastore folder
+        # (1777) is shared by the sessions of both accounts.
         r = env.netconf(puser, password=password)
         accepted(r, "password", "password of a local account")
         refused(env.netconf(puser, password=password + "x"), "wrong password", r"Failed password")
@@ -161,11 +155,12 @@ try:
         r = env.netconf(puser, password=password, command="id")
         t.ok(r.rc != 0 and b"uid=" not in r.out and "NETCONF only" in r.err,
              "a NETCONF-only account gets no command or shell", r.detail())
+        r = env.netconf(puser, password=password, command="", verbose=True)
+        t.ok(r.rc != 0 and "Sending command" not in r.err and "Sending subsystem" not in r.err
+             and "NETCONF only" in r.err, "a NETCONF-only account gets no login shell", r.detail())
         pw = pwd.getpwnam(puser)
         t.ok(pw.pw_gid != 0 and grp.getgrnam(group).gr_mem == [puser], "throwaway account set up")
 finally:
-    if penv:
-        penv.cleanup()
     if made_user:
         subprocess.run(["userdel", puser])
     if made_group:
