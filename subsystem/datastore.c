@@ -490,7 +490,7 @@ store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
 {
 	struct ds_cache *dc = &s->ds->c[ds];
 	char jp[PATH_MAX];
-	xmlDocPtr tmp;
+	xmlNsPtr *nss;
 	xmlBufferPtr buf;
 	unsigned char hdr[JR_HDR];
 	uint32_t len, op = (uint32_t)defop | (uint32_t)erropt << 8, sum;
@@ -500,14 +500,28 @@ store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
 	int fd, created;
 	ssize_t n;
 
-	/* serialize config with its in-scope namespaces declared */
-	if ((tmp = xmlNewDoc(BAD_CAST "1.0")) == NULL)
-		abort();
-	xmlDocSetRootElement(tmp, xmlDocCopyNode(config, tmp, 1));
+	/*
+	 * Serialize config with its in-scope namespaces declared on a
+	 * wrapper (they may sit on <rpc>), without copying the edit.
+	 */
 	if ((buf = xmlBufferCreate()) == NULL)
 		abort();
-	xmlNodeDump(buf, tmp, xmlDocGetRootElement(tmp), 0, 0);
-	xmlFreeDoc(tmp);
+	xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
+	xmlBufferCCat(buf, "<config");
+	if ((nss = xmlGetNsList(config->doc, config)) != NULL) {
+		for (int i = 0; nss[i] != NULL; i++) {
+			xmlBufferCCat(buf, nss[i]->prefix != NULL ? " xmlns:" : " xmlns");
+			if (nss[i]->prefix != NULL)
+				xmlBufferCat(buf, nss[i]->prefix);
+			xmlBufferCCat(buf, "=");
+			xmlBufferWriteQuotedString(buf, nss[i]->href);
+		}
+		xmlFree(nss);
+	}
+	xmlBufferCCat(buf, ">");
+	for (xmlNodePtr ch = config->children; ch != NULL; ch = ch->next)
+		xmlNodeDump(buf, config->doc, ch, 0, 0);
+	xmlBufferCCat(buf, "</config>");
 	if ((size_t)xmlBufferLength(buf) > JR_MAX_REC) {
 		xmlBufferFree(buf);
 		errno = EFBIG;

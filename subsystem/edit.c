@@ -264,7 +264,25 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys)
 	return ix;
 }
 
-/* The children of n change: drop the indexes whose keys may move. */
+/*
+ * child (linked under n) is being added or removed: drop the index of n's
+ * parent when n's key may change by it.
+ */
+static int
+is_key_child(xmlHashTablePtr keys, xmlNodePtr entry, xmlNodePtr child)
+{
+	char **k = keys_for(keys, entry);
+
+	if (child->type != XML_ELEMENT_NODE)
+		return 0;
+	if (k == NULL)
+		return first_elem(entry) == child;
+	for (; *k != NULL; k++)
+		if (strcmp(*k, (const char *)child->name) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 index_touch(xmlNodePtr n, xmlHashTablePtr keys, xmlNodePtr child)
 {
@@ -272,25 +290,16 @@ index_touch(xmlNodePtr n, xmlHashTablePtr keys, xmlNodePtr child)
 
 	if (n == NULL || n->type != XML_ELEMENT_NODE)
 		return;
-	/* n is an entry of an indexed parent and gains or loses an element */
+	/* n is an entry of an indexed parent and gains or loses a key child */
 	if (n->parent != NULL && n->parent->_private != NULL &&
-	    child->type == XML_ELEMENT_NODE)
+	    is_key_child(keys, n, child))
 		index_drop(n->parent);
-	/* n is a leaf of an entry of an indexed parent: a key value may change */
+	/* n is a key leaf of an entry of an indexed parent: its value changes */
 	e = n->parent;
 	if (e != NULL && e->type == XML_ELEMENT_NODE && e->parent != NULL &&
-	    e->parent->_private != NULL) {
-		char **k = keys_for(keys, e);
-		int key = 0;
-		if (k != NULL) {
-			for (; *k != NULL; k++)
-				if (strcmp(*k, (const char *)n->name) == 0)
-					key = 1;
-		} else
-			key = first_elem(e) == n;
-		if (key)
-			index_drop(e->parent);
-	}
+	    e->parent->_private != NULL && child->type != XML_ELEMENT_NODE &&
+	    is_key_child(keys, e, n))
+		index_drop(e->parent);
 }
 
 static void
@@ -350,11 +359,11 @@ link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child, xmlNodePtr
 {
 	struct index *ix;
 
-	index_touch(parent, keys, child);
 	if (next != NULL)
 		xmlAddPrevSibling(next, child);
 	else
 		xmlAddChild(parent, child);
+	index_touch(parent, keys, child);
 	if ((ix = parent->_private) != NULL)
 		index_add(ix, keys, child);
 }
@@ -389,13 +398,18 @@ unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 
 static void ns_dedupe(xmlNodePtr n);
 
+/*
+ * Inside a node being built off the tree (c->detached) changes are not
+ * logged: the whole new node goes at once, or is freed on error.
+ */
 static void
 add_child(struct edit_ctx *c, xmlNodePtr parent, xmlNodePtr child, xmlNodePtr next)
 {
 	link_child(c->keys, parent, child, next);
 	if (child->type == XML_ELEMENT_NODE && child->nsDef != NULL)
 		ns_dedupe(child);
-	log_change(c, 1, child, parent, NULL);
+	if (c->detached == 0)
+		log_change(c, 1, child, parent, NULL);
 }
 
 static void
@@ -404,7 +418,10 @@ remove_child(struct edit_ctx *c, xmlNodePtr child)
 	xmlNodePtr parent = child->parent, next = child->next;
 
 	unlink_child(c->keys, child);
-	log_change(c, 0, child, parent, next);
+	if (c->detached == 0)
+		log_change(c, 0, child, parent, next);
+	else
+		tree_free(child);
 }
 
 void
@@ -596,6 +613,18 @@ ns_dedupe(xmlNodePtr n)
 	n->next = saved_next;
 }
 
+void
+ns_tidy(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->nsDef != NULL)
+			ns_dedupe(n);
+		ns_tidy(n->children);
+	}
+}
+
 /* A copy of edit node e for the datastore doc. */
 static xmlNodePtr
 copy_for(xmlDocPtr doc, xmlNodePtr e)
@@ -644,6 +673,28 @@ set_leaf(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr e)
 	free(have);
 }
 
+/*
+ * 1 when a subtree being created holds operations that must be checked
+ * node by node (delete/none report data-missing; a bad value, bad-attribute).
+ */
+static int
+needs_walk(xmlNodePtr n)
+{
+	enum eop op;
+	int rc;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->properties != NULL && (rc = parse_op(n, &op)) != 0 &&
+		    (rc == -1 || op == OP_DELETE || op == OP_NONE))
+			return 1;
+		if (needs_walk(n->children))
+			return 1;
+	}
+	return 0;
+}
+
 /* One edit node e under datastore node p; returns -1 to stop the edit. */
 static int
 apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lonely)
@@ -659,16 +710,28 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 	switch (op) {
 	case OP_MERGE:
 		if (d == NULL) {
-			if (is_leaf(e)) {
+			if (is_leaf(e) || !needs_walk(e->children)) {
+				/* a new subtree with nothing inside to check: one copy */
 				add_child(c, p, copy_for(p->doc, e), NULL);
 				return 0;
 			}
-			/* the element, then its children one by one (they may carry operations) */
+			/*
+			 * The element, then its children one by one (they may
+			 * carry operations), built off the tree so it is indexed
+			 * under its final key.
+			 */
 			if ((n = xmlDocCopyNode(e, p->doc, 2)) == NULL)
 				abort();
 			strip_ops(n);
+			c->detached++;
+			rc = apply_children(c, n, e, op);
+			c->detached--;
+			if (rc == -1) {
+				tree_free(n);
+				return -1;
+			}
 			add_child(c, p, n, NULL);
-			return apply_children(c, n, e, op);
+			return 0;
 		}
 		if (is_leaf(e)) {
 			set_leaf(c, d, e);

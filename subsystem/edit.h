@@ -33,6 +33,7 @@ struct edit_ctx {
 	enum edit_erropt	 erropt;
 	int			 nerrors;
 	int			 changed;	/* the tree differs from before */
+	int			 detached;	/* building a new node off the tree */
 	struct edit_change	*log;
 	size_t			 nlog, caplog;
 };
@@ -63,6 +64,12 @@ void doc_free(xmlDocPtr doc);
  */
 xmlHashTablePtr keys_from_schema(const char *rng_path);
 void keys_free(xmlHashTablePtr keys);
+
+/*
+ * Removes namespace declarations that repeat one in scope or that nothing
+ * uses, in n, its siblings and their subtrees (copies declare their own).
+ */
+void ns_tidy(xmlNodePtr n);
 
 /* 1 when node is the nc:operation attribute. */
 int is_nc_operation(const xmlAttr *a);

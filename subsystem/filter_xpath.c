@@ -52,6 +52,13 @@ inside_whole(xmlHashTablePtr whole, xmlNodePtr d)
 	return 0;
 }
 
+static void
+quiet(void *arg, xmlErrorPtr err)
+{
+	(void)arg;
+	(void)err;
+}
+
 int
 filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr data,
     xmlNodePtr out)
@@ -65,6 +72,7 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 
 	if ((ctx = xmlXPathNewContext(data)) == NULL)
 		abort();
+	ctx->error = quiet;	/* the rpc-error says it; nothing on stderr */
 	if ((nss = xmlGetNsList(filter->doc, filter)) != NULL) {
 		for (int i = 0; nss[i] != NULL; i++)
 			if (nss[i]->prefix != NULL)
@@ -163,6 +171,8 @@ filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_do
 		rc = -1;
 	}
 	xmlFree(type);
+	if (rc == 0)
+		ns_tidy(root->children);
 	if (rc == -1) {
 		xmlFreeDoc(out);
 		return -1;

@@ -1,0 +1,248 @@
+/*
+ * edit-config semantics (subsystem/edit.c) on in-memory documents: every
+ * operation at depth, default operations, error options and undo, list
+ * entry matching (first leaf, leaf-lists, RELAX NG nma:key) and the hash
+ * index of big lists.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "edit.h"
+#include "unit.h"
+
+#define NCNS "urn:ietf:params:xml:ns:netconf:base:1.0"
+#define CFG(x) "<config xmlns=\"" NCNS "\">" x "</config>"
+#define EDIT(x) "<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS "\">" x "</config>"
+
+static xmlDocPtr
+parse(const char *s)
+{
+	xmlDocPtr d = xmlReadMemory(s, (int)strlen(s), NULL, NULL, NC_XML_PARSE_OPTS);
+	if (d == NULL) {
+		fprintf(stderr, "bad test xml: %s\n", s);
+		exit(2);
+	}
+	return d;
+}
+
+/* The children of the root, serialized. */
+static char *
+dump(xmlDocPtr d)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+	char *out;
+
+	for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
+		xmlNodeDump(b, d, c, 0, 0);
+	out = strdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+	return out;
+}
+
+static xmlHashTablePtr keys;
+
+/*
+ * Applies edit to a datastore holding data; returns the error count and
+ * the resulting tree in *out (after undo when undo is set or on errors
+ * with stop/rollback).
+ */
+static int
+run(const char *data, const char *edit, enum edit_defop defop, enum edit_erropt erropt,
+    int undo, char **out)
+{
+	xmlDocPtr d = parse(data), e = parse(edit);
+	struct edit_ctx c = { 0 };
+	int n;
+
+	c.keys = keys;
+	c.defop = defop;
+	c.erropt = erropt;
+	n = edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e));
+	if (undo || (n > 0 && erropt != ERROPT_CONTINUE))
+		edit_undo(&c);
+	edit_ctx_clear(&c);
+	*out = dump(d);
+	doc_free(d);
+	xmlFreeDoc(e);
+	return n;
+}
+
+static void
+expect(const char *what, const char *data, const char *edit, enum edit_defop defop,
+    enum edit_erropt erropt, int nerr, const char *want)
+{
+	char *got;
+	int n = run(data, edit, defop, erropt, 0, &got);
+
+	CHECK(n == nerr && strcmp(got, want) == 0, "%s (errors %d/%d)%s%s", what, n, nerr,
+	    strcmp(got, want) == 0 ? "" : " got: ", strcmp(got, want) == 0 ? "" : got);
+	free(got);
+}
+
+#define M DEFOP_MERGE
+#define STOP ERROPT_STOP
+
+int
+main(void)
+{
+	const char *base = CFG("<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	char *got, *want;
+	char path[] = "/tmp/test_edit_rng.XXXXXX";
+	FILE *f;
+	int fd;
+
+	expect("merge into empty creates", CFG(""), EDIT("<top><a>1</a></top>"), M, STOP, 0,
+	    "<top><a>1</a></top>");
+	expect("merge changes a leaf at depth 4", base,
+	    EDIT("<top><sub><deep><y>2</y></deep></sub></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><x>1</x><deep><y>2</y></deep></sub></top>");
+	expect("merge adds a sibling at depth 3", base, EDIT("<top><sub><z>9</z></sub></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep><z>9</z></sub></top>");
+	expect("create of an existing node -> error, unchanged", base,
+	    EDIT("<top><sub><deep nc:operation=\"create\"><y>1</y></deep></sub></top>"), M, STOP, 1,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("create at depth 4", base,
+	    EDIT("<top><sub><deep><w nc:operation=\"create\">5</w></deep></sub></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y><w>5</w></deep></sub></top>");
+	expect("delete at depth 3", base, EDIT("<top><sub><deep nc:operation=\"delete\"/></sub></top>"),
+	    M, STOP, 0, "<top><a>1</a><sub><x>1</x></sub></top>");
+	expect("delete of a missing node -> error", base,
+	    EDIT("<top><sub><nope nc:operation=\"delete\"/></sub></top>"), M, STOP, 1,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("remove of a missing node is fine", base,
+	    EDIT("<top><sub><nope nc:operation=\"remove\"/></sub></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("remove of an existing node", base, EDIT("<top><a nc:operation=\"remove\"/></top>"),
+	    M, STOP, 0, "<top><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("replace at depth 2 keeps position", base,
+	    EDIT("<top><sub nc:operation=\"replace\"><q>7</q></sub></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><q>7</q></sub></top>");
+	expect("replace of a missing node creates it", base,
+	    EDIT("<top><r nc:operation=\"replace\"><q>7</q></r></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub><r><q>7</q></r></top>");
+	expect("bad operation value -> error", base, EDIT("<top><a nc:operation=\"frob\">2</a></top>"),
+	    M, STOP, 1, "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("default none leaves unmentioned values", base, EDIT("<top><a>5</a></top>"),
+	    DEFOP_NONE, STOP, 0, "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("default none + nested merge", base, EDIT("<top><a nc:operation=\"merge\">5</a></top>"),
+	    DEFOP_NONE, STOP, 0, "<top><a>5</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("default none on a missing parent -> data-missing", base,
+	    EDIT("<other><z nc:operation=\"create\">1</z></other>"), DEFOP_NONE, STOP, 1,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("default replace replaces everything", base, EDIT("<top><b>2</b></top>"),
+	    DEFOP_REPLACE, STOP, 0, "<top><b>2</b></top>");
+	expect("merge creating a subtree with a delete inside -> data-missing", base,
+	    EDIT("<new><k nc:operation=\"delete\"/></new>"), M, STOP, 1,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("continue-on-error keeps the good changes", base,
+	    EDIT("<top><a nc:operation=\"create\">3</a><b>4</b></top>"), M, ERROPT_CONTINUE, 1,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub><b>4</b></top>");
+	expect("rollback-on-error undoes the good changes", base,
+	    EDIT("<top><b>4</b><a nc:operation=\"create\">3</a></top>"), M, ERROPT_ROLLBACK, 1,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+
+	/* lists without a schema: first leaf identifies an entry */
+	const char *list = CFG("<l><e><k>1</k><v>a</v></e><e><k>2</k><v>b</v></e></l>");
+	expect("list entry matched by first leaf", list, EDIT("<l><e><k>2</k><v>B</v></e></l>"), M, STOP, 0,
+	    "<l><e><k>1</k><v>a</v></e><e><k>2</k><v>B</v></e></l>");
+	expect("new key adds an entry", list, EDIT("<l><e><k>3</k><v>c</v></e></l>"), M, STOP, 0,
+	    "<l><e><k>1</k><v>a</v></e><e><k>2</k><v>b</v></e><e><k>3</k><v>c</v></e></l>");
+	expect("delete of one entry", list, EDIT("<l><e nc:operation=\"delete\"><k>1</k></e></l>"), M, STOP, 0,
+	    "<l><e><k>2</k><v>b</v></e></l>");
+	expect("create of an existing entry -> data-exists", list,
+	    EDIT("<l><e nc:operation=\"create\"><k>1</k></e></l>"), M, STOP, 1,
+	    "<l><e><k>1</k><v>a</v></e><e><k>2</k><v>b</v></e></l>");
+	expect("two entries in one edit into an empty list", CFG(""),
+	    EDIT("<l><e><k>1</k></e><e><k>2</k></e></l>"), M, STOP, 0,
+	    "<l><e><k>1</k></e><e><k>2</k></e></l>");
+	expect("leaf-list: delete by value", CFG("<t><ll>a</ll><ll>b</ll></t>"),
+	    EDIT("<t><ll nc:operation=\"delete\">b</ll></t>"), M, STOP, 0, "<t><ll>a</ll></t>");
+	expect("leaf-list: two new values add", CFG("<t><ll>a</ll></t>"),
+	    EDIT("<t><ll>b</ll><ll>c</ll></t>"), M, STOP, 0, "<t><ll>a</ll><ll>b</ll><ll>c</ll></t>");
+	expect("namespaces must match", CFG("<t xmlns=\"urn:a\"><v>1</v></t>"),
+	    EDIT("<t xmlns=\"urn:b\"><v>2</v></t>"), M, STOP, 0,
+	    "<t xmlns=\"urn:a\"><v>1</v></t><t xmlns=\"urn:b\"><v>2</v></t>");
+
+	/* schema keys (RFC 6110 nma:key), key not first */
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fputs("<grammar xmlns=\"http://relaxng.org/ns/structure/1.0\" "
+	    "xmlns:nma=\"urn:ietf:params:xml:ns:netmod:dsdl-annotations:1\">"
+	    "<start><element name=\"l\"><zeroOrMore><element name=\"e\" nma:key=\"id\">"
+	    "<element name=\"v\"><text/></element><element name=\"id\"><text/></element>"
+	    "</element></zeroOrMore></element></start></grammar>", f);
+	fclose(f);
+	keys = keys_from_schema(path);
+	unlink(path);
+	CHECK(keys != NULL, "nma:key read from a RELAX NG schema");
+	expect("schema key: entry matched by id, not by first leaf",
+	    CFG("<l><e><v>x</v><id>1</id></e></l>"), EDIT("<l><e><v>y</v><id>1</id></e></l>"), M, STOP, 0,
+	    "<l><e><v>y</v><id>1</id></e></l>");
+	expect("schema key: one-entry list gets a second entry",
+	    CFG("<l><e><v>x</v><id>1</id></e></l>"), EDIT("<l><e><v>x</v><id>2</id></e></l>"), M, STOP, 0,
+	    "<l><e><v>x</v><id>1</id></e><e><v>x</v><id>2</id></e></l>");
+	keys_free(keys);
+	keys = NULL;
+
+	/* a big list (hash index): changes, then undo restores the exact tree */
+	{
+		size_t cap = 1 << 16, len = 0;
+		char *big = malloc(cap);
+		len += (size_t)snprintf(big + len, cap - len, "<config xmlns=\"%s\"><l>", NCNS);
+		for (int i = 0; i < 200; i++)
+			len += (size_t)snprintf(big + len, cap - len, "<e><k>%d</k><v>%d</v></e>", i, i);
+		snprintf(big + len, cap - len, "</l></config>");
+		xmlDocPtr d = parse(big), e;
+		char *orig = dump(d);
+		struct edit_ctx c = { 0 };
+		e = parse(EDIT("<l><e><k>150</k><v>X</v></e><e nc:operation=\"delete\"><k>7</k></e>"
+		    "<e><k>500</k><v>new</v></e><e nc:operation=\"replace\"><k>3</k><v>R</v></e></l>"));
+		c.defop = M;
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+		    "edit of a 200-entry list");
+		got = dump(d);
+		CHECK(strstr(got, "<e><k>150</k><v>X</v></e>") && !strstr(got, "<k>7</k>") &&
+		    strstr(got, "<e><k>500</k><v>new</v></e>") && strstr(got, "<e><k>3</k><v>R</v></e>"),
+		    "indexed list: merge, delete, create, replace");
+		free(got);
+		xmlFreeDoc(e);
+		/* the index follows the changes: 7 is gone, 500 exists */
+		e = parse(EDIT("<l><e nc:operation=\"create\"><k>7</k></e><e nc:operation=\"delete\"><k>500</k></e></l>"));
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+		    "index kept up to date across edits");
+		xmlFreeDoc(e);
+		e = parse(EDIT("<l><e nc:operation=\"delete\"><k>500</k></e></l>"));
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 1,
+		    "deleted entry no longer found");
+		xmlFreeDoc(e);
+		edit_undo(&c);
+		edit_ctx_clear(&c);
+		got = dump(d);
+		CHECK(strcmp(got, orig) == 0, "undo restores the exact tree");
+		free(got);
+		/* and the index still works after undo */
+		e = parse(EDIT("<l><e nc:operation=\"create\"><k>7</k></e></l>"));
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 1,
+		    "after undo entry 7 is found again");
+		edit_undo(&c);
+		edit_ctx_clear(&c);
+		xmlFreeDoc(e);
+		free(orig);
+		free(big);
+		doc_free(d);
+	}
+
+	/* undo after many operations on the small tree */
+	want = strdup("<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	run(base, EDIT("<top><a nc:operation=\"delete\"/><sub nc:operation=\"replace\"><n>1</n></sub>"
+	    "<c>3</c></top>"), M, STOP, 1, &got);
+	CHECK(strcmp(got, want) == 0, "undo of delete+replace+merge");
+	free(got);
+	free(want);
+	xmlCleanupParser();
+	UNIT_DONE();
+}
