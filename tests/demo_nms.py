@@ -212,6 +212,13 @@ def main():
         show("<<", r)
         ssh.stdin.close()
         ssh.wait(a.timeout)
+
+        step("device: what nchome-dialer logged")
+        with open(os.path.join(a.dir, "dialer.log"), errors="replace") as f:
+            for line in f.read().splitlines()[:12]:
+                print("    " + line, flush=True)
+                if " ended " in line:   # it reconnects next; the demo is over
+                    break
         print("\nDEMO OK: called home, initiation + HMAC verified, certificates both ways, NETCONF edit shown",
               flush=True)
         return 0

@@ -52,6 +52,7 @@ check "the device accepted the user certificate" 'has "Server accepts key: " && 
 check "NETCONF hello from the device" 'grep -q "^<< .*<hello .*urn:ietf:params:netconf:base:1.0" "$out"'
 data_check "edit-config shown in the second get-config" 'has "NMS: the change is in running"'
 data_check "demo says DEMO OK" 'has "DEMO OK"'
+check "the dialer logged the session" 'has "client nms: session started with 127.0.0.1"'
 check "demo took under 30 s ($secs s)" '[ $secs -lt 30 ]'
 check "no temporary folder left" '[ -z "$(ls -A "$work/tmp")" ]'
 check "no process left" '! pgrep -f "$work/tmp" >/dev/null'
