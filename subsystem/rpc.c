@@ -83,6 +83,11 @@ nc_parse(const char *buf, size_t len, char *why, size_t whylen)
 	xmlDocPtr doc;
 	const xmlError *e;
 
+	/* Whitespace before the XML declaration would make it an error. */
+	while (len > 0 && (*buf == ' ' || *buf == '\t' || *buf == '\r' || *buf == '\n')) {
+		buf++;
+		len--;
+	}
 	if (len > INT32_MAX) {
 		snprintf(why, whylen, "message too large to parse");
 		return NULL;

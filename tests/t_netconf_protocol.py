@@ -109,6 +109,12 @@ try:
     r = a.reply()
     t.ok(r.get("message-id") == "slow" and NcRaw.ok(r), "one RPC sent byte by byte in two chunks")
     a.rpc(UNLOCK % "startup")
+    m = ("  \n<?xml version='1.0' encoding='UTF-8'?>\n" + a.rpc_text(LOCK % "startup", "ws")).encode()
+    a.send_raw(b"\r\n \t\n" + b"\n#%d\n" % len(m) + m + b"\n##\n\n\n")
+    r = a.reply()
+    t.ok(NcRaw.ok(r) and r.get("message-id") == "ws",
+         "whitespace between chunked messages and before the XML declaration", r)
+    a.rpc(UNLOCK % "startup")
 
     # ---- base:1.0 end-of-message framing ----
     b = session("1.0")
@@ -166,6 +172,9 @@ try:
     t.eq(c.proc.wait(5), 0, "SIGTERM: exit status 0")
     e = session()
     t.ok(NcRaw.ok(e.rpc(LOCK % "candidate")), "lock free again after SIGTERM")
+    f = session()
+    f.proc.send_signal(signal.SIGHUP)
+    t.eq(f.proc.wait(5), 0, "SIGHUP: exit status 0")
     # EOF ends a session
     t.eq(e.wait(), 0, "EOF: exit status 0")
 
