@@ -427,8 +427,11 @@ client_on_exit(struct client *c, pid_t pid, int status, int64_t now)
 		next = c->deadline;
 	}
 	if (c->cc->connection == CONNECTION_PERIODIC &&
-	    c->session_start + (int64_t)c->cc->period * 1000 > next)
+	    c->session_start + (int64_t)c->cc->period * 1000 > next) {
 		next = c->session_start + (int64_t)c->cc->period * 1000;
+		log_info("client %s: periodic: next call in %lld s", c->cc->name,
+		    (long long)((next - now + 999) / 1000));
+	}
 	c->deadline = next;
 	return 1;
 }

@@ -106,6 +106,7 @@ read_output(int fd, char *buf, size_t len)
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	size_t got = 0;
 	ssize_t n;
+	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -114,11 +115,12 @@ read_output(int fd, char *buf, size_t len)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left = PREFLIGHT_TIMEOUT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
 		    (now.tv_nsec - start.tv_nsec) / 1000000);
-		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
-			if (errno == EINTR)
-				continue;
+		if (left <= 0)
 			break;
-		}
+		if ((rc = poll(&pfd, 1, (int)left)) == -1 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			break;
 		if (got + 1 < len)
 			n = read(fd, buf + got, len - 1 - got);
 		else {
