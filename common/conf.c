@@ -351,6 +351,63 @@ default_device_id(void)
 	return strdup(host);
 }
 
+/*
+ * libconfuse 3.3 accepts a file that ends inside a section ("client a {"
+ * without its "}"), silently closing it.  Count the braces outside strings
+ * and comments ourselves and name the line of the one left open.
+ */
+static int
+check_braces(FILE *fp, const char *path, char *err, size_t errlen)
+{
+	int c, prev = 0, line = 1, depth = 0, open_line[64];
+
+	while ((c = getc(fp)) != EOF) {
+		if (c == '\n')
+			line++;
+		if (c == '#' || (c == '/' && prev == '/')) {
+			while ((c = getc(fp)) != EOF && c != '\n')
+				;
+			line++;
+			prev = 0;
+			continue;
+		}
+		if (c == '*' && prev == '/') {
+			for (prev = 0; (c = getc(fp)) != EOF; prev = c) {
+				if (c == '\n')
+					line++;
+				if (c == '/' && prev == '*')
+					break;
+			}
+			prev = 0;
+			continue;
+		}
+		if (c == '"' || c == '\'') {
+			int quote = c;
+
+			while ((c = getc(fp)) != EOF && c != quote) {
+				if (c == '\n')
+					line++;
+				if (c == '\\' && (c = getc(fp)) == '\n')
+					line++;
+			}
+			prev = 0;
+			continue;
+		}
+		if (c == '{') {
+			if (depth < 64)
+				open_line[depth] = line;
+			depth++;
+		} else if (c == '}' && depth > 0)
+			depth--;
+		prev = c;
+	}
+	rewind(fp);
+	if (depth > 0)
+		return set_err(err, errlen, "%s:%d: \"{\" is never closed", path,
+		    open_line[depth <= 64 ? depth - 1 : 63]);
+	return 0;
+}
+
 struct nchome_conf *
 conf_load(const char *path, int checks, char *err, size_t errlen)
 {
@@ -372,6 +429,11 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	}
 	if ((cfg = conf_schema()) == NULL) {
 		set_err(err, errlen, "%s: out of memory", path);
+		fclose(fp);
+		return NULL;
+	}
+	if (check_braces(fp, path, err, errlen) == -1) {
+		cfg_free(cfg);
 		fclose(fp);
 		return NULL;
 	}

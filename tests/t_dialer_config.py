@@ -47,6 +47,9 @@ try:
          "  address \"h\" { }\n}\n", 9),
         ("bad strategy", head() + "client a {\n  reconnect-strategy = random\n  address \"h\" { }\n}\n", 7),
         ("syntax error", head() + "client a {\n  address \"h\" { port = = 4334 }\n}\n", 7),
+        ("unclosed section at the end", head() + "client a {\n  address \"h\" { port = 4334\n}\n", 6),
+        ("unclosed section, braces in strings and comments ignored",
+         head() + "# }\nclient a { // }\n  device-id = \"x}\"\n  /* } */ address \"h\" { }\n", 7),
         ("retry zero", head() + "client a {\n  address \"h\" { retry = 0 }\n}\n", 7),
         ("missing sshd binary", 'sshd = "/nonexistent/sshd"\n' + head().split("\n", 2)[2] +
          "client a {\n  address \"h\" { }\n}\n", None),
