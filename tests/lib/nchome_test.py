@@ -16,6 +16,10 @@ import time
 TOP = os.environ.get("NCHOME_TOP") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DIALER = os.path.join(TOP, "dialer", "nchome-dialer")
 NETCONF = os.path.join(TOP, "subsystem", "nchome-netconf")
+if os.environ.get("NCHOME_WRAP_BIN"):
+    # make check-valgrind: wrappers that run the programs under valgrind (tests/valgrind/run)
+    DIALER = os.path.join(os.environ["NCHOME_WRAP_BIN"], "nchome-dialer")
+    NETCONF = os.path.join(os.environ["NCHOME_WRAP_BIN"], "nchome-netconf")
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 
 

@@ -289,6 +289,7 @@ test_writer(void)
 			framer_write(fr, big + off, 1000);
 		framer_end(fr);
 		framer_free(fr);
+		free(big);	/* valgrind checks the child's leaks too */
 		_exit(0);
 	}
 	close(p[1]);
