@@ -1,0 +1,555 @@
+/*
+ * RFC 5277 notifications with the RFC 6470 events (see notify.h).
+ *
+ * Producing: an event is built as a whole <notification> (eventTime plus
+ * the event element) and appended to the host's event log
+ * (notify_log.c) by whichever process caused it.
+ *
+ * Consuming: <create-subscription> on the NETCONF stream (the only one)
+ * makes this session follow the log: with inotify on the log's folder on
+ * Linux, else a timer that looks every POLL_MS.  The reply goes first;
+ * then, with startTime, the stored events since then are replayed and
+ * <replayComplete> sent; then live events follow.  With stopTime, the
+ * subscription ends with <notificationComplete> when that time comes (at
+ * once after the replay when it is already past).  A subtree filter is
+ * applied to each event element; events it leaves empty are not sent.
+ * A session keeps working normally while subscribed (:interleave).
+ */
+#include <sys/stat.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "filter.h"
+#include "framing.h"
+#include "hello.h"
+#include "log.h"
+#include "mainloop.h"
+#include "notify.h"
+#include "notify_log.h"
+#include "rpc_io.h"
+#include "session_registry.h"
+
+#define POLL_MS		500
+#define CAP_NOTIFICATION "urn:ietf:params:netconf:capability:notification:1.0"
+#define CAP_INTERLEAVE	"urn:ietf:params:netconf:capability:interleave:1.0"
+
+static struct subscription {
+	int			 active;
+	struct session		*s;
+	xmlDocPtr		 filter_doc;	/* copy of the <filter>, or NULL */
+	int64_t			 start_us, stop_us;	/* -1: not given */
+	struct nlog_reader	 rd;
+	int			 watch_fd;	/* inotify, or -1 */
+	int			 poll_timer, stop_timer;
+} sub = { .watch_fd = -1 };
+
+void
+notify_init(void)
+{
+	if (rpc_register_op(NOTIF_NS, "create-subscription", op_create_subscription) == -1)
+		log_warnx("cannot register create-subscription");
+	(void)hello_add_capability(CAP_NOTIFICATION);
+	(void)hello_add_capability(CAP_INTERLEAVE);
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+format_us(int64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06dZ", base, (int)(us % 1000000));
+}
+
+/* RFC 3339 date-and-time to microseconds; -1 when malformed. */
+static int64_t
+parse_datetime(const char *v)
+{
+	struct tm tm;
+	int64_t us = 0, scale = 100000, off = 0;
+	const char *p;
+	int hh, mm;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			us += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &hh, &mm) == 2 &&
+	    strlen(p) == 6) {
+		off = (int64_t)(hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
+		p += 6;
+	} else
+		return -1;
+	if (*p != '\0')
+		return -1;
+	return ((int64_t)timegm(&tm) - off) * 1000000 + us;
+}
+
+/* ---- producing events ---- */
+
+static void
+session_parms(xmlNodePtr ev, struct session *s)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", (unsigned)s->id);
+	xmlNewTextChild(ev, NULL, BAD_CAST "username", BAD_CAST (s->user ? s->user : ""));
+	xmlNewTextChild(ev, NULL, BAD_CAST "session-id", BAD_CAST id);
+	if (s->peer != NULL && s->peer[0] != '\0')
+		xmlNewTextChild(ev, NULL, BAD_CAST "source-host", BAD_CAST s->peer);
+}
+
+/* A new <notification> document with eventTime and an event element named name. */
+static xmlDocPtr
+event_new(const char *name, int64_t when, xmlNodePtr *ev)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root;
+	char t[64];
+
+	if (doc == NULL)
+		return NULL;
+	root = xmlNewNode(NULL, BAD_CAST "notification");
+	xmlDocSetRootElement(doc, root);
+	xmlSetNs(root, xmlNewNs(root, BAD_CAST NOTIF_NS, NULL));
+	format_us(when, t, sizeof(t));
+	xmlNewTextChild(root, root->ns, BAD_CAST "eventTime", BAD_CAST t);
+	*ev = xmlNewChild(root, NULL, BAD_CAST name, NULL);
+	xmlSetNs(*ev, xmlNewNs(*ev, BAD_CAST NCN_NS, NULL));
+	return doc;
+}
+
+/* Serializes doc on one line (newlines as character references). */
+static char *
+one_line(xmlDocPtr doc, size_t *lenp)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+	const char *c;
+	char *out, *o;
+	size_t n = 0;
+
+	if (b == NULL)
+		return NULL;
+	xmlNodeDump(b, doc, xmlDocGetRootElement(doc), 0, 0);
+	c = (const char *)xmlBufferContent(b);
+	for (const char *p = c; *p; p++)
+		n += *p == '\n' ? 5 : 1;
+	if ((out = malloc(n + 1)) != NULL) {
+		for (o = out; *c; c++) {
+			if (*c == '\n') {
+				memcpy(o, "&#10;", 5);
+				o += 5;
+			} else
+				*o++ = *c;
+		}
+		*o = '\0';
+		*lenp = n;
+	}
+	xmlBufferFree(b);
+	return out;
+}
+
+static void
+event_emit(struct session *s, xmlDocPtr doc, int64_t when)
+{
+	char *line;
+	size_t len = 0;
+
+	if (doc == NULL)
+		return;
+	if ((line = one_line(doc, &len)) != NULL && len < NLOG_RECORD_MAX &&
+	    nlog_append(s->nc->datastore_dir, when, line, len) == -1)
+		log_warnx("session %u: cannot log a notification", s->id);
+	free(line);
+	xmlFreeDoc(doc);
+}
+
+void
+notify_session_start(struct session *s)
+{
+	int64_t when = now_us();
+	xmlNodePtr ev;
+	xmlDocPtr doc = event_new("netconf-session-start", when, &ev);
+
+	if (doc != NULL)
+		session_parms(ev, s);
+	event_emit(s, doc, when);
+}
+
+void
+notify_session_end(struct session *s, const char *reason)
+{
+	int64_t when = now_us();
+	xmlNodePtr ev;
+	xmlDocPtr doc = event_new("netconf-session-end", when, &ev);
+
+	if (doc != NULL) {
+		session_parms(ev, s);
+		xmlNewTextChild(ev, NULL, BAD_CAST "termination-reason", BAD_CAST reason);
+	}
+	event_emit(s, doc, when);
+}
+
+void
+notify_config_change(struct session *s, enum ds_id ds)
+{
+	int64_t when = now_us();
+	xmlNodePtr ev, by;
+	xmlDocPtr doc;
+
+	if (ds != DS_RUNNING && ds != DS_STARTUP)
+		return;
+	if ((doc = event_new("netconf-config-change", when, &ev)) != NULL) {
+		by = xmlNewChild(ev, NULL, BAD_CAST "changed-by", NULL);
+		if (s->id == 0)
+			xmlNewChild(by, NULL, BAD_CAST "server", NULL);
+		else
+			session_parms(by, s);
+		xmlNewTextChild(ev, NULL, BAD_CAST "datastore", BAD_CAST ds_name(ds));
+	}
+	event_emit(s, doc, when);
+}
+
+void
+notify_confirmed_commit(struct session *s, const char *event, unsigned long timeout)
+{
+	int64_t when = now_us();
+	xmlNodePtr ev;
+	xmlDocPtr doc;
+	char t[32];
+
+	if ((doc = event_new("netconf-confirmed-commit", when, &ev)) != NULL) {
+		if (s->id != 0)
+			session_parms(ev, s);
+		xmlNewTextChild(ev, NULL, BAD_CAST "confirm-event", BAD_CAST event);
+		if (strcmp(event, "start") == 0 || strcmp(event, "extend") == 0) {
+			snprintf(t, sizeof(t), "%lu", timeout);
+			xmlNewTextChild(ev, NULL, BAD_CAST "timeout", BAD_CAST t);
+		}
+	}
+	event_emit(s, doc, when);
+}
+
+/* ---- consuming: the subscription ---- */
+
+static int
+send_text(const char *text, size_t len)
+{
+	struct session *s = sub.s;
+
+	if (framer_send(s->fr, text, len) == -1)
+		return -1;
+	s->out_notifications++;
+	registry_update(s);
+	return 0;
+}
+
+/* <replayComplete/> or <notificationComplete/> (nc-notifications). */
+static void
+send_marker(const char *name)
+{
+	char t[64], *msg = NULL;
+	int n;
+
+	format_us(now_us(), t, sizeof(t));
+	n = asprintf(&msg, "<notification xmlns=\"%s\"><eventTime>%s</eventTime>"
+	    "<%s xmlns=\"%s\"/></notification>", NOTIF_NS, t, name, NCEVENT_NS);
+	if (n > 0)
+		(void)send_text(msg, (size_t)n);
+	free(msg);
+}
+
+/* Sends one logged event if it is in the window and passes the filter. */
+static void
+deliver(int64_t when, const char *xml, size_t len, void *arg)
+{
+	xmlDocPtr doc, outdoc;
+	xmlNodePtr root, out, c, next;
+	xmlBufferPtr b;
+
+	(void)arg;
+	if (!sub.active || (sub.start_us >= 0 && when < sub.start_us) ||
+	    (sub.stop_us >= 0 && when > sub.stop_us))
+		return;
+	if (sub.filter_doc == NULL) {
+		(void)send_text(xml, len);
+		return;
+	}
+	doc = xmlReadMemory(xml, (int)len, "event", "UTF-8", XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL) {
+		xmlFreeDoc(doc);
+		return;
+	}
+	outdoc = xmlNewDoc(BAD_CAST "1.0");
+	out = xmlNewNode(NULL, BAD_CAST "out");
+	xmlDocSetRootElement(outdoc, out);
+	filter_subtree(xmlDocGetRootElement(sub.filter_doc), root, out);
+	for (c = out->children; c != NULL && c->type != XML_ELEMENT_NODE; c = c->next)
+		;
+	if (c != NULL) {
+		/* keep eventTime, replace the event by what the filter selected */
+		for (c = root->children; c != NULL; c = next) {
+			next = c->next;
+			if (c->type == XML_ELEMENT_NODE &&
+			    !xmlStrEqual(c->name, BAD_CAST "eventTime")) {
+				xmlUnlinkNode(c);
+				xmlFreeNode(c);
+			}
+		}
+		for (c = out->children; c != NULL; c = c->next)
+			xmlAddChild(root, xmlDocCopyNode(c, doc, 1));
+		if ((b = xmlBufferCreate()) != NULL) {
+			xmlNodeDump(b, doc, root, 0, 0);
+			(void)send_text((const char *)xmlBufferContent(b),
+			    (size_t)xmlBufferLength(b));
+			xmlBufferFree(b);
+		}
+	}
+	xmlFreeDoc(outdoc);
+	xmlFreeDoc(doc);
+}
+
+static void
+sub_end(void)
+{
+	if (sub.watch_fd != -1) {
+		ml_remove_fd(sub.watch_fd);
+		close(sub.watch_fd);
+		sub.watch_fd = -1;
+	}
+	if (sub.poll_timer > 0)
+		ml_cancel_timer(sub.poll_timer);
+	if (sub.stop_timer > 0)
+		ml_cancel_timer(sub.stop_timer);
+	sub.poll_timer = sub.stop_timer = 0;
+	nlog_reader_close(&sub.rd);
+	xmlFreeDoc(sub.filter_doc);
+	sub.filter_doc = NULL;
+	sub.active = 0;
+}
+
+static void
+on_change(void)
+{
+	nlog_reader_poll(&sub.rd, deliver, NULL);
+}
+
+#ifdef __linux__
+static void
+watch_cb(int fd, void *arg)
+{
+	char buf[4096];
+
+	(void)arg;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	on_change();
+}
+#endif
+
+static void
+poll_cb(void *arg)
+{
+	(void)arg;
+	sub.poll_timer = 0;
+	if (!sub.active)
+		return;
+	on_change();
+	sub.poll_timer = ml_add_timer(POLL_MS, poll_cb, NULL);
+}
+
+static void
+stop_cb(void *arg)
+{
+	(void)arg;
+	sub.stop_timer = 0;
+	if (!sub.active)
+		return;
+	on_change();
+	send_marker("notificationComplete");
+	sub_end();
+}
+
+/* Starts following the log (after the reply went out). */
+static void
+start_cb(void *arg)
+{
+	char dir[PATH_MAX];
+	int64_t left;
+
+	(void)arg;
+	if (!sub.active)
+		return;
+	if (sub.start_us >= 0) {
+		nlog_replay(sub.s->nc->datastore_dir, &sub.rd, deliver, NULL);
+		send_marker("replayComplete");
+	} else
+		(void)nlog_reader_open(&sub.rd, 1);
+	if (sub.stop_us >= 0 && (left = sub.stop_us - now_us()) <= 0) {
+		send_marker("notificationComplete");
+		sub_end();
+		return;
+	}
+	if (sub.stop_us >= 0)
+		sub.stop_timer = ml_add_timer((long)(left / 1000) + 1, stop_cb, NULL);
+#ifdef __linux__
+	if (nlog_path(sub.s->nc->datastore_dir, NULL, dir, sizeof(dir)) == 0 &&
+	    (sub.watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) != -1) {
+		if (mkdir(dir, 0700) == 0)
+			(void)chmod(dir, shared_mode(sub.s->nc->datastore_dir, 1));
+		if (inotify_add_watch(sub.watch_fd, dir, IN_MODIFY | IN_CREATE |
+		    IN_MOVED_TO) == -1 || ml_add_fd(sub.watch_fd, watch_cb, NULL) == -1) {
+			close(sub.watch_fd);
+			sub.watch_fd = -1;
+		}
+	}
+#else
+	(void)dir;
+#endif
+	/* Catch what came between the replay and the watch. */
+	on_change();
+	if (sub.watch_fd == -1)
+		sub.poll_timer = ml_add_timer(POLL_MS, poll_cb, NULL);
+}
+
+/* Text of child name (notification namespace) of op, or NULL; node set. */
+static char *
+notif_child(xmlNodePtr op, const char *name, xmlNodePtr *node)
+{
+	*node = NULL;
+	for (xmlNodePtr c = op->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    xmlStrEqual(c->ns->href, BAD_CAST NOTIF_NS) &&
+		    xmlStrEqual(c->name, BAD_CAST name)) {
+			xmlChar *t = xmlNodeGetContent(c);
+			char *v, *p, *e;
+
+			*node = c;
+			if (t == NULL)
+				return strdup("");
+			for (p = (char *)t; *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'; p++)
+				;
+			for (e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\n' ||
+			    e[-1] == '\t' || e[-1] == '\r'); e--)
+				;
+			v = strndup(p, (size_t)(e - p));
+			xmlFree(t);
+			return v;
+		}
+	return NULL;
+}
+
+static void
+bad(struct rpc *r, const char *tag, const char *elem, const char *msg)
+{
+	xmlNodePtr e = rpc_error(r, ERR_PROTOCOL, tag, NULL, "%s", msg);
+
+	rpc_error_info(e, "bad-element", elem);
+}
+
+void
+op_create_subscription(struct rpc *r)
+{
+	xmlNodePtr n, filter;
+	char *stream = NULL, *start = NULL, *stop = NULL;
+	int64_t start_us = -1, stop_us = -1;
+	xmlChar *type = NULL;
+
+	if (sub.active) {
+		rpc_error(r, ERR_PROTOCOL, TAG_IN_USE, NULL,
+		    "this session already has a subscription");
+		return;
+	}
+	stream = notif_child(r->op, "stream", &n);
+	if (stream != NULL && strcmp(stream, "NETCONF") != 0) {
+		bad(r, TAG_INVALID_VALUE, "stream", "the only stream is NETCONF");
+		goto out;
+	}
+	start = notif_child(r->op, "startTime", &n);
+	if (start != NULL && (start_us = parse_datetime(start)) < 0) {
+		bad(r, TAG_BAD_ELEMENT, "startTime", "startTime is not a date-and-time");
+		goto out;
+	}
+	if (start_us > now_us()) {
+		bad(r, TAG_BAD_ELEMENT, "startTime", "startTime is in the future");
+		goto out;
+	}
+	stop = notif_child(r->op, "stopTime", &n);
+	if (stop != NULL && (stop_us = parse_datetime(stop)) < 0) {
+		bad(r, TAG_BAD_ELEMENT, "stopTime", "stopTime is not a date-and-time");
+		goto out;
+	}
+	if (stop != NULL && start == NULL) {
+		bad(r, TAG_MISSING_ELEMENT, "startTime", "stopTime needs a startTime");
+		goto out;
+	}
+	if (stop_us >= 0 && stop_us < start_us) {
+		bad(r, TAG_BAD_ELEMENT, "stopTime", "stopTime is before startTime");
+		goto out;
+	}
+	(void)notif_child(r->op, "filter", &filter);
+	if (filter != NULL) {
+		type = xmlGetProp(filter, BAD_CAST "type");
+		if (type != NULL && !xmlStrEqual(type, BAD_CAST "subtree")) {
+			rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_NOT_SUPPORTED, NULL,
+			    "notification filters are subtree filters");
+			goto out;
+		}
+		if ((sub.filter_doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
+			goto out;
+		xmlDocSetRootElement(sub.filter_doc, xmlDocCopyNode(filter, sub.filter_doc, 1));
+	}
+	sub.active = 1;
+	sub.s = r->s;
+	sub.start_us = start_us;
+	sub.stop_us = stop_us;
+	nlog_reader_init(&sub.rd, r->s->nc->datastore_dir);
+	if (ml_add_timer(0, start_cb, NULL) == -1) {
+		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "no timer left");
+		sub_end();
+	}
+out:
+	xmlFree(type);
+	free(stream);
+	free(start);
+	free(stop);
+}
+
+void
+notify_session_stop(struct session *s)
+{
+	(void)s;
+	if (sub.active)
+		sub_end();
+}

@@ -1,0 +1,41 @@
+/*
+ * The host's bounded event log shared by all session processes (see
+ * notify_log.c for the format and the rotation).
+ */
+#ifndef NCHOME_NOTIFY_LOG_H
+#define NCHOME_NOTIFY_LOG_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NLOG_RECORD_MAX	(256 * 1024)
+
+/* datastore-dir/notifications[/name]; 0 or -1 when too long. */
+int nlog_path(const char *dsdir, const char *name, char *buf, size_t len);
+
+/* Appends one record (xml must hold no newline).  0 or -1. */
+int nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len);
+
+/* A record: its time and its notification text (NUL-terminated). */
+typedef void (*nlog_cb)(int64_t when_us, const char *xml, size_t len, void *arg);
+
+struct nlog_reader {
+	const char	*dsdir;
+	int		 fd;		/* on "log", -1 when not open */
+	ino_t		 ino;
+	char		*buf;		/* a partial line carried over */
+	size_t		 len, cap;
+};
+
+void nlog_reader_init(struct nlog_reader *rd, const char *dsdir);
+void nlog_reader_close(struct nlog_reader *rd);
+/* Opens "log" at its start, or at its end (only new records); 0 or -1. */
+int nlog_reader_open(struct nlog_reader *rd, int at_end);
+/* Delivers the records appended since the last call, following rotations. */
+void nlog_reader_poll(struct nlog_reader *rd, nlog_cb cb, void *arg);
+/* Delivers every stored record ("log.1", then "log"); live then follows "log". */
+void nlog_replay(const char *dsdir, struct nlog_reader *live, nlog_cb cb, void *arg);
+
+#endif
