@@ -37,6 +37,7 @@
 #include "atomicfile.h"
 #include "lock.h"
 #include "log.h"
+#include "notify.h"
 #include "store.h"
 
 #define STATE_FILE	"confirm.state"
@@ -114,6 +115,7 @@ rollback_now(struct rpc *r)
 		(void)ds_running_changed(r, cur, doc);
 	if (store_replace(s, DS_RUNNING, doc) == -1)
 		return -1;
+	notify_config_change(s, DS_RUNNING);
 	clear_state(s);
 	log_info("confirmed commit rolled back");
 	return 0;
@@ -163,8 +165,9 @@ timer_main(struct session *parent, uint64_t token, int64_t deadline)
 	s.ds = st;
 	r.s = &s;
 	if (store_lock(&s, 1) == 0) {
-		if (read_state(&s, &cs) && cs.token == token)
-			rollback_now(&r);
+		if (read_state(&s, &cs) && cs.token == token &&
+		    rollback_now(&r) == 0)
+			notify_confirmed_commit(&s, "timeout", 0);
 		store_unlock(&s);
 	}
 	_exit(0);
@@ -311,6 +314,7 @@ op_commit(struct rpc *r)
 			    "cannot write running");
 			goto fail;
 		}
+		notify_config_change(s, DS_RUNNING);
 		store_drop_candidate(s);
 	}
 	if (confirmed) {
@@ -337,8 +341,11 @@ op_commit(struct rpc *r)
 		}
 		(void)write_state(s, &cs);
 		s->ds->confirmed_mine = cs.persist[0] == '\0';
-	} else if (pending)
+		notify_confirmed_commit(s, pending ? "extend" : "start", timeout);
+	} else if (pending) {
 		clear_state(s);		/* the confirming commit */
+		notify_confirmed_commit(s, "complete", 0);
+	}
 	goto out;
 fail:
 	if (confirmed && !pending)
@@ -361,9 +368,13 @@ op_cancel_commit(struct rpc *r)
 	if (!read_state(r->s, &cs))
 		rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_FAILED, NULL,
 		    "no confirmed commit is pending");
-	else if (may_settle(r, &cs, persist_id) && rollback_now(r) == -1)
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-		    "the rollback failed");
+	else if (may_settle(r, &cs, persist_id)) {
+		if (rollback_now(r) == -1)
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "the rollback failed");
+		else
+			notify_confirmed_commit(r->s, "cancel", 0);
+	}
 	store_unlock(r->s);
 }
 
@@ -390,8 +401,9 @@ confirmed_session_end(struct session *s)
 		return;
 	r.s = s;
 	if (store_lock(s, 1) == 0) {
-		if (read_state(s, &cs) && cs.session == s->id && cs.persist[0] == '\0')
-			rollback_now(&r);
+		if (read_state(s, &cs) && cs.session == s->id && cs.persist[0] == '\0' &&
+		    rollback_now(&r) == 0)
+			notify_confirmed_commit(s, "cancel", 0);
 		store_unlock(s);
 	}
 	xmlFreeDoc(r.err_doc);

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "mainloop.h"
 #include "monitoring.h"
+#include "notify.h"
 #include "rpc_io.h"
 #include "session.h"
 #include "session_registry.h"
@@ -104,6 +105,7 @@ handle_message(char *msg, size_t len)
 		if (hello_recv(&sess, msg, len) == -1)
 			return -1;
 		hello_done = 1;
+		notify_session_start(&sess);
 		return 0;
 	}
 	if (rpc_handle(&sess, msg, len) == -1) {
@@ -238,6 +240,7 @@ main(int argc, char *argv[])
 	    sess.peer[0] != '\0' ? sess.peer : "(local)");
 
 	monitoring_init();
+	notify_init();
 	rc = 0;
 	if (ds_session_init(&sess) == -1) {
 		log_warnx("session %u: datastore set-up failed", sess.id);
@@ -249,6 +252,10 @@ main(int argc, char *argv[])
 	} else
 		rc = ml_run();
 
+	notify_session_stop(&sess);
+	if (hello_done)
+		notify_session_end(&sess, sess.closing ? "closed" :
+		    got_signal != 0 ? "killed" : "dropped");
 	lock_release_all(&sess);
 	ds_session_end(&sess);
 	registry_unregister(&sess);

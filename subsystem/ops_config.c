@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "log.h"
 #include "store.h"
+#include "notify.h"
 
 static void
 reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
@@ -223,6 +224,7 @@ op_edit_config(struct rpc *r)
 	}
 	if (ds == DS_CANDIDATE)
 		store_candidate_owner(s);
+	notify_config_change(s, ds);
 	goto done;
 undo:
 	edit_undo(&c);
@@ -288,6 +290,7 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 		store_failed(r);
 		return;
 	}
+	notify_config_change(s, ds);
 	if (ds == DS_CANDIDATE)
 		store_candidate_owner(s);
 }
