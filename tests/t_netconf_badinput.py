@@ -43,8 +43,8 @@ def finish(nc, timeout=20):
 def snapshot():
     snap = {}
     for root, dirs, files in os.walk(env.datastore_dir):
-        if os.path.basename(root) == "sessions":
-            continue
+        if os.path.basename(root) in ("sessions", "notifications"):
+            continue  # session registry and event log: not datastores
         for n in files:
             if n.endswith(".lock"):
                 continue
