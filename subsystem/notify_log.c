@@ -187,14 +187,24 @@ drain_fd(struct nlog_reader *rd, int fd, nlog_cb cb, void *arg)
 void
 nlog_reader_poll(struct nlog_reader *rd, nlog_cb cb, void *arg)
 {
-	char logp[PATH_MAX];
-	struct stat st;
+	char logp[PATH_MAX], oldp[PATH_MAX];
+	struct stat st, ost;
+	int fd;
 
 	if (rd->fd != -1)
 		drain_fd(rd, rd->fd, cb, arg);
 	/* Rotated (or created) since: the rest of ours is read, go on with the new one. */
 	if (nlog_path(rd->dsdir, "log", logp, sizeof(logp)) == 0 &&
 	    stat(logp, &st) == 0 && (rd->fd == -1 || st.st_ino != rd->ino)) {
+		/* Rotated twice: "log.1" is a file we never read. */
+		if (rd->fd != -1 &&
+		    nlog_path(rd->dsdir, "log.1", oldp, sizeof(oldp)) == 0 &&
+		    stat(oldp, &ost) == 0 && ost.st_ino != rd->ino &&
+		    (fd = open(oldp, O_RDONLY | O_CLOEXEC)) != -1) {
+			rd->len = 0;
+			drain_fd(rd, fd, cb, arg);
+			close(fd);
+		}
 		if (nlog_reader_open(rd, 0) == 0 && rd->fd != -1)
 			drain_fd(rd, rd->fd, cb, arg);
 	}

@@ -171,7 +171,7 @@ try:
 
     # ---- a bounded log that rotates, followed across rotations ----
     c.close()
-    env2 = {"NCHOME_NOTIFY_LOG_MAX": "4096"}
+    env2 = {"NCHOME_NOTIFY_LOG_MAX": "8192"}
     w = raw(extra=env2)
     for i in range(40):
         edit(w, "r%d" % i)
@@ -185,7 +185,7 @@ try:
     t.eq(len([1 for n, _ in got if n == "netconf-config-change"]), 40,
          "all 40 changes reach the subscriber across log rotations")
     logdir = os.path.join(env.datastore_dir, "notifications")
-    t.ok(os.path.exists(os.path.join(logdir, "log.1")) and os.path.getsize(os.path.join(logdir, "log")) <= 4096,
+    t.ok(os.path.exists(os.path.join(logdir, "log.1")) and os.path.getsize(os.path.join(logdir, "log")) <= 8192,
          "the log rotated and stays bounded")
     w.close()
 finally:
