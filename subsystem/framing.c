@@ -192,6 +192,8 @@ framer_fill(struct framer *fr)
 int
 framer_push(struct framer *fr, const void *data, size_t len)
 {
+	if (len == 0)
+		return 0;
 	if (in_reserve(fr, len) == -1)
 		return -1;
 	memcpy(fr->in + fr->in_len, data, len);

@@ -312,10 +312,24 @@ test_writer(void)
 	free(big);
 }
 
+/* Pushing nothing into a fresh framer (fuzz_rpc finding: memcpy on NULL). */
+static void
+test_empty_push(void)
+{
+	struct framer *fr = framer_new(-1, -1, MAXMSG);
+	char *m;
+	size_t ml;
+
+	CHECK(framer_push(fr, "", 0) == 0 && framer_next(fr, &m, &ml) == FR_MORE &&
+	    !framer_partial(fr), "empty push into a fresh framer");
+	framer_free(fr);
+}
+
 int
 main(void)
 {
 	srand(42);
+	test_empty_push();
 	test_eom();
 	test_eom_bounds();
 	test_chunked();
