@@ -51,6 +51,16 @@ try:
     t.eq(len(set(ids)), 5, "session-ids unique across 5 concurrent sessions")
     for o in others:
         o.close()
+    # started all at once: registration races on next-id
+    burst = [NcRaw(env.netconf_direct()) for _ in range(12)]
+    procs.extend(burst)
+    for o in burst:
+        o.hello()
+    bids = [o.session_id for o in burst]
+    t.ok(len(set(bids)) == 12 and a.session_id not in bids,
+         "session-ids unique across 12 sessions started at once", bids)
+    for o in burst:
+        o.close()
     live = sorted(int(n) for n in os.listdir(os.path.join(env.datastore_dir, "sessions")) if n.isdigit())
     t.eq(live, [a.session_id], "registry holds only the live session after others closed")
 
