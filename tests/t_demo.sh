@@ -4,7 +4,6 @@
 # file behind, also when a step fails.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-top=$(pwd)
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
