@@ -35,6 +35,7 @@
 #include <openssl/rand.h>
 
 #include "atomicfile.h"
+#include "hooks.h"
 #include "lock.h"
 #include "log.h"
 #include "notify.h"
@@ -288,7 +289,22 @@ op_commit(struct rpc *r)
 		rpc_error_info(e, "bad-element", "persist-id");
 		goto out;
 	}
-	if ((run = store_doc(s, DS_RUNNING)) == NULL) {
+	if (!confirmed && !pending && store_candidate_present(s) &&
+	    !hooks_commit_enabled(s)) {
+		/* fast path: the overlay's edits go to running's journal */
+		if ((cand = store_doc(s, DS_CANDIDATE)) != NULL &&
+		    store_validate(s, r, cand) == -1)
+			goto out;
+		switch (store_commit_overlay(s)) {
+		case 1:
+			goto out;
+		case -1:
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "cannot write running");
+			goto out;
+		}
+	}
+	if (store_pin_candidate(s) == -1 || (run = store_doc(s, DS_RUNNING)) == NULL) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
 		goto out;
 	}

@@ -21,6 +21,14 @@
  *   candidate.xml absent means the candidate equals running (no
  *       uncommitted changes); candidate.owners lists the session-ids that
  *       changed it since.
+ *   candidate.overlay ("N"): instead of candidate.xml, the candidate is
+ *       running as of journal seq N plus candidate.journal.  The first
+ *       candidate edit makes one, so it costs no 10 MB copy or write: the
+ *       session's parsed running document itself becomes the candidate.
+ *       commit then appends the candidate's records to running's journal
+ *       and the document goes back to being running's.  Before running
+ *       changes any other way the overlay is pinned (written out as
+ *       candidate.xml), so N always names running's current content.
  *   .ds-write.lock  flock: exclusive around every read-modify-write,
  *       shared around loads, so sessions are serialized across processes.
  *
@@ -55,6 +63,7 @@
 #define JR_MAGIC	"NCJ1"
 #define JR_HDR		24
 #define JR_MAX_REC	(1u << 30)
+#define OVERLAY_FILE	"candidate.overlay"
 #define JR_FOLD_MIN	(4 * 1024 * 1024)
 
 /* Mode of every file we create: datastore-dir's sharing (shared_mode). */
@@ -378,6 +387,32 @@ store_forget(struct session *s, enum ds_id ds)
 	memset(dc, 0, sizeof(*dc));
 }
 
+static int refresh(struct session *s, enum ds_id ds);
+
+/* A copy of running as the base of the overlay described by file path. */
+static xmlDocPtr
+overlay_base(struct session *s, const char *path)
+{
+	struct ds_cache *run = &s->ds->c[DS_RUNNING];
+	unsigned long long n = 0;
+	xmlDocPtr doc;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fscanf(f, "%llu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	if (refresh(s, DS_RUNNING) == -1)
+		return NULL;
+	if (run->seq != n)
+		log_warnx("candidate overlay on running seq %llu, running is at %llu",
+		    n, (unsigned long long)run->seq);
+	if ((doc = xmlCopyDoc(run->doc, 1)) == NULL)
+		abort();
+	return doc;
+}
+
 /* Brings ds's cache up to date with the files (under store_lock). */
 static int
 refresh(struct session *s, enum ds_id ds)
@@ -385,13 +420,19 @@ refresh(struct session *s, enum ds_id ds)
 	struct ds_cache *dc = &s->ds->c[ds];
 	char bp[PATH_MAX], jp[PATH_MAX];
 	struct stat bst, jst;
-	int have_base, have_jr, fd;
+	int have_base, have_jr, fd, overlay = 0;
 
 	base_path(s, ds, bp, sizeof(bp));
 	journal_path(s, ds, jp, sizeof(jp));
 	have_base = stat(bp, &bst) == 0;
+	if (ds == DS_CANDIDATE && !have_base) {
+		/* an overlay: its identity is the overlay file's */
+		store_path(s, OVERLAY_FILE, bp, sizeof(bp));
+		have_base = stat(bp, &bst) == 0;
+		overlay = have_base;
+	}
 	have_jr = stat(jp, &jst) == 0;
-	if (dc->doc != NULL && have_base == dc->have_base &&
+	if (dc->doc != NULL && have_base == dc->have_base && overlay == dc->overlay &&
 	    (!have_base || same_file(&bst, &dc->base_st))) {
 		if (have_jr == dc->have_jr && (!have_jr || same_file(&jst, &dc->jr_st)))
 			return 0;
@@ -411,7 +452,14 @@ refresh(struct session *s, enum ds_id ds)
 	}
 	/* full load */
 	store_forget(s, ds);
-	if (have_base) {
+	if (overlay) {
+		if ((dc->doc = overlay_base(s, bp)) == NULL)
+			return -1;
+		dc->base_st = bst;
+		dc->have_base = 1;
+		dc->overlay = 1;
+		dc->seq = 0;
+	} else if (have_base) {
 		if ((dc->doc = store_read_doc(bp)) == NULL) {
 			log_warnx("%s: not a datastore document", bp);
 			return -1;
@@ -432,12 +480,21 @@ refresh(struct session *s, enum ds_id ds)
 	return 0;
 }
 
+static int
+overlay_present(struct session *s)
+{
+	char p[PATH_MAX];
+
+	return access(store_path(s, OVERLAY_FILE, p, sizeof(p)), F_OK) == 0;
+}
+
 int
 store_candidate_present(struct session *s)
 {
 	char bp[PATH_MAX];
 
-	return access(base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0;
+	return access(base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0 ||
+	    overlay_present(s);
 }
 
 xmlDocPtr
@@ -452,19 +509,67 @@ store_doc(struct session *s, enum ds_id ds)
 	return s->ds->c[ds].doc;
 }
 
+/*
+ * Writes the overlay file: temp + rename (a new inode for the identity
+ * check), not fsynced: the candidate need not survive a power loss, and
+ * its journal without the overlay file is ignored.
+ */
+static int
+write_overlay(struct session *s, const char *line, char *p, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
+	store_path(s, OVERLAY_FILE, p, len);
+	store_path(s, ".overlay.tmp", tmp, sizeof(tmp));
+	if ((fd = store_open(tmp, O_WRONLY | O_CREAT | O_TRUNC)) == -1)
+		return -1;
+	if (write_all(fd, line, strlen(line)) == -1) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	return rename(tmp, p);
+}
+
 xmlDocPtr
 store_doc_for_edit(struct session *s, enum ds_id ds)
 {
 	xmlDocPtr run, copy;
 
+	struct ds_state *st = s->ds;
+	struct ds_cache *cd = &st->c[DS_CANDIDATE];
+	char p[PATH_MAX], line[32], jp[PATH_MAX];
+	struct stat ost;
+
+	if (ds == DS_RUNNING && store_pin_candidate(s) == -1)
+		return NULL;
 	if (ds == DS_CANDIDATE && !store_candidate_present(s)) {
-		/* first change since the last commit: candidate becomes a copy */
+		/*
+		 * First change since the last commit: an overlay on running,
+		 * and our parsed running document becomes the candidate's.
+		 */
 		if ((run = store_doc(s, DS_RUNNING)) == NULL)
 			return NULL;
-		if ((copy = xmlCopyDoc(run, 1)) == NULL)
-			abort();
-		if (store_replace(s, DS_CANDIDATE, copy) == -1)
+		(void)truncate(journal_path(s, DS_CANDIDATE, jp, sizeof(jp)), 0);
+		snprintf(line, sizeof(line), "%llu\n", (unsigned long long)st->c[DS_RUNNING].seq);
+		if (write_overlay(s, line, p, sizeof(p)) == -1 || stat(p, &ost) == -1) {
+			log_warn("%s", p);
 			return NULL;
+		}
+		store_forget(s, DS_CANDIDATE);
+		st->stolen = st->c[DS_RUNNING];
+		st->stolen.doc = NULL;
+		st->have_stolen = 1;
+		memset(&st->c[DS_RUNNING], 0, sizeof(st->c[DS_RUNNING]));
+		cd->doc = run;
+		cd->base_st = ost;
+		cd->have_base = 1;
+		cd->overlay = 1;
+		cd->seq = 0;
+		(void)copy;
+		return run;
 	}
 	return store_doc(s, ds);
 }
@@ -484,21 +589,77 @@ maybe_fold(struct session *s, enum ds_id ds)
 		log_warnx("folding the %s journal failed; kept", ds_names[ds]);
 }
 
+struct jrec {
+	uint32_t	 op;
+	const void	*payload;
+	uint32_t	 len;
+};
+
+/* Appends records (seq after dc->seq) to ds's journal and fdatasyncs; 0 or -1. */
+static int
+journal_append(struct session *s, enum ds_id ds, const struct jrec *recs, size_t n)
+{
+	struct ds_cache *dc = &s->ds->c[ds];
+	char jp[PATH_MAX];
+	unsigned char hdr[JR_HDR];
+	uint64_t seq = dc->seq;
+	off_t off = dc->have_jr ? dc->jr_end : 0;
+	struct iovec iov[2];
+	struct stat jst;
+	int fd, created;
+
+	journal_path(s, ds, jp, sizeof(jp));
+	created = access(jp, F_OK) != 0;
+	if ((fd = store_open(jp, O_WRONLY | O_CREAT)) == -1)
+		goto fail;
+	/* drop a torn tail left by a crash: we append after the last good record */
+	if (ftruncate(fd, off) == -1)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t sum;
+		seq++;
+		sum = rec_sum(seq, recs[i].op, recs[i].payload, recs[i].len);
+		memcpy(hdr, JR_MAGIC, 4);
+		memcpy(hdr + 4, &recs[i].len, 4);
+		memcpy(hdr + 8, &seq, 8);
+		memcpy(hdr + 16, &recs[i].op, 4);
+		memcpy(hdr + 20, &sum, 4);
+		iov[0] = (struct iovec){ hdr, JR_HDR };
+		iov[1] = (struct iovec){ (void *)recs[i].payload, recs[i].len };
+		if (pwritev(fd, iov, 2, off) != (ssize_t)(JR_HDR + recs[i].len))
+			goto fail;
+		off += JR_HDR + (off_t)recs[i].len;
+	}
+	if (fdatasync(fd) == -1 || fstat(fd, &jst) == -1)
+		goto fail;
+	close(fd);
+	if (created) {
+		int dfd = open(s->ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd != -1) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	dc->jr_end = jst.st_size;
+	dc->jr_st = jst;
+	dc->have_jr = 1;
+	dc->seq = seq;
+	return 0;
+fail:
+	log_warn("%s", jp);
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
 int
 store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
     enum edit_defop defop, enum edit_erropt erropt)
 {
-	struct ds_cache *dc = &s->ds->c[ds];
-	char jp[PATH_MAX];
+	struct jrec rec;
 	xmlNsPtr *nss;
 	xmlBufferPtr buf;
-	unsigned char hdr[JR_HDR];
-	uint32_t len, op = (uint32_t)defop | (uint32_t)erropt << 8, sum;
-	uint64_t seq = dc->seq + 1;
-	struct iovec iov[2];
-	struct stat jst;
-	int fd, created;
-	ssize_t n;
+	int rc;
 
 	/*
 	 * Serialize config with its in-scope namespaces declared on a
@@ -527,48 +688,14 @@ store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
 		errno = EFBIG;
 		return -1;
 	}
-	len = (uint32_t)xmlBufferLength(buf);
-	sum = rec_sum(seq, op, xmlBufferContent(buf), len);
-	memcpy(hdr, JR_MAGIC, 4);
-	memcpy(hdr + 4, &len, 4);
-	memcpy(hdr + 8, &seq, 8);
-	memcpy(hdr + 16, &op, 4);
-	memcpy(hdr + 20, &sum, 4);
-
-	journal_path(s, ds, jp, sizeof(jp));
-	created = access(jp, F_OK) != 0;
-	if ((fd = store_open(jp, O_WRONLY | O_CREAT)) == -1)
-		goto fail;
-	/* drop a torn tail left by a crash: we append after the last good record */
-	if (ftruncate(fd, dc->have_jr ? dc->jr_end : 0) == -1)
-		goto fail;
-	iov[0] = (struct iovec){ hdr, JR_HDR };
-	iov[1] = (struct iovec){ (void *)xmlBufferContent(buf), len };
-	n = pwritev(fd, iov, 2, dc->have_jr ? dc->jr_end : 0);
-	if (n != (ssize_t)(JR_HDR + len) || fdatasync(fd) == -1 || fstat(fd, &jst) == -1)
-		goto fail;
-	close(fd);
-	fd = -1;
-	if (created) {
-		int dfd = open(s->ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd != -1) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
+	rec.op = (uint32_t)defop | (uint32_t)erropt << 8;
+	rec.payload = xmlBufferContent(buf);
+	rec.len = (uint32_t)xmlBufferLength(buf);
+	rc = journal_append(s, ds, &rec, 1);
 	xmlBufferFree(buf);
-	dc->jr_end = jst.st_size;
-	dc->jr_st = jst;
-	dc->have_jr = 1;
-	dc->seq = seq;
-	maybe_fold(s, ds);
-	return 0;
-fail:
-	log_warn("%s", jp);
-	if (fd != -1)
-		close(fd);
-	xmlBufferFree(buf);
-	return -1;
+	if (rc == 0)
+		maybe_fold(s, ds);
+	return rc;
 }
 
 int
@@ -579,6 +706,11 @@ store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
 	struct stat bst, jst;
 	int fd, rc;
 
+	if (ds == DS_RUNNING && store_pin_candidate(s) == -1) {
+		if (doc != dc->doc)
+			doc_free(doc);
+		return -1;
+	}
 	/* the new base must outrank every record already in the journal */
 	if (doc != dc->doc && refresh(s, ds) == -1)
 		log_warnx("%s: replacing an unreadable datastore", ds_names[ds]);
@@ -599,6 +731,7 @@ store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
 	}
 	dc->base_st = bst;
 	dc->have_base = 1;
+	dc->overlay = 0;
 	dc->jr_end = 0;
 	dc->have_jr = 0;
 	if ((fd = open(jp, O_WRONLY | O_CLOEXEC)) != -1) {
@@ -617,9 +750,123 @@ store_drop_candidate(struct session *s)
 	char p[PATH_MAX];
 
 	unlink(base_path(s, DS_CANDIDATE, p, sizeof(p)));
-	unlink(journal_path(s, DS_CANDIDATE, p, sizeof(p)));
+	/* emptied, not removed: re-creating it would cost a folder fsync */
+	(void)truncate(journal_path(s, DS_CANDIDATE, p, sizeof(p)), 0);
 	unlink(store_path(s, "candidate.owners", p, sizeof(p)));
+	unlink(store_path(s, OVERLAY_FILE, p, sizeof(p)));
 	store_forget(s, DS_CANDIDATE);
+	s->ds->have_stolen = 0;
+}
+
+int
+store_pin_candidate(struct session *s)
+{
+	struct ds_cache *cd = &s->ds->c[DS_CANDIDATE];
+	char bp[PATH_MAX], p[PATH_MAX];
+
+	if (access(base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0 ||
+	    !overlay_present(s))
+		return 0;
+	if (refresh(s, DS_CANDIDATE) == -1 || cd->doc == NULL)
+		return -1;
+	if (store_replace(s, DS_CANDIDATE, cd->doc) == -1)
+		return -1;
+	unlink(store_path(s, OVERLAY_FILE, p, sizeof(p)));
+	s->ds->have_stolen = 0;
+	return 0;
+}
+
+/* The valid records of journal path; *buf holds their payloads.  Count or -1. */
+static ssize_t
+journal_read_all(const char *path, char **buf, struct jrec **recs)
+{
+	struct stat st;
+	size_t n = 0, cap = 0;
+	off_t off = 0;
+	int fd;
+
+	*buf = NULL;
+	*recs = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) == -1 || st.st_size > (off_t)JR_MAX_REC * 2 ||
+	    (*buf = malloc((size_t)st.st_size + 1)) == NULL ||
+	    pread(fd, *buf, (size_t)st.st_size, 0) != st.st_size) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	while (off + JR_HDR <= st.st_size) {
+		unsigned char *h = (unsigned char *)*buf + off;
+		uint32_t len, op, sum;
+		uint64_t seq;
+		if (memcmp(h, JR_MAGIC, 4) != 0)
+			break;
+		memcpy(&len, h + 4, 4);
+		memcpy(&seq, h + 8, 8);
+		memcpy(&op, h + 16, 4);
+		memcpy(&sum, h + 20, 4);
+		if (len > JR_MAX_REC || off + JR_HDR + (off_t)len > st.st_size ||
+		    rec_sum(seq, op, h + JR_HDR, len) != sum)
+			break;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct jrec *r = reallocarray(*recs, cap, sizeof(**recs));
+			if (r == NULL)
+				return -1;
+			*recs = r;
+		}
+		(*recs)[n++] = (struct jrec){ op, h + JR_HDR, len };
+		off += JR_HDR + (off_t)len;
+	}
+	return (ssize_t)n;
+}
+
+int
+store_commit_overlay(struct session *s)
+{
+	struct ds_state *st = s->ds;
+	struct ds_cache *cd = &st->c[DS_CANDIDATE], *rd = &st->c[DS_RUNNING];
+	char bp[PATH_MAX], jp[PATH_MAX];
+	struct stat bst, jst;
+	struct jrec *recs;
+	char *buf;
+	ssize_t n;
+	int have_jr;
+
+	if (!st->have_stolen || !overlay_present(s) ||
+	    access(base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0 ||
+	    refresh(s, DS_CANDIDATE) == -1 || !cd->overlay)
+		return 0;
+	/* running must be exactly what the overlay was made on */
+	base_path(s, DS_RUNNING, bp, sizeof(bp));
+	journal_path(s, DS_RUNNING, jp, sizeof(jp));
+	have_jr = stat(jp, &jst) == 0;
+	if (stat(bp, &bst) == -1 || !same_file(&bst, &st->stolen.base_st) ||
+	    have_jr != st->stolen.have_jr ||
+	    (have_jr && !same_file(&jst, &st->stolen.jr_st)))
+		return 0;
+	if ((n = journal_read_all(journal_path(s, DS_CANDIDATE, jp, sizeof(jp)),
+	    &buf, &recs)) == -1) {
+		free(buf);
+		free(recs);
+		return 0;
+	}
+	store_forget(s, DS_RUNNING);
+	*rd = st->stolen;
+	if (journal_append(s, DS_RUNNING, recs, (size_t)n) == -1) {
+		memset(rd, 0, sizeof(*rd));
+		free(buf);
+		free(recs);
+		return -1;
+	}
+	free(buf);
+	free(recs);
+	rd->doc = cd->doc;		/* the candidate's document is running's now */
+	cd->doc = NULL;
+	store_drop_candidate(s);
+	maybe_fold(s, DS_RUNNING);
+	return 1;
 }
 
 /* The session-ids in candidate.owners; returns how many (at most max). */

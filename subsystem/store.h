@@ -25,6 +25,7 @@ struct ds_cache {
 	int		 have_jr;
 	off_t		 jr_end;	/* journal bytes applied */
 	uint64_t	 seq;		/* last journal record applied */
+	int		 overlay;	/* candidate: running@seq + its journal */
 };
 
 struct ds_state {
@@ -36,6 +37,8 @@ struct ds_state {
 	xmlRelaxNGPtr	 schema;	/* NULL: none configured */
 	int		 schema_loaded;
 	int		 confirmed_mine;	/* started a confirmed commit without persist */
+	struct ds_cache	 stolen;	/* running's identity when its doc became the candidate */
+	int		 have_stolen;
 };
 
 /* The cross-process write lock (flock on datastore-dir/.ds-write.lock). */
@@ -76,6 +79,20 @@ int store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc);
 
 /* Drops the cached doc of ds (it is reloaded on next use). */
 void store_forget(struct session *s, enum ds_id ds);
+
+/*
+ * An overlay candidate (see datastore.c) becomes a full candidate.xml:
+ * done before running changes any other way.  0 or -1.
+ */
+int store_pin_candidate(struct session *s);
+
+/*
+ * commit of an overlay candidate whose running is unchanged: its journal
+ * records are appended to running's, and the candidate's document becomes
+ * running's.  1 when done, 0 when not applicable (use the full path), -1
+ * on error.
+ */
+int store_commit_overlay(struct session *s);
 
 /* Removes candidate.xml and its journal: the candidate equals running again. */
 void store_drop_candidate(struct session *s);

@@ -221,6 +221,26 @@ try:
     t.ok(NcRaw.ok(r) and val(get_config(a, "candidate"), "x:top/x:a") == "cand", "discard-changes")
     t.ok(not os.path.exists(os.path.join(env.datastore_dir, "candidate.xml")), "no candidate file after discard")
 
+    # the candidate is a copy: a running edit meanwhile does not show in it
+    edit(a, top("<a>cand2</a>"), ds="candidate")
+    edit(b, top("<item><name>run-only</name></item>"))
+    d = get_config(a, "candidate")
+    t.ok(val(d, "x:top/x:a") == "cand2" and d.find("x:top/x:item[x:name='run-only']", {"x": X}) is None,
+         "candidate keeps its content when running changes meanwhile")
+    r = a.rpc("<commit/>")
+    d = get_config(b)
+    t.ok(NcRaw.ok(r) and val(d, "x:top/x:a") == "cand2" and
+         d.find("x:top/x:item[x:name='run-only']", {"x": X}) is None, "commit makes running the candidate")
+    edit(a, top("<a>cand3</a>"), ds="candidate")
+    edit(b, top("<item><name>i10</name></item>"), ds="candidate")
+    r = a.rpc("<commit/>")
+    d = get_config(b)
+    t.ok(NcRaw.ok(r) and val(d, "x:top/x:a") == "cand3" and
+         d.find("x:top/x:item[x:name='i10']", {"x": X}) is not None and
+         not os.path.exists(os.path.join(env.datastore_dir, "candidate.overlay")),
+         "commit of a candidate edited by two sessions (journal path)")
+    t.eq(xs(get_config(session())), xs(d), "a new session loads the same running from disk")
+
     # ---- confirmed commit ----
     base = xs(get_config(a))
     edit(a, top("<a>confirm-me</a>"), ds="candidate")
