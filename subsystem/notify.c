@@ -518,7 +518,7 @@ op_create_subscription(struct rpc *r)
 		bad(r, TAG_BAD_ELEMENT, "stopTime", "stopTime is before startTime");
 		goto out;
 	}
-	(void)notif_child(r->op, "filter", &filter);
+	free(notif_child(r->op, "filter", &filter));
 	if (filter != NULL) {
 		type = xmlGetProp(filter, BAD_CAST "type");
 		if (type != NULL && !xmlStrEqual(type, BAD_CAST "subtree")) {
