@@ -67,9 +67,10 @@ def ok(reply):
 
 
 def entries(n, gen=0):
-    return "".join('<item><name>item-%06d</name><cfg><alpha>value-a-%d-%06d</alpha>'
-                   '<beta>value-b-%d-%06d</beta><gamma>value-c-%d-%06d</gamma></cfg></item>'
-                   % (i, gen, i, gen, i, gen, i) for i in range(n))
+    # ~200 bytes an entry: 50,000 entries make the ~10 MB of issue 3
+    return "".join('<item><name>item-%06d</name><cfg><alpha>value-alpha-%d-%06d-padding</alpha>'
+                   '<beta>value-beta-%d-%06d-padding-padd</beta><gamma>value-gamma-%d-%06d-padding-padding-padding-pad</gamma>'
+                   '</cfg></item>' % (i, gen, i, gen, i, gen, i) for i in range(n))
 
 
 def edit(target, body):
