@@ -27,7 +27,11 @@ from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
 from dialer_test import Dialer, Nms, client_conf  # noqa: E402
 from fault_util import children, fds, full_run, rss_kb  # noqa: E402
 
+import logging  # noqa: E402
 import paramiko  # noqa: E402
+
+# paramiko's transport thread logs every reset connection: expected here.
+logging.getLogger("paramiko").setLevel(logging.CRITICAL)
 
 FULL = full_run()
 CYCLES = 500 if FULL else 12		# per kind
@@ -39,7 +43,7 @@ TIME_LIMIT = 900 if FULL else 50
 t = TAP()
 t.diag("%s run: %d cycles per kind, %d clients per kind%s" % (
     "full" if FULL else "short", CYCLES, PER_KIND, "" if FULL else " (NCHOME_FULL=1 for 500)"))
-env = SshEnv("fault-peers", extra_sshd="LoginGraceTime 2\nMaxStartups 100\n")
+env = SshEnv("fault-peers", extra_sshd="LoginGraceTime 4\nMaxStartups 100\n")
 stats = {"silent": 0, "garbage": 0, "midrpc": 0, "hellos": 0, "errors": []}
 lock = threading.Lock()
 
@@ -119,6 +123,18 @@ def snapshot(pid):
             "children": children(pid)}
 
 
+def quiet_snapshot(pid):
+    """The snapshot with the fewest descriptors of five over a second: a fork
+    of sshd holds a dup of stderr for a moment, which is not growth."""
+    best = None
+    for _ in range(5):
+        s = snapshot(pid)
+        if best is None or len(s["other_fds"]) < len(best["other_fds"]):
+            best = s
+        time.sleep(0.2)
+    return best
+
+
 def netconf_procs():
     out = []
     for p in os.listdir("/proc"):
@@ -154,7 +170,7 @@ try:
         return min(stats["silent"], stats["garbage"], stats["midrpc"])
 
     wait_for(lambda: least() >= WARMUP or d.proc.poll() is not None, TIME_LIMIT / 2, 0.2)
-    a = snapshot(pid)
+    a = quiet_snapshot(pid)
     t.diag("after warm-up (%s): rss %d KiB, %d sockets, other fds %s" % (
         {k: stats[k] for k in ("silent", "garbage", "midrpc")}, a["rss"], a["sockets"], a["other_fds"]))
     peak_sockets = a["sockets"]
@@ -171,14 +187,16 @@ try:
         prev_z = z
         time.sleep(0.5)
     alive = d.proc.poll() is None
-    b = snapshot(pid) if alive else None
+    b = quiet_snapshot(pid) if alive else None
     counts = {k: stats[k] for k in ("silent", "garbage", "midrpc")}
     t.diag("cycles %s in %.0f s; paramiko errors: %s" % (counts, time.monotonic() - start, stats["errors"]))
     t.ok(alive, "the dialer keeps running through all cycles", d.log()[-1500:])
     t.ok(least() >= CYCLES, "each kind of NMS got %d cycles: %s" % (CYCLES, counts))
     t.ok(stats["hellos"] >= 1, "midrpc cycles reached nchome-netconf (%d server hellos)" % stats["hellos"])
     if b is not None:
-        t.eq(b["other_fds"], a["other_fds"], "descriptors other than sockets unchanged")
+        t.ok(set(b["other_fds"]) == set(a["other_fds"]) and len(b["other_fds"]) <= len(a["other_fds"]),
+             "descriptors other than sockets do not grow (%d after warm-up, %d at the end)" %
+             (len(a["other_fds"]), len(b["other_fds"])), "%s\n%s" % (a["other_fds"], b["other_fds"]))
         t.ok(peak_sockets <= nclients, "never more sockets than clients (peak %d, %d clients)" %
              (peak_sockets, nclients))
         t.ok(b["rss"] - a["rss"] <= RSS_SLACK_KB, "resident memory: %d KiB after warm-up, %d KiB at the end "
