@@ -144,6 +144,9 @@ timer_main(struct session *parent, uint64_t token, int64_t deadline)
 	struct timespec ts;
 	int fd;
 
+	/* the session's handlers only set flags: a timer must die on SIGTERM */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		dup2(fd, 0);
 		dup2(fd, 1);
