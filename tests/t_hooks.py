@@ -164,6 +164,9 @@ try:
     m = None
 
     # ---- a hung hook is killed and counts as failed (over pipes, short timeout) ----
+    # This session runs outside the UTS namespace: the hostname hook must not
+    # be there, or it (and its revert) would rename the test machine.
+    os.unlink(os.path.join(hooks, "20-hostname"))
     script(hooks, "35-hang", "case $NCHOME_REVERT in 0) sleep 60 ;; esac")
     nc = NcRaw(env.netconf_direct(extra_env={"NCHOME_HOOK_TIMEOUT": "1"}))
     nc.hello()
