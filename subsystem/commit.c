@@ -239,21 +239,6 @@ may_settle(struct rpc *r, const struct confirm_state *cs, const char *persist_id
 	return 1;
 }
 
-static char *
-child_text(struct rpc *r, const char *name, char *buf, size_t len)
-{
-	xmlNodePtr c = nc_child(r->op, name);
-	xmlChar *t;
-
-	if (c == NULL)
-		return NULL;
-	t = xmlNodeGetContent(c);
-	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
-	xmlFree(t);
-	buf[strcspn(buf, " \t\r\n")] = '\0';
-	return buf;
-}
-
 void
 op_commit(struct rpc *r)
 {
@@ -265,7 +250,7 @@ op_commit(struct rpc *r)
 	unsigned long timeout = 600;
 	xmlDocPtr cand, run;
 
-	if (child_text(r, "confirm-timeout", tbuf, sizeof(tbuf)) != NULL) {
+	if (rpc_param(r, "confirm-timeout", tbuf, sizeof(tbuf)) != NULL) {
 		char *end;
 		timeout = strtoul(tbuf, &end, 10);
 		if (*end != '\0' || timeout == 0 || timeout > 0xffffffffUL) {
@@ -275,8 +260,8 @@ op_commit(struct rpc *r)
 			return;
 		}
 	}
-	persist = child_text(r, "persist", pbuf, sizeof(pbuf));
-	persist_id = child_text(r, "persist-id", pibuf, sizeof(pibuf));
+	persist = rpc_param(r, "persist", pbuf, sizeof(pbuf));
+	persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
 	if (lock_check_write(r, DS_RUNNING) == -1)
 		return;
 	if (store_lock(s, 1) == -1) {
@@ -378,7 +363,7 @@ op_cancel_commit(struct rpc *r)
 {
 	struct confirm_state cs;
 	char pibuf[256];
-	const char *persist_id = child_text(r, "persist-id", pibuf, sizeof(pibuf));
+	const char *persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
 
 	if (store_lock(r->s, 1) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");

@@ -95,29 +95,6 @@ op_get(struct rpc *r)
 	}
 }
 
-/* Text of the base-namespace child name of parent, or NULL. */
-static const char *
-param(struct rpc *r, const char *name, char *buf, size_t len)
-{
-	xmlNodePtr c = nc_child(r->op, name);
-	xmlChar *t;
-
-	if (c == NULL)
-		return NULL;
-	t = xmlNodeGetContent(c);
-	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
-	xmlFree(t);
-	/* trim white space */
-	char *b = buf, *e = buf + strlen(buf);
-	while (*b == ' ' || *b == '\n' || *b == '\t' || *b == '\r')
-		b++;
-	while (e > b && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'))
-		e--;
-	*e = '\0';
-	memmove(buf, b, (size_t)(e - b) + 1);
-	return buf;
-}
-
 static int
 pick(struct rpc *r, const char *name, const char *v, const char *const *choices, int *out)
 {
@@ -169,13 +146,13 @@ op_edit_config(struct rpc *r)
 		    "edit-config of startup: use copy-config");
 		return;
 	}
-	if ((v = param(r, "default-operation", buf, sizeof(buf))) != NULL &&
+	if ((v = rpc_param(r, "default-operation", buf, sizeof(buf))) != NULL &&
 	    pick(r, "default-operation", v, defops, &defop) == -1)
 		return;
-	if ((v = param(r, "test-option", buf, sizeof(buf))) != NULL &&
+	if ((v = rpc_param(r, "test-option", buf, sizeof(buf))) != NULL &&
 	    pick(r, "test-option", v, tests, &test) == -1)
 		return;
-	if ((v = param(r, "error-option", buf, sizeof(buf))) != NULL &&
+	if ((v = rpc_param(r, "error-option", buf, sizeof(buf))) != NULL &&
 	    pick(r, "error-option", v, erropts, &erropt) == -1)
 		return;
 	if ((config = nc_child(r->op, "config")) == NULL) {

@@ -83,6 +83,12 @@ int nc_is(const xmlNode *node, const char *name);
 xmlNodePtr nc_child(const xmlNode *parent, const char *name);
 
 /*
+ * Text of the operation's base-namespace child name, white space trimmed
+ * at both ends, copied into buf (truncated to len); NULL when absent.
+ */
+const char *rpc_param(struct rpc *r, const char *name, char *buf, size_t len);
+
+/*
  * Operations, by owner.  Protocol side (rpc.c, lock.c, session_registry.c):
  * lock, unlock, close-session, kill-session.  Data side (datastore.c,
  * edit.c, filter*.c, commit.c): the rest.

@@ -81,6 +81,28 @@ nc_child(const xmlNode *parent, const char *name)
 	return NULL;
 }
 
+const char *
+rpc_param(struct rpc *r, const char *name, char *buf, size_t len)
+{
+	xmlNodePtr c = nc_child(r->op, name);
+	xmlChar *t;
+	char *b, *e;
+
+	if (c == NULL || len == 0)
+		return NULL;
+	t = xmlNodeGetContent(c);
+	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
+	xmlFree(t);
+	for (b = buf; *b == ' ' || *b == '\t' || *b == '\r' || *b == '\n'; b++)
+		;
+	for (e = b + strlen(b); e > b && (e[-1] == ' ' || e[-1] == '\t' ||
+	    e[-1] == '\r' || e[-1] == '\n'); e--)
+		;
+	*e = '\0';
+	memmove(buf, b, (size_t)(e - b) + 1);
+	return buf;
+}
+
 xmlNodePtr
 rpc_error(struct rpc *r, enum nc_err_type type, const char *tag,
     const char *path, const char *fmt, ...)
