@@ -47,6 +47,31 @@ struct schema {
 	char	*capability;	/* "<ns>?module=<id>[&revision=<v>]" */
 };
 
+/*
+ * What a module file alone does not say.  ietf-netconf: the features this
+ * server supports (all but url).  ietf-netconf-acm: served by get-schema
+ * because ietf-netconf imports it for its extensions, but not announced
+ * in the hello, since nchome does not implement NACM.
+ */
+static const struct module_note {
+	const char	*identifier;
+	const char	*features;	/* NULL: none announced */
+	int		 import_only;
+} module_notes[] = {
+	{ "ietf-netconf", "writable-running,candidate,confirmed-commit,"
+	    "rollback-on-error,validate,startup,xpath", 0 },
+	{ "ietf-netconf-acm", NULL, 1 },
+};
+
+static const struct module_note *
+module_note(const char *identifier)
+{
+	for (size_t i = 0; i < sizeof(module_notes) / sizeof(module_notes[0]); i++)
+		if (strcmp(module_notes[i].identifier, identifier) == 0)
+			return &module_notes[i];
+	return NULL;
+}
+
 static struct schema schemas[MAX_SCHEMAS];
 static size_t nschemas;
 static int schemas_loaded;
@@ -170,6 +195,7 @@ static void
 load_schemas(void)
 {
 	const char *dir = yang_dir();
+	const struct module_note *note;
 	struct schema *sc;
 	struct dirent *de;
 	char path[PATH_MAX], *text;
@@ -202,10 +228,13 @@ load_schemas(void)
 		if (sc->version == NULL)
 			sc->version = strdup("");
 		sc->path = strdup(path);
+		note = sc->identifier ? module_note(sc->identifier) : NULL;
 		if (sc->identifier == NULL || sc->ns == NULL || sc->version == NULL ||
 		    sc->path == NULL || asprintf(&sc->capability,
-		    "%s?module=%s%s%s", sc->ns, sc->identifier,
-		    *sc->version ? "&revision=" : "", sc->version) == -1) {
+		    "%s?module=%s%s%s%s%s", sc->ns, sc->identifier,
+		    *sc->version ? "&revision=" : "", sc->version,
+		    note && note->features ? "&features=" : "",
+		    note && note->features ? note->features : "") == -1) {
 			log_warnx("%s: not a YANG module nchome can serve", path);
 			free(sc->identifier);
 			free(sc->ns);
@@ -226,8 +255,12 @@ monitoring_init(void)
 	if (rpc_register_op(NCM_NS, "get-schema", op_get_schema) == -1)
 		log_warnx("cannot register get-schema");
 	(void)hello_add_capability(NCM_NS);
-	for (size_t i = 0; i < nschemas; i++)
-		(void)hello_add_capability(schemas[i].capability);
+	for (size_t i = 0; i < nschemas; i++) {
+		const struct module_note *note = module_note(schemas[i].identifier);
+
+		if (note == NULL || !note->import_only)
+			(void)hello_add_capability(schemas[i].capability);
+	}
 }
 
 static void

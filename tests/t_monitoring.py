@@ -47,7 +47,18 @@ try:
     t.ok({"ietf-netconf-monitoring", "ietf-yang-types", "ietf-inet-types"} <= mods,
          "hello advertises the shipped YANG modules (%s)" % sorted(mods))
 
+    nc_caps = [c for c in caps if "module=ietf-netconf&" in c]
+    t.ok(len(nc_caps) == 1 and "features=" in nc_caps[0] and
+         set(nc_caps[0].split("features=")[1].split("&")[0].split(",")) ==
+         {"writable-running", "candidate", "confirmed-commit", "rollback-on-error", "validate",
+          "startup", "xpath"},
+         "hello announces ietf-netconf with the features served (not url)", nc_caps)
+    t.ok("ietf-netconf-acm" not in mods, "ietf-netconf-acm is not announced (NACM is not implemented)")
+
     # ---- get-schema ----
+    text = m.get_schema("ietf-netconf-acm").data
+    t.ok(text.lstrip().startswith("module ietf-netconf-acm"),
+         "get-schema serves ietf-netconf-acm, which ietf-netconf imports")
     text = m.get_schema("ietf-netconf-monitoring").data
     with open(os.path.join(TOP, "yang", "ietf-netconf-monitoring@2010-10-04.yang")) as f:
         t.eq(text, f.read(), "get-schema returns the module file byte for byte")
