@@ -92,6 +92,9 @@ try:
     # ---- edit-config operations ----
     r = edit(a, top("<a>1</a><item><name>i1</name><port>1</port></item><item><name>i2</name><port>2</port></item>"))
     t.ok(NcRaw.ok(r), "merge creates nodes", ET.tostring(r))
+    a.send_msg(a.rpc_text("<get-config><source><running/></source></get-config>"))
+    raw = a.read_msg()
+    t.ok(b"urn:nchome:datastore" not in raw, "replies never carry the datastore file's own namespace", raw[:300])
     d = get_config(a)
     t.eq(val(d, "x:top/x:a"), "1", "merged leaf is there")
     t.eq(len(d.findall("x:top/x:item", {"x": X})), 2, "two list entries")
