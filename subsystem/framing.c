@@ -226,6 +226,23 @@ msg_reserve(struct framer *fr, size_t need)
 	return 0;
 }
 
+/*
+ * Moves n bytes of unread input to the end of the message (growth follows
+ * received bytes, not announced sizes); -1 with fr->err set when out of memory.
+ */
+static int
+msg_append_input(struct framer *fr, size_t n)
+{
+	if (msg_reserve(fr, fr->msg_len + n) == -1) {
+		fr->err = "out of memory";
+		return -1;
+	}
+	memcpy(fr->msg + fr->msg_len, fr->in + fr->in_off, n);
+	fr->msg_len += n;
+	fr->in_off += n;
+	return 0;
+}
+
 /* Forgets the last message; gives back a big buffer. */
 static void
 msg_reset(struct framer *fr)
@@ -254,13 +271,8 @@ next_eom(struct framer *fr, char **msg, size_t *len)
 		n = avail;
 		if ((uint64_t)n > bound - fr->msg_len)
 			n = (size_t)(bound - fr->msg_len);
-		if (msg_reserve(fr, fr->msg_len + n) == -1) {
-			fr->err = "out of memory";
+		if (msg_append_input(fr, n) == -1)
 			return FR_TOO_BIG;
-		}
-		memcpy(fr->msg + fr->msg_len, fr->in + fr->in_off, n);
-		fr->msg_len += n;
-		fr->in_off += n;
 
 		p = memmem(fr->msg + fr->scan_from, fr->msg_len - fr->scan_from,
 		    EOM_DELIM, EOM_LEN);
@@ -314,14 +326,8 @@ next_chunked(struct framer *fr, char **msg, size_t *len)
 
 			if ((uint64_t)n > fr->chunk_left)
 				n = (size_t)fr->chunk_left;
-			/* Growth follows received bytes, not the announced size. */
-			if (msg_reserve(fr, fr->msg_len + n) == -1) {
-				fr->err = "out of memory";
+			if (msg_append_input(fr, n) == -1)
 				return FR_TOO_BIG;
-			}
-			memcpy(fr->msg + fr->msg_len, fr->in + fr->in_off, n);
-			fr->msg_len += n;
-			fr->in_off += n;
 			fr->chunk_left -= n;
 			if (fr->chunk_left == 0) {
 				fr->nchunks++;
