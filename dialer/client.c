@@ -17,8 +17,10 @@
  * `persistent`: after a session, dial again at once.  `periodic`: the next
  * round starts `period` seconds after the previous session started.
  *
- * Host names are resolved with a blocking getaddrinfo(), bounded by the
- * resolver's own timeout (resolv.conf); literal addresses never block.
+ * Address literals are converted at once.  Host names are looked up by a
+ * resolver child (resolver.c) whose pipe joins the poll set, bounded by the
+ * address's `timeout`: a slow or dead DNS server stalls that one attempt,
+ * never the loop (the other clients, signals).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -31,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,12 +96,12 @@ drop_socket(struct client *c)
 	c->fd = -1;
 }
 
+/* Forgets the addresses of this attempt and ends a lookup still running. */
 static void
 drop_addrinfo(struct client *c)
 {
-	if (c->ai_list != NULL)
-		freeaddrinfo(c->ai_list);
-	c->ai_list = c->ai_cur = NULL;
+	subproc_cancel(&c->resolver);
+	c->nsa = c->next_sa = 0;
 }
 
 /* Sleep until the next round: the backoff, then double it. */
@@ -149,18 +152,17 @@ try_next_sockaddr(struct client *c, int64_t now)
 {
 	const struct conf_address *a = &c->cc->addrs[c->cur];
 
-	for (; c->ai_cur != NULL; c->ai_cur = c->ai_cur->ai_next) {
-		struct addrinfo *ai = c->ai_cur;
+	while (c->next_sa < c->nsa) {
+		const struct resolved_addr *ra = &c->sa[c->next_sa++];
 
-		set_peer(c, ai->ai_addr, ai->ai_addrlen);
-		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    ai->ai_protocol);
+		set_peer(c, &ra->u.sa, ra->len);
+		c->fd = socket(ra->u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_TCP);
 		if (c->fd == -1) {
 			log_warn("client %s: %s: socket", c->cc->name, c->peer);
 			continue;
 		}
-		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			c->ai_cur = ai->ai_next;
+		if (connect(c->fd, &ra->u.sa, ra->len) == 0) {
 			start_session(c, now);
 			return;
 		}
@@ -179,27 +181,50 @@ static void
 attempt_begin(struct client *c, int64_t now)
 {
 	const struct conf_address *a = &c->cc->addrs[c->cur];
-	struct addrinfo hints;
-	char port[16];
+	char err[256];
 	int rc;
 
 	log_info("client %s: connecting to %s port %u (attempt %u of %u)", c->cc->name,
 	    a->host, a->port, c->attempt, a->retry);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	snprintf(port, sizeof(port), "%u", a->port);
 	drop_addrinfo(c);
-	rc = getaddrinfo(a->host, port, &hints, &c->ai_list);
-	if (rc != 0) {
-		log_warnx("client %s: cannot resolve %s: %s", c->cc->name, a->host,
-		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-		c->ai_list = NULL;
+	rc = resolve_numeric(a->host, a->port, c->sa, RESOLVE_MAX_ADDRS, &c->nsa, err,
+	    sizeof(err));
+	if (rc == 1) {
+		try_next_sockaddr(c, now);
+		return;
+	}
+	if (rc == 0 && resolve_start(&c->resolver, a->host) == 0) {
+		log_debug("client %s: resolving %s (resolver pid %ld)", c->cc->name, a->host,
+		    (long)c->resolver.pid);
+		c->state = CLIENT_RESOLVING;
+		c->deadline = now + (int64_t)a->timeout * 1000;
+		return;
+	}
+	if (rc == 0)
+		snprintf(err, sizeof(err), "cannot start the resolver: %s", strerror(errno));
+	log_warnx("client %s: cannot resolve %s: %s", c->cc->name, a->host, err);
+	attempt_failed(c, now);
+}
+
+/* The lookup child's output ended: connect to what it found. */
+static void
+resolved(struct client *c, int64_t now)
+{
+	const struct conf_address *a = &c->cc->addrs[c->cur];
+	char err[256];
+	int rc;
+
+	rc = resolve_result(&c->resolver, a->port, c->sa, RESOLVE_MAX_ADDRS, &c->nsa, err,
+	    sizeof(err));
+	subproc_cancel(&c->resolver);	/* reaps it (it has written all it had) */
+	c->next_sa = 0;
+	if (rc == -1) {
+		log_warnx("client %s: cannot resolve %s: %s", c->cc->name, a->host, err);
+		c->nsa = 0;
 		attempt_failed(c, now);
 		return;
 	}
-	c->ai_cur = c->ai_list;
+	log_debug("client %s: %s has %zu addresses", c->cc->name, a->host, c->nsa);
 	try_next_sockaddr(c, now);
 }
 
@@ -309,6 +334,7 @@ client_new(const struct nchome_conf *conf, const struct conf_client *cc, int64_t
 	c->cc = cc;
 	c->fd = -1;
 	c->pid = -1;
+	subproc_init(&c->resolver);
 	c->state = CLIENT_WAITING;
 	c->deadline = now;
 	c->backoff = cc->backoff_initial;
@@ -343,8 +369,13 @@ client_deadline(const struct client *c)
 }
 
 int
-client_poll_fd(const struct client *c)
+client_poll_fd(const struct client *c, short *events)
 {
+	if (c->state == CLIENT_RESOLVING) {
+		*events = POLLIN;
+		return c->resolver.fd;
+	}
+	*events = POLLOUT;
 	return c->state == CLIENT_CONNECTING ? c->fd : -1;
 }
 
@@ -358,11 +389,16 @@ client_on_timer(struct client *c, int64_t now)
 		else
 			round_begin(c, now);
 		break;
+	case CLIENT_RESOLVING:
+		log_warnx("client %s: resolving %s timed out after %u s", c->cc->name,
+		    c->cc->addrs[c->cur].host, c->cc->addrs[c->cur].timeout);
+		drop_addrinfo(c);
+		attempt_failed(c, now);
+		break;
 	case CLIENT_CONNECTING:
 		log_warnx("client %s: connection to %s timed out after %u s", c->cc->name,
 		    c->peer, c->cc->addrs[c->cur].timeout);
 		drop_socket(c);
-		c->ai_cur = c->ai_cur ? c->ai_cur->ai_next : NULL;
 		try_next_sockaddr(c, now);
 		break;
 	case CLIENT_SESSION:
@@ -371,17 +407,23 @@ client_on_timer(struct client *c, int64_t now)
 }
 
 void
-client_on_writable(struct client *c, int64_t now)
+client_on_ready(struct client *c, short revents, int64_t now)
 {
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	if (c->state != CLIENT_CONNECTING)
+	if (c->state == CLIENT_RESOLVING) {
+		if ((revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    subproc_on_readable(&c->resolver))
+			resolved(c, now);
+		return;
+	}
+	if (c->state != CLIENT_CONNECTING ||
+	    !(revents & (POLLOUT | POLLERR | POLLHUP)))
 		return;
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err == 0) {
-		c->ai_cur = c->ai_cur ? c->ai_cur->ai_next : NULL;
 		start_session(c, now);
 		return;
 	}
@@ -389,7 +431,6 @@ client_on_writable(struct client *c, int64_t now)
 		return;
 	log_warnx("client %s: connect to %s failed: %s", c->cc->name, c->peer, strerror(err));
 	drop_socket(c);
-	c->ai_cur = c->ai_cur ? c->ai_cur->ai_next : NULL;
 	try_next_sockaddr(c, now);
 }
 
@@ -410,8 +451,10 @@ client_on_exit(struct client *c, pid_t pid, int status, int64_t now)
 	int64_t ran, next;
 	char how[64];
 
+	if (subproc_on_exit(&c->resolver, pid, status))
+		return CLIENT_EXIT_MINE;
 	if (c->state != CLIENT_SESSION || c->pid != pid)
-		return 0;
+		return CLIENT_EXIT_NOT_MINE;
 	ran = now - c->session_start;
 	describe_status(status, how, sizeof(how));
 	log_info("client %s: session with %s ended after %lld.%03lld s (sshd %s)",
@@ -433,5 +476,5 @@ client_on_exit(struct client *c, pid_t pid, int status, int64_t now)
 		    (long long)((next - now + 999) / 1000));
 	}
 	c->deadline = next;
-	return 1;
+	return ran < CLIENT_MIN_SESSION_MS ? CLIENT_EXIT_AT_ONCE : CLIENT_EXIT_MINE;
 }

@@ -2,14 +2,16 @@
  * One configured NMS ("client" in nchome.conf) and the state machine that
  * keeps one called-home connection to it:
  *
- *   WAITING --timer--> CONNECTING --connected--> SESSION (sshd child)
- *      ^                    |  failed: next try (retry per address, then
- *      |                    v  next address; after a whole round, backoff)
- *      +-------- sshd exits / round failed -------+
+ *   WAITING --timer--> [RESOLVING] --> CONNECTING --connected--> SESSION (sshd child)
+ *      ^                          |  failed: next try (retry per address, then
+ *      |                          v  next address; after a whole round, backoff)
+ *      +------------ sshd exits / round failed ----------+
  *
- * Everything is driven by the dialer's one poll() loop: a client asks for a
- * wake-up time (client_deadline) and, while connecting, for its socket to
- * be watched for writability (client_poll_fd).
+ * RESOLVING only for host names: a child process looks the name up (see
+ * resolver.c) while the loop goes on.  Everything is driven by the
+ * dialer's one poll() loop: a client asks for a wake-up time
+ * (client_deadline) and for one descriptor to be watched (client_poll_fd:
+ * the resolver's pipe for reading, or the connecting socket for writing).
  */
 #ifndef NCHOME_CLIENT_H
 #define NCHOME_CLIENT_H
@@ -19,13 +21,18 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "resolver.h"
+#include "subproc.h"
 
 /* A session shorter than this counts as a failed round: no backoff reset. */
 #define CLIENT_MIN_SESSION_MS	2000
 
-enum client_state { CLIENT_WAITING, CLIENT_CONNECTING, CLIENT_SESSION };
+enum client_state { CLIENT_WAITING, CLIENT_RESOLVING, CLIENT_CONNECTING, CLIENT_SESSION };
 
-struct addrinfo;
+/* client_on_exit() results */
+#define CLIENT_EXIT_NOT_MINE	0
+#define CLIENT_EXIT_MINE	1	/* a session or a resolver of this client */
+#define CLIENT_EXIT_AT_ONCE	2	/* a session that ended at once (sshd broken?) */
 
 struct client {
 	const struct nchome_conf *conf;	/* globals: sshd, host-key, state-dir */
@@ -38,7 +45,9 @@ struct client {
 	size_t			 cur;		/* address being tried */
 	size_t			 tried;		/* addresses done in this round */
 	unsigned		 attempt;	/* 1..retry at cur */
-	struct addrinfo		*ai_list, *ai_cur;
+	struct subproc		 resolver;	/* RESOLVING: the lookup child */
+	struct resolved_addr	 sa[RESOLVE_MAX_ADDRS];	/* addresses of cur */
+	size_t			 nsa, next_sa;	/* how many; the one to try next */
 	unsigned		 backoff;	/* seconds, next wait after a failed round */
 	size_t			 last_good;	/* sticky: address of the last session */
 	int64_t			 session_start;
@@ -65,13 +74,15 @@ pid_t client_destroy(struct client *c);
 /* The wake-up time wanted, or -1. */
 int64_t client_deadline(const struct client *c);
 
-/* The socket to watch for POLLOUT, or -1. */
-int client_poll_fd(const struct client *c);
+/* The descriptor to watch and its poll events, or -1. */
+int client_poll_fd(const struct client *c, short *events);
 
 void client_on_timer(struct client *c, int64_t now);
-void client_on_writable(struct client *c, int64_t now);
 
-/* sshd pid ended with status; returns 1 if it was this client's. */
+/* poll() reported revents on client_poll_fd(). */
+void client_on_ready(struct client *c, short revents, int64_t now);
+
+/* A child ended with status: CLIENT_EXIT_* (its sshd or its resolver?). */
 int client_on_exit(struct client *c, pid_t pid, int status, int64_t now);
 
 #endif

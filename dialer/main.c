@@ -285,12 +285,13 @@ event_loop(struct dialer *d, const char *pidfile)
 		pfds[0].fd = sigpipe_fds[0];
 		pfds[0].events = POLLIN;
 		for (size_t i = 0; i < d->nclients; i++) {
-			int fd = client_poll_fd(d->clients[i]);
+			short events;
+			int fd = client_poll_fd(d->clients[i], &events);
 
 			if (fd == -1)
 				continue;
 			pfds[n].fd = fd;
-			pfds[n].events = POLLOUT;
+			pfds[n].events = events;
 			owner[n++] = i;
 		}
 		rc = poll(pfds, n, poll_timeout(d, now));
@@ -315,8 +316,8 @@ event_loop(struct dialer *d, const char *pidfile)
 			}
 		}
 		for (size_t k = 1; rc > 0 && k < n; k++)
-			if (pfds[k].revents & (POLLOUT | POLLERR | POLLHUP))
-				client_on_writable(d->clients[owner[k]], now);
+			if (pfds[k].revents != 0)
+				client_on_ready(d->clients[owner[k]], pfds[k].revents, now);
 		for (size_t i = 0; i < d->nclients; i++) {
 			int64_t t = client_deadline(d->clients[i]);
 

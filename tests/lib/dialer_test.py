@@ -87,12 +87,13 @@ class Dialer:
     """nchome-dialer -d -f <conf>; its stderr goes to a log file, and each line
     is also kept with the time it was read (self.lines: (monotonic, text))."""
 
-    def __init__(self, env, args=()):
+    def __init__(self, env, args=(), prefix=()):
+        """prefix: a command that execs the dialer (e.g. in a namespace; it keeps the pid)."""
         self.env = env
         self.log_path = os.path.join(env.dir, "dialer.log")
         self.lines = []
         self.lock = threading.Lock()
-        self.proc = subprocess.Popen([DIALER, "-d", "-f", env.conf] + list(args),
+        self.proc = subprocess.Popen(list(prefix) + [DIALER, "-d", "-f", env.conf] + list(args),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -137,6 +138,58 @@ class Dialer:
                 self.proc.wait()
         self.reader.join(5)
         return self.proc.returncode
+
+
+def own_resolver_files(dirpath, hosts_lines, nameserver, timeout=30, attempts=5):
+    """A prefix for Dialer: the dialer runs in a private mount namespace whose
+    /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf (hosts: files dns) are
+    the test's own, so names resolve, or hang on `nameserver`, as the test wants."""
+    files = {}
+    with open("/etc/nsswitch.conf") as f:
+        nss = [l for l in f.read().splitlines() if not l.startswith("hosts:")]
+    contents = {
+        "hosts": "127.0.0.1 localhost\n" + "".join(l + "\n" for l in hosts_lines),
+        "resolv.conf": "nameserver %s\noptions timeout:%d attempts:%d\n" % (nameserver, timeout, attempts),
+        "nsswitch.conf": "\n".join(nss) + "\nhosts: files dns\n",
+    }
+    for name, text in contents.items():
+        files[name] = os.path.join(dirpath, "etc-" + name)
+        with open(files[name], "w") as f:
+            f.write(text)
+        os.chmod(files[name], 0o644)
+    script = ('mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf && '
+              'mount --bind "$3" /etc/nsswitch.conf && shift 3 && exec "$@"')
+    return ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script, "sh",
+            files["hosts"], files["resolv.conf"], files["nsswitch.conf"]]
+
+
+class BlackholeDns:
+    """A UDP socket on a loopback address, port 53, that reads queries and never answers."""
+
+    def __init__(self, host="127.53.53.53"):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((host, 53))
+        self.sock.settimeout(0.2)
+        self.host = host
+        self.queries = 0
+        self.closed = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self.closed:
+            try:
+                self.sock.recvfrom(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.queries += 1
+
+    def close(self):
+        self.closed = True
+        self.thread.join(2)
+        self.sock.close()
 
 
 class Nms:
