@@ -195,7 +195,9 @@ store_new_doc(void)
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root;
 
-	if (doc == NULL || (root = xmlNewNode(NULL, BAD_CAST "config")) == NULL)
+	/* a dictionary, so names of nodes moved in from a request stay shared */
+	if (doc == NULL || (doc->dict = xmlDictCreate()) == NULL ||
+	    (root = xmlNewDocNode(doc, NULL, BAD_CAST "config", NULL)) == NULL)
 		abort();
 	xmlSetNs(root, xmlNewNs(root, BAD_CAST NC_NS_BASE, NULL));
 	xmlDocSetRootElement(doc, root);
@@ -362,6 +364,7 @@ replay_one(struct session *s, xmlDocPtr doc, const char *payload, uint32_t len,
 		return -1;
 	}
 	c.keys = s->ds->keys;
+	c.move = 1;		/* edoc is freed right after */
 	c.defop = (enum edit_defop)(defop & 0xff);
 	c.erropt = (enum edit_erropt)(defop >> 8);
 	/* continue-on-error edits are stored with their errors: same result again */
@@ -636,6 +639,18 @@ maybe_fold(struct session *s, enum ds_id ds)
 		log_warnx("folding the %s journal failed; kept", ds_names[ds]);
 }
 
+/* Makes a new name in datastore-dir durable. */
+static void
+fsync_dir(struct session *s)
+{
+	int dfd = open(s->ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+}
+
 struct jrec {
 	uint32_t	 op;
 	const void	*payload;
@@ -680,13 +695,8 @@ journal_append(struct session *s, enum ds_id ds, const struct jrec *recs, size_t
 	if (fdatasync(fd) == -1 || fstat(fd, &jst) == -1)
 		goto fail;
 	close(fd);
-	if (created) {
-		int dfd = open(s->ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd != -1) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
+	if (created)
+		fsync_dir(s);
 	dc->jr_end = jst.st_size;
 	dc->jr_st = jst;
 	dc->have_jr = 1;
@@ -699,50 +709,218 @@ fail:
 	return -1;
 }
 
-int
-store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
-    enum edit_defop defop, enum edit_erropt erropt)
-{
-	struct jrec rec;
-	xmlNsPtr *nss;
-	xmlBufferPtr buf;
-	int rc;
+/*
+ * The record of an edit is written before the edit is applied, because
+ * applying moves the request's nodes into the datastore (edit.c): its
+ * payload streams to the journal's tail behind a header left blank, so
+ * until store_edit_commit writes the header it is a torn tail that no
+ * reader replays.  An edit whose record would make the journal reach
+ * its fold size is not journaled at all: store_edit_commit rewrites the
+ * base instead, which a fold would do right after anyway.
+ */
+struct rec_writer {
+	int		 fd;
+	off_t		 off;		/* where the next bytes go */
+	uint32_t	 len, limit, sum;
+	int		 over, failed;
+	size_t		 blen;
+	char		 buf[65536];
+};
 
-	/*
-	 * Serialize config with its in-scope namespaces declared on a
-	 * wrapper (they may sit on <rpc>), without copying the edit.
-	 */
-	if ((buf = xmlBufferCreate()) == NULL)
+static int
+rec_flush(struct rec_writer *w)
+{
+	size_t done = 0;
+
+	while (done < w->blen) {
+		ssize_t n = pwrite(w->fd, w->buf + done, w->blen - done, w->off);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			w->failed = 1;
+			return -1;
+		}
+		done += (size_t)n;
+		w->off += n;
+	}
+	w->blen = 0;
+	return 0;
+}
+
+static int
+rec_write_cb(void *ctx, const char *data, int len)
+{
+	struct rec_writer *w = ctx;
+
+	if (w->over || w->failed || len < 0)
+		return -1;
+	if ((uint32_t)len >= w->limit - w->len) {
+		w->over = 1;	/* too big for the journal: stop serializing */
+		return -1;
+	}
+	w->sum = fnv1a(w->sum, data, (size_t)len);
+	w->len += (uint32_t)len;
+	for (int done = 0; done < len; ) {
+		size_t n = sizeof(w->buf) - w->blen;
+		if (n > (size_t)(len - done))
+			n = (size_t)(len - done);
+		memcpy(w->buf + w->blen, data + done, n);
+		w->blen += n;
+		done += (int)n;
+		if (w->blen == sizeof(w->buf) && rec_flush(w) == -1)
+			return -1;
+	}
+	return len;
+}
+
+/*
+ * Serializes config with its in-scope namespaces declared on the wrapper
+ * (they may sit on <rpc>) into w, without copying the edit.  0, or -1
+ * (w->over or w->failed says why).
+ */
+static int
+rec_serialize(struct rec_writer *w, xmlNodePtr config)
+{
+	xmlOutputBufferPtr out = xmlOutputBufferCreateIO(rec_write_cb, NULL, w, NULL);
+	xmlBufferPtr head;
+	xmlNsPtr *nss;
+
+	if (out == NULL || (head = xmlBufferCreate()) == NULL)
 		abort();
-	xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
-	xmlBufferCCat(buf, "<config");
+	xmlBufferCCat(head, "<config");
 	if ((nss = xmlGetNsList(config->doc, config)) != NULL) {
 		for (int i = 0; nss[i] != NULL; i++) {
-			xmlBufferCCat(buf, nss[i]->prefix != NULL ? " xmlns:" : " xmlns");
+			xmlBufferCCat(head, nss[i]->prefix != NULL ? " xmlns:" : " xmlns");
 			if (nss[i]->prefix != NULL)
-				xmlBufferCat(buf, nss[i]->prefix);
-			xmlBufferCCat(buf, "=");
-			xmlBufferWriteQuotedString(buf, nss[i]->href);
+				xmlBufferCat(head, nss[i]->prefix);
+			xmlBufferCCat(head, "=");
+			xmlBufferWriteQuotedString(head, nss[i]->href);
 		}
 		xmlFree(nss);
 	}
-	xmlBufferCCat(buf, ">");
-	for (xmlNodePtr ch = config->children; ch != NULL; ch = ch->next)
-		xmlNodeDump(buf, config->doc, ch, 0, 0);
-	xmlBufferCCat(buf, "</config>");
-	if ((size_t)xmlBufferLength(buf) > JR_MAX_REC) {
-		xmlBufferFree(buf);
-		errno = EFBIG;
+	xmlBufferCCat(head, ">");
+	xmlOutputBufferWrite(out, xmlBufferLength(head), (const char *)xmlBufferContent(head));
+	xmlBufferFree(head);
+	for (xmlNodePtr ch = config->children; ch != NULL && !w->over && !w->failed;
+	    ch = ch->next)
+		xmlNodeDumpOutput(out, config->doc, ch, 0, 0, NULL);
+	xmlOutputBufferWriteString(out, "</config>");
+	if (xmlOutputBufferClose(out) < 0 || w->over || w->failed)
+		return -1;
+	return rec_flush(w);
+}
+
+int
+store_edit_begin(struct session *s, enum ds_id ds, xmlNodePtr config,
+    enum edit_defop defop, enum edit_erropt erropt, struct store_edit *se)
+{
+	struct ds_cache *dc = &s->ds->c[ds];
+	off_t base = dc->have_base ? dc->base_st.st_size : 0, fold_at;
+	struct rec_writer *w;
+	char jp[PATH_MAX];
+
+	memset(se, 0, sizeof(*se));
+	se->ds = ds;
+	se->fd = -1;
+	se->off = dc->have_jr ? dc->jr_end : 0;
+	se->seq = dc->seq + 1;
+	se->op = (uint32_t)defop | (uint32_t)erropt << 8;
+	/* the journal size at which maybe_fold rewrites the base */
+	fold_at = base < JR_FOLD_MIN ? base : JR_FOLD_MIN;
+	if (fold_at < 65536)
+		fold_at = 65536;
+	if (se->off + JR_HDR >= fold_at)
+		return 0;		/* base rewrite */
+	journal_path(s, ds, jp, sizeof(jp));
+	se->created = access(jp, F_OK) != 0;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	if ((w->fd = store_open(jp, O_WRONLY | O_CREAT)) == -1 ||
+	    ftruncate(w->fd, se->off) == -1) {	/* drop a torn tail left by a crash */
+		log_warn("%s", jp);
+		goto fail;
+	}
+	w->off = se->off + JR_HDR;
+	w->limit = (uint32_t)(fold_at - se->off - JR_HDR);
+	if (w->limit > JR_MAX_REC)
+		w->limit = JR_MAX_REC;
+	w->sum = fnv1a(fnv1a(2166136261u, &se->seq, sizeof(se->seq)), &se->op,
+	    sizeof(se->op));
+	if (rec_serialize(w, config) == -1) {
+		if (!w->over) {
+			log_warn("%s", jp);
+			goto fail;
+		}
+		/* big: the base is rewritten instead */
+		if (ftruncate(w->fd, se->off) == -1) {
+			log_warn("%s", jp);
+			goto fail;
+		}
+		close(w->fd);
+		free(w);
+		return 0;
+	}
+	se->fd = w->fd;
+	se->len = w->len;
+	se->sum = w->sum;
+	free(w);
+	return 0;
+fail:
+	if (w->fd != -1) {
+		(void)ftruncate(w->fd, se->off);
+		close(w->fd);
+	}
+	free(w);
+	return -1;
+}
+
+void
+store_edit_abort(struct session *s, struct store_edit *se)
+{
+	(void)s;
+	if (se->fd == -1)
+		return;
+	(void)ftruncate(se->fd, se->off);
+	close(se->fd);
+	se->fd = -1;
+}
+
+int
+store_edit_commit(struct session *s, struct store_edit *se)
+{
+	struct ds_cache *dc = &s->ds->c[se->ds];
+	unsigned char hdr[JR_HDR];
+	struct stat jst;
+	char jp[PATH_MAX];
+
+	if (se->fd == -1)
+		return store_replace(s, se->ds, dc->doc);
+	/* nothing may have moved the journal since store_edit_begin */
+	if (dc->seq + 1 != se->seq || (dc->have_jr ? dc->jr_end : 0) != se->off) {
+		log_warnx("%s journal moved during an edit", ds_names[se->ds]);
+		store_edit_abort(s, se);
 		return -1;
 	}
-	rec.op = (uint32_t)defop | (uint32_t)erropt << 8;
-	rec.payload = xmlBufferContent(buf);
-	rec.len = (uint32_t)xmlBufferLength(buf);
-	rc = journal_append(s, ds, &rec, 1);
-	xmlBufferFree(buf);
-	if (rc == 0)
-		maybe_fold(s, ds);
-	return rc;
+	memcpy(hdr, JR_MAGIC, 4);
+	memcpy(hdr + 4, &se->len, 4);
+	memcpy(hdr + 8, &se->seq, 8);
+	memcpy(hdr + 16, &se->op, 4);
+	memcpy(hdr + 20, &se->sum, 4);
+	if (pwrite(se->fd, hdr, JR_HDR, se->off) != JR_HDR ||
+	    fdatasync(se->fd) == -1 || fstat(se->fd, &jst) == -1) {
+		log_warn("%s", journal_path(s, se->ds, jp, sizeof(jp)));
+		store_edit_abort(s, se);
+		return -1;
+	}
+	close(se->fd);
+	se->fd = -1;
+	if (se->created)
+		fsync_dir(s);
+	dc->jr_end = jst.st_size;
+	dc->jr_st = jst;
+	dc->have_jr = 1;
+	dc->seq = se->seq;
+	return 0;
 }
 
 int

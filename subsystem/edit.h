@@ -34,6 +34,8 @@ struct edit_ctx {
 	int			 nerrors;
 	int			 changed;	/* the tree differs from before */
 	int			 detached;	/* building a new node off the tree */
+	int			 move;		/* config may be taken apart: its nodes
+						   move into the tree (no copies) */
 	struct edit_change	*log;
 	size_t			 nlog, caplog;
 };

@@ -132,6 +132,7 @@ op_edit_config(struct rpc *r)
 	};
 	struct session *s = r->s;
 	struct edit_ctx c = { 0 };
+	struct store_edit se = { .fd = -1 };
 	enum ds_id ds;
 	xmlNodePtr config;
 	xmlDocPtr doc, old = NULL;
@@ -178,12 +179,19 @@ op_edit_config(struct rpc *r)
 		store_failed(r);
 		goto out;
 	}
-	if (test != 2)
-		old = hooks_snapshot(s, ds, doc);
 	c.r = r;
 	c.keys = s->ds->keys;
 	c.defop = (enum edit_defop)defop;
 	c.erropt = (enum edit_erropt)erropt;
+	/* the edit is journaled first: applying it moves config's nodes */
+	c.move = 1;
+	if (test != 2) {
+		old = hooks_snapshot(s, ds, doc);
+		if (store_edit_begin(s, ds, config, c.defop, c.erropt, &se) == -1) {
+			store_failed(r);
+			goto undo;
+		}
+	}
 	if (edit_apply(&c, xmlDocGetRootElement(doc), config) > 0 &&
 	    c.erropt != ERROPT_CONTINUE)
 		goto undo;
@@ -193,7 +201,7 @@ op_edit_config(struct rpc *r)
 		goto undo;
 	if (old != NULL && ds_running_changed(r, old, doc) == -1)
 		goto undo;
-	if (store_append_edit(s, ds, config, c.defop, c.erropt) == -1) {
+	if (store_edit_commit(s, &se) == -1) {
 		store_failed(r);
 		edit_undo(&c);
 		store_forget(s, ds);
@@ -204,6 +212,7 @@ op_edit_config(struct rpc *r)
 	notify_config_change(s, ds);
 	goto done;
 undo:
+	store_edit_abort(s, &se);
 	edit_undo(&c);
 	if (ds == DS_CANDIDATE && !had_candidate && test != 2)
 		store_drop_candidate(s);	/* nothing changed after all */
@@ -223,11 +232,20 @@ ops_source_doc(struct rpc *r, xmlNodePtr source)
 	enum ds_id ds;
 
 	if (inl != NULL) {
+		/* moved, not copied: the request is freed after the RPC */
+		xmlNodePtr root, c, next;
+
 		doc = store_new_doc();
-		for (xmlNodePtr c = inl->children; c != NULL; c = c->next)
-			if (c->type == XML_ELEMENT_NODE)
-				xmlAddChild(xmlDocGetRootElement(doc),
-				    xmlDocCopyNode(c, doc, 1));
+		root = xmlDocGetRootElement(doc);
+		for (c = inl->children; c != NULL; c = next) {
+			next = c->next;
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			if (xmlDOMWrapAdoptNode(NULL, c->doc, c, doc, root, 0) != 0)
+				abort();
+			xmlAddChild(root, c);
+		}
+		ns_tidy(root->children);
 		return doc;
 	}
 	if (nc_child(source, "url") != NULL) {

@@ -62,17 +62,38 @@ xmlDocPtr store_doc(struct session *s, enum ds_id ds);
 /* 1 when candidate.xml exists (the candidate differs from running). */
 int store_candidate_present(struct session *s);
 
-/* Like store_doc but the doc may be changed in place (then store_append_edit). */
+/* Like store_doc but the doc may be changed in place (then store_edit_*). */
 xmlDocPtr store_doc_for_edit(struct session *s, enum ds_id ds);
 
+/* An edit's journal record between store_edit_begin and _commit/_abort. */
+struct store_edit {
+	enum ds_id	 ds;
+	int		 fd;		/* the journal; -1: the base is rewritten */
+	int		 created;	/* the journal file is new */
+	off_t		 off;		/* where the record starts */
+	uint64_t	 seq;
+	uint32_t	 op, len, sum;
+};
+
 /*
- * Makes the in-place edit of ds's cached doc durable: appends config (the
- * edit-config <config> element) with its default operation to the journal
- * and fsyncs.  0, or -1 (the caller undoes the in-memory edit and calls
+ * Before an in-place edit of ds's cached doc: writes config (the
+ * edit-config <config> element, which the edit may then take apart) with
+ * its default operation as a not yet valid journal record, or decides
+ * that the edit is big enough to rewrite the base instead.  0, or -1
+ * (nothing written).
+ */
+int store_edit_begin(struct session *s, enum ds_id ds, xmlNodePtr config,
+    enum edit_defop defop, enum edit_erropt erropt, struct store_edit *se);
+
+/*
+ * Makes the applied edit durable (record header + fdatasync, or a base
+ * rewrite).  0, or -1 (the caller undoes the in-memory edit and calls
  * store_forget).
  */
-int store_append_edit(struct session *s, enum ds_id ds, xmlNodePtr config,
-    enum edit_defop defop, enum edit_erropt erropt);
+int store_edit_commit(struct session *s, struct store_edit *se);
+
+/* The edit was not kept: its record is cut off again. */
+void store_edit_abort(struct session *s, struct store_edit *se);
 
 /* Replaces ds's content with doc (taken over, also on error): full atomic write. */
 int store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc);

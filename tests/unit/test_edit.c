@@ -44,6 +44,7 @@ dump(xmlDocPtr d)
 }
 
 static xmlHashTablePtr keys;
+static int move_mode;	/* edit_ctx.move: edit nodes are moved, not copied */
 
 /*
  * Applies edit to a datastore holding data; returns the error count and
@@ -61,6 +62,7 @@ run(const char *data, const char *edit, enum edit_defop defop, enum edit_erropt 
 	c.keys = keys;
 	c.defop = defop;
 	c.erropt = erropt;
+	c.move = move_mode;
 	n = edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e));
 	if (undo || (n > 0 && erropt != ERROPT_CONTINUE))
 		edit_undo(&c);
@@ -76,8 +78,16 @@ expect(const char *what, const char *data, const char *edit, enum edit_defop def
     enum edit_erropt erropt, int nerr, const char *want)
 {
 	char *got;
-	int n = run(data, edit, defop, erropt, 0, &got);
+	int n;
 
+	/* both ways of taking nodes from the request: copied, and moved */
+	move_mode = 1;
+	n = run(data, edit, defop, erropt, 0, &got);
+	CHECK(n == nerr && strcmp(got, want) == 0, "%s, moving (errors %d/%d)%s%s", what, n,
+	    nerr, strcmp(got, want) == 0 ? "" : " got: ", strcmp(got, want) == 0 ? "" : got);
+	free(got);
+	move_mode = 0;
+	n = run(data, edit, defop, erropt, 0, &got);
 	CHECK(n == nerr && strcmp(got, want) == 0, "%s (errors %d/%d)%s%s", what, n, nerr,
 	    strcmp(got, want) == 0 ? "" : " got: ", strcmp(got, want) == 0 ? "" : got);
 	free(got);
@@ -145,6 +155,14 @@ main(void)
 	    EDIT("<top><b>4</b><a nc:operation=\"create\">3</a></top>"), M, ERROPT_ROLLBACK, 1,
 	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
 
+	expect("a moved node keeps the namespace its request declared above it", base,
+	    "<config xmlns=\"" NCNS "\" xmlns:x=\"urn:x\"><x:t><x:v>1</x:v></x:t></config>",
+	    M, STOP, 0, "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>"
+	    "<x:t xmlns:x=\"urn:x\"><x:v>1</x:v></x:t>");
+	expect("a moved node in the root's namespace declares nothing new", base,
+	    "<config xmlns=\"" NCNS "\"><n>1</n></config>", M, STOP, 0,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top><n>1</n>");
+
 	/* lists without a schema: first leaf identifies an entry */
 	const char *list = CFG("<l><e><k>1</k><v>a</v></e><e><k>2</k><v>b</v></e></l>");
 	expect("list entry matched by first leaf", list, EDIT("<l><e><k>2</k><v>B</v></e></l>"), M, STOP, 0,
@@ -198,7 +216,7 @@ main(void)
 		snprintf(big + len, cap - len, "</l></config>");
 		xmlDocPtr d = parse(big), e;
 		char *orig = dump(d);
-		struct edit_ctx c = { 0 };
+		struct edit_ctx c = { .move = 1 };	/* each request freed before the undo */
 		e = parse(EDIT("<l><e><k>150</k><v>X</v></e><e nc:operation=\"delete\"><k>7</k></e>"
 		    "<e><k>500</k><v>new</v></e><e nc:operation=\"replace\"><k>3</k><v>R</v></e></l>"));
 		c.defop = M;
