@@ -399,6 +399,13 @@ next_chunked(struct framer *fr, char **msg, size_t *len)
 	return FR_MORE;
 }
 
+void
+framer_msg_done(struct framer *fr)
+{
+	if (fr->msg_returned)
+		msg_reset(fr);
+}
+
 enum fr_result
 framer_next(struct framer *fr, char **msg, size_t *len)
 {

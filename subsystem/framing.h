@@ -52,6 +52,12 @@ int framer_push(struct framer *fr, const void *data, size_t len);
 /* Parses buffered input: see enum fr_result. */
 enum fr_result framer_next(struct framer *fr, char **msg, size_t *len);
 
+/*
+ * The message framer_next returned is no longer needed (parsed): its
+ * buffer is given back now rather than at the next framer_next.
+ */
+void framer_msg_done(struct framer *fr);
+
 /* 1 when a partly received message (not just whitespace) is pending. */
 int framer_partial(const struct framer *fr);
 

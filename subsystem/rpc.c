@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>		/* malloc_trim */
+#endif
 
 #include <libxml/parser.h>
 
@@ -26,6 +29,7 @@
 #include "xmlout.h"
 
 #define MAX_OPS	32
+#define NC_TRIM_AFTER	(1024 * 1024)	/* request size that ends in malloc_trim */
 
 struct op_entry {
 	const char	*ns;
@@ -76,9 +80,31 @@ refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 	xmlStopParser(ctxt);
 }
 
+/* The message as the parser's input, read in place (no copy of it). */
+struct mem_reader {
+	const char	*p;
+	size_t		 left;
+};
+
+static int
+mem_read(void *ctx, char *buf, int len)
+{
+	struct mem_reader *m = ctx;
+	size_t n = len > 0 ? (size_t)len : 0;
+
+	if (n > m->left)
+		n = m->left;
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (int)n;
+}
+
 xmlDocPtr
 nc_parse(const char *buf, size_t len, char *why, size_t whylen)
 {
+	struct mem_reader mr;
+
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	const xmlError *e;
@@ -98,8 +124,14 @@ nc_parse(const char *buf, size_t len, char *why, size_t whylen)
 	}
 	ctxt->sax->internalSubset = refuse_doctype;
 	ctxt->_private = NULL;
-	/* Never NOENT, never DTDLOAD; the encoding is forced to UTF-8. */
-	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, "UTF-8",
+	/*
+	 * Never NOENT, never DTDLOAD; the encoding is forced to UTF-8.  Read
+	 * through a callback: xmlCtxtReadMemory would first copy the whole
+	 * message (10 MB for a bulk edit) into the parser's own buffer.
+	 */
+	mr.p = buf;
+	mr.left = len;
+	doc = xmlCtxtReadIO(ctxt, mem_read, NULL, &mr, NULL, "UTF-8",
 	    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (ctxt->_private != NULL) {
@@ -361,6 +393,9 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 		rpc_error(&r, ERR_RPC, malformed_tag(s), NULL, "%s", why);
 	} else {
 		r.rpc = xmlDocGetRootElement(r.doc);
+		/* msg is parsed: its buffer (as big as the message) goes now */
+		if (s->fr != NULL)
+			framer_msg_done(s->fr);
 		dispatch(&r);
 	}
 	if (r.nerrors > 0 && r.op == NULL)
@@ -372,6 +407,11 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	xmlFreeDoc(r.err_doc);
 	xmlFreeDoc(r.data_owned);
 	xmlFreeDoc(r.doc);
+#ifdef __GLIBC__
+	/* a big request leaves free heap behind: give it back */
+	if (len > NC_TRIM_AFTER)
+		malloc_trim(0);
+#endif
 	registry_update(s);
 	return rc;
 }
