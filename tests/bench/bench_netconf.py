@@ -19,6 +19,8 @@ value.  Figures:
   netconf.edit_ms_median/p99  one-leaf edit-config on running, 1000 RPCs
   netconf.cand_commit_ms_median  edit-config on candidate + commit, 200 pairs
   netconf.peak_rss_mb       VmHWM of nchome-netconf (vs 4x datastore + 4 MB)
+  netconf.peak_rss_load_mb  VmHWM right after the bulk load
+  netconf.rss_mb            VmRSS at the end
 
 Throughput is measured the same way for NETCONF and for cat: one ssh
 session each, a request written (an <rpc>, or a line the cat loop waits
@@ -144,7 +146,7 @@ def edit(target, body):
             % (target, B, body))
 
 
-def hwm_kb():
+def hwm_kb(field="VmHWM"):
     best = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -154,7 +156,7 @@ def hwm_kb():
                 continue
             with open("/proc/%s/status" % pid) as f:
                 for line in f:
-                    if line.startswith("VmHWM:"):
+                    if line.startswith(field + ":"):
                         best = max(best, int(line.split()[1]))
         except OSError:
             pass
@@ -180,6 +182,8 @@ try:
     size = os.path.getsize(os.path.join(env.datastore_dir, "running.xml"))
     figure("netconf.bulk_load_s", bulk, "s", "one edit-config of %d entries (running.xml %.1f MB); target <= 2 s"
            % (N, size / 1e6))
+    figure("netconf.peak_rss_load_mb", hwm_kb() / 1024, "MB",
+           "VmHWM of nchome-netconf right after the bulk load (request + datastore tree)")
 
     # get-config of everything, alternating with ssh -s cat of the same bytes;
     # the receive buffer is sized (and its pages touched) before any timing
@@ -241,6 +245,8 @@ try:
     hwm = hwm_kb() / 1024
     figure("netconf.peak_rss_mb", hwm, "MB", "VmHWM of nchome-netconf; target <= %.1f (4 x %.1f MB + 4)"
            % (4 * size / 1e6 + 4, size / 1e6))
+    figure("netconf.rss_mb", hwm_kb("VmRSS") / 1024, "MB",
+           "VmRSS of nchome-netconf at the end (the cached tree and its list index)")
     nc.p.stdin.close()
     nc.p.wait(30)
 finally:
