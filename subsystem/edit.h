@@ -3,7 +3,7 @@
  * and the tree primitives it shares with the rest of the data side: list
  * entry identity (keys), the per-parent hash index of children, and an
  * undo log so a failed or test-only edit leaves the tree as it was.
- * Data-side private header.
+ * Data-side private header; edit.c and edit_index.c implement it.
  */
 #ifndef NCHOME_EDIT_H
 #define NCHOME_EDIT_H

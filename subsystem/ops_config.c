@@ -9,6 +9,7 @@
 #include "edit.h"
 #include "filter.h"
 #include "hooks.h"
+#include "journal.h"
 #include "lock.h"
 #include "log.h"
 #include "store.h"

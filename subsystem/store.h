@@ -16,6 +16,7 @@
 #include "edit.h"
 
 #define DS_NS_STORE	"urn:nchome:datastore:1"
+#define STORE_OVERLAY_FILE	"candidate.overlay"
 
 struct ds_cache {
 	xmlDocPtr	 doc;		/* NULL: not loaded */
@@ -52,6 +53,18 @@ int store_open(const char *path, int flags);
 /* datastore-dir/<name>; returns buf. */
 const char *store_path(struct session *s, const char *name, char *buf, size_t len);
 
+/* datastore-dir/<ds>.xml; returns buf. */
+const char *store_base_path(struct session *s, enum ds_id ds, char *buf, size_t len);
+
+/* 1 when a and b are the same file with the same content (identity check). */
+int store_same_file(const struct stat *a, const struct stat *b);
+
+/* Brings ds's cache up to date with the files (under store_lock); 0 or -1. */
+int store_refresh(struct session *s, enum ds_id ds);
+
+/* A copy of running as the base of the overlay described by file path (candidate.c). */
+xmlDocPtr candidate_overlay_base(struct session *s, const char *path);
+
 /*
  * The current content of ds (under store_lock).  Candidate without its own
  * file is running's doc.  Owned by the cache: do not modify or free.  NULL
@@ -64,36 +77,6 @@ int store_candidate_present(struct session *s);
 
 /* Like store_doc but the doc may be changed in place (then store_edit_*). */
 xmlDocPtr store_doc_for_edit(struct session *s, enum ds_id ds);
-
-/* An edit's journal record between store_edit_begin and _commit/_abort. */
-struct store_edit {
-	enum ds_id	 ds;
-	int		 fd;		/* the journal; -1: the base is rewritten */
-	int		 created;	/* the journal file is new */
-	off_t		 off;		/* where the record starts */
-	uint64_t	 seq;
-	uint32_t	 op, len, sum;
-};
-
-/*
- * Before an in-place edit of ds's cached doc: writes config (the
- * edit-config <config> element, which the edit may then take apart) with
- * its default operation as a not yet valid journal record, or decides
- * that the edit is big enough to rewrite the base instead.  0, or -1
- * (nothing written).
- */
-int store_edit_begin(struct session *s, enum ds_id ds, xmlNodePtr config,
-    enum edit_defop defop, enum edit_erropt erropt, struct store_edit *se);
-
-/*
- * Makes the applied edit durable (record header + fdatasync, or a base
- * rewrite).  0, or -1 (the caller undoes the in-memory edit and calls
- * store_forget).
- */
-int store_edit_commit(struct session *s, struct store_edit *se);
-
-/* The edit was not kept: its record is cut off again. */
-void store_edit_abort(struct session *s, struct store_edit *se);
 
 /* Replaces ds's content with doc (taken over, also on error): full atomic write. */
 int store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc);
