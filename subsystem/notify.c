@@ -414,8 +414,7 @@ start_cb(void *arg)
 	if (sub.start_us >= 0) {
 		nlog_replay(sub.s->nc->datastore_dir, &sub.rd, deliver, NULL);
 		send_marker("replayComplete");
-	} else
-		(void)nlog_reader_open(&sub.rd, 1);
+	}
 	if (sub.stop_us >= 0 && (left = sub.stop_us - now_us()) <= 0) {
 		send_marker("notificationComplete");
 		sub_end();
@@ -535,6 +534,12 @@ op_create_subscription(struct rpc *r)
 	sub.start_us = start_us;
 	sub.stop_us = stop_us;
 	nlog_reader_init(&sub.rd, r->s->nc->datastore_dir);
+	/*
+	 * Live events count from now, before the reply goes out: a client
+	 * that acts on the reply at once must see its own consequences.
+	 */
+	if (start_us < 0)
+		(void)nlog_reader_open(&sub.rd, 1);
 	if (ml_add_timer(0, start_cb, NULL) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "no timer left");
 		sub_end();
