@@ -377,6 +377,7 @@ main(int argc, char *argv[])
 	}
 	if (handoff_preflight(d.conf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
+		conf_free(d.conf);
 		return 1;
 	}
 	if (test_only) {
