@@ -19,6 +19,11 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 dialer=$top/dialer/nchome-dialer
 netconf=$top/subsystem/nchome-netconf
+if [ -n "${NCHOME_WRAP_BIN:-}" ]; then
+	# make check-valgrind: both programs through its valgrind wrappers
+	dialer=$NCHOME_WRAP_BIN/nchome-dialer
+	netconf=$NCHOME_WRAP_BIN/nchome-netconf
+fi
 pki_tool=$top/contrib/nchome-pki
 py=/usr/bin/python3
 device_id=edge-17
@@ -82,7 +87,7 @@ echo "== device: sshd_config from config/sshd_config.in"
 {
 	echo "# demo: key files live below $tmp, which StrictModes would refuse"
 	echo "StrictModes no"
-	sed -e "s|@sysconfdir@|$tmp/etc|g" -e "s|@libexecdir@|$top/subsystem|g" \
+	sed -e "s|@sysconfdir@|$tmp/etc|g" -e "s|@libexecdir@|$(dirname "$netconf")|g" \
 	    -e "s|/etc/ssh/|$tmp/ssh/|g" "$top/config/sshd_config.in"
 } > "$tmp/etc/nchome/sshd_config"
 "$sshd" -t -f "$tmp/etc/nchome/sshd_config" || die "sshd -t refuses the demo sshd_config"
@@ -114,4 +119,5 @@ echo "nchome.conf: client nms, initiation junos with a secret, address 127.0.0.1
 
 "$py" "$top/tests/demo_nms.py" --dir "$tmp" --dialer "$dialer" --conf "$conf" \
 	--secret-file "$tmp/nms/secret" --device-id "$device_id" --user root \
-	--key "$tmp/nms/nms_user" --known-hosts "$tmp/nms/known_hosts"
+	--key "$tmp/nms/nms_user" --known-hosts "$tmp/nms/known_hosts" \
+	--timeout $((15 * ${NCHOME_TIME_SCALE:-1}))

@@ -11,7 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, InetdSshd, SshEnv  # noqa: E402
+from nchome_test import TAP, InetdSshd, SshEnv, scaled  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 
 from ncclient import manager  # noqa: E402
@@ -61,7 +61,7 @@ def event(n):
 def collect(m, want, timeout=10.0):
     """Notifications until one named want arrives (or timeout): list of (name, elem)."""
     got = []
-    end = time.monotonic() + timeout
+    end = time.monotonic() + scaled(timeout)
     while time.monotonic() < end:
         n = m.take_notification(block=True, timeout=max(0.1, end - time.monotonic()))
         if n is None:
@@ -176,9 +176,9 @@ try:
     for i in range(40):
         edit(w, "r%d" % i)
     got = []
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + scaled(10)
     while len([1 for n, _ in got if n == "netconf-config-change"]) < 40 and time.monotonic() < deadline:
-        n = a.take_notification(block=True, timeout=2)
+        n = a.take_notification(block=True, timeout=scaled(2))
         if n is None:
             break
         got.append(event(n))

@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 
-from nchome_test import DIALER, wait_for
+from nchome_test import DIALER, scaled, wait_for
 
 
 def client_conf(name, addrs, initiation="junos", secret=None, strategy="in-order",
@@ -50,6 +50,7 @@ def read_prebanner(sock, timeout=10.0):
 
     Uses MSG_PEEK so paramiko can read the identification line afterwards.
     """
+    timeout = scaled(timeout)
     sock.settimeout(timeout)
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -132,7 +133,7 @@ class Dialer:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(10)
+                self.proc.wait(scaled(10))
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

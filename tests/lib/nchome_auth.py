@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 
-from nchome_test import NETCONF, SSHD, TOP, ensure_sshd_runtime, keygen
+from nchome_test import NETCONF, SSHD, TOP, ensure_sshd_runtime, keygen, scaled
 
 PKI = os.path.join(TOP, "contrib", "nchome-pki")
 SSHD_CONFIG_IN = os.path.join(TOP, "config", "sshd_config.in")
@@ -168,7 +168,7 @@ class AuthEnv:
             data = b""
         try:
             p = subprocess.run(args, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env, timeout=30, start_new_session=True)
+                               env=env, timeout=scaled(30), start_new_session=True)
             rc, out, err = p.returncode, p.stdout, p.stderr
         except subprocess.TimeoutExpired as e:
             rc, out, err = None, e.stdout or b"", (e.stderr or b"") + b"\n(timed out)"
@@ -182,7 +182,7 @@ class AuthEnv:
         """Whether the built nchome-netconf answers with a <hello> (not a placeholder)."""
         try:
             p = subprocess.run([NETCONF, "-f", self.conf], input=CLIENT_HELLO + CLOSE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=scaled(10))
         except (OSError, subprocess.TimeoutExpired):
             return False
         return Result(p.returncode, p.stdout, "", "").hello

@@ -22,6 +22,22 @@ if os.environ.get("NCHOME_WRAP_BIN"):
     NETCONF = os.path.join(os.environ["NCHOME_WRAP_BIN"], "nchome-netconf")
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 
+# One factor for every time bound of the tests: wait_for, NcRaw reads and
+# the per-test limit of tests/run are multiplied by NCHOME_TIME_SCALE
+# (default 1).  tests/valgrind/run sets it, because the programs under
+# test run many times slower there; the normal suite keeps its bounds.
+# A test with a bound of its own (a subprocess timeout, a margin) passes
+# it through scaled().
+try:
+    TIME_SCALE = max(1.0, float(os.environ.get("NCHOME_TIME_SCALE") or 1))
+except ValueError:
+    TIME_SCALE = 1.0
+
+
+def scaled(seconds):
+    """seconds times NCHOME_TIME_SCALE: a test's own time bound, stretched under valgrind."""
+    return seconds * TIME_SCALE
+
 
 class TAP:
     """Prints TAP lines; tests/run counts them."""
@@ -59,8 +75,8 @@ class TAP:
 
 
 def wait_for(pred, timeout=10.0, step=0.05):
-    """Polls pred() until it returns a true value or timeout; returns the value."""
-    end = time.monotonic() + timeout
+    """Polls pred() until it returns a true value or timeout (times NCHOME_TIME_SCALE); returns the value."""
+    end = time.monotonic() + scaled(timeout)
     while True:
         v = pred()
         if v or time.monotonic() >= end:

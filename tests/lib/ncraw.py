@@ -15,13 +15,16 @@ SshEnv.netconf_over_ssh() (ssh -s netconf through a real sshd):
 Lower level: send_raw(bytes) writes bytes as-is (for bad-input tests),
 send_msg(text) frames one message in the current framing, read_msg()
 returns the next framed message (bytes) or None at end of session.
-Every read is bounded by `timeout` seconds (raises TimeoutError).
+Every read is bounded by `timeout` seconds (raises TimeoutError), times
+NCHOME_TIME_SCALE (see nchome_test.scaled).
 """
 import os
 import re
 import select
 import time
 import xml.etree.ElementTree as ET
+
+from nchome_test import scaled
 
 NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 BASE10 = "urn:ietf:params:netconf:base:1.0"
@@ -77,7 +80,7 @@ class NcRaw:
 
     def read_msg(self, timeout=None):
         """The next whole message (bytes, framing removed), or None at EOF."""
-        deadline = time.monotonic() + (timeout or self.timeout)
+        deadline = time.monotonic() + scaled(timeout or self.timeout)
         if not self.chunked:
             while True:
                 i = self.buf.find(b"]]>]]>")
@@ -169,7 +172,7 @@ class NcRaw:
             self.proc.stdin.close()
         except OSError:
             pass
-        return self.proc.wait(timeout or self.timeout)
+        return self.proc.wait(scaled(timeout or self.timeout))
 
     def close(self):
         """close-session; returns the process's exit status."""
