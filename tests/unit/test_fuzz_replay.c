@@ -119,6 +119,8 @@ replay_dir(const char *target, int (*fn)(const uint8_t *, size_t), const char *k
 			n++;
 	}
 	closedir(d);
+	if (n == 0)
+		return;		/* an empty folder: names is NULL, which qsort must not get */
 	qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
