@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,42 +20,18 @@
 #include <unistd.h>
 
 #include "handoff.h"
+#include "subproc.h"
 
 #define PREFLIGHT_TIMEOUT_MS	10000
-
-/* In the child, before exec: default dispositions and an empty mask. */
-static void
-reset_signals(void)
-{
-	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGPIPE,
-	    SIGUSR1, SIGUSR2, SIGALRM };
-	sigset_t none;
-
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-static void
-close_from(int lowfd)
-{
-#if defined(__linux__) && !defined(__GLIBC__)
-	for (int fd = lowfd; fd < 1024; fd++)
-		close(fd);
-#else
-	closefrom(lowfd);
-#endif
-}
 
 /* Only async-signal-safe calls after fork(): we may be in a big process. */
 static void
 exec_child(int in, int out, int err, char *const argv[])
 {
-	reset_signals();
+	subproc_reset_signals();
 	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1)
 		_exit(127);
-	close_from(3);
+	subproc_close_from(3);
 	execv(argv[0], argv);
 	_exit(127);
 }
@@ -98,95 +75,39 @@ handoff_spawn(int sock, const struct nchome_conf *conf, const struct conf_client
 	return pid;
 }
 
-/* Reads what sshd -t says, for at most the deadline. */
-static size_t
-read_output(int fd, char *buf, size_t len)
+/* The child of handoff_check_start(): sshd -t with stdout and stderr on wfd. */
+static void
+check_child(int wfd, void *arg)
 {
-	struct timespec start, now;
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	size_t got = 0;
-	ssize_t n;
-	int rc;
+	char *const *argv = arg;
+	int nullfd = open("/dev/null", O_RDONLY);
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		long left;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = PREFLIGHT_TIMEOUT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
-		    (now.tv_nsec - start.tv_nsec) / 1000000);
-		if (left <= 0)
-			break;
-		if ((rc = poll(&pfd, 1, (int)left)) == -1 && errno == EINTR)
-			continue;
-		if (rc <= 0)
-			break;
-		if (got + 1 < len)
-			n = read(fd, buf + got, len - 1 - got);
-		else {
-			char sink[256];
-			n = read(fd, sink, sizeof(sink));
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (got + 1 < len)
-			got += (size_t)n;
-	}
-	buf[got] = '\0';
-	return got;
+	if (nullfd == -1)
+		_exit(127);
+	exec_child(nullfd, wfd, wfd, argv);
 }
 
 int
-handoff_preflight(const struct nchome_conf *conf, char *err, size_t errlen)
+handoff_check_start(const struct nchome_conf *conf, struct subproc *sp)
 {
 	char *argv[] = { conf->sshd, "-t", "-f", conf->sshd_config, NULL };
-	char out[1024], joined[1024];
-	int fds[2], status, nullfd;
-	pid_t pid, w;
-	size_t n;
 
-	if (pipe2(fds, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
-	    (pid = fork()) == -1) {
-		snprintf(err, errlen, "cannot run %s: %s", conf->sshd, strerror(errno));
-		if (nullfd != -1)
-			close(nullfd);
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0)
-		exec_child(nullfd, fds[1], fds[1], argv);
-	close(nullfd);
-	close(fds[1]);
-	n = read_output(fds[0], out, sizeof(out));
-	close(fds[0]);
-	for (int waited = 0; (w = waitpid(pid, &status, WNOHANG)) == 0; waited++) {
-		/* Output closed but still running, or timed out: bounded wait. */
-		struct timespec ts = { 0, 50 * 1000000L };
-		if (waited > PREFLIGHT_TIMEOUT_MS / 50) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			snprintf(err, errlen, "%s -t -f %s did not finish", conf->sshd,
-			    conf->sshd_config);
-			return -1;
-		}
-		nanosleep(&ts, NULL);
-	}
-	if (w == -1) {
-		snprintf(err, errlen, "waitpid: %s", strerror(errno));
-		return -1;
-	}
+	/* The child has its own copy of argv (fork), so the stack array is fine. */
+	return subproc_start(sp, check_child, argv);
+}
+
+int
+handoff_check_verdict(const struct nchome_conf *conf, const struct subproc *sp,
+    char *err, size_t errlen)
+{
+	char joined[SUBPROC_OUT_MAX + 1];
+	int status = sp->status;
+
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	/* One line for the log: sshd's lines joined with "; ". */
-	for (size_t i = 0, j = 0; i <= n; i++) {
-		char ch = i < n ? out[i] : '\0';
+	for (size_t i = 0, j = 0; i <= sp->len; i++) {
+		char ch = i < sp->len ? sp->out[i] : '\0';
 
 		if (ch == '\r' || ch == '\n' || ch == '\0') {
 			while (j > 0 && (joined[j - 1] == ' ' || joined[j - 1] == ';'))
@@ -197,12 +118,64 @@ handoff_preflight(const struct nchome_conf *conf, char *err, size_t errlen)
 			}
 			joined[j] = '\0';
 		} else if (j + 1 < sizeof(joined))
-			joined[j++] = ch;
+			joined[j++] = (unsigned char)ch < 0x20 || ch == 0x7f ? '?' : ch;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		snprintf(err, errlen, "cannot execute %s", conf->sshd);
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && sp->len == 0)
+		snprintf(err, errlen, "%s -t -f %s did not finish", conf->sshd, conf->sshd_config);
 	else
-		snprintf(err, errlen, "%s -t -f %s refuses to run: %s", conf->sshd,
-		    conf->sshd_config, joined[0] ? joined : "(no message)");
+		snprintf(err, errlen, "%s -t -f %s refuses to run: %s%s", conf->sshd,
+		    conf->sshd_config, joined[0] ? joined : "(no message)",
+		    sp->truncated ? " ..." : "");
 	return -1;
+}
+
+int
+handoff_preflight(const struct nchome_conf *conf, char *err, size_t errlen)
+{
+	struct timespec start, now;
+	struct subproc sp;
+	int64_t left;
+	int rc;
+
+	if (handoff_check_start(conf, &sp) == -1) {
+		snprintf(err, errlen, "cannot run %s: %s", conf->sshd, strerror(errno));
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd pfd = { sp.fd, POLLIN, 0 };
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = PREFLIGHT_TIMEOUT_MS - ((int64_t)(now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0)
+			break;
+		if (sp.fd != -1) {
+			if ((rc = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
+				break;
+			if (rc > 0)
+				subproc_on_readable(&sp);
+			continue;
+		}
+		/* Output closed: the child is exiting; wait for it, still bounded. */
+		if (sp.pid == -1)
+			break;
+		{
+			struct timespec ts = { 0, 20 * 1000000L };
+			int status;
+
+			if (waitpid(sp.pid, &status, WNOHANG) == sp.pid)
+				subproc_on_exit(&sp, sp.pid, status);
+			else
+				nanosleep(&ts, NULL);
+		}
+	}
+	if (!subproc_finished(&sp)) {
+		subproc_cancel(&sp);
+		snprintf(err, errlen, "%s -t -f %s did not finish", conf->sshd, conf->sshd_config);
+		return -1;
+	}
+	return handoff_check_verdict(conf, &sp, err, errlen);
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "subproc.h"
 
 /*
  * Forks and execs `sshd -i -f <sshd-config> -o ClientAliveInterval=<t>
@@ -24,5 +25,12 @@ pid_t handoff_spawn(int sock, const struct nchome_conf *conf,
  * own words (e.g. a missing /run/sshd or sshd user) in err.
  */
 int handoff_preflight(const struct nchome_conf *conf, char *err, size_t errlen);
+
+/* The same without waiting: starts `sshd -t`, its output on sp->fd.  0 or -1. */
+int handoff_check_start(const struct nchome_conf *conf, struct subproc *sp);
+
+/* Once sp finished: 0 when sshd accepts; -1 with its words (bounded) in err. */
+int handoff_check_verdict(const struct nchome_conf *conf, const struct subproc *sp,
+    char *err, size_t errlen);
 
 #endif

@@ -13,6 +13,8 @@
  * no CPU.  Signals: SIGHUP reloads the configuration (unchanged clients
  * keep their sessions, a bad file is refused and the old one kept);
  * SIGTERM and SIGINT end every sshd child and exit; SIGCHLD reaps.
+ * Children other than sshd (name lookups, `sshd -t` after a session that
+ * ended at once) report over pipes that join the same poll set.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -35,6 +37,7 @@
 #include "config.h"
 #include "handoff.h"
 #include "log.h"
+#include "sshdcheck.h"
 
 #define TERM_GRACE_MS	5000	/* how long SIGTERMed sshds get before SIGKILL */
 
@@ -47,10 +50,13 @@ struct dialer {
 	pid_t			 *orphans;	/* sshds of removed clients, to reap */
 	size_t			  norphans;
 	char			 *conf_path;
+	struct sshd_check	  check;	/* sshd -t after sessions that end at once */
 	struct pollfd		 *pfds;		/* poll set, rebuilt each turn */
 	size_t			 *owner;	/* pfds[k] belongs to clients[owner[k]] */
 	size_t			  cap;
 };
+
+#define OWNER_CHECK	((size_t)-1)	/* pfds[k] is d->check's pipe */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -124,10 +130,13 @@ reap_children(struct dialer *d)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		int owned = 0;
+		int owned = sshd_check_on_exit(&d->check, pid, status, now);
 
-		for (size_t i = 0; i < d->nclients && !owned; i++)
+		for (size_t i = 0; i < d->nclients && !owned; i++) {
 			owned = client_on_exit(d->clients[i], pid, status, now);
+			if (owned == CLIENT_EXIT_AT_ONCE)
+				sshd_check_request(&d->check, d->conf, now);
+		}
 		if (!owned && reap_orphan(d, pid))
 			log_info("sshd pid %ld of a removed or changed client ended", (long)pid);
 		else if (!owned)
@@ -198,6 +207,7 @@ reload(struct dialer *d)
 		if (cl[i] == NULL && (cl[i] = client_new(nc, &nc->clients[i], now)) == NULL)
 			fatal("calloc");
 	free(d->clients);
+	sshd_check_reset(&d->check);	/* its conf is about to go */
 	conf_free(d->conf);
 	d->conf = nc;
 	d->clients = cl;
@@ -213,6 +223,7 @@ shutdown_all(struct dialer *d, int sig, const char *pidfile)
 	int status;
 
 	log_info("signal %d: ending %zu clients", sig, d->nclients);
+	sshd_check_cancel(&d->check);
 	for (size_t i = 0; i < d->nclients; i++)
 		add_orphan(d, client_destroy(d->clients[i]));
 	d->nclients = 0;
@@ -248,7 +259,7 @@ shutdown_all(struct dialer *d, int sig, const char *pidfile)
 static int
 poll_timeout(const struct dialer *d, int64_t now)
 {
-	int64_t next = -1;
+	int64_t next = sshd_check_deadline(&d->check);
 
 	for (size_t i = 0; i < d->nclients; i++) {
 		int64_t t = client_deadline(d->clients[i]);
@@ -274,8 +285,8 @@ event_loop(struct dialer *d, const char *pidfile)
 		struct pollfd *pfds;
 		size_t *owner;
 
-		if (d->cap < d->nclients + 1) {
-			d->cap = d->nclients + 1;
+		if (d->cap < d->nclients + 2) {
+			d->cap = d->nclients + 2;
 			if ((d->pfds = reallocarray(d->pfds, d->cap, sizeof(*d->pfds))) == NULL ||
 			    (d->owner = reallocarray(d->owner, d->cap, sizeof(*d->owner))) == NULL)
 				fatal("reallocarray");
@@ -284,6 +295,11 @@ event_loop(struct dialer *d, const char *pidfile)
 		owner = d->owner;
 		pfds[0].fd = sigpipe_fds[0];
 		pfds[0].events = POLLIN;
+		if (sshd_check_poll_fd(&d->check) != -1) {
+			pfds[n].fd = sshd_check_poll_fd(&d->check);
+			pfds[n].events = POLLIN;
+			owner[n++] = OWNER_CHECK;
+		}
 		for (size_t i = 0; i < d->nclients; i++) {
 			short events;
 			int fd = client_poll_fd(d->clients[i], &events);
@@ -315,9 +331,15 @@ event_loop(struct dialer *d, const char *pidfile)
 				continue;	/* the client list changed */
 			}
 		}
-		for (size_t k = 1; rc > 0 && k < n; k++)
-			if (pfds[k].revents != 0)
+		for (size_t k = 1; rc > 0 && k < n; k++) {
+			if (pfds[k].revents == 0)
+				continue;
+			if (owner[k] == OWNER_CHECK)
+				sshd_check_on_readable(&d->check, now);
+			else
 				client_on_ready(d->clients[owner[k]], pfds[k].revents, now);
+		}
+		sshd_check_on_timer(&d->check, now);
 		for (size_t i = 0; i < d->nclients; i++) {
 			int64_t t = client_deadline(d->clients[i]);
 
@@ -371,6 +393,7 @@ main(int argc, char *argv[])
 	log_init("nchome-dialer", LOG_TO_STDERR, foreground);
 
 	memset(&d, 0, sizeof(d));
+	sshd_check_init(&d.check);
 	if ((d.conf = conf_load(conf_file, CONF_CHECK_DIALER, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;

@@ -8,6 +8,10 @@
   with sshd's exit status, backs off (waits grow, stay under max), and does
   not busy-loop: its own CPU time over the window stays small and the NMS
   sees only a handful of connections.
+- After such a session the dialer runs `sshd -t` again and logs what sshd
+  says (the broken keyword, the missing host key, the missing binary) once,
+  not on every retry; when the file is repaired it says that sshd accepts
+  it again, and sessions resume.
 """
 import os
 import shutil
@@ -58,7 +62,22 @@ def start_dialer():
     return Dialer(env)
 
 
-def watch_failing(what, exit_word):
+def complaints(log, needle):
+    """The dialer's lines that pass on sshd -t's complaint containing needle."""
+    return [l for l in log.splitlines() if "sessions end at once" in l and needle in l]
+
+
+def told_once(what, needle):
+    """sshd -t's words were logged, once, though several sessions failed meanwhile."""
+    log = d.log()
+    short = log.count("too short to count")
+    got = complaints(log, needle)
+    t.ok(len(got) == 1 and short >= 2,
+         "%s: sshd -t's complaint (%r) logged once over %d failed sessions" % (what, needle, short),
+         log[-3000:])
+
+
+def watch_failing(what, exit_word, needle, stop=True):
     """Runs the dialer WINDOW seconds against a failing sshd; checks log, backoff, CPU."""
     global d
     c0 = cpu_seconds(d.proc.pid)
@@ -67,7 +86,9 @@ def watch_failing(what, exit_word):
     alive = d.proc.poll() is None
     c1 = cpu_seconds(d.proc.pid) if alive else None
     n1 = len(nms.conns)
-    d.stop()
+    told_once(what, needle)
+    if stop:
+        d.stop()
     log = d.log()
     t.ok(alive, "%s: the dialer keeps running" % what, log[-2000:])
     t.ok(exit_word in log, "%s: the log says how sshd ended (%r)" % (what, exit_word), log[-2000:])
@@ -116,7 +137,7 @@ try:
     ok = wait_for(lambda: "session started" in d.log(), 15)
     t.ok(ok, "with the sshd copy in place, a session starts", d.log())
     os.unlink(copy)
-    watch_failing("sshd binary removed while running", "exit status 127")
+    watch_failing("sshd binary removed while running", "exit status 127", "cannot execute " + copy)
     nms.close()
 
     # -- sshd_config broken while the dialer runs ----------------------------
@@ -127,7 +148,36 @@ try:
     t.ok(ok, "with a good sshd_config, a session starts", d.log())
     with open(env.sshd_config, "a") as f:
         f.write("NoSuchSshdKeyword yes\n")
-    watch_failing("sshd_config broken while running", "exit status 255")
+    watch_failing("sshd_config broken while running", "exit status 255", "NoSuchSshdKeyword", stop=False)
+    # Repaired: the dialer says so and sessions resume.
+    with open(env.sshd_config, "w") as f:
+        f.write(good_sshd_config)
+    def greeted():
+        """Connections on which sshd got as far as its SSH-2.0- identification."""
+        return len([c for c in list(nms.conns) if c["prebanner"] is not None])
+    n = greeted()
+    t.ok(d.wait_log("accepts the configuration again", 15),
+         "sshd_config repaired: the dialer logs that sshd -t accepts it again", d.log()[-2000:])
+    t.ok(wait_for(lambda: greeted() > n, 10), "sshd_config repaired: sshd greets the NMS again")
+    d.stop()
+
+    # -- host key removed while the dialer runs: sshd -t names the missing key ----
+    nms.close()
+    nms = Nms()
+    key2 = os.path.join(env.dir, "host_key2")
+    shutil.copy(env.host_key, key2)
+    os.chmod(key2, 0o600)
+    env.write_sshd_config("")
+    with open(env.sshd_config) as f:
+        text = f.read()
+    with open(env.sshd_config, "w") as f:
+        f.write(text.replace("HostKey %s\n" % env.host_key, "HostKey %s\n" % key2))
+    env.write_nchome_conf(client_conf("nms1", [("127.0.0.1", nms.port)], backoff=BACKOFF))
+    d = start_dialer()
+    t.ok(wait_for(lambda: "session started" in d.log(), 15), "with its host key in place, a session starts",
+         d.log())
+    os.unlink(key2)
+    watch_failing("host key removed while running", "(sshd exit status 1)", key2)
 finally:
     if d is not None:
         d.stop()
