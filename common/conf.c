@@ -29,6 +29,36 @@ struct err_sink {
 /* libconfuse's error callback has no user pointer: one parse at a time. */
 static struct err_sink *cur_sink;
 
+/*
+ * libconfuse says "found duplicate title 'x'" (CFGF_NO_TITLE_DUPES) for a
+ * second client of the same name and for an address listed twice in one
+ * client; the latter is what an operator writes to call one NMS on two
+ * ports, so say what is wrong and where the way around is documented.
+ */
+static void
+explain_duplicate(cfg_t *cfg, char *msg, size_t len)
+{
+	static const char prefix[] = "found duplicate title '";
+	char title[256];
+	size_t n;
+
+	if (strncmp(msg, prefix, sizeof(prefix) - 1) != 0)
+		return;
+	n = strlen(msg + sizeof(prefix) - 1);
+	if (n == 0 || n >= sizeof(title) || msg[sizeof(prefix) - 1 + n - 1] != '\'')
+		return;
+	memcpy(title, msg + sizeof(prefix) - 1, n - 1);
+	title[n - 1] = '\0';
+	if (cfg != NULL && cfg->name != NULL && strcmp(cfg->name, "client") == 0)
+		snprintf(msg, len, "client %s lists address \"%s\" twice: each address of a "
+		    "client needs a title of its own, whatever its port (to call one NMS on two "
+		    "ports, spell the second differently: see nchome.conf(5), CLIENTS)",
+		    cfg_title(cfg) ? cfg_title(cfg) : "?", title);
+	else
+		snprintf(msg, len, "client \"%s\" is defined twice: client names must be unique",
+		    title);
+}
+
 static void
 conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 {
@@ -38,6 +68,7 @@ conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	if (cur_sink == NULL || cur_sink->set)
 		return;		/* keep the first error only */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	explain_duplicate(cfg, msg, sizeof(msg));
 	if (cfg && cfg->line > 0)
 		snprintf(cur_sink->buf, cur_sink->len, "%s:%d: %s", file, cfg->line, msg);
 	else

@@ -63,6 +63,20 @@ try:
             t.ok(rc != 0 and err.startswith("%s:%d:" % (env.conf, line)),
                  "-t: %s is reported at line %d" % (what, line), "rc=%d %s" % (rc, err))
 
+    # one address listed twice (say, for two ports): a clear error at the second one's line
+    rc, err = check(head() + 'client a {\n  address "192.0.2.10" { port = 4334 }\n'
+                    '  address "192.0.2.10" { port = 4335 }\n}\n')
+    t.ok(rc != 0 and err.startswith("%s:8:" % env.conf) and 'address "192.0.2.10" twice' in err
+         and "nchome.conf(5)" in err,
+         "-t: an address listed twice in a client is named, at its line, with where to look", err)
+    rc, err = check(head() + 'client a {\n  address "h" { }\n}\nclient a {\n  address "h" { }\n}\n')
+    t.ok(rc != 0 and err.startswith("%s:9:" % env.conf) and 'client "a" is defined twice' in err,
+         "-t: a client defined twice is named, at its line", err)
+    # the documented way around: another spelling of the same IPv6 address
+    rc, err = check(head() + 'client a {\n  address "2001:db8::10" { port = 4334 }\n'
+                    '  address "2001:db8:0::10" { port = 7804 }\n}\n')
+    t.ok(rc == 0, "-t: one IPv6 NMS on two ports, spelled two ways, is accepted", err)
+
     # unreadable host-key with a secret
     rc, err = check(head().replace(env.host_key + ".pub", "/nonexistent/key.pub") +
                     'client a {\n  secret = "x"\n  address "h" { }\n}\n')

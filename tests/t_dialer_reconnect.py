@@ -135,6 +135,14 @@ try:
          "a host name (localhost) is resolved and called", d.log())
     d.stop()
 
+    # 7b. One NMS on two ports: address titles must differ, so the second spells ::1 as 0::1
+    #     (nchome.conf(5)); the first port refuses, the second is called.
+    a6 = nms(host="::1")
+    d = start(client_conf("two-ports", [("::1", closed_port("::1")), ("0::1", a6.port)]))
+    t.ok(wait_for(lambda: a6.count() >= 1, 10),
+         "one IPv6 NMS listed on two ports (::1 and 0::1): the second port is called", d.log())
+    d.stop()
+
     # 8. An unresolvable name is a logged failure, then the next address is used.
     b = nms()
     d = start(client_conf("c", [("no-such-host.invalid", 4334), ("127.0.0.1", b.port)]))
