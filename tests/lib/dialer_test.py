@@ -4,6 +4,7 @@ A Dialer runs the built nchome-dialer in the foreground (-d) on an SshEnv's
 nchome.conf; an Nms is a loopback listener that records what each called-home
 connection sent before sshd's "SSH-2.0-" identification.
 """
+import errno
 import os
 import signal
 import socket
@@ -165,11 +166,24 @@ def own_resolver_files(dirpath, hosts_lines, nameserver, timeout=30, attempts=5)
 
 
 class BlackholeDns:
-    """A UDP socket on a loopback address, port 53, that reads queries and never answers."""
+    """A UDP socket on a loopback address, port 53, that reads queries and never answers.
 
-    def __init__(self, host="127.53.53.53"):
+    resolv.conf takes no port, so each instance takes port 53 on a random
+    127.53.x.y of its own: test runs in several worktrees at once do not collide."""
+
+    def __init__(self):
+        import random
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((host, 53))
+        for _ in range(200):
+            host = "127.53.%d.%d" % (random.randint(0, 255), random.randint(1, 254))
+            try:
+                self.sock.bind((host, 53))
+                break
+            except OSError as e:
+                if e.errno != errno.EADDRINUSE:
+                    raise
+        else:
+            raise OSError(errno.EADDRINUSE, "no free 127.53.x.y:53")
         self.sock.settimeout(0.2)
         self.host = host
         self.queries = 0
