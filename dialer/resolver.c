@@ -161,6 +161,8 @@ resolve_child(int wfd, void *arg)
 			continue;
 		count++;
 	}
+	if (res != NULL)
+		freeaddrinfo(res);	/* no leak for valgrind to report in this child */
 	put_u32(msg, (uint32_t)rc);
 	put_u32(msg + 4, (uint32_t)syserr);
 	put_u32(msg + 8, count);
