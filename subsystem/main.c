@@ -41,12 +41,14 @@
 #include "rpc_io.h"
 #include "session.h"
 #include "session_registry.h"
+#include "stats.h"
 
 static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t killer;	/* session-id of a kill-session, as int */
 
 static struct session sess;
-static int hello_done;
+static int hello_done, bad_hello;
 
 static void
 usage(void)
@@ -56,12 +58,16 @@ usage(void)
 }
 
 static void
-on_signal(int sig)
+on_signal(int sig, siginfo_t *si, void *ctx)
 {
 	int saved = errno;
 	char c = (char)sig;
 
+	(void)ctx;
 	got_signal = sig;
+	/* kill-session (session_ops.c) sends SIGTERM with sigqueue() and its id. */
+	if (sig == SIGTERM && si != NULL && si->si_code == SI_QUEUE)
+		killer = si->si_value.sival_int;
 	if (write(sig_pipe[1], &c, 1) == -1) {
 		/* the pipe is full: a wake-up is already pending */
 	}
@@ -89,12 +95,13 @@ setup_signals(void)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
 	if (sigaction(SIGTERM, &sa, NULL) == -1 || sigaction(SIGHUP, &sa, NULL) == -1 ||
 	    sigaction(SIGINT, &sa, NULL) == -1)
 		return -1;
 	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		return -1;
 	return ml_add_fd(sig_pipe[0], signal_cb, NULL);
@@ -105,8 +112,10 @@ static int
 handle_message(char *msg, size_t len)
 {
 	if (!hello_done) {
-		if (hello_recv(&sess, msg, len) == -1)
+		if (hello_recv(&sess, msg, len) == -1) {
+			bad_hello = 1;
 			return -1;
+		}
 		hello_done = 1;
 		notify_session_start(&sess);
 		return 0;
@@ -198,6 +207,60 @@ peer_address(void)
 	return strndup(sc, n);
 }
 
+enum session_event { STAT_IN_SESSIONS, STAT_BAD_HELLO, STAT_DROPPED };
+
+static void
+count_session_event(struct session *s, enum session_event ev)
+{
+	struct stats d;
+
+	memset(&d, 0, sizeof(d));
+	if (ev == STAT_IN_SESSIONS)
+		d.in_sessions = 1;
+	else if (ev == STAT_BAD_HELLO)
+		d.in_bad_hellos = 1;
+	else
+		d.dropped_sessions = 1;
+	stats_add(s->nc->datastore_dir, &d);
+}
+
+/*
+ * RFC 6470 netconf-session-end and the RFC 6022 counters of how the
+ * session ended: closed by close-session, killed by kill-session (with
+ * the killer's id), bad-hello, dropped when the transport went (EOF, a
+ * read error, SIGHUP from sshd), other for any other signal (e.g. an
+ * operator's SIGTERM).  dropped-sessions counts the dropped and other
+ * ones: RFC 6022 leaves out only close-session and kill-session, and
+ * a bad hello is counted as in-bad-hellos instead.
+ */
+static void
+session_ended(void)
+{
+	const char *reason;
+	uint32_t killed_by = 0;
+
+	registry_update(&sess);		/* the last counters */
+	if (bad_hello) {
+		count_session_event(&sess, STAT_BAD_HELLO);
+		notify_session_end(&sess, "bad-hello", 0);
+		return;
+	}
+	if (!hello_done)
+		return;
+	if (sess.closing)
+		reason = "closed";
+	else if (got_signal == SIGTERM && killer != 0) {
+		reason = "killed";
+		killed_by = (uint32_t)(unsigned int)killer;
+	} else if (got_signal != 0 && got_signal != SIGHUP)
+		reason = "other";
+	else
+		reason = "dropped";
+	if (killed_by == 0 && !sess.closing)
+		count_session_event(&sess, STAT_DROPPED);
+	notify_session_end(&sess, reason, killed_by);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -263,13 +326,13 @@ main(int argc, char *argv[])
 		log_info("session %u: peer gone before hello", sess.id);
 	} else if (ml_add_fd(STDIN_FILENO, stdin_cb, NULL) == -1) {
 		rc = 1;
-	} else
+	} else {
+		count_session_event(&sess, STAT_IN_SESSIONS);
 		rc = ml_run();
+	}
 
 	notify_session_stop(&sess);
-	if (hello_done)
-		notify_session_end(&sess, sess.closing ? "closed" :
-		    got_signal != 0 ? "killed" : "dropped");
+	session_ended();
 	lock_release_all(&sess);
 	ds_session_end(&sess);
 	registry_unregister(&sess);

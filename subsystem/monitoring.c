@@ -6,8 +6,9 @@
  * from lock.c, locked-time from the lock file's mtime, which lock.c
  * writes when it takes the lock), the live sessions of every session
  * process from the session registry (session_registry.h), and the YANG
- * modules found in yang_dir().  statistics is left out: its counters are
- * server-wide totals since start, and nchome has no long-lived server.
+ * modules found in yang_dir(), and statistics: host-wide totals of all
+ * session processes since the host's boot, kept in the shared file
+ * datastore-dir/sessions/statistics (stats.c describes it and its lock).
  *
  * A module file is named <name>@<revision>.yang (or <name>.yang); its
  * identifier, version (first revision statement) and namespace are read
@@ -35,6 +36,7 @@
 #include "monitoring.h"
 #include "rpc_io.h"
 #include "session_registry.h"
+#include "stats.h"
 
 #define YANG_MAX_SIZE	(4 * 1024 * 1024)
 #define MAX_SCHEMAS	64
@@ -48,19 +50,31 @@ struct schema {
 };
 
 /*
- * What a module file alone does not say.  ietf-netconf: the features this
- * server supports (all but url).  ietf-netconf-acm: served by get-schema
- * because ietf-netconf imports it for its extensions, but not announced
- * in the hello, since nchome does not implement NACM.
+ * What a module file alone does not say.  Every module in yang_dir() is
+ * listed in schemas and served by get-schema; the hello announces (RFC
+ * 6020 5.6.4) only those nchome itself implements.
+ *
+ * ietf-netconf: with the features this server supports (all but url).
+ * ietf-netconf-acm: imported by ietf-netconf and ietf-system for their
+ * extensions; NACM is not implemented.  ietf-system, ietf-interfaces and
+ * their imports iana-crypt-hash and iana-if-type: they describe the data
+ * of the contrib/ state providers (system-state, interfaces-state) and
+ * the hostname commit hook, which an operator may or may not install,
+ * and nchome does not implement the rest of them (their configuration,
+ * their RPCs), so they are served for the NMS to read, not announced.
  */
 static const struct module_note {
 	const char	*identifier;
 	const char	*features;	/* NULL: none announced */
-	int		 import_only;
+	int		 served_only;	/* not announced in the hello */
 } module_notes[] = {
 	{ "ietf-netconf", "writable-running,candidate,confirmed-commit,"
 	    "rollback-on-error,validate,startup,xpath", 0 },
 	{ "ietf-netconf-acm", NULL, 1 },
+	{ "ietf-system", NULL, 1 },
+	{ "iana-crypt-hash", NULL, 1 },
+	{ "ietf-interfaces", NULL, 1 },
+	{ "iana-if-type", NULL, 1 },
 };
 
 static const struct module_note *
@@ -144,40 +158,76 @@ read_file(const char *path, size_t max, size_t *lenp)
 	return buf;
 }
 
+/* Past a quoted string starting at p (at its quote); NULL when unterminated. */
+static const char *
+skip_quoted(const char *p)
+{
+	char q = *p++;
+
+	for (; *p != '\0'; p++) {
+		if (q == '"' && *p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == q)
+			return p + 1;
+	}
+	return NULL;
+}
+
 /*
- * The argument of the first statement keyword in YANG text, unquoted;
- * malloc()ed or NULL.  Good enough for module/namespace/revision, which
- * sit at the top of a module before any nested text could hold them.
+ * The argument of the first statement with this keyword in YANG text,
+ * unquoted; malloc()ed or NULL.  Quoted strings and comments are
+ * skipped, so a description that says "revision" is not taken for one.
+ * Good enough for module/namespace/revision, whose arguments are single
+ * strings.
  */
 static char *
 statement_arg(const char *text, const char *keyword)
 {
 	size_t kl = strlen(keyword);
 	const char *p = text, *start, *end;
+	int at_start = 1;	/* p begins a statement */
 
-	while ((p = strstr(p, keyword)) != NULL) {
-		int at_start = p == text || isspace((unsigned char)p[-1]) ||
-		    p[-1] == ';' || p[-1] == '{' || p[-1] == '}';
-
-		if (!at_start || !isspace((unsigned char)p[kl])) {
-			p += kl;
-			continue;
-		}
-		p += kl;
-		while (isspace((unsigned char)*p))
-			p++;
+	while (*p != '\0') {
 		if (*p == '"' || *p == '\'') {
-			start = p + 1;
-			if ((end = strchr(start, *p)) == NULL)
+			if ((p = skip_quoted(p)) == NULL)
 				return NULL;
+			at_start = 0;
+		} else if (p[0] == '/' && p[1] == '/') {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			if ((p = strstr(p + 2, "*/")) == NULL)
+				return NULL;
+			p += 2;
+		} else if (*p == ';' || *p == '{' || *p == '}') {
+			at_start = 1;
+			p++;
+		} else if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (at_start && strncmp(p, keyword, kl) == 0 &&
+		    isspace((unsigned char)p[kl])) {
+			p += kl;
+			while (isspace((unsigned char)*p))
+				p++;
+			if (*p == '"' || *p == '\'') {
+				start = p + 1;
+				if ((end = skip_quoted(p)) == NULL)
+					return NULL;
+				end--;
+			} else {
+				start = p;
+				end = start;
+				while (*end != '\0' && !isspace((unsigned char)*end) &&
+				    *end != ';' && *end != '{')
+					end++;
+			}
+			return strndup(start, (size_t)(end - start));
 		} else {
-			start = p;
-			end = start;
-			while (*end != '\0' && !isspace((unsigned char)*end) &&
-			    *end != ';' && *end != '{')
-				end++;
+			/* some other word: the rest of this statement is not ours */
+			at_start = 0;
+			while (*p != '\0' && !isspace((unsigned char)*p) &&
+			    *p != ';' && *p != '{' && *p != '}' && *p != '"' && *p != '\'')
+				p++;
 		}
-		return strndup(start, (size_t)(end - start));
 	}
 	return NULL;
 }
@@ -258,7 +308,7 @@ monitoring_init(void)
 	for (size_t i = 0; i < nschemas; i++) {
 		const struct module_note *note = module_note(schemas[i].identifier);
 
-		if (note == NULL || !note->import_only)
+		if (note == NULL || !note->served_only)
 			(void)hello_add_capability(schemas[i].capability);
 	}
 }
@@ -349,6 +399,29 @@ add_sessions(struct session *s, xmlNodePtr state)
 	free(list);
 }
 
+static void
+add_statistics(struct session *s, xmlNodePtr state)
+{
+	struct stats st;
+	xmlNodePtr e;
+	char when[64];
+
+	registry_update(s);	/* this <get> counts too */
+	if (stats_read(s->nc->datastore_dir, &st) == -1)
+		st.start_time = s->login_time;	/* nothing counted yet */
+	e = xmlNewChild(state, NULL, BAD_CAST "statistics", NULL);
+	format_time(st.start_time, when, sizeof(when));
+	xmlNewTextChild(e, NULL, BAD_CAST "netconf-start-time", BAD_CAST when);
+	/* zero-based-counter32: wraps at 2^32 */
+	add_u64(e, "in-bad-hellos", st.in_bad_hellos & 0xffffffffULL);
+	add_u64(e, "in-sessions", st.in_sessions & 0xffffffffULL);
+	add_u64(e, "dropped-sessions", st.dropped_sessions & 0xffffffffULL);
+	add_u64(e, "in-rpcs", st.in_rpcs & 0xffffffffULL);
+	add_u64(e, "in-bad-rpcs", st.in_bad_rpcs & 0xffffffffULL);
+	add_u64(e, "out-rpc-errors", st.out_rpc_errors & 0xffffffffULL);
+	add_u64(e, "out-notifications", st.out_notifications & 0xffffffffULL);
+}
+
 int
 monitoring_collect(struct session *s, xmlNodePtr into)
 {
@@ -381,6 +454,7 @@ monitoring_collect(struct session *s, xmlNodePtr into)
 	}
 
 	add_sessions(s, state);
+	add_statistics(s, state);
 	return 0;
 }
 

@@ -14,6 +14,16 @@
  * once after the replay when it is already past).  A subtree filter is
  * applied to each event element; events it leaves empty are not sent.
  * A session keeps working normally while subscribed (:interleave).
+ *
+ * A subscriber stalled long enough for the log to rotate past what it has
+ * not read yet (notify_log.c) misses those events; RFC 5277 has no way
+ * to tell the NMS, so the number missed goes to the log (syslog).
+ * netconf-session-end carries killed-by when kill-session ended the
+ * session (the killer's id comes with its SIGTERM, see main.c).
+ *
+ * <get> also shows RFC 5277 /netconf/streams: the one NETCONF stream,
+ * with replay, the log's creation time and, once events have been
+ * rotated out, replayLogAgedTime.
  */
 #include <sys/stat.h>
 #ifdef __linux__
@@ -52,6 +62,7 @@ static struct subscription {
 	struct nlog_reader	 rd;
 	int			 watch_fd;	/* inotify, or -1 */
 	int			 poll_timer, stop_timer;
+	uint64_t		 lost_logged;	/* of rd.lost */
 } sub = { .watch_fd = -1 };
 
 void
@@ -207,14 +218,19 @@ notify_session_start(struct session *s)
 }
 
 void
-notify_session_end(struct session *s, const char *reason)
+notify_session_end(struct session *s, const char *reason, uint32_t killed_by)
 {
 	int64_t when = now_us();
 	xmlNodePtr ev;
 	xmlDocPtr doc = event_new("netconf-session-end", when, &ev);
+	char id[16];
 
 	if (doc != NULL) {
 		session_parms(ev, s);
+		if (killed_by != 0) {
+			snprintf(id, sizeof(id), "%u", (unsigned)killed_by);
+			xmlNewTextChild(ev, NULL, BAD_CAST "killed-by", BAD_CAST id);
+		}
 		xmlNewTextChild(ev, NULL, BAD_CAST "termination-reason", BAD_CAST reason);
 	}
 	event_emit(s, doc, when);
@@ -258,6 +274,35 @@ notify_confirmed_commit(struct session *s, const char *event, unsigned long time
 		}
 	}
 	event_emit(s, doc, when);
+}
+
+/* ---- RFC 5277 /netconf/streams ---- */
+
+int
+notify_streams_collect(struct session *s, xmlNodePtr into)
+{
+	struct nlog_info info;
+	xmlNodePtr top, st;
+	char t[64];
+
+	if (nlog_info(s->nc->datastore_dir, &info) == -1)
+		return -1;
+	if ((top = xmlNewChild(into, NULL, BAD_CAST "netconf", NULL)) == NULL)
+		return -1;
+	xmlSetNs(top, xmlNewNs(top, BAD_CAST NCEVENT_NS, NULL));
+	st = xmlNewChild(xmlNewChild(top, NULL, BAD_CAST "streams", NULL), NULL,
+	    BAD_CAST "stream", NULL);
+	xmlNewTextChild(st, NULL, BAD_CAST "name", BAD_CAST "NETCONF");
+	xmlNewTextChild(st, NULL, BAD_CAST "description", BAD_CAST
+	    "RFC 6470 events of every NETCONF session on this host");
+	xmlNewTextChild(st, NULL, BAD_CAST "replaySupport", BAD_CAST "true");
+	format_us(info.created_us, t, sizeof(t));
+	xmlNewTextChild(st, NULL, BAD_CAST "replayLogCreationTime", BAD_CAST t);
+	if (info.aged_us != 0) {
+		format_us(info.aged_us, t, sizeof(t));
+		xmlNewTextChild(st, NULL, BAD_CAST "replayLogAgedTime", BAD_CAST t);
+	}
+	return 0;
 }
 
 /* ---- consuming: the subscription ---- */
@@ -354,6 +399,7 @@ sub_end(void)
 		ml_cancel_timer(sub.stop_timer);
 	sub.poll_timer = sub.stop_timer = 0;
 	nlog_reader_close(&sub.rd);
+	sub.lost_logged = 0;
 	xmlFreeDoc(sub.filter_doc);
 	sub.filter_doc = NULL;
 	sub.active = 0;
@@ -363,6 +409,14 @@ static void
 on_change(void)
 {
 	nlog_reader_poll(&sub.rd, deliver, NULL);
+	/* RFC 5277 has no "events lost" notification: say it in the log. */
+	if (sub.rd.lost > sub.lost_logged) {
+		log_warnx("session %u: subscriber fell behind the event log: %llu "
+		    "events rotated out before it read them (%llu in all)",
+		    sub.s->id, (unsigned long long)(sub.rd.lost - sub.lost_logged),
+		    (unsigned long long)sub.rd.lost);
+		sub.lost_logged = sub.rd.lost;
+	}
 }
 
 #ifdef __linux__

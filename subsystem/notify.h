@@ -9,6 +9,10 @@
 #ifndef NCHOME_NOTIFY_H
 #define NCHOME_NOTIFY_H
 
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
 #include "datastore.h"
 #include "rpc.h"
 #include "session.h"
@@ -22,10 +26,17 @@ void notify_init(void);
 
 /* Events.  s->id == 0 (a detached rollback timer) means "the server". */
 void notify_session_start(struct session *s);
-void notify_session_end(struct session *s, const char *reason);
+/* killed_by: the session-id of the kill-session that ended s, else 0. */
+void notify_session_end(struct session *s, const char *reason, uint32_t killed_by);
 void notify_config_change(struct session *s, enum ds_id ds);
 /* event: start, cancel, timeout, extend or complete; timeout in seconds (start/extend). */
 void notify_confirmed_commit(struct session *s, const char *event, unsigned long timeout);
+
+/*
+ * Appends RFC 5277 <netconf><streams> (the NETCONF stream, its replay
+ * log's creation and aged times) to into, for <get>.  0 or -1.
+ */
+int notify_streams_collect(struct session *s, xmlNodePtr into);
 
 /* Ends this session's subscription (session end). */
 void notify_session_stop(struct session *s);

@@ -1,23 +1,42 @@
 /*
  * The host's event log for notifications: datastore-dir/notifications/
  * holds "log" and, after a rotation, "log.1" (the older events).  One
- * record is one line, "<microseconds since the epoch> <notification>\n",
+ * record is one line, "<microseconds since the epoch> <seq> <notification>\n",
  * written with a single write(2) on an O_APPEND descriptor while holding
  * flock(LOCK_EX) on "lock", so records of concurrent sessions never
- * interleave.  When "log" would grow past NOTIFY_LOG_MAX (or
- * $NCHOME_NOTIFY_LOG_MAX bytes) it is renamed to "log.1" first (atomic),
- * so the log never holds more than about twice that: the replay window is
- * bounded by size, not time.
+ * interleave.  seq numbers the records of the host from 1 without gaps,
+ * so a reader can tell exactly how many it missed.  (Records of older
+ * versions, "<us> <notification>", carry no seq and are still read.)
+ *
+ * "lock" also holds the log's state, rewritten under that lock:
+ *   seq 1234             the last record's seq
+ *   created 1795812345000000   when the log was created (replayLogCreationTime)
+ *   aged 1795812345000000      time of the newest record dropped (replayLogAgedTime)
+ *
+ * When "log" would grow past NOTIFY_LOG_MAX (or $NCHOME_NOTIFY_LOG_MAX
+ * bytes) it is renamed to "log.1" first (atomic), dropping the previous
+ * "log.1": the log never holds more than about twice that, so the replay
+ * window is bounded by size, not time.
+ *
+ * A subscriber keeps its descriptor on the file it reads, so a rotation
+ * takes nothing from it; after one it reads "log.1" (when that is not its
+ * own file) and then the new "log", skipping the seqs it has seen.  One
+ * that falls more than a whole "log.1" behind (a stalled NMS while others
+ * cause about 2 x NOTIFY_LOG_MAX of events) loses the records dropped in
+ * between: the seq gap counts them into rd->lost.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -57,19 +76,165 @@ open_shared(const char *dsdir, const char *path, int flags)
 	return fd;
 }
 
-int
-nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len)
+/*
+ * Splits a record line (without its newline) into time, seq (0 when the
+ * record has none) and the notification text; -1 when it is no record.
+ */
+static int
+parse_record(const char *p, size_t len, int64_t *when, uint64_t *seq,
+    const char **xml)
 {
-	char dir[PATH_MAX], lockp[PATH_MAX], logp[PATH_MAX], oldp[PATH_MAX];
-	char head[32], *rec;
+	const char *end = p + len, *q;
+
+	*seq = 0;
+	if (len == 0 || !isdigit((unsigned char)*p))
+		return -1;
+	*when = strtoll(p, NULL, 10);
+	if ((q = memchr(p, ' ', len)) == NULL)
+		return -1;
+	q++;
+	if (q < end && isdigit((unsigned char)*q)) {
+		*seq = strtoull(q, NULL, 10);
+		if ((q = memchr(q, ' ', (size_t)(end - q))) == NULL)
+			return -1;
+		q++;
+	}
+	*xml = q;
+	return 0;
+}
+
+/*
+ * Time and seq of the first (last = 0) or last (last = 1) record of the
+ * file at path; -1 when it has none.
+ */
+static int
+edge_record(const char *path, int last, int64_t *when, uint64_t *seq)
+{
 	struct stat st;
-	size_t hl, rl;
-	int lfd, fd, rc = -1;
+	size_t want, n;
+	ssize_t got;
+	char *buf, *p, *e;
+	const char *xml;
+	off_t off = 0;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || st.st_size == 0) {
+		close(fd);
+		return -1;
+	}
+	want = last ? NLOG_RECORD_MAX + 64 : 64;
+	if ((size_t)st.st_size < want)
+		want = (size_t)st.st_size;
+	if (last)
+		off = st.st_size - (off_t)want;
+	if ((buf = malloc(want + 1)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	got = pread(fd, buf, want, off);
+	close(fd);
+	if (got <= 0)
+		goto out;
+	n = (size_t)got;
+	buf[n] = '\0';
+	if (last) {
+		while (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		for (p = buf + n; p > buf && p[-1] != '\n'; p--)
+			;
+		if (p == buf && off > 0)
+			goto out;	/* the last line is longer than any record */
+	} else
+		p = buf;
+	e = strchr(p, '\n');
+	rc = parse_record(p, e != NULL ? (size_t)(e - p) : strlen(p), when, seq, &xml);
+out:
+	free(buf);
+	return rc;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Reads the state kept in the lock file; missing lines stay 0. */
+static void
+state_read(int lfd, struct nlog_info *st)
+{
+	char buf[256], *line, *save = NULL;
+	ssize_t n;
+
+	memset(st, 0, sizeof(*st));
+	if ((n = pread(lfd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return;
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "seq ", 4) == 0)
+			st->seq = strtoull(line + 4, NULL, 10);
+		else if (strncmp(line, "created ", 8) == 0)
+			st->created_us = strtoll(line + 8, NULL, 10);
+		else if (strncmp(line, "aged ", 5) == 0)
+			st->aged_us = strtoll(line + 5, NULL, 10);
+	}
+}
+
+static int
+state_write(int lfd, const struct nlog_info *st)
+{
+	char buf[256];
+	int n = snprintf(buf, sizeof(buf), "seq %" PRIu64 "\ncreated %lld\naged %lld\n",
+	    st->seq, (long long)st->created_us, (long long)st->aged_us);
+
+	if (n < 0 || (size_t)n >= sizeof(buf) || pwrite(lfd, buf, (size_t)n, 0) != n ||
+	    ftruncate(lfd, n) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * State of a log without one (new, or written by an older version):
+ * seq goes on from the last stored record, created is the oldest stored
+ * record's time, or now.
+ */
+static void
+state_recover(const char *dsdir, struct nlog_info *st)
+{
+	char logp[PATH_MAX], oldp[PATH_MAX];
+	int64_t when;
+	uint64_t seq;
+
+	if (nlog_path(dsdir, "log", logp, sizeof(logp)) == -1 ||
+	    nlog_path(dsdir, "log.1", oldp, sizeof(oldp)) == -1)
+		return;
+	if (st->seq == 0 && (edge_record(logp, 1, &when, &seq) == 0 ||
+	    edge_record(oldp, 1, &when, &seq) == 0))
+		st->seq = seq;
+	if (st->created_us == 0) {
+		if (edge_record(oldp, 0, &when, &seq) == 0 ||
+		    edge_record(logp, 0, &when, &seq) == 0)
+			st->created_us = when;
+		else
+			st->created_us = now_us();
+	}
+}
+
+/* Opens and flock()s the lock file (op: LOCK_SH or LOCK_EX); fd or -1. */
+static int
+lock_log(const char *dsdir, int op)
+{
+	char dir[PATH_MAX], lockp[PATH_MAX];
+	int lfd;
 
 	if (nlog_path(dsdir, NULL, dir, sizeof(dir)) == -1 ||
-	    nlog_path(dsdir, "lock", lockp, sizeof(lockp)) == -1 ||
-	    nlog_path(dsdir, "log", logp, sizeof(logp)) == -1 ||
-	    nlog_path(dsdir, "log.1", oldp, sizeof(oldp)) == -1)
+	    nlog_path(dsdir, "lock", lockp, sizeof(lockp)) == -1)
 		return -1;
 	if (mkdir(dir, 0700) == 0)
 		(void)chmod(dir, shared_mode(dsdir, 1));
@@ -77,34 +242,82 @@ nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len)
 		log_warn("%s", dir);
 		return -1;
 	}
-	hl = (size_t)snprintf(head, sizeof(head), "%lld ", (long long)when_us);
+	if ((lfd = open_shared(dsdir, lockp, O_RDWR | O_CREAT)) == -1) {
+		log_warn("%s", lockp);
+		return -1;
+	}
+	while (flock(lfd, op) == -1)
+		if (errno != EINTR) {
+			close(lfd);
+			return -1;
+		}
+	return lfd;
+}
+
+int
+nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len)
+{
+	char logp[PATH_MAX], oldp[PATH_MAX], head[64], *rec;
+	struct nlog_info st;
+	struct stat sb;
+	int64_t aged;
+	uint64_t aged_seq;
+	size_t hl, rl;
+	int lfd, fd, rc = -1;
+
+	if (nlog_path(dsdir, "log", logp, sizeof(logp)) == -1 ||
+	    nlog_path(dsdir, "log.1", oldp, sizeof(oldp)) == -1)
+		return -1;
+	if ((lfd = lock_log(dsdir, LOCK_EX)) == -1)
+		return -1;
+	state_read(lfd, &st);
+	if (st.seq == 0 || st.created_us == 0)
+		state_recover(dsdir, &st);
+	hl = (size_t)snprintf(head, sizeof(head), "%lld %" PRIu64 " ",
+	    (long long)when_us, st.seq + 1);
 	rl = hl + len + 1;
 	if ((rec = malloc(rl)) == NULL)
-		return -1;
+		goto out;
 	memcpy(rec, head, hl);
 	memcpy(rec + hl, xml, len);
 	rec[rl - 1] = '\n';
-	if ((lfd = open_shared(dsdir, lockp, O_RDWR | O_CREAT)) == -1) {
-		log_warn("%s", lockp);
-		free(rec);
-		return -1;
+	if (stat(logp, &sb) == 0 && (size_t)sb.st_size + rl > log_max()) {
+		/* log.1 goes: its newest record is the last one aged out. */
+		if (edge_record(oldp, 1, &aged, &aged_seq) == 0)
+			st.aged_us = aged;
+		if (rename(logp, oldp) == -1)
+			log_warn("rotating %s", logp);
 	}
-	while (flock(lfd, LOCK_EX) == -1)
-		if (errno != EINTR)
-			goto out;
-	if (stat(logp, &st) == 0 && (size_t)st.st_size + rl > log_max() &&
-	    rename(logp, oldp) == -1)
-		log_warn("rotating %s", logp);
 	if ((fd = open_shared(dsdir, logp, O_WRONLY | O_APPEND | O_CREAT)) == -1) {
 		log_warn("%s", logp);
 		goto out;
 	}
 	rc = write_all(fd, rec, rl);
 	close(fd);
+	if (rc == 0) {
+		st.seq++;
+		if (state_write(lfd, &st) == -1)
+			log_warn("%s/notifications/lock", dsdir);
+	}
 out:
 	close(lfd);	/* drops the flock */
 	free(rec);
 	return rc;
+}
+
+int
+nlog_info(const char *dsdir, struct nlog_info *info)
+{
+	int lfd;
+
+	memset(info, 0, sizeof(*info));
+	if ((lfd = lock_log(dsdir, LOCK_SH)) == -1)
+		return -1;
+	state_read(lfd, info);
+	if (info->seq == 0 || info->created_us == 0)
+		state_recover(dsdir, info);
+	close(lfd);
+	return 0;
 }
 
 void
@@ -126,9 +339,9 @@ nlog_reader_close(struct nlog_reader *rd)
 	rd->len = rd->cap = 0;
 }
 
-/* Opens "log" (at its start, or at its end when at_end). */
-int
-nlog_reader_open(struct nlog_reader *rd, int at_end)
+/* Opens "log" at its start. */
+static int
+reader_open_start(struct nlog_reader *rd)
 {
 	char logp[PATH_MAX];
 	struct stat st;
@@ -142,9 +355,49 @@ nlog_reader_open(struct nlog_reader *rd, int at_end)
 		return errno == ENOENT ? 0 : -1;
 	if (fstat(rd->fd, &st) == 0)
 		rd->ino = st.st_ino;
-	if (at_end)
-		(void)lseek(rd->fd, 0, SEEK_END);
 	return 0;
+}
+
+int
+nlog_reader_open(struct nlog_reader *rd, int at_end)
+{
+	struct nlog_info st;
+	int lfd;
+
+	if (!at_end)
+		return reader_open_start(rd);
+	/* Under the lock, so that "the end" and "the last seq" agree. */
+	if ((lfd = lock_log(rd->dsdir, LOCK_SH)) == -1)
+		return reader_open_start(rd);
+	if (reader_open_start(rd) == 0 && rd->fd != -1)
+		(void)lseek(rd->fd, 0, SEEK_END);
+	state_read(lfd, &st);
+	if (st.seq == 0)
+		state_recover(rd->dsdir, &st);
+	rd->last_seq = st.seq;
+	close(lfd);
+	return 0;
+}
+
+/* One whole record line: skips those seen, counts gaps, calls cb. */
+static void
+take_record(struct nlog_reader *rd, const char *line, size_t len, nlog_cb cb,
+    void *arg)
+{
+	const char *xml;
+	int64_t when;
+	uint64_t seq;
+
+	if (parse_record(line, len, &when, &seq, &xml) == -1)
+		return;
+	if (seq != 0) {
+		if (seq <= rd->last_seq)
+			return;		/* read before, from another file */
+		if (rd->last_seq != 0 && seq > rd->last_seq + 1)
+			rd->lost += seq - rd->last_seq - 1;
+		rd->last_seq = seq;
+	}
+	cb(when, xml, (size_t)(line + len - xml), arg);
 }
 
 /* Calls cb for each whole record read from fd until its end. */
@@ -172,11 +425,8 @@ drain_fd(struct nlog_reader *rd, int fd, nlog_cb cb, void *arg)
 		p = rd->buf;
 		end = rd->buf + rd->len;
 		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-			char *sp = memchr(p, ' ', (size_t)(nl - p));
-
 			*nl = '\0';
-			if (sp != NULL)
-				cb(strtoll(p, NULL, 10), sp + 1, (size_t)(nl - sp - 1), arg);
+			take_record(rd, p, (size_t)(nl - p), cb, arg);
 			p = nl + 1;
 		}
 		rd->len = (size_t)(end - p);
@@ -193,34 +443,48 @@ nlog_reader_poll(struct nlog_reader *rd, nlog_cb cb, void *arg)
 
 	if (rd->fd != -1)
 		drain_fd(rd, rd->fd, cb, arg);
-	/* Rotated (or created) since: the rest of ours is read, go on with the new one. */
-	if (nlog_path(rd->dsdir, "log", logp, sizeof(logp)) == 0 &&
-	    stat(logp, &st) == 0 && (rd->fd == -1 || st.st_ino != rd->ino)) {
-		/* Rotated twice: "log.1" is a file we never read. */
-		if (rd->fd != -1 &&
-		    nlog_path(rd->dsdir, "log.1", oldp, sizeof(oldp)) == 0 &&
-		    stat(oldp, &ost) == 0 && ost.st_ino != rd->ino &&
-		    (fd = open(oldp, O_RDONLY | O_CLOEXEC)) != -1) {
-			rd->len = 0;
-			drain_fd(rd, fd, cb, arg);
-			close(fd);
-		}
-		if (nlog_reader_open(rd, 0) == 0 && rd->fd != -1)
-			drain_fd(rd, rd->fd, cb, arg);
+	if (nlog_path(rd->dsdir, "log", logp, sizeof(logp)) == -1 ||
+	    stat(logp, &st) == -1 || (rd->fd != -1 && st.st_ino == rd->ino))
+		return;
+	/*
+	 * Rotated (or created) since.  Ours was complete before the rename,
+	 * so finish it; then "log.1" unless that is ours (we still hold ours
+	 * open, so its inode number cannot have been reused); then the new
+	 * "log".  Seqs already seen are skipped.
+	 */
+	if (rd->fd != -1)
+		drain_fd(rd, rd->fd, cb, arg);
+	rd->len = 0;
+	if (nlog_path(rd->dsdir, "log.1", oldp, sizeof(oldp)) == 0 &&
+	    stat(oldp, &ost) == 0 && (rd->fd == -1 || ost.st_ino != rd->ino) &&
+	    (fd = open(oldp, O_RDONLY | O_CLOEXEC)) != -1) {
+		drain_fd(rd, fd, cb, arg);
+		rd->len = 0;
+		close(fd);
 	}
+	if (reader_open_start(rd) == 0 && rd->fd != -1)
+		drain_fd(rd, rd->fd, cb, arg);
 }
 
 void
 nlog_replay(const char *dsdir, struct nlog_reader *live, nlog_cb cb, void *arg)
 {
-	struct nlog_reader old;
 	char oldp[PATH_MAX];
+	struct stat ost;
+	int fd;
 
-	nlog_reader_init(&old, dsdir);
+	/*
+	 * Every stored record, oldest first.  "log" is opened before "log.1"
+	 * is read: a rotation in between makes "log.1" our own file, which
+	 * is then skipped rather than missed.
+	 */
+	(void)reader_open_start(live);
 	if (nlog_path(dsdir, "log.1", oldp, sizeof(oldp)) == 0 &&
-	    (old.fd = open(oldp, O_RDONLY | O_CLOEXEC)) != -1)
-		drain_fd(&old, old.fd, cb, arg);
-	nlog_reader_close(&old);
-	(void)nlog_reader_open(live, 0);
+	    (fd = open(oldp, O_RDONLY | O_CLOEXEC)) != -1) {
+		if (fstat(fd, &ost) == 0 && (live->fd == -1 || ost.st_ino != live->ino))
+			drain_fd(live, fd, cb, arg);
+		live->len = 0;
+		close(fd);
+	}
 	nlog_reader_poll(live, cb, arg);
 }

@@ -18,6 +18,16 @@ int nlog_path(const char *dsdir, const char *name, char *buf, size_t len);
 /* Appends one record (xml must hold no newline).  0 or -1. */
 int nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len);
 
+/* What RFC 5277 /netconf/streams tells about the log. */
+struct nlog_info {
+	uint64_t	 seq;		/* records written so far */
+	int64_t		 created_us;	/* replayLogCreationTime */
+	int64_t		 aged_us;	/* replayLogAgedTime; 0: nothing aged out yet */
+};
+
+/* Fills info (creating the log's folder if need be); 0 or -1. */
+int nlog_info(const char *dsdir, struct nlog_info *info);
+
 /* A record: its time and its notification text (NUL-terminated). */
 typedef void (*nlog_cb)(int64_t when_us, const char *xml, size_t len, void *arg);
 
@@ -27,6 +37,8 @@ struct nlog_reader {
 	ino_t		 ino;
 	char		*buf;		/* a partial line carried over */
 	size_t		 len, cap;
+	uint64_t	 last_seq;	/* seq of the last record delivered */
+	uint64_t	 lost;		/* records dropped by rotation before we read them */
 };
 
 void nlog_reader_init(struct nlog_reader *rd, const char *dsdir);

@@ -2,7 +2,9 @@
  * <close-session> and <kill-session> (RFC 6241 7.8, 7.9).
  *
  * kill-session looks the target up in the session registry (so only a
- * live nchome-netconf session can be named), sends it SIGTERM, and
+ * live nchome-netconf session can be named), sends it SIGTERM (with
+ * sigqueue(), carrying the killer's session-id for the target's
+ * netconf-session-end killed-by), and
  * answers only once the target's registry entry is no longer locked,
  * i.e. the process is gone and with it its datastore locks.  A target
  * that does not end within KILL_GRACE_MS gets SIGKILL.
@@ -82,6 +84,26 @@ same_program(pid_t pid)
 }
 #endif
 
+/*
+ * SIGTERM carrying our session-id (sigqueue), so that the target's
+ * netconf-session-end says killed-by (RFC 6470); plain kill() where
+ * sigqueue() is missing.
+ */
+static int
+send_term(pid_t pid, uint32_t killer)
+{
+#if defined(SI_QUEUE) && !defined(__OpenBSD__)
+	union sigval v;
+
+	memset(&v, 0, sizeof(v));
+	v.sival_int = (int)killer;
+	return sigqueue(pid, SIGTERM, v);
+#else
+	(void)killer;
+	return kill(pid, SIGTERM);
+#endif
+}
+
 void
 op_kill_session(struct rpc *r)
 {
@@ -131,7 +153,7 @@ op_kill_session(struct rpc *r)
 	}
 	log_info("session %u: kill-session %llu (pid %ld, user %s)", s->id, v,
 	    (long)e.pid, e.user);
-	if (kill(e.pid, SIGTERM) == -1) {
+	if (send_term(e.pid, s->id) == -1) {
 		if (errno == EPERM)
 			rpc_error(r, ERR_APPLICATION, TAG_ACCESS_DENIED, NULL,
 			    "not allowed to end session %llu", v);

@@ -24,6 +24,7 @@
 
 #include "log.h"
 #include "session_registry.h"
+#include "stats.h"
 
 #define SESSIONS	"sessions"
 #define NEXT_ID		"next-id"
@@ -291,12 +292,37 @@ fail:
 	return -1;
 }
 
+/* Adds what s counted since the last call to the host-wide statistics. */
+static void
+flush_stats(struct session *s)
+{
+	static struct stats flushed;
+	struct stats d;
+
+	if (s->nc == NULL)
+		return;		/* no datastore-dir (unit tests) */
+	memset(&d, 0, sizeof(d));
+	d.in_rpcs = s->in_rpcs - flushed.in_rpcs;
+	d.in_bad_rpcs = s->in_bad_rpcs - flushed.in_bad_rpcs;
+	d.out_rpc_errors = s->out_rpc_errors - flushed.out_rpc_errors;
+	d.out_notifications = s->out_notifications - flushed.out_notifications;
+	if (d.in_rpcs == 0 && d.in_bad_rpcs == 0 && d.out_rpc_errors == 0 &&
+	    d.out_notifications == 0)
+		return;
+	stats_add(s->nc->datastore_dir, &d);
+	flushed.in_rpcs = s->in_rpcs;
+	flushed.in_bad_rpcs = s->in_bad_rpcs;
+	flushed.out_rpc_errors = s->out_rpc_errors;
+	flushed.out_notifications = s->out_notifications;
+}
+
 void
 registry_update(struct session *s)
 {
 	char buf[1024];
 	size_t len;
 
+	flush_stats(s);
 	if (reg_fd == -1)
 		return;
 	len = format_entry(s, buf, sizeof(buf));

@@ -56,7 +56,10 @@ mode_t shared_mode(const char *datastore_dir, int dir);
 /* Allocates s->id and publishes the session's entry; 0 or -1 (logged). */
 int registry_register(struct session *s);
 
-/* Rewrites s's counters in its entry (cheap: one pwrite, no fsync). */
+/*
+ * Rewrites s's counters in its entry (cheap: one pwrite, no fsync) and
+ * adds what they grew by to the host-wide statistics (stats.h).
+ */
 void registry_update(struct session *s);
 
 /* Removes s's entry (session end). */

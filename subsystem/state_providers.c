@@ -1,5 +1,6 @@
 /*
- * State data for <get>: the output of the operator's state providers,
+ * State data for <get>: RFC 6022 netconf-state (monitoring.c), RFC 5277
+ * /netconf/streams (notify.c), then the output of the operator's state providers,
  * each executable in state-providers (name order, as commit hooks), run as
  * `provider` with NCHOME_SESSION_ID and NCHOME_USER set, stdin from
  * /dev/null and a timeout (NCHOME_STATE_TIMEOUT seconds, default 10).
@@ -20,6 +21,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "monitoring.h"
+#include "notify.h"
 #include "runprog.h"
 
 #define STATE_TIMEOUT_MS	10000
@@ -186,6 +188,8 @@ state_collect(struct session *s, xmlNodePtr into)
 		rc = -1;
 	if (s->nc == NULL)
 		return rc;
+	if (notify_streams_collect(s, into) == -1)
+		log_warnx("session %u: cannot read the event log's state", s->id);
 	if (progdir_list(s->nc->state_providers, &pd) == -1)
 		return -1;
 	timeout_ms = prog_timeout_from_env("NCHOME_STATE_TIMEOUT", STATE_TIMEOUT_MS);

@@ -3,6 +3,7 @@
 NMS through a real sshd, plus a raw session over pipes (a second session
 process with its own user/address) to see sessions of other processes."""
 import os
+import re
 import sys
 import xml.etree.ElementTree as ET
 
@@ -127,6 +128,98 @@ try:
             root = ET.fromstring(reply.data_xml.encode())
             ids = [int(x.text) for x in root.iter("{%s}session-id" % NCM)]
             t.eq(ids, [int(m.session_id)], "a closed session leaves the list")
+
+    # ---- the shipped modules: all served and listed, only the implemented announced ----
+    ydir = os.path.join(TOP, "yang")
+    files = sorted(f for f in os.listdir(ydir) if f.endswith(".yang"))
+    announced = {"notifications", "nc-notifications", "ietf-netconf-notifications"}
+    t.ok(announced <= mods, "hello announces the RFC 5277 and RFC 6470 modules (%s)" % sorted(mods))
+    served_only = {"ietf-system", "ietf-interfaces", "iana-if-type", "iana-crypt-hash"}
+    t.ok(not (served_only & mods),
+         "ietf-system, ietf-interfaces and their imports are not announced (only contrib scripts use them)")
+    reply = m.get(filter=("subtree", '<netconf-state xmlns="%s"><schemas/></netconf-state>' % NCM))
+    listed = {(s.findtext(ncm("identifier")), s.findtext(ncm("version")), s.findtext(ncm("namespace")))
+              for s in ET.fromstring(reply.data_xml.encode()).iter("{%s}schema" % NCM)}
+    bad = []
+    texts = {}
+    for f in files:
+        name, rev = f[:-5].split("@")
+        with open(os.path.join(ydir, f)) as fh:
+            text = fh.read()
+        texts[name] = text
+        ns = re.search(r'\bnamespace\s+"([^"]+)"', text).group(1)
+        if (name, rev, ns) not in listed:
+            bad.append("%s not listed as %s %s" % (name, rev, ns))
+        if m.get_schema(name, version=rev).data != text:
+            bad.append("get-schema %s differs from %s" % (name, f))
+    t.ok(not bad and len(listed) == len(files),
+         "every module in yang/ (%d) is listed with its revision and namespace and served byte for byte"
+         % len(files), bad)
+    missing = sorted({i for text in texts.values() for i in re.findall(r"\bimport\s+([\w-]+)", text)}
+                     - set(texts))
+    t.eq(missing, [], "every module imported by a served module is served too")
+    want_ns = {"notifications": "urn:ietf:params:xml:ns:netconf:notification:1.0",
+               "nc-notifications": "urn:ietf:params:xml:ns:netmod:notification",
+               "ietf-netconf-notifications": "urn:ietf:params:xml:ns:yang:ietf-netconf-notifications",
+               "ietf-system": "urn:ietf:params:xml:ns:yang:ietf-system",
+               "ietf-interfaces": "urn:ietf:params:xml:ns:yang:ietf-interfaces",
+               "iana-if-type": "urn:ietf:params:xml:ns:yang:iana-if-type"}
+    t.eq({n: ns for n, v, ns in listed if n in want_ns}, want_ns,
+         "the notification, system and interfaces modules have their published namespaces")
+
+    # ---- RFC 5277 /netconf/streams ----
+    NCEV = "urn:ietf:params:xml:ns:netmod:notification"
+    reply = m.get(filter=("subtree", '<netconf xmlns="%s"><streams/></netconf>' % NCEV))
+    root = ET.fromstring(reply.data_xml.encode())
+    streams = root.findall("{%s}netconf/{%s}streams/{%s}stream" % (NCEV, NCEV, NCEV))
+    st = streams[0] if streams else None
+    t.ok(len(streams) == 1 and st.findtext("{%s}name" % NCEV) == "NETCONF" and
+         st.findtext("{%s}replaySupport" % NCEV) == "true" and
+         re.match(r"\d{4}-\d\d-\d\dT", st.findtext("{%s}replayLogCreationTime" % NCEV) or ""),
+         "get returns /netconf/streams: the NETCONF stream with replay and its log's creation time",
+         reply.data_xml[:600])
+    t.ok(root.find("{%s}netconf-state" % NCM) is None, "the streams filter leaves netconf-state out")
+    reply = m.get(filter=("subtree", '<netconf-state xmlns="%s"><schemas/></netconf-state>' % NCM))
+    t.ok(ET.fromstring(reply.data_xml.encode()).find("{%s}netconf" % NCEV) is None,
+         "a netconf-state filter leaves the streams out")
+
+    # ---- statistics: host-wide, counted by every session process ----
+    def stats():
+        rep = m.get(filter=("subtree", '<netconf-state xmlns="%s"><statistics/></netconf-state>' % NCM))
+        e = ET.fromstring(rep.data_xml.encode()).find(ncm("netconf-state/statistics"))
+        return None if e is None else {c.tag.split("}")[1]: c.text for c in e}
+
+    s0 = stats()
+    t.ok(s0 is not None and s0.get("netconf-start-time", "").endswith("Z") and
+         all(k in s0 for k in ("in-bad-hellos", "in-sessions", "dropped-sessions", "in-rpcs",
+                               "in-bad-rpcs", "out-rpc-errors", "out-notifications")),
+         "netconf-state/statistics has all the RFC 6022 counters", s0)
+    r1 = NcRaw(env.netconf_direct())
+    raw = r1
+    r1.hello()
+    r1.rpc("<get-config><source><running/></source></get-config>")
+    rep = r1.rpc('<no-such-op xmlns="urn:example:none"/>')
+    r1.send_msg("<rpc message-id='x' xmlns='urn:ietf:params:xml:ns:netconf:base:1.0'><get></rpc>")
+    rep2 = r1.reply()
+    t.ok(NcRaw.errors(rep) and NcRaw.errors(rep2), "an unknown operation and a malformed message get errors")
+    r1.close()
+    r2 = NcRaw(env.netconf_direct())
+    raw = r2
+    r2.hello()
+    r2.wait()                         # end of input: dropped
+    r3 = NcRaw(env.netconf_direct())
+    raw = r3
+    r3.read_msg()
+    r3.send_msg('<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities>'
+                '<capability>urn:example:no-base</capability></capabilities></hello>')
+    r3.wait()
+    raw = None
+    s1 = stats()
+    delta = {k: int(s1[k]) - int(s0[k]) for k in s0 if k != "netconf-start-time"}
+    t.eq(delta, {"in-sessions": 3, "in-bad-hellos": 1, "dropped-sessions": 1, "in-rpcs": 5,
+                 "in-bad-rpcs": 1, "out-rpc-errors": 2, "out-notifications": 0},
+         "statistics count what three other session processes did (and this get)")
+    t.eq(s1["netconf-start-time"], s0["netconf-start-time"], "netconf-start-time stays")
 finally:
     if m is not None:
         try:

@@ -6,12 +6,15 @@ detached timer), subtree filters, startTime/stopTime replay from the
 bounded log, errors, and log rotation."""
 import datetime
 import os
+import re
+import signal
+import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, InetdSshd, SshEnv, scaled  # noqa: E402
+from nchome_test import NETCONF, TAP, InetdSshd, SshEnv, scaled  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 
 from ncclient import manager  # noqa: E402
@@ -188,6 +191,95 @@ try:
     t.ok(os.path.exists(os.path.join(logdir, "log.1")) and os.path.getsize(os.path.join(logdir, "log")) <= 8192,
          "the log rotated and stays bounded")
     w.close()
+
+    # ---- how sessions end: killed (with killed-by), other, dropped, bad-hello ----
+    victim, killer = raw(), raw()
+    collect(a, "netconf-session-start")
+    rep = killer.rpc("<kill-session><session-id>%d</session-id></kill-session>" % victim.session_id)
+    t.ok(NcRaw.ok(rep), "kill-session of another session process", NcRaw.errors(rep))
+    got = collect(a, "netconf-session-end")
+    end = [e for n, e in got if n == "netconf-session-end"]
+    t.ok(end and end[-1].findtext("{%s}session-id" % NCN) == str(victim.session_id) and
+         end[-1].findtext("{%s}termination-reason" % NCN) == "killed" and
+         end[-1].findtext("{%s}killed-by" % NCN) == str(killer.session_id),
+         "kill-session: session-end says killed, killed-by the killer's session-id", got)
+    killer.close()
+    collect(a, "netconf-session-end")
+    other = raw()
+    collect(a, "netconf-session-start")
+    other.proc.terminate()
+    other.proc.wait(scaled(10))
+    got = collect(a, "netconf-session-end")
+    end = [e for n, e in got if n == "netconf-session-end"]
+    t.ok(end and end[-1].findtext("{%s}termination-reason" % NCN) == "other" and
+         end[-1].find("{%s}killed-by" % NCN) is None,
+         "a SIGTERM from outside NETCONF: termination-reason other, no killed-by", got)
+    gone = raw()
+    collect(a, "netconf-session-start")
+    gone.wait()
+    got = collect(a, "netconf-session-end")
+    end = [e for n, e in got if n == "netconf-session-end"]
+    t.ok(end and end[-1].findtext("{%s}session-id" % NCN) == str(gone.session_id) and
+         end[-1].findtext("{%s}termination-reason" % NCN) == "dropped",
+         "end of input without close-session: dropped", got)
+    bh = NcRaw(env.netconf_direct(extra_env={"SSH_CLIENT": "192.0.2.51 40000 830"}))
+    raws.append(bh)
+    bh.read_msg()
+    bh.send_msg('<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities>'
+                '<capability>urn:example:no-base</capability></capabilities></hello>')
+    bh.wait()
+    got = collect(a, "netconf-session-end")
+    end = [e for n, e in got if n == "netconf-session-end"]
+    t.ok(end and end[-1].findtext("{%s}termination-reason" % NCN) == "bad-hello" and
+         end[-1].findtext("{%s}source-host" % NCN) == "192.0.2.51",
+         "a bad client hello: session-end with bad-hello", got)
+
+    # ---- a subscriber that falls more than a rotation behind: the loss is counted and logged ----
+    small = {"NCHOME_NOTIFY_LOG_MAX": "4096"}
+    w2 = raw(extra=small)
+    errlog = os.path.join(env.dir, "slow-subscriber.log")
+    with open(errlog, "w") as ef:
+        slowp = subprocess.Popen([NETCONF, "-d", "-f", env.conf], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=ef,
+                                 env=dict(os.environ, USER="root", **small))
+    slow = NcRaw(slowp)
+    raws.append(slow)
+    slow.hello()
+    t.ok(NcRaw.ok(slow.rpc('<create-subscription xmlns="%s"/>' % NOTIF)), "slow subscriber subscribes")
+    time.sleep(0.3)
+    lockf = os.path.join(env.datastore_dir, "notifications", "lock")
+
+    def last_seq():
+        with open(lockf) as f:
+            return int(re.search(r"seq (\d+)", f.read()).group(1))
+
+    # Stopped like a session stuck writing to an NMS that does not read.
+    seq0 = last_seq()
+    slowp.send_signal(signal.SIGSTOP)
+    for i in range(60):
+        edit(w2, "slow%d" % i)
+    w2.close()
+    seq1 = last_seq()
+    slowp.send_signal(signal.SIGCONT)
+    got, lost_logged = 0, None
+    deadline = time.monotonic() + scaled(20)
+    while time.monotonic() < deadline:
+        try:
+            msg = slow.read_msg(timeout=3)
+        except TimeoutError:
+            msg = None
+        if msg is None:
+            break
+        if b"<notification" in (msg if isinstance(msg, bytes) else msg.encode()):
+            got += 1
+        if got >= seq1 - seq0:
+            break
+    with open(errlog) as f:
+        m_lost = re.findall(r"fell behind the event log: (\d+) events", f.read())
+    lost = sum(int(x) for x in m_lost)
+    t.ok(lost > 0, "the stalled subscriber missed events and the log says how many (%d)" % lost)
+    t.eq(got + lost, seq1 - seq0,
+         "delivered + logged as lost = events written while it stalled (%d)" % (seq1 - seq0))
 finally:
     for m in open_mgrs:
         try:

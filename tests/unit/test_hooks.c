@@ -284,9 +284,10 @@ test_state(struct session *s)
 	xmlBufferPtr b;
 
 	into = fresh_into(&doc);
-	CHECK(state_collect(s, into) == 0 && count_children(into, NULL) == 1 &&
-	    count_children(into, "netconf-state") == 1,
-	    "no provider folder: only netconf-state is added");
+	CHECK(state_collect(s, into) == 0 && count_children(into, NULL) == 2 &&
+	    count_children(into, "netconf-state") == 1 &&
+	    count_children(into, "netconf") == 1,
+	    "no provider folder: only netconf-state and the RFC 5277 streams are added");
 	xmlFreeDoc(doc);
 
 	mkdir(statedir, 0700);
@@ -309,14 +310,15 @@ test_state(struct session *s)
 
 	into = fresh_into(&doc);
 	CHECK(state_collect(s, into) == 0, "state_collect answers");
-	CHECK(count_children(into, NULL) == 4,
+	CHECK(count_children(into, NULL) == 5,
 	    "only the good providers' elements are added (%d)", count_children(into, NULL));
 	CHECK(count_children(into, "system-state") == 1 &&
 	    count_children(into, "other") == 1 && count_children(into, "last") == 1,
 	    "elements of a provider printing several and of one after failures");
 	b = xmlBufferCreate();
 	for (c = into->children; c != NULL; c = c->next)
-		if (strcmp((const char *)c->name, "netconf-state") != 0)
+		if (strcmp((const char *)c->name, "netconf-state") != 0 &&
+		    strcmp((const char *)c->name, "netconf") != 0)
 			xmlNodeDump(b, doc, c, 0, 0);
 	CHECK(strstr((const char *)xmlBufferContent(b),
 	    "<x:other xmlns:x=\"urn:example:x\"><x:a>1 &amp; 2</x:a></x:other>") != NULL &&
