@@ -139,6 +139,12 @@ op_kill_session(struct rpc *r)
 		rpc_error_info(err, "bad-element", "session-id");
 		return;
 	}
+	if (registry_lookup(dsdir, (uint32_t)v, &e) == 0 && e.pid == 0) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "session %llu registered without its process id (datastore-dir "
+		    "was full): it cannot be ended from NETCONF until there is space", v);
+		return;
+	}
 	if (registry_lookup(dsdir, (uint32_t)v, &e) == -1 || e.pid <= 1) {
 		err = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
 		    "no session %llu", v);

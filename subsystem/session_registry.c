@@ -207,7 +207,7 @@ registry_register(struct session *s)
 	const char *dsdir = s->nc->datastore_dir;
 	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX], buf[1024], num[32];
 	uint32_t last, id = 0;
-	int cfd = -1, fd = -1, n;
+	int cfd = -1, fd = -1, n, unwritten = 0;
 	size_t len;
 
 	if (mkdir(dsdir, 0755) == -1 && errno != EEXIST) {
@@ -239,8 +239,18 @@ registry_register(struct session *s)
 	}
 	len = format_entry(s, buf, sizeof(buf));
 	if (pwrite(fd, buf, len, 0) != (ssize_t)len) {
-		log_warn("write %s", tmp);
-		goto fail;
+		/*
+		 * A full disk still has room for the empty, locked entry: the
+		 * id stays unique and the session works; registry_update()
+		 * writes the details once there is space again.
+		 */
+		if (errno != ENOSPC && errno != EDQUOT) {
+			log_warn("write %s", tmp);
+			goto fail;
+		}
+		unwritten = 1;
+		len = 0;
+		(void)ftruncate(fd, 0);
 	}
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, NEXT_ID) >= (int)sizeof(path))
@@ -277,12 +287,16 @@ registry_register(struct session *s)
 	}
 	n = snprintf(num, sizeof(num), "%" PRIu32 "\n", id);
 	if (pwrite(cfd, num, (size_t)n, 0) != n || ftruncate(cfd, n) == -1)
-		log_warn("%s", path);
+		log_warn("%s", path);	/* link() above still keeps ids unique */
 	close(cfd);
 	(void)unlink(tmp);
 	s->id = id;
 	reg_fd = fd;
 	reg_len = len;
+	if (unwritten)
+		log_warnx("session %u: %s is full: registered without details "
+		    "(netconf-state shows no user or address and kill-session "
+		    "cannot end this session until there is space again)", id, dir);
 	return 0;
 fail:
 	if (cfd != -1)
@@ -326,8 +340,11 @@ registry_update(struct session *s)
 	if (reg_fd == -1)
 		return;
 	len = format_entry(s, buf, sizeof(buf));
-	if (pwrite(reg_fd, buf, len, 0) != (ssize_t)len)
+	if (pwrite(reg_fd, buf, len, 0) != (ssize_t)len) {
+		if (reg_len == 0)
+			(void)ftruncate(reg_fd, 0);	/* still empty, not half-written */
 		return;
+	}
 	if (len < reg_len && ftruncate(reg_fd, (off_t)len) == -1)
 		return;
 	reg_len = len;

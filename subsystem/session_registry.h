@@ -22,7 +22,12 @@
  *                        in-bad-rpcs 0
  *                        out-rpc-errors 1
  *                        out-notifications 0
- *                      Counters are refreshed after each RPC.
+ *                      Counters are refreshed after each RPC.  On a full
+ *                      disk the entry is registered empty (the inode
+ *                      needs no data block): the id stays unique, the
+ *                      session works, and the text is written by the
+ *                      first registry_update() that finds space.
+ *   sessions/statistics host-wide RFC 6022 totals (stats.c).
  */
 #ifndef NCHOME_SESSION_REGISTRY_H
 #define NCHOME_SESSION_REGISTRY_H

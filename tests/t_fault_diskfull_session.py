@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""Fault: a new session starts while the disk holding datastore-dir is full.
+
+Like t_fault_diskfull.py, in a private mount namespace with a small tmpfs
+as datastore-dir.  A session registers itself in datastore-dir/sessions/
+(its id must be unique on the host); with no space for its entry's text it
+must still start, with a unique session-id and a clear log line, work
+normally, show in netconf-state, and fill in its entry once space is
+freed.  Host-wide statistics (a file rewritten in place) keep counting.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from nchome_test import NETCONF, TAP, SshEnv  # noqa: E402
+from ncraw import NcRaw, q  # noqa: E402
+
+INNER = "NCHOME_FAULT_MOUNTNS_INNER"
+if os.environ.get(INNER) != "1":
+    t = TAP()
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        t.skip("new session on a full datastore-dir", "needs root and unshare (util-linux)")
+        t.done()
+    env = dict(os.environ)
+    env[INNER] = "1"
+    sys.stdout.flush()
+    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", sys.executable,
+                           os.path.abspath(__file__)], env)
+
+NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
+t = TAP()
+env = SshEnv("fault-full-sess")
+procs = []
+
+
+def session(log=None, peer="192.0.2.77"):
+    e = dict(os.environ, USER="root", SSH_CLIENT="%s 40000 830" % peer)
+    p = subprocess.Popen([NETCONF, "-d", "-f", env.conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=log if log is not None else subprocess.DEVNULL, env=e)
+    nc = NcRaw(p, timeout=30)
+    procs.append(nc)
+    return nc
+
+
+def fill(path):
+    n = 0
+    with open(path, "wb", buffering=0) as f:
+        try:
+            while True:
+                n += f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    return n
+
+
+def monitoring(nc):
+    r = nc.rpc('<get><filter type="subtree"><netconf-state xmlns="%s"><sessions/><statistics/>'
+               '</netconf-state></filter></get>' % NCM)
+    sess = {}
+    for s in r.iter("{%s}session" % NCM):
+        sess[int(s.findtext("{%s}session-id" % NCM))] = (s.findtext("{%s}username" % NCM),
+                                                         s.findtext("{%s}source-host" % NCM))
+    st = r.find(".//{%s}statistics" % NCM)
+    return sess, (None if st is None else int(st.findtext("{%s}in-sessions" % NCM)))
+
+
+mounted = False
+try:
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0700", "nchome-full-sess",
+                    env.datastore_dir], check=True)
+    mounted = True
+    first = session(peer="192.0.2.1")
+    first.hello("1.1")
+    sess, ins0 = monitoring(first)
+    t.ok(first.session_id in sess, "a session registers on the tmpfs datastore-dir")
+
+    filler = os.path.join(env.datastore_dir, "filler")
+    t.diag("filled the tmpfs with %d bytes" % fill(filler))
+    logpath = os.path.join(env.dir, "full-session.log")
+    with open(logpath, "w") as log:
+        second = session(log=log)
+    try:
+        second.hello("1.1")
+        started = True
+    except (EOFError, TimeoutError, ValueError) as e:
+        started = False
+        t.diag("no hello: %r" % e)
+    t.ok(started and second.session_id not in (None, first.session_id),
+         "disk full: a new session still starts, with its own session-id (%s)" % second.session_id)
+    with open(logpath) as f:
+        text = f.read()
+    t.ok(re.search(r"session %s: .*full: registered without details" % second.session_id, text),
+         "disk full: the log says the session registered without details", text[-800:])
+    if started:
+        r = second.rpc("<get-config><source><running/></source></get-config>")
+        t.ok(r is not None and r.find(q("data")) is not None, "disk full: the new session answers get-config")
+        sess, ins1 = monitoring(first)
+        t.ok(second.session_id in sess, "disk full: netconf-state lists the new session", sess)
+        t.eq(ins1, ins0 + 1, "disk full: statistics still count the new session (in-sessions)")
+        r = first.rpc("<kill-session><session-id>%d</session-id></kill-session>" % second.session_id)
+        t.eq([e.get("error-tag") for e in NcRaw.errors(r)], ["operation-failed"],
+             "disk full: kill-session of a session registered without details says why it cannot")
+
+        os.unlink(filler)
+        second.rpc("<get-config><source><running/></source></get-config>")   # refreshes its entry
+        sess, _ = monitoring(first)
+        t.eq(sess.get(second.session_id), ("root", "192.0.2.77"),
+             "space freed: the session's entry gets its user and address")
+        r = first.rpc("<kill-session><session-id>%d</session-id></kill-session>" % second.session_id)
+        t.ok(NcRaw.ok(r), "space freed: kill-session ends it", NcRaw.errors(r))
+    first.close()
+finally:
+    for p in procs:
+        p.kill()
+    if mounted:
+        subprocess.run(["umount", "-l", env.datastore_dir])
+    env.cleanup()
+t.done()
