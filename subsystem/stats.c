@@ -173,12 +173,14 @@ stats_add(const char *dsdir, const struct stats *delta)
 
 	if (stats_path(dsdir, path, sizeof(path)) == -1)
 		return;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1 && errno == ENOENT &&
+	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) != -1)
+		(void)fchmod(fd, shared_mode(dsdir, 0));	/* umask-free */
+	if (fd == -1) {
 		if (!warned++)
 			log_warn("statistics not counted: %s", path);
 		return;
 	}
-	(void)fchmod(fd, shared_mode(dsdir, 0));
 	while (flock(fd, LOCK_EX) == -1)
 		if (errno != EINTR)
 			goto out;
