@@ -16,7 +16,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import NETCONF, TAP, SshEnv  # noqa: E402
+from nchome_test import NETCONF, TAP, SshEnv, wait_for  # noqa: E402
 from ncraw import NcRaw, q  # noqa: E402
 
 INNER = "NCHOME_FAULT_MOUNTNS_INNER"
@@ -106,9 +106,10 @@ try:
              "disk full: kill-session of a session registered without details says why it cannot")
 
         os.unlink(filler)
-        second.rpc("<get-config><source><running/></source></get-config>")   # refreshes its entry
-        sess, _ = monitoring(first)
-        t.eq(sess.get(second.session_id), ("root", "192.0.2.77"),
+        # Its next RPC refreshes its entry, just after the reply goes out.
+        second.rpc("<get-config><source><running/></source></get-config>")
+        wait_for(lambda: monitoring(first)[0].get(second.session_id) == ("root", "192.0.2.77"), timeout=10)
+        t.eq(monitoring(first)[0].get(second.session_id), ("root", "192.0.2.77"),
              "space freed: the session's entry gets its user and address")
         r = first.rpc("<kill-session><session-id>%d</session-id></kill-session>" % second.session_id)
         t.ok(NcRaw.ok(r), "space freed: kill-session ends it", NcRaw.errors(r))
