@@ -140,6 +140,44 @@ try:
     t.eq(tags(b.reply()), ["operation-failed"],
          "bad XML on a base:1.0 session -> operation-failed (malformed-message is 1.1 only)")
     t.eq(b.close(), 0, "close-session over EOM: ok and exit status 0")
+    b = session("1.0")
+    b.send_msg('<rpc xmlns="urn:example:wrong" message-id="w"><get/></rpc>')
+    t.eq(tags(b.reply()), ["operation-failed"],
+         "<rpc> in the wrong namespace on a base:1.0 session -> operation-failed")
+    b.send_msg('<nc:rpc xmlns:nc="%s" message-id="p1"><nc:lock><nc:target><nc:startup/></nc:target>'
+               '</nc:lock></nc:rpc>' % NS)
+    r = b.reply()
+    t.ok(NcRaw.ok(r) and r.get("message-id") == "p1", "<rpc> with a prefix for the base namespace", r)
+    t.eq(b.close(), 0, "base:1.0 session with a prefixed lock closes")
+
+    # ---- pipelining around the hello and close-session ----
+    for version, caps in (("1.1", [BASE10, BASE11]), ("1.0", [BASE10])):
+        h = NcRaw(env.netconf_direct())
+        procs.append(h)
+        h.read_msg()
+        first = h.rpc_text(LOCK % "startup", "first").encode()
+        hello = ('<hello xmlns="%s"><capabilities>%s</capabilities></hello>]]>]]>' %
+                 (NS, "".join("<capability>%s</capability>" % c for c in caps))).encode()
+        h.chunked = version == "1.1"
+        h.send_raw(hello + (b"\n#%d\n%s\n##\n" % (len(first), first) if h.chunked else first + b"]]>]]>"))
+        r = h.reply()
+        t.ok(NcRaw.ok(r) and r.get("message-id") == "first",
+             "base:%s hello and the first RPC in one write: the RPC is answered in the negotiated framing" % version, r)
+        t.eq(h.close(), 0, "base:%s pipelined session closes" % version)
+    h = session()
+    late = ('<edit-config><target><running/></target><config><after-close xmlns="urn:example:x">1'
+            '</after-close></config></edit-config>')
+    h.send_raw(b"".join(b"\n#%d\n%s\n##\n" % (len(m), m) for m in
+                        [h.rpc_text("<close-session/>", "bye").encode(), h.rpc_text(late, "late").encode()]))
+    r = h.reply()
+    t.ok(NcRaw.ok(r) and r.get("message-id") == "bye", "close-session with an edit-config behind it: <ok/>")
+    t.ok(h.read_msg(5) is None and h.proc.wait(5) == 0,
+         "RFC 6241 7.8: the RPC after close-session gets no reply, and the session ends")
+    h = session()
+    r = h.rpc("<get-config><source><running/></source></get-config>")
+    t.ok(r is not None and b"after-close" not in ET.tostring(r), "... and was not executed",
+         r is not None and ET.tostring(r)[:300])
+    h.close()
 
     # ---- locks across sessions ----
     c = session()
