@@ -35,54 +35,98 @@ xo_flush(struct xmlout *xo)
 	xo->len = 0;
 }
 
+static void
+xo_raw_slow(struct xmlout *xo, const char *s, size_t n)
+{
+	xo_flush(xo);
+	if (n >= XO_BUF) {
+		if (!xo->err && framer_write(xo->fr, s, n) == -1)
+			xo->err = 1;
+		return;
+	}
+	memcpy(xo->buf, s, n);
+	xo->len = n;
+}
+
+/*
+ * The serializer writes a few bytes at a time (a "<", a name, a text),
+ * so the common case -- it fits -- is inline; perf showed the call and
+ * the checks costing as much as the copying.
+ */
+static inline void
+xo_put(struct xmlout *xo, const char *s, size_t n)
+{
+	if (n <= XO_BUF - xo->len) {
+		memcpy(xo->buf + xo->len, s, n);
+		xo->len += n;
+	} else
+		xo_raw_slow(xo, s, n);
+}
+
+#define XO_LIT(xo, lit)	xo_put((xo), (lit), sizeof(lit) - 1)
+
+static inline void
+xo_ch(struct xmlout *xo, char c)
+{
+	if (xo->len == XO_BUF)
+		xo_flush(xo);
+	xo->buf[xo->len++] = c;
+}
+
 void
 xo_raw(struct xmlout *xo, const char *s, size_t n)
 {
-	if (n > XO_BUF - xo->len) {
-		xo_flush(xo);
-		if (n >= XO_BUF) {
-			if (!xo->err && framer_write(xo->fr, s, n) == -1)
-				xo->err = 1;
-			return;
-		}
-	}
-	memcpy(xo->buf + xo->len, s, n);
-	xo->len += n;
+	xo_put(xo, s, n);
 }
 
 void
 xo_str(struct xmlout *xo, const char *s)
 {
-	xo_raw(xo, s, strlen(s));
+	xo_put(xo, s, strlen(s));
 }
+
+/*
+ * Bytes that end a run of plain bytes: ESC_TEXT in text, ESC_ATTR in a
+ * double-quoted attribute value; NUL ends both (the end of the string).
+ * Other control bytes pass as they are: a parsed document has none.
+ */
+#define ESC_TEXT	1
+#define ESC_ATTR	2
+static const unsigned char esc_class[256] = {
+	['\0'] = ESC_TEXT | ESC_ATTR,
+	['&'] = ESC_TEXT | ESC_ATTR,
+	['<'] = ESC_TEXT | ESC_ATTR,
+	['>'] = ESC_TEXT | ESC_ATTR,
+	['\r'] = ESC_TEXT | ESC_ATTR,
+	['"'] = ESC_ATTR,
+	['\n'] = ESC_ATTR,
+	['\t'] = ESC_ATTR,
+};
 
 /* Escapes s: text (attr = 0) or a double-quoted attribute value. */
 static void
 xo_escaped(struct xmlout *xo, const char *s, int attr)
 {
-	const char *run = s;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char mask = attr ? ESC_ATTR : ESC_TEXT;
 
-	for (;; s++) {
-		const char *rep;
-		unsigned char c = (unsigned char)*s;
+	for (;;) {
+		const unsigned char *run = p;
 
-		/* fast path: most bytes need nothing */
-		if (c > '>' || (c >= ' ' && c != '&' && c != '<' && c != '>' && c != '"'))
-			continue;
-		switch (c) {
-		case '\0': xo_raw(xo, run, (size_t)(s - run)); return;
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '\r': rep = "&#13;"; break;
-		case '"': if (!attr) continue; rep = "&quot;"; break;
-		case '\n': if (!attr) continue; rep = "&#10;"; break;
-		case '\t': if (!attr) continue; rep = "&#9;"; break;
-		default: continue;
+		while ((esc_class[*p] & mask) == 0)
+			p++;
+		xo_put(xo, (const char *)run, (size_t)(p - run));
+		switch (*p) {
+		case '\0': return;
+		case '&': XO_LIT(xo, "&amp;"); break;
+		case '<': XO_LIT(xo, "&lt;"); break;
+		case '>': XO_LIT(xo, "&gt;"); break;
+		case '\r': XO_LIT(xo, "&#13;"); break;
+		case '"': XO_LIT(xo, "&quot;"); break;
+		case '\n': XO_LIT(xo, "&#10;"); break;
+		case '\t': XO_LIT(xo, "&#9;"); break;
 		}
-		xo_raw(xo, run, (size_t)(s - run));
-		xo_str(xo, rep);
-		run = s + 1;
+		p++;
 	}
 }
 
@@ -97,9 +141,9 @@ xo_qname(struct xmlout *xo, xmlNodePtr n)
 {
 	if (n->ns != NULL && n->ns->prefix != NULL) {
 		xo_str(xo, (const char *)n->ns->prefix);
-		xo_raw(xo, ":", 1);
+		xo_ch(xo, ':');
 	}
-	xo_str(xo, (const char *)n->name);
+	xo_put(xo, (const char *)n->name, strlen((const char *)n->name));
 }
 
 static void
@@ -107,13 +151,13 @@ xo_nsdefs(struct xmlout *xo, xmlNsPtr ns)
 {
 	for (; ns != NULL; ns = ns->next) {
 		if (ns->prefix != NULL) {
-			xo_raw(xo, " xmlns:", 7);
+			XO_LIT(xo, " xmlns:");
 			xo_str(xo, (const char *)ns->prefix);
-			xo_raw(xo, "=\"", 2);
+			XO_LIT(xo, "=\"");
 		} else
-			xo_raw(xo, " xmlns=\"", 8);
+			XO_LIT(xo, " xmlns=\"");
 		xo_escaped(xo, ns->href != NULL ? (const char *)ns->href : "", 1);
-		xo_raw(xo, "\"", 1);
+		xo_ch(xo, '"');
 	}
 }
 
@@ -121,13 +165,13 @@ static void
 xo_attrs(struct xmlout *xo, xmlAttrPtr a)
 {
 	for (; a != NULL; a = a->next) {
-		xo_raw(xo, " ", 1);
+		xo_ch(xo, ' ');
 		if (a->ns != NULL && a->ns->prefix != NULL) {
 			xo_str(xo, (const char *)a->ns->prefix);
-			xo_raw(xo, ":", 1);
+			xo_ch(xo, ':');
 		}
 		xo_str(xo, (const char *)a->name);
-		xo_raw(xo, "=\"", 2);
+		XO_LIT(xo, "=\"");
 		if (a->children != NULL && a->children->next == NULL &&
 		    a->children->type == XML_TEXT_NODE && a->children->content != NULL)
 			xo_escaped(xo, (const char *)a->children->content, 1);
@@ -137,7 +181,7 @@ xo_attrs(struct xmlout *xo, xmlAttrPtr a)
 			xo_escaped(xo, v != NULL ? (const char *)v : "", 1);
 			xmlFree(v);
 		}
-		xo_raw(xo, "\"", 1);
+		xo_ch(xo, '"');
 	}
 }
 
@@ -149,43 +193,43 @@ xo_open(struct xmlout *xo, xmlNodePtr n, xmlNsPtr extra)
 
 	switch (n->type) {
 	case XML_ELEMENT_NODE:
-		xo_raw(xo, "<", 1);
+		xo_ch(xo, '<');
 		xo_qname(xo, n);
 		xo_nsdefs(xo, n->nsDef);
 		xo_nsdefs(xo, extra);
 		xo_attrs(xo, n->properties);
 		if (n->children == NULL) {
-			xo_raw(xo, "/>", 2);
+			XO_LIT(xo, "/>");
 			return 0;
 		}
-		xo_raw(xo, ">", 1);
+		xo_ch(xo, '>');
 		return 1;
 	case XML_TEXT_NODE:
 		xo_escaped(xo, c, 0);
 		return 0;
 	case XML_CDATA_SECTION_NODE:
-		xo_raw(xo, "<![CDATA[", 9);
+		XO_LIT(xo, "<![CDATA[");
 		xo_str(xo, c);
-		xo_raw(xo, "]]>", 3);
+		XO_LIT(xo, "]]>");
 		return 0;
 	case XML_COMMENT_NODE:
-		xo_raw(xo, "<!--", 4);
+		XO_LIT(xo, "<!--");
 		xo_str(xo, c);
-		xo_raw(xo, "-->", 3);
+		XO_LIT(xo, "-->");
 		return 0;
 	case XML_PI_NODE:
-		xo_raw(xo, "<?", 2);
-		xo_str(xo, (const char *)n->name);
+		XO_LIT(xo, "<?");
+		xo_put(xo, (const char *)n->name, strlen((const char *)n->name));
 		if (*c != '\0') {
-			xo_raw(xo, " ", 1);
+			xo_ch(xo, ' ');
 			xo_str(xo, c);
 		}
-		xo_raw(xo, "?>", 2);
+		XO_LIT(xo, "?>");
 		return 0;
 	case XML_ENTITY_REF_NODE:
-		xo_raw(xo, "&", 1);
-		xo_str(xo, (const char *)n->name);
-		xo_raw(xo, ";", 1);
+		xo_ch(xo, '&');
+		xo_put(xo, (const char *)n->name, strlen((const char *)n->name));
+		xo_ch(xo, ';');
 		return 0;
 	default:
 		return 0;
@@ -195,9 +239,9 @@ xo_open(struct xmlout *xo, xmlNodePtr n, xmlNsPtr extra)
 static void
 xo_close(struct xmlout *xo, xmlNodePtr n)
 {
-	xo_raw(xo, "</", 2);
+	XO_LIT(xo, "</");
 	xo_qname(xo, n);
-	xo_raw(xo, ">", 1);
+	xo_ch(xo, '>');
 }
 
 void
