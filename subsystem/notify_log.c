@@ -292,13 +292,19 @@ nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len)
 		log_warn("%s", logp);
 		goto out;
 	}
-	rc = write_all(fd, rec, rl);
-	close(fd);
-	if (rc == 0) {
-		st.seq++;
-		if (state_write(lfd, &st) == -1)
-			log_warn("%s/notifications/lock", dsdir);
+	/*
+	 * The seq is counted before the record is written: a process killed
+	 * in between leaves a gap (readers count one event lost that never
+	 * was), never two records with one seq (a reader would skip one).
+	 */
+	st.seq++;
+	if (state_write(lfd, &st) == -1)
+		log_warn("%s/notifications/lock", dsdir);
+	if ((rc = write_all(fd, rec, rl)) == -1) {
+		st.seq--;
+		(void)state_write(lfd, &st);
 	}
+	close(fd);
 out:
 	close(lfd);	/* drops the flock */
 	free(rec);
