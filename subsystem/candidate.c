@@ -64,14 +64,15 @@ store_candidate_present(struct session *s)
 {
 	char bp[PATH_MAX];
 
-	return access(store_base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0 ||
+	return s->ds->overlay_pending || access(store_base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0 ||
 	    overlay_present(s);
 }
 
 /*
  * Writes the overlay file: temp + rename (a new inode for the identity
- * check), not fsynced: the candidate need not survive a power loss, and
- * its journal without the overlay file is ignored.
+ * check), then an fsync of the folder, so the overlay's journal counts
+ * after a power loss too.  The file's own bytes are not synced: only
+ * its existence matters (its seq only feeds a warning).
  */
 static int
 write_overlay(struct session *s, const char *line, char *p, size_t len)
@@ -89,18 +90,19 @@ write_overlay(struct session *s, const char *line, char *p, size_t len)
 		return -1;
 	}
 	close(fd);
-	return rename(tmp, p);
+	if (rename(tmp, p) == -1)
+		return -1;
+	store_fsync_dir(s);
+	return 0;
 }
 
 xmlDocPtr
 store_doc_for_edit(struct session *s, enum ds_id ds)
 {
-	xmlDocPtr run, copy;
-
 	struct ds_state *st = s->ds;
 	struct ds_cache *cd = &st->c[DS_CANDIDATE];
-	char p[PATH_MAX], line[32], jp[PATH_MAX];
-	struct stat ost;
+	char jp[PATH_MAX];
+	xmlDocPtr run;
 
 	if (ds == DS_RUNNING && store_pin_candidate(s) == -1)
 		return NULL;
@@ -108,29 +110,47 @@ store_doc_for_edit(struct session *s, enum ds_id ds)
 		/*
 		 * First change since the last commit: an overlay on running,
 		 * and our parsed running document becomes the candidate's.
+		 * Its file is written by candidate_overlay_settle once the
+		 * edit's record is durable, so a crash never pairs a new
+		 * overlay with an old journal.
 		 */
 		if ((run = store_doc(s, DS_RUNNING)) == NULL)
 			return NULL;
 		(void)truncate(journal_path(s, DS_CANDIDATE, jp, sizeof(jp)), 0);
-		snprintf(line, sizeof(line), "%llu\n", (unsigned long long)st->c[DS_RUNNING].seq);
-		if (write_overlay(s, line, p, sizeof(p)) == -1 || stat(p, &ost) == -1) {
-			log_warn("%s", p);
-			return NULL;
-		}
 		store_forget(s, DS_CANDIDATE);
 		st->stolen = st->c[DS_RUNNING];
 		st->stolen.doc = NULL;
 		st->have_stolen = 1;
+		st->overlay_seq = st->c[DS_RUNNING].seq;
+		st->overlay_pending = 1;
 		memset(&st->c[DS_RUNNING], 0, sizeof(st->c[DS_RUNNING]));
 		cd->doc = run;
-		cd->base_st = ost;
 		cd->have_base = 1;
 		cd->overlay = 1;
 		cd->seq = 0;
-		(void)copy;
 		return run;
 	}
 	return store_doc(s, ds);
+}
+
+int
+candidate_overlay_settle(struct session *s)
+{
+	struct ds_state *st = s->ds;
+	struct ds_cache *cd = &st->c[DS_CANDIDATE];
+	char p[PATH_MAX], line[32];
+	struct stat ost;
+
+	if (!st->overlay_pending)
+		return 0;
+	snprintf(line, sizeof(line), "%llu\n", (unsigned long long)st->overlay_seq);
+	if (write_overlay(s, line, p, sizeof(p)) == -1 || stat(p, &ost) == -1) {
+		log_warn("%s", p);
+		return -1;
+	}
+	cd->base_st = ost;
+	st->overlay_pending = 0;
+	return 0;
 }
 
 void
@@ -145,6 +165,8 @@ store_drop_candidate(struct session *s)
 	unlink(store_path(s, STORE_OVERLAY_FILE, p, sizeof(p)));
 	store_forget(s, DS_CANDIDATE);
 	s->ds->have_stolen = 0;
+	/* a commit or discard must not leave an overlay to reappear after a crash */
+	store_fsync_dir(s);
 }
 
 int

@@ -309,6 +309,19 @@ store_forget(struct session *s, enum ds_id ds)
 
 	doc_free(dc->doc);
 	memset(dc, 0, sizeof(*dc));
+	if (ds == DS_CANDIDATE)
+		s->ds->overlay_pending = 0;	/* it lived in that doc only */
+}
+
+void
+store_fsync_dir(struct session *s)
+{
+	int dfd = open(s->ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
 }
 
 /* Brings ds's cache up to date with the files (under store_lock). */
@@ -319,6 +332,10 @@ store_refresh(struct session *s, enum ds_id ds)
 	char bp[PATH_MAX], jp[PATH_MAX];
 	struct stat bst, jst;
 	int have_base, have_jr, fd, overlay = 0;
+
+	/* a new overlay before its file exists: the cache is all there is */
+	if (ds == DS_CANDIDATE && s->ds->overlay_pending && dc->doc != NULL)
+		return 0;
 
 	store_base_path(s, ds, bp, sizeof(bp));
 	journal_path(s, ds, jp, sizeof(jp));
@@ -424,6 +441,8 @@ store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
 	dc->base_st = bst;
 	dc->have_base = 1;
 	dc->overlay = 0;
+	if (ds == DS_CANDIDATE)
+		s->ds->overlay_pending = 0;	/* candidate.xml holds it now */
 	dc->jr_end = 0;
 	dc->have_jr = 0;
 	if ((fd = open(jp, O_WRONLY | O_CLOEXEC)) != -1) {

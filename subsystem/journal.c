@@ -151,18 +151,6 @@ journal_maybe_fold(struct session *s, enum ds_id ds)
 		log_warnx("folding the %s journal failed; kept", ds_name(ds));
 }
 
-/* Makes a new name in datastore-dir durable. */
-static void
-fsync_dir(struct session *s)
-{
-	int dfd = open(s->ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-}
-
 /* Appends records (seq after dc->seq) to ds's journal and fdatasyncs; 0 or -1. */
 int
 journal_append(struct session *s, enum ds_id ds, const struct jrec *recs, size_t n)
@@ -202,7 +190,7 @@ journal_append(struct session *s, enum ds_id ds, const struct jrec *recs, size_t
 		goto fail;
 	close(fd);
 	if (created)
-		fsync_dir(s);
+		store_fsync_dir(s);
 	dc->jr_end = jst.st_size;
 	dc->jr_st = jst;
 	dc->have_jr = 1;
@@ -420,11 +408,14 @@ store_edit_commit(struct session *s, struct store_edit *se)
 	close(se->fd);
 	se->fd = -1;
 	if (se->created)
-		fsync_dir(s);
+		store_fsync_dir(s);
 	dc->jr_end = jst.st_size;
 	dc->jr_st = jst;
 	dc->have_jr = 1;
 	dc->seq = se->seq;
+	/* a new overlay's file only now: it must not name a stale journal */
+	if (se->ds == DS_CANDIDATE && candidate_overlay_settle(s) == -1)
+		return -1;
 	return 0;
 }
 

@@ -40,6 +40,10 @@ struct ds_state {
 	int		 confirmed_mine;	/* started a confirmed commit without persist */
 	struct ds_cache	 stolen;	/* running's identity when its doc became the candidate */
 	int		 have_stolen;
+	int		 overlay_pending;	/* candidate overlay made in memory: its
+						   file is written once its first
+						   record is durable */
+	uint64_t	 overlay_seq;	/* running's seq under it */
 };
 
 /* The cross-process write lock (flock on datastore-dir/.ds-write.lock). */
@@ -58,6 +62,15 @@ const char *store_base_path(struct session *s, enum ds_id ds, char *buf, size_t 
 
 /* 1 when a and b are the same file with the same content (identity check). */
 int store_same_file(const struct stat *a, const struct stat *b);
+
+/* fsyncs datastore-dir, so names just created, renamed or removed in it last. */
+void store_fsync_dir(struct session *s);
+
+/*
+ * After the first record of a new candidate overlay is durable: writes
+ * candidate.overlay (candidate.c).  0 or -1.
+ */
+int candidate_overlay_settle(struct session *s);
 
 /* Brings ds's cache up to date with the files (under store_lock); 0 or -1. */
 int store_refresh(struct session *s, enum ds_id ds);
