@@ -455,6 +455,40 @@ store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
 	return 0;
 }
 
+int
+store_replace_from(struct session *s, enum ds_id ds, xmlDocPtr doc)
+{
+	struct ds_cache *dc = &s->ds->c[ds];
+	char bp[PATH_MAX], jp[PATH_MAX];
+	uint64_t seq;
+	int fd, rc;
+
+	if (ds == DS_RUNNING) {
+		log_warnx("store_replace_from: running needs store_replace");
+		return -1;
+	}
+	if (doc == dc->doc)
+		return store_replace(s, ds, doc);
+	/* the new base must outrank every record in the journal */
+	seq = journal_last_seq(s, ds);
+	if (dc->doc != NULL && dc->seq > seq)
+		seq = dc->seq;
+	set_doc_seq(doc, seq);
+	rc = store_write_doc(store_base_path(s, ds, bp, sizeof(bp)), doc);
+	(void)doc_seq(doc);
+	if (rc == -1) {
+		log_warn("%s", bp);
+		return -1;
+	}
+	store_forget(s, ds);
+	if ((fd = open(journal_path(s, ds, jp, sizeof(jp)), O_WRONLY | O_CLOEXEC)) != -1) {
+		if (ftruncate(fd, 0) == -1 || fsync(fd) == -1)
+			log_warn("%s", jp);	/* its records are below the new seq */
+		close(fd);
+	}
+	return 0;
+}
+
 /* ---- session ---- */
 
 int

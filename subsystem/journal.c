@@ -459,8 +459,24 @@ journal_read_all(const char *path, char **buf, struct jrec **recs)
 				return -1;
 			*recs = r;
 		}
-		(*recs)[n++] = (struct jrec){ op, h + JR_HDR, len };
+		(*recs)[n++] = (struct jrec){ op, h + JR_HDR, len, seq };
 		off += JR_HDR + (off_t)len;
 	}
 	return (ssize_t)n;
+}
+
+uint64_t
+journal_last_seq(struct session *s, enum ds_id ds)
+{
+	char jp[PATH_MAX], *buf;
+	struct jrec *recs;
+	ssize_t n = journal_read_all(journal_path(s, ds, jp, sizeof(jp)), &buf, &recs);
+	uint64_t seq = 0;
+
+	for (ssize_t i = 0; i < n; i++)
+		if (recs[i].seq > seq)
+			seq = recs[i].seq;
+	free(buf);
+	free(recs);
+	return seq;
 }

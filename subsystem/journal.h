@@ -13,6 +13,7 @@ struct jrec {
 	uint32_t	 op;
 	const void	*payload;
 	uint32_t	 len;
+	uint64_t	 seq;		/* journal_read_all: the record's (append: unused) */
 };
 
 /* datastore-dir/<ds>.journal; returns buf. */
@@ -63,6 +64,9 @@ int store_edit_commit(struct session *s, struct store_edit *se);
 
 /* The edit was not kept: its record is cut off again. */
 void store_edit_abort(struct session *s, struct store_edit *se);
+
+/* The highest seq of a valid record in ds's journal, 0 when none. */
+uint64_t journal_last_seq(struct session *s, enum ds_id ds);
 
 /* Folds ds's journal into its base when it has grown large. */
 void journal_maybe_fold(struct session *s, enum ds_id ds);

@@ -294,9 +294,9 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 void
 op_copy_config(struct rpc *r)
 {
-	enum ds_id ds;
+	enum ds_id ds, src;
 	xmlNodePtr source = nc_child(r->op, "source");
-	xmlDocPtr doc;
+	xmlDocPtr doc, cur;
 
 	if (ds_parse_target(r, nc_child(r->op, "target"), &ds) == -1)
 		return;
@@ -312,7 +312,20 @@ op_copy_config(struct rpc *r)
 		store_failed(r);
 		return;
 	}
-	if ((doc = ops_source_doc(r, source)) != NULL)
+	if (ds != DS_RUNNING && nc_child(source, "config") == NULL &&
+	    nc_child(source, "url") == NULL) {
+		/* datastore to datastore: written from the source's cached doc */
+		if (ds_parse_target(r, source, &src) == 0) {
+			if ((cur = store_doc(r->s, src)) == NULL ||
+			    store_replace_from(r->s, ds, cur) == -1)
+				store_failed(r);
+			else {
+				notify_config_change(r->s, ds);
+				if (ds == DS_CANDIDATE)
+					store_candidate_owner(r->s);
+			}
+		}
+	} else if ((doc = ops_source_doc(r, source)) != NULL)
 		replace_target(r, ds, doc);
 	store_unlock(r->s);
 }

@@ -94,6 +94,15 @@ xmlDocPtr store_doc_for_edit(struct session *s, enum ds_id ds);
 /* Replaces ds's content with doc (taken over, also on error): full atomic write. */
 int store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc);
 
+/*
+ * Writes doc, the cached content of another datastore, as ds's new base:
+ * full atomic write, no copy (a 10 MB datastore copied to startup would
+ * be a second tree, and loading the old target to learn its seq a
+ * third).  doc is borrowed, ds's cache is dropped (reloaded when used).
+ * Not for running (hooks and the cache want a doc of their own).  0 or -1.
+ */
+int store_replace_from(struct session *s, enum ds_id ds, xmlDocPtr doc);
+
 /* Drops the cached doc of ds (it is reloaded on next use). */
 void store_forget(struct session *s, enum ds_id ds);
 

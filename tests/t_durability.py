@@ -16,6 +16,8 @@ test finds the write of its reply and checks what came before it:
   - a big edit (over the journal's fold size): the base rewritten
     (rename of running.xml) and datastore-dir fsynced, and no record
     appended for it.
+Then copy-config between datastores (written from the source's cached
+tree) leaves the target equal to the source in a new session.
 """
 import os
 import re
@@ -143,6 +145,22 @@ try:
     data = nc.rpc("<get-config><source><running/></source></get-config>")
     t.ok(data is not None and b"big-1999-padding" in ET.tostring(data),
          "running holds the big edit afterwards")
+    # copy-config between datastores writes from the source's cached tree:
+    # the target's older journal records must not come back on top
+    t.ok(nc.ok(nc.rpc("<copy-config><target><startup/></target><source><running/></source>"
+                      "</copy-config>")), "copy-config running -> startup")
+    t.ok(nc.ok(nc.rpc(edit("candidate", "<e><k>5</k><v>cand-five</v></e>"))), "candidate edit")
+    t.ok(nc.ok(nc.rpc("<copy-config><target><candidate/></target><source><startup/></source>"
+                      "</copy-config>")), "copy-config startup -> candidate")
+    nc.close()
+    nc = NcRaw(env.netconf_direct())
+    nc.hello()
+    cand = nc.rpc("<get-config><source><candidate/></source></get-config>")
+    start = nc.rpc("<get-config><source><startup/></source></get-config>")
+    t.ok(cand is not None and b"cand-five" not in ET.tostring(cand) and
+         b"big-1999-padding" in ET.tostring(cand), "a new session's candidate is startup's copy")
+    t.ok(start is not None and ET.tostring(start).count(b"<") == ET.tostring(cand).count(b"<"),
+         "startup and candidate hold the same")
     nc.close()
 finally:
     env.cleanup()
