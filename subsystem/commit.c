@@ -212,6 +212,15 @@ start_timer(struct session *s, uint64_t token, int64_t deadline)
 	return grand;
 }
 
+static void
+running_unwritable(struct rpc *r)
+{
+	const char *hint = store_failure_hint(r->s);
+
+	rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+	    "cannot write running%s%s", hint != NULL ? ": " : "", hint != NULL ? hint : "");
+}
+
 /* May this rpc confirm or cancel the pending confirmed commit cs? */
 static int
 may_settle(struct rpc *r, const struct confirm_state *cs, const char *persist_id)
@@ -287,8 +296,7 @@ op_commit(struct rpc *r)
 		case 1:
 			goto out;
 		case -1:
-			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-			    "cannot write running");
+			running_unwritable(r);
 			goto out;
 		}
 	}
@@ -314,8 +322,7 @@ op_commit(struct rpc *r)
 		/* the candidate's document becomes running's */
 		s->ds->c[DS_CANDIDATE].doc = NULL;
 		if (store_replace(s, DS_RUNNING, cand) == -1) {
-			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-			    "cannot write running");
+			running_unwritable(r);
 			goto fail;
 		}
 		notify_config_change(s, DS_RUNNING);

@@ -32,8 +32,14 @@ reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 static void
 store_failed(struct rpc *r)
 {
-	rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-	    "the datastore could not be read or written (see the server log)");
+	const char *hint = store_failure_hint(r->s);
+
+	if (hint != NULL)
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "the datastore could not be written: %s", hint);
+	else
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "the datastore could not be read or written (see the server log)");
 }
 
 void

@@ -44,6 +44,8 @@ struct ds_state {
 						   file is written once its first
 						   record is durable */
 	uint64_t	 overlay_seq;	/* running's seq under it */
+	char		 sticky_why[160];	/* "": none; else why files of other
+						   users cannot be replaced */
 };
 
 /* The cross-process write lock (flock on datastore-dir/.ds-write.lock). */
@@ -62,6 +64,12 @@ const char *store_base_path(struct session *s, enum ds_id ds, char *buf, size_t 
 
 /* 1 when a and b are the same file with the same content (identity check). */
 int store_same_file(const struct stat *a, const struct stat *b);
+
+/*
+ * Why a write of the datastores failed, when the cause is known and not
+ * the server's own fault (a sticky datastore-dir); else NULL.
+ */
+const char *store_failure_hint(struct session *s);
 
 /* fsyncs datastore-dir, so names just created, renamed or removed in it last. */
 void store_fsync_dir(struct session *s);

@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""A sticky datastore-dir (mode 1777) shared by two users.
+
+In a sticky folder only a file's owner may rename over it, so a session
+of one user cannot replace a datastore file another user's session
+wrote.  make install avoids this (2770, group nchome); an operator who
+chose 1777 must be told what is wrong, not get a bare "operation
+failed".  Root writes the datastores first; then a session of user
+nobody (setpriv) must log the problem at start and answer a write that
+needs a replacement (copy-config to startup) with an rpc-error naming
+the sticky folder and the way out.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from nchome_test import TAP, NETCONF  # noqa: E402
+from ncraw import NcRaw  # noqa: E402
+
+t = TAP()
+setpriv = shutil.which("setpriv")
+if setpriv is None or os.geteuid() != 0:
+    t.skip("sticky datastore-dir", "needs root and setpriv")
+    t.done()
+    sys.exit(0)
+
+top = tempfile.mkdtemp(prefix="sticky-")
+os.chmod(top, 0o755)
+ds = os.path.join(top, "datastore")
+os.mkdir(ds)
+os.chmod(ds, 0o1777)
+conf = os.path.join(top, "nchome.conf")
+with open(conf, "w") as f:
+    f.write('netconf {\n  datastore-dir = "%s"\n  commit-hooks = "%s/none"\n'
+            '  state-providers = "%s/none"\n}\n' % (ds, top, top))
+os.chmod(conf, 0o644)
+
+
+def session(as_nobody):
+    cmd = [NETCONF, "-d", "-f", conf]
+    if as_nobody:
+        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=top)
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, cwd=top)
+
+
+try:
+    nc = NcRaw(session(False))
+    nc.hello()
+    t.ok(nc.ok(nc.rpc("<copy-config><target><startup/></target><source><running/></source>"
+                      "</copy-config>")), "root writes the datastores in the sticky folder")
+    nc.close()
+    t.ok(os.stat(os.path.join(ds, "startup.xml")).st_uid == 0, "startup.xml belongs to root")
+
+    p = session(True)
+    nc = NcRaw(p)
+    nc.hello()
+    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    t.ok(r is not None and not nc.errors(r), "nobody's session reads running")
+    r = nc.rpc("<copy-config><target><startup/></target><source><running/></source></copy-config>")
+    errs = nc.errors(r)
+    msg = (errs[0].get("error-message") or "") if errs else ""
+    t.ok(errs and errs[0].get("error-tag") == "operation-failed", "replacing root's startup.xml fails",
+         repr(errs))
+    t.ok("sticky" in msg, "the rpc-error says the folder is sticky", msg)
+    t.ok("2770" in msg, "the rpc-error says what to use instead", msg)
+    nc.close()
+    err = p.stderr.read().decode(errors="replace")
+    t.ok("sticky" in err and "nchome-netconf(8)" in err, "the session's log says it at start", err[-600:])
+finally:
+    shutil.rmtree(top, ignore_errors=True)
+t.done()
