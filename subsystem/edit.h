@@ -20,10 +20,13 @@ enum edit_erropt { ERROPT_STOP, ERROPT_CONTINUE, ERROPT_ROLLBACK };
 
 /* One change of the tree, kept so it can be undone. */
 struct edit_change {
-	int		 added;		/* 1: node was added; 0: node was removed */
+	int		 added;		/* 1: node was added; 0: node was removed;
+					   2: text node's content was replaced */
+	int		 old_owned;	/* 2: old_text was allocated for the node */
 	xmlNodePtr	 node;
 	xmlNodePtr	 parent;	/* removed: where it was */
 	xmlNodePtr	 next;
+	xmlChar		*old_text;	/* 2: the content before */
 };
 
 struct edit_ctx {

@@ -277,6 +277,12 @@ index_touch(xmlNodePtr n, xmlHashTablePtr keys, xmlNodePtr child)
 		index_drop(e->parent);
 }
 
+void
+index_text_changing(xmlHashTablePtr keys, xmlNodePtr leaf, xmlNodePtr text)
+{
+	index_touch(leaf, keys, text);
+}
+
 static void
 free_indexes(xmlNodePtr n)
 {

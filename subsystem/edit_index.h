@@ -29,6 +29,9 @@ void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
 /* Unlinks child from its parent, keeping indexes right. */
 void index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child);
 
+/* The content of text node text, child of leaf, is about to change. */
+void index_text_changing(xmlHashTablePtr keys, xmlNodePtr leaf, xmlNodePtr text);
+
 /*
  * The datastore child of p addressed by edit node e (see edit_index.c);
  * lonely: e has no sibling of its name in the edit.
