@@ -18,6 +18,7 @@ value.  Figures:
                             it (steadier than either on a shared machine)
   netconf.edit_ms_median/p99  one-leaf edit-config on running, 1000 RPCs
   netconf.cand_commit_ms_median  edit-config on candidate + commit, 200 pairs
+  netconf.copy_startup_s    copy-config running -> startup, twice
   netconf.peak_rss_mb       VmHWM of nchome-netconf (vs 4x datastore + 4 MB)
   netconf.peak_rss_load_mb  VmHWM right after the bulk load
   netconf.rss_mb            VmRSS at the end
@@ -242,9 +243,16 @@ try:
     figure("netconf.cand_commit_ms_median", statistics.median(lat), "ms",
            "edit-config on candidate + commit, %d pairs; target <= 10" % len(lat))
 
+    # saving the configuration to startup, twice (the second replaces a full startup)
+    t0 = time.monotonic()
+    for _ in range(2):
+        ok(nc.rpc("<copy-config><target><startup/></target><source><running/></source></copy-config>"))
+    figure("netconf.copy_startup_s", (time.monotonic() - t0) / 2, "s",
+           "copy-config running -> startup (atomic write of the whole datastore), mean of 2")
+
     hwm = hwm_kb() / 1024
-    figure("netconf.peak_rss_mb", hwm, "MB", "VmHWM of nchome-netconf; target <= %.1f (4 x %.1f MB + 4)"
-           % (4 * size / 1e6 + 4, size / 1e6))
+    figure("netconf.peak_rss_mb", hwm, "MB", "VmHWM of nchome-netconf over everything above, copy-config "
+           "included; target <= %.1f (4 x %.1f MB + 4)" % (4 * size / 1e6 + 4, size / 1e6))
     figure("netconf.rss_mb", hwm_kb("VmRSS") / 1024, "MB",
            "VmRSS of nchome-netconf at the end (the cached tree and its list index)")
     nc.p.stdin.close()
