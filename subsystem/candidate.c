@@ -12,6 +12,10 @@
  *       and the document goes back to being running's.  Before running
  *       changes any other way the overlay is pinned (written out as
  *       candidate.xml), so N always names running's current content.
+ *       Its file appears only once the first edit's record is durable,
+ *       followed by an fsync of the folder, and its removal (commit,
+ *       discard-changes) is fsynced too: a crash neither loses an
+ *       answered candidate edit nor brings a committed one back.
  */
 #include <sys/stat.h>
 

@@ -23,6 +23,12 @@
  * session notices another session's change by stat identity (dev, inode,
  * size, mtime) of the base and the journal: unchanged -> use the cache;
  * only the journal grew -> replay its new records; else reload.
+ *
+ * Memory: a libxml2 tree costs ~7x its XML, so a session holds one tree
+ * per datastore it uses and no more: edits move the request's nodes
+ * into the tree instead of copying them, records and base rewrites are
+ * streamed to disk, and copy-config writes the target from the source's
+ * tree (store_replace_from) and drops the target's.
  */
 #include <sys/file.h>
 #include <sys/stat.h>

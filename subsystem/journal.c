@@ -11,6 +11,11 @@
  * the journal outgrows its base (or 4 MB) it is folded in: the base is
  * rewritten with the new seq and the journal truncated; a crash between
  * the two only leaves records the seq skips.
+ *
+ * An edit's record is streamed to the journal before the edit is applied
+ * (applying moves the request's nodes into the datastore) and only made
+ * valid once the edit is kept; an edit whose record would reach the fold
+ * size rewrites the base instead (store_edit_begin).
  */
 #include <sys/stat.h>
 #include <sys/uio.h>
