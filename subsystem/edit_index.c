@@ -269,6 +269,11 @@ index_touch(xmlNodePtr n, xmlHashTablePtr keys, xmlNodePtr child)
 	if (n->parent != NULL && n->parent->_private != NULL &&
 	    is_key_child(keys, n, child))
 		index_drop(n->parent);
+	/* n is a leaf entry ("L" key: its value) of an indexed parent: its value changes */
+	else if (n->parent != NULL && n->parent->_private != NULL &&
+	    child->type != XML_ELEMENT_NODE && keys_for(keys, n) == NULL &&
+	    node_first_elem(n) == NULL)
+		index_drop(n->parent);
 	/* n is a key leaf of an entry of an indexed parent: its value changes */
 	e = n->parent;
 	if (e != NULL && e->type == XML_ELEMENT_NODE && e->parent != NULL &&

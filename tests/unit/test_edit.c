@@ -254,6 +254,38 @@ main(void)
 		doc_free(d);
 	}
 
+	/* a leaf-list value in a big (indexed) parent changes: its old value is gone */
+	for (int mv = 0; mv < 2; mv++) {
+		size_t cap = 1 << 14, len = 0;
+		char *big = malloc(cap);
+		struct edit_ctx c = { .move = mv };
+		xmlDocPtr d, e;
+
+		len += (size_t)snprintf(big + len, cap - len, "<config xmlns=\"%s\"><t><ll>a</ll>", NCNS);
+		for (int i = 0; i < 40; i++)
+			len += (size_t)snprintf(big + len, cap - len, "<x%d>%d</x%d>", i, i, i);
+		snprintf(big + len, cap - len, "</t></config>");
+		d = parse(big);
+		e = parse(EDIT("<t><ll>b</ll></t>"));
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+		    "a lonely leaf value changes in an indexed parent%s", mv ? ", moving" : "");
+		xmlFreeDoc(e);
+		edit_ctx_clear(&c);
+		/* two values: no "only node of that name" rule, the index alone decides */
+		e = parse(EDIT("<t><ll>a</ll><ll>z</ll></t>"));
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+		    "two leaf-list values merged%s", mv ? ", moving" : "");
+		xmlFreeDoc(e);
+		edit_ctx_clear(&c);
+		got = dump(d);
+		CHECK(strstr(got, "<ll>b</ll>") != NULL && strstr(got, "<ll>a</ll>") != NULL &&
+		    strstr(got, "<ll>z</ll>") != NULL,
+		    "the old value was not found through a stale index entry%s", mv ? ", moving" : "");
+		free(got);
+		doc_free(d);
+		free(big);
+	}
+
 	/* undo after many operations on the small tree */
 	want = strdup("<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
 	run(base, EDIT("<top><a nc:operation=\"delete\"/><sub nc:operation=\"replace\"><n>1</n></sub>"
