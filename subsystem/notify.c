@@ -74,27 +74,6 @@ notify_init(void)
 	(void)hello_add_capability(CAP_INTERLEAVE);
 }
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void
-format_us(int64_t us, char *buf, size_t len)
-{
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-	char base[32];
-
-	gmtime_r(&t, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06dZ", base, (int)(us % 1000000));
-}
-
 /* RFC 3339 date-and-time to microseconds; -1 when malformed. */
 static int64_t
 parse_datetime(const char *v)
@@ -153,7 +132,7 @@ event_new(const char *name, int64_t when, xmlNodePtr *ev)
 	root = xmlNewNode(NULL, BAD_CAST "notification");
 	xmlDocSetRootElement(doc, root);
 	xmlSetNs(root, xmlNewNs(root, BAD_CAST NOTIF_NS, NULL));
-	format_us(when, t, sizeof(t));
+	nlog_format_us(when, t, sizeof(t));
 	xmlNewTextChild(root, root->ns, BAD_CAST "eventTime", BAD_CAST t);
 	*ev = xmlNewChild(root, NULL, BAD_CAST name, NULL);
 	xmlSetNs(*ev, xmlNewNs(*ev, BAD_CAST NCN_NS, NULL));
@@ -208,7 +187,7 @@ event_emit(struct session *s, xmlDocPtr doc, int64_t when)
 void
 notify_session_start(struct session *s)
 {
-	int64_t when = now_us();
+	int64_t when = nlog_now_us();
 	xmlNodePtr ev;
 	xmlDocPtr doc = event_new("netconf-session-start", when, &ev);
 
@@ -220,7 +199,7 @@ notify_session_start(struct session *s)
 void
 notify_session_end(struct session *s, const char *reason, uint32_t killed_by)
 {
-	int64_t when = now_us();
+	int64_t when = nlog_now_us();
 	xmlNodePtr ev;
 	xmlDocPtr doc = event_new("netconf-session-end", when, &ev);
 	char id[16];
@@ -239,7 +218,7 @@ notify_session_end(struct session *s, const char *reason, uint32_t killed_by)
 void
 notify_config_change(struct session *s, enum ds_id ds)
 {
-	int64_t when = now_us();
+	int64_t when = nlog_now_us();
 	xmlNodePtr ev, by;
 	xmlDocPtr doc;
 
@@ -259,7 +238,7 @@ notify_config_change(struct session *s, enum ds_id ds)
 void
 notify_confirmed_commit(struct session *s, const char *event, unsigned long timeout)
 {
-	int64_t when = now_us();
+	int64_t when = nlog_now_us();
 	xmlNodePtr ev;
 	xmlDocPtr doc;
 	char t[32];
@@ -296,10 +275,10 @@ notify_streams_collect(struct session *s, xmlNodePtr into)
 	xmlNewTextChild(st, NULL, BAD_CAST "description", BAD_CAST
 	    "RFC 6470 events of every NETCONF session on this host");
 	xmlNewTextChild(st, NULL, BAD_CAST "replaySupport", BAD_CAST "true");
-	format_us(info.created_us, t, sizeof(t));
+	nlog_format_us(info.created_us, t, sizeof(t));
 	xmlNewTextChild(st, NULL, BAD_CAST "replayLogCreationTime", BAD_CAST t);
 	if (info.aged_us != 0) {
-		format_us(info.aged_us, t, sizeof(t));
+		nlog_format_us(info.aged_us, t, sizeof(t));
 		xmlNewTextChild(st, NULL, BAD_CAST "replayLogAgedTime", BAD_CAST t);
 	}
 	return 0;
@@ -326,7 +305,7 @@ send_marker(const char *name)
 	char t[64], *msg = NULL;
 	int n;
 
-	format_us(now_us(), t, sizeof(t));
+	nlog_format_us(nlog_now_us(), t, sizeof(t));
 	n = asprintf(&msg, "<notification xmlns=\"%s\"><eventTime>%s</eventTime>"
 	    "<%s xmlns=\"%s\"/></notification>", NOTIF_NS, t, name, NCEVENT_NS);
 	if (n > 0)
@@ -469,7 +448,7 @@ start_cb(void *arg)
 		nlog_replay(sub.s->nc->datastore_dir, &sub.rd, deliver, NULL);
 		send_marker("replayComplete");
 	}
-	if (sub.stop_us >= 0 && (left = sub.stop_us - now_us()) <= 0) {
+	if (sub.stop_us >= 0 && (left = sub.stop_us - nlog_now_us()) <= 0) {
 		send_marker("notificationComplete");
 		sub_end();
 		return;
@@ -554,7 +533,7 @@ op_create_subscription(struct rpc *r)
 		bad(r, TAG_BAD_ELEMENT, "startTime", "startTime is not a date-and-time");
 		goto out;
 	}
-	if (start_us > now_us()) {
+	if (start_us > nlog_now_us()) {
 		bad(r, TAG_BAD_ELEMENT, "startTime", "startTime is in the future");
 		goto out;
 	}

@@ -155,13 +155,25 @@ out:
 	return rc;
 }
 
-static int64_t
-now_us(void)
+int64_t
+nlog_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void
+nlog_format_us(int64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06dZ", base, (int)(us % 1000000));
 }
 
 /* Reads the state kept in the lock file; missing lines stay 0. */
@@ -222,7 +234,7 @@ state_recover(const char *dsdir, struct nlog_info *st)
 		    edge_record(logp, 0, &when, &seq) == 0)
 			st->created_us = when;
 		else
-			st->created_us = now_us();
+			st->created_us = nlog_now_us();
 	}
 }
 

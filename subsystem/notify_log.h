@@ -12,6 +12,11 @@
 
 #define NLOG_RECORD_MAX	(256 * 1024)
 
+/* The wall clock in microseconds, as records and eventTime count it. */
+int64_t nlog_now_us(void);
+/* us as an RFC 3339 UTC date-and-time with microseconds (eventTime). */
+void nlog_format_us(int64_t us, char *buf, size_t len);
+
 /* datastore-dir/notifications[/name]; 0 or -1 when too long. */
 int nlog_path(const char *dsdir, const char *name, char *buf, size_t len);
 
