@@ -68,13 +68,19 @@ only_space(const xmlChar *t)
 static xmlDocPtr
 state_parse_output(const char *out, size_t len, const char **why)
 {
-	const char *end = out + len, *p;
+	const char *end, *p;
 	size_t n, wo = strlen(WRAP_OPEN), wc = strlen(WRAP_CLOSE);
 	char *buf;
 	xmlDocPtr doc;
 	xmlNodePtr root;
 
-	p = out != NULL ? skip_prolog(out, end) : end;
+	/* A provider that wrote nothing has no buffer; memchr() wants one. */
+	if (out == NULL) {
+		out = "";
+		len = 0;
+	}
+	end = out + len;
+	p = skip_prolog(out, end);
 	n = (size_t)(end - p);
 	if (memchr(p, '\0', n) != NULL) {
 		*why = "output holds a NUL byte";
