@@ -25,6 +25,7 @@
 #include <sys/inotify.h>
 #endif
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -82,15 +83,27 @@ parse_datetime(const char *v)
 	if ((p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
 		return -1;
 	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
+		if (!isdigit((unsigned char)p[1]))
+			return -1;
+		for (p++; isdigit((unsigned char)*p); p++) {
 			us += (*p - '0') * scale;
 			scale /= 10;
 		}
 	}
+	/*
+	 * The offset is exactly [+-]HH:MM: sscanf("%2d") would also take a
+	 * sign or a blank, so "+-9:-9" would pass as an offset.
+	 */
 	if (*p == 'Z' || *p == 'z')
 		p++;
-	else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &hh, &mm) == 2 &&
-	    strlen(p) == 6) {
+	else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
+	    isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+	    p[3] == ':' && isdigit((unsigned char)p[4]) &&
+	    isdigit((unsigned char)p[5])) {
+		hh = (p[1] - '0') * 10 + (p[2] - '0');
+		mm = (p[4] - '0') * 10 + (p[5] - '0');
+		if (hh > 23 || mm > 59)
+			return -1;
 		off = (int64_t)(hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
 		p += 6;
 	} else
@@ -174,6 +187,12 @@ deliver(int64_t when, const char *xml, size_t len, void *arg)
 		(void)send_text(xml, len);
 		return;
 	}
+	/*
+	 * Every session's user can append to the shared log, and one_line()
+	 * never writes a DOCTYPE: a record with one is not ours to parse.
+	 */
+	if (len > NLOG_RECORD_MAX || memmem(xml, len, "<!DOCTYPE", 9) != NULL)
+		return;
 	doc = xmlReadMemory(xml, (int)len, "event", "UTF-8", XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL) {
