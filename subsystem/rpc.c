@@ -178,20 +178,7 @@ put_reply_start(struct xmlout *xo, xmlNodePtr rpc)
 		xo_attr_value(xo, (const char *)ns->href);
 		xo_str(xo, "\"");
 	}
-	for (xmlAttrPtr a = rpc->properties; a != NULL; a = a->next) {
-		xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
-
-		xo_str(xo, " ");
-		if (a->ns != NULL && a->ns->prefix != NULL) {
-			xo_str(xo, (const char *)a->ns->prefix);
-			xo_str(xo, ":");
-		}
-		xo_str(xo, (const char *)a->name);
-		xo_str(xo, "=\"");
-		xo_attr_value(xo, v != NULL ? (const char *)v : "");
-		xo_str(xo, "\"");
-		xmlFree(v);
-	}
+	xo_attrs(xo, rpc->properties);
 	xo_str(xo, ">");
 }
 

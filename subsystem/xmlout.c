@@ -161,7 +161,7 @@ xo_nsdefs(struct xmlout *xo, xmlNsPtr ns)
 	}
 }
 
-static void
+void
 xo_attrs(struct xmlout *xo, xmlAttrPtr a)
 {
 	for (; a != NULL; a = a->next) {

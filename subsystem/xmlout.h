@@ -25,6 +25,9 @@ void xo_str(struct xmlout *xo, const char *s);
 /* Text escaped for an attribute value in double quotes. */
 void xo_attr_value(struct xmlout *xo, const char *s);
 
+/* The attributes a (and its next siblings), each as ' name="value"'. */
+void xo_attrs(struct xmlout *xo, xmlAttrPtr a);
+
 /*
  * The subtree of node.  extra (may be NULL) is a list of namespace
  * declarations written on node's start tag in addition to its own
