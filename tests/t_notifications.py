@@ -128,6 +128,12 @@ try:
     rep = c.rpc('<create-subscription xmlns="%s"><startTime>%s</startTime></create-subscription>'
                 % (NOTIF, iso(future)))
     t.eq([e.get("error-tag") for e in NcRaw.errors(rep)], ["bad-element"], "startTime in the future")
+    for bad in ("2020-01-01T00:00:00+-9:-9", "2020-01-01T00:00:00+99:00",
+                "2020-01-01T00:00:00.Z", "2020-01-01T00:00:00"):
+        rep = c.rpc('<create-subscription xmlns="%s"><startTime>%s</startTime></create-subscription>'
+                    % (NOTIF, bad))
+        t.eq([e.get("error-tag") for e in NcRaw.errors(rep)], ["bad-element"],
+             "startTime %s (malformed offset, fraction or no zone): bad-element" % bad)
 
     # ---- subtree filter ----
     f = connect()
