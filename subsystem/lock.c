@@ -58,7 +58,7 @@ lock_holder(struct session *s, enum ds_id ds)
 	if (held[ds])
 		return s->id;
 	if (lock_path(s, ds, path, sizeof(path)) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return 0;
 	for (int tries = 0; tries < 100; tries++) {
 		struct timespec ts = { 0, 2 * 1000 * 1000 };
@@ -159,7 +159,7 @@ op_lock(struct rpc *r)
 	else if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) != -1)
 		(void)fchmod(fd, shared_mode(s->nc->datastore_dir, 0));
 	else if (errno == EEXIST)
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 		    "cannot open the %s lock file", ds_name(ds));

@@ -69,7 +69,7 @@ log_max(void)
 static int
 open_shared(const char *dsdir, const char *path, int flags)
 {
-	int fd = open(path, flags | O_CLOEXEC, 0600);
+	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd != -1 && (flags & O_CREAT))
 		(void)fchmod(fd, shared_mode(dsdir, 0));
@@ -118,7 +118,7 @@ edge_record(const char *path, int last, int64_t *when, uint64_t *seq)
 	off_t off = 0;
 	int fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1 || st.st_size == 0) {
 		close(fd);
@@ -369,7 +369,7 @@ reader_open_start(struct nlog_reader *rd)
 	if (rd->fd != -1)
 		close(rd->fd);
 	rd->len = 0;
-	if ((rd->fd = open(logp, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((rd->fd = open(logp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (fstat(rd->fd, &st) == 0)
 		rd->ino = st.st_ino;
@@ -475,7 +475,7 @@ nlog_reader_poll(struct nlog_reader *rd, nlog_cb cb, void *arg)
 	rd->len = 0;
 	if (nlog_path(rd->dsdir, "log.1", oldp, sizeof(oldp)) == 0 &&
 	    stat(oldp, &ost) == 0 && (rd->fd == -1 || ost.st_ino != rd->ino) &&
-	    (fd = open(oldp, O_RDONLY | O_CLOEXEC)) != -1) {
+	    (fd = open(oldp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
 		drain_fd(rd, fd, cb, arg);
 		rd->len = 0;
 		close(fd);
@@ -498,7 +498,7 @@ nlog_replay(const char *dsdir, struct nlog_reader *live, nlog_cb cb, void *arg)
 	 */
 	(void)reader_open_start(live);
 	if (nlog_path(dsdir, "log.1", oldp, sizeof(oldp)) == 0 &&
-	    (fd = open(oldp, O_RDONLY | O_CLOEXEC)) != -1) {
+	    (fd = open(oldp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
 		if (fstat(fd, &ost) == 0 && (live->fd == -1 || ost.st_ino != live->ino))
 			drain_fd(live, fd, cb, arg);
 		live->len = 0;

@@ -122,7 +122,7 @@ read_live_entry(const char *path, uint32_t id, struct reg_session *e)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return -1;
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		/* Nobody holds it: the session is gone. */
@@ -258,7 +258,7 @@ registry_register(struct session *s)
 	if ((cfd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) != -1)
 		(void)fchmod(cfd, shared_mode(dsdir, 0));
 	else if (errno == EEXIST)
-		cfd = open(path, O_RDWR | O_CLOEXEC);
+		cfd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (cfd == -1 || flock(cfd, LOCK_EX) == -1 || read_counter(cfd, &last) == -1) {
 		log_warn("%s", path);
 		goto fail;

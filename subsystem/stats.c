@@ -173,8 +173,9 @@ stats_add(const char *dsdir, const struct stats *delta)
 
 	if (stats_path(dsdir, path, sizeof(path)) == -1)
 		return;
-	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1 && errno == ENOENT &&
-	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) != -1)
+	if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1 &&
+	    errno == ENOENT && (fd = open(path,
+	    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) != -1)
 		(void)fchmod(fd, shared_mode(dsdir, 0));	/* umask-free */
 	if (fd == -1) {
 		if (!warned++)
@@ -212,7 +213,7 @@ stats_read(const char *dsdir, struct stats *out)
 
 	memset(out, 0, sizeof(*out));
 	if (stats_path(dsdir, path, sizeof(path)) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return -1;
 	if (flock(fd, LOCK_SH) == 0 && read_locked(fd, out, boot, sizeof(boot)) == 0) {
 		boot_id(now_boot, sizeof(now_boot));

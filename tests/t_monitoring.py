@@ -220,6 +220,25 @@ try:
                  "in-bad-rpcs": 1, "out-rpc-errors": 2, "out-notifications": 0},
          "statistics count what three other session processes did (and this get)")
     t.eq(s1["netconf-start-time"], s0["netconf-start-time"], "netconf-start-time stays")
+
+    # A user of the shared datastore-dir must not make another user's
+    # session write through a symlink it planted there.
+    stats_file = os.path.join(env.datastore_dir, "sessions", "statistics")
+    victim = os.path.join(env.dir, "victim")
+    with open(victim, "w") as f:
+        f.write("not statistics\n")
+    os.rename(stats_file, stats_file + ".saved")
+    os.symlink(victim, stats_file)
+    r4 = NcRaw(env.netconf_direct())
+    raw = r4
+    r4.hello()
+    r4.rpc("<get-config><source><running/></source></get-config>")
+    r4.close()
+    raw = None
+    with open(victim) as f:
+        t.eq(f.read(), "not statistics\n", "a symlink planted as sessions/statistics is not written through")
+    os.unlink(stats_file)
+    os.rename(stats_file + ".saved", stats_file)
 finally:
     if m is not None:
         try:
