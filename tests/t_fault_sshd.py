@@ -11,7 +11,9 @@
 - After such a session the dialer runs `sshd -t` again and logs what sshd
   says (the broken keyword, the missing host key, the missing binary) once,
   not on every retry; when the file is repaired it says that sshd accepts
-  it again, and sessions resume.
+  it again, and sessions resume.  When sshd -t passes although sessions
+  end at once (here: an NMS that hangs up), it says so and points to
+  sshd's own log.
 """
 import os
 import shutil
@@ -176,6 +178,11 @@ try:
     d = start_dialer()
     t.ok(wait_for(lambda: "session started" in d.log(), 15), "with its host key in place, a session starts",
          d.log())
+    # This NMS hangs up at once, so sessions are short although sshd is fine: sshd -t
+    # runs, passes, and the dialer says so (once) and where the reason is.
+    t.ok(d.wait_log("accepts the configuration: sshd's own log", 15),
+         "short sessions with a sound sshd: the log says sshd -t passes and points to sshd's log",
+         d.log()[-2000:])
     os.unlink(key2)
     watch_failing("host key removed while running", "(sshd exit status 1)", key2)
 finally:
