@@ -55,6 +55,18 @@ candidate_overlay_base(struct session *s, const char *path)
 	return doc;
 }
 
+/* truncate(2) would follow a link another user planted in datastore-dir. */
+static void
+empty_journal(const char *path)
+{
+	int fd;
+
+	if ((fd = store_open(path, O_WRONLY)) == -1)
+		return;		/* absent: nothing to empty */
+	(void)ftruncate(fd, 0);
+	close(fd);
+}
+
 static int
 overlay_present(struct session *s)
 {
@@ -120,7 +132,7 @@ store_doc_for_edit(struct session *s, enum ds_id ds)
 		 */
 		if ((run = store_doc(s, DS_RUNNING)) == NULL)
 			return NULL;
-		(void)truncate(journal_path(s, DS_CANDIDATE, jp, sizeof(jp)), 0);
+		empty_journal(journal_path(s, DS_CANDIDATE, jp, sizeof(jp)));
 		store_forget(s, DS_CANDIDATE);
 		st->stolen = st->c[DS_RUNNING];
 		st->stolen.doc = NULL;
@@ -164,7 +176,7 @@ store_drop_candidate(struct session *s)
 
 	unlink(store_base_path(s, DS_CANDIDATE, p, sizeof(p)));
 	/* emptied, not removed: re-creating it would cost a folder fsync */
-	(void)truncate(journal_path(s, DS_CANDIDATE, p, sizeof(p)), 0);
+	empty_journal(journal_path(s, DS_CANDIDATE, p, sizeof(p)));
 	unlink(store_path(s, "candidate.owners", p, sizeof(p)));
 	unlink(store_path(s, STORE_OVERLAY_FILE, p, sizeof(p)));
 	store_forget(s, DS_CANDIDATE);

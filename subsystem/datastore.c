@@ -50,25 +50,6 @@
 #include "journal.h"
 #include "store.h"
 
-/* Mode of every file we create: datastore-dir's sharing (shared_mode). */
-static mode_t file_mode = 0600;
-
-mode_t
-store_file_mode(void)
-{
-	return file_mode;
-}
-
-int
-store_open(const char *path, int flags)
-{
-	int fd = open(path, flags | O_CLOEXEC, file_mode);
-
-	if (fd != -1 && (flags & O_CREAT))
-		(void)fchmod(fd, file_mode);	/* umask-free, so other users can share */
-	return fd;
-}
-
 static const char *const ds_names[DS_COUNT] = { "running", "candidate", "startup" };
 
 const char *
@@ -221,7 +202,7 @@ save_cb(int fd, void *arg)
 int
 store_write_doc(const char *path, xmlDocPtr doc)
 {
-	return atomic_write_with(path, file_mode, save_cb, doc);
+	return atomic_write_with(path, store_file_mode(), save_cb, doc);
 }
 
 /* 1 if a node or attribute of the tree under root is in namespace ns. */
@@ -361,7 +342,7 @@ store_refresh(struct session *s, enum ds_id ds)
 		if (have_jr && dc->have_jr && jst.st_dev == dc->jr_st.st_dev &&
 		    jst.st_ino == dc->jr_st.st_ino && jst.st_size >= dc->jr_end &&
 		    dc->jr_st.st_size == dc->jr_end &&
-		    (fd = open(jp, O_RDONLY | O_CLOEXEC)) != -1) {
+		    (fd = open(jp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
 			if (fstat(fd, &jst) == 0) {
 				journal_replay(s, dc, fd, jst.st_size);
 				dc->jr_st = jst;
@@ -390,7 +371,7 @@ store_refresh(struct session *s, enum ds_id ds)
 		dc->seq = doc_seq(dc->doc);
 	} else
 		dc->doc = store_new_doc();
-	if (have_jr && (fd = open(jp, O_RDONLY | O_CLOEXEC)) != -1) {
+	if (have_jr && (fd = open(jp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
 		if (fstat(fd, &jst) == 0) {
 			journal_replay(s, dc, fd, jst.st_size);
 			dc->jr_st = jst;
@@ -451,7 +432,7 @@ store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
 		s->ds->overlay_pending = 0;	/* candidate.xml holds it now */
 	dc->jr_end = 0;
 	dc->have_jr = 0;
-	if ((fd = open(jp, O_WRONLY | O_CLOEXEC)) != -1) {
+	if ((fd = open(jp, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
 		if (ftruncate(fd, 0) == 0 && fsync(fd) == 0 && fstat(fd, &jst) == 0) {
 			dc->jr_st = jst;
 			dc->have_jr = 1;
@@ -487,7 +468,8 @@ store_replace_from(struct session *s, enum ds_id ds, xmlDocPtr doc)
 		return -1;
 	}
 	store_forget(s, ds);
-	if ((fd = open(journal_path(s, ds, jp, sizeof(jp)), O_WRONLY | O_CLOEXEC)) != -1) {
+	if ((fd = open(journal_path(s, ds, jp, sizeof(jp)),
+	    O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
 		if (ftruncate(fd, 0) == -1 || fsync(fd) == -1)
 			log_warn("%s", jp);	/* its records are below the new seq */
 		close(fd);
@@ -496,8 +478,6 @@ store_replace_from(struct session *s, enum ds_id ds, xmlDocPtr doc)
 }
 
 /* ---- session ---- */
-
-static void check_sticky(struct session *s);
 
 int
 ds_session_init(struct session *s)
@@ -524,7 +504,7 @@ ds_session_init(struct session *s)
 		log_warn("%s", dir);
 		return -1;
 	}
-	file_mode = shared_mode(dir, 0);
+	store_set_file_mode(shared_mode(dir, 0));
 	if (store_lock(s, 1) == -1)
 		return -1;
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++) {
@@ -537,56 +517,9 @@ ds_session_init(struct session *s)
 		}
 	}
 	store_unlock(s);
-	check_sticky(s);
+	store_check_sticky(s);
 	st->keys = keys_from_schema(s->nc->schema);
 	return 0;
-}
-
-/*
- * In a sticky folder (e.g. mode 1777) only the owner of a file (or of the
- * folder) may rename over it or remove it, so a session of one user
- * cannot replace running.xml another user's session wrote: every rewrite
- * would fail with a bare EPERM.  make install creates datastore-dir
- * 2770 with group nchome, which has no such limit; an operator who chose
- * 1777 is told once here, and again in the rpc-error of a failed write.
- */
-static void
-check_sticky(struct session *s)
-{
-	static const char *const names[] = {
-		"running.xml", "startup.xml", "candidate.xml", STORE_OVERLAY_FILE,
-		"candidate.owners", NULL
-	};
-	struct ds_state *st = s->ds;
-	struct stat dst, fst;
-	char p[PATH_MAX];
-	uid_t me = geteuid();
-
-	st->sticky_why[0] = '\0';
-	if (me == 0 || stat(st->dir, &dst) == -1 || !(dst.st_mode & S_ISVTX) ||
-	    dst.st_uid == me)
-		return;
-	for (int i = 0; names[i] != NULL; i++) {
-		if (stat(store_path(s, names[i], p, sizeof(p)), &fst) == -1 ||
-		    fst.st_uid == me)
-			continue;
-		snprintf(st->sticky_why, sizeof(st->sticky_why),
-		    "datastore-dir is sticky (mode %04o) and %s belongs to uid %lu: "
-		    "uid %lu cannot replace it; use mode 2770 and a shared group",
-		    (unsigned)(dst.st_mode & 07777), names[i],
-		    (unsigned long)fst.st_uid, (unsigned long)me);
-		log_warnx("%s: %s (see nchome-netconf(8))", st->dir, st->sticky_why);
-		return;
-	}
-}
-
-const char *
-store_failure_hint(struct session *s)
-{
-	if (s->ds == NULL)
-		return NULL;
-	check_sticky(s);	/* another user may have written since the start */
-	return s->ds->sticky_why[0] != '\0' ? s->ds->sticky_why : NULL;
 }
 
 void

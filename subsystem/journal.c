@@ -435,7 +435,7 @@ journal_read_all(const char *path, char **buf, struct jrec **recs)
 
 	*buf = NULL;
 	*recs = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (fstat(fd, &st) == -1 || st.st_size > (off_t)JR_MAX_REC * 2 ||
 	    (*buf = malloc((size_t)st.st_size + 1)) == NULL ||

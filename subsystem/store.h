@@ -52,9 +52,15 @@ struct ds_state {
 int store_lock(struct session *s, int exclusive);
 void store_unlock(struct session *s);
 
-/* The mode of shared files, and open(2) that applies it to new files. */
+/*
+ * datastore-dir's files (dsdir.c): the mode of shared files, open(2) that
+ * applies it to new files and never follows a link, and the check of a
+ * sticky folder (sets the hint store_failure_hint returns).
+ */
+void store_set_file_mode(mode_t mode);
 mode_t store_file_mode(void);
 int store_open(const char *path, int flags);
+void store_check_sticky(struct session *s);
 
 /* datastore-dir/<name>; returns buf. */
 const char *store_path(struct session *s, const char *name, char *buf, size_t len);
