@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "conf.h"
+#include "errbuf.h"
 
 #define DEFAULT_HOST_KEY	"/etc/ssh/ssh_host_ed25519_key.pub"
 #define DEFAULT_MAX_MESSAGE	67108864L
@@ -257,17 +258,6 @@ fill_client(struct conf_client *c, cfg_t *sec, const char *global_device_id)
 			return -1;
 	}
 	return 0;
-}
-
-static int
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* Checks that only the dialer needs: it runs sshd and sends the host key. */
