@@ -9,7 +9,6 @@ the same session and by a new one; files well-formed), and the session
 must go on; once space is freed, writes work again.
 """
 import os
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -17,18 +16,9 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv  # noqa: E402
 from ncraw import NcRaw, q  # noqa: E402
+from fault_util import fill, in_private_mount_namespace  # noqa: E402
 
-INNER = "NCHOME_FAULT_MOUNTNS_INNER"
-if os.environ.get(INNER) != "1":
-    t = TAP()
-    if os.geteuid() != 0 or shutil.which("unshare") is None:
-        t.skip("disk full on a tmpfs datastore-dir", "needs root and unshare (util-linux)")
-        t.done()
-    env = dict(os.environ)
-    env[INNER] = "1"
-    sys.stdout.flush()
-    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", sys.executable,
-                           os.path.abspath(__file__)], env)
+in_private_mount_namespace(TAP(), "disk full on a tmpfs datastore-dir")
 
 X = "urn:example:full"
 NCOP = 'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0"'
@@ -57,18 +47,6 @@ def content(nc, ds):
     r = nc.rpc("<get-config><source><%s/></source></get-config>" % ds)
     d = r.find(q("data")) if r is not None else None
     return None if d is None else "".join(ET.tostring(c).decode() for c in d)
-
-
-def fill(path):
-    """Writes until the file system is full; returns bytes written."""
-    n = 0
-    with open(path, "wb", buffering=0) as f:
-        try:
-            while True:
-                n += f.write(b"\0" * 4096)
-        except OSError:
-            pass
-    return n
 
 
 def same(got, want, desc):

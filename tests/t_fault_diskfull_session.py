@@ -10,26 +10,15 @@ freed.  Host-wide statistics (a file rewritten in place) keep counting.
 """
 import os
 import re
-import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import NETCONF, TAP, SshEnv, wait_for  # noqa: E402
 from ncraw import NcRaw, q  # noqa: E402
+from fault_util import fill, in_private_mount_namespace  # noqa: E402
 
-INNER = "NCHOME_FAULT_MOUNTNS_INNER"
-if os.environ.get(INNER) != "1":
-    t = TAP()
-    if os.geteuid() != 0 or shutil.which("unshare") is None:
-        t.skip("new session on a full datastore-dir", "needs root and unshare (util-linux)")
-        t.done()
-    env = dict(os.environ)
-    env[INNER] = "1"
-    sys.stdout.flush()
-    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", sys.executable,
-                           os.path.abspath(__file__)], env)
+in_private_mount_namespace(TAP(), "new session on a full datastore-dir")
 
 NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
 t = TAP()
@@ -44,17 +33,6 @@ def session(log=None, peer="192.0.2.77"):
     nc = NcRaw(p, timeout=30)
     procs.append(nc)
     return nc
-
-
-def fill(path):
-    n = 0
-    with open(path, "wb", buffering=0) as f:
-        try:
-            while True:
-                n += f.write(b"\0" * 4096)
-        except OSError:
-            pass
-    return n
 
 
 def monitoring(nc):

@@ -50,3 +50,34 @@ def children(pid):
 def full_run():
     """NCHOME_FULL=1 asks for the long variants (issue 6 counts)."""
     return os.environ.get("NCHOME_FULL", "") not in ("", "0")
+
+
+def in_private_mount_namespace(t, what):
+    """Re-runs the calling test in a private mount namespace (so the tmpfs
+    it mounts is seen by nobody else) and returns there; skips the test
+    when that is impossible (not root, no unshare)."""
+    import shutil
+    import sys
+    inner = "NCHOME_FAULT_MOUNTNS_INNER"
+    if os.environ.get(inner) == "1":
+        return
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        t.skip(what, "needs root and unshare (util-linux)")
+        t.done()
+    env = dict(os.environ)
+    env[inner] = "1"
+    sys.stdout.flush()
+    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", sys.executable,
+                           os.path.abspath(sys.argv[0])], env)
+
+
+def fill(path):
+    """Writes zeros to path until the file system is full; returns bytes written."""
+    n = 0
+    with open(path, "wb", buffering=0) as f:
+        try:
+            while True:
+                n += f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    return n
