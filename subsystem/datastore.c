@@ -205,31 +205,6 @@ store_write_doc(const char *path, xmlDocPtr doc)
 	return atomic_write_with(path, store_file_mode(), save_cb, doc);
 }
 
-/* 1 if a node or attribute of the tree under root is in namespace ns. */
-static int
-ns_in_use(xmlNodePtr root, xmlNsPtr ns)
-{
-	xmlNodePtr n = root;
-
-	while (n != NULL) {
-		if (n->type == XML_ELEMENT_NODE) {
-			if (n->ns == ns)
-				return 1;
-			for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
-				if (a->ns == ns)
-					return 1;
-			if (n->children != NULL) {
-				n = n->children;
-				continue;
-			}
-		}
-		while (n != root && n->next == NULL)
-			n = n->parent;
-		n = n == root ? NULL : n->next;
-	}
-	return 0;
-}
-
 /*
  * Drops the store's namespace declaration from the root once the seq
  * attribute is gone, so replies (which carry the declarations their data
@@ -243,7 +218,7 @@ drop_store_ns(xmlNodePtr root)
 	while ((ns = *pp) != NULL && !(ns->href != NULL &&
 	    strcmp((const char *)ns->href, DS_NS_STORE) == 0))
 		pp = &ns->next;
-	if (ns == NULL || ns_in_use(root, ns))
+	if (ns == NULL || ns_in_subtree(root, ns))
 		return;
 	*pp = ns->next;
 	ns->next = NULL;

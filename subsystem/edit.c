@@ -169,20 +169,19 @@ strip_ops(xmlNodePtr n)
 	}
 }
 
-static int
-ns_used(xmlNodePtr n, xmlNsPtr ns)
+int
+ns_in_subtree(xmlNodePtr n, xmlNsPtr ns)
 {
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (n->ns == ns)
+	if (n->type != XML_ELEMENT_NODE)
+		return 0;
+	if (n->ns == ns)
+		return 1;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+		if (a->ns == ns)
 			return 1;
-		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
-			if (a->ns == ns)
-				return 1;
-		if (ns_used(n->children, ns))
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (ns_in_subtree(c, ns))
 			return 1;
-	}
 	return 0;
 }
 
@@ -217,7 +216,7 @@ ns_dedupe(xmlNodePtr n)
 		f = n->parent != NULL ? xmlSearchNs(n->doc, n->parent, d->prefix) : NULL;
 		if (f != NULL && xmlStrEqual(f->href, d->href))
 			ns_repoint(n, d, f);
-		else if (ns_used(n, d)) {
+		else if (ns_in_subtree(n, d)) {
 			pp = &d->next;
 			continue;
 		}

@@ -76,6 +76,9 @@ void keys_free(xmlHashTablePtr keys);
  */
 void ns_tidy(xmlNodePtr n);
 
+/* 1 when an element or attribute in root's subtree uses ns. */
+int ns_in_subtree(xmlNodePtr root, xmlNsPtr ns);
+
 /* 1 when node is the nc:operation attribute. */
 int is_nc_operation(const xmlAttr *a);
 
