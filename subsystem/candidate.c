@@ -29,6 +29,7 @@
 #include "atomicfile.h"
 #include "journal.h"
 #include "log.h"
+#include "packed.h"
 #include "store.h"
 
 /* A copy of running as the base of the overlay described by file path. */
@@ -50,8 +51,7 @@ candidate_overlay_base(struct session *s, const char *path)
 	if (run->seq != n)
 		log_warnx("candidate overlay on running seq %llu, running is at %llu",
 		    n, (unsigned long long)run->seq);
-	if ((doc = xmlCopyDoc(run->doc, 1)) == NULL)
-		abort();
+	doc = packed_copy_doc(run->doc);
 	return doc;
 }
 

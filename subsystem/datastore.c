@@ -42,13 +42,14 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
-#include <libxml/xmlsave.h>
 
 #include "atomicfile.h"
 #include "log.h"
 #include "session_registry.h"
 #include "journal.h"
+#include "packed.h"
 #include "store.h"
+#include "xmlout.h"
 
 static const char *const ds_names[DS_COUNT] = { "running", "candidate", "startup" };
 
@@ -171,7 +172,7 @@ good_root(xmlDocPtr doc)
 xmlDocPtr
 store_read_doc(const char *path)
 {
-	xmlDocPtr doc = xmlReadFile(path, NULL, NC_XML_PARSE_OPTS);
+	xmlDocPtr doc = packed_read_file(path, NC_XML_PARSE_OPTS);
 
 	if (doc != NULL && !good_root(doc)) {
 		xmlFreeDoc(doc);
@@ -183,20 +184,7 @@ store_read_doc(const char *path)
 static int
 save_cb(int fd, void *arg)
 {
-	xmlSaveCtxtPtr sc = xmlSaveToFd(fd, "UTF-8", 0);
-
-	if (sc == NULL)
-		return -1;
-	if (xmlSaveDoc(sc, arg) < 0) {
-		xmlSaveClose(sc);
-		errno = EIO;
-		return -1;
-	}
-	if (xmlSaveClose(sc) < 0) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
+	return xo_write_doc_fd(fd, arg);
 }
 
 int

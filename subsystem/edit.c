@@ -25,6 +25,7 @@
 #include <libxml/parser.h>
 
 #include "edit_index.h"
+#include "packed.h"
 
 enum eop { OP_MERGE, OP_REPLACE, OP_CREATE, OP_DELETE, OP_REMOVE, OP_NONE };
 
@@ -68,6 +69,7 @@ add_child(struct edit_ctx *c, xmlNodePtr parent, xmlNodePtr child, xmlNodePtr ne
 	index_link_child(c->keys, parent, child, next);
 	if (child->type == XML_ELEMENT_NODE && child->nsDef != NULL)
 		ns_dedupe(child);
+	packed_note(child);	/* a new subtree not packed yet is, after the RPC */
 	if (c->detached == 0)
 		log_change(c, 1, child, parent, NULL);
 }
@@ -258,8 +260,7 @@ copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
 			abort();	/* only on allocation failure */
 		return e;
 	}
-	if ((n = xmlDocCopyNode(e, p->doc, 1)) == NULL)
-		abort();
+	n = packed_copy_node(e, p->doc);
 	strip_ops(n);
 	return n;
 }
@@ -293,8 +294,13 @@ static int apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
 static void
 set_leaf(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr e)
 {
-	char *want = node_leaf_text(e), *have = node_leaf_text(d);
-	xmlNodePtr t = d->children;
+	char *want, *have;
+	xmlNodePtr t;
+
+	packed_unpack(d);	/* a container that becomes a leaf */
+	want = node_leaf_text(e);
+	have = node_leaf_text(d);
+	t = d->children;
 
 	if (strcmp(want, have) != 0 && c->detached == 0 && t != NULL &&
 	    t->next == NULL && t->type == XML_TEXT_NODE) {
@@ -428,6 +434,8 @@ apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop in
 	size_t nel = 0, i = 0;
 	int rc = 0;
 
+	packed_unpack(d);
+	packed_unpack(eparent);
 	for (xmlNodePtr e = eparent->children; e != NULL; e = e->next)
 		if (e->type == XML_ELEMENT_NODE)
 			nel++;

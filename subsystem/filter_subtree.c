@@ -25,6 +25,7 @@
 
 #include "filter.h"
 #include "edit.h"
+#include "packed.h"
 
 enum fkind { F_SELECT, F_CONTENT, F_CONTAIN };
 
@@ -45,9 +46,12 @@ kind_of(const xmlNode *f)
 
 /* Text of n without surrounding white space; caller frees. */
 static char *
-trimmed(const xmlNode *n)
+trimmed(xmlNodePtr n)
 {
-	char *t = (char *)xmlNodeGetContent(n), *b, *e;
+	char *t, *b, *e;
+
+	packed_unpack(n);
+	t = (char *)xmlNodeGetContent(n);
 
 	if (t == NULL)
 		return strdup("");
@@ -96,7 +100,7 @@ node_match(const xmlNode *f, const xmlNode *d)
 }
 
 static int
-content_match(const xmlNode *cm, const xmlNode *d)
+content_match(xmlNodePtr cm, xmlNodePtr d)
 {
 	char *a, *b;
 	int eq;
@@ -114,11 +118,7 @@ content_match(const xmlNode *cm, const xmlNode *d)
 static xmlNodePtr
 copy_all(xmlNodePtr d, xmlDocPtr out)
 {
-	xmlNodePtr n = xmlDocCopyNode(d, out, 1);
-
-	if (n == NULL)
-		abort();
-	return n;
+	return packed_copy_node(d, out);
 }
 
 static int filter_node(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
@@ -166,12 +166,27 @@ filter_children(xmlNodePtr f, xmlNodePtr d, xmlNodePtr outp)
 	return added;
 }
 
+static int filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
+
 /*
  * Fills n (a childless copy of data node d) as containment node f selects;
- * returns 1 when n belongs in the output.
+ * returns 1 when n belongs in the output.  A packed d (packed.c) is
+ * unpacked for this and packed again at once: a filter that looks into
+ * every entry of a big list never holds the whole list unpacked.
  */
 static int
 filter_node(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
+{
+	int was_packed = packed_unpack(d);
+	int rc = filter_node_unpacked(f, d, n);
+
+	if (was_packed)
+		packed_pack_tree(d);
+	return rc;
+}
+
+static int
+filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
 {
 	int other = 0;
 

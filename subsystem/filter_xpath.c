@@ -16,6 +16,7 @@
 
 #include "edit.h"
 #include "filter.h"
+#include "packed.h"
 
 /* The copy of data node d under out (creating childless ancestors); NULL if d is the root. */
 static xmlNodePtr
@@ -70,6 +71,8 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 	xmlHashTablePtr map, whole;
 	int rc = 0;
 
+	/* XPath walks real nodes only: unpacked until the RPC ends (packed.c) */
+	packed_unpack_tree(root);
 	if ((ctx = xmlXPathNewContext(data)) == NULL)
 		abort();
 	ctx->error = quiet;	/* the rpc-error says it; nothing on stderr */
@@ -116,7 +119,7 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 				if (!inside_whole(whole, c)) {
 					snprintf(key, sizeof(key), "%p", (void *)c);
 					xmlHashAddEntry(whole, BAD_CAST key, c);
-					xmlAddChild(out, xmlDocCopyNode(c, out->doc, 1));
+					xmlAddChild(out, packed_copy_node(c, out->doc));
 				}
 			continue;
 		}
@@ -128,7 +131,7 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 		snprintf(key, sizeof(key), "%p", (void *)d);
 		xmlHashAddEntry(whole, BAD_CAST key, d);
 		xmlAddChild(out_for(map, d->parent, out),
-		    xmlDocCopyNode(d, out->doc, 1));
+		    packed_copy_node(d, out->doc));
 	}
 	xmlHashFree(map, NULL);
 	xmlHashFree(whole, NULL);

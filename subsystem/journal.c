@@ -29,10 +29,11 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
-#include <libxml/xmlsave.h>
 
 #include "log.h"
 #include "journal.h"
+#include "packed.h"
+#include "xmlout.h"
 
 #define JR_MAGIC	"NCJ1"
 #define JR_HDR		24
@@ -75,7 +76,7 @@ static int
 replay_one(struct session *s, xmlDocPtr doc, const char *payload, uint32_t len,
     uint32_t defop)
 {
-	xmlDocPtr edoc = xmlReadMemory(payload, (int)len, NULL, NULL, NC_XML_PARSE_OPTS);
+	xmlDocPtr edoc = packed_read_memory(payload, (int)len, NC_XML_PARSE_OPTS);
 	struct edit_ctx c = { 0 };
 	int rc = 0;
 
@@ -277,33 +278,37 @@ rec_write_cb(void *ctx, const char *data, int len)
  * (w->over or w->failed says why).
  */
 static int
+rec_put(void *ctx, const char *data, size_t len)
+{
+	return len > INT32_MAX || rec_write_cb(ctx, data, (int)len) < 0 ? -1 : 0;
+}
+
+static int
 rec_serialize(struct rec_writer *w, xmlNodePtr config)
 {
-	xmlOutputBufferPtr out = xmlOutputBufferCreateIO(rec_write_cb, NULL, w, NULL);
-	xmlBufferPtr head;
+	struct xmlout *xo = xo_new_writer(rec_put, w);
 	xmlNsPtr *nss;
 
-	if (out == NULL || (head = xmlBufferCreate()) == NULL)
+	if (xo == NULL)
 		abort();
-	xmlBufferCCat(head, "<config");
+	xo_str(xo, "<config");
 	if ((nss = xmlGetNsList(config->doc, config)) != NULL) {
 		for (int i = 0; nss[i] != NULL; i++) {
-			xmlBufferCCat(head, nss[i]->prefix != NULL ? " xmlns:" : " xmlns");
+			xo_str(xo, nss[i]->prefix != NULL ? " xmlns:" : " xmlns");
 			if (nss[i]->prefix != NULL)
-				xmlBufferCat(head, nss[i]->prefix);
-			xmlBufferCCat(head, "=");
-			xmlBufferWriteQuotedString(head, nss[i]->href);
+				xo_str(xo, (const char *)nss[i]->prefix);
+			xo_str(xo, "=\"");
+			xo_attr_value(xo, (const char *)nss[i]->href);
+			xo_str(xo, "\"");
 		}
 		xmlFree(nss);
 	}
-	xmlBufferCCat(head, ">");
-	xmlOutputBufferWrite(out, xmlBufferLength(head), (const char *)xmlBufferContent(head));
-	xmlBufferFree(head);
+	xo_str(xo, ">");
 	for (xmlNodePtr ch = config->children; ch != NULL && !w->over && !w->failed;
 	    ch = ch->next)
-		xmlNodeDumpOutput(out, config->doc, ch, 0, 0, NULL);
-	xmlOutputBufferWriteString(out, "</config>");
-	if (xmlOutputBufferClose(out) < 0 || w->over || w->failed)
+		xo_node(xo, ch, NULL);
+	xo_str(xo, "</config>");
+	if (xo_finish(xo) < 0 || w->over || w->failed)
 		return -1;
 	return rec_flush(w);
 }

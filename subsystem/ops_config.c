@@ -12,6 +12,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
+#include "packed.h"
 #include "store.h"
 #include "notify.h"
 
@@ -87,8 +88,7 @@ op_get(struct rpc *r)
 		store_unlock(r->s);
 		return;
 	}
-	if ((merged = xmlCopyDoc(doc, 1)) == NULL)
-		abort();
+	merged = packed_copy_doc(doc);
 	store_unlock(r->s);
 	mroot = xmlDocGetRootElement(merged);
 	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
@@ -124,8 +124,7 @@ hooks_snapshot(struct session *s, enum ds_id ds, xmlDocPtr doc)
 
 	if (ds != DS_RUNNING || !hooks_commit_enabled(s))
 		return NULL;
-	if ((old = xmlCopyDoc(doc, 1)) == NULL)
-		abort();
+	old = packed_copy_doc(doc);
 	return old;
 }
 
@@ -266,8 +265,7 @@ ops_source_doc(struct rpc *r, xmlNodePtr source)
 		store_failed(r);
 		return NULL;
 	}
-	if ((doc = xmlCopyDoc(cur, 1)) == NULL)
-		abort();
+	doc = packed_copy_doc(cur);
 	return doc;
 }
 

@@ -24,6 +24,7 @@
 
 #include "framing.h"
 #include "log.h"
+#include "packed.h"
 #include "rpc_io.h"
 #include "session_registry.h"
 #include "xmlout.h"
@@ -80,6 +81,26 @@ refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 	xmlStopParser(ctxt);
 }
 
+/*
+ * Where a request is packed (packed.c): inside <rpc><edit-config><config>,
+ * whose nodes edit.c moves into the datastore, so that a 10 MB edit is
+ * no 75 MB tree.  Nothing else of a request is packed.
+ */
+static int
+in_edit_config(const xmlNode *n)
+{
+	const xmlNode *a = n;
+	int depth = 0;
+
+	for (; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent)
+		depth++;
+	if (depth < 4)
+		return 0;
+	for (a = n; depth > 3; depth--)
+		a = a->parent;
+	return nc_is(a, "config") && nc_is(a->parent, "edit-config");
+}
+
 /* The message as the parser's input, read in place (no copy of it). */
 struct mem_reader {
 	const char	*p;
@@ -124,6 +145,7 @@ nc_parse(const char *buf, size_t len, char *why, size_t whylen)
 	}
 	ctxt->sax->internalSubset = refuse_doctype;
 	ctxt->_private = NULL;
+	packed_parse_with(ctxt, in_edit_config);
 	/*
 	 * Never NOENT, never DTDLOAD; the encoding is forced to UTF-8.  Read
 	 * through a callback: xmlCtxtReadMemory would first copy the whole
@@ -394,6 +416,8 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	xmlFreeDoc(r.err_doc);
 	xmlFreeDoc(r.data_owned);
 	xmlFreeDoc(r.doc);
+	/* what the RPC unpacked (an edited list entry, say) is packed again */
+	packed_repack();
 #ifdef __GLIBC__
 	/* a big request leaves free heap behind: give it back */
 	if (len > NC_TRIM_AFTER)

@@ -11,12 +11,13 @@
 #include <unistd.h>
 
 #include <libxml/relaxng.h>
-#include <libxml/xmlsave.h>
 
 #include "atomicfile.h"
 #include "hooks.h"
 #include "log.h"
+#include "packed.h"
 #include "store.h"
+#include "xmlout.h"
 
 struct errtext {
 	char	msg[512];
@@ -70,6 +71,7 @@ store_validate(struct session *s, struct rpc *r, xmlDocPtr doc)
 	if ((vc = xmlRelaxNGNewValidCtxt(st->schema)) == NULL)
 		abort();
 	xmlRelaxNGSetValidStructuredErrors(vc, rng_error, &et);
+	packed_unpack_tree(xmlDocGetRootElement(doc));	/* libxml2 reads real nodes */
 	rc = xmlRelaxNGValidateDoc(vc, doc);
 	xmlRelaxNGFreeValidCtxt(vc);
 	if (rc == 0)
@@ -109,15 +111,13 @@ static int
 temp_doc(struct session *s, const char *tag, xmlDocPtr doc, char *path, size_t len)
 {
 	char name[64];
-	xmlSaveCtxtPtr sc;
 	int fd;
 
 	snprintf(name, sizeof(name), ".hook-%s.XXXXXX", tag);
 	store_path(s, name, path, len);
 	if ((fd = mkstemp(path)) == -1)
 		return -1;
-	if ((sc = xmlSaveToFd(fd, "UTF-8", 0)) == NULL ||
-	    xmlSaveDoc(sc, doc) < 0 || xmlSaveClose(sc) < 0) {
+	if (xo_write_doc_fd(fd, doc) == -1) {
 		close(fd);
 		unlink(path);
 		return -1;

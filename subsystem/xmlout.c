@@ -1,36 +1,53 @@
-/* Fast reply serializer; see xmlout.h. */
+/* Fast serializer; see xmlout.h. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "framing.h"
+#include "packed.h"
 #include "xmlout.h"
 
 #define XO_BUF	(64 * 1024)
 
 struct xmlout {
-	struct framer	*fr;
+	int		(*write)(void *, const char *, size_t);
+	void		*arg;
 	size_t		 len;
 	int		 err;
 	char		 buf[XO_BUF];
 };
 
 struct xmlout *
-xo_new(struct framer *fr)
+xo_new_writer(int (*write)(void *, const char *, size_t), void *arg)
 {
 	struct xmlout *xo = malloc(sizeof(*xo));
 
 	if (xo != NULL) {
-		xo->fr = fr;
+		xo->write = write;
+		xo->arg = arg;
 		xo->len = 0;
 		xo->err = 0;
 	}
 	return xo;
 }
 
+static int
+write_framer(void *fr, const char *buf, size_t len)
+{
+	return framer_write(fr, buf, len);
+}
+
+struct xmlout *
+xo_new(struct framer *fr)
+{
+	return xo_new_writer(write_framer, fr);
+}
+
 static void
 xo_flush(struct xmlout *xo)
 {
-	if (xo->len > 0 && !xo->err && framer_write(xo->fr, xo->buf, xo->len) == -1)
+	if (xo->len > 0 && !xo->err && xo->write(xo->arg, xo->buf, xo->len) == -1)
 		xo->err = 1;
 	xo->len = 0;
 }
@@ -40,7 +57,7 @@ xo_raw_slow(struct xmlout *xo, const char *s, size_t n)
 {
 	xo_flush(xo);
 	if (n >= XO_BUF) {
-		if (!xo->err && framer_write(xo->fr, s, n) == -1)
+		if (!xo->err && xo->write(xo->arg, s, n) == -1)
 			xo->err = 1;
 		return;
 	}
@@ -136,6 +153,19 @@ xo_attr_value(struct xmlout *xo, const char *s)
 	xo_escaped(xo, s, 1);
 }
 
+/* packed_write's callbacks */
+static void
+packed_put(void *xo, const char *s, size_t n)
+{
+	xo_put(xo, s, n);
+}
+
+static void
+packed_text(void *xo, const char *s)
+{
+	xo_escaped(xo, s, 0);
+}
+
 static void
 xo_qname(struct xmlout *xo, xmlNodePtr n)
 {
@@ -198,6 +228,14 @@ xo_open(struct xmlout *xo, xmlNodePtr n, xmlNsPtr extra)
 		xo_nsdefs(xo, n->nsDef);
 		xo_nsdefs(xo, extra);
 		xo_attrs(xo, n->properties);
+		if (packed_is(n)) {
+			xo_ch(xo, '>');
+			packed_write(n, packed_put, packed_text, xo);
+			XO_LIT(xo, "</");
+			xo_qname(xo, n);
+			xo_ch(xo, '>');
+			return 0;
+		}
 		if (n->children == NULL) {
 			XO_LIT(xo, "/>");
 			return 0;
@@ -266,6 +304,45 @@ xo_node(struct xmlout *xo, xmlNodePtr root, xmlNsPtr extra)
 		}
 		n = n->next;
 	}
+}
+
+static int
+write_fd(void *arg, const char *buf, size_t len)
+{
+	int fd = *(int *)arg;
+
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+xo_write_doc_fd(int fd, xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	struct xmlout *xo = xo_new_writer(write_fd, &fd);
+
+	if (xo == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	XO_LIT(xo, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	if (root != NULL)
+		xo_node(xo, root, NULL);
+	xo_ch(xo, '\n');
+	if (xo_finish(xo) == -1) {
+		if (errno == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -2,7 +2,9 @@
  * edit-config semantics (subsystem/edit.c) on in-memory documents: every
  * operation at depth, default operations, error options and undo, list
  * entry matching (first leaf, leaf-lists, RELAX NG nma:key) and the hash
- * index of big lists.
+ * index of big lists.  Everything runs twice: on plain trees, and on
+ * trees packed as nchome-netconf parses them (packed.c), serialized by
+ * xmlout.c and packed again after each edit as after each RPC.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +14,21 @@
 #include <libxml/parser.h>
 
 #include "edit.h"
+#include "packed.h"
 #include "unit.h"
+#include "xmlout.h"
 
 #define NCNS "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define CFG(x) "<config xmlns=\"" NCNS "\">" x "</config>"
 #define EDIT(x) "<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS "\">" x "</config>"
 
+static int packed_mode;	/* documents are packed as they are parsed */
+
 static xmlDocPtr
 parse(const char *s)
 {
-	xmlDocPtr d = xmlReadMemory(s, (int)strlen(s), NULL, NULL, NC_XML_PARSE_OPTS);
+	xmlDocPtr d = packed_mode ? packed_read_memory(s, (int)strlen(s), NC_XML_PARSE_OPTS) :
+	    xmlReadMemory(s, (int)strlen(s), NULL, NULL, NC_XML_PARSE_OPTS);
 	if (d == NULL) {
 		fprintf(stderr, "bad test xml: %s\n", s);
 		exit(2);
@@ -29,15 +36,32 @@ parse(const char *s)
 	return d;
 }
 
-/* The children of the root, serialized. */
+static int
+to_buffer(void *b, const char *s, size_t len)
+{
+	xmlBufferAdd(b, BAD_CAST s, (int)len);
+	return 0;
+}
+
+/*
+ * The children of the root, serialized: by libxml2 for plain trees, by
+ * xmlout.c (which reads packed nodes) for packed ones.
+ */
 static char *
 dump(xmlDocPtr d)
 {
 	xmlBufferPtr b = xmlBufferCreate();
 	char *out;
 
-	for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
-		xmlNodeDump(b, d, c, 0, 0);
+	if (packed_mode) {
+		struct xmlout *xo = xo_new_writer(to_buffer, b);
+
+		for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
+			xo_node(xo, c, NULL);
+		xo_finish(xo);
+	} else
+		for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
+			xmlNodeDump(b, d, c, 0, 0);
 	out = strdup((const char *)xmlBufferContent(b));
 	xmlBufferFree(b);
 	return out;
@@ -67,6 +91,8 @@ run(const char *data, const char *edit, enum edit_defop defop, enum edit_erropt 
 	if (undo || (n > 0 && erropt != ERROPT_CONTINUE))
 		edit_undo(&c);
 	edit_ctx_clear(&c);
+	if (packed_mode)
+		packed_repack();	/* as after each RPC: never while an edit can be undone */
 	*out = dump(d);
 	doc_free(d);
 	xmlFreeDoc(e);
@@ -96,8 +122,8 @@ expect(const char *what, const char *data, const char *edit, enum edit_defop def
 #define M DEFOP_MERGE
 #define STOP ERROPT_STOP
 
-int
-main(void)
+static void
+all_tests(void)
 {
 	const char *base = CFG("<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
 	char *got, *want;
@@ -105,6 +131,14 @@ main(void)
 	FILE *f;
 	int fd;
 
+	if (packed_mode) {
+		xmlDocPtr d = parse(base);
+		xmlNodePtr top = xmlDocGetRootElement(d)->children;
+
+		CHECK(packed_is(top) && top->children == NULL,
+		    "the datastore's entries are packed as they are parsed");
+		xmlFreeDoc(d);
+	}
 	expect("merge into empty creates", CFG(""), EDIT("<top><a>1</a></top>"), M, STOP, 0,
 	    "<top><a>1</a></top>");
 	expect("merge changes a leaf at depth 4", base,
@@ -293,6 +327,15 @@ main(void)
 	CHECK(strcmp(got, want) == 0, "undo of delete+replace+merge");
 	free(got);
 	free(want);
+}
+
+int
+main(void)
+{
+	all_tests();
+	printf("# again, with packed trees\n");
+	packed_mode = 1;
+	all_tests();
 	xmlCleanupParser();
 	UNIT_DONE();
 }
