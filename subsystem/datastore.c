@@ -25,10 +25,12 @@
  * only the journal grew -> replay its new records; else reload.
  *
  * Memory: a libxml2 tree costs ~7x its XML, so a session holds one tree
- * per datastore it uses and no more: edits move the request's nodes
- * into the tree instead of copying them, records and base rewrites are
- * streamed to disk, and copy-config writes the target from the source's
- * tree (store_replace_from) and drops the target's.
+ * per datastore it uses and no more, with its list entries packed
+ * (packed.c: about 1.5x their XML); edits move the request's nodes
+ * (packed as the request is parsed) into the tree instead of copying
+ * them, records and base rewrites are streamed to disk by xmlout.c, and
+ * copy-config writes the target from the source's tree
+ * (store_replace_from) and drops the target's.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -387,6 +389,8 @@ store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
 	if (doc != dc->doc) {
 		doc_free(dc->doc);
 		dc->doc = doc;
+		/* a copy-config source or a delete-config's new doc was never packed */
+		packed_note(xmlDocGetRootElement(doc));
 	}
 	dc->base_st = bst;
 	dc->have_base = 1;
