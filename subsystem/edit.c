@@ -42,7 +42,7 @@ is_nc_operation(const xmlAttr *a)
 /* ---- the two primitives: every change of the tree goes through them ---- */
 
 static void
-log_change(struct edit_ctx *c, int added, xmlNodePtr node, xmlNodePtr parent,
+log_push(struct edit_ctx *c, int added, xmlNodePtr node, xmlNodePtr parent,
     xmlNodePtr next)
 {
 	if (c->nlog == c->caplog) {
@@ -54,6 +54,13 @@ log_change(struct edit_ctx *c, int added, xmlNodePtr node, xmlNodePtr parent,
 		c->caplog = cap;
 	}
 	c->log[c->nlog++] = (struct edit_change){ added, 0, node, parent, next, NULL };
+}
+
+static void
+log_change(struct edit_ctx *c, int added, xmlNodePtr node, xmlNodePtr parent,
+    xmlNodePtr next)
+{
+	log_push(c, added, node, parent, next);
 	c->changed = 1;
 }
 
@@ -91,7 +98,11 @@ edit_undo(struct edit_ctx *c)
 {
 	while (c->nlog > 0) {
 		struct edit_change *ch = &c->log[--c->nlog];
-		if (ch->added == 2) {
+		if (ch->added == 3) {
+			/* back to the packed string it had before the edit */
+			index_drop_subtree(ch->node);
+			packed_restore(ch->node, ch->old_text);
+		} else if (ch->added == 2) {
 			/* the content now is set_leaf's copy: put the old one back */
 			index_text_changing(c->keys, ch->node->parent, ch->node);
 			xmlFree(ch->node->content);
@@ -106,15 +117,24 @@ edit_undo(struct edit_ctx *c)
 	c->changed = 0;
 }
 
+/* Change ch is kept for good: frees what only an undo would have used. */
+static void
+forget_change(struct edit_change *ch)
+{
+	if (ch->added == 3)
+		free(ch->old_text);
+	else if (ch->added == 2) {
+		if (ch->old_owned)
+			xmlFree(ch->old_text);
+	} else if (!ch->added)
+		tree_free(ch->node);
+}
+
 void
 edit_ctx_clear(struct edit_ctx *c)
 {
 	for (size_t i = 0; i < c->nlog; i++)
-		if (c->log[i].added == 2) {
-			if (c->log[i].old_owned)
-				xmlFree(c->log[i].old_text);
-		} else if (!c->log[i].added)
-			tree_free(c->log[i].node);
+		forget_change(&c->log[i]);
 	free(c->log);
 	c->log = NULL;
 	c->nlog = c->caplog = 0;
@@ -426,16 +446,67 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 	return 0;
 }
 
+/*
+ * Packed datastore node d (packed.c) is about to be edited: unpacked,
+ * with its packed string logged so that an undo can put it back; 1 if so.
+ */
+static int
+unpack_for_edit(struct edit_ctx *c, xmlNodePtr d)
+{
+	void *taken;
+
+	if (c->detached || (taken = packed_take(d)) == NULL)
+		return 0;
+	log_push(c, 3, d, NULL, NULL);
+	c->log[c->nlog - 1].old_text = taken;
+	return 1;
+}
+
+/*
+ * The edit of unpacked d is done (its changes are log entries after
+ * index at): d is packed again at once, so that an edit of every entry
+ * of a big list never holds them all unpacked.  The log entry at index
+ * then undoes the lot; the ones after it are kept for good.
+ */
+static void
+repack_edited(struct edit_ctx *c, xmlNodePtr d, size_t at)
+{
+	packed_pack_tree(d);
+	if (!packed_is(d))
+		return;		/* stays unpacked: its own entries undo it */
+	for (size_t i = at + 1; i < c->nlog; i++)
+		forget_change(&c->log[i]);
+	c->nlog = at + 1;
+}
+
+static int apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d,
+    xmlNodePtr eparent, enum eop inherited);
+
 static int
 apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop inherited)
+{
+	size_t at = c->nlog;
+	int d_packed = unpack_for_edit(c, d);
+	int e_packed = packed_unpack(eparent);
+	int rc = apply_children_unpacked(c, d, eparent, inherited);
+
+	if (d_packed)
+		repack_edited(c, d, at);
+	/* what is left of the request's node (not moved into d) is read no more */
+	if (e_packed)
+		packed_pack_tree(eparent);
+	return rc;
+}
+
+static int
+apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
+    enum eop inherited)
 {
 	struct { xmlNodePtr e; int lonely; } small[8], *el = small;
 	xmlHashTablePtr names = NULL;
 	size_t nel = 0, i = 0;
 	int rc = 0;
 
-	packed_unpack(d);
-	packed_unpack(eparent);
 	for (xmlNodePtr e = eparent->children; e != NULL; e = e->next)
 		if (e->type == XML_ELEMENT_NODE)
 			nel++;

@@ -21,7 +21,9 @@ enum edit_erropt { ERROPT_STOP, ERROPT_CONTINUE, ERROPT_ROLLBACK };
 /* One change of the tree, kept so it can be undone. */
 struct edit_change {
 	int		 added;		/* 1: node was added; 0: node was removed;
-					   2: text node's content was replaced */
+					   2: text node's content was replaced;
+					   3: packed node was unpacked, old_text
+					   is its packed string (packed.c) */
 	int		 old_owned;	/* 2: old_text was allocated for the node */
 	xmlNodePtr	 node;
 	xmlNodePtr	 parent;	/* removed: where it was */
@@ -60,6 +62,9 @@ void edit_ctx_clear(struct edit_ctx *c);
 /* Frees a node (unlinking it first) or a whole document, with their indexes. */
 void tree_free(xmlNodePtr n);
 void doc_free(xmlDocPtr doc);
+
+/* Drops the list indexes of n and its descendants (their children change). */
+void index_drop_subtree(xmlNodePtr n);
 
 /*
  * Parses a RELAX NG file's element patterns for RFC 6110 list keys

@@ -358,15 +358,20 @@ free_indexes(xmlNodePtr n)
 }
 
 void
+index_drop_subtree(xmlNodePtr n)
+{
+	index_drop(n);
+	free_indexes(n->children);
+}
+
+void
 tree_free(xmlNodePtr n)
 {
 	if (n == NULL)
 		return;
 	xmlUnlinkNode(n);
-	if (n->type == XML_ELEMENT_NODE) {
-		index_drop(n);
-		free_indexes(n->children);
-	}
+	if (n->type == XML_ELEMENT_NODE)
+		index_drop_subtree(n);
 	xmlFreeNode(n);
 }
 

@@ -44,24 +44,32 @@ kind_of(const xmlNode *f)
 	return F_SELECT;
 }
 
-/* Text of n without surrounding white space; caller frees. */
-static char *
-trimmed(xmlNodePtr n)
+/* 1 when a and b are the same text but for white space around them. */
+static int
+same_trimmed(const char *a, const char *b)
 {
-	char *t, *b, *e;
+	size_t la, lb;
+
+	while (isspace((unsigned char)*a))
+		a++;
+	while (isspace((unsigned char)*b))
+		b++;
+	for (la = strlen(a); la > 0 && isspace((unsigned char)a[la - 1]); la--)
+		;
+	for (lb = strlen(b); lb > 0 && isspace((unsigned char)b[lb - 1]); lb--)
+		;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* Text of n (all of it, as XPath's string value); caller frees. */
+static char *
+text_of(xmlNodePtr n)
+{
+	char *t;
 
 	packed_unpack(n);
 	t = (char *)xmlNodeGetContent(n);
-
-	if (t == NULL)
-		return strdup("");
-	for (b = t; isspace((unsigned char)*b); b++)
-		;
-	for (e = b + strlen(b); e > b && isspace((unsigned char)e[-1]); e--)
-		;
-	*e = '\0';
-	memmove(t, b, (size_t)(e - b) + 1);
-	return t;
+	return t != NULL ? t : strdup("");
 }
 
 static int
@@ -107,12 +115,48 @@ content_match(xmlNodePtr cm, xmlNodePtr d)
 
 	if (!node_match(cm, d))
 		return 0;
-	a = trimmed(cm);
-	b = trimmed(d);
-	eq = strcmp(a, b) == 0;
+	a = text_of(cm);
+	b = text_of(d);
+	eq = same_trimmed(a, b);
 	free(a);
 	free(b);
 	return eq;
+}
+
+/*
+ * 1 when packed data node d (packed.c) cannot match containment node f:
+ * a content match node of f has no packed child of d with its name and
+ * text.  Read without unpacking d, so that a filter picking one entry of
+ * a big list does not unpack all the others.  0: unpack d and see.
+ */
+static int
+packed_mismatch(xmlNodePtr f, xmlNodePtr d)
+{
+	for (xmlNodePtr fc = f->children; fc != NULL; fc = fc->next) {
+		const char *pos = NULL, *cname, *text;
+		int kind, found = 0, unsure = 0;
+		char *want;
+
+		if (fc->type != XML_ELEMENT_NODE || kind_of(fc) != F_CONTENT)
+			continue;
+		/* packed children have no attributes, and d's namespace */
+		if (fc->properties != NULL || (!ns_wild(fc) &&
+		    (d->ns == NULL || !xmlStrEqual(fc->ns->href, d->ns->href))))
+			return 1;
+		want = text_of(fc);
+		while (!found && (kind = packed_next_child(d, &pos, &cname, &text)) != 0) {
+			if (strcmp(cname, (const char *)fc->name) != 0)
+				continue;
+			if (kind == PACKED_LEAF)
+				found = same_trimmed(text, want);
+			else
+				unsure = 1;	/* its text is spread over nodes */
+		}
+		free(want);
+		if (!found && !unsure)
+			return 1;
+	}
+	return 0;
 }
 
 static xmlNodePtr
@@ -177,8 +221,12 @@ static int filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
 static int
 filter_node(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
 {
-	int was_packed = packed_unpack(d);
-	int rc = filter_node_unpacked(f, d, n);
+	int was_packed, rc;
+
+	if (packed_is(d) && packed_mismatch(f, d))
+		return 0;
+	was_packed = packed_unpack(d);
+	rc = filter_node_unpacked(f, d, n);
 
 	if (was_packed)
 		packed_pack_tree(d);

@@ -266,6 +266,7 @@ append(xmlNodePtr parent, xmlNodePtr c)
 	parent->last = c;
 }
 
+/* Builds n's children from its packed string, which the caller frees. */
 static void
 unpack_quiet(xmlNodePtr n)
 {
@@ -292,17 +293,43 @@ unpack_quiet(xmlNodePtr n)
 			break;
 		}
 	}
-	free(pk);
 }
 
 int
 packed_unpack(xmlNodePtr n)
 {
+	struct pk *pk;
+
 	if (!packed_is(n))
 		return 0;
+	pk = pk_of(n);
 	unpack_quiet(n);
+	free(pk);
 	note_add(n);
 	return 1;
+}
+
+void *
+packed_take(xmlNodePtr n)
+{
+	struct pk *pk;
+
+	if (!packed_is(n))
+		return NULL;
+	pk = pk_of(n);
+	unpack_quiet(n);
+	note_add(n);
+	return pk;
+}
+
+void
+packed_restore(xmlNodePtr n, void *taken)
+{
+	if (packed_is(n))
+		free(n->content);
+	xmlFreeNodeList(n->children);
+	n->children = n->last = NULL;
+	n->content = taken;
 }
 
 static void
@@ -311,9 +338,12 @@ unpack_all(xmlNodePtr n)
 	for (; n != NULL; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (packed_is(n))
+		if (packed_is(n)) {
+			struct pk *pk = pk_of(n);
+
 			unpack_quiet(n);	/* its descendants are all real now */
-		else
+			free(pk);
+		} else
 			unpack_all(n->children);
 	}
 }
@@ -323,9 +353,12 @@ packed_unpack_tree(xmlNodePtr n)
 {
 	if (n == NULL || n->type != XML_ELEMENT_NODE)
 		return;
-	if (packed_is(n))
+	if (packed_is(n)) {
+		struct pk *pk = pk_of(n);
+
 		unpack_quiet(n);
-	else
+		free(pk);
+	} else
 		unpack_all(n->children);
 	note_add(n);
 }
@@ -352,41 +385,48 @@ skip_element(const char *p)
 }
 
 int
-packed_child(const xmlNode *n, const char *name, const char **cname,
+packed_next_child(const xmlNode *n, const char **pos, const char **cname,
     const char **text)
 {
 	const struct pk *pk = pk_of(n);
-	const char *p = pk->data, *end = pk->data + pk->len;
+	const char *p = *pos != NULL ? *pos : pk->data, *end = pk->data + pk->len;
+	const char *content;
+	int ntext = 0;
 
-	while (p < end) {
-		const char *nm = p + 1, *q;
-		int ntext = 0, elems = 0;
-
-		if (*p == 'T') {
-			p += strlen(p + 1) + 2;
-			continue;
-		}
-		q = nm + strlen(nm) + 1;	/* the child's content */
-		if (name != NULL && strcmp(name, nm) != 0) {
-			p = skip_element(q);
-			continue;
-		}
-		*cname = nm;
-		*text = "";
-		for (const char *r = q; *r != 'X'; ) {
-			if (*r == 'E') {
-				elems = 1;
-				break;
-			}
-			if (ntext++ == 0)
-				*text = r + 1;
-			r += strlen(r + 1) + 2;
-		}
-		if (elems)
+	while (p < end && *p == 'T')
+		p += strlen(p + 1) + 2;		/* n's own text */
+	if (p >= end)
+		return 0;
+	*cname = p + 1;
+	content = *cname + strlen(*cname) + 1;
+	*pos = skip_element(content);
+	*text = "";
+	for (const char *r = content; *r != 'X'; r += strlen(r + 1) + 2) {
+		if (*r == 'E') {
 			*text = NULL;
-		else if (ntext > 1)
-			return -1;
-		return 1;
+			return PACKED_ELEMENTS;
+		}
+		if (ntext++ == 0)
+			*text = r + 1;
+	}
+	if (ntext > 1) {
+		*text = NULL;
+		return PACKED_TEXTS;
+	}
+	return PACKED_LEAF;
+}
+
+int
+packed_child(const xmlNode *n, const char *name, const char **cname,
+    const char **text)
+{
+	const char *pos = NULL;
+	int kind;
+
+	while ((kind = packed_next_child(n, &pos, cname, text)) != 0) {
+		if (name != NULL && strcmp(name, *cname) != 0)
+			continue;
+		return kind == PACKED_TEXTS ? -1 : 1;
 	}
 	return 0;
 }

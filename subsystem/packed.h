@@ -18,6 +18,18 @@ int packed_is(const xmlNode *n);
  */
 int packed_unpack(xmlNodePtr n);
 
+/*
+ * packed_unpack, but n's packed string is returned, not freed: the
+ * caller keeps it to undo with packed_restore (or frees it).
+ */
+void *packed_take(xmlNodePtr n);
+
+/*
+ * n's children (real or packed; the caller has dropped their indexes)
+ * are freed and n gets the string packed_take returned.
+ */
+void packed_restore(xmlNodePtr n, void *taken);
+
 /* Unpacks every packed node in n's subtree (XPath, RELAX NG). */
 void packed_unpack_tree(xmlNodePtr n);
 
@@ -37,6 +49,18 @@ void packed_repack(void);
  * there is none; -1 when it is a leaf of several text nodes (unpack).
  */
 int packed_child(const xmlNode *n, const char *name, const char **cname,
+    const char **text);
+
+/*
+ * The child elements of packed n one by one (*pos NULL at first): 0 at
+ * the end, else *cname is the child's name and the result says what it
+ * holds: PACKED_LEAF (*text its text, "" if none), PACKED_TEXTS (several
+ * text nodes) or PACKED_ELEMENTS; *text is NULL for those two.
+ */
+#define PACKED_LEAF	1
+#define PACKED_TEXTS	2
+#define PACKED_ELEMENTS	3
+int packed_next_child(const xmlNode *n, const char **pos, const char **cname,
     const char **text);
 
 /* xmlDocCopyNode / xmlCopyDoc (recursive), packed nodes copied packed. */

@@ -22,6 +22,8 @@ value.  Figures:
   netconf.peak_rss_mb       VmHWM of nchome-netconf (vs 4x datastore + 4 MB)
   netconf.peak_rss_load_mb  VmHWM right after the bulk load
   netconf.rss_mb            VmRSS at the end
+and beyond the targets: re-merging every entry, a new session's first
+get-config, subtree and XPath filters for one entry, each with VmHWM.
 
 Throughput is measured the same way for NETCONF and for cat: one ssh
 session each, a request written (an <rpc>, or a line the cat loop waits
@@ -147,14 +149,21 @@ def edit(target, body):
             % (target, B, body))
 
 
-def hwm_kb(field="VmHWM"):
-    best = 0
+def netconf_pids():
+    pids = set()
     for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
         try:
-            if os.readlink("/proc/%s/exe" % pid) != NETCONF:
-                continue
+            if pid.isdigit() and os.readlink("/proc/%s/exe" % pid) == NETCONF:
+                pids.add(pid)
+        except OSError:
+            pass
+    return pids
+
+
+def hwm_kb(field="VmHWM", pids=None):
+    best = 0
+    for pid in (pids if pids is not None else netconf_pids()):
+        try:
             with open("/proc/%s/status" % pid) as f:
                 for line in f:
                     if line.startswith(field + ":"):
@@ -255,6 +264,39 @@ try:
            "included; target <= %.1f (4 x %.1f MB + 4)" % (4 * size / 1e6 + 4, size / 1e6))
     figure("netconf.rss_mb", hwm_kb("VmRSS") / 1024, "MB",
            "VmRSS of nchome-netconf at the end (the cached tree and its list index)")
+
+    # Beyond the targets: other work on the same datastore.  Each VmHWM
+    # includes everything before it in the same process.
+    t0 = time.monotonic()
+    ok(nc.rpc(edit("running", entries(N, gen=1))))
+    figure("netconf.remerge_s", time.monotonic() - t0, "s",
+           "one edit-config giving all %d entries new values" % N)
+    figure("netconf.peak_rss_remerge_mb", hwm_kb() / 1024, "MB", "VmHWM after it")
+    before = netconf_pids()
+    nc2 = Raw(env.netconf_over_ssh())
+    t0 = time.monotonic()
+    nc2.rpc("<get-config><source><running/></source></get-config>")
+    figure("netconf.new_session_get_s", time.monotonic() - t0, "s",
+           "a new session's first get-config (it parses running.xml)")
+    figure("netconf.new_session_rss_mb", hwm_kb(pids=netconf_pids() - before) / 1024, "MB",
+           "VmHWM of that new session")
+    nc2.p.stdin.close()
+    nc2.p.wait(30)
+    key = "item-%06d" % (N // 2)
+    sub = ('<get-config><source><running/></source><filter type="subtree"><top xmlns="%s"><item>'
+           '<name>%s</name></item></top></filter></get-config>' % (B, key))
+    xpath = ('<get-config><source><running/></source><filter type="xpath" xmlns:b="%s" '
+             'select="/b:top/b:item[b:name=\'%s\']"/></get-config>' % (B, key))
+    for name, req, what in (("subtree", sub, "content match on the key"),
+                            ("xpath", xpath, "/top/item[name=...]")):
+        t0 = time.monotonic()
+        reply = nc.rpc(req)
+        ms = (time.monotonic() - t0) * 1000
+        if key.encode() not in reply or reply.count(b"<name>") != 1:
+            raise RuntimeError("%s filter: unexpected reply %r" % (name, reply[:600]))
+        figure("netconf.%s_filter_ms" % name, ms, "ms", "get-config with a %s filter for one entry (%s)"
+               % (name, what))
+        figure("netconf.peak_rss_%s_mb" % name, hwm_kb() / 1024, "MB", "VmHWM after it")
     nc.p.stdin.close()
     nc.p.wait(30)
 finally:

@@ -122,6 +122,44 @@ expect(const char *what, const char *data, const char *edit, enum edit_defop def
 #define M DEFOP_MERGE
 #define STOP ERROPT_STOP
 
+/* An edited packed node is packed again at once, and an undo still works. */
+static void
+packed_edit_tests(void)
+{
+	const char *data = CFG("<l><e><k>1</k><v>a</v></e><e><k>2</k><v>b</v></e></l>");
+	xmlDocPtr d = parse(data), e = parse(EDIT("<l><e><k>2</k><v>B</v></e></l>"));
+	xmlNodePtr l = xmlDocGetRootElement(d)->children;
+	struct edit_ctx c = { .move = 1 };
+	char *got, *orig = dump(d);
+
+	CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0 &&
+	    c.changed, "edit inside a packed list");
+	CHECK(packed_is(l), "the edited list is packed again before the RPC ends");
+	got = dump(d);
+	CHECK(strstr(got, "<v>B</v>") != NULL, "the packed list holds the new value: %s", got);
+	free(got);
+	edit_undo(&c);
+	edit_ctx_clear(&c);
+	got = dump(d);
+	CHECK(strcmp(got, orig) == 0, "undo puts the packed list back: %s", got);
+	free(got);
+	xmlFreeDoc(e);
+	/* a failing second part: the first part's change inside the packed list is undone too */
+	e = parse(EDIT("<l><e><k>1</k><v>X</v></e></l><m nc:operation=\"delete\"/>"));
+	c = (struct edit_ctx){ .move = 1 };
+	CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 1,
+	    "second part fails");
+	edit_undo(&c);
+	edit_ctx_clear(&c);
+	got = dump(d);
+	CHECK(strcmp(got, orig) == 0, "its first part is undone: %s", got);
+	free(got);
+	free(orig);
+	xmlFreeDoc(e);
+	doc_free(d);
+	packed_repack();
+}
+
 static void
 all_tests(void)
 {
@@ -138,6 +176,7 @@ all_tests(void)
 		CHECK(packed_is(top) && top->children == NULL,
 		    "the datastore's entries are packed as they are parsed");
 		xmlFreeDoc(d);
+		packed_edit_tests();
 	}
 	expect("merge into empty creates", CFG(""), EDIT("<top><a>1</a></top>"), M, STOP, 0,
 	    "<top><a>1</a></top>");

@@ -1,7 +1,9 @@
 /*
  * Subtree filters (RFC 6241 section 6, every example of 6.4) and XPath
  * filters on in-memory documents (subsystem/filter_subtree.c,
- * filter_xpath.c).
+ * filter_xpath.c).  Everything runs twice: on a plain tree, and on one
+ * packed as nchome-netconf parses datastores (packed.c), the result
+ * serialized by xmlout.c and the tree packed again after each filter.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,9 @@
 
 #include "edit.h"
 #include "filter.h"
+#include "packed.h"
 #include "unit.h"
+#include "xmlout.h"
 
 #define NCNS "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define T "http://example.com/schema/1.2/config"
@@ -40,6 +44,15 @@ parse(const char *s)
 	return d;
 }
 
+static int packed_mode;
+
+static int
+to_buffer(void *b, const char *s, size_t len)
+{
+	xmlBufferAdd(b, BAD_CAST s, (int)len);
+	return 0;
+}
+
 /* Runs <filter>body</filter> (attrs on the filter element) on data; result serialized. */
 static char *
 run(xmlDocPtr d, const char *attrs, const char *body, int *rc)
@@ -54,11 +67,20 @@ run(xmlDocPtr d, const char *attrs, const char *body, int *rc)
 	    NCNS, attrs, body);
 	f = parse(buf);
 	*rc = filter_apply(&r, xmlDocGetRootElement(f)->children->children, d, &out);
-	if (out != NULL) {
+	if (out != NULL && packed_mode) {
+		struct xmlout *xo = xo_new_writer(to_buffer, b);
+
+		for (xmlNodePtr c = xmlDocGetRootElement(out)->children; c != NULL; c = c->next)
+			xo_node(xo, c, NULL);
+		xo_finish(xo);
+		xmlFreeDoc(out);
+	} else if (out != NULL) {
 		for (xmlNodePtr c = xmlDocGetRootElement(out)->children; c != NULL; c = c->next)
 			xmlNodeDump(b, out, c, 0, 0);
 		xmlFreeDoc(out);
 	}
+	if (packed_mode)
+		packed_repack();	/* as after each RPC */
 	s = strdup((const char *)xmlBufferContent(b));
 	xmlBufferFree(b);
 	xmlFreeDoc(f);
@@ -84,13 +106,18 @@ expect(const char *what, const char *attrs, const char *body, const char *want)
 #define FRED "<user><name>fred</name><type>admin</type><full-name>Fred Flintstone</full-name>" \
     "<company-info><dept>2</dept><id>2</id></company-info></user>"
 
-int
-main(void)
+static void
+all_tests(void)
 {
 	int rc;
 	char *got;
 
-	doc = parse(data);
+	doc = packed_mode ? packed_read_memory(data, (int)strlen(data), NC_XML_PARSE_OPTS) :
+	    parse(data);
+	if (packed_mode) {
+		xmlNodePtr users = xmlDocGetRootElement(doc)->children->children;
+		CHECK(packed_is(users), "the user list is packed");
+	}
 
 	/* 6.4.2 empty filter */
 	expect("6.4.2 empty filter selects nothing", SUB, "", "");
@@ -175,7 +202,20 @@ main(void)
 	CHECK(rc == -1, "unknown filter type is an error");
 	free(got);
 
+	if (packed_mode) {
+		xmlNodePtr users = xmlDocGetRootElement(doc)->children->children;
+		CHECK(packed_is(users), "the user list is packed again after all filters");
+	}
 	xmlFreeDoc(doc);
+}
+
+int
+main(void)
+{
+	all_tests();
+	printf("# again, with a packed tree\n");
+	packed_mode = 1;
+	all_tests();
 	xmlCleanupParser();
 	UNIT_DONE();
 }
