@@ -26,11 +26,11 @@
  *
  * Memory: a libxml2 tree costs ~7x its XML, so a session holds one tree
  * per datastore it uses and no more, with its list entries packed
- * (packed.c: about 1.5x their XML); edits move the request's nodes
- * (packed as the request is parsed) into the tree instead of copying
- * them, records and base rewrites are streamed to disk by xmlout.c, and
- * copy-config writes the target from the source's tree
- * (store_replace_from) and drops the target's.
+ * (packed.c: under 2x the XML, list index included); edits move the
+ * request's nodes (packed as the request is parsed) into the tree
+ * instead of copying them, records and base rewrites are streamed to
+ * disk by xmlout.c, and copy-config writes the target from the source's
+ * tree (store_replace_from) and drops the target's.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
