@@ -225,7 +225,9 @@ ns_repoint(xmlNodePtr n, xmlNsPtr from, xmlNsPtr to)
 /*
  * n was just linked under its parent: drop n's namespace declarations
  * that repeat one in scope or that nothing uses (the copy declared them
- * for itself), so the stored document stays small.
+ * for itself), so the stored document stays small.  An xmlns="" that
+ * undoes a default namespace in scope stays: no node points to it, yet
+ * without it n's no-namespace elements would fall into that namespace.
  */
 static void
 ns_dedupe(xmlNodePtr n)
@@ -238,7 +240,8 @@ ns_dedupe(xmlNodePtr n)
 		f = n->parent != NULL ? xmlSearchNs(n->doc, n->parent, d->prefix) : NULL;
 		if (f != NULL && xmlStrEqual(f->href, d->href))
 			ns_repoint(n, d, f);
-		else if (ns_in_subtree(n, d)) {
+		else if (ns_in_subtree(n, d) || (f != NULL && d->prefix == NULL &&
+		    (d->href == NULL || d->href[0] == '\0'))) {
 			pp = &d->next;
 			continue;
 		}
