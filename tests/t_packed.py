@@ -163,6 +163,9 @@ def x_top():
         "<x:v>r</x:v><x:c1><x:c2><x:leaf>rr</x:leaf></x:c2></x:c1></x:item>" % O,
         # mixed content
         "<x:item><x:name>mixed</x:name><x:desc>pre &amp; <x:b>bold</x:b>mid<x:i/>post\ttail</x:desc></x:item>",
+        # mixed content that cannot be packed (a child in another namespace), a packed child after it
+        '<x:item><x:name>mixed2</x:name><x:desc>pre<x:b>bold</x:b>post<o:f xmlns:o="%s">f</o:f>'
+        "<x:sub><x:q>1</x:q><x:q>2</x:q></x:sub>end</x:desc><x:after><x:q>3</x:q></x:after></x:item>" % O,
         # bigger than a packed string may be
         "<x:item><x:name>big</x:name><x:v>%s</x:v><x:tag>bt</x:tag></x:item>" % esc(BLOB),
         "<x:item><x:name>edge</x:name><x:v>%s</x:v></x:item>" % ("e" * 2010),
@@ -450,6 +453,15 @@ try:
         ET.SubElement(m.find("{%s}lists" % D), "bare2").append(ET.fromstring("<k>1</k>"))
     steps.append(("merge of a new no-namespace child (xmlns=\"\") under a default-namespace node",
                   '<lists xmlns="%s"><bare2 xmlns=""><k>1</k></bare2></lists>' % D, bare2))
+
+    def mixed2_delete(m):
+        d = find_item(m, "mixed2").find("{%s}desc" % X)
+        b = d.find("{%s}b" % X)
+        d.text = (d.text or "") + (b.tail or "")
+        d.remove(b)
+    steps.append(("delete inside mixed content leaves two texts side by side",
+                  xtop('<x:item><x:name>mixed2</x:name><x:desc><x:b nc:operation="delete"/></x:desc></x:item>'),
+                  mixed2_delete))
 
     for desc, body, fn in steps:
         r = edit(a, body)
