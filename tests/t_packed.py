@@ -454,6 +454,56 @@ try:
     steps.append(("merge of a new no-namespace child (xmlns=\"\") under a default-namespace node",
                   '<lists xmlns="%s"><bare2 xmlns=""><k>1</k></bare2></lists>' % D, bare2))
 
+    def clear_leaf(m):
+        find_item(m, "k42").find("{%s}v" % X).text = None
+    steps.append(("merge of an empty leaf clears its text",
+                  xtop("<x:item><x:name>k42</x:name><x:v/></x:item>"), clear_leaf))
+
+    def replace_inner(m):
+        it = find_item(m, "k43")
+        old = it.find("{%s}c1" % X)
+        new = ET.fromstring('<x:c1 xmlns:x="%s"><x:n>new &lt;n&gt;</x:n><x:X><x:T>E</x:T><x:E/></x:X>'
+                            '<x:caf\u00e9>\u4e2d</x:caf\u00e9></x:c1>' % X)
+        it[list(it).index(old)] = new
+    steps.append(("replace of a container inside an entry (elements named X, T, E, non-ASCII)",
+                  xtop('<x:item><x:name>k43</x:name><x:c1 nc:operation="replace"><x:n>new &lt;n&gt;</x:n>'
+                       "<x:X><x:T>E</x:T><x:E/></x:X><x:caf\u00e9>\u4e2d</x:caf\u00e9></x:c1></x:item>"),
+                  replace_inner))
+
+    def delete_inner(m):
+        it = find_item(m, "k44")
+        it.remove(it.find("{%s}c1" % X))
+    steps.append(("delete of a container inside an entry",
+                  xtop('<x:item><x:name>k44</x:name><x:c1 nc:operation="delete"/></x:item>'), delete_inner))
+
+    def create_inner(m):
+        it = find_item(m, "k44")
+        c1 = ET.SubElement(it, "{%s}c1" % X)
+        ET.SubElement(ET.SubElement(c1, "{%s}c2" % X), "{%s}leaf" % X).text = "again"
+    steps.append(("create of a container inside an entry",
+                  xtop('<x:item><x:name>k44</x:name><x:c1 nc:operation="create"><x:c2><x:leaf>again</x:leaf>'
+                       "</x:c2></x:c1></x:item>"), create_inner))
+
+    def default_ns_edit(m):
+        find_item(m, "k45").find("{%s}v" % X).text = "default ns edit"
+        top_ = m.find("{%s}top" % X)
+        it = ET.SubElement(top_, "{%s}item" % X)
+        ET.SubElement(it, "{%s}name" % X).text = "new-default"
+        ET.SubElement(it, "{%s}v" % X).text = "d"
+        ET.SubElement(ET.SubElement(it, "{%s}c1" % X), "{%s}n" % X).text = "1"
+    steps.append(("edit in the default namespace of data stored under a prefix",
+                  '<top xmlns="%s"><item><name>k45</name><v>default ns edit</v></item>'
+                  "<item><name>new-default</name><v>d</v><c1><n>1</n></c1></item></top>" % X, default_ns_edit))
+
+    def other_prefix_edit(m):
+        find_item(m, "k46").find("{%s}c1/{%s}n" % (X, X)).text = "y"
+        it = ET.SubElement(m.find("{%s}top" % X), "{%s}item" % X)
+        ET.SubElement(it, "{%s}name" % X).text = "new-y"
+        ET.SubElement(it, "{%s}enabled" % X)
+    steps.append(("edit under another prefix for the same namespace",
+                  '<y:top xmlns:y="%s"><y:item><y:name>k46</y:name><y:c1><y:n>y</y:n></y:c1></y:item>'
+                  "<y:item><y:name>new-y</y:name><y:enabled/></y:item></y:top>" % X, other_prefix_edit))
+
     def mixed2_delete(m):
         d = find_item(m, "mixed2").find("{%s}desc" % X)
         b = d.find("{%s}b" % X)
@@ -468,6 +518,78 @@ try:
         if NcRaw.ok(r):
             fn(model)
         check(get_config(a), model, desc + (" (reply: %s)" % tags(r) if not NcRaw.ok(r) else ""))
+
+    # ---- edits of many packed entries at once ----
+    items = [it for it in model.find("{%s}top" % X).findall("{%s}item" % X)
+             if it.findtext("{%s}name" % X).startswith("k") and it.find("{%s}v" % X) is not None]
+    every = "".join("<x:item><x:name>%s</x:name><x:v>bulk %d &amp; \u00e9</x:v></x:item>"
+                    % (esc(it.findtext("{%s}name" % X)), i) for i, it in enumerate(items))
+    for opt in ("rollback-on-error", "stop-on-error"):
+        r = edit(a, xtop(every + '<x:item nc:operation="create"><x:name>k20</x:name></x:item>'),
+                 opts="<error-option>%s</error-option>" % opt)
+        t.eq(tags(r), ["data-exists"], "%s: %d entries changed, then a failure" % (opt, len(items)))
+        check(get_config(a), model, "%s: all %d entries back as they were" % (opt, len(items)))
+    r = edit(a, xtop(every))
+    t.ok(NcRaw.ok(r), "merge changes a leaf in %d entries" % len(items), tags(r))
+    for i, it in enumerate(items):
+        it.find("{%s}v" % X).text = "bulk %d & \u00e9" % i
+    check(get_config(a), model, "all %d entries changed exactly" % len(items))
+    r = edit(a, xtop("".join('<x:item nc:operation="delete"><x:name>%s</x:name></x:item>'
+                             % esc(it.findtext("{%s}name" % X)) for it in items[:5]) +
+                     "<x:item><x:name>gone</x:name><x:v nc:operation=\"delete\"/></x:item>" +
+                     '<x:item><x:name>k20</x:name><x:v>continued</x:v></x:item>'),
+             opts="<error-option>continue-on-error</error-option>")
+    t.eq(tags(r), ["data-missing"], "continue-on-error: deletes, a failure, a change")
+    for it in items[:5]:
+        model.find("{%s}top" % X).remove(it)
+    # the missing entry is merged in, without the leaf whose delete failed
+    ET.SubElement(ET.SubElement(model.find("{%s}top" % X), "{%s}item" % X), "{%s}name" % X).text = "gone"
+    find_item(model, "k20").find("{%s}v" % X).text = "continued"
+    check(get_config(a), model, "continue-on-error: the good parts applied exactly")
+
+    # the same entry twice in one edit, then a failure: both undone
+    r = edit(a, xtop("<x:item><x:name>k30</x:name><x:v>first</x:v></x:item>"
+                     "<x:item><x:name>k30</x:name><x:tag>second</x:tag><x:tag>t30a</x:tag></x:item>"
+                     '<x:item nc:operation="create"><x:name>k31</x:name></x:item>'),
+             opts="<error-option>rollback-on-error</error-option>")
+    t.eq(tags(r), ["data-exists"], "one entry edited twice, then a failure")
+    check(get_config(a), model, "both edits of the entry undone")
+    r = edit(a, xtop("<x:item><x:name>k30</x:name><x:v>first</x:v></x:item>"
+                     "<x:item><x:name>k30</x:name><x:tag>t30a</x:tag><x:tag>second</x:tag></x:item>"))
+    find_item(model, "k30").find("{%s}v" % X).text = "first"
+    ET.SubElement(find_item(model, "k30"), "{%s}tag" % X).text = "second"
+    check(get_config(a), model, "one entry edited twice in one edit (%s)" % tags(r))
+
+    # an entry grows past the packing limit, a leaf gets attributes: they stay unpacked
+    grow = "g" * 2100
+    r = edit(a, xtop("<x:item><x:name>k32</x:name><x:v>%s</x:v></x:item>"
+                     '<x:item><x:name>k33</x:name><x:v nc:operation="replace" unit="s" x:q="&amp;">9</x:v></x:item>'
+                     '<x:item nc:operation="create"><x:name>k34</x:name></x:item>' % grow),
+             opts="<error-option>rollback-on-error</error-option>")
+    check(get_config(a), model, "growing and attribute edits rolled back (%s)" % tags(r))
+    r = edit(a, xtop("<x:item><x:name>k32</x:name><x:v>%s</x:v></x:item>"
+                     '<x:item><x:name>k33</x:name><x:v nc:operation="replace" unit="s" x:q="&amp;">9</x:v></x:item>'
+                     % grow))
+    find_item(model, "k32").find("{%s}v" % X).text = grow
+    it33 = find_item(model, "k33")
+    old = it33.find("{%s}v" % X)
+    nv = ET.Element("{%s}v" % X, {"unit": "s", "{%s}q" % X: "&"})
+    nv.text = "9"
+    it33[list(it33).index(old)] = nv
+    check(get_config(a), model, "an entry grown past 2048 bytes and a leaf with attributes (%s)" % tags(r))
+    r = edit(a, xtop("<x:item><x:name>k32</x:name><x:v>short again</x:v></x:item>"))
+    find_item(model, "k32").find("{%s}v" % X).text = "short again"
+    check(get_config(a), model, "the grown entry shrinks again")
+
+    # a top-level container that is packed whole
+    r = edit(a, '<sys xmlns="urn:packed:s"><hostname>h &amp; &lt;1&gt;</hostname><on/>'
+                "<dns><server>a</server><server>b</server></dns></sys>")
+    model.append(ET.fromstring('<sys xmlns="urn:packed:s"><hostname>h &amp; &lt;1&gt;</hostname><on/>'
+                               "<dns><server>a</server><server>b</server></dns></sys>"))
+    check(get_config(a), model, "a packed top-level container (%s)" % tags(r))
+    r = edit(a, '<sys xmlns="urn:packed:s"><hostname>h2</hostname></sys>')
+    model.find("{urn:packed:s}sys/{urn:packed:s}hostname").text = "h2"
+    check(get_config(a), model, "merge into a packed top-level container (%s)" % tags(r))
 
     # errors: nothing changes
     r = edit(a, xtop('<x:item nc:operation="create"><x:name>k11</x:name></x:item>'))
@@ -512,6 +634,27 @@ try:
     check(get_config(session(), "startup"), model, "get-config startup (a new session)")
     p = os.path.join(env.datastore_dir, "startup.xml")
     check(file_data(p), model, "startup.xml equals the data")
+
+    # copy-config of the whole data inline
+    r = a.rpc("<copy-config><target><startup/></target><source><config>%s</config></source></copy-config>"
+              % "".join(ser(ch) for ch in model))
+    t.ok(NcRaw.ok(r), "copy-config of the data inline to startup", tags(r))
+    check(get_config(b, "startup"), model, "get-config startup after an inline copy-config")
+    check(file_data(p), model, "startup.xml after an inline copy-config")
+
+    r = edit(a, xtop("<x:item><x:name>k47</x:name><x:v>not in startup</x:v></x:item>"))
+    r = a.rpc("<copy-config><target><running/></target><source><startup/></source></copy-config>")
+    t.ok(NcRaw.ok(r), "copy-config startup -> running", tags(r))
+    check(get_config(b), model, "running equals startup again")
+
+    # confirmed commit, cancelled: running back exactly
+    r = edit(a, xtop('<x:item nc:operation="remove"><x:name>k48</x:name></x:item>'
+                     "<x:item><x:name>k49</x:name><x:v>to cancel</x:v></x:item>"), ds="candidate")
+    r = a.rpc("<commit><confirmed/><confirm-timeout>60</confirm-timeout></commit>")
+    t.ok(NcRaw.ok(r), "confirmed commit", tags(r))
+    r = a.rpc("<cancel-commit/>")
+    t.ok(NcRaw.ok(r), "cancel-commit", tags(r))
+    check(get_config(b), model, "running exact after cancel-commit")
 
     # candidate edit + commit
     check(get_config(a, "candidate"), model, "candidate equals running")
@@ -565,11 +708,11 @@ try:
     fcheck(fx % ("<x:item><x:name>%s</x:name></x:item>" % esc(SPECIAL_KEY)), "subtree: content match on a key that needs escaping")
     fcheck(fx % "<x:item><x:v/></x:item>", "subtree: one leaf from every entry")
     fcheck(fx % "<x:item><x:name/><x:c1><x:n/></x:c1></x:item>", "subtree: key and a nested leaf from every entry")
-    fcheck(fx % "<x:item><x:name>k3</x:name><x:tag>t3a</x:tag><x:c1/></x:item>",
+    fcheck(fx % "<x:item><x:name>k40</x:name><x:tag>t40a</x:tag><x:c1/></x:item>",
            "subtree: containment with two content matches and a selection")
-    fcheck(fx % "<x:item><x:name>k3</x:name><x:tag>t3a</x:tag></x:item>",
+    fcheck(fx % "<x:item><x:name>k40</x:name><x:tag>t40a</x:tag></x:item>",
            "subtree: two content matches only (whole entry)")
-    fcheck(fx % "<x:item><x:name>k3</x:name><x:tag>t4a</x:tag></x:item>",
+    fcheck(fx % "<x:item><x:name>k40</x:name><x:tag>t41a</x:tag></x:item>",
            "subtree: two content matches, one failing (nothing)")
     fcheck(fx % '<x:item plain="p &amp; &quot;q&quot; &lt;r&gt;"/>', "subtree: attribute match on an entry")
     fcheck(fx % '<x:item><x:v unit="ms"/></x:item>', "subtree: attribute match on a leaf")
@@ -578,6 +721,15 @@ try:
     fcheck('<lists xmlns="%s"><entry><id>3</id></entry><bare xmlns=""/></lists>' % D,
            "subtree: default namespace and no namespace")
     fcheck(fx % "<x:item><x:name>mixed</x:name><x:desc/></x:item>", "subtree: mixed content")
+    fcheck(fx % "<x:item><x:desc>pre &amp; boldmidpost\ttail</x:desc></x:item>",
+           "subtree: content match on mixed content")
+    fcheck(fx % "<x:item><x:tag>t41b</x:tag></x:item>", "subtree: content match on a second leaf-list value")
+    fcheck(fx % "<x:item><x:c1><x:n>3</x:n></x:c1></x:item>", "subtree: containment inside entries")
+    fcheck('<lists xmlns="%s"><entry><text>leading and trailing</text><id/></entry></lists>' % D,
+           "subtree: content match ignores surrounding white space")
+    fcheck('<top><item><name>k41</name></item></top>', "subtree: filter nodes in no namespace match any")
+    fcheck(fx % "<x:item><x:name>k41</x:name><x:nosuch>1</x:nosuch></x:item>",
+           "subtree: content match on a leaf no entry has")
     fcheck(fx % "<x:item><x:name>deep40</x:name></x:item>", "subtree: the 40-level entry")
 
     # ---- XPath filters ----
@@ -595,6 +747,11 @@ try:
         ("/x:top/x:item[@plain]", [it for it in items if "plain" in it.attrib]),
         ("/x:top/x:item[contains(x:v, 'tab')]",
          [it for it in items if "tab" in (it.findtext("{%s}v" % X) or "")]),
+    ]
+    xp += [
+        ("//x:v/text()", [e for e in model.iter("{%s}v" % X) if e.text]),
+        ("//@plain", [it for it in items if "plain" in it.attrib]),
+        ("//x:X", [e for e in model.iter("{%s}X" % X)]),
     ]
     for sel, nodes in xp:
         check(xpath_rpc(a, sel), py_xpath(model, nodes), "xpath %s (%d nodes)" % (sel, len(nodes)))
