@@ -452,13 +452,20 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 /*
  * Packed datastore node d (packed.c) is about to be edited: unpacked,
  * with its packed string logged so that an undo can put it back; 1 if so.
+ * Inside a node built off the tree (c->detached) nothing is logged, but
+ * d may still be packed: an edit sibling of the same key merges into one
+ * moved in packed before it.
  */
 static int
 unpack_for_edit(struct edit_ctx *c, xmlNodePtr d)
 {
 	void *taken;
 
-	if (c->detached || (taken = packed_take(d)) == NULL)
+	if (c->detached) {
+		packed_unpack(d);
+		return 0;
+	}
+	if ((taken = packed_take(d)) == NULL)
 		return 0;
 	log_push(c, 3, d, NULL, NULL);
 	c->log[c->nlog - 1].old_text = taken;

@@ -504,6 +504,16 @@ try:
                   '<y:top xmlns:y="%s"><y:item><y:name>k46</y:name><y:c1><y:n>y</y:n></y:c1></y:item>'
                   "<y:item><y:name>new-y</y:name><y:enabled/></y:item></y:top>" % X, other_prefix_edit))
 
+    def twice_new(m):
+        m.find("{%s}top" % X).append(ET.fromstring(
+            '<x:item xmlns:x="%s"><x:name>newdup</x:name><x:c1><x:n>1</x:n><x:m>2 &amp;</x:m></x:c1></x:item>' % X))
+    # a new entry with an operation inside is built off the tree: the first
+    # c1 goes in packed, the second (same first leaf) merges into it
+    steps.append(("new entry built node by node, one container given twice",
+                  xtop('<x:item><x:name>newdup</x:name><x:c1><x:n>1</x:n></x:c1>'
+                       "<x:c1><x:n>1</x:n><x:m>2 &amp;</x:m></x:c1>"
+                       '<x:tag>a</x:tag><x:tag nc:operation="delete">a</x:tag></x:item>'), twice_new))
+
     def mixed2_delete(m):
         d = find_item(m, "mixed2").find("{%s}desc" % X)
         b = d.find("{%s}b" % X)
