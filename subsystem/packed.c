@@ -266,8 +266,8 @@ append(xmlNodePtr parent, xmlNodePtr c)
 	parent->last = c;
 }
 
-/* Builds n's children from its packed string, which the caller frees. */
-static void
+/* Builds n's children from its packed string, returned for the caller to free. */
+static struct pk *
 unpack_quiet(xmlNodePtr n)
 {
 	struct pk *pk = pk_of(n);
@@ -293,18 +293,15 @@ unpack_quiet(xmlNodePtr n)
 			break;
 		}
 	}
+	return pk;
 }
 
 int
 packed_unpack(xmlNodePtr n)
 {
-	struct pk *pk;
-
 	if (!packed_is(n))
 		return 0;
-	pk = pk_of(n);
-	unpack_quiet(n);
-	free(pk);
+	free(unpack_quiet(n));
 	note_add(n);
 	return 1;
 }
@@ -316,8 +313,7 @@ packed_take(xmlNodePtr n)
 
 	if (!packed_is(n))
 		return NULL;
-	pk = pk_of(n);
-	unpack_quiet(n);
+	pk = unpack_quiet(n);
 	note_add(n);
 	return pk;
 }
@@ -338,12 +334,9 @@ unpack_all(xmlNodePtr n)
 	for (; n != NULL; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (packed_is(n)) {
-			struct pk *pk = pk_of(n);
-
-			unpack_quiet(n);	/* its descendants are all real now */
-			free(pk);
-		} else
+		if (packed_is(n))
+			free(unpack_quiet(n));	/* its descendants are all real now */
+		else
 			unpack_all(n->children);
 	}
 }
@@ -353,12 +346,9 @@ packed_unpack_tree(xmlNodePtr n)
 {
 	if (n == NULL || n->type != XML_ELEMENT_NODE)
 		return;
-	if (packed_is(n)) {
-		struct pk *pk = pk_of(n);
-
-		unpack_quiet(n);
-		free(pk);
-	} else
+	if (packed_is(n))
+		free(unpack_quiet(n));
+	else
 		unpack_all(n->children);
 	note_add(n);
 }
