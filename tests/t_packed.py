@@ -163,6 +163,11 @@ def x_top():
         "<x:v>r</x:v><x:c1><x:c2><x:leaf>rr</x:leaf></x:c2></x:c1></x:item>" % O,
         # mixed content
         "<x:item><x:name>mixed</x:name><x:desc>pre &amp; <x:b>bold</x:b>mid<x:i/>post\ttail</x:desc></x:item>",
+        # CDATA, character references, a comment and a PI, white-space-only leaves
+        "<x:item><x:name>lexical</x:name><x:v><![CDATA[<raw> & ]]]]><![CDATA[> x]]></x:v>"
+        "<x:w>&#x1F600;&#233;&#x4E2D;&apos;&quot;</x:w><!-- a comment --><x:u>c<?pi data?>d</x:u>"
+        "<x:s>   </x:s><x:s2>\t\n&#13;</x:s2></x:item>",
+        '<x:item tab="a&#9;b&#10;c&#13;d" lt="&lt;&amp;&gt;"><x:name>attrws</x:name><x:v>v</x:v></x:item>',
         # mixed content that cannot be packed (a child in another namespace), a packed child after it
         '<x:item><x:name>mixed2</x:name><x:desc>pre<x:b>bold</x:b>post<o:f xmlns:o="%s">f</o:f>'
         "<x:sub><x:q>1</x:q><x:q>2</x:q></x:sub>end</x:desc><x:after><x:q>3</x:q></x:after></x:item>" % O,
@@ -807,7 +812,15 @@ try:
     SCHEMA = """<grammar xmlns="http://relaxng.org/ns/structure/1.0"
   xmlns:nma="urn:ietf:params:xml:ns:netmod:dsdl-annotations:1"
   datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
- <start><element name="config" ns="%s">
+ <start><element name="config" ns="%s"><interleave>
+  <optional><element name="rules" ns="%s">
+   <zeroOrMore><element name="rule" nma:key="proto port">
+     <element name="label"><text/></element>
+     <element name="proto"><text/></element>
+     <element name="port"><data type="unsignedShort"/></element>
+     <optional><element name="action"><text/></element></optional>
+   </element></zeroOrMore>
+  </element></optional>
   <optional><element name="top" ns="%s">
    <zeroOrMore><element name="item" nma:key="name">
      <element name="name"><text/></element>
@@ -820,8 +833,8 @@ try:
      </element></element><optional><element name="n"><data type="int"/></element></optional></element></optional>
    </element></zeroOrMore>
   </element></optional>
- </element></start>
-</grammar>""" % (NS, X)
+ </interleave></element></start>
+</grammar>""" % (NS, X, X)
     senv = SshEnv(name="nc-packed-schema")
     schema = os.path.join(senv.dir, "schema.rng")
     with open(schema, "w") as f:
@@ -857,6 +870,51 @@ try:
     r = s1.rpc('<validate><source><config><x:top xmlns:x="%s">%s</x:top></config></source></validate>'
                % (X, item_xml(3).replace("<x:leaf>3</x:leaf>", "<x:leaf>-3</x:leaf>")))
     t.eq(tags(r), ["invalid-value"], "schema: validate of an inline config invalid inside an entry")
+
+    # composite schema keys that are not the first leaves; every label the same
+    def rule(proto, port, action=None):
+        return ("<x:rule><x:label>same &amp; label</x:label><x:proto>%s</x:proto><x:port>%d</x:port>%s</x:rule>"
+                % (proto, port, "<x:action>%s</x:action>" % action if action else ""))
+
+    def rules(inner):
+        return '<x:rules xmlns:x="%s" %s>%s</x:rules>' % (X, NCOP, inner)
+
+    def find_rule(m, proto, port):
+        for ru in m.find("{%s}rules" % X):
+            if ru.findtext("{%s}proto" % X) == proto and ru.findtext("{%s}port" % X) == str(port):
+                return ru
+        raise KeyError((proto, port))
+
+    rdata = "".join(rule(("tcp", "udp")[i % 2], 1000 + i // 2, "accept" if i % 3 else None) for i in range(40))
+    r = edit(s1, rules(rdata))
+    t.ok(NcRaw.ok(r), "schema: 40 rules keyed by proto and port", tags(r))
+    rmodel = model_of(rules(rdata))
+    smodel.append(rmodel[0])
+
+    def set_action(m, proto, port, v):
+        ru = find_rule(m, proto, port)
+        a_ = ru.find("{%s}action" % X)
+        if a_ is None:
+            a_ = ET.SubElement(ru, "{%s}action" % X)
+        a_.text = v
+    r = edit(s1, rules(rule("udp", 1005, "drop")))
+    set_action(smodel, "udp", 1005, "drop")
+    check(get_config(s1), smodel, "schema keys: merge into the entry with both keys (%s)" % tags(r))
+    r = edit(s1, rules(rule("tcp", 1003).replace("<x:rule>", '<x:rule nc:operation="create">')))
+    t.eq(tags(r), ["data-exists"], "schema keys: create of an existing entry -> data-exists")
+    r = edit(s1, rules(rule("udp", 5555).replace("<x:rule>", '<x:rule nc:operation="delete">')))
+    t.eq(tags(r), ["data-missing"], "schema keys: delete of a missing entry -> data-missing")
+    r = edit(s1, rules(rule("udp", 1019).replace("<x:rule>", '<x:rule nc:operation="delete">') +
+                       rule("sctp", 7, "new")))
+    smodel.find("{%s}rules" % X).remove(find_rule(smodel, "udp", 1019))
+    ET.SubElement(smodel.find("{%s}rules" % X), "{%s}rule" % X).extend(
+        ET.fromstring('<r xmlns:x="%s">%s</r>' % (X, rule("sctp", 7, "new")))[0])
+    check(get_config(s1), smodel, "schema keys: delete one entry, add another (%s)" % tags(r))
+    r = edit(s1, rules(rule("tcp", 1000, "changed") + rule("tcp", 1001).replace("<x:rule>", '<x:rule nc:operation="create">')),
+             opts="<error-option>rollback-on-error</error-option>")
+    t.eq(tags(r), ["data-exists"], "schema keys: a change, then a failure")
+    check(get_config(s1), smodel, "schema keys: the change was undone")
+    check(get_config(session(senv)), smodel, "schema keys: a new session sees it exactly")
     t.eq(s1.close(), 0, "schema session ends with status 0")
     senv.cleanup()
 finally:
