@@ -203,7 +203,8 @@ pack_one(xmlNodePtr n)
 		if (len > PK_MAX)
 			return 0;
 	}
-	if (elems == 0 || depth > PK_DEPTH)
+	/* text after the last element was not checked above */
+	if (elems == 0 || depth > PK_DEPTH || len > PK_MAX)
 		return 0;
 	ensure_init();
 	if ((pk = malloc(sizeof(*pk) + len)) == NULL)
