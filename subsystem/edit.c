@@ -99,9 +99,16 @@ edit_undo(struct edit_ctx *c)
 	while (c->nlog > 0) {
 		struct edit_change *ch = &c->log[--c->nlog];
 		if (ch->added == 3) {
-			/* back to the packed string it had before the edit */
+			/*
+			 * back to the packed string it had before the edit; its
+			 * key may change back, so out of its parent's index and in
+			 */
+			xmlNodePtr parent = ch->node->parent, next = ch->node->next;
+
+			index_unlink_child(c->keys, ch->node);
 			index_drop_subtree(ch->node);
 			packed_restore(ch->node, ch->old_text);
+			index_link_child(c->keys, parent, ch->node, next);
 		} else if (ch->added == 2) {
 			/* the content now is set_leaf's copy: put the old one back */
 			index_text_changing(c->keys, ch->node->parent, ch->node);
@@ -476,14 +483,14 @@ unpack_for_edit(struct edit_ctx *c, xmlNodePtr d)
  * The edit of unpacked d is done (its changes are log entries after
  * index at): d is packed again at once, so that an edit of every entry
  * of a big list never holds them all unpacked.  The log entry at index
- * then undoes the lot; the ones after it are kept for good.
+ * then undoes the lot; the ones after it are kept for good.  So even
+ * when d stays unpacked (an index, over PK_MAX): its descendants may
+ * have been packed, which frees nodes those entries point to.
  */
 static void
 repack_edited(struct edit_ctx *c, xmlNodePtr d, size_t at)
 {
 	packed_pack_tree(d);
-	if (!packed_is(d))
-		return;		/* stays unpacked: its own entries undo it */
 	for (size_t i = at + 1; i < c->nlog; i++)
 		forget_change(&c->log[i]);
 	c->nlog = at + 1;

@@ -3,6 +3,10 @@
  * work on when an input brings none, the list keys of a small RELAX NG
  * file (item keyed by name), and a canonical form of a document (exclusive
  * C14N) to compare trees whatever the namespace declarations' places.
+ * For packed trees (subsystem/packed.c, shared with fuzz_packed.c): the
+ * packed read the server does, xmlout serializations (libxml2's own see
+ * packed nodes as empty), the canonical form of an unpacked copy, and
+ * the "shape" of a tree (which nodes are packed, their strings).
  */
 #ifndef NCHOME_FUZZ_DATA_H
 #define NCHOME_FUZZ_DATA_H
@@ -17,6 +21,8 @@
 #include <libxml/tree.h>
 
 #include "edit.h"
+#include "packed.h"
+#include "xmlout.h"
 
 static const char fuzz_data_default[] =
     "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
@@ -109,6 +115,136 @@ fuzz_data_dump(xmlDocPtr doc)
 	s = strndup((const char *)out, (size_t)n);
 	xmlFree(out);
 	return s;
+}
+
+/* A growing byte buffer, NUL-terminated; an xmlout writer. */
+struct fuzz_data_buf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+__attribute__((unused)) static int
+fuzz_data_put(void *arg, const char *s, size_t n)
+{
+	struct fuzz_data_buf *b = arg;
+
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL)
+			abort();
+		b->p = p;
+		b->cap = cap;
+	}
+	if (n > 0)
+		memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+/* xmlout serialization of n's subtree, malloc()ed. */
+__attribute__((unused)) static char *
+fuzz_data_ser(xmlNodePtr n)
+{
+	struct fuzz_data_buf b = { 0 };
+	struct xmlout *xo = xo_new_writer(fuzz_data_put, &b);
+
+	if (xo == NULL)
+		abort();
+	fuzz_data_put(&b, "", 0);
+	if (n != NULL)
+		xo_node(xo, n, NULL);
+	if (xo_finish(xo) == -1)
+		abort();
+	return b.p;
+}
+
+/* doc as store_write_doc (xo_write_doc_fd) writes it, malloc()ed. */
+__attribute__((unused)) static char *
+fuzz_data_ser_doc(xmlDocPtr doc)
+{
+	struct fuzz_data_buf b = { 0 };
+	char *s = fuzz_data_ser(xmlDocGetRootElement(doc));
+
+	fuzz_data_put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", 39);
+	fuzz_data_put(&b, s, strlen(s));
+	fuzz_data_put(&b, "\n", 1);
+	free(s);
+	return b.p;
+}
+
+/* The datastore document as store_read_doc() reads it, packed; NULL if unfit. */
+__attribute__((unused)) static xmlDocPtr
+fuzz_data_read_packed(const char *buf, size_t len)
+{
+	xmlDocPtr doc = packed_read_memory(buf, (int)len, NC_XML_PARSE_OPTS);
+	xmlNodePtr root;
+
+	if (doc == NULL)
+		return NULL;
+	root = xmlDocGetRootElement(doc);
+	if (root == NULL || doc->intSubset != NULL || !nc_is(root, "config")) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* fuzz_data_c14n of an unpacked copy of doc (C14N reads real nodes only). */
+__attribute__((unused)) static char *
+fuzz_data_c14n_unpacked(xmlDocPtr doc)
+{
+	xmlDocPtr copy = packed_copy_doc(doc);
+	char *s;
+
+	packed_unpack_tree(xmlDocGetRootElement(copy));
+	s = fuzz_data_c14n(copy);
+	xmlFreeDoc(copy);
+	return s;
+}
+
+__attribute__((unused)) static void
+fuzz_data_shape_add(struct fuzz_data_buf *b, xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (packed_is(n)) {
+			/* packed.c's struct pk: magic (4), length (2), depth (2), data */
+			const unsigned char *pk = (const unsigned char *)n->content;
+			size_t len = (size_t)pk[4] | (size_t)pk[5] << 8;
+
+			fuzz_data_put(b, "P(", 2);
+			fuzz_data_put(b, (const char *)pk + 4, 4);
+			fuzz_data_put(b, (const char *)pk + 8, len);
+			fuzz_data_put(b, ")", 1);
+		} else {
+			fuzz_data_put(b, "(", 1);
+			fuzz_data_shape_add(b, n->children);
+			fuzz_data_put(b, ")", 1);
+		}
+	}
+}
+
+/* Which nodes of root's subtree are packed, and their strings; free .p. */
+__attribute__((unused)) static struct fuzz_data_buf
+fuzz_data_shape(xmlNodePtr root)
+{
+	struct fuzz_data_buf b = { 0 };
+
+	fuzz_data_put(&b, "", 0);
+	fuzz_data_shape_add(&b, root);
+	return b;
+}
+
+__attribute__((unused)) static int
+fuzz_data_same_shape(const struct fuzz_data_buf *a, const struct fuzz_data_buf *b)
+{
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
 }
 
 #endif

@@ -29,89 +29,12 @@
 #include "rpc_io.h"
 #include "xmlout.h"
 
-struct fuzz_packed_buf {
-	char	*p;
-	size_t	 len, cap;
-};
-
-static int
-fuzz_packed_put(void *arg, const char *s, size_t n)
-{
-	struct fuzz_packed_buf *b = arg;
-
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL)
-			abort();
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-/* xmlout serialization of n, malloc()ed. */
-static char *
-fuzz_packed_ser(xmlNodePtr n)
-{
-	struct fuzz_packed_buf b = { 0 };
-	struct xmlout *xo = xo_new_writer(fuzz_packed_put, &b);
-
-	if (xo == NULL)
-		abort();
-	xo_node(xo, n, NULL);
-	if (xo_finish(xo) == -1)
-		abort();
-	fuzz_packed_put(&b, "", 0);
-	return b.p;
-}
-
-/* Which nodes are packed, and their strings, in document order. */
 static void
-fuzz_packed_shape_add(struct fuzz_packed_buf *b, xmlNodePtr n)
+fuzz_packed_same_shape(struct fuzz_data_buf *want, xmlNodePtr root)
 {
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (packed_is(n)) {
-			/* the string: its 4-byte magic, 2-byte length, 2-byte depth, data */
-			const unsigned char *pk = (const unsigned char *)n->content;
-			size_t len = (size_t)pk[4] | (size_t)pk[5] << 8;
+	struct fuzz_data_buf got = fuzz_data_shape(root);
 
-			fuzz_packed_put(b, "P(", 2);
-			fuzz_packed_put(b, (const char *)pk + 4, 4);
-			fuzz_packed_put(b, (const char *)pk + 8, len);
-			fuzz_packed_put(b, ")", 1);
-		} else {
-			fuzz_packed_put(b, "(", 1);
-			fuzz_packed_shape_add(b, n->children);
-			fuzz_packed_put(b, ")", 1);
-		}
-	}
-}
-
-static struct fuzz_packed_buf
-fuzz_packed_shape(xmlNodePtr root)
-{
-	struct fuzz_packed_buf b = { 0 };
-
-	fuzz_packed_put(&b, "", 0);
-	fuzz_packed_shape_add(&b, root);
-	return b;
-}
-
-static void
-fuzz_packed_same_shape(struct fuzz_packed_buf *want, xmlNodePtr root)
-{
-	struct fuzz_packed_buf got = fuzz_packed_shape(root);
-
-	if (got.len != want->len || memcmp(got.p, want->p, got.len) != 0)
+	if (!fuzz_data_same_shape(want, &got))
 		abort();	/* packed otherwise than the parse packed */
 	free(got.p);
 }
@@ -119,7 +42,7 @@ fuzz_packed_same_shape(struct fuzz_packed_buf *want, xmlNodePtr root)
 static void
 fuzz_packed_same(const char *want, xmlNodePtr n)
 {
-	char *got = fuzz_packed_ser(n);
+	char *got = fuzz_data_ser(n);
 
 	if (strcmp(want, got) != 0)
 		abort();	/* serializes otherwise than the plain tree */
@@ -239,7 +162,7 @@ fuzz_packed_one(const uint8_t *data, size_t size)
 {
 	xmlDocPtr plain, packed, copy, other;
 	xmlNodePtr root, v[256];
-	struct fuzz_packed_buf shape;
+	struct fuzz_data_buf shape;
 	char *s, *dump_plain, *dump_unpacked, *c14n_plain, *c14n_unpacked;
 
 	if (size > INT32_MAX)
@@ -257,9 +180,9 @@ fuzz_packed_one(const uint8_t *data, size_t size)
 		return 0;
 	}
 	root = xmlDocGetRootElement(packed);
-	s = fuzz_packed_ser(xmlDocGetRootElement(plain));
+	s = fuzz_data_ser(xmlDocGetRootElement(plain));
 	fuzz_packed_same(s, root);					/* 1 */
-	shape = fuzz_packed_shape(root);
+	shape = fuzz_data_shape(root);
 
 	copy = packed_copy_doc(packed);					/* 2 */
 	fuzz_packed_same(s, xmlDocGetRootElement(copy));

@@ -1,7 +1,8 @@
 /*
  * Unit tests of packed subtrees (subsystem/packed.c) at their limits:
  * what may be packed, and that a packed tree serializes, copies and
- * unpacks to what the plain parse gives.
+ * unpacks to what the plain parse gives; and undone edits of packed
+ * lists (edit.c), which repack entries while the edit runs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -85,9 +86,108 @@ test_trailing_text_limit(size_t textlen)
 	free(xml);
 }
 
+static xmlDocPtr
+list_doc(int n, const char *pad)
+{
+	char xml[16384];
+	size_t len;
+
+	len = (size_t)snprintf(xml, sizeof(xml),
+	    "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><top xmlns=\"urn:x\">");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(xml + len, sizeof(xml) - len,
+		    "<item><name>n%d</name><value>%d%s</value></item>", i, i, pad);
+	len += (size_t)snprintf(xml + len, sizeof(xml) - len, "</top></config>");
+	return packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
+}
+
+/* Applies edit to doc as op_edit_config does (stop-on-error, undone on errors). */
+static int
+edit(xmlDocPtr doc, const char *xml)
+{
+	xmlDocPtr req = packed_read_memory(xml, (int)strlen(xml), NC_XML_PARSE_OPTS);
+	struct edit_ctx c;
+	int nerr;
+
+	memset(&c, 0, sizeof(c));
+	nerr = edit_apply(&c, xmlDocGetRootElement(doc), xmlDocGetRootElement(req));
+	if (nerr > 0)
+		edit_undo(&c);
+	edit_ctx_clear(&c);
+	xmlFreeDoc(req);
+	packed_repack();	/* as after each RPC */
+	return nerr;
+}
+
+static int
+count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+#define EDIT_HEAD "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"" \
+	" xmlns:nc=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><top xmlns=\"urn:x\">"
+#define EDIT_TAIL "</top></config>"
+
+/*
+ * A failing edit of a packed node (top) whose entries change and are
+ * packed again while top itself is not (it has an index: 40 entries):
+ * the undo must not touch the nodes that packing freed (ASan: a node the
+ * undo links into freed memory leaks, an added one is freed twice).
+ */
+static void
+test_undo_after_partial_repack(void)
+{
+	xmlDocPtr doc = list_doc(40, "");
+	char *before = ser(doc), *after;
+	int nerr;
+
+	nerr = edit(doc, EDIT_HEAD
+	    "<item><name>n1</name><value nc:operation=\"delete\"/><new>x</new></item>"
+	    "<item nc:operation=\"create\"><name>n2</name></item>" EDIT_TAIL);
+	after = ser(doc);
+	CHECK(nerr == 1 && strcmp(before, after) == 0,
+	    "an edit failing after its entries were repacked is undone (%d errors)", nerr);
+	free(before);
+	free(after);
+	doc_free(doc);
+}
+
+/*
+ * An undone edit of a packed list entry that changed the entry's key
+ * (its first leaf) leaves the list's index right: a later edit finds the
+ * entry by its key.  The list (40 entries, over PK_MAX) is not packed.
+ */
+static void
+test_undo_keeps_index(void)
+{
+	xmlDocPtr doc = list_doc(40, "-a-longer-value-to-pass-pk-max");
+	char *got;
+	int nerr;
+
+	nerr = edit(doc, EDIT_HEAD
+	    "<item><name nc:operation=\"delete\">n1</name></item>"
+	    "<item nc:operation=\"create\"><name>n2</name></item>" EDIT_TAIL);
+	CHECK(nerr == 1, "the edit fails on the existing n2 (%d errors)", nerr);
+	nerr = edit(doc, EDIT_HEAD "<item><name>n1</name><value>X</value></item>" EDIT_TAIL);
+	got = ser(doc);
+	CHECK(nerr == 0 && count(got, "<name>n1</name>") == 1 &&
+	    strstr(got, "<name>n1</name><value>X</value>") != NULL,
+	    "a merge after the undo edits n1, not a second n1 (%d errors, %d n1)",
+	    nerr, count(got, "<name>n1</name>"));
+	free(got);
+	doc_free(doc);
+}
+
 int
 main(void)
 {
+	test_undo_after_partial_repack();
+	test_undo_keeps_index();
 	test_trailing_text_limit(3000);		/* over PK_MAX */
 	test_trailing_text_limit(70000);	/* over the 16-bit length */
 	UNIT_DONE();
