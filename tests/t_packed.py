@@ -16,6 +16,7 @@ filters (results computed in Python); under a RELAX NG schema; and in the
 raw running.xml and journal records."""
 import copy
 import os
+import random
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -344,7 +345,8 @@ def py_xpath(model, nodes):
 
 
 def xpath_rpc(nc, sel):
-    return get_config(nc, filt='<filter type="xpath" xmlns:x="%s" select="%s"/>' % (X, esc(sel, True)))
+    return get_config(nc, filt='<filter type="xpath" xmlns:x="%s" xmlns:s="urn:packed:s" select="%s"/>'
+                      % (X, esc(sel, True)))
 
 
 # ------------------------------------------------------------------- tests
@@ -606,6 +608,24 @@ try:
     model.find("{urn:packed:s}sys/{urn:packed:s}hostname").text = "h2"
     check(get_config(a), model, "merge into a packed top-level container (%s)" % tags(r))
 
+    # an entry with 40 leaf-list values: the entry itself gets a list index while edited
+    many = "".join("<x:tag>m%02d</x:tag>" % i for i in range(40))
+    r = edit(a, xtop("<x:item><x:name>many</x:name>%s</x:item>" % many))
+    it = ET.SubElement(model.find("{%s}top" % X), "{%s}item" % X)
+    ET.SubElement(it, "{%s}name" % X).text = "many"
+    for i in range(40):
+        ET.SubElement(it, "{%s}tag" % X).text = "m%02d" % i
+    check(get_config(a), model, "an entry with 40 leaf-list values (%s)" % tags(r))
+    r = edit(a, xtop('<x:item><x:name>many</x:name><x:tag nc:operation="delete">m07</x:tag><x:tag>m40</x:tag>'
+                     '<x:tag nc:operation="create">m39</x:tag></x:item>'))
+    t.eq(tags(r), ["data-exists"], "edit of the 40-value entry, then a failure")
+    check(get_config(a), model, "the 40-value entry back as it was")
+    r = edit(a, xtop('<x:item><x:name>many</x:name><x:tag nc:operation="delete">m07</x:tag><x:tag>m40</x:tag>'
+                     '<x:tag>m39</x:tag></x:item>'))
+    it.remove([c for c in it if c.text == "m07"][0])
+    ET.SubElement(it, "{%s}tag" % X).text = "m40"
+    check(get_config(a), model, "delete and add values in the 40-value entry (%s)" % tags(r))
+
     # errors: nothing changes
     r = edit(a, xtop('<x:item nc:operation="create"><x:name>k11</x:name></x:item>'))
     t.eq(tags(r), ["data-exists"], "create of an existing packed entry -> data-exists")
@@ -747,6 +767,10 @@ try:
            "subtree: content match on a leaf no entry has")
     fcheck(fx % "<x:item><x:name>deep40</x:name></x:item>", "subtree: the 40-level entry")
 
+    fcheck('<sys xmlns="urn:packed:s"><dns/></sys>', "subtree: one container of a packed top-level node")
+    fcheck('<sys xmlns="urn:packed:s"><dns><server>b</server></dns></sys>',
+           "subtree: content match two levels into a packed top-level node")
+
     # ---- XPath filters ----
     mtop = model.find("{%s}top" % X)
     items = mtop.findall("{%s}item" % X)
@@ -767,6 +791,9 @@ try:
         ("//x:v/text()", [e for e in model.iter("{%s}v" % X) if e.text]),
         ("//@plain", [it for it in items if "plain" in it.attrib]),
         ("//x:X", [e for e in model.iter("{%s}X" % X)]),
+        ("//s:server[.='b']", [e for e in model.iter("{urn:packed:s}server") if e.text == "b"]),
+        ("/x:top/x:item[x:name='many']/x:tag[position() > 37]",
+         find_item(model, "many").findall("{%s}tag" % X)[37:]),
     ]
     for sel, nodes in xp:
         check(xpath_rpc(a, sel), py_xpath(model, nodes), "xpath %s (%d nodes)" % (sel, len(nodes)))
@@ -804,6 +831,94 @@ try:
     t.ok(NcRaw.ok(r), "commit of a candidate edit")
     check(get_config(session()), model, "a new session after that commit")
     check(get_config(b), model, "another session after that commit")
+
+    # ---- random edits inside packed entries against the model ----
+    rng = random.Random(int(os.environ.get("PACKED_SEED", "1128")))
+    t.diag("random edits with PACKED_SEED=%s" % os.environ.get("PACKED_SEED", "1128"))
+    top_m = model.find("{%s}top" % X)
+    serial = [0]
+
+    def entries():
+        return [it for it in top_m.findall("{%s}item" % X)
+                if (it.findtext("{%s}name" % X) or "").startswith(("k", "r"))]
+
+    def rnd_text():
+        serial[0] += 1
+        return rng.choice(TEXTS) + " #%d" % serial[0]
+
+    def op_set_v(m_it, key):
+        v = rnd_text()
+        e = m_it.find("{%s}v" % X)
+        if e is None:
+            e = ET.SubElement(m_it, "{%s}v" % X)
+        e.text = v
+        return "<x:item><x:name>%s</x:name><x:v>%s</x:v></x:item>" % (esc(key), esc(v))
+
+    def op_delete_v(m_it, key):
+        e = m_it.find("{%s}v" % X)
+        if e is None:
+            return None
+        m_it.remove(e)
+        return '<x:item><x:name>%s</x:name><x:v nc:operation="delete"/></x:item>' % esc(key)
+
+    def op_replace_c1(m_it, key):
+        n = rnd_text()
+        new = ET.Element("{%s}c1" % X)
+        ET.SubElement(ET.SubElement(new, "{%s}c2" % X), "{%s}leaf" % X).text = n
+        old = m_it.find("{%s}c1" % X)
+        if old is None:
+            m_it.append(new)
+        else:
+            m_it[list(m_it).index(old)] = new
+        return ('<x:item><x:name>%s</x:name><x:c1 nc:operation="replace"><x:c2><x:leaf>%s</x:leaf></x:c2></x:c1>'
+                "</x:item>" % (esc(key), esc(n)))
+
+    def op_remove(m_it, key):
+        top_m.remove(m_it)
+        return '<x:item nc:operation="remove"><x:name>%s</x:name></x:item>' % esc(key)
+
+    def op_new(m_it, key):
+        serial[0] += 1
+        key = "r%d" % serial[0]
+        v = rnd_text()
+        xml = ('<x:item><x:name>%s</x:name><x:v>%s</x:v><x:c1><x:c2><x:leaf>%d</x:leaf></x:c2></x:c1></x:item>'
+               % (esc(key), esc(v), serial[0]))
+        top_m.append(ET.fromstring('<r xmlns:x="%s">%s</r>' % (X, xml))[0])
+        return xml
+
+    ops = [op_set_v, op_set_v, op_delete_v, op_replace_c1, op_remove, op_new]
+    bad_random = 0
+    for step in range(60):
+        before = copy.deepcopy(model)
+        picked = rng.sample(entries(), 3)
+        parts = []
+        for m_it in picked:
+            frag = rng.choice(ops)(m_it, m_it.findtext("{%s}name" % X))
+            if frag:
+                parts.append(frag)
+        fail = rng.random() < 0.25
+        if fail:
+            live = entries()[0].findtext("{%s}name" % X)
+            parts.append('<x:item nc:operation="create"><x:name>%s</x:name></x:item>' % esc(live))
+        ds = "candidate" if rng.random() < 0.2 else "running"
+        r = edit(a, xtop("".join(parts)), ds=ds,
+                 opts="<error-option>rollback-on-error</error-option>" if fail else "")
+        if fail:
+            model.clear()
+            model.extend(list(before))
+            top_m = model.find("{%s}top" % X)
+        ok_ = (tags(r) == ["data-exists"]) if fail else NcRaw.ok(r)
+        if ok_ and ds == "candidate" and not fail:
+            ok_ = NcRaw.ok(a.rpc("<commit/>"))
+        got = get_config(b if step % 2 else a)
+        d = "no data" if got is None else first_diff(norm(got), norm(model))
+        if not ok_ or d:
+            bad_random += 1
+            t.diag("random step %d (%s, fail=%s): reply %s, %s" % (step, ds, fail, tags(r), d))
+            t.diag("edit was: %s" % xtop("".join(parts))[:600])
+            break
+    t.ok(bad_random == 0, "60 random edits inside packed entries, compared after each")
+    check(get_config(session()), model, "a new session after the random edits")
 
     for s in (a, b, c):
         t.eq(s.close(), 0, "session %d ends with status 0 (no sanitizer report)" % s.session_id)
