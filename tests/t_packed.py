@@ -886,7 +886,27 @@ try:
         top_m.append(ET.fromstring('<r xmlns:x="%s">%s</r>' % (X, xml))[0])
         return xml
 
-    ops = [op_set_v, op_set_v, op_delete_v, op_replace_c1, op_remove, op_new]
+    def op_tags(m_it, key):
+        have = [e.text for e in m_it.findall("{%s}tag" % X)]
+        new = ["n%d" % (serial[0] + 1), "n%d" % (serial[0] + 2)]
+        serial[0] += 2
+        send = ([have[0]] if have else [new[1]]) + new[:1]
+        for v in send:
+            if v not in have:
+                ET.SubElement(m_it, "{%s}tag" % X).text = v
+                have.append(v)
+        return "<x:item><x:name>%s</x:name>%s</x:item>" % (esc(key), "".join("<x:tag>%s</x:tag>" % v for v in send))
+
+    def op_twice(m_it, key):
+        first, second = rnd_text(), rnd_text()
+        e = m_it.find("{%s}v" % X)
+        if e is None:
+            e = ET.SubElement(m_it, "{%s}v" % X)
+        e.text = second
+        return ("<x:item><x:name>%s</x:name><x:v>%s</x:v></x:item><x:item><x:name>%s</x:name><x:v>%s</x:v></x:item>"
+                % (esc(key), esc(first), esc(key), esc(second)))
+
+    ops = [op_set_v, op_set_v, op_delete_v, op_replace_c1, op_remove, op_new, op_tags, op_twice]
     bad_random = 0
     for step in range(60):
         before = copy.deepcopy(model)
@@ -901,7 +921,8 @@ try:
             live = entries()[0].findtext("{%s}name" % X)
             parts.append('<x:item nc:operation="create"><x:name>%s</x:name></x:item>' % esc(live))
         ds = "candidate" if rng.random() < 0.2 else "running"
-        r = edit(a, xtop("".join(parts)), ds=ds,
+        who = a if rng.random() < 0.6 else b
+        r = edit(who, xtop("".join(parts)), ds=ds,
                  opts="<error-option>rollback-on-error</error-option>" if fail else "")
         if fail:
             model.clear()
@@ -909,7 +930,7 @@ try:
             top_m = model.find("{%s}top" % X)
         ok_ = (tags(r) == ["data-exists"]) if fail else NcRaw.ok(r)
         if ok_ and ds == "candidate" and not fail:
-            ok_ = NcRaw.ok(a.rpc("<commit/>"))
+            ok_ = NcRaw.ok(who.rpc("<commit/>"))
         got = get_config(b if step % 2 else a)
         d = "no data" if got is None else first_diff(norm(got), norm(model))
         if not ok_ or d:
