@@ -939,6 +939,23 @@ try:
             t.diag("edit was: %s" % xtop("".join(parts))[:600])
             break
     t.ok(bad_random == 0, "60 random edits inside packed entries, compared after each")
+    bad_filters = []
+    for i in range(8):
+        key = rng.choice(entries()).findtext("{%s}name" % X)
+        kind = i % 4
+        if kind == 0:
+            fxml = fx % ("<x:item><x:name>%s</x:name></x:item>" % esc(key))
+        elif kind == 1:
+            fxml = fx % ("<x:item><x:name>%s</x:name><x:v/><x:tag/></x:item>" % esc(key))
+        elif kind == 2:
+            fxml = fx % "<x:item><x:name/><x:c1><x:c2/></x:c1></x:item>"
+        else:
+            fxml = fx % ("<x:item><x:name>%s</x:name><x:c1><x:c2><x:leaf/></x:c2></x:c1></x:item>" % esc(key))
+        got = get_config(a, filt='<filter type="subtree">%s</filter>' % fxml)
+        d = "no data" if got is None else first_diff(norm(got), norm(py_filter(model, fxml)))
+        if d:
+            bad_filters.append((fxml, d))
+    t.ok(not bad_filters, "subtree filters after the random edits match the model", bad_filters[:2])
     check(get_config(session()), model, "a new session after the random edits")
 
     for s in (a, b, c):
