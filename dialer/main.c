@@ -11,10 +11,11 @@
  * One process, one poll() loop, no threads: the loop sleeps until the
  * nearest client deadline or a signal (self-pipe), so an idle dialer uses
  * no CPU.  Signals: SIGHUP reloads the configuration (unchanged clients
- * keep their sessions, a bad file is refused and the old one kept);
- * SIGTERM and SIGINT end every sshd child and exit; SIGCHLD reaps.
- * Children other than sshd (name lookups, `sshd -t` after a session that
- * ended at once) report over pipes that join the same poll set.
+ * keep their sessions, a bad file is refused and the old one kept; the
+ * new file's `sshd -t` runs in the background, see reload.c); SIGTERM and
+ * SIGINT end every sshd child and exit; SIGCHLD reaps.  Children other
+ * than sshd (name lookups, `sshd -t` after a session that ended at once
+ * or for a reload) report over pipes that join the same poll set.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@
 #include "config.h"
 #include "handoff.h"
 #include "log.h"
+#include "reload.h"
 #include "sshdcheck.h"
 
 #define TERM_GRACE_MS	5000	/* how long SIGTERMed sshds get before SIGKILL */
@@ -51,12 +53,14 @@ struct dialer {
 	size_t			  norphans;
 	char			 *conf_path;
 	struct sshd_check	  check;	/* sshd -t after sessions that end at once */
+	struct reload		  reload;	/* SIGHUP: new conf while its sshd -t runs */
 	struct pollfd		 *pfds;		/* poll set, rebuilt each turn */
 	size_t			 *owner;	/* pfds[k] belongs to clients[owner[k]] */
 	size_t			  cap;
 };
 
 #define OWNER_CHECK	((size_t)-1)	/* pfds[k] is d->check's pipe */
+#define OWNER_RELOAD	((size_t)-2)	/* pfds[k] is d->reload's pipe */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -130,7 +134,8 @@ reap_children(struct dialer *d)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		int owned = sshd_check_on_exit(&d->check, pid, status, now);
+		int owned = sshd_check_on_exit(&d->check, pid, status, now) ||
+		    reload_on_exit(&d->reload, pid, status);
 
 		for (size_t i = 0; i < d->nclients && !owned; i++) {
 			owned = client_on_exit(d->clients[i], pid, status, now);
@@ -159,28 +164,17 @@ make_clients(const struct nchome_conf *conf, int64_t now)
 }
 
 /*
- * SIGHUP: load the file again.  Clients with the same settings keep their
- * state (and their sshd); the others are ended and started afresh.
+ * A reloaded configuration that sshd -t accepted (reload.c): clients with
+ * the same settings keep their state (and their sshd); the others are
+ * ended and started afresh.  Takes nc.
  */
 static void
-reload(struct dialer *d)
+apply_reload(struct dialer *d, struct nchome_conf *nc)
 {
-	struct nchome_conf *nc;
 	struct client **cl;
-	char err[1024];
 	int64_t now = now_ms();
 	size_t kept = 0;
 
-	log_info("reloading %s", d->conf_path);
-	if ((nc = conf_load(d->conf_path, CONF_CHECK_DIALER, err, sizeof(err))) == NULL) {
-		log_warnx("reload refused, keeping the running configuration: %s", err);
-		return;
-	}
-	if (handoff_preflight(nc, err, sizeof(err)) == -1) {
-		log_warnx("reload refused, keeping the running configuration: %s", err);
-		conf_free(nc);
-		return;
-	}
 	if ((cl = calloc(nc->nclients ? nc->nclients : 1, sizeof(*cl))) == NULL) {
 		log_warn("reload refused");
 		conf_free(nc);
@@ -224,6 +218,7 @@ shutdown_all(struct dialer *d, int sig, const char *pidfile)
 
 	log_info("signal %d: ending %zu clients", sig, d->nclients);
 	sshd_check_cancel(&d->check);
+	reload_cancel(&d->reload);
 	for (size_t i = 0; i < d->nclients; i++)
 		add_orphan(d, client_destroy(d->clients[i]));
 	d->nclients = 0;
@@ -260,6 +255,10 @@ static int
 poll_timeout(const struct dialer *d, int64_t now)
 {
 	int64_t next = sshd_check_deadline(&d->check);
+	int64_t r = reload_deadline(&d->reload);
+
+	if (r >= 0 && (next < 0 || r < next))
+		next = r;
 
 	for (size_t i = 0; i < d->nclients; i++) {
 		int64_t t = client_deadline(d->clients[i]);
@@ -283,10 +282,11 @@ event_loop(struct dialer *d, const char *pidfile)
 		int rc;
 
 		struct pollfd *pfds;
+		struct nchome_conf *nc;
 		size_t *owner;
 
-		if (d->cap < d->nclients + 2) {
-			d->cap = d->nclients + 2;
+		if (d->cap < d->nclients + 3) {
+			d->cap = d->nclients + 3;
 			if ((d->pfds = reallocarray(d->pfds, d->cap, sizeof(*d->pfds))) == NULL ||
 			    (d->owner = reallocarray(d->owner, d->cap, sizeof(*d->owner))) == NULL)
 				fatal("reallocarray");
@@ -299,6 +299,11 @@ event_loop(struct dialer *d, const char *pidfile)
 			pfds[n].fd = sshd_check_poll_fd(&d->check);
 			pfds[n].events = POLLIN;
 			owner[n++] = OWNER_CHECK;
+		}
+		if (reload_poll_fd(&d->reload) != -1) {
+			pfds[n].fd = reload_poll_fd(&d->reload);
+			pfds[n].events = POLLIN;
+			owner[n++] = OWNER_RELOAD;
 		}
 		for (size_t i = 0; i < d->nclients; i++) {
 			short events;
@@ -327,8 +332,9 @@ event_loop(struct dialer *d, const char *pidfile)
 			}
 			reap_children(d);
 			if (hup) {
-				reload(d);
-				continue;	/* the client list changed */
+				/* Cancels a check in progress: pfds no longer match. */
+				reload_start(&d->reload, d->conf_path, now);
+				continue;
 			}
 		}
 		for (size_t k = 1; rc > 0 && k < n; k++) {
@@ -336,16 +342,22 @@ event_loop(struct dialer *d, const char *pidfile)
 				continue;
 			if (owner[k] == OWNER_CHECK)
 				sshd_check_on_readable(&d->check, now);
+			else if (owner[k] == OWNER_RELOAD)
+				reload_on_readable(&d->reload);
 			else
 				client_on_ready(d->clients[owner[k]], pfds[k].revents, now);
 		}
 		sshd_check_on_timer(&d->check, now);
+		reload_on_timer(&d->reload, now);
 		for (size_t i = 0; i < d->nclients; i++) {
 			int64_t t = client_deadline(d->clients[i]);
 
 			if (t >= 0 && t <= now)
 				client_on_timer(d->clients[i], now);
 		}
+		/* Last in the turn: it changes the client list that pfds refer to. */
+		if ((nc = reload_take(&d->reload)) != NULL)
+			apply_reload(d, nc);
 	}
 }
 
@@ -394,6 +406,7 @@ main(int argc, char *argv[])
 
 	memset(&d, 0, sizeof(d));
 	sshd_check_init(&d.check);
+	reload_init(&d.reload);
 	if ((d.conf = conf_load(conf_file, CONF_CHECK_DIALER, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
