@@ -41,8 +41,7 @@ reload_start(struct reload *r, const char *path, int64_t now)
 	char err[1024];
 
 	if (reload_pending(r)) {
-		log_info("reload: a new SIGHUP; the check of the previous file "
-		    "(%s -t, pid %ld) is abandoned", r->conf->sshd, (long)r->sp.pid);
+		log_info("reload: a new SIGHUP abandons the check of the previous file");
 		reload_cancel(r);
 	}
 	log_info("reloading %s", path);

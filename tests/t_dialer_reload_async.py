@@ -210,6 +210,7 @@ try:
     t.ok(first and second and first != second, "a second SIGHUP starts a new check", starts())
     t.ok(first and wait_for(lambda: not alive(first), 5) and second and alive(second),
          "... and kills (and reaps) the first one", children(d.proc.pid))
+    t.ok("abandons the check of the previous file" in d.log(), "... and says so", d.log())
     open(release, "w").close()
     t.ok(d.wait_log("configuration reloaded: 3 clients, 2 unchanged", 10),
          "the second file is applied once its check passes", d.log())
