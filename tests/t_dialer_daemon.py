@@ -10,6 +10,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, DIALER, wait_for  # noqa: E402
 from dialer_test import Nms, client_conf, hold_open, is_open  # noqa: E402
+from fault_util import alive  # noqa: E402
 
 t = TAP()
 env = SshEnv("dialer-daemon")
@@ -17,14 +18,6 @@ nms = Nms(handler=hold_open)
 pidfile = os.path.join(env.dir, "run", "nchome-dialer.pid")
 os.makedirs(os.path.dirname(pidfile))
 pid = None
-
-
-def alive(p):
-    try:
-        with open("/proc/%d/stat" % p) as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 try:

@@ -9,22 +9,13 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
 from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, hold_open, is_open  # noqa: E402
+from fault_util import alive  # noqa: E402
 
 t = TAP()
 env = SshEnv("dialer-hup")
 listeners = [Nms(handler=hold_open), Nms(handler=hold_open), Nms(handler=hold_open)]
 n1, n2, n3 = listeners
 d = None
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie is not alive
-    with open("/proc/%d/stat" % pid) as f:
-        return f.read().split(")")[-1].split()[0] != "Z"
 
 
 def pid_for(client):

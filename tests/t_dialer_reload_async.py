@@ -32,6 +32,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, SSHD, scaled, wait_for  # noqa: E402
 from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, hold_open  # noqa: E402
+import fault_util  # noqa: E402
+from fault_util import alive, children  # noqa: E402
 
 PROMPT = 0.5		# seconds: "at once" for SIGTERM, as the dialer's loop should answer it
 
@@ -90,39 +92,13 @@ def starts():
         return []
 
 
-def alive(pid):
-    """Running (a zombie is not)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def children(ppid):
-    """(pid, state) of the processes whose parent is ppid."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as f:
-                fields = f.read().split(")")[-1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == ppid:
-            out.append((int(entry), fields[0]))
-    return out
-
-
 def zombies():
     return [c for c in children(d.proc.pid) if c[1] == "Z"]
 
 
 def fds():
     try:
-        return sorted(os.readlink("/proc/%d/fd/%s" % (d.proc.pid, n))
-                      for n in os.listdir("/proc/%d/fd" % d.proc.pid))
+        return sorted(fault_util.fds(d.proc.pid).values())
     except OSError:
         return None
 

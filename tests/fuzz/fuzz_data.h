@@ -67,21 +67,24 @@ fuzz_data_keys(void)
 	return keys;
 }
 
-/* The datastore document as store_read_doc() would read it; NULL if unfit. */
+/* doc if it is a datastore document as store_read_doc() accepts it; else frees it, NULL. */
 __attribute__((unused)) static xmlDocPtr
-fuzz_data_read(const char *buf, size_t len)
+fuzz_data_fit(xmlDocPtr doc)
 {
-	xmlDocPtr doc = xmlReadMemory(buf, (int)len, NULL, NULL, NC_XML_PARSE_OPTS);
-	xmlNodePtr root;
+	xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 
-	if (doc == NULL)
-		return NULL;
-	root = xmlDocGetRootElement(doc);
 	if (root == NULL || doc->intSubset != NULL || !nc_is(root, "config")) {
 		xmlFreeDoc(doc);
 		return NULL;
 	}
 	return doc;
+}
+
+/* The datastore document as store_read_doc() would read it; NULL if unfit. */
+__attribute__((unused)) static xmlDocPtr
+fuzz_data_read(const char *buf, size_t len)
+{
+	return fuzz_data_fit(xmlReadMemory(buf, (int)len, NULL, NULL, NC_XML_PARSE_OPTS));
 }
 
 /* Exclusive C14N of doc, malloc()ed; NULL when libxml2 cannot (e.g. relative ns URIs). */
@@ -181,17 +184,7 @@ fuzz_data_ser_doc(xmlDocPtr doc)
 __attribute__((unused)) static xmlDocPtr
 fuzz_data_read_packed(const char *buf, size_t len)
 {
-	xmlDocPtr doc = packed_read_memory(buf, (int)len, NC_XML_PARSE_OPTS);
-	xmlNodePtr root;
-
-	if (doc == NULL)
-		return NULL;
-	root = xmlDocGetRootElement(doc);
-	if (root == NULL || doc->intSubset != NULL || !nc_is(root, "config")) {
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	return doc;
+	return fuzz_data_fit(packed_read_memory(buf, (int)len, NC_XML_PARSE_OPTS));
 }
 
 /* fuzz_data_c14n of an unpacked copy of doc (C14N reads real nodes only). */

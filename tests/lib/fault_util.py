@@ -31,6 +31,15 @@ def fds(pid):
     return out
 
 
+def alive(pid):
+    """pid runs (a zombie does not)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def children(pid):
     """[(child pid, state)] of pid's direct children (state 'Z' = zombie)."""
     out = []
