@@ -32,8 +32,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, SSHD, scaled, wait_for  # noqa: E402
 from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, hold_open  # noqa: E402
-import fault_util  # noqa: E402
-from fault_util import alive, children  # noqa: E402
+from fault_util import alive, children, fds as proc_fds  # noqa: E402
 
 PROMPT = 0.5		# seconds: "at once" for SIGTERM, as the dialer's loop should answer it
 
@@ -98,7 +97,7 @@ def zombies():
 
 def fds():
     try:
-        return sorted(fault_util.fds(d.proc.pid).values())
+        return sorted(proc_fds(d.proc.pid).values())
     except OSError:
         return None
 

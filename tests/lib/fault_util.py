@@ -1,5 +1,5 @@
-"""Helpers for the fault tests (tests/t_fault_*): what a process holds, as
-the kernel sees it.  Linux /proc only."""
+"""What a process holds, as the kernel sees it, for the fault and dialer
+tests (tests/t_fault_*, tests/t_dialer_*).  Linux /proc only."""
 import os
 
 
