@@ -22,7 +22,7 @@ dest=$tmp/root
 
 [ -f Makefile ] || { echo "not ok 1 - the tree is configured (run ./configure)"; exit 1; }
 mkvar() { awk -v k="$1" '$1 == k && $2 == "=" { sub(/^[^=]*= */, ""); print; exit }' Makefile; }
-sbindir=$(mkvar sbindir) libexecdir=$(mkvar libexecdir) sysconfdir=$(mkvar sysconfdir)
+bindir=$(mkvar bindir) sbindir=$(mkvar sbindir) libexecdir=$(mkvar libexecdir) sysconfdir=$(mkvar sysconfdir)
 localstatedir=$(mkvar localstatedir) mandir=$(mkvar mandir) prefix=$(mkvar prefix) datadir=$(mkvar datadir)
 confdir=$sysconfdir/nchome statedir=$localstatedir/lib/nchome
 
@@ -46,6 +46,7 @@ EOF
 )
 want_mode "$sbindir/nchome-dialer" 755
 want_mode "$libexecdir/nchome-netconf" 755
+want_mode "$bindir/nchome-nms-fdpass" 755
 want_mode "$confdir/nchome.conf" 640
 want_mode "$confdir/sshd_config" 644
 want_mode "$confdir/revoked_keys" 644
@@ -58,6 +59,12 @@ detail=$out
 case $out in *"DESTDIR set"*"groupadd -r nchome"*) true ;; *) false ;; esac
 res $? "install: with DESTDIR it changes no owner and says what to run at package install"
 cmp -s "$dest$sbindir/nchome-dialer" dialer/nchome-dialer; res $? "install: the installed dialer is the one built here"
+# The NMS-side helper the doc's ProxyCommand examples call by name.
+out=$("$dest$bindir/nchome-nms-fdpass" --help 2>&1); rc=$?
+detail="rc=$rc $out"
+[ "$rc" -eq 0 ] && cmp -s "$dest$bindir/nchome-nms-fdpass" contrib/nchome-nms-fdpass &&
+	case $out in *ProxyCommand*|*usage*) true ;; *) false ;; esac
+res $? "install: $bindir/nchome-nms-fdpass is contrib's helper and runs"
 
 left=$(grep -l '@[A-Za-z]*@' "$dest$confdir/nchome.conf" "$dest$confdir/sshd_config" \
 	"$dest$unitdir/nchome-dialer.service" "$dest$mandir"/man*/nchome* 2>/dev/null)
@@ -171,7 +178,7 @@ out=$(make -s uninstall DESTDIR="$dest" INIT=systemd 2>&1); rc=$?
 detail="$out"
 [ "$rc" -eq 0 ]; res $? "make uninstall succeeds"
 gone=1
-for f in "$sbindir/nchome-dialer" "$sbindir/nchome-pki" "$libexecdir/nchome-netconf" "$mandir/man8/nchome-dialer.8" \
+for f in "$sbindir/nchome-dialer" "$sbindir/nchome-pki" "$bindir/nchome-nms-fdpass" "$libexecdir/nchome-netconf" "$mandir/man8/nchome-dialer.8" \
 	"$mandir/man8/nchome-netconf.8" "$mandir/man5/nchome.conf.5" "$unitdir/nchome-dialer.service"; do
 	[ -e "$dest$f" ] && { gone=0; detail="$detail still there: $f"; }
 done
@@ -255,10 +262,10 @@ mkdir -p "$src"
 tar -C "$top" --exclude=./.git --exclude='*.o' --exclude='*.a' --exclude=./tests/out \
 	--exclude=./tests/fuzz/bin --exclude=./Makefile --exclude=./config.h -cf - . | tar -C "$src" -xf -
 cp -p /usr/sbin/sshd "$tmp/my-sshd"
-out=$(cd "$src" && ./configure --prefix=/opt/nc --sysconfdir=/etc/nc --localstatedir=/var/nc \
+out=$(cd "$src" && ./configure --prefix=/opt/nc --bindir=/opt/nc/nms-bin --sysconfdir=/etc/nc --localstatedir=/var/nc \
 	--with-sshd="$tmp/my-sshd" CC=cc CFLAGS="-O1 -g -DNC_TEST=1" 2>&1); rc=$?
 detail="$out"
-[ "$rc" -eq 0 ]; res $? "configure with --prefix, --sysconfdir, --localstatedir, --with-sshd, CC, CFLAGS"
+[ "$rc" -eq 0 ]; res $? "configure with --prefix, --bindir, --sysconfdir, --localstatedir, --with-sshd, CC, CFLAGS"
 h=$src/config.h
 detail=$(cat "$h" 2>/dev/null)
 grep -q '"/etc/nc/nchome/nchome.conf"' "$h" && grep -q 'NCHOME_STATE_DIR "/var/nc/lib/nchome"' "$h" &&
@@ -269,6 +276,7 @@ detail="$out"
 printf '%s\n' "$out" | grep -qE '^cc .*-O1 -g -DNC_TEST=1.* -c -o common/' &&
 	printf '%s\n' "$out" | grep -q '/D/opt/nc/sbin/nchome-dialer' &&
 	printf '%s\n' "$out" | grep -q '/D/opt/nc/libexec/nchome-netconf' &&
+	printf '%s\n' "$out" | grep -q '/D/opt/nc/nms-bin/nchome-nms-fdpass' &&
 	printf '%s\n' "$out" | grep -q "s|@sysconfdir@|/etc/nc|g"
 res $? "the Makefile compiles with CC and CFLAGS and installs under the configured dirs"
 out=$(cd "$src" && CC=cc CFLAGS="-O0" ./configure --prefix=/usr 2>&1); rc=$?

@@ -98,7 +98,9 @@ class SshEnv:
     """A throwaway device: host key, user key, sshd_config, nchome.conf, datastore dir.
 
     All under one temporary folder (removed by cleanup()).  The sshd_config
-    runs the built nchome-netconf as `Subsystem netconf`.
+    runs the built nchome-netconf as `Subsystem netconf` (self.netconf: set
+    it to a PrivatePrefix's copy, then write_sshd_config(), when sessions
+    run as other accounts).
     """
 
     def __init__(self, name="nchome", host_key_type="ed25519", extra_sshd="", netconf_conf=""):
@@ -119,6 +121,7 @@ class SshEnv:
         with open(self.host_key + ".pub") as f:
             self.host_pub = " ".join(f.read().split()[:2])
         self.netconf_conf = netconf_conf
+        self.netconf = NETCONF
         self.write_nchome_conf("")
         self.write_sshd_config(extra_sshd)
 
@@ -136,7 +139,7 @@ class SshEnv:
                 "LogLevel VERBOSE\n"
                 "SetEnv HOME=%s\n"
                 "Subsystem netconf %s -f %s\n"
-                "%s\n" % (self.host_key, self.authorized_keys, self.dir, NETCONF, self.conf, extra))
+                "%s\n" % (self.host_key, self.authorized_keys, self.dir, self.netconf, self.conf, extra))
 
     def write_nchome_conf(self, clients, globals_extra=""):
         """Writes nchome.conf with the given client stanzas (text)."""
