@@ -8,6 +8,7 @@ hostname never changes.
 """
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -57,8 +58,11 @@ if root is not None:
 
 # --- ietf-interfaces in a network namespace ---------------------------------
 ns = "nchome-t%d" % os.getpid()
-made = run(["ip", "netns", "add", ns]).returncode == 0
-if not made:
+have_ip = shutil.which("ip") is not None
+made = have_ip and run(["ip", "netns", "add", ns]).returncode == 0
+if not have_ip:
+    t.skip_tool("ietf-interfaces in a network namespace", "ip", "not installed (iproute2)")
+elif not made:
     t.skip("ietf-interfaces in a network namespace", "cannot create a network namespace")
 else:
     try:

@@ -24,9 +24,11 @@ INNER = "NCHOME_FAULT_NETNS_INNER"
 if os.environ.get(INNER) != "1":
     t = TAP()
     missing = [p for p in ("unshare", "nft", "ip") if shutil.which(p) is None]
-    if missing or os.geteuid() != 0:
-        t.skip("packet drop in a network namespace", "needs root and %s (contrib/debian-deps)" %
-               ", ".join(missing or ["root"]))
+    if missing:
+        t.skip_tool("packet drop in a network namespace", missing[0], "not installed (contrib/debian-deps)")
+        t.done()
+    if os.geteuid() != 0:
+        t.skip("packet drop in a network namespace", "needs root")
         t.done()
     env = dict(os.environ)
     env[INNER] = "1"

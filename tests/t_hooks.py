@@ -5,6 +5,7 @@ ietf-system-hostname hook really sets the host name there while the test
 machine's own name never changes.  A state provider reports the
 namespace's host name so the NMS can see it in <get>."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,7 +34,8 @@ env.netconf_conf = 'commit-hooks = "%s"\nstate-providers = "%s"\n' % (hooks, sta
 env.write_nchome_conf("")
 
 # nchome-netconf in a UTS namespace of its own, per session.
-unshare = subprocess.run(["unshare", "--uts", "true"]).returncode == 0
+have_unshare = shutil.which("unshare") is not None
+unshare = have_unshare and subprocess.run(["unshare", "--uts", "true"]).returncode == 0
 with open(env.sshd_config) as f:
     cfg = f.read()
 if unshare:
@@ -99,8 +101,10 @@ def log_lines():
 try:
     m = connect()
     sid = m.session_id
-    if not unshare:
-        t.skip("hooks in a UTS namespace", "unshare --uts not available")
+    if not have_unshare:
+        t.skip_tool("hooks in a UTS namespace", "unshare", "not installed (util-linux)")
+    elif not unshare:
+        t.skip("hooks in a UTS namespace", "unshare --uts fails here")
     before = uts_name()
     t.ok(before is not None, "state provider shows the session's host name (%s)" % before)
 

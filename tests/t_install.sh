@@ -125,7 +125,7 @@ printf 'netconf {\n\tdatastore-dir = "%s"\n\tcommit-hooks = "%s"\n\tstate-provid
 } >"$tmp/sshd_config.e2e"
 yang_want=$(ls yang/*.yang 2>/dev/null | head -1)
 if [ -z "$yang_want" ]; then
-	skip "the installed sshd_config, nchome-netconf and YANG modules work together" "no yang/ in this tree"
+	notok "the installed sshd_config, nchome-netconf and YANG modules work together" "no yang/*.yang in this tree"
 else
 	mod=${yang_want##*/}; mod=${mod%%@*}; mod=${mod%.yang}
 	req='<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>'
@@ -149,7 +149,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	detail="$out"
 	[ "$rc" -eq 0 ] && [ -z "$out" ]; res $? "the installed unit passes systemd-analyze verify, its man pages found"
 else
-	skip "the installed unit passes systemd-analyze verify" "systemd-analyze not installed"
+	skip "the installed unit passes systemd-analyze verify" "tool: systemd-analyze not installed"
 fi
 
 # A second install keeps what the operator edited.
