@@ -349,9 +349,14 @@ try:
         m.commit()
         g = m.get(filter=("subtree", '<top xmlns="%s"><a/></top>' % X)).data_ele
         t.ok(any(e.text == "nc-cand" for e in g.iter("{%s}a" % X)), "ncclient candidate commit and get with filter")
+        m.edit_config(target="candidate", config='<config xmlns="%s">%s</config>' % (NS, top("<a>nc-drop</a>")))
         m.discard_changes()
-        m.validate(source="running")
-        t.ok(True, "ncclient discard-changes and validate")
+        g = m.get_config(source="candidate").data_ele
+        t.eq([e.text for e in g.iter("{%s}a" % X)], ["nc-cand"],
+             "ncclient discard-changes: the candidate is running's content again")
+        r = m.validate(source="candidate")
+        t.ok(r.ok and ET.fromstring(r.xml.encode()).find(q("ok")) is not None,
+             "ncclient validate of the candidate answers <ok/>", r.xml)
         m.close_session()
         srv.close()
     except Exception as ex:  # noqa: BLE001
