@@ -16,7 +16,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, TOP  # noqa: E402
+from nchome_test import TAP, TOP, scaled  # noqa: E402
 
 SYS_NS = "urn:ietf:params:xml:ns:yang:ietf-system"
 IF_NS = "urn:ietf:params:xml:ns:yang:ietf-interfaces"
@@ -29,7 +29,7 @@ t = TAP()
 
 
 def run(argv, **kw):
-    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30, **kw)
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=scaled(30), **kw)
 
 
 def q(ns, path):

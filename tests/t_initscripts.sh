@@ -39,8 +39,9 @@ subst() {
 	    -e "s|@SSHD@|/usr/sbin/sshd|g" "$1"
 }
 
-wait_until() {	# wait_until SECONDS COMMAND...: polls COMMAND for up to SECONDS
-	local end=$((SECONDS + $1)); shift
+scale=${NCHOME_TIME_SCALE:-1}	# every time bound here is multiplied by it (tests/run)
+wait_until() {	# wait_until SECONDS COMMAND...: polls COMMAND for up to SECONDS (times the scale)
+	local end=$((SECONDS + $1 * scale)); shift
 	until "$@"; do
 		[ "$SECONDS" -ge "$end" ] && return 1
 		sleep 0.1
@@ -102,7 +103,7 @@ cat >"$tmp/defaults" <<EOF
 NCHOME_DIALER_BIN=$dialer
 NCHOME_DIALER_CONF=$tmp/nchome.conf
 NCHOME_DIALER_PIDFILE=$tmp/dialer.pid
-NCHOME_DIALER_STOP_TIMEOUT=10
+NCHOME_DIALER_STOP_TIMEOUT=$((10 * scale))
 EOF
 subst contrib/sysv/nchome-dialer >"$tmp/sysv"
 sysv() { NCHOME_DIALER_DEFAULTS=$tmp/defaults sh "$tmp/sysv" "$@"; }

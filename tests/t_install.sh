@@ -131,7 +131,7 @@ else
 	req='<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>'
 	req="$req<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get-schema xmlns=\"urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring\"><identifier>$mod</identifier></get-schema></rpc>]]>]]>"
 	req="$req<rpc message-id=\"2\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><close-session/></rpc>]]>]]>"
-	out=$(printf '%s' "$req" | timeout 30 ssh -F /dev/null -i "$tmp/user_key" -o IdentitiesOnly=yes \
+	out=$(printf '%s' "$req" | timeout $((30 * ${NCHOME_TIME_SCALE:-1})) ssh -F /dev/null -i "$tmp/user_key" -o IdentitiesOnly=yes \
 		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
 		-o ProxyCommand="/usr/sbin/sshd -i -f $tmp/sshd_config.e2e" -s root@installed netconf 2>&1)
 	detail=$(printf '%s\n' "$out" | head -c 2000)

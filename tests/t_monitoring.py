@@ -8,7 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, TOP, InetdSshd, SshEnv  # noqa: E402
+from nchome_test import TAP, TOP, InetdSshd, SshEnv, scaled  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 
 from ncclient import manager  # noqa: E402
@@ -29,7 +29,7 @@ def ncm(path):
 def connect():
     return manager.connect(host="127.0.0.1", port=sshd.port, username="root",
                            key_filename=env.user_key, hostkey_verify=False,
-                           allow_agent=False, look_for_keys=False, timeout=30)
+                           allow_agent=False, look_for_keys=False, timeout=scaled(30))
 
 
 def rpc_error_tag(fn):

@@ -12,7 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, InetdSshd, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, InetdSshd, scaled, wait_for  # noqa: E402
 from ncraw import NS, NcRaw, q  # noqa: E402
 
 X = "urn:example:x"
@@ -340,7 +340,7 @@ try:
         from ncclient import manager
         srv = InetdSshd(env)
         m = manager.connect(host="127.0.0.1", port=srv.port, username="root", key_filename=env.user_key,
-                            hostkey_verify=False, allow_agent=False, look_for_keys=False, timeout=20)
+                            hostkey_verify=False, allow_agent=False, look_for_keys=False, timeout=scaled(20))
         m.edit_config(target="running", config='<config xmlns="%s">%s</config>' % (NS, top("<a>ncclient</a>")))
         g = m.get_config(source="running").data_ele
         t.ok("ncclient" in ET.tostring(g).decode() if not hasattr(g, "xpath") else

@@ -11,7 +11,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import NETCONF, TAP, TOP, InetdSshd, SshEnv  # noqa: E402
+from nchome_test import NETCONF, TAP, TOP, InetdSshd, SshEnv, scaled  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 
 from ncclient import manager  # noqa: E402
@@ -59,7 +59,7 @@ def data_of(reply):
 try:
     m = manager.connect(host="127.0.0.1", port=sshd.port, username="root",
                         key_filename=env.user_key, hostkey_verify=False,
-                        allow_agent=False, look_for_keys=False, timeout=30)
+                        allow_agent=False, look_for_keys=False, timeout=scaled(30))
     root = data_of(m.get())
     tops = sorted(c.tag for c in root)
     t.ok("{%s}system-state" % SYS in tops and "{%s}interfaces-state" % IF in tops and

@@ -227,7 +227,7 @@ class InetdSshd:
                 p.terminate()
         for p in self.children:
             try:
-                p.wait(5)
+                p.wait(scaled(5))
             except subprocess.TimeoutExpired:
                 p.kill()
 
