@@ -235,7 +235,8 @@ detail="$undoc"
 # ---- OpenRC: syntax, then its functions with stand-ins for openrc-run's helpers.
 orc=contrib/openrc/nchome-dialer
 if sh -n "$orc" 2>"$tmp/err"; then ok "openrc: sh -n"; else notok "openrc: sh -n" "$(cat "$tmp/err")"; fi
-if command -v openrc-run >/dev/null 2>&1; then ok "openrc: openrc-run is here too (not exercised: it would act on this host)"; fi
+# (an ok here would assert nothing: a note only)
+if command -v openrc-run >/dev/null 2>&1; then echo "# openrc-run is here too (not exercised: it would act on this host)"; fi
 subst "$orc" >"$tmp/openrc"
 mkdir -p "$tmp/bin"
 printf '#!/bin/sh\necho "ssd $*"\n' >"$tmp/bin/start-stop-daemon"
