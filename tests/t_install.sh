@@ -132,13 +132,13 @@ printf 'netconf {\n\tdatastore-dir = "%s"\n\tcommit-hooks = "%s"\n\tstate-provid
 } >"$tmp/sshd_config.e2e"
 yang_want=$(ls yang/*.yang 2>/dev/null | head -1)
 if [ -z "$yang_want" ]; then
-	skip "the installed sshd_config, nchome-netconf and YANG modules work together" "no yang/ in this tree"
+	notok "the installed sshd_config, nchome-netconf and YANG modules work together" "no yang/*.yang in this tree"
 else
 	mod=${yang_want##*/}; mod=${mod%%@*}; mod=${mod%.yang}
 	req='<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>'
 	req="$req<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get-schema xmlns=\"urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring\"><identifier>$mod</identifier></get-schema></rpc>]]>]]>"
 	req="$req<rpc message-id=\"2\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><close-session/></rpc>]]>]]>"
-	out=$(printf '%s' "$req" | timeout 30 ssh -F /dev/null -i "$tmp/user_key" -o IdentitiesOnly=yes \
+	out=$(printf '%s' "$req" | timeout $((30 * ${NCHOME_TIME_SCALE:-1})) ssh -F /dev/null -i "$tmp/user_key" -o IdentitiesOnly=yes \
 		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
 		-o ProxyCommand="/usr/sbin/sshd -i -f $tmp/sshd_config.e2e" -s root@installed netconf 2>&1)
 	detail=$(printf '%s\n' "$out" | head -c 2000)
@@ -156,7 +156,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	detail="$out"
 	[ "$rc" -eq 0 ] && [ -z "$out" ]; res $? "the installed unit passes systemd-analyze verify, its man pages found"
 else
-	skip "the installed unit passes systemd-analyze verify" "systemd-analyze not installed"
+	skip "the installed unit passes systemd-analyze verify" "tool: systemd-analyze not installed"
 fi
 
 # A second install keeps what the operator edited.
@@ -187,57 +187,81 @@ cmp -s "$tmp/edited" "$dest$confdir/nchome.conf" && [ -f "$dest$confdir/sshd_con
 res $? "uninstall keeps the configuration and the datastore folder"
 
 # Without DESTDIR: the group and the owners, in a private mount namespace
-# where /etc is a copy and the install prefix an empty tmpfs, so the host
-# itself is not touched.
-under() { case $2 in "$1"|"$1"/*) return 0 ;; *) return 1 ;; esac; }
-root=
-for r in /usr/local /opt; do under "$r" "$prefix" && root=$r; done
-ns_ok=1
-for d in "$sysconfdir" "$localstatedir" "$sbindir" "$libexecdir" "$mandir" "$datadir"; do
-	{ [ -n "$root" ] && under "$root" "$d"; } || under /etc "$d" || ns_ok=0
-done
+# where /etc (groupadd writes there) and each top folder the configured
+# dirs live in (/usr, /var, /opt: whatever this tree was configured with,
+# the README's line too) is an overlay whose writes land in a tmpfs, so the
+# host itself is not touched.  The files a former install left there are removed inside
+# first, so the first install below is a first one.
+ns_desc="install without DESTDIR (private mount namespace)"
 host_group=$(getent group nchome)
-if ! command -v unshare >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
-	skip "install without DESTDIR (private mount namespace)" "needs root and unshare"
-elif [ "$ns_ok" -eq 0 ]; then
-	skip "install without DESTDIR (private mount namespace)" "configured dirs outside /usr/local, /opt and /etc"
+tmp_top=/$(realpath -m "$tmp" | cut -d/ -f2)
+tops=(/etc) ns_problem=
+for d in "$sysconfdir" "$localstatedir" "$sbindir" "$libexecdir" "$mandir" "$datadir" "$unitdir"; do
+	top_d=/$(realpath -m "$d" | cut -d/ -f2)
+	if [ "$top_d" = / ] || [ ! -d "$top_d" ]; then
+		ns_problem="$d: its top folder $top_d is not a folder here to lay an overlay on"
+	elif [ "$top_d" = "$tmp_top" ]; then
+		ns_problem="$d is under $tmp_top, where this test keeps its own files"
+	fi
+	case " ${tops[*]} " in *" $top_d "*) ;; *) tops+=("$top_d") ;; esac
+done
+if ! command -v unshare >/dev/null 2>&1; then
+	skip "$ns_desc" "tool: unshare not installed (util-linux)"
+elif [ "$(id -u)" -ne 0 ]; then
+	skip "$ns_desc" "needs root"
+elif [ -n "$ns_problem" ]; then
+	notok "$ns_desc" "cannot isolate the install: $ns_problem"
 else
-	cp -a /etc "$tmp/etc" 2>/dev/null
-	# Lock files copied from a moment another program held them would stop groupadd.
-	rm -f "$tmp"/etc/*.lock
 	{
 		echo 'set -e'
-		echo "mount --bind '$tmp/etc' /etc"
-		echo "mount -t tmpfs nchome-test '$root'"
+		echo "mount -t tmpfs nchome-test '$tmp/ovl'"
+		# nothing below runs unless every overlay is in place
+		for top_d in "${tops[@]}"; do
+			u=$tmp/ovl/$(printf '%s' "$top_d" | tr / _)
+			echo "mkdir '$u.up' '$u.work'"
+			echo "mount -t overlay nchome-test -o 'lowerdir=$top_d,upperdir=$u.up,workdir=$u.work' '$top_d'"
+		done
+		for top_d in "${tops[@]}"; do
+			echo "[ \"\$(stat -f -c %T '$top_d')\" = overlayfs ] || { echo '$top_d is not an overlay'; exit 1; }"
+		done
+		# Lock files another program held at this moment would stop groupadd.
+		echo 'rm -f /etc/*.lock'
+		echo "rm -rf '$confdir' '$statedir'"
 		echo 'if getent group nchome >/dev/null; then groupdel nchome; fi'
 		echo "make -s install INIT=systemd >'$tmp/ns1.out' 2>&1"
 		echo 'echo "group=$(getent group nchome | cut -d: -f1)"'
 		echo "echo \"statedir=\$(stat -c '%a %U:%G' '$statedir')\""
 		echo "echo \"conf=\$(stat -c '%a %U:%G' '$confdir/nchome.conf')\""
+		echo "echo \"dialer=\$(stat -c '%a %U' '$sbindir/nchome-dialer')\""
 		echo "make -s install INIT=systemd >'$tmp/ns2.out' 2>&1"
 		echo 'echo second=ok'
 	} >"$tmp/ns.sh"
-	out=$(unshare -m sh "$tmp/ns.sh" 2>&1); rc=$?
-	case $out in
-	mount:* | unshare:*) skip "install without DESTDIR (private mount namespace)" "no mount namespace here: $out" ;;
-	*)
-		detail="rc=$rc $out; $(cat "$tmp/ns1.out" 2>/dev/null)"
-		printf '%s\n' "$out" | grep -qx "group=nchome" && grep -q "created group nchome" "$tmp/ns1.out"
-		res $? "install without DESTDIR creates the group nchome"
-		detail="$out"
-		printf '%s\n' "$out" | grep -qx "statedir=2770 root:nchome"
-		res $? "install without DESTDIR: $statedir is 2770 root:nchome"
-		detail="$out"
-		printf '%s\n' "$out" | grep -qx "conf=640 root:nchome"
-		res $? "install without DESTDIR: nchome.conf is 640 root:nchome"
-		detail="$out; $(cat "$tmp/ns2.out" 2>/dev/null)"
-		printf '%s\n' "$out" | grep -qx "second=ok" && grep -q "$statedir exists, left as it is" "$tmp/ns2.out"
-		res $? "a second install leaves the existing datastore folder as it is"
-		;;
-	esac
+	mkdir "$tmp/ovl"
+	out=$(unshare -m --propagation private sh "$tmp/ns.sh" 2>&1); rc=$?
+	detail="rc=$rc $out; $(cat "$tmp/ns1.out" 2>/dev/null)"
+	printf '%s\n' "$out" | grep -qx "group=nchome" && grep -q "created group nchome" "$tmp/ns1.out"
+	res $? "install without DESTDIR (overlays on ${tops[*]}) creates the group nchome"
+	detail="$out"
+	printf '%s\n' "$out" | grep -qx "statedir=2770 root:nchome"
+	res $? "install without DESTDIR: $statedir is 2770 root:nchome"
+	detail="$out"
+	printf '%s\n' "$out" | grep -qx "conf=640 root:nchome"
+	res $? "install without DESTDIR: nchome.conf is 640 root:nchome"
+	detail="$out"
+	printf '%s\n' "$out" | grep -qx "dialer=755 root"
+	res $? "install without DESTDIR: $sbindir/nchome-dialer is 755 root"
+	detail="$out; $(cat "$tmp/ns2.out" 2>/dev/null)"
+	printf '%s\n' "$out" | grep -qx "second=ok" && grep -q "$statedir exists, left as it is" "$tmp/ns2.out"
+	res $? "a second install leaves the existing datastore folder as it is"
 	detail="group nchome now: '$(getent group nchome)', before: '$host_group'"
 	[ "$(getent group nchome)" = "$host_group" ]
 	res $? "the host's own group database was not touched"
+	left=
+	for f in "$confdir" "$statedir" "$sbindir/nchome-dialer"; do
+		if [ -e "$f" ] && [ "$f" -nt "$tmp/ns.sh" ]; then left="$left $f"; fi
+	done
+	detail="written on the host:$left"
+	[ -z "$left" ]; res $? "the host's own folders were not touched"
 fi
 
 # The other init systems, each where its system looks for it.

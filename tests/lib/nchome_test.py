@@ -62,8 +62,14 @@ class TAP:
         return self.ok(got == want, desc, "got:  %r\nwant: %r" % (got, want))
 
     def skip(self, desc, why):
+        """A skip for any reason but a missing optional tool: tests/run counts it as a failure."""
         self.n += 1
         print("ok %d - %s # SKIP %s" % (self.n, desc, why), flush=True)
+
+    def skip_tool(self, desc, tool, note="not installed"):
+        """The one honest skip: the optional program `tool` is not on PATH.
+        Prints "# SKIP tool: <tool> <note>"; tests/run checks the tool is missing."""
+        self.skip(desc, "tool: %s %s" % (tool, note))
 
     def diag(self, msg):
         for line in str(msg).splitlines():
@@ -224,7 +230,7 @@ class InetdSshd:
                 p.terminate()
         for p in self.children:
             try:
-                p.wait(5)
+                p.wait(scaled(5))
             except subprocess.TimeoutExpired:
                 p.kill()
 
