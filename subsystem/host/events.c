@@ -1,8 +1,9 @@
 /*
- * Producing the RFC 6470 events (see notify.h): an event is built as a
+ * Producing the RFC 6470 events (see host.h): an event is built as a
  * whole <notification> (eventTime plus the event element) and appended
  * to the host's event log (notify_log.c) by whichever process caused it;
- * the subscribers (notify.c) read it from there.
+ * the subscribers (observe/notify.c) read it from there.  Every layer
+ * that causes an event calls down to here, none calls observe/.
  *
  * netconf-session-end carries killed-by when kill-session ended the
  * session (the killer's id comes with its SIGTERM, see main.c).
@@ -13,12 +14,12 @@
 
 #include <libxml/tree.h>
 
+#include "xmalloc.h"
+#include "host.h"
 #include "log.h"
-#include "notify.h"
-#include "notify_log.h"
 
 static void
-session_parms(xmlNodePtr ev, struct session *s)
+session_parms(xmlNodePtr ev, const struct session *s)
 {
 	char id[16];
 
@@ -64,23 +65,22 @@ one_line(xmlDocPtr doc, size_t *lenp)
 	c = (const char *)xmlBufferContent(b);
 	for (const char *p = c; *p; p++)
 		n += *p == '\n' ? 5 : 1;
-	if ((out = malloc(n + 1)) != NULL) {
-		for (o = out; *c; c++) {
-			if (*c == '\n') {
-				memcpy(o, "&#10;", 5);
-				o += 5;
-			} else
-				*o++ = *c;
-		}
-		*o = '\0';
-		*lenp = n;
+	out = xmalloc(n + 1);
+	for (o = out; *c; c++) {
+		if (*c == '\n') {
+			memcpy(o, "&#10;", 5);
+			o += 5;
+		} else
+			*o++ = *c;
 	}
+	*o = '\0';
+	*lenp = n;
 	xmlBufferFree(b);
 	return out;
 }
 
 static void
-event_emit(struct session *s, xmlDocPtr doc, int64_t when)
+event_emit(struct dsdir *dd, const struct session *by, xmlDocPtr doc, int64_t when)
 {
 	char *line;
 	size_t len = 0;
@@ -88,14 +88,14 @@ event_emit(struct session *s, xmlDocPtr doc, int64_t when)
 	if (doc == NULL)
 		return;
 	if ((line = one_line(doc, &len)) != NULL && len < NLOG_RECORD_MAX &&
-	    nlog_append(s->nc->datastore_dir, when, line, len) == -1)
-		log_warnx("session %u: cannot log a notification", s->id);
+	    nlog_append(dd, when, line, len) == -1)
+		log_warnx("session %u: cannot log a notification", by != NULL ? by->id : 0);
 	free(line);
 	xmlFreeDoc(doc);
 }
 
 void
-notify_session_start(struct session *s)
+event_session_start(struct dsdir *dd, const struct session *s)
 {
 	int64_t when = nlog_now_us();
 	xmlNodePtr ev;
@@ -103,11 +103,12 @@ notify_session_start(struct session *s)
 
 	if (doc != NULL)
 		session_parms(ev, s);
-	event_emit(s, doc, when);
+	event_emit(dd, s, doc, when);
 }
 
 void
-notify_session_end(struct session *s, const char *reason, uint32_t killed_by)
+event_session_end(struct dsdir *dd, const struct session *s, const char *reason,
+    uint32_t killed_by)
 {
 	int64_t when = nlog_now_us();
 	xmlNodePtr ev;
@@ -122,31 +123,32 @@ notify_session_end(struct session *s, const char *reason, uint32_t killed_by)
 		}
 		xmlNewTextChild(ev, NULL, BAD_CAST "termination-reason", BAD_CAST reason);
 	}
-	event_emit(s, doc, when);
+	event_emit(dd, s, doc, when);
 }
 
 void
-notify_config_change(struct session *s, enum ds_id ds)
+event_config_change(struct dsdir *dd, const struct session *s, const char *datastore)
 {
 	int64_t when = nlog_now_us();
 	xmlNodePtr ev, by;
 	xmlDocPtr doc;
 
-	if (ds != DS_RUNNING && ds != DS_STARTUP)
+	if (strcmp(datastore, "running") != 0 && strcmp(datastore, "startup") != 0)
 		return;
 	if ((doc = event_new("netconf-config-change", when, &ev)) != NULL) {
 		by = xmlNewChild(ev, NULL, BAD_CAST "changed-by", NULL);
-		if (s->id == 0)
+		if (s == NULL)
 			xmlNewChild(by, NULL, BAD_CAST "server", NULL);
 		else
 			session_parms(by, s);
-		xmlNewTextChild(ev, NULL, BAD_CAST "datastore", BAD_CAST ds_name(ds));
+		xmlNewTextChild(ev, NULL, BAD_CAST "datastore", BAD_CAST datastore);
 	}
-	event_emit(s, doc, when);
+	event_emit(dd, s, doc, when);
 }
 
 void
-notify_confirmed_commit(struct session *s, const char *event, unsigned long timeout)
+event_confirmed_commit(struct dsdir *dd, const struct session *s, const char *event,
+    unsigned long timeout)
 {
 	int64_t when = nlog_now_us();
 	xmlNodePtr ev;
@@ -154,7 +156,7 @@ notify_confirmed_commit(struct session *s, const char *event, unsigned long time
 	char t[32];
 
 	if ((doc = event_new("netconf-confirmed-commit", when, &ev)) != NULL) {
-		if (s->id != 0)
+		if (s != NULL)
 			session_parms(ev, s);
 		xmlNewTextChild(ev, NULL, BAD_CAST "confirm-event", BAD_CAST event);
 		if (strcmp(event, "start") == 0 || strcmp(event, "extend") == 0) {
@@ -162,5 +164,5 @@ notify_confirmed_commit(struct session *s, const char *event, unsigned long time
 			xmlNewTextChild(ev, NULL, BAD_CAST "timeout", BAD_CAST t);
 		}
 	}
-	event_emit(s, doc, when);
+	event_emit(dd, s, doc, when);
 }

@@ -1,6 +1,6 @@
 /*
  * Commit hooks: the operator's programs that apply a new running
- * configuration to the host (see hooks.h for when the data side calls us).
+ * configuration to the host (see host.h for when they run).
  *
  * Each executable in commit-hooks (name order; dotfiles, names ending in
  * '~' and non-executables skipped) runs as
@@ -19,69 +19,45 @@
  * itself and the ones after it are not run again.  Then we return -1 with
  * an operation-failed rpc-error whose error-message names the hook and
  * carries its stderr (at most HOOK_STDERR_MAX bytes), and the data side
- * restores running.  A revert that fails is logged; nothing more can be
+ * (ops/) restores running.  A revert that fails is logged; nothing more can be
  * done about it.
  */
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "hooks.h"
+#include "host.h"
 #include "log.h"
-#include "runprog.h"
+#include "tree/tree.h"
+#include "xmalloc.h"
 
 #define HOOK_TIMEOUT_MS		30000
 #define HOOK_STDERR_MAX		4096
 #define HOOK_STDOUT_MAX		4096	/* logged at debug level, else dropped */
 
 int
-hooks_commit_enabled(struct session *s)
+hooks_commit_enabled(const char *dir)
 {
-	if (s == NULL || s->nc == NULL)
-		return 0;
-	return progdir_any(s->nc->commit_hooks);
+	return progdir_any(dir);
 }
 
 /*
- * Makes text fit for an XML text node: invalid UTF-8 and control
- * characters other than tab and newline become '?', trailing white space
- * goes.  Works in place.
+ * A hook's stderr made fit for an XML text node (nc_text_clean), without
+ * its trailing white space.  In place.
  */
 static void
-xml_safe_text(char *t)
+hook_text(char *t)
 {
-	unsigned char *p = (unsigned char *)t;
-	size_t len = strlen(t), i = 0, n, k;
+	size_t len;
 
-	while (i < len) {
-		if (p[i] < 0x80) {
-			if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n')
-				p[i] = '?';
-			i++;
-			continue;
-		}
-		if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			n = 1;
-		else if (p[i] >= 0xe0 && p[i] <= 0xef)
-			n = 2;
-		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
-			n = 3;
-		else {
-			p[i++] = '?';
-			continue;
-		}
-		for (k = 1; k <= n; k++)
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				break;
-		if (k <= n) {
-			p[i++] = '?';
-			continue;
-		}
-		i += n + 1;
-	}
-	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == ' ' ||
-	    p[len - 1] == '\t'))
-		p[--len] = '\0';
+	nc_text_clean(t);
+	len = strlen(t);
+	while (len > 0 && (t[len - 1] == '\n' || t[len - 1] == '\r' ||
+	    t[len - 1] == ' ' || t[len - 1] == '\t'))
+		t[--len] = '\0';
 }
 
 struct hook_run {
@@ -128,16 +104,15 @@ hook_error(struct rpc *r, const char *name, const char *how, const char *errtext
 	xmlNodePtr err, msg;
 	char *text = NULL;
 
-	if (asprintf(&text, "commit hook %s failed (%s); the change was undone%s%s",
+	xasprintf(&text, "commit hook %s failed (%s); the change was undone%s%s",
 	    name, how, errtext != NULL && *errtext != '\0' ? ": " : "",
-	    errtext != NULL ? errtext : "") == -1)
-		text = NULL;
+	    errtext != NULL ? errtext : "");
 	if (r == NULL) {
 		free(text);
 		return;
 	}
 	err = rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, NULL);
-	if (err != NULL && text != NULL) {
+	if (err != NULL) {
 		msg = xmlNewTextChild(err, err->ns, BAD_CAST "error-message",
 		    BAD_CAST text);
 		if (msg != NULL)
@@ -147,9 +122,9 @@ hook_error(struct rpc *r, const char *name, const char *how, const char *errtext
 }
 
 int
-hooks_run_commit(struct rpc *r, const char *old_path, const char *new_path)
+hooks_run_commit(const char *dir, const struct session *by, struct rpc *r,
+    const char *old_path, const char *new_path)
 {
-	struct session *s = r != NULL ? r->s : NULL;
 	struct progdir pd;
 	struct prog_result res;
 	struct hook_run hr, back;
@@ -157,21 +132,19 @@ hooks_run_commit(struct rpc *r, const char *old_path, const char *new_path)
 	size_t i;
 	int failed = 0;
 
-	if (s == NULL || s->nc == NULL)
-		return 0;
-	if (progdir_list(s->nc->commit_hooks, &pd) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-		    "cannot list the commit hooks in %s; the change was undone",
-		    s->nc->commit_hooks);
+	if (progdir_list(dir, &pd) == -1) {
+		if (r != NULL)
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "cannot list the commit hooks in %s; the change was undone", dir);
 		return -1;
 	}
 	if (pd.n == 0)
 		return 0;
-	snprintf(sid, sizeof(sid), "%u", (unsigned)s->id);
+	snprintf(sid, sizeof(sid), "%u", by != NULL ? (unsigned)by->id : 0);
 	hr.old_path = old_path != NULL ? old_path : "/dev/null";
 	hr.new_path = new_path != NULL ? new_path : "/dev/null";
 	hr.session_id = sid;
-	hr.user = s->user != NULL ? s->user : "";
+	hr.user = by != NULL && by->user != NULL ? by->user : "";
 	hr.timeout_ms = prog_timeout_from_env("NCHOME_HOOK_TIMEOUT", HOOK_TIMEOUT_MS);
 
 	for (i = 0; i < pd.n; i++) {
@@ -181,7 +154,7 @@ hooks_run_commit(struct rpc *r, const char *old_path, const char *new_path)
 		}
 		prog_describe(&res, hr.timeout_ms, how, sizeof(how));
 		if (res.err != NULL)
-			xml_safe_text(res.err);
+			hook_text(res.err);
 		log_warnx("commit hook %s failed (%s)%s%.512s", pd.names[i], how,
 		    res.err != NULL && *res.err ? ": " : "", res.err != NULL ? res.err : "");
 		hook_error(r, pd.names[i], how, res.err);
@@ -197,7 +170,7 @@ hooks_run_commit(struct rpc *r, const char *old_path, const char *new_path)
 			if (run_one(&back, pd.paths[i], pd.names[i], 1, &res) == -1) {
 				prog_describe(&res, back.timeout_ms, how, sizeof(how));
 				if (res.err != NULL)
-					xml_safe_text(res.err);
+					hook_text(res.err);
 				log_warnx("commit hook %s failed to revert (%s)%s%.512s",
 				    pd.names[i], how, res.err != NULL && *res.err ? ": " : "",
 				    res.err != NULL ? res.err : "");
@@ -207,4 +180,51 @@ hooks_run_commit(struct rpc *r, const char *old_path, const char *new_path)
 	}
 	progdir_free(&pd);
 	return failed ? -1 : 0;
+}
+
+/* Writes doc to a new temporary file in datastore-dir; fd's name in name. 0 or -1. */
+static int
+temp_doc(struct dsdir *dd, const char *tag, xmlDocPtr doc, char *name, size_t len)
+{
+	char prefix[32];
+	int fd;
+
+	snprintf(prefix, sizeof(prefix), ".hook-%s", tag);
+	if ((fd = dsdir_create_unique(dd, DSD_TOP, prefix, name, len)) == -1)
+		return -1;
+	if (xo_write_doc_fd(fd, doc) == -1) {
+		close(fd);
+		(void)dsdir_unlink(dd, DSD_TOP, name);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+hooks_running_changed(struct dsdir *dd, const char *dir, const struct session *by,
+    struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
+{
+	char on[NAME_MAX + 1], nn[NAME_MAX + 1], op[PATH_MAX], np[PATH_MAX];
+	int rc;
+
+	if (!hooks_commit_enabled(dir))
+		return 0;
+	if (temp_doc(dd, "old", olddoc, on, sizeof(on)) == -1)
+		goto fail;
+	if (temp_doc(dd, "new", newdoc, nn, sizeof(nn)) == -1) {
+		(void)dsdir_unlink(dd, DSD_TOP, on);
+		goto fail;
+	}
+	rc = hooks_run_commit(dir, by, r, dsdir_full_path(dd, DSD_TOP, on, op, sizeof(op)),
+	    dsdir_full_path(dd, DSD_TOP, nn, np, sizeof(np)));
+	(void)dsdir_unlink(dd, DSD_TOP, on);
+	(void)dsdir_unlink(dd, DSD_TOP, nn);
+	return rc == 0 ? 0 : -1;
+fail:
+	log_warn("commit hook input files");
+	if (r != NULL)
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "cannot prepare the commit hooks' input");
+	return -1;
 }

@@ -39,21 +39,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xmalloc.h"
 #include "atomicfile.h"
+#include "host.h"
 #include "log.h"
-#include "notify_log.h"
-#include "session_registry.h"
+#include "xmalloc.h"
 
 #define NOTIFY_LOG_MAX	(1024 * 1024)
-
-int
-nlog_path(const char *dsdir, const char *name, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/notifications%s%s", dsdir,
-	    name != NULL ? "/" : "", name != NULL ? name : "");
-
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
+#define LOG_NAME	"log"
+#define OLD_NAME	"log.1"
+#define LOCK_NAME	"lock"
 
 static size_t
 log_max(void)
@@ -64,16 +59,6 @@ log_max(void)
 	if (v != NULL && (n = strtol(v, NULL, 10)) >= 1024 && n <= (1L << 30))
 		return (size_t)n;
 	return NOTIFY_LOG_MAX;
-}
-
-static int
-open_shared(const char *dsdir, const char *path, int flags)
-{
-	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-	if (fd != -1 && (flags & O_CREAT))
-		(void)fchmod(fd, shared_mode(dsdir, 0));
-	return fd;
 }
 
 /*
@@ -105,10 +90,10 @@ parse_record(const char *p, size_t len, int64_t *when, uint64_t *seq,
 
 /*
  * Time and seq of the first (last = 0) or last (last = 1) record of the
- * file at path; -1 when it has none.
+ * log file name; -1 when it has none.
  */
 static int
-edge_record(const char *path, int last, int64_t *when, uint64_t *seq)
+edge_record(struct dsdir *dd, const char *name, int last, int64_t *when, uint64_t *seq)
 {
 	struct stat st;
 	size_t want, n;
@@ -118,7 +103,7 @@ edge_record(const char *path, int last, int64_t *when, uint64_t *seq)
 	off_t off = 0;
 	int fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = dsdir_open_file(dd, DSD_NOTIFY, name, O_RDONLY)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1 || st.st_size == 0) {
 		close(fd);
@@ -129,10 +114,7 @@ edge_record(const char *path, int last, int64_t *when, uint64_t *seq)
 		want = (size_t)st.st_size;
 	if (last)
 		off = st.st_size - (off_t)want;
-	if ((buf = malloc(want + 1)) == NULL) {
-		close(fd);
-		return -1;
-	}
+	buf = xmalloc(want + 1);
 	got = pread(fd, buf, want, off);
 	close(fd);
 	if (got <= 0)
@@ -217,21 +199,17 @@ state_write(int lfd, const struct nlog_info *st)
  * record's time, or now.
  */
 static void
-state_recover(const char *dsdir, struct nlog_info *st)
+state_recover(struct dsdir *dd, struct nlog_info *st)
 {
-	char logp[PATH_MAX], oldp[PATH_MAX];
 	int64_t when;
 	uint64_t seq;
 
-	if (nlog_path(dsdir, "log", logp, sizeof(logp)) == -1 ||
-	    nlog_path(dsdir, "log.1", oldp, sizeof(oldp)) == -1)
-		return;
-	if (st->seq == 0 && (edge_record(logp, 1, &when, &seq) == 0 ||
-	    edge_record(oldp, 1, &when, &seq) == 0))
+	if (st->seq == 0 && (edge_record(dd, LOG_NAME, 1, &when, &seq) == 0 ||
+	    edge_record(dd, OLD_NAME, 1, &when, &seq) == 0))
 		st->seq = seq;
 	if (st->created_us == 0) {
-		if (edge_record(oldp, 0, &when, &seq) == 0 ||
-		    edge_record(logp, 0, &when, &seq) == 0)
+		if (edge_record(dd, OLD_NAME, 0, &when, &seq) == 0 ||
+		    edge_record(dd, LOG_NAME, 0, &when, &seq) == 0)
 			st->created_us = when;
 		else
 			st->created_us = nlog_now_us();
@@ -240,22 +218,12 @@ state_recover(const char *dsdir, struct nlog_info *st)
 
 /* Opens and flock()s the lock file (op: LOCK_SH or LOCK_EX); fd or -1. */
 static int
-lock_log(const char *dsdir, int op)
+lock_log(struct dsdir *dd, int op)
 {
-	char dir[PATH_MAX], lockp[PATH_MAX];
 	int lfd;
 
-	if (nlog_path(dsdir, NULL, dir, sizeof(dir)) == -1 ||
-	    nlog_path(dsdir, "lock", lockp, sizeof(lockp)) == -1)
-		return -1;
-	if (mkdir(dir, 0700) == 0)
-		(void)chmod(dir, shared_mode(dsdir, 1));
-	else if (errno != EEXIST) {
-		log_warn("%s", dir);
-		return -1;
-	}
-	if ((lfd = open_shared(dsdir, lockp, O_RDWR | O_CREAT)) == -1) {
-		log_warn("%s", lockp);
+	if ((lfd = dsdir_open_file(dd, DSD_NOTIFY, LOCK_NAME, O_RDWR | O_CREAT)) == -1) {
+		log_warn("%s/notifications/%s", dsdir_path(dd), LOCK_NAME);
 		return -1;
 	}
 	while (flock(lfd, op) == -1)
@@ -267,9 +235,9 @@ lock_log(const char *dsdir, int op)
 }
 
 int
-nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len)
+nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len)
 {
-	char logp[PATH_MAX], oldp[PATH_MAX], head[64], *rec;
+	char head[64], *rec;
 	struct nlog_info st;
 	struct stat sb;
 	int64_t aged;
@@ -277,31 +245,29 @@ nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len)
 	size_t hl, rl;
 	int lfd, fd, rc = -1;
 
-	if (nlog_path(dsdir, "log", logp, sizeof(logp)) == -1 ||
-	    nlog_path(dsdir, "log.1", oldp, sizeof(oldp)) == -1)
-		return -1;
-	if ((lfd = lock_log(dsdir, LOCK_EX)) == -1)
+	if ((lfd = lock_log(dd, LOCK_EX)) == -1)
 		return -1;
 	state_read(lfd, &st);
 	if (st.seq == 0 || st.created_us == 0)
-		state_recover(dsdir, &st);
+		state_recover(dd, &st);
 	hl = (size_t)snprintf(head, sizeof(head), "%lld %" PRIu64 " ",
 	    (long long)when_us, st.seq + 1);
 	rl = hl + len + 1;
-	if ((rec = malloc(rl)) == NULL)
-		goto out;
+	rec = xmalloc(rl);
 	memcpy(rec, head, hl);
 	memcpy(rec + hl, xml, len);
 	rec[rl - 1] = '\n';
-	if (stat(logp, &sb) == 0 && (size_t)sb.st_size + rl > log_max()) {
+	if (dsdir_stat(dd, DSD_NOTIFY, LOG_NAME, &sb) == 0 &&
+	    (size_t)sb.st_size + rl > log_max()) {
 		/* log.1 goes: its newest record is the last one aged out. */
-		if (edge_record(oldp, 1, &aged, &aged_seq) == 0)
+		if (edge_record(dd, OLD_NAME, 1, &aged, &aged_seq) == 0)
 			st.aged_us = aged;
-		if (rename(logp, oldp) == -1)
-			log_warn("rotating %s", logp);
+		if (dsdir_rename(dd, DSD_NOTIFY, LOG_NAME, OLD_NAME) == -1)
+			log_warn("rotating %s/notifications/%s", dsdir_path(dd), LOG_NAME);
 	}
-	if ((fd = open_shared(dsdir, logp, O_WRONLY | O_APPEND | O_CREAT)) == -1) {
-		log_warn("%s", logp);
+	if ((fd = dsdir_open_file(dd, DSD_NOTIFY, LOG_NAME,
+	    O_WRONLY | O_APPEND | O_CREAT)) == -1) {
+		log_warn("%s/notifications/%s", dsdir_path(dd), LOG_NAME);
 		goto out;
 	}
 	/*
@@ -311,7 +277,7 @@ nlog_append(const char *dsdir, int64_t when_us, const char *xml, size_t len)
 	 */
 	st.seq++;
 	if (state_write(lfd, &st) == -1)
-		log_warn("%s/notifications/lock", dsdir);
+		log_warn("%s/notifications/%s", dsdir_path(dd), LOCK_NAME);
 	if ((rc = write_all(fd, rec, rl)) == -1) {
 		st.seq--;
 		(void)state_write(lfd, &st);
@@ -324,25 +290,25 @@ out:
 }
 
 int
-nlog_info(const char *dsdir, struct nlog_info *info)
+nlog_info(struct dsdir *dd, struct nlog_info *info)
 {
 	int lfd;
 
 	memset(info, 0, sizeof(*info));
-	if ((lfd = lock_log(dsdir, LOCK_SH)) == -1)
+	if ((lfd = lock_log(dd, LOCK_SH)) == -1)
 		return -1;
 	state_read(lfd, info);
 	if (info->seq == 0 || info->created_us == 0)
-		state_recover(dsdir, info);
+		state_recover(dd, info);
 	close(lfd);
 	return 0;
 }
 
 void
-nlog_reader_init(struct nlog_reader *rd, const char *dsdir)
+nlog_reader_init(struct nlog_reader *rd, struct dsdir *dd)
 {
 	memset(rd, 0, sizeof(*rd));
-	rd->dsdir = dsdir;
+	rd->dd = dd;
 	rd->fd = -1;
 }
 
@@ -361,15 +327,12 @@ nlog_reader_close(struct nlog_reader *rd)
 static int
 reader_open_start(struct nlog_reader *rd)
 {
-	char logp[PATH_MAX];
 	struct stat st;
 
-	if (nlog_path(rd->dsdir, "log", logp, sizeof(logp)) == -1)
-		return -1;
 	if (rd->fd != -1)
 		close(rd->fd);
 	rd->len = 0;
-	if ((rd->fd = open(logp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((rd->fd = dsdir_open_file(rd->dd, DSD_NOTIFY, LOG_NAME, O_RDONLY)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (fstat(rd->fd, &st) == 0)
 		rd->ino = st.st_ino;
@@ -385,13 +348,13 @@ nlog_reader_open(struct nlog_reader *rd, int at_end)
 	if (!at_end)
 		return reader_open_start(rd);
 	/* Under the lock, so that "the end" and "the last seq" agree. */
-	if ((lfd = lock_log(rd->dsdir, LOCK_SH)) == -1)
+	if ((lfd = lock_log(rd->dd, LOCK_SH)) == -1)
 		return reader_open_start(rd);
 	if (reader_open_start(rd) == 0 && rd->fd != -1)
 		(void)lseek(rd->fd, 0, SEEK_END);
 	state_read(lfd, &st);
 	if (st.seq == 0)
-		state_recover(rd->dsdir, &st);
+		state_recover(rd->dd, &st);
 	rd->last_seq = st.seq;
 	close(lfd);
 	return 0;
@@ -426,8 +389,7 @@ drain_fd(struct nlog_reader *rd, int fd, nlog_cb cb, void *arg)
 	ssize_t n;
 
 	if (rd->buf == NULL) {
-		if ((rd->buf = malloc(NLOG_RECORD_MAX * 2)) == NULL)
-			return;
+		rd->buf = xmalloc(NLOG_RECORD_MAX * 2);
 		rd->cap = NLOG_RECORD_MAX * 2;
 		rd->len = 0;
 	}
@@ -455,14 +417,13 @@ drain_fd(struct nlog_reader *rd, int fd, nlog_cb cb, void *arg)
 void
 nlog_reader_poll(struct nlog_reader *rd, nlog_cb cb, void *arg)
 {
-	char logp[PATH_MAX], oldp[PATH_MAX];
 	struct stat st, ost;
 	int fd;
 
 	if (rd->fd != -1)
 		drain_fd(rd, rd->fd, cb, arg);
-	if (nlog_path(rd->dsdir, "log", logp, sizeof(logp)) == -1 ||
-	    stat(logp, &st) == -1 || (rd->fd != -1 && st.st_ino == rd->ino))
+	if (dsdir_stat(rd->dd, DSD_NOTIFY, LOG_NAME, &st) == -1 ||
+	    (rd->fd != -1 && st.st_ino == rd->ino))
 		return;
 	/*
 	 * Rotated (or created) since.  Ours was complete before the rename,
@@ -473,9 +434,9 @@ nlog_reader_poll(struct nlog_reader *rd, nlog_cb cb, void *arg)
 	if (rd->fd != -1)
 		drain_fd(rd, rd->fd, cb, arg);
 	rd->len = 0;
-	if (nlog_path(rd->dsdir, "log.1", oldp, sizeof(oldp)) == 0 &&
-	    stat(oldp, &ost) == 0 && (rd->fd == -1 || ost.st_ino != rd->ino) &&
-	    (fd = open(oldp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
+	if (dsdir_stat(rd->dd, DSD_NOTIFY, OLD_NAME, &ost) == 0 &&
+	    (rd->fd == -1 || ost.st_ino != rd->ino) &&
+	    (fd = dsdir_open_file(rd->dd, DSD_NOTIFY, OLD_NAME, O_RDONLY)) != -1) {
 		drain_fd(rd, fd, cb, arg);
 		rd->len = 0;
 		close(fd);
@@ -485,9 +446,8 @@ nlog_reader_poll(struct nlog_reader *rd, nlog_cb cb, void *arg)
 }
 
 void
-nlog_replay(const char *dsdir, struct nlog_reader *live, nlog_cb cb, void *arg)
+nlog_replay(struct nlog_reader *live, nlog_cb cb, void *arg)
 {
-	char oldp[PATH_MAX];
 	struct stat ost;
 	int fd;
 
@@ -497,8 +457,7 @@ nlog_replay(const char *dsdir, struct nlog_reader *live, nlog_cb cb, void *arg)
 	 * is then skipped rather than missed.
 	 */
 	(void)reader_open_start(live);
-	if (nlog_path(dsdir, "log.1", oldp, sizeof(oldp)) == 0 &&
-	    (fd = open(oldp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
+	if ((fd = dsdir_open_file(live->dd, DSD_NOTIFY, OLD_NAME, O_RDONLY)) != -1) {
 		if (fstat(fd, &ost) == 0 && (live->fd == -1 || ost.st_ino != live->ino))
 			drain_fd(live, fd, cb, arg);
 		live->len = 0;

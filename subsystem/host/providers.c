@@ -1,6 +1,7 @@
 /*
- * State data for <get>: RFC 6022 netconf-state (monitoring.c), RFC 5277
- * /netconf/streams (notify.c), then the output of the operator's state providers,
+ * State providers, one of the sources of state data for <get> (the
+ * others, registered beside it in netconf/'s table, are RFC 6022
+ * netconf-state and RFC 5277 /netconf/streams, observe/): the output of
  * each executable in state-providers (name order, as commit hooks), run as
  * `provider` with NCHOME_SESSION_ID and NCHOME_USER set, stdin from
  * /dev/null and a timeout (NCHOME_STATE_TIMEOUT seconds, default 10).
@@ -18,11 +19,9 @@
 
 #include <libxml/parser.h>
 
-#include "hooks.h"
+#include "host.h"
 #include "log.h"
-#include "monitoring.h"
-#include "notify.h"
-#include "runprog.h"
+#include "xmalloc.h"
 
 #define STATE_TIMEOUT_MS	10000
 #define STATE_OUT_MAX		(16 * 1024 * 1024)
@@ -86,10 +85,7 @@ state_parse_output(const char *out, size_t len, const char **why)
 		*why = "output holds a NUL byte";
 		return NULL;
 	}
-	if ((buf = malloc(wo + n + wc)) == NULL) {
-		*why = "out of memory";
-		return NULL;
-	}
+	buf = xmalloc(wo + n + wc);
 	memcpy(buf, WRAP_OPEN, wo);
 	if (n > 0)
 		memcpy(buf + wo, p, n);
@@ -183,24 +179,18 @@ run_provider(struct session *s, const char *path, const char *name,
 }
 
 int
-state_collect(struct session *s, xmlNodePtr into)
+providers_collect(struct session *s, xmlNodePtr into)
 {
 	struct progdir pd;
-	int timeout_ms, rc = 0;
+	int timeout_ms;
 
-	if (s == NULL || into == NULL || into->doc == NULL)
-		return -1;
-	if (monitoring_collect(s, into) == -1)
-		rc = -1;
 	if (s->nc == NULL)
-		return rc;
-	if (notify_streams_collect(s, into) == -1)
-		log_warnx("session %u: cannot read the event log's state", s->id);
+		return 0;
 	if (progdir_list(s->nc->state_providers, &pd) == -1)
 		return -1;
 	timeout_ms = prog_timeout_from_env("NCHOME_STATE_TIMEOUT", STATE_TIMEOUT_MS);
 	for (size_t i = 0; i < pd.n; i++)
 		run_provider(s, pd.paths[i], pd.names[i], into, timeout_ms);
 	progdir_free(&pd);
-	return rc;
+	return 0;
 }

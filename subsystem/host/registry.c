@@ -1,6 +1,6 @@
 /*
  * The registry of live sessions in datastore-dir/sessions/; the file
- * layout is described in session_registry.h.
+ * layout is described in host.h.
  *
  * Liveness is an flock(): each session holds LOCK_EX on its own entry
  * for its whole life, so "is session N alive" is "can I not take
@@ -22,45 +22,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xmalloc.h"
+#include "host.h"
 #include "log.h"
-#include "session_registry.h"
-#include "stats.h"
+#include "xmalloc.h"
 
-#define SESSIONS	"sessions"
 #define NEXT_ID		"next-id"
+#define ENTRY_NAME_MAX	16
 
 static int reg_fd = -1;			/* our entry, flock(LOCK_EX)ed */
-static char reg_path[PATH_MAX];
+static struct dsdir *reg_dd;
+static char reg_name[ENTRY_NAME_MAX];
 static size_t reg_len;			/* bytes last written */
-
-mode_t
-shared_mode(const char *datastore_dir, int dir)
-{
-	struct stat st;
-	mode_t m;
-
-	if (stat(datastore_dir, &st) == -1)
-		return dir ? 0755 : 0644;
-	m = st.st_mode & 07777;
-	m |= dir ? 0755 : 0644;		/* monitoring reads every entry */
-	return dir ? m : (m & 0666);
-}
-
-static int
-sessions_dir(const char *dsdir, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/%s", dsdir, SESSIONS);
-
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-static int
-entry_path(const char *dsdir, uint32_t id, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/%s/%" PRIu32, dsdir, SESSIONS, id);
-
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
 
 static size_t
 format_entry(struct session *s, char *buf, size_t len)
@@ -116,17 +89,17 @@ parse_entry(char *text, struct reg_session *e)
  * leftover of a dead one (-1).
  */
 static int
-read_live_entry(const char *path, uint32_t id, struct reg_session *e)
+read_live_entry(struct dsdir *dd, const char *name, uint32_t id, struct reg_session *e)
 {
 	char buf[1024];
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, name, O_RDONLY)) == -1)
 		return -1;
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		/* Nobody holds it: the session is gone. */
-		(void)unlink(path);
+		(void)dsdir_unlink(dd, DSD_SESSIONS, name);
 		close(fd);
 		return -1;
 	}
@@ -161,28 +134,39 @@ parse_id(const char *name, uint32_t *id)
 	return 0;
 }
 
+/* sessions/ for reading its names (our descriptor stays ours). */
+static DIR *
+open_listing(struct dsdir *dd)
+{
+	int dfd = dsdir_fd(dd, DSD_SESSIONS), fd;
+	DIR *d;
+
+	if (dfd == -1 || (fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
+}
+
 /* Removes leftovers of dead sessions, including half-made entries. */
 static void
-clean_stale(const char *dir)
+clean_stale(struct dsdir *dd)
 {
 	struct reg_session e;
 	struct dirent *de;
-	char path[PATH_MAX];
 	DIR *d;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = open_listing(dd)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		uint32_t id;
 		long pid;
 
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
 		if (parse_id(de->d_name, &id) == 0)
-			(void)read_live_entry(path, id, &e);
+			(void)read_live_entry(dd, de->d_name, id, &e);
 		else if (sscanf(de->d_name, ".new-%ld", &pid) == 1 &&
 		    kill((pid_t)pid, 0) == -1 && errno == ESRCH)
-			(void)unlink(path);
+			(void)dsdir_unlink(dd, DSD_SESSIONS, de->d_name);
 	}
 	closedir(d);
 }
@@ -201,109 +185,119 @@ read_counter(int fd, uint32_t *v)
 	return 0;
 }
 
-int
-registry_register(struct session *s)
+/*
+ * Our entry, complete and locked before it appears under its id, as
+ * .new-<pid>; fd or -1.  *len: the bytes written (0 on a full disk: the
+ * empty, locked entry still keeps the id unique and the session working;
+ * reg_update() writes the details once there is space again).
+ */
+static int
+make_entry(struct session *s, const char *tmp, size_t *len)
 {
-	const char *dsdir = s->nc->datastore_dir;
-	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX], buf[1024], num[32];
-	uint32_t last, id = 0;
-	int cfd = -1, fd = -1, n, unwritten = 0;
-	size_t len;
+	char buf[1024];
+	int fd;
 
-	if (mkdir(dsdir, 0755) == -1 && errno != EEXIST) {
-		log_warn("mkdir %s", dsdir);
-		return -1;
-	}
-	if (sessions_dir(dsdir, dir, sizeof(dir)) == -1)
-		return -1;
-	if (mkdir(dir, 0700) == 0)
-		(void)chmod(dir, shared_mode(dsdir, 1));	/* umask-free */
-	else if (errno != EEXIST) {
-		log_warn("mkdir %s", dir);
-		return -1;
-	}
-	clean_stale(dir);
-
-	/* The entry is complete and locked before it appears under its id. */
-	if (snprintf(tmp, sizeof(tmp), "%s/.new-%ld", dir, (long)getpid()) >= (int)sizeof(tmp))
-		return -1;
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
+	(void)dsdir_unlink(s->dd, DSD_SESSIONS, tmp);
+	if ((fd = dsdir_open_file(s->dd, DSD_SESSIONS, tmp,
+	    O_RDWR | O_CREAT | O_EXCL)) == -1) {
 		log_warn("%s", tmp);
 		return -1;
 	}
-	(void)fchmod(fd, shared_mode(dsdir, 0));
 	if (flock(fd, LOCK_EX) == -1) {
 		log_warn("flock %s", tmp);
 		goto fail;
 	}
-	len = format_entry(s, buf, sizeof(buf));
-	if (pwrite(fd, buf, len, 0) != (ssize_t)len) {
-		/*
-		 * A full disk still has room for the empty, locked entry: the
-		 * id stays unique and the session works; registry_update()
-		 * writes the details once there is space again.
-		 */
+	*len = format_entry(s, buf, sizeof(buf));
+	if (pwrite(fd, buf, *len, 0) != (ssize_t)*len) {
 		if (errno != ENOSPC && errno != EDQUOT) {
 			log_warn("write %s", tmp);
 			goto fail;
 		}
-		unwritten = 1;
-		len = 0;
+		*len = 0;
 		(void)ftruncate(fd, 0);
 	}
+	return fd;
+fail:
+	close(fd);
+	(void)dsdir_unlink(s->dd, DSD_SESSIONS, tmp);
+	return -1;
+}
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, NEXT_ID) >= (int)sizeof(path))
-		goto fail;
-	if ((cfd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) != -1)
-		(void)fchmod(cfd, shared_mode(dsdir, 0));
-	else if (errno == EEXIST)
-		cfd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (cfd == -1 || flock(cfd, LOCK_EX) == -1 || read_counter(cfd, &last) == -1) {
-		log_warn("%s", path);
-		goto fail;
+/*
+ * Links tmp under the first free id after next-id's (link() fails on a
+ * taken name, so an id is never given twice) and writes that id back to
+ * next-id, all under next-id's flock.  The id, or 0.
+ */
+static uint32_t
+claim_id(struct dsdir *dd, const char *tmp)
+{
+	char name[ENTRY_NAME_MAX], num[32];
+	uint32_t last, id = 0;
+	int cfd, n;
+
+	if ((cfd = dsdir_open_file(dd, DSD_SESSIONS, NEXT_ID, O_RDWR | O_CREAT)) == -1 ||
+	    flock(cfd, LOCK_EX) == -1 || read_counter(cfd, &last) == -1) {
+		log_warn("%s/sessions/%s", dsdir_path(dd), NEXT_ID);
+		if (cfd != -1)
+			close(cfd);
+		return 0;
 	}
 	for (int tries = 0; tries < 1000; tries++) {
-		char epath[PATH_MAX];
-
 		id = last + 1 + (uint32_t)tries;
 		if (id == 0)
 			continue;
-		if (entry_path(dsdir, id, epath, sizeof(epath)) == -1)
-			goto fail;
-		if (link(tmp, epath) == 0) {
-			snprintf(reg_path, sizeof(reg_path), "%s", epath);
+		snprintf(name, sizeof(name), "%" PRIu32, id);
+		if (dsdir_link(dd, DSD_SESSIONS, tmp, name) == 0)
 			break;
-		}
 		if (errno != EEXIST) {
-			log_warn("link %s", epath);
-			goto fail;
+			log_warn("link %s", name);
+			id = 0;
+			break;
 		}
 		id = 0;
 	}
-	if (id == 0) {
-		log_warnx("no free session-id in %s", dir);
-		goto fail;
+	if (id == 0)
+		log_warnx("no free session-id in %s/sessions", dsdir_path(dd));
+	else {
+		n = snprintf(num, sizeof(num), "%" PRIu32 "\n", id);
+		if (pwrite(cfd, num, (size_t)n, 0) != n || ftruncate(cfd, n) == -1)
+			log_warn("%s", NEXT_ID);	/* link() above still keeps ids unique */
 	}
-	n = snprintf(num, sizeof(num), "%" PRIu32 "\n", id);
-	if (pwrite(cfd, num, (size_t)n, 0) != n || ftruncate(cfd, n) == -1)
-		log_warn("%s", path);	/* link() above still keeps ids unique */
 	close(cfd);
-	(void)unlink(tmp);
+	return id;
+}
+
+int
+reg_register(struct session *s)
+{
+	char tmp[32];
+	size_t len;
+	uint32_t id;
+	int fd;
+
+	if (dsdir_fd(s->dd, DSD_SESSIONS) == -1)
+		return -1;
+	clean_stale(s->dd);
+	snprintf(tmp, sizeof(tmp), ".new-%ld", (long)getpid());
+	if ((fd = make_entry(s, tmp, &len)) == -1)
+		return -1;
+	id = claim_id(s->dd, tmp);
+	(void)dsdir_unlink(s->dd, DSD_SESSIONS, tmp);
+	if (id == 0) {
+		close(fd);
+		return -1;
+	}
 	s->id = id;
 	reg_fd = fd;
+	reg_dd = s->dd;
+	snprintf(reg_name, sizeof(reg_name), "%" PRIu32, id);
 	reg_len = len;
-	if (unwritten)
-		log_warnx("session %u: %s is full: registered without details "
+	if (len == 0)
+		log_warnx("session %u: %s/sessions is full: registered without details "
 		    "(netconf-state shows no user or address and kill-session "
-		    "cannot end this session until there is space again)", id, dir);
+		    "cannot end this session until there is space again)", id,
+		    dsdir_path(s->dd));
 	return 0;
-fail:
-	if (cfd != -1)
-		close(cfd);
-	(void)unlink(tmp);
-	close(fd);
-	return -1;
 }
 
 /* Adds what s counted since the last call to the host-wide statistics. */
@@ -313,7 +307,7 @@ flush_stats(struct session *s)
 	static struct stats flushed;
 	struct stats d;
 
-	if (s->nc == NULL)
+	if (s->dd == NULL)
 		return;		/* no datastore-dir (unit tests) */
 	memset(&d, 0, sizeof(d));
 	d.in_rpcs = s->in_rpcs - flushed.in_rpcs;
@@ -323,7 +317,7 @@ flush_stats(struct session *s)
 	if (d.in_rpcs == 0 && d.in_bad_rpcs == 0 && d.out_rpc_errors == 0 &&
 	    d.out_notifications == 0)
 		return;
-	stats_add(s->nc->datastore_dir, &d);
+	stats_add(s->dd, &d);
 	flushed.in_rpcs = s->in_rpcs;
 	flushed.in_bad_rpcs = s->in_bad_rpcs;
 	flushed.out_rpc_errors = s->out_rpc_errors;
@@ -331,7 +325,7 @@ flush_stats(struct session *s)
 }
 
 void
-registry_update(struct session *s)
+reg_update(struct session *s)
 {
 	char buf[1024];
 	size_t len;
@@ -351,24 +345,25 @@ registry_update(struct session *s)
 }
 
 void
-registry_unregister(struct session *s)
+reg_unregister(struct session *s)
 {
 	(void)s;
 	if (reg_fd == -1)
 		return;
-	(void)unlink(reg_path);
+	(void)dsdir_unlink(reg_dd, DSD_SESSIONS, reg_name);
 	close(reg_fd);
 	reg_fd = -1;
 }
 
 int
-registry_lookup(const char *datastore_dir, uint32_t id, struct reg_session *out)
+reg_lookup(struct dsdir *dd, uint32_t id, struct reg_session *out)
 {
-	char path[PATH_MAX];
+	char name[ENTRY_NAME_MAX];
 
-	if (id == 0 || entry_path(datastore_dir, id, path, sizeof(path)) == -1)
+	if (id == 0)
 		return -1;
-	return read_live_entry(path, id, out);
+	snprintf(name, sizeof(name), "%" PRIu32, id);
+	return read_live_entry(dd, name, id, out);
 }
 
 static int
@@ -380,36 +375,26 @@ cmp_id(const void *a, const void *b)
 }
 
 int
-registry_list(const char *datastore_dir, struct reg_session **out, size_t *n)
+reg_list(struct dsdir *dd, struct reg_session **out, size_t *n)
 {
-	struct reg_session *v = NULL, *nv, e;
+	struct reg_session *v = NULL, e;
 	size_t cnt = 0, cap = 0;
-	char dir[PATH_MAX], path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
 	*out = NULL;
 	*n = 0;
-	if (sessions_dir(datastore_dir, dir, sizeof(dir)) == -1 ||
-	    (d = opendir(dir)) == NULL)
+	if ((d = open_listing(dd)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		uint32_t id;
 
-		if (parse_id(de->d_name, &id) == -1)
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
-		if (read_live_entry(path, id, &e) == -1)
+		if (parse_id(de->d_name, &id) == -1 ||
+		    read_live_entry(dd, de->d_name, id, &e) == -1)
 			continue;
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
-				free(v);
-				closedir(d);
-				return -1;
-			}
-			v = nv;
+			v = xreallocarray(v, cap, sizeof(*v));
 		}
 		v[cnt++] = e;
 	}

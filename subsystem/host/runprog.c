@@ -1,6 +1,6 @@
 /*
  * Running the operator's programs (commit hooks, state providers); see
- * runprog.h.  The program gets its own process group so that a timeout
+ * host.h.  The program gets its own process group so that a timeout
  * kills whatever it started too (a hook that runs `sleep` under sh).  We
  * read its stdout and stderr with poll() until both reach end of file or
  * the program has exited; output beyond the bound is read and dropped so
@@ -23,8 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "closefrom.h"
+#include "host.h"
 #include "log.h"
-#include "runprog.h"
+#include "xmalloc.h"
 
 extern char **environ;
 
@@ -59,7 +61,7 @@ progdir_list(const char *dir, struct progdir *pd)
 {
 	DIR *d;
 	struct dirent *de;
-	char **v, path[PATH_MAX];
+	char path[PATH_MAX];
 	size_t cap = 0;
 	int n;
 
@@ -80,30 +82,18 @@ progdir_list(const char *dir, struct progdir *pd)
 			continue;
 		if (pd->n == cap) {
 			cap = cap ? cap * 2 : 8;
-			if ((v = reallocarray(pd->paths, cap, sizeof(*v))) == NULL)
-				goto fail;
-			pd->paths = v;
+			pd->paths = xreallocarray(pd->paths, cap, sizeof(*pd->paths));
 		}
-		if ((pd->paths[pd->n] = strdup(path)) == NULL)
-			goto fail;
-		pd->n++;
+		pd->paths[pd->n++] = xstrdup(path);
 	}
 	closedir(d);
 	if (pd->n == 0)
 		return 0;
 	qsort(pd->paths, pd->n, sizeof(*pd->paths), name_cmp);
-	if ((pd->names = calloc(pd->n, sizeof(*pd->names))) == NULL) {
-		progdir_free(pd);
-		return -1;
-	}
+	pd->names = xcalloc(pd->n, sizeof(*pd->names));
 	for (size_t i = 0; i < pd->n; i++)
 		pd->names[i] = strrchr(pd->paths[i], '/') + 1;
 	return 0;
-fail:
-	log_warn("listing %s", dir);
-	closedir(d);
-	progdir_free(pd);
-	return -1;
 }
 
 void
@@ -137,7 +127,7 @@ progdir_any(const char *dir)
 	return found;
 }
 
-/* environ without the names set by extra, then extra; NULL on ENOMEM. */
+/* environ without the names set by extra, then extra. */
 static char **
 build_env(char *const extra[])
 {
@@ -149,8 +139,7 @@ build_env(char *const extra[])
 		n++;
 	while (extra != NULL && extra[nx] != NULL)
 		nx++;
-	if ((env = calloc(n + nx + 1, sizeof(*env))) == NULL)
-		return NULL;
+	env = xcalloc(n + nx + 1, sizeof(*env));
 	for (size_t i = 0; i < n; i++) {
 		replaced = 0;
 		for (size_t j = 0; j < nx && !replaced; j++) {
@@ -166,22 +155,6 @@ build_env(char *const extra[])
 		env[k++] = extra[j];
 	env[k] = NULL;
 	return env;
-}
-
-static void
-close_from(int lowfd)
-{
-#if defined(__OpenBSD__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
-    (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)))
-	closefrom(lowfd);
-#else
-	long max = sysconf(_SC_OPEN_MAX);
-
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (int fd = lowfd; fd < max; fd++)
-		(void)close(fd);
-#endif
 }
 
 /* In the child: never returns. */
@@ -220,7 +193,7 @@ struct capture {
 static int
 capture_read(struct capture *c)
 {
-	char scratch[16384], *nb;
+	char scratch[16384];
 	size_t want, ncap;
 	ssize_t n;
 
@@ -231,9 +204,7 @@ capture_read(struct capture *c)
 				ncap = c->cap ? c->cap * 2 : 4096;
 				if (ncap > c->max + 1)
 					ncap = c->max + 1;
-				if ((nb = realloc(c->buf, ncap)) == NULL)
-					return 1;
-				c->buf = nb;
+				c->buf = xreallocarray(c->buf, 1, ncap);
 				c->cap = ncap;
 			}
 			want = c->cap - c->len - 1;	/* room for the NUL */
@@ -286,130 +257,51 @@ open_pipe(int p[2])
 	return 0;
 }
 
-int
-prog_run(const char *path, char *const argv[], char *const extra_env[],
-    int timeout_ms, size_t out_max, size_t err_max, struct prog_result *res)
-{
-	struct capture cap[2];
-	struct pollfd pfd[2];
-	struct sigaction dfl, saved_chld;
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull = -1;
-	int status, reaped = 0, nopen, wait_ms;
-	long long deadline;
-	char **env = NULL;
-	pid_t pid, w;
+/* A started program: its pid and the read ends of its output pipes. */
+struct child {
+	pid_t			 pid;
+	struct capture		 cap[2];	/* stdout, stderr */
+	struct sigaction	 saved_chld;
+};
 
-	memset(res, 0, sizeof(*res));
-	memset(cap, 0, sizeof(cap));
-	if ((env = build_env(extra_env)) == NULL ||
-	    (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+/*
+ * Forks and execs path with its output on two non-blocking pipes.  We
+ * must reap our own child: whatever the main loop does with SIGCHLD
+ * (ignore, or a handler that waits for any child) is put aside until
+ * prog_run's end.  0, or -1 (logged, nothing left open).
+ */
+static int
+start_child(const char *path, char *const argv[], char *const extra_env[],
+    struct child *ch)
+{
+	struct sigaction dfl;
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull = -1;
+	char **env = build_env(extra_env);
+
+	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
 	    open_pipe(outp) == -1 || open_pipe(errp) == -1) {
 		log_warn("cannot run %s", path);
 		goto fail;
 	}
-	/*
-	 * We must reap our own child: whatever the main loop does with
-	 * SIGCHLD (ignore, or a handler that waits for any child) is put
-	 * aside while the program runs.
-	 */
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
-	sigaction(SIGCHLD, &dfl, &saved_chld);
-	if ((pid = fork()) == -1) {
+	sigaction(SIGCHLD, &dfl, &ch->saved_chld);
+	if ((ch->pid = fork()) == -1) {
 		log_warn("fork for %s", path);
-		sigaction(SIGCHLD, &saved_chld, NULL);
+		sigaction(SIGCHLD, &ch->saved_chld, NULL);
 		goto fail;
 	}
-	if (pid == 0)
+	if (ch->pid == 0)
 		child_exec(path, argv, env, devnull, outp[1], errp[1]);
-	(void)setpgid(pid, pid);	/* either of us may win the race */
+	(void)setpgid(ch->pid, ch->pid);	/* either of us may win the race */
 	close(outp[1]);
 	close(errp[1]);
 	close(devnull);
 	free(env);
-	cap[0].fd = outp[0];
-	cap[0].max = out_max;
-	cap[1].fd = errp[0];
-	cap[1].max = err_max;
-	deadline = now_ms() + timeout_ms;
-
-	for (;;) {
-		long long left = deadline - now_ms();
-
-		if (left <= 0) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			res->timed_out = 1;
-			break;
-		}
-		nopen = 0;
-		for (int i = 0; i < 2; i++) {
-			if (cap[i].fd == -1)
-				continue;
-			pfd[nopen].fd = cap[i].fd;
-			pfd[nopen].events = POLLIN;
-			pfd[nopen].revents = 0;
-			nopen++;
-		}
-		if (nopen == 0 && reaped)
-			break;
-		wait_ms = left < CHECK_MS ? (int)left : CHECK_MS;
-		if (poll(pfd, (nfds_t)nopen, wait_ms) == -1 && errno != EINTR) {
-			log_warn("poll");
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			res->timed_out = 1;
-			break;
-		}
-		for (int i = 0; i < 2; i++)
-			if (cap[i].fd != -1 && capture_read(&cap[i])) {
-				close(cap[i].fd);
-				cap[i].fd = -1;
-			}
-		if (!reaped) {
-			w = waitpid(pid, &status, WNOHANG);
-			if (w == pid) {
-				set_status(res, status);
-				reaped = 1;
-			} else if (w == -1 && errno != EINTR) {
-				reaped = 1;	/* not ours to know: counts as failed */
-			}
-		}
-		if (reaped) {
-			/* Whatever is left in the pipes was written before exit. */
-			for (int i = 0; i < 2; i++)
-				if (cap[i].fd != -1) {
-					(void)capture_read(&cap[i]);
-					close(cap[i].fd);
-					cap[i].fd = -1;
-				}
-			break;
-		}
-	}
-	for (int i = 0; i < 2; i++)
-		if (cap[i].fd != -1)
-			close(cap[i].fd);
-	if (!reaped) {
-		while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-			;
-		if (w == pid && !res->timed_out)
-			set_status(res, status);
-		else if (w == pid)
-			res->signo = SIGKILL;
-	}
-	sigaction(SIGCHLD, &saved_chld, NULL);
-	for (int i = 0; i < 2; i++)
-		if (cap[i].buf != NULL)
-			cap[i].buf[cap[i].len] = '\0';
-	res->out = cap[0].buf;
-	res->outlen = cap[0].len;
-	res->out_truncated = cap[0].truncated;
-	res->err = cap[1].buf;
-	res->errlen = cap[1].len;
-	res->err_truncated = cap[1].truncated;
+	ch->cap[0].fd = outp[0];
+	ch->cap[1].fd = errp[0];
 	return 0;
-
 fail:
 	free(env);
 	if (devnull != -1)
@@ -421,6 +313,114 @@ fail:
 			close(errp[i]);
 	}
 	return -1;
+}
+
+static void
+kill_group(struct child *ch, struct prog_result *res)
+{
+	kill(-ch->pid, SIGKILL);
+	kill(ch->pid, SIGKILL);
+	res->timed_out = 1;
+}
+
+/*
+ * Reads the program's output until both pipes end or it has exited (then
+ * what is left in the pipes, written before the exit), killing it at the
+ * deadline.  1 when it was reaped (res says how it ended), else 0.
+ */
+static int
+capture_until_exit(struct child *ch, int timeout_ms, struct prog_result *res)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct pollfd pfd[2];
+	int status, reaped = 0, nopen, wait_ms;
+	pid_t w;
+
+	for (;;) {
+		long long left = deadline - now_ms();
+
+		if (left <= 0) {
+			kill_group(ch, res);
+			return 0;
+		}
+		nopen = 0;
+		for (int i = 0; i < 2; i++) {
+			if (ch->cap[i].fd == -1)
+				continue;
+			pfd[nopen].fd = ch->cap[i].fd;
+			pfd[nopen].events = POLLIN;
+			pfd[nopen].revents = 0;
+			nopen++;
+		}
+		if (nopen == 0 && reaped)
+			return 1;
+		wait_ms = left < CHECK_MS ? (int)left : CHECK_MS;
+		if (poll(pfd, (nfds_t)nopen, wait_ms) == -1 && errno != EINTR) {
+			log_warn("poll");
+			kill_group(ch, res);
+			return 0;
+		}
+		for (int i = 0; i < 2; i++)
+			if (ch->cap[i].fd != -1 && capture_read(&ch->cap[i])) {
+				close(ch->cap[i].fd);
+				ch->cap[i].fd = -1;
+			}
+		if (!reaped) {
+			w = waitpid(ch->pid, &status, WNOHANG);
+			if (w == ch->pid) {
+				set_status(res, status);
+				reaped = 1;
+			} else if (w == -1 && errno != EINTR)
+				reaped = 1;	/* not ours to know: counts as failed */
+		}
+		if (reaped) {
+			for (int i = 0; i < 2; i++)
+				if (ch->cap[i].fd != -1) {
+					(void)capture_read(&ch->cap[i]);
+					close(ch->cap[i].fd);
+					ch->cap[i].fd = -1;
+				}
+			return 1;
+		}
+	}
+}
+
+int
+prog_run(const char *path, char *const argv[], char *const extra_env[],
+    int timeout_ms, size_t out_max, size_t err_max, struct prog_result *res)
+{
+	struct child ch;
+	int status;
+	pid_t w;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ch, 0, sizeof(ch));
+	ch.cap[0].max = out_max;
+	ch.cap[1].max = err_max;
+	if (start_child(path, argv, extra_env, &ch) == -1)
+		return -1;
+	if (!capture_until_exit(&ch, timeout_ms, res)) {
+		for (int i = 0; i < 2; i++)
+			if (ch.cap[i].fd != -1)
+				close(ch.cap[i].fd);
+		while ((w = waitpid(ch.pid, &status, 0)) == -1 && errno == EINTR)
+			;
+		if (w == ch.pid && !res->timed_out)
+			set_status(res, status);
+		else if (w == ch.pid)
+			res->signo = SIGKILL;
+	}
+	sigaction(SIGCHLD, &ch.saved_chld, NULL);
+	for (int i = 0; i < 2; i++)
+		if (ch.cap[i].buf != NULL)
+			ch.cap[i].buf[ch.cap[i].len] = '\0';
+	res->out = ch.cap[0].buf;
+	res->outlen = ch.cap[0].len;
+	res->out_truncated = ch.cap[0].truncated;
+	res->err = ch.cap[1].buf;
+	res->errlen = ch.cap[1].len;
+	res->err_truncated = ch.cap[1].truncated;
+	return 0;
 }
 
 void

@@ -1,5 +1,5 @@
 /*
- * Host-wide RFC 6022 statistics (see stats.h).
+ * Host-wide RFC 6022 statistics (see host.h).
  *
  * nchome has no long-lived server: each session is its own process.  The
  * totals therefore live in one small text file shared by all of them,
@@ -19,8 +19,8 @@
  * well under a page, so a full disk does not stop it once it exists)
  * under flock(LOCK_EX) on the file itself; readers take LOCK_SH.  A
  * session adds its per-session deltas after each RPC and notification
- * (session_registry.c), and the session events (in-sessions,
- * in-bad-hellos, dropped-sessions) as they happen (main.c).
+ * (registry.c), and the session events (in-sessions, in-bad-hellos,
+ * dropped-sessions) as they happen (subsystem/main.c).
  *
  * "The management subsystem" starts with the host: on Linux, when the
  * kernel's boot_id differs from the file's, the counters start again
@@ -40,11 +40,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "log.h"
-#include "session_registry.h"
-#include "stats.h"
 
-#define STATS_FILE	"sessions/statistics"
+#define STATS_FILE	"statistics"	/* in sessions/ */
 #define STATS_MAX	1024
 
 static int warned;
@@ -142,14 +141,6 @@ format(char *buf, size_t len, const struct stats *st, const char *boot)
 	return (int)off;
 }
 
-static int
-stats_path(const char *dsdir, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/%s", dsdir, STATS_FILE);
-
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
 /* Reads the file at fd (locked by the caller); 0 or -1. */
 static int
 read_locked(int fd, struct stats *st, char *boot, size_t bootlen)
@@ -165,21 +156,19 @@ read_locked(int fd, struct stats *st, char *boot, size_t bootlen)
 }
 
 void
-stats_add(const char *dsdir, const struct stats *delta)
+stats_add(struct dsdir *dd, const struct stats *delta)
 {
-	char path[PATH_MAX], buf[STATS_MAX], boot[128], now_boot[128];
+	char buf[STATS_MAX], boot[128], now_boot[128];
 	struct stats st;
 	int fd, n;
 
-	if (stats_path(dsdir, path, sizeof(path)) == -1)
-		return;
-	if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1 &&
-	    errno == ENOENT && (fd = open(path,
-	    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) != -1)
-		(void)fchmod(fd, shared_mode(dsdir, 0));	/* umask-free */
+	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDWR)) == -1 &&
+	    errno == ENOENT)
+		fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDWR | O_CREAT);
 	if (fd == -1) {
 		if (!warned++)
-			log_warn("statistics not counted: %s", path);
+			log_warn("statistics not counted: %s/sessions/%s",
+			    dsdir_path(dd), STATS_FILE);
 		return;
 	}
 	while (flock(fd, LOCK_EX) == -1)
@@ -199,21 +188,21 @@ stats_add(const char *dsdir, const struct stats *delta)
 		goto out;
 	if (pwrite(fd, buf, (size_t)n, 0) != n || ftruncate(fd, n) == -1) {
 		if (!warned++)
-			log_warn("statistics not counted: %s", path);
+			log_warn("statistics not counted: %s/sessions/%s",
+			    dsdir_path(dd), STATS_FILE);
 	}
 out:
 	close(fd);	/* drops the flock */
 }
 
 int
-stats_read(const char *dsdir, struct stats *out)
+stats_read(struct dsdir *dd, struct stats *out)
 {
-	char path[PATH_MAX], boot[128], now_boot[128];
+	char boot[128], now_boot[128];
 	int fd, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (stats_path(dsdir, path, sizeof(path)) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDONLY)) == -1)
 		return -1;
 	if (flock(fd, LOCK_SH) == 0 && read_locked(fd, out, boot, sizeof(boot)) == 0) {
 		boot_id(now_boot, sizeof(now_boot));

@@ -25,7 +25,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "framing.h"
+#include "netconf.h"
+#include "xmalloc.h"
 
 #define EOM_DELIM	"]]>]]>"
 #define EOM_LEN		6
@@ -99,8 +100,7 @@ framer_new(int infd, int outfd, uint64_t max_message_size)
 {
 	struct framer *fr;
 
-	if ((fr = calloc(1, sizeof(*fr))) == NULL)
-		return NULL;
+	fr = xcalloc(1, sizeof(*fr));
 	fr->infd = infd;
 	fr->outfd = outfd;
 	fr->max = max_message_size ? max_message_size : 1;
@@ -108,10 +108,7 @@ framer_new(int infd, int outfd, uint64_t max_message_size)
 	if (fr->max > SIZE_MAX / 4)
 		fr->max = SIZE_MAX / 4;
 	fr->st = CH_START;
-	if ((fr->out = malloc(FR_OUTBUF)) == NULL) {
-		free(fr);
-		return NULL;
-	}
+	fr->out = xmalloc(FR_OUTBUF);
 	grow_pipe(outfd);
 	return fr;
 }
@@ -167,8 +164,7 @@ in_reserve(struct framer *fr, size_t len)
 	cap = fr->in_len + len;
 	if (cap < FR_READ_SIZE)
 		cap = FR_READ_SIZE;
-	if ((p = realloc(fr->in, cap)) == NULL)
-		return -1;
+	p = xreallocarray(fr->in, cap, 1);
 	fr->in = p;
 	fr->in_cap = cap;
 	return 0;
@@ -206,41 +202,35 @@ framer_push(struct framer *fr, const void *data, size_t len)
  * the largest legal message, so a session never holds more than
  * max-message-size (+6) for its input whatever a client sends.
  */
-static int
+static void
 msg_reserve(struct framer *fr, size_t need)
 {
 	size_t cap, bound = (size_t)fr->max + EOM_LEN;
 	char *p;
 
 	if (need <= fr->msg_cap)
-		return 0;
+		return;
 	cap = fr->msg_cap ? fr->msg_cap : 4096;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	if (cap > bound && need <= bound)
 		cap = bound;
-	if ((p = realloc(fr->msg, cap)) == NULL)
-		return -1;
+	p = xreallocarray(fr->msg, cap, 1);
 	fr->msg = p;
 	fr->msg_cap = cap;
-	return 0;
 }
 
 /*
  * Moves n bytes of unread input to the end of the message (growth follows
- * received bytes, not announced sizes); -1 with fr->err set when out of memory.
+ * received bytes, not announced sizes).
  */
-static int
+static void
 msg_append_input(struct framer *fr, size_t n)
 {
-	if (msg_reserve(fr, fr->msg_len + n) == -1) {
-		fr->err = "out of memory";
-		return -1;
-	}
+	msg_reserve(fr, fr->msg_len + n);
 	memcpy(fr->msg + fr->msg_len, fr->in + fr->in_off, n);
 	fr->msg_len += n;
 	fr->in_off += n;
-	return 0;
 }
 
 /* Forgets the last message; gives back a big buffer. */
@@ -271,8 +261,7 @@ next_eom(struct framer *fr, char **msg, size_t *len)
 		n = avail;
 		if ((uint64_t)n > bound - fr->msg_len)
 			n = (size_t)(bound - fr->msg_len);
-		if (msg_append_input(fr, n) == -1)
-			return FR_TOO_BIG;
+		msg_append_input(fr, n);
 
 		p = memmem(fr->msg + fr->scan_from, fr->msg_len - fr->scan_from,
 		    EOM_DELIM, EOM_LEN);
@@ -326,8 +315,7 @@ next_chunked(struct framer *fr, char **msg, size_t *len)
 
 			if ((uint64_t)n > fr->chunk_left)
 				n = (size_t)fr->chunk_left;
-			if (msg_append_input(fr, n) == -1)
-				return FR_TOO_BIG;
+			msg_append_input(fr, n);
 			fr->chunk_left -= n;
 			if (fr->chunk_left == 0) {
 				fr->nchunks++;

@@ -1,11 +1,11 @@
-/* The session's poll() loop; see mainloop.h. */
+/* The session's poll() loop; see netconf.h. */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "log.h"
-#include "mainloop.h"
+#include "netconf.h"
 
 #define ML_MAX_FDS	8
 #define ML_MAX_TIMERS	16

@@ -1,107 +1,19 @@
 /*
  * Building the parts of a reply that handlers produce: <rpc-error>
  * elements (RFC 6241 Appendix A) and the data to send.  The reply itself
- * is written by rpc.c.
+ * is written by session/rpc.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpc.h"
+#include "netconf.h"
+#include "xmalloc.h"
 
 static const char *const err_type_names[] = {
 	"transport", "rpc", "protocol", "application"
 };
-
-/*
- * Makes text fit for an XML reply, in place: every byte that is not part
- * of a well-formed UTF-8 sequence of an XML 1.0 character becomes '?'.
- * Error messages quote what the client sent (libxml2's own messages do)
- * and vsnprintf may cut a sequence in two; either would make the whole
- * reply unparsable for the client.
- */
-static void
-xml_text_clean(char *text)
-{
-	unsigned char *p = (unsigned char *)text;
-
-	while (*p != '\0') {
-		unsigned c = *p, need, cp, i;
-
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				*p = '?';
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
-			*p++ = '?';
-			continue;
-		}
-		for (i = 1; i <= need && (p[i] & 0xc0) == 0x80; i++)
-			cp = (cp << 6) | (p[i] & 0x3f);
-		if (i <= need ||			/* cut short */
-		    (need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||	/* overlong */
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    cp == 0xfffe || cp == 0xffff) {
-			*p++ = '?';
-			continue;
-		}
-		p += need + 1;
-	}
-}
-
-int
-nc_is(const xmlNode *node, const char *name)
-{
-	return node != NULL && node->type == XML_ELEMENT_NODE &&
-	    node->ns != NULL && node->ns->href != NULL &&
-	    strcmp((const char *)node->ns->href, NC_NS_BASE) == 0 &&
-	    strcmp((const char *)node->name, name) == 0;
-}
-
-xmlNodePtr
-nc_child(const xmlNode *parent, const char *name)
-{
-	if (parent == NULL)
-		return NULL;
-	for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
-		if (nc_is(c, name))
-			return c;
-	return NULL;
-}
-
-const char *
-rpc_param(struct rpc *r, const char *name, char *buf, size_t len)
-{
-	xmlNodePtr c = nc_child(r->op, name);
-	xmlChar *t;
-	char *b, *e;
-
-	if (c == NULL || len == 0)
-		return NULL;
-	t = xmlNodeGetContent(c);
-	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
-	xmlFree(t);
-	for (b = buf; *b == ' ' || *b == '\t' || *b == '\r' || *b == '\n'; b++)
-		;
-	for (e = b + strlen(b); e > b && (e[-1] == ' ' || e[-1] == '\t' ||
-	    e[-1] == '\r' || e[-1] == '\n'); e--)
-		;
-	*e = '\0';
-	memmove(buf, b, (size_t)(e - b) + 1);
-	return buf;
-}
 
 xmlNodePtr
 rpc_error(struct rpc *r, enum nc_err_type type, const char *tag,
@@ -126,18 +38,17 @@ rpc_error(struct rpc *r, enum nc_err_type type, const char *tag,
 	xmlNewTextChild(err, ns, BAD_CAST "error-tag", BAD_CAST tag);
 	xmlNewTextChild(err, ns, BAD_CAST "error-severity", BAD_CAST "error");
 	if (path != NULL) {
-		char *clean = strdup(path);
+		char *clean = xstrdup(path);
 
-		if (clean != NULL)
-			xml_text_clean(clean);
-		xmlNewTextChild(err, ns, BAD_CAST "error-path", BAD_CAST (clean ? clean : "?"));
+		nc_text_clean(clean);
+		xmlNewTextChild(err, ns, BAD_CAST "error-path", BAD_CAST clean);
 		free(clean);
 	}
 	if (fmt != NULL) {
 		va_start(ap, fmt);
 		vsnprintf(text, sizeof(text), fmt, ap);
 		va_end(ap);
-		xml_text_clean(text);
+		nc_text_clean(text);
 		msg = xmlNewTextChild(err, ns, BAD_CAST "error-message", BAD_CAST text);
 		if (msg != NULL)
 			xmlNodeSetLang(msg, BAD_CAST "en");

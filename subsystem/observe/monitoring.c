@@ -1,14 +1,14 @@
 /*
- * RFC 6022 NETCONF monitoring (see monitoring.h).
+ * RFC 6022 NETCONF monitoring (see observe.h).
  *
  * netconf-state is built afresh for each <get> from what is shared on
- * the host: the capabilities of our hello, the datastore locks (holder
- * from lock.c, locked-time from the lock file's mtime, which lock.c
- * writes when it takes the lock), the live sessions of every session
- * process from the session registry (session_registry.h), and the YANG
- * modules found in yang_dir(), and statistics: host-wide totals of all
- * session processes since the host's boot, kept in the shared file
- * datastore-dir/sessions/statistics (stats.c describes it and its lock).
+ * the host: the capabilities of our hello (netconf/'s table), the
+ * datastore locks (holder and locked-time from store/dslock.c), the live
+ * sessions of every session process from the session registry
+ * (host/registry.c), the YANG modules found in yang_dir(), and
+ * statistics: host-wide totals of all session processes since the host's
+ * boot, kept in the shared file datastore-dir/sessions/statistics
+ * (host/stats.c describes it and its lock).
  *
  * A module file is named <name>@<revision>.yang (or <name>.yang); its
  * identifier, version (first revision statement) and namespace are read
@@ -29,14 +29,11 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "datastore.h"
-#include "hello.h"
-#include "lock.h"
+#include "host/host.h"
 #include "log.h"
-#include "monitoring.h"
-#include "rpc_io.h"
-#include "session_registry.h"
-#include "stats.h"
+#include "observe.h"
+#include "store/store.h"
+#include "xmalloc.h"
 
 #define YANG_MAX_SIZE	(4 * 1024 * 1024)
 #define MAX_SCHEMAS	64
@@ -138,11 +135,11 @@ read_file(const char *path, size_t max, size_t *lenp)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > max || (buf = malloc((size_t)st.st_size + 1)) == NULL) {
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
 		close(fd);
 		return NULL;
 	}
+	buf = xmalloc((size_t)st.st_size + 1);
 	while (len < (size_t)st.st_size) {
 		n = read(fd, buf + len, (size_t)st.st_size - len);
 		if (n == -1 && errno == EINTR)
@@ -220,7 +217,7 @@ statement_arg(const char *text, const char *keyword)
 				    *end != ';' && *end != '{')
 					end++;
 			}
-			return strndup(start, (size_t)(end - start));
+			return xstrndup(start, (size_t)(end - start));
 		} else {
 			/* some other word: the rest of this statement is not ours */
 			at_start = 0;
@@ -276,42 +273,26 @@ load_schemas(void)
 		sc->version = statement_arg(text, "revision");
 		free(text);
 		if (sc->version == NULL)
-			sc->version = strdup("");
-		sc->path = strdup(path);
-		note = sc->identifier ? module_note(sc->identifier) : NULL;
-		if (sc->identifier == NULL || sc->ns == NULL || sc->version == NULL ||
-		    sc->path == NULL || asprintf(&sc->capability,
-		    "%s?module=%s%s%s%s%s", sc->ns, sc->identifier,
-		    *sc->version ? "&revision=" : "", sc->version,
-		    note && note->features ? "&features=" : "",
-		    note && note->features ? note->features : "") == -1) {
+			sc->version = xstrdup("");
+		if (sc->identifier == NULL || sc->ns == NULL) {
 			log_warnx("%s: not a YANG module nchome can serve", path);
 			free(sc->identifier);
 			free(sc->ns);
 			free(sc->version);
-			free(sc->path);
 			continue;
 		}
+		sc->path = xstrdup(path);
+		note = module_note(sc->identifier);
+		xasprintf(&sc->capability, "%s?module=%s%s%s%s%s", sc->ns, sc->identifier,
+		    *sc->version ? "&revision=" : "", sc->version,
+		    note && note->features ? "&features=" : "",
+		    note && note->features ? note->features : "");
 		nschemas++;
 	}
 	closedir(d);
 	qsort(schemas, nschemas, sizeof(*schemas), schema_cmp);
 }
 
-void
-monitoring_init(void)
-{
-	load_schemas();
-	if (rpc_register_op(NCM_NS, "get-schema", op_get_schema) == -1)
-		log_warnx("cannot register get-schema");
-	(void)hello_add_capability(NCM_NS);
-	for (size_t i = 0; i < nschemas; i++) {
-		const struct module_note *note = module_note(schemas[i].identifier);
-
-		if (note == NULL || !note->served_only)
-			(void)hello_add_capability(schemas[i].capability);
-	}
-}
 
 static void
 format_time(time_t t, char *buf, size_t len)
@@ -336,20 +317,18 @@ static void
 add_datastores(struct session *s, xmlNodePtr state)
 {
 	xmlNodePtr dss, ds, gl;
-	char path[PATH_MAX], when[64];
-	struct stat st;
+	char when[64];
 	uint32_t holder;
+	time_t since;
 
 	dss = xmlNewChild(state, NULL, BAD_CAST "datastores", NULL);
 	for (int i = 0; i < DS_COUNT; i++) {
 		ds = xmlNewChild(dss, NULL, BAD_CAST "datastore", NULL);
 		xmlNewTextChild(ds, NULL, BAD_CAST "name", BAD_CAST ds_name((enum ds_id)i));
-		if ((holder = lock_holder(s, (enum ds_id)i)) == 0)
+		if (s->store == NULL ||
+		    (holder = store_lock_holder(s->store, (enum ds_id)i, &since)) == 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s.lock", s->nc->datastore_dir,
-		    ds_name((enum ds_id)i));
-		format_time(stat(path, &st) == 0 ? st.st_mtime : time(NULL),
-		    when, sizeof(when));
+		format_time(since, when, sizeof(when));
 		gl = xmlNewChild(xmlNewChild(ds, NULL, BAD_CAST "locks", NULL), NULL,
 		    BAD_CAST "global-lock", NULL);
 		add_u64(gl, "locked-by-session", holder);
@@ -366,7 +345,7 @@ add_sessions(struct session *s, xmlNodePtr state)
 	char when[64];
 
 	ss = xmlNewChild(state, NULL, BAD_CAST "sessions", NULL);
-	if (registry_list(s->nc->datastore_dir, &list, &n) == -1) {
+	if (reg_list(s->dd, &list, &n) == -1) {
 		log_warnx("session %u: cannot list the sessions", s->id);
 		n = 0;
 	}
@@ -406,8 +385,8 @@ add_statistics(struct session *s, xmlNodePtr state)
 	xmlNodePtr e;
 	char when[64];
 
-	registry_update(s);	/* this <get> counts too */
-	if (stats_read(s->nc->datastore_dir, &st) == -1)
+	reg_update(s);	/* this <get> counts too */
+	if (stats_read(s->dd, &st) == -1)
 		st.start_time = s->login_time;	/* nothing counted yet */
 	e = xmlNewChild(state, NULL, BAD_CAST "statistics", NULL);
 	format_time(st.start_time, when, sizeof(when));
@@ -422,14 +401,15 @@ add_statistics(struct session *s, xmlNodePtr state)
 	add_u64(e, "out-notifications", st.out_notifications & 0xffffffffULL);
 }
 
-int
+/* The state source of netconf-state (netconf/'s table). */
+static int
 monitoring_collect(struct session *s, xmlNodePtr into)
 {
 	xmlNodePtr state, caps, schs, e;
 	xmlNsPtr ns;
 	const char *cap;
 
-	if (s == NULL || s->nc == NULL || into == NULL)
+	if (s->nc == NULL || s->dd == NULL)
 		return -1;
 	load_schemas();
 	if ((state = xmlNewChild(into, NULL, BAD_CAST "netconf-state", NULL)) == NULL)
@@ -438,7 +418,7 @@ monitoring_collect(struct session *s, xmlNodePtr into)
 	xmlSetNs(state, ns);
 
 	caps = xmlNewChild(state, NULL, BAD_CAST "capabilities", NULL);
-	for (int i = 0; (cap = hello_capability(i)) != NULL; i++)
+	for (int i = 0; (cap = nc_capability(i)) != NULL; i++)
 		xmlNewTextChild(caps, NULL, BAD_CAST "capability", BAD_CAST cap);
 
 	add_datastores(s, state);
@@ -458,34 +438,6 @@ monitoring_collect(struct session *s, xmlNodePtr into)
 	return 0;
 }
 
-/* The text of child name (monitoring namespace) of op, trimmed; malloc()ed. */
-static char *
-ncm_text(xmlNodePtr op, const char *name, xmlNodePtr *node)
-{
-	xmlChar *t;
-	char *v, *p, *end;
-
-	*node = NULL;
-	for (xmlNodePtr c = op->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || c->ns == NULL ||
-		    !xmlStrEqual(c->ns->href, BAD_CAST NCM_NS) ||
-		    !xmlStrEqual(c->name, BAD_CAST name))
-			continue;
-		*node = c;
-		if ((t = xmlNodeGetContent(c)) == NULL)
-			return strdup("");
-		for (p = (char *)t; isspace((unsigned char)*p); p++)
-			;
-		end = p + strlen(p);
-		while (end > p && isspace((unsigned char)end[-1]))
-			end--;
-		v = strndup(p, (size_t)(end - p));
-		xmlFree(t);
-		return v;
-	}
-	return NULL;
-}
-
 /* 1 when the identityref text names ncm:yang (prefix resolved at node). */
 static int
 format_is_yang(xmlNodePtr node, const char *text)
@@ -500,14 +452,14 @@ format_is_yang(xmlNodePtr node, const char *text)
 		    (ns == NULL || xmlStrEqual(ns->href, BAD_CAST NCM_NS));
 	}
 	if (strcmp(colon + 1, "yang") != 0 ||
-	    (prefix = strndup(text, (size_t)(colon - text))) == NULL)
+	    (prefix = xstrndup(text, (size_t)(colon - text))) == NULL)
 		return 0;
 	ns = xmlSearchNs(node->doc, node, BAD_CAST prefix);
 	free(prefix);
 	return ns != NULL && xmlStrEqual(ns->href, BAD_CAST NCM_NS);
 }
 
-void
+static void
 op_get_schema(struct rpc *r)
 {
 	char *id = NULL, *version = NULL, *format = NULL, *text = NULL;
@@ -517,14 +469,14 @@ op_get_schema(struct rpc *r)
 	size_t nmatch = 0, len;
 
 	load_schemas();
-	if ((id = ncm_text(r->op, "identifier", &idn)) == NULL) {
+	if ((id = nc_child_text(r->op, NCM_NS, "identifier", &idn)) == NULL) {
 		err = rpc_error(r, ERR_PROTOCOL, TAG_MISSING_ELEMENT, NULL,
 		    "get-schema needs an identifier");
 		rpc_error_info(err, "bad-element", "identifier");
 		goto done;
 	}
-	version = ncm_text(r->op, "version", &vn);
-	format = ncm_text(r->op, "format", &fn);
+	version = nc_child_text(r->op, NCM_NS, "version", &vn);
+	format = nc_child_text(r->op, NCM_NS, "format", &fn);
 	if (format != NULL && !format_is_yang(fn, format)) {
 		err = rpc_error(r, ERR_APPLICATION, TAG_INVALID_VALUE, NULL,
 		    "nchome serves its schemas in YANG only");
@@ -564,10 +516,8 @@ op_get_schema(struct rpc *r)
 		    "cannot read schema %s", id);
 		goto done;
 	}
-	if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL) {
-		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "out of memory");
-		goto done;
-	}
+	if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
+		xoom();
 	container = xmlNewNode(NULL, BAD_CAST "data");
 	xmlDocSetRootElement(doc, container);
 	xmlAddChild(container, xmlNewDocTextLen(doc, BAD_CAST text, (int)len));
@@ -578,4 +528,21 @@ done:
 	free(version);
 	free(format);
 	free(text);
+}
+
+void
+monitoring_init(void)
+{
+	load_schemas();
+	if (nc_register_op(NCM_NS, "get-schema", op_get_schema) == -1)
+		log_warnx("cannot register get-schema");
+	if (nc_add_state_source(monitoring_collect) == -1)
+		log_warnx("cannot register netconf-state");
+	(void)nc_add_capability(NCM_NS);
+	for (size_t i = 0; i < nschemas; i++) {
+		const struct module_note *note = module_note(schemas[i].identifier);
+
+		if (note == NULL || !note->served_only)
+			(void)nc_add_capability(schemas[i].capability);
+	}
 }

@@ -1,6 +1,7 @@
 /*
- * RFC 5277 subscriptions to the NETCONF stream (see notify.h); the
- * RFC 6470 events on it are produced by notify_event.c.
+ * RFC 5277 subscriptions to the NETCONF stream (see observe.h); the
+ * RFC 6470 events on it are produced by host/events.c, wherever they
+ * happen, and reach every subscriber through the host's event log.
  *
  * <create-subscription> on the NETCONF stream (the only one)
  * makes this session follow the log: with inotify on the log's folder on
@@ -13,7 +14,7 @@
  * A session keeps working normally while subscribed (:interleave).
  *
  * A subscriber stalled long enough for the log to rotate past what it has
- * not read yet (notify_log.c) misses those events; RFC 5277 has no way
+ * not read yet (host/notify_log.c) misses those events; RFC 5277 has no way
  * to tell the NMS, so the number missed goes to the log (syslog).
  *
  * <get> also shows RFC 5277 /netconf/streams: the one NETCONF stream,
@@ -36,15 +37,11 @@
 
 #include <libxml/parser.h>
 
-#include "filter.h"
-#include "framing.h"
-#include "hello.h"
+#include "host/host.h"
 #include "log.h"
-#include "mainloop.h"
-#include "notify.h"
-#include "notify_log.h"
-#include "rpc_io.h"
-#include "session_registry.h"
+#include "observe.h"
+#include "tree/tree.h"
+#include "xmalloc.h"
 
 #define POLL_MS		500
 #define CAP_NOTIFICATION "urn:ietf:params:netconf:capability:notification:1.0"
@@ -61,14 +58,6 @@ static struct subscription {
 	uint64_t		 lost_logged;	/* of rd.lost */
 } sub = { .watch_fd = -1 };
 
-void
-notify_init(void)
-{
-	if (rpc_register_op(NOTIF_NS, "create-subscription", op_create_subscription) == -1)
-		log_warnx("cannot register create-subscription");
-	(void)hello_add_capability(CAP_NOTIFICATION);
-	(void)hello_add_capability(CAP_INTERLEAVE);
-}
 
 /* RFC 3339 date-and-time to microseconds; -1 when malformed. */
 static int64_t
@@ -115,15 +104,20 @@ parse_datetime(const char *v)
 
 /* ---- RFC 5277 /netconf/streams ---- */
 
-int
-notify_streams_collect(struct session *s, xmlNodePtr into)
+/* The state source of /netconf/streams; the event log's failure only costs it. */
+static int
+streams_collect(struct session *s, xmlNodePtr into)
 {
 	struct nlog_info info;
 	xmlNodePtr top, st;
 	char t[64];
 
-	if (nlog_info(s->nc->datastore_dir, &info) == -1)
-		return -1;
+	if (s->dd == NULL)
+		return 0;
+	if (nlog_info(s->dd, &info) == -1) {
+		log_warnx("session %u: cannot read the event log's state", s->id);
+		return 0;
+	}
 	if ((top = xmlNewChild(into, NULL, BAD_CAST "netconf", NULL)) == NULL)
 		return -1;
 	xmlSetNs(top, xmlNewNs(top, BAD_CAST NCEVENT_NS, NULL));
@@ -152,7 +146,7 @@ send_text(const char *text, size_t len)
 	if (framer_send(s->fr, text, len) == -1)
 		return -1;
 	s->out_notifications++;
-	registry_update(s);
+	reg_update(s);
 	return 0;
 }
 
@@ -160,14 +154,13 @@ send_text(const char *text, size_t len)
 static void
 send_marker(const char *name)
 {
-	char t[64], *msg = NULL;
+	char t[64], *msg;
 	int n;
 
 	nlog_format_us(nlog_now_us(), t, sizeof(t));
-	n = asprintf(&msg, "<notification xmlns=\"%s\"><eventTime>%s</eventTime>"
+	n = xasprintf(&msg, "<notification xmlns=\"%s\"><eventTime>%s</eventTime>"
 	    "<%s xmlns=\"%s\"/></notification>", NOTIF_NS, t, name, NCEVENT_NS);
-	if (n > 0)
-		(void)send_text(msg, (size_t)n);
+	(void)send_text(msg, (size_t)n);
 	free(msg);
 }
 
@@ -309,7 +302,7 @@ start_cb(void *arg)
 	if (!sub.active)
 		return;
 	if (sub.start_us >= 0) {
-		nlog_replay(sub.s->nc->datastore_dir, &sub.rd, deliver, NULL);
+		nlog_replay(&sub.rd, deliver, NULL);
 		send_marker("replayComplete");
 	}
 	if (sub.stop_us >= 0 && (left = sub.stop_us - nlog_now_us()) <= 0) {
@@ -320,10 +313,9 @@ start_cb(void *arg)
 	if (sub.stop_us >= 0)
 		sub.stop_timer = ml_add_timer((long)(left / 1000) + 1, stop_cb, NULL);
 #ifdef __linux__
-	if (nlog_path(sub.s->nc->datastore_dir, NULL, dir, sizeof(dir)) == 0 &&
+	if (dsdir_fd(sub.s->dd, DSD_NOTIFY) != -1 &&
+	    dsdir_full_path(sub.s->dd, DSD_NOTIFY, NULL, dir, sizeof(dir))[0] != '\0' &&
 	    (sub.watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) != -1) {
-		if (mkdir(dir, 0700) == 0)
-			(void)chmod(dir, shared_mode(sub.s->nc->datastore_dir, 1));
 		if (inotify_add_watch(sub.watch_fd, dir, IN_MODIFY | IN_CREATE |
 		    IN_MOVED_TO) == -1 || ml_add_fd(sub.watch_fd, watch_cb, NULL) == -1) {
 			close(sub.watch_fd);
@@ -339,33 +331,6 @@ start_cb(void *arg)
 		sub.poll_timer = ml_add_timer(POLL_MS, poll_cb, NULL);
 }
 
-/* Text of child name (notification namespace) of op, or NULL; node set. */
-static char *
-notif_child(xmlNodePtr op, const char *name, xmlNodePtr *node)
-{
-	*node = NULL;
-	for (xmlNodePtr c = op->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-		    xmlStrEqual(c->ns->href, BAD_CAST NOTIF_NS) &&
-		    xmlStrEqual(c->name, BAD_CAST name)) {
-			xmlChar *t = xmlNodeGetContent(c);
-			char *v, *p, *e;
-
-			*node = c;
-			if (t == NULL)
-				return strdup("");
-			for (p = (char *)t; *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'; p++)
-				;
-			for (e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\n' ||
-			    e[-1] == '\t' || e[-1] == '\r'); e--)
-				;
-			v = strndup(p, (size_t)(e - p));
-			xmlFree(t);
-			return v;
-		}
-	return NULL;
-}
-
 static void
 bad(struct rpc *r, const char *tag, const char *elem, const char *msg)
 {
@@ -374,7 +339,7 @@ bad(struct rpc *r, const char *tag, const char *elem, const char *msg)
 	rpc_error_info(e, "bad-element", elem);
 }
 
-void
+static void
 op_create_subscription(struct rpc *r)
 {
 	xmlNodePtr n, filter;
@@ -387,12 +352,12 @@ op_create_subscription(struct rpc *r)
 		    "this session already has a subscription");
 		return;
 	}
-	stream = notif_child(r->op, "stream", &n);
+	stream = nc_child_text(r->op, NOTIF_NS, "stream", &n);
 	if (stream != NULL && strcmp(stream, "NETCONF") != 0) {
 		bad(r, TAG_INVALID_VALUE, "stream", "the only stream is NETCONF");
 		goto out;
 	}
-	start = notif_child(r->op, "startTime", &n);
+	start = nc_child_text(r->op, NOTIF_NS, "startTime", &n);
 	if (start != NULL && (start_us = parse_datetime(start)) < 0) {
 		bad(r, TAG_BAD_ELEMENT, "startTime", "startTime is not a date-and-time");
 		goto out;
@@ -401,7 +366,7 @@ op_create_subscription(struct rpc *r)
 		bad(r, TAG_BAD_ELEMENT, "startTime", "startTime is in the future");
 		goto out;
 	}
-	stop = notif_child(r->op, "stopTime", &n);
+	stop = nc_child_text(r->op, NOTIF_NS, "stopTime", &n);
 	if (stop != NULL && (stop_us = parse_datetime(stop)) < 0) {
 		bad(r, TAG_BAD_ELEMENT, "stopTime", "stopTime is not a date-and-time");
 		goto out;
@@ -414,7 +379,7 @@ op_create_subscription(struct rpc *r)
 		bad(r, TAG_BAD_ELEMENT, "stopTime", "stopTime is before startTime");
 		goto out;
 	}
-	free(notif_child(r->op, "filter", &filter));
+	free(nc_child_text(r->op, NOTIF_NS, "filter", &filter));
 	if (filter != NULL) {
 		type = xmlGetProp(filter, BAD_CAST "type");
 		if (type != NULL && !xmlStrEqual(type, BAD_CAST "subtree")) {
@@ -430,7 +395,7 @@ op_create_subscription(struct rpc *r)
 	sub.s = r->s;
 	sub.start_us = start_us;
 	sub.stop_us = stop_us;
-	nlog_reader_init(&sub.rd, r->s->nc->datastore_dir);
+	nlog_reader_init(&sub.rd, r->s->dd);
 	/*
 	 * Live events count from now, before the reply goes out: a client
 	 * that acts on the reply at once must see its own consequences.
@@ -454,4 +419,15 @@ notify_session_stop(struct session *s)
 	(void)s;
 	if (sub.active)
 		sub_end();
+}
+
+void
+notify_init(void)
+{
+	if (nc_register_op(NOTIF_NS, "create-subscription", op_create_subscription) == -1)
+		log_warnx("cannot register create-subscription");
+	if (nc_add_state_source(streams_collect) == -1)
+		log_warnx("cannot register /netconf/streams");
+	(void)nc_add_capability(CAP_NOTIFICATION);
+	(void)nc_add_capability(CAP_INTERLEAVE);
 }

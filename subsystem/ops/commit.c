@@ -9,8 +9,9 @@
  * A confirmed commit saves running first to running.rollback.xml and
  * writes confirm.state ("token pid deadline session-id", then the
  * persist string).  Its timer is a detached process (double fork,
- * setsid, every inherited fd closed so no flock or channel stays held)
- * that sleeps until the deadline, then, under the datastore lock, restores
+ * setsid, every inherited fd closed so no flock or channel stays held,
+ * a store of its own on a datastore-dir it opens again: no session) that
+ * sleeps until the deadline, then, under the datastore lock, restores
  * running.rollback.xml if confirm.state still carries its token.  So the
  * rollback happens even when every session is gone.  A follow-up
  * confirmed commit writes a new token (the old timer then does nothing);
@@ -35,14 +36,13 @@
 #include <openssl/rand.h>
 
 #include "atomicfile.h"
-#include "hooks.h"
-#include "lock.h"
+#include "closefrom.h"
 #include "log.h"
-#include "notify.h"
-#include "store.h"
+#include "ops_int.h"
 
 #define STATE_FILE	"confirm.state"
 #define ROLLBACK_FILE	"running.rollback.xml"
+#define DEFAULT_TIMEOUT	600	/* seconds, RFC 6241 8.4.5.1 */
 
 struct confirm_state {
 	uint64_t	 token;
@@ -52,96 +52,93 @@ struct confirm_state {
 	char		 persist[256];	/* "" without persist */
 };
 
+/* This process started a confirmed commit without persist (8.4: its end rolls back). */
+static int confirmed_mine;
+
 static int
-read_state(struct session *s, struct confirm_state *cs)
+read_state(struct dsdir *dd, struct confirm_state *cs)
 {
-	char p[PATH_MAX], line[512];
-	FILE *f = fopen(store_path(s, STATE_FILE, p, sizeof(p)), "re");
-	int ok = 0;
+	char buf[512 + sizeof(cs->persist)], *nl;
+	ssize_t n;
+	int fd, ok = 0;
 
 	memset(cs, 0, sizeof(*cs));
-	if (f == NULL)
+	if ((fd = dsdir_open_file(dd, DSD_TOP, STATE_FILE, O_RDONLY)) == -1)
 		return 0;
-	if (fgets(line, sizeof(line), f) != NULL &&
-	    sscanf(line, "%" SCNu64 " %ld %" SCNd64 " %" SCNu32, &cs->token, &cs->pid,
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%" SCNu64 " %ld %" SCNd64 " %" SCNu32, &cs->token, &cs->pid,
 	    &cs->deadline, &cs->session) == 4) {
 		ok = 1;
-		if (fgets(cs->persist, sizeof(cs->persist), f) != NULL)
-			cs->persist[strcspn(cs->persist, "\n")] = '\0';
+		if ((nl = strchr(buf, '\n')) != NULL)
+			snprintf(cs->persist, sizeof(cs->persist), "%.*s",
+			    (int)strcspn(nl + 1, "\n"), nl + 1);
 	}
-	fclose(f);
 	return ok;
 }
 
 static int
-write_state(struct session *s, const struct confirm_state *cs)
+write_state(struct dsdir *dd, const struct confirm_state *cs)
 {
-	char p[PATH_MAX], buf[512];
+	char buf[512];
 	int n = snprintf(buf, sizeof(buf), "%" PRIu64 " %ld %" PRId64 " %" PRIu32 "\n%s\n",
 	    cs->token, cs->pid, cs->deadline, cs->session, cs->persist);
 
-	return atomic_write_file(store_path(s, STATE_FILE, p, sizeof(p)), buf,
-	    (size_t)n, store_file_mode());
+	return dsdir_write_file(dd, DSD_TOP, STATE_FILE, buf, (size_t)n);
 }
 
 static void
-clear_state(struct session *s)
+clear_state(struct dsdir *dd)
 {
-	char p[PATH_MAX];
-
-	unlink(store_path(s, STATE_FILE, p, sizeof(p)));
-	unlink(store_path(s, ROLLBACK_FILE, p, sizeof(p)));
-	s->ds->confirmed_mine = 0;
+	(void)dsdir_unlink(dd, DSD_TOP, STATE_FILE);
+	(void)dsdir_unlink(dd, DSD_TOP, ROLLBACK_FILE);
+	confirmed_mine = 0;
 }
 
 /*
  * Restores running from the rollback file and ends the confirmed commit
- * (under the exclusive store lock).  r may be a stand-in whose errors
- * nobody reads: hooks run, but their failure cannot stop a rollback.
+ * (under the exclusive store lock).  The commit hooks of hooks_dir run
+ * but cannot stop a rollback (r, NULL in the timer, gets their errors);
+ * by is who rolls back (NULL: the server).
  */
 static int
-rollback_now(struct rpc *r)
+rollback_now(struct store *st, struct dsdir *dd, const char *hooks_dir,
+    struct rpc *r, const struct session *by)
 {
-	struct session *s = r->s;
-	char p[PATH_MAX];
 	xmlDocPtr doc, cur;
 
-	doc = store_read_doc(store_path(s, ROLLBACK_FILE, p, sizeof(p)));
-	if (doc == NULL) {
-		log_warnx("%s: cannot read the saved running datastore", p);
-		clear_state(s);
+	if ((doc = store_load_file(st, ROLLBACK_FILE)) == NULL) {
+		log_warnx("%s/%s: cannot read the saved running datastore",
+		    dsdir_path(dd), ROLLBACK_FILE);
+		clear_state(dd);
 		return -1;
 	}
-	if ((cur = store_doc(s, DS_RUNNING)) != NULL)
-		(void)ds_running_changed(r, cur, doc);
-	if (store_replace(s, DS_RUNNING, doc) == -1)
+	if ((cur = store_doc(st, DS_RUNNING)) != NULL)
+		(void)hooks_running_changed(dd, hooks_dir, by, r, cur, doc);
+	if (store_replace(st, DS_RUNNING, doc) == -1)
 		return -1;
-	notify_config_change(s, DS_RUNNING);
-	clear_state(s);
+	event_config_change(dd, by, "running");
+	clear_state(dd);
 	log_info("confirmed commit rolled back");
 	return 0;
 }
 
+/*
+ * The timer process: sleeps until deadline, then rolls back unless
+ * superseded.  It holds nothing of the session: a datastore-dir and a
+ * store of its own, acting as the server.
+ */
 static void
-close_fds(void)
+timer_main(const char *dir, const char *schema, const char *hooks_dir,
+    uint64_t token, int64_t deadline)
 {
-	long max = sysconf(_SC_OPEN_MAX);
-
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (int fd = 3; fd < max; fd++)
-		close(fd);
-}
-
-/* The timer process: sleeps until deadline, then rolls back unless superseded. */
-static void
-timer_main(struct session *parent, uint64_t token, int64_t deadline)
-{
-	struct session s = { 0 };
-	struct ds_state *st;
 	struct confirm_state cs;
-	struct rpc r = { 0 };
 	struct timespec ts;
+	struct dsdir *dd;
+	struct store *st;
 	int fd;
 
 	/* the session's handlers only set flags: a timer must die on SIGTERM */
@@ -152,27 +149,20 @@ timer_main(struct session *parent, uint64_t token, int64_t deadline)
 		dup2(fd, 1);
 		dup2(fd, 2);
 	}
-	close_fds();
+	close_from(3);
 	for (;;) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		if (ts.tv_sec >= deadline)
 			break;
 		sleep((unsigned)(deadline - ts.tv_sec));
 	}
-	if ((st = calloc(1, sizeof(*st))) == NULL)
+	if ((dd = dsdir_open(dir)) == NULL || (st = store_open(dd, schema, 0)) == NULL)
 		_exit(1);
-	memcpy(st->dir, parent->ds->dir, sizeof(st->dir));
-	st->lockfd = -1;
-	s.id = 0;
-	s.conf = parent->conf;
-	s.nc = parent->nc;
-	s.ds = st;
-	r.s = &s;
-	if (store_lock(&s, 1) == 0) {
-		if (read_state(&s, &cs) && cs.token == token &&
-		    rollback_now(&r) == 0)
-			notify_confirmed_commit(&s, "timeout", 0);
-		store_unlock(&s);
+	if (store_lock(st, 1) == 0) {
+		if (read_state(dd, &cs) && cs.token == token &&
+		    rollback_now(st, dd, hooks_dir, NULL, NULL) == 0)
+			event_confirmed_commit(dd, NULL, "timeout", 0);
+		store_unlock(st);
 	}
 	_exit(0);
 }
@@ -200,7 +190,8 @@ start_timer(struct session *s, uint64_t token, int64_t deadline)
 			_exit(grand == -1);
 		}
 		close(fds[1]);
-		timer_main(s, token, deadline);
+		timer_main(dsdir_path(s->dd), s->nc->schema, s->nc->commit_hooks, token,
+		    deadline);
 		_exit(0);
 	}
 	close(fds[1]);
@@ -215,10 +206,17 @@ start_timer(struct session *s, uint64_t token, int64_t deadline)
 static void
 running_unwritable(struct rpc *r)
 {
-	const char *hint = store_failure_hint(r->s);
+	const char *hint = store_failure_hint(r->s->store);
 
 	rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 	    "cannot write running%s%s", hint != NULL ? ": " : "", hint != NULL ? hint : "");
+}
+
+static void
+bad_persist_id(struct rpc *r, const char *msg)
+{
+	rpc_error_info(rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL, "%s", msg),
+	    "bad-element", "persist-id");
 }
 
 /* May this rpc confirm or cancel the pending confirmed commit cs? */
@@ -227,17 +225,14 @@ may_settle(struct rpc *r, const struct confirm_state *cs, const char *persist_id
 {
 	if (cs->persist[0] != '\0') {
 		if (persist_id == NULL || strcmp(persist_id, cs->persist) != 0) {
-			xmlNodePtr e = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
-			    "a persistent confirmed commit is pending: give its persist-id");
-			rpc_error_info(e, "bad-element", "persist-id");
+			bad_persist_id(r, "a persistent confirmed commit is pending: "
+			    "give its persist-id");
 			return 0;
 		}
 		return 1;
 	}
 	if (persist_id != NULL) {
-		xmlNodePtr e = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
-		    "no persistent confirmed commit with that persist-id");
-		rpc_error_info(e, "bad-element", "persist-id");
+		bad_persist_id(r, "no persistent confirmed commit with that persist-id");
 		return 0;
 	}
 	if (cs->session != r->s->id) {
@@ -248,174 +243,228 @@ may_settle(struct rpc *r, const struct confirm_state *cs, const char *persist_id
 	return 1;
 }
 
+/* The parameters of a <commit>. */
+struct commit_req {
+	int		 confirmed;
+	unsigned long	 timeout;
+	const char	*persist, *persist_id;
+	char		 pbuf[256], pibuf[256];
+};
+
+static int
+commit_params(struct rpc *r, struct commit_req *q)
+{
+	char tbuf[32], *end;
+
+	q->confirmed = nc_child(r->op, "confirmed") != NULL;
+	q->timeout = DEFAULT_TIMEOUT;
+	if (rpc_param(r, "confirm-timeout", tbuf, sizeof(tbuf)) != NULL) {
+		q->timeout = strtoul(tbuf, &end, 10);
+		if (*end != '\0' || q->timeout == 0 || q->timeout > 0xffffffffUL) {
+			rpc_error_info(rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+			    "confirm-timeout must be a positive number of seconds"),
+			    "bad-element", "confirm-timeout");
+			return -1;
+		}
+	}
+	q->persist = rpc_param(r, "persist", q->pbuf, sizeof(q->pbuf));
+	q->persist_id = rpc_param(r, "persist-id", q->pibuf, sizeof(q->pibuf));
+	return 0;
+}
+
+/*
+ * The fast path of a plain commit: the overlay's edits go to running's
+ * journal.  1 when the commit is done (or failed with an error), 0 when
+ * the full path must run.
+ */
+static int
+commit_fast(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr cand;
+
+	if (!store_candidate_present(st) || ops_hooks_enabled(r->s))
+		return 0;
+	if ((cand = store_doc(st, DS_CANDIDATE)) != NULL &&
+	    store_validate(st, r, cand) == -1)
+		return 1;
+	switch (store_commit_overlay(st)) {
+	case 1:
+		return 1;
+	case -1:
+		running_unwritable(r);
+		return 1;
+	}
+	return 0;
+}
+
+/* The candidate becomes running (checks, hooks, event); 0 or -1 with an error. */
+static int
+candidate_to_running(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr cand;
+
+	if (!store_candidate_present(st))
+		return 0;
+	if ((cand = store_doc(st, DS_CANDIDATE)) == NULL) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "candidate unreadable");
+		return -1;
+	}
+	if (store_validate(st, r, cand) == -1 ||
+	    ops_running_changed(r, store_doc(st, DS_RUNNING), cand) == -1)
+		return -1;
+	/* the candidate's document becomes running's */
+	(void)store_take_doc(st, DS_CANDIDATE);
+	if (store_replace(st, DS_RUNNING, cand) == -1) {
+		running_unwritable(r);
+		return -1;
+	}
+	event_config_change(r->s->dd, r->s, "running");
+	store_drop_candidate(st);
+	return 0;
+}
+
+/* Starts (or extends, pending) the confirmed commit's timer; 0 or -1 rolled back. */
+static int
+arm_confirmed(struct rpc *r, struct confirm_state *cs, int pending,
+    const struct commit_req *q)
+{
+	struct session *s = r->s;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (!pending) {
+		memset(cs, 0, sizeof(*cs));
+		snprintf(cs->persist, sizeof(cs->persist), "%s",
+		    q->persist != NULL ? q->persist : "");
+	} else if (q->persist != NULL)
+		snprintf(cs->persist, sizeof(cs->persist), "%s", q->persist);
+	if (RAND_bytes((unsigned char *)&cs->token, sizeof(cs->token)) != 1)
+		cs->token = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	cs->session = s->id;
+	cs->deadline = (int64_t)ts.tv_sec + (int64_t)q->timeout;
+	cs->pid = 0;
+	if (write_state(s->dd, cs) == -1 ||
+	    (cs->pid = start_timer(s, cs->token, cs->deadline)) == -1) {
+		log_warn("confirmed commit timer");
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "cannot start the confirmed-commit timer; rolling back");
+		rollback_now(s->store, s->dd, s->nc->commit_hooks, r, s);
+		return -1;
+	}
+	(void)write_state(s->dd, cs);
+	confirmed_mine = cs->persist[0] == '\0';
+	event_confirmed_commit(s->dd, s, pending ? "extend" : "start", q->timeout);
+	return 0;
+}
+
 void
 op_commit(struct rpc *r)
 {
 	struct session *s = r->s;
+	struct store *st = s->store;
 	struct confirm_state cs;
-	char tbuf[32], pbuf[256], pibuf[256], rp[PATH_MAX];
-	const char *persist, *persist_id;
-	int confirmed = nc_child(r->op, "confirmed") != NULL, pending;
-	unsigned long timeout = 600;
-	xmlDocPtr cand, run;
+	struct commit_req q;
+	int pending, saved = 0;
 
-	if (rpc_param(r, "confirm-timeout", tbuf, sizeof(tbuf)) != NULL) {
-		char *end;
-		timeout = strtoul(tbuf, &end, 10);
-		if (*end != '\0' || timeout == 0 || timeout > 0xffffffffUL) {
-			xmlNodePtr e = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
-			    "confirm-timeout must be a positive number of seconds");
-			rpc_error_info(e, "bad-element", "confirm-timeout");
-			return;
-		}
-	}
-	persist = rpc_param(r, "persist", pbuf, sizeof(pbuf));
-	persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
-	if (lock_check_write(r, DS_RUNNING) == -1)
+	if (commit_params(r, &q) == -1 || store_check_write(st, r, DS_RUNNING) == -1)
 		return;
-	if (store_lock(s, 1) == -1) {
+	if (store_lock(st, 1) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
 		return;
 	}
-	pending = read_state(s, &cs);
-	if (pending && !may_settle(r, &cs, persist_id))
+	pending = read_state(s->dd, &cs);
+	if (pending && !may_settle(r, &cs, q.persist_id))
 		goto out;
-	if (!pending && persist_id != NULL) {
-		xmlNodePtr e = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
-		    "no confirmed commit is pending");
-		rpc_error_info(e, "bad-element", "persist-id");
+	if (!pending && q.persist_id != NULL) {
+		bad_persist_id(r, "no confirmed commit is pending");
 		goto out;
 	}
-	if (!confirmed && !pending && store_candidate_present(s) &&
-	    !hooks_commit_enabled(s)) {
-		/* fast path: the overlay's edits go to running's journal */
-		if ((cand = store_doc(s, DS_CANDIDATE)) != NULL &&
-		    store_validate(s, r, cand) == -1)
-			goto out;
-		switch (store_commit_overlay(s)) {
-		case 1:
-			goto out;
-		case -1:
-			running_unwritable(r);
-			goto out;
-		}
-	}
-	if (store_pin_candidate(s) == -1 || (run = store_doc(s, DS_RUNNING)) == NULL) {
+	if (!q.confirmed && !pending && commit_fast(r))
+		goto out;
+	if (store_pin_candidate(st) == -1 || store_doc(st, DS_RUNNING) == NULL) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
 		goto out;
 	}
-	if (confirmed && !pending &&
-	    store_write_doc(store_path(s, ROLLBACK_FILE, rp, sizeof(rp)), run) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-		    "cannot save running for the rollback");
-		goto out;
-	}
-	if (store_candidate_present(s)) {
-		if ((cand = store_doc(s, DS_CANDIDATE)) == NULL) {
+	if (q.confirmed && !pending) {
+		if (store_save_file(st, ROLLBACK_FILE, store_doc(st, DS_RUNNING)) == -1) {
 			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-			    "candidate unreadable");
-			goto fail;
-		}
-		if (store_validate(s, r, cand) == -1 ||
-		    ds_running_changed(r, store_doc(s, DS_RUNNING), cand) == -1)
-			goto fail;
-		/* the candidate's document becomes running's */
-		s->ds->c[DS_CANDIDATE].doc = NULL;
-		if (store_replace(s, DS_RUNNING, cand) == -1) {
-			running_unwritable(r);
-			goto fail;
-		}
-		notify_config_change(s, DS_RUNNING);
-		store_drop_candidate(s);
-	}
-	if (confirmed) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		if (!pending) {
-			memset(&cs, 0, sizeof(cs));
-			snprintf(cs.persist, sizeof(cs.persist), "%s",
-			    persist != NULL ? persist : "");
-		} else if (persist != NULL)
-			snprintf(cs.persist, sizeof(cs.persist), "%s", persist);
-		if (RAND_bytes((unsigned char *)&cs.token, sizeof(cs.token)) != 1)
-			cs.token = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
-		cs.session = s->id;
-		cs.deadline = (int64_t)ts.tv_sec + (int64_t)timeout;
-		cs.pid = 0;
-		if (write_state(s, &cs) == -1 ||
-		    (cs.pid = start_timer(s, cs.token, cs.deadline)) == -1) {
-			log_warn("confirmed commit timer");
-			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-			    "cannot start the confirmed-commit timer; rolling back");
-			rollback_now(r);
+			    "cannot save running for the rollback");
 			goto out;
 		}
-		(void)write_state(s, &cs);
-		s->ds->confirmed_mine = cs.persist[0] == '\0';
-		notify_confirmed_commit(s, pending ? "extend" : "start", timeout);
-	} else if (pending) {
-		clear_state(s);		/* the confirming commit */
-		notify_confirmed_commit(s, "complete", 0);
+		saved = 1;
 	}
-	goto out;
-fail:
-	if (confirmed && !pending)
-		unlink(rp);
+	if (candidate_to_running(r) == -1) {
+		if (saved)
+			(void)dsdir_unlink(s->dd, DSD_TOP, ROLLBACK_FILE);
+		goto out;
+	}
+	if (q.confirmed)
+		(void)arm_confirmed(r, &cs, pending, &q);
+	else if (pending) {
+		clear_state(s->dd);		/* the confirming commit */
+		event_confirmed_commit(s->dd, s, "complete", 0);
+	}
 out:
-	store_unlock(s);
+	store_unlock(st);
 }
 
 void
 op_cancel_commit(struct rpc *r)
 {
+	struct session *s = r->s;
 	struct confirm_state cs;
 	char pibuf[256];
 	const char *persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
 
-	if (store_lock(r->s, 1) == -1) {
+	if (store_lock(s->store, 1) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
 		return;
 	}
-	if (!read_state(r->s, &cs))
+	if (!read_state(s->dd, &cs))
 		rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_FAILED, NULL,
 		    "no confirmed commit is pending");
 	else if (may_settle(r, &cs, persist_id)) {
-		if (rollback_now(r) == -1)
+		if (rollback_now(s->store, s->dd, s->nc->commit_hooks, r, s) == -1)
 			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 			    "the rollback failed");
 		else
-			notify_confirmed_commit(r->s, "cancel", 0);
+			event_confirmed_commit(s->dd, s, "cancel", 0);
 	}
-	store_unlock(r->s);
+	store_unlock(s->store);
 }
 
 void
 op_discard_changes(struct rpc *r)
 {
-	if (lock_check_write(r, DS_CANDIDATE) == -1)
+	struct store *st = r->s->store;
+
+	if (store_check_write(st, r, DS_CANDIDATE) == -1)
 		return;
-	if (store_lock(r->s, 1) == -1) {
+	if (store_lock(st, 1) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
 		return;
 	}
-	store_drop_candidate(r->s);
-	store_unlock(r->s);
+	store_drop_candidate(st);
+	store_unlock(st);
 }
 
 void
-confirmed_session_end(struct session *s)
+commit_session_end(struct session *s)
 {
 	struct confirm_state cs;
 	struct rpc r = { 0 };
 
-	if (!s->ds->confirmed_mine)
+	if (!confirmed_mine || s->store == NULL)
 		return;
 	r.s = s;
-	if (store_lock(s, 1) == 0) {
-		if (read_state(s, &cs) && cs.session == s->id && cs.persist[0] == '\0' &&
-		    rollback_now(&r) == 0)
-			notify_confirmed_commit(s, "cancel", 0);
-		store_unlock(s);
+	if (store_lock(s->store, 1) == 0) {
+		if (read_state(s->dd, &cs) && cs.session == s->id && cs.persist[0] == '\0' &&
+		    rollback_now(s->store, s->dd, s->nc->commit_hooks, &r, s) == 0)
+			event_confirmed_commit(s->dd, s, "cancel", 0);
+		store_unlock(s->store);
 	}
 	xmlFreeDoc(r.err_doc);
 }

@@ -19,8 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "rpc.h"
-#include "session_registry.h"
+#include "ops_int.h"
 
 #define KILL_GRACE_MS	3000
 #define KILL_WAIT_MS	2000
@@ -33,14 +32,14 @@ op_close_session(struct rpc *r)
 
 /* Waits up to ms for session id to leave the registry; 0 when gone. */
 static int
-wait_gone(const char *dsdir, uint32_t id, int ms)
+wait_gone(struct dsdir *dd, uint32_t id, int ms)
 {
 	struct reg_session e;
 
 	for (int waited = 0; waited <= ms; waited += 10) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
-		if (registry_lookup(dsdir, id, &e) == -1)
+		if (reg_lookup(dd, id, &e) == -1)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
@@ -108,7 +107,7 @@ void
 op_kill_session(struct rpc *r)
 {
 	struct session *s = r->s;
-	const char *dsdir = s->nc->datastore_dir;
+	struct dsdir *dd = s->dd;
 	struct reg_session e;
 	xmlNodePtr idn, err;
 	xmlChar *txt;
@@ -116,9 +115,7 @@ op_kill_session(struct rpc *r)
 	char *end;
 
 	if ((idn = nc_child(r->op, "session-id")) == NULL) {
-		err = rpc_error(r, ERR_PROTOCOL, TAG_MISSING_ELEMENT, NULL,
-		    "<kill-session> needs a <session-id>");
-		rpc_error_info(err, "bad-element", "session-id");
+		ops_missing(r, "session-id", "<kill-session> needs a <session-id>");
 		return;
 	}
 	txt = xmlNodeGetContent(idn);
@@ -139,13 +136,13 @@ op_kill_session(struct rpc *r)
 		rpc_error_info(err, "bad-element", "session-id");
 		return;
 	}
-	if (registry_lookup(dsdir, (uint32_t)v, &e) == 0 && e.pid == 0) {
+	if (reg_lookup(dd, (uint32_t)v, &e) == 0 && e.pid == 0) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 		    "session %llu registered without its process id (datastore-dir "
 		    "was full): it cannot be ended from NETCONF until there is space", v);
 		return;
 	}
-	if (registry_lookup(dsdir, (uint32_t)v, &e) == -1 || e.pid <= 1) {
+	if (reg_lookup(dd, (uint32_t)v, &e) == -1 || e.pid <= 1) {
 		err = rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
 		    "no session %llu", v);
 		rpc_error_info(err, "bad-element", "session-id");
@@ -163,17 +160,17 @@ op_kill_session(struct rpc *r)
 		if (errno == EPERM)
 			rpc_error(r, ERR_APPLICATION, TAG_ACCESS_DENIED, NULL,
 			    "not allowed to end session %llu", v);
-		else if (wait_gone(dsdir, (uint32_t)v, 0) != 0)
+		else if (wait_gone(dd, (uint32_t)v, 0) != 0)
 			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 			    "cannot end session %llu: %s", v, strerror(errno));
 		return;
 	}
-	if (wait_gone(dsdir, (uint32_t)v, KILL_GRACE_MS) == 0)
+	if (wait_gone(dd, (uint32_t)v, KILL_GRACE_MS) == 0)
 		return;
 	log_warnx("session %u: session %llu ignores SIGTERM, sending SIGKILL",
 	    s->id, v);
 	(void)kill(e.pid, SIGKILL);
-	if (wait_gone(dsdir, (uint32_t)v, KILL_WAIT_MS) != 0)
+	if (wait_gone(dd, (uint32_t)v, KILL_WAIT_MS) != 0)
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 		    "session %llu did not end", v);
 }

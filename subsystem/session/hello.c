@@ -7,50 +7,13 @@
  * framing starts after the hellos when both carry base:1.1.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/tree.h>
 
-#include "framing.h"
-#include "hello.h"
 #include "log.h"
-#include "rpc.h"
-#include "rpc_io.h"
-
-#define MAX_CAPS 48
-
-static const char *caps[MAX_CAPS] = {
-	NC_CAP_BASE10,
-	NC_CAP_BASE11,
-	"urn:ietf:params:netconf:capability:writable-running:1.0",
-	"urn:ietf:params:netconf:capability:candidate:1.0",
-	"urn:ietf:params:netconf:capability:confirmed-commit:1.1",
-	"urn:ietf:params:netconf:capability:validate:1.1",
-	"urn:ietf:params:netconf:capability:startup:1.0",
-	"urn:ietf:params:netconf:capability:rollback-on-error:1.0",
-	"urn:ietf:params:netconf:capability:xpath:1.0",
-	"urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring",
-};
-
-int
-hello_add_capability(const char *uri)
-{
-	for (int i = 0; i < MAX_CAPS; i++) {
-		if (caps[i] != NULL && strcmp(caps[i], uri) == 0)
-			return 0;
-		if (caps[i] == NULL) {
-			caps[i] = uri;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *
-hello_capability(int i)
-{
-	return i >= 0 && i < MAX_CAPS ? caps[i] : NULL;
-}
+#include "session.h"
 
 /* A capability as XML text: module URIs hold '&' ("?module=x&revision=y"). */
 static int
@@ -77,6 +40,7 @@ write_escaped(struct session *s, const char *text)
 int
 hello_send(struct session *s)
 {
+	const char *cap;
 	char idbuf[32];
 
 	if (framer_write(s->fr, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
@@ -84,9 +48,9 @@ hello_send(struct session *s)
 	    sizeof("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 	    "<hello xmlns=\"" NC_NS_BASE "\"><capabilities>") - 1) == -1)
 		return -1;
-	for (int i = 0; i < MAX_CAPS && caps[i] != NULL; i++) {
+	for (int i = 0; (cap = nc_capability(i)) != NULL; i++) {
 		if (framer_write(s->fr, "<capability>", 12) == -1 ||
-		    write_escaped(s, caps[i]) == -1 ||
+		    write_escaped(s, cap) == -1 ||
 		    framer_write(s->fr, "</capability>", 13) == -1)
 			return -1;
 	}
@@ -98,25 +62,6 @@ hello_send(struct session *s)
 	return framer_end(s->fr);
 }
 
-/* The capability text without surrounding whitespace, compared to uri. */
-static int
-cap_is(xmlNodePtr cap, const char *uri)
-{
-	xmlChar *v = xmlNodeGetContent(cap);
-	const char *p, *e;
-	int match = 0;
-
-	if (v == NULL)
-		return 0;
-	for (p = (const char *)v; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
-		;
-	e = p + strlen(p);
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-		e--;
-	match = (size_t)(e - p) == strlen(uri) && strncmp(p, uri, strlen(uri)) == 0;
-	xmlFree(v);
-	return match;
-}
 
 int
 hello_recv(struct session *s, const char *msg, size_t len)
@@ -144,12 +89,16 @@ hello_recv(struct session *s, const char *msg, size_t len)
 		goto fail;
 	}
 	for (xmlNodePtr c = capsn->children; c != NULL; c = c->next) {
+		char *v;
+
 		if (!nc_is(c, "capability"))
 			continue;
-		if (cap_is(c, NC_CAP_BASE10))
+		v = nc_text(c);		/* without surrounding white space */
+		if (strcmp(v, NC_CAP_BASE10) == 0)
 			b10 = 1;
-		else if (cap_is(c, NC_CAP_BASE11))
+		else if (strcmp(v, NC_CAP_BASE11) == 0)
 			b11 = 1;
+		free(v);
 	}
 	if (!b10 && !b11) {
 		log_warnx("session %u: client hello without a base capability", s->id);

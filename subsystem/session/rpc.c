@@ -1,12 +1,13 @@
 /*
- * From a framed message to exactly one <rpc-reply>: parse (hardened),
- * check the <rpc> envelope, dispatch by operation name and namespace,
- * and stream the reply through the framer.
+ * From a framed message to exactly one <rpc-reply>: parse (hardened,
+ * netconf/message.c), check the <rpc> envelope, dispatch by operation
+ * name and namespace through netconf/'s operation table, and stream the
+ * reply through the framer.
  *
  * The reply is never built as a tree: the <rpc-reply> start tag is
  * written by hand (echoing every attribute of <rpc> with its namespace),
  * then <ok/>, the <rpc-error>s or the <data> children are serialized by
- * xmlout.c straight into the framer, so a 10 MB get-config goes from the
+ * tree/xmlout.c straight into the framer, so a 10 MB get-config goes from the
  * datastore tree to the wire in 64 KiB / 256 KiB pieces without ever
  * existing as one string.
  *
@@ -22,64 +23,14 @@
 
 #include <libxml/parser.h>
 
-#include "framing.h"
+#include "host/host.h"
 #include "log.h"
-#include "packed.h"
-#include "rpc_io.h"
-#include "session_registry.h"
-#include "xmlout.h"
+#include "session.h"
+#include "tree/tree.h"
 
-#define MAX_OPS	32
 #define NC_TRIM_AFTER	(1024 * 1024)	/* request size that ends in malloc_trim */
 
-struct op_entry {
-	const char	*ns;
-	const char	*name;
-	op_handler	 fn;
-};
-
-static struct op_entry ops[MAX_OPS] = {
-	{ NC_NS_BASE, "get", op_get },
-	{ NC_NS_BASE, "get-config", op_get_config },
-	{ NC_NS_BASE, "edit-config", op_edit_config },
-	{ NC_NS_BASE, "copy-config", op_copy_config },
-	{ NC_NS_BASE, "delete-config", op_delete_config },
-	{ NC_NS_BASE, "lock", op_lock },
-	{ NC_NS_BASE, "unlock", op_unlock },
-	{ NC_NS_BASE, "close-session", op_close_session },
-	{ NC_NS_BASE, "kill-session", op_kill_session },
-	{ NC_NS_BASE, "commit", op_commit },
-	{ NC_NS_BASE, "discard-changes", op_discard_changes },
-	{ NC_NS_BASE, "cancel-commit", op_cancel_commit },
-	{ NC_NS_BASE, "validate", op_validate },
-};
-
-int
-rpc_register_op(const char *ns, const char *name, op_handler fn)
-{
-	for (int i = 0; i < MAX_OPS; i++)
-		if (ops[i].name == NULL) {
-			ops[i].ns = ns;
-			ops[i].name = name;
-			ops[i].fn = fn;
-			return 0;
-		}
-	return -1;
-}
-
 /* ---- parsing ---- */
-
-/* SAX hook: a DOCTYPE stops the parser before its internal subset. */
-static void
-refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
-    const xmlChar *sys)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	(void)name; (void)ext; (void)sys;
-	ctxt->_private = (void *)1;
-	xmlStopParser(ctxt);
-}
 
 /*
  * Where a request is packed (packed.c): inside <rpc><edit-config><config>,
@@ -101,83 +52,17 @@ in_edit_config(const xmlNode *n)
 	return nc_is(a, "config") && nc_is(a->parent, "edit-config");
 }
 
-/* The message as the parser's input, read in place (no copy of it). */
-struct mem_reader {
-	const char	*p;
-	size_t		 left;
-};
-
-static int
-mem_read(void *ctx, char *buf, int len)
+/* nc_parse_with's setup: a request is packed as it is parsed. */
+static void
+pack_edits(xmlParserCtxtPtr ctxt)
 {
-	struct mem_reader *m = ctx;
-	size_t n = len > 0 ? (size_t)len : 0;
-
-	if (n > m->left)
-		n = m->left;
-	memcpy(buf, m->p, n);
-	m->p += n;
-	m->left -= n;
-	return (int)n;
+	packed_parse_with(ctxt, in_edit_config);
 }
 
 xmlDocPtr
-nc_parse(const char *buf, size_t len, char *why, size_t whylen)
+rpc_parse(const char *buf, size_t len, char *why, size_t whylen)
 {
-	struct mem_reader mr;
-
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc;
-	const xmlError *e;
-
-	/* Whitespace before the XML declaration would make it an error. */
-	while (len > 0 && (*buf == ' ' || *buf == '\t' || *buf == '\r' || *buf == '\n')) {
-		buf++;
-		len--;
-	}
-	if (len > INT32_MAX) {
-		snprintf(why, whylen, "message too large to parse");
-		return NULL;
-	}
-	if ((ctxt = xmlNewParserCtxt()) == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return NULL;
-	}
-	ctxt->sax->internalSubset = refuse_doctype;
-	ctxt->_private = NULL;
-	packed_parse_with(ctxt, in_edit_config);
-	/*
-	 * Never NOENT, never DTDLOAD; the encoding is forced to UTF-8.  Read
-	 * through a callback: xmlCtxtReadMemory would first copy the whole
-	 * message (10 MB for a bulk edit) into the parser's own buffer.
-	 */
-	mr.p = buf;
-	mr.left = len;
-	doc = xmlCtxtReadIO(ctxt, mem_read, NULL, &mr, NULL, "UTF-8",
-	    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	if (ctxt->_private != NULL) {
-		snprintf(why, whylen, "DOCTYPE not allowed");
-		xmlFreeDoc(doc);
-		doc = NULL;
-	} else if (doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed) {
-		e = xmlCtxtGetLastError(ctxt);
-		snprintf(why, whylen, "not well-formed XML%s%.200s",
-		    e != NULL && e->message != NULL ? ": " : "",
-		    e != NULL && e->message != NULL ? e->message : "");
-		/* libxml2 messages end in a newline */
-		if (strlen(why) > 0 && why[strlen(why) - 1] == '\n')
-			why[strlen(why) - 1] = '\0';
-		xmlFreeDoc(doc);
-		doc = NULL;
-	} else if (doc->intSubset != NULL || doc->extSubset != NULL ||
-	    xmlDocGetRootElement(doc) == NULL) {
-		snprintf(why, whylen, "DOCTYPE not allowed");
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	xmlFreeParserCtxt(ctxt);
-	return doc;
+	return nc_parse_with(buf, len, pack_edits, why, whylen);
 }
 
 /* ---- reply output ---- */
@@ -325,6 +210,8 @@ dispatch(struct rpc *r)
 	xmlNodePtr root = r->rpc, op = NULL, extra = NULL;
 	xmlChar *mid;
 	xmlNodePtr err;
+	op_handler fn;
+	int ns_known;
 
 	if (root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST NC_NS_BASE) ||
 	    !xmlStrEqual(root->name, BAD_CAST "rpc")) {
@@ -360,11 +247,10 @@ dispatch(struct rpc *r)
 		return;
 	}
 	r->op = op;
-	for (int i = 0; i < MAX_OPS && ops[i].name != NULL; i++) {
-		if (op->ns == NULL || !xmlStrEqual(op->ns->href, BAD_CAST ops[i].ns) ||
-		    !xmlStrEqual(op->name, BAD_CAST ops[i].name))
-			continue;
-		ops[i].fn(r);
+	if (op->ns != NULL && op->ns->href != NULL &&
+	    (fn = nc_find_op((const char *)op->ns->href, (const char *)op->name,
+	    &ns_known)) != NULL) {
+		fn(r);
 		return;
 	}
 	if (op->ns == NULL || op->ns->href == NULL) {
@@ -374,12 +260,11 @@ dispatch(struct rpc *r)
 		rpc_error_info(err, "bad-namespace", "");
 		return;
 	}
-	for (int i = 0; i < MAX_OPS && ops[i].name != NULL; i++)
-		if (xmlStrEqual(op->ns->href, BAD_CAST ops[i].ns)) {
-			rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_NOT_SUPPORTED, NULL,
-			    "operation <%s> is not supported", (const char *)op->name);
-			return;
-		}
+	if (ns_known) {
+		rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_NOT_SUPPORTED, NULL,
+		    "operation <%s> is not supported", (const char *)op->name);
+		return;
+	}
 	err = rpc_error(r, ERR_RPC, TAG_UNKNOWN_NAMESPACE, NULL,
 	    "operation <%s> in unknown namespace %s", (const char *)op->name,
 	    (const char *)op->ns->href);
@@ -397,7 +282,7 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	s->in_rpcs++;
-	if ((r.doc = nc_parse(msg, len, why, sizeof(why))) == NULL) {
+	if ((r.doc = rpc_parse(msg, len, why, sizeof(why))) == NULL) {
 		log_debug("session %u: malformed message: %s", s->id, why);
 		rpc_error(&r, ERR_RPC, malformed_tag(s), NULL, "%s", why);
 	} else {
@@ -423,6 +308,6 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	if (len > NC_TRIM_AFTER)
 		malloc_trim(0);
 #endif
-	registry_update(s);
+	reg_update(s);
 	return rc;
 }

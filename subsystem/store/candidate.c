@@ -27,61 +27,58 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
-#include "journal.h"
 #include "log.h"
-#include "packed.h"
-#include "store.h"
+#include "store_int.h"
 
-/* A copy of running as the base of the overlay described by file path. */
-xmlDocPtr
-candidate_overlay_base(struct session *s, const char *path)
+#define OWNERS_MAX	64
+
+/* A small text file of datastore-dir into buf (NUL-terminated); bytes or -1. */
+static ssize_t
+read_small(struct store *st, const char *name, char *buf, size_t len)
 {
-	struct ds_cache *run = &s->ds->c[DS_RUNNING];
-	unsigned long long n = 0;
-	xmlDocPtr doc;
-	FILE *f;
+	ssize_t n;
+	int fd;
 
-	if ((f = fopen(path, "re")) != NULL) {
-		if (fscanf(f, "%llu", &n) != 1)
-			n = 0;
-		fclose(f);
-	}
-	if (store_refresh(s, DS_RUNNING) == -1)
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, name, O_RDONLY)) == -1)
+		return -1;
+	n = pread(fd, buf, len - 1, 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+xmlDocPtr
+candidate_overlay_base(struct store *st)
+{
+	struct ds_cache *run = &st->c[DS_RUNNING];
+	unsigned long long n = 0;
+	char line[32];
+
+	if (read_small(st, STORE_OVERLAY_FILE, line, sizeof(line)) <= 0 ||
+	    sscanf(line, "%llu", &n) != 1)
+		n = 0;
+	if (store_refresh(st, DS_RUNNING) == -1)
 		return NULL;
 	if (run->seq != n)
 		log_warnx("candidate overlay on running seq %llu, running is at %llu",
 		    n, (unsigned long long)run->seq);
-	doc = packed_copy_doc(run->doc);
-	return doc;
-}
-
-/* truncate(2) would follow a link another user planted in datastore-dir. */
-static void
-empty_journal(const char *path)
-{
-	int fd;
-
-	if ((fd = store_open(path, O_WRONLY)) == -1)
-		return;		/* absent: nothing to empty */
-	(void)ftruncate(fd, 0);
-	close(fd);
-}
-
-static int
-overlay_present(struct session *s)
-{
-	char p[PATH_MAX];
-
-	return access(store_path(s, STORE_OVERLAY_FILE, p, sizeof(p)), F_OK) == 0;
+	return packed_copy_doc(run->doc);
 }
 
 int
-store_candidate_present(struct session *s)
+candidate_overlay_present(struct store *st)
 {
-	char bp[PATH_MAX];
+	return dsdir_exists(st->dd, DSD_TOP, STORE_OVERLAY_FILE);
+}
 
-	return s->ds->overlay_pending || access(store_base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0 ||
-	    overlay_present(s);
+int
+store_candidate_present(struct store *st)
+{
+	char bn[STORE_NAME_MAX];
+
+	return st->overlay_pending ||
+	    dsdir_exists(st->dd, DSD_TOP, store_base_name(DS_CANDIDATE, bn, sizeof(bn))) ||
+	    candidate_overlay_present(st);
 }
 
 /*
@@ -91,38 +88,35 @@ store_candidate_present(struct session *s)
  * its existence matters (its seq only feeds a warning).
  */
 static int
-write_overlay(struct session *s, const char *line, char *p, size_t len)
+write_overlay(struct store *st, const char *line)
 {
-	char tmp[PATH_MAX];
+	static const char tmp[] = ".overlay.tmp";
 	int fd;
 
-	store_path(s, STORE_OVERLAY_FILE, p, len);
-	store_path(s, ".overlay.tmp", tmp, sizeof(tmp));
-	if ((fd = store_open(tmp, O_WRONLY | O_CREAT | O_TRUNC)) == -1)
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, tmp, O_WRONLY | O_CREAT | O_TRUNC)) == -1)
 		return -1;
 	if (write_all(fd, line, strlen(line)) == -1) {
 		close(fd);
-		unlink(tmp);
+		(void)dsdir_unlink(st->dd, DSD_TOP, tmp);
 		return -1;
 	}
 	close(fd);
-	if (rename(tmp, p) == -1)
+	if (dsdir_rename(st->dd, DSD_TOP, tmp, STORE_OVERLAY_FILE) == -1)
 		return -1;
-	store_fsync_dir(s);
+	dsdir_fsync(st->dd, DSD_TOP);
 	return 0;
 }
 
 xmlDocPtr
-store_doc_for_edit(struct session *s, enum ds_id ds)
+store_doc_for_edit(struct store *st, enum ds_id ds)
 {
-	struct ds_state *st = s->ds;
 	struct ds_cache *cd = &st->c[DS_CANDIDATE];
-	char jp[PATH_MAX];
+	char jn[STORE_NAME_MAX];
 	xmlDocPtr run;
 
-	if (ds == DS_RUNNING && store_pin_candidate(s) == -1)
+	if (ds == DS_RUNNING && store_pin_candidate(st) == -1)
 		return NULL;
-	if (ds == DS_CANDIDATE && !store_candidate_present(s)) {
+	if (ds == DS_CANDIDATE && !store_candidate_present(st)) {
 		/*
 		 * First change since the last commit: an overlay on running,
 		 * and our parsed running document becomes the candidate's.
@@ -130,10 +124,10 @@ store_doc_for_edit(struct session *s, enum ds_id ds)
 		 * edit's record is durable, so a crash never pairs a new
 		 * overlay with an old journal.
 		 */
-		if ((run = store_doc(s, DS_RUNNING)) == NULL)
+		if ((run = store_doc(st, DS_RUNNING)) == NULL)
 			return NULL;
-		empty_journal(journal_path(s, DS_CANDIDATE, jp, sizeof(jp)));
-		store_forget(s, DS_CANDIDATE);
+		store_empty_file(st, journal_name(DS_CANDIDATE, jn, sizeof(jn)));
+		store_forget(st, DS_CANDIDATE);
 		st->stolen = st->c[DS_RUNNING];
 		st->stolen.doc = NULL;
 		st->have_stolen = 1;
@@ -146,22 +140,22 @@ store_doc_for_edit(struct session *s, enum ds_id ds)
 		cd->seq = 0;
 		return run;
 	}
-	return store_doc(s, ds);
+	return store_doc(st, ds);
 }
 
 int
-candidate_overlay_settle(struct session *s)
+candidate_overlay_settle(struct store *st)
 {
-	struct ds_state *st = s->ds;
 	struct ds_cache *cd = &st->c[DS_CANDIDATE];
-	char p[PATH_MAX], line[32];
+	char line[32];
 	struct stat ost;
 
 	if (!st->overlay_pending)
 		return 0;
 	snprintf(line, sizeof(line), "%llu\n", (unsigned long long)st->overlay_seq);
-	if (write_overlay(s, line, p, sizeof(p)) == -1 || stat(p, &ost) == -1) {
-		log_warn("%s", p);
+	if (write_overlay(st, line) == -1 ||
+	    dsdir_stat(st->dd, DSD_TOP, STORE_OVERLAY_FILE, &ost) == -1) {
+		log_warn("%s/%s", dsdir_path(st->dd), STORE_OVERLAY_FILE);
 		return -1;
 	}
 	cd->base_st = ost;
@@ -170,148 +164,156 @@ candidate_overlay_settle(struct session *s)
 }
 
 void
-store_drop_candidate(struct session *s)
+store_drop_candidate(struct store *st)
 {
-	char p[PATH_MAX];
+	char name[STORE_NAME_MAX];
 
-	unlink(store_base_path(s, DS_CANDIDATE, p, sizeof(p)));
+	(void)dsdir_unlink(st->dd, DSD_TOP, store_base_name(DS_CANDIDATE, name, sizeof(name)));
 	/* emptied, not removed: re-creating it would cost a folder fsync */
-	empty_journal(journal_path(s, DS_CANDIDATE, p, sizeof(p)));
-	unlink(store_path(s, "candidate.owners", p, sizeof(p)));
-	unlink(store_path(s, STORE_OVERLAY_FILE, p, sizeof(p)));
-	store_forget(s, DS_CANDIDATE);
-	s->ds->have_stolen = 0;
+	store_empty_file(st, journal_name(DS_CANDIDATE, name, sizeof(name)));
+	(void)dsdir_unlink(st->dd, DSD_TOP, STORE_OWNERS_FILE);
+	(void)dsdir_unlink(st->dd, DSD_TOP, STORE_OVERLAY_FILE);
+	store_forget(st, DS_CANDIDATE);
+	st->have_stolen = 0;
 	/* a commit or discard must not leave an overlay to reappear after a crash */
-	store_fsync_dir(s);
+	dsdir_fsync(st->dd, DSD_TOP);
 }
 
 int
-store_pin_candidate(struct session *s)
+store_pin_candidate(struct store *st)
 {
-	struct ds_cache *cd = &s->ds->c[DS_CANDIDATE];
-	char bp[PATH_MAX], p[PATH_MAX];
+	struct ds_cache *cd = &st->c[DS_CANDIDATE];
+	char bn[STORE_NAME_MAX];
 
-	if (access(store_base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0 ||
-	    !overlay_present(s))
+	if (dsdir_exists(st->dd, DSD_TOP, store_base_name(DS_CANDIDATE, bn, sizeof(bn))) ||
+	    !candidate_overlay_present(st))
 		return 0;
-	if (store_refresh(s, DS_CANDIDATE) == -1 || cd->doc == NULL)
+	if (store_refresh(st, DS_CANDIDATE) == -1 || cd->doc == NULL)
 		return -1;
-	if (store_replace(s, DS_CANDIDATE, cd->doc) == -1)
+	if (store_replace(st, DS_CANDIDATE, cd->doc) == -1)
 		return -1;
-	unlink(store_path(s, STORE_OVERLAY_FILE, p, sizeof(p)));
-	s->ds->have_stolen = 0;
+	(void)dsdir_unlink(st->dd, DSD_TOP, STORE_OVERLAY_FILE);
+	st->have_stolen = 0;
 	return 0;
 }
 
-int
-store_commit_overlay(struct session *s)
+/* 1 when running's files are exactly those the overlay was made on. */
+static int
+running_unchanged(struct store *st)
 {
-	struct ds_state *st = s->ds;
-	struct ds_cache *cd = &st->c[DS_CANDIDATE], *rd = &st->c[DS_RUNNING];
-	char bp[PATH_MAX], jp[PATH_MAX];
+	char bn[STORE_NAME_MAX], jn[STORE_NAME_MAX];
 	struct stat bst, jst;
+	int have_jr;
+
+	have_jr = dsdir_stat(st->dd, DSD_TOP, journal_name(DS_RUNNING, jn, sizeof(jn)),
+	    &jst) == 0;
+	return dsdir_stat(st->dd, DSD_TOP, store_base_name(DS_RUNNING, bn, sizeof(bn)),
+	    &bst) == 0 && store_same_file(&bst, &st->stolen.base_st) &&
+	    have_jr == st->stolen.have_jr &&
+	    (!have_jr || store_same_file(&jst, &st->stolen.jr_st));
+}
+
+int
+store_commit_overlay(struct store *st)
+{
+	struct ds_cache *cd = &st->c[DS_CANDIDATE], *rd = &st->c[DS_RUNNING];
+	char bn[STORE_NAME_MAX];
 	struct jrec *recs;
 	char *buf;
 	ssize_t n;
-	int have_jr;
+	int rc;
 
-	if (!st->have_stolen || !overlay_present(s) ||
-	    access(store_base_path(s, DS_CANDIDATE, bp, sizeof(bp)), F_OK) == 0 ||
-	    store_refresh(s, DS_CANDIDATE) == -1 || !cd->overlay)
+	if (!st->have_stolen || !candidate_overlay_present(st) ||
+	    dsdir_exists(st->dd, DSD_TOP, store_base_name(DS_CANDIDATE, bn, sizeof(bn))) ||
+	    store_refresh(st, DS_CANDIDATE) == -1 || !cd->overlay ||
+	    !running_unchanged(st))
 		return 0;
-	/* running must be exactly what the overlay was made on */
-	store_base_path(s, DS_RUNNING, bp, sizeof(bp));
-	journal_path(s, DS_RUNNING, jp, sizeof(jp));
-	have_jr = stat(jp, &jst) == 0;
-	if (stat(bp, &bst) == -1 || !store_same_file(&bst, &st->stolen.base_st) ||
-	    have_jr != st->stolen.have_jr ||
-	    (have_jr && !store_same_file(&jst, &st->stolen.jr_st)))
-		return 0;
-	if ((n = journal_read_all(journal_path(s, DS_CANDIDATE, jp, sizeof(jp)),
-	    &buf, &recs)) == -1) {
+	if ((n = journal_read_all(st, DS_CANDIDATE, &buf, &recs)) == -1) {
 		free(buf);
 		free(recs);
 		return 0;
 	}
-	store_forget(s, DS_RUNNING);
+	store_forget(st, DS_RUNNING);
 	*rd = st->stolen;
-	if (journal_append(s, DS_RUNNING, recs, (size_t)n) == -1) {
-		memset(rd, 0, sizeof(*rd));
-		free(buf);
-		free(recs);
-		return -1;
-	}
+	rc = journal_append(st, DS_RUNNING, recs, (size_t)n);
 	free(buf);
 	free(recs);
+	if (rc == -1) {
+		memset(rd, 0, sizeof(*rd));
+		return -1;
+	}
 	rd->doc = cd->doc;		/* the candidate's document is running's now */
 	cd->doc = NULL;
-	store_drop_candidate(s);
-	journal_maybe_fold(s, DS_RUNNING);
+	store_drop_candidate(st);
+	journal_maybe_fold(st, DS_RUNNING);
 	return 1;
 }
 
 /* The session-ids in candidate.owners; returns how many (at most max). */
 static int
-read_owners(struct session *s, uint32_t *ids, int max)
+read_owners(struct store *st, uint32_t *ids, int max)
 {
-	char p[PATH_MAX];
-	FILE *f = fopen(store_path(s, "candidate.owners", p, sizeof(p)), "re");
+	char buf[4096], *p, *end;	/* room for OWNERS_MAX whole ids */
 	unsigned long v;
 	int n = 0;
 
-	if (f == NULL)
+	if (read_small(st, STORE_OWNERS_FILE, buf, sizeof(buf)) <= 0)
 		return 0;
-	while (n < max && fscanf(f, "%lu", &v) == 1)
+	for (p = buf; n < max; p = end) {
+		v = strtoul(p, &end, 10);
+		if (end == p)
+			break;
 		ids[n++] = (uint32_t)v;
-	fclose(f);
+	}
 	return n;
 }
 
 void
-store_candidate_owner(struct session *s)
+store_candidate_owner(struct store *st)
 {
-	uint32_t ids[64];
-	int n = read_owners(s, ids, 64), fd;
-	char p[PATH_MAX], line[32];
+	uint32_t ids[OWNERS_MAX];
+	int n = read_owners(st, ids, OWNERS_MAX), fd;
+	char line[32];
 
 	for (int i = 0; i < n; i++)
-		if (ids[i] == s->id)
+		if (ids[i] == st->sid)
 			return;
-	fd = store_open(store_path(s, "candidate.owners", p, sizeof(p)),
+	fd = dsdir_open_file(st->dd, DSD_TOP, STORE_OWNERS_FILE,
 	    O_WRONLY | O_CREAT | O_APPEND);
 	if (fd == -1)
 		return;
-	snprintf(line, sizeof(line), "%u\n", s->id);
+	snprintf(line, sizeof(line), "%u\n", st->sid);
 	if (write_all(fd, line, strlen(line)) == -1)
-		log_warn("candidate.owners");
+		log_warn("%s", STORE_OWNERS_FILE);
 	close(fd);
 }
 
 int
-ds_candidate_changed_by_other(struct session *s)
+store_candidate_changed_by_other(struct store *st)
 {
-	uint32_t ids[64];
+	uint32_t ids[OWNERS_MAX];
 	int n, other = 0;
 
-	if (s->ds == NULL || store_lock(s, 0) == -1)
-		return 0;
-	if (store_candidate_present(s)) {
-		n = read_owners(s, ids, 64);
+	/* fail closed: a lock on a candidate we cannot read must be refused */
+	if (store_lock(st, 0) == -1)
+		return -1;
+	if (store_candidate_present(st)) {
+		n = read_owners(st, ids, OWNERS_MAX);
 		for (int i = 0; i < n; i++)
-			if (ids[i] != s->id)
+			if (ids[i] != st->sid)
 				other = 1;
 		if (n == 0)
 			other = 1;	/* changed by a session that left no name */
 	}
-	store_unlock(s);
+	store_unlock(st);
 	return other;
 }
 
 void
-ds_candidate_discard(struct session *s)
+store_candidate_discard(struct store *st)
 {
-	if (s->ds == NULL || store_lock(s, 1) == -1)
+	if (store_lock(st, 1) == -1)
 		return;
-	store_drop_candidate(s);
-	store_unlock(s);
+	store_drop_candidate(st);
+	store_unlock(st);
 }

@@ -31,22 +31,45 @@
 #include <libxml/parser.h>
 
 #include "log.h"
-#include "journal.h"
-#include "packed.h"
-#include "xmlout.h"
+#include "store_int.h"
+#include "xmalloc.h"
 
-#define JR_MAGIC	"NCJ1"
-#define JR_HDR		24
-#define JR_MAX_REC	(1u << 30)
-#define JR_FOLD_MIN	(4 * 1024 * 1024)
+#define FNV_BASIS	2166136261u
+#define FNV_PRIME	16777619u
+
+/* Where the header's fields sit. */
+#define JR_OFF_LEN	4
+#define JR_OFF_SEQ	8
+#define JR_OFF_OP	16
+#define JR_OFF_SUM	20
 
 const char *
-journal_path(struct session *s, enum ds_id ds, char *buf, size_t len)
+journal_name(enum ds_id ds, char *buf, size_t len)
 {
-	char name[64];
+	snprintf(buf, len, "%s.journal", ds_name(ds));
+	return buf;
+}
 
-	snprintf(name, sizeof(name), "%s.journal", ds_name(ds));
-	return store_path(s, name, buf, len);
+void
+jr_encode(unsigned char out[JR_HDR_SIZE], const struct jr_header *h)
+{
+	memcpy(out, JR_MAGIC, JR_MAGIC_LEN);
+	memcpy(out + JR_OFF_LEN, &h->len, 4);
+	memcpy(out + JR_OFF_SEQ, &h->seq, 8);
+	memcpy(out + JR_OFF_OP, &h->op, 4);
+	memcpy(out + JR_OFF_SUM, &h->sum, 4);
+}
+
+int
+jr_decode(const unsigned char in[JR_HDR_SIZE], struct jr_header *h)
+{
+	if (memcmp(in, JR_MAGIC, JR_MAGIC_LEN) != 0)
+		return -1;
+	memcpy(&h->len, in + JR_OFF_LEN, 4);
+	memcpy(&h->seq, in + JR_OFF_SEQ, 8);
+	memcpy(&h->op, in + JR_OFF_OP, 4);
+	memcpy(&h->sum, in + JR_OFF_SUM, 4);
+	return 0;
 }
 
 static uint32_t
@@ -56,39 +79,49 @@ fnv1a(uint32_t h, const void *data, size_t len)
 
 	for (size_t i = 0; i < len; i++) {
 		h ^= p[i];
-		h *= 16777619u;
+		h *= FNV_PRIME;
 	}
 	return h;
 }
 
+/* The checksum's start: seq and op (the payload follows, possibly streamed). */
 static uint32_t
-rec_sum(uint64_t seq, uint32_t defop, const void *payload, size_t len)
+sum_start(uint64_t seq, uint32_t op)
 {
-	uint32_t h = 2166136261u;
+	return fnv1a(fnv1a(FNV_BASIS, &seq, sizeof(seq)), &op, sizeof(op));
+}
 
-	h = fnv1a(h, &seq, sizeof(seq));
-	h = fnv1a(h, &defop, sizeof(defop));
-	return fnv1a(h, payload, len);
+uint32_t
+jr_sum(uint64_t seq, uint32_t op, const void *payload, size_t len)
+{
+	return fnv1a(sum_start(seq, op), payload, len);
+}
+
+/* The default-operation word of a record: defop | erropt << 8. */
+static uint32_t
+op_word(enum edit_defop defop, enum edit_erropt erropt)
+{
+	return (uint32_t)defop | (uint32_t)erropt << 8;
 }
 
 /* Applies one journal payload to doc. */
 static int
-replay_one(struct session *s, xmlDocPtr doc, const char *payload, uint32_t len,
-    uint32_t defop)
+replay_one(struct store *st, xmlDocPtr doc, const char *payload, uint32_t len,
+    uint32_t op)
 {
 	xmlDocPtr edoc = packed_read_memory(payload, (int)len, NC_XML_PARSE_OPTS);
 	struct edit_ctx c = { 0 };
 	int rc = 0;
 
 	if (edoc == NULL || xmlDocGetRootElement(edoc) == NULL ||
-	    (defop & 0xff) > DEFOP_NONE || (defop >> 8) > ERROPT_ROLLBACK) {
+	    (op & 0xff) > DEFOP_NONE || (op >> 8) > ERROPT_ROLLBACK) {
 		xmlFreeDoc(edoc);
 		return -1;
 	}
-	c.keys = s->ds->keys;
+	c.keys = st->keys;
 	c.move = 1;		/* edoc is freed right after */
-	c.defop = (enum edit_defop)(defop & 0xff);
-	c.erropt = (enum edit_erropt)(defop >> 8);
+	c.defop = (enum edit_defop)(op & 0xff);
+	c.erropt = (enum edit_erropt)(op >> 8);
 	/* continue-on-error edits are stored with their errors: same result again */
 	if (edit_apply(&c, xmlDocGetRootElement(doc), xmlDocGetRootElement(edoc)) > 0 &&
 	    c.erropt != ERROPT_CONTINUE) {
@@ -100,110 +133,126 @@ replay_one(struct session *s, xmlDocPtr doc, const char *payload, uint32_t len,
 	return rc;
 }
 
-/*
- * Replays the records of the open journal fd from offset *end on, those
- * with seq above cache->seq.  Leaves *end at the end of the last good one.
- */
 void
-journal_replay(struct session *s, struct ds_cache *dc, int fd, off_t size)
+journal_replay(struct store *st, struct ds_cache *dc, int fd, off_t size)
 {
-	unsigned char hdr[JR_HDR];
-	uint32_t len, defop, sum;
-	uint64_t seq;
+	unsigned char hdr[JR_HDR_SIZE];
+	struct jr_header h;
 	char *payload;
 
-	while (dc->jr_end + JR_HDR <= size) {
-		if (pread(fd, hdr, JR_HDR, dc->jr_end) != JR_HDR ||
-		    memcmp(hdr, JR_MAGIC, 4) != 0)
+	while (dc->jr_end + JR_HDR_SIZE <= size) {
+		if (pread(fd, hdr, JR_HDR_SIZE, dc->jr_end) != JR_HDR_SIZE ||
+		    jr_decode(hdr, &h) == -1)
 			break;
-		memcpy(&len, hdr + 4, 4);
-		memcpy(&seq, hdr + 8, 8);
-		memcpy(&defop, hdr + 16, 4);
-		memcpy(&sum, hdr + 20, 4);
-		if (len > JR_MAX_REC || dc->jr_end + JR_HDR + (off_t)len > size)
+		if (h.len > JR_MAX_REC || dc->jr_end + JR_HDR_SIZE + (off_t)h.len > size)
 			break;
-		if ((payload = malloc(len ? len : 1)) == NULL)
-			break;
-		if (pread(fd, payload, len, dc->jr_end + JR_HDR) != (ssize_t)len ||
-		    rec_sum(seq, defop, payload, len) != sum) {
+		payload = xmalloc(h.len);
+		if (pread(fd, payload, h.len, dc->jr_end + JR_HDR_SIZE) != (ssize_t)h.len ||
+		    jr_sum(h.seq, h.op, payload, h.len) != h.sum) {
 			free(payload);
 			break;
 		}
-		if (seq > dc->seq) {
-			if (replay_one(s, dc->doc, payload, len, defop) == -1) {
-				log_warnx("journal record %" PRIu64 " does not apply; ignored", seq);
+		if (h.seq > dc->seq) {
+			if (replay_one(st, dc->doc, payload, h.len, h.op) == -1) {
+				log_warnx("journal record %" PRIu64 " does not apply; ignored", h.seq);
 				free(payload);
 				break;
 			}
-			dc->seq = seq;
+			dc->seq = h.seq;
 		}
 		free(payload);
-		dc->jr_end += JR_HDR + (off_t)len;
+		dc->jr_end += JR_HDR_SIZE + (off_t)h.len;
 	}
 }
 
-/* Folds the journal into the base when it has grown large. */
-void
-journal_maybe_fold(struct session *s, enum ds_id ds)
+/* The journal size at which ds is folded: its base's size, within bounds. */
+static off_t
+fold_size(const struct ds_cache *dc)
 {
-	struct ds_cache *dc = &s->ds->c[ds];
 	off_t base = dc->have_base ? dc->base_st.st_size : 0;
+	off_t at = base < JR_FOLD_MIN ? base : JR_FOLD_MIN;
 
-	if (dc->jr_end < JR_FOLD_MIN && dc->jr_end < base)
+	return at < JR_FOLD_FLOOR ? JR_FOLD_FLOOR : at;
+}
+
+void
+journal_maybe_fold(struct store *st, enum ds_id ds)
+{
+	struct ds_cache *dc = &st->c[ds];
+
+	if (dc->jr_end < fold_size(dc))
 		return;
-	if (dc->jr_end < 65536)
-		return;
-	if (store_replace(s, ds, dc->doc) == -1)
+	if (store_replace(st, ds, dc->doc) == -1)
 		log_warnx("folding the %s journal failed; kept", ds_name(ds));
 }
 
-/* Appends records (seq after dc->seq) to ds's journal and fdatasyncs; 0 or -1. */
-int
-journal_append(struct session *s, enum ds_id ds, const struct jrec *recs, size_t n)
+/* Opens ds's journal for writing at off, cutting a torn tail a crash left. */
+static int
+open_for_append(struct store *st, enum ds_id ds, off_t off, int *created)
 {
-	struct ds_cache *dc = &s->ds->c[ds];
-	char jp[PATH_MAX];
-	unsigned char hdr[JR_HDR];
-	uint64_t seq = dc->seq;
-	off_t off = dc->have_jr ? dc->jr_end : 0;
-	struct iovec iov[2];
-	struct stat jst;
-	int fd, created;
+	char jn[STORE_NAME_MAX];
+	int fd;
 
-	journal_path(s, ds, jp, sizeof(jp));
-	created = access(jp, F_OK) != 0;
-	if ((fd = store_open(jp, O_WRONLY | O_CREAT)) == -1)
-		goto fail;
-	/* drop a torn tail left by a crash: we append after the last good record */
-	if (ftruncate(fd, off) == -1)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t sum;
-		seq++;
-		sum = rec_sum(seq, recs[i].op, recs[i].payload, recs[i].len);
-		memcpy(hdr, JR_MAGIC, 4);
-		memcpy(hdr + 4, &recs[i].len, 4);
-		memcpy(hdr + 8, &seq, 8);
-		memcpy(hdr + 16, &recs[i].op, 4);
-		memcpy(hdr + 20, &sum, 4);
-		iov[0] = (struct iovec){ hdr, JR_HDR };
-		iov[1] = (struct iovec){ (void *)recs[i].payload, recs[i].len };
-		if (pwritev(fd, iov, 2, off) != (ssize_t)(JR_HDR + recs[i].len))
-			goto fail;
-		off += JR_HDR + (off_t)recs[i].len;
+	journal_name(ds, jn, sizeof(jn));
+	*created = !dsdir_exists(st->dd, DSD_TOP, jn);
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, jn, O_WRONLY | O_CREAT)) == -1)
+		return -1;
+	if (ftruncate(fd, off) == -1) {
+		close(fd);
+		return -1;
 	}
+	return fd;
+}
+
+/* The journal is durable up to what fd holds: the cache says so. */
+static int
+journal_synced(struct store *st, enum ds_id ds, int fd, int created, uint64_t seq)
+{
+	struct ds_cache *dc = &st->c[ds];
+	struct stat jst;
+
 	if (fdatasync(fd) == -1 || fstat(fd, &jst) == -1)
-		goto fail;
-	close(fd);
+		return -1;
 	if (created)
-		store_fsync_dir(s);
+		dsdir_fsync(st->dd, DSD_TOP);
 	dc->jr_end = jst.st_size;
 	dc->jr_st = jst;
 	dc->have_jr = 1;
 	dc->seq = seq;
 	return 0;
+}
+
+int
+journal_append(struct store *st, enum ds_id ds, const struct jrec *recs, size_t n)
+{
+	struct ds_cache *dc = &st->c[ds];
+	unsigned char hdr[JR_HDR_SIZE];
+	uint64_t seq = dc->seq;
+	off_t off = dc->have_jr ? dc->jr_end : 0;
+	struct iovec iov[2];
+	struct jr_header h;
+	int fd, created;
+
+	if ((fd = open_for_append(st, ds, off, &created)) == -1)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		h.seq = ++seq;
+		h.len = recs[i].len;
+		h.op = recs[i].op;
+		h.sum = jr_sum(h.seq, h.op, recs[i].payload, h.len);
+		jr_encode(hdr, &h);
+		iov[0] = (struct iovec){ hdr, JR_HDR_SIZE };
+		iov[1] = (struct iovec){ (void *)recs[i].payload, recs[i].len };
+		if (pwritev(fd, iov, 2, off) != (ssize_t)(JR_HDR_SIZE + recs[i].len))
+			goto fail;
+		off += JR_HDR_SIZE + (off_t)recs[i].len;
+	}
+	if (journal_synced(st, ds, fd, created, seq) == -1)
+		goto fail;
+	close(fd);
+	return 0;
 fail:
-	log_warn("%s", jp);
+	log_warn("%s journal", ds_name(ds));
 	if (fd != -1)
 		close(fd);
 	return -1;
@@ -226,6 +275,7 @@ struct rec_writer {
 	size_t		 blen;
 	char		 buf[65536];
 };
+
 static int
 rec_flush(struct rec_writer *w)
 {
@@ -247,29 +297,29 @@ rec_flush(struct rec_writer *w)
 }
 
 static int
-rec_write_cb(void *ctx, const char *data, int len)
+rec_put(void *ctx, const char *data, size_t len)
 {
 	struct rec_writer *w = ctx;
 
-	if (w->over || w->failed || len < 0)
+	if (w->over || w->failed)
 		return -1;
-	if ((uint32_t)len >= w->limit - w->len) {
+	if (len >= w->limit - w->len) {
 		w->over = 1;	/* too big for the journal: stop serializing */
 		return -1;
 	}
-	w->sum = fnv1a(w->sum, data, (size_t)len);
+	w->sum = fnv1a(w->sum, data, len);
 	w->len += (uint32_t)len;
-	for (int done = 0; done < len; ) {
+	for (size_t done = 0; done < len; ) {
 		size_t n = sizeof(w->buf) - w->blen;
-		if (n > (size_t)(len - done))
-			n = (size_t)(len - done);
+		if (n > len - done)
+			n = len - done;
 		memcpy(w->buf + w->blen, data + done, n);
 		w->blen += n;
-		done += (int)n;
+		done += n;
 		if (w->blen == sizeof(w->buf) && rec_flush(w) == -1)
 			return -1;
 	}
-	return len;
+	return 0;
 }
 
 /*
@@ -278,19 +328,11 @@ rec_write_cb(void *ctx, const char *data, int len)
  * (w->over or w->failed says why).
  */
 static int
-rec_put(void *ctx, const char *data, size_t len)
-{
-	return len > INT32_MAX || rec_write_cb(ctx, data, (int)len) < 0 ? -1 : 0;
-}
-
-static int
 rec_serialize(struct rec_writer *w, xmlNodePtr config)
 {
 	struct xmlout *xo = xo_new_writer(rec_put, w);
 	xmlNsPtr *nss;
 
-	if (xo == NULL)
-		abort();
 	xo_str(xo, "<config");
 	if ((nss = xmlGetNsList(config->doc, config)) != NULL) {
 		for (int i = 0; nss[i] != NULL; i++) {
@@ -314,49 +356,39 @@ rec_serialize(struct rec_writer *w, xmlNodePtr config)
 }
 
 int
-store_edit_begin(struct session *s, enum ds_id ds, xmlNodePtr config,
+store_edit_begin(struct store *st, enum ds_id ds, xmlNodePtr config,
     enum edit_defop defop, enum edit_erropt erropt, struct store_edit *se)
 {
-	struct ds_cache *dc = &s->ds->c[ds];
-	off_t base = dc->have_base ? dc->base_st.st_size : 0, fold_at;
+	struct ds_cache *dc = &st->c[ds];
+	off_t fold_at = fold_size(dc);
 	struct rec_writer *w;
-	char jp[PATH_MAX];
 
 	memset(se, 0, sizeof(*se));
 	se->ds = ds;
 	se->fd = -1;
 	se->off = dc->have_jr ? dc->jr_end : 0;
 	se->seq = dc->seq + 1;
-	se->op = (uint32_t)defop | (uint32_t)erropt << 8;
-	/* the journal size at which maybe_fold rewrites the base */
-	fold_at = base < JR_FOLD_MIN ? base : JR_FOLD_MIN;
-	if (fold_at < 65536)
-		fold_at = 65536;
-	if (se->off + JR_HDR >= fold_at)
+	se->op = op_word(defop, erropt);
+	if (se->off + JR_HDR_SIZE >= fold_at)
 		return 0;		/* base rewrite */
-	journal_path(s, ds, jp, sizeof(jp));
-	se->created = access(jp, F_OK) != 0;
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return -1;
-	if ((w->fd = store_open(jp, O_WRONLY | O_CREAT)) == -1 ||
-	    ftruncate(w->fd, se->off) == -1) {	/* drop a torn tail left by a crash */
-		log_warn("%s", jp);
+	w = xcalloc(1, sizeof(*w));
+	if ((w->fd = open_for_append(st, ds, se->off, &se->created)) == -1) {
+		log_warn("%s journal", ds_name(ds));
 		goto fail;
 	}
-	w->off = se->off + JR_HDR;
-	w->limit = (uint32_t)(fold_at - se->off - JR_HDR);
+	w->off = se->off + JR_HDR_SIZE;
+	w->limit = (uint32_t)(fold_at - se->off - JR_HDR_SIZE);
 	if (w->limit > JR_MAX_REC)
 		w->limit = JR_MAX_REC;
-	w->sum = fnv1a(fnv1a(2166136261u, &se->seq, sizeof(se->seq)), &se->op,
-	    sizeof(se->op));
+	w->sum = sum_start(se->seq, se->op);
 	if (rec_serialize(w, config) == -1) {
 		if (!w->over) {
-			log_warn("%s", jp);
+			log_warn("%s journal", ds_name(ds));
 			goto fail;
 		}
 		/* big: the base is rewritten instead */
 		if (ftruncate(w->fd, se->off) == -1) {
-			log_warn("%s", jp);
+			log_warn("%s journal", ds_name(ds));
 			goto fail;
 		}
 		close(w->fd);
@@ -378,9 +410,9 @@ fail:
 }
 
 void
-store_edit_abort(struct session *s, struct store_edit *se)
+store_edit_abort(struct store *st, struct store_edit *se)
 {
-	(void)s;
+	(void)st;
 	if (se->fd == -1)
 		return;
 	(void)ftruncate(se->fd, se->off);
@@ -389,98 +421,83 @@ store_edit_abort(struct session *s, struct store_edit *se)
 }
 
 int
-store_edit_commit(struct session *s, struct store_edit *se)
+store_edit_commit(struct store *st, struct store_edit *se)
 {
-	struct ds_cache *dc = &s->ds->c[se->ds];
-	unsigned char hdr[JR_HDR];
-	struct stat jst;
-	char jp[PATH_MAX];
+	struct ds_cache *dc = &st->c[se->ds];
+	unsigned char hdr[JR_HDR_SIZE];
+	struct jr_header h = { se->len, se->seq, se->op, se->sum };
 
 	if (se->fd == -1)
-		return store_replace(s, se->ds, dc->doc);
+		return store_replace(st, se->ds, dc->doc);
 	/* nothing may have moved the journal since store_edit_begin */
 	if (dc->seq + 1 != se->seq || (dc->have_jr ? dc->jr_end : 0) != se->off) {
 		log_warnx("%s journal moved during an edit", ds_name(se->ds));
-		store_edit_abort(s, se);
+		store_edit_abort(st, se);
 		return -1;
 	}
-	memcpy(hdr, JR_MAGIC, 4);
-	memcpy(hdr + 4, &se->len, 4);
-	memcpy(hdr + 8, &se->seq, 8);
-	memcpy(hdr + 16, &se->op, 4);
-	memcpy(hdr + 20, &se->sum, 4);
-	if (pwrite(se->fd, hdr, JR_HDR, se->off) != JR_HDR ||
-	    fdatasync(se->fd) == -1 || fstat(se->fd, &jst) == -1) {
-		log_warn("%s", journal_path(s, se->ds, jp, sizeof(jp)));
-		store_edit_abort(s, se);
+	jr_encode(hdr, &h);
+	if (pwrite(se->fd, hdr, JR_HDR_SIZE, se->off) != JR_HDR_SIZE ||
+	    journal_synced(st, se->ds, se->fd, se->created, se->seq) == -1) {
+		log_warn("%s journal", ds_name(se->ds));
+		store_edit_abort(st, se);
 		return -1;
 	}
 	close(se->fd);
 	se->fd = -1;
-	if (se->created)
-		store_fsync_dir(s);
-	dc->jr_end = jst.st_size;
-	dc->jr_st = jst;
-	dc->have_jr = 1;
-	dc->seq = se->seq;
 	/* a new overlay's file only now: it must not name a stale journal */
-	if (se->ds == DS_CANDIDATE && candidate_overlay_settle(s) == -1)
+	if (se->ds == DS_CANDIDATE && candidate_overlay_settle(st) == -1)
 		return -1;
 	return 0;
 }
 
-/* The valid records of journal path; *buf holds their payloads.  Count or -1. */
 ssize_t
-journal_read_all(const char *path, char **buf, struct jrec **recs)
+journal_read_all(struct store *st, enum ds_id ds, char **buf, struct jrec **recs)
 {
-	struct stat st;
+	char jn[STORE_NAME_MAX];
+	struct jr_header h;
+	struct stat sb;
 	size_t n = 0, cap = 0;
 	off_t off = 0;
 	int fd;
 
 	*buf = NULL;
 	*recs = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, journal_name(ds, jn, sizeof(jn)),
+	    O_RDONLY)) == -1)
 		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &st) == -1 || st.st_size > (off_t)JR_MAX_REC * 2 ||
-	    (*buf = malloc((size_t)st.st_size + 1)) == NULL ||
-	    pread(fd, *buf, (size_t)st.st_size, 0) != st.st_size) {
+	if (fstat(fd, &sb) == -1 || sb.st_size > (off_t)JR_MAX_REC * 2) {
+		close(fd);
+		return -1;
+	}
+	*buf = xmalloc((size_t)sb.st_size + 1);
+	if (pread(fd, *buf, (size_t)sb.st_size, 0) != sb.st_size) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
-	while (off + JR_HDR <= st.st_size) {
-		unsigned char *h = (unsigned char *)*buf + off;
-		uint32_t len, op, sum;
-		uint64_t seq;
-		if (memcmp(h, JR_MAGIC, 4) != 0)
-			break;
-		memcpy(&len, h + 4, 4);
-		memcpy(&seq, h + 8, 8);
-		memcpy(&op, h + 16, 4);
-		memcpy(&sum, h + 20, 4);
-		if (len > JR_MAX_REC || off + JR_HDR + (off_t)len > st.st_size ||
-		    rec_sum(seq, op, h + JR_HDR, len) != sum)
+	while (off + JR_HDR_SIZE <= sb.st_size) {
+		unsigned char *p = (unsigned char *)*buf + off;
+
+		if (jr_decode(p, &h) == -1 || h.len > JR_MAX_REC ||
+		    off + JR_HDR_SIZE + (off_t)h.len > sb.st_size ||
+		    jr_sum(h.seq, h.op, p + JR_HDR_SIZE, h.len) != h.sum)
 			break;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			struct jrec *r = reallocarray(*recs, cap, sizeof(**recs));
-			if (r == NULL)
-				return -1;
-			*recs = r;
+			*recs = xreallocarray(*recs, cap, sizeof(**recs));
 		}
-		(*recs)[n++] = (struct jrec){ op, h + JR_HDR, len, seq };
-		off += JR_HDR + (off_t)len;
+		(*recs)[n++] = (struct jrec){ h.op, p + JR_HDR_SIZE, h.len, h.seq };
+		off += JR_HDR_SIZE + (off_t)h.len;
 	}
 	return (ssize_t)n;
 }
 
 uint64_t
-journal_last_seq(struct session *s, enum ds_id ds)
+journal_last_seq(struct store *st, enum ds_id ds)
 {
-	char jp[PATH_MAX], *buf;
 	struct jrec *recs;
-	ssize_t n = journal_read_all(journal_path(s, ds, jp, sizeof(jp)), &buf, &recs);
+	char *buf;
+	ssize_t n = journal_read_all(st, ds, &buf, &recs);
 	uint64_t seq = 0;
 
 	for (ssize_t i = 0; i < n; i++)

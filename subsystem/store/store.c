@@ -45,13 +45,9 @@
 
 #include <libxml/parser.h>
 
-#include "atomicfile.h"
 #include "log.h"
-#include "session_registry.h"
-#include "journal.h"
-#include "packed.h"
-#include "store.h"
-#include "xmlout.h"
+#include "store_int.h"
+#include "xmalloc.h"
 
 static const char *const ds_names[DS_COUNT] = { "running", "candidate", "startup" };
 
@@ -62,70 +58,30 @@ ds_name(enum ds_id ds)
 }
 
 const char *
-store_path(struct session *s, const char *name, char *buf, size_t len)
+store_base_name(enum ds_id ds, char *buf, size_t len)
 {
-	if (snprintf(buf, len, "%s/%s", s->ds->dir, name) >= (int)len)
-		buf[0] = '\0';	/* an unusable path fails at open */
+	snprintf(buf, len, "%s.xml", ds_name(ds));
 	return buf;
 }
 
-const char *
-store_base_path(struct session *s, enum ds_id ds, char *buf, size_t len)
+xmlHashTablePtr
+store_keys(struct store *st)
 {
-	char name[64];
-
-	snprintf(name, sizeof(name), "%s.xml", ds_names[ds]);
-	return store_path(s, name, buf, len);
+	return st->keys;
 }
 
-int
-ds_parse_target(struct rpc *r, xmlNodePtr parent, enum ds_id *out)
-{
-	xmlNodePtr c, which = NULL;
-	int n = 0;
-
-	if (parent == NULL) {
-		rpc_error(r, ERR_PROTOCOL, TAG_MISSING_ELEMENT, NULL,
-		    "missing datastore element");
-		return -1;
-	}
-	for (c = parent->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE) {
-			which = c;
-			n++;
-		}
-	if (n == 0) {
-		rpc_error(r, ERR_PROTOCOL, TAG_MISSING_ELEMENT, NULL,
-		    "<%s> names no datastore", parent->name);
-		return -1;
-	}
-	for (int i = 0; i < DS_COUNT; i++)
-		if (n == 1 && nc_is(which, ds_names[i])) {
-			*out = (enum ds_id)i;
-			return 0;
-		}
-	rpc_error(r, ERR_PROTOCOL, TAG_BAD_ELEMENT, NULL,
-	    "<%s> must hold one of <running/>, <candidate/>, <startup/>", parent->name);
-	return -1;
-}
-
-/* ---- lock ---- */
+/* ---- the write lock ---- */
 
 int
-store_lock(struct session *s, int exclusive)
+store_lock(struct store *st, int exclusive)
 {
-	struct ds_state *st = s->ds;
-	char path[PATH_MAX];
-
 	if (st->lockdepth++ > 0)
 		return 0;
-	if (st->lockfd == -1) {
-		store_path(s, ".ds-write.lock", path, sizeof(path));
-		if ((st->lockfd = store_open(path, O_RDWR | O_CREAT)) == -1) {
-			log_warn("%s", path);
-			st->lockdepth--;
-			return -1;
-		}
+	if (st->lockfd == -1 && (st->lockfd = dsdir_open_file(st->dd, DSD_TOP,
+	    STORE_LOCK_FILE, O_RDWR | O_CREAT)) == -1) {
+		log_warn("%s/%s", dsdir_path(st->dd), STORE_LOCK_FILE);
+		st->lockdepth--;
+		return -1;
 	}
 	while (flock(st->lockfd, exclusive ? LOCK_EX : LOCK_SH) == -1) {
 		if (errno != EINTR) {
@@ -138,10 +94,8 @@ store_lock(struct session *s, int exclusive)
 }
 
 void
-store_unlock(struct session *s)
+store_unlock(struct store *st)
 {
-	struct ds_state *st = s->ds;
-
 	if (st->lockdepth > 0 && --st->lockdepth == 0)
 		flock(st->lockfd, LOCK_UN);
 }
@@ -157,7 +111,7 @@ store_new_doc(void)
 	/* a dictionary, so names of nodes moved in from a request stay shared */
 	if (doc == NULL || (doc->dict = xmlDictCreate()) == NULL ||
 	    (root = xmlNewDocNode(doc, NULL, BAD_CAST "config", NULL)) == NULL)
-		abort();
+		xoom();
 	xmlSetNs(root, xmlNewNs(root, BAD_CAST NC_NS_BASE, NULL));
 	xmlDocSetRootElement(doc, root);
 	return doc;
@@ -172,10 +126,15 @@ good_root(xmlDocPtr doc)
 }
 
 xmlDocPtr
-store_read_doc(const char *path)
+store_load_file(struct store *st, const char *name)
 {
-	xmlDocPtr doc = packed_read_file(path, NC_XML_PARSE_OPTS);
+	xmlDocPtr doc;
+	int fd;
 
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, name, O_RDONLY)) == -1)
+		return NULL;
+	doc = packed_read_fd(fd, NC_XML_PARSE_OPTS);
+	close(fd);
 	if (doc != NULL && !good_root(doc)) {
 		xmlFreeDoc(doc);
 		doc = NULL;
@@ -190,9 +149,9 @@ save_cb(int fd, void *arg)
 }
 
 int
-store_write_doc(const char *path, xmlDocPtr doc)
+store_save_file(struct store *st, const char *name, xmlDocPtr doc)
 {
-	return atomic_write_with(path, store_file_mode(), save_cb, doc);
+	return dsdir_write_atomic(st->dd, DSD_TOP, name, save_cb, doc);
 }
 
 /*
@@ -222,7 +181,6 @@ doc_seq(xmlDocPtr doc)
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	xmlChar *v = xmlGetNsProp(root, BAD_CAST "seq", BAD_CAST DS_NS_STORE);
 	uint64_t seq = v != NULL ? strtoull((const char *)v, NULL, 10) : 0;
-
 	xmlNsPtr ns = xmlSearchNsByHref(doc, root, BAD_CAST DS_NS_STORE);
 
 	xmlFree(v);
@@ -246,6 +204,21 @@ set_doc_seq(xmlDocPtr doc, uint64_t seq)
 	xmlSetNsProp(root, ns, BAD_CAST "seq", BAD_CAST v);
 }
 
+/* Writes doc as ds's base, stamped with seq (the stamp is not kept in doc). */
+static int
+write_base(struct store *st, enum ds_id ds, xmlDocPtr doc, uint64_t seq)
+{
+	char name[STORE_NAME_MAX];
+	int rc;
+
+	set_doc_seq(doc, seq);
+	rc = store_save_file(st, store_base_name(ds, name, sizeof(name)), doc);
+	if (rc == -1)
+		log_warn("%s/%s", dsdir_path(st->dd), name);
+	(void)doc_seq(doc);
+	return rc;
+}
+
 int
 store_same_file(const struct stat *a, const struct stat *b)
 {
@@ -255,80 +228,101 @@ store_same_file(const struct stat *a, const struct stat *b)
 }
 
 void
-store_forget(struct session *s, enum ds_id ds)
+store_forget(struct store *st, enum ds_id ds)
 {
-	struct ds_cache *dc = &s->ds->c[ds];
+	struct ds_cache *dc = &st->c[ds];
 
 	doc_free(dc->doc);
 	memset(dc, 0, sizeof(*dc));
 	if (ds == DS_CANDIDATE)
-		s->ds->overlay_pending = 0;	/* it lived in that doc only */
+		st->overlay_pending = 0;	/* it lived in that doc only */
+}
+
+xmlDocPtr
+store_take_doc(struct store *st, enum ds_id ds)
+{
+	xmlDocPtr doc = st->c[ds].doc;
+
+	st->c[ds].doc = NULL;
+	return doc;
 }
 
 void
-store_fsync_dir(struct session *s)
+store_empty_file(struct store *st, const char *name)
 {
-	int dfd = open(s->ds->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd;
 
-	if (dfd != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, name, O_WRONLY)) == -1)
+		return;		/* absent: nothing to empty */
+	(void)ftruncate(fd, 0);
+	close(fd);
 }
 
-/* Brings ds's cache up to date with the files (under store_lock). */
-int
-store_refresh(struct session *s, enum ds_id ds)
+/* Replays what ds's journal gained since the cache read it, if only that changed. */
+static int
+refresh_journal(struct store *st, struct ds_cache *dc, const char *jn,
+    const struct stat *jst)
 {
-	struct ds_cache *dc = &s->ds->c[ds];
-	char bp[PATH_MAX], jp[PATH_MAX];
+	struct stat now;
+	int fd;
+
+	if (!(dc->have_jr && jst->st_dev == dc->jr_st.st_dev &&
+	    jst->st_ino == dc->jr_st.st_ino && jst->st_size >= dc->jr_end &&
+	    dc->jr_st.st_size == dc->jr_end))
+		return -1;
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, jn, O_RDONLY)) == -1)
+		return -1;
+	if (fstat(fd, &now) == -1) {
+		close(fd);
+		return -1;
+	}
+	journal_replay(st, dc, fd, now.st_size);
+	dc->jr_st = now;
+	close(fd);
+	return 0;
+}
+
+int
+store_refresh(struct store *st, enum ds_id ds)
+{
+	struct ds_cache *dc = &st->c[ds];
+	char bn[STORE_NAME_MAX], jn[STORE_NAME_MAX];
 	struct stat bst, jst;
 	int have_base, have_jr, fd, overlay = 0;
 
 	/* a new overlay before its file exists: the cache is all there is */
-	if (ds == DS_CANDIDATE && s->ds->overlay_pending && dc->doc != NULL)
+	if (ds == DS_CANDIDATE && st->overlay_pending && dc->doc != NULL)
 		return 0;
 
-	store_base_path(s, ds, bp, sizeof(bp));
-	journal_path(s, ds, jp, sizeof(jp));
-	have_base = stat(bp, &bst) == 0;
+	store_base_name(ds, bn, sizeof(bn));
+	journal_name(ds, jn, sizeof(jn));
+	have_base = dsdir_stat(st->dd, DSD_TOP, bn, &bst) == 0;
 	if (ds == DS_CANDIDATE && !have_base) {
 		/* an overlay: its identity is the overlay file's */
-		store_path(s, STORE_OVERLAY_FILE, bp, sizeof(bp));
-		have_base = stat(bp, &bst) == 0;
+		have_base = dsdir_stat(st->dd, DSD_TOP, STORE_OVERLAY_FILE, &bst) == 0;
 		overlay = have_base;
 	}
-	have_jr = stat(jp, &jst) == 0;
+	have_jr = dsdir_stat(st->dd, DSD_TOP, jn, &jst) == 0;
 	if (dc->doc != NULL && have_base == dc->have_base && overlay == dc->overlay &&
 	    (!have_base || store_same_file(&bst, &dc->base_st))) {
 		if (have_jr == dc->have_jr && (!have_jr || store_same_file(&jst, &dc->jr_st)))
 			return 0;
 		/* only the journal grew: replay its new records */
-		if (have_jr && dc->have_jr && jst.st_dev == dc->jr_st.st_dev &&
-		    jst.st_ino == dc->jr_st.st_ino && jst.st_size >= dc->jr_end &&
-		    dc->jr_st.st_size == dc->jr_end &&
-		    (fd = open(jp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
-			if (fstat(fd, &jst) == 0) {
-				journal_replay(s, dc, fd, jst.st_size);
-				dc->jr_st = jst;
-				close(fd);
-				return 0;
-			}
-			close(fd);
-		}
+		if (have_jr && refresh_journal(st, dc, jn, &jst) == 0)
+			return 0;
 	}
 	/* full load */
-	store_forget(s, ds);
+	store_forget(st, ds);
 	if (overlay) {
-		if ((dc->doc = candidate_overlay_base(s, bp)) == NULL)
+		if ((dc->doc = candidate_overlay_base(st)) == NULL)
 			return -1;
 		dc->base_st = bst;
 		dc->have_base = 1;
 		dc->overlay = 1;
 		dc->seq = 0;
 	} else if (have_base) {
-		if ((dc->doc = store_read_doc(bp)) == NULL) {
-			log_warnx("%s: not a datastore document", bp);
+		if ((dc->doc = store_load_file(st, bn)) == NULL) {
+			log_warnx("%s/%s: not a datastore document", dsdir_path(st->dd), bn);
 			return -1;
 		}
 		dc->base_st = bst;
@@ -336,9 +330,9 @@ store_refresh(struct session *s, enum ds_id ds)
 		dc->seq = doc_seq(dc->doc);
 	} else
 		dc->doc = store_new_doc();
-	if (have_jr && (fd = open(jp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
+	if (have_jr && (fd = dsdir_open_file(st->dd, DSD_TOP, jn, O_RDONLY)) != -1) {
 		if (fstat(fd, &jst) == 0) {
-			journal_replay(s, dc, fd, jst.st_size);
+			journal_replay(st, dc, fd, jst.st_size);
 			dc->jr_st = jst;
 			dc->have_jr = 1;
 		}
@@ -348,40 +342,55 @@ store_refresh(struct session *s, enum ds_id ds)
 }
 
 xmlDocPtr
-store_doc(struct session *s, enum ds_id ds)
+store_doc(struct store *st, enum ds_id ds)
 {
-	if (ds == DS_CANDIDATE && !store_candidate_present(s)) {
-		store_forget(s, DS_CANDIDATE);
+	if (ds == DS_CANDIDATE && !store_candidate_present(st)) {
+		store_forget(st, DS_CANDIDATE);
 		ds = DS_RUNNING;
 	}
-	if (store_refresh(s, ds) == -1)
+	if (store_refresh(st, ds) == -1)
 		return NULL;
-	return s->ds->c[ds].doc;
+	return st->c[ds].doc;
+}
+
+/* Empties ds's journal (a new base outranks its records); its identity into dc. */
+static void
+truncate_journal(struct store *st, enum ds_id ds, struct ds_cache *dc)
+{
+	char jn[STORE_NAME_MAX];
+	struct stat jst;
+	int fd;
+
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, journal_name(ds, jn, sizeof(jn)),
+	    O_WRONLY)) == -1)
+		return;
+	if (ftruncate(fd, 0) == 0 && fsync(fd) == 0) {
+		if (dc != NULL && fstat(fd, &jst) == 0) {
+			dc->jr_st = jst;
+			dc->have_jr = 1;
+		}
+	} else
+		log_warn("%s", jn);	/* its records are below the new seq */
+	close(fd);
 }
 
 int
-store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
+store_replace(struct store *st, enum ds_id ds, xmlDocPtr doc)
 {
-	struct ds_cache *dc = &s->ds->c[ds];
-	char bp[PATH_MAX], jp[PATH_MAX];
-	struct stat bst, jst;
-	int fd, rc;
+	struct ds_cache *dc = &st->c[ds];
+	char bn[STORE_NAME_MAX];
+	struct stat bst;
 
-	if (ds == DS_RUNNING && store_pin_candidate(s) == -1) {
+	if (ds == DS_RUNNING && store_pin_candidate(st) == -1) {
 		if (doc != dc->doc)
 			doc_free(doc);
 		return -1;
 	}
 	/* the new base must outrank every record already in the journal */
-	if (doc != dc->doc && store_refresh(s, ds) == -1)
-		log_warnx("%s: replacing an unreadable datastore", ds_names[ds]);
-	set_doc_seq(doc, dc->seq);
-	store_base_path(s, ds, bp, sizeof(bp));
-	journal_path(s, ds, jp, sizeof(jp));
-	rc = store_write_doc(bp, doc);
-	(void)doc_seq(doc);
-	if (rc == -1 || stat(bp, &bst) == -1) {
-		log_warn("%s", bp);
+	if (doc != dc->doc && store_refresh(st, ds) == -1)
+		log_warnx("%s: replacing an unreadable datastore", ds_name(ds));
+	if (write_base(st, ds, doc, dc->seq) == -1 ||
+	    dsdir_stat(st->dd, DSD_TOP, store_base_name(ds, bn, sizeof(bn)), &bst) == -1) {
 		if (doc != dc->doc)
 			doc_free(doc);
 		return -1;
@@ -396,114 +405,128 @@ store_replace(struct session *s, enum ds_id ds, xmlDocPtr doc)
 	dc->have_base = 1;
 	dc->overlay = 0;
 	if (ds == DS_CANDIDATE)
-		s->ds->overlay_pending = 0;	/* candidate.xml holds it now */
+		st->overlay_pending = 0;	/* candidate.xml holds it now */
 	dc->jr_end = 0;
 	dc->have_jr = 0;
-	if ((fd = open(jp, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
-		if (ftruncate(fd, 0) == 0 && fsync(fd) == 0 && fstat(fd, &jst) == 0) {
-			dc->jr_st = jst;
-			dc->have_jr = 1;
-		}
-		close(fd);
-	}
+	truncate_journal(st, ds, dc);
 	return 0;
 }
 
 int
-store_replace_from(struct session *s, enum ds_id ds, xmlDocPtr doc)
+store_replace_from(struct store *st, enum ds_id ds, xmlDocPtr doc)
 {
-	struct ds_cache *dc = &s->ds->c[ds];
-	char bp[PATH_MAX], jp[PATH_MAX];
+	struct ds_cache *dc = &st->c[ds];
 	uint64_t seq;
-	int fd, rc;
 
 	if (ds == DS_RUNNING) {
 		log_warnx("store_replace_from: running needs store_replace");
 		return -1;
 	}
 	if (doc == dc->doc)
-		return store_replace(s, ds, doc);
+		return store_replace(st, ds, doc);
 	/* the new base must outrank every record in the journal */
-	seq = journal_last_seq(s, ds);
+	seq = journal_last_seq(st, ds);
 	if (dc->doc != NULL && dc->seq > seq)
 		seq = dc->seq;
-	set_doc_seq(doc, seq);
-	rc = store_write_doc(store_base_path(s, ds, bp, sizeof(bp)), doc);
-	(void)doc_seq(doc);
-	if (rc == -1) {
-		log_warn("%s", bp);
+	if (write_base(st, ds, doc, seq) == -1)
 		return -1;
-	}
-	store_forget(s, ds);
-	if ((fd = open(journal_path(s, ds, jp, sizeof(jp)),
-	    O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
-		if (ftruncate(fd, 0) == -1 || fsync(fd) == -1)
-			log_warn("%s", jp);	/* its records are below the new seq */
-		close(fd);
-	}
+	store_forget(st, ds);
+	truncate_journal(st, ds, NULL);
 	return 0;
 }
 
-/* ---- session ---- */
+/* ---- the store of a session ---- */
 
-int
-ds_session_init(struct session *s)
+struct store *
+store_open(struct dsdir *dd, const char *schema, uint32_t sid)
 {
-	struct ds_state *st;
-	char p[PATH_MAX];
-	const char *dir = s->nc != NULL ? s->nc->datastore_dir : NULL;
+	struct store *st = xcalloc(1, sizeof(*st));
+	char bn[STORE_NAME_MAX];
 
-	if (dir == NULL || *dir == '\0') {
-		log_warnx("no datastore-dir configured");
-		return -1;
-	}
-	if ((st = calloc(1, sizeof(*st))) == NULL)
-		return -1;
+	st->dd = dd;
+	st->sid = sid;
 	st->lockfd = -1;
-	if (strlen(dir) >= sizeof(st->dir) - 64) {
-		log_warnx("datastore-dir too long");
-		free(st);
-		return -1;
-	}
-	memcpy(st->dir, dir, strlen(dir) + 1);
-	s->ds = st;
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		log_warn("%s", dir);
-		return -1;
-	}
-	store_set_file_mode(shared_mode(dir, 0));
-	if (store_lock(s, 1) == -1)
-		return -1;
+	for (int ds = 0; ds < DS_COUNT; ds++)
+		st->held_fd[ds] = -1;
+	if (schema != NULL && *schema != '\0')
+		st->schema_path = xstrdup(schema);
+	if (store_lock(st, 1) == -1)
+		goto fail;
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++) {
 		if (ds == DS_CANDIDATE)
 			continue;
-		store_base_path(s, ds, p, sizeof(p));
-		if (access(p, F_OK) != 0 && store_replace(s, ds, store_new_doc()) == -1) {
-			store_unlock(s);
-			return -1;
+		if (!dsdir_exists(dd, DSD_TOP, store_base_name(ds, bn, sizeof(bn))) &&
+		    store_replace(st, ds, store_new_doc()) == -1) {
+			store_unlock(st);
+			goto fail;
 		}
 	}
-	store_unlock(s);
-	store_check_sticky(s);
-	st->keys = keys_from_schema(s->nc->schema);
-	return 0;
+	store_unlock(st);
+	store_check_sticky(st);
+	st->keys = keys_from_schema(st->schema_path);
+	return st;
+fail:
+	store_close(st);
+	return NULL;
 }
 
 void
-ds_session_end(struct session *s)
+store_close(struct store *st)
 {
-	struct ds_state *st = s->ds;
-
 	if (st == NULL)
 		return;
-	confirmed_session_end(s);
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++)
-		store_forget(s, (enum ds_id)ds);
+		store_forget(st, (enum ds_id)ds);
 	keys_free(st->keys);
 	if (st->schema != NULL)
 		xmlRelaxNGFree(st->schema);
+	free(st->schema_path);
 	if (st->lockfd != -1)
 		close(st->lockfd);
 	free(st);
-	s->ds = NULL;
+}
+
+/*
+ * In a sticky folder (e.g. mode 1777) only the owner of a file (or of the
+ * folder) may rename over it or remove it, so a session of one user
+ * cannot replace running.xml another user's session wrote: every rewrite
+ * would fail with a bare EPERM.  make install creates datastore-dir
+ * 2770 with group nchome, which has no such limit; an operator who chose
+ * 1777 is told once here, and again in the rpc-error of a failed write.
+ */
+void
+store_check_sticky(struct store *st)
+{
+	static const char *const names[] = {
+		"running.xml", "startup.xml", "candidate.xml", STORE_OVERLAY_FILE,
+		STORE_OWNERS_FILE, NULL
+	};
+	struct stat dst, fst;
+	uid_t me = geteuid();
+
+	st->sticky_why[0] = '\0';
+	if (me == 0 || dsdir_stat(st->dd, DSD_TOP, NULL, &dst) == -1 ||
+	    !(dst.st_mode & S_ISVTX) || dst.st_uid == me)
+		return;
+	for (int i = 0; names[i] != NULL; i++) {
+		if (dsdir_stat(st->dd, DSD_TOP, names[i], &fst) == -1 || fst.st_uid == me)
+			continue;
+		snprintf(st->sticky_why, sizeof(st->sticky_why),
+		    "datastore-dir is sticky (mode %04o) and %s belongs to uid %lu: "
+		    "uid %lu cannot replace it; use mode 2770 and a shared group",
+		    (unsigned)(dst.st_mode & 07777), names[i],
+		    (unsigned long)fst.st_uid, (unsigned long)me);
+		log_warnx("%s: %s (see nchome-netconf(8))", dsdir_path(st->dd),
+		    st->sticky_why);
+		return;
+	}
+}
+
+const char *
+store_failure_hint(struct store *st)
+{
+	if (st == NULL)
+		return NULL;
+	store_check_sticky(st);	/* another user may have written since the start */
+	return st->sticky_why[0] != '\0' ? st->sticky_why : NULL;
 }

@@ -24,8 +24,8 @@
 
 #include <libxml/parser.h>
 
-#include "edit_index.h"
-#include "packed.h"
+#include "xmalloc.h"
+#include "tree_int.h"
 
 enum eop { OP_MERGE, OP_REPLACE, OP_CREATE, OP_DELETE, OP_REMOVE, OP_NONE };
 
@@ -42,25 +42,22 @@ is_nc_operation(const xmlAttr *a)
 /* ---- the two primitives: every change of the tree goes through them ---- */
 
 static void
-log_push(struct edit_ctx *c, int added, xmlNodePtr node, xmlNodePtr parent,
+log_push(struct edit_ctx *c, enum edit_change_kind kind, xmlNodePtr node, xmlNodePtr parent,
     xmlNodePtr next)
 {
 	if (c->nlog == c->caplog) {
 		size_t cap = c->caplog ? c->caplog * 2 : 32;
-		struct edit_change *l = reallocarray(c->log, cap, sizeof(*l));
-		if (l == NULL)
-			abort();
-		c->log = l;
+		c->log = xreallocarray(c->log, cap, sizeof(*c->log));
 		c->caplog = cap;
 	}
-	c->log[c->nlog++] = (struct edit_change){ added, 0, node, parent, next, NULL };
+	c->log[c->nlog++] = (struct edit_change){ kind, 0, node, parent, next, NULL };
 }
 
 static void
-log_change(struct edit_ctx *c, int added, xmlNodePtr node, xmlNodePtr parent,
+log_change(struct edit_ctx *c, enum edit_change_kind kind, xmlNodePtr node, xmlNodePtr parent,
     xmlNodePtr next)
 {
-	log_push(c, added, node, parent, next);
+	log_push(c, kind, node, parent, next);
 	c->changed = 1;
 }
 
@@ -78,7 +75,7 @@ add_child(struct edit_ctx *c, xmlNodePtr parent, xmlNodePtr child, xmlNodePtr ne
 		ns_dedupe(child);
 	packed_note(child);	/* a new subtree not packed yet is, after the RPC */
 	if (c->detached == 0)
-		log_change(c, 1, child, parent, NULL);
+		log_change(c, EC_ADDED, child, parent, NULL);
 }
 
 static void
@@ -88,7 +85,7 @@ remove_child(struct edit_ctx *c, xmlNodePtr child)
 
 	index_unlink_child(c->keys, child);
 	if (c->detached == 0)
-		log_change(c, 0, child, parent, next);
+		log_change(c, EC_REMOVED, child, parent, next);
 	else
 		tree_free(child);
 }
@@ -98,7 +95,8 @@ edit_undo(struct edit_ctx *c)
 {
 	while (c->nlog > 0) {
 		struct edit_change *ch = &c->log[--c->nlog];
-		if (ch->added == 3) {
+		switch (ch->kind) {
+		case EC_UNPACKED: {
 			/*
 			 * back to the packed string it had before the edit; its
 			 * key may change back, so out of its parent's index and in
@@ -109,17 +107,22 @@ edit_undo(struct edit_ctx *c)
 			index_drop_subtree(ch->node);
 			packed_restore(ch->node, ch->old_text);
 			index_link_child(c->keys, parent, ch->node, next);
-		} else if (ch->added == 2) {
+			break;
+		}
+		case EC_TEXT:
 			/* the content now is set_leaf's copy: put the old one back */
 			index_text_changing(c->keys, ch->node->parent, ch->node);
 			xmlFree(ch->node->content);
 			ch->node->content = ch->old_text;
-		} else if (ch->added) {
+			break;
+		case EC_ADDED:
 			index_unlink_child(c->keys, ch->node);
 			tree_free(ch->node);
-		}
-		else
+			break;
+		case EC_REMOVED:
 			index_link_child(c->keys, ch->parent, ch->node, ch->next);
+			break;
+		}
 	}
 	c->changed = 0;
 }
@@ -128,12 +131,12 @@ edit_undo(struct edit_ctx *c)
 static void
 forget_change(struct edit_change *ch)
 {
-	if (ch->added == 3)
+	if (ch->kind == EC_UNPACKED)
 		free(ch->old_text);
-	else if (ch->added == 2) {
+	else if (ch->kind == EC_TEXT) {
 		if (ch->old_owned)
 			xmlFree(ch->old_text);
-	} else if (!ch->added)
+	} else if (ch->kind == EC_REMOVED)
 		tree_free(ch->node);
 }
 
@@ -287,7 +290,7 @@ copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
 	if (c->move) {
 		strip_ops(e);
 		if (xmlDOMWrapAdoptNode(NULL, e->doc, e, p->doc, p, 0) != 0)
-			abort();	/* only on allocation failure */
+			xoom();	/* only on allocation failure */
 		return e;
 	}
 	n = packed_copy_node(e, p->doc);
@@ -340,17 +343,17 @@ set_leaf(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr e)
 		    !(t->doc != NULL && t->doc->dict != NULL && xmlDictOwns(t->doc->dict, old));
 
 		if (nt == NULL)
-			abort();
+			xoom();
 		index_text_changing(c->keys, d, t);
 		t->content = nt;
-		log_change(c, 2, t, NULL, NULL);
+		log_change(c, EC_TEXT, t, NULL, NULL);
 		c->log[c->nlog - 1].old_text = old;
 		c->log[c->nlog - 1].old_owned = owned;
 	} else if (strcmp(want, have) != 0 || node_first_elem(d) != NULL) {
 		while (d->children != NULL)
 			remove_child(c, d->children);
 		if ((t = xmlNewDocText(d->doc, BAD_CAST want)) == NULL)
-			abort();
+			xoom();
 		add_child(c, d, t, NULL);
 	}
 	free(want);
@@ -405,7 +408,7 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 			 * under its final key.
 			 */
 			if ((n = xmlDocCopyNode(e, p->doc, 2)) == NULL)
-				abort();
+				xoom();
 			strip_ops(n);
 			c->detached++;
 			rc = apply_children(c, n, e, op);
@@ -474,7 +477,7 @@ unpack_for_edit(struct edit_ctx *c, xmlNodePtr d)
 	}
 	if ((taken = packed_take(d)) == NULL)
 		return 0;
-	log_push(c, 3, d, NULL, NULL);
+	log_push(c, EC_UNPACKED, d, NULL, NULL);
 	c->log[c->nlog - 1].old_text = taken;
 	return 1;
 }
@@ -529,9 +532,9 @@ apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
 			nel++;
 	if (nel > 8) {
 		/* count names once so "lonely" is not a quadratic scan */
-		if ((names = xmlHashCreate(64)) == NULL ||
-		    (el = calloc(nel, sizeof(*el))) == NULL)
-			abort();
+		if ((names = xmlHashCreate(64)) == NULL)
+			xoom();
+		el = xcalloc(nel, sizeof(*el));
 		for (xmlNodePtr e = eparent->children; e != NULL; e = e->next) {
 			if (e->type != XML_ELEMENT_NODE)
 				continue;

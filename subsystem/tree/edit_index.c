@@ -34,8 +34,8 @@
 
 #include <libxml/parser.h>
 
-#include "edit_index.h"
-#include "packed.h"
+#include "xmalloc.h"
+#include "tree_int.h"
 
 #define NMA_NS		"urn:ietf:params:xml:ns:netmod:dsdl-annotations:1"
 #define NCHOME_SCHEMA_NS "urn:nchome:schema:1"
@@ -60,10 +60,7 @@ sb_add(struct sbuf *b, const char *s)
 		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->len + n + 2)
 			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (p == NULL)
-			abort();
-		b->p = p;
+		b->p = xreallocarray(b->p, 1, cap);
 		b->cap = cap;
 	}
 	memcpy(b->p + b->len, s, n);
@@ -109,7 +106,7 @@ node_leaf_text(const xmlNode *n)
 	packed_unpack((xmlNodePtr)n);
 	t = xmlNodeGetContent(n);
 
-	return t != NULL ? (char *)t : strdup("");
+	return t != NULL ? (char *)t : xstrdup("");
 }
 
 int
@@ -205,7 +202,7 @@ node_key(xmlHashTablePtr keys, const xmlNode *n)
 		sb_add(&b, ns_of(n));
 		for (; *k != NULL; k++) {
 			xmlNodePtr kc = child_named(n, *k, ns_of(n));
-			t = kc != NULL ? node_leaf_text(kc) : strdup("\x1e");
+			t = kc != NULL ? node_leaf_text(kc) : xstrdup("\x1e");
 			sb_add(&b, t);
 			free(t);
 		}
@@ -288,9 +285,9 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys)
 		n++;
 	if (n < INDEX_MIN)
 		return NULL;
-	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
-	    (ix->h = xmlHashCreate(1024)) == NULL)
-		abort();
+	ix = xcalloc(1, sizeof(*ix));
+	if ((ix->h = xmlHashCreate(1024)) == NULL)
+		xoom();
 	for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
 		index_add(ix, keys, c);
 	parent->_private = ix;
@@ -505,14 +502,14 @@ collect_keys(xmlNodePtr n, xmlHashTablePtr keys)
 			if (k == NULL)
 				k = xmlGetNsProp(n, BAD_CAST "key", BAD_CAST NCHOME_SCHEMA_NS);
 			if (name != NULL && k != NULL) {
-				char **list = calloc(strlen((char *)k) + 2, sizeof(char *));
+				char **list = xcalloc(strlen((char *)k) + 2, sizeof(char *));
 				size_t nk = 0;
 				char *save = NULL, *tok;
 				const char *local = strchr((char *)name, ':');
 				for (tok = strtok_r((char *)k, " \t\n", &save); tok != NULL;
 				    tok = strtok_r(NULL, " \t\n", &save)) {
 					char *colon = strchr(tok, ':');
-					list[nk++] = strdup(colon != NULL ? colon + 1 : tok);
+					list[nk++] = xstrdup(colon != NULL ? colon + 1 : tok);
 				}
 				local = local != NULL ? local + 1 : (char *)name;
 				if (xmlHashAddEntry(keys, BAD_CAST local, list) != 0)
@@ -536,7 +533,7 @@ keys_from_schema(const char *rng_path)
 	if ((doc = xmlReadFile(rng_path, NULL, NC_XML_PARSE_OPTS)) == NULL)
 		return NULL;
 	if ((keys = xmlHashCreate(16)) == NULL)
-		abort();
+		xoom();
 	collect_keys(doc->children, keys);
 	xmlFreeDoc(doc);
 	if (xmlHashSize(keys) == 0) {

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
-#include "edit.h"
-#include "packed.h"
+#include "xmalloc.h"
+#include "tree.h"
+
 
 enum fkind { F_SELECT, F_CONTENT, F_CONTAIN };
 
@@ -69,7 +69,7 @@ text_of(xmlNodePtr n)
 
 	packed_unpack(n);
 	t = (char *)xmlNodeGetContent(n);
-	return t != NULL ? t : strdup("");
+	return t != NULL ? t : xstrdup("");
 }
 
 static int
@@ -193,7 +193,7 @@ filter_children(xmlNodePtr f, xmlNodePtr d, xmlNodePtr outp)
 				if (node_match(fc, dc)) {
 					xmlNodePtr n = xmlDocCopyNode(dc, outp->doc, 2);
 					if (n == NULL)
-						abort();
+						xoom();
 					if (filter_node(fc, dc, n))
 						sub = n;
 					else

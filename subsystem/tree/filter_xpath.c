@@ -14,9 +14,9 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "edit.h"
-#include "filter.h"
-#include "packed.h"
+#include "xmalloc.h"
+#include "tree.h"
+
 
 /* The copy of data node d under out (creating childless ancestors); NULL if d is the root. */
 static xmlNodePtr
@@ -33,7 +33,7 @@ out_for(xmlHashTablePtr map, xmlNodePtr d, xmlNodePtr out)
 		return n;
 	parent = out_for(map, d->parent, out);
 	if ((n = xmlDocCopyNode(d, out->doc, 2)) == NULL)
-		abort();
+		xoom();
 	xmlAddChild(parent, n);
 	xmlHashAddEntry(map, BAD_CAST key, n);
 	return n;
@@ -74,7 +74,7 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 	/* XPath walks real nodes only: unpacked until the RPC ends (packed.c) */
 	packed_unpack_tree(root);
 	if ((ctx = xmlXPathNewContext(data)) == NULL)
-		abort();
+		xoom();
 	ctx->error = quiet;	/* the rpc-error says it; nothing on stderr */
 	if ((nss = xmlGetNsList(filter->doc, filter)) != NULL) {
 		for (int i = 0; nss[i] != NULL; i++)
@@ -109,7 +109,7 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 		goto done;
 	}
 	if ((map = xmlHashCreate(64)) == NULL || (whole = xmlHashCreate(64)) == NULL)
-		abort();
+		xoom();
 	for (int i = 0; res->nodesetval != NULL && i < res->nodesetval->nodeNr; i++) {
 		xmlNodePtr d = res->nodesetval->nodeTab[i];
 		char key[32];
@@ -151,7 +151,7 @@ filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_do
 
 	if ((out = xmlNewDoc(BAD_CAST "1.0")) == NULL ||
 	    (root = xmlNewNode(NULL, BAD_CAST "data")) == NULL)
-		abort();
+		xoom();
 	xmlDocSetRootElement(out, root);
 	if (type == NULL || xmlStrEqual(type, BAD_CAST "subtree")) {
 		filter_subtree(filter, xmlDocGetRootElement(data), root);

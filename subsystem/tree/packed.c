@@ -40,7 +40,9 @@
 #include <libxml/SAX2.h>
 #include <libxml/globals.h>
 
-#include "packed.h"
+#include "xmalloc.h"
+#include "tree.h"
+
 
 #define PK_MAGIC	0x6b70636eU	/* "ncpk" */
 #define PK_MAX		2048		/* bytes of one packed subtree */
@@ -207,8 +209,7 @@ pack_one(xmlNodePtr n)
 	if (elems == 0 || depth > PK_DEPTH || len > PK_MAX)
 		return 0;
 	ensure_init();
-	if ((pk = malloc(sizeof(*pk) + len)) == NULL)
-		return 0;	/* stays unpacked: costs memory, not correctness */
+	pk = xmalloc(sizeof(*pk) + len);
 	pk->magic = PK_MAGIC;
 	pk->len = (uint16_t)len;
 	pk->depth = (uint16_t)depth;
@@ -257,7 +258,7 @@ static void
 append(xmlNodePtr parent, xmlNodePtr c)
 {
 	if (c == NULL)
-		abort();	/* out of memory: a half-unpacked node would lie */
+		xoom();	/* out of memory: a half-unpacked node would lie */
 	c->parent = parent;
 	c->prev = parent->last;
 	if (parent->last != NULL)
@@ -479,10 +480,8 @@ static struct pk *
 pk_dup(const xmlNode *n)
 {
 	size_t sz = sizeof(struct pk) + pk_of(n)->len;
-	struct pk *c = malloc(sz);
+	struct pk *c = xmalloc(sz);
 
-	if (c == NULL)
-		abort();
 	memcpy(c, pk_of(n), sz);
 	return c;
 }
@@ -507,7 +506,7 @@ packed_copy_node(xmlNodePtr n, xmlDocPtr doc)
 	xmlNodePtr c = xmlDocCopyNode(n, doc, 1);
 
 	if (c == NULL)
-		abort();
+		xoom();
 	ensure_init();
 	if (n->type == XML_ELEMENT_NODE) {
 		if (packed_is(n))
@@ -524,7 +523,7 @@ packed_copy_doc(xmlDocPtr doc)
 	xmlDocPtr c = xmlCopyDoc(doc, 1);
 
 	if (c == NULL)
-		abort();
+		xoom();
 	ensure_init();
 	copy_packed(doc->children, c->children);
 	return c;
@@ -553,7 +552,7 @@ packed_parse_with(xmlParserCtxtPtr ctxt, int (*where)(const xmlNode *))
 }
 
 static xmlDocPtr
-read_packed(const char *path, const char *buf, int len, int options)
+read_packed(int fd, const char *buf, int len, int options)
 {
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 	xmlDocPtr doc;
@@ -561,7 +560,7 @@ read_packed(const char *path, const char *buf, int len, int options)
 	if (ctxt == NULL)
 		return NULL;
 	packed_parse_with(ctxt, NULL);
-	doc = path != NULL ? xmlCtxtReadFile(ctxt, path, NULL, options) :
+	doc = fd != -1 ? xmlCtxtReadFd(ctxt, fd, NULL, NULL, options) :
 	    xmlCtxtReadMemory(ctxt, buf, len, NULL, NULL, options);
 	if (doc != NULL && !ctxt->wellFormed) {
 		xmlFreeDoc(doc);
@@ -572,13 +571,13 @@ read_packed(const char *path, const char *buf, int len, int options)
 }
 
 xmlDocPtr
-packed_read_file(const char *path, int options)
+packed_read_fd(int fd, int options)
 {
-	return read_packed(path, NULL, 0, options);
+	return read_packed(fd, NULL, 0, options);
 }
 
 xmlDocPtr
 packed_read_memory(const char *buf, int len, int options)
 {
-	return read_packed(NULL, buf, len, options);
+	return read_packed(-1, buf, len, options);
 }

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "framing.h"
-#include "packed.h"
-#include "xmlout.h"
+#include "xmalloc.h"
+#include "tree.h"
+
 
 #define XO_BUF	(64 * 1024)
 
@@ -21,14 +21,12 @@ struct xmlout {
 struct xmlout *
 xo_new_writer(int (*write)(void *, const char *, size_t), void *arg)
 {
-	struct xmlout *xo = malloc(sizeof(*xo));
+	struct xmlout *xo = xmalloc(sizeof(*xo));
 
-	if (xo != NULL) {
-		xo->write = write;
-		xo->arg = arg;
-		xo->len = 0;
-		xo->err = 0;
-	}
+	xo->write = write;
+	xo->arg = arg;
+	xo->len = 0;
+	xo->err = 0;
 	return xo;
 }
 
