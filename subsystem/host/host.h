@@ -137,7 +137,7 @@ int reg_register(struct session *s);
 
 /*
  * Rewrites s's counters in its entry (cheap: one pwrite, no fsync) and
- * adds what they grew by to the host-wide statistics (stats.h).
+ * adds what they grew by to the host-wide statistics (stats.c).
  */
 void reg_update(struct session *s);
 

@@ -1,5 +1,5 @@
 /*
- * RFC 6242 framing; see framing.h.
+ * RFC 6242 framing; see netconf.h.
  *
  * Input: raw bytes land in a small input buffer (one read of at most
  * FR_READ_SIZE at a time); framer_next() moves them into the message

@@ -1,4 +1,4 @@
-/* Fast serializer; see xmlout.h. */
+/* Fast serializer; see tree.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * Commit hooks and state providers (hooks.c, state_providers.c,
+ * Commit hooks and state providers (host/hooks.c, host/providers.c,
  * runprog.c) against real shell scripts in a scratch folder.
  */
 #include <sys/stat.h>
