@@ -165,15 +165,22 @@ for u, d, s in upward:
         u, s, d, name(folder_of(d)), name(folder_of(u)), name(folder_of(d))))
 t.ok(not upward, "no file calls a higher layer or a sibling (nm): %d violations" % len(upward))
 
-folder_graph = {}
-for u, d, s in uses:
-    a, b = folder_of(u), folder_of(d)
-    if a != b:
-        folder_graph.setdefault(a, set()).add(b)
-cycles = find_cycles(folder_graph)
-for c in cycles:
-    t.diag("folders that call each other: %s" % ", ".join(name(f) for f in c))
-t.ok(not cycles, "no cycle between folders (nm)")
+
+
+def no_folder_cycle(edges, how):
+    """edges: (file, file) pairs; one TAP line."""
+    graph = {}
+    for x, y in edges:
+        a, b = folder_of(x), folder_of(y)
+        if a != b:
+            graph.setdefault(a, set()).add(b)
+    cycles = find_cycles(graph)
+    for c in cycles:
+        t.diag("folders that %s each other: %s" % (how, ", ".join(name(f) for f in c)))
+    t.ok(not cycles, "no cycle between folders (%s)" % how)
+
+
+no_folder_cycle([(u, d) for u, d, s in uses], "call")
 
 file_graph = {}
 for u, d, s in uses:
@@ -218,16 +225,7 @@ for m in inc_bad:
 t.ok(not inc_bad, "#include lines: only own folder, lower layers, their public headers "
      "(%d violations)" % len(inc_bad))
 
-inc_folder_graph = {}
-for f, hs in inc_graph.items():
-    for h in hs:
-        a, b = folder_of(f), folder_of(h)
-        if a != b:
-            inc_folder_graph.setdefault(a, set()).add(b)
-cycles = find_cycles(inc_folder_graph)
-for c in cycles:
-    t.diag("folders that include each other: %s" % ", ".join(name(x) for x in c))
-t.ok(not cycles, "no cycle between folders (#include)")
+no_folder_cycle([(f, h) for f, hs in inc_graph.items() for h in hs], "include")
 
 hdr_cycles = find_cycles(inc_graph)
 for c in hdr_cycles:

@@ -280,24 +280,11 @@ fail:
 	return -1;
 }
 
-struct buf_arg {
-	const void	*data;
-	size_t		 len;
-};
-
-static int
-write_buf_cb(int fd, void *arg)
-{
-	struct buf_arg *b = arg;
-
-	return write_all(fd, b->data, b->len);
-}
-
 int
 dsdir_write_file(struct dsdir *dd, enum dsdir_sub sub, const char *name,
     const void *data, size_t len)
 {
-	struct buf_arg b = { data, len };
+	struct atomic_buf b = { data, len };
 
-	return dsdir_write_atomic(dd, sub, name, write_buf_cb, &b);
+	return dsdir_write_atomic(dd, sub, name, atomic_write_buf_cb, &b);
 }

@@ -87,6 +87,22 @@ op_get(struct rpc *r)
 	}
 }
 
+/*
+ * Before a change of ds: the datastore lock check, then the exclusive
+ * write lock (store_unlock after).  -1 with the error added.
+ */
+static int
+begin_write(struct rpc *r, enum ds_id ds)
+{
+	if (store_check_write(r->s->store, r, ds) == -1)
+		return -1;
+	if (store_lock(r->s->store, 1) == -1) {
+		ops_store_failed(r);
+		return -1;
+	}
+	return 0;
+}
+
 /* What an edit-config asks for, read from its parameters. */
 struct edit_req {
 	enum ds_id		 ds;
@@ -189,7 +205,7 @@ out:
 	return keep;
 }
 
-/* Records a kept edit-config change: owner, event. */
+/* Records a kept change of ds: the candidate's owner, the event. */
 static void
 changed(struct rpc *r, enum ds_id ds)
 {
@@ -208,12 +224,8 @@ op_edit_config(struct rpc *r)
 	xmlDocPtr doc;
 	int had_candidate;
 
-	if (edit_params(r, &q) == -1 || store_check_write(st, r, q.ds) == -1)
+	if (edit_params(r, &q) == -1 || begin_write(r, q.ds) == -1)
 		return;
-	if (store_lock(st, 1) == -1) {
-		ops_store_failed(r);
-		return;
-	}
 	had_candidate = q.ds == DS_CANDIDATE && store_candidate_present(st);
 	doc = q.test == TEST_ONLY ? store_doc(st, q.ds) : store_doc_for_edit(st, q.ds);
 	if (doc == NULL) {
@@ -257,9 +269,7 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 		ops_store_failed(r);
 		return;
 	}
-	event_config_change(r->s->dd, r->s, ds_name(ds));
-	if (ds == DS_CANDIDATE)
-		store_candidate_owner(st);
+	changed(r, ds);
 }
 
 void
@@ -276,12 +286,8 @@ op_copy_config(struct rpc *r)
 		ops_missing(r, "source", "copy-config needs <source>");
 		return;
 	}
-	if (store_check_write(st, r, ds) == -1)
+	if (begin_write(r, ds) == -1)
 		return;
-	if (store_lock(st, 1) == -1) {
-		ops_store_failed(r);
-		return;
-	}
 	if (ds != DS_RUNNING && nc_child(source, "config") == NULL &&
 	    nc_child(source, "url") == NULL) {
 		/* datastore to datastore: written from the source's cached doc */
@@ -289,11 +295,8 @@ op_copy_config(struct rpc *r)
 			if ((cur = store_doc(st, src)) == NULL ||
 			    store_replace_from(st, ds, cur) == -1)
 				ops_store_failed(r);
-			else {
-				event_config_change(r->s->dd, r->s, ds_name(ds));
-				if (ds == DS_CANDIDATE)
-					store_candidate_owner(st);
-			}
+			else
+				changed(r, ds);
 		}
 	} else if ((doc = ops_source_doc(r, source)) != NULL)
 		replace_target(r, ds, doc);
@@ -313,12 +316,8 @@ op_delete_config(struct rpc *r)
 		    "the running datastore cannot be deleted");
 		return;
 	}
-	if (store_check_write(st, r, ds) == -1)
+	if (begin_write(r, ds) == -1)
 		return;
-	if (store_lock(st, 1) == -1) {
-		ops_store_failed(r);
-		return;
-	}
 	replace_target(r, ds, store_new_doc());
 	store_unlock(st);
 }
