@@ -13,6 +13,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -163,6 +164,20 @@ dsdir_open_file(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flag
 	if (flags & O_CREAT)
 		(void)fchmod(fd, dd->file_mode);	/* umask-free, so other users can share */
 	return fd;
+}
+
+DIR *
+dsdir_list(struct dsdir *dd, enum dsdir_sub sub)
+{
+	int dfd = dsdir_fd(dd, sub), fd;
+	DIR *d;
+
+	/* a descriptor of its own: readdir moves it, closedir closes it */
+	if (dfd == -1 || (fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
 }
 
 int

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -59,6 +60,9 @@ int dsdir_fd(struct dsdir *dd, enum dsdir_sub sub);
  * and a file opened with O_CREAT gets the shared mode.  fd or -1.
  */
 int dsdir_open_file(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags);
+
+/* The names in a folder; closedir() it.  NULL on failure. */
+DIR *dsdir_list(struct dsdir *dd, enum dsdir_sub sub);
 
 /* name's own stat (a link is not followed); name NULL: the folder's.  0 or -1. */
 int dsdir_stat(struct dsdir *dd, enum dsdir_sub sub, const char *name, struct stat *st);

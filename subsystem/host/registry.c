@@ -134,20 +134,6 @@ parse_id(const char *name, uint32_t *id)
 	return 0;
 }
 
-/* sessions/ for reading its names (our descriptor stays ours). */
-static DIR *
-open_listing(struct dsdir *dd)
-{
-	int dfd = dsdir_fd(dd, DSD_SESSIONS), fd;
-	DIR *d;
-
-	if (dfd == -1 || (fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL)
-		close(fd);
-	return d;
-}
-
 /* Removes leftovers of dead sessions, including half-made entries. */
 static void
 clean_stale(struct dsdir *dd)
@@ -156,7 +142,7 @@ clean_stale(struct dsdir *dd)
 	struct dirent *de;
 	DIR *d;
 
-	if ((d = open_listing(dd)) == NULL)
+	if ((d = dsdir_list(dd, DSD_SESSIONS)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		uint32_t id;
@@ -384,7 +370,7 @@ reg_list(struct dsdir *dd, struct reg_session **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((d = open_listing(dd)) == NULL)
+	if ((d = dsdir_list(dd, DSD_SESSIONS)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		uint32_t id;
