@@ -83,15 +83,10 @@ fail:
 	return -1;
 }
 
-struct buf_arg {
-	const void *data;
-	size_t len;
-};
-
-static int
-write_buf_cb(int fd, void *arg)
+int
+atomic_write_buf_cb(int fd, void *arg)
 {
-	struct buf_arg *b = arg;
+	struct atomic_buf *b = arg;
 
 	return write_all(fd, b->data, b->len);
 }
@@ -99,7 +94,7 @@ write_buf_cb(int fd, void *arg)
 int
 atomic_write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
-	struct buf_arg b = { data, len };
+	struct atomic_buf b = { data, len };
 
-	return atomic_write_with(path, mode, write_buf_cb, &b);
+	return atomic_write_with(path, mode, atomic_write_buf_cb, &b);
 }

@@ -19,6 +19,13 @@ int atomic_write_file(const char *path, const void *data, size_t len, mode_t mod
 int atomic_write_with(const char *path, mode_t mode,
     int (*write_cb)(int fd, void *arg), void *arg);
 
+/* A write_cb for a buffer: arg is a struct atomic_buf. */
+struct atomic_buf {
+	const void	*data;
+	size_t		 len;
+};
+int atomic_write_buf_cb(int fd, void *arg);
+
 /* write(2) until done, retrying on EINTR; 0 or -1. */
 int write_all(int fd, const void *data, size_t len);
 

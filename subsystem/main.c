@@ -3,13 +3,15 @@
  * One process per session, as the logged-in user; stdin/stdout carry
  * RFC 6242 framed messages.
  *
- * Life of a session: read nchome.conf, register in the session registry
- * (a session-id unique across all session processes on the host), send
- * the hello, then a poll() loop (mainloop.c) on stdin and a self-pipe for
- * signals.  The session ends on EOF, a framing error, SIGTERM (e.g. from
+ * Life of a session: read nchome.conf, open datastore-dir, register in
+ * the session registry (a session-id unique across all session processes
+ * on the host), fill the layers' tables (server.c), open the datastores,
+ * send the hello, then a poll() loop (netconf/mainloop.c) on stdin and a
+ * self-pipe for signals.  The session ends on EOF, a framing error, SIGTERM (e.g. from
  * kill-session), SIGHUP, a lost peer (SIGPIPE is ignored so writes fail
  * with EPIPE) or after the reply to <close-session>.  Every end releases
- * the locks, ends the datastore session and removes the registry entry;
+ * the locks, closes the datastores and removes the registry entry
+ * (server_teardown);
  * a SIGKILLed process leaves nothing held, since locks and liveness are
  * flock()s that die with it.
  */
@@ -30,18 +32,12 @@
 
 #include "config.h"
 #include "conf.h"
-#include "datastore.h"
-#include "framing.h"
-#include "hello.h"
-#include "lock.h"
+#include "host/host.h"
 #include "log.h"
-#include "mainloop.h"
-#include "monitoring.h"
-#include "notify.h"
-#include "rpc_io.h"
-#include "session.h"
-#include "session_registry.h"
-#include "stats.h"
+#include "observe/observe.h"
+#include "server.h"
+#include "session/session.h"
+#include "xmalloc.h"
 
 static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t got_signal;
@@ -117,7 +113,7 @@ handle_message(char *msg, size_t len)
 			return -1;
 		}
 		hello_done = 1;
-		notify_session_start(&sess);
+		event_session_start(sess.dd, &sess);
 		return 0;
 	}
 	if (rpc_handle(&sess, msg, len) == -1) {
@@ -187,9 +183,9 @@ login_name(void)
 	char buf[32];
 
 	if (pw != NULL && pw->pw_name != NULL)
-		return strdup(pw->pw_name);
+		return xstrdup(pw->pw_name);
 	snprintf(buf, sizeof(buf), "%lu", (unsigned long)getuid());
-	return strdup(buf);
+	return xstrdup(buf);
 }
 
 /* The client address: first word of SSH_CLIENT ("addr port lport"). */
@@ -200,11 +196,11 @@ peer_address(void)
 	size_t n;
 
 	if (sc == NULL)
-		return strdup("");
+		return xstrdup("");
 	n = strcspn(sc, " ");
 	if (n > 63)
 		n = 63;
-	return strndup(sc, n);
+	return xstrndup(sc, n);
 }
 
 enum session_event { STAT_IN_SESSIONS, STAT_BAD_HELLO, STAT_DROPPED };
@@ -221,7 +217,7 @@ count_session_event(struct session *s, enum session_event ev)
 		d.in_bad_hellos = 1;
 	else
 		d.dropped_sessions = 1;
-	stats_add(s->nc->datastore_dir, &d);
+	stats_add(s->dd, &d);
 }
 
 /*
@@ -239,10 +235,10 @@ session_ended(void)
 	const char *reason;
 	uint32_t killed_by = 0;
 
-	registry_update(&sess);		/* the last counters */
+	reg_update(&sess);		/* the last counters */
 	if (bad_hello) {
 		count_session_event(&sess, STAT_BAD_HELLO);
-		notify_session_end(&sess, "bad-hello", 0);
+		event_session_end(sess.dd, &sess, "bad-hello", 0);
 		return;
 	}
 	if (!hello_done)
@@ -258,7 +254,7 @@ session_ended(void)
 		reason = "dropped";
 	if (killed_by == 0 && !sess.closing)
 		count_session_event(&sess, STAT_DROPPED);
-	notify_session_end(&sess, reason, killed_by);
+	event_session_end(sess.dd, &sess, reason, killed_by);
 }
 
 int
@@ -303,23 +299,21 @@ main(int argc, char *argv[])
 	sess.conf = conf;
 	sess.nc = &conf->netconf;
 	sess.login_time = time(NULL);
-	if ((sess.user = login_name()) == NULL || (sess.peer = peer_address()) == NULL)
-		fatal("strdup");
-	if ((sess.fr = framer_new(STDIN_FILENO, STDOUT_FILENO,
-	    conf->netconf.max_message_size)) == NULL)
-		fatal("framer_new");
+	sess.user = login_name();
+	sess.peer = peer_address();
+	sess.fr = framer_new(STDIN_FILENO, STDOUT_FILENO, conf->netconf.max_message_size);
 	if (setup_signals() == -1)
 		fatal("signals");
-	if (registry_register(&sess) == -1)
+	if ((sess.dd = dsdir_open(conf->netconf.datastore_dir)) == NULL ||
+	    reg_register(&sess) == -1)
 		fatalx("cannot register the session in %s/sessions",
 		    conf->netconf.datastore_dir);
 	log_info("session %u: user %s from %s", sess.id, sess.user,
 	    sess.peer[0] != '\0' ? sess.peer : "(local)");
 
-	monitoring_init();
-	notify_init();
+	server_setup();
 	rc = 0;
-	if (ds_session_init(&sess) == -1) {
+	if (server_open_store(&sess) == -1) {
 		log_warnx("session %u: datastore set-up failed", sess.id);
 		rc = 1;
 	} else if (hello_send(&sess) == -1) {
@@ -333,12 +327,11 @@ main(int argc, char *argv[])
 
 	notify_session_stop(&sess);
 	session_ended();
-	lock_release_all(&sess);
-	ds_session_end(&sess);
-	registry_unregister(&sess);
+	server_teardown(&sess);
 	log_info("session %u: end (%llu rpcs, %llu errors)", sess.id,
 	    (unsigned long long)sess.in_rpcs, (unsigned long long)sess.out_rpc_errors);
 	framer_free(sess.fr);
+	dsdir_close(sess.dd);
 	free(sess.user);
 	free(sess.peer);
 	conf_free(conf);

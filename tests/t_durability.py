@@ -102,11 +102,15 @@ try:
     def synced(path_end):
         return lambda ln: re.search(r"\b(fsync|fdatasync)\(\d+<[^>]*%s>\) = 0" % re.escape(path_end), ln)
 
+    # a name in datastore-dir: a full path, or relative to its descriptor (renameat, unlinkat)
+    def names(name):
+        return lambda ln: re.search(r'"(?:[^"]*/)?%s"' % re.escape(name), ln)
+
     def renamed_to(name):
-        return lambda ln: "rename" in ln and re.search(r'"[^"]*/%s"' % re.escape(name), ln) and ln.endswith("= 0")
+        return lambda ln: "rename" in ln and names(name)(ln) and ln.endswith("= 0")
 
     def removed(name):
-        return lambda ln: "unlink" in ln and ("/%s\"" % name) in ln and ln.endswith("= 0")
+        return lambda ln: "unlink" in ln and names(name)(ln) and ln.endswith("= 0")
 
     idx = {name: reply_index(mids[name]) for name, _ in ops}
     for name, _ in ops:

@@ -20,9 +20,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "edit.h"
-#include "packed.h"
-#include "xmlout.h"
+#include "tree/tree.h"
 
 static const char fuzz_data_default[] =
     "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"

@@ -7,7 +7,7 @@
  * nchome-netconf does); the rest is the <config> element's XML, then
  * optionally a NUL byte and a datastore document (<config> in the base
  * namespace) to edit instead of the fixed one.  The config is parsed
- * with nc_parse(), as the server parses an <rpc>.
+ * with rpc_parse(), as the server parses an <rpc>.
  *
  * Packed mode (bit 6) runs the input twice: plainly as above, then as
  * the server does with packed subtrees (subsystem/packed.c): the
@@ -36,10 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit.h"
 #include "fuzz.h"
 #include "fuzz_data.h"
-#include "rpc_io.h"
+#include "session/session.h"
+#include "tree/tree.h"
 
 #define FUZZ_EDIT_TESTONLY	32
 #define FUZZ_EDIT_PACKED	64
@@ -132,7 +132,7 @@ fuzz_edit_journal_copy_packed(xmlNodePtr config)
 }
 
 /*
- * The config as nc_parse() reads it, packed below its root as nc_parse
+ * The config as rpc_parse() reads it, packed below its root as nc_parse
  * packs what is inside <edit-config><config>; only for input nc_parse
  * took (so no DOCTYPE).
  */
@@ -210,7 +210,7 @@ fuzz_edit_run(const char *cfg, size_t cfglen, const char *ds, size_t dslen,
 
 	if ((doc = fuzz_edit_read(ds, dslen, packed)) == NULL)
 		return NULL;
-	if ((req = nc_parse(cfg, cfglen, why, sizeof(why))) == NULL ||
+	if ((req = rpc_parse(cfg, cfglen, why, sizeof(why))) == NULL ||
 	    xmlDocGetRootElement(req) == NULL) {
 		if (req != NULL)
 			xmlFreeDoc(req);

@@ -1,7 +1,7 @@
 /*
  * Fuzz target: get/get-config filters (subsystem/filter_subtree.c,
  * filter_xpath.c) through filter_apply(), as op_get_config calls it.
- * Input: the <filter> element's XML (parsed with nc_parse(), as the
+ * Input: the <filter> element's XML (parsed with rpc_parse(), as the
  * server parses an <rpc>; its root element is the filter, so both
  * type="subtree" and type="xpath" select="..." come from the input),
  * then optionally a NUL byte and a datastore document to filter instead
@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
 #include "fuzz.h"
 #include "fuzz_data.h"
-#include "rpc_io.h"
+#include "session/session.h"
+#include "tree/tree.h"
 
 /* One run, plain or packed; the result (malloc()ed), NULL when the input is unfit. */
 static char *
@@ -41,7 +41,7 @@ fuzz_filter_run(const char *flt, size_t fltlen, const char *ds, size_t dslen,
 	doc = packed ? fuzz_data_read_packed(ds, dslen) : fuzz_data_read(ds, dslen);
 	if (doc == NULL)
 		return NULL;
-	if ((req = nc_parse(flt, fltlen, why, sizeof(why))) == NULL ||
+	if ((req = rpc_parse(flt, fltlen, why, sizeof(why))) == NULL ||
 	    xmlDocGetRootElement(req) == NULL) {
 		if (req != NULL)
 			xmlFreeDoc(req);

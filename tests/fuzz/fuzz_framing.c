@@ -25,8 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "framing.h"
 #include "fuzz.h"
+#include "netconf/netconf.h"
 
 #define FUZZ_FRAMING_MAX_EVENTS	256
 

@@ -22,12 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit.h"
 #include "fuzz.h"
 #include "fuzz_data.h"
-#include "packed.h"
-#include "rpc_io.h"
-#include "xmlout.h"
+#include "session/session.h"
+#include "tree/tree.h"
 
 static void
 fuzz_packed_same_shape(struct fuzz_data_buf *want, xmlNodePtr root)

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the RPC layer (subsystem/rpc.c: parse, dispatch, reply) and
+ * Fuzz target: the RPC layer (subsystem/session/rpc.c: parse, dispatch, reply) and
  * every operation behind it, on a real datastore-dir in a temporary folder
  * (on /dev/shm when there is one: fsync costs nothing there).
  *
@@ -31,15 +31,14 @@
 #include <libxml/parser.h>
 
 #include "conf.h"
-#include "datastore.h"
-#include "framing.h"
 #include "fuzz.h"
 #include "fuzz_data.h"
-#include "lock.h"
+#include "host/host.h"
 #include "log.h"
-#include "rpc_io.h"
-#include "session.h"
-#include "session_registry.h"
+#include "netconf/netconf.h"
+#include "server.h"
+#include "session/session.h"
+#include "store/store.h"
 
 #define FUZZ_RPC_MAX_MSGS	16
 #define FUZZ_RPC_MAX_SIZE	(1024 * 1024)
@@ -79,10 +78,9 @@ fuzz_rpc_cleanup(void)
 {
 	if (!fuzz_rpc.ready)
 		return;
-	lock_release_all(&fuzz_rpc.s);
-	ds_session_end(&fuzz_rpc.s);
-	registry_unregister(&fuzz_rpc.s);
+	server_teardown(&fuzz_rpc.s);
 	framer_free(fuzz_rpc.s.fr);
+	dsdir_close(fuzz_rpc.s.dd);
 	free(fuzz_rpc.s.user);
 	free(fuzz_rpc.s.peer);
 	conf_free(fuzz_rpc.conf);
@@ -122,8 +120,10 @@ fuzz_rpc_setup(void)
 		abort();
 	fuzz_rpc.s.fr = framer_new(-1, fuzz_rpc.outfd, FUZZ_RPC_MAX_SIZE);
 	if (mkdir(fuzz_rpc.dsdir, 0700) == -1 || fuzz_rpc.s.fr == NULL ||
-	    registry_register(&fuzz_rpc.s) == -1)
+	    (fuzz_rpc.s.dd = dsdir_open(fuzz_rpc.dsdir)) == NULL ||
+	    reg_register(&fuzz_rpc.s) == -1)
 		abort();
+	server_setup();
 	fuzz_rpc.ready = 1;
 	atexit(fuzz_rpc_cleanup);
 }
@@ -137,8 +137,9 @@ fuzz_rpc_reset(void)
 	char p[512];
 	FILE *fp;
 
-	lock_release_all(&fuzz_rpc.s);
-	ds_session_end(&fuzz_rpc.s);
+	store_release_locks(fuzz_rpc.s.store);
+	store_close(fuzz_rpc.s.store);
+	fuzz_rpc.s.store = NULL;
 	if ((d = opendir(fuzz_rpc.dsdir)) == NULL)
 		abort();
 	while ((de = readdir(d)) != NULL) {
@@ -156,7 +157,7 @@ fuzz_rpc_reset(void)
 		abort();
 	fputs(fuzz_data_default, fp);
 	fclose(fp);
-	if (ds_session_init(&fuzz_rpc.s) == -1)
+	if (server_open_store(&fuzz_rpc.s) == -1)
 		abort();
 	fuzz_rpc.s.closing = 0;
 }
@@ -229,7 +230,7 @@ fuzz_rpc_one(const uint8_t *data, size_t size)
 		if (framer_next(in, &msg, &len) != FR_MSG)
 			break;
 		nmsgs++;
-		pre = nc_parse(msg, len, why, sizeof(why));
+		pre = rpc_parse(msg, len, why, sizeof(why));
 		skip = pre != NULL && fuzz_rpc_has_confirmed(xmlDocGetRootElement(pre));
 		if (pre != NULL)
 			xmlFreeDoc(pre);

@@ -13,10 +13,8 @@
 
 #include <libxml/parser.h>
 
-#include "edit.h"
-#include "packed.h"
+#include "tree/tree.h"
 #include "unit.h"
-#include "xmlout.h"
 
 #define NCNS "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define CFG(x) "<config xmlns=\"" NCNS "\">" x "</config>"

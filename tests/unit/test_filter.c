@@ -11,11 +11,8 @@
 
 #include <libxml/parser.h>
 
-#include "edit.h"
-#include "filter.h"
-#include "packed.h"
+#include "tree/tree.h"
 #include "unit.h"
-#include "xmlout.h"
 
 #define NCNS "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define T "http://example.com/schema/1.2/config"

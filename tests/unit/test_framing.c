@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "framing.h"
+#include "netconf/netconf.h"
 #include "unit.h"
 
 #define MAXMSG 1000

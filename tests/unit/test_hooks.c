@@ -1,5 +1,5 @@
 /*
- * Commit hooks and state providers (hooks.c, state_providers.c,
+ * Commit hooks and state providers (host/hooks.c, host/providers.c,
  * runprog.c) against real shell scripts in a scratch folder.
  */
 #include <sys/stat.h>
@@ -14,9 +14,9 @@
 
 #include <libxml/tree.h>
 
-#include "hooks.h"
+#include "host/host.h"
 #include "log.h"
-#include "runprog.h"
+#include "server.h"
 #include "unit.h"
 
 static char top[] = "/tmp/nchome-test-hooks-XXXXXX";
@@ -155,12 +155,12 @@ test_hooks(struct session *s)
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 
-	CHECK(hooks_commit_enabled(s) == 0, "no hook folder: hooks disabled");
-	CHECK(hooks_run_commit(&r, oldp, newp) == 0 && r.nerrors == 0,
+	CHECK(hooks_commit_enabled(s->nc->commit_hooks) == 0, "no hook folder: hooks disabled");
+	CHECK(hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp) == 0 && r.nerrors == 0,
 	    "no hook folder: the change stands");
 
 	mkdir(hookdir, 0700);
-	CHECK(hooks_commit_enabled(s) == 0, "empty hook folder: hooks disabled");
+	CHECK(hooks_commit_enabled(s->nc->commit_hooks) == 0, "empty hook folder: hooks disabled");
 	script(hookdir, "20-b", 0755,
 	    "echo \"b $1 $2 rev=$NCHOME_REVERT old=$NCHOME_OLD_CONFIG new=$NCHOME_NEW_CONFIG\" >>$LOG");
 	script(hookdir, "10-a", 0755,
@@ -168,10 +168,10 @@ test_hooks(struct session *s)
 	script(hookdir, ".hidden", 0755, "echo hidden >>$LOG; exit 1");
 	script(hookdir, "15-noexec", 0644, "echo noexec >>$LOG; exit 1");
 	script(hookdir, "16-backup~", 0755, "echo backup >>$LOG; exit 1");
-	CHECK(hooks_commit_enabled(s) == 1, "hook folder with programs: hooks enabled");
+	CHECK(hooks_commit_enabled(s->nc->commit_hooks) == 1, "hook folder with programs: hooks enabled");
 
 	reset_rpc(&r);
-	rc = hooks_run_commit(&r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
 	log = slurp(logpath);
 	snprintf(want, sizeof(want),
 	    "a %s %s rev=0 sid=42 user=alice ds=running\n"
@@ -185,7 +185,7 @@ test_hooks(struct session *s)
 	    "echo \"fail $1 $2\" >>$LOG; echo 'bad hostname: <x&y>' >&2; exit 3");
 	script(hookdir, "40-after", 0755, "echo after >>$LOG");
 	reset_rpc(&r);
-	rc = hooks_run_commit(&r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
 	log = slurp(logpath);
 	snprintf(want, sizeof(want),
 	    "a %s %s rev=0 sid=42 user=alice ds=running\n"
@@ -212,7 +212,7 @@ test_hooks(struct session *s)
 	script(hookdir, "30-hang", 0755, "sleep 60 & echo $! >$LOG.pid; wait");
 	setenv("NCHOME_HOOK_TIMEOUT", "0.5", 1);
 	reset_rpc(&r);
-	rc = hooks_run_commit(&r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
 	snprintf(pidfile, sizeof(pidfile), "%s.pid", logpath);
 	bg = pid_from(pidfile);
 	CHECK(rc == -1 && strstr(err_message(&r), "timed out") != NULL,
@@ -225,7 +225,7 @@ test_hooks(struct session *s)
 	script(hookdir, "30-daemon", 0755,
 	    "sleep 60 & echo $! >$LOG.pid; exit 0");
 	reset_rpc(&r);
-	rc = hooks_run_commit(&r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
 	bg = pid_from(pidfile);
 	CHECK(rc == 0, "a hook that exits 0 leaving a background child succeeds");
 	if (bg > 0)
@@ -236,7 +236,7 @@ test_hooks(struct session *s)
 	script(hookdir, "30-noisy", 0755,
 	    "printf 'bad\\377\\001byte\\n' >&2; head -c 200000 /dev/zero | tr '\\0' x >&2; exit 1");
 	reset_rpc(&r);
-	rc = hooks_run_commit(&r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
 	CHECK(rc == -1 && strlen(err_message(&r)) < 4096 + 200 &&
 	    strstr(err_message(&r), "bad??byte") != NULL,
 	    "stderr is bounded and made XML-safe (%zu bytes)", strlen(err_message(&r)));
@@ -245,7 +245,7 @@ test_hooks(struct session *s)
 	/* A hook killed by a signal. */
 	script(hookdir, "30-signal", 0755, "kill -TERM $$");
 	reset_rpc(&r);
-	rc = hooks_run_commit(&r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
 	CHECK(rc == -1 && strstr(err_message(&r), "signal 15") != NULL,
 	    "a hook killed by a signal fails (%s)", err_message(&r));
 	rm_script(hookdir, "30-signal");
@@ -364,6 +364,9 @@ main(void)
 	s.conf = &conf;
 	s.nc = &conf.netconf;
 	s.user = "alice";
+	if ((s.dd = dsdir_open(top)) == NULL)
+		return 2;
+	server_setup();		/* the state sources, as nchome-netconf has them */
 
 	test_hooks(&s);
 	test_state(&s);
@@ -375,5 +378,6 @@ main(void)
 		if (prog_run("/bin/rm", argv, NULL, 10000, 0, 0, &res) == 0)
 			prog_result_free(&res);
 	}
+	dsdir_close(s.dd);
 	UNIT_DONE();
 }

@@ -1,5 +1,5 @@
 /*
- * The host's event log (subsystem/notify_log.c): seq numbering, readers
+ * The host's event log (subsystem/host/notify_log.c): seq numbering, readers
  * following rotations, the exact count of records a stalled reader lost,
  * the aged/created times, and logs written before records had a seq.
  */
@@ -9,11 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "host/host.h"
 #include "log.h"
-#include "notify_log.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/nchome-test-nlog-XXXXXX";
+static struct dsdir *dd;
 static int ndelivered;
 static int64_t last_when;
 
@@ -34,7 +35,7 @@ append_n(int n, int64_t from)
 	for (int i = 0; i < n; i++) {
 		snprintf(xml, sizeof(xml), "<notification><eventTime>x</eventTime><e>%d "
 		    "padding padding padding padding padding padding padding</e></notification>", i);
-		(void)nlog_append(dir, from + i, xml, strlen(xml));
+		(void)nlog_append(dd, from + i, xml, strlen(xml));
 	}
 }
 
@@ -50,6 +51,8 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 
+	if ((dd = dsdir_open(dir)) == NULL)
+		return 1;
 	/* A log of an older version: records without a seq. */
 	snprintf(path, sizeof(path), "%s/notifications", dir);
 	mkdir(path, 0700);
@@ -59,17 +62,17 @@ main(void)
 	    "2000 <notification><old>2</old></notification>\n");
 	fclose(f);
 	append_n(1, 3000);
-	CHECK(nlog_info(dir, &info) == 0 && info.seq == 1 && info.created_us == 1000 &&
+	CHECK(nlog_info(dd, &info) == 0 && info.seq == 1 && info.created_us == 1000 &&
 	    info.aged_us == 0, "an old log goes on: first seq 1, created at its oldest record");
-	nlog_reader_init(&rd, dir);
-	nlog_replay(dir, &rd, count_cb, NULL);
+	nlog_reader_init(&rd, dd);
+	nlog_replay(&rd, count_cb, NULL);
 	CHECK(ndelivered == 3 && rd.lost == 0 && rd.last_seq == 1,
 	    "replay reads records with and without a seq (%d)", ndelivered);
 	nlog_reader_close(&rd);
 
 	/* Following rotations as they come: nothing lost. */
 	setenv("NCHOME_NOTIFY_LOG_MAX", "1024", 1);
-	nlog_reader_init(&rd, dir);
+	nlog_reader_init(&rd, dd);
 	CHECK(nlog_reader_open(&rd, 1) == 0 && rd.last_seq == 1, "reader at the end knows the last seq");
 	ndelivered = 0;
 	for (int i = 0; i < 30; i++) {
@@ -78,7 +81,7 @@ main(void)
 	}
 	CHECK(ndelivered == 30 && rd.lost == 0, "a reader polling after each record gets all 30 (%d, lost %llu)",
 	    ndelivered, (unsigned long long)rd.lost);
-	CHECK(nlog_info(dir, &info) == 0 && info.seq == 31 && info.aged_us >= 3000 &&
+	CHECK(nlog_info(dd, &info) == 0 && info.seq == 31 && info.aged_us >= 3000 &&
 	    info.aged_us < 10030, "rotations dropped records: aged is the newest dropped one's time");
 	snprintf(path, sizeof(path), "%s/notifications/log", dir);
 	struct stat st;
@@ -94,7 +97,7 @@ main(void)
 	nlog_reader_close(&rd);
 
 	/* Rotated exactly twice between looks: log.1 is read, nothing lost. */
-	nlog_reader_init(&rd, dir);
+	nlog_reader_init(&rd, dd);
 	(void)nlog_reader_open(&rd, 1);
 	ndelivered = 0;
 	append_n(8, 30000);	/* ~2 logs' worth at 1024 bytes */
@@ -111,6 +114,7 @@ main(void)
 	}
 	snprintf(path, sizeof(path), "%s/notifications", dir);
 	(void)rmdir(path);
+	dsdir_close(dd);
 	(void)rmdir(dir);
 	UNIT_DONE();
 }

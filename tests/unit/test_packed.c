@@ -7,10 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit.h"
-#include "packed.h"
+#include "tree/tree.h"
 #include "unit.h"
-#include "xmlout.h"
 
 struct sbuf_out {
 	char	*p;

@@ -14,8 +14,9 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "framing.h"
-#include "rpc_io.h"
+#include "netconf/netconf.h"
+#include "server.h"
+#include "session/session.h"
 #include "unit.h"
 
 static xmlDocPtr data_doc;
@@ -192,7 +193,8 @@ main(void)
 	memset(&s, 0, sizeof(s));
 	s.id = 1;
 	s.base11 = 1;
-	rpc_register_op("urn:test", "data-test", op_test_data);
+	server_setup();		/* the operations, as nchome-netconf has them */
+	nc_register_op("urn:test", "data-test", op_test_data);
 	test_envelope(&s);
 	test_namespaces(&s);
 	bench_big(&s);

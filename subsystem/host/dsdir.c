@@ -1,0 +1,305 @@
+/*
+ * datastore-dir, which the sessions of several users share, and the one
+ * door to the files in it: every file there (datastores, journals, locks,
+ * the session registry in sessions/, the event log in notifications/, the
+ * confirmed-commit state, hook inputs) is opened by dsdir_open_file().
+ *
+ * It opens relative to an O_DIRECTORY descriptor of datastore-dir (the
+ * subfolders are opened O_DIRECTORY|O_NOFOLLOW relative to it), never
+ * follows a link (a NETCONF user could plant one, t_datastore_symlink),
+ * never blocks on a planted FIFO, accepts regular files only, and gives
+ * new files the folder's sharing mode, umask-free, so a group can share
+ * them.  When these files move to a service identity, this is the place.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "host.h"
+#include "log.h"
+#include "xmalloc.h"
+
+struct dsdir {
+	char	 path[PATH_MAX];
+	int	 fd[DSD_NSUB];		/* O_DIRECTORY; -1: not open yet */
+	mode_t	 file_mode, dir_mode;
+};
+
+static const char *const sub_names[DSD_NSUB] = { NULL, "sessions", "notifications" };
+
+/*
+ * The mode of shared files and folders, from datastore-dir's own: a folder
+ * shared by several users (2770 with a group, or 1777) gives files those
+ * users can all open.  Files lose execute bits; everything stays readable
+ * (monitoring reads every registry entry).
+ */
+static void
+set_modes(struct dsdir *dd, const struct stat *st)
+{
+	mode_t m = st->st_mode & 07777;
+
+	dd->dir_mode = m | 0755;
+	dd->file_mode = (m | 0644) & 0666;
+}
+
+struct dsdir *
+dsdir_open(const char *path)
+{
+	struct dsdir *dd;
+	struct stat st;
+
+	if (path == NULL || *path == '\0') {
+		log_warnx("no datastore-dir configured");
+		return NULL;
+	}
+	if (strlen(path) >= PATH_MAX - 64) {
+		log_warnx("datastore-dir too long");
+		return NULL;
+	}
+	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+		log_warn("mkdir %s", path);
+		return NULL;
+	}
+	dd = xcalloc(1, sizeof(*dd));
+	snprintf(dd->path, sizeof(dd->path), "%s", path);
+	for (int i = 0; i < DSD_NSUB; i++)
+		dd->fd[i] = -1;
+	/* the configured path may be a link (the operator's); what is in it may not */
+	if ((dd->fd[DSD_TOP] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(dd->fd[DSD_TOP], &st) == -1) {
+		log_warn("%s", path);
+		dsdir_close(dd);
+		return NULL;
+	}
+	set_modes(dd, &st);
+	return dd;
+}
+
+void
+dsdir_close(struct dsdir *dd)
+{
+	if (dd == NULL)
+		return;
+	for (int i = 0; i < DSD_NSUB; i++)
+		if (dd->fd[i] != -1)
+			close(dd->fd[i]);
+	free(dd);
+}
+
+const char *
+dsdir_path(const struct dsdir *dd)
+{
+	return dd->path;
+}
+
+mode_t
+dsdir_file_mode(const struct dsdir *dd)
+{
+	return dd->file_mode;
+}
+
+int
+dsdir_fd(struct dsdir *dd, enum dsdir_sub sub)
+{
+	const char *name = sub_names[sub];
+	struct stat st;
+	int fd;
+
+	if (dd->fd[sub] != -1) {
+		/* a subfolder removed under us is made again, as it was at first use */
+		if (sub == DSD_TOP || fstat(dd->fd[sub], &st) == -1 || st.st_nlink > 0)
+			return dd->fd[sub];
+		close(dd->fd[sub]);
+		dd->fd[sub] = -1;
+	}
+	if (mkdirat(dd->fd[DSD_TOP], name, 0700) == 0) {
+		if ((fd = openat(dd->fd[DSD_TOP], name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1)
+			(void)fchmod(fd, dd->dir_mode);		/* umask-free */
+	} else if (errno == EEXIST)
+		fd = openat(dd->fd[DSD_TOP], name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	else
+		fd = -1;
+	if (fd == -1) {
+		log_warn("%s/%s", dd->path, name);
+		return -1;
+	}
+	return dd->fd[sub] = fd;
+}
+
+int
+dsdir_open_file(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags)
+{
+	struct stat st;
+	int dfd, fd, saved;
+
+	if ((dfd = dsdir_fd(dd, sub)) == -1)
+		return -1;
+	fd = openat(dfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+	    dd->file_mode);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;		/* a folder, FIFO or device planted here */
+		return -1;
+	}
+	if (!(flags & O_NONBLOCK))
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (flags & O_CREAT)
+		(void)fchmod(fd, dd->file_mode);	/* umask-free, so other users can share */
+	return fd;
+}
+
+DIR *
+dsdir_list(struct dsdir *dd, enum dsdir_sub sub)
+{
+	int dfd = dsdir_fd(dd, sub), fd;
+	DIR *d;
+
+	/* a descriptor of its own: readdir moves it, closedir closes it */
+	if (dfd == -1 || (fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
+}
+
+int
+dsdir_stat(struct dsdir *dd, enum dsdir_sub sub, const char *name, struct stat *st)
+{
+	int dfd = dsdir_fd(dd, sub);
+
+	if (dfd == -1)
+		return -1;
+	if (name == NULL)
+		return fstat(dfd, st);
+	return fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+dsdir_exists(struct dsdir *dd, enum dsdir_sub sub, const char *name)
+{
+	struct stat st;
+
+	return dsdir_stat(dd, sub, name, &st) == 0;
+}
+
+int
+dsdir_unlink(struct dsdir *dd, enum dsdir_sub sub, const char *name)
+{
+	int dfd = dsdir_fd(dd, sub);
+
+	return dfd == -1 ? -1 : unlinkat(dfd, name, 0);
+}
+
+int
+dsdir_rename(struct dsdir *dd, enum dsdir_sub sub, const char *from, const char *to)
+{
+	int dfd = dsdir_fd(dd, sub);
+
+	return dfd == -1 ? -1 : renameat(dfd, from, dfd, to);
+}
+
+int
+dsdir_link(struct dsdir *dd, enum dsdir_sub sub, const char *from, const char *to)
+{
+	int dfd = dsdir_fd(dd, sub);
+
+	return dfd == -1 ? -1 : linkat(dfd, from, dfd, to, 0);
+}
+
+void
+dsdir_fsync(struct dsdir *dd, enum dsdir_sub sub)
+{
+	int dfd = dsdir_fd(dd, sub);
+
+	if (dfd != -1)
+		(void)fsync(dfd);
+}
+
+const char *
+dsdir_full_path(struct dsdir *dd, enum dsdir_sub sub, const char *name,
+    char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s%s%s%s%s", dd->path,
+	    sub_names[sub] != NULL ? "/" : "", sub_names[sub] != NULL ? sub_names[sub] : "",
+	    name != NULL ? "/" : "", name != NULL ? name : "");
+
+	if (n < 0 || (size_t)n >= len)
+		buf[0] = '\0';	/* an unusable path fails at use */
+	return buf;
+}
+
+int
+dsdir_create_unique(struct dsdir *dd, enum dsdir_sub sub, const char *prefix,
+    char *name, size_t len)
+{
+	static unsigned counter;
+	int fd;
+
+	for (int tries = 0; tries < 100; tries++) {
+		if (snprintf(name, len, "%s.%ld.%u", prefix, (long)getpid(),
+		    counter++) >= (int)len) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = dsdir_open_file(dd, sub, name, O_RDWR | O_CREAT | O_EXCL);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+int
+dsdir_write_atomic(struct dsdir *dd, enum dsdir_sub sub, const char *name,
+    int (*write_cb)(int fd, void *arg), void *arg)
+{
+	char tmp[NAME_MAX + 1], prefix[NAME_MAX - 24];
+	int fd, saved;
+
+	snprintf(prefix, sizeof(prefix), "%s.tmp", name);
+	if ((fd = dsdir_create_unique(dd, sub, prefix, tmp, sizeof(tmp))) == -1)
+		return -1;
+	if (write_cb(fd, arg) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (dsdir_rename(dd, sub, tmp, name) == -1)
+		goto fail;
+	return fsync(dsdir_fd(dd, sub));
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	(void)dsdir_unlink(dd, sub, tmp);
+	errno = saved;
+	return -1;
+}
+
+int
+dsdir_write_file(struct dsdir *dd, enum dsdir_sub sub, const char *name,
+    const void *data, size_t len)
+{
+	struct atomic_buf b = { data, len };
+
+	return dsdir_write_atomic(dd, sub, name, atomic_write_buf_cb, &b);
+}

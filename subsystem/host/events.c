@@ -1,0 +1,168 @@
+/*
+ * Producing the RFC 6470 events (see host.h): an event is built as a
+ * whole <notification> (eventTime plus the event element) and appended
+ * to the host's event log (notify_log.c) by whichever process caused it;
+ * the subscribers (observe/notify.c) read it from there.  Every layer
+ * that causes an event calls down to here, none calls observe/.
+ *
+ * netconf-session-end carries killed-by when kill-session ended the
+ * session (the killer's id comes with its SIGTERM, see main.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "xmalloc.h"
+#include "host.h"
+#include "log.h"
+
+static void
+session_parms(xmlNodePtr ev, const struct session *s)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", (unsigned)s->id);
+	xmlNewTextChild(ev, NULL, BAD_CAST "username", BAD_CAST (s->user ? s->user : ""));
+	xmlNewTextChild(ev, NULL, BAD_CAST "session-id", BAD_CAST id);
+	if (s->peer != NULL && s->peer[0] != '\0')
+		xmlNewTextChild(ev, NULL, BAD_CAST "source-host", BAD_CAST s->peer);
+}
+
+/* A new <notification> document with eventTime and an event element named name. */
+static xmlDocPtr
+event_new(const char *name, int64_t when, xmlNodePtr *ev)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root;
+	char t[64];
+
+	if (doc == NULL)
+		return NULL;
+	root = xmlNewNode(NULL, BAD_CAST "notification");
+	xmlDocSetRootElement(doc, root);
+	xmlSetNs(root, xmlNewNs(root, BAD_CAST NOTIF_NS, NULL));
+	nlog_format_us(when, t, sizeof(t));
+	xmlNewTextChild(root, root->ns, BAD_CAST "eventTime", BAD_CAST t);
+	*ev = xmlNewChild(root, NULL, BAD_CAST name, NULL);
+	xmlSetNs(*ev, xmlNewNs(*ev, BAD_CAST NCN_NS, NULL));
+	return doc;
+}
+
+/* Serializes doc on one line (newlines as character references). */
+static char *
+one_line(xmlDocPtr doc, size_t *lenp)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+	const char *c;
+	char *out, *o;
+	size_t n = 0;
+
+	if (b == NULL)
+		return NULL;
+	xmlNodeDump(b, doc, xmlDocGetRootElement(doc), 0, 0);
+	c = (const char *)xmlBufferContent(b);
+	for (const char *p = c; *p; p++)
+		n += *p == '\n' ? 5 : 1;
+	out = xmalloc(n + 1);
+	for (o = out; *c; c++) {
+		if (*c == '\n') {
+			memcpy(o, "&#10;", 5);
+			o += 5;
+		} else
+			*o++ = *c;
+	}
+	*o = '\0';
+	*lenp = n;
+	xmlBufferFree(b);
+	return out;
+}
+
+static void
+event_emit(struct dsdir *dd, const struct session *by, xmlDocPtr doc, int64_t when)
+{
+	char *line;
+	size_t len = 0;
+
+	if (doc == NULL)
+		return;
+	if ((line = one_line(doc, &len)) != NULL && len < NLOG_RECORD_MAX &&
+	    nlog_append(dd, when, line, len) == -1)
+		log_warnx("session %u: cannot log a notification", by != NULL ? by->id : 0);
+	free(line);
+	xmlFreeDoc(doc);
+}
+
+void
+event_session_start(struct dsdir *dd, const struct session *s)
+{
+	int64_t when = nlog_now_us();
+	xmlNodePtr ev;
+	xmlDocPtr doc = event_new("netconf-session-start", when, &ev);
+
+	if (doc != NULL)
+		session_parms(ev, s);
+	event_emit(dd, s, doc, when);
+}
+
+void
+event_session_end(struct dsdir *dd, const struct session *s, const char *reason,
+    uint32_t killed_by)
+{
+	int64_t when = nlog_now_us();
+	xmlNodePtr ev;
+	xmlDocPtr doc = event_new("netconf-session-end", when, &ev);
+	char id[16];
+
+	if (doc != NULL) {
+		session_parms(ev, s);
+		if (killed_by != 0) {
+			snprintf(id, sizeof(id), "%u", (unsigned)killed_by);
+			xmlNewTextChild(ev, NULL, BAD_CAST "killed-by", BAD_CAST id);
+		}
+		xmlNewTextChild(ev, NULL, BAD_CAST "termination-reason", BAD_CAST reason);
+	}
+	event_emit(dd, s, doc, when);
+}
+
+void
+event_config_change(struct dsdir *dd, const struct session *s, const char *datastore)
+{
+	int64_t when = nlog_now_us();
+	xmlNodePtr ev, by;
+	xmlDocPtr doc;
+
+	if (strcmp(datastore, "running") != 0 && strcmp(datastore, "startup") != 0)
+		return;
+	if ((doc = event_new("netconf-config-change", when, &ev)) != NULL) {
+		by = xmlNewChild(ev, NULL, BAD_CAST "changed-by", NULL);
+		if (s == NULL)
+			xmlNewChild(by, NULL, BAD_CAST "server", NULL);
+		else
+			session_parms(by, s);
+		xmlNewTextChild(ev, NULL, BAD_CAST "datastore", BAD_CAST datastore);
+	}
+	event_emit(dd, s, doc, when);
+}
+
+void
+event_confirmed_commit(struct dsdir *dd, const struct session *s, const char *event,
+    unsigned long timeout)
+{
+	int64_t when = nlog_now_us();
+	xmlNodePtr ev;
+	xmlDocPtr doc;
+	char t[32];
+
+	if ((doc = event_new("netconf-confirmed-commit", when, &ev)) != NULL) {
+		if (s != NULL)
+			session_parms(ev, s);
+		xmlNewTextChild(ev, NULL, BAD_CAST "confirm-event", BAD_CAST event);
+		if (strcmp(event, "start") == 0 || strcmp(event, "extend") == 0) {
+			snprintf(t, sizeof(t), "%lu", timeout);
+			xmlNewTextChild(ev, NULL, BAD_CAST "timeout", BAD_CAST t);
+		}
+	}
+	event_emit(dd, s, doc, when);
+}

@@ -1,0 +1,393 @@
+/*
+ * The registry of live sessions in datastore-dir/sessions/; the file
+ * layout is described in host.h.
+ *
+ * Liveness is an flock(): each session holds LOCK_EX on its own entry
+ * for its whole life, so "is session N alive" is "can I not take
+ * LOCK_SH on sessions/N".  The kernel drops the lock when the process
+ * dies in any way, so a crashed or SIGKILLed session is never counted as
+ * live; its file is just removed by whoever notices it next.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+#include "host.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define NEXT_ID		"next-id"
+#define ENTRY_NAME_MAX	16
+
+static int reg_fd = -1;			/* our entry, flock(LOCK_EX)ed */
+static struct dsdir *reg_dd;
+static char reg_name[ENTRY_NAME_MAX];
+static size_t reg_len;			/* bytes last written */
+
+static size_t
+format_entry(struct session *s, char *buf, size_t len)
+{
+	int n = snprintf(buf, len,
+	    "pid %ld\nuser %s\npeer %s\nlogin %lld\n"
+	    "in-rpcs %llu\nin-bad-rpcs %llu\nout-rpc-errors %llu\n"
+	    "out-notifications %llu\n",
+	    (long)getpid(), s->user != NULL ? s->user : "",
+	    s->peer != NULL ? s->peer : "", (long long)s->login_time,
+	    (unsigned long long)s->in_rpcs, (unsigned long long)s->in_bad_rpcs,
+	    (unsigned long long)s->out_rpc_errors,
+	    (unsigned long long)s->out_notifications);
+
+	if (n < 0)
+		return 0;
+	return (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
+static void
+parse_entry(char *text, struct reg_session *e)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *v = strchr(line, ' ');
+
+		if (v == NULL)
+			continue;
+		*v++ = '\0';
+		if (strcmp(line, "pid") == 0)
+			e->pid = (pid_t)strtol(v, NULL, 10);
+		else if (strcmp(line, "user") == 0)
+			snprintf(e->user, sizeof(e->user), "%s", v);
+		else if (strcmp(line, "peer") == 0)
+			snprintf(e->peer, sizeof(e->peer), "%s", v);
+		else if (strcmp(line, "login") == 0)
+			e->login_time = (time_t)strtoll(v, NULL, 10);
+		else if (strcmp(line, "in-rpcs") == 0)
+			e->in_rpcs = strtoull(v, NULL, 10);
+		else if (strcmp(line, "in-bad-rpcs") == 0)
+			e->in_bad_rpcs = strtoull(v, NULL, 10);
+		else if (strcmp(line, "out-rpc-errors") == 0)
+			e->out_rpc_errors = strtoull(v, NULL, 10);
+		else if (strcmp(line, "out-notifications") == 0)
+			e->out_notifications = strtoull(v, NULL, 10);
+	}
+}
+
+/*
+ * Reads entry path if its session is live (0), removes it if it is a
+ * leftover of a dead one (-1).
+ */
+static int
+read_live_entry(struct dsdir *dd, const char *name, uint32_t id, struct reg_session *e)
+{
+	char buf[1024];
+	ssize_t n;
+	int fd;
+
+	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, name, O_RDONLY)) == -1)
+		return -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		/* Nobody holds it: the session is gone. */
+		(void)dsdir_unlink(dd, DSD_SESSIONS, name);
+		close(fd);
+		return -1;
+	}
+	if (errno != EWOULDBLOCK) {
+		close(fd);
+		return -1;
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	parse_entry(buf, e);
+	return 0;
+}
+
+static int
+parse_id(const char *name, uint32_t *id)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)name[0]) || name[0] == '0')
+		return -1;
+	errno = 0;
+	v = strtoull(name, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+/* Removes leftovers of dead sessions, including half-made entries. */
+static void
+clean_stale(struct dsdir *dd)
+{
+	struct reg_session e;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = dsdir_list(dd, DSD_SESSIONS)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		uint32_t id;
+		long pid;
+
+		if (parse_id(de->d_name, &id) == 0)
+			(void)read_live_entry(dd, de->d_name, id, &e);
+		else if (sscanf(de->d_name, ".new-%ld", &pid) == 1 &&
+		    kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+			(void)dsdir_unlink(dd, DSD_SESSIONS, de->d_name);
+	}
+	closedir(d);
+}
+
+static int
+read_counter(int fd, uint32_t *v)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	*v = 0;
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	*v = (uint32_t)strtoul(buf, NULL, 10);
+	return 0;
+}
+
+/*
+ * Our entry, complete and locked before it appears under its id, as
+ * .new-<pid>; fd or -1.  *len: the bytes written (0 on a full disk: the
+ * empty, locked entry still keeps the id unique and the session working;
+ * reg_update() writes the details once there is space again).
+ */
+static int
+make_entry(struct session *s, const char *tmp, size_t *len)
+{
+	char buf[1024];
+	int fd;
+
+	(void)dsdir_unlink(s->dd, DSD_SESSIONS, tmp);
+	if ((fd = dsdir_open_file(s->dd, DSD_SESSIONS, tmp,
+	    O_RDWR | O_CREAT | O_EXCL)) == -1) {
+		log_warn("%s", tmp);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX) == -1) {
+		log_warn("flock %s", tmp);
+		goto fail;
+	}
+	*len = format_entry(s, buf, sizeof(buf));
+	if (pwrite(fd, buf, *len, 0) != (ssize_t)*len) {
+		if (errno != ENOSPC && errno != EDQUOT) {
+			log_warn("write %s", tmp);
+			goto fail;
+		}
+		*len = 0;
+		(void)ftruncate(fd, 0);
+	}
+	return fd;
+fail:
+	close(fd);
+	(void)dsdir_unlink(s->dd, DSD_SESSIONS, tmp);
+	return -1;
+}
+
+/*
+ * Links tmp under the first free id after next-id's (link() fails on a
+ * taken name, so an id is never given twice) and writes that id back to
+ * next-id, all under next-id's flock.  The id, or 0.
+ */
+static uint32_t
+claim_id(struct dsdir *dd, const char *tmp)
+{
+	char name[ENTRY_NAME_MAX], num[32];
+	uint32_t last, id = 0;
+	int cfd, n;
+
+	if ((cfd = dsdir_open_file(dd, DSD_SESSIONS, NEXT_ID, O_RDWR | O_CREAT)) == -1 ||
+	    flock(cfd, LOCK_EX) == -1 || read_counter(cfd, &last) == -1) {
+		log_warn("%s/sessions/%s", dsdir_path(dd), NEXT_ID);
+		if (cfd != -1)
+			close(cfd);
+		return 0;
+	}
+	for (int tries = 0; tries < 1000; tries++) {
+		id = last + 1 + (uint32_t)tries;
+		if (id == 0)
+			continue;
+		snprintf(name, sizeof(name), "%" PRIu32, id);
+		if (dsdir_link(dd, DSD_SESSIONS, tmp, name) == 0)
+			break;
+		if (errno != EEXIST) {
+			log_warn("link %s", name);
+			id = 0;
+			break;
+		}
+		id = 0;
+	}
+	if (id == 0)
+		log_warnx("no free session-id in %s/sessions", dsdir_path(dd));
+	else {
+		n = snprintf(num, sizeof(num), "%" PRIu32 "\n", id);
+		if (pwrite(cfd, num, (size_t)n, 0) != n || ftruncate(cfd, n) == -1)
+			log_warn("%s", NEXT_ID);	/* link() above still keeps ids unique */
+	}
+	close(cfd);
+	return id;
+}
+
+int
+reg_register(struct session *s)
+{
+	char tmp[32];
+	size_t len;
+	uint32_t id;
+	int fd;
+
+	if (dsdir_fd(s->dd, DSD_SESSIONS) == -1)
+		return -1;
+	clean_stale(s->dd);
+	snprintf(tmp, sizeof(tmp), ".new-%ld", (long)getpid());
+	if ((fd = make_entry(s, tmp, &len)) == -1)
+		return -1;
+	id = claim_id(s->dd, tmp);
+	(void)dsdir_unlink(s->dd, DSD_SESSIONS, tmp);
+	if (id == 0) {
+		close(fd);
+		return -1;
+	}
+	s->id = id;
+	reg_fd = fd;
+	reg_dd = s->dd;
+	snprintf(reg_name, sizeof(reg_name), "%" PRIu32, id);
+	reg_len = len;
+	if (len == 0)
+		log_warnx("session %u: %s/sessions is full: registered without details "
+		    "(netconf-state shows no user or address and kill-session "
+		    "cannot end this session until there is space again)", id,
+		    dsdir_path(s->dd));
+	return 0;
+}
+
+/* Adds what s counted since the last call to the host-wide statistics. */
+static void
+flush_stats(struct session *s)
+{
+	static struct stats flushed;
+	struct stats d;
+
+	if (s->dd == NULL)
+		return;		/* no datastore-dir (unit tests) */
+	memset(&d, 0, sizeof(d));
+	d.in_rpcs = s->in_rpcs - flushed.in_rpcs;
+	d.in_bad_rpcs = s->in_bad_rpcs - flushed.in_bad_rpcs;
+	d.out_rpc_errors = s->out_rpc_errors - flushed.out_rpc_errors;
+	d.out_notifications = s->out_notifications - flushed.out_notifications;
+	if (d.in_rpcs == 0 && d.in_bad_rpcs == 0 && d.out_rpc_errors == 0 &&
+	    d.out_notifications == 0)
+		return;
+	stats_add(s->dd, &d);
+	flushed.in_rpcs = s->in_rpcs;
+	flushed.in_bad_rpcs = s->in_bad_rpcs;
+	flushed.out_rpc_errors = s->out_rpc_errors;
+	flushed.out_notifications = s->out_notifications;
+}
+
+void
+reg_update(struct session *s)
+{
+	char buf[1024];
+	size_t len;
+
+	flush_stats(s);
+	if (reg_fd == -1)
+		return;
+	len = format_entry(s, buf, sizeof(buf));
+	if (pwrite(reg_fd, buf, len, 0) != (ssize_t)len) {
+		if (reg_len == 0)
+			(void)ftruncate(reg_fd, 0);	/* still empty, not half-written */
+		return;
+	}
+	if (len < reg_len && ftruncate(reg_fd, (off_t)len) == -1)
+		return;
+	reg_len = len;
+}
+
+void
+reg_unregister(struct session *s)
+{
+	(void)s;
+	if (reg_fd == -1)
+		return;
+	(void)dsdir_unlink(reg_dd, DSD_SESSIONS, reg_name);
+	close(reg_fd);
+	reg_fd = -1;
+}
+
+int
+reg_lookup(struct dsdir *dd, uint32_t id, struct reg_session *out)
+{
+	char name[ENTRY_NAME_MAX];
+
+	if (id == 0)
+		return -1;
+	snprintf(name, sizeof(name), "%" PRIu32, id);
+	return read_live_entry(dd, name, id, out);
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	const struct reg_session *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int
+reg_list(struct dsdir *dd, struct reg_session **out, size_t *n)
+{
+	struct reg_session *v = NULL, e;
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	if ((d = dsdir_list(dd, DSD_SESSIONS)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		uint32_t id;
+
+		if (parse_id(de->d_name, &id) == -1 ||
+		    read_live_entry(dd, de->d_name, id, &e) == -1)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[cnt++] = e;
+	}
+	closedir(d);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_id);
+	*out = v;
+	*n = cnt;
+	return 0;
+}

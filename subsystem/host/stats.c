@@ -1,0 +1,216 @@
+/*
+ * Host-wide RFC 6022 statistics (see host.h).
+ *
+ * nchome has no long-lived server: each session is its own process.  The
+ * totals therefore live in one small text file shared by all of them,
+ * datastore-dir/sessions/statistics, beside the session registry:
+ *
+ *   boot 6c0b2f5e-...        the boot the counters belong to
+ *   start 1795812345         netconf-start-time (time_t, UTC)
+ *   in-bad-hellos 0
+ *   in-sessions 12
+ *   dropped-sessions 1
+ *   in-rpcs 340
+ *   in-bad-rpcs 2
+ *   out-rpc-errors 7
+ *   out-notifications 55
+ *
+ * Every change is a read-modify-write of the whole file in place (it is
+ * well under a page, so a full disk does not stop it once it exists)
+ * under flock(LOCK_EX) on the file itself; readers take LOCK_SH.  A
+ * session adds its per-session deltas after each RPC and notification
+ * (registry.c), and the session events (in-sessions, in-bad-hellos,
+ * dropped-sessions) as they happen (subsystem/main.c).
+ *
+ * "The management subsystem" starts with the host: on Linux, when the
+ * kernel's boot_id differs from the file's, the counters start again
+ * from zero with netconf-start-time = now.  Elsewhere they count from
+ * the file's creation.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "log.h"
+
+#define STATS_FILE	"statistics"	/* in sessions/ */
+#define STATS_MAX	1024
+
+static int warned;
+
+static void
+boot_id(char *buf, size_t len)
+{
+	ssize_t n = -1;
+	int fd;
+
+	buf[0] = '\0';
+#ifdef __linux__
+	if ((fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+#else
+	(void)fd;
+#endif
+	if (n <= 0) {
+		buf[0] = '\0';
+		return;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, " \t\r\n")] = '\0';
+}
+
+static const struct field {
+	const char	*key;
+	size_t		 off;
+} fields[] = {
+	{ "in-bad-hellos", offsetof(struct stats, in_bad_hellos) },
+	{ "in-sessions", offsetof(struct stats, in_sessions) },
+	{ "dropped-sessions", offsetof(struct stats, dropped_sessions) },
+	{ "in-rpcs", offsetof(struct stats, in_rpcs) },
+	{ "in-bad-rpcs", offsetof(struct stats, in_bad_rpcs) },
+	{ "out-rpc-errors", offsetof(struct stats, out_rpc_errors) },
+	{ "out-notifications", offsetof(struct stats, out_notifications) },
+};
+#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
+
+static uint64_t *
+field_ptr(struct stats *st, size_t i)
+{
+	return (uint64_t *)(void *)((char *)st + fields[i].off);
+}
+
+static uint64_t
+field_get(const struct stats *st, size_t i)
+{
+	return *(const uint64_t *)(const void *)((const char *)st + fields[i].off);
+}
+
+/* Parses the file's text; boot gets its boot line ("" when none). */
+static void
+parse(char *text, struct stats *st, char *boot, size_t bootlen)
+{
+	char *line, *save = NULL, *v;
+
+	memset(st, 0, sizeof(*st));
+	boot[0] = '\0';
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((v = strchr(line, ' ')) == NULL)
+			continue;
+		*v++ = '\0';
+		if (strcmp(line, "boot") == 0)
+			snprintf(boot, bootlen, "%s", v);
+		else if (strcmp(line, "start") == 0)
+			st->start_time = (time_t)strtoll(v, NULL, 10);
+		else
+			for (size_t i = 0; i < NFIELDS; i++)
+				if (strcmp(line, fields[i].key) == 0)
+					*field_ptr(st, i) = strtoull(v, NULL, 10);
+	}
+}
+
+static int
+format(char *buf, size_t len, const struct stats *st, const char *boot)
+{
+	size_t off;
+	int n;
+
+	n = snprintf(buf, len, "boot %s\nstart %lld\n", boot, (long long)st->start_time);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	off = (size_t)n;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		n = snprintf(buf + off, len - off, "%s %" PRIu64 "\n", fields[i].key,
+		    field_get(st, i));
+		if (n < 0 || (size_t)n >= len - off)
+			return -1;
+		off += (size_t)n;
+	}
+	return (int)off;
+}
+
+/* Reads the file at fd (locked by the caller); 0 or -1. */
+static int
+read_locked(int fd, struct stats *st, char *boot, size_t bootlen)
+{
+	char buf[STATS_MAX];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	parse(buf, st, boot, bootlen);
+	return 0;
+}
+
+void
+stats_add(struct dsdir *dd, const struct stats *delta)
+{
+	char buf[STATS_MAX], boot[128], now_boot[128];
+	struct stats st;
+	int fd, n;
+
+	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDWR)) == -1 &&
+	    errno == ENOENT)
+		fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDWR | O_CREAT);
+	if (fd == -1) {
+		if (!warned++)
+			log_warn("statistics not counted: %s/sessions/%s",
+			    dsdir_path(dd), STATS_FILE);
+		return;
+	}
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR)
+			goto out;
+	if (read_locked(fd, &st, boot, sizeof(boot)) == -1)
+		goto out;
+	boot_id(now_boot, sizeof(now_boot));
+	if (st.start_time == 0 || strcmp(boot, now_boot) != 0) {
+		/* new file, or the host rebooted: the counters start now */
+		memset(&st, 0, sizeof(st));
+		st.start_time = time(NULL);
+	}
+	for (size_t i = 0; i < NFIELDS; i++)
+		*field_ptr(&st, i) += field_get(delta, i);
+	if ((n = format(buf, sizeof(buf), &st, now_boot)) == -1)
+		goto out;
+	if (pwrite(fd, buf, (size_t)n, 0) != n || ftruncate(fd, n) == -1) {
+		if (!warned++)
+			log_warn("statistics not counted: %s/sessions/%s",
+			    dsdir_path(dd), STATS_FILE);
+	}
+out:
+	close(fd);	/* drops the flock */
+}
+
+int
+stats_read(struct dsdir *dd, struct stats *out)
+{
+	char boot[128], now_boot[128];
+	int fd, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDONLY)) == -1)
+		return -1;
+	if (flock(fd, LOCK_SH) == 0 && read_locked(fd, out, boot, sizeof(boot)) == 0) {
+		boot_id(now_boot, sizeof(now_boot));
+		if (out->start_time != 0 && strcmp(boot, now_boot) == 0)
+			rc = 0;
+		else
+			memset(out, 0, sizeof(*out));
+	}
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,470 @@
+/*
+ * commit, discard-changes, cancel-commit, and the confirmed commit
+ * (RFC 6241 8.3, 8.4 :confirmed-commit:1.1).
+ *
+ * The candidate is candidate.xml (+ journal) in datastore-dir, absent when
+ * it equals running.  commit makes it running (atomic rewrite of
+ * running.xml) and removes it.
+ *
+ * A confirmed commit saves running first to running.rollback.xml and
+ * writes confirm.state ("token pid deadline session-id", then the
+ * persist string).  Its timer is a detached process (double fork,
+ * setsid, every inherited fd closed so no flock or channel stays held,
+ * a store of its own on a datastore-dir it opens again: no session) that
+ * sleeps until the deadline, then, under the datastore lock, restores
+ * running.rollback.xml if confirm.state still carries its token.  So the
+ * rollback happens even when every session is gone.  A follow-up
+ * confirmed commit writes a new token (the old timer then does nothing);
+ * a confirming commit or cancel-commit removes the state.  Without
+ * <persist>, only the session that started it may confirm or cancel, and
+ * its end rolls back at once (8.4); with <persist>, any session giving the
+ * same <persist-id> may.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "atomicfile.h"
+#include "closefrom.h"
+#include "log.h"
+#include "ops_int.h"
+
+#define STATE_FILE	"confirm.state"
+#define ROLLBACK_FILE	"running.rollback.xml"
+#define DEFAULT_TIMEOUT	600	/* seconds, RFC 6241 8.4.5.1 */
+
+struct confirm_state {
+	uint64_t	 token;
+	long		 pid;
+	int64_t		 deadline;
+	uint32_t	 session;
+	char		 persist[256];	/* "" without persist */
+};
+
+/* This process started a confirmed commit without persist (8.4: its end rolls back). */
+static int confirmed_mine;
+
+static int
+read_state(struct dsdir *dd, struct confirm_state *cs)
+{
+	char buf[512 + sizeof(cs->persist)], *nl;
+	ssize_t n;
+	int fd, ok = 0;
+
+	memset(cs, 0, sizeof(*cs));
+	if ((fd = dsdir_open_file(dd, DSD_TOP, STATE_FILE, O_RDONLY)) == -1)
+		return 0;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%" SCNu64 " %ld %" SCNd64 " %" SCNu32, &cs->token, &cs->pid,
+	    &cs->deadline, &cs->session) == 4) {
+		ok = 1;
+		if ((nl = strchr(buf, '\n')) != NULL)
+			snprintf(cs->persist, sizeof(cs->persist), "%.*s",
+			    (int)strcspn(nl + 1, "\n"), nl + 1);
+	}
+	return ok;
+}
+
+static int
+write_state(struct dsdir *dd, const struct confirm_state *cs)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%" PRIu64 " %ld %" PRId64 " %" PRIu32 "\n%s\n",
+	    cs->token, cs->pid, cs->deadline, cs->session, cs->persist);
+
+	return dsdir_write_file(dd, DSD_TOP, STATE_FILE, buf, (size_t)n);
+}
+
+static void
+clear_state(struct dsdir *dd)
+{
+	(void)dsdir_unlink(dd, DSD_TOP, STATE_FILE);
+	(void)dsdir_unlink(dd, DSD_TOP, ROLLBACK_FILE);
+	confirmed_mine = 0;
+}
+
+/*
+ * Restores running from the rollback file and ends the confirmed commit
+ * (under the exclusive store lock).  The commit hooks of hooks_dir run
+ * but cannot stop a rollback (r, NULL in the timer, gets their errors);
+ * by is who rolls back (NULL: the server).
+ */
+static int
+rollback_now(struct store *st, struct dsdir *dd, const char *hooks_dir,
+    struct rpc *r, const struct session *by)
+{
+	xmlDocPtr doc, cur;
+
+	if ((doc = store_load_file(st, ROLLBACK_FILE)) == NULL) {
+		log_warnx("%s/%s: cannot read the saved running datastore",
+		    dsdir_path(dd), ROLLBACK_FILE);
+		clear_state(dd);
+		return -1;
+	}
+	if ((cur = store_doc(st, DS_RUNNING)) != NULL)
+		(void)hooks_running_changed(dd, hooks_dir, by, r, cur, doc);
+	if (store_replace(st, DS_RUNNING, doc) == -1)
+		return -1;
+	event_config_change(dd, by, "running");
+	clear_state(dd);
+	log_info("confirmed commit rolled back");
+	return 0;
+}
+
+/*
+ * The timer process: sleeps until deadline, then rolls back unless
+ * superseded.  It holds nothing of the session: a datastore-dir and a
+ * store of its own, acting as the server.
+ */
+static void
+timer_main(const char *dir, const char *schema, const char *hooks_dir,
+    uint64_t token, int64_t deadline)
+{
+	struct confirm_state cs;
+	struct timespec ts;
+	struct dsdir *dd;
+	struct store *st;
+	int fd;
+
+	/* the session's handlers only set flags: a timer must die on SIGTERM */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	close_from(3);
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (ts.tv_sec >= deadline)
+			break;
+		sleep((unsigned)(deadline - ts.tv_sec));
+	}
+	if ((dd = dsdir_open(dir)) == NULL || (st = store_open(dd, schema, 0)) == NULL)
+		_exit(1);
+	if (store_lock(st, 1) == 0) {
+		if (read_state(dd, &cs) && cs.token == token &&
+		    rollback_now(st, dd, hooks_dir, NULL, NULL) == 0)
+			event_confirmed_commit(dd, NULL, "timeout", 0);
+		store_unlock(st);
+	}
+	_exit(0);
+}
+
+static pid_t
+start_timer(struct session *s, uint64_t token, int64_t deadline)
+{
+	pid_t pid, grand;
+	int fds[2], status;
+
+	if (pipe(fds) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		if ((grand = fork()) != 0) {
+			if (write_all(fds[1], &grand, sizeof(grand)) == -1)
+				_exit(1);
+			_exit(grand == -1);
+		}
+		close(fds[1]);
+		timer_main(dsdir_path(s->dd), s->nc->schema, s->nc->commit_hooks, token,
+		    deadline);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], &grand, sizeof(grand)) != sizeof(grand))
+		grand = -1;
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return grand;
+}
+
+static void
+running_unwritable(struct rpc *r)
+{
+	const char *hint = store_failure_hint(r->s->store);
+
+	rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+	    "cannot write running%s%s", hint != NULL ? ": " : "", hint != NULL ? hint : "");
+}
+
+static void
+bad_persist_id(struct rpc *r, const char *msg)
+{
+	rpc_error_info(rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL, "%s", msg),
+	    "bad-element", "persist-id");
+}
+
+/* May this rpc confirm or cancel the pending confirmed commit cs? */
+static int
+may_settle(struct rpc *r, const struct confirm_state *cs, const char *persist_id)
+{
+	if (cs->persist[0] != '\0') {
+		if (persist_id == NULL || strcmp(persist_id, cs->persist) != 0) {
+			bad_persist_id(r, "a persistent confirmed commit is pending: "
+			    "give its persist-id");
+			return 0;
+		}
+		return 1;
+	}
+	if (persist_id != NULL) {
+		bad_persist_id(r, "no persistent confirmed commit with that persist-id");
+		return 0;
+	}
+	if (cs->session != r->s->id) {
+		rpc_error(r, ERR_PROTOCOL, TAG_IN_USE, NULL,
+		    "a confirmed commit of session %u is pending", cs->session);
+		return 0;
+	}
+	return 1;
+}
+
+/* The parameters of a <commit>. */
+struct commit_req {
+	int		 confirmed;
+	unsigned long	 timeout;
+	const char	*persist, *persist_id;
+	char		 pbuf[256], pibuf[256];
+};
+
+static int
+commit_params(struct rpc *r, struct commit_req *q)
+{
+	char tbuf[32], *end;
+
+	q->confirmed = nc_child(r->op, "confirmed") != NULL;
+	q->timeout = DEFAULT_TIMEOUT;
+	if (rpc_param(r, "confirm-timeout", tbuf, sizeof(tbuf)) != NULL) {
+		q->timeout = strtoul(tbuf, &end, 10);
+		if (*end != '\0' || q->timeout == 0 || q->timeout > 0xffffffffUL) {
+			rpc_error_info(rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+			    "confirm-timeout must be a positive number of seconds"),
+			    "bad-element", "confirm-timeout");
+			return -1;
+		}
+	}
+	q->persist = rpc_param(r, "persist", q->pbuf, sizeof(q->pbuf));
+	q->persist_id = rpc_param(r, "persist-id", q->pibuf, sizeof(q->pibuf));
+	return 0;
+}
+
+/*
+ * The fast path of a plain commit: the overlay's edits go to running's
+ * journal.  1 when the commit is done (or failed with an error), 0 when
+ * the full path must run.
+ */
+static int
+commit_fast(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr cand;
+
+	if (!store_candidate_present(st) || ops_hooks_enabled(r->s))
+		return 0;
+	if ((cand = store_doc(st, DS_CANDIDATE)) != NULL &&
+	    store_validate(st, r, cand) == -1)
+		return 1;
+	switch (store_commit_overlay(st)) {
+	case 1:
+		return 1;
+	case -1:
+		running_unwritable(r);
+		return 1;
+	}
+	return 0;
+}
+
+/* The candidate becomes running (checks, hooks, event); 0 or -1 with an error. */
+static int
+candidate_to_running(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr cand;
+
+	if (!store_candidate_present(st))
+		return 0;
+	if ((cand = store_doc(st, DS_CANDIDATE)) == NULL) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "candidate unreadable");
+		return -1;
+	}
+	if (store_validate(st, r, cand) == -1 ||
+	    ops_running_changed(r, store_doc(st, DS_RUNNING), cand) == -1)
+		return -1;
+	/* the candidate's document becomes running's */
+	(void)store_take_doc(st, DS_CANDIDATE);
+	if (store_replace(st, DS_RUNNING, cand) == -1) {
+		running_unwritable(r);
+		return -1;
+	}
+	event_config_change(r->s->dd, r->s, "running");
+	store_drop_candidate(st);
+	return 0;
+}
+
+/* Starts (or extends, pending) the confirmed commit's timer; 0 or -1 rolled back. */
+static int
+arm_confirmed(struct rpc *r, struct confirm_state *cs, int pending,
+    const struct commit_req *q)
+{
+	struct session *s = r->s;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (!pending) {
+		memset(cs, 0, sizeof(*cs));
+		snprintf(cs->persist, sizeof(cs->persist), "%s",
+		    q->persist != NULL ? q->persist : "");
+	} else if (q->persist != NULL)
+		snprintf(cs->persist, sizeof(cs->persist), "%s", q->persist);
+	if (RAND_bytes((unsigned char *)&cs->token, sizeof(cs->token)) != 1)
+		cs->token = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	cs->session = s->id;
+	cs->deadline = (int64_t)ts.tv_sec + (int64_t)q->timeout;
+	cs->pid = 0;
+	if (write_state(s->dd, cs) == -1 ||
+	    (cs->pid = start_timer(s, cs->token, cs->deadline)) == -1) {
+		log_warn("confirmed commit timer");
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "cannot start the confirmed-commit timer; rolling back");
+		rollback_now(s->store, s->dd, s->nc->commit_hooks, r, s);
+		return -1;
+	}
+	(void)write_state(s->dd, cs);
+	confirmed_mine = cs->persist[0] == '\0';
+	event_confirmed_commit(s->dd, s, pending ? "extend" : "start", q->timeout);
+	return 0;
+}
+
+void
+op_commit(struct rpc *r)
+{
+	struct session *s = r->s;
+	struct store *st = s->store;
+	struct confirm_state cs;
+	struct commit_req q;
+	int pending, saved = 0;
+
+	if (commit_params(r, &q) == -1 || store_check_write(st, r, DS_RUNNING) == -1)
+		return;
+	if (store_lock(st, 1) == -1) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		return;
+	}
+	pending = read_state(s->dd, &cs);
+	if (pending && !may_settle(r, &cs, q.persist_id))
+		goto out;
+	if (!pending && q.persist_id != NULL) {
+		bad_persist_id(r, "no confirmed commit is pending");
+		goto out;
+	}
+	if (!q.confirmed && !pending && commit_fast(r))
+		goto out;
+	if (store_pin_candidate(st) == -1 || store_doc(st, DS_RUNNING) == NULL) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
+		goto out;
+	}
+	if (q.confirmed && !pending) {
+		if (store_save_file(st, ROLLBACK_FILE, store_doc(st, DS_RUNNING)) == -1) {
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "cannot save running for the rollback");
+			goto out;
+		}
+		saved = 1;
+	}
+	if (candidate_to_running(r) == -1) {
+		if (saved)
+			(void)dsdir_unlink(s->dd, DSD_TOP, ROLLBACK_FILE);
+		goto out;
+	}
+	if (q.confirmed)
+		(void)arm_confirmed(r, &cs, pending, &q);
+	else if (pending) {
+		clear_state(s->dd);		/* the confirming commit */
+		event_confirmed_commit(s->dd, s, "complete", 0);
+	}
+out:
+	store_unlock(st);
+}
+
+void
+op_cancel_commit(struct rpc *r)
+{
+	struct session *s = r->s;
+	struct confirm_state cs;
+	char pibuf[256];
+	const char *persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
+
+	if (store_lock(s->store, 1) == -1) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		return;
+	}
+	if (!read_state(s->dd, &cs))
+		rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_FAILED, NULL,
+		    "no confirmed commit is pending");
+	else if (may_settle(r, &cs, persist_id)) {
+		if (rollback_now(s->store, s->dd, s->nc->commit_hooks, r, s) == -1)
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "the rollback failed");
+		else
+			event_confirmed_commit(s->dd, s, "cancel", 0);
+	}
+	store_unlock(s->store);
+}
+
+void
+op_discard_changes(struct rpc *r)
+{
+	struct store *st = r->s->store;
+
+	if (store_check_write(st, r, DS_CANDIDATE) == -1)
+		return;
+	if (store_lock(st, 1) == -1) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		return;
+	}
+	store_drop_candidate(st);
+	store_unlock(st);
+}
+
+void
+commit_session_end(struct session *s)
+{
+	struct confirm_state cs;
+	struct rpc r = { 0 };
+
+	if (!confirmed_mine || s->store == NULL)
+		return;
+	r.s = s;
+	if (store_lock(s->store, 1) == 0) {
+		if (read_state(s->dd, &cs) && cs.session == s->id && cs.persist[0] == '\0' &&
+		    rollback_now(s->store, s->dd, s->nc->commit_hooks, &r, s) == 0)
+			event_confirmed_commit(s->dd, s, "cancel", 0);
+		store_unlock(s->store);
+	}
+	xmlFreeDoc(r.err_doc);
+}

@@ -1,0 +1,323 @@
+/*
+ * The configuration operations: get, get-config, edit-config,
+ * copy-config, delete-config (RFC 6241 7.1-7.5, 7.7).  Each runs under the
+ * cross-process datastore lock (store.h); edits change the session's
+ * cached document in place and persist the edit (journal) before the reply.
+ */
+#include <string.h>
+
+#include "log.h"
+#include "ops_int.h"
+
+/* <test-option>, in the order of its values. */
+enum edit_test { TEST_THEN_SET, TEST_SET, TEST_ONLY };
+
+static void
+reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
+{
+	xmlDocPtr out;
+
+	if (filter == NULL) {
+		/* the cached document itself: streamed, never copied */
+		rpc_reply_data(r, xmlDocGetRootElement(doc), NULL);
+		return;
+	}
+	if (filter_apply(r, filter, doc, &out) == 0)
+		rpc_reply_data(r, xmlDocGetRootElement(out), out);
+}
+
+void
+op_get_config(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	enum ds_id ds;
+	xmlDocPtr doc;
+
+	if (ops_parse_target(r, nc_child(r->op, "source"), &ds) == -1)
+		return;
+	if (store_lock(st, 0) == -1) {
+		ops_store_failed(r);
+		return;
+	}
+	if ((doc = store_doc(st, ds)) == NULL)
+		ops_store_failed(r);
+	else
+		reply_doc(r, doc, nc_child(r->op, "filter"));
+	store_unlock(st);
+}
+
+void
+op_get(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr doc, state, merged;
+	xmlNodePtr sroot, mroot;
+
+	if (store_lock(st, 0) == -1) {
+		ops_store_failed(r);
+		return;
+	}
+	if ((doc = store_doc(st, DS_RUNNING)) == NULL) {
+		ops_store_failed(r);
+		store_unlock(st);
+		return;
+	}
+	/* state data (the registered sources) joins a copy of running, if there is any */
+	state = store_new_doc();
+	sroot = xmlDocGetRootElement(state);
+	if (state_collect(r->s, sroot) == -1)
+		log_warnx("state providers failed; answering with configuration only");
+	if (sroot->children == NULL) {
+		reply_doc(r, doc, nc_child(r->op, "filter"));
+		xmlFreeDoc(state);
+		store_unlock(st);
+		return;
+	}
+	merged = packed_copy_doc(doc);
+	store_unlock(st);
+	mroot = xmlDocGetRootElement(merged);
+	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
+		xmlAddChild(mroot, xmlDocCopyNode(c, merged, 1));
+	xmlFreeDoc(state);
+	if (nc_child(r->op, "filter") == NULL)
+		rpc_reply_data(r, mroot, merged);
+	else {
+		reply_doc(r, merged, nc_child(r->op, "filter"));
+		xmlFreeDoc(merged);
+	}
+}
+
+/*
+ * Before a change of ds: the datastore lock check, then the exclusive
+ * write lock (store_unlock after).  -1 with the error added.
+ */
+static int
+begin_write(struct rpc *r, enum ds_id ds)
+{
+	if (store_check_write(r->s->store, r, ds) == -1)
+		return -1;
+	if (store_lock(r->s->store, 1) == -1) {
+		ops_store_failed(r);
+		return -1;
+	}
+	return 0;
+}
+
+/* What an edit-config asks for, read from its parameters. */
+struct edit_req {
+	enum ds_id		 ds;
+	enum edit_defop		 defop;
+	enum edit_test		 test;
+	enum edit_erropt	 erropt;
+	xmlNodePtr		 config;
+};
+
+/* The parameters of an edit-config; -1 with the error added. */
+static int
+edit_params(struct rpc *r, struct edit_req *q)
+{
+	static const char *const defops[] = { "merge", "replace", "none", NULL };
+	static const char *const tests[] = { "test-then-set", "set", "test-only", NULL };
+	static const char *const erropts[] = {
+		"stop-on-error", "continue-on-error", "rollback-on-error", NULL
+	};
+	int defop = DEFOP_MERGE, test = TEST_THEN_SET, erropt = ERROPT_STOP;
+	const char *v;
+	char buf[64];
+
+	if (ops_parse_target(r, nc_child(r->op, "target"), &q->ds) == -1)
+		return -1;
+	if (q->ds == DS_STARTUP) {
+		rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_NOT_SUPPORTED, NULL,
+		    "edit-config of startup: use copy-config");
+		return -1;
+	}
+	if (((v = rpc_param(r, "default-operation", buf, sizeof(buf))) != NULL &&
+	    ops_pick(r, "default-operation", v, defops, &defop) == -1) ||
+	    ((v = rpc_param(r, "test-option", buf, sizeof(buf))) != NULL &&
+	    ops_pick(r, "test-option", v, tests, &test) == -1) ||
+	    ((v = rpc_param(r, "error-option", buf, sizeof(buf))) != NULL &&
+	    ops_pick(r, "error-option", v, erropts, &erropt) == -1))
+		return -1;
+	q->defop = (enum edit_defop)defop;
+	q->test = (enum edit_test)test;
+	q->erropt = (enum edit_erropt)erropt;
+	if ((q->config = nc_child(r->op, "config")) == NULL) {
+		if (nc_child(r->op, "url") != NULL)
+			rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_NOT_SUPPORTED, NULL,
+			    "<url> is not supported (no :url capability)");
+		else
+			ops_missing(r, "config", "edit-config needs <config>");
+		return -1;
+	}
+	return 0;
+}
+
+/* The content of running before an in-place change, when hooks want it. */
+static xmlDocPtr
+hooks_snapshot(struct session *s, enum ds_id ds, xmlDocPtr doc)
+{
+	if (ds != DS_RUNNING || !ops_hooks_enabled(s))
+		return NULL;
+	return packed_copy_doc(doc);
+}
+
+/*
+ * Applies the edit to doc in place, its journal record written first
+ * (applying moves config's nodes).  1 when the change is to be kept
+ * (checked: schema, hooks), 0 when it is to be undone (errors, test-only,
+ * no change), with the record begun in se.
+ */
+static int
+edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
+    struct edit_ctx *c, struct store_edit *se)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr old = NULL;
+	int keep = 0;
+
+	c->r = r;
+	c->keys = store_keys(st);
+	c->defop = q->defop;
+	c->erropt = q->erropt;
+	c->move = 1;
+	if (q->test != TEST_ONLY) {
+		old = hooks_snapshot(r->s, q->ds, doc);
+		if (store_edit_begin(st, q->ds, q->config, c->defop, c->erropt, se) == -1) {
+			ops_store_failed(r);
+			goto out;
+		}
+	}
+	if (edit_apply(c, xmlDocGetRootElement(doc), q->config) > 0 &&
+	    c->erropt != ERROPT_CONTINUE)
+		goto out;
+	if (q->test == TEST_ONLY || !c->changed)
+		goto out;	/* test-only, or nothing to store */
+	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&
+	    store_validate(st, r, doc) == -1)
+		goto out;
+	if (old != NULL && ops_running_changed(r, old, doc) == -1)
+		goto out;
+	keep = 1;
+out:
+	if (old != NULL)
+		xmlFreeDoc(old);
+	return keep;
+}
+
+/* Records a kept change of ds: the candidate's owner, the event. */
+static void
+changed(struct rpc *r, enum ds_id ds)
+{
+	if (ds == DS_CANDIDATE)
+		store_candidate_owner(r->s->store);
+	event_config_change(r->s->dd, r->s, ds_name(ds));
+}
+
+void
+op_edit_config(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	struct edit_ctx c = { 0 };
+	struct store_edit se = { .fd = -1 };
+	struct edit_req q;
+	xmlDocPtr doc;
+	int had_candidate;
+
+	if (edit_params(r, &q) == -1 || begin_write(r, q.ds) == -1)
+		return;
+	had_candidate = q.ds == DS_CANDIDATE && store_candidate_present(st);
+	doc = q.test == TEST_ONLY ? store_doc(st, q.ds) : store_doc_for_edit(st, q.ds);
+	if (doc == NULL) {
+		ops_store_failed(r);
+		goto out;
+	}
+	if (!edit_in_place(r, &q, doc, &c, &se)) {
+		store_edit_abort(st, &se);
+		edit_undo(&c);
+		if (q.ds == DS_CANDIDATE && !had_candidate && q.test != TEST_ONLY)
+			store_drop_candidate(st);	/* nothing changed after all */
+	} else if (store_edit_commit(st, &se) == -1) {
+		ops_store_failed(r);
+		edit_undo(&c);
+		store_forget(st, q.ds);
+	} else
+		changed(r, q.ds);
+	edit_ctx_clear(&c);
+out:
+	store_unlock(st);
+}
+
+/* Replaces target with doc (taken over): checks, hooks, atomic write. */
+static void
+replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr cur;
+
+	if (ds == DS_RUNNING) {
+		if (store_validate(st, r, doc) == -1 ||
+		    (cur = store_doc(st, DS_RUNNING)) == NULL ||
+		    ops_running_changed(r, cur, doc) == -1) {
+			if (r->nerrors == 0)
+				ops_store_failed(r);
+			doc_free(doc);
+			return;
+		}
+	}
+	if (store_replace(st, ds, doc) == -1) {
+		ops_store_failed(r);
+		return;
+	}
+	changed(r, ds);
+}
+
+void
+op_copy_config(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	enum ds_id ds, src;
+	xmlNodePtr source = nc_child(r->op, "source");
+	xmlDocPtr doc, cur;
+
+	if (ops_parse_target(r, nc_child(r->op, "target"), &ds) == -1)
+		return;
+	if (source == NULL) {
+		ops_missing(r, "source", "copy-config needs <source>");
+		return;
+	}
+	if (begin_write(r, ds) == -1)
+		return;
+	if (ds != DS_RUNNING && nc_child(source, "config") == NULL &&
+	    nc_child(source, "url") == NULL) {
+		/* datastore to datastore: written from the source's cached doc */
+		if (ops_parse_target(r, source, &src) == 0) {
+			if ((cur = store_doc(st, src)) == NULL ||
+			    store_replace_from(st, ds, cur) == -1)
+				ops_store_failed(r);
+			else
+				changed(r, ds);
+		}
+	} else if ((doc = ops_source_doc(r, source)) != NULL)
+		replace_target(r, ds, doc);
+	store_unlock(st);
+}
+
+void
+op_delete_config(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	enum ds_id ds;
+
+	if (ops_parse_target(r, nc_child(r->op, "target"), &ds) == -1)
+		return;
+	if (ds == DS_RUNNING) {
+		rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_NOT_SUPPORTED, NULL,
+		    "the running datastore cannot be deleted");
+		return;
+	}
+	if (begin_write(r, ds) == -1)
+		return;
+	replace_target(r, ds, store_new_doc());
+	store_unlock(st);
+}

@@ -1,0 +1,40 @@
+/*
+ * The ops layer (README.md, "Layers"): the handlers of the RFC 6241
+ * operations, registered into netconf/'s table by subsystem/server.c.
+ *
+ *   config.c       get, get-config, edit-config, copy-config, delete-config
+ *   commit.c       commit, discard-changes, cancel-commit, the confirmed commit
+ *   lock.c         lock, unlock
+ *   session_ops.c  close-session, kill-session
+ *   validate.c     validate
+ *   params.c       what they share: parameters, sources, errors (ops_int.h)
+ *
+ * They reach the datastores through store/, the host through host/, and
+ * never observe/ (events go to host/'s event log).
+ */
+#ifndef NCHOME_OPS_H
+#define NCHOME_OPS_H
+
+#include "netconf/netconf.h"
+
+void op_get(struct rpc *r);
+void op_get_config(struct rpc *r);
+void op_edit_config(struct rpc *r);
+void op_copy_config(struct rpc *r);
+void op_delete_config(struct rpc *r);
+void op_lock(struct rpc *r);
+void op_unlock(struct rpc *r);
+void op_close_session(struct rpc *r);
+void op_kill_session(struct rpc *r);
+void op_commit(struct rpc *r);
+void op_discard_changes(struct rpc *r);
+void op_cancel_commit(struct rpc *r);
+void op_validate(struct rpc *r);
+
+/*
+ * At session end, before its store closes: a confirmed commit without
+ * persist started by s is rolled back (RFC 6241 8.4).
+ */
+void commit_session_end(struct session *s);
+
+#endif

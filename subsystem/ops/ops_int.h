@@ -1,0 +1,39 @@
+/* Inside the ops folder only: what the handlers share (params.c). */
+#ifndef NCHOME_OPS_INT_H
+#define NCHOME_OPS_INT_H
+
+#include "host/host.h"
+#include "ops.h"
+#include "store/store.h"
+
+/*
+ * Reads <target>/<source> style children: the single element child of
+ * parent must be <running/>, <candidate/> or <startup/>.  On anything else
+ * adds the rpc-error (bad-element / missing-element) and returns -1.
+ */
+int ops_parse_target(struct rpc *r, xmlNodePtr parent, enum ds_id *out);
+
+/*
+ * The index of v in the NULL-ended choices, into *out; else an
+ * invalid-value error naming the parameter and -1.
+ */
+int ops_pick(struct rpc *r, const char *name, const char *v,
+    const char *const *choices, int *out);
+
+/* A missing-element error naming the child the operation needs. */
+void ops_missing(struct rpc *r, const char *elem, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The rpc-error of a failed read or write of the datastores (with the hint). */
+void ops_store_failed(struct rpc *r);
+
+/* The commit hooks of a change of running by r's session (host/hooks.c); 0 or -1. */
+int ops_running_changed(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc);
+
+/* 1 when a change of running would run commit hooks. */
+int ops_hooks_enabled(struct session *s);
+
+/* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
+xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
+
+#endif

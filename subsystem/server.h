@@ -1,0 +1,29 @@
+/*
+ * The assembly of nchome-netconf (server.c): what ties the layers
+ * together, for main.c and for the tests that run a session without a
+ * process.
+ */
+#ifndef NCHOME_SERVER_H
+#define NCHOME_SERVER_H
+
+#include "netconf/netconf.h"
+
+/*
+ * Fills netconf/'s tables: the RFC 6241 operations, the capabilities of
+ * the hello, and the sources of <get> state data (monitoring, the
+ * notification streams, the state providers), in that order.  Once,
+ * before the hello.
+ */
+void server_setup(void);
+
+/* Opens the session's datastores (s->dd, s->id set); 0 or -1 (logged). */
+int server_open_store(struct session *s);
+
+/*
+ * Ends what the session holds, in this order: its datastore locks (an
+ * unlocked candidate loses its changes), its confirmed commit without
+ * persist (rolled back), its store, its registry entry.
+ */
+void server_teardown(struct session *s);
+
+#endif

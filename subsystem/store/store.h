@@ -1,0 +1,202 @@
+/*
+ * The store layer (README.md, "Layers"): the datastores running,
+ * candidate and startup as files in datastore-dir, each session's parsed
+ * cache of them, and the locks on them; all that other folders may use.
+ *
+ *   store.c      the datastore files and the cache, the cross-process write lock
+ *   journal.c    the edit journal of a datastore
+ *   candidate.c  the candidate as an overlay on running, and who changed it
+ *   dslock.c     the datastore locks of <lock>/<unlock>
+ *   schema.c     the RELAX NG check of a datastore document
+ *
+ * A store is what one session process holds of the datastores (struct
+ * store, private to the folder: store_int.h); it needs no session, only
+ * datastore-dir (host/dsdir.c opens every file), the schema, and the
+ * session-id it acts for (candidate owners, lock holders).
+ */
+#ifndef NCHOME_STORE_H
+#define NCHOME_STORE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <libxml/hash.h>
+#include <libxml/tree.h>
+
+#include "netconf/netconf.h"
+#include "tree/tree.h"
+
+struct dsdir;
+struct store;
+
+enum ds_id { DS_RUNNING, DS_CANDIDATE, DS_STARTUP, DS_COUNT };
+
+/* "running", "candidate", "startup". */
+const char *ds_name(enum ds_id ds);
+
+/*
+ * The datastores of dd for session sid (0: the server, e.g. a rollback
+ * timer), with schema (a RELAX NG file, NULL or "": none).  Creates the
+ * missing running and startup files.  NULL on failure (logged).
+ */
+struct store *store_open(struct dsdir *dd, const char *schema, uint32_t sid);
+
+/* Frees the store; releases its write lock (not the datastore locks). */
+void store_close(struct store *st);
+
+/* The list keys of the schema (edit.c), or NULL. */
+xmlHashTablePtr store_keys(struct store *st);
+
+/* The cross-process write lock (flock on datastore-dir/.ds-write.lock); 0 or -1. */
+int store_lock(struct store *st, int exclusive);
+void store_unlock(struct store *st);
+
+/*
+ * The current content of ds (under store_lock).  Candidate without its own
+ * file is running's doc.  Owned by the cache: do not modify or free.  NULL
+ * on error (logged).
+ */
+xmlDocPtr store_doc(struct store *st, enum ds_id ds);
+
+/* Like store_doc but the doc may be changed in place (then store_edit_*). */
+xmlDocPtr store_doc_for_edit(struct store *st, enum ds_id ds);
+
+/* The cached doc of ds, taken out of the cache (the caller owns it now). */
+xmlDocPtr store_take_doc(struct store *st, enum ds_id ds);
+
+/* 1 when the candidate differs from running (candidate.xml or an overlay). */
+int store_candidate_present(struct store *st);
+
+/* Replaces ds's content with doc (taken over, also on error): full atomic write. */
+int store_replace(struct store *st, enum ds_id ds, xmlDocPtr doc);
+
+/*
+ * Writes doc, the cached content of another datastore, as ds's new base:
+ * full atomic write, no copy (a 10 MB datastore copied to startup would
+ * be a second tree).  doc is borrowed, ds's cache is dropped (reloaded
+ * when used).  Not for running.  0 or -1.
+ */
+int store_replace_from(struct store *st, enum ds_id ds, xmlDocPtr doc);
+
+/* Drops the cached doc of ds (it is reloaded on next use). */
+void store_forget(struct store *st, enum ds_id ds);
+
+/*
+ * An overlay candidate (candidate.c) becomes a full candidate.xml: done
+ * before running changes any other way.  0 or -1.
+ */
+int store_pin_candidate(struct store *st);
+
+/*
+ * commit of an overlay candidate whose running is unchanged: its journal
+ * records are appended to running's, and the candidate's document becomes
+ * running's.  1 when done, 0 when not applicable (use the full path), -1
+ * on error.
+ */
+int store_commit_overlay(struct store *st);
+
+/* Removes candidate.xml and its journal: the candidate equals running again. */
+void store_drop_candidate(struct store *st);
+
+/* Notes that the store's session changed the candidate (candidate.owners). */
+void store_candidate_owner(struct store *st);
+
+/*
+ * RFC 6241 7.5: 1 when the candidate holds changes not made by the
+ * store's session, 0 when not, -1 when that cannot be told (the write
+ * lock failed): a <lock> must then be refused.
+ */
+int store_candidate_changed_by_other(struct store *st);
+
+/* Discards the candidate's changes (unlock of candidate, its holder's end). */
+void store_candidate_discard(struct store *st);
+
+/* A new empty datastore document (root <config> in the base namespace). */
+xmlDocPtr store_new_doc(void);
+
+/* A datastore document kept as file name in datastore-dir (rollback copy). */
+int store_save_file(struct store *st, const char *name, xmlDocPtr doc);
+xmlDocPtr store_load_file(struct store *st, const char *name);
+
+/*
+ * Schema check of a datastore doc (schema.c): 0 when valid or no schema,
+ * -1 with an invalid-value rpc-error (r may be NULL) otherwise.
+ */
+int store_validate(struct store *st, struct rpc *r, xmlDocPtr doc);
+
+/*
+ * Why a write of the datastores failed, when the cause is known and not
+ * the server's own fault (a sticky datastore-dir); else NULL.
+ */
+const char *store_failure_hint(struct store *st);
+
+/* ---- journal.c: an edit in place ---- */
+
+/* An edit's journal record between store_edit_begin and _commit/_abort. */
+struct store_edit {
+	enum ds_id	 ds;
+	int		 fd;		/* the journal; -1: the base is rewritten */
+	int		 created;	/* the journal file is new */
+	off_t		 off;		/* where the record starts */
+	uint64_t	 seq;
+	uint32_t	 op, len, sum;
+};
+
+/*
+ * Before an in-place edit of ds's cached doc: writes config (the
+ * edit-config <config> element, which the edit may then take apart) with
+ * its default operation as a not yet valid journal record, or decides
+ * that the edit is big enough to rewrite the base instead.  0, or -1
+ * (nothing written).
+ */
+int store_edit_begin(struct store *st, enum ds_id ds, xmlNodePtr config,
+    enum edit_defop defop, enum edit_erropt erropt, struct store_edit *se);
+
+/*
+ * Makes the applied edit durable (record header + fdatasync, or a base
+ * rewrite).  0, or -1 (the caller undoes the in-memory edit and calls
+ * store_forget).
+ */
+int store_edit_commit(struct store *st, struct store_edit *se);
+
+/* The edit was not kept: its record is cut off again. */
+void store_edit_abort(struct store *st, struct store_edit *se);
+
+/* ---- dslock.c: the datastore locks (<lock>, <unlock>) ---- */
+
+/* What store_ds_lock did. */
+enum ds_lock_result {
+	DSL_TAKEN,		/* the store's session holds the lock now */
+	DSL_MINE,		/* it held it already */
+	DSL_BUSY,		/* another session holds it (*holder; 0: being changed) */
+	DSL_CANDIDATE_DIRTY,	/* candidate holds another session's changes */
+	DSL_CANDIDATE_UNKNOWN,	/* could not check the candidate: refused */
+	DSL_OPEN_FAILED,	/* the lock file could not be opened */
+	DSL_WRITE_FAILED	/* or not written */
+};
+
+/*
+ * A lock is flock(LOCK_EX) on datastore-dir/<ds>.lock with the holder's
+ * session-id in the file; the kernel drops it with the holder.
+ */
+enum ds_lock_result store_ds_lock(struct store *st, enum ds_id ds, uint32_t *holder);
+
+/* 1 when the store's session holds ds's lock. */
+int store_ds_held(struct store *st, enum ds_id ds);
+
+/* Releases ds's lock (unlock of candidate discards its changes). */
+void store_ds_unlock(struct store *st, enum ds_id ds);
+
+/* Releases every lock the store's session holds (session end). */
+void store_release_locks(struct store *st);
+
+/* The session-id holding ds's lock, 0 if none; *since its time when asked. */
+uint32_t store_lock_holder(struct store *st, enum ds_id ds, time_t *since);
+
+/*
+ * Before changing ds: if another live session holds its lock, adds the
+ * in-use error naming the holder and returns -1; 0 when writing is allowed.
+ */
+int store_check_write(struct store *st, struct rpc *r, enum ds_id ds);
+
+#endif

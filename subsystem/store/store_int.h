@@ -1,0 +1,145 @@
+/*
+ * Inside the store folder only: the store's state and what its files
+ * share.  Other folders use store.h.
+ */
+#ifndef NCHOME_STORE_INT_H
+#define NCHOME_STORE_INT_H
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxml/relaxng.h>
+
+#include "host/host.h"
+#include "store.h"
+
+#define DS_NS_STORE		"urn:nchome:datastore:1"
+#define STORE_OVERLAY_FILE	"candidate.overlay"
+#define STORE_OWNERS_FILE	"candidate.owners"
+#define STORE_LOCK_FILE		".ds-write.lock"
+#define STORE_NAME_MAX		64
+
+/* One datastore's parsed content and the identity of the files it came from. */
+struct ds_cache {
+	xmlDocPtr	 doc;		/* NULL: not loaded */
+	struct stat	 base_st;
+	int		 have_base;
+	struct stat	 jr_st;
+	int		 have_jr;
+	off_t		 jr_end;	/* journal bytes applied */
+	uint64_t	 seq;		/* last journal record applied */
+	int		 overlay;	/* candidate: running@seq + its journal */
+};
+
+struct store {
+	struct dsdir	*dd;
+	uint32_t	 sid;		/* the session acted for (0: the server) */
+	int		 lockfd;
+	int		 lockdepth;
+	struct ds_cache	 c[DS_COUNT];
+	xmlHashTablePtr	 keys;		/* list keys from the schema */
+	char		*schema_path;	/* NULL: none configured */
+	xmlRelaxNGPtr	 schema;
+	int		 schema_loaded;
+	struct ds_cache	 stolen;	/* running's identity when its doc became the candidate */
+	int		 have_stolen;
+	int		 overlay_pending;	/* candidate overlay made in memory: its
+						   file is written once its first
+						   record is durable */
+	uint64_t	 overlay_seq;	/* running's seq under it */
+	char		 sticky_why[160];	/* "": none; else why files of other
+						   users cannot be replaced */
+	int		 held_fd[DS_COUNT];	/* datastore locks held, else -1 */
+};
+
+/* "<ds>.xml", "<ds>.journal"; return buf. */
+const char *store_base_name(enum ds_id ds, char *buf, size_t len);
+const char *journal_name(enum ds_id ds, char *buf, size_t len);
+
+/* 1 when a and b are the same file with the same content (identity check). */
+int store_same_file(const struct stat *a, const struct stat *b);
+
+/* Brings ds's cache up to date with the files (under store_lock); 0 or -1. */
+int store_refresh(struct store *st, enum ds_id ds);
+
+/* The sticky-folder check (sets the hint store_failure_hint returns). */
+void store_check_sticky(struct store *st);
+
+/* Empties a file in datastore-dir (truncate(2) would follow a planted link). */
+void store_empty_file(struct store *st, const char *name);
+
+/* ---- candidate.c ---- */
+
+/* A copy of running as the base of the candidate overlay. */
+xmlDocPtr candidate_overlay_base(struct store *st);
+
+/* After the first record of a new overlay is durable: writes its file.  0 or -1. */
+int candidate_overlay_settle(struct store *st);
+
+/* 1 when candidate.overlay exists. */
+int candidate_overlay_present(struct store *st);
+
+/* ---- journal.c ---- */
+
+/*
+ * A journal record: a header of JR_HDR_SIZE bytes, then len bytes of
+ * payload (the edit-config <config> element as XML).  The header is
+ * "NCJ1", then len (u32), seq (u64), the default-operation word (u32:
+ * defop | erropt << 8) and a checksum (u32, FNV-1a of seq, op and the
+ * payload), in host byte order.
+ */
+#define JR_MAGIC	"NCJ1"
+#define JR_MAGIC_LEN	4
+#define JR_HDR_SIZE	24
+#define JR_MAX_REC	(1u << 30)
+#define JR_FOLD_MIN	(4 * 1024 * 1024)	/* fold a journal at this size... */
+#define JR_FOLD_FLOOR	65536			/* ...or its base's, but not below this */
+
+struct jr_header {
+	uint32_t	 len;
+	uint64_t	 seq;
+	uint32_t	 op;
+	uint32_t	 sum;
+};
+
+/* The one encoder and the one decoder of a record header. */
+void jr_encode(unsigned char out[JR_HDR_SIZE], const struct jr_header *h);
+int jr_decode(const unsigned char in[JR_HDR_SIZE], struct jr_header *h);	/* -1: no magic */
+
+/* The checksum of a record. */
+uint32_t jr_sum(uint64_t seq, uint32_t op, const void *payload, size_t len);
+
+/* One record: its default-operation word and its payload (XML). */
+struct jrec {
+	uint32_t	 op;
+	const void	*payload;
+	uint32_t	 len;
+	uint64_t	 seq;		/* journal_read_all: the record's (append: unused) */
+};
+
+/*
+ * Replays the records of the open journal fd from dc->jr_end on, those
+ * with seq above dc->seq, into dc->doc.  Leaves dc->jr_end at the end
+ * of the last good one.
+ */
+void journal_replay(struct store *st, struct ds_cache *dc, int fd, off_t size);
+
+/* Appends records (seq after the cache's) to ds's journal and fdatasyncs; 0 or -1. */
+int journal_append(struct store *st, enum ds_id ds, const struct jrec *recs, size_t n);
+
+/*
+ * The valid records of ds's journal; *buf holds their payloads (free it
+ * and *recs).  Count, or -1.
+ */
+ssize_t journal_read_all(struct store *st, enum ds_id ds, char **buf, struct jrec **recs);
+
+/* The highest seq of a valid record in ds's journal, 0 when none. */
+uint64_t journal_last_seq(struct store *st, enum ds_id ds);
+
+/* Folds ds's journal into its base when it has grown large. */
+void journal_maybe_fold(struct store *st, enum ds_id ds);
+
+#endif

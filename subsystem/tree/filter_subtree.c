@@ -1,0 +1,266 @@
+/*
+ * Subtree filtering exactly as RFC 6241 section 6.
+ *
+ * Filter element children are classified as in 6.2: content match nodes
+ * (leaves with non-blank text), selection nodes (empty leaves), and
+ * containment nodes (with element children).  For a data node matched by
+ * a filter node:
+ *   - the filter node has no element children: the whole data subtree;
+ *   - every content match node must have a data child with the same name
+ *     and the same text (compared without surrounding white space), else
+ *     the data node is left out (AND, 6.2.5);
+ *   - only content match nodes: the whole data subtree;
+ *   - otherwise the content match children, plus per data child: the whole
+ *     subtree for a selection node, the recursive result for a containment
+ *     node (left out when empty).
+ * Names match by local name and namespace; a filter node with no
+ * namespace, or in the NETCONF base namespace (inherited from <rpc>),
+ * matches any namespace (6.2.1).  Attributes on a filter node (other than
+ * xmlns) must be present on the data node with the same value (6.2.2).
+ * An empty <filter/> selects nothing.  Data order is kept.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+#include "tree.h"
+
+
+enum fkind { F_SELECT, F_CONTENT, F_CONTAIN };
+
+static enum fkind
+kind_of(const xmlNode *f)
+{
+	for (xmlNodePtr c = f->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return F_CONTAIN;
+	for (xmlNodePtr c = f->children; c != NULL; c = c->next)
+		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content != NULL)
+			for (const xmlChar *p = c->content; *p; p++)
+				if (!isspace(*p))
+					return F_CONTENT;
+	return F_SELECT;
+}
+
+/* 1 when a and b are the same text but for white space around them. */
+static int
+same_trimmed(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	while (isspace((unsigned char)*a))
+		a++;
+	while (isspace((unsigned char)*b))
+		b++;
+	for (la = strlen(a); la > 0 && isspace((unsigned char)a[la - 1]); la--)
+		;
+	for (lb = strlen(b); lb > 0 && isspace((unsigned char)b[lb - 1]); lb--)
+		;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* Text of n (all of it, as XPath's string value); caller frees. */
+static char *
+text_of(xmlNodePtr n)
+{
+	char *t;
+
+	packed_unpack(n);
+	t = (char *)xmlNodeGetContent(n);
+	return t != NULL ? t : xstrdup("");
+}
+
+static int
+ns_wild(const xmlNode *f)
+{
+	return f->ns == NULL || f->ns->href == NULL || f->ns->href[0] == '\0' ||
+	    strcmp((const char *)f->ns->href, NC_NS_BASE) == 0;
+}
+
+static int
+attrs_match(const xmlNode *f, const xmlNode *d)
+{
+	for (xmlAttrPtr a = f->properties; a != NULL; a = a->next) {
+		const xmlChar *ns = a->ns != NULL ? a->ns->href : NULL;
+		xmlChar *want = xmlNodeGetContent((xmlNodePtr)a);
+		xmlChar *have = ns != NULL ? xmlGetNsProp(d, a->name, ns) :
+		    xmlGetNoNsProp(d, a->name);
+		int ok = have != NULL && want != NULL && xmlStrEqual(want, have);
+		xmlFree(want);
+		xmlFree(have);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+node_match(const xmlNode *f, const xmlNode *d)
+{
+	if (f->type != XML_ELEMENT_NODE || d->type != XML_ELEMENT_NODE ||
+	    !xmlStrEqual(f->name, d->name))
+		return 0;
+	if (!ns_wild(f) && (d->ns == NULL || !xmlStrEqual(f->ns->href, d->ns->href)))
+		return 0;
+	return attrs_match(f, d);
+}
+
+static int
+content_match(xmlNodePtr cm, xmlNodePtr d)
+{
+	char *a, *b;
+	int eq;
+
+	if (!node_match(cm, d))
+		return 0;
+	a = text_of(cm);
+	b = text_of(d);
+	eq = same_trimmed(a, b);
+	free(a);
+	free(b);
+	return eq;
+}
+
+/*
+ * 1 when packed data node d (packed.c) cannot match containment node f:
+ * a content match node of f has no packed child of d with its name and
+ * text.  Read without unpacking d, so that a filter picking one entry of
+ * a big list does not unpack all the others.  0: unpack d and see.
+ */
+static int
+packed_mismatch(xmlNodePtr f, xmlNodePtr d)
+{
+	for (xmlNodePtr fc = f->children; fc != NULL; fc = fc->next) {
+		const char *pos = NULL, *cname, *text;
+		int kind, found = 0, unsure = 0;
+		char *want;
+
+		if (fc->type != XML_ELEMENT_NODE || kind_of(fc) != F_CONTENT)
+			continue;
+		/* packed children have no attributes, and d's namespace */
+		if (fc->properties != NULL || (!ns_wild(fc) &&
+		    (d->ns == NULL || !xmlStrEqual(fc->ns->href, d->ns->href))))
+			return 1;
+		want = text_of(fc);
+		while (!found && (kind = packed_next_child(d, &pos, &cname, &text)) != 0) {
+			if (strcmp(cname, (const char *)fc->name) != 0)
+				continue;
+			if (kind == PACKED_LEAF)
+				found = same_trimmed(text, want);
+			else
+				unsure = 1;	/* its text is spread over nodes */
+		}
+		free(want);
+		if (!found && !unsure)
+			return 1;
+	}
+	return 0;
+}
+
+static xmlNodePtr
+copy_all(xmlNodePtr d, xmlDocPtr out)
+{
+	return packed_copy_node(d, out);
+}
+
+static int filter_node(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
+
+/* Adds under outp the filtered children of data node d per filter node f's children. */
+static int
+filter_children(xmlNodePtr f, xmlNodePtr d, xmlNodePtr outp)
+{
+	int added = 0;
+
+	for (xmlNodePtr dc = d->children; dc != NULL; dc = dc->next) {
+		xmlNodePtr sub = NULL;
+		if (dc->type != XML_ELEMENT_NODE)
+			continue;
+		for (xmlNodePtr fc = f->children; fc != NULL && sub == NULL; fc = fc->next) {
+			if (fc->type != XML_ELEMENT_NODE)
+				continue;
+			switch (kind_of(fc)) {
+			case F_CONTENT:
+				if (content_match(fc, dc))
+					sub = copy_all(dc, outp->doc);
+				break;
+			case F_SELECT:
+				if (node_match(fc, dc))
+					sub = copy_all(dc, outp->doc);
+				break;
+			case F_CONTAIN:
+				if (node_match(fc, dc)) {
+					xmlNodePtr n = xmlDocCopyNode(dc, outp->doc, 2);
+					if (n == NULL)
+						xoom();
+					if (filter_node(fc, dc, n))
+						sub = n;
+					else
+						xmlFreeNode(n);
+				}
+				break;
+			}
+		}
+		if (sub != NULL) {
+			xmlAddChild(outp, sub);
+			added++;
+		}
+	}
+	return added;
+}
+
+static int filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
+
+/*
+ * Fills n (a childless copy of data node d) as containment node f selects;
+ * returns 1 when n belongs in the output.  A packed d (packed.c) is
+ * unpacked for this and packed again at once: a filter that looks into
+ * every entry of a big list never holds the whole list unpacked.
+ */
+static int
+filter_node(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
+{
+	int was_packed, rc;
+
+	if (packed_is(d) && packed_mismatch(f, d))
+		return 0;
+	was_packed = packed_unpack(d);
+	rc = filter_node_unpacked(f, d, n);
+
+	if (was_packed)
+		packed_pack_tree(d);
+	return rc;
+}
+
+static int
+filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
+{
+	int other = 0;
+
+	for (xmlNodePtr fc = f->children; fc != NULL; fc = fc->next) {
+		int found = 0;
+		if (fc->type != XML_ELEMENT_NODE)
+			continue;
+		if (kind_of(fc) != F_CONTENT) {
+			other = 1;
+			continue;
+		}
+		for (xmlNodePtr dc = d->children; dc != NULL && !found; dc = dc->next)
+			found = content_match(fc, dc);
+		if (!found)
+			return 0;
+	}
+	if (!other) {
+		for (xmlNodePtr dc = d->children; dc != NULL; dc = dc->next)
+			xmlAddChild(n, copy_all(dc, n->doc));
+		return 1;
+	}
+	return filter_children(f, d, n) > 0;
+}
+
+void
+filter_subtree(xmlNodePtr filter, xmlNodePtr data_root, xmlNodePtr out)
+{
+	filter_children(filter, data_root, out);
+}

@@ -1,0 +1,583 @@
+/*
+ * Packed subtrees.
+ *
+ * libxml2 spends about 120 bytes on every node: a 10 MB configuration of
+ * 50,000 list entries is a 75 MB tree, far from the 4x + 4 MB a session
+ * may use.  Most of a big configuration is small subtrees (list entries)
+ * in one namespace and without attributes.  Such a subtree is kept
+ * packed: its root stays an xmlNode, with attributes, namespaces and its
+ * place in the tree and in the list indexes (edit_index.c), and its
+ * descendants are one byte string, about as long as their XML, in the
+ * root's `content` field, which libxml2 never uses in an element.
+ *
+ * The string: per element 'E' name NUL, its content, 'X'; per text node
+ * 'T' text NUL.  Every packed element is in the root's namespace, so a
+ * namespace change of the root (adoption into another document, a
+ * declaration dropped as a duplicate) holds for all of them.
+ *
+ * What is packed: an element, not a document's root, whose children are
+ * text and elements in its namespace without attributes or namespace
+ * declarations, each of them a leaf (text only) or packed itself, up to
+ * PK_MAX bytes and PK_DEPTH levels.  Datastore documents and journal
+ * records are packed as they are parsed, and so is the <config> of an
+ * edit-config, whose nodes move into the datastore.
+ *
+ * Who reads packed nodes: the serializer (xmlout.c), packed_copy_*, and
+ * edit_index.c's keys, as they are.  Everything else that reads the
+ * children of a node that may be packed calls packed_unpack() first; the
+ * unpacked node is noted (as is a node packed_note() is told changed),
+ * and packed_repack() packs them again after each RPC, so a one-leaf
+ * edit unpacks one entry and packs it back.  When more than LOG_MAX
+ * nodes are noted, their whole trees are packed again instead.
+ *
+ * The strings are freed by a libxml2 deregister-node callback, so every
+ * way a node is freed (xmlFreeNode, xmlFreeDoc, ...) frees its string.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/SAX2.h>
+#include <libxml/globals.h>
+
+#include "xmalloc.h"
+#include "tree.h"
+
+
+#define PK_MAGIC	0x6b70636eU	/* "ncpk" */
+#define PK_MAX		2048		/* bytes of one packed subtree */
+#define PK_DEPTH	32		/* element levels below the root */
+#define LOG_MAX		64
+
+struct pk {
+	uint32_t	magic;
+	uint16_t	len;		/* bytes in data */
+	uint16_t	depth;		/* deepest element nesting in data */
+	char		data[];
+};
+
+static xmlNodePtr noted[LOG_MAX];
+static int nnoted;
+static int (*parse_where)(const xmlNode *);
+static xmlDeregisterNodeFunc next_dereg;
+
+static struct pk *
+pk_of(const xmlNode *n)
+{
+	return (struct pk *)n->content;
+}
+
+int
+packed_is(const xmlNode *n)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->content != NULL;
+}
+
+/* libxml2 frees a node: its string goes too, and so does its note. */
+static void
+node_freed(xmlNodePtr n)
+{
+	if (n->type == XML_ELEMENT_NODE) {
+		if (n->content != NULL && pk_of(n)->magic == PK_MAGIC) {
+			free(n->content);
+			n->content = NULL;
+		}
+		for (int i = 0; i < nnoted; i++)
+			if (noted[i] == n) {
+				noted[i] = noted[--nnoted];
+				break;
+			}
+	}
+	if (next_dereg != NULL)
+		next_dereg(n);
+}
+
+static void
+ensure_init(void)
+{
+	static int done;
+
+	if (!done) {
+		next_dereg = xmlDeregisterNodeDefault(node_freed);
+		done = 1;
+	}
+}
+
+static xmlNodePtr
+top_of(xmlNodePtr n)
+{
+	while (n->parent != NULL && n->parent->type == XML_ELEMENT_NODE)
+		n = n->parent;
+	return n;
+}
+
+static void
+note_add(xmlNodePtr n)
+{
+	ensure_init();		/* a noted node must be forgotten when freed */
+	for (int i = 0; i < nnoted; i++)
+		if (noted[i] == n)
+			return;
+	if (nnoted < LOG_MAX) {
+		noted[nnoted++] = n;
+		return;
+	}
+	/* too many: note whole trees instead (a bulk edit, an XPath filter) */
+	int kept = 0;
+	for (int i = 0; i < nnoted; i++) {
+		xmlNodePtr t = top_of(noted[i]);
+		int dup = 0;
+		for (int j = 0; j < kept && !dup; j++)
+			dup = noted[j] == t;
+		if (!dup)
+			noted[kept++] = t;
+	}
+	nnoted = kept;
+	n = top_of(n);
+	for (int i = 0; i < nnoted; i++)
+		if (noted[i] == n)
+			return;
+	if (nnoted < LOG_MAX)
+		noted[nnoted++] = n;
+	/* else it stays unpacked: that costs memory, not correctness */
+}
+
+void
+packed_note(xmlNodePtr n)
+{
+	if (n != NULL && n->type == XML_ELEMENT_NODE && !packed_is(n))
+		note_add(n);
+}
+
+/* ---- packing ---- */
+
+static size_t
+text_len(const xmlNode *t)
+{
+	return t->content != NULL ? strlen((const char *)t->content) : 0;
+}
+
+static char *
+put_tok(char *p, char tok, const xmlChar *s)
+{
+	size_t n = s != NULL ? strlen((const char *)s) : 0;
+
+	*p++ = tok;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p + n + 1;
+}
+
+/* Packs n's children if they qualify (see the top comment); 1 if packed. */
+static int
+pack_one(xmlNodePtr n)
+{
+	size_t len = 0;
+	unsigned depth = 1;
+	int elems = 0;
+	struct pk *pk;
+	char *p;
+
+	if (n->type != XML_ELEMENT_NODE || n->content != NULL ||
+	    n->_private != NULL || n->children == NULL || n->parent == NULL ||
+	    n->parent->type != XML_ELEMENT_NODE)
+		return 0;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE) {
+			len += 2 + text_len(c);
+			continue;
+		}
+		if (c->type != XML_ELEMENT_NODE || c->ns != n->ns ||
+		    c->properties != NULL || c->nsDef != NULL || c->_private != NULL)
+			return 0;
+		elems++;
+		len += 3 + strlen((const char *)c->name);
+		if (packed_is(c)) {
+			len += pk_of(c)->len;
+			if (pk_of(c)->depth + 1u > depth)
+				depth = pk_of(c)->depth + 1u;
+		} else
+			for (xmlNodePtr t = c->children; t != NULL; t = t->next) {
+				if (t->type != XML_TEXT_NODE)
+					return 0;
+				len += 2 + text_len(t);
+			}
+		if (len > PK_MAX)
+			return 0;
+	}
+	/* text after the last element was not checked above */
+	if (elems == 0 || depth > PK_DEPTH || len > PK_MAX)
+		return 0;
+	ensure_init();
+	pk = xmalloc(sizeof(*pk) + len);
+	pk->magic = PK_MAGIC;
+	pk->len = (uint16_t)len;
+	pk->depth = (uint16_t)depth;
+	p = pk->data;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE) {
+			p = put_tok(p, 'T', c->content);
+			continue;
+		}
+		p = put_tok(p, 'E', c->name);
+		if (packed_is(c)) {
+			memcpy(p, pk_of(c)->data, pk_of(c)->len);
+			p += pk_of(c)->len;
+		} else
+			for (xmlNodePtr t = c->children; t != NULL; t = t->next)
+				p = put_tok(p, 'T', t->content);
+		*p++ = 'X';
+	}
+	xmlFreeNodeList(n->children);
+	n->children = n->last = NULL;
+	n->content = (xmlChar *)pk;
+	return 1;
+}
+
+void
+packed_pack_tree(xmlNodePtr n)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE || packed_is(n))
+		return;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !packed_is(c))
+			packed_pack_tree(c);
+	pack_one(n);
+}
+
+void
+packed_repack(void)
+{
+	while (nnoted > 0)
+		packed_pack_tree(noted[--nnoted]);
+}
+
+/* ---- unpacking ---- */
+
+static void
+append(xmlNodePtr parent, xmlNodePtr c)
+{
+	if (c == NULL)
+		xoom();	/* out of memory: a half-unpacked node would lie */
+	c->parent = parent;
+	c->prev = parent->last;
+	if (parent->last != NULL)
+		parent->last->next = c;
+	else
+		parent->children = c;
+	parent->last = c;
+}
+
+/* Builds n's children from its packed string, returned for the caller to free. */
+static struct pk *
+unpack_quiet(xmlNodePtr n)
+{
+	struct pk *pk = pk_of(n);
+	const char *p = pk->data, *end = pk->data + pk->len;
+	xmlNodePtr cur = n, c;
+
+	n->content = NULL;
+	while (p < end) {
+		switch (*p) {
+		case 'E':
+			c = xmlNewDocNode(n->doc, n->ns, BAD_CAST (p + 1), NULL);
+			append(cur, c);
+			cur = c;
+			p += strlen(p + 1) + 2;
+			break;
+		case 'T':
+			append(cur, xmlNewDocText(n->doc, BAD_CAST (p + 1)));
+			p += strlen(p + 1) + 2;
+			break;
+		default:	/* 'X' */
+			cur = cur->parent;
+			p++;
+			break;
+		}
+	}
+	return pk;
+}
+
+int
+packed_unpack(xmlNodePtr n)
+{
+	if (!packed_is(n))
+		return 0;
+	free(unpack_quiet(n));
+	note_add(n);
+	return 1;
+}
+
+void *
+packed_take(xmlNodePtr n)
+{
+	struct pk *pk;
+
+	if (!packed_is(n))
+		return NULL;
+	pk = unpack_quiet(n);
+	note_add(n);
+	return pk;
+}
+
+void
+packed_restore(xmlNodePtr n, void *taken)
+{
+	if (packed_is(n))
+		free(n->content);
+	xmlFreeNodeList(n->children);
+	n->children = n->last = NULL;
+	n->content = taken;
+}
+
+static void
+unpack_all(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (packed_is(n))
+			free(unpack_quiet(n));	/* its descendants are all real now */
+		else
+			unpack_all(n->children);
+	}
+}
+
+void
+packed_unpack_tree(xmlNodePtr n)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return;
+	if (packed_is(n))
+		free(unpack_quiet(n));
+	else
+		unpack_all(n->children);
+	note_add(n);
+}
+
+/* ---- reading packed nodes as they are ---- */
+
+/* Past the element whose content starts at p ('E' name NUL already read). */
+static const char *
+skip_element(const char *p)
+{
+	int depth = 1;
+
+	while (depth > 0) {
+		if (*p == 'X') {
+			depth--;
+			p++;
+		} else {
+			if (*p == 'E')
+				depth++;
+			p += strlen(p + 1) + 2;
+		}
+	}
+	return p;
+}
+
+int
+packed_next_child(const xmlNode *n, const char **pos, const char **cname,
+    const char **text)
+{
+	const struct pk *pk = pk_of(n);
+	const char *p = *pos != NULL ? *pos : pk->data, *end = pk->data + pk->len;
+	const char *content;
+	int ntext = 0;
+
+	while (p < end && *p == 'T')
+		p += strlen(p + 1) + 2;		/* n's own text */
+	if (p >= end)
+		return 0;
+	*cname = p + 1;
+	content = *cname + strlen(*cname) + 1;
+	*pos = skip_element(content);
+	*text = "";
+	for (const char *r = content; *r != 'X'; r += strlen(r + 1) + 2) {
+		if (*r == 'E') {
+			*text = NULL;
+			return PACKED_ELEMENTS;
+		}
+		if (ntext++ == 0)
+			*text = r + 1;
+	}
+	if (ntext > 1) {
+		*text = NULL;
+		return PACKED_TEXTS;
+	}
+	return PACKED_LEAF;
+}
+
+int
+packed_child(const xmlNode *n, const char *name, const char **cname,
+    const char **text)
+{
+	const char *pos = NULL;
+	int kind;
+
+	while ((kind = packed_next_child(n, &pos, cname, text)) != 0) {
+		if (name != NULL && strcmp(name, *cname) != 0)
+			continue;
+		return kind == PACKED_TEXTS ? -1 : 1;
+	}
+	return 0;
+}
+
+void
+packed_write(const xmlNode *n, void (*put)(void *, const char *, size_t),
+    void (*text)(void *, const char *), void *arg)
+{
+	const struct pk *pk = pk_of(n);
+	const char *p = pk->data, *end = pk->data + pk->len;
+	const char *names[PK_DEPTH + 1], *prefix = NULL;
+	size_t plen = 0;
+	int sp = 0, open = 0;
+
+	if (n->ns != NULL && n->ns->prefix != NULL) {
+		prefix = (const char *)n->ns->prefix;
+		plen = strlen(prefix);
+	}
+	while (p < end) {
+		if (*p == 'X') {
+			const char *nm = names[--sp];
+			if (open)
+				put(arg, "/>", 2);
+			else {
+				put(arg, "</", 2);
+				if (prefix != NULL) {
+					put(arg, prefix, plen);
+					put(arg, ":", 1);
+				}
+				put(arg, nm, strlen(nm));
+				put(arg, ">", 1);
+			}
+			open = 0;
+			p++;
+			continue;
+		}
+		if (open)
+			put(arg, ">", 1);
+		open = 0;
+		if (*p == 'T')
+			text(arg, p + 1);
+		else {
+			put(arg, "<", 1);
+			if (prefix != NULL) {
+				put(arg, prefix, plen);
+				put(arg, ":", 1);
+			}
+			put(arg, p + 1, strlen(p + 1));
+			names[sp++] = p + 1;
+			open = 1;
+		}
+		p += strlen(p + 1) + 2;
+	}
+}
+
+/* ---- copies ---- */
+
+static struct pk *
+pk_dup(const xmlNode *n)
+{
+	size_t sz = sizeof(struct pk) + pk_of(n)->len;
+	struct pk *c = xmalloc(sz);
+
+	memcpy(c, pk_of(n), sz);
+	return c;
+}
+
+/* to is a recursive libxml2 copy of from: give it from's packed strings. */
+static void
+copy_packed(xmlNodePtr from, xmlNodePtr to)
+{
+	for (; from != NULL && to != NULL; from = from->next, to = to->next) {
+		if (from->type != XML_ELEMENT_NODE)
+			continue;
+		if (packed_is(from))
+			to->content = (xmlChar *)pk_dup(from);
+		else
+			copy_packed(from->children, to->children);
+	}
+}
+
+xmlNodePtr
+packed_copy_node(xmlNodePtr n, xmlDocPtr doc)
+{
+	xmlNodePtr c = xmlDocCopyNode(n, doc, 1);
+
+	if (c == NULL)
+		xoom();
+	ensure_init();
+	if (n->type == XML_ELEMENT_NODE) {
+		if (packed_is(n))
+			c->content = (xmlChar *)pk_dup(n);
+		else
+			copy_packed(n->children, c->children);
+	}
+	return c;
+}
+
+xmlDocPtr
+packed_copy_doc(xmlDocPtr doc)
+{
+	xmlDocPtr c = xmlCopyDoc(doc, 1);
+
+	if (c == NULL)
+		xoom();
+	ensure_init();
+	copy_packed(doc->children, c->children);
+	return c;
+}
+
+/* ---- packing while parsing ---- */
+
+static void
+pack_at_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	xmlNodePtr cur = ctxt->node;	/* the element this end tag closes */
+
+	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+	if (cur != NULL && (parse_where == NULL || parse_where(cur)))
+		pack_one(cur);
+}
+
+void
+packed_parse_with(xmlParserCtxtPtr ctxt, int (*where)(const xmlNode *))
+{
+	ensure_init();
+	parse_where = where;
+	ctxt->sax->endElementNs = pack_at_end;
+}
+
+static xmlDocPtr
+read_packed(int fd, const char *buf, int len, int options)
+{
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	xmlDocPtr doc;
+
+	if (ctxt == NULL)
+		return NULL;
+	packed_parse_with(ctxt, NULL);
+	doc = fd != -1 ? xmlCtxtReadFd(ctxt, fd, NULL, NULL, options) :
+	    xmlCtxtReadMemory(ctxt, buf, len, NULL, NULL, options);
+	if (doc != NULL && !ctxt->wellFormed) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+xmlDocPtr
+packed_read_fd(int fd, int options)
+{
+	return read_packed(fd, NULL, 0, options);
+}
+
+xmlDocPtr
+packed_read_memory(const char *buf, int len, int options)
+{
+	return read_packed(-1, buf, len, options);
+}

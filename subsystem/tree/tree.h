@@ -1,0 +1,267 @@
+/*
+ * The tree layer (README.md, "Layers"): libxml2 trees as nchome keeps
+ * them, and what other folders may use of it.
+ *
+ *   packed.c          list entries held as one string each (packed subtrees)
+ *   edit.c            the edit-config engine with its undo log
+ *   edit_index.c      list entry keys and the per-parent hash index
+ *   filter_subtree.c  subtree filters (RFC 6241 6)
+ *   filter_xpath.c    XPath filters (RFC 6241 8.9)
+ *   xmlout.c          the streamed serializer (replies, files, records)
+ *
+ * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
+ * the framer) and below everything that holds documents.  Private to the
+ * folder: tree_int.h.
+ */
+#ifndef NCHOME_TREE_H
+#define NCHOME_TREE_H
+
+#include <stddef.h>
+
+#include <libxml/hash.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "netconf/netconf.h"
+
+/* ---- edit.c, edit_index.c ---- */
+
+/*
+ * The edit-config engine (RFC 6241 7.2) on an in-memory datastore tree,
+ * and the tree primitives it shares with the rest of the data side: list
+ * entry identity (keys), the per-parent hash index of children, and an
+ * undo log so a failed or test-only edit leaves the tree as it was
+ * (edit.c, edit_index.c).
+ */
+
+enum edit_defop { DEFOP_MERGE, DEFOP_REPLACE, DEFOP_NONE };
+enum edit_erropt { ERROPT_STOP, ERROPT_CONTINUE, ERROPT_ROLLBACK };
+
+/* What an undo log entry undoes. */
+enum edit_change_kind {
+	EC_REMOVED,		/* node was removed from parent, before next */
+	EC_ADDED,		/* node was added */
+	EC_TEXT,		/* text node's content was replaced: old_text */
+	EC_UNPACKED		/* packed node was unpacked: old_text is its
+				   packed string (packed.c) */
+};
+
+/* One change of the tree, kept so it can be undone. */
+struct edit_change {
+	enum edit_change_kind	 kind;
+	int		 old_owned;	/* EC_TEXT: old_text was allocated for the node */
+	xmlNodePtr	 node;
+	xmlNodePtr	 parent;	/* removed: where it was */
+	xmlNodePtr	 next;
+	xmlChar		*old_text;	/* EC_TEXT: the content before */
+};
+
+struct edit_ctx {
+	struct rpc		*r;	/* errors go here; NULL: only counted */
+	xmlHashTablePtr		 keys;	/* element local name -> char ** (NULL-ended), may be NULL */
+	enum edit_defop		 defop;
+	enum edit_erropt	 erropt;
+	int			 nerrors;
+	int			 changed;	/* the tree differs from before */
+	int			 detached;	/* building a new node off the tree */
+	int			 move;		/* config may be taken apart: its nodes
+						   move into the tree (no copies) */
+	struct edit_change	*log;
+	size_t			 nlog, caplog;
+};
+
+/*
+ * Applies the children of config (an edit-config <config> element) to the
+ * children of root (the datastore's root element).  Returns the number of
+ * errors.  With ERROPT_CONTINUE the changes without error stay applied;
+ * otherwise the caller undoes (edit_undo) when errors were found.
+ */
+int edit_apply(struct edit_ctx *c, xmlNodePtr root, xmlNodePtr config);
+
+/* Reverts every change recorded in c, newest first. */
+void edit_undo(struct edit_ctx *c);
+
+/* Forgets the undo log and frees the nodes it kept (after a kept edit). */
+void edit_ctx_clear(struct edit_ctx *c);
+
+/* Frees a node (unlinking it first) or a whole document, with their indexes. */
+void tree_free(xmlNodePtr n);
+void doc_free(xmlDocPtr doc);
+
+/* Drops the list indexes of n and its descendants (their children change). */
+void index_drop_subtree(xmlNodePtr n);
+
+/*
+ * Parses a RELAX NG file's element patterns for RFC 6110 list keys
+ * (nma:key="k1 k2" in urn:ietf:params:xml:ns:netmod:dsdl-annotations:1,
+ * or nchome:key in urn:nchome:schema:1).  Returns NULL when none; free with
+ * keys_free().
+ */
+xmlHashTablePtr keys_from_schema(const char *rng_path);
+void keys_free(xmlHashTablePtr keys);
+
+/*
+ * Removes namespace declarations that repeat one in scope or that nothing
+ * uses, in n, its siblings and their subtrees (copies declare their own).
+ */
+void ns_tidy(xmlNodePtr n);
+
+/* 1 when an element or attribute in root's subtree uses ns. */
+int ns_in_subtree(xmlNodePtr root, xmlNsPtr ns);
+
+/* 1 when node is the nc:operation attribute. */
+int is_nc_operation(const xmlAttr *a);
+
+/* Parser options for every untrusted document (no entities, no DTD, no net). */
+#define NC_XML_PARSE_OPTS (XML_PARSE_NONET | XML_PARSE_NOBLANKS | \
+    XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NOWARNING | XML_PARSE_NOERROR)
+
+/* ---- packed.c ---- */
+
+/*
+ * Packed subtrees: how a session keeps a 10 MB datastore in a few times
+ * its size instead of libxml2's ~7x.  See packed.c.
+ */
+
+/* 1 when element n's children are packed (n->children is then NULL). */
+int packed_is(const xmlNode *n);
+
+/*
+ * Makes packed n's children real nodes again and notes n for
+ * packed_repack(); 1 if n was packed.  Whoever reads the children of a
+ * node that may be packed calls this first.
+ */
+int packed_unpack(xmlNodePtr n);
+
+/*
+ * packed_unpack, but n's packed string is returned, not freed: the
+ * caller keeps it to undo with packed_restore (or frees it).
+ */
+void *packed_take(xmlNodePtr n);
+
+/*
+ * n's children (real or packed; the caller has dropped their indexes)
+ * are freed and n gets the string packed_take returned.
+ */
+void packed_restore(xmlNodePtr n, void *taken);
+
+/* Unpacks every packed node in n's subtree (XPath, RELAX NG). */
+void packed_unpack_tree(xmlNodePtr n);
+
+/* Packs what can be packed in n's subtree, bottom up. */
+void packed_pack_tree(xmlNodePtr n);
+
+/* n (an element) changed or is new: pack it at the next packed_repack(). */
+void packed_note(xmlNodePtr n);
+
+/* Packs again what was unpacked or noted since the last call (after each RPC). */
+void packed_repack(void);
+
+/*
+ * The first child element of packed n named name (any name when NULL):
+ * 1 with *cname its name and *text its text when it is a leaf holding
+ * at most one text node (*text NULL when it has child elements); 0 when
+ * there is none; -1 when it is a leaf of several text nodes (unpack).
+ */
+int packed_child(const xmlNode *n, const char *name, const char **cname,
+    const char **text);
+
+/*
+ * The child elements of packed n one by one (*pos NULL at first): 0 at
+ * the end, else *cname is the child's name and the result says what it
+ * holds: PACKED_LEAF (*text its text, "" if none), PACKED_TEXTS (several
+ * text nodes) or PACKED_ELEMENTS; *text is NULL for those two.
+ */
+#define PACKED_LEAF	1
+#define PACKED_TEXTS	2
+#define PACKED_ELEMENTS	3
+int packed_next_child(const xmlNode *n, const char **pos, const char **cname,
+    const char **text);
+
+/* xmlDocCopyNode / xmlCopyDoc (recursive), packed nodes copied packed. */
+xmlNodePtr packed_copy_node(xmlNodePtr n, xmlDocPtr doc);
+xmlDocPtr packed_copy_doc(xmlDocPtr doc);
+
+/*
+ * Serializes packed n's children through put(arg, s, len) (bytes as
+ * they are) and text(arg, s) (a NUL-terminated text to escape).
+ */
+void packed_write(const xmlNode *n, void (*put)(void *, const char *, size_t),
+    void (*text)(void *, const char *), void *arg);
+
+/*
+ * Packs while parsing with ctxt: each element that where() accepts (all
+ * when where is NULL) is packed, if it can be, as its end tag is read.
+ * Set before each parse.
+ */
+void packed_parse_with(xmlParserCtxtPtr ctxt, int (*where)(const xmlNode *));
+
+/* A datastore document or journal record from an open file or memory, packed. */
+xmlDocPtr packed_read_fd(int fd, int options);
+xmlDocPtr packed_read_memory(const char *buf, int len, int options);
+
+/* ---- filter_subtree.c, filter_xpath.c ---- */
+
+/*
+ * get/get-config filters (RFC 6241 6 subtree, 8.9 XPath).  Both read the
+ * datastore document (root <config> holding the top-level nodes) and add
+ * copies of the selected nodes, with their ancestors, under out.
+ */
+
+/* Subtree filter: filter is the <filter> element. */
+void filter_subtree(xmlNodePtr filter, xmlNodePtr data_root, xmlNodePtr out);
+
+/* XPath filter with expression select; namespaces in scope of filter.  -1 with an rpc-error. */
+int filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select,
+    xmlDocPtr data, xmlNodePtr out);
+
+/*
+ * Applies the <filter> element of a get/get-config (type subtree or
+ * xpath) to data; on success *out_doc holds a new document whose root's
+ * children are the result.  -1 with an rpc-error.
+ */
+int filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_doc);
+
+/* ---- xmlout.c ---- */
+
+/*
+ * A small, fast XML serializer for replies and datastore files:
+ * elements (packed ones too, packed.c), attributes, text, CDATA,
+ * comments and PIs of a libxml2 tree, written into a 64 KiB staging
+ * buffer that is handed to the framer (or a writer) when full.  It
+ * exists because libxml2's xmlNodeDumpOutput spends most of a 10 MB
+ * get-config on per-call overhead; this one is a plain iterative walk
+ * with one escape loop per text, several times faster.
+ */
+
+struct xmlout;
+
+struct xmlout *xo_new(struct framer *fr);
+
+/* Writes through write(arg, buf, len), which returns 0 or -1. */
+struct xmlout *xo_new_writer(int (*write)(void *, const char *, size_t), void *arg);
+
+/* doc as a UTF-8 XML file on fd; 0, or -1 with errno set. */
+int xo_write_doc_fd(int fd, xmlDocPtr doc);
+
+/* Raw bytes / a string, written as they are. */
+void xo_raw(struct xmlout *xo, const char *s, size_t len);
+void xo_str(struct xmlout *xo, const char *s);
+
+/* Text escaped for an attribute value in double quotes. */
+void xo_attr_value(struct xmlout *xo, const char *s);
+
+/* The attributes a (and its next siblings), each as ' name="value"'. */
+void xo_attrs(struct xmlout *xo, xmlAttrPtr a);
+
+/*
+ * The subtree of node.  extra (may be NULL) is a list of namespace
+ * declarations written on node's start tag in addition to its own
+ * (for a node lifted out of its document).
+ */
+void xo_node(struct xmlout *xo, xmlNodePtr node, xmlNsPtr extra);
+
+/* Flushes to the framer (or writer) and frees; 0, or -1 if any write failed. */
+int xo_finish(struct xmlout *xo);
+
+#endif

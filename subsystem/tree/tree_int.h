@@ -1,0 +1,42 @@
+/*
+ * Inside the tree folder only: edit-node matching and the per-parent list
+ * index (edit_index.c), shared by edit.c.
+ */
+#ifndef NCHOME_TREE_INT_H
+#define NCHOME_TREE_INT_H
+
+#include "tree.h"
+
+
+/* The first element child of n, or NULL. */
+xmlNodePtr node_first_elem(const xmlNode *n);
+
+/* 1 when n has no element children. */
+int node_is_leaf(const xmlNode *n);
+
+/* Text of a leaf; caller frees. */
+char *node_leaf_text(const xmlNode *n);
+
+/* 1 when a and b are elements of the same local name and namespace. */
+int node_same_name(const xmlNode *a, const xmlNode *b);
+
+/* The "N" key (name and namespace) of n, counted in an index; caller frees. */
+char *node_name_key(const xmlNode *n);
+
+/* Inserts child under parent before next (NULL: last), keeping indexes right. */
+void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
+    xmlNodePtr next);
+
+/* Unlinks child from its parent, keeping indexes right. */
+void index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child);
+
+/* The content of text node text, child of leaf, is about to change. */
+void index_text_changing(xmlHashTablePtr keys, xmlNodePtr leaf, xmlNodePtr text);
+
+/*
+ * The datastore child of p addressed by edit node e (see edit_index.c);
+ * lonely: e has no sibling of its name in the edit.
+ */
+xmlNodePtr index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely);
+
+#endif

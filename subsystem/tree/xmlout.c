@@ -1,0 +1,355 @@
+/* Fast serializer; see tree.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+#include "tree.h"
+
+
+#define XO_BUF	(64 * 1024)
+
+struct xmlout {
+	int		(*write)(void *, const char *, size_t);
+	void		*arg;
+	size_t		 len;
+	int		 err;
+	char		 buf[XO_BUF];
+};
+
+struct xmlout *
+xo_new_writer(int (*write)(void *, const char *, size_t), void *arg)
+{
+	struct xmlout *xo = xmalloc(sizeof(*xo));
+
+	xo->write = write;
+	xo->arg = arg;
+	xo->len = 0;
+	xo->err = 0;
+	return xo;
+}
+
+static int
+write_framer(void *fr, const char *buf, size_t len)
+{
+	return framer_write(fr, buf, len);
+}
+
+struct xmlout *
+xo_new(struct framer *fr)
+{
+	return xo_new_writer(write_framer, fr);
+}
+
+static void
+xo_flush(struct xmlout *xo)
+{
+	if (xo->len > 0 && !xo->err && xo->write(xo->arg, xo->buf, xo->len) == -1)
+		xo->err = 1;
+	xo->len = 0;
+}
+
+static void
+xo_raw_slow(struct xmlout *xo, const char *s, size_t n)
+{
+	xo_flush(xo);
+	if (n >= XO_BUF) {
+		if (!xo->err && xo->write(xo->arg, s, n) == -1)
+			xo->err = 1;
+		return;
+	}
+	memcpy(xo->buf, s, n);
+	xo->len = n;
+}
+
+/*
+ * The serializer writes a few bytes at a time (a "<", a name, a text),
+ * so the common case -- it fits -- is inline; perf showed the call and
+ * the checks costing as much as the copying.
+ */
+static inline void
+xo_put(struct xmlout *xo, const char *s, size_t n)
+{
+	if (n <= XO_BUF - xo->len) {
+		memcpy(xo->buf + xo->len, s, n);
+		xo->len += n;
+	} else
+		xo_raw_slow(xo, s, n);
+}
+
+#define XO_LIT(xo, lit)	xo_put((xo), (lit), sizeof(lit) - 1)
+
+static inline void
+xo_ch(struct xmlout *xo, char c)
+{
+	if (xo->len == XO_BUF)
+		xo_flush(xo);
+	xo->buf[xo->len++] = c;
+}
+
+void
+xo_raw(struct xmlout *xo, const char *s, size_t n)
+{
+	xo_put(xo, s, n);
+}
+
+void
+xo_str(struct xmlout *xo, const char *s)
+{
+	xo_put(xo, s, strlen(s));
+}
+
+/*
+ * Bytes that end a run of plain bytes: ESC_TEXT in text, ESC_ATTR in a
+ * double-quoted attribute value; NUL ends both (the end of the string).
+ * Other control bytes pass as they are: a parsed document has none.
+ */
+#define ESC_TEXT	1
+#define ESC_ATTR	2
+static const unsigned char esc_class[256] = {
+	['\0'] = ESC_TEXT | ESC_ATTR,
+	['&'] = ESC_TEXT | ESC_ATTR,
+	['<'] = ESC_TEXT | ESC_ATTR,
+	['>'] = ESC_TEXT | ESC_ATTR,
+	['\r'] = ESC_TEXT | ESC_ATTR,
+	['"'] = ESC_ATTR,
+	['\n'] = ESC_ATTR,
+	['\t'] = ESC_ATTR,
+};
+
+/* Escapes s: text (attr = 0) or a double-quoted attribute value. */
+static void
+xo_escaped(struct xmlout *xo, const char *s, int attr)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char mask = attr ? ESC_ATTR : ESC_TEXT;
+
+	for (;;) {
+		const unsigned char *run = p;
+
+		while ((esc_class[*p] & mask) == 0)
+			p++;
+		xo_put(xo, (const char *)run, (size_t)(p - run));
+		switch (*p) {
+		case '\0': return;
+		case '&': XO_LIT(xo, "&amp;"); break;
+		case '<': XO_LIT(xo, "&lt;"); break;
+		case '>': XO_LIT(xo, "&gt;"); break;
+		case '\r': XO_LIT(xo, "&#13;"); break;
+		case '"': XO_LIT(xo, "&quot;"); break;
+		case '\n': XO_LIT(xo, "&#10;"); break;
+		case '\t': XO_LIT(xo, "&#9;"); break;
+		}
+		p++;
+	}
+}
+
+void
+xo_attr_value(struct xmlout *xo, const char *s)
+{
+	xo_escaped(xo, s, 1);
+}
+
+/* packed_write's callbacks */
+static void
+packed_put(void *xo, const char *s, size_t n)
+{
+	xo_put(xo, s, n);
+}
+
+static void
+packed_text(void *xo, const char *s)
+{
+	xo_escaped(xo, s, 0);
+}
+
+static void
+xo_qname(struct xmlout *xo, xmlNodePtr n)
+{
+	if (n->ns != NULL && n->ns->prefix != NULL) {
+		xo_str(xo, (const char *)n->ns->prefix);
+		xo_ch(xo, ':');
+	}
+	xo_put(xo, (const char *)n->name, strlen((const char *)n->name));
+}
+
+static void
+xo_nsdefs(struct xmlout *xo, xmlNsPtr ns)
+{
+	for (; ns != NULL; ns = ns->next) {
+		if (ns->prefix != NULL) {
+			XO_LIT(xo, " xmlns:");
+			xo_str(xo, (const char *)ns->prefix);
+			XO_LIT(xo, "=\"");
+		} else
+			XO_LIT(xo, " xmlns=\"");
+		xo_escaped(xo, ns->href != NULL ? (const char *)ns->href : "", 1);
+		xo_ch(xo, '"');
+	}
+}
+
+void
+xo_attrs(struct xmlout *xo, xmlAttrPtr a)
+{
+	for (; a != NULL; a = a->next) {
+		xo_ch(xo, ' ');
+		if (a->ns != NULL && a->ns->prefix != NULL) {
+			xo_str(xo, (const char *)a->ns->prefix);
+			xo_ch(xo, ':');
+		}
+		xo_str(xo, (const char *)a->name);
+		XO_LIT(xo, "=\"");
+		if (a->children != NULL && a->children->next == NULL &&
+		    a->children->type == XML_TEXT_NODE && a->children->content != NULL)
+			xo_escaped(xo, (const char *)a->children->content, 1);
+		else {
+			xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+
+			xo_escaped(xo, v != NULL ? (const char *)v : "", 1);
+			xmlFree(v);
+		}
+		xo_ch(xo, '"');
+	}
+}
+
+/* Writes node without its children (start tag, text, ...); 1 if it has children to enter. */
+static int
+xo_open(struct xmlout *xo, xmlNodePtr n, xmlNsPtr extra)
+{
+	const char *c = n->content != NULL ? (const char *)n->content : "";
+
+	switch (n->type) {
+	case XML_ELEMENT_NODE:
+		xo_ch(xo, '<');
+		xo_qname(xo, n);
+		xo_nsdefs(xo, n->nsDef);
+		xo_nsdefs(xo, extra);
+		xo_attrs(xo, n->properties);
+		if (packed_is(n)) {
+			xo_ch(xo, '>');
+			packed_write(n, packed_put, packed_text, xo);
+			XO_LIT(xo, "</");
+			xo_qname(xo, n);
+			xo_ch(xo, '>');
+			return 0;
+		}
+		if (n->children == NULL) {
+			XO_LIT(xo, "/>");
+			return 0;
+		}
+		xo_ch(xo, '>');
+		return 1;
+	case XML_TEXT_NODE:
+		xo_escaped(xo, c, 0);
+		return 0;
+	case XML_CDATA_SECTION_NODE:
+		XO_LIT(xo, "<![CDATA[");
+		xo_str(xo, c);
+		XO_LIT(xo, "]]>");
+		return 0;
+	case XML_COMMENT_NODE:
+		XO_LIT(xo, "<!--");
+		xo_str(xo, c);
+		XO_LIT(xo, "-->");
+		return 0;
+	case XML_PI_NODE:
+		XO_LIT(xo, "<?");
+		xo_put(xo, (const char *)n->name, strlen((const char *)n->name));
+		if (*c != '\0') {
+			xo_ch(xo, ' ');
+			xo_str(xo, c);
+		}
+		XO_LIT(xo, "?>");
+		return 0;
+	case XML_ENTITY_REF_NODE:
+		xo_ch(xo, '&');
+		xo_put(xo, (const char *)n->name, strlen((const char *)n->name));
+		xo_ch(xo, ';');
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void
+xo_close(struct xmlout *xo, xmlNodePtr n)
+{
+	XO_LIT(xo, "</");
+	xo_qname(xo, n);
+	xo_ch(xo, '>');
+}
+
+void
+xo_node(struct xmlout *xo, xmlNodePtr root, xmlNsPtr extra)
+{
+	xmlNodePtr n = root;
+
+	/* Iterative walk: no recursion, whatever the depth. */
+	if (!xo_open(xo, n, extra))
+		return;
+	n = n->children;
+	for (;;) {
+		if (xo_open(xo, n, NULL)) {
+			n = n->children;
+			continue;
+		}
+		while (n->next == NULL) {
+			n = n->parent;
+			xo_close(xo, n);
+			if (n == root)
+				return;
+		}
+		n = n->next;
+	}
+}
+
+static int
+write_fd(void *arg, const char *buf, size_t len)
+{
+	int fd = *(int *)arg;
+
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+xo_write_doc_fd(int fd, xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	struct xmlout *xo = xo_new_writer(write_fd, &fd);
+
+	if (xo == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	XO_LIT(xo, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	if (root != NULL)
+		xo_node(xo, root, NULL);
+	xo_ch(xo, '\n');
+	if (xo_finish(xo) == -1) {
+		if (errno == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+xo_finish(struct xmlout *xo)
+{
+	int rc;
+
+	xo_flush(xo);
+	rc = xo->err ? -1 : 0;
+	free(xo);
+	return rc;
+}
