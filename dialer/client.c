@@ -301,6 +301,14 @@ start_session(struct client *c, int64_t now)
 	if (setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
 		log_warn("client %s: SO_KEEPALIVE", c->cc->name);
 	set_keepalive_timing(c);
+	/*
+	 * sshd sets TCP_NODELAY only for interactive sessions, so without it
+	 * Nagle holds sshd's small packets (auth reply, channel open
+	 * confirmation, the <hello>) until the NMS's delayed ACK: ~40 ms each.
+	 * The option stays on the socket through the exec.
+	 */
+	if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("client %s: TCP_NODELAY", c->cc->name);
 	if (send_initiation(c) == -1) {
 		attempt_failed(c, now);
 		return;
