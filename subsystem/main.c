@@ -29,6 +29,7 @@
 #include <libxml/parser.h>
 
 #include "config.h"
+#include "callhome_signal.h"
 #include "conf.h"
 #include "datastore.h"
 #include "framing.h"
@@ -117,6 +118,7 @@ handle_message(char *msg, size_t len)
 			return -1;
 		}
 		hello_done = 1;
+		callhome_signal_hello(sess.conf);	/* tells the dialer: this call home worked */
 		notify_session_start(&sess);
 		return 0;
 	}
