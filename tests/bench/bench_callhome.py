@@ -8,6 +8,7 @@ the real sshd -i and nchome-netconf, on loopback.  Figures, not pass/fail.
   callhome.<tree>.reconnect_long_p50    NMS closes a 2.5 s session -> next accept
   callhome.<tree>.reconnect_short_p50   NMS closes right after one get-config -> next accept
   netconf.<tree>.exec_hello_p50         nchome-netconf exec -> <hello> over pipes
+  netconf.<tree>.load.<lib>, .own_start, .yang_folder_read   where that time goes
 
 NMS kinds (<nms>):
   ncclient         ncclient.manager.call_home() as shipped (paramiko, Nagle on);
@@ -332,6 +333,72 @@ def exec_exit(argv):
     return time.monotonic() - t0
 
 
+def needed_libs(binary):
+    """The DT_NEEDED sonames of binary (readelf -d), in order."""
+    out = subprocess.run(["readelf", "-d", binary], stdout=subprocess.PIPE, text=True).stdout
+    return [line.split("[", 1)[1].split("]", 1)[0] for line in out.splitlines() if "(NEEDED)" in line]
+
+
+def build_stub(folder, name, sonames):
+    """A do-nothing program that loads exactly sonames (and what they need)."""
+    path = os.path.join(folder, name)
+    args = ["cc", "-O2", "-x", "c", "-", "-o", path, "-Wl,--no-as-needed"] + ["-l:" + so for so in sonames]
+    subprocess.run(args, input=b"int main(void) { return 0; }\n", check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return path
+
+
+def loading_breakdown(tree, n):
+    """Where exec -> <hello> goes: loading the libraries (do-nothing programs that load
+    the same DT_NEEDED list, or libc and one library of it), the YANG folder read
+    (NCHOME_YANG_DIR pointing nowhere), and the rest: nchome-netconf's own start."""
+    libs = [so for so in needed_libs(tree.netconf_bin) if not so.startswith("libc.so")]
+    folder = os.path.join(tree.env.dir, "stubs")
+    os.makedirs(folder, exist_ok=True)
+    try:
+        cases = [("libc", build_stub(folder, "libc", [])),
+                 ("all", build_stub(folder, "all", libs))]
+        cases += [(so, build_stub(folder, "one-%d" % i, [so])) for i, so in enumerate(libs)]
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("no loading breakdown (cannot build the stubs: %r)" % e, flush=True)
+        return
+    noyang = dict(os.environ, NCHOME_YANG_DIR="/nonexistent")
+
+    def no_yang():
+        t0 = time.monotonic()
+        p = subprocess.Popen([tree.netconf_bin, "-f", tree.env.conf], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=noyang)
+        buf = b""
+        while b"]]>]]>" not in buf:
+            d = os.read(p.stdout.fileno(), 65536)
+            if not d:
+                break
+            buf += d
+        t1 = time.monotonic()
+        p.stdin.close()
+        p.wait(10)
+        return t1 - t0
+    runs = [(name, (lambda path=path: exec_exit([path]))) for name, path in cases]
+    runs += [("hello", lambda: exec_hello(tree.netconf_bin, tree.env.conf)), ("hello_no_yang", no_yang)]
+    got = {name: [] for name, _ in runs}
+    for _ in range(n):
+        for name, fn in runs:
+            got[name].append(fn())
+    med = {k: statistics.median(v) * 1000 for k, v in got.items()}
+    figure("netconf.%s.exec_libs_stub_p50" % tree.name, round(med["all"], 2), "ms",
+           "a do-nothing program loading nchome-netconf's DT_NEEDED libraries -> exit; median of %d" % n)
+    figure("netconf.%s.exec_libc_stub_p50" % tree.name, round(med["libc"], 2), "ms",
+           "a do-nothing program with libc only -> exit; median of %d" % n)
+    for so in libs:
+        figure("netconf.%s.load.%s" % (tree.name, so.split(".so")[0]), round(med[so] - med["libc"], 2), "ms",
+               "loading %s and what it pulls in (do-nothing program with libc + it, minus libc only)" % so)
+    figure("netconf.%s.yang_folder_read" % tree.name, round(med["hello"] - med["hello_no_yang"], 2), "ms",
+           "exec -> hello minus the same with NCHOME_YANG_DIR=/nonexistent (medians)")
+    figure("netconf.%s.own_start" % tree.name, round(med["hello"] - med["all"], 2), "ms",
+           "exec -> hello minus the do-nothing program with the same libraries: nchome-netconf's own "
+           "start (conf, registry, YANG folder, hello), as measured from here")
+
+
 def series(trs, fn, n):
     """fn(tree) n times per tree, alternating; {tree: [seconds]}."""
     out = {t.name: [] for t in trs}
@@ -413,6 +480,7 @@ try:
     report("netconf", "exec_bad_conf", res, "Popen(nchome-netconf -f /nonexistent) -> exit (loading only)")
     res = series(trs[:1], lambda t: exec_exit(["/bin/true"]), max(30, RUNS))
     report("netconf", "exec_bin_true", {"any": res[trs[0].name]}, "Popen(/bin/true) -> exit (the floor)")
+    loading_breakdown(trs[-1], max(30, RUNS))
 finally:
     if extra is not None:
         extra.cleanup()
