@@ -18,6 +18,7 @@
 #include "config.h"
 #include "conf.h"
 #include "errbuf.h"
+#include "safepath.h"
 
 #define DEFAULT_HOST_KEY	"/etc/ssh/ssh_host_ed25519_key.pub"
 #define DEFAULT_MAX_MESSAGE	67108864L
@@ -465,6 +466,12 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	}
 	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
 		set_err(err, errlen, "%s: not a regular file", path);
+		fclose(fp);
+		return NULL;
+	}
+	/* root execs what the file names: refuse it unread if others can change it */
+	if ((checks & CONF_CHECK_DIALER) && geteuid() == 0 &&
+	    safe_path_root(path, &st, err, errlen) == -1) {
 		fclose(fp);
 		return NULL;
 	}

@@ -59,7 +59,9 @@ struct nchome_conf {
 
 /* What conf_load() checks beyond the syntax. */
 #define CONF_CHECK_DIALER	0x01	/* sshd executable, host-key readable,
-					   file with a secret not world-readable */
+					   file with a secret not world-readable;
+					   as root: file and folders only root
+					   can change (safepath.h) */
 
 /*
  * Parses path.  On error returns NULL and writes "file:line: message" (or

@@ -479,15 +479,27 @@ client_on_hello(struct client *c, const struct callhome_endpoints *e, uid_t uid,
 	return 1;
 }
 
+/*
+ * How sshd ended, for the log.  sshd -i exits 255 whenever its connection
+ * ends, a normal logout included: OpenSSH leaves through cleanup_exit(255)
+ * on the peer's disconnect, and its privilege-separation monitor (the
+ * process we wait for) when the session child closes the monitor socket.
+ * So 255, like 0, is a normal end and reads "connection closed"; why a
+ * connection closed (logout, refused login) is in sshd's own log.  Any
+ * other status, or a signal, is sshd failing and is logged as such.
+ */
 static void
 describe_status(int status, char *buf, size_t len)
 {
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+	if (WIFEXITED(status) &&
+	    (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 255))
+		snprintf(buf, len, "connection closed");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "sshd exit status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+		snprintf(buf, len, "sshd killed by signal %d", WTERMSIG(status));
 	else
-		snprintf(buf, len, "status 0x%x", (unsigned)status);
+		snprintf(buf, len, "sshd status 0x%x", (unsigned)status);
 }
 
 int
@@ -502,7 +514,7 @@ client_on_exit(struct client *c, pid_t pid, int status, int64_t now)
 		return CLIENT_EXIT_NOT_MINE;
 	ran = now - c->session_start;
 	describe_status(status, how, sizeof(how));
-	log_info("client %s: session with %s ended after %lld.%03lld s (sshd %s)",
+	log_info("client %s: session with %s ended after %lld.%03lld s (%s)",
 	    c->cc->name, c->peer, (long long)(ran / 1000), (long long)(ran % 1000), how);
 	c->pid = -1;
 	c->state = CLIENT_WAITING;

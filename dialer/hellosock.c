@@ -34,6 +34,7 @@
 #include "errbuf.h"
 #include "hellosock.h"
 #include "log.h"
+#include "safepath.h"
 
 #define DROP_LOG_EVERY	60	/* seconds between two warnings of dropped datagrams */
 
@@ -47,59 +48,33 @@ hellosock_init(struct hellosock *h)
 	h->path = NULL;
 }
 
-/* Whether st may hold root's socket: owned by root (or us), writable by no one else. */
-static int
-folder_safe(const char *p, const struct stat *st, int innermost, char *err, size_t errlen)
-{
-	if (!S_ISDIR(st->st_mode))
-		return set_err(err, errlen, "%s is not a folder", p);
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return set_err(err, errlen, "%s belongs to uid %lu, not root", p,
-		    (unsigned long)st->st_uid);
-	/* A sticky folder (/tmp) above is fine: no one can move ours out of it. */
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && (innermost || !(st->st_mode & S_ISVTX)))
-		return set_err(err, errlen, "%s is writable by other users", p);
-	return 0;
-}
-
-/* The socket's folder: created when missing, then it and every folder above checked. */
+/*
+ * The socket's folder: created when missing (0755 whatever the umask, so
+ * every account's nchome-netconf reaches the socket), then it and every
+ * folder above it must be root's and writable by no one else: the rule
+ * nchome.conf is held to (safepath.c; a sticky folder such as /tmp may be
+ * above it, not be it).  A folder the operator made keeps its mode.
+ */
 static int
 check_folders(const char *path, char *err, size_t errlen)
 {
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *real, *slash;
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
 	struct stat st;
-	int rc = 0;
+	int fd, made, rc = 0;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) == NULL)
 		return set_err(err, errlen, "%s: not an absolute path", path);
 	slash[slash == dir ? 1 : 0] = '\0';
-	if (mkdir(dir, 0755) == 0) {
-		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-		/* The umask must not keep NETCONF accounts out of it. */
-		if (fd == -1 || fchmod(fd, 0755) == -1)
-			rc = set_err(err, errlen, "%s: %s", dir, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		if (rc == -1)
-			return -1;
-	} else if (errno != EEXIST)
+	if (!(made = mkdir(dir, 0755) == 0) && errno != EEXIST)
 		return set_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-	if ((real = realpath(dir, NULL)) == NULL)
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return set_err(err, errlen, "%s: %s", dir, strerror(errno));
-	for (int innermost = 1;; innermost = 0) {
-		if (lstat(real, &st) == -1) {
-			rc = set_err(err, errlen, "%s: %s", real, strerror(errno));
-			break;
-		}
-		if ((rc = folder_safe(real, &st, innermost, err, errlen)) == -1 ||
-		    strcmp(real, "/") == 0)
-			break;
-		slash = strrchr(real, '/');
-		slash[slash == real ? 1 : 0] = '\0';
-	}
-	free(real);
+	if ((made && fchmod(fd, 0755) == -1) || fstat(fd, &st) == -1)
+		rc = set_err(err, errlen, "%s: %s", dir, strerror(errno));
+	else
+		rc = safe_path_root(dir, &st, err, errlen);
+	close(fd);
 	return rc;
 }
 

@@ -6,6 +6,12 @@ and certificates made by contrib/nchome-pki.  NMS side: OpenSSH's `ssh`,
 the strictest verifier, trusting the device only through the host CA
 (@cert-authority).  "Reaches NETCONF" means nchome-netconf's <hello>
 came back over `ssh -s netconf`.
+
+The local account is made with doc/authentication.md's own commands (its
+`account` block, then its `password` block fed the password at the
+prompts), in a private account database (doc_commands), and its sessions
+run a copy of nchome-netconf in a private prefix every account can reach
+(private_prefix), so the test passes from a clone in any folder.
 """
 import grp
 import os
@@ -15,28 +21,20 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from doc_commands import DOC_ACCOUNT, install_group, private_account_db, run as run_doc  # noqa: E402
+no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import SSHD, TAP  # noqa: E402
 from nchome_auth import DEVICE, AuthEnv, pki  # noqa: E402
 
 t = TAP()
-is_root = os.geteuid() == 0
-suffix = "%d" % os.getpid()
-group = "nchtg" + suffix
-puser = "nchtp" + suffix
-password = "Call-home:%s!" % suffix
-made_group = made_user = False
-
-if is_root:
-    made_group = subprocess.run(["groupadd", group]).returncode == 0
-env = AuthEnv(group=group if made_group else None)
+puser = DOC_ACCOUNT
+password = "Call-home:%d!" % os.getpid()
+env = AuthEnv()
 
 
 def accepted(r, method, desc):
     t.ok(r.accepted(method), desc + ": sshd accepts it (%s)" % method, r.detail())
-    if hello_ok:
-        t.ok(r.hello, desc + ": the session reaches NETCONF", r.detail())
-    else:
-        t.skip(desc + ": the session reaches NETCONF", "nchome-netconf sends no <hello> yet")
+    t.ok(r.hello, desc + ": the session reaches NETCONF", r.detail())
 
 
 def refused(r, desc, why=None):
@@ -49,9 +47,12 @@ def refused(r, desc, why=None):
 try:
     p = subprocess.run([SSHD, "-t", "-f", env.sshd_config], stderr=subprocess.PIPE, text=True)
     t.ok(p.returncode == 0, "sshd -t accepts the rendered config/sshd_config.in", p.stderr)
-    hello_ok = env.netconf_sends_hello()
-    if not hello_ok:
-        t.diag("nchome-netconf sends no <hello> yet: checking acceptance in the sshd log only")
+    with open(env.sshd_config) as f:
+        subsystem = [l for l in f if l.startswith("Subsystem netconf ")]
+    t.ok(subsystem and subsystem[0].split()[2] == env.prefix.netconf and not env.prefix.unreachable(),
+         "the Subsystem runs the private prefix's nchome-netconf, which every account can reach",
+         "%r %r" % (subsystem, env.prefix.unreachable()))
+    t.ok(env.netconf_sends_hello(), "nchome-netconf answers with a <hello> over pipes")
 
     # root's credentials: a certificate principal and a plain key.
     env.principals("root", "nms-operator", "nms-backup")
@@ -115,14 +116,24 @@ try:
     with open(env.host_cert, "wb") as f:
         f.write(good)
 
-    # Passwords, with a throwaway local account in the NETCONF-only group.
-    if not is_root or not made_group:
-        for d in ("password accepted", "wrong password refused", "order", "NETCONF-only"):
-            t.skip(d, "needs root (useradd)")
+    # A local account made as the doc makes it (NETCONF-only group), first
+    # with keys only, then with a password.
+    if no_accounts:
+        for d in ("the doc's account", "certificate login", "password accepted",
+                  "wrong password refused", "order", "NETCONF-only"):
+            t.skip(d, "needs a private account database: " + no_accounts)
     else:
-        made_user = subprocess.run(["useradd", "-M", "-d", "/", "-s", "/bin/sh", "-G", group,
-                                    puser]).returncode == 0
-        subprocess.run(["chpasswd"], input=("%s:%s\n" % (puser, password)).encode(), check=True)
+        install_group()
+        r = run_doc("account")
+        t.ok(r.returncode == 0, "doc/authentication.md's account block makes %s" % puser, r.output)
+        # Keys only: the doc's account has no password yet.  Its own
+        # principal, so that root's certificate stays refused below.
+        env.principals(puser, "nms-netconf")
+        k = env.user_key("netconfkey")
+        c = env.sign_user(k, "nms-netconf")
+        accepted(env.netconf(puser, k, c), "publickey", "the doc's account, no password: certificate")
+        r = run_doc("password", input="%s\n%s\n" % (password, password))
+        t.ok(r.returncode == 0, "doc/authentication.md's password block sets the password", r.output)
         # Same device as root's sessions above: the datastore folder
         # (1777) is shared by the sessions of both accounts.
         r = env.netconf(puser, password=password)
@@ -159,11 +170,9 @@ try:
         t.ok(r.rc != 0 and "Sending command" not in r.err and "Sending subsystem" not in r.err
              and "NETCONF only" in r.err, "a NETCONF-only account gets no login shell", r.detail())
         pw = pwd.getpwnam(puser)
-        t.ok(pw.pw_gid != 0 and grp.getgrnam(group).gr_mem == [puser], "throwaway account set up")
+        t.ok(pw.pw_gid != 0 and pw.pw_shell == "/bin/sh" and puser in grp.getgrnam("nchome").gr_mem
+             and grp.getgrnam("nchome-netconf").gr_mem == [puser],
+             "the account is in nchome and nchome-netconf, with /bin/sh")
 finally:
-    if made_user:
-        subprocess.run(["userdel", puser])
-    if made_group:
-        subprocess.run(["groupdel", group])
     env.cleanup()
 t.done()

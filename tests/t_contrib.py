@@ -8,6 +8,7 @@ hostname never changes.
 """
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, TOP  # noqa: E402
+from nchome_test import TAP, TOP, scaled  # noqa: E402
 
 SYS_NS = "urn:ietf:params:xml:ns:yang:ietf-system"
 IF_NS = "urn:ietf:params:xml:ns:yang:ietf-interfaces"
@@ -28,7 +29,7 @@ t = TAP()
 
 
 def run(argv, **kw):
-    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30, **kw)
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=scaled(30), **kw)
 
 
 def q(ns, path):
@@ -57,8 +58,11 @@ if root is not None:
 
 # --- ietf-interfaces in a network namespace ---------------------------------
 ns = "nchome-t%d" % os.getpid()
-made = run(["ip", "netns", "add", ns]).returncode == 0
-if not made:
+have_ip = shutil.which("ip") is not None
+made = have_ip and run(["ip", "netns", "add", ns]).returncode == 0
+if not have_ip:
+    t.skip_tool("ietf-interfaces in a network namespace", "ip", "not installed (iproute2)")
+elif not made:
     t.skip("ietf-interfaces in a network namespace", "cannot create a network namespace")
 else:
     try:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, DIALER, SSHD  # noqa: E402
+from nchome_test import TAP, SshEnv, DIALER, SSHD, scaled  # noqa: E402
 from dialer_test import client_conf  # noqa: E402
 
 t = TAP()
@@ -20,7 +20,7 @@ def check(text=None, mode=0o600, extra=()):
             f.write(text)
     os.chmod(env.conf, mode)
     p = subprocess.run([DIALER, "-t", "-f", env.conf] + list(extra), capture_output=True,
-                       text=True, timeout=30)
+                       text=True, timeout=scaled(30))
     return p.returncode, p.stderr.strip()
 
 
@@ -87,7 +87,7 @@ try:
     rc, err = check(good, 0o644)
     t.ok(rc != 0 and "readable by other users" in err and "topsecret" not in err,
          "-t refuses a world-readable config holding a secret", err)
-    p = subprocess.run([DIALER, "-d", "-f", env.conf], capture_output=True, text=True, timeout=30)
+    p = subprocess.run([DIALER, "-d", "-f", env.conf], capture_output=True, text=True, timeout=scaled(30))
     t.ok(p.returncode != 0 and "readable by other users" in p.stderr,
          "the dialer refuses to start on a world-readable secret", p.stderr)
     rc, err = check(good, 0o640)
@@ -106,7 +106,7 @@ try:
     check(head() + 'client a {\n  address "127.0.0.1" { }\n}\n')
     unshare = subprocess.run(["unshare", "-m", "sh", "-c",
                               "mount -t tmpfs none /run && %s -t -f %s" % (DIALER, env.conf)],
-                             capture_output=True, text=True, timeout=30)
+                             capture_output=True, text=True, timeout=scaled(30))
     if "unshare failed" in unshare.stderr or "Operation not permitted" in unshare.stderr:
         t.skip("missing /run/sshd is named", "cannot make a mount namespace here")
     else:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, DIALER, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, DIALER, scaled, wait_for  # noqa: E402
 from dialer_test import Nms, client_conf, hold_open, is_open  # noqa: E402
 from fault_util import alive  # noqa: E402
 
@@ -24,7 +24,7 @@ try:
     env.write_nchome_conf(client_conf("nms1", [("127.0.0.1", nms.port)]))
     # relative -f: the daemon changes to / and must still find it on SIGHUP
     p = subprocess.run([DIALER, "-f", os.path.relpath(env.conf), "-p", os.path.relpath(pidfile)],
-                       capture_output=True, text=True, timeout=20)
+                       capture_output=True, text=True, timeout=scaled(20))
     t.ok(p.returncode == 0 and p.stderr == "", "without -d the dialer detaches and the starter exits 0",
          p.stderr)
     t.ok(wait_for(lambda: os.path.exists(pidfile), 5), "-p writes the pid file")

@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
 from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, closed_port, hold_for  # noqa: E402
 
 t = TAP()
@@ -30,6 +30,9 @@ def nms(**kw):
     return n
 
 
+# Bounds below are what the configuration asks for (exact) plus a margin
+# for scheduling, and only the margin grows with NCHOME_TIME_SCALE: a slow
+# dialer (valgrind) is late, never early.
 def gaps(times):
     return [round(b - a, 3) for a, b in zip(times, times[1:])]
 
@@ -90,9 +93,9 @@ try:
     g = gaps(d.times("connecting to"))
     d.stop()
     t.ok(len(g) >= 5, "backoff: rounds keep coming (%d gaps)" % len(g), g)
-    t.ok(g and g[0] <= 1.6, "backoff: the first wait is at most `initial`", g)
+    t.ok(g and g[0] <= 1 + scaled(0.6), "backoff: the first wait is at most `initial`", g)
     t.ok(len(g) >= 3 and g[2] >= 1.4 and g[2] > g[0], "backoff: the wait grows (jitter in [b/2, b])", g)
-    t.ok(g and max(g) <= 3.8, "backoff: no wait exceeds `max` (+ scheduling slack)", g)
+    t.ok(g and max(g) <= 3 + scaled(0.8), "backoff: no wait exceeds `max` (+ scheduling slack)", g)
     import re
     waits = [float(x) for x in re.findall(r"next round in ([0-9.]+) s", d.log())]
     t.ok(waits and max(waits) <= 3.0 and min(waits) >= 0.5, "backoff: logged waits stay in [initial/2, max]",
@@ -111,7 +114,7 @@ try:
     up = time.monotonic()
     ok = wait_for(lambda: a2.conns, 10)
     took = time.monotonic() - up
-    t.ok(ok and took <= 1 + 2 + 0.5, "NMS down then up: called again within initial + one attempt "
+    t.ok(ok and took <= 1 + 2 + scaled(0.5), "NMS down then up: called again within initial + one attempt "
          "(%.2f s)" % took, d.log())
     d.stop()
     a2.close()
@@ -121,7 +124,8 @@ try:
     d = start(client_conf("c", [("127.0.0.1", a.port)], connection="periodic", period=3, backoff=(1, 1)))
     wait_for(lambda: len(a.conns) >= 2, 10)
     g = gaps([c["time"] for c in a.conns])
-    t.ok(g and 2.7 <= g[0] <= 4.5, "periodic: next call one period after the last (%s)" % g, d.log())
+    t.ok(g and 3 - scaled(0.3) <= g[0] <= 3 + scaled(1.5), "periodic: next call one period after the last (%s)" % g,
+         d.log())
     d.stop()
     a.close()
 

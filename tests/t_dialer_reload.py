@@ -7,7 +7,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
 from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, hold_open, is_open  # noqa: E402
 from fault_util import alive  # noqa: E402
 
@@ -66,7 +66,7 @@ try:
     pids = [pid_for("keep"), pid_for("change"), pid_for("new")]
     d.proc.send_signal(signal.SIGTERM)
     try:
-        rc = d.proc.wait(10)
+        rc = d.proc.wait(scaled(10))
     except Exception:
         rc = None
     t.eq(rc, 0, "SIGTERM: the dialer exits 0")

@@ -35,7 +35,7 @@ X = "urn:example:durable"
 t = TAP()
 strace = shutil.which("strace")
 if strace is None:
-    t.skip("durability order", "strace not installed")
+    t.skip_tool("durability order", "strace")
     t.done()
     sys.exit(0)
 

@@ -17,16 +17,18 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
 from dialer_test import Dialer, Nms, client_conf  # noqa: E402
 
 INNER = "NCHOME_FAULT_NETNS_INNER"
 if os.environ.get(INNER) != "1":
     t = TAP()
     missing = [p for p in ("unshare", "nft", "ip") if shutil.which(p) is None]
-    if missing or os.geteuid() != 0:
-        t.skip("packet drop in a network namespace", "needs root and %s (contrib/debian-deps)" %
-               ", ".join(missing or ["root"]))
+    if missing:
+        t.skip_tool("packet drop in a network namespace", missing[0], "not installed (contrib/debian-deps)")
+        t.done()
+    if os.geteuid() != 0:
+        t.skip("packet drop in a network namespace", "needs root")
         t.done()
     env = dict(os.environ)
     env[INNER] = "1"
@@ -36,7 +38,7 @@ if os.environ.get(INNER) != "1":
 RETRY, TIMEOUT = 2, 2		# keep-alive
 BACKOFF = (1, 2)
 ATTEMPT_TIMEOUT = 2
-MARGIN = 3.0
+MARGIN = scaled(3.0)	# scheduling margin over the protocol's own times
 
 t = TAP()
 subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
@@ -53,7 +55,7 @@ def hold_session(sock, rec):
     sessions.append(st)
     tr = paramiko.Transport(sock)
     try:
-        tr.start_client(timeout=15)
+        tr.start_client(timeout=scaled(15))
         tr.auth_publickey("root", paramiko.Ed25519Key.from_private_key_file(env.user_key))
         st["authed"] = time.monotonic()
         while tr.is_active() and not hold.is_set():

@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
 from dialer_test import Dialer, Nms, client_conf  # noqa: E402
 from fault_util import children, fds, full_run, rss_kb  # noqa: E402
 
@@ -38,7 +38,7 @@ CYCLES = 500 if FULL else 12		# per kind
 PER_KIND = 8 if FULL else 3		# clients per kind
 WARMUP = max(3, CYCLES // 5)
 RSS_SLACK_KB = 256
-TIME_LIMIT = 900 if FULL else 50
+TIME_LIMIT = scaled(900 if FULL else 50)
 
 t = TAP()
 t.diag("%s run: %d cycles per kind, %d clients per kind%s" % (
@@ -54,8 +54,8 @@ def cycle(kind):
 
 
 def drain(sock, limit=30.0):
-    """Reads until the peer closes (or limit seconds)."""
-    sock.settimeout(limit)
+    """Reads until the peer closes (or limit seconds, scaled)."""
+    sock.settimeout(scaled(limit))
     try:
         while sock.recv(65536):
             pass
@@ -81,11 +81,11 @@ def midrpc(sock, rec):
     tr = None
     try:
         tr = paramiko.Transport(sock)
-        tr.start_client(timeout=15)
+        tr.start_client(timeout=scaled(15))
         tr.auth_publickey("root", paramiko.Ed25519Key.from_private_key_file(env.user_key))
-        ch = tr.open_session(timeout=15)
+        ch = tr.open_session(timeout=scaled(15))
         ch.invoke_subsystem("netconf")
-        ch.settimeout(15)
+        ch.settimeout(scaled(15))
         got = b""
         while b"]]>]]>" not in got:
             b = ch.recv(65536)

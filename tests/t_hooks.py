@@ -5,13 +5,14 @@ ietf-system-hostname hook really sets the host name there while the test
 machine's own name never changes.  A state provider reports the
 namespace's host name so the NMS can see it in <get>."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import NETCONF, TAP, TOP, InetdSshd, SshEnv  # noqa: E402
+from nchome_test import NETCONF, TAP, TOP, InetdSshd, SshEnv, scaled  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 
 from ncclient import manager  # noqa: E402
@@ -33,7 +34,8 @@ env.netconf_conf = 'commit-hooks = "%s"\nstate-providers = "%s"\n' % (hooks, sta
 env.write_nchome_conf("")
 
 # nchome-netconf in a UTS namespace of its own, per session.
-unshare = subprocess.run(["unshare", "--uts", "true"]).returncode == 0
+have_unshare = shutil.which("unshare") is not None
+unshare = have_unshare and subprocess.run(["unshare", "--uts", "true"]).returncode == 0
 with open(env.sshd_config) as f:
     cfg = f.read()
 if unshare:
@@ -68,7 +70,7 @@ m = None
 def connect():
     return manager.connect(host="127.0.0.1", port=sshd.port, username="root",
                            key_filename=env.user_key, hostkey_verify=False,
-                           allow_agent=False, look_for_keys=False, timeout=30)
+                           allow_agent=False, look_for_keys=False, timeout=scaled(30))
 
 
 def cfg_hostname(name, extra=""):
@@ -99,8 +101,10 @@ def log_lines():
 try:
     m = connect()
     sid = m.session_id
-    if not unshare:
-        t.skip("hooks in a UTS namespace", "unshare --uts not available")
+    if not have_unshare:
+        t.skip_tool("hooks in a UTS namespace", "unshare", "not installed (util-linux)")
+    elif not unshare:
+        t.skip("hooks in a UTS namespace", "unshare --uts fails here")
     before = uts_name()
     t.ok(before is not None, "state provider shows the session's host name (%s)" % before)
 

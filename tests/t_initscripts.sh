@@ -39,8 +39,9 @@ subst() {
 	    -e "s|@SSHD@|/usr/sbin/sshd|g" "$1"
 }
 
-wait_until() {	# wait_until SECONDS COMMAND...: polls COMMAND for up to SECONDS
-	local end=$((SECONDS + $1)); shift
+scale=${NCHOME_TIME_SCALE:-1}	# every time bound here is multiplied by it (tests/run)
+wait_until() {	# wait_until SECONDS COMMAND...: polls COMMAND for up to SECONDS (times the scale)
+	local end=$((SECONDS + $1 * scale)); shift
 	until "$@"; do
 		[ "$SECONDS" -ge "$end" ] && return 1
 		sleep 0.1
@@ -103,7 +104,7 @@ cat >"$tmp/defaults" <<EOF
 NCHOME_DIALER_BIN=$dialer
 NCHOME_DIALER_CONF=$tmp/nchome.conf
 NCHOME_DIALER_PIDFILE=$tmp/dialer.pid
-NCHOME_DIALER_STOP_TIMEOUT=10
+NCHOME_DIALER_STOP_TIMEOUT=$((10 * scale))
 EOF
 subst contrib/sysv/nchome-dialer >"$tmp/sysv"
 sysv() { NCHOME_DIALER_DEFAULTS=$tmp/defaults sh "$tmp/sysv" "$@"; }
@@ -113,9 +114,7 @@ if sh -n contrib/sysv/nchome-dialer 2>"$tmp/err"; then ok "sysv: sh -n"; else no
 
 dialer_out=$("$dialer" -t -f "$tmp/nchome.conf" 2>&1)
 dialer_rc=$?
-if [ ! -x "$dialer" ] || case $dialer_out in *"not built yet"*) true ;; *) false ;; esac; then
-	skip "sysv: start, status, reload, stop against the dialer" "the dialer is not built yet"
-elif [ "$dialer_rc" -ne 0 ]; then
+if [ "$dialer_rc" -ne 0 ]; then
 	notok "sysv: the scratch configuration passes nchome-dialer -t" "$dialer_out"
 else
 	out=$(sysv start 2>&1); rc=$?
@@ -207,7 +206,7 @@ fi
 unit=contrib/systemd/nchome-dialer.service
 subst "$unit" >"$tmp/nchome-dialer.service"
 if ! command -v systemd-analyze >/dev/null 2>&1; then
-	skip "systemd: systemd-analyze verify" "systemd-analyze not installed (contrib/debian-deps)"
+	skip "systemd: systemd-analyze verify" "tool: systemd-analyze not installed (contrib/debian-deps)"
 else
 	# --man=no: the pages are checked in t_install.sh, installed.
 	out=$(systemd-analyze verify --man=no "$tmp/nchome-dialer.service" 2>&1); rc=$?
@@ -237,7 +236,8 @@ detail="$undoc"
 # ---- OpenRC: syntax, then its functions with stand-ins for openrc-run's helpers.
 orc=contrib/openrc/nchome-dialer
 if sh -n "$orc" 2>"$tmp/err"; then ok "openrc: sh -n"; else notok "openrc: sh -n" "$(cat "$tmp/err")"; fi
-if command -v openrc-run >/dev/null 2>&1; then ok "openrc: openrc-run is here too (not exercised: it would act on this host)"; fi
+# (an ok here would assert nothing: a note only)
+if command -v openrc-run >/dev/null 2>&1; then echo "# openrc-run is here too (not exercised: it would act on this host)"; fi
 subst "$orc" >"$tmp/openrc"
 mkdir -p "$tmp/bin"
 printf '#!/bin/sh\necho "ssd $*"\n' >"$tmp/bin/start-stop-daemon"
@@ -257,10 +257,7 @@ has command="$dialer" && has "args=-f $tmp/nchome.conf -p /run/nchome-dialer.pid
 res $? "openrc: runs the dialer with its configuration and a pid file"
 detail="$out"; has "need net"; res $? "openrc: needs the network"
 detail="$out"; has "ssd --signal HUP --pidfile /run/nchome-dialer.pid"; res $? "openrc: reload sends HUP through the pid file"
-case $dialer_out in
-*"not built yet"*) skip "openrc: configtest runs nchome-dialer -t" "the dialer is not built yet" ;;
-*) detail="$out"; has configtest=ok; res $? "openrc: configtest runs nchome-dialer -t" ;;
-esac
+detail="$out"; has configtest=ok; res $? "openrc: configtest runs nchome-dialer -t"
 
 # ---- FreeBSD rc.d: syntax, then its settings with a stand-in rc.subr.
 bsd=contrib/freebsd/nchome_dialer
@@ -284,10 +281,7 @@ has command="$dialer" && has "args=-f $tmp/nchome.conf -p /var/run/nchome_dialer
 res $? "freebsd: runs the dialer with its configuration and a pid file"
 detail="$out"; has "name=nchome_dialer rcvar=nchome_dialer_enable" && has "extra=reload configtest"
 res $? "freebsd: rcvar, reload and configtest"
-case $dialer_out in
-*"not built yet"*) skip "freebsd: start checks the configuration with nchome-dialer -t" "the dialer is not built yet" ;;
-*) detail="$out"; has precmd=ok; res $? "freebsd: start checks the configuration with nchome-dialer -t" ;;
-esac
+detail="$out"; has precmd=ok; res $? "freebsd: start checks the configuration with nchome-dialer -t"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -22,7 +22,7 @@ dest=$tmp/root
 
 [ -f Makefile ] || { echo "not ok 1 - the tree is configured (run ./configure)"; exit 1; }
 mkvar() { awk -v k="$1" '$1 == k && $2 == "=" { sub(/^[^=]*= */, ""); print; exit }' Makefile; }
-sbindir=$(mkvar sbindir) libexecdir=$(mkvar libexecdir) sysconfdir=$(mkvar sysconfdir)
+bindir=$(mkvar bindir) sbindir=$(mkvar sbindir) libexecdir=$(mkvar libexecdir) sysconfdir=$(mkvar sysconfdir)
 localstatedir=$(mkvar localstatedir) mandir=$(mkvar mandir) prefix=$(mkvar prefix) datadir=$(mkvar datadir)
 confdir=$sysconfdir/nchome statedir=$localstatedir/lib/nchome
 
@@ -46,6 +46,7 @@ EOF
 )
 want_mode "$sbindir/nchome-dialer" 755
 want_mode "$libexecdir/nchome-netconf" 755
+want_mode "$bindir/nchome-nms-fdpass" 755
 want_mode "$confdir/nchome.conf" 640
 want_mode "$confdir/sshd_config" 644
 want_mode "$confdir/revoked_keys" 644
@@ -58,6 +59,12 @@ detail=$out
 case $out in *"DESTDIR set"*"groupadd -r nchome"*) true ;; *) false ;; esac
 res $? "install: with DESTDIR it changes no owner and says what to run at package install"
 cmp -s "$dest$sbindir/nchome-dialer" dialer/nchome-dialer; res $? "install: the installed dialer is the one built here"
+# The NMS-side helper the doc's ProxyCommand examples call by name.
+out=$("$dest$bindir/nchome-nms-fdpass" --help 2>&1); rc=$?
+detail="rc=$rc $out"
+[ "$rc" -eq 0 ] && cmp -s "$dest$bindir/nchome-nms-fdpass" contrib/nchome-nms-fdpass &&
+	case $out in *ProxyCommand*|*usage*) true ;; *) false ;; esac
+res $? "install: $bindir/nchome-nms-fdpass is contrib's helper and runs"
 
 left=$(grep -l '@[A-Za-z]*@' "$dest$confdir/nchome.conf" "$dest$confdir/sshd_config" \
 	"$dest$unitdir/nchome-dialer.service" "$dest$mandir"/man*/nchome* 2>/dev/null)
@@ -125,13 +132,13 @@ printf 'netconf {\n\tdatastore-dir = "%s"\n\tcommit-hooks = "%s"\n\tstate-provid
 } >"$tmp/sshd_config.e2e"
 yang_want=$(ls yang/*.yang 2>/dev/null | head -1)
 if [ -z "$yang_want" ]; then
-	skip "the installed sshd_config, nchome-netconf and YANG modules work together" "no yang/ in this tree"
+	notok "the installed sshd_config, nchome-netconf and YANG modules work together" "no yang/*.yang in this tree"
 else
 	mod=${yang_want##*/}; mod=${mod%%@*}; mod=${mod%.yang}
 	req='<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>'
 	req="$req<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get-schema xmlns=\"urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring\"><identifier>$mod</identifier></get-schema></rpc>]]>]]>"
 	req="$req<rpc message-id=\"2\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><close-session/></rpc>]]>]]>"
-	out=$(printf '%s' "$req" | timeout 30 ssh -F /dev/null -i "$tmp/user_key" -o IdentitiesOnly=yes \
+	out=$(printf '%s' "$req" | timeout $((30 * ${NCHOME_TIME_SCALE:-1})) ssh -F /dev/null -i "$tmp/user_key" -o IdentitiesOnly=yes \
 		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
 		-o ProxyCommand="/usr/sbin/sshd -i -f $tmp/sshd_config.e2e" -s root@installed netconf 2>&1)
 	detail=$(printf '%s\n' "$out" | head -c 2000)
@@ -149,7 +156,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	detail="$out"
 	[ "$rc" -eq 0 ] && [ -z "$out" ]; res $? "the installed unit passes systemd-analyze verify, its man pages found"
 else
-	skip "the installed unit passes systemd-analyze verify" "systemd-analyze not installed"
+	skip "the installed unit passes systemd-analyze verify" "tool: systemd-analyze not installed"
 fi
 
 # A second install keeps what the operator edited.
@@ -171,7 +178,7 @@ out=$(make -s uninstall DESTDIR="$dest" INIT=systemd 2>&1); rc=$?
 detail="$out"
 [ "$rc" -eq 0 ]; res $? "make uninstall succeeds"
 gone=1
-for f in "$sbindir/nchome-dialer" "$sbindir/nchome-pki" "$libexecdir/nchome-netconf" "$mandir/man8/nchome-dialer.8" \
+for f in "$sbindir/nchome-dialer" "$sbindir/nchome-pki" "$bindir/nchome-nms-fdpass" "$libexecdir/nchome-netconf" "$mandir/man8/nchome-dialer.8" \
 	"$mandir/man8/nchome-netconf.8" "$mandir/man5/nchome.conf.5" "$unitdir/nchome-dialer.service"; do
 	[ -e "$dest$f" ] && { gone=0; detail="$detail still there: $f"; }
 done
@@ -180,57 +187,81 @@ cmp -s "$tmp/edited" "$dest$confdir/nchome.conf" && [ -f "$dest$confdir/sshd_con
 res $? "uninstall keeps the configuration and the datastore folder"
 
 # Without DESTDIR: the group and the owners, in a private mount namespace
-# where /etc is a copy and the install prefix an empty tmpfs, so the host
-# itself is not touched.
-under() { case $2 in "$1"|"$1"/*) return 0 ;; *) return 1 ;; esac; }
-root=
-for r in /usr/local /opt; do under "$r" "$prefix" && root=$r; done
-ns_ok=1
-for d in "$sysconfdir" "$localstatedir" "$sbindir" "$libexecdir" "$mandir" "$datadir"; do
-	{ [ -n "$root" ] && under "$root" "$d"; } || under /etc "$d" || ns_ok=0
-done
+# where /etc (groupadd writes there) and each top folder the configured
+# dirs live in (/usr, /var, /opt: whatever this tree was configured with,
+# the README's line too) is an overlay whose writes land in a tmpfs, so the
+# host itself is not touched.  The files a former install left there are removed inside
+# first, so the first install below is a first one.
+ns_desc="install without DESTDIR (private mount namespace)"
 host_group=$(getent group nchome)
-if ! command -v unshare >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
-	skip "install without DESTDIR (private mount namespace)" "needs root and unshare"
-elif [ "$ns_ok" -eq 0 ]; then
-	skip "install without DESTDIR (private mount namespace)" "configured dirs outside /usr/local, /opt and /etc"
+tmp_top=/$(realpath -m "$tmp" | cut -d/ -f2)
+tops=(/etc) ns_problem=
+for d in "$sysconfdir" "$localstatedir" "$sbindir" "$libexecdir" "$mandir" "$datadir" "$unitdir"; do
+	top_d=/$(realpath -m "$d" | cut -d/ -f2)
+	if [ "$top_d" = / ] || [ ! -d "$top_d" ]; then
+		ns_problem="$d: its top folder $top_d is not a folder here to lay an overlay on"
+	elif [ "$top_d" = "$tmp_top" ]; then
+		ns_problem="$d is under $tmp_top, where this test keeps its own files"
+	fi
+	case " ${tops[*]} " in *" $top_d "*) ;; *) tops+=("$top_d") ;; esac
+done
+if ! command -v unshare >/dev/null 2>&1; then
+	skip "$ns_desc" "tool: unshare not installed (util-linux)"
+elif [ "$(id -u)" -ne 0 ]; then
+	skip "$ns_desc" "needs root"
+elif [ -n "$ns_problem" ]; then
+	notok "$ns_desc" "cannot isolate the install: $ns_problem"
 else
-	cp -a /etc "$tmp/etc" 2>/dev/null
-	# Lock files copied from a moment another program held them would stop groupadd.
-	rm -f "$tmp"/etc/*.lock
 	{
 		echo 'set -e'
-		echo "mount --bind '$tmp/etc' /etc"
-		echo "mount -t tmpfs nchome-test '$root'"
+		echo "mount -t tmpfs nchome-test '$tmp/ovl'"
+		# nothing below runs unless every overlay is in place
+		for top_d in "${tops[@]}"; do
+			u=$tmp/ovl/$(printf '%s' "$top_d" | tr / _)
+			echo "mkdir '$u.up' '$u.work'"
+			echo "mount -t overlay nchome-test -o 'lowerdir=$top_d,upperdir=$u.up,workdir=$u.work' '$top_d'"
+		done
+		for top_d in "${tops[@]}"; do
+			echo "[ \"\$(stat -f -c %T '$top_d')\" = overlayfs ] || { echo '$top_d is not an overlay'; exit 1; }"
+		done
+		# Lock files another program held at this moment would stop groupadd.
+		echo 'rm -f /etc/*.lock'
+		echo "rm -rf '$confdir' '$statedir'"
 		echo 'if getent group nchome >/dev/null; then groupdel nchome; fi'
 		echo "make -s install INIT=systemd >'$tmp/ns1.out' 2>&1"
 		echo 'echo "group=$(getent group nchome | cut -d: -f1)"'
 		echo "echo \"statedir=\$(stat -c '%a %U:%G' '$statedir')\""
 		echo "echo \"conf=\$(stat -c '%a %U:%G' '$confdir/nchome.conf')\""
+		echo "echo \"dialer=\$(stat -c '%a %U' '$sbindir/nchome-dialer')\""
 		echo "make -s install INIT=systemd >'$tmp/ns2.out' 2>&1"
 		echo 'echo second=ok'
 	} >"$tmp/ns.sh"
-	out=$(unshare -m sh "$tmp/ns.sh" 2>&1); rc=$?
-	case $out in
-	mount:* | unshare:*) skip "install without DESTDIR (private mount namespace)" "no mount namespace here: $out" ;;
-	*)
-		detail="rc=$rc $out; $(cat "$tmp/ns1.out" 2>/dev/null)"
-		printf '%s\n' "$out" | grep -qx "group=nchome" && grep -q "created group nchome" "$tmp/ns1.out"
-		res $? "install without DESTDIR creates the group nchome"
-		detail="$out"
-		printf '%s\n' "$out" | grep -qx "statedir=2770 root:nchome"
-		res $? "install without DESTDIR: $statedir is 2770 root:nchome"
-		detail="$out"
-		printf '%s\n' "$out" | grep -qx "conf=640 root:nchome"
-		res $? "install without DESTDIR: nchome.conf is 640 root:nchome"
-		detail="$out; $(cat "$tmp/ns2.out" 2>/dev/null)"
-		printf '%s\n' "$out" | grep -qx "second=ok" && grep -q "$statedir exists, left as it is" "$tmp/ns2.out"
-		res $? "a second install leaves the existing datastore folder as it is"
-		;;
-	esac
+	mkdir "$tmp/ovl"
+	out=$(unshare -m --propagation private sh "$tmp/ns.sh" 2>&1); rc=$?
+	detail="rc=$rc $out; $(cat "$tmp/ns1.out" 2>/dev/null)"
+	printf '%s\n' "$out" | grep -qx "group=nchome" && grep -q "created group nchome" "$tmp/ns1.out"
+	res $? "install without DESTDIR (overlays on ${tops[*]}) creates the group nchome"
+	detail="$out"
+	printf '%s\n' "$out" | grep -qx "statedir=2770 root:nchome"
+	res $? "install without DESTDIR: $statedir is 2770 root:nchome"
+	detail="$out"
+	printf '%s\n' "$out" | grep -qx "conf=640 root:nchome"
+	res $? "install without DESTDIR: nchome.conf is 640 root:nchome"
+	detail="$out"
+	printf '%s\n' "$out" | grep -qx "dialer=755 root"
+	res $? "install without DESTDIR: $sbindir/nchome-dialer is 755 root"
+	detail="$out; $(cat "$tmp/ns2.out" 2>/dev/null)"
+	printf '%s\n' "$out" | grep -qx "second=ok" && grep -q "$statedir exists, left as it is" "$tmp/ns2.out"
+	res $? "a second install leaves the existing datastore folder as it is"
 	detail="group nchome now: '$(getent group nchome)', before: '$host_group'"
 	[ "$(getent group nchome)" = "$host_group" ]
 	res $? "the host's own group database was not touched"
+	left=
+	for f in "$confdir" "$statedir" "$sbindir/nchome-dialer"; do
+		if [ -e "$f" ] && [ "$f" -nt "$tmp/ns.sh" ]; then left="$left $f"; fi
+	done
+	detail="written on the host:$left"
+	[ -z "$left" ]; res $? "the host's own folders were not touched"
 fi
 
 # The other init systems, each where its system looks for it.
@@ -255,10 +286,10 @@ mkdir -p "$src"
 tar -C "$top" --exclude=./.git --exclude='*.o' --exclude='*.a' --exclude=./tests/out \
 	--exclude=./tests/fuzz/bin --exclude=./Makefile --exclude=./config.h -cf - . | tar -C "$src" -xf -
 cp -p /usr/sbin/sshd "$tmp/my-sshd"
-out=$(cd "$src" && ./configure --prefix=/opt/nc --sysconfdir=/etc/nc --localstatedir=/var/nc \
+out=$(cd "$src" && ./configure --prefix=/opt/nc --bindir=/opt/nc/nms-bin --sysconfdir=/etc/nc --localstatedir=/var/nc \
 	--with-sshd="$tmp/my-sshd" CC=cc CFLAGS="-O1 -g -DNC_TEST=1" 2>&1); rc=$?
 detail="$out"
-[ "$rc" -eq 0 ]; res $? "configure with --prefix, --sysconfdir, --localstatedir, --with-sshd, CC, CFLAGS"
+[ "$rc" -eq 0 ]; res $? "configure with --prefix, --bindir, --sysconfdir, --localstatedir, --with-sshd, CC, CFLAGS"
 h=$src/config.h
 detail=$(cat "$h" 2>/dev/null)
 grep -q '"/etc/nc/nchome/nchome.conf"' "$h" && grep -q 'NCHOME_STATE_DIR "/var/nc/lib/nchome"' "$h" &&
@@ -269,6 +300,7 @@ detail="$out"
 printf '%s\n' "$out" | grep -qE '^cc .*-O1 -g -DNC_TEST=1.* -c -o common/' &&
 	printf '%s\n' "$out" | grep -q '/D/opt/nc/sbin/nchome-dialer' &&
 	printf '%s\n' "$out" | grep -q '/D/opt/nc/libexec/nchome-netconf' &&
+	printf '%s\n' "$out" | grep -q '/D/opt/nc/nms-bin/nchome-nms-fdpass' &&
 	printf '%s\n' "$out" | grep -q "s|@sysconfdir@|/etc/nc|g"
 res $? "the Makefile compiles with CC and CFLAGS and installs under the configured dirs"
 out=$(cd "$src" && CC=cc CFLAGS="-O0" ./configure --prefix=/usr 2>&1); rc=$?

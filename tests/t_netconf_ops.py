@@ -12,7 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, InetdSshd, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, InetdSshd, scaled, wait_for  # noqa: E402
 from ncraw import NS, NcRaw, q  # noqa: E402
 
 X = "urn:example:x"
@@ -340,7 +340,7 @@ try:
         from ncclient import manager
         srv = InetdSshd(env)
         m = manager.connect(host="127.0.0.1", port=srv.port, username="root", key_filename=env.user_key,
-                            hostkey_verify=False, allow_agent=False, look_for_keys=False, timeout=20)
+                            hostkey_verify=False, allow_agent=False, look_for_keys=False, timeout=scaled(20))
         m.edit_config(target="running", config='<config xmlns="%s">%s</config>' % (NS, top("<a>ncclient</a>")))
         g = m.get_config(source="running").data_ele
         t.ok("ncclient" in ET.tostring(g).decode() if not hasattr(g, "xpath") else
@@ -349,9 +349,14 @@ try:
         m.commit()
         g = m.get(filter=("subtree", '<top xmlns="%s"><a/></top>' % X)).data_ele
         t.ok(any(e.text == "nc-cand" for e in g.iter("{%s}a" % X)), "ncclient candidate commit and get with filter")
+        m.edit_config(target="candidate", config='<config xmlns="%s">%s</config>' % (NS, top("<a>nc-drop</a>")))
         m.discard_changes()
-        m.validate(source="running")
-        t.ok(True, "ncclient discard-changes and validate")
+        g = m.get_config(source="candidate").data_ele
+        t.eq([e.text for e in g.iter("{%s}a" % X)], ["nc-cand"],
+             "ncclient discard-changes: the candidate is running's content again")
+        r = m.validate(source="candidate")
+        t.ok(r.ok and ET.fromstring(r.xml.encode()).find(q("ok")) is not None,
+             "ncclient validate of the candidate answers <ok/>", r.xml)
         m.close_session()
         srv.close()
     except Exception as ex:  # noqa: BLE001

@@ -9,7 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
 from ncraw import NS, BASE10, BASE11, NcRaw, q  # noqa: E402
 
 t = TAP()
@@ -171,7 +171,7 @@ try:
                         [h.rpc_text("<close-session/>", "bye").encode(), h.rpc_text(late, "late").encode()]))
     r = h.reply()
     t.ok(NcRaw.ok(r) and r.get("message-id") == "bye", "close-session with an edit-config behind it: <ok/>")
-    t.ok(h.read_msg(5) is None and h.proc.wait(5) == 0,
+    t.ok(h.read_msg(5) is None and h.proc.wait(scaled(5)) == 0,
          "RFC 6241 7.8: the RPC after close-session gets no reply, and the session ends")
     h = session()
     r = h.rpc("<get-config><source><running/></source></get-config>")
@@ -197,7 +197,7 @@ try:
     t.eq(tags(r), ["invalid-value"], "kill-session of unknown id -> invalid-value")
     r = c.rpc("<kill-session><session-id>%d</session-id></kill-session>" % a.session_id)
     t.ok(NcRaw.ok(r), "B kills A", r is not None and ET.tostring(r))
-    t.ok(a.proc.wait(5) is not None, "A's process ended")
+    t.eq(a.proc.wait(scaled(5)), 0, "A's process ended, with status 0 (SIGTERM, not SIGKILL)")
     t.ok(a.read_msg(2) is None, "A's output ended cleanly")
     t.ok(NcRaw.ok(c.rpc(LOCK % "running")), "B can lock running after kill-session")
     t.ok(NcRaw.ok(c.rpc(UNLOCK % "running")), "B unlocks running")
@@ -205,7 +205,7 @@ try:
     d = session()
     t.ok(NcRaw.ok(d.rpc(LOCK % "candidate")), "C locks candidate")
     d.proc.send_signal(signal.SIGKILL)
-    d.proc.wait(5)
+    d.proc.wait(scaled(5))
     r = c.rpc(LOCK % "candidate")
     t.ok(NcRaw.ok(r), "after C is SIGKILLed, B locks candidate (no stale lock)",
          r is not None and ET.tostring(r))
@@ -217,12 +217,12 @@ try:
     # SIGTERM ends a session cleanly and releases its locks
     t.ok(c.proc.poll() is None, "B still running")
     c.proc.send_signal(signal.SIGTERM)
-    t.eq(c.proc.wait(5), 0, "SIGTERM: exit status 0")
+    t.eq(c.proc.wait(scaled(5)), 0, "SIGTERM: exit status 0")
     e = session()
     t.ok(NcRaw.ok(e.rpc(LOCK % "candidate")), "lock free again after SIGTERM")
     f = session()
     f.proc.send_signal(signal.SIGHUP)
-    t.eq(f.proc.wait(5), 0, "SIGHUP: exit status 0")
+    t.eq(f.proc.wait(scaled(5)), 0, "SIGHUP: exit status 0")
     # EOF ends a session
     t.eq(e.wait(), 0, "EOF: exit status 0")
 

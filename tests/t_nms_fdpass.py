@@ -18,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import SSHD, TAP  # noqa: E402
+from nchome_test import SSHD, TAP, scaled  # noqa: E402
 from nchome_auth import DEVICE, TOP, AuthEnv  # noqa: E402
 
 FDPASS = os.path.join(TOP, "contrib", "nchome-nms-fdpass")
@@ -52,7 +52,7 @@ class FakeDevice(threading.Thread):
         self.sshd = None
 
     def run(self):
-        end = time.monotonic() + 15
+        end = time.monotonic() + scaled(15)
         while time.monotonic() < end:
             try:
                 s = socket.create_connection(("127.0.0.1", self.port), timeout=2)
@@ -66,7 +66,7 @@ class FakeDevice(threading.Thread):
         self.sshd = subprocess.Popen([SSHD, "-i", "-f", env.sshd_config, "-E", self.log],
                                      stdin=s, stdout=s, stderr=subprocess.DEVNULL)
         s.close()
-        self.sshd.wait(30)
+        self.sshd.wait(scaled(30))
 
 
 def junos(device_id, with_key=True, mac_secret=secret, key_sent=host_pub):

@@ -38,7 +38,7 @@ def iso(dt):
 def connect():
     m = manager.connect(host="127.0.0.1", port=sshd.port, username="root",
                         key_filename=env.user_key, hostkey_verify=False,
-                        allow_agent=False, look_for_keys=False, timeout=30)
+                        allow_agent=False, look_for_keys=False, timeout=scaled(30))
     open_mgrs.append(m)
     return m
 

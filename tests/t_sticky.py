@@ -22,8 +22,11 @@ from ncraw import NcRaw  # noqa: E402
 
 t = TAP()
 setpriv = shutil.which("setpriv")
-if setpriv is None or os.geteuid() != 0:
-    t.skip("sticky datastore-dir", "needs root and setpriv")
+if setpriv is None:
+    t.skip_tool("sticky datastore-dir", "setpriv", "not installed (util-linux)")
+    t.done()
+if os.geteuid() != 0:
+    t.skip("sticky datastore-dir", "needs root")
     t.done()
     sys.exit(0)
 

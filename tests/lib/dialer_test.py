@@ -138,7 +138,7 @@ class Dialer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.reader.join(5)
+        self.reader.join(scaled(5))
         return self.proc.returncode
 
 

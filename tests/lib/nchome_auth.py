@@ -5,13 +5,17 @@ into a temporary folder, makes a user CA and a host CA with
 contrib/nchome-pki, signs the host key, and offers ways to run the NMS side
 with OpenSSH's `ssh` through `sshd -i` (ProxyCommand, no network) and tell
 whether the session reached NETCONF (the server's <hello> arrived).
+Its Subsystem line runs a PrivatePrefix's copy of nchome-netconf
+(env.prefix), so sessions of other accounts work wherever the clone is.
 """
+import grp
 import os
 import shutil
 import subprocess
 import tempfile
 
-from nchome_test import NETCONF, SSHD, TOP, ensure_sshd_runtime, keygen, scaled
+from nchome_test import SSHD, TOP, ensure_sshd_runtime, keygen, scaled
+from private_prefix import PrivatePrefix
 
 PKI = os.path.join(TOP, "contrib", "nchome-pki")
 SSHD_CONFIG_IN = os.path.join(TOP, "config", "sshd_config.in")
@@ -47,10 +51,17 @@ def pki(ca_dir, *args, check=True):
 
 
 class AuthEnv:
-    """Device side: sysconfdir layout, CAs, host cert; NMS side: known_hosts, keys."""
+    """Device side: sysconfdir layout, CAs, host cert; NMS side: known_hosts, keys.
 
-    def __init__(self, group=None):
+    install_only: the device has only what `make install` leaves (empty
+    principals/ and authorized_keys/, an empty revoked_keys, nchome.conf
+    0640 and the datastore folder 2770, both group nchome, which must
+    exist): no user CA, for tests that follow the doc's set-up steps.
+    """
+
+    def __init__(self, group=None, install_only=False):
         ensure_sshd_runtime()
+        self.prefix = PrivatePrefix()
         self.dir = tempfile.mkdtemp(prefix="nchome-auth-")
         # Readable by the throwaway password user, whose nchome-netconf
         # reads nchome.conf; the CA keys sit in a 0700 folder below.
@@ -66,24 +77,35 @@ class AuthEnv:
         self.datastore_dir = os.path.join(self.dir, "datastore")
         os.makedirs(self.datastore_dir, mode=0o777)
         os.chmod(self.datastore_dir, 0o1777)
-        pki(self.ca_dir, "init-ca", "user")
+        if not install_only:
+            pki(self.ca_dir, "init-ca", "user")
+            shutil.copy(os.path.join(self.ca_dir, "user_ca.pub"), os.path.join(self.etc, "user_ca.pub"))
         pki(self.ca_dir, "init-ca", "host")
-        shutil.copy(os.path.join(self.ca_dir, "user_ca.pub"), os.path.join(self.etc, "user_ca.pub"))
         self.host_key = keygen(os.path.join(self.ssh_dir, "ssh_host_ed25519_key"), "ed25519", "host")
         pki(self.ca_dir, "sign-host", "-n", DEVICE, self.host_key + ".pub")
         self.host_cert = self.host_key + "-cert.pub"
         self.krl = os.path.join(self.etc, "revoked_keys")
-        pki(self.ca_dir, "empty-krl", "-k", self.krl)
+        if install_only:
+            open(self.krl, "w").close()
+            os.chmod(self.krl, 0o644)
+        else:
+            pki(self.ca_dir, "empty-krl", "-k", self.krl)
         self.conf = os.path.join(self.etc, "nchome.conf")
         with open(self.conf, "w") as f:
             f.write('sshd = "%s"\nsshd-config = "%s/sshd_config"\nhost-key = "%s.pub"\n'
                     'netconf {\n  datastore-dir = "%s"\n}\n'
                     % (SSHD, self.etc, self.host_key, self.datastore_dir))
         os.chmod(self.conf, 0o644)
+        if install_only:
+            gid = grp.getgrnam("nchome").gr_gid
+            os.chown(self.conf, 0, gid)
+            os.chmod(self.conf, 0o640)
+            os.chown(self.datastore_dir, 0, gid)
+            os.chmod(self.datastore_dir, 0o2770)
         self.sshd_config = os.path.join(self.etc, "sshd_config")
         # StrictModes would refuse key files below /tmp (world-writable).
         with open(self.sshd_config, "w") as f:
-            f.write(render_sshd_config(self.sysconfdir, os.path.dirname(NETCONF), self.ssh_dir,
+            f.write(render_sshd_config(self.sysconfdir, self.prefix.libexecdir, self.ssh_dir,
                                        group, "# test override: files live below /tmp\nStrictModes no\n\n"))
         self.known_hosts = os.path.join(self.nms_dir, "known_hosts")
         with open(self.known_hosts, "w") as f:
@@ -181,7 +203,7 @@ class AuthEnv:
     def netconf_sends_hello(self):
         """Whether the built nchome-netconf answers with a <hello> (not a placeholder)."""
         try:
-            p = subprocess.run([NETCONF, "-f", self.conf], input=CLIENT_HELLO + CLOSE,
+            p = subprocess.run([self.prefix.netconf, "-f", self.conf], input=CLIENT_HELLO + CLOSE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=scaled(10))
         except (OSError, subprocess.TimeoutExpired):
             return False
@@ -189,6 +211,7 @@ class AuthEnv:
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+        self.prefix.cleanup()
 
 
 class Result:

@@ -62,8 +62,14 @@ class TAP:
         return self.ok(got == want, desc, "got:  %r\nwant: %r" % (got, want))
 
     def skip(self, desc, why):
+        """A skip for any reason but a missing optional tool: tests/run counts it as a failure."""
         self.n += 1
         print("ok %d - %s # SKIP %s" % (self.n, desc, why), flush=True)
+
+    def skip_tool(self, desc, tool, note="not installed"):
+        """The one honest skip: the optional program `tool` is not on PATH.
+        Prints "# SKIP tool: <tool> <note>"; tests/run checks the tool is missing."""
+        self.skip(desc, "tool: %s %s" % (tool, note))
 
     def diag(self, msg):
         for line in str(msg).splitlines():
@@ -98,7 +104,9 @@ class SshEnv:
     """A throwaway device: host key, user key, sshd_config, nchome.conf, datastore dir.
 
     All under one temporary folder (removed by cleanup()).  The sshd_config
-    runs the built nchome-netconf as `Subsystem netconf`.
+    runs the built nchome-netconf as `Subsystem netconf` (self.netconf: set
+    it to a PrivatePrefix's copy, then write_sshd_config(), when sessions
+    run as other accounts).
     """
 
     def __init__(self, name="nchome", host_key_type="ed25519", extra_sshd="", netconf_conf=""):
@@ -122,6 +130,7 @@ class SshEnv:
         with open(self.host_key + ".pub") as f:
             self.host_pub = " ".join(f.read().split()[:2])
         self.netconf_conf = netconf_conf
+        self.netconf = NETCONF
         self.write_nchome_conf("")
         self.write_sshd_config(extra_sshd)
 
@@ -139,7 +148,7 @@ class SshEnv:
                 "LogLevel VERBOSE\n"
                 "SetEnv HOME=%s\n"
                 "Subsystem netconf %s -f %s\n"
-                "%s\n" % (self.host_key, self.authorized_keys, self.dir, NETCONF, self.conf, extra))
+                "%s\n" % (self.host_key, self.authorized_keys, self.dir, self.netconf, self.conf, extra))
 
     def write_nchome_conf(self, clients, globals_extra=""):
         """Writes nchome.conf with the given client stanzas (text)."""
@@ -226,7 +235,7 @@ class InetdSshd:
                 p.terminate()
         for p in self.children:
             try:
-                p.wait(5)
+                p.wait(scaled(5))
             except subprocess.TimeoutExpired:
                 p.kill()
 
