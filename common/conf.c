@@ -4,6 +4,7 @@
  * so every error carries the line it was found on.
  */
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <confuse.h>
 #include <ctype.h>
@@ -201,6 +202,23 @@ validate_path(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* A Unix socket path: absolute (or empty: off) and short enough to bind. */
+static int
+validate_socket_path(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = cfg_opt_getnstr(opt, 0);
+	struct sockaddr_un sun;
+
+	if (validate_path(cfg, opt) == -1)
+		return -1;
+	if (s != NULL && strlen(s) >= sizeof(sun.sun_path)) {
+		cfg_error(cfg, "%s is longer than a socket path may be (%zu bytes)", opt->name,
+		    sizeof(sun.sun_path) - 1);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 validate_client(cfg_t *parent, cfg_opt_t *opt)
 {
@@ -324,6 +342,7 @@ conf_schema(void)
 		CFG_STR("sshd-config", NCHOME_SSHD_CONFIG_PATH, CFGF_NONE),
 		CFG_STR("host-key", DEFAULT_HOST_KEY, CFGF_NONE),
 		CFG_STR("state-dir", NCHOME_STATE_DIR, CFGF_NONE),
+		CFG_STR("dialer-socket", NCHOME_RUN_DIR "/dialer.sock", CFGF_NONE),
 		CFG_SEC("client", client_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_SEC("netconf", netconf_opts, CFGF_NONE),
 		CFG_END()
@@ -334,6 +353,7 @@ conf_schema(void)
 		{ "sshd-config", validate_path },
 		{ "host-key", validate_path },
 		{ "state-dir", validate_path },
+		{ "dialer-socket", validate_socket_path },
 		{ "client", validate_client },
 		{ "client|device-id", validate_device_id },
 		{ "client|secret", validate_secret },
@@ -485,6 +505,7 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	conf->sshd_config = strdup(cfg_getstr(cfg, "sshd-config"));
 	conf->host_key = strdup(cfg_getstr(cfg, "host-key"));
 	conf->state_dir = strdup(cfg_getstr(cfg, "state-dir"));
+	conf->dialer_socket = strdup(cfg_getstr(cfg, "dialer-socket"));
 	nc = cfg_getsec(cfg, "netconf");
 	conf->netconf.datastore_dir = strdup(cfg_getstr(nc, "datastore-dir"));
 	conf->netconf.schema = xstrdup_or_null(cfg_getstr(nc, "schema"));
@@ -492,7 +513,8 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	conf->netconf.state_providers = strdup(cfg_getstr(nc, "state-providers"));
 	conf->netconf.max_message_size = (uint64_t)cfg_getint(nc, "max-message-size");
 	if (!conf->path || !conf->device_id || !conf->sshd || !conf->sshd_config ||
-	    !conf->host_key || !conf->state_dir || !conf->netconf.datastore_dir ||
+	    !conf->host_key || !conf->state_dir || !conf->dialer_socket ||
+	    !conf->netconf.datastore_dir ||
 	    !conf->netconf.commit_hooks || !conf->netconf.state_providers)
 		goto oom;
 
@@ -549,6 +571,7 @@ conf_free(struct nchome_conf *conf)
 	free(conf->sshd_config);
 	free(conf->host_key);
 	free(conf->state_dir);
+	free(conf->dialer_socket);
 	free(conf->netconf.datastore_dir);
 	free(conf->netconf.schema);
 	free(conf->netconf.commit_hooks);

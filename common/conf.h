@@ -50,6 +50,7 @@ struct nchome_conf {
 	char			*sshd_config;
 	char			*host_key;
 	char			*state_dir;
+	char			*dialer_socket;	/* "": no call-home signal */
 	struct conf_client	*clients;
 	size_t			 nclients;
 	struct conf_netconf	 netconf;

@@ -47,7 +47,7 @@ refuse(char *err, size_t errlen, const char *path, const char *what,
 
 	return set_err(err, errlen,
 	    "%s: %s %s is owned by %s with mode %04o: only root may be able to "
-	    "change the configuration or a folder above it; refusing it", path,
+	    "change it or a folder above it; refusing it", path,
 	    what, name, owner_name(st->st_uid, who, sizeof(who)),
 	    (unsigned)(st->st_mode & 07777));
 }

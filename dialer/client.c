@@ -10,9 +10,12 @@
  * random time uniform in [b/2, b] seconds, b starting at `initial` and
  * doubling after each failed round up to `max` (so no wait exceeds `max`,
  * and a fleet that lost its NMS does not come back in lockstep).  A session
- * that lasted CLIENT_MIN_SESSION_MS or more resets b to `initial`; a
- * shorter one (e.g. sshd or the NMS refusing at once) counts as a failed
- * round, so a broken peer is not redialled in a tight loop.
+ * that reached NETCONF (nchome-netconf says so once the hellos are
+ * exchanged: client_on_hello), or that lasted CLIENT_MIN_SESSION_MS or
+ * more, resets b to `initial` and the next call starts at once; a shorter
+ * one without that report (sshd or the NMS refusing at once, an NMS that
+ * hangs up before SSH or before authentication) counts as a failed round,
+ * so a broken peer is not redialled in a tight loop.
  *
  * `persistent`: after a session, dial again at once.  `periodic`: the next
  * round starts `period` seconds after the previous session started.
@@ -291,6 +294,22 @@ set_keepalive_timing(struct client *c)
 #endif
 }
 
+/* The connection's two ends, as nchome-netconf will name them (SSH_CONNECTION). */
+static int
+record_endpoints(struct client *c)
+{
+	socklen_t len = sizeof(c->sess_local), plen = sizeof(c->sess_nms);
+
+	memset(&c->sess_local, 0, sizeof(c->sess_local));
+	memset(&c->sess_nms, 0, sizeof(c->sess_nms));
+	if (getsockname(c->fd, (struct sockaddr *)&c->sess_local, &len) == -1 ||
+	    getpeername(c->fd, (struct sockaddr *)&c->sess_nms, &plen) == -1) {
+		c->sess_local.ss_family = c->sess_nms.ss_family = AF_UNSPEC;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 start_session(struct client *c, int64_t now)
 {
@@ -301,10 +320,21 @@ start_session(struct client *c, int64_t now)
 	if (setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
 		log_warn("client %s: SO_KEEPALIVE", c->cc->name);
 	set_keepalive_timing(c);
+	/*
+	 * sshd sets TCP_NODELAY only for interactive sessions, so without it
+	 * Nagle holds sshd's small packets (auth reply, channel open
+	 * confirmation, the <hello>) until the NMS's delayed ACK: ~40 ms each.
+	 * The option stays on the socket through the exec.
+	 */
+	if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("client %s: TCP_NODELAY", c->cc->name);
 	if (send_initiation(c) == -1) {
 		attempt_failed(c, now);
 		return;
 	}
+	if (record_endpoints(c) == -1)
+		log_warn("client %s: the connection's addresses (a short session will "
+		    "count as failed)", c->cc->name);
 	if ((c->pid = handoff_spawn(c->fd, c->conf, c->cc, keep_stderr)) == -1) {
 		log_warn("client %s: cannot start %s", c->cc->name, c->conf->sshd);
 		drop_socket(c);
@@ -316,6 +346,7 @@ start_session(struct client *c, int64_t now)
 	c->in_round = 0;
 	c->deadline = -1;
 	c->session_start = now;
+	c->reached_netconf = 0;
 	log_info("client %s: session started with %s (sshd pid %ld)", c->cc->name, c->peer,
 	    (long)c->pid);
 	if (c->cc->reconnect == RECONNECT_STICKY && c->cur != c->last_good)
@@ -434,6 +465,20 @@ client_on_ready(struct client *c, short revents, int64_t now)
 	try_next_sockaddr(c, now);
 }
 
+int
+client_on_hello(struct client *c, const struct callhome_endpoints *e, uid_t uid, pid_t pid)
+{
+	if (c->state != CLIENT_SESSION ||
+	    !callhome_endpoints_match(e, (struct sockaddr *)&c->sess_nms,
+	    (struct sockaddr *)&c->sess_local))
+		return 0;
+	if (!c->reached_netconf)
+		log_info("client %s: session with %s reached NETCONF (sshd pid %ld; reported by "
+		    "uid %ld pid %ld)", c->cc->name, c->peer, (long)c->pid, (long)uid, (long)pid);
+	c->reached_netconf = 1;
+	return 1;
+}
+
 /*
  * How sshd ended, for the log.  sshd -i exits 255 whenever its connection
  * ends, a normal logout included: OpenSSH leaves through cleanup_exit(255)
@@ -474,7 +519,7 @@ client_on_exit(struct client *c, pid_t pid, int status, int64_t now)
 	c->pid = -1;
 	c->state = CLIENT_WAITING;
 	c->in_round = 0;
-	if (ran >= CLIENT_MIN_SESSION_MS) {
+	if (ran >= CLIENT_MIN_SESSION_MS || c->reached_netconf) {
 		c->backoff = c->cc->backoff_initial;
 		next = now;
 	} else {
@@ -488,5 +533,6 @@ client_on_exit(struct client *c, pid_t pid, int status, int64_t now)
 		    (long long)((next - now + 999) / 1000));
 	}
 	c->deadline = next;
-	return ran < CLIENT_MIN_SESSION_MS ? CLIENT_EXIT_AT_ONCE : CLIENT_EXIT_MINE;
+	return ran < CLIENT_MIN_SESSION_MS && !c->reached_netconf ? CLIENT_EXIT_AT_ONCE :
+	    CLIENT_EXIT_MINE;
 }

@@ -19,12 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
+#include "callhome_signal.h"
 #include "conf.h"
 #include "resolver.h"
 #include "subproc.h"
 
-/* A session shorter than this counts as a failed round: no backoff reset. */
+/*
+ * A session shorter than this counts as a failed round (no backoff reset),
+ * unless nchome-netconf reported that it reached NETCONF (client_on_hello).
+ */
 #define CLIENT_MIN_SESSION_MS	2000
 
 enum client_state { CLIENT_WAITING, CLIENT_RESOLVING, CLIENT_CONNECTING, CLIENT_SESSION };
@@ -52,6 +57,9 @@ struct client {
 	size_t			 last_good;	/* sticky: address of the last session */
 	int64_t			 session_start;
 	char			 peer[96];	/* "addr port N" for the logs */
+	struct sockaddr_storage	 sess_nms;	/* SESSION: the connection's two ends, */
+	struct sockaddr_storage	 sess_local;	/* to match nchome-netconf's report */
+	int			 reached_netconf;	/* SESSION: hellos exchanged */
 };
 
 /* Monotonic clock in milliseconds. */
@@ -81,6 +89,13 @@ void client_on_timer(struct client *c, int64_t now);
 
 /* poll() reported revents on client_poll_fd(). */
 void client_on_ready(struct client *c, short revents, int64_t now);
+
+/*
+ * nchome-netconf reported that the session on the connection e reached
+ * NETCONF: 1 if that is this client's session (it then counts as a
+ * success however short it is), else 0.
+ */
+int client_on_hello(struct client *c, const struct callhome_endpoints *e, uid_t uid, pid_t pid);
 
 /* A child ended with status: CLIENT_EXIT_* (its sshd or its resolver?). */
 int client_on_exit(struct client *c, pid_t pid, int status, int64_t now);

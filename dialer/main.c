@@ -15,7 +15,9 @@
  * new file's `sshd -t` runs in the background, see reload.c); SIGTERM and
  * SIGINT end every sshd child and exit; SIGCHLD reaps.  Children other
  * than sshd (name lookups, `sshd -t` after a session that ended at once
- * or for a reload) report over pipes that join the same poll set.
+ * or for a reload) report over pipes that join the same poll set, and so
+ * does the `dialer-socket` on which nchome-netconf reports that a session
+ * reached NETCONF (hellosock.c).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -37,6 +39,7 @@
 #include "conf.h"
 #include "config.h"
 #include "handoff.h"
+#include "hellosock.h"
 #include "log.h"
 #include "reload.h"
 #include "sshdcheck.h"
@@ -54,6 +57,7 @@ struct dialer {
 	char			 *conf_path;
 	struct sshd_check	  check;	/* sshd -t after sessions that end at once */
 	struct reload		  reload;	/* SIGHUP: new conf while its sshd -t runs */
+	struct hellosock	  hello;	/* sessions report reaching NETCONF here */
 	struct pollfd		 *pfds;		/* poll set, rebuilt each turn */
 	size_t			 *owner;	/* pfds[k] belongs to clients[owner[k]] */
 	size_t			  cap;
@@ -61,6 +65,7 @@ struct dialer {
 
 #define OWNER_CHECK	((size_t)-1)	/* pfds[k] is d->check's pipe */
 #define OWNER_RELOAD	((size_t)-2)	/* pfds[k] is d->reload's pipe */
+#define OWNER_HELLO	((size_t)-3)	/* pfds[k] is d->hello's socket */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -126,12 +131,50 @@ reap_orphan(struct dialer *d, pid_t pid)
 	return 0;
 }
 
+/* Reports of sessions that reached NETCONF: each marks its client's session. */
+static void
+read_hellos(struct dialer *d)
+{
+	struct callhome_endpoints e;
+	uid_t uid;
+	pid_t pid;
+	int rc;
+
+	for (int i = 0; i < HELLOSOCK_BATCH; i++) {
+		size_t k = 0;
+
+		if ((rc = hellosock_recv(&d->hello, &e, &uid, &pid)) == 0)
+			break;
+		if (rc == -1)
+			continue;
+		while (k < d->nclients && !client_on_hello(d->clients[k], &e, uid, pid))
+			k++;
+		if (k == d->nclients)
+			log_debug("dialer-socket: a report (uid %ld pid %ld) for no call-home "
+			    "session of ours: an inbound SSH session?", (long)uid, (long)pid);
+	}
+}
+
+/* The dialer-socket of conf: opened, or a warning and none (short sessions then fail). */
+static void
+open_hellosock(struct dialer *d)
+{
+	char err[512];
+
+	if (hellosock_open(&d->hello, d->conf->dialer_socket, err, sizeof(err)) == -1)
+		log_warnx("dialer-socket: %s; sessions shorter than %d s will count as failed",
+		    err, CLIENT_MIN_SESSION_MS / 1000);
+}
+
 static void
 reap_children(struct dialer *d)
 {
 	int64_t now = now_ms();
 	int status;
 	pid_t pid;
+
+	/* A session's report is queued before its sshd exits: read it first. */
+	read_hellos(d);
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		int owned = sshd_check_on_exit(&d->check, pid, status, now) ||
@@ -174,6 +217,7 @@ apply_reload(struct dialer *d, struct nchome_conf *nc)
 	struct client **cl;
 	int64_t now = now_ms();
 	size_t kept = 0;
+	int moved;
 
 	if ((cl = calloc(nc->nclients ? nc->nclients : 1, sizeof(*cl))) == NULL) {
 		log_warn("reload refused");
@@ -202,10 +246,15 @@ apply_reload(struct dialer *d, struct nchome_conf *nc)
 			fatal("calloc");
 	free(d->clients);
 	sshd_check_reset(&d->check);	/* its conf is about to go */
+	moved = strcmp(d->conf->dialer_socket, nc->dialer_socket) != 0;
 	conf_free(d->conf);
 	d->conf = nc;
 	d->clients = cl;
 	d->nclients = nc->nclients;
+	if (moved || d->hello.fd == -1) {	/* moved, or retry one that failed */
+		hellosock_close(&d->hello);
+		open_hellosock(d);
+	}
 	log_info("configuration reloaded: %zu clients, %zu unchanged", d->nclients, kept);
 }
 
@@ -241,6 +290,7 @@ shutdown_all(struct dialer *d, int sig, const char *pidfile)
 	}
 	if (pidfile != NULL)
 		unlink(pidfile);
+	hellosock_close(&d->hello);
 	log_info("exiting");
 	free(d->clients);
 	free(d->orphans);
@@ -285,8 +335,8 @@ event_loop(struct dialer *d, const char *pidfile)
 		struct nchome_conf *nc;
 		size_t *owner;
 
-		if (d->cap < d->nclients + 3) {
-			d->cap = d->nclients + 3;
+		if (d->cap < d->nclients + 4) {
+			d->cap = d->nclients + 4;
 			if ((d->pfds = reallocarray(d->pfds, d->cap, sizeof(*d->pfds))) == NULL ||
 			    (d->owner = reallocarray(d->owner, d->cap, sizeof(*d->owner))) == NULL)
 				fatal("reallocarray");
@@ -304,6 +354,11 @@ event_loop(struct dialer *d, const char *pidfile)
 			pfds[n].fd = reload_poll_fd(&d->reload);
 			pfds[n].events = POLLIN;
 			owner[n++] = OWNER_RELOAD;
+		}
+		if (d->hello.fd != -1) {
+			pfds[n].fd = d->hello.fd;
+			pfds[n].events = POLLIN;
+			owner[n++] = OWNER_HELLO;
 		}
 		for (size_t i = 0; i < d->nclients; i++) {
 			short events;
@@ -344,6 +399,8 @@ event_loop(struct dialer *d, const char *pidfile)
 				sshd_check_on_readable(&d->check, now);
 			else if (owner[k] == OWNER_RELOAD)
 				reload_on_readable(&d->reload);
+			else if (owner[k] == OWNER_HELLO)
+				read_hellos(d);
 			else
 				client_on_ready(d->clients[owner[k]], pfds[k].revents, now);
 		}
@@ -407,6 +464,7 @@ main(int argc, char *argv[])
 	memset(&d, 0, sizeof(d));
 	sshd_check_init(&d.check);
 	reload_init(&d.reload);
+	hellosock_init(&d.hello);
 	if ((d.conf = conf_load(conf_file, CONF_CHECK_DIALER, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -445,6 +503,7 @@ main(int argc, char *argv[])
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	client_set_keep_stderr(foreground);
 	setup_signals();
+	open_hellosock(&d);
 	if (d.conf->nclients == 0)
 		log_warnx("%s has no client: nothing to dial", d.conf_path);
 	d.clients = make_clients(d.conf, now_ms());

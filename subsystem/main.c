@@ -31,6 +31,7 @@
 #include <libxml/parser.h>
 
 #include "config.h"
+#include "callhome_signal.h"
 #include "conf.h"
 #include "host/host.h"
 #include "log.h"
@@ -113,6 +114,7 @@ handle_message(char *msg, size_t len)
 			return -1;
 		}
 		hello_done = 1;
+		callhome_signal_hello(sess.conf);	/* tells the dialer: this call home worked */
 		event_session_start(sess.dd, &sess);
 		return 0;
 	}

@@ -102,6 +102,7 @@ sshd        = "$sshd"
 sshd-config = "$tmp/etc/nchome/sshd_config"
 host-key    = "$tmp/ssh/ssh_host_ed25519_key.pub"
 state-dir   = "$tmp/state"
+dialer-socket = "$tmp/dialer.sock"
 
 client nms {
     initiation = junos

@@ -5,7 +5,9 @@
   HMAC recomputed with Python's hmac module;
 - none: nothing before "SSH-2.0-";
 - paramiko as a Junos-style NMS: skips the initiation lines, checks the host
-  key it is shown against HOST-KEY, logs in and runs a command;
+  key it is shown against HOST-KEY, logs in and runs a command; the socket
+  sshd gets (seen from a wrapper in front of it) has TCP keepalive and
+  TCP_NODELAY set;
 - ncclient.manager.call_home with initiation = none (needs nchome-netconf).
 """
 import hashlib
@@ -113,9 +115,11 @@ try:
                 "          so.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),\n"
                 "          so.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),\n"
                 "          so.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT)]\n"
+                "    nodelay = so.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)\n"
                 "    so.close()\n"
                 "    with open(%r, 'w') as out:\n"
                 "        out.write(' '.join(map(str, ka)) + '\\n')\n"
+                "        out.write('nodelay %%d\\n' %% (nodelay != 0))\n"
                 "        out.write('\\n'.join(sys.argv[1:]) + '\\n--fds--\\n')\n"
                 "        out.write(''.join('%%s %%s\\n' %% kv for kv in fds.items()"
                 " if not kv[1].startswith('/proc/')))\n"
@@ -139,16 +143,18 @@ try:
          "paramiko: host key shown by sshd equals HOST-KEY and the env's key", "%r %r" % (result, err))
     t.ok(result.get("hmac_ok"), "paramiko NMS: HMAC over HOST-KEY verifies")
     t.eq(result.get("out"), b"called-home-42\n", "paramiko: command ran over the called-home connection")
-    argv, fds, keepalive = [], {}, None
+    argv, fds, keepalive, nodelay = [], {}, None, None
     if os.path.exists(record):
         with open(record) as f:
             head, _, tail = f.read().partition("--fds--\n")
         argv = head.splitlines()
         keepalive = argv.pop(0)
+        nodelay = argv.pop(0) if argv else None
         fds = dict(line.split(" ", 1) for line in tail.splitlines() if " " in line)
     t.eq(argv, ["-i", "-f", env.sshd_config, "-o", "ClientAliveInterval=9", "-o", "ClientAliveCountMax=4"],
          "sshd runs as sshd -i -f <sshd-config> with the keep-alive options")
     t.eq(keepalive, "1 9 9 4", "TCP keepalive on the socket, idle/interval = timeout, count = retry")
+    t.eq(nodelay, "nodelay 1", "TCP_NODELAY on the socket sshd gets (no Nagle/delayed-ACK stalls)")
     sock_fds = sorted(k for k, v in fds.items() if v.startswith("socket:"))
     t.ok(sock_fds == ["0", "1"] and fds["0"] == fds["1"],
          "sshd gets one socket as fd 0 and 1 and no other socket", fds)

@@ -89,6 +89,7 @@ device-id = "init-test"
 sshd-config = "$tmp/sshd_config"
 host-key = "$tmp/host_key.pub"
 state-dir = "$tmp/state"
+dialer-socket = "$tmp/dialer.sock"
 client nms {
 	address "127.0.0.1" { port = $nms_port  retry = 1  timeout = 5 }
 	backoff { initial = 1  max = 2 }

@@ -139,6 +139,67 @@ try:
     reached(r, "RFC 8071 (no initiation sequence, -n): reaches the device")
     r = call(b"", "-i %n")
     reached(r, "no initiation sequence, detected from the SSH- identification")
+
+    # The socket ssh gets has TCP_NODELAY (ssh sets it only with a tty).  The
+    # test stands in for ssh: the helper's stdout is our end of a socketpair.
+    def passed_socket(args, connect):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        helper = subprocess.Popen(["/usr/bin/python3", FDPASS, "-q", "-t", "15"] + args,
+                                  stdout=theirs, stderr=subprocess.PIPE)
+        theirs.close()
+        dev = connect()
+        try:
+            ours.settimeout(15)
+            _, fds, _, _ = socket.recv_fds(ours, 1, 1)
+            helper.wait(15)
+            if not fds:
+                return None, helper.stderr.read().decode()
+            got = socket.socket(fileno=fds[0])
+            try:
+                return got.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), ""
+            finally:
+                got.close()
+        finally:
+            ours.close()
+            dev.close()
+            if helper.poll() is None:
+                helper.kill()
+                helper.wait()
+
+    def connect_retrying(port):
+        end = time.monotonic() + 15
+        while True:
+            try:
+                return socket.create_connection(("127.0.0.1", port), timeout=2)
+            except OSError:
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.05)
+
+    port = free_port()
+    nodelay, err = passed_socket(["-n", "127.0.0.1", str(port)], lambda: connect_retrying(port))
+    t.ok(nodelay, "listen mode: the socket passed to ssh has TCP_NODELAY", err)
+
+    from importlib.machinery import SourceFileLoader
+    serve_socket = SourceFileLoader("nchome_nms_fdpass", FDPASS).load_module().serve_socket
+    upath = os.path.join(env.dir, "fdpass-unix.sock")
+    lst = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    lst.bind(upath)
+    lst.listen(1)
+    tl = socket.socket()
+    tl.bind(("127.0.0.1", 0))
+    tl.listen(1)
+
+    def nms_hands_over():
+        dev = socket.create_connection(tl.getsockname(), timeout=5)
+        conn, _ = tl.accept()	# the NMS process accepted the call home itself
+        serve_socket(lst, conn)
+        conn.close()
+        return dev
+    nodelay, err = passed_socket(["-u", upath], nms_hands_over)
+    t.ok(nodelay, "unix mode (-u): the socket passed on to ssh has TCP_NODELAY", err)
+    lst.close()
+    tl.close()
 finally:
     env.cleanup()
 t.done()

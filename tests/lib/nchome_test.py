@@ -122,6 +122,9 @@ class SshEnv:
         self.state_dir = os.path.join(self.dir, "state")
         os.makedirs(self.state_dir)
         self.conf = os.path.join(self.dir, "nchome.conf")
+        # Each env's dialer and sessions talk over a socket of their own (not /run/nchome);
+        # None leaves the key out (a build that predates it: tests/bench comparisons).
+        self.dialer_socket = os.path.join(self.dir, "dialer.sock")
         self.sshd_config = os.path.join(self.dir, "sshd_config")
         self.known_hosts = os.path.join(self.dir, "known_hosts")
         with open(self.host_key + ".pub") as f:
@@ -156,9 +159,11 @@ class SshEnv:
                 'sshd-config = "%s"\n'
                 'host-key = "%s.pub"\n'
                 'state-dir = "%s"\n'
+                '%s'
                 "%s\n%s\n"
                 'netconf {\n  datastore-dir = "%s"\n%s\n}\n'
-                % (SSHD, self.sshd_config, self.host_key, self.state_dir, globals_extra,
+                % (SSHD, self.sshd_config, self.host_key, self.state_dir,
+                   'dialer-socket = "%s"\n' % self.dialer_socket if self.dialer_socket else "", globals_extra,
                    clients, self.datastore_dir, self.netconf_conf))
         os.chmod(self.conf, 0o600)
 
