@@ -23,8 +23,8 @@ static void
 ly_log(LY_LOG_LEVEL level, const char *msg, const char *path)
 {
 	if (level == LY_LLERR && build_error[0] == '\0')
-		snprintf(build_error, sizeof(build_error), "%s%s%s", msg,
-		    path ? " (" : "", path ? path : "");
+		snprintf(build_error, sizeof(build_error), "%s%s%s%s", msg,
+		    path ? " (" : "", path ? path : "", path ? ")" : "");
 	if (level == LY_LLERR)
 		log_debug("libyang: %s%s%s", msg, path ? " at " : "", path ? path : "");
 	else if (level == LY_LLWRN)

@@ -22,7 +22,7 @@
 #define HELPER	static __attribute__((unused))
 
 /* The source tree: $NCHOME_TOP (tests/run sets it), else the current folder. */
-static char top[PATH_MAX] = ".";
+static char top_dir[PATH_MAX] = ".";
 
 HELPER void
 schema_test_init(void)
@@ -31,8 +31,8 @@ schema_test_init(void)
 	char yang[PATH_MAX + 8];
 
 	if (t != NULL && *t != '\0')
-		snprintf(top, sizeof(top), "%s", t);
-	snprintf(yang, sizeof(yang), "%s/yang", top);
+		snprintf(top_dir, sizeof(top_dir), "%s", t);
+	snprintf(yang, sizeof(yang), "%s/yang", top_dir);
 	setenv("NCHOME_YANG_DIR", yang, 1);
 }
 
@@ -44,7 +44,7 @@ in_top(const char *rel)
 	static int next;
 	char *b = buf[next++ % 4];
 
-	snprintf(b, sizeof(buf[0]), "%s/%s", top, rel);
+	snprintf(b, sizeof(buf[0]), "%s/%s", top_dir, rel);
 	return b;
 }
 
