@@ -136,6 +136,7 @@ escaped(const char *start, const char *e)
 static enum tok
 lex_quoted(struct lex *lx, char **val, size_t *vlen)
 {
+	const char *opening = lx->p;
 	char q = *lx->p++, c;
 	const char *start = lx->p, *e;
 
@@ -148,7 +149,7 @@ lex_quoted(struct lex *lx, char **val, size_t *vlen)
 			lx->p = e + 1;
 		}
 		if (e == NULL) {
-			lx->p = lx->end;
+			lx->p = opening;	/* the error names the line it starts on */
 			return lex_fail(lx, "unterminated string");
 		}
 		lx->p = e;
@@ -169,8 +170,10 @@ lex_quoted(struct lex *lx, char **val, size_t *vlen)
 			start = lx->p + 1;
 		}
 	}
-	if (lx->p >= lx->end)
+	if (lx->p >= lx->end) {
+		lx->p = opening;
 		return lex_fail(lx, "unterminated string");
+	}
 	if (append(val, vlen, start, (size_t)(lx->p - start)) == -1)
 		return lex_fail(lx, "out of memory");
 	lx->p++;

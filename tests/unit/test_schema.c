@@ -52,6 +52,69 @@ cap_of(struct schema *s, const char *name)
 	return NULL;
 }
 
+static int
+scan(const char *text, struct yang_text *yt, char *err, size_t errlen)
+{
+	return yang_text_scan(text, strlen(text), yt, err, errlen);
+}
+
+static void
+test_yangtext(void)
+{
+	static const char text[] =
+	    "// a module\n"
+	    "module m { yang-version 1.1; namespace \"urn:m\"; prefix m;\n"
+	    "  import a { prefix a; revision-date 2020-01-01; }\n"
+	    "  import b { prefix \"bb\"; }\n"
+	    "  include s;\n"
+	    "  description \"revision 2099-01-01; feature fake; a \\\" quote\";\n"
+	    "  revision 2020-01-02 { description 'x'; }\n"
+	    "  revision \"2021-\" + '01-01';\n"
+	    "  revision 2019-12-31;\n"
+	    "  feature f { if-feature \"m:g\"; }\n"
+	    "  feature g { if-feature \"a:x or a:y\"; }\n"
+	    "  /* feature h; */\n"
+	    "  deviation /a:x/a:y { deviate not-supported; }\n"
+	    "  container c { leaf feature { type string; } }\n"
+	    "}\n";
+	char err[256] = "";
+	struct yang_text yt;
+
+	CHECK(yang_text_scan(text, strlen(text), &yt, err, sizeof(err)) == 0,
+	    "a module's statements are scanned (%s)", err);
+	CHECK(yt.name && strcmp(yt.name, "m") == 0 && !yt.submodule && yt.yang11 &&
+	    strcmp(yt.ns, "urn:m") == 0 && strcmp(yt.prefix, "m") == 0,
+	    "name, YANG 1.1, namespace and prefix");
+	CHECK(yt.revision && strcmp(yt.revision, "2021-01-01") == 0,
+	    "the latest revision, from concatenated strings, not a description's (%s)",
+	    yt.revision ? yt.revision : "-");
+	CHECK(yt.nimports == 2 && strcmp(yt.imports[0].name, "a") == 0 &&
+	    strcmp(yt.imports[0].revision, "2020-01-01") == 0 &&
+	    strcmp(yt.imports[1].prefix, "bb") == 0 && yt.imports[1].revision == NULL,
+	    "imports with prefix and revision-date");
+	CHECK(yt.nincludes == 1 && strcmp(yt.includes[0], "s") == 0, "the include");
+	CHECK(yt.nfeatures == 2 && strcmp(yt.features[0].name, "f") == 0 &&
+	    yt.features[0].needs && strcmp(yt.features[0].needs, "m:g") == 0 &&
+	    yt.features[1].needs == NULL,
+	    "features (not in comments or descriptions), a plain if-feature kept");
+	CHECK(yt.ndeviates == 1 && strcmp(yt.deviates[0], "a") == 0,
+	    "the prefix of a deviation's target");
+	yang_text_free(&yt);
+	CHECK(scan("module m {\n namespace \"urn:m\";\n prefix m;\n description \"x;\n}\n",
+	    &yt, err, sizeof(err)) == -1 && strstr(err, "line 4") && strstr(err, "unterminated"),
+	    "an unterminated string is an error with its line (%s)", err);
+	CHECK(scan("module m {\n namespace \"urn:m\";\n prefix m;\n", &yt, err,
+	    sizeof(err)) == -1 && strstr(err, "never closed"), "so is a missing brace (%s)", err);
+	CHECK(scan("module m { prefix m; }", &yt, err, sizeof(err)) == -1 &&
+	    strstr(err, "no namespace"), "a module without a namespace is refused (%s)", err);
+	CHECK(scan("container c { }", &yt, err, sizeof(err)) == -1 &&
+	    strstr(err, "not a YANG module"), "text that is not a module is refused (%s)", err);
+	CHECK(scan("submodule s { belongs-to m { prefix m; } }", &yt, err,
+	    sizeof(err)) == 0 && yt.submodule && strcmp(yt.belongs_to, "m") == 0 &&
+	    strcmp(yt.revision, "") == 0, "a submodule without revision (%s)", err);
+	yang_text_free(&yt);
+}
+
 static void
 test_conf_keys(void)
 {
@@ -567,6 +630,7 @@ main(void)
 	schema_test_init();
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
+	test_yangtext();
 	test_conf_keys();
 	test_module_set();
 	test_capabilities_match_libyang();

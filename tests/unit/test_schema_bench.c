@@ -258,6 +258,12 @@ bench_value(struct schema *s, const char *xml, const char *name, const char *fig
 		printf("# %s: no schema node\n", fig);
 		goto done;
 	}
+	if (schema_value_check(s, sn, e, root, (const char *)v, &val, &err) != 0) {
+		printf("# %s: the value is not valid\n", fig);
+		schema_error_free(&err);
+		goto done;
+	}
+	schema_value_free(&val);
 	for (int i = 0; i < 7; i++) {
 		t0 = now_ms();
 		for (int j = 0; j < 20000; j++) {
