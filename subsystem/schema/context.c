@@ -107,6 +107,8 @@ build(struct schema *s)
 	what = "the modules";
 	if (ly_ctx_compile(ctx) != LY_SUCCESS)
 		goto fail;
+	/* from now on libyang compiles what changes, as usual */
+	ly_ctx_unset_options(ctx, LY_CTX_EXPLICIT_COMPILE);
 	s->ctx = ctx;
 	return 0;
 fail:

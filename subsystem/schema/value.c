@@ -102,7 +102,7 @@ fail:
 static struct lysc_prefix *
 inscope_prefixes(struct schema *s, xmlNodePtr elem)
 {
-	xmlNsPtr *list = xmlGetNsList(elem->doc, elem);
+	xmlNsPtr *list = elem != NULL ? xmlGetNsList(elem->doc, elem) : NULL;
 	const struct lys_module *mod;
 	struct lysc_prefix *p;
 	size_t n = 0, k = 0;
