@@ -458,7 +458,8 @@ compute_content_id(struct schema *s)
 	qsort(s->mods, s->nmods, sizeof(*s->mods), smod_cmp);
 	for (size_t i = 0; i < s->nmods; i++) {
 		m = &s->mods[i];
-		qsort(m->features, m->nfeatures, sizeof(char *), strp_cmp);
+		if (m->nfeatures > 1)
+			qsort(m->features, m->nfeatures, sizeof(char *), strp_cmp);
 		h = yang_fnv(h, m->file->yt->name, strlen(m->file->yt->name) + 1);
 		h = yang_fnv(h, m->file->yt->revision, strlen(m->file->yt->revision) + 1);
 		h = yang_fnv(h, m->implemented ? "i" : "n", 2);
