@@ -57,6 +57,8 @@ explain_duplicate(cfg_t *cfg, char *msg, size_t len)
 		    "client needs a title of its own, whatever its port (to call one NMS on two "
 		    "ports, spell the second differently: see nchome.conf(5), CLIENTS)",
 		    cfg_title(cfg) ? cfg_title(cfg) : "?", title);
+	else if (cfg != NULL && cfg->name != NULL && strcmp(cfg->name, "netconf") == 0)
+		snprintf(msg, len, "module \"%s\" is named twice", title);
 	else
 		snprintf(msg, len, "client \"%s\" is defined twice: client names must be unique",
 		    title);
@@ -219,6 +221,60 @@ validate_socket_path(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* YANG identifiers (RFC 7950 6.2): module and feature names. */
+static int
+yang_identifier(const char *s)
+{
+	if (s == NULL || !(isalpha((unsigned char)*s) || *s == '_') || strlen(s) > 255)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr("_-.", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+validate_module(cfg_t *parent, cfg_opt_t *opt)
+{
+	cfg_t *mod = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+
+	(void)parent;
+	if (!yang_identifier(cfg_title(mod))) {
+		cfg_error(mod, "module \"%s\": not a YANG module name", cfg_title(mod));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+validate_features(cfg_t *cfg, cfg_opt_t *opt)
+{
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		if (!yang_identifier(cfg_opt_getnstr(opt, i))) {
+			cfg_error(cfg, "features: \"%s\" is not a YANG feature name",
+			    cfg_opt_getnstr(opt, i));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+validate_revision(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = cfg_opt_getnstr(opt, 0);
+	static const char form[] = "dddd-dd-dd";
+
+	for (size_t i = 0; s != NULL && i < sizeof(form); i++) {
+		if (form[i] == '\0' ? s[i] != '\0' :
+		    form[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != form[i]) {
+			cfg_error(cfg, "revision \"%s\" is not a date (YYYY-MM-DD)", s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 validate_client(cfg_t *parent, cfg_opt_t *opt)
 {
@@ -279,6 +335,36 @@ fill_client(struct conf_client *c, cfg_t *sec, const char *global_device_id)
 	return 0;
 }
 
+/* The netconf section's yang-dir and module sections. */
+static int
+fill_modules(struct conf_netconf *nc, cfg_t *sec)
+{
+	struct conf_module *m;
+
+	if ((nc->yang_dir = strdup(cfg_getstr(sec, "yang-dir"))) == NULL)
+		return -1;
+	nc->nmodules = cfg_size(sec, "module");
+	if (nc->nmodules > 0 &&
+	    (nc->modules = calloc(nc->nmodules, sizeof(*nc->modules))) == NULL)
+		return -1;
+	for (size_t i = 0; i < nc->nmodules; i++) {
+		cfg_t *ms = cfg_getnsec(sec, "module", (unsigned)i);
+		m = &nc->modules[i];
+		m->nfeatures = cfg_size(ms, "features");
+		if ((m->name = strdup(cfg_title(ms))) == NULL ||
+		    (cfg_getstr(ms, "revision") != NULL &&
+		    (m->revision = strdup(cfg_getstr(ms, "revision"))) == NULL) ||
+		    (m->nfeatures > 0 &&
+		    (m->features = calloc(m->nfeatures, sizeof(char *))) == NULL))
+			return -1;
+		for (size_t j = 0; j < m->nfeatures; j++)
+			if ((m->features[j] = strdup(cfg_getnstr(ms, "features",
+			    (unsigned)j))) == NULL)
+				return -1;
+	}
+	return 0;
+}
+
 /* Checks that only the dialer needs: it runs sshd and sends the host key. */
 static int
 check_for_dialer(const struct nchome_conf *conf, struct stat *st, char *err, size_t errlen)
@@ -328,12 +414,19 @@ conf_schema(void)
 		CFG_SEC("address", address_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_END()
 	};
+	static cfg_opt_t module_opts[] = {
+		CFG_STR("revision", NULL, CFGF_NODEFAULT),
+		CFG_STR_LIST("features", NULL, CFGF_NODEFAULT),
+		CFG_END()
+	};
 	static cfg_opt_t netconf_opts[] = {
 		CFG_STR("datastore-dir", NCHOME_STATE_DIR, CFGF_NONE),
 		CFG_STR("schema", "", CFGF_NONE),
 		CFG_STR("commit-hooks", NCHOME_SYSCONFDIR "/nchome/commit.d", CFGF_NONE),
 		CFG_STR("state-providers", NCHOME_SYSCONFDIR "/nchome/state.d", CFGF_NONE),
 		CFG_INT("max-message-size", DEFAULT_MAX_MESSAGE, CFGF_NONE),
+		CFG_STR("yang-dir", NCHOME_SYSCONFDIR "/nchome/yang", CFGF_NONE),
+		CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_END()
 	};
 	static cfg_opt_t opts[] = {
@@ -371,6 +464,10 @@ conf_schema(void)
 		{ "netconf|commit-hooks", validate_path },
 		{ "netconf|state-providers", validate_path },
 		{ "netconf|max-message-size", validate_message_size },
+		{ "netconf|yang-dir", validate_path },
+		{ "netconf|module", validate_module },
+		{ "netconf|module|revision", validate_revision },
+		{ "netconf|module|features", validate_features },
 	};
 	cfg_t *cfg = cfg_init(opts, CFGF_NONE);
 
@@ -512,6 +609,8 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	conf->netconf.commit_hooks = strdup(cfg_getstr(nc, "commit-hooks"));
 	conf->netconf.state_providers = strdup(cfg_getstr(nc, "state-providers"));
 	conf->netconf.max_message_size = (uint64_t)cfg_getint(nc, "max-message-size");
+	if (fill_modules(&conf->netconf, nc) == -1)
+		goto oom;
 	if (!conf->path || !conf->device_id || !conf->sshd || !conf->sshd_config ||
 	    !conf->host_key || !conf->state_dir || !conf->dialer_socket ||
 	    !conf->netconf.datastore_dir ||
@@ -576,6 +675,16 @@ conf_free(struct nchome_conf *conf)
 	free(conf->netconf.schema);
 	free(conf->netconf.commit_hooks);
 	free(conf->netconf.state_providers);
+	free(conf->netconf.yang_dir);
+	for (size_t i = 0; conf->netconf.modules && i < conf->netconf.nmodules; i++) {
+		struct conf_module *m = &conf->netconf.modules[i];
+		free(m->name);
+		free(m->revision);
+		for (size_t j = 0; m->features && j < m->nfeatures; j++)
+			free(m->features[j]);
+		free(m->features);
+	}
+	free(conf->netconf.modules);
 	free(conf);
 }
 

@@ -35,12 +35,23 @@ struct conf_client {
 	size_t			 naddrs;
 };
 
+/* A YANG module the operator implements (netconf { module NAME { ... } }). */
+struct conf_module {
+	char		*name;
+	char		*revision;		/* NULL: the latest found */
+	char		**features;		/* enabled features */
+	size_t		 nfeatures;
+};
+
 struct conf_netconf {
 	char		*datastore_dir;
 	char		*schema;		/* NULL: no RELAX NG */
 	char		*commit_hooks;
 	char		*state_providers;
 	uint64_t	 max_message_size;
+	char		*yang_dir;		/* the operator's YANG modules */
+	struct conf_module *modules;
+	size_t		 nmodules;
 };
 
 struct nchome_conf {

@@ -40,7 +40,9 @@ RANK = {
     "observe": 6,
     "store": 5,
     "host": 4,
+    "access": 3.5,  # NACM rules: read the trees, used by ops/ and observe/
     "tree": 3,
+    "schema": 2.5,  # YANG (libyang): the edit engine and filters ask it
     "netconf": 2,
     "common": 1,
 }
@@ -54,6 +56,10 @@ ALLOWED_FILE_CYCLES = {
     # and a settled edit writes the overlay's file (candidate.c)
     ("subsystem/store/candidate.c", "subsystem/store/journal.c",
      "subsystem/store/store.c"),
+    # the module set owns the lazily built context, which frees the
+    # per-node caches; node and value lookups need the context
+    ("subsystem/schema/context.c", "subsystem/schema/modset.c",
+     "subsystem/schema/node.c", "subsystem/schema/value.c"),
 }
 
 top = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else

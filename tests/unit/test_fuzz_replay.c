@@ -28,6 +28,7 @@
 #include "../fuzz/fuzz_framing.c"
 #include "../fuzz/fuzz_packed.c"
 #include "../fuzz/fuzz_rpc.c"
+#include "../fuzz/fuzz_yangtext.c"
 
 static const struct {
 	const char *name;
@@ -39,6 +40,7 @@ static const struct {
 	{ "fuzz_framing", fuzz_framing_one },
 	{ "fuzz_packed", fuzz_packed_one },
 	{ "fuzz_rpc", fuzz_rpc_one },
+	{ "fuzz_yangtext", fuzz_yangtext_one },
 };
 
 #define REPLAY_MAX_INPUT	(8 * 1024 * 1024)

@@ -1,0 +1,81 @@
+/*
+ * Inside the schema layer: the structure behind struct schema, shared
+ * by modset.c (the module set, cheap), context.c (libyang, lazy),
+ * node.c and value.c.  Nothing outside subsystem/schema/ includes this.
+ */
+#ifndef NCHOME_SCHEMA_INT_H
+#define NCHOME_SCHEMA_INT_H
+
+#include <libyang/plugins_types.h>
+#include <libyang/version.h>
+
+#include "schema.h"
+#include "yangtext.h"
+
+#define SCHEMA_MAX_FILES	10000	/* .yang files read from the two folders */
+#define SCHEMA_NSCACHE		4	/* namespaces remembered by schema_child() */
+
+/* A .yang file in one of the module folders. */
+struct yfile {
+	char			*name;		/* from the file name */
+	char			*frev;		/* revision in the file name, NULL: none */
+	char			*path;
+	int			 folder;	/* 0: the operator's, 1: nchome's */
+	struct yang_text	*yt;		/* scanned when first needed */
+};
+
+/* A module or submodule of the set. */
+struct smod {
+	struct yfile	*file;		/* file->yt is set */
+	int		 implemented;
+	char		**features;	/* implemented modules: enabled ones */
+	size_t		 nfeatures;
+	char		**deviations;	/* modules that deviate this one */
+	size_t		 ndeviations;
+};
+
+struct node_cache;
+
+struct schema {
+	char		*dirs[2];	/* the operator's folder, nchome's */
+	struct yfile	*files;
+	size_t		 nfiles;
+	struct smod	*mods;
+	size_t		 nmods;
+	char		**caps;
+	size_t		 ncaps;
+	char		 content_id[17];
+
+	/* built on first use (context.c) */
+	struct ly_ctx	*ctx;
+	int		 ctx_state;	/* 0: not tried, 1: built, -1: failed */
+	char		 ctx_err[512];
+	struct {
+		char			*ns;
+		const struct lys_module	*mod;
+	}		 nscache[SCHEMA_NSCACHE];
+	unsigned	 nscache_next;
+	struct node_cache *caches;	/* every lysc_node.priv we set */
+	xmlDocPtr	 yanglib;	/* ietf-yang-library data, once */
+};
+
+/* modset.c */
+struct yfile *modset_find_file(struct schema *s, const char *name, const char *revision);
+int modset_libyang_module(const char *name);	/* 1: one of libyang's own */
+void modset_free(struct schema *s);
+
+/* context.c */
+void context_free(struct schema *s);
+
+/* node.c */
+void node_caches_free(struct schema *s);
+const struct lys_module *schema_module_of_ns(struct schema *s, const char *ns);
+
+/* value.c: a libyang value as XML text, with the declarations its prefixes need. */
+int value_print_xml(const struct ly_ctx *ctx, const struct lyd_value *val,
+    struct schema_text *out);
+
+/* The revision of the ietf-yang-library libyang implements. */
+#define SCHEMA_YANGLIB_REVISION	"2019-01-04"
+
+#endif
