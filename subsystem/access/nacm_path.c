@@ -205,11 +205,13 @@ step(struct pp *pp, struct nacm_step *st)
 	if (node_name(pp, &st->ns, &st->name) == -1)
 		return -1;
 	while (*pp->p == '[') {
+		struct nacm_pred *np;
+
 		if (st->npred == NACM_PATH_MAX_PREDS)
 			return pp_err(pp, "too many predicates");
-		if (st->pred == NULL &&
-		    (st->pred = calloc(NACM_PATH_MAX_PREDS, sizeof(*st->pred))) == NULL)
+		if ((np = realloc(st->pred, (st->npred + 1) * sizeof(*np))) == NULL)
 			return set_err(pp->err, pp->errlen, "out of memory");
+		st->pred = np;
 		if (predicate(pp, &st->pred[st->npred]) == -1)
 			return -1;
 		for (size_t i = 0; i < st->npred; i++)
@@ -228,6 +230,7 @@ nacm_path_parse(const char *text, nacm_prefix_fn prefix_ns, void *arg,
 {
 	struct pp pp = { text, text, prefix_ns, arg, err, errlen };
 	struct nacm_path *p;
+	struct nacm_step *ns;
 
 	if (strlen(text) > NACM_PATH_MAX_LEN) {
 		set_err(err, errlen, "path longer than %d bytes", NACM_PATH_MAX_LEN);
@@ -257,11 +260,11 @@ nacm_path_parse(const char *text, nacm_prefix_fn prefix_ns, void *arg,
 			pp_err(&pp, "too many steps");
 			goto fail;
 		}
-		if (p->step == NULL &&
-		    (p->step = calloc(NACM_PATH_MAX_STEPS, sizeof(*p->step))) == NULL) {
+		if ((ns = realloc(p->step, (p->nstep + 1) * sizeof(*ns))) == NULL) {
 			set_err(err, errlen, "out of memory");
 			goto fail;
 		}
+		p->step = ns;
 		if (step(&pp, &p->step[p->nstep]) == -1) {
 			step_free(&p->step[p->nstep]);
 			goto fail;

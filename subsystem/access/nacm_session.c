@@ -122,7 +122,8 @@ cmp_str(const void *a, const void *b)
 static int
 has_group(const struct nacm_session *s, const char *g)
 {
-	return bsearch(&g, s->group, s->ngroup, sizeof(*s->group), cmp_str) != NULL;
+	return s->ngroup > 0 &&
+	    bsearch(&g, s->group, s->ngroup, sizeof(*s->group), cmp_str) != NULL;
 }
 
 static int
@@ -162,7 +163,8 @@ collect_groups(struct nacm_session *s, const struct nacm_user *u)
 		for (size_t i = 0; i < u->ngroups; i++)
 			if (add_group(s, u->groups[i], &cap) == -1)
 				return -1;
-	qsort(s->group, s->ngroup, sizeof(*s->group), cmp_str);
+	if (s->ngroup > 1)
+		qsort(s->group, s->ngroup, sizeof(*s->group), cmp_str);
 	return 0;
 }
 
