@@ -53,6 +53,7 @@ nacm_state_free(struct nacm_state *st)
 {
 	free(st->part);
 	free(st->act);
+	free(st->scratch);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -61,11 +62,15 @@ nacm_state_alloc(const struct nacm_state *parent, struct nacm_state *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (parent->npart > 0 &&
-	    (out->part = calloc(parent->npart, sizeof(*out->part))) == NULL)
+	    ((out->part = calloc(parent->npart, sizeof(*out->part))) == NULL ||
+	    (out->scratch = calloc(parent->npart, sizeof(*out->scratch))) == NULL)) {
+		free(out->part);
 		return -1;
+	}
 	if (parent->npart + parent->nact > 0 && (out->act =
 	    calloc(parent->npart + parent->nact, sizeof(*out->act))) == NULL) {
 		free(out->part);
+		free(out->scratch);
 		return -1;
 	}
 	return 0;
@@ -85,10 +90,11 @@ packed_may_hold(const xmlNode *c, const struct nacm_step *st)
 int
 nacm_state_child(const struct nacm_session *s, const struct nacm_oplist *L,
     const struct nacm_state *parent, size_t depth, const xmlNode *c,
-    struct nacm_state *out)
+    const struct nacm_level *lv, struct nacm_state *out)
 {
 	struct nacm_vcache vc;
-	size_t nnew = 0, i = 0, j = 0, k;
+	size_t nnew = 0, i = 0, j = 0, k, ncand = parent->npart;
+	const size_t *cand = parent->part;
 	int r = 0;
 
 	/*
@@ -97,8 +103,13 @@ nacm_state_child(const struct nacm_session *s, const struct nacm_oplist *L,
 	 */
 	out->npart = out->nact = 0;
 	nacm_vcache_init(&vc, c);
-	for (k = 0; k < parent->npart; k++) {
-		size_t e = parent->part[k];
+	if (lv != NULL) {
+		if (nacm_level_candidates(lv, c, &vc, out->scratch, &ncand) == -1)
+			r = -1;
+		cand = out->scratch;
+	}
+	for (k = 0; k < ncand && r != -1; k++) {
+		size_t e = cand[k];
 		const struct nacm_path *p = L->e[e].path;
 
 		if ((r = nacm_step_match(&p->step[depth], c, s->user, &vc)) == -1)
@@ -164,7 +175,7 @@ nacm_state_of(const struct nacm_session *s, const struct nacm_oplist *L,
 	}
 	for (size_t d = 0; d < depth; d++) {
 		if (nacm_state_alloc(&cur, &next) == -1 ||
-		    nacm_state_child(s, L, &cur, d, anc[d], &next) == -1) {
+		    nacm_state_child(s, L, &cur, d, anc[d], NULL, &next) == -1) {
 			nacm_state_free(&next);
 			nacm_state_free(&cur);
 			free(anc);
@@ -231,16 +242,18 @@ static int
 find_deny(struct wc *w, xmlNodePtr n, size_t depth, const struct nacm_state *st)
 {
 	struct nacm_state cs;
+	struct nacm_level *lv;
 	int r = 0;
 
 	if (nacm_state_alloc(st, &cs) == -1)
 		return -1;
+	lv = nacm_level_new(w->s, w->L, st, depth);
 	for (xmlNodePtr c = n->children; c != NULL && r == 0; c = c->next) {
 		const struct nacm_entry *why;
 
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (nacm_state_child(w->s, w->L, st, depth, c, &cs) == -1) {
+		if (nacm_state_child(w->s, w->L, st, depth, c, lv, &cs) == -1) {
 			r = -1;
 			break;
 		}
@@ -253,6 +266,7 @@ find_deny(struct wc *w, xmlNodePtr n, size_t depth, const struct nacm_state *st)
 			r = find_deny(w, c, depth + 1, &cs);
 		}
 	}
+	nacm_level_free(lv);
 	nacm_state_free(&cs);
 	return r;
 }

@@ -52,6 +52,24 @@ struct nacm_vcache {
 };
 
 void nacm_vcache_init(struct nacm_vcache *vc, const xmlNode *node);
+
+/*
+ * The cache slot of n's value for the child leaf name in ns (name NULL:
+ * n's own value), filled if new: *slot, NACM_VCACHE when the cache is
+ * full.  0, or -1 when out of memory.
+ */
+int nacm_vcache_value(struct nacm_vcache *vc, const xmlNode *n, const char *ns,
+    const char *name, size_t *slot);
+
+/*
+ * Calls fn(arg, value, stable) for each value of n's child leaves named
+ * name in namespace ns (name NULL: n's own value) until fn returns
+ * non-zero; returns that, 0, or -1 when out of memory.  stable: value
+ * stays valid as long as n is unchanged (else only during the call).
+ * Children of a packed n are read in place.
+ */
+int nacm_each_value(const xmlNode *n, const char *ns, const char *name,
+    int (*fn)(void *, const char *, int), void *arg);
 void nacm_vcache_clear(struct nacm_vcache *vc);
 
 /* 1 if step matches element n (user: $USER); -1 when out of memory. */
@@ -170,7 +188,24 @@ struct nacm_state {
 	size_t		 npart;
 	size_t		*act;
 	size_t		 nact;
+	size_t		*scratch;	/* nacm_state_child's candidates */
 };
+
+/* An index of a state's path entries by their next key value (nacm_level.c). */
+struct nacm_level;
+
+/*
+ * The index of parent's entries for scanning its children (at depth);
+ * NULL when there are too few to bother, or out of memory (then every
+ * entry is tested: slower, not wrong).
+ */
+struct nacm_level *nacm_level_new(const struct nacm_session *s, const struct nacm_oplist *L,
+    const struct nacm_state *parent, size_t depth);
+void nacm_level_free(struct nacm_level *lv);
+
+/* The entries that may match child c, ascending, into cand; 0 or -1. */
+int nacm_level_candidates(const struct nacm_level *lv, const xmlNode *c,
+    struct nacm_vcache *vc, size_t *cand, size_t *ncand);
 
 /* The decision for a node of namespace ns in state st; *why the entry or NULL. */
 int nacm_decide(const struct nacm_oplist *L, const struct nacm_state *st,
@@ -180,11 +215,12 @@ int nacm_decide(const struct nacm_oplist *L, const struct nacm_state *st,
  * The state of child c (at depth, 0 for a top-level node) given its
  * parent's state (top-level: nacm_state_top), into out, whose arrays
  * nacm_state_alloc(parent) made (one set serves all children in turn).
+ * lv (may be NULL): nacm_level_new(parent), to test fewer entries.
  * 0, or -1 when out of memory.
  */
 int nacm_state_child(const struct nacm_session *s, const struct nacm_oplist *L,
     const struct nacm_state *parent, size_t depth, const xmlNode *c,
-    struct nacm_state *out);
+    const struct nacm_level *lv, struct nacm_state *out);
 int nacm_state_top(const struct nacm_oplist *L, struct nacm_state *out);
 /* Buffers for a child state of parent (reused for each child). */
 int nacm_state_alloc(const struct nacm_state *parent, struct nacm_state *out);
@@ -201,7 +237,7 @@ int nacm_uniform(const struct nacm_oplist *L, const struct nacm_state *st, const
 int nacm_state_of(const struct nacm_session *s, const struct nacm_oplist *L,
     const xmlNode *node, struct nacm_state *out);
 
-/* ---- paths of nodes for error-path (nacm_path.c) ---- */
+/* ---- paths of nodes for error-path (nacm_errpath.c) ---- */
 
 /* node's instance-identifier into d->path and d->ns; 0 or -1. */
 int nacm_node_path(const struct nacm_session *s, const xmlNode *node, struct nacm_denial *d);

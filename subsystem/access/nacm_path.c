@@ -353,15 +353,9 @@ packed_split_values(const xmlNode *n, const char *name,
 	return oom ? -1 : r;
 }
 
-/*
- * Calls fn(arg, value, stable) for each value of n's child leaves named
- * name in namespace ns (name NULL: n's own value) until fn returns
- * non-zero; returns that, 0, or -1 when out of memory.  stable: value
- * stays valid as long as n is unchanged (else only during the call).
- * Children of a packed n are read in place.
- */
-static int
-each_value(const xmlNode *n, const char *ns, const char *name,
+/* See nacm_int.h. */
+int
+nacm_each_value(const xmlNode *n, const char *ns, const char *name,
     int (*fn)(void *, const char *, int), void *arg)
 {
 	int oom = 0, r = 0;
@@ -430,9 +424,8 @@ note_value(void *arg, const char *v, int stable)
 	return 0;
 }
 
-/* Finds the cache slot for name (NULL: the node's own value), filling it. */
-static int
-cached_value(struct nacm_vcache *vc, const xmlNode *n, const char *ns,
+int
+nacm_vcache_value(struct nacm_vcache *vc, const xmlNode *n, const char *ns,
     const char *name, size_t *slot)
 {
 	struct first_value fv = { NULL, NULL, 0, 0 };
@@ -448,7 +441,7 @@ cached_value(struct nacm_vcache *vc, const xmlNode *n, const char *ns,
 		*slot = NACM_VCACHE;	/* full: uncached */
 		return 0;
 	}
-	if (each_value(n, ns, name, note_value, &fv) == -1 || fv.oom) {
+	if (nacm_each_value(n, ns, name, note_value, &fv) == -1 || fv.oom) {
 		free(fv.owned);
 		return -1;
 	}
@@ -480,13 +473,13 @@ pred_holds(const struct nacm_pred *pr, const xmlNode *n, const char *user,
 	if (want == NULL)
 		return 0;
 	if (vc != NULL && vc->node == n) {
-		if (cached_value(vc, n, pr->ns, pr->name, &slot) == -1)
+		if (nacm_vcache_value(vc, n, pr->ns, pr->name, &slot) == -1)
 			return -1;
 		if (slot < NACM_VCACHE && !vc->v[slot].many)
 			return vc->v[slot].value != NULL &&
 			    strcmp(vc->v[slot].value, want) == 0;
 	}
-	return each_value(n, pr->ns, pr->name, value_is, (void *)want);
+	return nacm_each_value(n, pr->ns, pr->name, value_is, (void *)want);
 }
 
 int
@@ -527,171 +520,4 @@ nacm_ancestry(const xmlNode *n, size_t *depth)
 	for (const xmlNode *p = n; d > 0; p = p->parent)
 		a[--d] = p;
 	return a;
-}
-
-/* ---- instance-identifiers for error-path ---- */
-
-struct sb {
-	char	*p;
-	size_t	 len, cap;
-	int	 oom;
-};
-
-static void
-sb_add(struct sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (p == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sb *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* The prefix path d uses for ns, declared in d->ns if new; NULL when out of memory. */
-static const char *
-prefix_for(const struct nacm_session *s, struct nacm_denial *d, const xmlNode *n)
-{
-	const char *ns = (const char *)n->ns->href, *want = NULL;
-	char gen[32];
-	struct nacm_nsdecl *nd;
-
-	for (size_t i = 0; i < d->nns; i++)
-		if (strcmp(d->ns[i].ns, ns) == 0)
-			return d->ns[i].prefix;
-	if (s->schema != NULL && s->schema->ns_module != NULL)
-		want = s->schema->ns_module(s->schema->arg, ns);
-	if (want == NULL && n->ns->prefix != NULL)
-		want = (const char *)n->ns->prefix;
-	for (size_t i = 0; want != NULL && i < d->nns; i++)
-		if (strcmp(d->ns[i].prefix, want) == 0)
-			want = NULL;	/* taken by another namespace */
-	if (want == NULL) {
-		snprintf(gen, sizeof(gen), "n%zu", d->nns + 1);
-		want = gen;
-	}
-	if ((nd = realloc(d->ns, (d->nns + 1) * sizeof(*nd))) == NULL)
-		return NULL;
-	d->ns = nd;
-	nd += d->nns;
-	nd->prefix = strdup(want);
-	nd->ns = strdup(ns);
-	if (nd->prefix == NULL || nd->ns == NULL) {
-		free(nd->prefix);
-		free(nd->ns);
-		return NULL;
-	}
-	d->nns++;
-	return nd->prefix;
-}
-
-struct key_pred {
-	struct sb	*b;
-	const char	*prefix;
-	const char	*name;
-};
-
-static int
-add_key(void *arg, const char *v, int stable)
-{
-	struct key_pred *k = arg;
-	const char *q = strchr(v, '\'') != NULL ? "\"" : "'";
-
-	(void)stable;
-	sb_str(k->b, "[");
-	sb_str(k->b, k->prefix);
-	sb_str(k->b, ":");
-	sb_str(k->b, k->name);
-	sb_str(k->b, "=");
-	sb_str(k->b, q);
-	sb_str(k->b, v);
-	sb_str(k->b, q);
-	sb_str(k->b, "]");
-	return 1;	/* a key has one value */
-}
-
-/* The key predicates of list entry n, when the schema knows its keys. */
-static int
-key_preds(const struct nacm_session *s, const xmlNode *n, const char *prefix, struct sb *b)
-{
-	const struct nacm_schema *sc = s->schema;
-	struct key_pred k = { b, prefix, NULL };
-	const char *ns = (const char *)n->ns->href;
-
-	if (sc == NULL || sc->is_key == NULL)
-		return 0;
-	if (packed_is(n)) {
-		const char *pos = NULL, *cname, *text;
-
-		while (packed_next_child(n, &pos, &cname, &text) != 0)
-			if (sc->is_key(sc->arg, n, cname)) {
-				k.name = cname;
-				if (each_value(n, ns, cname, add_key, &k) == -1)
-					return -1;
-			}
-		return 0;
-	}
-	for (const xmlNode *c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-		    strcmp((const char *)c->ns->href, ns) == 0 &&
-		    sc->is_key(sc->arg, n, (const char *)c->name)) {
-			k.name = (const char *)c->name;
-			if (each_value(n, ns, k.name, add_key, &k) == -1)
-				return -1;
-		}
-	return 0;
-}
-
-int
-nacm_node_path(const struct nacm_session *s, const xmlNode *node, struct nacm_denial *d)
-{
-	struct sb b = { NULL, 0, 0, 0 };
-	const xmlNode **anc;
-	size_t depth;
-	const char *prefix;
-
-	if ((anc = nacm_ancestry(node, &depth)) == NULL)
-		return -1;
-	for (size_t i = 0; i < depth && !b.oom; i++) {
-		if (anc[i]->ns == NULL) {	/* not data: name it as it is */
-			sb_str(&b, "/");
-			sb_str(&b, (const char *)anc[i]->name);
-			continue;
-		}
-		if ((prefix = prefix_for(s, d, anc[i])) == NULL) {
-			b.oom = 1;
-			break;
-		}
-		sb_str(&b, "/");
-		sb_str(&b, prefix);
-		sb_str(&b, ":");
-		sb_str(&b, (const char *)anc[i]->name);
-		if (key_preds(s, anc[i], prefix, &b) == -1)
-			b.oom = 1;
-	}
-	free(anc);
-	if (depth == 0)
-		sb_str(&b, "/");
-	if (b.oom) {
-		free(b.p);
-		return -1;
-	}
-	d->path = b.p;
-	return 0;
 }

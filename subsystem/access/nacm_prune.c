@@ -70,17 +70,19 @@ static int
 read_children(struct rw *w, xmlNodePtr n, size_t depth, const struct nacm_state *st)
 {
 	struct nacm_state cs;
+	struct nacm_level *lv;
 	int any = 0;
 
 	if (nacm_state_alloc(st, &cs) == -1)
 		return -1;
+	lv = nacm_level_new(w->s, w->L, st, depth);
 	for (xmlNodePtr c = n->children; c != NULL && !w->oom; c = c->next) {
 		size_t mark;
 		int dec, kept;
 
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (nacm_state_child(w->s, w->L, st, depth, c, &cs) == -1) {
+		if (nacm_state_child(w->s, w->L, st, depth, c, lv, &cs) == -1) {
 			w->oom = 1;
 			break;
 		}
@@ -108,6 +110,7 @@ read_children(struct rw *w, xmlNodePtr n, size_t depth, const struct nacm_state 
 			push(w, c);
 		}
 	}
+	nacm_level_free(lv);
 	nacm_state_free(&cs);
 	return w->oom ? -1 : any;
 }
