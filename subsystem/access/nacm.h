@@ -49,9 +49,11 @@
  * tree walks (read mask, write check) go top-down keeping, per level, the
  * path entries matched so far; a subtree that no path entry can enter
  * and whose namespace cannot change the answer (a packed entry always
- * has one namespace) is decided at its root without being visited.  So a
- * read mask of a 50,000-entry list with 20 key-predicate rules reads
- * each entry's key once and descends only into the entries a rule names.
+ * has one namespace) is decided at its root without being visited.  The
+ * entries carried into a node with many children are indexed by their
+ * next step's key value (nacm_level.c), so a read mask of a 50,000-entry
+ * list with 20 key-predicate rules reads each entry's key once, looks it
+ * up, and descends only into the entries a rule names.
  *
  * Reads: a node the session may not read is left out with its subtree,
  * unless a descendant is readable: then it stays as a bare ancestor
@@ -254,7 +256,13 @@ int nacm_notification_allowed(const struct nacm_session *s, const char *module,
 /* May the session do op (one NACM_* bit but EXEC) on node alone?  1 or 0. */
 int nacm_data_allowed(const struct nacm_session *s, const xmlNode *node, int op);
 
-/* 1 when every data node is readable: the reply needs no mask. */
+/*
+ * 1 when every data node is readable whatever the data (enable-nacm
+ * false, recovery, a read-permit rule for "*" first): the reply needs no
+ * mask.  With the module's defaults it is 0, since /nacm is
+ * default-deny-all; nacm_read_mask then looks at each top-level node
+ * once and returns no mask when the data holds no protected node.
+ */
 int nacm_read_all(const struct nacm_session *s);
 
 /* The nodes a read must leave out (each with its subtree). */

@@ -3,15 +3,10 @@
  * and checked so that a broken configuration is refused with a message
  * naming the rule (see nacm_config_parse in nacm.h for what is refused).
  */
-#include <sys/types.h>
-
-#include <errno.h>
-#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "errbuf.h"
 #include "nacm_int.h"
@@ -637,25 +632,4 @@ nacm_config_parse(const xmlNode *nacm, int flags, int (*group_exists)(const char
 		return NULL;
 	}
 	return cfg;
-}
-
-int
-nacm_host_group_exists(const char *group)
-{
-	struct group gr, *res = NULL;
-	long sz = sysconf(_SC_GETGR_R_SIZE_MAX);
-	size_t len = sz > 0 ? (size_t)sz : 16384;
-	char *buf;
-	int r;
-
-	for (;;) {
-		if ((buf = malloc(len)) == NULL)
-			return 0;
-		r = getgrnam_r(group, &gr, buf, len, &res);
-		free(buf);
-		if (r != ERANGE || len >= (1u << 20))
-			break;
-		len *= 4;
-	}
-	return r == 0 && res != NULL;
 }
