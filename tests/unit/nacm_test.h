@@ -22,7 +22,8 @@
 
 #define T_PARSE_OPTS	(XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA)
 #define T_BASE		"urn:ietf:params:xml:ns:netconf:base:1.0"
-#define T_CFG(body)	"<config xmlns=\"" T_BASE "\">" body "</config>"
+#define T_CFG_OPEN	"<config xmlns=\"" T_BASE "\">"
+#define T_CFG(body)	T_CFG_OPEN body "</config>"
 
 static struct nacm_schema *t_builtin;
 

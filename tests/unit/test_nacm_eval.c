@@ -370,6 +370,57 @@ test_read_mask(void)
 	xmlFreeDoc(d);
 }
 
+/* Many rules into one list: found through the index of their key values. */
+static void
+test_many_keys(void)
+{
+	static const int named[] = { 3, 17, 18, 29, 31, 40 };
+	char data[8192], rules[4096], want[32];
+	size_t dl = 0, rl = 0;
+	xmlDocPtr d;
+	struct nacm_config *c;
+	struct nacm_session *s;
+	struct nacm_mask *m = NULL;
+	int all = 1;
+
+	dl += (size_t)snprintf(data + dl, sizeof(data) - dl, T_CFG_OPEN "<top xmlns='urn:t'><o xmlns='urn:o'/>");
+	for (int i = 1; i <= 40; i++)
+		dl += (size_t)snprintf(data + dl, sizeof(data) - dl,
+		    "<item><name>e%d</name><v>%d</v></item>", i, i);
+	snprintf(data + dl, sizeof(data) - dl, "</top></config>");
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		rl += (size_t)snprintf(rules + rl, sizeof(rules) - rl, "<rule><name>r%d</name>"
+		    "<path xmlns:t='urn:t'>/t:top/t:item[t:name='e%d']</path>"
+		    "<action>deny</action></rule>", named[i], named[i]);
+	d = t_packed_doc(data);
+	s = one_list(&c, "<write-default>permit</write-default>", rules);
+	CHECK(packed_is(t_find(d, "top/item=e3", 0)), "the entries are packed");
+	CHECK(nacm_read_mask(s, xmlDocGetRootElement(d), &m) == 0 && nacm_mask_count(m) == 6,
+	    "six rules into a 40-entry list: six entries masked (%zu)", nacm_mask_count(m));
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		snprintf(want, sizeof(want), "top/item=e%d", named[i]);
+		all &= nacm_mask_has(m, t_find(d, want, 0));
+	}
+	CHECK(all && !nacm_mask_has(m, t_find(d, "top/item=e4", 0)), "the ones the rules name");
+	nacm_mask_free(m);
+	CHECK(!t_write(s, t_find(d, "top/item=e18", 0), NACM_UPDATE, NULL) &&
+	    t_write(s, t_find(d, "top/item=e19", 0), NACM_UPDATE, NULL),
+	    "an entry a rule names cannot be written, its neighbour can");
+	{
+		struct nacm_denial den;
+
+		CHECK(!t_write(s, t_find(d, "top", 0), NACM_DELETE, &den) &&
+		    t_streq(den.path, "/test:top") && t_streq(den.rule, "r3") &&
+		    den.node == t_find(d, "top/item=e3", 0),
+		    "deleting the list: the first named entry is denied, the path names the list "
+		    "(the entry is unreadable): %s", T_S(den.path));
+		nacm_denial_clear(&den);
+	}
+	nacm_session_free(s);
+	nacm_config_free(c);
+	xmlFreeDoc(d);
+}
+
 static void
 test_write(void)
 {
@@ -466,6 +517,7 @@ main(void)
 	test_nacm_subtree();
 	test_system_exts();
 	test_read_mask();
+	test_many_keys();
 	test_write();
 	test_external_groups();
 	test_unix_groups();
