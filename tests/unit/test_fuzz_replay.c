@@ -25,6 +25,7 @@
 #include "../fuzz/fuzz_conf.c"
 #include "../fuzz/fuzz_edit.c"
 #include "../fuzz/fuzz_filter.c"
+#include "../fuzz/fuzz_nacm.c"
 #include "../fuzz/fuzz_framing.c"
 #include "../fuzz/fuzz_packed.c"
 #include "../fuzz/fuzz_rpc.c"
@@ -37,6 +38,7 @@ static const struct {
 	{ "fuzz_conf", fuzz_conf_one },
 	{ "fuzz_edit", fuzz_edit_one },
 	{ "fuzz_filter", fuzz_filter_one },
+	{ "fuzz_nacm", fuzz_nacm_one },
 	{ "fuzz_framing", fuzz_framing_one },
 	{ "fuzz_packed", fuzz_packed_one },
 	{ "fuzz_rpc", fuzz_rpc_one },

@@ -1,0 +1,304 @@
+/*
+ * The built-in schema facts NACM uses until the schema layer (libyang)
+ * supplies them: module <-> namespace from the headers of the .yang
+ * files in a folder, and a table of the default-deny-write/-all nodes of
+ * the modules in yang/ (checked against those files by test_nacm).
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+#include "nacm_int.h"
+
+#define YANG_MAX_BYTES	(4 * 1024 * 1024)
+#define YANG_MAX_FILES	4096
+
+#define NS_ACM		"urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+#define NS_NETCONF	"urn:ietf:params:xml:ns:netconf:base:1.0"
+#define NS_SYSTEM	"urn:ietf:params:xml:ns:yang:ietf-system"
+#define SYS		"/ietf-system:system"
+
+static const struct nacm_ext builtin_exts[] = {
+	{ NACM_EXT_DATA, NACM_DENY_ALL, "ietf-netconf-acm", "/ietf-netconf-acm:nacm" },
+	{ NACM_EXT_RPC, NACM_DENY_ALL, "ietf-netconf", "delete-config" },
+	{ NACM_EXT_RPC, NACM_DENY_ALL, "ietf-netconf", "kill-session" },
+	{ NACM_EXT_DATA, NACM_DENY_ALL, "ietf-system", SYS "/ietf-system:radius"
+	    "/ietf-system:server/ietf-system:udp/ietf-system:shared-secret" },
+	{ NACM_EXT_DATA, NACM_DENY_WRITE, "ietf-system", SYS "/ietf-system:authentication" },
+	{ NACM_EXT_RPC, NACM_DENY_ALL, "ietf-system", "set-current-datetime" },
+	{ NACM_EXT_RPC, NACM_DENY_ALL, "ietf-system", "system-restart" },
+	{ NACM_EXT_RPC, NACM_DENY_ALL, "ietf-system", "system-shutdown" },
+};
+
+/* The table's modules, known even without a folder. */
+static const char *const builtin_mods[][2] = {
+	{ "ietf-netconf-acm", NS_ACM },
+	{ "ietf-netconf", NS_NETCONF },
+	{ "ietf-system", NS_SYSTEM },
+};
+
+struct module {
+	char	*name;
+	char	*ns;
+};
+
+struct builtin {
+	struct nacm_schema pub;		/* first: the caller's pointer */
+	struct module	*mod;
+	size_t		 nmod;
+};
+
+static const char *
+b_module_ns(void *arg, const char *module)
+{
+	const struct builtin *b = arg;
+
+	for (size_t i = 0; i < b->nmod; i++)
+		if (strcmp(b->mod[i].name, module) == 0)
+			return b->mod[i].ns;
+	for (size_t i = 0; i < sizeof(builtin_mods) / sizeof(builtin_mods[0]); i++)
+		if (strcmp(builtin_mods[i][0], module) == 0)
+			return builtin_mods[i][1];
+	return NULL;
+}
+
+static const char *
+b_ns_module(void *arg, const char *ns)
+{
+	const struct builtin *b = arg;
+
+	for (size_t i = 0; i < b->nmod; i++)
+		if (strcmp(b->mod[i].ns, ns) == 0)
+			return b->mod[i].name;
+	for (size_t i = 0; i < sizeof(builtin_mods) / sizeof(builtin_mods[0]); i++)
+		if (strcmp(builtin_mods[i][1], ns) == 0)
+			return builtin_mods[i][0];
+	return NULL;
+}
+
+static const struct nacm_ext *
+b_exts(void *arg, size_t *n)
+{
+	(void)arg;
+	*n = sizeof(builtin_exts) / sizeof(builtin_exts[0]);
+	return builtin_exts;
+}
+
+/* ---- reading a module's header ---- */
+
+struct tok {
+	const char	*p, *end;
+	char		 buf[1024];
+};
+
+/* The next YANG token (a word, a string with concatenations, or ; { }); NULL at the end. */
+static const char *
+next_token(struct tok *t)
+{
+	size_t n = 0;
+
+	for (;;) {
+		while (t->p < t->end && (*t->p == ' ' || *t->p == '\t' ||
+		    *t->p == '\r' || *t->p == '\n'))
+			t->p++;
+		if (t->p + 1 < t->end && t->p[0] == '/' && t->p[1] == '/') {
+			while (t->p < t->end && *t->p != '\n')
+				t->p++;
+		} else if (t->p + 1 < t->end && t->p[0] == '/' && t->p[1] == '*') {
+			const char *e = NULL;
+
+			for (const char *q = t->p + 2; q + 1 < t->end && e == NULL; q++)
+				if (q[0] == '*' && q[1] == '/')
+					e = q + 2;
+			t->p = e != NULL ? e : t->end;
+		} else
+			break;
+	}
+	if (t->p >= t->end)
+		return NULL;
+	if (*t->p == ';' || *t->p == '{' || *t->p == '}') {
+		t->buf[0] = *t->p++;
+		t->buf[1] = '\0';
+		return t->buf;
+	}
+	if (*t->p != '"' && *t->p != '\'') {
+		while (t->p < t->end && strchr(" \t\r\n;{}", *t->p) == NULL) {
+			if (n + 1 < sizeof(t->buf))
+				t->buf[n++] = *t->p;
+			t->p++;
+		}
+		t->buf[n] = '\0';
+		return t->buf;
+	}
+	for (;;) {	/* "a" + 'b' ... */
+		char q = *t->p++;
+
+		while (t->p < t->end && *t->p != q) {
+			char c = *t->p++;
+
+			if (q == '"' && c == '\\' && t->p < t->end) {
+				c = *t->p == 'n' ? '\n' : *t->p == 't' ? '\t' : *t->p;
+				t->p++;
+			}
+			if (n + 1 < sizeof(t->buf))
+				t->buf[n++] = c;
+		}
+		if (t->p < t->end)
+			t->p++;
+		{
+			const char *save = t->p;
+
+			while (t->p < t->end && strchr(" \t\r\n", *t->p) != NULL)
+				t->p++;
+			if (t->p + 1 < t->end && *t->p == '+') {
+				t->p++;
+				while (t->p < t->end && strchr(" \t\r\n", *t->p) != NULL)
+					t->p++;
+				if (t->p < t->end && (*t->p == '"' || *t->p == '\''))
+					continue;
+			}
+			t->p = save;
+		}
+		break;
+	}
+	t->buf[n] = '\0';
+	return t->buf;
+}
+
+/* "module NAME { ... namespace NS; ...": 1 with *name and *ns, 0 if not a module. */
+static int
+module_header(const char *text, size_t len, char **name, char **ns)
+{
+	struct tok t = { text, text + len, "" };
+	const char *w;
+	int depth = 0;
+
+	*name = *ns = NULL;
+	if ((w = next_token(&t)) == NULL || strcmp(w, "module") != 0 ||
+	    (w = next_token(&t)) == NULL || (*name = strdup(w)) == NULL)
+		return 0;
+	while ((w = next_token(&t)) != NULL) {
+		if (strcmp(w, "{") == 0)
+			depth++;
+		else if (strcmp(w, "}") == 0)
+			depth--;
+		else if (depth == 1 && strcmp(w, "namespace") == 0) {
+			if ((w = next_token(&t)) != NULL && (*ns = strdup(w)) != NULL)
+				return 1;
+			break;
+		}
+		if (depth <= 0 && strcmp(w, "{") != 0 && strcmp(w, ";") != 0)
+			break;
+	}
+	free(*name);
+	*name = NULL;
+	return 0;
+}
+
+static char *
+read_small(int dirfd, const char *file, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t r;
+	int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd == -1)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= YANG_MAX_BYTES &&
+	    (buf = malloc((size_t)st.st_size + 1)) != NULL) {
+		size_t got = 0;
+
+		while (got < (size_t)st.st_size &&
+		    (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+			got += (size_t)r;
+		buf[got] = '\0';
+		*len = got;
+	}
+	close(fd);
+	return buf;
+}
+
+static int
+load_dir(struct builtin *b, const char *dir, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t files = 0;
+
+	if (d == NULL)
+		return set_err(err, errlen, "%s: cannot open the folder", dir);
+	while ((de = readdir(d)) != NULL && files < YANG_MAX_FILES) {
+		size_t l = strlen(de->d_name), len = 0;
+		char *text, *name, *ns;
+		struct module *nm;
+
+		if (l < 6 || strcmp(de->d_name + l - 5, ".yang") != 0)
+			continue;
+		files++;
+		if ((text = read_small(dirfd(d), de->d_name, &len)) == NULL)
+			continue;
+		if (module_header(text, len, &name, &ns) &&
+		    b_module_ns(b, name) == NULL) {
+			if ((nm = realloc(b->mod, (b->nmod + 1) * sizeof(*nm))) == NULL) {
+				free(name);
+				free(ns);
+				free(text);
+				closedir(d);
+				return set_err(err, errlen, "out of memory");
+			}
+			b->mod = nm;
+			nm[b->nmod].name = name;
+			nm[b->nmod].ns = ns;
+			b->nmod++;
+		} else {
+			free(name);
+			free(ns);
+		}
+		free(text);
+	}
+	closedir(d);
+	return 0;
+}
+
+void
+nacm_schema_builtin_free(struct nacm_schema *schema)
+{
+	struct builtin *b = (struct builtin *)schema;
+
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->nmod; i++) {
+		free(b->mod[i].name);
+		free(b->mod[i].ns);
+	}
+	free(b->mod);
+	free(b);
+}
+
+struct nacm_schema *
+nacm_schema_builtin(const char *yang_dir, char *err, size_t errlen)
+{
+	struct builtin *b = calloc(1, sizeof(*b));
+
+	if (b == NULL) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	b->pub.module_ns = b_module_ns;
+	b->pub.ns_module = b_ns_module;
+	b->pub.exts = b_exts;
+	b->pub.is_key = NULL;
+	b->pub.arg = b;
+	if (yang_dir != NULL && load_dir(b, yang_dir, err, errlen) == -1) {
+		nacm_schema_builtin_free(&b->pub);
+		return NULL;
+	}
+	return &b->pub;
+}
