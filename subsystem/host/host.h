@@ -11,6 +11,7 @@
  *   hooks.c      commit hooks (and the files they read)
  *   providers.c  state providers, a source of <get> state data
  *   runprog.c    running those programs with bounded time and output
+ *   account.c    the account a session runs as (real uid, Unix groups)
  *
  * It sits above tree/ (hook inputs are serialized documents) and below
  * the store and everything else that keeps state on the host.
@@ -29,6 +30,28 @@
 #include <libxml/tree.h>
 
 #include "netconf/netconf.h"
+
+/* ---- account.c ---- */
+
+#define ACCOUNT_NAME_MAX	64
+
+/*
+ * The account the process acts for: the real uid (under a set-uid
+ * service identity the real uid stays the user's), its name (the uid
+ * in decimal when it has none) and its groups, primary first, then the
+ * supplementary groups of the account database (getgrouplist).
+ */
+struct account {
+	uid_t	 uid;
+	gid_t	 gid;
+	char	 name[ACCOUNT_NAME_MAX];
+	gid_t	*groups;
+	int	 ngroups;
+};
+
+/* Fills a for the real uid; 0, or -1 (out of memory).  account_free after. */
+int account_current(struct account *a);
+void account_free(struct account *a);
 
 /* ---- dsdir.c ---- */
 
