@@ -50,6 +50,7 @@ struct conf_netconf {
 	char		*state_providers;
 	uint64_t	 max_message_size;
 	char		*yang_dir;		/* the operator's YANG modules */
+	char		*nacm_recovery;		/* "": only root bypasses NACM */
 	struct conf_module *modules;
 	size_t		 nmodules;
 };

@@ -80,5 +80,6 @@ server_teardown(struct session *s)
 		store_close(s->store);
 		s->store = NULL;
 	}
+	ops_nacm_end(s);
 	reg_unregister(s);
 }

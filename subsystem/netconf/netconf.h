@@ -147,6 +147,7 @@ struct session {
 	struct dsdir		*dd;		/* datastore-dir (host/dsdir.c) */
 	struct store		*store;		/* the datastores (store/), NULL until set up */
 	int			 closing;	/* close-session answered: end after the reply */
+	struct ops_nacm		*nacm;		/* access control (ops/nacm.c), NULL until the first RPC */
 };
 
 /* The NETCONF base namespace. */

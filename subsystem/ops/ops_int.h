@@ -36,4 +36,7 @@ int ops_hooks_enabled(struct session *s);
 /* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
 xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
 
+/* nacm.c: the session's NACM view (ops_nacm_exec built it), NULL: none. */
+struct nacm_session *ops_nacm_view(struct session *s);
+
 #endif

@@ -1,0 +1,195 @@
+/*
+ * Access control (RFC 8341) where the operations meet it: the session's
+ * NACM view built from the account it runs as (host/account.c: the user
+ * name and its Unix groups, the external groups) and from running's
+ * ietf-netconf-acm:nacm container, and the exec check of every RPC.
+ *
+ * The recovery session, root or the account named by nchome.conf's
+ * nacm-recovery-account, bypasses NACM.  A nacm container that does not
+ * parse (edited outside NETCONF) gives the fail-safe config: only a
+ * recovery session gets in to repair it.
+ *
+ * The view is rebuilt before each RPC from running's container (parse
+ * and compile): running may have been changed by another session.
+ */
+#include <sys/types.h>
+
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access/access.h"
+#include "log.h"
+#include "ops_int.h"
+#include "schema/schema.h"
+
+struct ops_nacm {
+	struct nacm_schema	*schema;
+	struct nacm_config	*cfg;
+	struct nacm_session	*view;
+	char			 name[ACCOUNT_NAME_MAX];
+	char			**groups;	/* Unix group names */
+	size_t			 ngroups;
+	int			 recovery;
+};
+
+static void
+free_groups(struct ops_nacm *n)
+{
+	for (size_t i = 0; i < n->ngroups; i++)
+		free(n->groups[i]);
+	free(n->groups);
+	n->groups = NULL;
+	n->ngroups = 0;
+}
+
+/* The account's group names; 0 or -1. */
+static int
+fill_account(struct ops_nacm *n, const struct session *s)
+{
+	struct account a;
+	const char *rec = s->nc != NULL ? s->nc->nacm_recovery : NULL;
+
+	if (account_current(&a) == -1)
+		return -1;
+	memcpy(n->name, a.name, sizeof(n->name));
+	n->recovery = a.uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a.name) == 0);
+	if ((n->groups = calloc((size_t)a.ngroups + 1, sizeof(*n->groups))) == NULL) {
+		account_free(&a);
+		return -1;
+	}
+	for (int i = 0; i < a.ngroups; i++) {
+		struct group gr, *res = NULL;
+		char buf[8192];
+
+		if (getgrgid_r(a.groups[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+			continue;	/* a group without a name can be named by no rule */
+		if ((n->groups[n->ngroups] = strdup(gr.gr_name)) == NULL) {
+			account_free(&a);
+			return -1;
+		}
+		n->ngroups++;
+	}
+	account_free(&a);
+	return 0;
+}
+
+static struct ops_nacm *
+nacm_state(struct session *s)
+{
+	struct ops_nacm *n;
+	char err[256];
+
+	if (s->nacm != NULL)
+		return s->nacm;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	if (fill_account(n, s) == -1 ||
+	    (n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL) {
+		free_groups(n);
+		free(n);
+		return NULL;
+	}
+	s->nacm = n;
+	return n;
+}
+
+/* running's top-level nacm container, NULL if none. */
+static xmlNodePtr
+find_nacm(xmlDocPtr doc)
+{
+	xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+
+	for (xmlNodePtr c = root != NULL ? root->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    xmlStrEqual(c->name, BAD_CAST "nacm") &&
+		    xmlStrEqual(c->ns->href, BAD_CAST NACM_NS))
+			return c;
+	return NULL;
+}
+
+/* Rebuilds the view from running; 0 or -1 (out of memory, store failure). */
+static int
+refresh(struct session *s, struct ops_nacm *n)
+{
+	struct nacm_user u = {
+		.name = n->name, .groups = (const char *const *)n->groups,
+		.ngroups = n->ngroups, .recovery = n->recovery
+	};
+	struct nacm_config *cfg = NULL;
+	struct nacm_session *view;
+	char err[512];
+
+	if (!n->recovery && s->store != NULL) {
+		if (store_lock(s->store, 0) == -1)
+			return -1;
+		cfg = nacm_config_parse(find_nacm(store_doc(s->store, DS_RUNNING)), 0,
+		    NULL, err, sizeof(err));
+		store_unlock(s->store);
+		if (cfg == NULL) {
+			log_warnx("session %u: running's nacm config is broken (%s): "
+			    "only a recovery session gets in", s->id, err);
+			cfg = nacm_config_failsafe();
+		}
+	} else
+		cfg = nacm_config_parse(NULL, 0, NULL, err, sizeof(err));
+	if (cfg == NULL)
+		return -1;
+	if ((view = nacm_session_new(cfg, &u, n->schema)) == NULL) {
+		nacm_config_free(cfg);
+		return -1;
+	}
+	nacm_session_free(n->view);
+	nacm_config_free(n->cfg);
+	n->view = view;
+	n->cfg = cfg;
+	return 0;
+}
+
+struct nacm_session *
+ops_nacm_view(struct session *s)
+{
+	return s->nacm != NULL ? s->nacm->view : NULL;
+}
+
+int
+ops_nacm_exec(struct rpc *r)
+{
+	struct ops_nacm *n;
+	const char *ns = NULL, *module = NULL;
+	char path[300];
+	xmlNodePtr err;
+
+	if ((n = nacm_state(r->s)) == NULL || refresh(r->s, n) == -1) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "access control could not be evaluated");
+		return 0;
+	}
+	if (r->op->ns != NULL && r->op->ns->href != NULL)
+		ns = (const char *)r->op->ns->href;
+	if (ns != NULL && n->schema->ns_module != NULL)
+		module = n->schema->ns_module(n->schema->arg, ns);
+	if (nacm_rpc_allowed(n->view, module, (const char *)r->op->name))
+		return 1;
+	snprintf(path, sizeof(path), "/nc:rpc/%s%.200s",
+	    ns != NULL && strcmp(ns, NC_NS_BASE) == 0 ? "nc:" : "", (const char *)r->op->name);
+	err = rpc_error(r, ERR_PROTOCOL, TAG_ACCESS_DENIED, path,
+	    "access to <%s> denied", (const char *)r->op->name);
+	(void)err;
+	return 0;
+}
+
+void
+ops_nacm_end(struct session *s)
+{
+	struct ops_nacm *n = s->nacm;
+
+	if (n == NULL)
+		return;
+	nacm_session_free(n->view);
+	nacm_config_free(n->cfg);
+	nacm_schema_builtin_free(n->schema);
+	free_groups(n);
+	free(n);
+	s->nacm = NULL;
+}
