@@ -82,6 +82,9 @@ t.eq(entries(r), [("a", "ca"), ("b", "cb")], "subtree filter of a non-key leaf: 
 r = raw(a, '<get-config><source><running/></source><filter type="xpath" xmlns:nb="%s" '
         'select="/nb:bench/nb:item/nb:c"/></get-config>' % NB)
 t.eq(entries(r), [("a", "ca"), ("b", "cb")], "XPath filter of a non-key leaf: entries separate, with keys")
+r = raw(a, '<get-config><source><running/></source><filter type="xpath" '
+        'select="/bench/item/c"/></get-config>')
+t.eq(entries(r), [("a", "ca"), ("b", "cb")], "XPath filter without prefixes: names resolved by the data")
 r = raw(a, '<get><filter type="subtree"><bench xmlns="%s"><item><c/></item></bench></filter></get>' % NB)
 t.eq(entries(r), [("a", "ca"), ("b", "cb")], "<get> with a subtree filter: the same")
 

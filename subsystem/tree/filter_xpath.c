@@ -8,9 +8,12 @@
  * subtree; a selected attribute or text node brings its element.  Each
  * data node has its own copy, so every list entry stays separate, and an
  * ancestor that is a list entry comes with its keys (replykeys.c).  Also
- * filter_apply(), which picks subtree or XPath.
+ * filter_apply(), which picks subtree or XPath.  Names written without
+ * a prefix are resolved by the data's namespaces when that is
+ * unambiguous (xpath_names.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/xpath.h>
@@ -104,6 +107,7 @@ filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 	xmlNsPtr *nss;
 	xmlHashTablePtr whole;
 	struct xwalk w = { o, NULL, NULL, root };
+	char *resolved;
 	int rc = 0;
 
 	/* XPath walks real nodes only: unpacked until the RPC ends (packed.c) */
@@ -117,6 +121,8 @@ filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 				xmlXPathRegisterNs(ctx, nss[i]->prefix, nss[i]->href);
 		xmlFree(nss);
 	}
+	/* names without a prefix, each in the one namespace the data uses for it */
+	resolved = xpath_resolve_names(select, root, ctx);
 	/* the top-level nodes become children of the XPath root */
 	saved_children = data->children;
 	saved_last = data->last;
@@ -125,7 +131,8 @@ filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
 		c->parent = (xmlNodePtr)data;
 	ctx->node = (xmlNodePtr)data;
-	res = xmlXPathEvalExpression(BAD_CAST select, ctx);
+	res = xmlXPathEvalExpression(BAD_CAST (resolved != NULL ? resolved : select), ctx);
+	free(resolved);
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
 		c->parent = root;
 	data->children = saved_children;

@@ -10,6 +10,7 @@
  *   xmlout.c          the streamed serializer (replies, files, records)
  *   nsvalue.c         namespace declarations that values (identityref...) use
  *   replykeys.c       the keys every list entry of a reply carries
+ *   xpath_names.c     XPath filter names without a prefix
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
@@ -277,6 +278,16 @@ void filter_subtree(const struct reply_opts *o, xmlNodePtr filter, xmlNodePtr da
 /* XPath filter with expression select; namespaces in scope of filter.  -1 with an rpc-error. */
 int filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     const char *select, xmlDocPtr data, xmlNodePtr out);
+
+/*
+ * expr with each name test written without a prefix that elements of
+ * exactly one namespace use in data_root's subtree given a prefix of its
+ * own, registered in ctx (xpath_names.c); malloc()ed, or NULL when
+ * nothing changes.
+ */
+struct _xmlXPathContext;
+char *xpath_resolve_names(const char *expr, xmlNodePtr data_root,
+    struct _xmlXPathContext *ctx);
 
 /*
  * Applies the <filter> element of a get/get-config (type subtree or

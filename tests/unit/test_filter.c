@@ -240,6 +240,16 @@ issue16_tests(void)
 	    "type=\"xpath\" xmlns:nb=\"" NB "\" select=\"/nb:bench/nb:item/nb:name | "
 	    "/nb:bench/nb:item/nb:d\"", "",
 	    BENCH "<item><name>a</name><d>da</d></item><item><name>b</name><d>db</d></item></bench>");
+	expect("xpath: names without a prefix, resolved by the data's namespaces",
+	    "type=\"xpath\" select=\"/bench/item/c\"", "",
+	    BENCH "<item><name>a</name><c>ca</c></item><item><name>b</name><c>cb</c></item></bench>");
+	expect("xpath: unprefixed names in predicates, operators and functions",
+	    "type=\"xpath\" select=\"/bench/item[name = 'b' or name='x' and "
+	    "string-length(d) div 2 = 1]/d | //item[position() = 1 and @a = 'q']\"", "",
+	    BENCH "<item><name>b</name><d>db</d></item></bench>");
+	expect("xpath: child:: axis and * keep their meaning",
+	    "type=\"xpath\" select=\"/child::bench/*[2]/child::c\"", "",
+	    BENCH "<item><name>b</name><c>cb</c></item></bench>");
 	expect("subtree: a content match on the key still selects once", SUB,
 	    BENCH "<item><name>b</name><d/></item></bench>",
 	    BENCH "<item><name>b</name><d>db</d></item></bench>");
@@ -262,6 +272,15 @@ issue16_tests(void)
 	    "<item><name>a</name><c>ca</c></item></bench></config>");
 	expect("subtree: schema-less, a lone element is a container (no key)", SUB,
 	    BENCH "<item><c/></item></bench>", BENCH "<item><c>ca</c></item></bench>");
+	xmlFreeDoc(doc);
+
+	/* a name in two namespaces is not guessed */
+	doc = load("<config xmlns=\"" NCNS "\">" BENCH "<c>one</c></bench>"
+	    "<other xmlns=\"urn:other\"><c>two</c></other></config>");
+	expect("xpath: an unprefixed name two namespaces use stays in no namespace",
+	    "type=\"xpath\" select=\"//c\"", "", "");
+	expect("xpath: ...while an unambiguous one resolves",
+	    "type=\"xpath\" select=\"/other/*\"", "", "<other xmlns=\"urn:other\"><c>two</c></other>");
 	xmlFreeDoc(doc);
 
 	/* identityref prefixes: on the leaf, on an ancestor, on the datastore root */
