@@ -185,6 +185,30 @@ done:
 	return rc;
 }
 
+/*
+ * out_root's children (a filtered reply) get the prefixed declarations
+ * of the datastore root data_root (values may use them: nsvalue.c);
+ * ns_tidy drops those nothing uses.
+ */
+static void
+ns_reply_root(xmlNodePtr out_root, xmlNodePtr data_root)
+{
+	for (xmlNodePtr c = out_root->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		for (xmlNsPtr ns = data_root->nsDef; ns != NULL; ns = ns->next) {
+			int taken = c->ns != NULL && xmlStrEqual(c->ns->prefix, ns->prefix);
+
+			for (xmlNsPtr d = c->nsDef; d != NULL && !taken; d = d->next)
+				taken = xmlStrEqual(d->prefix, ns->prefix);
+			if (ns->prefix != NULL && ns->href != NULL && !taken &&
+			    xmlNewNs(c, ns->href, ns->prefix) == NULL)
+				xoom();
+		}
+	}
+	ns_tidy(out_root->children);
+}
+
 int
 filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     xmlDocPtr data, xmlDocPtr *out_doc)

@@ -19,8 +19,8 @@
  *     <edit-config>, <rpc>);
  *   - ns_carry_leaf(): a datastore leaf that takes an edit leaf's text
  *     gets the declarations that text needs;
- *   - ns_reply_root(): a filtered reply's top-level nodes get the
- *     declarations of the datastore root, then the unused ones go.
+ * (filter_xpath.c gives a filtered reply's top-level nodes the
+ * declarations of the datastore root; ns_tidy then keeps those used.)
  */
 #include <string.h>
 
@@ -251,21 +251,4 @@ ns_carry_leaf(xmlNodePtr d, xmlNodePtr e)
 	if (d != NULL && e != NULL && d->type == XML_ELEMENT_NODE &&
 	    e->type == XML_ELEMENT_NODE)
 		each_own_prefix(e, leaf_one, &lc);
-}
-
-void
-ns_reply_root(xmlNodePtr out_root, xmlNodePtr data_root)
-{
-	for (xmlNodePtr c = out_root->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		for (xmlNsPtr ns = data_root->nsDef; ns != NULL; ns = ns->next)
-			if (ns->prefix != NULL && ns->href != NULL &&
-			    !declares_prefix(c, (const char *)ns->prefix) &&
-			    !(c->ns != NULL && c->ns->prefix != NULL &&
-			    xmlStrEqual(c->ns->prefix, ns->prefix)) &&
-			    xmlNewNs(c, ns->href, ns->prefix) == NULL)
-				xoom();
-	}
-	ns_tidy(out_root->children);
 }

@@ -229,12 +229,6 @@ void ns_carry_children(xmlNodePtr parent);
 /* Datastore leaf d takes edit leaf e's text: d gets the declarations it needs. */
 void ns_carry_leaf(xmlNodePtr d, xmlNodePtr e);
 
-/*
- * out_root's children (a filtered reply) get the declarations of the
- * datastore root data_root their values may use; unused ones are dropped.
- */
-void ns_reply_root(xmlNodePtr out_root, xmlNodePtr data_root);
-
 /* ---- replykeys.c ---- */
 
 struct schema;
