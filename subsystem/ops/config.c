@@ -15,6 +15,11 @@ enum edit_test { TEST_THEN_SET, TEST_SET, TEST_ONLY };
 static void
 reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 {
+	/*
+	 * The YANG schema joins once the session has one (issue 16's
+	 * announce work); till then RELAX NG keys and the schema-less rule.
+	 */
+	struct reply_opts o = { NULL, store_keys(r->s->store) };
 	xmlDocPtr out;
 
 	if (filter == NULL) {
@@ -22,7 +27,7 @@ reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 		rpc_reply_data(r, xmlDocGetRootElement(doc), NULL);
 		return;
 	}
-	if (filter_apply(r, filter, doc, &out) == 0)
+	if (filter_apply(&o, r, filter, doc, &out) == 0)
 		rpc_reply_data(r, xmlDocGetRootElement(out), out);
 }
 
