@@ -222,6 +222,12 @@ int filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select,
  */
 int filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_doc);
 
+/*
+ * 0 when the <filter> element (NULL: none) certainly selects no
+ * top-level element (ns, name), else 1 (filter_scope.c).
+ */
+int filter_may_select(xmlNodePtr filter, const char *ns, const char *name);
+
 /* ---- xmlout.c ---- */
 
 /*
