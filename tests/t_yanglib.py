@@ -13,7 +13,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, TOP, SshEnv  # noqa: E402
+from nchome_test import NETCONF, TAP, TOP, SshEnv, scaled  # noqa: E402
 from ncraw import NS, NcRaw, q  # noqa: E402
 
 NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
@@ -174,6 +174,16 @@ try:
     t.ok(d is not None and (d.text or "").lstrip().startswith("submodule nchome-test-types"),
          "get-schema serves a submodule")
     r2.close()
+
+    # ---- a module no folder holds: no session at all, rather than a wrong model ----
+    env = SshEnv(name="nc-yanglib", netconf_conf="  module no-such-module { }\n")
+    envs.append(env)
+    p = subprocess.Popen([NETCONF, "-d", "-f", env.conf], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.communicate(timeout=scaled(20))
+    t.ok(p.returncode != 0 and b"<hello" not in out and b"no-such-module" in err,
+         "an unknown module ends the session before its hello, saying which",
+         (p.returncode, out[:200], err[-300:]))
 finally:
     for s in sessions:
         s.kill()
