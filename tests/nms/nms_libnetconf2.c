@@ -1,8 +1,10 @@
 /*
  * A small NMS on libnetconf2 2.x for t_libnetconf2: it knows no YANG
- * module of its own.  It runs the transport command given (argv: e.g.
- * ssh -s netconf through the device's sshd), speaks NETCONF over its
- * pipes with nc_connect_inout(), and lets libnetconf2 build the
+ * module of its own.  Either it waits for a call home over SSH
+ * (nc_accept_callhome(): "callhome PORT USER PUBKEY PRIVKEY", it prints
+ * "listening" once the port is open), or it runs the transport command
+ * given (argv: e.g. ssh -s netconf through the device's sshd) and speaks
+ * NETCONF over its pipes with nc_connect_inout().  libnetconf2 builds the
  * session's libyang context from what the device announces (yang-library
  * data, get-schema).  Then, as a model-driven NMS does:
  *
@@ -20,6 +22,7 @@
 #include <sys/wait.h>
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +32,64 @@
 #include <libnetconf2/log.h>
 #include <libnetconf2/messages_client.h>
 #include <libnetconf2/netconf.h>
+/* the SSH enum of session.h only: its libssh-using parts stay out */
+#define NC_ENABLED_SSH
 #include <libnetconf2/session.h>
+#undef NC_ENABLED_SSH
 #include <libnetconf2/session_client.h>
 
 #define TIMEOUT_MS	30000
+
+/*
+ * Call home (RFC 8071) over SSH: libnetconf2's session_client_ch.h
+ * includes <libssh/libssh.h>, whose headers Debian's libnetconf2-dev
+ * does not pull in, so the few functions used are declared here as
+ * that header has them (ssh_session is an opaque pointer).
+ */
+struct ssh_session_struct;
+int nc_accept_callhome(int timeout, struct ly_ctx *ctx, struct nc_session **session);
+int nc_client_ssh_ch_add_bind_listen(const char *address, uint16_t port);
+int nc_client_ssh_ch_add_keypair(const char *pub_key, const char *priv_key);
+void nc_client_ssh_ch_set_auth_pref(NC_SSH_AUTH_TYPE auth_type, int16_t pref);
+int nc_client_ssh_ch_set_username(const char *username);
+void nc_client_ssh_ch_set_auth_hostkey_check_clb(int (*check)(const char *hostname,
+    struct ssh_session_struct *session, void *priv), void *priv);
+
+/*
+ * The device's host key is not checked here: the test owns both ends on
+ * loopback, and this NMS is about the model, not SSH.
+ */
+static int
+accept_hostkey(const char *hostname, struct ssh_session_struct *session, void *priv)
+{
+	(void)hostname; (void)session; (void)priv;
+	return 0;
+}
+
+/* callhome PORT USER PUBKEY PRIVKEY: listen on 127.0.0.1:PORT for one call. */
+static struct nc_session *
+callhome(char **argv)
+{
+	struct nc_session *s = NULL;
+
+	nc_client_ssh_ch_set_auth_hostkey_check_clb(accept_hostkey, NULL);
+	nc_client_ssh_ch_set_auth_pref(NC_SSH_AUTH_PUBLICKEY, 10);
+	nc_client_ssh_ch_set_auth_pref(NC_SSH_AUTH_PASSWORD, -1);
+	nc_client_ssh_ch_set_auth_pref(NC_SSH_AUTH_INTERACTIVE, -1);
+	if (nc_client_ssh_ch_set_username(argv[1]) != 0 ||
+	    nc_client_ssh_ch_add_keypair(argv[2], argv[3]) != 0 ||
+	    nc_client_ssh_ch_add_bind_listen("127.0.0.1", (uint16_t)atoi(argv[0])) != 0) {
+		fprintf(stderr, "call home: cannot listen\n");
+		return NULL;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	if (nc_accept_callhome(TIMEOUT_MS * 2, NULL, &s) != 1) {
+		fprintf(stderr, "call home: no call\n");
+		return NULL;
+	}
+	return s;
+}
 
 static const char *const implemented[] = {
 	"ietf-netconf", "ietf-netconf-monitoring", "ietf-system", "ietf-interfaces",
@@ -139,16 +196,17 @@ main(int argc, char *argv[])
 	struct lyd_node *data = NULL;
 	struct ly_ctx *ctx;
 	const char *v;
-	int to, from, status, rc = 1;
-	pid_t pid;
+	int to = -1, from = -1, status, rc = 1;
+	pid_t pid = -1;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: nms_libnetconf2 transport-command [arg...]\n");
+	if (argc < 2 || (strcmp(argv[1], "callhome") == 0 && argc != 6)) {
+		fprintf(stderr, "usage: nms_libnetconf2 transport-command [arg...]\n"
+		    "       nms_libnetconf2 callhome port user pubkey privkey\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	nc_verbosity(getenv("NMS_DEBUG") ? NC_VERB_DEBUG : NC_VERB_WARNING);
-	if ((pid = spawn(argv + 1, &to, &from)) == -1) {
+	if (strcmp(argv[1], "callhome") != 0 && (pid = spawn(argv + 1, &to, &from)) == -1) {
 		perror("spawn");
 		return 1;
 	}
@@ -162,7 +220,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "NMS_SCHEMA_DIR: an empty folder, please\n");
 		goto done;
 	}
-	if ((s = nc_connect_inout(from, to, NULL)) == NULL) {
+	if (strcmp(argv[1], "callhome") == 0)
+		s = callhome(argv + 2);
+	else
+		s = nc_connect_inout(from, to, NULL);
+	if (s == NULL) {
 		fprintf(stderr, "connect: no session\n");
 		goto done;
 	}
@@ -201,9 +263,11 @@ done:
 	lyd_free_all(data);
 	nc_session_free(s, NULL);
 	nc_client_destroy();
-	close(to);
-	close(from);
-	while (waitpid(pid, &status, 0) == -1)
-		;
+	if (pid > 0) {
+		close(to);
+		close(from);
+		while (waitpid(pid, &status, 0) == -1)
+			;
+	}
 	return rc;
 }
