@@ -36,6 +36,7 @@
 #include "host/host.h"
 #include "log.h"
 #include "observe/observe.h"
+#include "schema/schema.h"
 #include "server.h"
 #include "session/session.h"
 #include "xmalloc.h"
@@ -313,6 +314,9 @@ main(int argc, char *argv[])
 	log_info("session %u: user %s from %s", sess.id, sess.user,
 	    sess.peer[0] != '\0' ? sess.peer : "(local)");
 
+	/* the module set: a scan of the module files, no libyang context */
+	if ((sess.schema = schema_load(sess.nc, err, sizeof(err))) == NULL)
+		fatalx("session %u: YANG modules: %s", sess.id, err);
 	server_setup();
 	rc = 0;
 	if (server_open_store(&sess) == -1) {
@@ -334,6 +338,7 @@ main(int argc, char *argv[])
 	    (unsigned long long)sess.in_rpcs, (unsigned long long)sess.out_rpc_errors);
 	framer_free(sess.fr);
 	dsdir_close(sess.dd);
+	schema_free(sess.schema);
 	free(sess.user);
 	free(sess.peer);
 	conf_free(conf);

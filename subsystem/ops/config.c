@@ -51,6 +51,13 @@ op_get_config(struct rpc *r)
 	store_unlock(st);
 }
 
+/* state_collect's question: can the <get>'s filter select (ns, name)? */
+static int
+get_wants(void *arg, const char *ns, const char *name)
+{
+	return filter_may_select(arg, ns, name);
+}
+
 void
 op_get(struct rpc *r)
 {
@@ -70,7 +77,7 @@ op_get(struct rpc *r)
 	/* state data (the registered sources) joins a copy of running, if there is any */
 	state = store_new_doc();
 	sroot = xmlDocGetRootElement(state);
-	if (state_collect(r->s, sroot) == -1)
+	if (state_collect(r->s, sroot, get_wants, nc_child(r->op, "filter")) == -1)
 		log_warnx("state providers failed; answering with configuration only");
 	if (sroot->children == NULL) {
 		reply_doc(r, doc, nc_child(r->op, "filter"));

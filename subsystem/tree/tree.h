@@ -292,6 +292,12 @@ char *xpath_resolve_names(const char *expr, xmlNodePtr data_root,
 int filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     xmlDocPtr data, xmlDocPtr *out_doc);
 
+/*
+ * 0 when the <filter> element (NULL: none) certainly selects no
+ * top-level element (ns, name), else 1 (filter_scope.c).
+ */
+int filter_may_select(xmlNodePtr filter, const char *ns, const char *name);
+
 /* ---- xmlout.c ---- */
 
 /*
