@@ -212,6 +212,13 @@ try:
          "a commit hook's input cannot be swapped by a NETCONF account", "%s\n%s\n%s" % (applied, out,
                                                                                      NcRaw.errors(r)))
     t.eq(who, SVC, "commit hooks run as the service identity")
+    # A program in commit.d that a NETCONF account could change is not run.
+    os.chown(os.path.join(hooks, "10-apply"), uid_of("mallory"), -1)
+    before = running(mallory)
+    r = edit(mallory, "<v>unhooked</v>")
+    t.diag("refused hook: %r" % NcRaw.errors(r))
+    t.ok(not NcRaw.ok(r) and running(mallory) == before,
+         "a commit hook a NETCONF account owns is refused, and the change with it", NcRaw.errors(r))
     os.unlink(os.path.join(hooks, "10-apply"))
     mallory.close()
 
