@@ -13,9 +13,11 @@ Every attack of the issue's first two sections is tried: removing
 running.lock, writing running.xml, forging a lock holder, holding the
 store's write lock, forging a notification, reading another's
 sessions/N, swapping sessions/ for a symlink, swapping a commit hook's
-input; each is refused, with nothing lost.  Also: kill-session ends
-another account's session; the installed owners and modes; a hostile -f,
-umask and environment of the set-uid program.
+input; each is refused, with nothing lost.  Also: an account cannot
+SIGSTOP its own session holding a lock; kill-session ends another
+account's session; a commit hook an account owns is not run; the
+installed owners and modes; a hostile -f, umask and file size limit of
+the set-uid program's caller.
 
 On code before the service identity every attack succeeds (datastore-dir
 2770 root:nchome, files 0664, nchome-netconf 0755 as the account).
@@ -188,6 +190,16 @@ try:
     rc, out = as_user("mallory", "mv %s/sessions %s/s.old && ln -s /etc %s/sessions" % (ds, ds, ds))
     t.ok(rc != 0 and not os.path.islink(ds + "/sessions"), "mallory cannot swap sessions/ for a symlink", out)
 
+    # An account cannot freeze its own session while it holds a lock.
+    t.ok(NcRaw.ok(mallory.rpc("<lock><target><candidate/></target></lock>")), "mallory locks candidate")
+    with open("%s/sessions/%d" % (ds, mallory.session_id)) as f:
+        mpid = int(f.read().split("pid ")[1].split()[0])
+    rc, out = as_user("mallory", "kill -STOP %d" % mpid)
+    if rc == 0:
+        os.kill(mpid, 18)	# SIGCONT
+    t.ok(rc != 0, "mallory cannot stop (SIGSTOP) her own session process holding a lock", out)
+    t.ok(NcRaw.ok(mallory.rpc("<unlock><target><candidate/></target></unlock>")), "...which still answers")
+
     # ---- kill-session across accounts ----
     r = mallory.rpc("<kill-session><session-id>%d</session-id></kill-session>" % alice.session_id)
     t.ok(NcRaw.ok(r), "mallory's kill-session ends alice's session (another account)", NcRaw.errors(r))
@@ -230,6 +242,8 @@ try:
                       "%s -d -f %s/c.conf </dev/null" % (evil, evil, netconf, evil))
     t.ok(rc != 0 and not os.path.exists(evil + "/ds") and "refusing" in out,
          "a NETCONF account's own -f file is refused", out)
+    rc, out = as_user("mallory", "ulimit -f 100; %s -d -f %s </dev/null" % (netconf, env.conf))
+    t.ok(rc != 0 and "file size limit" in out, "a file size limit set by the caller is refused", out)
     hello = ('<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>'
              'urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>'
              '<rpc message-id="1" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><close-session/></rpc>]]>]]>')
