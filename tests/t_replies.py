@@ -204,6 +204,18 @@ r = raw(a, None, '<rpc xmlns="urn:example:wrong" message-id="s5"><lock><target><
         '</lock></rpc>')
 t.ok("malformed-message" in r, "strict: an <rpc> outside the base namespace", r)
 
+# ---- keys from the YANG module: a one-entry list, which the schema-less rule
+# cannot tell from a container ----
+r = edit(a, '<interfaces xmlns="%s" xmlns:nc="%s" nc:operation="replace"><interface>'
+         '<name>only0</name><description>one</description>'
+         '<type xmlns:ianaift="%s">ianaift:other</type></interface></interfaces>' % (IF, NS, IANAIFT))
+t.ok(ok(r), "interfaces replaced by one entry", r)
+r = raw(a, '<get-config><source><running/></source><filter type="subtree">'
+        '<interfaces xmlns="%s"><interface><description/></interface></interfaces></filter>'
+        '</get-config>' % IF)
+t.ok(re.search(r"<name>only0</name>\s*<description>one</description>", r) is not None,
+     "one-entry list, filter on a non-key leaf: the key comes from ietf-interfaces", r)
+
 for nc in procs:
     try:
         nc.close()

@@ -16,10 +16,11 @@ static void
 reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 {
 	/*
-	 * The YANG schema joins once the session has one (issue 16's
-	 * announce work); till then RELAX NG keys and the schema-less rule.
+	 * Keys from the session's YANG modules; RELAX NG keys and the
+	 * schema-less rule for data no module covers.  The libyang context
+	 * is built on the first filtered reply that needs it.
 	 */
-	struct reply_opts o = { NULL, store_keys(r->s->store) };
+	struct reply_opts o = { r->s->schema, store_keys(r->s->store) };
 	xmlDocPtr out;
 
 	if (filter == NULL) {
