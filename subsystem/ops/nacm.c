@@ -27,7 +27,7 @@ struct ops_nacm {
 	struct nacm_schema	*schema;
 	struct nacm_config	*cfg;
 	struct nacm_session	*view;
-	char			 name[ACCOUNT_NAME_MAX];
+	char			 name[sizeof(((struct account *)0)->name)];
 	char			**groups;	/* Unix group names */
 	size_t			 ngroups;
 	int			 recovery;
@@ -43,34 +43,31 @@ free_groups(struct ops_nacm *n)
 	n->ngroups = 0;
 }
 
-/* The account's group names; 0 or -1. */
+/*
+ * The account's group names; 0 or -1.  account_current() is the
+ * logged-in account recorded before a set-id switch: getuid() may be the
+ * service identity by now, so root is the recorded uid 0.
+ */
 static int
 fill_account(struct ops_nacm *n, const struct session *s)
 {
-	struct account a;
+	const struct account *a = account_current();
 	const char *rec = s->nc != NULL ? s->nc->nacm_recovery : NULL;
 
-	if (account_current(&a) == -1)
+	memcpy(n->name, a->name, sizeof(n->name));
+	n->recovery = a->uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a->name) == 0);
+	if ((n->groups = calloc((size_t)a->ngroups + 1, sizeof(*n->groups))) == NULL)
 		return -1;
-	memcpy(n->name, a.name, sizeof(n->name));
-	n->recovery = a.uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a.name) == 0);
-	if ((n->groups = calloc((size_t)a.ngroups + 1, sizeof(*n->groups))) == NULL) {
-		account_free(&a);
-		return -1;
-	}
-	for (int i = 0; i < a.ngroups; i++) {
+	for (int i = 0; i < a->ngroups; i++) {
 		struct group gr, *res = NULL;
 		char buf[8192];
 
-		if (getgrgid_r(a.groups[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+		if (getgrgid_r(a->groups[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
 			continue;	/* a group without a name can be named by no rule */
-		if ((n->groups[n->ngroups] = strdup(gr.gr_name)) == NULL) {
-			account_free(&a);
+		if ((n->groups[n->ngroups] = strdup(gr.gr_name)) == NULL)
 			return -1;
-		}
 		n->ngroups++;
 	}
-	account_free(&a);
 	return 0;
 }
 
