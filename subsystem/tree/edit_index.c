@@ -12,15 +12,21 @@
  *      there is exactly one and E has no sibling of its name in the edit
  *      (a leaf whose value changes).
  *   3. An element whose first child element is a leaf L (RFC 7950 7.8.5
- *      encodes list keys first): the node whose first child element is L
- *      with the same value.  Failing that, the only node of that name if
- *      there is exactly one and E has no sibling of its name in the edit
- *      (a container whose first leaf changes).
+ *      encodes list keys first) that carries no nc:operation and is not
+ *      followed by an element of its name (a leaf-list): the node whose
+ *      first child element is L with the same value.  Failing that, when
+ *      E can only name a list entry (names_entry(): below the top level,
+ *      and E brings more than L or its operation is create, replace,
+ *      delete or remove) and some node of that name has L first too: no
+ *      match (a merge adds the entry, a delete is data-missing).  Else
+ *      the only node of that name if there is exactly one and E has no
+ *      sibling of its name in the edit (a container whose first leaf
+ *      changes, or top-level data).
  *   4. Otherwise (a container): the first node of that name.
- * So without a schema a list is recognised by holding two or more entries
- * (in the datastore or in the edit); a one-entry list edited with one
- * different entry is taken for a container: give the schema keys for
- * exact list semantics.
+ * Without a schema an edit therefore never changes, replaces or deletes
+ * a list entry that it names by another first-leaf value; what is left
+ * to the old guess is a merge of L alone (or top-level data).  Give the
+ * schema keys for exact list semantics.
  *
  * Speed: a datastore node with many children gets a hash index of them
  * (in its _private field) keyed by the match rules above, kept up to date
@@ -138,6 +144,36 @@ keys_for(xmlHashTablePtr keys, const xmlNode *n)
 }
 
 /*
+ * The first child element f (a leaf) serves as a list key (rule 3)
+ * unless it carries an nc:operation (an edit of the leaf itself) or the
+ * next element is of its name (a leaf-list, not a key).
+ */
+static int
+first_is_key(const xmlNode *f)
+{
+	for (const xmlAttr *a = f->properties; a != NULL; a = a->next)
+		if (is_nc_operation(a))
+			return 0;
+	for (const xmlNode *x = f->next; x != NULL; x = x->next)
+		if (x->type == XML_ELEMENT_NODE)
+			return !node_same_name(x, f);
+	return 1;
+}
+
+/* first_is_key for packed n whose first child is named cname. */
+static int
+packed_first_is_key(const xmlNode *n, const char *cname)
+{
+	const char *pos = NULL, *name, *text;
+
+	/* packed nodes come from the datastore: they carry no operations */
+	if (packed_next_child(n, &pos, &name, &text) == 0 ||
+	    packed_next_child(n, &pos, &name, &text) == 0)
+		return 1;
+	return strcmp(name, cname) != 0;
+}
+
+/*
  * node_key of packed n, read from its packed children without unpacking
  * them (an index of 50,000 packed entries is built this way); NULL when
  * a key leaf is not one plain text.
@@ -164,7 +200,7 @@ packed_key(xmlHashTablePtr keys, const xmlNode *n)
 	}
 	if (packed_child(n, NULL, &cname, &text) != 1)
 		goto unpack;
-	if (text == NULL) {
+	if (text == NULL || !packed_first_is_key(n, cname)) {
 		/* the first child is no leaf: a container ("C") */
 		b.len = 0;
 		sb_add(&b, "C");
@@ -213,7 +249,7 @@ node_key(xmlHashTablePtr keys, const xmlNode *n)
 		t = node_leaf_text(n);
 		sb_add(&b, t);
 		free(t);
-	} else if (node_is_leaf(f)) {
+	} else if (node_is_leaf(f) && first_is_key(f)) {
 		sb_add(&b, "F");
 		sb_add(&b, (const char *)n->name);
 		sb_add(&b, ns_of(n));
@@ -241,6 +277,40 @@ node_name_key(const xmlNode *n)
 	return b.p;
 }
 
+/*
+ * The "P" key of an "F" key: name, namespace and first leaf without its
+ * value (counted in an index: entries keyed by that first leaf); NULL
+ * for other keys.  Caller frees.
+ */
+static char *
+first_leaf_key(const char *k)
+{
+	const char *p = k;
+	char *pk;
+
+	if (k[0] != 'F')
+		return NULL;
+	for (int i = 0; i < 5 && p != NULL; i++)
+		if ((p = strchr(p, '\x1f')) != NULL)
+			p++;
+	if (p == NULL)
+		return NULL;
+	pk = xstrndup(k, (size_t)(p - k));
+	pk[0] = 'P';
+	return pk;
+}
+
+static void
+count_key(xmlHashTablePtr h, const char *k, int delta)
+{
+	intptr_t cnt = (intptr_t)xmlHashLookup(h, BAD_CAST k) + delta;
+
+	if (cnt > 0)
+		xmlHashUpdateEntry(h, BAD_CAST k, (void *)cnt, NULL);
+	else
+		xmlHashRemoveEntry(h, BAD_CAST k, NULL);
+}
+
 /* ---- the per-parent index ---- */
 
 static void
@@ -258,18 +328,19 @@ index_drop(xmlNodePtr parent)
 static void
 index_add(struct index *ix, xmlHashTablePtr keys, xmlNodePtr c)
 {
-	char *k, *nk;
-	intptr_t cnt;
+	char *k, *nk, *pk;
 
 	if (c->type != XML_ELEMENT_NODE)
 		return;
 	k = node_key(keys, c);
 	if (xmlHashAddEntry(ix->h, BAD_CAST k, c) != 0)
 		ix->dups = 1;
+	if ((pk = first_leaf_key(k)) != NULL)
+		count_key(ix->h, pk, 1);
+	free(pk);
 	free(k);
 	nk = node_name_key(c);
-	cnt = (intptr_t)xmlHashLookup(ix->h, BAD_CAST nk);
-	xmlHashUpdateEntry(ix->h, BAD_CAST nk, (void *)(cnt + 1), NULL);
+	count_key(ix->h, nk, 1);
 	free(nk);
 }
 
@@ -410,13 +481,13 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 			index_drop(parent);
 		else {
 			char *k = node_key(keys, child), *nk = node_name_key(child);
-			intptr_t cnt = (intptr_t)xmlHashLookup(ix->h, BAD_CAST nk);
+			char *pk = first_leaf_key(k);
 			if (xmlHashLookup(ix->h, BAD_CAST k) == child)
 				xmlHashRemoveEntry(ix->h, BAD_CAST k, NULL);
-			if (cnt > 1)
-				xmlHashUpdateEntry(ix->h, BAD_CAST nk, (void *)(cnt - 1), NULL);
-			else
-				xmlHashRemoveEntry(ix->h, BAD_CAST nk, NULL);
+			count_key(ix->h, nk, -1);
+			if (pk != NULL)
+				count_key(ix->h, pk, -1);
+			free(pk);
 			free(k);
 			free(nk);
 		}
@@ -430,17 +501,54 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
  * The datastore child of p addressed by edit node e (see the top comment);
  * lonely: e has no sibling of its name in the edit.
  */
+/*
+ * 1 when edit node e (whose first child is a leaf L) can only mean a
+ * list entry named by L (rule 3): it is below the top level, and it
+ * brings more than L, or its operation (create, replace, delete,
+ * remove) is about the entry as a whole.  Otherwise (top-level data, or
+ * a merge of L alone: a container whose first leaf changes) the only
+ * node of that name may be meant.
+ */
+static int
+names_entry(const xmlNode *p, xmlNodePtr e)
+{
+	xmlNodePtr f;
+
+	if (p->parent == NULL || p->parent->type == XML_DOCUMENT_NODE)
+		return 0;
+	for (const xmlAttr *a = e->properties; a != NULL; a = a->next)
+		if (is_nc_operation(a)) {
+			xmlChar *v = xmlNodeGetContent((const xmlNode *)a);
+			int whole = v != NULL && strcmp((char *)v, "merge") != 0 &&
+			    strcmp((char *)v, "none") != 0;
+			xmlFree(v);
+			if (whole)
+				return 1;
+		}
+	if ((f = node_first_elem(e)) == NULL)
+		return 0;
+	for (f = f->next; f != NULL; f = f->next)
+		if (f->type == XML_ELEMENT_NODE)
+			return 1;
+	return 0;
+}
+
 xmlNodePtr
 index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely)
 {
 	struct index *ix = index_get(p, c->keys);
-	char *k = node_key(c->keys, e);
+	char *k = node_key(c->keys, e), *pk = first_leaf_key(k);
 	xmlNodePtr d = NULL, only = NULL;
-	int count = 0;
+	int count = 0, same_first = 0;
+	if (pk != NULL && !names_entry(p, e)) {
+		free(pk);
+		pk = NULL;
+	}
 
 	if (ix != NULL) {
 		d = xmlHashLookup(ix->h, BAD_CAST k);
-		if (d == NULL && k[0] != 'K' && k[0] != 'C' && lonely) {
+		if (d == NULL && (k[0] == 'L' || k[0] == 'F') && lonely &&
+		    (pk == NULL || xmlHashLookup(ix->h, BAD_CAST pk) == NULL)) {
 			char *nk = node_name_key(e);
 			count = (int)(intptr_t)xmlHashLookup(ix->h, BAD_CAST nk);
 			free(nk);
@@ -451,6 +559,7 @@ index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely)
 						break;
 					}
 		}
+		free(pk);
 		free(k);
 		return d;
 	}
@@ -465,14 +574,18 @@ index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely)
 		}
 		char *xk = node_key(c->keys, x);
 		int eq = strcmp(xk, k) == 0;
+		if (pk != NULL && !eq && strncmp(xk + 1, pk + 1, strlen(pk + 1)) == 0 &&
+		    xk[0] == 'F')
+			same_first = 1;
 		free(xk);
 		if (eq) {
 			d = x;
 			break;
 		}
 	}
-	if (d == NULL && k[0] != 'K' && lonely && count == 1)
+	if (d == NULL && k[0] != 'K' && lonely && count == 1 && !same_first)
 		d = only;
+	free(pk);
 	free(k);
 	return d;
 }
