@@ -29,16 +29,6 @@
 
 enum eop { OP_MERGE, OP_REPLACE, OP_CREATE, OP_DELETE, OP_REMOVE, OP_NONE };
 
-/* ---- small helpers ---- */
-
-int
-is_nc_operation(const xmlAttr *a)
-{
-	return a->ns != NULL && a->ns->href != NULL &&
-	    strcmp((const char *)a->ns->href, NC_NS_BASE) == 0 &&
-	    strcmp((const char *)a->name, "operation") == 0;
-}
-
 /* ---- the two primitives: every change of the tree goes through them ---- */
 
 static void

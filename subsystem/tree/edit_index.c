@@ -123,6 +123,14 @@ node_same_name(const xmlNode *a, const xmlNode *b)
 	    strcmp(ns_of(a), ns_of(b)) == 0;
 }
 
+int
+is_nc_operation(const xmlAttr *a)
+{
+	return a->ns != NULL && a->ns->href != NULL &&
+	    strcmp((const char *)a->ns->href, NC_NS_BASE) == 0 &&
+	    strcmp((const char *)a->name, "operation") == 0;
+}
+
 static xmlNodePtr
 child_named(const xmlNode *parent, const char *name, const char *ns)
 {
