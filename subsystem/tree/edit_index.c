@@ -52,6 +52,25 @@
 struct index {
 	xmlHashTablePtr	 h;
 	int		 dups;	/* two children had one key: removals rebuild */
+	/* the parent's schema node, so children's keys come from the model */
+	struct schema	*schema;	/* NULL: no schema */
+	const struct lysc_node *psn;
+	int		 known;		/* psn is the parent's (NULL: top level) */
+};
+
+#define MAX_KEYS	16	/* key leaves read per list */
+
+/* How the entries of one element name are told apart. */
+enum ks_kind {
+	KS_NONE,	/* no schema: rules 2 to 4 */
+	KS_KEYS,	/* list keys (RELAX NG or YANG): names[] */
+	KS_LEAFLIST,	/* YANG leaf-list: by value */
+	KS_SINGLE	/* YANG leaf, container, anydata: one instance */
+};
+struct keyset {
+	enum ks_kind	 kind;
+	unsigned	 n;
+	const char	*names[MAX_KEYS];
 };
 struct sbuf {
 	char	*p;
@@ -145,10 +164,41 @@ child_named(const xmlNode *parent, const char *name, const char *ns)
 
 /* ---- keys ---- */
 
-static char **
-keys_for(xmlHashTablePtr keys, const xmlNode *n)
+/*
+ * How n, an element whose schema node is sn (NULL: none known), is
+ * identified: from the YANG node when there is one, else from the
+ * RELAX NG keys, else by the schema-less rules.
+ */
+static void
+key_set(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n,
+    struct keyset *ks)
 {
-	return keys != NULL ? xmlHashLookup(keys, n->name) : NULL;
+	char **k;
+
+	ks->kind = KS_NONE;
+	ks->n = 0;
+	if (sn != NULL) {
+		if (sn->nodetype == LYS_LEAFLIST)
+			ks->kind = KS_LEAFLIST;
+		else if (sn->nodetype != LYS_LIST)
+			ks->kind = KS_SINGLE;
+		else {
+			const struct lysc_node *kn[MAX_KEYS];
+			unsigned nk = schema_keys(sn, kn, MAX_KEYS);
+
+			if (nk == 0 || nk > MAX_KEYS)
+				return;	/* keyless (refused in edits) */
+			ks->kind = KS_KEYS;
+			for (ks->n = 0; ks->n < nk; ks->n++)
+				ks->names[ks->n] = kn[ks->n]->name;
+		}
+		return;
+	}
+	if (keys == NULL || (k = xmlHashLookup(keys, n->name)) == NULL)
+		return;
+	ks->kind = KS_KEYS;
+	for (; *k != NULL && ks->n < MAX_KEYS; k++)
+		ks->names[ks->n++] = *k;
 }
 
 /*
@@ -187,19 +237,20 @@ packed_first_is_key(const xmlNode *n, const char *cname)
  * a key leaf is not one plain text.
  */
 static char *
-packed_key(xmlHashTablePtr keys, const xmlNode *n)
+packed_key(const struct keyset *ks, const xmlNode *n)
 {
 	struct sbuf b = { 0 };
-	char **k = keys_for(keys, n);
 	const char *cname, *text;
 	int rc;
 
-	sb_add(&b, k != NULL ? "K" : "F");
+	if (ks->kind == KS_LEAFLIST)
+		return NULL;	/* a leaf-list entry with children: read unpacked */
+	sb_add(&b, ks->kind == KS_KEYS ? "K" : "F");
 	sb_add(&b, (const char *)n->name);
 	sb_add(&b, ns_of(n));
-	if (k != NULL) {
-		for (; *k != NULL; k++) {
-			if ((rc = packed_child(n, *k, &cname, &text)) == -1 ||
+	if (ks->kind == KS_KEYS) {
+		for (unsigned i = 0; i < ks->n; i++) {
+			if ((rc = packed_child(n, ks->names[i], &cname, &text)) == -1 ||
 			    (rc == 1 && text == NULL))
 				goto unpack;
 			sb_add(&b, rc == 1 ? text : "\x1e");
@@ -231,21 +282,28 @@ unpack:
  * container.  Caller frees.
  */
 static char *
-node_key(xmlHashTablePtr keys, const xmlNode *n)
+node_key(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n)
 {
 	struct sbuf b = { 0 };
-	char **k = keys_for(keys, n);
+	struct keyset ks;
 	xmlNodePtr f;
 	char *t;
 
-	if (packed_is(n) && (t = packed_key(keys, n)) != NULL)
+	key_set(keys, sn, n, &ks);
+	if (ks.kind == KS_SINGLE) {
+		sb_add(&b, "C");
+		sb_add(&b, (const char *)n->name);
+		sb_add(&b, ns_of(n));
+		return b.p;
+	}
+	if (packed_is(n) && (t = packed_key(&ks, n)) != NULL)
 		return t;
-	if (k != NULL) {
+	if (ks.kind == KS_KEYS) {
 		sb_add(&b, "K");
 		sb_add(&b, (const char *)n->name);
 		sb_add(&b, ns_of(n));
-		for (; *k != NULL; k++) {
-			xmlNodePtr kc = child_named(n, *k, ns_of(n));
+		for (unsigned i = 0; i < ks.n; i++) {
+			xmlNodePtr kc = child_named(n, ks.names[i], ns_of(n));
 			t = kc != NULL ? node_leaf_text(kc) : xstrdup("\x1e");
 			sb_add(&b, t);
 			free(t);
@@ -257,7 +315,7 @@ node_key(xmlHashTablePtr keys, const xmlNode *n)
 		t = node_leaf_text(n);
 		sb_add(&b, t);
 		free(t);
-	} else if (node_is_leaf(f) && first_is_key(f)) {
+	} else if (ks.kind == KS_NONE && node_is_leaf(f) && first_is_key(f)) {
 		sb_add(&b, "F");
 		sb_add(&b, (const char *)n->name);
 		sb_add(&b, ns_of(n));
@@ -333,6 +391,16 @@ index_drop(xmlNodePtr parent)
 	parent->_private = NULL;
 }
 
+/* The schema node of c, a child of the node ix indexes; NULL: none known. */
+static const struct lysc_node *
+ix_sn(const struct index *ix, const xmlNode *c)
+{
+	if (ix == NULL || ix->schema == NULL || !ix->known || c->ns == NULL)
+		return NULL;
+	return schema_child(ix->schema, ix->psn, (const char *)c->ns->href,
+	    (const char *)c->name);
+}
+
 static void
 index_add(struct index *ix, xmlHashTablePtr keys, xmlNodePtr c)
 {
@@ -340,7 +408,7 @@ index_add(struct index *ix, xmlHashTablePtr keys, xmlNodePtr c)
 
 	if (c->type != XML_ELEMENT_NODE)
 		return;
-	k = node_key(keys, c);
+	k = node_key(keys, ix_sn(ix, c), c);
 	if (xmlHashAddEntry(ix->h, BAD_CAST k, c) != 0)
 		ix->dups = 1;
 	if ((pk = first_leaf_key(k)) != NULL)
@@ -353,7 +421,8 @@ index_add(struct index *ix, xmlHashTablePtr keys, xmlNodePtr c)
 }
 
 static struct index *
-index_get(xmlNodePtr parent, xmlHashTablePtr keys)
+index_get(xmlNodePtr parent, xmlHashTablePtr keys, struct schema *schema,
+    const struct lysc_node *psn, int known)
 {
 	struct index *ix = parent->_private;
 	int n = 0;
@@ -365,6 +434,9 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys)
 	if (n < INDEX_MIN)
 		return NULL;
 	ix = xcalloc(1, sizeof(*ix));
+	ix->schema = schema;
+	ix->psn = psn;
+	ix->known = known;
 	if ((ix->h = xmlHashCreate(1024)) == NULL)
 		xoom();
 	for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
@@ -380,16 +452,29 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys)
 static int
 is_key_child(xmlHashTablePtr keys, xmlNodePtr entry, xmlNodePtr child)
 {
-	char **k = keys_for(keys, entry);
+	struct keyset ks;
 
 	if (child->type != XML_ELEMENT_NODE)
 		return 0;
-	if (k == NULL)
+	key_set(keys, ix_sn(entry->parent->_private, entry), entry, &ks);
+	if (ks.kind == KS_SINGLE)
+		return 0;
+	if (ks.kind != KS_KEYS)
 		return node_first_elem(entry) == child;
-	for (; *k != NULL; k++)
-		if (strcmp(*k, (const char *)child->name) == 0)
+	for (unsigned i = 0; i < ks.n; i++)
+		if (strcmp(ks.names[i], (const char *)child->name) == 0)
 			return 1;
 	return 0;
+}
+
+/* 1 when entry n (child of an indexed parent) has RELAX NG or YANG keys. */
+static int
+has_keys(xmlHashTablePtr keys, xmlNodePtr n)
+{
+	struct keyset ks;
+
+	key_set(keys, ix_sn(n->parent->_private, n), n, &ks);
+	return ks.kind == KS_KEYS || ks.kind == KS_SINGLE;
 }
 
 static void
@@ -405,7 +490,7 @@ index_touch(xmlNodePtr n, xmlHashTablePtr keys, xmlNodePtr child)
 		index_drop(n->parent);
 	/* n is a leaf entry ("L" key: its value) of an indexed parent: its value changes */
 	else if (n->parent != NULL && n->parent->_private != NULL &&
-	    child->type != XML_ELEMENT_NODE && keys_for(keys, n) == NULL &&
+	    child->type != XML_ELEMENT_NODE && !has_keys(keys, n) &&
 	    node_first_elem(n) == NULL)
 		index_drop(n->parent);
 	/* n is a key leaf of an entry of an indexed parent: its value changes */
@@ -488,7 +573,8 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 		if (ix->dups)
 			index_drop(parent);
 		else {
-			char *k = node_key(keys, child), *nk = node_name_key(child);
+			char *k = node_key(keys, ix_sn(ix, child), child);
+			char *nk = node_name_key(child);
 			char *pk = first_leaf_key(k);
 			if (xmlHashLookup(ix->h, BAD_CAST k) == child)
 				xmlHashRemoveEntry(ix->h, BAD_CAST k, NULL);
@@ -542,10 +628,11 @@ names_entry(const xmlNode *p, xmlNodePtr e)
 }
 
 xmlNodePtr
-index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely)
+index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
+    xmlNodePtr e, const struct lysc_node *sn, int lonely)
 {
-	struct index *ix = index_get(p, c->keys);
-	char *k = node_key(c->keys, e), *pk = first_leaf_key(k);
+	struct index *ix = index_get(p, c->keys, c->schema, psn, known);
+	char *k = node_key(c->keys, sn, e), *pk = first_leaf_key(k);
 	xmlNodePtr d = NULL, only = NULL;
 	int count = 0, same_first = 0;
 	if (pk != NULL && !names_entry(p, e)) {
@@ -555,7 +642,7 @@ index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely)
 
 	if (ix != NULL) {
 		d = xmlHashLookup(ix->h, BAD_CAST k);
-		if (d == NULL && (k[0] == 'L' || k[0] == 'F') && lonely &&
+		if (d == NULL && (k[0] == 'L' || k[0] == 'F') && lonely && sn == NULL &&
 		    (pk == NULL || xmlHashLookup(ix->h, BAD_CAST pk) == NULL)) {
 			char *nk = node_name_key(e);
 			count = (int)(intptr_t)xmlHashLookup(ix->h, BAD_CAST nk);
@@ -580,7 +667,7 @@ index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely)
 			d = x;
 			break;
 		}
-		char *xk = node_key(c->keys, x);
+		char *xk = node_key(c->keys, sn, x);
 		int eq = strcmp(xk, k) == 0;
 		if (pk != NULL && !eq && strncmp(xk + 1, pk + 1, strlen(pk + 1)) == 0 &&
 		    xk[0] == 'F')
@@ -591,7 +678,7 @@ index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely)
 			break;
 		}
 	}
-	if (d == NULL && k[0] != 'K' && lonely && count == 1 && !same_first)
+	if (d == NULL && k[0] != 'K' && lonely && count == 1 && !same_first && sn == NULL)
 		d = only;
 	free(pk);
 	free(k);

@@ -23,6 +23,7 @@
 #include <libxml/tree.h>
 
 #include "netconf/netconf.h"
+#include "schema/schema.h"
 
 /* ---- edit.c, edit_index.c ---- */
 
@@ -59,9 +60,12 @@ struct edit_change {
 struct edit_ctx {
 	struct rpc		*r;	/* errors go here; NULL: only counted */
 	xmlHashTablePtr		 keys;	/* element local name -> char ** (NULL-ended), may be NULL */
+	struct schema		*schema; /* YANG modules: keys, config false,
+					    values; NULL: none */
 	enum edit_defop		 defop;
 	enum edit_erropt	 erropt;
 	int			 nerrors;
+	xmlNodePtr		 config;	/* the edit's <config> (error-paths) */
 	int			 changed;	/* the tree differs from before */
 	int			 detached;	/* building a new node off the tree */
 	int			 move;		/* config may be taken apart: its nodes

@@ -35,8 +35,27 @@ void index_text_changing(xmlHashTablePtr keys, xmlNodePtr leaf, xmlNodePtr text)
 
 /*
  * The datastore child of p addressed by edit node e (see edit_index.c);
- * lonely: e has no sibling of its name in the edit.
+ * psn: p's schema node when known (known 1; NULL at the top level), sn:
+ * e's (NULL: none, the schema-less rules); lonely: e has no sibling of
+ * its name in the edit.
  */
-xmlNodePtr index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely);
+xmlNodePtr index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn,
+    int known, xmlNodePtr e, const struct lysc_node *sn, int lonely);
+
+/*
+ * edit_schema.c: edit node e, below a node whose schema node is psn
+ * (known 0: none known; psn NULL and known 1: the top level).  *snp
+ * gets e's schema node (NULL: none).  writes: the operation writes
+ * values (merge, replace, create).  0 when the edit may go on, 1 when
+ * an error was reported (c->nerrors counts it).
+ */
+int edit_schema_node(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *psn,
+    int known, int writes, const struct lysc_node **snp);
+
+/* The descendants of e (schema node sn) that a copy would write; 0 or 1. */
+int edit_schema_subtree(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *sn);
+
+/* 1 when the children of a node with schema node sn have schema nodes. */
+int edit_schema_known(const struct lysc_node *sn);
 
 #endif
