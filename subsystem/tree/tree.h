@@ -4,7 +4,10 @@
  *
  *   packed.c          list entries held as one string each (packed subtrees)
  *   edit.c            the edit-config engine with its undo log
- *   edit_index.c      list entry keys and the per-parent hash index
+ *   edit_index.c      which node an edit addresses; the per-parent hash index
+ *   edit_keys.c       list entry keys (YANG, RELAX NG nma:key, schema-less)
+ *   edit_schema.c     what the YANG modules allow in an edit (config false,
+ *                     unknown elements, missing keys, values)
  *   filter_subtree.c  subtree filters (RFC 6241 6)
  *   filter_xpath.c    XPath filters (RFC 6241 8.9)
  *   xmlout.c          the streamed serializer (replies, files, records)

@@ -23,6 +23,27 @@ int node_same_name(const xmlNode *a, const xmlNode *b);
 /* The "N" key (name and namespace) of n, counted in an index; caller frees. */
 char *node_name_key(const xmlNode *n);
 
+/* The namespace of n, "" when none. */
+const char *node_ns(const xmlNode *n);
+
+/* ---- edit_keys.c ---- */
+
+/*
+ * The identity key of element n whose schema node is sn (NULL: none
+ * known), by the rules in edit_index.c's top comment; caller frees.
+ */
+char *node_key(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n);
+
+/* The "P" key (entries keyed by one first leaf) of an "F" key, else NULL. */
+char *first_leaf_key(const char *k);
+
+/* 1 when child of entry (schema node sn) is one its key depends on. */
+int key_child_of(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *entry,
+    const xmlNode *child);
+
+/* 1 when entry n is keyed by key leaves or by its name, not by its value. */
+int key_by_name(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n);
+
 /* Inserts child under parent before next (NULL: last), keeping indexes right. */
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
     xmlNodePtr next);
