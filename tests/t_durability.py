@@ -14,7 +14,8 @@ test finds the write of its reply and checks what came before it:
     candidate.overlay followed by an fsync of datastore-dir (else the
     committed candidate could reappear as uncommitted after a crash);
   - a big edit (over the journal's fold size): the base rewritten
-    (rename of running.xml) and datastore-dir fsynced, and no record
+    (its temp file fsynced, then renamed to running.xml) and
+    datastore-dir fsynced, and no record
     appended for it.
 Then copy-config between datastores (written from the source's cached
 tree) leaves the target equal to the source in a new session.
@@ -140,6 +141,10 @@ try:
     seg = between(idx["commit"], idx["big edit"])
     t.ok(find(seg, renamed_to("running.xml")) is not None and find(seg, synced(ds)) is not None,
          "big edit: running.xml rewritten atomically before the reply", "\n".join(seg[-20:]))
+    r = find(seg, renamed_to("running.xml"))
+    t.ok(r is not None and find(seg[:r], lambda ln: re.search(
+        r"\b(fsync|fdatasync)\(\d+<[^>]*/running\.xml\.tmp[^/>]*>\) = 0", ln)) is not None,
+         "big edit: the temp file fsync'ed before its rename to running.xml", "\n".join(seg[-20:]))
     t.ok(find(seg, lambda ln: re.search(r"\bfdatasync\(\d+<[^>]*/running.journal>", ln)) is None,
          "big edit: no journal record written for it (the base rewrite holds it)")
 

@@ -155,9 +155,20 @@ try:
     t.eq(running_hostname(), "edge-44", "running unchanged after the refused commit")
     m.discard_changes()
 
-    # ---- an invalid hostname is refused by the shipped hook ----
+    # ---- a hostname ietf-system's type refuses never reaches the hooks ----
     try:
-        m.edit_config(target="running", config=cfg_hostname("bad_name!"))
+        m.edit_config(target="running", config=cfg_hostname("bad name!"))
+        err = None
+    except RPCError as e:
+        err = e
+    t.ok(err is not None and err.tag == "invalid-value" and
+         "hostname" in (err.path or ""),
+         "the ietf-system module refuses an invalid domain name: invalid-value, error-path")
+    t.eq(running_hostname(), "edge-44", "running unchanged after the module's refusal")
+
+    # ---- a domain name that is no host name is refused by the shipped hook ----
+    try:
+        m.edit_config(target="running", config=cfg_hostname("bad_name"))
         err = None
     except RPCError as e:
         err = e

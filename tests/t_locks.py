@@ -10,7 +10,8 @@ naming A, B's <lock> with lock-denied naming A, and every data file
 (running.xml and running.journal among them) stays byte for byte as it
 was, as does what get-config shows of all three datastores.  Controls: A
 itself may write what it holds, and B may write the datastores A does not
-hold.  Then the lock goes with A's session however it ends: close-session,
+hold.  Unlocking the candidate discards its uncommitted changes.  Then
+the lock goes with A's session however it ends: close-session,
 kill-session, SIGKILL, and a dropped connection (A's pipes closed)."""
 import os
 import signal
@@ -182,6 +183,17 @@ try:
         t.ok(NcRaw.ok(b.rpc("<discard-changes/>")), "B discards its candidate changes")
         a.close()
         b.close()
+
+    # ---- unlocking the candidate discards its uncommitted changes (store.h:
+    # store_ds_unlock) ----
+    a = session()
+    t.ok(NcRaw.ok(lock(a, "candidate")), "A locks the candidate")
+    t.ok(NcRaw.ok(edit(a, "candidate", "<a>uncommitted</a>")) and value(a, "candidate") == "uncommitted",
+         "A edits the candidate it holds")
+    t.ok(NcRaw.ok(unlock(a, "candidate")), "A unlocks the candidate without a commit")
+    t.ok(value(a, "candidate") == value(a, "running") != "uncommitted",
+         "the unlock discarded the candidate's uncommitted change", value(a, "candidate"))
+    a.close()
 
     # ---- the locks go with A's session, however it ends ----
     def end_close(a, b):

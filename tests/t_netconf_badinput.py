@@ -186,9 +186,12 @@ try:
                  "<rpc xmlns='%s' message-id='xxp'><get/></rpc>" % (marker_file, NS))
     ext_dtd = ("<?xml version='1.0'?><!DOCTYPE rpc SYSTEM 'file://%s'>"
                "<rpc xmlns='%s' message-id='dtd'><get/></rpc>" % (marker_file, NS))
+    # a DOCTYPE is refused as such, even one that declares nothing
+    plain_dtd = "<?xml version='1.0'?><!DOCTYPE rpc []><rpc xmlns='%s' message-id='pd'><get/></rpc>" % NS
     nc = start()
     for desc, text in [("billion laughs", bomb), ("external entity (local file)", xxe),
-                       ("external parameter entity", xxe_param), ("external DTD", ext_dtd)]:
+                       ("external parameter entity", xxe_param), ("external DTD", ext_dtd),
+                       ("empty internal DTD subset", plain_dtd)]:
         nc.send_msg(text)
         r = nc.reply()
         outputs.append(ET.tostring(r) if r is not None else b"")

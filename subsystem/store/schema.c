@@ -2,7 +2,9 @@
  * The schema check every change of running goes through: the RELAX NG
  * schema (netconf.schema), which describes the datastore document: root
  * <config> in the NETCONF base namespace, the configuration as its
- * children.  Loaded on first use, once per session.
+ * children.  Loaded on first use, once per session.  And the YANG
+ * module set that edits consult (keys, config false, values): loaded on
+ * the first edit, once per session.
  */
 #include <stdio.h>
 #include <string.h>
@@ -80,3 +82,40 @@ store_validate(struct store *st, struct rpc *r, xmlDocPtr doc)
 		    "schema validation failed: %s", et.msg[0] ? et.msg : "invalid");
 	return -1;
 }
+
+/* Logs the top-level data of doc no YANG module covers. */
+static void
+log_uncovered(struct store *st, xmlDocPtr doc)
+{
+	xmlNodePtr out[8];
+	size_t n, i;
+	char line[512];
+	int len = 0;
+
+	if (doc == NULL ||
+	    (n = schema_uncovered(st->yang, xmlDocGetRootElement(doc), out, 8)) == 0)
+		return;
+	for (i = 0; i < n && i < 8 && len < (int)sizeof(line); i++)
+		len += snprintf(line + len, sizeof(line) - (size_t)len, "%s{%s}%s",
+		    i ? ", " : "", out[i]->ns != NULL ? (const char *)out[i]->ns->href : "",
+		    (const char *)out[i]->name);
+	log_info("running holds %zu top-level node(s) no YANG module covers, edited "
+	    "by the schema-less rules: %s%s", n, line, n > 8 ? ", ..." : "");
+}
+
+struct schema *
+store_yang(struct store *st, const struct conf_netconf *nc, xmlDocPtr doc)
+{
+	char err[512];
+
+	if (st->yang_loaded)
+		return st->yang;
+	st->yang_loaded = 1;
+	if ((st->yang = schema_load(nc, err, sizeof(err))) == NULL) {
+		log_warnx("YANG modules not loaded, edits use the schema-less rules: %s", err);
+		return NULL;
+	}
+	log_uncovered(st, doc);
+	return st->yang;
+}
+

@@ -44,6 +44,8 @@ struct store {
 	char		*schema_path;	/* NULL: none configured */
 	xmlRelaxNGPtr	 schema;
 	int		 schema_loaded;
+	struct schema	*yang;		/* the YANG module set (schema.c) */
+	int		 yang_loaded;
 	struct ds_cache	 stolen;	/* running's identity when its doc became the candidate */
 	int		 have_stolen;
 	int		 overlay_pending;	/* candidate overlay made in memory: its

@@ -29,16 +29,6 @@
 
 enum eop { OP_MERGE, OP_REPLACE, OP_CREATE, OP_DELETE, OP_REMOVE, OP_NONE };
 
-/* ---- small helpers ---- */
-
-int
-is_nc_operation(const xmlAttr *a)
-{
-	return a->ns != NULL && a->ns->href != NULL &&
-	    strcmp((const char *)a->ns->href, NC_NS_BASE) == 0 &&
-	    strcmp((const char *)a->name, "operation") == 0;
-}
-
 /* ---- the two primitives: every change of the tree goes through them ---- */
 
 static void
@@ -317,7 +307,7 @@ edit_error(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char *msg)
 /* ---- the walk ---- */
 
 static int apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
-    enum eop inherited);
+    enum eop inherited, const struct lysc_node *psn, int known);
 
 /*
  * Sets leaf d's text to e's.  A leaf holding one text node keeps it and
@@ -386,10 +376,18 @@ needs_walk(xmlNodePtr n)
 	return 0;
 }
 
-/* One edit node e under datastore node p; returns -1 to stop the edit. */
+/*
+ * One edit node e under datastore node p (schema node psn, known: see
+ * edit_schema_node); returns -1 to stop the edit.  First what the
+ * change is (the model's checks, the node it addresses), then the
+ * change.
+ */
 static int
-apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lonely)
+apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
+    xmlNodePtr e, enum eop op, int lonely)
 {
+	const struct lysc_node *sn = NULL;
+	int writes, whole, ckn;
 	xmlNodePtr d, n;
 	int rc;
 
@@ -397,7 +395,16 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 		edit_error(c, e, TAG_BAD_ATTRIBUTE, "bad operation attribute");
 		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 	}
-	d = index_match(c, p, e, lonely);
+	writes = op == OP_MERGE || op == OP_REPLACE || op == OP_CREATE;
+	if (c->schema != NULL && edit_schema_node(c, e, psn, known, writes, &sn) != 0)
+		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
+	ckn = edit_schema_known(sn);
+	d = index_match(c, p, psn, known, e, sn, lonely);
+	/* a subtree copied whole: its descendants are checked now */
+	whole = op == OP_REPLACE || op == OP_CREATE ||
+	    (op == OP_MERGE && d == NULL && (node_is_leaf(e) || !needs_walk(e->children)));
+	if (whole && sn != NULL && edit_schema_subtree(c, e, sn) != 0)
+		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 	switch (op) {
 	case OP_MERGE:
 		if (d == NULL) {
@@ -415,7 +422,7 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 				xoom();
 			strip_ops(n);
 			c->detached++;
-			rc = apply_children(c, n, e, op);
+			rc = apply_children(c, n, e, op, sn, ckn);
 			c->detached--;
 			if (rc == -1) {
 				tree_free(n);
@@ -428,13 +435,13 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, enum eop op, int lone
 			set_leaf(c, d, e);
 			return 0;
 		}
-		return apply_children(c, d, e, op);
+		return apply_children(c, d, e, op, sn, ckn);
 	case OP_NONE:
 		if (d == NULL) {
 			edit_error(c, e, TAG_DATA_MISSING, "no such node in the datastore");
 			return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 		}
-		return node_is_leaf(e) ? 0 : apply_children(c, d, e, op);
+		return node_is_leaf(e) ? 0 : apply_children(c, d, e, op, sn, ckn);
 	case OP_REPLACE:
 		n = copy_for(c, p, e);
 		add_child(c, p, n, d);
@@ -504,15 +511,16 @@ repack_edited(struct edit_ctx *c, xmlNodePtr d, size_t at)
 }
 
 static int apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d,
-    xmlNodePtr eparent, enum eop inherited);
+    xmlNodePtr eparent, enum eop inherited, const struct lysc_node *psn, int known);
 
 static int
-apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop inherited)
+apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop inherited,
+    const struct lysc_node *psn, int known)
 {
 	size_t at = c->nlog;
 	int d_packed = unpack_for_edit(c, d);
 	int e_packed = packed_unpack(eparent);
-	int rc = apply_children_unpacked(c, d, eparent, inherited);
+	int rc = apply_children_unpacked(c, d, eparent, inherited, psn, known);
 
 	if (d_packed)
 		repack_edited(c, d, at);
@@ -524,7 +532,7 @@ apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop in
 
 static int
 apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
-    enum eop inherited)
+    enum eop inherited, const struct lysc_node *psn, int known)
 {
 	struct { xmlNodePtr e; int lonely; } small[8], *el = small;
 	xmlHashTablePtr names = NULL;
@@ -570,7 +578,7 @@ apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
 	}
 	xmlHashFree(names, NULL);
 	for (i = 0; i < nel && rc == 0; i++)
-		rc = apply_node(c, d, el[i].e, inherited, el[i].lonely);
+		rc = apply_node(c, d, psn, known, el[i].e, inherited, el[i].lonely);
 	if (el != small)
 		free(el);
 	return rc;
@@ -583,12 +591,13 @@ edit_apply(struct edit_ctx *c, xmlNodePtr root, xmlNodePtr config)
 	    c->defop == DEFOP_NONE ? OP_NONE : OP_MERGE;
 
 	c->nerrors = 0;
+	c->config = config;
 	if (c->defop == DEFOP_REPLACE) {
 		/* default-operation replace: the config replaces the whole datastore */
 		while (root->children != NULL)
 			remove_child(c, root->children);
 		op = OP_MERGE;
 	}
-	apply_children(c, root, config, op);
+	apply_children(c, root, config, op, NULL, 1);
 	return c->nerrors;
 }

@@ -4,7 +4,10 @@
  *
  *   packed.c          list entries held as one string each (packed subtrees)
  *   edit.c            the edit-config engine with its undo log
- *   edit_index.c      list entry keys and the per-parent hash index
+ *   edit_index.c      which node an edit addresses; the per-parent hash index
+ *   edit_keys.c       list entry keys (YANG, RELAX NG nma:key, schema-less)
+ *   edit_schema.c     what the YANG modules allow in an edit (config false,
+ *                     unknown elements, missing keys, values)
  *   filter_subtree.c  subtree filters (RFC 6241 6)
  *   filter_xpath.c    XPath filters (RFC 6241 8.9)
  *   xmlout.c          the streamed serializer (replies, files, records)
@@ -26,6 +29,7 @@
 #include <libxml/tree.h>
 
 #include "netconf/netconf.h"
+#include "schema/schema.h"
 
 /* ---- edit.c, edit_index.c ---- */
 
@@ -62,9 +66,12 @@ struct edit_change {
 struct edit_ctx {
 	struct rpc		*r;	/* errors go here; NULL: only counted */
 	xmlHashTablePtr		 keys;	/* element local name -> char ** (NULL-ended), may be NULL */
+	struct schema		*schema; /* YANG modules: keys, config false,
+					    values; NULL: none */
 	enum edit_defop		 defop;
 	enum edit_erropt	 erropt;
 	int			 nerrors;
+	xmlNodePtr		 config;	/* the edit's <config> (error-paths) */
 	int			 changed;	/* the tree differs from before */
 	int			 detached;	/* building a new node off the tree */
 	int			 move;		/* config may be taken apart: its nodes

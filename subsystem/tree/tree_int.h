@@ -23,6 +23,27 @@ int node_same_name(const xmlNode *a, const xmlNode *b);
 /* The "N" key (name and namespace) of n, counted in an index; caller frees. */
 char *node_name_key(const xmlNode *n);
 
+/* The namespace of n, "" when none. */
+const char *node_ns(const xmlNode *n);
+
+/* ---- edit_keys.c ---- */
+
+/*
+ * The identity key of element n whose schema node is sn (NULL: none
+ * known), by the rules in edit_index.c's top comment; caller frees.
+ */
+char *node_key(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n);
+
+/* The "P" key (entries keyed by one first leaf) of an "F" key, else NULL. */
+char *first_leaf_key(const char *k);
+
+/* 1 when child of entry (schema node sn) is one its key depends on. */
+int key_child_of(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *entry,
+    const xmlNode *child);
+
+/* 1 when entry n is keyed by key leaves or by its name, not by its value. */
+int key_by_name(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n);
+
 /* Inserts child under parent before next (NULL: last), keeping indexes right. */
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
     xmlNodePtr next);
@@ -35,8 +56,27 @@ void index_text_changing(xmlHashTablePtr keys, xmlNodePtr leaf, xmlNodePtr text)
 
 /*
  * The datastore child of p addressed by edit node e (see edit_index.c);
- * lonely: e has no sibling of its name in the edit.
+ * psn: p's schema node when known (known 1; NULL at the top level), sn:
+ * e's (NULL: none, the schema-less rules); lonely: e has no sibling of
+ * its name in the edit.
  */
-xmlNodePtr index_match(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e, int lonely);
+xmlNodePtr index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn,
+    int known, xmlNodePtr e, const struct lysc_node *sn, int lonely);
+
+/*
+ * edit_schema.c: edit node e, below a node whose schema node is psn
+ * (known 0: none known; psn NULL and known 1: the top level).  *snp
+ * gets e's schema node (NULL: none).  writes: the operation writes
+ * values (merge, replace, create).  0 when the edit may go on, 1 when
+ * an error was reported (c->nerrors counts it).
+ */
+int edit_schema_node(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *psn,
+    int known, int writes, const struct lysc_node **snp);
+
+/* The descendants of e (schema node sn) that a copy would write; 0 or 1. */
+int edit_schema_subtree(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *sn);
+
+/* 1 when the children of a node with schema node sn have schema nodes. */
+int edit_schema_known(const struct lysc_node *sn);
 
 #endif

@@ -65,6 +65,31 @@ fuzz_data_keys(void)
 	return keys;
 }
 
+/*
+ * tests/yang's nchome-test module set ($NCHOME_TOP or the current folder
+ * as the source tree), loaded once; NULL when it cannot be (the edit
+ * then runs schema-less, as nchome-netconf does).
+ */
+__attribute__((unused)) static struct schema *
+fuzz_data_schema(void)
+{
+	static struct schema *s;
+	static int done;
+	static char *names[] = { "nchome-test" };
+	struct conf_module cm = { .name = names[0] };
+	struct conf_netconf nc = { .modules = &cm, .nmodules = 1 };
+	const char *top = getenv("NCHOME_TOP");
+	char dir[4096], err[256];
+
+	if (done)
+		return s;
+	done = 1;
+	snprintf(dir, sizeof(dir), "%s/tests/yang", top != NULL && *top ? top : ".");
+	nc.yang_dir = dir;
+	s = schema_load(&nc, err, sizeof(err));
+	return s;
+}
+
 /* doc if it is a datastore document as store_read_doc() accepts it; else frees it, NULL. */
 __attribute__((unused)) static xmlDocPtr
 fuzz_data_fit(xmlDocPtr doc)

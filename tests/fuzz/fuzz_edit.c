@@ -2,7 +2,8 @@
  * Fuzz target: the edit-config engine (subsystem/edit.c) on arbitrary
  * data.  Input: byte 0 picks the options (bits 0-1 default-operation
  * merge/replace/none, bits 2-3 error-option stop/continue/rollback, bit 4
- * list keys from a schema, bit 5 test-only, bit 6 packed mode, bit 7 the
+ * list keys from a schema and tests/yang's nchome-test YANG module (keys,
+ * config false, values: tree/edit_schema.c), bit 5 test-only, bit 6 packed mode, bit 7 the
  * config's nodes move into the datastore instead of being copied, as
  * nchome-netconf does); the rest is the <config> element's XML, then
  * optionally a NUL byte and a datastore document (<config> in the base
@@ -53,6 +54,7 @@ fuzz_edit_apply(xmlDocPtr doc, xmlNodePtr config, int flags, int *changed)
 	int nerr, keep;
 
 	c.keys = (flags & 16) ? fuzz_data_keys() : NULL;
+	c.schema = (flags & 16) ? fuzz_data_schema() : NULL;
 	c.defop = (enum edit_defop)((flags & 3) % 3);
 	c.erropt = (enum edit_erropt)(((flags >> 2) & 3) % 3);
 	c.move = (flags & FUZZ_EDIT_MOVE) != 0;

@@ -178,8 +178,8 @@ all_tests(void)
 	}
 	expect("merge into empty creates", CFG(""), EDIT("<top><a>1</a></top>"), M, STOP, 0,
 	    "<top><a>1</a></top>");
-	expect("merge changes a leaf at depth 4", base,
-	    EDIT("<top><sub><deep><y>2</y></deep></sub></top>"), M, STOP, 0,
+	expect("merge changes a leaf at depth 4 (an operation on a first leaf: no key)", base,
+	    EDIT("<top><sub><deep><y nc:operation=\"merge\">2</y></deep></sub></top>"), M, STOP, 0,
 	    "<top><a>1</a><sub><x>1</x><deep><y>2</y></deep></sub></top>");
 	expect("merge adds a sibling at depth 3", base, EDIT("<top><sub><z>9</z></sub></top>"), M, STOP, 0,
 	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep><z>9</z></sub></top>");
@@ -207,8 +207,8 @@ all_tests(void)
 	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub><r><q>7</q></r></top>");
 	expect("bad operation value -> error", base, EDIT("<top><a nc:operation=\"frob\">2</a></top>"),
 	    M, STOP, 1, "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
-	expect("default none leaves unmentioned values", base, EDIT("<top><a>5</a></top>"),
-	    DEFOP_NONE, STOP, 0, "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("default none leaves unmentioned values (top level: a container)", base,
+	    EDIT("<top><a>5</a></top>"), DEFOP_NONE, STOP, 0, "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
 	expect("default none + nested merge", base, EDIT("<top><a nc:operation=\"merge\">5</a></top>"),
 	    DEFOP_NONE, STOP, 0, "<top><a>5</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
 	expect("default none on a missing parent -> data-missing", base,
@@ -248,6 +248,28 @@ all_tests(void)
 	expect("two entries in one edit into an empty list", CFG(""),
 	    EDIT("<l><e><k>1</k></e><e><k>2</k></e></l>"), M, STOP, 0,
 	    "<l><e><k>1</k></e><e><k>2</k></e></l>");
+	/* issue 16: one entry in the datastore, an edit naming another: never "the only one" */
+	const char *if1 = CFG("<interfaces><interface><name>eth1</name>"
+	    "<description>keep-me</description></interface></interfaces>");
+	expect("merge of a one-entry list's new entry adds it (eth1 kept)", if1,
+	    EDIT("<interfaces><interface><name>eth2</name><enabled>true</enabled></interface>"
+	    "</interfaces>"), M, STOP, 0,
+	    "<interfaces><interface><name>eth1</name><description>keep-me</description></interface>"
+	    "<interface><name>eth2</name><enabled>true</enabled></interface></interfaces>");
+	expect("delete of an entry not there -> data-missing (eth9 kept)",
+	    CFG("<interfaces><interface><name>eth9</name></interface></interfaces>"),
+	    EDIT("<interfaces><interface nc:operation=\"delete\"><name>eth0</name></interface>"
+	    "</interfaces>"), M, STOP, 1,
+	    "<interfaces><interface><name>eth9</name></interface></interfaces>");
+	expect("a merge of a first leaf alone changes the one container's leaf", base,
+	    EDIT("<top><sub><x>2</x></sub></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><x>2</x><deep><y>1</y></deep></sub></top>");
+	expect("first leaf with another value and more: a second entry (keys first)", base,
+	    EDIT("<top><sub><x>2</x><z>1</z></sub></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub><sub><x>2</x><z>1</z></sub></top>");
+	expect("replace naming another first-leaf value adds, never replaces the one entry", base,
+	    EDIT("<top><sub nc:operation=\"replace\"><x>2</x></sub></top>"), M, STOP, 0,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub><sub><x>2</x></sub></top>");
 	expect("leaf-list: delete by value", CFG("<t><ll>a</ll><ll>b</ll></t>"),
 	    EDIT("<t><ll nc:operation=\"delete\">b</ll></t>"), M, STOP, 0, "<t><ll>a</ll></t>");
 	expect("leaf-list: two new values add", CFG("<t><ll>a</ll></t>"),
@@ -352,6 +374,39 @@ all_tests(void)
 		CHECK(strstr(got, "<ll>b</ll>") != NULL && strstr(got, "<ll>a</ll>") != NULL &&
 		    strstr(got, "<ll>z</ll>") != NULL,
 		    "the old value was not found through a stale index entry%s", mv ? ", moving" : "");
+		free(got);
+		doc_free(d);
+		free(big);
+	}
+
+	/* the same two cases in an indexed parent (the index's own look-up) */
+	for (int mv = 0; mv < 2; mv++) {
+		size_t cap = 1 << 14, len = 0;
+		char *big = malloc(cap);
+		struct edit_ctx c = { .move = mv };
+		xmlDocPtr d, e;
+
+		len += (size_t)snprintf(big + len, cap - len,
+		    "<config xmlns=\"%s\"><t><e><k>1</k><v>keep</v></e>", NCNS);
+		for (int i = 0; i < 40; i++)
+			len += (size_t)snprintf(big + len, cap - len, "<x%d>%d</x%d>", i, i, i);
+		snprintf(big + len, cap - len, "</t></config>");
+		d = parse(big);
+		e = parse(EDIT("<t><e><k>2</k><w>new</w></e></t>"));
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+		    "indexed: a new entry merged%s", mv ? ", moving" : "");
+		xmlFreeDoc(e);
+		edit_ctx_clear(&c);
+		e = parse(EDIT("<t><e nc:operation=\"delete\"><k>3</k></e></t>"));
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 1,
+		    "indexed: delete of a missing entry is data-missing%s", mv ? ", moving" : "");
+		edit_undo(&c);
+		xmlFreeDoc(e);
+		edit_ctx_clear(&c);
+		got = dump(d);
+		CHECK(strstr(got, "<e><k>1</k><v>keep</v></e>") != NULL &&
+		    strstr(got, "<e><k>2</k><w>new</w></e>") != NULL,
+		    "indexed: both entries kept%s: %s", mv ? ", moving" : "", got);
 		free(got);
 		doc_free(d);
 		free(big);

@@ -1,0 +1,233 @@
+/*
+ * edit-config with YANG modules loaded (tree/edit_index.c, edit_schema.c):
+ * keys from the model (composite keys, one-entry lists), leaf-lists by
+ * value, containers, config false refused, unknown elements, missing
+ * keys, and values checked by their types, each error with its
+ * error-tag, error-path and the model's error-app-tag.  tests/yang's
+ * nchome-test module.  Plain and packed trees, nodes moved and copied.
+ */
+#include "schema_test.h"
+#include "tree/tree.h"
+#include "unit.h"
+
+#define NCNS	"urn:ietf:params:xml:ns:netconf:base:1.0"
+#define NT	"urn:nchome:test"
+#define IF	"urn:ietf:params:xml:ns:yang:ietf-interfaces"
+#define CFG(x)	"<config xmlns=\"" NCNS "\">" x "</config>"
+#define EDIT(x)	"<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS "\">" x "</config>"
+#define TOP(x)	"<top xmlns=\"" NT "\">" x "</top>"
+#define TOP0	"<top xmlns=\"" NT "\"/>"
+#define IFS(x)	"<interfaces xmlns=\"" IF "\">" x "</interfaces>"
+
+static struct schema *sch;
+static int packed_mode, move_mode;
+
+static xmlDocPtr
+parse(const char *s)
+{
+	xmlDocPtr d = packed_mode ? packed_read_memory(s, (int)strlen(s), NC_XML_PARSE_OPTS) :
+	    xmlReadMemory(s, (int)strlen(s), NULL, NULL, NC_XML_PARSE_OPTS);
+	if (d == NULL) {
+		fprintf(stderr, "bad test xml: %s\n", s);
+		exit(2);
+	}
+	return d;
+}
+
+static int
+to_buffer(void *b, const char *s, size_t len)
+{
+	xmlBufferAdd(b, BAD_CAST s, (int)len);
+	return 0;
+}
+
+static char *
+dump(xmlDocPtr d)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+	struct xmlout *xo = xo_new_writer(to_buffer, b);
+	char *out;
+
+	for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
+		xo_node(xo, c, NULL);
+	xo_finish(xo);
+	out = strdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+	return out;
+}
+
+/* The text of the first element name in the errors, "" when none. */
+static const char *
+err_field(struct rpc *r, const char *name)
+{
+	static char buf[4][512];
+	static int next;
+	char *b = buf[next++ % 4];
+	xmlNodePtr n;
+	xmlChar *t;
+
+	b[0] = '\0';
+	if (r->err_doc == NULL || (n = find_elem(xmlDocGetRootElement(r->err_doc), name)) == NULL)
+		return b;
+	t = xmlNodeGetContent(n);
+	snprintf(b, 512, "%s", t != NULL ? (char *)t : "");
+	xmlFree(t);
+	return b;
+}
+
+/*
+ * Applies edit to data with the schema; checks the error count, the
+ * result and, for errors, tag/path/app-tag (NULL: not checked).
+ */
+static void
+expect_one(const char *what, const char *data, const char *edit, int nerr, const char *want,
+    const char *tag, const char *path, const char *app_tag)
+{
+	xmlDocPtr d = parse(data), e = parse(edit);
+	struct rpc r;
+	struct edit_ctx c = { 0 };
+	char *got;
+	int n;
+
+	memset(&r, 0, sizeof(r));
+	c.r = &r;
+	c.schema = sch;
+	c.move = move_mode;
+	n = edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e));
+	if (n > 0)
+		edit_undo(&c);
+	edit_ctx_clear(&c);
+	if (packed_mode)
+		packed_repack();
+	got = dump(d);
+	CHECK(n == nerr && strcmp(got, want) == 0, "%s%s%s (errors %d/%d)%s%s", what,
+	    packed_mode ? ", packed" : "", move_mode ? ", moving" : "", n, nerr,
+	    strcmp(got, want) == 0 ? "" : " got: ", strcmp(got, want) == 0 ? "" : got);
+	if (tag != NULL)
+		CHECK(strcmp(err_field(&r, "error-tag"), tag) == 0, "%s: error-tag %s (%s)", what,
+		    tag, err_field(&r, "error-tag"));
+	if (path != NULL)
+		CHECK(strcmp(err_field(&r, "error-path"), path) == 0, "%s: error-path %s (%s)",
+		    what, path, err_field(&r, "error-path"));
+	if (app_tag != NULL)
+		CHECK(strcmp(err_field(&r, "error-app-tag"), app_tag) == 0,
+		    "%s: error-app-tag %s (%s)", what, app_tag, err_field(&r, "error-app-tag"));
+	free(got);
+	xmlFreeDoc(r.err_doc);
+	doc_free(d);
+	xmlFreeDoc(e);
+}
+
+static void
+expect(const char *what, const char *data, const char *edit, int nerr, const char *want,
+    const char *tag, const char *path, const char *app_tag)
+{
+	for (move_mode = 0; move_mode < 2; move_mode++)
+		expect_one(what, data, edit, nerr, want, tag, path, app_tag);
+}
+
+static void
+all_tests(void)
+{
+	const char *routes = CFG(TOP("<route><prefix>10.0.0.0/8</prefix><metric>1</metric>"
+	    "<nexthop>a</nexthop></route>"));
+
+	/* keys from the model */
+	expect("composite key: another metric is another entry", routes,
+	    EDIT(TOP("<route><prefix>10.0.0.0/8</prefix><metric>2</metric></route>")), 0,
+	    TOP("<route><prefix>10.0.0.0/8</prefix><metric>1</metric><nexthop>a</nexthop></route>"
+	    "<route><prefix>10.0.0.0/8</prefix><metric>2</metric></route>"), NULL, NULL, NULL);
+	expect("composite key: both keys equal address the entry", routes,
+	    EDIT(TOP("<route><metric>1</metric><prefix>10.0.0.0/8</prefix><nexthop>b</nexthop>"
+	    "</route>")), 0,
+	    TOP("<route><prefix>10.0.0.0/8</prefix><metric>1</metric><nexthop>b</nexthop></route>"),
+	    NULL, NULL, NULL);
+	expect("composite key: delete of another metric -> data-missing", routes,
+	    EDIT(TOP("<route nc:operation=\"delete\"><prefix>10.0.0.0/8</prefix>"
+	    "<metric>3</metric></route>")), 1,
+	    TOP("<route><prefix>10.0.0.0/8</prefix><metric>1</metric><nexthop>a</nexthop></route>"),
+	    "data-missing", NULL, NULL);
+	expect("one-entry list (ietf-interfaces): merge of eth2 keeps eth1",
+	    CFG(IFS("<interface><name>eth1</name><description>keep-me</description></interface>")),
+	    EDIT(IFS("<interface><name>eth2</name></interface>")), 0,
+	    IFS("<interface><name>eth1</name><description>keep-me</description></interface>"
+	    "<interface><name>eth2</name></interface>"), NULL, NULL, NULL);
+	expect("one-entry list: delete of eth0 with only eth9 -> data-missing",
+	    CFG(IFS("<interface><name>eth9</name></interface>")),
+	    EDIT(IFS("<interface nc:operation=\"delete\"><name>eth0</name></interface>")), 1,
+	    IFS("<interface><name>eth9</name></interface>"), "data-missing", NULL, NULL);
+	expect("leaf-list by value: a second value adds", CFG(TOP("<level>1</level>")),
+	    EDIT(TOP("<level>2</level>")), 0, TOP("<level>1</level><level>2</level>"),
+	    NULL, NULL, NULL);
+	expect("leaf-list: delete of a value not there -> data-missing",
+	    CFG(TOP("<level>1</level>")), EDIT(TOP("<level nc:operation=\"delete\">2</level>")),
+	    1, TOP("<level>1</level>"), "data-missing", NULL, NULL);
+	expect("container whose first leaf changes stays one container",
+	    CFG(TOP("<options><debug>false</debug><name>x</name></options>")),
+	    EDIT(TOP("<options><debug>true</debug><name>y</name></options>")), 0,
+	    TOP("<options><debug>true</debug><name>y</name></options>"), NULL, NULL, NULL);
+	expect("a leaf changes value", CFG(TOP("<count>1</count>")),
+	    EDIT(TOP("<count>2</count>")), 0, TOP("<count>2</count>"), NULL, NULL, NULL);
+
+	/* refused */
+	expect("config false -> invalid-value", CFG(""),
+	    EDIT("<state xmlns=\"" NT "\"><entry><x>1</x></entry></state>"), 1, "",
+	    "invalid-value", "/nt:state", NULL);
+	expect("config false deep in a new subtree", CFG(""),
+	    EDIT(TOP("<count>1</count>")"<state xmlns=\"" NT "\"/>"), 1, "",
+	    "invalid-value", "/nt:state", NULL);
+	expect("unknown element below a module's node -> unknown-element", CFG(TOP("")),
+	    EDIT(TOP("<nosuch>1</nosuch>")), 1, TOP0, "unknown-element", NULL, NULL);
+	expect("unknown element inside a new subtree", CFG(""),
+	    EDIT(TOP("<options><nosuch/></options>")), 1, "", "unknown-element", NULL, NULL);
+	expect("list entry without all its keys -> missing-element", CFG(""),
+	    EDIT(TOP("<route><prefix>10.0.0.0/8</prefix></route>")), 1, "",
+	    "missing-element", NULL, NULL);
+
+	/* values */
+	expect("bad value in a new entry -> invalid-value with its path", CFG(""),
+	    EDIT(TOP("<route><prefix>10.0.0.0/8</prefix><metric>1</metric>"
+	    "<nexthop>a</nexthop></route><count>x</count>")), 1, "", "invalid-value",
+	    "/nt:top/nt:count", NULL);
+	expect("range: the model's error-app-tag", CFG(""),
+	    EDIT(TOP("<route><prefix>10.0.0.0/8</prefix><metric>20</metric></route>")), 1, "",
+	    "invalid-value", NULL, "metric-range");
+	expect("pattern of an existing entry's key: rule-name", CFG(TOP("")),
+	    EDIT(TOP("<rule><name>UPPER</name></rule>")), 1, TOP0, "invalid-value",
+	    NULL, "rule-name");
+	expect("a leaf merged into existing data is checked", CFG(TOP("<count>1</count>")),
+	    EDIT(TOP("<count>-x</count>")), 1, TOP("<count>1</count>"), "invalid-value",
+	    "/nt:top/nt:count", NULL);
+	expect("a leaf-list value out of range", CFG(TOP("")),
+	    EDIT(TOP("<mtu>10</mtu>")), 1, TOP0, "invalid-value", "/nt:top/nt:mtu[.='10']",
+	    NULL);
+	expect("delete does not check the value", CFG(TOP("<count>1</count>")),
+	    EDIT(TOP("<count nc:operation=\"delete\"/>")), 0, TOP0, NULL, NULL, NULL);
+
+	/* data no module covers: the schema-less rules */
+	expect("uncovered data keeps the schema-less rules",
+	    CFG("<u xmlns=\"urn:u\"><e><k>1</k><v>a</v></e></u>"),
+	    EDIT("<u xmlns=\"urn:u\"><e><k>2</k><v>b</v></e></u>"), 0,
+	    "<u xmlns=\"urn:u\"><e><k>1</k><v>a</v></e><e><k>2</k><v>b</v></e></u>",
+	    NULL, NULL, NULL);
+}
+
+int
+main(void)
+{
+	const char *mods[] = { "nchome-test", NULL };
+	char err[512];
+
+	schema_test_init();
+	if ((sch = load_modules(mods, err, sizeof(err))) == NULL) {
+		printf("not ok 1 - load nchome-test: %s\n1..1\n", err);
+		return 1;
+	}
+	all_tests();
+	printf("# again, with packed trees\n");
+	packed_mode = 1;
+	all_tests();
+	schema_free(sch);
+	xmlCleanupParser();
+	UNIT_DONE();
+}
