@@ -4,7 +4,8 @@ session, loads a nacm config; a session of user nobody (setpriv: real uid
 65534, group nogroup from the account database) is then refused an RPC a
 rule of its Unix group denies (access-denied), and never reads the
 default-deny-all nacm subtree in <get-config>, with or without a filter,
-nor in <get>; root still reads it."""
+nor in <get>; root still reads it.  A change of the rules by another
+session reaches an open session's next RPC (the view is cached)."""
 import os
 import shutil
 import subprocess
@@ -82,6 +83,18 @@ try:
     errs = nc.errors(r)
     t.ok(not errs or errs[0].get("error-tag") != "access-denied", "<unlock> is not denied",
          repr(errs))
+    # The view is cached per session: a change of running's nacm subtree
+    # by another session must reach this one's next RPC.
+    root = NcRaw(session(False))
+    root.hello()
+    t.ok(root.ok(root.rpc('<edit-config><target><running/></target><config>'
+                          '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"><rule-list>'
+                          '<name>nobodies</name><rule nc:operation="delete" '
+                          'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0"><name>no-lock</name></rule>'
+                          '</rule-list></nacm></config></edit-config>')), "root deletes the rule")
+    root.close()
+    r = nc.rpc("<lock><target><running/></target></lock>")
+    t.ok(nc.ok(r), "nobody's open session sees the change: <lock> is permitted now", repr(nc.errors(r)))
     t.ok(nc.ok(nc.rpc("<close-session/>")), "<close-session> is always allowed")
 finally:
     shutil.rmtree(top, ignore_errors=True)

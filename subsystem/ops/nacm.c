@@ -9,8 +9,12 @@
  * parse (edited outside NETCONF) gives the fail-safe config: only a
  * recovery session gets in to repair it.
  *
- * The view is rebuilt before each RPC from running's container (parse
- * and compile): running may have been changed by another session.
+ * Before each RPC the view is checked against running's container
+ * (another session may have changed it): the container is flattened
+ * into a key (names, namespaces, texts, packed strings as stored) and
+ * the view is rebuilt (parse and compile) only when the key differs
+ * from the one it was built from.  Without a container the key is
+ * empty: the common case costs one look at running's top-level nodes.
  */
 #include <sys/types.h>
 
@@ -23,6 +27,13 @@
 #include "ops_int.h"
 #include "schema/schema.h"
 
+/* A growable byte string: the flattened nacm container. */
+struct nkey {
+	char	*buf;
+	size_t	 len, cap;
+	int	 oom;
+};
+
 struct ops_nacm {
 	struct nacm_schema	*schema;
 	struct nacm_config	*cfg;
@@ -31,6 +42,8 @@ struct ops_nacm {
 	char			**groups;	/* Unix group names */
 	size_t			 ngroups;
 	int			 recovery;
+	int			 built;		/* view is for key */
+	struct nkey		 key, next;
 };
 
 static void
@@ -105,7 +118,94 @@ find_nacm(xmlDocPtr doc)
 	return NULL;
 }
 
-/* Rebuilds the view from running; 0 or -1 (out of memory, store failure). */
+static void
+key_put(void *arg, const char *p, size_t len)
+{
+	struct nkey *k = arg;
+	size_t need = len + sizeof(len);
+
+	if (k->oom)
+		return;
+	if (k->cap - k->len < need) {
+		size_t cap = k->cap ? k->cap : 256;
+		char *b;
+
+		while (cap - k->len < need)
+			cap *= 2;
+		if ((b = realloc(k->buf, cap)) == NULL) {
+			k->oom = 1;
+			return;
+		}
+		k->buf = b;
+		k->cap = cap;
+	}
+	/* each piece with its length: no two trees flatten alike */
+	memcpy(k->buf + k->len, &len, sizeof(len));
+	memcpy(k->buf + k->len + sizeof(len), p, len);
+	k->len += need;
+}
+
+static void
+key_str(void *arg, const char *str)
+{
+	key_put(arg, str != NULL ? str : "", str != NULL ? strlen(str) : 0);
+}
+
+/* n's subtree into k: element names, namespaces, declarations, texts. */
+static void
+key_node(struct nkey *k, const xmlNode *n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE) {
+			key_str(k, "t");
+			key_str(k, (const char *)n->content);
+			continue;
+		}
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		key_str(k, "<");
+		key_str(k, (const char *)n->name);
+		key_str(k, n->ns != NULL ? (const char *)n->ns->href : "");
+		for (const xmlNs *d = n->nsDef; d != NULL; d = d->next) {
+			key_str(k, "x");
+			key_str(k, (const char *)d->prefix);
+			key_str(k, (const char *)d->href);
+		}
+		if (packed_is(n)) {
+			key_str(k, "p");
+			packed_write(n, key_put, key_str, k);
+		} else
+			key_node(k, n->children);
+		key_str(k, ">");
+	}
+}
+
+/*
+ * nacm's key into k (nacm NULL: empty), with the declarations of its
+ * ancestors (a rule's path prefixes may resolve there).  0 or -1.
+ */
+static int
+make_key(struct nkey *k, const xmlNode *nacm)
+{
+	k->len = 0;
+	k->oom = 0;
+	if (nacm == NULL)
+		return 0;
+	for (const xmlNode *a = nacm->parent; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent)
+		for (const xmlNs *d = a->nsDef; d != NULL; d = d->next) {
+			key_str(k, "x");
+			key_str(k, (const char *)d->prefix);
+			key_str(k, (const char *)d->href);
+		}
+	key_node(k, nacm);
+	return k->oom ? -1 : 0;
+}
+
+/*
+ * Brings the view up to date with running's nacm container, rebuilding
+ * it only when the container changed; 0 or -1 (out of memory, store
+ * failure).
+ */
 static int
 refresh(struct session *s, struct ops_nacm *n)
 {
@@ -115,20 +215,39 @@ refresh(struct session *s, struct ops_nacm *n)
 	};
 	struct nacm_config *cfg = NULL;
 	struct nacm_session *view;
+	struct nkey t;
 	char err[512];
 
 	if (!n->recovery && s->store != NULL) {
+		xmlDocPtr run;
+		xmlNodePtr c;
+
 		if (store_lock(s->store, 0) == -1)
 			return -1;
-		cfg = nacm_config_parse(find_nacm(store_doc(s->store, DS_RUNNING)), 0,
-		    NULL, err, sizeof(err));
+		if ((run = store_doc(s->store, DS_RUNNING)) == NULL) {
+			store_unlock(s->store);
+			return -1;
+		}
+		c = find_nacm(run);
+		if (make_key(&n->next, c) == -1) {
+			store_unlock(s->store);
+			return -1;
+		}
+		if (n->built && n->next.len == n->key.len &&
+		    (n->key.len == 0 || memcmp(n->next.buf, n->key.buf, n->key.len) == 0)) {
+			store_unlock(s->store);
+			return 0;	/* unchanged: the view stands */
+		}
+		cfg = nacm_config_parse(c, 0, NULL, err, sizeof(err));
 		store_unlock(s->store);
 		if (cfg == NULL) {
 			log_warnx("session %u: running's nacm config is broken (%s): "
 			    "only a recovery session gets in", s->id, err);
 			cfg = nacm_config_failsafe();
 		}
-	} else
+	} else if (n->built)
+		return 0;	/* recovery: NACM never applies */
+	else
 		cfg = nacm_config_parse(NULL, 0, NULL, err, sizeof(err));
 	if (cfg == NULL)
 		return -1;
@@ -140,6 +259,11 @@ refresh(struct session *s, struct ops_nacm *n)
 	nacm_config_free(n->cfg);
 	n->view = view;
 	n->cfg = cfg;
+	/* the view now stands for next's container: keep next as the key */
+	t = n->key;
+	n->key = n->next;
+	n->next = t;
+	n->built = 1;
 	return 0;
 }
 
@@ -186,6 +310,8 @@ ops_nacm_end(struct session *s)
 	nacm_session_free(n->view);
 	nacm_config_free(n->cfg);
 	nacm_schema_builtin_free(n->schema);
+	free(n->key.buf);
+	free(n->next.buf);
 	free_groups(n);
 	free(n);
 	s->nacm = NULL;
