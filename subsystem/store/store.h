@@ -48,13 +48,14 @@ void store_close(struct store *st);
 xmlHashTablePtr store_keys(struct store *st);
 
 /*
- * The YANG module set nc names (schema.c), loaded on first call and
- * kept (store_close frees it); NULL when it cannot be loaded (logged
- * once).  The first call also logs the top-level data of doc (the
+ * The session's YANG module set (loaded once at the session's start,
+ * main.c; the store borrows it, one instance per process, so the
+ * libyang context is built at most once); NULL: none.  The first call
+ * also logs the top-level data of doc (the
  * datastore about to be edited) that no module covers: it is edited by
  * the schema-less rules, nchome-netconf(8).
  */
-struct schema *store_yang(struct store *st, const struct conf_netconf *nc, xmlDocPtr doc);
+struct schema *store_yang(struct store *st, struct schema *yang, xmlDocPtr doc);
 
 /* The cross-process write lock (flock on datastore-dir/.ds-write.lock); 0 or -1. */
 int store_lock(struct store *st, int exclusive);

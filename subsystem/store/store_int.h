@@ -44,7 +44,7 @@ struct store {
 	char		*schema_path;	/* NULL: none configured */
 	xmlRelaxNGPtr	 schema;
 	int		 schema_loaded;
-	struct schema	*yang;		/* the YANG module set (schema.c) */
+	struct schema	*yang;		/* the session's YANG module set, borrowed (schema.c) */
 	int		 yang_loaded;
 	struct ds_cache	 stolen;	/* running's identity when its doc became the candidate */
 	int		 have_stolen;
