@@ -106,7 +106,10 @@ try:
     hook_out = os.path.join(env.dir, "hook-out")
     os.makedirs(hook_out, mode=0o700)
     os.chown(hook_out, max(uid_of(SVC), 0), -1)
-    conf = conf.replace("netconf {\n", 'netconf {\n  commit-hooks = "%s"\n' % hooks)
+    # The binary's compiled-in YANG folder is configure's datadir, not this
+    # scratch prefix's: name the installed folder (searched first) instead.
+    conf = conf.replace("netconf {\n", 'netconf {\n  commit-hooks = "%s"\n  yang-dir = "%s"\n'
+                        % (hooks, dirs["datadir"] + "/nchome/yang"))
     with open(env.conf, "w") as f:
         f.write(conf)
     with open(env.sshd_config, "w") as f:
