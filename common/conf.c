@@ -434,7 +434,7 @@ conf_schema(void)
 		CFG_STR("sshd", NCHOME_SSHD_PATH, CFGF_NONE),
 		CFG_STR("sshd-config", NCHOME_SSHD_CONFIG_PATH, CFGF_NONE),
 		CFG_STR("host-key", DEFAULT_HOST_KEY, CFGF_NONE),
-		CFG_STR("state-dir", NCHOME_STATE_DIR, CFGF_NONE),
+		CFG_STR("state-dir", NCHOME_DIALER_STATE_DIR, CFGF_NONE),
 		CFG_STR("dialer-socket", NCHOME_RUN_DIR "/dialer.sock", CFGF_NONE),
 		CFG_SEC("client", client_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_SEC("netconf", netconf_opts, CFGF_NONE),

@@ -75,7 +75,8 @@ grep -qE "^Subsystem[[:space:]]+netconf[[:space:]]+$libexecdir/nchome-netconf -f
 	"$dest$confdir/sshd_config"
 res $? "install: sshd_config runs the installed nchome-netconf with the installed nchome.conf"
 detail=$(grep -n 'state-dir\|datastore-dir\|sshd-config' "$dest$confdir/nchome.conf")
-grep -q "^#state-dir = \"$statedir\"" "$dest$confdir/nchome.conf" &&
+grep -q "^#state-dir = \"$localstatedir/lib/nchome-dialer\"" "$dest$confdir/nchome.conf" &&
+	grep -q "^[[:space:]]*#datastore-dir = \"$statedir\"" "$dest$confdir/nchome.conf" &&
 	grep -q "^#sshd-config = \"$confdir/sshd_config\"" "$dest$confdir/nchome.conf"
 res $? "install: nchome.conf shows the configured paths as defaults"
 
