@@ -125,10 +125,12 @@ mkdir -p "$tmp/ds"
 sed '/^netconf {/,/^}/d' "$dest$confdir/nchome.conf" >"$tmp/netconf.conf"
 printf 'netconf {\n\tdatastore-dir = "%s"\n\tcommit-hooks = "%s"\n\tstate-providers = "%s"\n}\n' \
 	"$tmp/ds" "$dest$confdir/commit.d" "$dest$confdir/state.d" >>"$tmp/netconf.conf"
-# First lines, ahead of its Match block: sshd takes the first value.
+# First lines: sshd takes the first value.
 # StrictModes no: the files live under /tmp, which is world-writable.
+# root logs in through the file's documented recovery opt-in.
 {
 	printf 'StrictModes no\nSetEnv NCHOME_YANG_DIR=%s\n' "$dest$datadir/nchome/yang"
+	printf 'PermitRootLogin prohibit-password\nAllowGroups root\n'
 	sed -e "s|$dest$confdir/nchome.conf|$tmp/netconf.conf|g" "$tmp/sshd_config"
 } >"$tmp/sshd_config.e2e"
 yang_want=$(ls yang/*.yang 2>/dev/null | head -1)
