@@ -107,8 +107,9 @@ chmod 0640 "$tmp/nchome.conf"
 out=$(dialer/nchome-dialer -t -f "$tmp/nchome.conf" 2>&1); rc=$?
 detail="$out"
 [ "$rc" -eq 0 ]; res $? "the installed nchome.conf passes nchome-dialer -t"
-sed -e '/^#client nms1 {/,/^#}/ s/^#//' "$tmp/nchome.conf" >"$tmp/example.conf"
+sed -e '/^#client nms1 {/,/^#}/ s/^#//' -e "s|$confdir/secret|$tmp/secret|" "$tmp/nchome.conf" >"$tmp/example.conf"
 chmod 0640 "$tmp/example.conf"
+(umask 077 && echo example-secret >"$tmp/secret.nms1")
 out=$(dialer/nchome-dialer -t -f "$tmp/example.conf" 2>&1); rc=$?
 detail="$out"
 grep -q '^client nms1 {' "$tmp/example.conf" && [ "$rc" -eq 0 ]
