@@ -42,6 +42,9 @@
 #define ROLLBACK_FILE	"running.rollback.xml"
 #define DEFAULT_TIMEOUT	600	/* seconds, RFC 6241 8.4.5.1 */
 
+/* Seconds between a timer's checks that its confirmed commit is still pending. */
+#define TIMER_RECHECK	2
+
 struct confirm_state {
 	uint64_t	 token;
 	long		 pid;
@@ -148,13 +151,23 @@ timer_main(const char *dir, const char *schema, const char *hooks_dir,
 		dup2(fd, 2);
 	}
 	close_from(3);
+	if ((dd = dsdir_open(dir)) == NULL)
+		_exit(1);
+	/*
+	 * Wake now and then: a confirmed or cancelled commit (or a newer
+	 * one) has taken the token away, and this timer ends then instead
+	 * of lingering till its deadline.
+	 */
 	for (;;) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		if (ts.tv_sec >= deadline)
 			break;
-		sleep((unsigned)(deadline - ts.tv_sec));
+		sleep((unsigned)(deadline - ts.tv_sec < TIMER_RECHECK ?
+		    deadline - ts.tv_sec : TIMER_RECHECK));
+		if (!read_state(dd, &cs) || cs.token != token)
+			_exit(0);
 	}
-	if ((dd = dsdir_open(dir)) == NULL || (st = store_open(dd, schema, 0)) == NULL)
+	if ((st = store_open(dd, schema, 0)) == NULL)
 		_exit(1);
 	if (store_lock(st, 1) == 0) {
 		if (read_state(dd, &cs) && cs.token == token &&
