@@ -36,6 +36,7 @@
 #include "atomicfile.h"
 #include "closefrom.h"
 #include "log.h"
+#include "flockwait.h"
 #include "ops_int.h"
 
 #define STATE_FILE	"confirm.state"
@@ -154,6 +155,8 @@ timer_main(const char *dir, const char *schema, const char *hooks_dir,
 			break;
 		sleep((unsigned)(deadline - ts.tv_sec));
 	}
+	/* no client waits for this rollback: it waits for the write lock unbounded */
+	flock_wait_set_bound(-1);
 	if ((dd = dsdir_open(dir)) == NULL || (st = store_open(dd, schema, 0)) == NULL)
 		_exit(1);
 	if (store_lock(st, 1) == 0) {
@@ -371,7 +374,7 @@ op_commit(struct rpc *r)
 	if (commit_params(r, &q) == -1 || store_check_write(st, r, DS_RUNNING) == -1)
 		return;
 	if (store_lock(st, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	pending = read_state(s->dd, &cs);
@@ -419,7 +422,7 @@ op_cancel_commit(struct rpc *r)
 	const char *persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
 
 	if (store_lock(s->store, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	if (!read_state(s->dd, &cs))
@@ -443,7 +446,7 @@ op_discard_changes(struct rpc *r)
 	if (store_check_write(st, r, DS_CANDIDATE) == -1)
 		return;
 	if (store_lock(st, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	store_drop_candidate(st);

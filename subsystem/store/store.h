@@ -50,6 +50,8 @@ xmlHashTablePtr store_keys(struct store *st);
 /* The cross-process write lock (flock on datastore-dir/.ds-write.lock); 0 or -1. */
 int store_lock(struct store *st, int exclusive);
 void store_unlock(struct store *st);
+/* 1 when the last store_lock() failed because another process held the lock past lock-wait. */
+int store_lock_busy(const struct store *st);
 
 /*
  * The current content of ds (under store_lock).  Candidate without its own
