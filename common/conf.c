@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #define DEFAULT_HOST_KEY	"/etc/ssh/ssh_host_ed25519_key.pub"
 #define DEFAULT_MAX_MESSAGE	67108864L
+#define DEFAULT_MAX_DATASTORE	268435456L	/* 256 MiB: 25x the 10 MB benchmark store */
 
 struct err_sink {
 	char	*buf;
@@ -150,6 +152,7 @@ check_float_range(cfg_t *cfg, cfg_opt_t *opt, double lo, double hi)
 
 static int validate_lock_wait(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0, 3600); }
 static int validate_write_timeout(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0.01, 86400); }
+static int validate_datastore_size(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 4096, LONG_MAX); }
 
 static long
 seconds_to_ms(double s)
@@ -454,6 +457,7 @@ conf_schema(void)
 		/* bounds (issue 13) */
 		CFG_FLOAT("lock-wait", 5, CFGF_NONE),
 		CFG_FLOAT("write-timeout", 60, CFGF_NONE),
+		CFG_INT("max-datastore-size", DEFAULT_MAX_DATASTORE, CFGF_NONE),
 		CFG_STR("yang-dir", NCHOME_SYSCONFDIR "/nchome/yang", CFGF_NONE),
 		CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_END()
@@ -495,6 +499,7 @@ conf_schema(void)
 		{ "netconf|max-message-size", validate_message_size },
 		{ "netconf|lock-wait", validate_lock_wait },
 		{ "netconf|write-timeout", validate_write_timeout },
+		{ "netconf|max-datastore-size", validate_datastore_size },
 		{ "netconf|yang-dir", validate_path },
 		{ "netconf|module", validate_module },
 		{ "netconf|module|revision", validate_revision },
@@ -642,6 +647,7 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	conf->netconf.max_message_size = (uint64_t)cfg_getint(nc, "max-message-size");
 	conf->netconf.lock_wait_ms = seconds_to_ms(cfg_getfloat(nc, "lock-wait"));
 	conf->netconf.write_timeout_ms = seconds_to_ms(cfg_getfloat(nc, "write-timeout"));
+	conf->netconf.max_datastore_size = (uint64_t)cfg_getint(nc, "max-datastore-size");
 	if (fill_modules(&conf->netconf, nc) == -1)
 		goto oom;
 	if (!conf->path || !conf->device_id || !conf->sshd || !conf->sshd_config ||

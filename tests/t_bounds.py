@@ -8,6 +8,10 @@ real program on pipes.
    instead of hanging, running stays byte for byte as it was, and a new
    session still gets its hello at once.  When the holder lets go, the
    same session's edit succeeds.
+3. max-datastore-size (64 KiB here): an edit-config, a copy-config and
+   a candidate edit, and a commit that would make a datastore larger
+   answer resource-denied, running stays byte for byte as it was, and the same
+   session's next RPC works.
 2. An NMS that stops reading: session A holds the lock on running and
    asks for a reply far bigger than the pipe, then reads nothing.  A ends
    within write-timeout (plus a margin) and its lock goes with it: B's
@@ -17,6 +21,7 @@ import fcntl
 import os
 import sys
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, scaled  # noqa: E402
@@ -129,6 +134,46 @@ try:
     t.ok(NcRaw.ok(r), "A's lock on running went with it: B locks running", "tags %r" % tags(r))
     b.rpc("<unlock><target><running/></target></unlock>")
     b.close()
+
+    # ---- 3. the datastore size cap ----
+    env.netconf_conf += "  max-datastore-size = 65536\n"
+    env.write_nchome_conf("")
+    for name in os.listdir(env.datastore_dir):	# start from an empty running
+        if name.startswith(("running", "candidate")):
+            os.unlink(os.path.join(env.datastore_dir, name))
+    a = session()
+    t.ok(NcRaw.ok(edit(a, "<leaf>small</leaf>")), "a small edit fits under max-datastore-size")
+    before = running_bytes()
+    big = "".join("<e><k>%d</k><v>%s</v></e>" % (i, "y" * 100) for i in range(1000))
+    r = edit(a, big)
+    t.ok("resource-denied" in tags(r), "edit-config past max-datastore-size: resource-denied", "tags %r" % tags(r))
+    t.eq(running_bytes(), before, "running byte for byte unchanged")
+    r = a.rpc('<copy-config><target><running/></target><source><config><top xmlns="%s">%s</top></config>'
+              "</source></copy-config>" % (X, big))
+    t.ok("resource-denied" in tags(r), "copy-config past max-datastore-size: resource-denied", "tags %r" % tags(r))
+    t.eq(running_bytes(), before, "running byte for byte unchanged")
+    r = a.rpc('<edit-config><target><candidate/></target><config><top xmlns="%s">%s</top></config>'
+              "</edit-config>" % (X, big))
+    t.ok("resource-denied" in tags(r), "candidate edit past max-datastore-size: resource-denied", "tags %r" % tags(r))
+    r = a.rpc("<discard-changes/>")
+    half = lambda tag: "".join("<%s><k>%d</k><v>%s</v></%s>" % (tag, i, "z" * 100, tag) for i in range(300))
+    r = a.rpc('<edit-config><target><candidate/></target><config><top xmlns="%s">%s</top></config>'
+              "</edit-config>" % (X, half("c1")))
+    t.ok(NcRaw.ok(r) and NcRaw.ok(a.rpc("<commit/>")), "a commit that stays under the cap works")
+    before = running_bytes()
+    r = a.rpc('<edit-config><target><candidate/></target><config><top xmlns="%s">%s</top></config>'
+              "</edit-config>" % (X, half("c2")))
+    t.ok(NcRaw.ok(r), "a candidate edit that alone stays under the cap is taken")
+    r = a.rpc("<commit/>")
+    t.ok("resource-denied" in tags(r), "commit that would take running past the cap: resource-denied",
+         "errors %r" % NcRaw.errors(r))
+    t.eq(running_bytes(), before, "running byte for byte unchanged")
+    a.rpc("<discard-changes/>")
+    r = a.rpc("<get-config><source><running/></source><filter><top xmlns='%s'/></filter></get-config>" % X)
+    t.ok(r is not None and b"yyyy" not in ET.tostring(r) and b"small" in ET.tostring(r),
+         "the session goes on: running shows no refused change")
+    t.ok(NcRaw.ok(edit(a, "<leaf>next</leaf>")), "the next small edit works")
+    a.close()
 finally:
     for p in procs:
         p.kill()

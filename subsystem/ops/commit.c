@@ -207,8 +207,13 @@ start_timer(struct session *s, uint64_t token, int64_t deadline)
 static void
 running_unwritable(struct rpc *r)
 {
-	const char *hint = store_failure_hint(r->s->store);
+	const char *hint;
 
+	if (store_lock_busy(r->s->store) || store_too_big(r->s->store)) {
+		ops_store_failed(r);
+		return;
+	}
+	hint = store_failure_hint(r->s->store);
 	rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 	    "cannot write running%s%s", hint != NULL ? ": " : "", hint != NULL ? hint : "");
 }
@@ -387,7 +392,10 @@ op_commit(struct rpc *r)
 	if (!q.confirmed && !pending && commit_fast(r))
 		goto out;
 	if (store_pin_candidate(st) == -1 || store_doc(st, DS_RUNNING) == NULL) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
+		if (store_too_big(st))	/* the candidate, written out, passes the cap */
+			ops_store_failed(r);
+		else
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
 		goto out;
 	}
 	if (q.confirmed && !pending) {

@@ -82,6 +82,11 @@ ops_store_failed(struct rpc *r)
 		    "try again (lock-wait %ld ms passed)", flock_wait_bound());
 		return;
 	}
+	if (store_too_big(r->s->store)) {
+		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL,
+		    "the datastore would be larger than max-datastore-size; nothing was written");
+		return;
+	}
 	hint = store_failure_hint(r->s->store);
 	if (hint != NULL)
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,

@@ -79,6 +79,7 @@ store_lock(struct store *st, int exclusive)
 	if (st->lockdepth++ > 0)
 		return 0;
 	st->lock_busy = 0;
+	st->too_big = 0;
 	if (st->lockfd == -1 && (st->lockfd = dsdir_open_file(st->dd, DSD_TOP,
 	    STORE_LOCK_FILE, O_RDWR | O_CREAT)) == -1) {
 		log_warn("%s/%s", dsdir_path(st->dd), STORE_LOCK_FILE);
@@ -152,18 +153,6 @@ store_load_file(struct store *st, const char *name)
 		doc = NULL;
 	}
 	return doc;
-}
-
-static int
-save_cb(int fd, void *arg)
-{
-	return xo_write_doc_fd(fd, arg);
-}
-
-int
-store_save_file(struct store *st, const char *name, xmlDocPtr doc)
-{
-	return dsdir_write_atomic(st->dd, DSD_TOP, name, save_cb, doc);
 }
 
 /*
