@@ -1,7 +1,9 @@
 /*
  * nchome-netconf: the NETCONF server sshd runs as "Subsystem netconf".
- * One process per session, as the logged-in user; stdin/stdout carry
- * RFC 6242 framed messages.
+ * One process per session, started by sshd as the logged-in account;
+ * installed set-uid, it records that account and becomes the service
+ * identity (host/identity.c).  stdin/stdout carry RFC 6242 framed
+ * messages.
  *
  * Life of a session: read nchome.conf, open datastore-dir, register in
  * the session registry (a session-id unique across all session processes
@@ -20,7 +22,6 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 #include "flockwait.h"
 #include "log.h"
 #include "observe/observe.h"
+#include "schema/schema.h"
 #include "server.h"
 #include "session/session.h"
 #include "xmalloc.h"
@@ -179,18 +181,6 @@ stdin_cb(int fd, void *arg)
 	}
 }
 
-static char *
-login_name(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	char buf[32];
-
-	if (pw != NULL && pw->pw_name != NULL)
-		return xstrdup(pw->pw_name);
-	snprintf(buf, sizeof(buf), "%lu", (unsigned long)getuid());
-	return xstrdup(buf);
-}
-
 /* The client address: first word of SSH_CLIENT ("addr port lport"). */
 static char *
 peer_address(void)
@@ -268,6 +258,8 @@ main(int argc, char *argv[])
 	char err[512];
 	int ch, debug = 0, rc;
 
+	/* before anything reads what the caller chose (identity.c) */
+	(void)identity_start();
 	while ((ch = getopt(argc, argv, "df:")) != -1) {
 		switch (ch) {
 		case 'd':
@@ -296,13 +288,15 @@ main(int argc, char *argv[])
 #endif
 	xmlInitParser();
 
+	if (identity_check_conf(path, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	if ((conf = conf_load(path, 0, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	memset(&sess, 0, sizeof(sess));
 	sess.conf = conf;
 	sess.nc = &conf->netconf;
 	sess.login_time = time(NULL);
-	sess.user = login_name();
+	sess.user = xstrdup(account_current()->name);
 	sess.peer = peer_address();
 	sess.fr = framer_new(STDIN_FILENO, STDOUT_FILENO, conf->netconf.max_message_size);
 	/* bounds: no other process's lock or unread output stalls this session for ever */
@@ -318,6 +312,9 @@ main(int argc, char *argv[])
 	log_info("session %u: user %s from %s", sess.id, sess.user,
 	    sess.peer[0] != '\0' ? sess.peer : "(local)");
 
+	/* the module set: a scan of the module files, no libyang context */
+	if ((sess.schema = schema_load(sess.nc, err, sizeof(err))) == NULL)
+		fatalx("session %u: YANG modules: %s", sess.id, err);
 	server_setup();
 	rc = 0;
 	if (server_open_store(&sess) == -1) {
@@ -339,6 +336,7 @@ main(int argc, char *argv[])
 	    (unsigned long long)sess.in_rpcs, (unsigned long long)sess.out_rpc_errors);
 	framer_free(sess.fr);
 	dsdir_close(sess.dd);
+	schema_free(sess.schema);
 	free(sess.user);
 	free(sess.peer);
 	conf_free(conf);

@@ -56,6 +56,7 @@ server_setup(void)
 			fatalx("operation table full");
 	/* state sources in the order <get> shows them */
 	monitoring_init();
+	yanglib_init();
 	notify_init();
 	if (nc_add_state_source(providers_collect) == -1)
 		fatalx("state source table full");

@@ -27,7 +27,7 @@ fdpass = importlib.machinery.SourceFileLoader("nchome_nms_fdpass", FDPASS).load_
 
 EOM = b"]]>]]>"
 NS = 'xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"'
-DEMO_NS = "urn:nchome:demo"
+SYS_NS = "urn:ietf:params:xml:ns:yang:ietf-system"
 
 
 class StepFailed(Exception):
@@ -178,6 +178,10 @@ def main():
         show("<<", server_hello)
         if b"<hello" not in server_hello or b"urn:ietf:params:netconf:base:1.0" not in server_hello:
             raise StepFailed("no NETCONF hello from the device")
+        if SYS_NS.encode() + b"?module=ietf-system&amp;revision=" not in server_hello:
+            raise StepFailed("the hello does not announce ietf-system, whose data the demo edits")
+        print("NMS: the device announces ietf-system (RFC 7317), the model of the data edited next",
+              flush=True)
         nc.send('<?xml version="1.0" encoding="UTF-8"?><hello %s><capabilities>'
                 '<capability>urn:ietf:params:netconf:base:1.0</capability>'
                 '</capabilities></hello>' % NS)
@@ -190,10 +194,10 @@ def main():
             raise StepFailed("get-config returned no <data>")
 
         stamp = "called home at %s" % time.strftime("%H:%M:%S")
-        step("NETCONF: edit-config running (merge)")
+        step("NETCONF: edit-config running (merge of ietf-system's contact)")
         edit = ('<edit-config><target><running/></target><config>'
-                '<demo xmlns="%s"><greeting>%s</greeting></demo>'
-                '</config></edit-config>' % (DEMO_NS, stamp))
+                '<system xmlns="%s"><contact>%s</contact></system>'
+                '</config></edit-config>' % (SYS_NS, stamp))
         print(">> " + edit, flush=True)
         r = nc.rpc(edit)
         show("<<", r)

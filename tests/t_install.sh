@@ -50,7 +50,7 @@ want_mode "$bindir/nchome-nms-fdpass" 755
 want_mode "$confdir/nchome.conf" 640
 want_mode "$confdir/sshd_config" 644
 want_mode "$confdir/revoked_keys" 644
-want_mode "$statedir" 2770
+want_mode "$statedir" 700
 want_mode "$mandir/man8/nchome-dialer.8" 644
 want_mode "$mandir/man8/nchome-netconf.8" 644
 want_mode "$mandir/man5/nchome.conf.5" 644
@@ -227,14 +227,21 @@ else
 		# Lock files another program held at this moment would stop groupadd.
 		echo 'rm -f /etc/*.lock'
 		echo "rm -rf '$confdir' '$statedir'"
-		echo 'if getent group nchome >/dev/null; then groupdel nchome; fi'
+		echo 'if getent passwd _nchome >/dev/null; then userdel _nchome; fi'
+		echo 'for g in nchome nchome-netconf _nchome; do if getent group $g >/dev/null; then groupdel $g; fi; done'
 		echo "make -s install INIT=systemd >'$tmp/ns1.out' 2>&1"
+		echo 'echo "svc=$(getent passwd _nchome | cut -d: -f1,6,7)"'
+		echo "echo \"netconf=\$(stat -c '%a %U:%G' '$libexecdir/nchome-netconf')\""
 		echo 'echo "group=$(getent group nchome | cut -d: -f1)"'
 		echo "echo \"statedir=\$(stat -c '%a %U:%G' '$statedir')\""
 		echo "echo \"conf=\$(stat -c '%a %U:%G' '$confdir/nchome.conf')\""
 		echo "echo \"dialer=\$(stat -c '%a %U' '$sbindir/nchome-dialer')\""
 		echo "make -s install INIT=systemd >'$tmp/ns2.out' 2>&1"
 		echo 'echo second=ok'
+		# an older nchome's shared folder is handed to the service account
+		echo "chown -R root:nchome '$statedir' && chmod 2770 '$statedir' && : > '$statedir/running.xml' && chmod 0664 '$statedir/running.xml'"
+		echo "make -s install INIT=systemd >'$tmp/ns3.out' 2>&1"
+		echo "echo \"upgraded=\$(stat -c '%a %U' '$statedir') \$(stat -c '%a %U' '$statedir/running.xml')\""
 	} >"$tmp/ns.sh"
 	mkdir "$tmp/ovl"
 	out=$(unshare -m --propagation private sh "$tmp/ns.sh" 2>&1); rc=$?
@@ -242,8 +249,17 @@ else
 	printf '%s\n' "$out" | grep -qx "group=nchome" && grep -q "created group nchome" "$tmp/ns1.out"
 	res $? "install without DESTDIR (overlays on ${tops[*]}) creates the group nchome"
 	detail="$out"
-	printf '%s\n' "$out" | grep -qx "statedir=2770 root:nchome"
-	res $? "install without DESTDIR: $statedir is 2770 root:nchome"
+	printf '%s\n' "$out" | grep -qx "statedir=700 _nchome:_nchome"
+	res $? "install without DESTDIR: $statedir is 0700 _nchome:_nchome (the service account's alone)"
+	detail="$out"
+	printf '%s\n' "$out" | grep -qx "netconf=4750 _nchome:nchome-netconf"
+	res $? "install without DESTDIR: nchome-netconf is 4750 _nchome:nchome-netconf (set-uid, run by the NETCONF group only)"
+	detail="$out"
+	printf '%s\n' "$out" | grep -qE "^svc=_nchome:/nonexistent:.*(nologin|false)$"
+	res $? "install without DESTDIR: the service account _nchome has no home and no shell"
+	detail="$out; $(cat "$tmp/ns3.out" 2>/dev/null)"
+	printf '%s\n' "$out" | grep -qx "upgraded=700 _nchome 600 _nchome"
+	res $? "install over an older shared datastore folder (2770 root:nchome) makes it and its files the service account's"
 	detail="$out"
 	printf '%s\n' "$out" | grep -qx "conf=640 root:nchome"
 	res $? "install without DESTDIR: nchome.conf is 640 root:nchome"

@@ -186,7 +186,8 @@ try:
     t.eq(xs(d), "", "empty filter selects nothing")
     d = get_config(a, filt='<filter type="xpath" xmlns:t="%s" select="/t:top/t:item[t:name=\'i1\']/t:port"/>' % X)
     t.ok(val(d, "x:top/x:item/x:port") == "1" and d.find("x:top/x:a", {"x": X}) is None and
-         d.find("x:top/x:item/x:name", {"x": X}) is None, "xpath filter returns the node with its ancestors")
+         val(d, "x:top/x:item/x:name") == "i1",
+         "xpath filter returns the node with its ancestors, the list entry with its key (issue 16)")
     r = a.rpc('<get-config><source><running/></source><filter type="xpath" select="///["/></get-config>')
     t.eq(tags(r), ["invalid-value"], "bad xpath -> invalid-value")
     r = a.rpc('<get><filter type="subtree"><top xmlns="%s"><a/></top></filter></get>' % X)

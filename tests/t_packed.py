@@ -254,8 +254,20 @@ def file_data(path):
 
 # ------------------------------------------------- filters computed in Python
 
-def py_subtree(fparent, dparent, outp):
-    """RFC 6241 6.2 on ElementTree, as a reference."""
+def py_keys(p, d):
+    """The schema-less key rule (replykeys.c): d, next to a sibling of its tag, is a list
+    entry keyed by its first child when that is a leaf."""
+    if p is None:
+        return []
+    sibs = list(p)
+    i = sibs.index(d)
+    if not ((i > 0 and sibs[i - 1].tag == d.tag) or (i + 1 < len(sibs) and sibs[i + 1].tag == d.tag)):
+        return []
+    return [d[0]] if len(d) and not len(d[0]) else []
+
+
+def py_subtree(fparent, dparent, outp, keys=()):
+    """RFC 6241 6.2 on ElementTree, as a reference; list entries bring their keys."""
     added = 0
     for dc in dparent:
         sub = None
@@ -270,7 +282,7 @@ def py_subtree(fparent, dparent, outp):
                 sub = copy.deepcopy(dc)
             else:
                 n = ET.Element(dc.tag, dc.attrib)
-                if py_contain(fc, dc, n):
+                if py_contain(fc, dc, n, dparent):
                     sub = n
             if sub is not None:
                 break
@@ -278,6 +290,10 @@ def py_subtree(fparent, dparent, outp):
             sub.tail = None
             outp.append(sub)
             added += 1
+        elif any(dc is k for k in keys):
+            k = copy.deepcopy(dc)
+            k.tail = None
+            outp.append(k)
     return added
 
 
@@ -294,7 +310,7 @@ def f_match(f, d):
     return all(d.get(k) == v for k, v in f.attrib.items())
 
 
-def py_contain(f, d, n):
+def py_contain(f, d, n, p):
     cms = [fc for fc in f if not len(fc) and (fc.text or "").strip()]
     for cm in cms:
         if not any(f_match(cm, dc) and (cm.text or "").strip() == dc_text(dc).strip() for dc in d):
@@ -304,7 +320,7 @@ def py_contain(f, d, n):
         for dc in d:
             n.append(copy.deepcopy(dc))
         return True
-    return py_subtree(f, d, n) > 0
+    return py_subtree(f, d, n, py_keys(p, d)) > 0
 
 
 def py_filter(model, fxml):
@@ -322,6 +338,7 @@ def py_xpath(model, nodes):
     wanted = set(nodes)
     out = ET.Element("data")
     copies = {model: out}
+    brought = set()
 
     def out_for(e):
         if e in copies:
@@ -329,6 +346,11 @@ def py_xpath(model, nodes):
         p = out_for(parent[e])
         n = ET.SubElement(p, e.tag, e.attrib)
         copies[e] = n
+        for k in py_keys(parent[e], e):
+            kc = copy.deepcopy(k)
+            kc.tail = None
+            n.append(kc)
+            brought.add(k)
         return n
 
     for e in sorted(wanted, key=lambda e: order[e]):
@@ -338,9 +360,12 @@ def py_xpath(model, nodes):
             a = parent.get(a)
         if inside:
             continue
+        p = out_for(parent[e])
+        if e in brought:
+            continue
         c = copy.deepcopy(e)
         c.tail = None
-        out_for(parent[e]).append(c)
+        p.append(c)
     return out
 
 

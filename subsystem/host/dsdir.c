@@ -9,7 +9,8 @@
  * follows a link (a NETCONF user could plant one, t_datastore_symlink),
  * never blocks on a planted FIFO, accepts regular files only, and gives
  * new files the folder's sharing mode, umask-free, so a group can share
- * them.  When these files move to a service identity, this is the place.
+ * them.  Installed, a set-uid nchome-netconf runs as the service identity
+ * and datastore-dir is its own (identity.c, doc/security.md).
  */
 #include <sys/stat.h>
 
@@ -36,18 +37,20 @@ struct dsdir {
 static const char *const sub_names[DSD_NSUB] = { NULL, "sessions", "notifications" };
 
 /*
- * The mode of shared files and folders, from datastore-dir's own: a folder
- * shared by several users (2770 with a group, or 1777) gives files those
- * users can all open.  Files lose execute bits; everything stays readable
- * (monitoring reads every registry entry).
+ * The mode of files and folders, from datastore-dir's own.  Installed,
+ * datastore-dir is 0700 and belongs to the service identity (identity.c):
+ * files 0600, folders 0700, nobody else reads or writes them.  A folder
+ * shared by several accounts the old way (2770 with a group, or 1777: a
+ * set-id-free build) gives files those accounts can all open.  Files
+ * lose execute bits; the owner may always read and write.
  */
 static void
 set_modes(struct dsdir *dd, const struct stat *st)
 {
 	mode_t m = st->st_mode & 07777;
 
-	dd->dir_mode = m | 0755;
-	dd->file_mode = (m | 0644) & 0666;
+	dd->dir_mode = m | 0700;
+	dd->file_mode = (m | 0600) & 0666;
 }
 
 struct dsdir *
@@ -55,6 +58,7 @@ dsdir_open(const char *path)
 {
 	struct dsdir *dd;
 	struct stat st;
+	char err[PATH_MAX + 160];
 
 	if (path == NULL || *path == '\0') {
 		log_warnx("no datastore-dir configured");
@@ -64,7 +68,7 @@ dsdir_open(const char *path)
 		log_warnx("datastore-dir too long");
 		return NULL;
 	}
-	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+	if (mkdir(path, identity_setid() ? 0700 : 0755) == -1 && errno != EEXIST) {
 		log_warn("mkdir %s", path);
 		return NULL;
 	}
@@ -76,6 +80,11 @@ dsdir_open(const char *path)
 	if ((dd->fd[DSD_TOP] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fstat(dd->fd[DSD_TOP], &st) == -1) {
 		log_warn("%s", path);
+		dsdir_close(dd);
+		return NULL;
+	}
+	if (identity_check_dsdir(dd->fd[DSD_TOP], path, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
 		dsdir_close(dd);
 		return NULL;
 	}

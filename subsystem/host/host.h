@@ -3,6 +3,8 @@
  * the other session processes on the host and with the operator's
  * programs, and all that other folders may use of it.
  *
+ *   account.c    the logged-in account a session belongs to
+ *   identity.c   the service identity of a set-uid nchome-netconf
  *   dsdir.c      datastore-dir and the one door to every file in it
  *   registry.c   the session registry (session ids, live sessions)
  *   stats.c      host-wide RFC 6022 statistics
@@ -29,6 +31,45 @@
 #include <libxml/tree.h>
 
 #include "netconf/netconf.h"
+
+/* ---- account.c ---- */
+
+/* The account that started the process (its real uid): who the session is. */
+struct account {
+	uid_t	 uid;
+	gid_t	 gid;		/* the real gid */
+	char	 name[64];	/* the uid as text when it has no name */
+	gid_t	*groups;	/* every group of the account (getgrouplist), gid too */
+	int	 ngroups;
+};
+
+/*
+ * Recorded at the first call and the same ever after (main.c calls it
+ * first, before a set-id process switches to the service identity).
+ */
+const struct account *account_current(void);
+int account_in_group(const struct account *a, gid_t gid);
+
+/* ---- identity.c ---- */
+
+/*
+ * Called first in main(): when the process is set-id (make install makes
+ * nchome-netconf set-uid to the service account), sanitizes what the
+ * caller controls (descriptors, umask, limits, environment), records the
+ * account and becomes the service identity for good.  1 when set-id,
+ * 0 when not (nothing changed).  Exits when the switch fails.
+ */
+int identity_start(void);
+int identity_setid(void);
+
+/*
+ * Set-id only (else 0): the configuration file must be one only root can
+ * change (safepath.h), since it names what the service identity runs and
+ * where it writes; datastore-dir (open as fd) must belong to the service
+ * identity with no group or other write or read.  0, or -1 with err.
+ */
+int identity_check_conf(const char *path, char *err, size_t errlen);
+int identity_check_dsdir(int fd, const char *path, char *err, size_t errlen);
 
 /* ---- dsdir.c ---- */
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "closefrom.h"
+#include "safepath.h"
 #include "host.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -56,6 +57,28 @@ is_program(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
+/*
+ * Set-id (identity.c): the service identity runs only programs that root
+ * alone can change, file and every folder above it (safepath.h); a NETCONF
+ * account's program in commit.d would otherwise run as the service
+ * identity.  1 when path may run (always when not set-id).
+ */
+static int
+root_only(const char *path)
+{
+	char err[PATH_MAX + 200];
+	struct stat st;
+
+	if (!identity_setid())
+		return 1;
+	if (stat(path, &st) == -1)
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	else if (safe_path_root(path, &st, err, sizeof(err)) == 0)
+		return 1;
+	log_warnx("not running %s: %s", path, err);
+	return 0;
+}
+
 int
 progdir_list(const char *dir, struct progdir *pd)
 {
@@ -80,6 +103,11 @@ progdir_list(const char *dir, struct progdir *pd)
 		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (n < 0 || (size_t)n >= sizeof(path) || !is_program(path))
 			continue;
+		if (!root_only(path)) {
+			closedir(d);
+			progdir_free(pd);
+			return -1;
+		}
 		if (pd->n == cap) {
 			cap = cap ? cap * 2 : 8;
 			pd->paths = xreallocarray(pd->paths, cap, sizeof(*pd->paths));

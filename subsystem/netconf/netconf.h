@@ -139,6 +139,7 @@ int ml_run(void);
 struct framer;
 struct store;
 struct dsdir;
+struct schema;
 
 struct session {
 	uint32_t		 id;		/* unique among live sessions on the host */
@@ -152,6 +153,8 @@ struct session {
 	uint64_t		 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifications;
 	struct dsdir		*dd;		/* datastore-dir (host/dsdir.c) */
 	struct store		*store;		/* the datastores (store/), NULL until set up */
+	struct schema		*schema;	/* the YANG module set (schema/), loaded
+						   at start; NULL in tests without one */
 	int			 closing;	/* close-session answered: end after the reply */
 };
 
@@ -299,9 +302,21 @@ typedef int (*nc_state_fn)(struct session *s, xmlNodePtr into);
 int nc_add_state_source(nc_state_fn fn);
 
 /*
- * Calls every state source in the order they were added (op_get, once per
- * <get>).  -1 when one failed (the others still ran).
+ * A source that appends only the top-level element (ns, name): <get>
+ * skips it when its filter cannot select that element (see
+ * state_collect), so costly state (the YANG library) is built only when
+ * asked for.  0 or -1 when full.
  */
-int state_collect(struct session *s, xmlNodePtr into);
+int nc_add_state_source_for(nc_state_fn fn, const char *ns, const char *name);
+
+/*
+ * Calls every state source in the order they were added (op_get, once per
+ * <get>).  want (NULL: all) says whether the request can select the
+ * top-level element (ns, name); sources added with
+ * nc_add_state_source_for() are skipped when it answers 0.  -1 when one
+ * failed (the others still ran).
+ */
+int state_collect(struct session *s, xmlNodePtr into,
+    int (*want)(void *arg, const char *ns, const char *name), void *arg);
 
 #endif

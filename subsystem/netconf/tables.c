@@ -26,7 +26,11 @@ static int nops;
 static const char *caps[MAX_CAPS];
 static int ncaps;
 
-static nc_state_fn sources[MAX_SOURCES];
+static struct {
+	nc_state_fn	 fn;
+	const char	*ns;	/* with name: the one top-level element it adds */
+	const char	*name;
+} sources[MAX_SOURCES];
 static int nsources;
 
 int
@@ -79,26 +83,40 @@ nc_capability(int i)
 }
 
 int
-nc_add_state_source(nc_state_fn fn)
+nc_add_state_source_for(nc_state_fn fn, const char *ns, const char *name)
 {
 	for (int i = 0; i < nsources; i++)
-		if (sources[i] == fn)
+		if (sources[i].fn == fn)
 			return 0;
 	if (nsources == MAX_SOURCES)
 		return -1;
-	sources[nsources++] = fn;
+	sources[nsources].fn = fn;
+	sources[nsources].ns = ns;
+	sources[nsources].name = name;
+	nsources++;
 	return 0;
 }
 
 int
-state_collect(struct session *s, xmlNodePtr into)
+nc_add_state_source(nc_state_fn fn)
+{
+	return nc_add_state_source_for(fn, NULL, NULL);
+}
+
+int
+state_collect(struct session *s, xmlNodePtr into,
+    int (*want)(void *arg, const char *ns, const char *name), void *arg)
 {
 	int rc = 0;
 
 	if (s == NULL || into == NULL || into->doc == NULL)
 		return -1;
-	for (int i = 0; i < nsources; i++)
-		if (sources[i](s, into) == -1)
+	for (int i = 0; i < nsources; i++) {
+		if (want != NULL && sources[i].name != NULL &&
+		    !want(arg, sources[i].ns, sources[i].name))
+			continue;
+		if (sources[i].fn(s, into) == -1)
 			rc = -1;
+	}
 	return rc;
 }

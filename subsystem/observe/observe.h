@@ -2,6 +2,7 @@
  * The observe layer (README.md, "Layers"): what a client can watch.
  *
  *   monitoring.c  RFC 6022: netconf-state for <get>, get-schema
+ *   yanglib.c     RFC 8525 yang-library and RFC 7895 modules-state for <get>
  *   notify.c      RFC 5277 subscriptions, /netconf/streams for <get>
  *
  * Each registers itself (operations, capabilities, state sources) into
@@ -16,15 +17,11 @@
 
 #define NCM_NS	"urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
 
-/*
- * The folder of the shipped YANG modules: $NCHOME_YANG_DIR when set;
- * else, for a program run from the build tree (<top>/subsystem/), the
- * source tree's <top>/yang; else NCHOME_DATADIR/yang.
- */
-const char *yang_dir(void);
-
-/* get-schema, netconf-state and the capabilities of the shipped modules. */
+/* get-schema and netconf-state. */
 void monitoring_init(void);
+
+/* ietf-yang-library data (schema/ builds it, on the first <get> that wants it). */
+void yanglib_init(void);
 
 /* create-subscription, /netconf/streams, :notification and :interleave. */
 void notify_init(void);

@@ -15,6 +15,12 @@ enum edit_test { TEST_THEN_SET, TEST_SET, TEST_ONLY };
 static void
 reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 {
+	/*
+	 * Keys from the session's YANG modules; RELAX NG keys and the
+	 * schema-less rule for data no module covers.  The libyang context
+	 * is built on the first filtered reply that needs it.
+	 */
+	struct reply_opts o = { r->s->schema, store_keys(r->s->store) };
 	xmlDocPtr out;
 
 	if (filter == NULL) {
@@ -22,7 +28,7 @@ reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 		rpc_reply_data(r, xmlDocGetRootElement(doc), NULL);
 		return;
 	}
-	if (filter_apply(r, filter, doc, &out) == 0)
+	if (filter_apply(&o, r, filter, doc, &out) == 0)
 		rpc_reply_data(r, xmlDocGetRootElement(out), out);
 }
 
@@ -46,6 +52,13 @@ op_get_config(struct rpc *r)
 	store_unlock(st);
 }
 
+/* state_collect's question: can the <get>'s filter select (ns, name)? */
+static int
+get_wants(void *arg, const char *ns, const char *name)
+{
+	return filter_may_select(arg, ns, name);
+}
+
 void
 op_get(struct rpc *r)
 {
@@ -65,7 +78,7 @@ op_get(struct rpc *r)
 	/* state data (the registered sources) joins a copy of running, if there is any */
 	state = store_new_doc();
 	sroot = xmlDocGetRootElement(state);
-	if (state_collect(r->s, sroot) == -1)
+	if (state_collect(r->s, sroot, get_wants, nc_child(r->op, "filter")) == -1)
 		log_warnx("state providers failed; answering with configuration only");
 	if (sroot->children == NULL) {
 		reply_doc(r, doc, nc_child(r->op, "filter"));

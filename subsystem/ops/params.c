@@ -109,6 +109,8 @@ ops_source_doc(struct rpc *r, xmlNodePtr source)
 
 		doc = store_new_doc();
 		root = xmlDocGetRootElement(doc);
+		/* prefixes values use, declared on <config> or <rpc>, go along */
+		ns_carry_children(inl);
 		for (c = inl->children; c != NULL; c = next) {
 			next = c->next;
 			if (c->type != XML_ELEMENT_NODE)

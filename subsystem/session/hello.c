@@ -13,6 +13,7 @@
 #include <libxml/tree.h>
 
 #include "log.h"
+#include "schema/schema.h"
 #include "session.h"
 
 /* A capability as XML text: module URIs hold '&' ("?module=x&revision=y"). */
@@ -41,6 +42,8 @@ int
 hello_send(struct session *s)
 {
 	const char *cap;
+	const char *const *mcaps;
+	size_t nmcaps = 0;
 	char idbuf[32];
 
 	if (framer_write(s->fr, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
@@ -51,6 +54,14 @@ hello_send(struct session *s)
 	for (int i = 0; (cap = nc_capability(i)) != NULL; i++) {
 		if (framer_write(s->fr, "<capability>", 12) == -1 ||
 		    write_escaped(s, cap) == -1 ||
+		    framer_write(s->fr, "</capability>", 13) == -1)
+			return -1;
+	}
+	/* the modules (schema/: from the scan, no libyang context) */
+	mcaps = s->schema != NULL ? schema_capabilities(s->schema, &nmcaps) : NULL;
+	for (size_t i = 0; i < nmcaps; i++) {
+		if (framer_write(s->fr, "<capability>", 12) == -1 ||
+		    write_escaped(s, mcaps[i]) == -1 ||
 		    framer_write(s->fr, "</capability>", 13) == -1)
 			return -1;
 	}

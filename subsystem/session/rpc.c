@@ -247,6 +247,7 @@ dispatch(struct rpc *r)
 		return;
 	}
 	r->op = op;
+	rpc_lenient_ns(root, op);	/* <config>, <lock>... in no namespace */
 	if (op->ns != NULL && op->ns->href != NULL &&
 	    (fn = nc_find_op((const char *)op->ns->href, (const char *)op->name,
 	    &ns_known)) != NULL) {

@@ -5,6 +5,7 @@
  *   hello.c  the <hello> exchange (RFC 6241 8.1, RFC 6242 4.1)
  *   rpc.c    from a framed message to exactly one <rpc-reply>: parse,
  *            dispatch through netconf/'s operation table, stream the reply
+ *   lenient.c  protocol elements a client wrote in no namespace
  */
 #ifndef NCHOME_SESSION_H
 #define NCHOME_SESSION_H
@@ -41,5 +42,12 @@ int rpc_handle(struct session *s, const char *msg, size_t len);
  */
 int rpc_send_error(struct session *s, enum nc_err_type type, const char *tag,
     const char *message);
+
+/*
+ * In a base-namespace <rpc>, the operation op and its protocol
+ * parameters written in no namespace are taken as base-namespace
+ * elements (lenient.c says which).
+ */
+void rpc_lenient_ns(xmlNodePtr rpc, xmlNodePtr op);
 
 #endif

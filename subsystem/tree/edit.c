@@ -211,6 +211,8 @@ ns_in_subtree(xmlNodePtr n, xmlNsPtr ns)
 	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
 		if (a->ns == ns)
 			return 1;
+	if (ns_value_uses(n, ns->prefix))	/* identityref and the like: nsvalue.c */
+		return 1;
 	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
 		if (ns_in_subtree(c, ns))
 			return 1;
@@ -287,6 +289,7 @@ copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
 {
 	xmlNodePtr n;
 
+	ns_carry_values(e);	/* prefixes its values use, declared on <config> (nsvalue.c) */
 	if (c->move) {
 		strip_ops(e);
 		if (xmlDOMWrapAdoptNode(NULL, e->doc, e, p->doc, p, 0) != 0)
@@ -331,6 +334,7 @@ set_leaf(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr e)
 	xmlNodePtr t;
 
 	packed_unpack(d);	/* a container that becomes a leaf */
+	ns_carry_leaf(d, e);	/* the prefixes e's value uses (nsvalue.c) */
 	want = node_leaf_text(e);
 	have = node_leaf_text(d);
 	t = d->children;

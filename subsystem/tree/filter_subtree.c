@@ -18,6 +18,10 @@
  * matches any namespace (6.2.1).  Attributes on a filter node (other than
  * xmlns) must be present on the data node with the same value (6.2.2).
  * An empty <filter/> selects nothing.  Data order is kept.
+ *
+ * A list entry of which only some children are selected also gets its
+ * keys (RFC 7950 7.8.5), as replykeys.c finds them; they alone do not
+ * make an entry selected.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -165,18 +169,43 @@ copy_all(xmlNodePtr d, xmlDocPtr out)
 	return packed_copy_node(d, out);
 }
 
-static int filter_node(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
+#define KEYS_MAX	16
 
-/* Adds under outp the filtered children of data node d per filter node f's children. */
+/* Where the walk is: the reply's key knowledge and d's schema node. */
+struct walk {
+	const struct reply_opts	*o;
+	const struct lysc_node	*sn;	/* of the data node d */
+	int			 top;	/* d is the datastore root */
+};
+
+static int filter_node(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
+
 static int
-filter_children(xmlNodePtr f, xmlNodePtr d, xmlNodePtr outp)
+is_key(xmlNodePtr dc, xmlNodePtr *keys, int nkeys)
 {
-	int added = 0;
+	for (int i = 0; i < nkeys; i++)
+		if (keys[i] == dc)
+			return 1;
+	return 0;
+}
+
+/*
+ * Adds under outp the filtered children of data node d per filter node
+ * f's children, and d's keys (not counted) when it is a list entry.
+ */
+static int
+filter_children(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePtr outp)
+{
+	xmlNodePtr keys[KEYS_MAX];
+	int added = 0, nkeys = w->top ? 0 : reply_entry_keys(w->o, w->sn, d, keys, KEYS_MAX);
 
 	for (xmlNodePtr dc = d->children; dc != NULL; dc = dc->next) {
 		xmlNodePtr sub = NULL;
+		struct walk cw = { w->o, NULL, 0 };
+
 		if (dc->type != XML_ELEMENT_NODE)
 			continue;
+		cw.sn = reply_schema_child(w->o, w->sn, w->top, dc);
 		for (xmlNodePtr fc = f->children; fc != NULL && sub == NULL; fc = fc->next) {
 			if (fc->type != XML_ELEMENT_NODE)
 				continue;
@@ -194,7 +223,7 @@ filter_children(xmlNodePtr f, xmlNodePtr d, xmlNodePtr outp)
 					xmlNodePtr n = xmlDocCopyNode(dc, outp->doc, 2);
 					if (n == NULL)
 						xoom();
-					if (filter_node(fc, dc, n))
+					if (filter_node(&cw, fc, dc, n))
 						sub = n;
 					else
 						xmlFreeNode(n);
@@ -205,12 +234,14 @@ filter_children(xmlNodePtr f, xmlNodePtr d, xmlNodePtr outp)
 		if (sub != NULL) {
 			xmlAddChild(outp, sub);
 			added++;
-		}
+		} else if (nkeys > 0 && is_key(dc, keys, nkeys))
+			xmlAddChild(outp, copy_all(dc, outp->doc));
 	}
 	return added;
 }
 
-static int filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
+static int filter_node_unpacked(const struct walk *w, xmlNodePtr f, xmlNodePtr d,
+    xmlNodePtr n);
 
 /*
  * Fills n (a childless copy of data node d) as containment node f selects;
@@ -219,14 +250,14 @@ static int filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
  * every entry of a big list never holds the whole list unpacked.
  */
 static int
-filter_node(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
+filter_node(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
 {
 	int was_packed, rc;
 
 	if (packed_is(d) && packed_mismatch(f, d))
 		return 0;
 	was_packed = packed_unpack(d);
-	rc = filter_node_unpacked(f, d, n);
+	rc = filter_node_unpacked(w, f, d, n);
 
 	if (was_packed)
 		packed_pack_tree(d);
@@ -234,7 +265,7 @@ filter_node(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
 }
 
 static int
-filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
+filter_node_unpacked(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
 {
 	int other = 0;
 
@@ -256,11 +287,14 @@ filter_node_unpacked(xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
 			xmlAddChild(n, copy_all(dc, n->doc));
 		return 1;
 	}
-	return filter_children(f, d, n) > 0;
+	return filter_children(w, f, d, n) > 0;
 }
 
 void
-filter_subtree(xmlNodePtr filter, xmlNodePtr data_root, xmlNodePtr out)
+filter_subtree(const struct reply_opts *o, xmlNodePtr filter, xmlNodePtr data_root,
+    xmlNodePtr out)
 {
-	filter_children(filter, data_root, out);
+	struct walk w = { o, NULL, 1 };
+
+	filter_children(&w, filter, data_root, out);
 }

@@ -5,10 +5,15 @@
  * children of the XPath root ("/top/x" works): for the evaluation they are
  * hung directly under the document node, then put back.  Every selected
  * node comes back with its ancestors (childless copies) and its whole
- * subtree; a selected attribute or text node brings its element.  Also
- * filter_apply(), which picks subtree or XPath.
+ * subtree; a selected attribute or text node brings its element.  Each
+ * data node has its own copy, so every list entry stays separate, and an
+ * ancestor that is a list entry comes with its keys (replykeys.c).  Also
+ * filter_apply(), which picks subtree or XPath.  Names written without
+ * a prefix are resolved by the data's namespaces when that is
+ * unambiguous (xpath_names.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/xpath.h>
@@ -16,26 +21,58 @@
 
 #include "xmalloc.h"
 #include "tree.h"
+#include "schema/schema.h"
 
 
-/* The copy of data node d under out (creating childless ancestors); NULL if d is the root. */
-static xmlNodePtr
-out_for(xmlHashTablePtr map, xmlNodePtr d, xmlNodePtr out)
+#define KEYS_MAX	16
+
+struct xwalk {
+	const struct reply_opts	*o;
+	xmlHashTablePtr		 map;	/* data node -> its copy */
+	xmlHashTablePtr		 whole;	/* data nodes copied whole */
+	xmlNodePtr		 root;	/* the datastore root */
+};
+
+static void
+mark_whole(struct xwalk *w, xmlNodePtr d)
 {
 	char key[32];
-	xmlNodePtr parent, n;
+
+	snprintf(key, sizeof(key), "%p", (void *)d);
+	xmlHashAddEntry(w->whole, BAD_CAST key, d);
+}
+
+/*
+ * The copy of data node d under out (creating childless ancestors, list
+ * entries with their keys); out itself if d is the root.
+ */
+static xmlNodePtr
+out_for(struct xwalk *w, xmlNodePtr d, xmlNodePtr out)
+{
+	char key[32];
+	xmlNodePtr parent, n, keys[KEYS_MAX];
+	const struct lysc_node *sn = NULL;
+	int nkeys;
 
 	if (d == NULL || d->type != XML_ELEMENT_NODE || d->parent == NULL ||
 	    d->parent->type != XML_ELEMENT_NODE)
 		return out;	/* d is the datastore root */
 	snprintf(key, sizeof(key), "%p", (void *)d);
-	if ((n = xmlHashLookup(map, BAD_CAST key)) != NULL)
+	if ((n = xmlHashLookup(w->map, BAD_CAST key)) != NULL)
 		return n;
-	parent = out_for(map, d->parent, out);
+	parent = out_for(w, d->parent, out);
 	if ((n = xmlDocCopyNode(d, out->doc, 2)) == NULL)
 		xoom();
 	xmlAddChild(parent, n);
-	xmlHashAddEntry(map, BAD_CAST key, n);
+	xmlHashAddEntry(w->map, BAD_CAST key, n);
+	if (w->o != NULL && w->o->schema != NULL)
+		sn = schema_node_of(w->o->schema, d, w->root);
+	nkeys = reply_entry_keys(w->o, sn, d, keys, KEYS_MAX);
+	for (int i = 0; i < nkeys; i++) {
+		/* keys first; selected again later, they are not copied twice */
+		mark_whole(w, keys[i]);
+		xmlAddChild(n, packed_copy_node(keys[i], out->doc));
+	}
 	return n;
 }
 
@@ -61,14 +98,16 @@ quiet(void *arg, xmlErrorPtr err)
 }
 
 int
-filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr data,
-    xmlNodePtr out)
+filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
+    const char *select, xmlDocPtr data, xmlNodePtr out)
 {
 	xmlNodePtr root = xmlDocGetRootElement(data), saved_children, saved_last;
 	xmlXPathContextPtr ctx;
 	xmlXPathObjectPtr res;
 	xmlNsPtr *nss;
-	xmlHashTablePtr map, whole;
+	xmlHashTablePtr whole;
+	struct xwalk w = { o, NULL, NULL, root };
+	char *resolved;
 	int rc = 0;
 
 	/* XPath walks real nodes only: unpacked until the RPC ends (packed.c) */
@@ -82,6 +121,8 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 				xmlXPathRegisterNs(ctx, nss[i]->prefix, nss[i]->href);
 		xmlFree(nss);
 	}
+	/* names without a prefix, each in the one namespace the data uses for it */
+	resolved = xpath_resolve_names(select, root, ctx);
 	/* the top-level nodes become children of the XPath root */
 	saved_children = data->children;
 	saved_last = data->last;
@@ -90,7 +131,8 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
 		c->parent = (xmlNodePtr)data;
 	ctx->node = (xmlNodePtr)data;
-	res = xmlXPathEvalExpression(BAD_CAST select, ctx);
+	res = xmlXPathEvalExpression(BAD_CAST (resolved != NULL ? resolved : select), ctx);
+	free(resolved);
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
 		c->parent = root;
 	data->children = saved_children;
@@ -108,10 +150,10 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 		rc = -1;
 		goto done;
 	}
-	if ((map = xmlHashCreate(64)) == NULL || (whole = xmlHashCreate(64)) == NULL)
+	if ((w.map = xmlHashCreate(64)) == NULL || (whole = w.whole = xmlHashCreate(64)) == NULL)
 		xoom();
 	for (int i = 0; res->nodesetval != NULL && i < res->nodesetval->nodeNr; i++) {
-		xmlNodePtr d = res->nodesetval->nodeTab[i];
+		xmlNodePtr d = res->nodesetval->nodeTab[i], parent;
 		char key[32];
 		if (d->type == XML_DOCUMENT_NODE || d == root) {
 			/* the whole datastore */
@@ -129,11 +171,13 @@ filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select, xmlDocPtr dat
 		    inside_whole(whole, d))
 			continue;
 		snprintf(key, sizeof(key), "%p", (void *)d);
+		parent = out_for(&w, d->parent, out);
+		if (inside_whole(whole, d))
+			continue;	/* a key its entry brought */
 		xmlHashAddEntry(whole, BAD_CAST key, d);
-		xmlAddChild(out_for(map, d->parent, out),
-		    packed_copy_node(d, out->doc));
+		xmlAddChild(parent, packed_copy_node(d, out->doc));
 	}
-	xmlHashFree(map, NULL);
+	xmlHashFree(w.map, NULL);
 	xmlHashFree(whole, NULL);
 done:
 	xmlXPathFreeObject(res);
@@ -141,8 +185,33 @@ done:
 	return rc;
 }
 
+/*
+ * out_root's children (a filtered reply) get the prefixed declarations
+ * of the datastore root data_root (values may use them: nsvalue.c);
+ * ns_tidy drops those nothing uses.
+ */
+static void
+ns_reply_root(xmlNodePtr out_root, xmlNodePtr data_root)
+{
+	for (xmlNodePtr c = out_root->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		for (xmlNsPtr ns = data_root->nsDef; ns != NULL; ns = ns->next) {
+			int taken = c->ns != NULL && xmlStrEqual(c->ns->prefix, ns->prefix);
+
+			for (xmlNsPtr d = c->nsDef; d != NULL && !taken; d = d->next)
+				taken = xmlStrEqual(d->prefix, ns->prefix);
+			if (ns->prefix != NULL && ns->href != NULL && !taken &&
+			    xmlNewNs(c, ns->href, ns->prefix) == NULL)
+				xoom();
+		}
+	}
+	ns_tidy(out_root->children);
+}
+
 int
-filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_doc)
+filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
+    xmlDocPtr data, xmlDocPtr *out_doc)
 {
 	xmlChar *type = xmlGetProp(filter, BAD_CAST "type");
 	xmlDocPtr out;
@@ -154,7 +223,7 @@ filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_do
 		xoom();
 	xmlDocSetRootElement(out, root);
 	if (type == NULL || xmlStrEqual(type, BAD_CAST "subtree")) {
-		filter_subtree(filter, xmlDocGetRootElement(data), root);
+		filter_subtree(o, filter, xmlDocGetRootElement(data), root);
 	} else if (xmlStrEqual(type, BAD_CAST "xpath")) {
 		xmlChar *sel = xmlGetProp(filter, BAD_CAST "select");
 		if (sel == NULL) {
@@ -164,7 +233,7 @@ filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_do
 			rpc_error_info(e, "bad-element", "filter");
 			rc = -1;
 		} else
-			rc = filter_xpath(r, filter, (const char *)sel, data, root);
+			rc = filter_xpath(o, r, filter, (const char *)sel, data, root);
 		xmlFree(sel);
 	} else {
 		xmlNodePtr e = rpc_error(r, ERR_PROTOCOL, TAG_BAD_ATTRIBUTE, NULL,
@@ -175,7 +244,7 @@ filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_do
 	}
 	xmlFree(type);
 	if (rc == 0)
-		ns_tidy(root->children);
+		ns_reply_root(root, xmlDocGetRootElement(data));
 	if (rc == -1) {
 		xmlFreeDoc(out);
 		return -1;

@@ -8,6 +8,9 @@
  *   filter_subtree.c  subtree filters (RFC 6241 6)
  *   filter_xpath.c    XPath filters (RFC 6241 8.9)
  *   xmlout.c          the streamed serializer (replies, files, records)
+ *   nsvalue.c         namespace declarations that values (identityref...) use
+ *   replykeys.c       the keys every list entry of a reply carries
+ *   xpath_names.c     XPath filter names without a prefix
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
@@ -200,27 +203,100 @@ void packed_parse_with(xmlParserCtxtPtr ctxt, int (*where)(const xmlNode *));
 xmlDocPtr packed_read_fd(int fd, int options);
 xmlDocPtr packed_read_memory(const char *buf, int len, int options);
 
+/* ---- nsvalue.c ---- */
+
+/*
+ * Prefixes used in values (identityref, instance-identifier, XPath):
+ * kept on store and in every reply path.  See nsvalue.c for what counts
+ * as a use.
+ */
+
+/* 1 when text uses prefix (a "prefix:name" token). */
+int ns_text_uses(const char *text, const char *prefix);
+
+/* 1 when element n's own text (any text of n when packed) uses prefix. */
+int ns_value_uses(xmlNodePtr n, const xmlChar *prefix);
+
+/*
+ * e, an edit node about to be moved or copied out of its request, gets
+ * declarations of the prefixes its subtree's values use that are
+ * declared only on its ancestors (<config>, <rpc>).  ns_carry_children:
+ * each child of parent (the incoming <config> of an edit or copy).
+ */
+void ns_carry_values(xmlNodePtr e);
+void ns_carry_children(xmlNodePtr parent);
+
+/* Datastore leaf d takes edit leaf e's text: d gets the declarations it needs. */
+void ns_carry_leaf(xmlNodePtr d, xmlNodePtr e);
+
+/* ---- replykeys.c ---- */
+
+struct schema;
+struct lysc_node;
+
+/* What a reply path knows of the data's list keys (replykeys.c). */
+struct reply_opts {
+	struct schema		*schema;	/* the YANG modules; NULL: none */
+	xmlHashTablePtr		 keys;		/* RELAX NG keys (keys_from_schema); may be NULL */
+};
+
+/*
+ * The schema node of data element d under schema node parent (top: d
+ * is a top-level node, parent NULL); NULL when o has no schema or no
+ * module covers d.
+ */
+const struct lysc_node *reply_schema_child(const struct reply_opts *o,
+    const struct lysc_node *parent, int top, xmlNodePtr d);
+
+/*
+ * The key children of d when d is a list entry (rules in replykeys.c),
+ * in key order, up to max in keys[]; their count.  sn is d's schema
+ * node (NULL when none).  d is unpacked.
+ */
+int reply_entry_keys(const struct reply_opts *o, const struct lysc_node *sn,
+    xmlNodePtr d, xmlNodePtr *keys, int max);
+
 /* ---- filter_subtree.c, filter_xpath.c ---- */
 
 /*
  * get/get-config filters (RFC 6241 6 subtree, 8.9 XPath).  Both read the
  * datastore document (root <config> holding the top-level nodes) and add
- * copies of the selected nodes, with their ancestors, under out.
+ * copies of the selected nodes, with their ancestors, under out.  Every
+ * list entry comes with its keys (o, which may be NULL: schema-less).
  */
 
 /* Subtree filter: filter is the <filter> element. */
-void filter_subtree(xmlNodePtr filter, xmlNodePtr data_root, xmlNodePtr out);
+void filter_subtree(const struct reply_opts *o, xmlNodePtr filter, xmlNodePtr data_root,
+    xmlNodePtr out);
 
 /* XPath filter with expression select; namespaces in scope of filter.  -1 with an rpc-error. */
-int filter_xpath(struct rpc *r, xmlNodePtr filter, const char *select,
-    xmlDocPtr data, xmlNodePtr out);
+int filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
+    const char *select, xmlDocPtr data, xmlNodePtr out);
+
+/*
+ * expr with each name test written without a prefix that elements of
+ * exactly one namespace use in data_root's subtree given a prefix of its
+ * own, registered in ctx (xpath_names.c); malloc()ed, or NULL when
+ * nothing changes.
+ */
+struct _xmlXPathContext;
+char *xpath_resolve_names(const char *expr, xmlNodePtr data_root,
+    struct _xmlXPathContext *ctx);
 
 /*
  * Applies the <filter> element of a get/get-config (type subtree or
  * xpath) to data; on success *out_doc holds a new document whose root's
- * children are the result.  -1 with an rpc-error.
+ * children are the result, with the namespace declarations their values
+ * use.  -1 with an rpc-error.
  */
-int filter_apply(struct rpc *r, xmlNodePtr filter, xmlDocPtr data, xmlDocPtr *out_doc);
+int filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
+    xmlDocPtr data, xmlDocPtr *out_doc);
+
+/*
+ * 0 when the <filter> element (NULL: none) certainly selects no
+ * top-level element (ns, name), else 1 (filter_scope.c).
+ */
+int filter_may_select(xmlNodePtr filter, const char *ns, const char *name);
 
 /* ---- xmlout.c ---- */
 

@@ -54,7 +54,7 @@ fuzz_filter_run(const char *flt, size_t fltlen, const char *ds, size_t dslen,
 	before = packed ? fuzz_data_ser_doc(doc) : fuzz_data_dump(doc);
 	if (packed)
 		shape_before = fuzz_data_shape(xmlDocGetRootElement(doc));
-	if ((rc = filter_apply(&r, xmlDocGetRootElement(req), doc, &out)) == -1) {
+	if ((rc = filter_apply(NULL, &r, xmlDocGetRootElement(req), doc, &out)) == -1) {
 		if (r.nerrors == 0)
 			abort();	/* a refused filter must say why */
 	} else if (out == NULL)

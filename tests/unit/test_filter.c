@@ -13,6 +13,7 @@
 
 #include "tree/tree.h"
 #include "unit.h"
+#include "schema_test.h"
 
 #define NCNS "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define T "http://example.com/schema/1.2/config"
@@ -42,6 +43,7 @@ parse(const char *s)
 }
 
 static int packed_mode;
+static const struct reply_opts *opts;	/* what the filters know of keys */
 
 static int
 to_buffer(void *b, const char *s, size_t len)
@@ -63,7 +65,7 @@ run(xmlDocPtr d, const char *attrs, const char *body, int *rc)
 	snprintf(buf, sizeof(buf), "<rpc xmlns=\"%s\"><get><filter %s>%s</filter></get></rpc>",
 	    NCNS, attrs, body);
 	f = parse(buf);
-	*rc = filter_apply(&r, xmlDocGetRootElement(f)->children->children, d, &out);
+	*rc = filter_apply(opts, &r, xmlDocGetRootElement(f)->children->children, d, &out);
 	if (out != NULL && packed_mode) {
 		struct xmlout *xo = xo_new_writer(to_buffer, b);
 
@@ -86,6 +88,13 @@ run(xmlDocPtr d, const char *attrs, const char *body, int *rc)
 }
 
 static xmlDocPtr doc;
+
+static xmlDocPtr
+load(const char *xml)
+{
+	return packed_mode ? packed_read_memory(xml, (int)strlen(xml), NC_XML_PARSE_OPTS) :
+	    parse(xml);
+}
 
 static void
 expect(const char *what, const char *attrs, const char *body, const char *want)
@@ -171,12 +180,12 @@ all_tests(void)
 	/* XPath */
 	expect("xpath: one leaf with its ancestors", "type=\"xpath\" xmlns:t=\"" T "\" "
 	    "select=\"/t:top/t:users/t:user[t:name='fred']/t:type\"", "",
-	    TOP "<users><user><type>admin</type></user></users></top>");
+	    TOP "<users><user><name>fred</name><type>admin</type></user></users></top>");
 	expect("xpath: several nodes share ancestors", "type=\"xpath\" xmlns:t=\"" T "\" "
 	    "select=\"/t:top/t:users/t:user/t:company-info/t:id\"", "",
-	    TOP "<users><user><company-info><id>1</id></company-info></user>"
-	    "<user><company-info><id>2</id></company-info></user>"
-	    "<user><company-info><id>3</id></company-info></user></users></top>");
+	    TOP "<users><user><name>root</name><company-info><id>1</id></company-info></user>"
+	    "<user><name>fred</name><company-info><id>2</id></company-info></user>"
+	    "<user><name>barney</name><company-info><id>3</id></company-info></user></users></top>");
 	expect("xpath: attribute predicate, whole subtree", "type=\"xpath\" xmlns:t=\"" T "\" "
 	    "select=\"//t:interface[@ifName='eth1']\"", "",
 	    TOP "<interfaces><interface ifName=\"eth1\"><mtu>9000</mtu></interface></interfaces></top>");
@@ -206,13 +215,142 @@ all_tests(void)
 	xmlFreeDoc(doc);
 }
 
+#define NB "urn:nchome:bench"
+#define BENCH "<bench xmlns=\"" NB "\">"
+#define IANAIFT "urn:ietf:params:xml:ns:yang:iana-if-type"
+
+/* Issue 16: list keys and the prefixes values use, in every filter. */
+static void
+issue16_tests(void)
+{
+	xmlHashTablePtr rng;
+	struct reply_opts ro = { NULL, NULL };
+	char **k;
+
+	doc = load("<config xmlns=\"" NCNS "\">" BENCH
+	    "<item><name>a</name><c>ca</c><d>da</d></item>"
+	    "<item><name>b</name><c>cb</c><d>db</d></item></bench></config>");
+	expect("subtree: a non-key leaf of each entry comes with the entry's key", SUB,
+	    BENCH "<item><c/></item></bench>",
+	    BENCH "<item><name>a</name><c>ca</c></item><item><name>b</name><c>cb</c></item></bench>");
+	expect("xpath: a non-key leaf of each entry, entries separate, with keys",
+	    "type=\"xpath\" xmlns:nb=\"" NB "\" select=\"/nb:bench/nb:item/nb:c\"", "",
+	    BENCH "<item><name>a</name><c>ca</c></item><item><name>b</name><c>cb</c></item></bench>");
+	expect("xpath: a selected key is not copied twice",
+	    "type=\"xpath\" xmlns:nb=\"" NB "\" select=\"/nb:bench/nb:item/nb:name | "
+	    "/nb:bench/nb:item/nb:d\"", "",
+	    BENCH "<item><name>a</name><d>da</d></item><item><name>b</name><d>db</d></item></bench>");
+	expect("xpath: names without a prefix, resolved by the data's namespaces",
+	    "type=\"xpath\" select=\"/bench/item/c\"", "",
+	    BENCH "<item><name>a</name><c>ca</c></item><item><name>b</name><c>cb</c></item></bench>");
+	expect("xpath: unprefixed names in predicates, operators and functions",
+	    "type=\"xpath\" select=\"/bench/item[name = 'b' or name='x' and "
+	    "string-length(d) div 2 = 1]/d | //item[position() = 1 and @a = 'q']\"", "",
+	    BENCH "<item><name>b</name><d>db</d></item></bench>");
+	expect("xpath: child:: axis and * keep their meaning",
+	    "type=\"xpath\" select=\"/child::bench/*[2]/child::c\"", "",
+	    BENCH "<item><name>b</name><c>cb</c></item></bench>");
+	expect("subtree: a content match on the key still selects once", SUB,
+	    BENCH "<item><name>b</name><d/></item></bench>",
+	    BENCH "<item><name>b</name><d>db</d></item></bench>");
+	/* RELAX NG keys (nma:key) name a key that is not the first leaf */
+	rng = xmlHashCreate(4);
+	k = calloc(2, sizeof(*k));
+	k[0] = strdup("d");
+	xmlHashAddEntry(rng, BAD_CAST "item", k);
+	ro.keys = rng;
+	opts = &ro;
+	expect("subtree: RELAX NG keys are the entry's keys", SUB,
+	    BENCH "<item><c/></item></bench>",
+	    BENCH "<item><c>ca</c><d>da</d></item><item><c>cb</c><d>db</d></item></bench>");
+	opts = NULL;
+	keys_free(rng);
+	xmlFreeDoc(doc);
+
+	/* one entry: schema-less it cannot be told from a container */
+	doc = load("<config xmlns=\"" NCNS "\">" BENCH
+	    "<item><name>a</name><c>ca</c></item></bench></config>");
+	expect("subtree: schema-less, a lone element is a container (no key)", SUB,
+	    BENCH "<item><c/></item></bench>", BENCH "<item><c>ca</c></item></bench>");
+	xmlFreeDoc(doc);
+
+	/* a name in two namespaces is not guessed */
+	doc = load("<config xmlns=\"" NCNS "\">" BENCH "<c>one</c></bench>"
+	    "<other xmlns=\"urn:other\"><c>two</c></other></config>");
+	expect("xpath: an unprefixed name two namespaces use stays in no namespace",
+	    "type=\"xpath\" select=\"//c\"", "", "");
+	expect("xpath: ...while an unambiguous one resolves",
+	    "type=\"xpath\" select=\"/other/*\"", "", "<other xmlns=\"urn:other\"><c>two</c></other>");
+	xmlFreeDoc(doc);
+
+	/* identityref prefixes: on the leaf, on an ancestor, on the datastore root */
+	doc = load("<config xmlns=\"" NCNS "\" xmlns:ianaift=\"" IANAIFT "\">"
+	    "<interfaces xmlns=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\" "
+	    "xmlns:x=\"urn:x\">"
+	    "<interface><name>eth0</name><type>ianaift:ethernetCsmacd</type><d>x:v</d></interface>"
+	    "<interface><name>eth1</name><type xmlns:t=\"urn:t\">t:other</type><d>x:w</d></interface>"
+	    "</interfaces></config>");
+	expect("subtree: identityref prefixes stay declared (leaf, ancestor, root)", SUB,
+	    "<interfaces xmlns=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\"><interface>"
+	    "<type/><d/></interface></interfaces>",
+	    "<interfaces xmlns=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\" xmlns:x=\"urn:x\" "
+	    "xmlns:ianaift=\"" IANAIFT "\"><interface><name>eth0</name>"
+	    "<type>ianaift:ethernetCsmacd</type><d>x:v</d></interface>"
+	    "<interface><name>eth1</name><type xmlns:t=\"urn:t\">t:other</type><d>x:w</d>"
+	    "</interface></interfaces>");
+	expect("xpath: identityref prefixes stay declared",
+	    "type=\"xpath\" xmlns:if=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\" "
+	    "select=\"/if:interfaces/if:interface/if:type\"", "",
+	    "<interfaces xmlns=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\" "
+	    "xmlns:ianaift=\"" IANAIFT "\"><interface><name>eth0</name>"
+	    "<type>ianaift:ethernetCsmacd</type></interface>"
+	    "<interface><name>eth1</name><type xmlns:t=\"urn:t\">t:other</type>"
+	    "</interface></interfaces>");
+	xmlFreeDoc(doc);
+}
+
+/* Keys from a YANG module: a one-entry list still gets its key. */
+static void
+schema_tests(void)
+{
+	static const char *const mods[] = { "example-bench", NULL };
+	char err[512];
+	struct schema *s;
+	struct reply_opts ro = { NULL, NULL };
+
+	schema_test_init();
+	if ((s = load_modules(mods, err, sizeof(err))) == NULL) {
+		CHECK(0, "example-bench loads: %s", err);
+		return;
+	}
+	ro.schema = s;
+	doc = load("<config xmlns=\"" NCNS "\"><top xmlns=\"urn:example:bench\">"
+	    "<item><name>item-000001</name><cfg><alpha>x</alpha><beta>y</beta></cfg></item>"
+	    "</top></config>");
+	opts = &ro;
+	expect("schema: a one-entry list's entry comes with its key", SUB,
+	    "<top xmlns=\"urn:example:bench\"><item><cfg><beta/></cfg></item></top>",
+	    "<top xmlns=\"urn:example:bench\"><item><name>item-000001</name>"
+	    "<cfg><beta>y</beta></cfg></item></top>");
+	expect("schema: xpath, the same", "type=\"xpath\" xmlns:eb=\"urn:example:bench\" "
+	    "select=\"//eb:beta\"", "",
+	    "<top xmlns=\"urn:example:bench\"><item><name>item-000001</name>"
+	    "<cfg><beta>y</beta></cfg></item></top>");
+	opts = NULL;
+	xmlFreeDoc(doc);
+	schema_free(s);
+}
+
 int
 main(void)
 {
 	all_tests();
+	issue16_tests();
 	printf("# again, with a packed tree\n");
 	packed_mode = 1;
 	all_tests();
+	issue16_tests();
+	schema_tests();
 	xmlCleanupParser();
 	UNIT_DONE();
 }

@@ -284,7 +284,7 @@ test_state(struct session *s)
 	xmlBufferPtr b;
 
 	into = fresh_into(&doc);
-	CHECK(state_collect(s, into) == 0 && count_children(into, NULL) == 2 &&
+	CHECK(state_collect(s, into, NULL, NULL) == 0 && count_children(into, NULL) == 2 &&
 	    count_children(into, "netconf-state") == 1 &&
 	    count_children(into, "netconf") == 1,
 	    "no provider folder: only netconf-state and the RFC 5277 streams are added");
@@ -309,7 +309,7 @@ test_state(struct session *s)
 	setenv("NCHOME_STATE_TIMEOUT", "0.5", 1);
 
 	into = fresh_into(&doc);
-	CHECK(state_collect(s, into) == 0, "state_collect answers");
+	CHECK(state_collect(s, into, NULL, NULL) == 0, "state_collect answers");
 	CHECK(count_children(into, NULL) == 5,
 	    "only the good providers' elements are added (%d)", count_children(into, NULL));
 	CHECK(count_children(into, "system-state") == 1 &&

@@ -1,0 +1,96 @@
+/*
+ * The account a session belongs to: the real uid that started
+ * nchome-netconf (sshd starts it as the logged-in account), its name and
+ * its Unix groups.  NACM matches those groups; the registry and the
+ * events show the name.
+ *
+ * Recorded once, at the first call: main.c calls account_current()
+ * before anything else, so in a set-id nchome-netconf (identity.c) it is
+ * the logged-in account, not the service identity the process switches
+ * to afterwards.  Later calls return the same record.
+ */
+#include <sys/types.h>
+
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "xmalloc.h"
+
+#define ACCOUNT_MAX_GROUPS	65536
+
+static struct account cur;
+static int recorded;
+
+/* The groups of name (primary gid first); malloc()ed, count in *n. */
+static gid_t *
+groups_of(const char *name, gid_t gid, int *n)
+{
+	gid_t *g;
+	int want = 32, got;
+
+	for (;;) {
+		g = xcalloc((size_t)want, sizeof(*g));
+		got = want;
+		if (getgrouplist(name, gid, g, &got) != -1) {
+			*n = got;
+			return g;
+		}
+		free(g);
+		if (got <= want)
+			want *= 2;
+		else
+			want = got;
+		if (want > ACCOUNT_MAX_GROUPS)
+			break;
+	}
+	/* unreasonably many: the primary group only */
+	g = xcalloc(1, sizeof(*g));
+	g[0] = gid;
+	*n = 1;
+	return g;
+}
+
+const struct account *
+account_current(void)
+{
+	struct passwd *pw;
+
+	if (recorded)
+		return &cur;
+	recorded = 1;
+	cur.uid = getuid();
+	cur.gid = getgid();
+	if ((pw = getpwuid(cur.uid)) != NULL && pw->pw_name != NULL &&
+	    strlen(pw->pw_name) < sizeof(cur.name)) {
+		snprintf(cur.name, sizeof(cur.name), "%s", pw->pw_name);
+		cur.groups = groups_of(cur.name, cur.gid, &cur.ngroups);
+	} else {
+		/* no name: the uid as text, the process's own groups */
+		int n = getgroups(0, NULL);
+
+		snprintf(cur.name, sizeof(cur.name), "%lu", (unsigned long)cur.uid);
+		if (n < 0 || n > ACCOUNT_MAX_GROUPS)
+			n = 0;
+		cur.groups = xcalloc((size_t)n + 1, sizeof(*cur.groups));
+		cur.groups[0] = cur.gid;
+		if (n > 0 && (n = getgroups(n, cur.groups + 1)) < 0)
+			n = 0;
+		cur.ngroups = n + 1;
+	}
+	return &cur;
+}
+
+int
+account_in_group(const struct account *a, gid_t gid)
+{
+	for (int i = 0; i < a->ngroups; i++)
+		if (a->groups[i] == gid)
+			return 1;
+	return 0;
+}

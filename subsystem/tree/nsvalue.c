@@ -1,0 +1,254 @@
+/*
+ * Namespace declarations that values use (issue 16): an identityref
+ * (`ianaift:ethernetCsmacd`), an instance-identifier or an XPath-valued
+ * leaf names its prefixes in its text, which libxml2 does not see: it
+ * reconciles the namespaces of element and attribute names only, and
+ * ns_tidy() would drop a declaration no name uses.  Here:
+ *
+ *   - which prefixes a text uses: every NCName directly followed by ':'
+ *     and an NCName start character, not inside a longer name.  So
+ *     "x:virtual", "/if:interfaces/if:interface[if:name='eth0']" use x
+ *     and if; "12:30", "http://h/", "child::a" use nothing.  A
+ *     description that happens to hold "a:b" keeps a declaration of a,
+ *     if there is one: a spare declaration, never a lost one;
+ *   - ns_value_uses(): whether an element's own text (or any text of a
+ *     packed element) uses a prefix, for ns_in_subtree();
+ *   - ns_carry_values(): an edit node about to leave its request (moved
+ *     or copied into a datastore) gets declarations of the prefixes its
+ *     texts use that are declared only on its ancestors (<config>,
+ *     <edit-config>, <rpc>);
+ *   - ns_carry_leaf(): a datastore leaf that takes an edit leaf's text
+ *     gets the declarations that text needs;
+ * (filter_xpath.c gives a filtered reply's top-level nodes the
+ * declarations of the datastore root; ns_tidy then keeps those used.)
+ */
+#include <string.h>
+
+#include "xmalloc.h"
+#include "tree.h"
+
+#define PREFIX_MAX	128	/* longer prefixes are not looked up */
+
+static int
+ncname_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+static int
+ncname_char(unsigned char c)
+{
+	return ncname_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+/*
+ * Calls cb(arg, prefix) for every prefix text uses (prefix NUL-ended
+ * in a scratch buffer) until cb returns non-zero, which is returned.
+ */
+static int
+each_prefix(const char *text, int (*cb)(void *, const char *), void *arg)
+{
+	const unsigned char *p = (const unsigned char *)text, *colon, *start;
+	char buf[PREFIX_MAX + 1];
+	int rc;
+
+	if (text == NULL)
+		return 0;
+	while ((colon = (const unsigned char *)strchr((const char *)p, ':')) != NULL) {
+		for (start = colon; start > (const unsigned char *)text &&
+		    ncname_char(start[-1]); start--)
+			;
+		/* a name before, a name start after, and not an axis "::" */
+		if (start < colon && ncname_start(*start) && ncname_start(colon[1]) &&
+		    (size_t)(colon - start) <= PREFIX_MAX) {
+			memcpy(buf, start, (size_t)(colon - start));
+			buf[colon - start] = '\0';
+			if ((rc = cb(arg, buf)) != 0)
+				return rc;
+		}
+		p = colon + 1;
+	}
+	return 0;
+}
+
+static int
+same_prefix(void *want, const char *prefix)
+{
+	return strcmp(want, prefix) == 0;
+}
+
+/* packed_write's callbacks: only the texts matter */
+struct packed_scan {
+	int		(*cb)(void *, const char *);
+	void		*arg;
+	int		 rc;
+};
+
+static void
+scan_put(void *arg, const char *s, size_t len)
+{
+	(void)arg;
+	(void)s;
+	(void)len;
+}
+
+static void
+scan_text(void *arg, const char *s)
+{
+	struct packed_scan *ps = arg;
+
+	if (ps->rc == 0)
+		ps->rc = each_prefix(s, ps->cb, ps->arg);
+}
+
+/*
+ * Calls cb for the prefixes used by the text children of element n, or
+ * by every text of n's subtree when n is packed.
+ */
+static int
+each_own_prefix(xmlNodePtr n, int (*cb)(void *, const char *), void *arg)
+{
+	int rc;
+
+	if (packed_is(n)) {
+		struct packed_scan ps = { cb, arg, 0 };
+
+		packed_write(n, scan_put, scan_text, &ps);
+		return ps.rc;
+	}
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+		    (rc = each_prefix((const char *)c->content, cb, arg)) != 0)
+			return rc;
+	return 0;
+}
+
+int
+ns_text_uses(const char *text, const char *prefix)
+{
+	return each_prefix(text, same_prefix, (void *)prefix);
+}
+
+int
+ns_value_uses(xmlNodePtr n, const xmlChar *prefix)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE || prefix == NULL)
+		return 0;
+	return each_own_prefix(n, same_prefix, (void *)prefix);
+}
+
+/* 1 when ns is declared on n itself. */
+static int
+declared_on(xmlNodePtr n, xmlNsPtr ns)
+{
+	for (xmlNsPtr d = n->nsDef; d != NULL; d = d->next)
+		if (d == ns)
+			return 1;
+	return 0;
+}
+
+static int
+declares_prefix(xmlNodePtr n, const char *prefix)
+{
+	for (xmlNsPtr d = n->nsDef; d != NULL; d = d->next)
+		if (d->prefix != NULL && strcmp((const char *)d->prefix, prefix) == 0)
+			return 1;
+	return 0;
+}
+
+struct carry {
+	xmlNodePtr	 top;	/* where declarations go */
+	xmlNodePtr	 at;	/* the element whose text is read */
+};
+
+/* A prefix used below c->top: declared outside it?  Then on c->top too. */
+static int
+carry_one(void *arg, const char *prefix)
+{
+	struct carry *c = arg;
+	xmlNsPtr ns = xmlSearchNs(c->at->doc, c->at, BAD_CAST prefix);
+
+	if (ns == NULL || ns->href == NULL || declares_prefix(c->top, prefix))
+		return 0;
+	/* declared at or below top: it travels with top */
+	for (xmlNodePtr a = c->at; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent) {
+		if (declared_on(a, ns))
+			return 0;
+		if (a == c->top)
+			break;
+	}
+	/* top's own name must keep its meaning */
+	if (c->top->ns != NULL && c->top->ns->prefix != NULL &&
+	    strcmp((const char *)c->top->ns->prefix, prefix) == 0)
+		return 0;
+	if (xmlNewNs(c->top, ns->href, BAD_CAST prefix) == NULL)
+		xoom();
+	return 0;
+}
+
+static void
+carry_walk(struct carry *c, xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		c->at = n;
+		each_own_prefix(n, carry_one, c);
+		if (!packed_is(n))
+			carry_walk(c, n->children);
+	}
+}
+
+void
+ns_carry_values(xmlNodePtr e)
+{
+	struct carry c = { e, e };
+	xmlNodePtr saved;
+
+	if (e == NULL || e->type != XML_ELEMENT_NODE)
+		return;
+	saved = e->next;
+	e->next = NULL;		/* e's subtree only */
+	carry_walk(&c, e);
+	e->next = saved;
+}
+
+void
+ns_carry_children(xmlNodePtr parent)
+{
+	for (xmlNodePtr c = parent != NULL ? parent->children : NULL; c != NULL; c = c->next)
+		ns_carry_values(c);
+}
+
+struct leaf_carry {
+	xmlNodePtr	 d, e;
+};
+
+static int
+leaf_one(void *arg, const char *prefix)
+{
+	struct leaf_carry *lc = arg;
+	xmlNsPtr ens = xmlSearchNs(lc->e->doc, lc->e, BAD_CAST prefix), dns;
+
+	if (ens == NULL || ens->href == NULL)
+		return 0;
+	dns = xmlSearchNs(lc->d->doc, lc->d, BAD_CAST prefix);
+	if (dns != NULL && xmlStrEqual(dns->href, ens->href))
+		return 0;
+	if (declares_prefix(lc->d, prefix) || (lc->d->ns != NULL &&
+	    lc->d->ns->prefix != NULL && strcmp((const char *)lc->d->ns->prefix, prefix) == 0))
+		return 0;	/* would change what d's own names mean */
+	if (xmlNewNs(lc->d, ens->href, BAD_CAST prefix) == NULL)
+		xoom();
+	return 0;
+}
+
+void
+ns_carry_leaf(xmlNodePtr d, xmlNodePtr e)
+{
+	struct leaf_carry lc = { d, e };
+
+	if (d != NULL && e != NULL && d->type == XML_ELEMENT_NODE &&
+	    e->type == XML_ELEMENT_NODE)
+		each_own_prefix(e, leaf_one, &lc);
+}
