@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #define DEFAULT_HOST_KEY	"/etc/ssh/ssh_host_ed25519_key.pub"
 #define DEFAULT_MAX_MESSAGE	67108864L
+#define DEFAULT_MAX_DATASTORE	268435456L	/* 256 MiB: 25x the 10 MB benchmark store */
 
 struct err_sink {
 	char	*buf;
@@ -133,6 +135,33 @@ check_range(cfg_t *cfg, cfg_opt_t *opt, long lo, long hi)
 static int validate_port(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 65535); }
 static int validate_count(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 1000); }
 static int validate_seconds(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 86400 * 7); }
+
+/* ---- bounds (issue 13): one account cannot stall or starve the others ---- */
+
+static int
+check_float_range(cfg_t *cfg, cfg_opt_t *opt, double lo, double hi)
+{
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		double v = cfg_opt_getnfloat(opt, i);
+		if (!(v >= lo && v <= hi)) {
+			cfg_error(cfg, "%s = %g is out of range (%g-%g seconds)", opt->name, v, lo, hi);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int validate_lock_wait(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0, 3600); }
+static int validate_write_timeout(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0.01, 86400); }
+static int validate_datastore_size(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 4096, LONG_MAX); }
+
+static long
+seconds_to_ms(double s)
+{
+	return (long)(s * 1000 + 0.5);
+}
+
+/* ---- end of bounds ---- */
 
 static int
 validate_message_size(cfg_t *cfg, cfg_opt_t *opt)
@@ -456,6 +485,10 @@ conf_schema(void)
 		CFG_STR("commit-hooks", NCHOME_SYSCONFDIR "/nchome/commit.d", CFGF_NONE),
 		CFG_STR("state-providers", NCHOME_SYSCONFDIR "/nchome/state.d", CFGF_NONE),
 		CFG_INT("max-message-size", DEFAULT_MAX_MESSAGE, CFGF_NONE),
+		/* bounds (issue 13) */
+		CFG_FLOAT("lock-wait", 5, CFGF_NONE),
+		CFG_FLOAT("write-timeout", 60, CFGF_NONE),
+		CFG_INT("max-datastore-size", DEFAULT_MAX_DATASTORE, CFGF_NONE),
 		CFG_STR("yang-dir", NCHOME_SYSCONFDIR "/nchome/yang", CFGF_NONE),
 		CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_END()
@@ -496,6 +529,9 @@ conf_schema(void)
 		{ "netconf|commit-hooks", validate_path },
 		{ "netconf|state-providers", validate_path },
 		{ "netconf|max-message-size", validate_message_size },
+		{ "netconf|lock-wait", validate_lock_wait },
+		{ "netconf|write-timeout", validate_write_timeout },
+		{ "netconf|max-datastore-size", validate_datastore_size },
 		{ "netconf|yang-dir", validate_path },
 		{ "netconf|module", validate_module },
 		{ "netconf|module|revision", validate_revision },
@@ -641,6 +677,9 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	conf->netconf.commit_hooks = strdup(cfg_getstr(nc, "commit-hooks"));
 	conf->netconf.state_providers = strdup(cfg_getstr(nc, "state-providers"));
 	conf->netconf.max_message_size = (uint64_t)cfg_getint(nc, "max-message-size");
+	conf->netconf.lock_wait_ms = seconds_to_ms(cfg_getfloat(nc, "lock-wait"));
+	conf->netconf.write_timeout_ms = seconds_to_ms(cfg_getfloat(nc, "write-timeout"));
+	conf->netconf.max_datastore_size = (uint64_t)cfg_getint(nc, "max-datastore-size");
 	if (fill_modules(&conf->netconf, nc) == -1)
 		goto oom;
 	if (!conf->path || !conf->device_id || !conf->sshd || !conf->sshd_config ||

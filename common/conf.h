@@ -50,6 +50,10 @@ struct conf_netconf {
 	char		*commit_hooks;
 	char		*state_providers;
 	uint64_t	 max_message_size;
+	/* bounds (issue 13) */
+	long		 lock_wait_ms;		/* longest wait for a file lock */
+	long		 write_timeout_ms;	/* longest wait for the NMS to read */
+	uint64_t	 max_datastore_size;	/* bytes of one datastore's XML */
 	char		*yang_dir;		/* the operator's YANG modules */
 	struct conf_module *modules;
 	size_t		 nmodules;

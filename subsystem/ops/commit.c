@@ -36,6 +36,7 @@
 #include "atomicfile.h"
 #include "closefrom.h"
 #include "log.h"
+#include "flockwait.h"
 #include "ops_int.h"
 
 #define STATE_FILE	"confirm.state"
@@ -167,6 +168,8 @@ timer_main(const char *dir, const char *schema, const char *hooks_dir,
 		if (!read_state(dd, &cs) || cs.token != token)
 			_exit(0);
 	}
+	/* no client waits for this rollback: it waits for the write lock unbounded */
+	flock_wait_set_bound(-1);
 	if ((st = store_open(dd, schema, 0)) == NULL)
 		_exit(1);
 	if (store_lock(st, 1) == 0) {
@@ -217,8 +220,13 @@ start_timer(struct session *s, uint64_t token, int64_t deadline)
 static void
 running_unwritable(struct rpc *r)
 {
-	const char *hint = store_failure_hint(r->s->store);
+	const char *hint;
 
+	if (store_lock_busy(r->s->store) || store_too_big(r->s->store)) {
+		ops_store_failed(r);
+		return;
+	}
+	hint = store_failure_hint(r->s->store);
 	rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 	    "cannot write running%s%s", hint != NULL ? ": " : "", hint != NULL ? hint : "");
 }
@@ -384,7 +392,7 @@ op_commit(struct rpc *r)
 	if (commit_params(r, &q) == -1 || store_check_write(st, r, DS_RUNNING) == -1)
 		return;
 	if (store_lock(st, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	pending = read_state(s->dd, &cs);
@@ -397,7 +405,10 @@ op_commit(struct rpc *r)
 	if (!q.confirmed && !pending && commit_fast(r))
 		goto out;
 	if (store_pin_candidate(st) == -1 || store_doc(st, DS_RUNNING) == NULL) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
+		if (store_too_big(st))	/* the candidate, written out, passes the cap */
+			ops_store_failed(r);
+		else
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
 		goto out;
 	}
 	if (q.confirmed && !pending) {
@@ -432,7 +443,7 @@ op_cancel_commit(struct rpc *r)
 	const char *persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
 
 	if (store_lock(s->store, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	if (!read_state(s->dd, &cs))
@@ -456,7 +467,7 @@ op_discard_changes(struct rpc *r)
 	if (store_check_write(st, r, DS_CANDIDATE) == -1)
 		return;
 	if (store_lock(st, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	store_drop_candidate(st);

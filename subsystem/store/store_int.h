@@ -39,6 +39,9 @@ struct store {
 	uint32_t	 sid;		/* the session acted for (0: the server) */
 	int		 lockfd;
 	int		 lockdepth;
+	int		 lock_busy;	/* the last store_lock() gave up after lock-wait */
+	uint64_t	 max_size;	/* a datastore's XML at most (0: no cap) */
+	int		 too_big;	/* the last write was refused by max_size */
 	struct ds_cache	 c[DS_COUNT];
 	xmlHashTablePtr	 keys;		/* list keys from the schema */
 	char		*schema_path;	/* NULL: none configured */
