@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,11 @@
 #include "conf.h"
 #include "errbuf.h"
 #include "safepath.h"
+#include "secret.h"
 
 #define DEFAULT_HOST_KEY	"/etc/ssh/ssh_host_ed25519_key.pub"
 #define DEFAULT_MAX_MESSAGE	67108864L
+#define DEFAULT_MAX_DATASTORE	268435456L	/* 256 MiB: 25x the 10 MB benchmark store */
 
 struct err_sink {
 	char	*buf;
@@ -132,6 +135,33 @@ check_range(cfg_t *cfg, cfg_opt_t *opt, long lo, long hi)
 static int validate_port(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 65535); }
 static int validate_count(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 1000); }
 static int validate_seconds(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 86400 * 7); }
+
+/* ---- bounds (issue 13): one account cannot stall or starve the others ---- */
+
+static int
+check_float_range(cfg_t *cfg, cfg_opt_t *opt, double lo, double hi)
+{
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		double v = cfg_opt_getnfloat(opt, i);
+		if (!(v >= lo && v <= hi)) {
+			cfg_error(cfg, "%s = %g is out of range (%g-%g seconds)", opt->name, v, lo, hi);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int validate_lock_wait(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0, 3600); }
+static int validate_write_timeout(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0.01, 86400); }
+static int validate_datastore_size(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 4096, LONG_MAX); }
+
+static long
+seconds_to_ms(double s)
+{
+	return (long)(s * 1000 + 0.5);
+}
+
+/* ---- end of bounds ---- */
 
 static int
 validate_message_size(cfg_t *cfg, cfg_opt_t *opt)
@@ -310,7 +340,16 @@ fill_client(struct conf_client *c, cfg_t *sec, const char *global_device_id)
 	c->name = strdup(cfg_title(sec));
 	c->device_id = strdup(dev ? dev : global_device_id);
 	c->initiation = (enum conf_initiation)cfg_getint(sec, "initiation");
-	c->secret = xstrdup_or_null(cfg_getstr(sec, "secret"));
+	if (cfg_getstr(sec, "secret") != NULL) {
+		char *inline_secret = cfg_getstr(sec, "secret");
+
+		c->secret = secret_dup(inline_secret);
+		/* libconfuse's copy is freed with cfg_free(): wipe it first */
+		explicit_bzero(inline_secret, strlen(inline_secret));
+		if (c->secret == NULL)
+			return -1;
+	}
+	c->secret_file = xstrdup_or_null(cfg_getstr(sec, "secret-file"));
 	c->reconnect = (enum conf_reconnect)cfg_getint(sec, "reconnect-strategy");
 	c->connection = (enum conf_connection)cfg_getint(sec, "connection");
 	c->period = (unsigned)cfg_getint(sec, "period");
@@ -321,7 +360,7 @@ fill_client(struct conf_client *c, cfg_t *sec, const char *global_device_id)
 	c->naddrs = cfg_size(sec, "address");
 	c->addrs = calloc(c->naddrs, sizeof(*c->addrs));
 	if (c->name == NULL || c->device_id == NULL || c->addrs == NULL ||
-	    (cfg_getstr(sec, "secret") && c->secret == NULL))
+	    (cfg_getstr(sec, "secret-file") && c->secret_file == NULL))
 		return -1;
 	for (size_t i = 0; i < c->naddrs; i++) {
 		cfg_t *a = cfg_getnsec(sec, "address", (unsigned)i);
@@ -366,6 +405,24 @@ fill_modules(struct conf_netconf *nc, cfg_t *sec)
 	return 0;
 }
 
+/*
+ * The dialer reads a client's secret-file; nchome-netconf never does (it
+ * runs for NETCONF accounts, and needs no secret).
+ */
+static int
+read_secret_file(struct conf_client *c, int checks, const char *path, char *err,
+    size_t errlen)
+{
+	if (c->secret_file == NULL || !(checks & CONF_CHECK_DIALER))
+		return 0;
+	if (c->secret != NULL)
+		return set_err(err, errlen, "%s: client %s has both secret and secret-file: "
+		    "keep one (secret-file)", path, c->name);
+	if ((c->secret = secret_file_read(c->secret_file, err, errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Checks that only the dialer needs: it runs sshd and sends the host key. */
 static int
 check_for_dialer(const struct nchome_conf *conf, struct stat *st, char *err, size_t errlen)
@@ -377,9 +434,11 @@ check_for_dialer(const struct nchome_conf *conf, struct stat *st, char *err, siz
 		    strerror(errno));
 	if (st->st_mode & S_IWOTH)
 		return set_err(err, errlen, "%s: writable by other users; refusing it", conf->path);
-	if (conf->has_secret && (st->st_mode & S_IROTH))
+	if (conf->has_inline_secret && (st->st_mode & 077))
 		return set_err(err, errlen,
-		    "%s: holds a secret but is readable by other users (chmod o-r)", conf->path);
+		    "%s: holds a secret but is readable by other users (mode %04o): move it to "
+		    "a secret-file (nchome.conf(5)), or make this file root's alone (chmod 0600)",
+		    conf->path, (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 
@@ -406,6 +465,7 @@ conf_schema(void)
 		CFG_STR("device-id", NULL, CFGF_NODEFAULT),
 		CFG_INT_CB("initiation", INITIATION_JUNOS, CFGF_NONE, parse_initiation),
 		CFG_STR("secret", NULL, CFGF_NODEFAULT),
+		CFG_STR("secret-file", NULL, CFGF_NODEFAULT),
 		CFG_INT_CB("reconnect-strategy", RECONNECT_STICKY, CFGF_NONE, parse_reconnect),
 		CFG_INT_CB("connection", CONNECTION_PERSISTENT, CFGF_NONE, parse_connection),
 		CFG_INT("period", 3600, CFGF_NONE),
@@ -426,6 +486,10 @@ conf_schema(void)
 		CFG_STR("commit-hooks", NCHOME_SYSCONFDIR "/nchome/commit.d", CFGF_NONE),
 		CFG_STR("state-providers", NCHOME_SYSCONFDIR "/nchome/state.d", CFGF_NONE),
 		CFG_INT("max-message-size", DEFAULT_MAX_MESSAGE, CFGF_NONE),
+		/* bounds (issue 13) */
+		CFG_FLOAT("lock-wait", 5, CFGF_NONE),
+		CFG_FLOAT("write-timeout", 60, CFGF_NONE),
+		CFG_INT("max-datastore-size", DEFAULT_MAX_DATASTORE, CFGF_NONE),
 		CFG_STR("yang-dir", NCHOME_SYSCONFDIR "/nchome/yang", CFGF_NONE),
 		CFG_STR("nacm-recovery-account", "", CFGF_NONE),
 		CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -436,7 +500,7 @@ conf_schema(void)
 		CFG_STR("sshd", NCHOME_SSHD_PATH, CFGF_NONE),
 		CFG_STR("sshd-config", NCHOME_SSHD_CONFIG_PATH, CFGF_NONE),
 		CFG_STR("host-key", DEFAULT_HOST_KEY, CFGF_NONE),
-		CFG_STR("state-dir", NCHOME_STATE_DIR, CFGF_NONE),
+		CFG_STR("state-dir", NCHOME_DIALER_STATE_DIR, CFGF_NONE),
 		CFG_STR("dialer-socket", NCHOME_RUN_DIR "/dialer.sock", CFGF_NONE),
 		CFG_SEC("client", client_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_SEC("netconf", netconf_opts, CFGF_NONE),
@@ -452,6 +516,7 @@ conf_schema(void)
 		{ "client", validate_client },
 		{ "client|device-id", validate_device_id },
 		{ "client|secret", validate_secret },
+		{ "client|secret-file", validate_path },
 		{ "client|period", validate_seconds },
 		{ "client|services", validate_services },
 		{ "client|keep-alive|retry", validate_count },
@@ -466,6 +531,9 @@ conf_schema(void)
 		{ "netconf|commit-hooks", validate_path },
 		{ "netconf|state-providers", validate_path },
 		{ "netconf|max-message-size", validate_message_size },
+		{ "netconf|lock-wait", validate_lock_wait },
+		{ "netconf|write-timeout", validate_write_timeout },
+		{ "netconf|max-datastore-size", validate_datastore_size },
 		{ "netconf|yang-dir", validate_path },
 		{ "netconf|module", validate_module },
 		{ "netconf|module|revision", validate_revision },
@@ -611,6 +679,9 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	conf->netconf.commit_hooks = strdup(cfg_getstr(nc, "commit-hooks"));
 	conf->netconf.state_providers = strdup(cfg_getstr(nc, "state-providers"));
 	conf->netconf.max_message_size = (uint64_t)cfg_getint(nc, "max-message-size");
+	conf->netconf.lock_wait_ms = seconds_to_ms(cfg_getfloat(nc, "lock-wait"));
+	conf->netconf.write_timeout_ms = seconds_to_ms(cfg_getfloat(nc, "write-timeout"));
+	conf->netconf.max_datastore_size = (uint64_t)cfg_getint(nc, "max-datastore-size");
 	if (fill_modules(&conf->netconf, nc) == -1)
 		goto oom;
 	if (!conf->path || !conf->device_id || !conf->sshd || !conf->sshd_config ||
@@ -627,6 +698,10 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 		if (fill_client(&conf->clients[i], cfg_getnsec(cfg, "client", (unsigned)i),
 		    conf->device_id) == -1)
 			goto oom;
+		if (conf->clients[i].secret)
+			conf->has_inline_secret = 1;
+		if (read_secret_file(&conf->clients[i], checks, path, err, errlen) == -1)
+			goto fail;
 		if (conf->clients[i].secret)
 			conf->has_secret = 1;
 	}
@@ -649,10 +724,8 @@ client_free(struct conf_client *c)
 {
 	free(c->name);
 	free(c->device_id);
-	if (c->secret) {
-		explicit_bzero(c->secret, strlen(c->secret));
-		free(c->secret);
-	}
+	secret_free(c->secret);
+	free(c->secret_file);
 	for (size_t i = 0; c->addrs && i < c->naddrs; i++)
 		free(c->addrs[i].host);
 	free(c->addrs);

@@ -23,7 +23,8 @@ struct conf_client {
 	char			*name;
 	char			*device_id;	/* resolved: own or global */
 	enum conf_initiation	 initiation;
-	char			*secret;	/* NULL: no HOST-KEY/HMAC */
+	char			*secret;	/* NULL: no HOST-KEY/HMAC; secret.h */
+	char			*secret_file;	/* NULL: none; read by the dialer only */
 	enum conf_reconnect	 reconnect;
 	enum conf_connection	 connection;
 	unsigned		 period;	/* seconds, periodic only */
@@ -49,6 +50,10 @@ struct conf_netconf {
 	char		*commit_hooks;
 	char		*state_providers;
 	uint64_t	 max_message_size;
+	/* bounds (issue 13) */
+	long		 lock_wait_ms;		/* longest wait for a file lock */
+	long		 write_timeout_ms;	/* longest wait for the NMS to read */
+	uint64_t	 max_datastore_size;	/* bytes of one datastore's XML */
 	char		*yang_dir;		/* the operator's YANG modules */
 	char		*nacm_recovery;		/* "": only root bypasses NACM */
 	struct conf_module *modules;
@@ -67,11 +72,14 @@ struct nchome_conf {
 	size_t			 nclients;
 	struct conf_netconf	 netconf;
 	int			 has_secret;	/* some client holds a secret */
+	int			 has_inline_secret; /* ... in this file (`secret`) */
 };
 
 /* What conf_load() checks beyond the syntax. */
 #define CONF_CHECK_DIALER	0x01	/* sshd executable, host-key readable,
-					   file with a secret not world-readable;
+					   secret-files read (secret.h), a file
+					   with a secret readable by its owner
+					   alone;
 					   as root: file and folders only root
 					   can change (safepath.h) */
 

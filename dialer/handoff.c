@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "handoff.h"
+#include "secret.h"
 #include "subproc.h"
 
 #define PREFLIGHT_TIMEOUT_MS	10000
@@ -29,6 +30,7 @@ static void
 exec_child(int in, int out, int err, char *const argv[])
 {
 	subproc_reset_signals();
+	secrets_wipe_all();	/* sshd needs none; a failed exec leaves none */
 	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1)
 		_exit(127);
 	subproc_close_from(3);

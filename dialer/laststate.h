@@ -9,6 +9,14 @@
 
 #include "conf.h"
 
+/*
+ * state-dir (made, mode 0700, when create and missing) must be a folder of
+ * the dialer's user that no one else may write, and as root every folder
+ * above it root's (safepath.c).  0, or -1 with the folder and why in err.
+ * Missing and !create: 0 (it is made at start).
+ */
+int laststate_check_dir(const char *dir, int create, char *err, size_t errlen);
+
 /* Index into c->addrs of the address saved for c; 0 when none matches. */
 size_t laststate_load(const char *state_dir, const struct conf_client *c);
 

@@ -40,6 +40,7 @@
 #include "config.h"
 #include "handoff.h"
 #include "hellosock.h"
+#include "laststate.h"
 #include "log.h"
 #include "reload.h"
 #include "sshdcheck.h"
@@ -469,7 +470,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (handoff_preflight(d.conf, err, sizeof(err)) == -1) {
+	if (laststate_check_dir(d.conf->state_dir, !test_only, err, sizeof(err)) == -1 ||
+	    handoff_preflight(d.conf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
 		conf_free(d.conf);
 		return 1;

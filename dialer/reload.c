@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "handoff.h"
+#include "laststate.h"
 #include "log.h"
 #include "reload.h"
 
@@ -47,6 +48,11 @@ reload_start(struct reload *r, const char *path, int64_t now)
 	log_info("reloading %s", path);
 	if ((nc = conf_load(path, CONF_CHECK_DIALER, err, sizeof(err))) == NULL) {
 		log_warnx(REFUSED ": %s", err);
+		return;
+	}
+	if (laststate_check_dir(nc->state_dir, 1, err, sizeof(err)) == -1) {
+		log_warnx(REFUSED ": %s", err);
+		conf_free(nc);
 		return;
 	}
 	if (handoff_check_start(nc, &r->sp) == -1) {

@@ -38,6 +38,8 @@
 #define HDR_LEN		12
 #define REC_LEN		24
 #define MSG_MAX		(HDR_LEN + RESOLVE_MAX_ADDRS * REC_LEN)
+/* The child's rc when it could not drop root (getaddrinfo() rcs are <= 0). */
+#define RC_NODROP	1000
 
 _Static_assert(MSG_MAX <= SUBPROC_OUT_MAX, "a resolver reply fits the subproc buffer");
 _Static_assert(MSG_MAX <= 512, "a resolver reply is written atomically (PIPE_BUF)");
@@ -103,7 +105,11 @@ resolve_numeric(const char *host, unsigned port, struct resolved_addr *out, size
 	return 1;
 }
 
-/* Root is not needed to resolve; DNS replies are untrusted input. */
+/*
+ * Root is not needed to resolve; DNS replies are untrusted input.  Fails
+ * closed: with no RESOLVE_USER, a root user for it, or a drop that did not
+ * stick, the child does not resolve at all (the attempt fails, logged).
+ */
 static int
 drop_root(void)
 {
@@ -111,10 +117,22 @@ drop_root(void)
 
 	if (geteuid() != 0)
 		return 0;
-	if ((pw = getpwnam(RESOLVE_USER)) == NULL)
-		return 0;	/* no such user here: resolve as we are */
+	errno = 0;
+	if ((pw = getpwnam(RESOLVE_USER)) == NULL) {
+		if (errno == 0)
+			errno = ENOENT;
+		return -1;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		errno = EPERM;
+		return -1;
+	}
 	if (setgroups(0, NULL) == -1 || setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1)
 		return -1;
+	if (setuid(0) != -1 || geteuid() != pw->pw_uid || getegid() != pw->pw_gid) {
+		errno = EPERM;
+		return -1;
+	}
 	return 0;
 }
 
@@ -133,7 +151,7 @@ resolve_child(int wfd, void *arg)
 	subproc_close_from(wfd + 1);
 	memset(msg, 0, sizeof(msg));
 	if (drop_root() == -1) {
-		rc = EAI_SYSTEM;
+		rc = RC_NODROP;
 		syserr = errno;
 	} else {
 		memset(&hints, 0, sizeof(hints));
@@ -193,6 +211,11 @@ resolve_result(const struct subproc *sp, unsigned port, struct resolved_addr *ou
 	count = get_u32(sp->out + 8);
 	if (count > RESOLVE_MAX_ADDRS || sp->len != HDR_LEN + (size_t)count * REC_LEN) {
 		snprintf(err, errlen, "malformed resolver reply (%zu bytes)", sp->len);
+		return -1;
+	}
+	if (rc == RC_NODROP) {
+		snprintf(err, errlen, "not resolved: the resolver cannot drop root to user "
+		    RESOLVE_USER " (%s)", strerror(syserr));
 		return -1;
 	}
 	if (rc != 0) {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "secret.h"
 #include "subproc.h"
 
 void
@@ -70,6 +71,8 @@ subproc_start(struct subproc *sp, void (*child)(int, void *), void *arg)
 		return -1;
 	}
 	if (pid == 0) {
+		/* no child (resolver, sshd -t) needs a client's secret */
+		secrets_wipe_all();
 		close(fds[0]);
 		/* Exec'ing children need it open across exec (dup2 clears the flag too). */
 		fcntl(fds[1], F_SETFD, 0);

@@ -35,6 +35,7 @@
 #include "callhome_signal.h"
 #include "conf.h"
 #include "host/host.h"
+#include "flockwait.h"
 #include "log.h"
 #include "observe/observe.h"
 #include "schema/schema.h"
@@ -298,6 +299,10 @@ main(int argc, char *argv[])
 	sess.user = xstrdup(account_current()->name);
 	sess.peer = peer_address();
 	sess.fr = framer_new(STDIN_FILENO, STDOUT_FILENO, conf->netconf.max_message_size);
+	/* bounds: no other process's lock or unread output stalls this session for ever */
+	flock_wait_set_bound(conf->netconf.lock_wait_ms);
+	if (framer_set_write_timeout(sess.fr, conf->netconf.write_timeout_ms) == -1)
+		log_warn("write-timeout: stdout");
 	if (setup_signals() == -1)
 		fatal("signals");
 	if ((sess.dd = dsdir_open(conf->netconf.datastore_dir)) == NULL ||

@@ -69,6 +69,7 @@ server_open_store(struct session *s)
 		return -1;
 	if ((s->store = store_open(s->dd, s->nc->schema, s->id)) == NULL)
 		return -1;
+	store_set_max_size(s->store, s->nc->max_datastore_size);
 	return 0;
 }
 

@@ -87,6 +87,9 @@ echo "== device: sshd_config from config/sshd_config.in"
 {
 	echo "# demo: key files live below $tmp, which StrictModes would refuse"
 	echo "StrictModes no"
+	echo "# demo: the NMS logs in as root, the file's documented recovery opt-in"
+	echo "PermitRootLogin prohibit-password"
+	echo "AllowGroups root"
 	sed -e "s|@sysconfdir@|$tmp/etc|g" -e "s|@libexecdir@|$(dirname "$netconf")|g" \
 	    -e "s|/etc/ssh/|$tmp/ssh/|g" "$top/config/sshd_config.in"
 } > "$tmp/etc/nchome/sshd_config"

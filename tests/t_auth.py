@@ -132,7 +132,7 @@ try:
         k = env.user_key("netconfkey")
         c = env.sign_user(k, "nms-netconf")
         accepted(env.netconf(puser, k, c), "publickey", "the doc's account, no password: certificate")
-        r = run_doc("password", input="%s\n%s\n" % (password, password))
+        r = run_doc("password", env={"sysconfdir": env.sysconfdir}, input="%s\n%s\n" % (password, password))
         t.ok(r.returncode == 0, "doc/authentication.md's password block sets the password", r.output)
         # Same device as root's sessions above: the datastore folder
         # (1777) is shared by the sessions of both accounts.
@@ -154,7 +154,7 @@ try:
         t.ok(0 <= i_cert < i_key < i_pass, "ssh offers certificate, then key, then password",
              "cert@%d key@%d password@%d\n%s" % (i_cert, i_key, i_pass, err))
         t.ok("Authentications that can continue: publickey,password" in err,
-             "sshd offers exactly publickey and password (AuthenticationMethods)", err)
+             "sshd offers exactly publickey and password (the methods turned on)", err)
         log = r.sshd_log
         j_cert = log.find("Failed publickey for %s" % puser)
         j_key = log.find("Failed publickey for %s" % puser, j_cert + 1)

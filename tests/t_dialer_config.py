@@ -91,7 +91,10 @@ try:
     t.ok(p.returncode != 0 and "readable by other users" in p.stderr,
          "the dialer refuses to start on a world-readable secret", p.stderr)
     rc, err = check(good, 0o640)
-    t.ok(rc == 0, "the same file with mode 0640 is accepted", err)
+    t.ok(rc != 0 and "secret-file" in err and "0640" in err,
+         "the same file with mode 0640 (group nchome reads it) is refused, pointing to secret-file", err)
+    rc, err = check(good, 0o600)
+    t.ok(rc == 0, "the same file with mode 0600 is accepted", err)
     rc, err = check(head() + 'client a {\n  address "127.0.0.1" { }\n}\n', 0o644)
     t.ok(rc == 0, "a world-readable config without a secret is accepted", err)
 

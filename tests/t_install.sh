@@ -75,7 +75,8 @@ grep -qE "^Subsystem[[:space:]]+netconf[[:space:]]+$libexecdir/nchome-netconf -f
 	"$dest$confdir/sshd_config"
 res $? "install: sshd_config runs the installed nchome-netconf with the installed nchome.conf"
 detail=$(grep -n 'state-dir\|datastore-dir\|sshd-config' "$dest$confdir/nchome.conf")
-grep -q "^#state-dir = \"$statedir\"" "$dest$confdir/nchome.conf" &&
+grep -q "^#state-dir = \"$localstatedir/lib/nchome-dialer\"" "$dest$confdir/nchome.conf" &&
+	grep -q "^[[:space:]]*#datastore-dir = \"$statedir\"" "$dest$confdir/nchome.conf" &&
 	grep -q "^#sshd-config = \"$confdir/sshd_config\"" "$dest$confdir/nchome.conf"
 res $? "install: nchome.conf shows the configured paths as defaults"
 
@@ -106,8 +107,9 @@ chmod 0640 "$tmp/nchome.conf"
 out=$(dialer/nchome-dialer -t -f "$tmp/nchome.conf" 2>&1); rc=$?
 detail="$out"
 [ "$rc" -eq 0 ]; res $? "the installed nchome.conf passes nchome-dialer -t"
-sed -e '/^#client nms1 {/,/^#}/ s/^#//' "$tmp/nchome.conf" >"$tmp/example.conf"
+sed -e '/^#client nms1 {/,/^#}/ s/^#//' -e "s|$confdir/secret|$tmp/secret|" "$tmp/nchome.conf" >"$tmp/example.conf"
 chmod 0640 "$tmp/example.conf"
+(umask 077 && echo example-secret >"$tmp/secret.nms1")
 out=$(dialer/nchome-dialer -t -f "$tmp/example.conf" 2>&1); rc=$?
 detail="$out"
 grep -q '^client nms1 {' "$tmp/example.conf" && [ "$rc" -eq 0 ]
@@ -124,10 +126,12 @@ mkdir -p "$tmp/ds"
 sed '/^netconf {/,/^}/d' "$dest$confdir/nchome.conf" >"$tmp/netconf.conf"
 printf 'netconf {\n\tdatastore-dir = "%s"\n\tcommit-hooks = "%s"\n\tstate-providers = "%s"\n}\n' \
 	"$tmp/ds" "$dest$confdir/commit.d" "$dest$confdir/state.d" >>"$tmp/netconf.conf"
-# First lines, ahead of its Match block: sshd takes the first value.
+# First lines: sshd takes the first value.
 # StrictModes no: the files live under /tmp, which is world-writable.
+# root logs in through the file's documented recovery opt-in.
 {
 	printf 'StrictModes no\nSetEnv NCHOME_YANG_DIR=%s\n' "$dest$datadir/nchome/yang"
+	printf 'PermitRootLogin prohibit-password\nAllowGroups root\n'
 	sed -e "s|$dest$confdir/nchome.conf|$tmp/netconf.conf|g" "$tmp/sshd_config"
 } >"$tmp/sshd_config.e2e"
 yang_want=$(ls yang/*.yang 2>/dev/null | head -1)

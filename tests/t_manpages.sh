@@ -44,7 +44,11 @@ else notok "nchome.conf(5) documents all keys of common/conf.c" "missing:$missin
 
 # The examples of nchome.conf(5) are configurations the dialer accepts.
 awk '/^\.Sh EXAMPLES/{e=1} /^\.Sh SEE ALSO/{e=0} e&&/^\.Ed/{b=0} e&&b{print} e&&/^\.Bd -literal/{b=1}' \
-	man/nchome.conf.5 | sed -e "s|@localstatedir@|$tmp|g" >"$tmp/example.conf"
+	man/nchome.conf.5 | sed -e "s|@localstatedir@|$tmp|g" -e "s|@sysconfdir@|$tmp|g" >"$tmp/example.conf"
+# The secret-files the examples name: root's alone, as the dialer wants them.
+for f in $(sed -n 's|^[[:space:]]*secret-file[[:space:]]*=[[:space:]]*"\(.*\)".*|\1|p' "$tmp/example.conf"); do
+	mkdir -p "${f%/*}" && (umask 077 && echo example-secret >"$f")
+done
 # A host key of its own, so the check does not depend on this host's.
 # (and an sshd_config of its own, for the dialer's sshd -t).
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/hostkey"

@@ -362,6 +362,27 @@ try:
         srv.close()
     except Exception as ex:  # noqa: BLE001
         t.ok(False, "ncclient over sshd", repr(ex))
+    # Every confirmed commit above was confirmed, cancelled or rolled back:
+    # no timer process may outlive it (they once slept till the deadline).
+    def timers():
+        out = []
+        for pid in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if any(a.decode(errors="replace") == env.conf for a in argv):
+                out.append(pid)
+        return out
+    for p in procs:
+        try:
+            p.kill()
+            p.wait()
+        except Exception:  # noqa: BLE001
+            pass
+    left = [] if wait_for(lambda: not timers(), 8) else timers()
+    t.eq(left, [], "no confirmed-commit timer outlives its commit")
 finally:
     for p in procs:
         try:

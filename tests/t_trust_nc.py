@@ -80,16 +80,9 @@ try:
     # ---- make install, for real, into a scratch prefix ----
     inst = os.path.join(env.dir, "inst")
     os.makedirs(inst, mode=0o755)
-    # nchome-netconf reads its YANG modules from the datadir compiled in
-    # (config.h), not from the scratch prefix: that folder's parent gets a
-    # tmpfs in this test's private mount namespace and the modules go there.
-    with open(os.path.join(TOP, "config.h")) as f:
-        datadir = os.path.dirname([ln.split('"')[1] for ln in f if "NCHOME_DATADIR" in ln][0])
-    os.makedirs(datadir, mode=0o755, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "nchome-test", datadir], check=True)
     dirs = dict(prefix=inst, bindir=inst + "/bin", sbindir=inst + "/sbin", libexecdir=inst + "/libexec",
                 sysconfdir=env.sysconfdir, localstatedir=inst + "/var", mandir=inst + "/man",
-                datadir=datadir)
+                datadir=inst + "/share")
     p = subprocess.run(["make", "-s", "-C", TOP, "install", "INIT=none"] +
                        ["%s=%s" % kv for kv in dirs.items()],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=scaled(300))
@@ -113,7 +106,10 @@ try:
     hook_out = os.path.join(env.dir, "hook-out")
     os.makedirs(hook_out, mode=0o700)
     os.chown(hook_out, max(uid_of(SVC), 0), -1)
-    conf = conf.replace("netconf {\n", 'netconf {\n  commit-hooks = "%s"\n' % hooks)
+    # The binary's compiled-in YANG folder is configure's datadir, not this
+    # scratch prefix's: name the installed folder (searched first) instead.
+    conf = conf.replace("netconf {\n", 'netconf {\n  commit-hooks = "%s"\n  yang-dir = "%s"\n'
+                        % (hooks, dirs["datadir"] + "/nchome/yang"))
     with open(env.conf, "w") as f:
         f.write(conf)
     with open(env.sshd_config, "w") as f:

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -66,6 +67,7 @@ struct framer {
 	const char	*err;
 
 	/* output */
+	long		 write_timeout_ms;	/* 0: writes block as long as it takes */
 	char		*out;
 	size_t		 out_len;
 };
@@ -111,6 +113,27 @@ framer_new(int infd, int outfd, uint64_t max_message_size)
 	fr->out = xmalloc(FR_OUTBUF);
 	grow_pipe(outfd);
 	return fr;
+}
+
+/*
+ * A peer that stops reading must not hold the session (and its locks)
+ * for ever: outfd becomes non-blocking and writev_all() gives up with
+ * ETIMEDOUT when no byte went out for ms.
+ */
+int
+framer_set_write_timeout(struct framer *fr, long ms)
+{
+	int fl;
+
+	if (ms <= 0 || fr->outfd == -1) {
+		fr->write_timeout_ms = 0;
+		return 0;
+	}
+	if ((fl = fcntl(fr->outfd, F_GETFL)) == -1 ||
+	    (!(fl & O_NONBLOCK) && fcntl(fr->outfd, F_SETFL, fl | O_NONBLOCK) == -1))
+		return -1;
+	fr->write_timeout_ms = ms;
+	return 0;
 }
 
 void
@@ -177,9 +200,19 @@ framer_fill(struct framer *fr)
 
 	if (in_reserve(fr, FR_READ_SIZE) == -1)
 		return -1;
-	do
+	for (;;) {
 		n = read(fr->infd, fr->in + fr->in_len, FR_READ_SIZE);
-	while (n == -1 && errno == EINTR);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* infd shares outfd's non-blocking description (one socket) */
+			struct pollfd pfd = { .fd = fr->infd, .events = POLLIN };
+
+			(void)poll(&pfd, 1, -1);
+			continue;
+		}
+		break;
+	}
 	if (n > 0)
 		fr->in_len += (size_t)n;
 	return (long)n;
@@ -422,10 +455,24 @@ framer_partial(const struct framer *fr)
 	return 0;
 }
 
-/* writev until everything is out; waits when the fd is non-blocking. */
-static int
-writev_all(int fd, struct iovec *iov, int iovcnt)
+static int64_t
+mono_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * writev until everything is out; waits when the fd is non-blocking, at
+ * most timeout_ms (0: no bound) without progress, then -1 with ETIMEDOUT.
+ */
+static int
+writev_all(int fd, struct iovec *iov, int iovcnt, long timeout_ms)
+{
+	int64_t last = -1;
+
 	while (iovcnt > 0) {
 		ssize_t n = writev(fd, iov, iovcnt);
 
@@ -434,12 +481,26 @@ writev_all(int fd, struct iovec *iov, int iovcnt)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+				int wait = -1;
 
-				(void)poll(&pfd, 1, -1);
+				if (timeout_ms > 0) {
+					int64_t now = mono_ms(), left;
+
+					if (last == -1)
+						last = now;
+					left = timeout_ms - (now - last);
+					if (left <= 0) {
+						errno = ETIMEDOUT;
+						return -1;
+					}
+					wait = left > INT32_MAX ? INT32_MAX : (int)left;
+				}
+				(void)poll(&pfd, 1, wait);
 				continue;
 			}
 			return -1;
 		}
+		last = -1;	/* progress: the bound starts again */
 		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
 			n -= (ssize_t)iov->iov_len;
 			iov++;
@@ -475,7 +536,7 @@ emit(struct framer *fr, const void *data, size_t len, const char *trailer)
 		iov[n].iov_base = (void *)(uintptr_t)trailer;
 		iov[n++].iov_len = strlen(trailer);
 	}
-	return n ? writev_all(fr->outfd, iov, n) : 0;
+	return n ? writev_all(fr->outfd, iov, n, fr->write_timeout_ms) : 0;
 }
 
 static int

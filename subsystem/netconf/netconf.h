@@ -61,6 +61,12 @@ enum fr_result {
 /* A framer reading infd and writing outfd (either may be -1 in tests). */
 struct framer *framer_new(int infd, int outfd, uint64_t max_message_size);
 void framer_free(struct framer *fr);
+/*
+ * Bounds how long a write may wait for the peer to read (ms; 0: no
+ * bound): outfd becomes non-blocking, and a write that sends nothing for
+ * ms fails with ETIMEDOUT, which ends the session.  0 or -1.
+ */
+int framer_set_write_timeout(struct framer *fr, long ms);
 
 /* Switches both directions to chunked framing (after the hellos). */
 void framer_set_chunked(struct framer *fr);

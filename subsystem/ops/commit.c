@@ -36,11 +36,15 @@
 #include "atomicfile.h"
 #include "closefrom.h"
 #include "log.h"
+#include "flockwait.h"
 #include "ops_int.h"
 
 #define STATE_FILE	"confirm.state"
 #define ROLLBACK_FILE	"running.rollback.xml"
 #define DEFAULT_TIMEOUT	600	/* seconds, RFC 6241 8.4.5.1 */
+
+/* Seconds between a timer's checks that its confirmed commit is still pending. */
+#define TIMER_RECHECK	2
 
 struct confirm_state {
 	uint64_t	 token;
@@ -148,13 +152,25 @@ timer_main(const char *dir, const char *schema, const char *hooks_dir,
 		dup2(fd, 2);
 	}
 	close_from(3);
+	if ((dd = dsdir_open(dir)) == NULL)
+		_exit(1);
+	/*
+	 * Wake now and then: a confirmed or cancelled commit (or a newer
+	 * one) has taken the token away, and this timer ends then instead
+	 * of lingering till its deadline.
+	 */
 	for (;;) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		if (ts.tv_sec >= deadline)
 			break;
-		sleep((unsigned)(deadline - ts.tv_sec));
+		sleep((unsigned)(deadline - ts.tv_sec < TIMER_RECHECK ?
+		    deadline - ts.tv_sec : TIMER_RECHECK));
+		if (!read_state(dd, &cs) || cs.token != token)
+			_exit(0);
 	}
-	if ((dd = dsdir_open(dir)) == NULL || (st = store_open(dd, schema, 0)) == NULL)
+	/* no client waits for this rollback: it waits for the write lock unbounded */
+	flock_wait_set_bound(-1);
+	if ((st = store_open(dd, schema, 0)) == NULL)
 		_exit(1);
 	if (store_lock(st, 1) == 0) {
 		if (read_state(dd, &cs) && cs.token == token &&
@@ -204,8 +220,13 @@ start_timer(struct session *s, uint64_t token, int64_t deadline)
 static void
 running_unwritable(struct rpc *r)
 {
-	const char *hint = store_failure_hint(r->s->store);
+	const char *hint;
 
+	if (store_lock_busy(r->s->store) || store_too_big(r->s->store)) {
+		ops_store_failed(r);
+		return;
+	}
+	hint = store_failure_hint(r->s->store);
 	rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 	    "cannot write running%s%s", hint != NULL ? ": " : "", hint != NULL ? hint : "");
 }
@@ -371,7 +392,7 @@ op_commit(struct rpc *r)
 	if (commit_params(r, &q) == -1 || store_check_write(st, r, DS_RUNNING) == -1)
 		return;
 	if (store_lock(st, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	pending = read_state(s->dd, &cs);
@@ -384,7 +405,10 @@ op_commit(struct rpc *r)
 	if (!q.confirmed && !pending && commit_fast(r))
 		goto out;
 	if (store_pin_candidate(st) == -1 || store_doc(st, DS_RUNNING) == NULL) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
+		if (store_too_big(st))	/* the candidate, written out, passes the cap */
+			ops_store_failed(r);
+		else
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "running unreadable");
 		goto out;
 	}
 	if (q.confirmed && !pending) {
@@ -419,7 +443,7 @@ op_cancel_commit(struct rpc *r)
 	const char *persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
 
 	if (store_lock(s->store, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	if (!read_state(s->dd, &cs))
@@ -443,7 +467,7 @@ op_discard_changes(struct rpc *r)
 	if (store_check_write(st, r, DS_CANDIDATE) == -1)
 		return;
 	if (store_lock(st, 1) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "datastore lock");
+		ops_store_failed(r);
 		return;
 	}
 	store_drop_candidate(st);

@@ -244,7 +244,7 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 
 	c->r = r;
 	c->keys = store_keys(st);
-	c->schema = store_yang(st, r->s->nc, doc);
+	c->schema = store_yang(st, r->s->schema, doc);
 	c->defop = q->defop;
 	c->erropt = q->erropt;
 	c->move = 1;

@@ -94,8 +94,21 @@ nacm_state(struct session *s)
 		return s->nacm;
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return NULL;
-	if (fill_account(n, s) == -1 ||
-	    (n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL) {
+	if (fill_account(n, s) == -1) {
+		free_groups(n);
+		free(n);
+		return NULL;
+	}
+	/*
+	 * Module names from the shipped modules' folder; when it is not
+	 * there (an install whose datadir differs from configure's), from
+	 * the operator's yang-dir, where the module set found them.
+	 */
+	if ((n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL &&
+	    s->nc != NULL && s->nc->yang_dir != NULL && *s->nc->yang_dir != '\0')
+		n->schema = nacm_schema_builtin(s->nc->yang_dir, err, sizeof(err));
+	if (n->schema == NULL) {
+		log_warnx("session %u: NACM's module names: %s", s->id, err);
 		free_groups(n);
 		free(n);
 		return NULL;

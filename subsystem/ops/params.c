@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flockwait.h"
 #include "ops_int.h"
 #include "xmalloc.h"
 
@@ -73,8 +74,20 @@ ops_missing(struct rpc *r, const char *elem, const char *fmt, ...)
 void
 ops_store_failed(struct rpc *r)
 {
-	const char *hint = store_failure_hint(r->s->store);
+	const char *hint;
 
+	if (store_lock_busy(r->s->store)) {
+		rpc_error(r, ERR_PROTOCOL, TAG_IN_USE, NULL,
+		    "the datastores are being written by another process; "
+		    "try again (lock-wait %ld ms passed)", flock_wait_bound());
+		return;
+	}
+	if (store_too_big(r->s->store)) {
+		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL,
+		    "the datastore would be larger than max-datastore-size; nothing was written");
+		return;
+	}
+	hint = store_failure_hint(r->s->store);
 	if (hint != NULL)
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 		    "the datastore could not be written: %s", hint);

@@ -13,8 +13,7 @@ op_validate(struct rpc *r)
 		return;
 	}
 	if (store_lock(st, 0) == -1) {
-		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
-		    "the datastore could not be read");
+		ops_store_failed(r);
 		return;
 	}
 	if ((doc = ops_source_doc(r, source)) != NULL) {

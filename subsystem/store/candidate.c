@@ -233,6 +233,19 @@ store_commit_overlay(struct store *st)
 		free(recs);
 		return 0;
 	}
+	if (st->max_size > 0) {
+		/* may running pass max-datastore-size?  The full path counts exactly */
+		uint64_t size = (uint64_t)(st->stolen.have_base ? st->stolen.base_st.st_size : 0) +
+		    (uint64_t)(st->stolen.have_jr ? st->stolen.jr_end : 0);
+
+		for (ssize_t i = 0; i < n; i++)
+			size += recs[i].len + JR_HDR_SIZE;
+		if (size > st->max_size) {
+			free(buf);
+			free(recs);
+			return 0;
+		}
+	}
 	store_forget(st, DS_RUNNING);
 	*rd = st->stolen;
 	rc = journal_append(st, DS_RUNNING, recs, (size_t)n);

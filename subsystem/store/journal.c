@@ -395,6 +395,17 @@ store_edit_begin(struct store *st, enum ds_id ds, xmlNodePtr config,
 		free(w);
 		return 0;
 	}
+	if (st->max_size > 0 && (uint64_t)(dc->have_base ? dc->base_st.st_size : 0) +
+	    (uint64_t)w->off > st->max_size) {
+		/* base + journal may pass max-datastore-size: a base rewrite counts exactly */
+		if (ftruncate(w->fd, se->off) == -1) {
+			log_warn("%s journal", ds_name(ds));
+			goto fail;
+		}
+		close(w->fd);
+		free(w);
+		return 0;
+	}
 	se->fd = w->fd;
 	se->len = w->len;
 	se->sum = w->sum;

@@ -104,18 +104,14 @@ log_uncovered(struct store *st, xmlDocPtr doc)
 }
 
 struct schema *
-store_yang(struct store *st, const struct conf_netconf *nc, xmlDocPtr doc)
+store_yang(struct store *st, struct schema *yang, xmlDocPtr doc)
 {
-	char err[512];
-
-	if (st->yang_loaded)
-		return st->yang;
-	st->yang_loaded = 1;
-	if ((st->yang = schema_load(nc, err, sizeof(err))) == NULL) {
-		log_warnx("YANG modules not loaded, edits use the schema-less rules: %s", err);
-		return NULL;
+	if (!st->yang_loaded) {
+		st->yang_loaded = 1;
+		st->yang = yang;
+		if (yang != NULL)
+			log_uncovered(st, doc);
 	}
-	log_uncovered(st, doc);
 	return st->yang;
 }
 

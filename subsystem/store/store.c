@@ -45,6 +45,7 @@
 
 #include <libxml/parser.h>
 
+#include "flockwait.h"
 #include "log.h"
 #include "store_int.h"
 #include "xmalloc.h"
@@ -77,20 +78,32 @@ store_lock(struct store *st, int exclusive)
 {
 	if (st->lockdepth++ > 0)
 		return 0;
+	st->lock_busy = 0;
+	st->too_big = 0;
 	if (st->lockfd == -1 && (st->lockfd = dsdir_open_file(st->dd, DSD_TOP,
 	    STORE_LOCK_FILE, O_RDWR | O_CREAT)) == -1) {
 		log_warn("%s/%s", dsdir_path(st->dd), STORE_LOCK_FILE);
 		st->lockdepth--;
 		return -1;
 	}
-	while (flock(st->lockfd, exclusive ? LOCK_EX : LOCK_SH) == -1) {
-		if (errno != EINTR) {
+	if (flock_wait(st->lockfd, exclusive ? LOCK_EX : LOCK_SH) == -1) {
+		if (errno == EWOULDBLOCK) {
+			st->lock_busy = 1;
+			log_warnx("%s/%s: still held by another process after %ld ms "
+			    "(lock-wait)", dsdir_path(st->dd), STORE_LOCK_FILE,
+			    flock_wait_bound());
+		} else
 			log_warn("flock");
-			st->lockdepth--;
-			return -1;
-		}
+		st->lockdepth--;
+		return -1;
 	}
 	return 0;
+}
+
+int
+store_lock_busy(const struct store *st)
+{
+	return st != NULL && st->lock_busy;
 }
 
 void
@@ -140,18 +153,6 @@ store_load_file(struct store *st, const char *name)
 		doc = NULL;
 	}
 	return doc;
-}
-
-static int
-save_cb(int fd, void *arg)
-{
-	return xo_write_doc_fd(fd, arg);
-}
-
-int
-store_save_file(struct store *st, const char *name, xmlDocPtr doc)
-{
-	return dsdir_write_atomic(st->dd, DSD_TOP, name, save_cb, doc);
 }
 
 /*
@@ -450,18 +451,24 @@ store_open(struct dsdir *dd, const char *schema, uint32_t sid)
 		st->held_fd[ds] = -1;
 	if (schema != NULL && *schema != '\0')
 		st->schema_path = xstrdup(schema);
-	if (store_lock(st, 1) == -1)
-		goto fail;
+	/*
+	 * The write lock only when a base is missing: a session's start (and
+	 * its hello) never waits on another process's write lock once the
+	 * files exist.  Creating them looks again under the lock.
+	 */
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++) {
-		if (ds == DS_CANDIDATE)
+		if (ds == DS_CANDIDATE ||
+		    dsdir_exists(dd, DSD_TOP, store_base_name(ds, bn, sizeof(bn))))
 			continue;
-		if (!dsdir_exists(dd, DSD_TOP, store_base_name(ds, bn, sizeof(bn))) &&
+		if (store_lock(st, 1) == -1)
+			goto fail;
+		if (!dsdir_exists(dd, DSD_TOP, bn) &&
 		    store_replace(st, ds, store_new_doc()) == -1) {
 			store_unlock(st);
 			goto fail;
 		}
+		store_unlock(st);
 	}
-	store_unlock(st);
 	store_check_sticky(st);
 	st->keys = keys_from_schema(st->schema_path);
 	return st;
@@ -478,7 +485,6 @@ store_close(struct store *st)
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++)
 		store_forget(st, (enum ds_id)ds);
 	keys_free(st->keys);
-	schema_free(st->yang);
 	if (st->schema != NULL)
 		xmlRelaxNGFree(st->schema);
 	free(st->schema_path);

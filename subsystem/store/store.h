@@ -7,6 +7,7 @@
  *   journal.c    the edit journal of a datastore
  *   candidate.c  the candidate as an overlay on running, and who changed it
  *   dslock.c     the datastore locks of <lock>/<unlock>
+ *   dssize.c     writing base files within max-datastore-size
  *   schema.c     the RELAX NG check of a datastore document
  *
  * A store is what one session process holds of the datastores (struct
@@ -48,17 +49,24 @@ void store_close(struct store *st);
 xmlHashTablePtr store_keys(struct store *st);
 
 /*
- * The YANG module set nc names (schema.c), loaded on first call and
- * kept (store_close frees it); NULL when it cannot be loaded (logged
- * once).  The first call also logs the top-level data of doc (the
+ * The session's YANG module set (loaded once at the session's start,
+ * main.c; the store borrows it, one instance per process, so the
+ * libyang context is built at most once); NULL: none.  The first call
+ * also logs the top-level data of doc (the
  * datastore about to be edited) that no module covers: it is edited by
  * the schema-less rules, nchome-netconf(8).
  */
-struct schema *store_yang(struct store *st, const struct conf_netconf *nc, xmlDocPtr doc);
+struct schema *store_yang(struct store *st, struct schema *yang, xmlDocPtr doc);
 
 /* The cross-process write lock (flock on datastore-dir/.ds-write.lock); 0 or -1. */
 int store_lock(struct store *st, int exclusive);
 void store_unlock(struct store *st);
+/* 1 when the last store_lock() failed because another process held the lock past lock-wait. */
+int store_lock_busy(const struct store *st);
+/* Caps each datastore's XML at bytes (0: no cap; nchome.conf max-datastore-size). */
+void store_set_max_size(struct store *st, uint64_t bytes);
+/* 1 when the last write under store_lock() was refused: the datastore would pass the cap. */
+int store_too_big(const struct store *st);
 
 /*
  * The current content of ds (under store_lock).  Candidate without its own

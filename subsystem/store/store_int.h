@@ -39,12 +39,15 @@ struct store {
 	uint32_t	 sid;		/* the session acted for (0: the server) */
 	int		 lockfd;
 	int		 lockdepth;
+	int		 lock_busy;	/* the last store_lock() gave up after lock-wait */
+	uint64_t	 max_size;	/* a datastore's XML at most (0: no cap) */
+	int		 too_big;	/* the last write was refused by max_size */
 	struct ds_cache	 c[DS_COUNT];
 	xmlHashTablePtr	 keys;		/* list keys from the schema */
 	char		*schema_path;	/* NULL: none configured */
 	xmlRelaxNGPtr	 schema;
 	int		 schema_loaded;
-	struct schema	*yang;		/* the YANG module set (schema.c) */
+	struct schema	*yang;		/* the session's YANG module set, borrowed (schema.c) */
 	int		 yang_loaded;
 	struct ds_cache	 stolen;	/* running's identity when its doc became the candidate */
 	int		 have_stolen;

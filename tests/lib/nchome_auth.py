@@ -27,13 +27,15 @@ CLOSE = (b'<?xml version="1.0" encoding="UTF-8"?>'
          b'<rpc message-id="1" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'
          b'<close-session/></rpc>]]>]]>')
 DEVICE = "device-1"
+# sshd_config.in's opt-in for root as a recovery account.
+ROOT_OPT_IN = "PermitRootLogin prohibit-password\nAllowGroups root\n"
 
 
 def render_sshd_config(sysconfdir, libexecdir, ssh_dir, group=None, prepend=""):
     """config/sshd_config.in with its placeholders substituted, as `make install` would.
 
     /etc/ssh/ (the host key and certificate) becomes ssh_dir; group replaces
-    the NETCONF-only group name; prepend goes first (sshd keeps the first
+    the NETCONF group name in AllowGroups; prepend goes first (sshd keeps the first
     value it reads, so these override the file's).
     """
     with open(SSHD_CONFIG_IN) as f:
@@ -41,7 +43,7 @@ def render_sshd_config(sysconfdir, libexecdir, ssh_dir, group=None, prepend=""):
     text = (text.replace("@sysconfdir@", sysconfdir).replace("@libexecdir@", libexecdir)
             .replace("/etc/ssh/", ssh_dir.rstrip("/") + "/"))
     if group:
-        text = text.replace("Match Group nchome-netconf", "Match Group " + group)
+        text = text.replace("AllowGroups nchome-netconf", "AllowGroups " + group)
     return prepend + text
 
 
@@ -57,9 +59,12 @@ class AuthEnv:
     principals/ and authorized_keys/, an empty revoked_keys, nchome.conf
     0640 and the datastore folder 2770, both group nchome, which must
     exist): no user CA, for tests that follow the doc's set-up steps.
+    root_login: root may log in, the recovery account the shipped sshd_config
+    documents as an opt-in (its two lines, prepended: sshd keeps the first
+    PermitRootLogin and adds up AllowGroups); False: the file as shipped.
     """
 
-    def __init__(self, group=None, install_only=False):
+    def __init__(self, group=None, install_only=False, root_login=True):
         ensure_sshd_runtime()
         self.prefix = PrivatePrefix()
         self.dir = tempfile.mkdtemp(prefix="nchome-auth-")
@@ -106,7 +111,8 @@ class AuthEnv:
         # StrictModes would refuse key files below /tmp (world-writable).
         with open(self.sshd_config, "w") as f:
             f.write(render_sshd_config(self.sysconfdir, self.prefix.libexecdir, self.ssh_dir,
-                                       group, "# test override: files live below /tmp\nStrictModes no\n\n"))
+                                       group, "# test override: files live below /tmp\nStrictModes no\n"
+                                       + (ROOT_OPT_IN if root_login else "") + "\n"))
         self.known_hosts = os.path.join(self.nms_dir, "known_hosts")
         with open(self.known_hosts, "w") as f:
             f.write(pki(self.ca_dir, "known-hosts", DEVICE).stdout)

@@ -100,6 +100,15 @@ def keygen(path, kind="ed25519", comment="nchome-test"):
     return path
 
 
+def shipped_algorithms():
+    """config/sshd_config.in's KexAlgorithms, Ciphers and MACs lines, so the NMS
+    clients the suite runs (OpenSSH, ncclient/paramiko) are tried against the
+    algorithm set nchome ships (after `extra`:
+    sshd keeps the first value, so a test's own choice wins)."""
+    with open(os.path.join(TOP, "config", "sshd_config.in")) as f:
+        return "".join(l for l in f if l.split(" ", 1)[0] in ("KexAlgorithms", "Ciphers", "MACs"))
+
+
 class SshEnv:
     """A throwaway device: host key, user key, sshd_config, nchome.conf, datastore dir.
 
@@ -148,7 +157,8 @@ class SshEnv:
                 "LogLevel VERBOSE\n"
                 "SetEnv HOME=%s\n"
                 "Subsystem netconf %s -f %s\n"
-                "%s\n" % (self.host_key, self.authorized_keys, self.dir, self.netconf, self.conf, extra))
+                "%s\n%s" % (self.host_key, self.authorized_keys, self.dir, self.netconf, self.conf, extra,
+                             shipped_algorithms()))
 
     def write_nchome_conf(self, clients, globals_extra=""):
         """Writes nchome.conf with the given client stanzas (text)."""
