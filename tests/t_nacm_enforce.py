@@ -38,7 +38,10 @@ NACM = ('<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm">'
         '<rule-list><name>nobodies</name><group>nogroup</group>'
         '<rule><name>no-lock</name><module-name>*</module-name><rpc-name>lock</rpc-name>'
         '<access-operations>exec</access-operations><action>deny</action></rule>'
+        '<rule><name>open</name><path xmlns:w="urn:example:w">/w:open</path>'
+        '<access-operations>create update delete</access-operations><action>permit</action></rule>'
         '</rule-list></nacm>')
+W = "urn:example:w"
 
 
 def text(r):
@@ -95,6 +98,33 @@ try:
     root.close()
     r = nc.rpc("<lock><target><running/></target></lock>")
     t.ok(nc.ok(r), "nobody's open session sees the change: <lock> is permitted now", repr(nc.errors(r)))
+    # Writes (3.4.5): write-default is deny; a rule permits /w:open only.
+    def edit(target, inner, erropt=None):
+        return nc.rpc("<edit-config><target><%s/></target>%s<config>%s</config></edit-config>"
+                      % (target, "<error-option>%s</error-option>" % erropt if erropt else "",
+                         inner))
+
+    def open_v():
+        r = nc.rpc('<get-config><source><running/></source><filter type="subtree">'
+                   '<open xmlns="%s"/></filter></get-config>' % W)
+        return text(r)
+    r = edit("running", '<open xmlns="%s"><v>1</v></open>' % W)
+    t.ok(nc.ok(r), "nobody creates /w:open (a rule permits it)", repr(nc.errors(r)))
+    for target in ("running", "candidate"):
+        for erropt in (None, "stop-on-error", "continue-on-error", "rollback-on-error"):
+            r = edit(target, '<open xmlns="%s"><v>2</v></open><closed xmlns="%s"><v>1</v></closed>'
+                     % (W, W), erropt)
+            errs = nc.errors(r)
+            t.ok(errs and errs[0].get("error-tag") == "access-denied" and
+                 "closed" in (errs[0].get("error-path") or "") and ">1<" in open_v() and
+                 ">2<" not in open_v(),
+                 "%s, %s: writing /w:closed is denied (error-path), nothing applied"
+                 % (target, erropt or "default"), "%r %s" % (errs, open_v()))
+    r = nc.rpc("<commit/>")
+    t.ok(">2<" not in open_v(), "a commit brings nothing denied to running", open_v())
+    r = edit("running", '<open xmlns="%s" xmlns:nc="%s" nc:operation="delete"/>'
+             % (W, "urn:ietf:params:xml:ns:netconf:base:1.0"))
+    t.ok(nc.ok(r) and "<v>" not in open_v(), "nobody deletes /w:open", repr(nc.errors(r)))
     t.ok(nc.ok(nc.rpc("<close-session/>")), "<close-session> is always allowed")
 finally:
     shutil.rmtree(top, ignore_errors=True)

@@ -258,6 +258,8 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	if (edit_apply(c, xmlDocGetRootElement(doc), q->config) > 0 &&
 	    c->erropt != ERROPT_CONTINUE)
 		goto out;
+	if (ops_nacm_write(r, c, xmlDocGetRootElement(doc)) == -1)
+		goto out;	/* NACM: nothing of the edit is kept */
 	if (q->test == TEST_ONLY || !c->changed)
 		goto out;	/* test-only, or nothing to store */
 	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&

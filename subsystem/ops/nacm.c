@@ -329,3 +329,92 @@ ops_nacm_end(struct session *s)
 	free(n);
 	s->nacm = NULL;
 }
+
+/* 1 when n's ancestry (->parent) reaches root. */
+static int
+under(const xmlNode *n, const xmlNode *root)
+{
+	for (; n != NULL; n = n->parent)
+		if (n == root)
+			return 1;
+	return 0;
+}
+
+/* The error of a denied write: access-denied, error-path with its prefixes. */
+static void
+write_denied(struct rpc *r, const struct nacm_denial *d)
+{
+	xmlNodePtr err, path = NULL;
+
+	err = rpc_error(r, ERR_APPLICATION, TAG_ACCESS_DENIED, d->path,
+	    "access denied: %s", d->op == NACM_CREATE ? "create" :
+	    d->op == NACM_DELETE ? "delete" : "update");
+	for (xmlNodePtr x = err != NULL ? err->children : NULL; x != NULL; x = x->next)
+		if (x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "error-path"))
+			path = x;
+	for (size_t i = 0; path != NULL && i < d->nns; i++)
+		xmlNewNs(path, BAD_CAST d->ns[i].ns, BAD_CAST d->ns[i].prefix);
+}
+
+int
+ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+	struct nacm_change *ch;
+	struct nacm_denial d;
+	xmlNodePtr *saved;
+	size_t n = 0;
+	int res;
+
+	if (v == NULL || nacm_bypassed(v) || c->nlog == 0)
+		return 0;
+	ch = calloc(c->nlog, sizeof(*ch));
+	saved = calloc(c->nlog, sizeof(*saved));
+	if (ch == NULL || saved == NULL) {
+		free(ch);
+		free(saved);
+		ops_store_failed(r);
+		return -1;
+	}
+	/* a removed node is checked where it was: its parent, for the check only */
+	for (size_t i = 0; i < c->nlog; i++)
+		if (c->log[i].kind == EC_REMOVED) {
+			saved[i] = c->log[i].node->parent;
+			c->log[i].node->parent = c->log[i].parent;
+		}
+	for (size_t i = 0; i < c->nlog; i++) {
+		const struct edit_change *e = &c->log[i];
+		xmlNodePtr node = e->node;
+		int op;
+
+		if (e->kind == EC_UNPACKED)
+			continue;	/* the same data, held differently */
+		if (e->kind == EC_TEXT || node->type != XML_ELEMENT_NODE) {
+			node = node->parent;	/* a leaf's value: an update of the leaf */
+			op = NACM_UPDATE;
+		} else
+			op = e->kind == EC_ADDED ? NACM_CREATE : NACM_DELETE;
+		/* inside a removed subtree: that subtree's delete covers it */
+		if (node == NULL || node->type != XML_ELEMENT_NODE || node == root ||
+		    !under(node, root))
+			continue;
+		ch[n].node = node;
+		ch[n].op = op;
+		n++;
+	}
+	res = nacm_write_check(v, ch, n, &d);
+	for (size_t i = 0; i < c->nlog; i++)
+		if (c->log[i].kind == EC_REMOVED)
+			c->log[i].node->parent = saved[i];
+	free(ch);
+	free(saved);
+	if (res == 0)
+		return 0;
+	if (res == -1)
+		ops_store_failed(r);
+	else {
+		write_denied(r, &d);
+		nacm_denial_clear(&d);
+	}
+	return -1;
+}
