@@ -376,10 +376,13 @@ ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
 		ops_store_failed(r);
 		return -1;
 	}
-	/* a removed node is checked where it was: its parent, for the check only */
+	/*
+	 * A removed node is checked where it was: its parent, for the check
+	 * only (saved[i] marks it), unless it is linked again (moved).
+	 */
 	for (size_t i = 0; i < c->nlog; i++)
-		if (c->log[i].kind == EC_REMOVED) {
-			saved[i] = c->log[i].node->parent;
+		if (c->log[i].kind == EC_REMOVED && c->log[i].node->parent == NULL) {
+			saved[i] = c->log[i].node;
 			c->log[i].node->parent = c->log[i].parent;
 		}
 	for (size_t i = 0; i < c->nlog; i++) {
@@ -404,8 +407,8 @@ ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
 	}
 	res = nacm_write_check(v, ch, n, &d);
 	for (size_t i = 0; i < c->nlog; i++)
-		if (c->log[i].kind == EC_REMOVED)
-			c->log[i].node->parent = saved[i];
+		if (saved[i] != NULL)
+			saved[i]->parent = NULL;
 	free(ch);
 	free(saved);
 	if (res == 0)
