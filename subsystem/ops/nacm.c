@@ -107,6 +107,9 @@ nacm_state(struct session *s)
 	if ((n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL &&
 	    s->nc != NULL && s->nc->yang_dir != NULL && *s->nc->yang_dir != '\0')
 		n->schema = nacm_schema_builtin(s->nc->yang_dir, err, sizeof(err));
+	/* the recovery session needs none: NACM does not apply to it */
+	if (n->schema == NULL && n->recovery)
+		n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
 	if (n->schema == NULL) {
 		log_warnx("session %u: NACM's module names: %s", s->id, err);
 		free_groups(n);
