@@ -380,7 +380,8 @@ fill_modules(struct conf_netconf *nc, cfg_t *sec)
 {
 	struct conf_module *m;
 
-	if ((nc->yang_dir = strdup(cfg_getstr(sec, "yang-dir"))) == NULL)
+	if ((nc->yang_dir = strdup(cfg_getstr(sec, "yang-dir"))) == NULL ||
+	    (nc->nacm_recovery = strdup(cfg_getstr(sec, "nacm-recovery-account"))) == NULL)
 		return -1;
 	nc->nmodules = cfg_size(sec, "module");
 	if (nc->nmodules > 0 &&
@@ -490,6 +491,7 @@ conf_schema(void)
 		CFG_FLOAT("write-timeout", 60, CFGF_NONE),
 		CFG_INT("max-datastore-size", DEFAULT_MAX_DATASTORE, CFGF_NONE),
 		CFG_STR("yang-dir", NCHOME_SYSCONFDIR "/nchome/yang", CFGF_NONE),
+		CFG_STR("nacm-recovery-account", "", CFGF_NONE),
 		CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_END()
 	};
@@ -749,6 +751,7 @@ conf_free(struct nchome_conf *conf)
 	free(conf->netconf.commit_hooks);
 	free(conf->netconf.state_providers);
 	free(conf->netconf.yang_dir);
+	free(conf->netconf.nacm_recovery);
 	for (size_t i = 0; conf->netconf.modules && i < conf->netconf.nmodules; i++) {
 		struct conf_module *m = &conf->netconf.modules[i];
 		free(m->name);

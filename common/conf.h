@@ -55,6 +55,7 @@ struct conf_netconf {
 	long		 write_timeout_ms;	/* longest wait for the NMS to read */
 	uint64_t	 max_datastore_size;	/* bytes of one datastore's XML */
 	char		*yang_dir;		/* the operator's YANG modules */
+	char		*nacm_recovery;		/* "": only root bypasses NACM */
 	struct conf_module *modules;
 	size_t		 nmodules;
 };

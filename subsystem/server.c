@@ -82,5 +82,6 @@ server_teardown(struct session *s)
 		store_close(s->store);
 		s->store = NULL;
 	}
+	ops_nacm_end(s);
 	reg_unregister(s);
 }

@@ -150,6 +150,29 @@ try:
     rc, out = as_user("eve", "%s -f %s </dev/null" % (netconf, env.conf))
     t.ok(rc != 0 and "ermission denied" in out, "eve (no NETCONF group) cannot run nchome-netconf", out)
 
+    # NACM (RFC 8341) denies <kill-session> to every account but root and
+    # the recovery account unless a rule permits it: root, through the
+    # installed program, permits it (and writes) to the NETCONF group.
+    nacm = ('<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"><rule-list>'
+            '<name>netconf-accounts</name><group>nchome-netconf</group>'
+            '<rule><name>kill</name><module-name>ietf-netconf</module-name><rpc-name>kill-session</rpc-name>'
+            '<access-operations>exec</access-operations><action>permit</action></rule>'
+            '<rule><name>write</name><module-name>*</module-name>'
+            '<access-operations>create update delete</access-operations><action>permit</action></rule>'
+            '</rule-list></nacm>')
+    root_in = ('<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>'
+               'urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>'
+               '<rpc message-id="1" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><edit-config><target>'
+               '<running/></target><config>%s</config></edit-config></rpc>]]>]]>'
+               '<rpc message-id="2" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><close-session/></rpc>]]>]]>'
+               % nacm)
+    # (root in group nchome, as NETCONF accounts are: nchome.conf is 0640 root:nchome)
+    p = subprocess.run(["setpriv", "--regid=%d" % gid_of("nchome"), "--clear-groups",
+                        netconf, "-d", "-f", env.conf], input=root_in, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=scaled(30))
+    t.ok(p.returncode == 0 and p.stdout.count("<ok/>") == 2,
+         "root permits kill-session and writes to the NETCONF group (NACM)", "rc %d: %s" % (p.returncode, p.stdout[-800:]))
+
     alice = session("alice")
     t.ok(alice.session_id is not None, "alice reaches NETCONF through sshd")
     t.ok(NcRaw.ok(edit(alice, "<v>alice-1</v>")), "alice edits running", running(alice))

@@ -13,6 +13,7 @@
  *   hooks.c      commit hooks (and the files they read)
  *   providers.c  state providers, a source of <get> state data
  *   runprog.c    running those programs with bounded time and output
+ *   account.c    the account a session runs as (real uid, Unix groups)
  *
  * It sits above tree/ (hook inputs are serialized documents) and below
  * the store and everything else that keeps state on the host.

@@ -156,6 +156,7 @@ struct session {
 	struct schema		*schema;	/* the YANG module set (schema/), loaded
 						   at start; NULL in tests without one */
 	int			 closing;	/* close-session answered: end after the reply */
+	struct ops_nacm		*nacm;		/* access control (ops/nacm.c), NULL until the first RPC */
 };
 
 /* The NETCONF base namespace. */

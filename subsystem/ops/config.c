@@ -6,14 +6,63 @@
  */
 #include <string.h>
 
+#include "access/access.h"
 #include "log.h"
 #include "ops_int.h"
 
 /* <test-option>, in the order of its values. */
 enum edit_test { TEST_THEN_SET, TEST_SET, TEST_ONLY };
 
+/*
+ * NACM (3.4.5): what the session may not read leaves doc (one the
+ * caller owns) before any filter sees it, so a filter cannot probe for
+ * it.  -1 with the error added.
+ */
+static int
+prune_owned(struct rpc *r, xmlDocPtr doc)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+
+	if (v == NULL || nacm_read_all(v))
+		return 0;
+	if (nacm_read_prune(v, xmlDocGetRootElement(doc)) == -1) {
+		ops_store_failed(r);
+		return -1;
+	}
+	return 0;
+}
+
+static void reply_doc_as_is(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter);
+
+/* doc (cached, not owned) as the reply, through the read check and filter. */
 static void
 reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+	xmlDocPtr copy;
+
+	if (v == NULL || nacm_read_all(v)) {
+		reply_doc_as_is(r, doc, filter);
+		return;
+	}
+	if ((copy = packed_copy_doc(doc)) == NULL) {
+		ops_store_failed(r);
+		return;
+	}
+	if (prune_owned(r, copy) == -1) {
+		xmlFreeDoc(copy);
+		return;
+	}
+	if (filter == NULL)
+		rpc_reply_data(r, xmlDocGetRootElement(copy), copy);
+	else {
+		reply_doc_as_is(r, copy, filter);
+		xmlFreeDoc(copy);
+	}
+}
+
+static void
+reply_doc_as_is(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 {
 	/*
 	 * Keys from the session's YANG modules; RELAX NG keys and the
@@ -92,10 +141,14 @@ op_get(struct rpc *r)
 	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
 		xmlAddChild(mroot, xmlDocCopyNode(c, merged, 1));
 	xmlFreeDoc(state);
+	if (prune_owned(r, merged) == -1) {
+		xmlFreeDoc(merged);
+		return;
+	}
 	if (nc_child(r->op, "filter") == NULL)
 		rpc_reply_data(r, mroot, merged);
 	else {
-		reply_doc(r, merged, nc_child(r->op, "filter"));
+		reply_doc_as_is(r, merged, nc_child(r->op, "filter"));
 		xmlFreeDoc(merged);
 	}
 }
@@ -205,6 +258,8 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	if (edit_apply(c, xmlDocGetRootElement(doc), q->config) > 0 &&
 	    c->erropt != ERROPT_CONTINUE)
 		goto out;
+	if (ops_nacm_write(r, c, xmlDocGetRootElement(doc)) == -1)
+		goto out;	/* NACM: nothing of the edit is kept */
 	if (q->test == TEST_ONLY || !c->changed)
 		goto out;	/* test-only, or nothing to store */
 	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&

@@ -7,6 +7,7 @@
  *   lock.c         lock, unlock
  *   session_ops.c  close-session, kill-session
  *   validate.c     validate
+ *   nacm.c         access control: the session's NACM view, the exec check
  *   params.c       what they share: parameters, sources, errors (ops_int.h)
  *
  * They reach the datastores through store/, the host through host/, and
@@ -30,6 +31,17 @@ void op_commit(struct rpc *r);
 void op_discard_changes(struct rpc *r);
 void op_cancel_commit(struct rpc *r);
 void op_validate(struct rpc *r);
+
+/*
+ * RFC 8341 exec check of r's operation (dispatcher, before the handler):
+ * brings the session's NACM view up to date with running's nacm
+ * container, then 1 when the operation may run, 0 when an access-denied
+ * error was added.
+ */
+int ops_nacm_exec(struct rpc *r);
+
+/* At session end: the session's NACM view goes. */
+void ops_nacm_end(struct session *s);
 
 /*
  * At session end, before its store closes: a confirmed commit without

@@ -36,4 +36,15 @@ int ops_hooks_enabled(struct session *s);
 /* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
 xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
 
+/* nacm.c: the session's NACM view (ops_nacm_exec built it), NULL: none. */
+struct nacm_session *ops_nacm_view(struct session *s);
+
+/*
+ * nacm.c: the write check of an applied (not yet kept) edit, from its
+ * undo log (root: the datastore's root element).  0 when every change
+ * is allowed; -1 with the error added (access-denied with error-path, or
+ * operation-failed): the caller undoes the whole edit.
+ */
+int ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root);
+
 #endif

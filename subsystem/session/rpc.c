@@ -25,6 +25,7 @@
 
 #include "host/host.h"
 #include "log.h"
+#include "ops/ops.h"
 #include "session.h"
 #include "tree/tree.h"
 
@@ -251,7 +252,8 @@ dispatch(struct rpc *r)
 	if (op->ns != NULL && op->ns->href != NULL &&
 	    (fn = nc_find_op((const char *)op->ns->href, (const char *)op->name,
 	    &ns_known)) != NULL) {
-		fn(r);
+		if (ops_nacm_exec(r))
+			fn(r);
 		return;
 	}
 	if (op->ns == NULL || op->ns->href == NULL) {

@@ -1,0 +1,426 @@
+/*
+ * Access control (RFC 8341) where the operations meet it: the session's
+ * NACM view built from the account it runs as (host/account.c: the user
+ * name and its Unix groups, the external groups) and from running's
+ * ietf-netconf-acm:nacm container, and the exec check of every RPC.
+ *
+ * The recovery session, root or the account named by nchome.conf's
+ * nacm-recovery-account, bypasses NACM.  A nacm container that does not
+ * parse (edited outside NETCONF) gives the fail-safe config: only a
+ * recovery session gets in to repair it.
+ *
+ * Before each RPC the view is checked against running's container
+ * (another session may have changed it): the container is flattened
+ * into a key (names, namespaces, texts, packed strings as stored) and
+ * the view is rebuilt (parse and compile) only when the key differs
+ * from the one it was built from.  Without a container the key is
+ * empty: the common case costs one look at running's top-level nodes.
+ */
+#include <sys/types.h>
+
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access/access.h"
+#include "log.h"
+#include "ops_int.h"
+#include "schema/schema.h"
+
+/* A growable byte string: the flattened nacm container. */
+struct nkey {
+	char	*buf;
+	size_t	 len, cap;
+	int	 oom;
+};
+
+struct ops_nacm {
+	struct nacm_schema	*schema;
+	struct nacm_config	*cfg;
+	struct nacm_session	*view;
+	char			 name[sizeof(((struct account *)0)->name)];
+	char			**groups;	/* Unix group names */
+	size_t			 ngroups;
+	int			 recovery;
+	int			 built;		/* view is for key */
+	struct nkey		 key, next;
+};
+
+static void
+free_groups(struct ops_nacm *n)
+{
+	for (size_t i = 0; i < n->ngroups; i++)
+		free(n->groups[i]);
+	free(n->groups);
+	n->groups = NULL;
+	n->ngroups = 0;
+}
+
+/*
+ * The account's group names; 0 or -1.  account_current() is the
+ * logged-in account recorded before a set-id switch: getuid() may be the
+ * service identity by now, so root is the recorded uid 0.
+ */
+static int
+fill_account(struct ops_nacm *n, const struct session *s)
+{
+	const struct account *a = account_current();
+	const char *rec = s->nc != NULL ? s->nc->nacm_recovery : NULL;
+
+	memcpy(n->name, a->name, sizeof(n->name));
+	n->recovery = a->uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a->name) == 0);
+	if ((n->groups = calloc((size_t)a->ngroups + 1, sizeof(*n->groups))) == NULL)
+		return -1;
+	for (int i = 0; i < a->ngroups; i++) {
+		struct group gr, *res = NULL;
+		char buf[8192];
+
+		if (getgrgid_r(a->groups[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+			continue;	/* a group without a name can be named by no rule */
+		if ((n->groups[n->ngroups] = strdup(gr.gr_name)) == NULL)
+			return -1;
+		n->ngroups++;
+	}
+	return 0;
+}
+
+static struct ops_nacm *
+nacm_state(struct session *s)
+{
+	struct ops_nacm *n;
+	char err[256];
+
+	if (s->nacm != NULL)
+		return s->nacm;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	if (fill_account(n, s) == -1) {
+		free_groups(n);
+		free(n);
+		return NULL;
+	}
+	/*
+	 * Module names from the shipped modules' folder; when it is not
+	 * there (an install whose datadir differs from configure's), from
+	 * the operator's yang-dir, where the module set found them.
+	 */
+	if ((n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL &&
+	    s->nc != NULL && s->nc->yang_dir != NULL && *s->nc->yang_dir != '\0')
+		n->schema = nacm_schema_builtin(s->nc->yang_dir, err, sizeof(err));
+	/* the recovery session needs none: NACM does not apply to it */
+	if (n->schema == NULL && n->recovery)
+		n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
+	if (n->schema == NULL) {
+		log_warnx("session %u: NACM's module names: %s", s->id, err);
+		free_groups(n);
+		free(n);
+		return NULL;
+	}
+	s->nacm = n;
+	return n;
+}
+
+/* running's top-level nacm container, NULL if none. */
+static xmlNodePtr
+find_nacm(xmlDocPtr doc)
+{
+	xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+
+	for (xmlNodePtr c = root != NULL ? root->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    xmlStrEqual(c->name, BAD_CAST "nacm") &&
+		    xmlStrEqual(c->ns->href, BAD_CAST NACM_NS))
+			return c;
+	return NULL;
+}
+
+static void
+key_put(void *arg, const char *p, size_t len)
+{
+	struct nkey *k = arg;
+	size_t need = len + sizeof(len);
+
+	if (k->oom)
+		return;
+	if (k->cap - k->len < need) {
+		size_t cap = k->cap ? k->cap : 256;
+		char *b;
+
+		while (cap - k->len < need)
+			cap *= 2;
+		if ((b = realloc(k->buf, cap)) == NULL) {
+			k->oom = 1;
+			return;
+		}
+		k->buf = b;
+		k->cap = cap;
+	}
+	/* each piece with its length: no two trees flatten alike */
+	memcpy(k->buf + k->len, &len, sizeof(len));
+	memcpy(k->buf + k->len + sizeof(len), p, len);
+	k->len += need;
+}
+
+static void
+key_str(void *arg, const char *str)
+{
+	key_put(arg, str != NULL ? str : "", str != NULL ? strlen(str) : 0);
+}
+
+/* n's subtree into k: element names, namespaces, declarations, texts. */
+static void
+key_node(struct nkey *k, const xmlNode *n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE) {
+			key_str(k, "t");
+			key_str(k, (const char *)n->content);
+			continue;
+		}
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		key_str(k, "<");
+		key_str(k, (const char *)n->name);
+		key_str(k, n->ns != NULL ? (const char *)n->ns->href : "");
+		for (const xmlNs *d = n->nsDef; d != NULL; d = d->next) {
+			key_str(k, "x");
+			key_str(k, (const char *)d->prefix);
+			key_str(k, (const char *)d->href);
+		}
+		if (packed_is(n)) {
+			key_str(k, "p");
+			packed_write(n, key_put, key_str, k);
+		} else
+			key_node(k, n->children);
+		key_str(k, ">");
+	}
+}
+
+/*
+ * nacm's key into k (nacm NULL: empty), with the declarations of its
+ * ancestors (a rule's path prefixes may resolve there).  0 or -1.
+ */
+static int
+make_key(struct nkey *k, const xmlNode *nacm)
+{
+	k->len = 0;
+	k->oom = 0;
+	if (nacm == NULL)
+		return 0;
+	for (const xmlNode *a = nacm->parent; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent)
+		for (const xmlNs *d = a->nsDef; d != NULL; d = d->next) {
+			key_str(k, "x");
+			key_str(k, (const char *)d->prefix);
+			key_str(k, (const char *)d->href);
+		}
+	key_node(k, nacm);
+	return k->oom ? -1 : 0;
+}
+
+/*
+ * Brings the view up to date with running's nacm container, rebuilding
+ * it only when the container changed; 0 or -1 (out of memory, store
+ * failure).
+ */
+static int
+refresh(struct session *s, struct ops_nacm *n)
+{
+	struct nacm_user u = {
+		.name = n->name, .groups = (const char *const *)n->groups,
+		.ngroups = n->ngroups, .recovery = n->recovery
+	};
+	struct nacm_config *cfg = NULL;
+	struct nacm_session *view;
+	struct nkey t;
+	char err[512];
+
+	if (!n->recovery && s->store != NULL) {
+		xmlDocPtr run;
+		xmlNodePtr c;
+
+		if (store_lock(s->store, 0) == -1)
+			return -1;
+		if ((run = store_doc(s->store, DS_RUNNING)) == NULL) {
+			store_unlock(s->store);
+			return -1;
+		}
+		c = find_nacm(run);
+		if (make_key(&n->next, c) == -1) {
+			store_unlock(s->store);
+			return -1;
+		}
+		if (n->built && n->next.len == n->key.len &&
+		    (n->key.len == 0 || memcmp(n->next.buf, n->key.buf, n->key.len) == 0)) {
+			store_unlock(s->store);
+			return 0;	/* unchanged: the view stands */
+		}
+		cfg = nacm_config_parse(c, 0, NULL, err, sizeof(err));
+		store_unlock(s->store);
+		if (cfg == NULL) {
+			log_warnx("session %u: running's nacm config is broken (%s): "
+			    "only a recovery session gets in", s->id, err);
+			cfg = nacm_config_failsafe();
+		}
+	} else if (n->built)
+		return 0;	/* recovery: NACM never applies */
+	else
+		cfg = nacm_config_parse(NULL, 0, NULL, err, sizeof(err));
+	if (cfg == NULL)
+		return -1;
+	if ((view = nacm_session_new(cfg, &u, n->schema)) == NULL) {
+		nacm_config_free(cfg);
+		return -1;
+	}
+	nacm_session_free(n->view);
+	nacm_config_free(n->cfg);
+	n->view = view;
+	n->cfg = cfg;
+	/* the view now stands for next's container: keep next as the key */
+	t = n->key;
+	n->key = n->next;
+	n->next = t;
+	n->built = 1;
+	return 0;
+}
+
+struct nacm_session *
+ops_nacm_view(struct session *s)
+{
+	return s->nacm != NULL ? s->nacm->view : NULL;
+}
+
+int
+ops_nacm_exec(struct rpc *r)
+{
+	struct ops_nacm *n;
+	const char *ns = NULL, *module = NULL;
+	char path[300];
+	xmlNodePtr err;
+
+	if ((n = nacm_state(r->s)) == NULL || refresh(r->s, n) == -1) {
+		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+		    "access control could not be evaluated");
+		return 0;
+	}
+	if (r->op->ns != NULL && r->op->ns->href != NULL)
+		ns = (const char *)r->op->ns->href;
+	if (ns != NULL && n->schema->ns_module != NULL)
+		module = n->schema->ns_module(n->schema->arg, ns);
+	if (nacm_rpc_allowed(n->view, module, (const char *)r->op->name))
+		return 1;
+	snprintf(path, sizeof(path), "/nc:rpc/%s%.200s",
+	    ns != NULL && strcmp(ns, NC_NS_BASE) == 0 ? "nc:" : "", (const char *)r->op->name);
+	err = rpc_error(r, ERR_PROTOCOL, TAG_ACCESS_DENIED, path,
+	    "access to <%s> denied", (const char *)r->op->name);
+	(void)err;
+	return 0;
+}
+
+void
+ops_nacm_end(struct session *s)
+{
+	struct ops_nacm *n = s->nacm;
+
+	if (n == NULL)
+		return;
+	nacm_session_free(n->view);
+	nacm_config_free(n->cfg);
+	nacm_schema_builtin_free(n->schema);
+	free(n->key.buf);
+	free(n->next.buf);
+	free_groups(n);
+	free(n);
+	s->nacm = NULL;
+}
+
+/* 1 when n's ancestry (->parent) reaches root. */
+static int
+under(const xmlNode *n, const xmlNode *root)
+{
+	for (; n != NULL; n = n->parent)
+		if (n == root)
+			return 1;
+	return 0;
+}
+
+/* The error of a denied write: access-denied, error-path with its prefixes. */
+static void
+write_denied(struct rpc *r, const struct nacm_denial *d)
+{
+	xmlNodePtr err, path = NULL;
+
+	err = rpc_error(r, ERR_APPLICATION, TAG_ACCESS_DENIED, d->path,
+	    "access denied: %s", d->op == NACM_CREATE ? "create" :
+	    d->op == NACM_DELETE ? "delete" : "update");
+	for (xmlNodePtr x = err != NULL ? err->children : NULL; x != NULL; x = x->next)
+		if (x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "error-path"))
+			path = x;
+	for (size_t i = 0; path != NULL && i < d->nns; i++)
+		xmlNewNs(path, BAD_CAST d->ns[i].ns, BAD_CAST d->ns[i].prefix);
+}
+
+int
+ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+	struct nacm_change *ch;
+	struct nacm_denial d;
+	xmlNodePtr *saved;
+	size_t n = 0;
+	int res;
+
+	if (v == NULL || nacm_bypassed(v) || c->nlog == 0)
+		return 0;
+	ch = calloc(c->nlog, sizeof(*ch));
+	saved = calloc(c->nlog, sizeof(*saved));
+	if (ch == NULL || saved == NULL) {
+		free(ch);
+		free(saved);
+		ops_store_failed(r);
+		return -1;
+	}
+	/*
+	 * A removed node is checked where it was: its parent, for the check
+	 * only (saved[i] marks it), unless it is linked again (moved).
+	 */
+	for (size_t i = 0; i < c->nlog; i++)
+		if (c->log[i].kind == EC_REMOVED && c->log[i].node->parent == NULL) {
+			saved[i] = c->log[i].node;
+			c->log[i].node->parent = c->log[i].parent;
+		}
+	for (size_t i = 0; i < c->nlog; i++) {
+		const struct edit_change *e = &c->log[i];
+		xmlNodePtr node = e->node;
+		int op;
+
+		if (e->kind == EC_UNPACKED)
+			continue;	/* the same data, held differently */
+		if (e->kind == EC_TEXT || node->type != XML_ELEMENT_NODE) {
+			node = node->parent;	/* a leaf's value: an update of the leaf */
+			op = NACM_UPDATE;
+		} else
+			op = e->kind == EC_ADDED ? NACM_CREATE : NACM_DELETE;
+		/* inside a removed subtree: that subtree's delete covers it */
+		if (node == NULL || node->type != XML_ELEMENT_NODE || node == root ||
+		    !under(node, root))
+			continue;
+		ch[n].node = node;
+		ch[n].op = op;
+		n++;
+	}
+	res = nacm_write_check(v, ch, n, &d);
+	for (size_t i = 0; i < c->nlog; i++)
+		if (saved[i] != NULL)
+			saved[i]->parent = NULL;
+	free(ch);
+	free(saved);
+	if (res == 0)
+		return 0;
+	if (res == -1)
+		ops_store_failed(r);
+	else {
+		write_denied(r, &d);
+		nacm_denial_clear(&d);
+	}
+	return -1;
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""NACM enforced in nchome-netconf (issue 14 phase 2): root, the recovery
+session, loads a nacm config; a session of user nobody (setpriv: real uid
+65534, group nogroup from the account database) is then refused an RPC a
+rule of its Unix group denies (access-denied), and never reads the
+default-deny-all nacm subtree in <get-config>, with or without a filter,
+nor in <get>; root still reads it.  A change of the rules by another
+session reaches an open session's next RPC (the view is cached)."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from nchome_test import TAP, NETCONF  # noqa: E402
+from ncraw import NcRaw  # noqa: E402
+
+t = TAP()
+setpriv = shutil.which("setpriv")
+if setpriv is None:
+    t.skip_tool("NACM as another account", "setpriv", "not installed (util-linux)")
+    t.done()
+    sys.exit(0)
+
+top = tempfile.mkdtemp(prefix="nacm-")
+os.chmod(top, 0o755)
+ds = os.path.join(top, "datastore")
+os.mkdir(ds)
+os.chmod(ds, 0o777)
+conf = os.path.join(top, "nchome.conf")
+with open(conf, "w") as f:
+    f.write('netconf {\n  datastore-dir = "%s"\n  commit-hooks = "%s/none"\n'
+            '  state-providers = "%s/none"\n}\n' % (ds, top, top))
+os.chmod(conf, 0o644)
+NACM = ('<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm">'
+        '<rule-list><name>nobodies</name><group>nogroup</group>'
+        '<rule><name>no-lock</name><module-name>*</module-name><rpc-name>lock</rpc-name>'
+        '<access-operations>exec</access-operations><action>deny</action></rule>'
+        '<rule><name>open</name><path xmlns:w="urn:example:w">/w:open</path>'
+        '<access-operations>create update delete</access-operations><action>permit</action></rule>'
+        '</rule-list></nacm>')
+W = "urn:example:w"
+
+
+def text(r):
+    return ET.tostring(r, encoding="unicode") if r is not None else ""
+
+
+def session(as_nobody):
+    cmd = [NETCONF, "-d", "-f", conf]
+    if as_nobody:
+        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=top)
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=env, cwd=top)
+
+
+try:
+    nc = NcRaw(session(False))
+    nc.hello()
+    t.ok(nc.ok(nc.rpc("<edit-config><target><running/></target><config>%s</config>"
+                      "</edit-config>" % NACM)), "root loads a nacm config")
+    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    t.ok(r is not None and "nobodies" in text(r), "root (recovery) reads the nacm subtree", r)
+    nc.close()
+
+    nc = NcRaw(session(True))
+    nc.hello()
+    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    t.ok(r is not None and not nc.errors(r), "nobody reads running", r)
+    t.ok(r is not None and "nobodies" not in text(r) and "rule-list" not in text(r),
+         "nobody's get-config leaves the nacm subtree out", r)
+    r = nc.rpc('<get-config><source><running/></source><filter type="subtree">'
+               '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"/></filter></get-config>')
+    t.ok(r is not None and "nobodies" not in text(r) and not nc.errors(r),
+         "a subtree filter selecting it finds nothing", r)
+    r = nc.rpc("<get/>")
+    t.ok(r is not None and "nobodies" not in text(r) and not nc.errors(r), "nor does <get>", r)
+    r = nc.rpc("<lock><target><running/></target></lock>")
+    errs = nc.errors(r)
+    t.ok(errs and errs[0].get("error-tag") == "access-denied",
+         "a rule of nobody's Unix group denies <lock>: access-denied", repr(errs))
+    r = nc.rpc("<unlock><target><running/></target></unlock>")
+    errs = nc.errors(r)
+    t.ok(not errs or errs[0].get("error-tag") != "access-denied", "<unlock> is not denied",
+         repr(errs))
+    # The view is cached per session: a change of running's nacm subtree
+    # by another session must reach this one's next RPC.
+    root = NcRaw(session(False))
+    root.hello()
+    t.ok(root.ok(root.rpc('<edit-config><target><running/></target><config>'
+                          '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"><rule-list>'
+                          '<name>nobodies</name><rule nc:operation="delete" '
+                          'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0"><name>no-lock</name></rule>'
+                          '</rule-list></nacm></config></edit-config>')), "root deletes the rule")
+    root.close()
+    r = nc.rpc("<lock><target><running/></target></lock>")
+    t.ok(nc.ok(r), "nobody's open session sees the change: <lock> is permitted now", repr(nc.errors(r)))
+    # Writes (3.4.5): write-default is deny; a rule permits /w:open only.
+    def edit(target, inner, erropt=None):
+        return nc.rpc("<edit-config><target><%s/></target>%s<config>%s</config></edit-config>"
+                      % (target, "<error-option>%s</error-option>" % erropt if erropt else "",
+                         inner))
+
+    def open_v():
+        r = nc.rpc('<get-config><source><running/></source><filter type="subtree">'
+                   '<open xmlns="%s"/></filter></get-config>' % W)
+        return text(r)
+    r = edit("running", '<open xmlns="%s"><v>1</v></open>' % W)
+    t.ok(nc.ok(r), "nobody creates /w:open (a rule permits it)", repr(nc.errors(r)))
+    for target in ("running", "candidate"):
+        for erropt in (None, "stop-on-error", "continue-on-error", "rollback-on-error"):
+            r = edit(target, '<open xmlns="%s"><v>2</v></open><closed xmlns="%s"><v>1</v></closed>'
+                     % (W, W), erropt)
+            errs = nc.errors(r)
+            t.ok(errs and errs[0].get("error-tag") == "access-denied" and
+                 "closed" in (errs[0].get("error-path") or "") and ">1<" in open_v() and
+                 ">2<" not in open_v(),
+                 "%s, %s: writing /w:closed is denied (error-path), nothing applied"
+                 % (target, erropt or "default"), "%r %s" % (errs, open_v()))
+    r = nc.rpc("<commit/>")
+    t.ok(">2<" not in open_v(), "a commit brings nothing denied to running", open_v())
+    r = edit("running", '<open xmlns="%s" xmlns:nc="%s" nc:operation="delete"/>'
+             % (W, "urn:ietf:params:xml:ns:netconf:base:1.0"))
+    t.ok(nc.ok(r) and "<v>" not in open_v(), "nobody deletes /w:open", repr(nc.errors(r)))
+    t.ok(nc.ok(nc.rpc("<close-session/>")), "<close-session> is always allowed")
+finally:
+    shutil.rmtree(top, ignore_errors=True)
+t.done()

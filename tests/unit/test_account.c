@@ -1,0 +1,38 @@
+/*
+ * host/account.c: the account of the real uid, its name and its groups
+ * as the account database gives them, recorded once.
+ */
+#include <sys/types.h>
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/host.h"
+#include "unit.h"
+
+int
+main(void)
+{
+	const struct account *a = account_current();
+	struct passwd *pw;
+	char buf[32];
+
+	CHECK(a != NULL, "account_current gives the record");
+	CHECK(a->uid == getuid(), "the real uid");
+	CHECK(a->gid == getgid(), "the real gid");
+	if ((pw = getpwuid(getuid())) != NULL) {
+		CHECK(strcmp(a->name, pw->pw_name) == 0, "the name of the account database (%s)",
+		    a->name);
+	} else {
+		snprintf(buf, sizeof(buf), "%lu", (unsigned long)getuid());
+		CHECK(strcmp(a->name, buf) == 0, "no account: the uid as name");
+	}
+	CHECK(a->ngroups >= 1 && a->groups != NULL, "at least one group (%d)", a->ngroups);
+	CHECK(account_in_group(a, a->gid), "the gid is among the groups");
+	CHECK(!account_in_group(a, (gid_t)-2), "a group it is not in");
+	CHECK(account_current() == a, "the same record on the next call");
+	UNIT_DONE();
+}
