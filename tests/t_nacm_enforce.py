@@ -122,6 +122,18 @@ try:
                  % (target, erropt or "default"), "%r %s" % (errs, open_v()))
     r = nc.rpc("<commit/>")
     t.ok(">2<" not in open_v(), "a commit brings nothing denied to running", open_v())
+    # copy-config replaces a whole datastore: checked as deleting what was
+    # there and creating what comes (the nacm subtree is default-deny-all).
+    r = nc.rpc('<copy-config><target><running/></target><source><config>'
+               '<open xmlns="%s"><v>9</v></open></config></source></copy-config>' % W)
+    errs = nc.errors(r)
+    t.ok(errs and errs[0].get("error-tag") == "access-denied" and ">1<" in open_v() and
+         ">9<" not in open_v(), "copy-config of inline config over running is denied, nothing applied",
+         "%r %s" % (errs, open_v()))
+    r = nc.rpc("<copy-config><target><startup/></target><source><running/></source></copy-config>")
+    errs = nc.errors(r)
+    t.ok(errs and errs[0].get("error-tag") == "access-denied",
+         "copy-config running -> startup (would create the nacm subtree there) is denied", repr(errs))
     r = edit("running", '<open xmlns="%s" xmlns:nc="%s" nc:operation="delete"/>'
              % (W, "urn:ietf:params:xml:ns:netconf:base:1.0"))
     t.ok(nc.ok(r) and "<v>" not in open_v(), "nobody deletes /w:open", repr(nc.errors(r)))

@@ -324,6 +324,12 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 	struct store *st = r->s->store;
 	xmlDocPtr cur;
 
+	cur = store_doc(st, ds);
+	if (ops_nacm_replace(r, cur != NULL ? xmlDocGetRootElement(cur) : NULL,
+	    xmlDocGetRootElement(doc)) == -1) {
+		doc_free(doc);
+		return;
+	}
 	if (ds == DS_RUNNING) {
 		if (store_validate(st, r, doc) == -1 ||
 		    (cur = store_doc(st, DS_RUNNING)) == NULL ||
@@ -361,8 +367,15 @@ op_copy_config(struct rpc *r)
 	    nc_child(source, "url") == NULL) {
 		/* datastore to datastore: written from the source's cached doc */
 		if (ops_parse_target(r, source, &src) == 0) {
-			if ((cur = store_doc(st, src)) == NULL ||
-			    store_replace_from(st, ds, cur) == -1)
+			xmlDocPtr was = store_doc(st, ds);
+
+			if ((cur = store_doc(st, src)) == NULL)
+				ops_store_failed(r);
+			else if (ops_nacm_replace(r, was != NULL ?
+			    xmlDocGetRootElement(was) : NULL,
+			    xmlDocGetRootElement(cur)) == -1)
+				;	/* access-denied, nothing written */
+			else if (store_replace_from(st, ds, cur) == -1)
 				ops_store_failed(r);
 			else
 				changed(r, ds);

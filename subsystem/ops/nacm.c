@@ -424,3 +424,54 @@ ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
 	}
 	return -1;
 }
+
+/*
+ * copy-config and delete-config replace a whole datastore.  Checked as
+ * the removal of every top-level node of what was there and the
+ * creation of every top-level node of what comes: stricter than a diff
+ * (an unchanged node needs both rights too), never more permissive.
+ */
+int
+ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+	struct nacm_change *ch;
+	struct nacm_denial d;
+	xmlNodePtr n;
+	size_t count = 0, i = 0;
+	int res;
+
+	if (v == NULL || nacm_bypassed(v))
+		return 0;
+	for (n = old_root != NULL ? old_root->children : NULL; n != NULL; n = n->next)
+		count += n->type == XML_ELEMENT_NODE;
+	for (n = new_root != NULL ? new_root->children : NULL; n != NULL; n = n->next)
+		count += n->type == XML_ELEMENT_NODE;
+	if (count == 0)
+		return 0;
+	if ((ch = calloc(count, sizeof(*ch))) == NULL) {
+		ops_store_failed(r);
+		return -1;
+	}
+	for (n = old_root != NULL ? old_root->children : NULL; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE) {
+			ch[i].node = n;
+			ch[i++].op = NACM_DELETE;
+		}
+	for (n = new_root != NULL ? new_root->children : NULL; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE) {
+			ch[i].node = n;
+			ch[i++].op = NACM_CREATE;
+		}
+	res = nacm_write_check(v, ch, i, &d);
+	free(ch);
+	if (res == 0)
+		return 0;
+	if (res == -1)
+		ops_store_failed(r);
+	else {
+		write_denied(r, &d);
+		nacm_denial_clear(&d);
+	}
+	return -1;
+}

@@ -47,4 +47,11 @@ struct nacm_session *ops_nacm_view(struct session *s);
  */
 int ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root);
 
+/*
+ * The write check of a whole-datastore replacement (copy-config,
+ * delete-config): deleting old_root's top-level nodes, creating
+ * new_root's (either may be NULL).  0, or -1 with the error added.
+ */
+int ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root);
+
 #endif
