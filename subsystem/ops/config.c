@@ -248,6 +248,7 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	c->defop = q->defop;
 	c->erropt = q->erropt;
 	c->move = 1;
+	c->log_inside = ops_nacm_checks_writes(r->s);
 	if (q->test != TEST_ONLY) {
 		old = hooks_snapshot(r->s, q->ds, doc);
 		if (store_edit_begin(st, q->ds, q->config, c->defop, c->erropt, se) == -1) {

@@ -360,6 +360,14 @@ write_denied(struct rpc *r, const struct nacm_denial *d)
 }
 
 int
+ops_nacm_checks_writes(struct session *s)
+{
+	struct nacm_session *v = ops_nacm_view(s);
+
+	return v != NULL && !nacm_bypassed(v);
+}
+
+int
 ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
 {
 	struct nacm_session *v = ops_nacm_view(r->s);

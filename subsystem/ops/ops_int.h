@@ -48,6 +48,12 @@ struct nacm_session *ops_nacm_view(struct session *s);
 int ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root);
 
 /*
+ * 1 when the session's edits are write-checked: the edit must then log
+ * every change, also inside packed entries (edit_ctx.log_inside).
+ */
+int ops_nacm_checks_writes(struct session *s);
+
+/*
  * The write check of a whole-datastore replacement (copy-config,
  * delete-config): deleting old_root's top-level nodes, creating
  * new_root's (either may be NULL).  0, or -1 with the error added.

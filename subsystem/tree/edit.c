@@ -522,7 +522,7 @@ apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop in
 	int e_packed = packed_unpack(eparent);
 	int rc = apply_children_unpacked(c, d, eparent, inherited, psn, known);
 
-	if (d_packed)
+	if (d_packed && !c->log_inside)
 		repack_edited(c, d, at);
 	/* what is left of the request's node (not moved into d) is read no more */
 	if (e_packed)

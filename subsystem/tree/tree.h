@@ -76,6 +76,9 @@ struct edit_ctx {
 	int			 detached;	/* building a new node off the tree */
 	int			 move;		/* config may be taken apart: its nodes
 						   move into the tree (no copies) */
+	int			 log_inside;	/* log the changes inside packed nodes
+						   too (NACM checks each one): they
+						   stay unpacked till the RPC ends */
 	struct edit_change	*log;
 	size_t			 nlog, caplog;
 };
