@@ -14,8 +14,9 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, NETCONF  # noqa: E402
+from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
+from private_prefix import PrivatePrefix  # noqa: E402
 
 t = TAP()
 setpriv = shutil.which("setpriv")
@@ -24,6 +25,8 @@ if setpriv is None:
     t.done()
     sys.exit(0)
 
+# nobody must reach the program even from a clone in a 0700 folder (/root)
+prefix = PrivatePrefix()
 top = tempfile.mkdtemp(prefix="nacm-")
 os.chmod(top, 0o755)
 ds = os.path.join(top, "datastore")
@@ -49,7 +52,7 @@ def text(r):
 
 
 def session(as_nobody):
-    cmd = [NETCONF, "-d", "-f", conf]
+    cmd = [prefix.netconf, "-d", "-f", conf]
     if as_nobody:
         cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
     env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=top)
@@ -140,4 +143,5 @@ try:
     t.ok(nc.ok(nc.rpc("<close-session/>")), "<close-session> is always allowed")
 finally:
     shutil.rmtree(top, ignore_errors=True)
+    prefix.cleanup()
 t.done()

@@ -15,8 +15,9 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, NETCONF  # noqa: E402
+from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
+from private_prefix import PrivatePrefix  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 t = TAP()
@@ -26,6 +27,8 @@ if setpriv is None:
     t.done()
     sys.exit(0)
 
+# nobody must reach the program even from a clone in a 0700 folder (/root)
+prefix = PrivatePrefix()
 top = tempfile.mkdtemp(prefix="nacm-roles-")
 os.chmod(top, 0o755)
 ds = os.path.join(top, "datastore")
@@ -44,7 +47,7 @@ NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
 
 
 def session(as_nobody):
-    cmd = [NETCONF, "-d", "-f", conf]
+    cmd = [prefix.netconf, "-d", "-f", conf]
     if as_nobody:
         cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
     env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=top)
@@ -125,4 +128,5 @@ try:
     nc.close()
 finally:
     shutil.rmtree(top, ignore_errors=True)
+    prefix.cleanup()
 t.done()
