@@ -17,8 +17,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, NETCONF  # noqa: E402
+from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
+from private_prefix import PrivatePrefix  # noqa: E402
 
 t = TAP()
 setpriv = shutil.which("setpriv")
@@ -30,6 +31,8 @@ if os.geteuid() != 0:
     t.done()
     sys.exit(0)
 
+# nobody must reach the program even from a clone in a 0700 folder (/root)
+prefix = PrivatePrefix()
 top = tempfile.mkdtemp(prefix="sticky-")
 os.chmod(top, 0o755)
 ds = os.path.join(top, "datastore")
@@ -43,7 +46,7 @@ os.chmod(conf, 0o644)
 
 
 def session(as_nobody):
-    cmd = [NETCONF, "-d", "-f", conf]
+    cmd = [prefix.netconf, "-d", "-f", conf]
     if as_nobody:
         cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
     env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=top)
@@ -76,4 +79,5 @@ try:
     t.ok("sticky" in err and "nchome-netconf(8)" in err, "the session's log says it at start", err[-600:])
 finally:
     shutil.rmtree(top, ignore_errors=True)
+    prefix.cleanup()
 t.done()
