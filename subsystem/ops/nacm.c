@@ -359,6 +359,21 @@ write_denied(struct rpc *r, const struct nacm_denial *d)
 		xmlNewNs(path, BAD_CAST d->ns[i].ns, BAD_CAST d->ns[i].prefix);
 }
 
+/* What nacm_write_check answered (res), as the RPC's result: 0 or -1. */
+static int
+write_checked(struct rpc *r, int res, struct nacm_denial *d)
+{
+	if (res == 0)
+		return 0;
+	if (res == -1)
+		ops_store_failed(r);
+	else {
+		write_denied(r, d);
+		nacm_denial_clear(d);
+	}
+	return -1;
+}
+
 int
 ops_nacm_checks_writes(struct session *s)
 {
@@ -422,15 +437,7 @@ ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
 			saved[i]->parent = NULL;
 	free(ch);
 	free(saved);
-	if (res == 0)
-		return 0;
-	if (res == -1)
-		ops_store_failed(r);
-	else {
-		write_denied(r, &d);
-		nacm_denial_clear(&d);
-	}
-	return -1;
+	return write_checked(r, res, &d);
 }
 
 /*
@@ -473,13 +480,5 @@ ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root)
 		}
 	res = nacm_write_check(v, ch, i, &d);
 	free(ch);
-	if (res == 0)
-		return 0;
-	if (res == -1)
-		ops_store_failed(r);
-	else {
-		write_denied(r, &d);
-		nacm_denial_clear(&d);
-	}
-	return -1;
+	return write_checked(r, res, &d);
 }

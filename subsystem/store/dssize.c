@@ -11,6 +11,7 @@
 
 #include <libxml/tree.h>
 
+#include "atomicfile.h"
 #include "store_int.h"
 #include "tree/tree.h"
 
@@ -35,17 +36,7 @@ capped_write(void *arg, const char *buf, size_t len)
 		}
 		c->left -= len;
 	}
-	while (len > 0) {
-		ssize_t n = write(c->fd, buf, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return write_all(c->fd, buf, len);
 }
 
 /* Streams the document; past max-datastore-size it stops, and the temp file goes. */
@@ -53,25 +44,10 @@ static int
 save_cb(int fd, void *arg)
 {
 	struct capped *c = arg;
-	xmlNodePtr root = xmlDocGetRootElement(c->doc);
-	struct xmlout *xo;
 
 	c->fd = fd;
 	c->left = c->st->max_size;
-	if ((xo = xo_new_writer(capped_write, c)) == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	xo_str(xo, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	if (root != NULL)
-		xo_node(xo, root, NULL);
-	xo_str(xo, "\n");
-	if (xo_finish(xo) == -1) {
-		if (errno == 0)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
+	return xo_write_doc(capped_write, c, c->doc);
 }
 
 int

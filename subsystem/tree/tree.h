@@ -327,7 +327,11 @@ struct xmlout *xo_new(struct framer *fr);
 /* Writes through write(arg, buf, len), which returns 0 or -1. */
 struct xmlout *xo_new_writer(int (*write)(void *, const char *, size_t), void *arg);
 
-/* doc as a UTF-8 XML file on fd; 0, or -1 with errno set. */
+/*
+ * doc as a UTF-8 XML file through write(arg, buf, len) (xo_new_writer),
+ * or on fd; 0, or -1 with errno set.
+ */
+int xo_write_doc(int (*write)(void *, const char *, size_t), void *arg, xmlDocPtr doc);
 int xo_write_doc_fd(int fd, xmlDocPtr doc);
 
 /* Raw bytes / a string, written as they are. */

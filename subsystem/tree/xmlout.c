@@ -322,10 +322,10 @@ write_fd(void *arg, const char *buf, size_t len)
 }
 
 int
-xo_write_doc_fd(int fd, xmlDocPtr doc)
+xo_write_doc(int (*write)(void *, const char *, size_t), void *arg, xmlDocPtr doc)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
-	struct xmlout *xo = xo_new_writer(write_fd, &fd);
+	struct xmlout *xo = xo_new_writer(write, arg);
 
 	if (xo == NULL) {
 		errno = ENOMEM;
@@ -341,6 +341,12 @@ xo_write_doc_fd(int fd, xmlDocPtr doc)
 		return -1;
 	}
 	return 0;
+}
+
+int
+xo_write_doc_fd(int fd, xmlDocPtr doc)
+{
+	return xo_write_doc(write_fd, &fd, doc);
 }
 
 int
