@@ -7,36 +7,16 @@ default-deny-all nacm subtree in <get-config>, with or without a filter,
 nor in <get>; root still reads it.  A change of the rules by another
 session reaches an open session's next RPC (the view is cached)."""
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
-from private_prefix import PrivatePrefix  # noqa: E402
+from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
-setpriv = shutil.which("setpriv")
-if setpriv is None:
-    t.skip_tool("NACM as another account", "setpriv", "not installed (util-linux)")
-    t.done()
-    sys.exit(0)
-
-# nobody must reach the program even from a clone in a 0700 folder (/root)
-prefix = PrivatePrefix()
-top = tempfile.mkdtemp(prefix="nacm-")
-os.chmod(top, 0o755)
-ds = os.path.join(top, "datastore")
-os.mkdir(ds)
-os.chmod(ds, 0o777)
-conf = os.path.join(top, "nchome.conf")
-with open(conf, "w") as f:
-    f.write('netconf {\n  datastore-dir = "%s"\n  commit-hooks = "%s/none"\n'
-            '  state-providers = "%s/none"\n}\n' % (ds, top, top))
-os.chmod(conf, 0o644)
+nobody_env = NobodyEnv(t, "nacm-", 0o777)
 NACM = ('<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm">'
         '<rule-list><name>nobodies</name><group>nogroup</group>'
         '<rule><name>no-lock</name><module-name>*</module-name><rpc-name>lock</rpc-name>'
@@ -52,12 +32,7 @@ def text(r):
 
 
 def session(as_nobody):
-    cmd = [prefix.netconf, "-d", "-f", conf]
-    if as_nobody:
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
-    env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=top)
-    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=env, cwd=top)
+    return nobody_env.popen(as_nobody)
 
 
 try:
@@ -142,6 +117,5 @@ try:
     t.ok(nc.ok(r) and "<v>" not in open_v(), "nobody deletes /w:open", repr(nc.errors(r)))
     t.ok(nc.ok(nc.rpc("<close-session/>")), "<close-session> is always allowed")
 finally:
-    shutil.rmtree(top, ignore_errors=True)
-    prefix.cleanup()
+    nobody_env.cleanup()
 t.done()

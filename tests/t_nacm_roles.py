@@ -8,37 +8,17 @@ group renamed to the test account's: user nobody (setpriv: real uid
   super-user  writes anything, reads and changes the nacm rules"""
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
-from private_prefix import PrivatePrefix  # noqa: E402
+from as_nobody import NobodyEnv  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 t = TAP()
-setpriv = shutil.which("setpriv")
-if setpriv is None:
-    t.skip_tool("NACM roles as another account", "setpriv", "not installed (util-linux)")
-    t.done()
-    sys.exit(0)
-
-# nobody must reach the program even from a clone in a 0700 folder (/root)
-prefix = PrivatePrefix()
-top = tempfile.mkdtemp(prefix="nacm-roles-")
-os.chmod(top, 0o755)
-ds = os.path.join(top, "datastore")
-os.mkdir(ds)
-os.chmod(ds, 0o777)
-conf = os.path.join(top, "nchome.conf")
-with open(conf, "w") as f:
-    f.write('netconf {\n  datastore-dir = "%s"\n  commit-hooks = "%s/none"\n'
-            '  state-providers = "%s/none"\n}\n' % (ds, top, top))
-os.chmod(conf, 0o644)
+nobody_env = NobodyEnv(t, "nacm-roles-", 0o777)
 IF = ('<interfaces xmlns="urn:ietf:params:xml:ns:yang:ietf-interfaces"><interface><name>%s</name>'
       '<type xmlns:ianaift="urn:ietf:params:xml:ns:yang:iana-if-type">ianaift:other</type>'
       '</interface></interfaces>')
@@ -47,12 +27,7 @@ NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
 
 
 def session(as_nobody):
-    cmd = [prefix.netconf, "-d", "-f", conf]
-    if as_nobody:
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
-    env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=top)
-    nc = NcRaw(subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, env=env, cwd=top))
+    nc = NcRaw(nobody_env.popen(as_nobody))
     nc.hello()
     return nc
 
@@ -127,6 +102,5 @@ try:
          "super-user: changes the nacm rules")
     nc.close()
 finally:
-    shutil.rmtree(top, ignore_errors=True)
-    prefix.cleanup()
+    nobody_env.cleanup()
 t.done()

@@ -11,47 +11,25 @@ needs a replacement (copy-config to startup) with an rpc-error naming
 the sticky folder and the way out.
 """
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
-from private_prefix import PrivatePrefix  # noqa: E402
+from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
-setpriv = shutil.which("setpriv")
-if setpriv is None:
-    t.skip_tool("sticky datastore-dir", "setpriv", "not installed (util-linux)")
-    t.done()
 if os.geteuid() != 0:
     t.skip("sticky datastore-dir", "needs root")
     t.done()
     sys.exit(0)
-
-# nobody must reach the program even from a clone in a 0700 folder (/root)
-prefix = PrivatePrefix()
-top = tempfile.mkdtemp(prefix="sticky-")
-os.chmod(top, 0o755)
-ds = os.path.join(top, "datastore")
-os.mkdir(ds)
-os.chmod(ds, 0o1777)
-conf = os.path.join(top, "nchome.conf")
-with open(conf, "w") as f:
-    f.write('netconf {\n  datastore-dir = "%s"\n  commit-hooks = "%s/none"\n'
-            '  state-providers = "%s/none"\n}\n' % (ds, top, top))
-os.chmod(conf, 0o644)
+nobody_env = NobodyEnv(t, "sticky-", 0o1777)
+ds = nobody_env.ds
 
 
 def session(as_nobody):
-    cmd = [prefix.netconf, "-d", "-f", conf]
-    if as_nobody:
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
-    env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=top)
-    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=top)
+    return nobody_env.popen(as_nobody, stderr=subprocess.PIPE)
 
 
 try:
@@ -78,6 +56,5 @@ try:
     err = p.stderr.read().decode(errors="replace")
     t.ok("sticky" in err and "nchome-netconf(8)" in err, "the session's log says it at start", err[-600:])
 finally:
-    shutil.rmtree(top, ignore_errors=True)
-    prefix.cleanup()
+    nobody_env.cleanup()
 t.done()
