@@ -124,8 +124,14 @@ try:
                     break
                 threading.Event().wait(0.1)
     finally:
+        # ssh can miss a SIGTERM that lands outside its ppoll (nothing
+        # else wakes an idle -N session): end it for sure
         p.terminate()
-        p.wait()
+        try:
+            p.wait(timeout=scaled(5))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
     llog = open(log_l, errors="replace").read() if os.path.exists(log_l) else ""
     t.ok(got is not None and lis.count == 0, "... no ssh -L: the forwarded connection reaches nothing",
          "got=%r count=%d\n%s" % (got, lis.count, llog))
