@@ -81,13 +81,13 @@ grep -q "^#state-dir = \"$localstatedir/lib/nchome-dialer\"" "$dest$confdir/ncho
 res $? "install: nchome.conf shows the configured paths as defaults"
 
 # Every key of the reader is in the sample, with its default.
-keys=$(grep -oE 'CFG_(STR|INT|INT_CB|SEC|STR_LIST|BOOL|FLOAT)\("[a-z-]+"' common/conf.c | sed 's/.*("//; s/"$//' | sort -u)
+keys=$(grep -oE 'CFG_(STR|INT|INT_CB|SEC|STR_LIST|BOOL|FLOAT)\("[a-z-]+"' common/conf_schema.c | sed 's/.*("//; s/"$//' | sort -u)
 missing=
 for k in $keys; do
 	grep -qE "^[#[:space:]]*$k[[:space:]]*[={ \"]|[{[:space:]]$k[[:space:]]*=" config/nchome.conf || missing="$missing $k"
 done
 detail="missing:$missing"
-[ -n "$keys" ] && [ -z "$missing" ]; res $? "config/nchome.conf shows all $(echo "$keys" | wc -w) keys of common/conf.c"
+[ -n "$keys" ] && [ -z "$missing" ]; res $? "config/nchome.conf shows all $(echo "$keys" | wc -w) keys of common/conf_schema.c"
 
 # The installed files work: the dialer accepts nchome.conf as installed and
 # with its example client enabled; sshd accepts sshd_config.  The paths

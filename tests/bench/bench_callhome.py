@@ -107,8 +107,12 @@ class Tree:
         self.dialer_bin = os.path.join(path, "dialer", "nchome-dialer")
         self.netconf_bin = os.path.join(path, "subsystem", "nchome-netconf")
         self.fdpass = os.path.join(path, "contrib", "nchome-nms-fdpass")
-        with open(os.path.join(path, "common", "conf.c")) as f:
-            knows_socket = "dialer-socket" in f.read()
+        knows_socket = False	# the key table: conf.c, or conf_schema.c since the split
+        for name in ("conf.c", "conf_schema.c"):
+            p = os.path.join(path, "common", name)
+            if os.path.exists(p):
+                with open(p) as f:
+                    knows_socket = knows_socket or "CFG_STR(\"dialer-socket\"" in f.read()
         self.env = SshEnv("bench-ch-" + name)
         floor = os.path.join(self.env.dir, "floor-output")
         with open(floor, "w") as f:
