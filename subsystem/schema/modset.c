@@ -108,6 +108,20 @@ has_feature(const struct yang_text *yt, const char *feature)
 	return 0;
 }
 
+/* A new, zeroed entry at the end of the set; NULL on ENOMEM. */
+static struct smod *
+new_mod(struct schema *s)
+{
+	struct smod *m = realloc(s->mods, (s->nmods + 1) * sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	s->mods = m;
+	m = &s->mods[s->nmods++];
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
 /* Adds a module (or raises it to implemented); features: enabled ones. */
 static int
 add_mod(struct schema *s, const char *name, const char *revision, int implement,
@@ -124,13 +138,8 @@ add_mod(struct schema *s, const char *name, const char *revision, int implement,
 		    revision ? "@<revision>" : "[@<revision>]", s->dirs[0], s->dirs[1]);
 	if (f->yt->submodule)
 		return set_err(err, errlen, "%s: %s is a submodule, not a module", f->path, name);
-	if (m == NULL) {
-		if ((m = realloc(s->mods, (s->nmods + 1) * sizeof(*m))) == NULL)
-			return set_err(err, errlen, "out of memory");
-		s->mods = m;
-		m = &s->mods[s->nmods++];
-		memset(m, 0, sizeof(*m));
-	}
+	if (m == NULL && (m = new_mod(s)) == NULL)
+		return set_err(err, errlen, "out of memory");
 	m->file = f;
 	m->implemented = implement;
 	for (size_t i = 0; implement && i < nfeatures; i++)
@@ -170,11 +179,8 @@ add_closure(struct schema *s, char *err, size_t errlen)
 			    !f->yt->submodule)
 				return set_err(err, errlen, "%s includes %s, which is not found "
 				    "as a submodule", yt->name, yt->includes[j]);
-			if ((m = realloc(s->mods, (s->nmods + 1) * sizeof(*m))) == NULL)
+			if ((m = new_mod(s)) == NULL)
 				return set_err(err, errlen, "out of memory");
-			s->mods = m;
-			m = &s->mods[s->nmods++];
-			memset(m, 0, sizeof(*m));
 			m->file = f;
 			m->implemented = s->mods[i].implemented;
 		}
