@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv  # noqa: E402
-from ncraw import NS, NcRaw, q  # noqa: E402
+from ncraw import NS, NcRaw  # noqa: E402
 
 NB = "urn:nchome:bench"
 IF = "urn:ietf:params:xml:ns:yang:ietf-interfaces"
@@ -32,10 +32,7 @@ procs = []
 
 
 def session():
-    nc = NcRaw(env.netconf_direct())
-    procs.append(nc)
-    nc.hello("1.1")
-    return nc
+    return NcRaw.session(env.netconf_direct(), procs)
 
 
 def raw(nc, inner, envelope=None):

@@ -243,9 +243,14 @@ schema_info(struct schema *s, const struct lysc_node *sn)
 }
 
 void
-node_caches_free(struct schema *s)
+node_free(struct schema *s)
 {
 	struct node_cache *nc, *next;
+
+	for (unsigned i = 0; i < SCHEMA_NSCACHE; i++) {
+		free(s->nscache[i].ns);
+		s->nscache[i].ns = NULL;
+	}
 
 	for (nc = s->caches; nc != NULL; nc = next) {
 		next = nc->next;

@@ -216,7 +216,7 @@ dispatch(struct rpc *r)
 
 	if (root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST NC_NS_BASE) ||
 	    !xmlStrEqual(root->name, BAD_CAST "rpc")) {
-		err = rpc_error(r, ERR_RPC, malformed_tag(r->s), NULL,
+		(void)rpc_error(r, ERR_RPC, malformed_tag(r->s), NULL,
 		    "expected <rpc> in namespace %s", NC_NS_BASE);
 		return;
 	}

@@ -169,7 +169,6 @@ scan_data(struct names *nm, xmlNodePtr n)
 
 struct rewrite {
 	struct names	*nm;
-	const char	*expr;
 	const char	*done;		/* expr copied up to here */
 	char		*out;
 	size_t		 len, cap;
@@ -211,7 +210,7 @@ char *
 xpath_resolve_names(const char *expr, xmlNodePtr data_root, xmlXPathContextPtr ctx)
 {
 	struct names nm;
-	struct rewrite rw = { &nm, expr, expr, NULL, 0, 0 };
+	struct rewrite rw = { &nm, expr, NULL, 0, 0 };
 	char pfx[16];
 	int any = 0;
 

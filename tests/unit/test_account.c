@@ -21,6 +21,8 @@ main(void)
 	char buf[32];
 
 	CHECK(a != NULL, "account_current gives the record");
+	if (a == NULL)
+		UNIT_DONE();	/* the rest reads it */
 	CHECK(a->uid == getuid(), "the real uid");
 	CHECK(a->gid == getgid(), "the real gid");
 	if ((pw = getpwuid(getuid())) != NULL) {

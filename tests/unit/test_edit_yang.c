@@ -6,54 +6,23 @@
  * error-tag, error-path and the model's error-app-tag.  tests/yang's
  * nchome-test module.  Plain and packed trees, nodes moved and copied.
  */
+#include "edit_test.h"
 #include "schema_test.h"
-#include "tree/tree.h"
 #include "unit.h"
 
-#define NCNS	"urn:ietf:params:xml:ns:netconf:base:1.0"
 #define NT	"urn:nchome:test"
 #define IF	"urn:ietf:params:xml:ns:yang:ietf-interfaces"
-#define CFG(x)	"<config xmlns=\"" NCNS "\">" x "</config>"
-#define EDIT(x)	"<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS "\">" x "</config>"
 #define TOP(x)	"<top xmlns=\"" NT "\">" x "</top>"
 #define TOP0	"<top xmlns=\"" NT "\"/>"
 #define IFS(x)	"<interfaces xmlns=\"" IF "\">" x "</interfaces>"
 
 static struct schema *sch;
-static int packed_mode, move_mode;
 
-static xmlDocPtr
-parse(const char *s)
-{
-	xmlDocPtr d = packed_mode ? packed_read_memory(s, (int)strlen(s), NC_XML_PARSE_OPTS) :
-	    xmlReadMemory(s, (int)strlen(s), NULL, NULL, NC_XML_PARSE_OPTS);
-	if (d == NULL) {
-		fprintf(stderr, "bad test xml: %s\n", s);
-		exit(2);
-	}
-	return d;
-}
-
-static int
-to_buffer(void *b, const char *s, size_t len)
-{
-	xmlBufferAdd(b, BAD_CAST s, (int)len);
-	return 0;
-}
-
+/* xmlout.c's serializer, plain trees too */
 static char *
 dump(xmlDocPtr d)
 {
-	xmlBufferPtr b = xmlBufferCreate();
-	struct xmlout *xo = xo_new_writer(to_buffer, b);
-	char *out;
-
-	for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
-		xo_node(xo, c, NULL);
-	xo_finish(xo);
-	out = strdup((const char *)xmlBufferContent(b));
-	xmlBufferFree(b);
-	return out;
+	return dump_with(d, 1);
 }
 
 /* The text of the first element name in the errors, "" when none. */

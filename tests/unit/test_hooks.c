@@ -69,11 +69,16 @@ slurp(const char *path)
 	return buf;
 }
 
-/* The error-message text of the first rpc-error, or "". */
+/*
+ * The text of the first rpc-error's child element name (error-message,
+ * error-tag), or "".  One of two buffers, for use in one expression.
+ */
 static const char *
-err_message(struct rpc *r)
+err_field(struct rpc *r, const char *name)
 {
-	static char buf[16384];
+	static char bufs[2][16384];
+	static int next;
+	char *buf = bufs[next++ % 2];
 	xmlNodePtr e, c;
 
 	buf[0] = '\0';
@@ -81,28 +86,9 @@ err_message(struct rpc *r)
 		return buf;
 	e = xmlDocGetRootElement(r->err_doc)->children;
 	for (c = e ? e->children : NULL; c != NULL; c = c->next)
-		if (strcmp((const char *)c->name, "error-message") == 0) {
+		if (strcmp((const char *)c->name, name) == 0) {
 			xmlChar *t = xmlNodeGetContent(c);
-			snprintf(buf, sizeof(buf), "%s", (const char *)t);
-			xmlFree(t);
-		}
-	return buf;
-}
-
-static const char *
-err_tag(struct rpc *r)
-{
-	static char buf[128];
-	xmlNodePtr e, c;
-
-	buf[0] = '\0';
-	if (r->err_doc == NULL)
-		return buf;
-	e = xmlDocGetRootElement(r->err_doc)->children;
-	for (c = e ? e->children : NULL; c != NULL; c = c->next)
-		if (strcmp((const char *)c->name, "error-tag") == 0) {
-			xmlChar *t = xmlNodeGetContent(c);
-			snprintf(buf, sizeof(buf), "%s", (const char *)t);
+			snprintf(buf, sizeof(bufs[0]), "%s", (const char *)t);
 			xmlFree(t);
 		}
 	return buf;
@@ -199,11 +185,11 @@ test_hooks(struct session *s)
 	CHECK(strcmp(log, want) == 0,
 	    "earlier hooks are reverted in reverse order with the files swapped, "
 	    "later hooks do not run (log: %s)", log);
-	CHECK(strcmp(err_tag(&r), "operation-failed") == 0, "error-tag operation-failed");
-	CHECK(strstr(err_message(&r), "30-fail") != NULL &&
-	    strstr(err_message(&r), "exit status 3") != NULL &&
-	    strstr(err_message(&r), "bad hostname: <x&y>") != NULL,
-	    "error-message names the hook and carries its stderr (%s)", err_message(&r));
+	CHECK(strcmp(err_field(&r, "error-tag"), "operation-failed") == 0, "error-tag operation-failed");
+	CHECK(strstr(err_field(&r, "error-message"), "30-fail") != NULL &&
+	    strstr(err_field(&r, "error-message"), "exit status 3") != NULL &&
+	    strstr(err_field(&r, "error-message"), "bad hostname: <x&y>") != NULL,
+	    "error-message names the hook and carries its stderr (%s)", err_field(&r, "error-message"));
 	rm_script(hookdir, "30-fail");
 	rm_script(hookdir, "40-after");
 
@@ -215,8 +201,8 @@ test_hooks(struct session *s)
 	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
 	snprintf(pidfile, sizeof(pidfile), "%s.pid", logpath);
 	bg = pid_from(pidfile);
-	CHECK(rc == -1 && strstr(err_message(&r), "timed out") != NULL,
-	    "a hung hook counts as failed (%s)", err_message(&r));
+	CHECK(rc == -1 && strstr(err_field(&r, "error-message"), "timed out") != NULL,
+	    "a hung hook counts as failed (%s)", err_field(&r, "error-message"));
 	CHECK(bg > 0 && gone(bg), "the hung hook's children were killed too");
 	rm_script(hookdir, "30-hang");
 
@@ -237,17 +223,17 @@ test_hooks(struct session *s)
 	    "printf 'bad\\377\\001byte\\n' >&2; head -c 200000 /dev/zero | tr '\\0' x >&2; exit 1");
 	reset_rpc(&r);
 	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
-	CHECK(rc == -1 && strlen(err_message(&r)) < 4096 + 200 &&
-	    strstr(err_message(&r), "bad??byte") != NULL,
-	    "stderr is bounded and made XML-safe (%zu bytes)", strlen(err_message(&r)));
+	CHECK(rc == -1 && strlen(err_field(&r, "error-message")) < 4096 + 200 &&
+	    strstr(err_field(&r, "error-message"), "bad??byte") != NULL,
+	    "stderr is bounded and made XML-safe (%zu bytes)", strlen(err_field(&r, "error-message")));
 	rm_script(hookdir, "30-noisy");
 
 	/* A hook killed by a signal. */
 	script(hookdir, "30-signal", 0755, "kill -TERM $$");
 	reset_rpc(&r);
 	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
-	CHECK(rc == -1 && strstr(err_message(&r), "signal 15") != NULL,
-	    "a hook killed by a signal fails (%s)", err_message(&r));
+	CHECK(rc == -1 && strstr(err_field(&r, "error-message"), "signal 15") != NULL,
+	    "a hook killed by a signal fails (%s)", err_field(&r, "error-message"));
 	rm_script(hookdir, "30-signal");
 	unsetenv("NCHOME_HOOK_TIMEOUT");
 	reset_rpc(&r);
