@@ -40,7 +40,7 @@ struct account {
 	uid_t	 uid;
 	gid_t	 gid;		/* the real gid */
 	char	 name[64];	/* the uid as text when it has no name */
-	gid_t	*groups;	/* every group of the account (getgrouplist), gid too */
+	gid_t	*groups;	/* read them with account_groups() */
 	int	 ngroups;
 };
 
@@ -49,6 +49,8 @@ struct account {
  * first, before a set-id process switches to the service identity).
  */
 const struct account *account_current(void);
+/* Every group of the account (getgrouplist), gid first; looked up at the first call. */
+const gid_t *account_groups(const struct account *a, int *n);
 int account_in_group(const struct account *a, gid_t gid);
 
 /* ---- identity.c ---- */

@@ -66,16 +66,18 @@ fill_account(struct ops_nacm *n, const struct session *s)
 {
 	const struct account *a = account_current();
 	const char *rec = s->nc != NULL ? s->nc->nacm_recovery : NULL;
+	int ng;
+	const gid_t *g = account_groups(a, &ng);
 
 	memcpy(n->name, a->name, sizeof(n->name));
 	n->recovery = a->uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a->name) == 0);
-	if ((n->groups = calloc((size_t)a->ngroups + 1, sizeof(*n->groups))) == NULL)
+	if ((n->groups = calloc((size_t)ng + 1, sizeof(*n->groups))) == NULL)
 		return -1;
-	for (int i = 0; i < a->ngroups; i++) {
+	for (int i = 0; i < ng; i++) {
 		struct group gr, *res = NULL;
 		char buf[8192];
 
-		if (getgrgid_r(a->groups[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+		if (getgrgid_r(g[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
 			continue;	/* a group without a name can be named by no rule */
 		if ((n->groups[n->ngroups] = strdup(gr.gr_name)) == NULL)
 			return -1;
