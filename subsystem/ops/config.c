@@ -261,6 +261,9 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 		goto out;
 	if (ops_nacm_write(r, c, xmlDocGetRootElement(doc)) == -1)
 		goto out;	/* NACM: nothing of the edit is kept */
+	if (q->ds == DS_RUNNING && ops_nacm_edit_touches(c) &&
+	    ops_nacm_config_check(r, NULL, doc) == -1)
+		goto out;	/* a broken NACM config: refused */
 	if (q->test == TEST_ONLY || !c->changed)
 		goto out;	/* test-only, or nothing to store */
 	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&
@@ -327,7 +330,8 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 
 	cur = store_doc(st, ds);
 	if (ops_nacm_replace(r, cur != NULL ? xmlDocGetRootElement(cur) : NULL,
-	    xmlDocGetRootElement(doc)) == -1) {
+	    xmlDocGetRootElement(doc)) == -1 ||
+	    (ds != DS_CANDIDATE && ops_nacm_config_check(r, cur, doc) == -1)) {
 		doc_free(doc);
 		return;
 	}
