@@ -253,6 +253,13 @@ int nacm_rpc_allowed(const struct nacm_session *s, const char *module, const cha
 int nacm_notification_allowed(const struct nacm_session *s, const char *module,
     const char *name);
 
+/*
+ * May the notification whose event element is ev (the child of
+ * <notification> that is not eventTime) be sent to the session?  Its
+ * module is the one of ev's namespace.  1 permit, 0 drop it (counted).
+ */
+int nacm_event_allowed(const struct nacm_session *s, const xmlNode *ev);
+
 /* ---- data nodes (3.4.5) ---- */
 
 /*

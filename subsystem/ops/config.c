@@ -108,6 +108,30 @@ get_wants(void *arg, const char *ns, const char *name)
 	return filter_may_select(arg, ns, name);
 }
 
+/*
+ * State top-level node c joins merged's root: into the configuration's
+ * node of the same name and namespace when there is one (/nacm: its
+ * counters beside its rules), else as a node of its own.
+ */
+static void
+merge_state(xmlNodePtr mroot, xmlNodePtr c)
+{
+	xmlNodePtr m;
+
+	for (m = mroot->children; m != NULL; m = m->next)
+		if (m->type == XML_ELEMENT_NODE && c->type == XML_ELEMENT_NODE &&
+		    xmlStrEqual(m->name, c->name) && m->ns != NULL && c->ns != NULL &&
+		    xmlStrEqual(m->ns->href, c->ns->href))
+			break;
+	if (m == NULL) {
+		xmlAddChild(mroot, xmlDocCopyNode(c, mroot->doc, 1));
+		return;
+	}
+	packed_unpack(m);
+	for (xmlNodePtr k = c->children; k != NULL; k = k->next)
+		xmlAddChild(m, xmlDocCopyNode(k, mroot->doc, 1));
+}
+
 void
 op_get(struct rpc *r)
 {
@@ -139,7 +163,7 @@ op_get(struct rpc *r)
 	store_unlock(st);
 	mroot = xmlDocGetRootElement(merged);
 	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
-		xmlAddChild(mroot, xmlDocCopyNode(c, merged, 1));
+		merge_state(mroot, c);
 	xmlFreeDoc(state);
 	if (prune_owned(r, merged) == -1) {
 		xmlFreeDoc(merged);

@@ -282,6 +282,7 @@ refresh(struct session *s, struct ops_nacm *n)
 	nacm_config_free(n->cfg);
 	n->view = view;
 	n->cfg = cfg;
+	s->nacm_view = view;
 	/* the view now stands for next's container: keep next as the key */
 	t = n->key;
 	n->key = n->next;
@@ -333,6 +334,7 @@ ops_nacm_end(struct session *s)
 	nacm_session_free(n->view);
 	nacm_config_free(n->cfg);
 	nacm_schema_builtin_free(n->schema);
+	s->nacm_view = NULL;
 	free(n->key.buf);
 	free(n->next.buf);
 	free_groups(n);
