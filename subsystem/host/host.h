@@ -212,6 +212,8 @@ struct stats {
 	time_t		 start_time;	/* netconf-start-time */
 	uint64_t	 in_bad_hellos, in_sessions, dropped_sessions;
 	uint64_t	 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifications;
+	/* RFC 8341 /nacm counters, also host-wide */
+	uint64_t	 denied_operations, denied_data_writes, denied_notifications;
 };
 
 /*

@@ -380,6 +380,30 @@ arm_confirmed(struct rpc *r, struct confirm_state *cs, int pending,
 	return 0;
 }
 
+/*
+ * NACM (RFC 8341 3.2.4): a commit needs the write rights for what it
+ * changes in running, whoever edited the candidate; a broken nacm
+ * config in the candidate is refused.  0, or -1 with the error added.
+ */
+static int
+commit_nacm(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr cand, run;
+
+	if (!store_candidate_present(st))
+		return 0;
+	if ((cand = store_doc(st, DS_CANDIDATE)) == NULL ||
+	    (run = store_doc(st, DS_RUNNING)) == NULL) {
+		ops_store_failed(r);
+		return -1;
+	}
+	if (ops_nacm_replace(r, xmlDocGetRootElement(run), xmlDocGetRootElement(cand)) == -1 ||
+	    ops_nacm_config_check(r, run, cand) == -1)
+		return -1;
+	return 0;
+}
+
 void
 op_commit(struct rpc *r)
 {
@@ -402,6 +426,8 @@ op_commit(struct rpc *r)
 		bad_persist_id(r, "no confirmed commit is pending");
 		goto out;
 	}
+	if (commit_nacm(r) == -1)
+		goto out;
 	if (!q.confirmed && !pending && commit_fast(r))
 		goto out;
 	if (store_pin_candidate(st) == -1 || store_doc(st, DS_RUNNING) == NULL) {

@@ -108,6 +108,30 @@ get_wants(void *arg, const char *ns, const char *name)
 	return filter_may_select(arg, ns, name);
 }
 
+/*
+ * State top-level node c joins merged's root: into the configuration's
+ * node of the same name and namespace when there is one (/nacm: its
+ * counters beside its rules), else as a node of its own.
+ */
+static void
+merge_state(xmlNodePtr mroot, xmlNodePtr c)
+{
+	xmlNodePtr m;
+
+	for (m = mroot->children; m != NULL; m = m->next)
+		if (m->type == XML_ELEMENT_NODE && c->type == XML_ELEMENT_NODE &&
+		    xmlStrEqual(m->name, c->name) && m->ns != NULL && c->ns != NULL &&
+		    xmlStrEqual(m->ns->href, c->ns->href))
+			break;
+	if (m == NULL) {
+		xmlAddChild(mroot, xmlDocCopyNode(c, mroot->doc, 1));
+		return;
+	}
+	packed_unpack(m);
+	for (xmlNodePtr k = c->children; k != NULL; k = k->next)
+		xmlAddChild(m, xmlDocCopyNode(k, mroot->doc, 1));
+}
+
 void
 op_get(struct rpc *r)
 {
@@ -139,7 +163,7 @@ op_get(struct rpc *r)
 	store_unlock(st);
 	mroot = xmlDocGetRootElement(merged);
 	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
-		xmlAddChild(mroot, xmlDocCopyNode(c, merged, 1));
+		merge_state(mroot, c);
 	xmlFreeDoc(state);
 	if (prune_owned(r, merged) == -1) {
 		xmlFreeDoc(merged);
@@ -261,6 +285,9 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 		goto out;
 	if (ops_nacm_write(r, c, xmlDocGetRootElement(doc)) == -1)
 		goto out;	/* NACM: nothing of the edit is kept */
+	if (q->ds == DS_RUNNING && ops_nacm_edit_touches(c) &&
+	    ops_nacm_config_check(r, NULL, doc) == -1)
+		goto out;	/* a broken NACM config: refused */
 	if (q->test == TEST_ONLY || !c->changed)
 		goto out;	/* test-only, or nothing to store */
 	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&
@@ -327,7 +354,8 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 
 	cur = store_doc(st, ds);
 	if (ops_nacm_replace(r, cur != NULL ? xmlDocGetRootElement(cur) : NULL,
-	    xmlDocGetRootElement(doc)) == -1) {
+	    xmlDocGetRootElement(doc)) == -1 ||
+	    (ds != DS_CANDIDATE && ops_nacm_config_check(r, cur, doc) == -1)) {
 		doc_free(doc);
 		return;
 	}

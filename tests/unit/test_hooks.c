@@ -270,10 +270,12 @@ test_state(struct session *s)
 	xmlBufferPtr b;
 
 	into = fresh_into(&doc);
-	CHECK(state_collect(s, into, NULL, NULL) == 0 && count_children(into, NULL) == 2 &&
+	CHECK(state_collect(s, into, NULL, NULL) == 0 && count_children(into, NULL) == 3 &&
 	    count_children(into, "netconf-state") == 1 &&
+	    count_children(into, "nacm") == 1 &&
 	    count_children(into, "netconf") == 1,
-	    "no provider folder: only netconf-state and the RFC 5277 streams are added");
+	    "no provider folder: only netconf-state, the /nacm counters and the RFC 5277 "
+	    "streams are added");
 	xmlFreeDoc(doc);
 
 	mkdir(statedir, 0700);
@@ -296,7 +298,7 @@ test_state(struct session *s)
 
 	into = fresh_into(&doc);
 	CHECK(state_collect(s, into, NULL, NULL) == 0, "state_collect answers");
-	CHECK(count_children(into, NULL) == 5,
+	CHECK(count_children(into, NULL) == 6,
 	    "only the good providers' elements are added (%d)", count_children(into, NULL));
 	CHECK(count_children(into, "system-state") == 1 &&
 	    count_children(into, "other") == 1 && count_children(into, "last") == 1,
