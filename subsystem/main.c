@@ -41,6 +41,7 @@
 #include "schema/schema.h"
 #include "server.h"
 #include "session/session.h"
+#include "tree/memcap.h"
 #include "xmalloc.h"
 
 static int sig_pipe[2] = { -1, -1 };
@@ -286,6 +287,7 @@ main(int argc, char *argv[])
 	 */
 	(void)mallopt(M_MXFAST, 0);
 #endif
+	memcap_install();	/* before libxml2 allocates anything */
 
 	if (identity_check_conf(path, err, sizeof(err)) == -1)
 		fatalx("%s", err);
@@ -300,6 +302,7 @@ main(int argc, char *argv[])
 	sess.fr = framer_new(STDIN_FILENO, STDOUT_FILENO, conf->netconf.max_message_size);
 	/* bounds: no other process's lock or unread output stalls this session for ever */
 	flock_wait_set_bound(conf->netconf.lock_wait_ms);
+	memcap_set(conf->netconf.max_session_memory);
 	if (framer_set_write_timeout(sess.fr, conf->netconf.write_timeout_ms) == -1)
 		log_warn("write-timeout: stdout");
 	if (setup_signals() == -1)

@@ -9,6 +9,7 @@
 #include "access/access.h"
 #include "log.h"
 #include "ops_int.h"
+#include "tree/memcap.h"
 
 /* <test-option>, in the order of its values. */
 enum edit_test { TEST_THEN_SET, TEST_SET, TEST_ONLY };
@@ -264,7 +265,7 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 {
 	struct store *st = r->s->store;
 	xmlDocPtr old = NULL;
-	int keep = 0;
+	int keep = 0, nerr;
 
 	c->r = r;
 	c->keys = store_keys(st);
@@ -280,8 +281,12 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 			goto out;
 		}
 	}
-	if (edit_apply(c, xmlDocGetRootElement(doc), q->config) > 0 &&
-	    c->erropt != ERROPT_CONTINUE)
+	nerr = edit_apply(c, xmlDocGetRootElement(doc), q->config);
+	if (memcap_over()) {	/* undone below: the memory goes with it */
+		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "%s", MEMCAP_DENIED);
+		goto out;
+	}
+	if (nerr > 0 && c->erropt != ERROPT_CONTINUE)
 		goto out;
 	if (ops_nacm_write(r, c, xmlDocGetRootElement(doc)) == -1)
 		goto out;	/* NACM: nothing of the edit is kept */

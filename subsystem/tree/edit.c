@@ -25,6 +25,7 @@
 #include <libxml/parser.h>
 
 #include "xmalloc.h"
+#include "memcap.h"
 #include "tree_int.h"
 
 enum eop { OP_MERGE, OP_REPLACE, OP_CREATE, OP_DELETE, OP_REMOVE, OP_NONE };
@@ -391,6 +392,10 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 	xmlNodePtr d, n;
 	int rc;
 
+	if (memcap_over()) {	/* the caller answers resource-denied and undoes the edit */
+		c->nerrors++;
+		return -1;
+	}
 	if ((rc = parse_op(e, &op)) == -1) {
 		edit_error(c, e, TAG_BAD_ATTRIBUTE, "bad operation attribute");
 		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
