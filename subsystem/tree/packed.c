@@ -41,7 +41,7 @@
 #include <libxml/globals.h>
 
 #include "xmalloc.h"
-#include "tree.h"
+#include "tree_int.h"
 
 
 #define PK_MAGIC	0x6b70636eU	/* "ncpk" */
@@ -87,6 +87,8 @@ node_freed(xmlNodePtr n)
 				noted[i] = noted[--nnoted];
 				break;
 			}
+		if (n->_private != NULL)
+			index_freed(n);
 	}
 	if (next_dereg != NULL)
 		next_dereg(n);
@@ -101,6 +103,12 @@ ensure_init(void)
 		next_dereg = xmlDeregisterNodeDefault(node_freed);
 		done = 1;
 	}
+}
+
+void
+packed_track_frees(void)
+{
+	ensure_init();
 }
 
 static xmlNodePtr

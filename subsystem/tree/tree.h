@@ -275,6 +275,15 @@ int reply_entry_keys(const struct reply_opts *o, const struct lysc_node *sn,
  * list entry comes with its keys (o, which may be NULL: schema-less).
  */
 
+/*
+ * Filters find list entries by their keys through the list index
+ * (edit_index.c) when they can (1, the default), or walk every entry as
+ * before (0): the benchmarks and tests compare the two.
+ * filter_index_answers counts the lookups the index answered.
+ */
+extern int filter_index_on;
+extern unsigned long filter_index_answers;
+
 /* Subtree filter: filter is the <filter> element. */
 void filter_subtree(const struct reply_opts *o, xmlNodePtr filter, xmlNodePtr data_root,
     xmlNodePtr out);
