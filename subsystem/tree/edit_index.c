@@ -308,6 +308,13 @@ names_entry(const xmlNode *p, xmlNodePtr e)
 			if (whole)
 				return 1;
 		}
+	if (packed_is(e)) {
+		/* read as it is: unpacked, e would stay so (apply_children) */
+		const char *pos = NULL, *cname, *text;
+
+		return packed_next_child(e, &pos, &cname, &text) != 0 &&
+		    packed_next_child(e, &pos, &cname, &text) != 0;
+	}
 	if ((f = node_first_elem(e)) == NULL)
 		return 0;
 	for (f = f->next; f != NULL; f = f->next)
