@@ -31,7 +31,8 @@
  * nodes are noted, their whole trees are packed again instead.
  *
  * The strings are freed by a libxml2 deregister-node callback, so every
- * way a node is freed (xmlFreeNode, xmlFreeDoc, ...) frees its string.
+ * way a node is freed (xmlFreeNode, xmlFreeDoc, ...) frees its string,
+ * and the list index (edit_index.c) a node holds.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -14,6 +14,8 @@
  *   nsvalue.c         namespace declarations that values (identityref...) use
  *   replykeys.c       the keys every list entry of a reply carries
  *   xpath_names.c     XPath filter names without a prefix
+ *   xpath_keyed.c     XPath filters selecting entries by key, through the
+ *                     list index (edit_index.c)
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
