@@ -147,7 +147,7 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys, struct schema *schema,
 	ix->psn = psn;
 	ix->known = known;
 	ix->keys = keys;
-	packed_track_frees();	/* the index goes when libxml2 frees parent */
+	packed_on_free(index_drop);	/* the index goes when libxml2 frees parent */
 	if ((ix->h = xmlHashCreate(1024)) == NULL)
 		xoom();
 	for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
@@ -188,12 +188,6 @@ void
 index_text_changing(xmlHashTablePtr keys, xmlNodePtr leaf, xmlNodePtr text)
 {
 	index_touch(leaf, keys, text);
-}
-
-void
-index_freed(xmlNodePtr n)
-{
-	index_drop(n);
 }
 
 static void

@@ -32,7 +32,7 @@
  *
  * The strings are freed by a libxml2 deregister-node callback, so every
  * way a node is freed (xmlFreeNode, xmlFreeDoc, ...) frees its string,
- * and the list index (edit_index.c) a node holds.
+ * and, through packed_on_free's hook, the list index a node holds.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,6 +61,7 @@ static xmlNodePtr noted[LOG_MAX];
 static int nnoted;
 static int (*parse_where)(const xmlNode *);
 static xmlDeregisterNodeFunc next_dereg;
+static void (*freed_hook)(xmlNodePtr);	/* an element with _private set */
 
 static struct pk *
 pk_of(const xmlNode *n)
@@ -88,8 +89,8 @@ node_freed(xmlNodePtr n)
 				noted[i] = noted[--nnoted];
 				break;
 			}
-		if (n->_private != NULL)
-			index_freed(n);
+		if (n->_private != NULL && freed_hook != NULL)
+			freed_hook(n);
 	}
 	if (next_dereg != NULL)
 		next_dereg(n);
@@ -107,9 +108,10 @@ ensure_init(void)
 }
 
 void
-packed_track_frees(void)
+packed_on_free(void (*hook)(xmlNodePtr))
 {
 	ensure_init();
+	freed_hook = hook;
 }
 
 static xmlNodePtr

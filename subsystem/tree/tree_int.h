@@ -86,11 +86,12 @@ int index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns
 /* 1 when p has a list index or gets one at a lookup (enough children). */
 int index_worth(const xmlNode *p);
 
-/* libxml2 frees n (packed.c's callback): its index goes too. */
-void index_freed(xmlNodePtr n);
-
-/* packed.c: libxml2 tells packed.c of every node it frees from now on. */
-void packed_track_frees(void);
+/*
+ * packed.c: from now on libxml2 tells packed.c of every node it frees,
+ * and hook(n) is called for each element with _private set (its list
+ * index: edit_index.c).  A hook, so packed.c calls nothing above it.
+ */
+void packed_on_free(void (*hook)(xmlNodePtr));
 
 /* Inserts child under parent before next (NULL: last), keeping indexes right. */
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
