@@ -20,7 +20,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "xmalloc.h"
-#include "tree.h"
+#include "tree_int.h"
 #include "schema/schema.h"
 
 
@@ -97,6 +97,44 @@ quiet(void *arg, xmlErrorPtr err)
 	(void)err;
 }
 
+/* Copies the selected nodes set under out, with their ancestors. */
+static void
+emit(const struct reply_opts *o, xmlNodeSetPtr set, xmlNodePtr root, xmlNodePtr out)
+{
+	struct xwalk w = { o, NULL, NULL, root };
+	xmlHashTablePtr whole;
+
+	if ((w.map = xmlHashCreate(64)) == NULL || (whole = w.whole = xmlHashCreate(64)) == NULL)
+		xoom();
+	for (int i = 0; set != NULL && i < set->nodeNr; i++) {
+		xmlNodePtr d = set->nodeTab[i], parent;
+		char key[32];
+		if (d->type == XML_DOCUMENT_NODE || d == root) {
+			/* the whole datastore */
+			for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+				if (!inside_whole(whole, c)) {
+					snprintf(key, sizeof(key), "%p", (void *)c);
+					xmlHashAddEntry(whole, BAD_CAST key, c);
+					xmlAddChild(out, packed_copy_node(c, out->doc));
+				}
+			continue;
+		}
+		if (d->type != XML_ELEMENT_NODE)
+			d = d->parent;	/* attribute, text: its element */
+		if (d == NULL || d->type != XML_ELEMENT_NODE || d == root ||
+		    inside_whole(whole, d))
+			continue;
+		snprintf(key, sizeof(key), "%p", (void *)d);
+		parent = out_for(&w, d->parent, out);
+		if (inside_whole(whole, d))
+			continue;	/* a key its entry brought */
+		xmlHashAddEntry(whole, BAD_CAST key, d);
+		xmlAddChild(parent, packed_copy_node(d, out->doc));
+	}
+	xmlHashFree(w.map, NULL);
+	xmlHashFree(whole, NULL);
+}
+
 int
 filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     const char *select, xmlDocPtr data, xmlNodePtr out)
@@ -104,12 +142,17 @@ filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 	xmlNodePtr root = xmlDocGetRootElement(data), saved_children, saved_last;
 	xmlXPathContextPtr ctx;
 	xmlXPathObjectPtr res;
+	xmlNodeSetPtr keyed;
 	xmlNsPtr *nss;
-	xmlHashTablePtr whole;
-	struct xwalk w = { o, NULL, NULL, root };
 	char *resolved;
 	int rc = 0;
 
+	/* entries by key: through the list index, nothing unpacked but them */
+	if (xpath_keyed(o, filter, select, root, &keyed)) {
+		emit(o, keyed, root, out);
+		xmlXPathFreeNodeSet(keyed);
+		return 0;
+	}
 	/* XPath walks real nodes only: unpacked until the RPC ends (packed.c) */
 	packed_unpack_tree(root);
 	if ((ctx = xmlXPathNewContext(data)) == NULL)
@@ -148,38 +191,8 @@ filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 		rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
 		    "the XPath expression does not select nodes: %s", select);
 		rc = -1;
-		goto done;
-	}
-	if ((w.map = xmlHashCreate(64)) == NULL || (whole = w.whole = xmlHashCreate(64)) == NULL)
-		xoom();
-	for (int i = 0; res->nodesetval != NULL && i < res->nodesetval->nodeNr; i++) {
-		xmlNodePtr d = res->nodesetval->nodeTab[i], parent;
-		char key[32];
-		if (d->type == XML_DOCUMENT_NODE || d == root) {
-			/* the whole datastore */
-			for (xmlNodePtr c = root->children; c != NULL; c = c->next)
-				if (!inside_whole(whole, c)) {
-					snprintf(key, sizeof(key), "%p", (void *)c);
-					xmlHashAddEntry(whole, BAD_CAST key, c);
-					xmlAddChild(out, packed_copy_node(c, out->doc));
-				}
-			continue;
-		}
-		if (d->type != XML_ELEMENT_NODE)
-			d = d->parent;	/* attribute, text: its element */
-		if (d == NULL || d->type != XML_ELEMENT_NODE || d == root ||
-		    inside_whole(whole, d))
-			continue;
-		snprintf(key, sizeof(key), "%p", (void *)d);
-		parent = out_for(&w, d->parent, out);
-		if (inside_whole(whole, d))
-			continue;	/* a key its entry brought */
-		xmlHashAddEntry(whole, BAD_CAST key, d);
-		xmlAddChild(parent, packed_copy_node(d, out->doc));
-	}
-	xmlHashFree(w.map, NULL);
-	xmlHashFree(whole, NULL);
-done:
+	} else
+		emit(o, res->nodesetval, root, out);
 	xmlXPathFreeObject(res);
 	xmlXPathFreeContext(ctx);
 	return rc;

@@ -31,7 +31,8 @@
  * nodes are noted, their whole trees are packed again instead.
  *
  * The strings are freed by a libxml2 deregister-node callback, so every
- * way a node is freed (xmlFreeNode, xmlFreeDoc, ...) frees its string.
+ * way a node is freed (xmlFreeNode, xmlFreeDoc, ...) frees its string,
+ * and, through packed_on_free's hook, the list index a node holds.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@
 #include <libxml/globals.h>
 
 #include "xmalloc.h"
-#include "tree.h"
+#include "tree_int.h"
 
 
 #define PK_MAGIC	0x6b70636eU	/* "ncpk" */
@@ -60,6 +61,7 @@ static xmlNodePtr noted[LOG_MAX];
 static int nnoted;
 static int (*parse_where)(const xmlNode *);
 static xmlDeregisterNodeFunc next_dereg;
+static void (*freed_hook)(xmlNodePtr);	/* an element with _private set */
 
 static struct pk *
 pk_of(const xmlNode *n)
@@ -87,6 +89,8 @@ node_freed(xmlNodePtr n)
 				noted[i] = noted[--nnoted];
 				break;
 			}
+		if (n->_private != NULL && freed_hook != NULL)
+			freed_hook(n);
 	}
 	if (next_dereg != NULL)
 		next_dereg(n);
@@ -101,6 +105,13 @@ ensure_init(void)
 		next_dereg = xmlDeregisterNodeDefault(node_freed);
 		done = 1;
 	}
+}
+
+void
+packed_on_free(void (*hook)(xmlNodePtr))
+{
+	ensure_init();
+	freed_hook = hook;
 }
 
 static xmlNodePtr

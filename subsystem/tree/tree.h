@@ -14,6 +14,8 @@
  *   nsvalue.c         namespace declarations that values (identityref...) use
  *   replykeys.c       the keys every list entry of a reply carries
  *   xpath_names.c     XPath filter names without a prefix
+ *   xpath_keyed.c     XPath filters selecting entries by key, through the
+ *                     list index (edit_index.c)
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
@@ -274,6 +276,15 @@ int reply_entry_keys(const struct reply_opts *o, const struct lysc_node *sn,
  * copies of the selected nodes, with their ancestors, under out.  Every
  * list entry comes with its keys (o, which may be NULL: schema-less).
  */
+
+/*
+ * Filters find list entries by their keys through the list index
+ * (edit_index.c) when they can (1, the default), or walk every entry as
+ * before (0): the benchmarks and tests compare the two.
+ * filter_index_answers counts the lookups the index answered.
+ */
+extern int filter_index_on;
+extern unsigned long filter_index_answers;
 
 /* Subtree filter: filter is the <filter> element. */
 void filter_subtree(const struct reply_opts *o, xmlNodePtr filter, xmlNodePtr data_root,

@@ -44,6 +44,55 @@ int key_child_of(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode
 /* 1 when entry n is keyed by key leaves or by its name, not by its value. */
 int key_by_name(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n);
 
+/*
+ * 1 when the key leaves of entry n (schema node sn) are as a lookup by
+ * value needs them (index_lookup): each one child element of its name
+ * in any namespace, in n's, a leaf without white space around its text.
+ */
+int key_regular(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n);
+
+/*
+ * The "K" key (*k, caller frees) of an entry named (ns, name), schema
+ * node sn, whose leaves names[i] have the values vals[i]: 1; 0 when its
+ * entries are keyed by the schema-less rules (try key_first_leaf); -1
+ * when they are not keyed by leaves or a key leaf is not among names.
+ */
+int key_for_values(xmlHashTablePtr keys, const struct lysc_node *sn, const char *name,
+    const char *ns, int n, const char *const *names, const char *const *vals, char **k);
+
+/* The "F" key of such an entry whose first leaf is leaf = val; val NULL: its "P" key. */
+char *key_first_leaf(const char *name, const char *ns, const char *leaf, const char *val);
+
+/* The rules a list index is built by, when a lookup builds one. */
+struct index_rules {
+	xmlHashTablePtr		 keys;		/* RELAX NG keys; may be NULL */
+	struct schema		*schema;	/* NULL: none */
+	const struct lysc_node	*psn;		/* the parent's schema node */
+	int			 known;		/* psn is known (NULL: top level) */
+};
+
+/*
+ * The child of parent named (ns, name) whose key leaves names[i] have
+ * the values vals[i], through parent's list index (built by ru when
+ * missing; an index built by other rules serves as is).  1: *found is
+ * that entry, or NULL when there is none; 0 when the index cannot tell
+ * (parent has few children, entries whose keys are irregular or
+ * repeated, names are not the key): walk the children instead.
+ */
+int index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns,
+    const char *name, int n, const char *const *names, const char *const *vals,
+    xmlNodePtr *found);
+
+/* 1 when p has a list index or gets one at a lookup (enough children). */
+int index_worth(const xmlNode *p);
+
+/*
+ * packed.c: from now on libxml2 tells packed.c of every node it frees,
+ * and hook(n) is called for each element with _private set (its list
+ * index: edit_index.c).  A hook, so packed.c calls nothing above it.
+ */
+void packed_on_free(void (*hook)(xmlNodePtr));
+
 /* Inserts child under parent before next (NULL: last), keeping indexes right. */
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
     xmlNodePtr next);
@@ -78,5 +127,16 @@ int edit_schema_subtree(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node
 
 /* 1 when the children of a node with schema node sn have schema nodes. */
 int edit_schema_known(const struct lysc_node *sn);
+
+/* ---- xpath_keyed.c ---- */
+
+/*
+ * select evaluated on the datastore root root when it is a path of child
+ * steps with key predicates (xpath_keyed.c): 1 with *out the selected
+ * nodes in document order; 0 when libxml2 is to evaluate it.
+ */
+struct _xmlNodeSet;
+int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
+    xmlNodePtr root, struct _xmlNodeSet **out);
 
 #endif
