@@ -70,6 +70,7 @@ server_open_store(struct session *s)
 	if ((s->store = store_open(s->dd, s->nc->schema, s->id)) == NULL)
 		return -1;
 	store_set_max_size(s->store, s->nc->max_datastore_size);
+	store_set_yang(s->store, s->schema);
 	return 0;
 }
 
