@@ -350,3 +350,28 @@ schema_defaults(struct schema *s, const struct lysc_node *sn, const struct schem
 	*out = nc->defaults;
 	return nc->ndefaults;
 }
+
+void
+schema_each_child(struct schema *s, const struct lysc_node *parent,
+    void (*cb)(void *arg, const struct lysc_node *sn), void *arg)
+{
+	const struct lysc_node *c;
+	const struct lys_module *mod;
+	uint32_t idx = 0;
+
+	if (parent != NULL) {
+		for (c = NULL; (c = lys_getnext(c, parent, NULL, 0)) != NULL;)
+			if (c->nodetype & DATA_NODES)
+				cb(arg, c);
+		return;
+	}
+	if (schema_context(s) == NULL)
+		return;
+	while ((mod = ly_ctx_get_module_iter(s->ctx, &idx)) != NULL) {
+		if (!mod->implemented || mod->compiled == NULL)
+			continue;
+		for (c = NULL; (c = lys_getnext(c, NULL, mod->compiled, 0)) != NULL;)
+			if (c->nodetype & DATA_NODES)
+				cb(arg, c);
+	}
+}

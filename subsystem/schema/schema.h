@@ -256,6 +256,14 @@ void schema_text_free(struct schema_text *t);
 size_t schema_defaults(struct schema *s, const struct lysc_node *sn,
     const struct schema_text **out);
 
+/*
+ * Calls cb for every data node that may be a child of parent's data
+ * (through choices and cases), or with parent NULL for every top-level
+ * data node of the implemented modules (builds the context).
+ */
+void schema_each_child(struct schema *s, const struct lysc_node *parent,
+    void (*cb)(void *arg, const struct lysc_node *sn), void *arg);
+
 /* The default case of a choice, NULL when none. */
 const struct lysc_node *schema_default_case(const struct lysc_node *choice);
 

@@ -14,6 +14,8 @@
  *   nsvalue.c         namespace declarations that values (identityref...) use
  *   replykeys.c       the keys every list entry of a reply carries
  *   xpath_names.c     XPath filter names without a prefix
+ *   edit_order.c      ordered-by user entries placed (yang:insert)
+ *   defaults.c        RFC 6243 with-defaults in replies
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
@@ -307,6 +309,19 @@ int filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
  * top-level element (ns, name), else 1 (filter_scope.c).
  */
 int filter_may_select(xmlNodePtr filter, const char *ns, const char *name);
+
+/* ---- defaults.c ---- */
+
+/* RFC 6243 with-defaults modes, in the order of ops' names for them. */
+enum wd_mode { WD_EXPLICIT, WD_REPORT_ALL, WD_TRIM, WD_REPORT_ALL_TAGGED };
+
+/*
+ * The data below root (a reply's copy, which it changes and unpacks) as
+ * mode reports it, from the modules' defaults (defaults.c); config_only:
+ * no state data defaults (get-config).  WD_EXPLICIT or no schema: as
+ * it is.
+ */
+void wd_apply(struct schema *s, xmlNodePtr root, enum wd_mode mode, int config_only);
 
 /* ---- xmlout.c ---- */
 
