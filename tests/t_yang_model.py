@@ -210,6 +210,13 @@ try:
     r = a.rpc("<copy-config><target><candidate/></target><source><running/></source>%s"
               "</copy-config>" % wd("report-all"))
     t.ok(NcRaw.ok(r), "copy-config takes with-defaults (datastores are copied as stored)")
+
+    # ---- XPath names without a prefix, by the modules ----
+    r = a.rpc('<edit-config><target><running/></target><config><other xmlns="urn:other">'
+              '<pet2>not-a-pet</pet2></other></config></edit-config>')
+    tp = get_top(a, '<filter type="xpath" select="/top/pet2"/>')
+    t.ok(NcRaw.ok(r) and tp is not None and tp.findtext("{%s}pet2" % NT) == "nt:dog",
+         "/top/pet2: pet2 is nchome-test's (only its module has one), though the data has two")
     a.close()
 finally:
     for s in sessions:

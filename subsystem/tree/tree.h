@@ -286,14 +286,14 @@ int filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     const char *select, xmlDocPtr data, xmlNodePtr out);
 
 /*
- * expr with each name test written without a prefix that elements of
- * exactly one namespace use in data_root's subtree given a prefix of its
- * own, registered in ctx (xpath_names.c); malloc()ed, or NULL when
- * nothing changes.
+ * expr with each name test written without a prefix that belongs to one
+ * namespace (by schema's modules, NULL: none; else by the elements in
+ * data_root's subtree) given a prefix of its own, registered in ctx
+ * (xpath_names.c); malloc()ed, or NULL when nothing changes.
  */
 struct _xmlXPathContext;
 char *xpath_resolve_names(const char *expr, xmlNodePtr data_root,
-    struct _xmlXPathContext *ctx);
+    struct _xmlXPathContext *ctx, struct schema *schema);
 
 /*
  * Applies the <filter> element of a get/get-config (type subtree or
