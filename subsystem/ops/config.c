@@ -4,6 +4,7 @@
  * cross-process datastore lock (store.h); edits change the session's
  * cached document in place and persist the edit (journal) before the reply.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "access/access.h"
@@ -35,14 +36,40 @@ prune_owned(struct rpc *r, xmlDocPtr doc)
 
 static void reply_doc_as_is(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter);
 
-/* doc (cached, not owned) as the reply, through the read check and filter. */
+#define NCWD_NS	"urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults"
+
+/*
+ * The <with-defaults> parameter of get, get-config and copy-config
+ * (RFC 6243), *mode explicit without one; -1 with the error added.
+ */
+static int
+wd_param(struct rpc *r, enum wd_mode *mode)
+{
+	static const char *const modes[] = {
+		"explicit", "report-all", "trim", "report-all-tagged", NULL
+	};
+	xmlNodePtr n;
+	char *v = nc_child_text(r->op, NCWD_NS, "with-defaults", &n);
+	int m = WD_EXPLICIT, rc = 0;
+
+	if (v != NULL)
+		rc = ops_pick(r, "with-defaults", v, modes, &m);
+	free(v);
+	*mode = (enum wd_mode)m;
+	return rc;
+}
+
+/*
+ * doc (cached, not owned) as the reply, through the read check, the
+ * with-defaults mode wd (config_only: get-config's) and the filter.
+ */
 static void
-reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
+reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter, enum wd_mode wd, int config_only)
 {
 	struct nacm_session *v = ops_nacm_view(r->s);
 	xmlDocPtr copy;
 
-	if (v == NULL || nacm_read_all(v)) {
+	if ((v == NULL || nacm_read_all(v)) && (wd == WD_EXPLICIT || r->s->schema == NULL)) {
 		reply_doc_as_is(r, doc, filter);
 		return;
 	}
@@ -54,6 +81,7 @@ reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 		xmlFreeDoc(copy);
 		return;
 	}
+	wd_apply(r->s->schema, xmlDocGetRootElement(copy), wd, config_only);
 	if (filter == NULL)
 		rpc_reply_data(r, xmlDocGetRootElement(copy), copy);
 	else {
@@ -86,10 +114,11 @@ void
 op_get_config(struct rpc *r)
 {
 	struct store *st = r->s->store;
+	enum wd_mode wd;
 	enum ds_id ds;
 	xmlDocPtr doc;
 
-	if (ops_parse_target(r, nc_child(r->op, "source"), &ds) == -1)
+	if (ops_parse_target(r, nc_child(r->op, "source"), &ds) == -1 || wd_param(r, &wd) == -1)
 		return;
 	if (store_lock(st, 0) == -1) {
 		ops_store_failed(r);
@@ -98,7 +127,7 @@ op_get_config(struct rpc *r)
 	if ((doc = store_doc(st, ds)) == NULL)
 		ops_store_failed(r);
 	else
-		reply_doc(r, doc, nc_child(r->op, "filter"));
+		reply_doc(r, doc, nc_child(r->op, "filter"), wd, 1);
 	store_unlock(st);
 }
 
@@ -139,7 +168,10 @@ op_get(struct rpc *r)
 	struct store *st = r->s->store;
 	xmlDocPtr doc, state, merged;
 	xmlNodePtr sroot, mroot;
+	enum wd_mode wd;
 
+	if (wd_param(r, &wd) == -1)
+		return;
 	if (store_lock(st, 0) == -1) {
 		ops_store_failed(r);
 		return;
@@ -155,7 +187,7 @@ op_get(struct rpc *r)
 	if (state_collect(r->s, sroot, get_wants, nc_child(r->op, "filter")) == -1)
 		log_warnx("state providers failed; answering with configuration only");
 	if (sroot->children == NULL) {
-		reply_doc(r, doc, nc_child(r->op, "filter"));
+		reply_doc(r, doc, nc_child(r->op, "filter"), wd, 0);
 		xmlFreeDoc(state);
 		store_unlock(st);
 		return;
@@ -170,6 +202,7 @@ op_get(struct rpc *r)
 		xmlFreeDoc(merged);
 		return;
 	}
+	wd_apply(r->s->schema, mroot, wd, 0);
 	if (nc_child(r->op, "filter") == NULL)
 		rpc_reply_data(r, mroot, merged);
 	else {
@@ -388,8 +421,14 @@ op_copy_config(struct rpc *r)
 	enum ds_id ds, src;
 	xmlNodePtr source = nc_child(r->op, "source");
 	xmlDocPtr doc, cur;
+	enum wd_mode wd;
 
-	if (ops_parse_target(r, nc_child(r->op, "target"), &ds) == -1)
+	/*
+	 * with-defaults is checked, then has nothing to do: it applies to
+	 * a <url> target (RFC 6243 4.5.3), and without :url every target is
+	 * a datastore, which is copied as stored (basic mode explicit).
+	 */
+	if (ops_parse_target(r, nc_child(r->op, "target"), &ds) == -1 || wd_param(r, &wd) == -1)
 		return;
 	if (source == NULL) {
 		ops_missing(r, "source", "copy-config needs <source>");

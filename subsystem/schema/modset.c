@@ -28,6 +28,7 @@ static const struct builtin {
 	{ "ietf-netconf", "writable-running candidate confirmed-commit "
 	    "rollback-on-error validate startup xpath", 1, 0 },
 	{ "ietf-netconf-monitoring", NULL, 1, 0 },
+	{ "ietf-netconf-with-defaults", NULL, 1, 0 },
 	{ "ietf-netconf-notifications", NULL, 1, 0 },
 	{ "notifications", NULL, 1, 0 },
 	{ "nc-notifications", NULL, 1, 0 },

@@ -256,6 +256,22 @@ void schema_text_free(struct schema_text *t);
 size_t schema_defaults(struct schema *s, const struct lysc_node *sn,
     const struct schema_text **out);
 
+/*
+ * Calls cb for every data node that may be a child of parent's data
+ * (through choices and cases), or with parent NULL for every top-level
+ * data node of the implemented modules (builds the context).
+ */
+void schema_each_child(struct schema *s, const struct lysc_node *parent,
+    void (*cb)(void *arg, const struct lysc_node *sn), void *arg);
+
+/*
+ * The namespace of the implemented module whose data nodes (anywhere in
+ * its tree, augments by their own module) are the only ones named name;
+ * NULL when none is, or several modules' are (XPath names without a
+ * prefix, tree/xpath_names.c).  The map is built once.
+ */
+const char *schema_name_ns(struct schema *s, const char *name);
+
 /* The default case of a choice, NULL when none. */
 const struct lysc_node *schema_default_case(const struct lysc_node *choice);
 

@@ -7,6 +7,7 @@
 #ifndef NCHOME_SCHEMA_INT_H
 #define NCHOME_SCHEMA_INT_H
 
+#include <libxml/hash.h>
 #include <libyang/plugins_types.h>
 #include <libyang/version.h>
 
@@ -57,6 +58,7 @@ struct schema {
 	}		 nscache[SCHEMA_NSCACHE];
 	unsigned	 nscache_next;
 	struct node_cache *caches;	/* every lysc_node.priv we set */
+	xmlHashTablePtr	 names;		/* data node name -> its module's ns (node.c) */
 	xmlDocPtr	 yanglib;	/* ietf-yang-library data, once */
 };
 

@@ -164,8 +164,8 @@ filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 				xmlXPathRegisterNs(ctx, nss[i]->prefix, nss[i]->href);
 		xmlFree(nss);
 	}
-	/* names without a prefix, each in the one namespace the data uses for it */
-	resolved = xpath_resolve_names(select, root, ctx);
+	/* names without a prefix, each in the one namespace the modules or the data give it */
+	resolved = xpath_resolve_names(select, root, ctx, o != NULL ? o->schema : NULL);
 	/* the top-level nodes become children of the XPath root */
 	saved_children = data->children;
 	saved_last = data->last;

@@ -16,6 +16,8 @@
  *   xpath_names.c     XPath filter names without a prefix
  *   xpath_keyed.c     XPath filters selecting entries by key, through the
  *                     list index (edit_index.c)
+ *   edit_order.c      ordered-by user entries placed (yang:insert)
+ *   defaults.c        RFC 6243 with-defaults in replies
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
@@ -295,14 +297,14 @@ int filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     const char *select, xmlDocPtr data, xmlNodePtr out);
 
 /*
- * expr with each name test written without a prefix that elements of
- * exactly one namespace use in data_root's subtree given a prefix of its
- * own, registered in ctx (xpath_names.c); malloc()ed, or NULL when
- * nothing changes.
+ * expr with each name test written without a prefix that belongs to one
+ * namespace (by schema's modules, NULL: none; else by the elements in
+ * data_root's subtree) given a prefix of its own, registered in ctx
+ * (xpath_names.c); malloc()ed, or NULL when nothing changes.
  */
 struct _xmlXPathContext;
 char *xpath_resolve_names(const char *expr, xmlNodePtr data_root,
-    struct _xmlXPathContext *ctx);
+    struct _xmlXPathContext *ctx, struct schema *schema);
 
 /*
  * Applies the <filter> element of a get/get-config (type subtree or
@@ -318,6 +320,19 @@ int filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
  * top-level element (ns, name), else 1 (filter_scope.c).
  */
 int filter_may_select(xmlNodePtr filter, const char *ns, const char *name);
+
+/* ---- defaults.c ---- */
+
+/* RFC 6243 with-defaults modes, in the order of ops' names for them. */
+enum wd_mode { WD_EXPLICIT, WD_REPORT_ALL, WD_TRIM, WD_REPORT_ALL_TAGGED };
+
+/*
+ * The data below root (a reply's copy, which it changes and unpacks) as
+ * mode reports it, from the modules' defaults (defaults.c); config_only:
+ * no state data defaults (get-config).  WD_EXPLICIT or no schema: as
+ * it is.
+ */
+void wd_apply(struct schema *s, xmlNodePtr root, enum wd_mode mode, int config_only);
 
 /* ---- xmlout.c ---- */
 

@@ -26,6 +26,12 @@ char *node_name_key(const xmlNode *n);
 /* The namespace of n, "" when none. */
 const char *node_ns(const xmlNode *n);
 
+/*
+ * nsvalue.c: n was just linked under its parent: drops n's namespace
+ * declarations that repeat one in scope or that nothing uses.
+ */
+void ns_dedupe(xmlNodePtr n);
+
 /* ---- edit_keys.c ---- */
 
 /*
@@ -124,6 +130,39 @@ int edit_schema_node(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *p
 
 /* The descendants of e (schema node sn) that a copy would write; 0 or 1. */
 int edit_schema_subtree(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *sn);
+
+/*
+ * An error about edit node e: tag, the model's error-path, app_tag,
+ * message, and error-info bad-attribute and bad-element (NULL: none).
+ */
+void edit_schema_refuse(struct edit_ctx *c, xmlNodePtr e, const char *tag,
+    const char *app_tag, const char *msg, const char *bad_attribute,
+    const char *bad_element);
+
+/*
+ * A child of datastore node p (schema node psn) that sits in another
+ * case of a choice than sn, a node being created under p: RFC 7950
+ * 7.9.6, creating it removes them.  NULL when there is none (or no
+ * module, or sn is in no case).
+ */
+xmlNodePtr edit_schema_other_case(struct edit_ctx *c, xmlNodePtr p,
+    const struct lysc_node *psn, const struct lysc_node *sn);
+
+/* ---- edit_order.c ---- */
+
+/* 1 when a is a yang:insert, yang:key or yang:value attribute (RFC 7950 7.8.6). */
+int is_yang_insert_attr(const xmlAttr *a);
+
+/*
+ * Where edit node e (schema node sn, under datastore node p whose
+ * schema node is psn) goes when it names an ordered-by user list or
+ * leaf-list entry and carries yang:insert: *at 1 and *next the datastore
+ * node it goes before (NULL: at the end).  *at 0 when e has no insert
+ * (a new entry goes last, an existing one stays).  0, or 1 when an error
+ * was reported (a bad insert, a missing or unknown key or value).
+ */
+int order_place(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
+    xmlNodePtr e, const struct lysc_node *sn, int *at, xmlNodePtr *next);
 
 /* 1 when the children of a node with schema node sn have schema nodes. */
 int edit_schema_known(const struct lysc_node *sn);
