@@ -142,6 +142,7 @@ schema_context_error(const struct schema *s)
 void
 context_free(struct schema *s)
 {
+	validate_state_free(s);
 	node_caches_free(s);
 	for (unsigned i = 0; i < SCHEMA_NSCACHE; i++)
 		free(s->nscache[i].ns);

@@ -57,6 +57,7 @@ struct schema {
 	unsigned	 nscache_next;
 	struct node_cache *caches;	/* every lysc_node.priv we set */
 	xmlDocPtr	 yanglib;	/* ietf-yang-library data, once */
+	struct vstate	*vstate;	/* validate.c: the expressions, split lists */
 };
 
 /* modset.c */
@@ -66,6 +67,9 @@ void modset_free(struct schema *s);
 
 /* context.c */
 void context_free(struct schema *s);
+
+/* validate.c */
+void validate_state_free(struct schema *s);
 
 /* node.c */
 void node_caches_free(struct schema *s);
