@@ -79,4 +79,12 @@ int edit_schema_subtree(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node
 /* 1 when the children of a node with schema node sn have schema nodes. */
 int edit_schema_known(const struct lysc_node *sn);
 
+/*
+ * validate.c: an <rpc-error> in r (NULL: none) from se: error-tag,
+ * error-path with its namespace declarations, error-message,
+ * error-app-tag, and bad-element when given.
+ */
+void schema_error_report(struct rpc *r, const struct schema_error *se,
+    const char *bad_element);
+
 #endif

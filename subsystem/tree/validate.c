@@ -454,8 +454,8 @@ to_sbuf(void *arg, const char *s, size_t len)
 	return 0;
 }
 
-static void
-report(struct rpc *r, const struct schema_error *se)
+void
+schema_error_report(struct rpc *r, const struct schema_error *se, const char *bad_element)
 {
 	xmlNodePtr err, path = NULL;
 
@@ -481,6 +481,8 @@ report(struct rpc *r, const struct schema_error *se)
 				xmlAddChild(err, at);
 		}
 	}
+	if (bad_element != NULL)
+		rpc_error_info(err, "bad-element", bad_element);
 }
 
 /* Builds the copy, validates it; 0 or -1 with the error. */
@@ -555,7 +557,7 @@ run(struct vscope *v, struct rpc *r)
 	rc = schema_validate_xml(v->s, b.p != NULL ? b.p : "", &se);
 	free(b.p);
 	if (rc != 0)
-		report(r, &se);
+		schema_error_report(r, &se, NULL);
 	schema_error_free(&se);
 	return rc == 0 ? 0 : -1;
 }
