@@ -142,7 +142,8 @@ schema_context_error(const struct schema *s)
 void
 context_free(struct schema *s)
 {
-	validate_state_free(s);
+	if (s->vstate_free != NULL)
+		s->vstate_free(s);	/* validate.c's, set with vstate */
 	node_caches_free(s);
 	for (unsigned i = 0; i < SCHEMA_NSCACHE; i++)
 		free(s->nscache[i].ns);

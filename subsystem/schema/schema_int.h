@@ -58,6 +58,7 @@ struct schema {
 	struct node_cache *caches;	/* every lysc_node.priv we set */
 	xmlDocPtr	 yanglib;	/* ietf-yang-library data, once */
 	struct vstate	*vstate;	/* validate.c: the expressions, split lists */
+	void		(*vstate_free)(struct schema *);	/* frees it (no file cycle) */
 };
 
 /* modset.c */
@@ -67,9 +68,6 @@ void modset_free(struct schema *s);
 
 /* context.c */
 void context_free(struct schema *s);
-
-/* validate.c */
-void validate_state_free(struct schema *s);
 
 /* node.c */
 void node_caches_free(struct schema *s);

@@ -144,6 +144,8 @@ collect(struct lysc_node *sn, void *arg, ly_bool *skip)
 	return LY_SUCCESS;
 }
 
+static void validate_state_free(struct schema *s);
+
 static struct vstate *
 vstate(struct schema *s)
 {
@@ -153,8 +155,11 @@ vstate(struct schema *s)
 
 	if (v != NULL && v->built)
 		return v;
-	if (v == NULL && (v = s->vstate = calloc(1, sizeof(*v))) == NULL)
-		return NULL;
+	if (v == NULL) {
+		if ((v = s->vstate = calloc(1, sizeof(*v))) == NULL)
+			return NULL;
+		s->vstate_free = validate_state_free;
+	}
 	if (schema_context(s) == NULL)
 		return NULL;
 	if (v->deps == NULL && (v->deps = calloc(MAX_DEPS, sizeof(*v->deps))) == NULL)
@@ -166,7 +171,7 @@ vstate(struct schema *s)
 	return v;
 }
 
-void
+static void
 validate_state_free(struct schema *s)
 {
 	struct vstate *v = s->vstate;
