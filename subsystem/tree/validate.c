@@ -517,11 +517,9 @@ run(struct vscope *v, struct rpc *r)
 	}
 	if (v->ntops == 0)
 		return 0;
-	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
-		for (size_t i = 0; i < v->ntops; i++)
-			v->tops[i].whole = 1;
 	/* the entries leafrefs name, then the unique values */
-	for (size_t i = 0, n = v->nunits; n <= MAX_UNITS && i < n; i++) {
+	/* targets are appended: their own leafrefs' targets come too */
+	for (size_t i = 0; v->nunits <= MAX_UNITS && i < v->nunits; i++) {
 		xmlNodePtr copy = packed_copy_node(v->units[i], NULL);
 		const struct lysc_node *tsn = NULL, *sn;
 		xmlNodePtr top, entry;
@@ -539,6 +537,9 @@ run(struct vscope *v, struct rpc *r)
 		    sn->nodetype == LYS_LIST && unique_clash(v->uniq[i], sn))
 			add_top(v, top, tsn, 1);
 	}
+	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
+		for (size_t i = 0; i < v->ntops; i++)
+			v->tops[i].whole = 1;
 	doc = xmlNewDoc(BAD_CAST "1.0");
 	croot = xmlNewDocNode(doc, NULL, BAD_CAST "data", NULL);
 	xmlDocSetRootElement(doc, croot);

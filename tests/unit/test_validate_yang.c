@@ -212,6 +212,8 @@ split(void)
 	    NULL);
 	edit_case("split: leafref to an entry not touched", data,
 	    EDIT_ITEM("<peer>item-000150</peer>"), 0, NULL, NULL, NULL);
+	edit_case("split: leafref to an entry that refers on", data,
+	    EDIT_ITEM("<peer>item-000005</peer>"), 0, NULL, NULL, NULL);
 	edit_case("split: leafref to nothing", data, EDIT_ITEM("<peer>item-999999</peer>"), -1,
 	    "data-missing", "/ebr:top/ebr:item[ebr:name='item-000003']/ebr:cfg/ebr:peer",
 	    "instance-required");
