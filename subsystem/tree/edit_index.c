@@ -59,6 +59,8 @@ struct index {
 	struct schema	*schema;	/* NULL: no schema */
 	const struct lysc_node *psn;
 	int		 known;		/* psn is the parent's (NULL: top level) */
+	void		*ext;		/* index_ext(): validate.c's unique values */
+	void		(*ext_free)(void *);
 };
 
 static void
@@ -81,6 +83,8 @@ index_drop(xmlNodePtr parent)
 
 	if (ix == NULL)
 		return;
+	if (ix->ext_free != NULL)
+		ix->ext_free(ix->ext);
 	xmlHashFree(ix->h, NULL);
 	free(ix);
 	parent->_private = NULL;
@@ -138,6 +142,17 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys, struct schema *schema,
 		index_add(ix, keys, c);
 	parent->_private = ix;
 	return ix;
+}
+
+void **
+index_ext(xmlNodePtr parent, void (*free_fn)(void *))
+{
+	struct index *ix = parent->_private;
+
+	if (ix == NULL)
+		return NULL;
+	ix->ext_free = free_fn;
+	return &ix->ext;
 }
 
 /*

@@ -44,6 +44,9 @@ struct vscope {
 	size_t		 nunits, capunits;
 	xmlNodePtr	*uniq;		/* of those, whose unique values to check */
 	size_t		 nuniq, capuniq;
+	xmlNodePtr	*gone;		/* element nodes an edit removed */
+	size_t		 ngone, capgone;
+	int		 cached;	/* unique values may come from validate_unique.c's cache */
 	int		 all;		/* every covered top-level node, whole */
 };
 
@@ -170,6 +173,7 @@ removed_from(struct vscope *v, xmlNodePtr parent, xmlNodePtr removed)
 		touched(v, parent, 0);
 		return;
 	}
+	push(&v->gone, &v->ngone, &v->capgone, removed);
 	if (parent == v->root) {
 		module_whole(v, removed);
 		return;
@@ -178,6 +182,7 @@ removed_from(struct vscope *v, xmlNodePtr parent, xmlNodePtr removed)
 		return;
 	if (entry != NULL) {
 		push(&v->units, &v->nunits, &v->capunits, entry);
+		push(&v->uniq, &v->nuniq, &v->capuniq, entry);	/* a unique leaf may be gone */
 		add_top(v, top, tsn, 0);
 		return;
 	}
@@ -185,105 +190,6 @@ removed_from(struct vscope *v, xmlNodePtr parent, xmlNodePtr removed)
 	    NULL;
 	add_top(v, top, tsn, rsn == NULL || rsn->nodetype != LYS_LIST ||
 	    schema_split(v->s, rsn) != SPLIT_YES);
-}
-
-/* ---- the unique check of a touched entry against its siblings ---- */
-
-/* The names from list down to leaf; their count (0: too deep). */
-static size_t
-names_of(const struct lysc_node *leaf, const struct lysc_node *list, const char **names,
-    size_t max)
-{
-	size_t n = 0;
-
-	for (const struct lysc_node *x = leaf; x != NULL && x != list; x = x->parent)
-		if (!(x->nodetype & (LYS_CHOICE | LYS_CASE))) {
-			if (n == max)
-				return 0;
-			names[n++] = x->name;
-		}
-	for (size_t i = 0; i < n / 2; i++) {
-		const char *t = names[i];
-		names[i] = names[n - 1 - i];
-		names[n - 1 - i] = t;
-	}
-	return n;
-}
-
-/* The text of leaf names[] below entry e; NULL when missing (malloc()ed). */
-static char *
-value_at(xmlNodePtr e, const char *const *names, size_t n)
-{
-	const char *t;
-
-	if (packed_is(e)) {
-		switch (packed_path_text(e, names, n, &t)) {
-		case 1:
-			return xstrdup(t);
-		case 0:
-			return NULL;
-		}
-		packed_unpack(e);
-	}
-	for (size_t i = 0; i < n && e != NULL; i++) {
-		xmlNodePtr c;
-
-		packed_unpack(e);
-		for (c = e->children; c != NULL; c = c->next)
-			if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, names[i]) == 0)
-				break;
-		e = c;
-	}
-	return e != NULL ? node_leaf_text(e) : NULL;
-}
-
-/* 1 when entry (of list sn) shares the values of a unique statement with a sibling. */
-static int
-unique_clash(xmlNodePtr entry, const struct lysc_node *sn)
-{
-	const struct lysc_node *leaves[8];
-	const char *names[8][MAX_PATH];
-	size_t nn[8];
-	char *mine[8];
-	unsigned nu = 0, nl;
-	int clash = 0;
-
-	for (unsigned i = 0; !clash && (nl = schema_unique(sn, i, leaves, 8)) > 0; i++, nu = 0) {
-		for (nu = 0; nu < nl && nu < 8; nu++) {
-			nn[nu] = names_of(leaves[nu], sn, names[nu], MAX_PATH);
-			if (nn[nu] == 0 || (mine[nu] = value_at(entry, names[nu], nn[nu])) == NULL)
-				break;
-		}
-		if (nu == nl) {
-			size_t mlen = strlen(mine[0]);
-
-			for (xmlNodePtr o = entry->parent->children; !clash && o != NULL; o = o->next) {
-				unsigned k;
-
-				if (o == entry || !node_same_name(o, entry))
-					continue;
-				if (packed_is(o) && mlen > 0) {
-					size_t blen;
-					const char *b = packed_bytes(o, &blen);
-
-					if (memmem(b, blen, mine[0], mlen) == NULL)
-						continue;
-				}
-				for (k = 0; k < nl; k++) {
-					char *t = value_at(o, names[k], nn[k]);
-					int same = t != NULL && strcmp(t, mine[k]) == 0;
-
-					free(t);
-					if (!same)
-						break;
-				}
-				clash = k == nl;
-			}
-		}
-		while (nu-- > 0)
-			free(mine[nu]);
-	}
-	return clash;
 }
 
 /* ---- leafref targets ---- */
@@ -330,7 +236,7 @@ find_entry(struct vscope *v, const struct lysc_node *list, const char *value)
 		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, list->name) != 0 ||
 		    c->ns == NULL || strcmp(ns_of(c), list->module->ns) != 0)
 			continue;
-		t = value_at(c, names, 1);
+		t = vu_value_at(c, names, 1);
 		same = t != NULL && strcmp(t, value) == 0;
 		free(t);
 		if (same)
@@ -399,10 +305,22 @@ copy_cut(struct vscope *v, xmlNodePtr src, const struct lysc_node *sn, xmlNodePt
 	if ((copy = xmlDocCopyNode(src, dst->doc, 2)) == NULL)
 		xoom();
 	xmlAddChild(dst, copy);
+	const xmlChar *lname = NULL;
+	xmlNsPtr lns = NULL;
+	const struct lysc_node *lsn = NULL;
+
 	for (xmlNodePtr c = src->children; c != NULL; c = c->next) {
-		const struct lysc_node *csn = c->type == XML_ELEMENT_NODE ?
-		    schema_child(v->s, sn, ns_of(c), (const char *)c->name) : NULL;
+		const struct lysc_node *csn = NULL;
 		size_t i;
+
+		/* 50,000 entries: their names are one dictionary string, look up once */
+		if (c->type == XML_ELEMENT_NODE && c->name == lname && c->ns == lns)
+			csn = lsn;
+		else if (c->type == XML_ELEMENT_NODE) {
+			csn = lsn = schema_child(v->s, sn, ns_of(c), (const char *)c->name);
+			lname = c->name;
+			lns = c->ns;
+		}
 
 		if (csn != NULL && csn->nodetype == LYS_LIST && schema_split(v->s, csn) != SPLIT_NO) {
 			for (i = 0; i < nlc && lc[i].sn != csn; i++)
@@ -534,7 +452,8 @@ run(struct vscope *v, struct rpc *r)
 		xmlNodePtr top, entry;
 
 		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL &&
-		    sn->nodetype == LYS_LIST && unique_clash(v->uniq[i], sn))
+		    sn->nodetype == LYS_LIST &&
+		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->cached))
 			add_top(v, top, tsn, 1);
 	}
 	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
@@ -569,6 +488,7 @@ scope_free(struct vscope *v)
 	free(v->tops);
 	free(v->units);
 	free(v->uniq);
+	free(v->gone);
 }
 
 int
@@ -587,7 +507,7 @@ tree_validate_all(struct schema *s, struct rpc *r, xmlNodePtr root)
 int
 tree_validate_edit(struct schema *s, struct rpc *r, xmlNodePtr root, const struct edit_ctx *c)
 {
-	struct vscope v = { .s = s, .root = root };
+	struct vscope v = { .s = s, .root = root, .cached = 1 };
 	int rc;
 
 	if (s == NULL || root == NULL)
@@ -650,27 +570,6 @@ same_tree(xmlNodePtr a, xmlNodePtr b)
 	return a == NULL && b == NULL;
 }
 
-/* 1 when the values of list sn's unique leaves differ between entries a and b. */
-static int
-unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn)
-{
-	const struct lysc_node *leaves[8];
-	const char *names[MAX_PATH];
-	unsigned nl;
-	int changed = 0;
-
-	for (unsigned i = 0; !changed && (nl = schema_unique(sn, i, leaves, 8)) > 0; i++)
-		for (unsigned k = 0; !changed && k < nl && k < 8; k++) {
-			size_t n = names_of(leaves[k], sn, names, MAX_PATH);
-			char *x = value_at(a, names, n), *y = value_at(b, names, n);
-
-			changed = (x == NULL) != (y == NULL) || (x != NULL && strcmp(x, y) != 0);
-			free(x);
-			free(y);
-		}
-	return changed;
-}
-
 /* Container a (new) against b (old), schema node sn; 0, or -1: validate the top whole. */
 static int
 diff_container(struct vscope *v, xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn)
@@ -704,7 +603,7 @@ diff_container(struct vscope *v, xmlNodePtr a, xmlNodePtr b, const struct lysc_n
 			return -1;
 		/* the same entry (same first key) changed */
 		const char *kn[1] = { lysc_node_child(csn)->name };
-		char *x = value_at(c, kn, 1), *y = value_at(o, kn, 1);
+		char *x = vu_value_at(c, kn, 1), *y = vu_value_at(o, kn, 1);
 		int same = x != NULL && y != NULL && strcmp(x, y) == 0;
 
 		free(x);
@@ -712,7 +611,7 @@ diff_container(struct vscope *v, xmlNodePtr a, xmlNodePtr b, const struct lysc_n
 		if (!same)
 			return -1;
 		push(&v->units, &v->nunits, &v->capunits, c);
-		if (unique_changed(c, o, csn))
+		if (vu_unique_changed(c, o, csn))
 			push(&v->uniq, &v->nuniq, &v->capuniq, c);
 	}
 	return o == NULL ? 0 : -1;
