@@ -8,10 +8,15 @@ real program on pipes.
    instead of hanging, running stays byte for byte as it was, and a new
    session still gets its hello at once.  When the holder lets go, the
    same session's edit succeeds.
+1b. The same for the registry's next-id, the statistics file and the
+   event log's lock: a new session starts, its edit and a get of the
+   statistics answer within a few lock-waits.
 3. max-datastore-size (64 KiB here): an edit-config, a copy-config and
    a candidate edit, and a commit that would make a datastore larger
    answer resource-denied, running stays byte for byte as it was, and the same
    session's next RPC works.
+4. With a commit hook: the same refused edit, copy-config and commit
+   never run the hook (the size is checked before the hooks).
 2. An NMS that stops reading: session A holds the lock on running and
    asks for a reply far bigger than the pipe, then reads nothing.  A ends
    within write-timeout (plus a margin) and its lock goes with it: B's
@@ -114,6 +119,42 @@ try:
     t.ok(NcRaw.ok(r), "once the holder lets go, the same session's edit works")
     a.kill()
 
+    # ---- 1b. the registry, statistics and event-log locks held from outside ----
+    held = []
+    for rel in ("sessions/next-id", "sessions/statistics", "notifications/lock"):
+        fd = os.open(os.path.join(env.datastore_dir, rel), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        held.append(fd)
+    bound = 3 * LOCK_WAIT + MARGIN	# a session may meet two of them in one step
+    try:
+        t0 = time.monotonic()
+        try:
+            c = session(timeout=bound)
+            ok = c.session_id is not None
+        except (TimeoutError, EOFError):
+            c, ok = None, False
+        t.ok(ok and time.monotonic() - t0 < bound,
+             "a new session starts while next-id, statistics and the event log are locked",
+             "%.1fs" % (time.monotonic() - t0))
+        try:
+            r = edit(c, "<leaf>locked-out</leaf>", timeout=bound) if ok else None
+        except TimeoutError:
+            r = None
+        t.ok(NcRaw.ok(r), "its edit (an event, statistics) answers within the bound")
+        try:
+            r = c.rpc('<get><filter><netconf-state xmlns="urn:ietf:params:xml:ns:yang:'
+                      'ietf-netconf-monitoring"><statistics/></netconf-state></filter></get>',
+                      timeout=bound) if ok else None
+        except TimeoutError:
+            r = None
+        t.ok(r is not None and not NcRaw.errors(r), "a get of the statistics answers within the bound")
+        if c is not None:
+            c.kill()
+    finally:
+        for fd in held:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
     # ---- 2. an NMS that stops reading ----
     a = session()
     big = "".join("<e><k>%d</k><v>%s</v></e>" % (i, "x" * 100) for i in range(40000))
@@ -173,6 +214,44 @@ try:
     t.ok(r is not None and b"yyyy" not in ET.tostring(r) and b"small" in ET.tostring(r),
          "the session goes on: running shows no refused change")
     t.ok(NcRaw.ok(edit(a, "<leaf>next</leaf>")), "the next small edit works")
+    a.close()
+
+    # ---- 4. a change refused for size never reaches the commit hooks ----
+    hooks = os.path.join(env.dir, "commit.d")
+    hooklog = os.path.join(env.dir, "hook.log")
+    os.makedirs(hooks)
+    with open(os.path.join(hooks, "10-record"), "w") as f:
+        f.write('#!/bin/sh\necho "run $NCHOME_REVERT" >>%s\n' % hooklog)
+    os.chmod(os.path.join(hooks, "10-record"), 0o755)
+    env.netconf_conf += '  commit-hooks = "%s"\n' % hooks
+    env.write_nchome_conf("")
+
+    def hook_runs():
+        try:
+            with open(hooklog) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+    a = session()
+    before = running_bytes()
+    r = edit(a, big)
+    t.ok("resource-denied" in tags(r), "with commit hooks: edit-config past the cap is resource-denied",
+         "tags %r" % tags(r))
+    r = a.rpc('<copy-config><target><running/></target><source><config><top xmlns="%s">%s</top></config>'
+              "</source></copy-config>" % (X, big))
+    t.ok("resource-denied" in tags(r), "with commit hooks: copy-config past the cap is resource-denied",
+         "tags %r" % tags(r))
+    a.rpc("<discard-changes/>")
+    r = a.rpc('<edit-config><target><candidate/></target><config><top xmlns="%s">%s</top></config>'
+              "</edit-config>" % (X, half("c2")))
+    r = a.rpc("<commit/>")
+    t.ok("resource-denied" in tags(r), "with commit hooks: a commit past the cap is resource-denied",
+         "tags %r" % tags(r))
+    t.eq(hook_runs(), "", "no hook ran for any of the refused changes")
+    t.eq(running_bytes(), before, "running byte for byte unchanged")
+    a.rpc("<discard-changes/>")
+    t.ok(NcRaw.ok(edit(a, "<leaf>hooked</leaf>")) and hook_runs() == "run 0\n",
+         "a change under the cap runs the hook once", "hook log %r" % hook_runs())
     a.close()
 finally:
     for p in procs:

@@ -33,14 +33,14 @@ else
 	done
 fi
 
-# Every key of the reader (common/conf.c) is an item of nchome.conf(5).
-keys=$(grep -oE 'CFG_(STR|INT|INT_CB|SEC|STR_LIST|BOOL|FLOAT)\("[a-z-]+"' common/conf.c | sed 's/.*("//; s/"$//' | sort -u)
+# Every key of the reader (common/conf_schema.c, its key table) is an item of nchome.conf(5).
+keys=$(grep -oE 'CFG_(STR|INT|INT_CB|SEC|STR_LIST|BOOL|FLOAT)\("[a-z-]+"' common/conf_schema.c | sed 's/.*("//; s/"$//' | sort -u)
 missing=
 for k in $keys; do
 	grep -qE "Ic $k( |\$)" man/nchome.conf.5 || missing="$missing $k"
 done
-if [ -n "$keys" ] && [ -z "$missing" ]; then ok "nchome.conf(5) documents all $(echo "$keys" | wc -w) keys of common/conf.c"
-else notok "nchome.conf(5) documents all keys of common/conf.c" "missing:$missing"; fi
+if [ -n "$keys" ] && [ -z "$missing" ]; then ok "nchome.conf(5) documents all $(echo "$keys" | wc -w) keys of common/conf_schema.c"
+else notok "nchome.conf(5) documents all keys of common/conf_schema.c" "missing:$missing"; fi
 
 # The examples of nchome.conf(5) are configurations the dialer accepts.
 awk '/^\.Sh EXAMPLES/{e=1} /^\.Sh SEE ALSO/{e=0} e&&/^\.Ed/{b=0} e&&b{print} e&&/^\.Bd -literal/{b=1}' \

@@ -41,6 +41,7 @@
 
 #include "xmalloc.h"
 #include "atomicfile.h"
+#include "flockwait.h"
 #include "host.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -226,11 +227,11 @@ lock_log(struct dsdir *dd, int op)
 		log_warn("%s/notifications/%s", dsdir_path(dd), LOCK_NAME);
 		return -1;
 	}
-	while (flock(lfd, op) == -1)
-		if (errno != EINTR) {
-			close(lfd);
-			return -1;
-		}
+	if (flock_wait(lfd, op) == -1) {	/* lock-wait passed, or an error */
+		log_warn("%s/notifications/%s: lock", dsdir_path(dd), LOCK_NAME);
+		close(lfd);
+		return -1;
+	}
 	return lfd;
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "xmalloc.h"
+#include "flockwait.h"
 #include "host.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -189,7 +190,7 @@ make_entry(struct session *s, const char *tmp, size_t *len)
 		log_warn("%s", tmp);
 		return -1;
 	}
-	if (flock(fd, LOCK_EX) == -1) {
+	if (flock_wait(fd, LOCK_EX) == -1) {
 		log_warn("flock %s", tmp);
 		goto fail;
 	}
@@ -219,13 +220,25 @@ claim_id(struct dsdir *dd, const char *tmp)
 {
 	char name[ENTRY_NAME_MAX], num[32];
 	uint32_t last, id = 0;
-	int cfd, n;
+	int cfd, n, unlocked = 0;
 
-	if ((cfd = dsdir_open_file(dd, DSD_SESSIONS, NEXT_ID, O_RDWR | O_CREAT)) == -1 ||
-	    flock(cfd, LOCK_EX) == -1 || read_counter(cfd, &last) == -1) {
+	if ((cfd = dsdir_open_file(dd, DSD_SESSIONS, NEXT_ID, O_RDWR | O_CREAT)) == -1) {
 		log_warn("%s/sessions/%s", dsdir_path(dd), NEXT_ID);
-		if (cfd != -1)
-			close(cfd);
+		return 0;
+	}
+	/*
+	 * A holder that never lets go (lock-wait passed) must not keep the
+	 * session from starting: link() below keeps ids unique without the
+	 * lock; only next-id is then left as it is.
+	 */
+	if (flock_wait(cfd, LOCK_EX) == -1) {
+		log_warn("%s/sessions/%s: lock (ids taken without it)", dsdir_path(dd),
+		    NEXT_ID);
+		unlocked = 1;
+	}
+	if (read_counter(cfd, &last) == -1) {
+		log_warn("%s/sessions/%s", dsdir_path(dd), NEXT_ID);
+		close(cfd);
 		return 0;
 	}
 	for (int tries = 0; tries < 1000; tries++) {
@@ -244,7 +257,7 @@ claim_id(struct dsdir *dd, const char *tmp)
 	}
 	if (id == 0)
 		log_warnx("no free session-id in %s/sessions", dsdir_path(dd));
-	else {
+	else if (!unlocked) {
 		n = snprintf(num, sizeof(num), "%" PRIu32 "\n", id);
 		if (pwrite(cfd, num, (size_t)n, 0) != n || ftruncate(cfd, n) == -1)
 			log_warn("%s", NEXT_ID);	/* link() above still keeps ids unique */

@@ -40,6 +40,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "flockwait.h"
 #include "host.h"
 #include "log.h"
 
@@ -171,9 +172,12 @@ stats_add(struct dsdir *dd, const struct stats *delta)
 			    dsdir_path(dd), STATS_FILE);
 		return;
 	}
-	while (flock(fd, LOCK_EX) == -1)
-		if (errno != EINTR)
-			goto out;
+	if (flock_wait(fd, LOCK_EX) == -1) {	/* held past lock-wait: not counted */
+		if (!warned++)
+			log_warn("statistics not counted: %s/sessions/%s: lock",
+			    dsdir_path(dd), STATS_FILE);
+		goto out;
+	}
 	if (read_locked(fd, &st, boot, sizeof(boot)) == -1)
 		goto out;
 	boot_id(now_boot, sizeof(now_boot));
@@ -204,7 +208,7 @@ stats_read(struct dsdir *dd, struct stats *out)
 	memset(out, 0, sizeof(*out));
 	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDONLY)) == -1)
 		return -1;
-	if (flock(fd, LOCK_SH) == 0 && read_locked(fd, out, boot, sizeof(boot)) == 0) {
+	if (flock_wait(fd, LOCK_SH) == 0 && read_locked(fd, out, boot, sizeof(boot)) == 0) {
 		boot_id(now_boot, sizeof(now_boot));
 		if (out->start_time != 0 && strcmp(boot, now_boot) == 0)
 			rc = 0;

@@ -147,7 +147,12 @@ ops_running_changed(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 {
 	struct session *s = r->s;
 
-	if (s->nc == NULL)
+	if (!ops_hooks_enabled(s))
 		return 0;
+	/* a change refused for size must not reach the host: check before the hooks */
+	if (!store_fits(s->store, newdoc)) {
+		ops_store_failed(r);
+		return -1;
+	}
 	return hooks_running_changed(s->dd, s->nc->commit_hooks, s, r, olddoc, newdoc);
 }

@@ -64,6 +64,32 @@ store_set_max_size(struct store *st, uint64_t bytes)
 	st->max_size = bytes;
 }
 
+/* Counts bytes against the cap without writing them anywhere. */
+static int
+count_write(void *arg, const char *buf, size_t len)
+{
+	struct capped *c = arg;
+
+	(void)buf;
+	if (len > c->left) {
+		c->st->too_big = 1;
+		errno = EFBIG;
+		return -1;
+	}
+	c->left -= len;
+	return 0;
+}
+
+int
+store_fits(struct store *st, xmlDocPtr doc)
+{
+	struct capped c = { st, doc, -1, st->max_size };
+
+	if (st->max_size == 0)
+		return 1;
+	return xo_write_doc(count_write, &c, doc) == 0;
+}
+
 int
 store_too_big(const struct store *st)
 {

@@ -65,6 +65,12 @@ void store_unlock(struct store *st);
 int store_lock_busy(const struct store *st);
 /* Caps each datastore's XML at bytes (0: no cap; nchome.conf max-datastore-size). */
 void store_set_max_size(struct store *st, uint64_t bytes);
+/*
+ * 1 when doc, written out, stays within the cap; else 0 and, as for a
+ * refused write, store_too_big() is 1 (an error writing counts as too big).
+ * For checks before acting on a new content (the commit hooks).
+ */
+int store_fits(struct store *st, xmlDocPtr doc);
 /* 1 when the last write under store_lock() was refused: the datastore would pass the cap. */
 int store_too_big(const struct store *st);
 
