@@ -27,6 +27,37 @@
 #include "xmalloc.h"
 #include "tree_int.h"
 
+void
+schema_error_report(struct rpc *r, const struct schema_error *se, const char *bad_element)
+{
+	xmlNodePtr err, path = NULL;
+
+	if (r == NULL)
+		return;
+	err = rpc_error(r, ERR_APPLICATION, se->tag, se->path.text, "%s",
+	    se->message != NULL ? se->message : "invalid");
+	if (err == NULL)
+		return;
+	for (xmlNodePtr x = err->children; x != NULL; x = x->next)
+		if (x->type == XML_ELEMENT_NODE && strcmp((const char *)x->name, "error-path") == 0)
+			path = x;
+	for (size_t i = 0; path != NULL && i < se->path.nns; i++)
+		xmlNewNs(path, BAD_CAST se->path.ns[i].ns, BAD_CAST se->path.ns[i].prefix);
+	if (se->app_tag != NULL) {
+		xmlNodePtr at = xmlNewDocNode(err->doc, err->ns, BAD_CAST "error-app-tag", NULL);
+
+		if (at != NULL) {
+			xmlNodeAddContent(at, BAD_CAST se->app_tag);
+			if (path != NULL)
+				xmlAddPrevSibling(path, at);
+			else
+				xmlAddChild(err, at);
+		}
+	}
+	if (bad_element != NULL)
+		rpc_error_info(err, "bad-element", bad_element);
+}
+
 /* An <rpc-error> from a schema_error (counted in c). */
 static void
 report(struct edit_ctx *c, const struct schema_error *se, const char *bad_element)

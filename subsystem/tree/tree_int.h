@@ -110,7 +110,7 @@ int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *go
 int vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn);
 
 /*
- * validate.c: an <rpc-error> in r (NULL: none) from se: error-tag,
+ * edit_schema.c: an <rpc-error> in r (NULL: none) from se: error-tag,
  * error-path with its namespace declarations, error-message,
  * error-app-tag, and bad-element when given.
  */
