@@ -331,6 +331,10 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&
 	    store_validate(st, r, doc) == -1)
 		goto out;
+	/* YANG: what the edit touched and what refers to it (tree/validate.c) */
+	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&
+	    tree_validate_edit(c->schema, r, xmlDocGetRootElement(doc), c) == -1)
+		goto out;
 	if (old != NULL && ops_running_changed(r, old, doc) == -1)
 		goto out;
 	keep = 1;
@@ -399,6 +403,8 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 	}
 	if (ds == DS_RUNNING) {
 		if (store_validate(st, r, doc) == -1 ||
+		    tree_validate_all(store_yang(st, r->s->schema, doc), r,
+		    xmlDocGetRootElement(doc)) == -1 ||
 		    (cur = store_doc(st, DS_RUNNING)) == NULL ||
 		    ops_running_changed(r, cur, doc) == -1) {
 			if (r->nerrors == 0)

@@ -33,6 +33,8 @@ schema_free(struct schema *s)
 {
 	if (s == NULL)
 		return;
+	if (s->vstate_free != NULL)
+		s->vstate_free(s);	/* validate.c's, set with vstate */
 	node_free(s);
 	context_free(s);
 	modset_free(s);

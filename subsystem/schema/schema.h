@@ -316,4 +316,39 @@ int schema_value_check(struct schema *s, const struct lysc_node *sn, xmlNodePtr 
 int schema_error_path(struct schema *s, xmlNodePtr elem, xmlNodePtr data_root,
     struct schema_text *path);
 
+/* --- Data validation (validate.c, datacheck.c) ----------------------- */
+
+/*
+ * Validates xml, top-level data elements of implemented modules (no
+ * <config> around them), with libyang: the constraints of every module
+ * that has data there (LYD_VALIDATE_PRESENT).  0 when valid; 1 with the
+ * first error in err: error-tag (RFC 7950 15: unique, min/max-elements
+ * and must operation-failed with app-tags data-not-unique, too-few-/
+ * too-many-elements, must-violation or the model's; leafref
+ * (instance-required) and missing mandatory nodes data-missing; a bad
+ * value invalid-value), error-path with the modules' prefixes, the
+ * model's error-message; -1 when it could not run (err filled).
+ */
+int schema_validate_xml(struct schema *s, const char *xml, struct schema_error *err);
+
+/* Whether entries of a list can be validated apart (validate.c). */
+#define SPLIT_NO	0	/* validate the whole list */
+#define SPLIT_YES	1	/* a touched entry alone (plus what it refers to) */
+#define SPLIT_NOREMOVE	2	/* as SPLIT_YES, but a removal: the whole list */
+int schema_split(struct schema *s, const struct lysc_node *list);
+
+/*
+ * The outermost list whose single key leafref leaf refers to (its
+ * entry with that key is all the reference needs), or NULL.
+ */
+const struct lysc_node *schema_keyref(struct schema *s, const struct lysc_node *leaf);
+
+/*
+ * The other top-level nodes whose data top's constraints read or that
+ * read top's data (must, when, leafref across top-level nodes): up to
+ * max in out[]; their count.
+ */
+size_t schema_related(struct schema *s, const struct lysc_node *top,
+    const struct lysc_node **out, size_t max);
+
 #endif

@@ -60,6 +60,8 @@ struct schema {
 	struct node_cache *caches;	/* every lysc_node.priv we set */
 	xmlHashTablePtr	 names;		/* data node name -> its module's ns (node.c) */
 	xmlDocPtr	 yanglib;	/* ietf-yang-library data, once */
+	struct vstate	*vstate;	/* validate.c: the expressions, split lists */
+	void		(*vstate_free)(struct schema *);	/* frees it (no file cycle) */
 };
 
 /*

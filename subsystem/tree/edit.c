@@ -79,9 +79,12 @@ remove_child(struct edit_ctx *c, xmlNodePtr child)
 		tree_free(child);
 }
 
+unsigned long edit_generation;
+
 void
 edit_undo(struct edit_ctx *c)
 {
+	edit_generation++;
 	while (c->nlog > 0) {
 		struct edit_change *ch = &c->log[--c->nlog];
 		switch (ch->kind) {
@@ -566,6 +569,7 @@ edit_apply(struct edit_ctx *c, xmlNodePtr root, xmlNodePtr config)
 	enum eop op = c->defop == DEFOP_REPLACE ? OP_REPLACE :
 	    c->defop == DEFOP_NONE ? OP_NONE : OP_MERGE;
 
+	edit_generation++;
 	c->nerrors = 0;
 	c->config = config;
 	if (c->defop == DEFOP_REPLACE) {

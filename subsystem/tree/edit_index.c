@@ -62,6 +62,8 @@ struct index {
 	xmlHashTablePtr	 keys;		/* the RELAX NG keys it was built with */
 	int		 irregular;	/* an entry's key leaves are not as
 					   index_lookup needs them (key_regular) */
+	void		*ext;		/* index_ext(): validate.c's unique values */
+	void		(*ext_free)(void *);
 };
 
 static void
@@ -84,6 +86,8 @@ index_drop(xmlNodePtr parent)
 
 	if (ix == NULL)
 		return;
+	if (ix->ext_free != NULL)
+		ix->ext_free(ix->ext);
 	xmlHashFree(ix->h, NULL);
 	free(ix);
 	parent->_private = NULL;
@@ -154,6 +158,17 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys, struct schema *schema,
 		index_add(ix, keys, c);
 	parent->_private = ix;
 	return ix;
+}
+
+void **
+index_ext(xmlNodePtr parent, void (*free_fn)(void *))
+{
+	struct index *ix = parent->_private;
+
+	if (ix == NULL)
+		return NULL;
+	ix->ext_free = free_fn;
+	return &ix->ext;
 }
 
 /*

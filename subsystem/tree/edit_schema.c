@@ -29,20 +29,19 @@
 #include "tree_int.h"
 
 /*
- * An <rpc-error> from a schema_error: app-tag, error-path with its
+ * An <rpc-error> in r (NULL: none) from se: app-tag, error-path with its
  * namespaces, then bad-attribute and bad-element (each NULL: none).
  */
-static void
-report_info(struct edit_ctx *c, const struct schema_error *se, const char *bad_attribute,
+void
+schema_error_report(struct rpc *r, const struct schema_error *se, const char *bad_attribute,
     const char *bad_element)
 {
 	xmlNodePtr err, path = NULL;
 
-	c->nerrors++;
-	if (c->r == NULL)
+	if (r == NULL)
 		return;
-	err = rpc_error(c->r, ERR_APPLICATION, se->tag, se->path.text,
-	    "%s", se->message != NULL ? se->message : "invalid");
+	err = rpc_error(r, ERR_APPLICATION, se->tag, se->path.text, "%s",
+	    se->message != NULL ? se->message : "invalid");
 	if (err == NULL)
 		return;
 	for (xmlNodePtr x = err->children; x != NULL; x = x->next)
@@ -51,8 +50,8 @@ report_info(struct edit_ctx *c, const struct schema_error *se, const char *bad_a
 	for (size_t i = 0; path != NULL && i < se->path.nns; i++)
 		xmlNewNs(path, BAD_CAST se->path.ns[i].ns, BAD_CAST se->path.ns[i].prefix);
 	if (se->app_tag != NULL) {
-		xmlNodePtr at = xmlNewDocNode(err->doc, err->ns, BAD_CAST "error-app-tag",
-		    NULL);
+		xmlNodePtr at = xmlNewDocNode(err->doc, err->ns, BAD_CAST "error-app-tag", NULL);
+
 		if (at != NULL) {
 			xmlNodeAddContent(at, BAD_CAST se->app_tag);
 			if (path != NULL)
@@ -65,6 +64,15 @@ report_info(struct edit_ctx *c, const struct schema_error *se, const char *bad_a
 		rpc_error_info(err, "bad-attribute", bad_attribute);
 	if (bad_element != NULL)
 		rpc_error_info(err, "bad-element", bad_element);
+}
+
+/* An <rpc-error> from a schema_error (counted in c). */
+static void
+report_info(struct edit_ctx *c, const struct schema_error *se, const char *bad_attribute,
+    const char *bad_element)
+{
+	c->nerrors++;
+	schema_error_report(c->r, se, bad_attribute, bad_element);
 }
 
 static void

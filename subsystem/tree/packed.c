@@ -434,6 +434,53 @@ packed_child(const xmlNode *n, const char *name, const char **cname,
 	return 0;
 }
 
+int
+packed_path_text(const xmlNode *n, const char *const *names, size_t nnames,
+    const char **text)
+{
+	const struct pk *pk = pk_of(n);
+	const char *p = pk->data, *end = pk->data + pk->len;
+	size_t lvl = 0;
+
+	while (p < end && nnames > 0) {
+		const char *nm, *content;
+		int nt = 0;
+
+		if (*p == 'T') {
+			p += strlen(p + 1) + 2;
+			continue;
+		}
+		if (*p == 'X')
+			return 0;	/* the element searched in ends */
+		nm = p + 1;
+		content = nm + strlen(nm) + 1;
+		if (strcmp(nm, names[lvl]) != 0) {
+			p = skip_element(content);
+			continue;
+		}
+		if (++lvl < nnames) {
+			p = content;
+			continue;
+		}
+		*text = "";
+		for (const char *r = content; *r != 'X'; r += strlen(r + 1) + 2) {
+			if (*r == 'E')
+				return -1;
+			if (nt++ == 0)
+				*text = r + 1;
+		}
+		return nt > 1 ? -1 : 1;
+	}
+	return 0;
+}
+
+const char *
+packed_bytes(const xmlNode *n, size_t *len)
+{
+	*len = pk_of(n)->len;
+	return pk_of(n)->data;
+}
+
 void
 packed_write(const xmlNode *n, void (*put)(void *, const char *, size_t),
     void (*text)(void *, const char *), void *arg)

@@ -200,6 +200,17 @@ xmlNodePtr packed_copy_node(xmlNodePtr n, xmlDocPtr doc);
 xmlDocPtr packed_copy_doc(xmlDocPtr doc);
 
 /*
+ * The text of the leaf names[0]/names[1]/.../names[nnames-1] below
+ * packed n (the first element of each name): 1 with *text, 0 when
+ * there is none, -1 when it is not a one-text leaf (unpack and read).
+ */
+int packed_path_text(const xmlNode *n, const char *const *names, size_t nnames,
+    const char **text);
+
+/* The packed string of n and its length (a quick search before parsing). */
+const char *packed_bytes(const xmlNode *n, size_t *len);
+
+/*
  * Serializes packed n's children through put(arg, s, len) (bytes as
  * they are) and text(arg, s) (a NUL-terminated text to escape).
  */
@@ -269,6 +280,23 @@ const struct lysc_node *reply_schema_child(const struct reply_opts *o,
  */
 int reply_entry_keys(const struct reply_opts *o, const struct lysc_node *sn,
     xmlNodePtr d, xmlNodePtr *keys, int max);
+
+/* ---- validate.c ---- */
+
+/*
+ * YANG validation of datastore data (root: the datastore's <config>)
+ * against s (NULL: nothing to validate): mandatory, min/max-elements,
+ * unique, must, when, leafref and types.  0 when valid, -1 with one
+ * rpc-error (error-tag, error-path, error-message, error-app-tag; r may
+ * be NULL).  _all: every top-level node a module covers; _edit: what
+ * the edit c (applied to root, its undo log still held) touched and
+ * what refers to it; _diff: what differs from before (running, for a
+ * commit of the candidate root; NULL: all).
+ */
+int tree_validate_all(struct schema *s, struct rpc *r, xmlNodePtr root);
+int tree_validate_edit(struct schema *s, struct rpc *r, xmlNodePtr root,
+    const struct edit_ctx *c);
+int tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr before);
 
 /* ---- filter_subtree.c, filter_xpath.c ---- */
 

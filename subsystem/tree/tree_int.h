@@ -103,6 +103,19 @@ void packed_on_free(void (*hook)(xmlNodePtr));
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
     xmlNodePtr next);
 
+/*
+ * The slot of one more cache kept with parent's list index, freed with
+ * it by free_fn; NULL when parent has no index (fewer children).
+ */
+void **index_ext(xmlNodePtr parent, void (*free_fn)(void *));
+
+/*
+ * Counts edit_apply() and edit_undo() calls: a cache of tree contents
+ * kept up to date from one edit's log is valid only when no other edit
+ * came between (validate.c).
+ */
+extern unsigned long edit_generation;
+
 /* Unlinks child from its parent, keeping indexes right. */
 void index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child);
 
@@ -177,5 +190,30 @@ int edit_schema_known(const struct lysc_node *sn);
 struct _xmlNodeSet;
 int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
     xmlNodePtr root, struct _xmlNodeSet **out);
+
+/* ---- validate_unique.c (for validate.c) ---- */
+
+/* The text of leaf names[0]/.../names[n-1] below entry e (malloc()ed), NULL: none. */
+char *vu_value_at(xmlNodePtr e, const char *const *names, size_t n);
+
+/*
+ * 1 when entry (of list sn, split) shares the values of one of its
+ * unique statements with a sibling entry.  cached: after an edit whose
+ * log removed gone[] (the values are kept between edits); else every
+ * sibling is read.
+ */
+int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *gone,
+    size_t ngone, int cached);
+
+/* 1 when entries a and b of list sn differ in the values of a unique statement. */
+int vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn);
+
+/*
+ * edit_schema.c: an <rpc-error> in r (NULL: none) from se: error-tag,
+ * error-path with its namespace declarations, error-message,
+ * error-app-tag, and bad-attribute, bad-element when given.
+ */
+void schema_error_report(struct rpc *r, const struct schema_error *se,
+    const char *bad_attribute, const char *bad_element);
 
 #endif
