@@ -41,7 +41,7 @@
 #include "schema/schema.h"
 #include "server.h"
 #include "session/session.h"
-#include "tree/memcap.h"
+#include "tree/tree.h"
 #include "xmalloc.h"
 
 static int sig_pipe[2] = { -1, -1 };

@@ -64,6 +64,10 @@ def wd(mode):
 
 a = session()
 try:
+    # the model's list pair has min-elements 1: running needs one for any edit of top
+    seed = edit(a, "<pair><id>1</id></pair>")
+    if not NcRaw.ok(seed):
+        raise SystemExit("seeding pair failed: %s" % NcRaw.errors(seed))
     # ---- ordered-by user: random inserts against a model ----
     rnd = random.Random(16)
     rules, tags = [], []

@@ -10,7 +10,7 @@
 #include "access/access.h"
 #include "log.h"
 #include "ops_int.h"
-#include "tree/memcap.h"
+#include "tree/tree.h"
 
 /* <test-option>, in the order of its values. */
 enum edit_test { TEST_THEN_SET, TEST_SET, TEST_ONLY };

@@ -27,7 +27,6 @@
 #include "log.h"
 #include "ops/ops.h"
 #include "session.h"
-#include "tree/memcap.h"
 #include "tree/tree.h"
 
 #define NC_TRIM_AFTER	(1024 * 1024)	/* request size that ends in malloc_trim */

@@ -18,6 +18,7 @@
  *                     list index (edit_index.c)
  *   edit_order.c      ordered-by user entries placed (yang:insert)
  *   defaults.c        RFC 6243 with-defaults in replies
+ *   memcap.c          max-session-memory: libxml2's allocations counted
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
@@ -34,6 +35,7 @@
 
 #include "netconf/netconf.h"
 #include "schema/schema.h"
+#include "memcap.h"	/* for main.c, session/ and ops/: the cap */
 
 /* ---- edit.c, edit_index.c ---- */
 
