@@ -124,7 +124,7 @@ static void
 forget_change(struct edit_change *ch)
 {
 	if (ch->kind == EC_UNPACKED)
-		free(ch->old_text);
+		packed_release(ch->old_text);
 	else if (ch->kind == EC_TEXT) {
 		if (ch->old_owned)
 			xmlFree(ch->old_text);

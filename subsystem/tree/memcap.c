@@ -89,6 +89,18 @@ memcap_install(void)
 }
 
 void
+memcap_count(void *p)
+{
+	count_add(p);
+}
+
+void
+memcap_uncount(void *p)
+{
+	count_sub(p);
+}
+
+void
 memcap_set(size_t bytes)
 {
 	cap = bytes;

@@ -26,6 +26,10 @@
 /* Routes libxml2's allocations through the count; before any libxml2 call. */
 void memcap_install(void);
 
+/* Memory allocated with malloc() outside libxml2 that counts too (packed strings). */
+void memcap_count(void *p);
+void memcap_uncount(void *p);
+
 /* The cap in bytes (0: none). */
 void memcap_set(size_t bytes);
 size_t memcap_limit(void);

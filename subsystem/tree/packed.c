@@ -42,7 +42,37 @@
 #include <libxml/globals.h>
 
 #include "xmalloc.h"
+#include "memcap.h"
 #include "tree_int.h"
+
+/*
+ * Packed strings hold most of a big store or request: they count toward
+ * max-session-memory like libxml2's nodes do, or an edit of entries that
+ * stay packed would never reach the cap.
+ */
+static void *
+pk_alloc(size_t sz)
+{
+	void *p = xmalloc(sz);
+
+	memcap_count(p);
+	return p;
+}
+
+static void
+pk_release(void *p)
+{
+	if (p == NULL)
+		return;
+	memcap_uncount(p);
+	free(p);
+}
+
+void
+packed_release(void *taken)
+{
+	pk_release(taken);
+}
 
 
 #define PK_MAGIC	0x6b70636eU	/* "ncpk" */
@@ -81,7 +111,7 @@ node_freed(xmlNodePtr n)
 {
 	if (n->type == XML_ELEMENT_NODE) {
 		if (n->content != NULL && pk_of(n)->magic == PK_MAGIC) {
-			free(n->content);
+			pk_release(n->content);
 			n->content = NULL;
 		}
 		for (int i = 0; i < nnoted; i++)
@@ -220,7 +250,7 @@ pack_one(xmlNodePtr n)
 	if (elems == 0 || depth > PK_DEPTH || len > PK_MAX)
 		return 0;
 	ensure_init();
-	pk = xmalloc(sizeof(*pk) + len);
+	pk = pk_alloc(sizeof(*pk) + len);
 	pk->magic = PK_MAGIC;
 	pk->len = (uint16_t)len;
 	pk->depth = (uint16_t)depth;
@@ -314,7 +344,7 @@ packed_unpack(xmlNodePtr n)
 {
 	if (!packed_is(n))
 		return 0;
-	free(unpack_quiet(n));
+	pk_release(unpack_quiet(n));
 	note_add(n);
 	return 1;
 }
@@ -335,7 +365,7 @@ void
 packed_restore(xmlNodePtr n, void *taken)
 {
 	if (packed_is(n))
-		free(n->content);
+		pk_release(n->content);
 	xmlFreeNodeList(n->children);
 	n->children = n->last = NULL;
 	n->content = taken;
@@ -348,7 +378,7 @@ unpack_all(xmlNodePtr n)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (packed_is(n))
-			free(unpack_quiet(n));	/* its descendants are all real now */
+			pk_release(unpack_quiet(n));	/* its descendants are all real now */
 		else
 			unpack_all(n->children);
 	}
@@ -360,7 +390,7 @@ packed_unpack_tree(xmlNodePtr n)
 	if (n == NULL || n->type != XML_ELEMENT_NODE)
 		return;
 	if (packed_is(n))
-		free(unpack_quiet(n));
+		pk_release(unpack_quiet(n));
 	else
 		unpack_all(n->children);
 	note_add(n);
@@ -538,7 +568,7 @@ static struct pk *
 pk_dup(const xmlNode *n)
 {
 	size_t sz = sizeof(struct pk) + pk_of(n)->len;
-	struct pk *c = xmalloc(sz);
+	struct pk *c = pk_alloc(sz);
 
 	memcpy(c, pk_of(n), sz);
 	return c;

@@ -164,6 +164,9 @@ void *packed_take(xmlNodePtr n);
  */
 void packed_restore(xmlNodePtr n, void *taken);
 
+/* Frees what packed_take returned, when it is not restored. */
+void packed_release(void *taken);
+
 /* Unpacks every packed node in n's subtree (XPath, RELAX NG). */
 void packed_unpack_tree(xmlNodePtr n);
 
