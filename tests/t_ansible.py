@@ -24,11 +24,11 @@ PLAYBOOK = """
 - hosts: device
   gather_facts: false
   tasks:
-    - name: merge a rule into running
+    - name: merge a rule into running (with the pair entry the model's min-elements 1 requires)
       ansible.netcommon.netconf_config:
         target: running
         content: |
-          <config><top xmlns="%(nt)s"><rule><name>ansible</name><action>drop</action></rule></top></config>
+          <config><top xmlns="%(nt)s"><rule><name>ansible</name><action>drop</action></rule><pair><id>1</id></pair></top></config>
       register: cfg
     - name: read it back with a subtree filter
       ansible.netcommon.netconf_get:
