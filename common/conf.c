@@ -180,6 +180,7 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	conf->netconf.lock_wait_ms = seconds_to_ms(cfg_getfloat(nc, "lock-wait"));
 	conf->netconf.write_timeout_ms = seconds_to_ms(cfg_getfloat(nc, "write-timeout"));
 	conf->netconf.max_datastore_size = (uint64_t)cfg_getint(nc, "max-datastore-size");
+	conf->netconf.max_session_memory = (uint64_t)cfg_getint(nc, "max-session-memory");
 	if (fill_modules(&conf->netconf, nc) == -1)
 		goto oom;
 	if (!conf->path || !conf->device_id || !conf->sshd || !conf->sshd_config ||

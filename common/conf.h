@@ -54,6 +54,7 @@ struct conf_netconf {
 	long		 lock_wait_ms;		/* longest wait for a file lock */
 	long		 write_timeout_ms;	/* longest wait for the NMS to read */
 	uint64_t	 max_datastore_size;	/* bytes of one datastore's XML */
+	uint64_t	 max_session_memory;	/* bytes of one session's XML in memory */
 	char		*yang_dir;		/* the operator's YANG modules */
 	char		*nacm_recovery;		/* "": only root bypasses NACM */
 	struct conf_module *modules;

@@ -82,6 +82,7 @@ check_float_range(cfg_t *cfg, cfg_opt_t *opt, double lo, double hi)
 static int validate_lock_wait(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0, 3600); }
 static int validate_write_timeout(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0.01, 86400); }
 static int validate_datastore_size(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 4096, LONG_MAX); }
+static int validate_session_memory(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1048576, LONG_MAX / 2); }
 
 static int
 validate_message_size(cfg_t *cfg, cfg_opt_t *opt)
@@ -275,6 +276,7 @@ conf_check_install(cfg_t *cfg)
 		{ "netconf|lock-wait", validate_lock_wait },
 		{ "netconf|write-timeout", validate_write_timeout },
 		{ "netconf|max-datastore-size", validate_datastore_size },
+		{ "netconf|max-session-memory", validate_session_memory },
 		{ "netconf|yang-dir", validate_path },
 		{ "netconf|module", validate_module },
 		{ "netconf|module|revision", validate_revision },

@@ -18,6 +18,7 @@
 #define DEFAULT_HOST_KEY	"/etc/ssh/ssh_host_ed25519_key.pub"
 #define DEFAULT_MAX_MESSAGE	67108864L
 #define DEFAULT_MAX_DATASTORE	268435456L	/* 256 MiB: 25x the 10 MB benchmark store */
+#define DEFAULT_MAX_SESSION_MEM	4294967296L	/* 4 GiB: a 256 MiB store in memory, edited */
 
 struct err_sink {
 	char	*buf;
@@ -28,6 +29,7 @@ struct err_sink {
 /* libconfuse's error callback has no user pointer: one parse at a time. */
 static struct err_sink sink;
 static struct err_sink *cur_sink;
+static const char *cur_path;		/* the top cfg's filename while parsing */
 
 /*
  * libconfuse says "found duplicate title 'x'" (CFGF_NO_TITLE_DUPES) for a
@@ -65,7 +67,9 @@ static void
 conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char msg[512];
-	const char *file = cfg && cfg->filename ? cfg->filename : "nchome.conf";
+	/* a section's cfg may carry no file name (netconf's does not): the top's */
+	const char *file = cfg && cfg->filename ? cfg->filename :
+	    cur_path != NULL ? cur_path : "nchome.conf";
 
 	if (cur_sink == NULL || cur_sink->set)
 		return;		/* keep the first error only */
@@ -183,6 +187,7 @@ key_table(void)
 		CFG_FLOAT("lock-wait", 5, CFGF_NONE),
 		CFG_FLOAT("write-timeout", 60, CFGF_NONE),
 		CFG_INT("max-datastore-size", DEFAULT_MAX_DATASTORE, CFGF_NONE),
+		CFG_INT("max-session-memory", DEFAULT_MAX_SESSION_MEM, CFGF_NONE),
 		CFG_STR("yang-dir", NCHOME_SYSCONFDIR "/nchome/yang", CFGF_NONE),
 		CFG_STR("nacm-recovery-account", "", CFGF_NONE),
 		CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -222,6 +227,7 @@ conf_schema_new(const char *path, char *err, size_t errlen)
 	}
 	sink = (struct err_sink){ err, errlen, 0 };
 	cur_sink = &sink;
+	cur_path = cfg->filename;
 	return cfg;
 }
 
@@ -236,4 +242,5 @@ conf_schema_free(cfg_t *cfg)
 {
 	cfg_free(cfg);
 	cur_sink = NULL;
+	cur_path = NULL;
 }

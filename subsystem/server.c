@@ -21,6 +21,9 @@ static const char *const base_caps[] = {
 	"urn:ietf:params:netconf:capability:startup:1.0",
 	"urn:ietf:params:netconf:capability:rollback-on-error:1.0",
 	"urn:ietf:params:netconf:capability:xpath:1.0",
+	/* RFC 6243: stored as written, defaults never stored (tree/defaults.c) */
+	"urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit"
+	    "&also-supported=report-all,trim,report-all-tagged",
 	NCM_NS,
 };
 
@@ -70,6 +73,7 @@ server_open_store(struct session *s)
 	if ((s->store = store_open(s->dd, s->nc->schema, s->id)) == NULL)
 		return -1;
 	store_set_max_size(s->store, s->nc->max_datastore_size);
+	store_set_yang(s->store, s->schema);
 	return 0;
 }
 

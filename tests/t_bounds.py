@@ -43,14 +43,10 @@ procs = []
 
 
 def session(timeout=20.0):
-    nc = NcRaw(env.netconf_direct(), timeout=timeout)
-    procs.append(nc)
-    nc.hello("1.1")
-    return nc
+    return NcRaw.session(env.netconf_direct(), procs, timeout=timeout)
 
 
-def tags(reply):
-    return [e.get("error-tag") for e in NcRaw.errors(reply)]
+tags = NcRaw.tags
 
 
 def edit(nc, inner, timeout=None):

@@ -4,11 +4,8 @@
 # file behind, also when a step fails.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. tests/lib/tap.sh	# ok, notok, skip
 check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "demo" "needs root (sshd -i)"

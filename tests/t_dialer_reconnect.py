@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
-from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, closed_port, hold_for  # noqa: E402
+from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, closed_port, hold_for, finish  # noqa: E402
 
 t = TAP()
 env = SshEnv("dialer-rc")
@@ -155,9 +155,5 @@ try:
     d.stop()
     t.eq(sanitizer_findings(), [], "no sanitizer report from the dialer")
 finally:
-    for d in dialers:
-        d.stop()
-    for n in listeners:
-        n.close()
-    env.cleanup()
+    finish(env, dialers, listeners)
 t.done()

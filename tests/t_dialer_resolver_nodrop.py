@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
+from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
 from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, hold_open  # noqa: E402
 
 t = TAP()

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from doc_commands import DOC_ACCOUNT, install_group, private_account_db, run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP, SshEnv, DIALER, scaled, wait_for  # noqa: E402
-from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, hold_for  # noqa: E402
+from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, hold_for, finish  # noqa: E402
 
 SECRET = "file-secret-%d" % os.getpid()
 t = TAP()
@@ -119,9 +119,5 @@ try:
              cat.stdout + cat.stderr)
     t.eq(sanitizer_findings(), [], "no sanitizer findings")
 finally:
-    if d is not None:
-        d.stop()
-    if nms is not None:
-        nms.close()
-    env.cleanup()
+    finish(env, [d], [nms])
 t.done()

@@ -16,7 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import SSHD, TAP, SshEnv, wait_for  # noqa: E402
-from dialer_test import Dialer, Nms, client_conf, hold_open, sanitizer_findings  # noqa: E402
+from dialer_test import Dialer, Nms, client_conf, hold_open, sanitizer_findings, finish  # noqa: E402
 
 import paramiko  # noqa: E402
 
@@ -111,9 +111,5 @@ try:
     d.stop()
     t.eq(sanitizer_findings(), [], "no sanitizer report from the dialer")
 finally:
-    if d is not None:
-        d.stop()
-    if nms is not None:
-        nms.close()
-    env.cleanup()
+    finish(env, [d], [nms])
 t.done()

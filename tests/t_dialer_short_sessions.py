@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
-from dialer_test import sanitizer_findings, Dialer, Nms, client_conf  # noqa: E402
+from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, finish  # noqa: E402
 
 import paramiko  # noqa: E402
 
@@ -262,9 +262,5 @@ try:
     found = sanitizer_findings()
     t.ok(not found, "no sanitizer findings in the dialer's stderr", "\n".join(found[:40]))
 finally:
-    for d in dialers:
-        d.stop()
-    for n in listeners:
-        n.close()
-    env.cleanup()
+    finish(env, dialers, listeners)
 t.done()

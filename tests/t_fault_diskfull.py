@@ -28,10 +28,7 @@ procs = []
 
 
 def session():
-    nc = NcRaw(env.netconf_direct(), timeout=30)
-    procs.append(nc)
-    nc.hello("1.1")
-    return nc
+    return NcRaw.session(env.netconf_direct(), procs, timeout=30)
 
 
 def edit(target, body, defop=None):

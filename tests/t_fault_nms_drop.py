@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
-from dialer_test import Dialer, Nms, client_conf  # noqa: E402
+from dialer_test import Dialer, Nms, client_conf, finish  # noqa: E402
 
 INNER = "NCHOME_FAULT_NETNS_INNER"
 if os.environ.get(INNER) != "1":
@@ -126,9 +126,5 @@ try:
 finally:
     hold.set()
     undrop()
-    if d is not None:
-        d.stop()
-    if nms is not None:
-        nms.close()
-    env.cleanup()
+    finish(env, [d], [nms])
 t.done()

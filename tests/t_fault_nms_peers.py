@@ -17,7 +17,6 @@ NCHOME_FULL=1: 500 per kind.
 import os
 import random
 import socket
-import subprocess
 import sys
 import threading
 import time

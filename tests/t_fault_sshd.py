@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, DIALER, SSHD, scaled, wait_for  # noqa: E402
-from dialer_test import Dialer, Nms, client_conf  # noqa: E402
+from dialer_test import Dialer, Nms, client_conf, finish  # noqa: E402
 from fault_util import cpu_seconds  # noqa: E402
 
 WINDOW = 8.0		# seconds of watching a failing dialer
@@ -193,9 +193,5 @@ try:
     os.unlink(key2)
     watch_failing("host key removed while running", "(sshd exit status 1)", key2)
 finally:
-    if d is not None:
-        d.stop()
-    if nms is not None:
-        nms.close()
-    env.cleanup()
+    finish(env, [d], [nms])
 t.done()

@@ -193,6 +193,24 @@ try:
     t.ok(b"edge-44" in ET.tostring(rep), "running unchanged after the timeout")
     nc.close()
     os.unlink(os.path.join(hooks, "35-hang"))
+
+    # ---- inputs on descriptors: no name in a folder that anyone could swap ----
+    seen = os.path.join(env.dir, "seen")
+    script(hooks, "05-look", 'ls -a "%s" > %s.ls; ls -l /proc/$$/fd/ > %s.fd; cat "$2" > %s.new'
+           % (env.datastore_dir, seen, seen, seen))
+    nc = NcRaw(env.netconf_direct())
+    nc.hello()
+    rep = nc.rpc('<edit-config><target><running/></target>%s</edit-config>' % cfg_hostname("edge-47"))
+    nc.close()
+    t.ok(NcRaw.ok(rep), "an edit with a hook that looks at its inputs", NcRaw.errors(rep))
+    listing = open(seen + ".ls").read().split()
+    t.eq([n for n in listing if n.startswith(".hook")], [],
+         "while a hook runs, its inputs have no name in datastore-dir")
+    t.ok("edge-47" in open(seen + ".new").read() and " 3 -> " in open(seen + ".fd").read() and
+         " 4 -> " in open(seen + ".fd").read(),
+         "the hook reads the new content through its descriptors 3 and 4 (\"$2\" = /dev/fd/4)",
+         open(seen + ".fd").read())
+    os.unlink(os.path.join(hooks, "05-look"))
 finally:
     if m is not None:
         try:

@@ -8,14 +8,7 @@
 set -u
 cd "${NCHOME_TOP:-$(dirname "$0")/..}" || exit 2
 top=$(pwd)
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done; }
-# res STATUS DESC: the outcome of the command just run (detail: what to show).
-res() { if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2" "${detail:-}"; fi; detail=; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-has() { printf '%s\n' "$out" | grep -qxF -- "$1"; }	# a whole line of $out
-detail=
+. tests/lib/tap.sh	# ok, notok, skip, res STATUS DESC (with $detail), has LINE
 
 tmp=$(mktemp -d /tmp/nchome-init.XXXXXX) || exit 2
 chmod 0700 "$tmp"

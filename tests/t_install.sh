@@ -8,13 +8,7 @@
 set -u
 cd "${NCHOME_TOP:-$(dirname "$0")/..}" || exit 2
 top=$(pwd)
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# res STATUS DESC: the outcome of the command just run (detail: what to show).
-res() { if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2" "${detail:-}"; fi; detail=; }
-detail=
+. tests/lib/tap.sh	# ok, notok, skip, res STATUS DESC (with $detail), has LINE
 
 tmp=$(mktemp -d /tmp/nchome-install.XXXXXX) || exit 2
 trap 'rm -rf "$tmp"' EXIT
@@ -250,28 +244,28 @@ else
 	mkdir "$tmp/ovl"
 	out=$(unshare -m --propagation private sh "$tmp/ns.sh" 2>&1); rc=$?
 	detail="rc=$rc $out; $(cat "$tmp/ns1.out" 2>/dev/null)"
-	printf '%s\n' "$out" | grep -qx "group=nchome" && grep -q "created group nchome" "$tmp/ns1.out"
+	has "group=nchome" && grep -q "created group nchome" "$tmp/ns1.out"
 	res $? "install without DESTDIR (overlays on ${tops[*]}) creates the group nchome"
 	detail="$out"
-	printf '%s\n' "$out" | grep -qx "statedir=700 _nchome:_nchome"
+	has "statedir=700 _nchome:_nchome"
 	res $? "install without DESTDIR: $statedir is 0700 _nchome:_nchome (the service account's alone)"
 	detail="$out"
-	printf '%s\n' "$out" | grep -qx "netconf=4750 _nchome:nchome-netconf"
+	has "netconf=4750 _nchome:nchome-netconf"
 	res $? "install without DESTDIR: nchome-netconf is 4750 _nchome:nchome-netconf (set-uid, run by the NETCONF group only)"
 	detail="$out"
 	printf '%s\n' "$out" | grep -qE "^svc=_nchome:/nonexistent:.*(nologin|false)$"
 	res $? "install without DESTDIR: the service account _nchome has no home and no shell"
 	detail="$out; $(cat "$tmp/ns3.out" 2>/dev/null)"
-	printf '%s\n' "$out" | grep -qx "upgraded=700 _nchome 600 _nchome"
+	has "upgraded=700 _nchome 600 _nchome"
 	res $? "install over an older shared datastore folder (2770 root:nchome) makes it and its files the service account's"
 	detail="$out"
-	printf '%s\n' "$out" | grep -qx "conf=640 root:nchome"
+	has "conf=640 root:nchome"
 	res $? "install without DESTDIR: nchome.conf is 640 root:nchome"
 	detail="$out"
-	printf '%s\n' "$out" | grep -qx "dialer=755 root"
+	has "dialer=755 root"
 	res $? "install without DESTDIR: $sbindir/nchome-dialer is 755 root"
 	detail="$out; $(cat "$tmp/ns2.out" 2>/dev/null)"
-	printf '%s\n' "$out" | grep -qx "second=ok" && grep -q "$statedir exists, left as it is" "$tmp/ns2.out"
+	has "second=ok" && grep -q "$statedir exists, left as it is" "$tmp/ns2.out"
 	res $? "a second install leaves the existing datastore folder as it is"
 	detail="group nchome now: '$(getent group nchome)', before: '$host_group'"
 	[ "$(getent group nchome)" = "$host_group" ]

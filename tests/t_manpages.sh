@@ -4,10 +4,7 @@
 # key the configuration reader knows, with examples the dialer accepts.
 set -u
 cd "${NCHOME_TOP:-$(dirname "$0")/..}" || exit 2
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. tests/lib/tap.sh	# ok, notok, skip
 tmp=$(mktemp -d /tmp/nchome-man.XXXXXX) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 

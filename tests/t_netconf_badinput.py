@@ -55,8 +55,7 @@ def snapshot():
     return snap
 
 
-def tags(reply):
-    return [e.get("error-tag") for e in NcRaw.errors(reply)]
+tags = NcRaw.tags
 
 
 def still_works(nc, desc):

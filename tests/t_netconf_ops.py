@@ -8,7 +8,6 @@ after failed operations, journal torn tail, filters, ncclient over sshd."""
 import glob
 import os
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -37,14 +36,10 @@ procs = []
 
 
 def session(e=None):
-    nc = NcRaw((e or env).netconf_direct())
-    procs.append(nc)
-    nc.hello("1.1")
-    return nc
+    return NcRaw.session((e or env).netconf_direct(), procs)
 
 
-def tags(reply):
-    return [e.get("error-tag") for e in NcRaw.errors(reply)]
+tags = NcRaw.tags
 
 
 def data(reply):

@@ -5,12 +5,11 @@ real sshd."""
 import os
 import signal
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
-from ncraw import NS, BASE10, BASE11, NcRaw, q  # noqa: E402
+from nchome_test import TAP, SshEnv, scaled  # noqa: E402
+from ncraw import NS, BASE10, BASE11, NcRaw  # noqa: E402
 
 t = TAP()
 env = SshEnv(name="nc-proto")
@@ -18,14 +17,10 @@ procs = []
 
 
 def session(version="1.1", **kw):
-    nc = NcRaw(env.netconf_direct(**kw))
-    procs.append(nc)
-    nc.hello(version)
-    return nc
+    return NcRaw.session(env.netconf_direct(**kw), procs, version)
 
 
-def tags(reply):
-    return [e.get("error-tag") for e in NcRaw.errors(reply)]
+tags = NcRaw.tags
 
 
 LOCK = "<lock><target><%s/></target></lock>"

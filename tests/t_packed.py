@@ -40,10 +40,7 @@ procs = []
 # ---------------------------------------------------------------- helpers
 
 def session(e=None):
-    nc = NcRaw((e or env).netconf_over_ssh(), timeout=30.0)
-    procs.append(nc)
-    nc.hello("1.1")
-    return nc
+    return NcRaw.session((e or env).netconf_over_ssh(), procs, timeout=30.0)
 
 
 def esc(s, attr=False):
@@ -53,8 +50,7 @@ def esc(s, attr=False):
     return s
 
 
-def tags(reply):
-    return [e.get("error-tag") for e in NcRaw.errors(reply)]
+tags = NcRaw.tags
 
 
 def data_of(reply):

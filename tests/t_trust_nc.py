@@ -25,7 +25,6 @@ On code before the service identity every attack succeeds (datastore-dir
 import grp
 import os
 import pwd
-import shutil
 import stat
 import subprocess
 import sys

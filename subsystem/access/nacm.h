@@ -191,6 +191,14 @@ struct nacm_config;
 struct nacm_config *nacm_config_parse(const xmlNode *nacm, int flags,
     int (*group_exists)(const char *group), char *err, size_t errlen);
 
+/*
+ * The part of the check that needs the schema: every rule's module-name
+ * is "*" or a module schema knows.  0, or -1 with a message naming the
+ * rule-list and rule.
+ */
+int nacm_config_check_schema(const struct nacm_config *cfg,
+    const struct nacm_schema *schema, char *err, size_t errlen);
+
 /* enable-nacm true, every default deny, no rules: only recovery gets in. */
 struct nacm_config *nacm_config_failsafe(void);
 
@@ -244,6 +252,13 @@ int nacm_rpc_allowed(const struct nacm_session *s, const char *module, const cha
  */
 int nacm_notification_allowed(const struct nacm_session *s, const char *module,
     const char *name);
+
+/*
+ * May the notification whose event element is ev (the child of
+ * <notification> that is not eventTime) be sent to the session?  Its
+ * module is the one of ev's namespace.  1 permit, 0 drop it (counted).
+ */
+int nacm_event_allowed(const struct nacm_session *s, const xmlNode *ev);
 
 /* ---- data nodes (3.4.5) ---- */
 

@@ -298,9 +298,8 @@ rule_free(struct nacm_rule *r)
 	nacm_path_free(r->path);
 }
 
-/* Resolves a path prefix in scope on the <path> element. */
-static int
-xml_prefix_ns(void *arg, const char *prefix, const char **ns)
+int
+nacm_xml_prefix_ns(void *arg, const char *prefix, const char **ns)
 {
 	const xmlNode *pe = arg;
 	xmlNsPtr x = xmlSearchNs(pe->doc, (xmlNodePtr)pe, BAD_CAST prefix);
@@ -354,7 +353,7 @@ parse_rule_leaf(struct cp *cp, const xmlNode *c, struct nacm_rule *r, int seen[7
 		if (once(cp, c, &seen[2]) == -1 || rule_type(cp, r, NACM_RT_PATH) == -1 ||
 		    (r->path_text = leaf_value(cp, c, 1)) == NULL)
 			return -1;
-		if ((r->path = nacm_path_parse(r->path_text, xml_prefix_ns, (void *)c,
+		if ((r->path = nacm_path_parse(r->path_text, nacm_xml_prefix_ns, (void *)c,
 		    perr, sizeof(perr))) == NULL)
 			return cp_err(cp, "path \"%s\": %s", r->path_text, perr);
 		return 0;

@@ -30,6 +30,9 @@ struct nacm_path {
 /* Resolves prefix to a namespace (*ns); 0, or -1 if undeclared. */
 typedef int (*nacm_prefix_fn)(void *arg, const char *prefix, const char **ns);
 
+/* A nacm_prefix_fn: the prefix in scope on element arg (an xmlNode). */
+int nacm_xml_prefix_ns(void *arg, const char *prefix, const char **ns);
+
 struct nacm_path *nacm_path_parse(const char *text, nacm_prefix_fn prefix_ns,
     void *arg, char *err, size_t errlen);
 void nacm_path_free(struct nacm_path *p);

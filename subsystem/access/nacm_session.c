@@ -404,3 +404,15 @@ nacm_notification_allowed(const struct nacm_session *s, const char *module,
 		nacm_counts.denied_notifications++;
 	return ok;
 }
+
+int
+nacm_event_allowed(const struct nacm_session *s, const xmlNode *ev)
+{
+	const char *module = NULL;
+
+	if (s->bypass)
+		return 1;
+	if (ev->ns != NULL && s->schema->ns_module != NULL)
+		module = s->schema->ns_module(s->schema->arg, (const char *)ev->ns->href);
+	return nacm_notification_allowed(s, module, (const char *)ev->name);
+}

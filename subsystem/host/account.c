@@ -7,7 +7,11 @@
  * Recorded once, at the first call: main.c calls account_current()
  * before anything else, so in a set-id nchome-netconf (identity.c) it is
  * the logged-in account, not the service identity the process switches
- * to afterwards.  Later calls return the same record.
+ * to afterwards.  Later calls return the same record.  The groups of a
+ * named account are looked up by name at their first use (NACM, after
+ * the hello): getgrouplist() walks every group source of nsswitch.conf
+ * (with nss-systemd: loading it, a query to systemd-userdbd), which the
+ * session's hello does not need.
  */
 #include <sys/types.h>
 
@@ -26,6 +30,7 @@
 
 static struct account cur;
 static int recorded;
+static int groups_pending;	/* a named account whose groups are not read yet */
 
 /* The groups of name (primary gid first); malloc()ed, count in *n. */
 static gid_t *
@@ -69,7 +74,7 @@ account_current(void)
 	if ((pw = getpwuid(cur.uid)) != NULL && pw->pw_name != NULL &&
 	    strlen(pw->pw_name) < sizeof(cur.name)) {
 		snprintf(cur.name, sizeof(cur.name), "%s", pw->pw_name);
-		cur.groups = groups_of(cur.name, cur.gid, &cur.ngroups);
+		groups_pending = 1;
 	} else {
 		/* no name: the uid as text, the process's own groups */
 		int n = getgroups(0, NULL);
@@ -86,11 +91,25 @@ account_current(void)
 	return &cur;
 }
 
+const gid_t *
+account_groups(const struct account *a, int *n)
+{
+	if (a == &cur && groups_pending) {
+		groups_pending = 0;
+		cur.groups = groups_of(cur.name, cur.gid, &cur.ngroups);
+	}
+	*n = a->ngroups;
+	return a->groups;
+}
+
 int
 account_in_group(const struct account *a, gid_t gid)
 {
-	for (int i = 0; i < a->ngroups; i++)
-		if (a->groups[i] == gid)
+	int n;
+	const gid_t *g = account_groups(a, &n);
+
+	for (int i = 0; i < n; i++)
+		if (g[i] == gid)
 			return 1;
 	return 0;
 }

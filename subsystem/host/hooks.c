@@ -5,9 +5,11 @@
  * Each executable in commit-hooks (name order; dotfiles, names ending in
  * '~' and non-executables skipped) runs as
  *
- *	hook <old-file> <new-file>
+ *	hook /dev/fd/3 /dev/fd/4
  *
- * with NCHOME_OLD_CONFIG and NCHOME_NEW_CONFIG naming the same two files,
+ * its descriptors 3 and 4 open on the old and the new content (files no
+ * path leads to: nothing in a shared folder can swap them), with
+ * NCHOME_OLD_CONFIG and NCHOME_NEW_CONFIG naming the same two files,
  * NCHOME_REVERT=0, NCHOME_DATASTORE=running, NCHOME_SESSION_ID and
  * NCHOME_USER naming the session that made the change, stdin from
  * /dev/null, and a timeout (NCHOME_HOOK_TIMEOUT seconds, default 30).
@@ -22,6 +24,9 @@
  * (ops/) restores running.  A revert that fails is logged; nothing more can be
  * done about it.
  */
+#include <sys/mman.h>
+
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +42,8 @@
 #define HOOK_TIMEOUT_MS		30000
 #define HOOK_STDERR_MAX		4096
 #define HOOK_STDOUT_MAX		4096	/* logged at debug level, else dropped */
+#define OLD_INPUT		"/dev/fd/3"	/* where a hook finds its inputs */
+#define NEW_INPUT		"/dev/fd/4"
 
 int
 hooks_commit_enabled(const char *dir)
@@ -61,7 +68,7 @@ hook_text(char *t)
 }
 
 struct hook_run {
-	const char	*old_path, *new_path;
+	int		 in[2];		/* old, new: the hook's 3 and 4 */
 	const char	*session_id, *user;
 	int		 timeout_ms;
 };
@@ -73,8 +80,8 @@ run_one(const struct hook_run *hr, const char *path, const char *name,
 	char e_old[4200], e_new[4200], e_sid[64], e_user[512];
 	char *argv[4], *env[7];
 
-	snprintf(e_old, sizeof(e_old), "NCHOME_OLD_CONFIG=%s", hr->old_path);
-	snprintf(e_new, sizeof(e_new), "NCHOME_NEW_CONFIG=%s", hr->new_path);
+	snprintf(e_old, sizeof(e_old), "NCHOME_OLD_CONFIG=%s", OLD_INPUT);
+	snprintf(e_new, sizeof(e_new), "NCHOME_NEW_CONFIG=%s", NEW_INPUT);
 	snprintf(e_sid, sizeof(e_sid), "NCHOME_SESSION_ID=%s", hr->session_id);
 	snprintf(e_user, sizeof(e_user), "NCHOME_USER=%s", hr->user);
 	env[0] = e_old;
@@ -85,10 +92,10 @@ run_one(const struct hook_run *hr, const char *path, const char *name,
 	env[5] = "NCHOME_DATASTORE=running";
 	env[6] = NULL;
 	argv[0] = (char *)name;
-	argv[1] = (char *)hr->old_path;
-	argv[2] = (char *)hr->new_path;
+	argv[1] = OLD_INPUT;
+	argv[2] = NEW_INPUT;
 	argv[3] = NULL;
-	if (prog_run(path, argv, env, hr->timeout_ms, HOOK_STDOUT_MAX,
+	if (prog_run_inputs(path, argv, env, hr->in, 2, hr->timeout_ms, HOOK_STDOUT_MAX,
 	    HOOK_STDERR_MAX, res) == -1)
 		return -1;
 	if (res->out != NULL && res->outlen > 0)
@@ -123,14 +130,14 @@ hook_error(struct rpc *r, const char *name, const char *how, const char *errtext
 
 int
 hooks_run_commit(const char *dir, const struct session *by, struct rpc *r,
-    const char *old_path, const char *new_path)
+    int old_fd, int new_fd)
 {
 	struct progdir pd;
 	struct prog_result res;
 	struct hook_run hr, back;
 	char sid[32], how[128];
 	size_t i;
-	int failed = 0;
+	int failed = 0, devnull = -1;
 
 	if (progdir_list(dir, &pd) == -1) {
 		if (r != NULL)
@@ -141,8 +148,17 @@ hooks_run_commit(const char *dir, const struct session *by, struct rpc *r,
 	if (pd.n == 0)
 		return 0;
 	snprintf(sid, sizeof(sid), "%u", by != NULL ? (unsigned)by->id : 0);
-	hr.old_path = old_path != NULL ? old_path : "/dev/null";
-	hr.new_path = new_path != NULL ? new_path : "/dev/null";
+	if ((old_fd == -1 || new_fd == -1) &&
+	    (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("/dev/null");
+		progdir_free(&pd);
+		if (r != NULL)
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "cannot prepare the commit hooks' input");
+		return -1;
+	}
+	hr.in[0] = old_fd != -1 ? old_fd : devnull;
+	hr.in[1] = new_fd != -1 ? new_fd : devnull;
 	hr.session_id = sid;
 	hr.user = by != NULL && by->user != NULL ? by->user : "";
 	hr.timeout_ms = prog_timeout_from_env("NCHOME_HOOK_TIMEOUT", HOOK_TIMEOUT_MS);
@@ -164,8 +180,8 @@ hooks_run_commit(const char *dir, const struct session *by, struct rpc *r,
 	}
 	if (failed) {
 		back = hr;
-		back.old_path = hr.new_path;
-		back.new_path = hr.old_path;
+		back.in[0] = hr.in[1];
+		back.in[1] = hr.in[0];
 		while (i-- > 0) {
 			if (run_one(&back, pd.paths[i], pd.names[i], 1, &res) == -1) {
 				prog_describe(&res, back.timeout_ms, how, sizeof(how));
@@ -179,47 +195,63 @@ hooks_run_commit(const char *dir, const struct session *by, struct rpc *r,
 		}
 	}
 	progdir_free(&pd);
+	if (devnull != -1)
+		close(devnull);
 	return failed ? -1 : 0;
 }
 
-/* Writes doc to a new temporary file in datastore-dir; fd's name in name. 0 or -1. */
+/*
+ * doc written to a file no path leads to: a memfd sealed against change
+ * (no hook can alter what the next one reads), or where there is no
+ * memfd a file in datastore-dir unlinked before anything is written to
+ * it.  fd (close-on-exec) or -1.
+ */
 static int
-temp_doc(struct dsdir *dd, const char *tag, xmlDocPtr doc, char *name, size_t len)
+input_fd(struct dsdir *dd, const char *tag, xmlDocPtr doc)
 {
-	char prefix[32];
-	int fd;
+	char name[NAME_MAX + 1];
+	int fd = -1;
 
-	snprintf(prefix, sizeof(prefix), ".hook-%s", tag);
-	if ((fd = dsdir_create_unique(dd, DSD_TOP, prefix, name, len)) == -1)
-		return -1;
+#ifdef MFD_ALLOW_SEALING
+	snprintf(name, sizeof(name), "nchome-%s-config", tag);
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+#endif
+	if (fd == -1) {
+		char prefix[32];
+
+		snprintf(prefix, sizeof(prefix), ".hook-%s", tag);
+		if ((fd = dsdir_create_unique(dd, DSD_TOP, prefix, name, sizeof(name))) == -1)
+			return -1;
+		(void)dsdir_unlink(dd, DSD_TOP, name);
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
 	if (xo_write_doc_fd(fd, doc) == -1) {
 		close(fd);
-		(void)dsdir_unlink(dd, DSD_TOP, name);
 		return -1;
 	}
-	close(fd);
-	return 0;
+#ifdef F_ADD_SEALS
+	(void)fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+#endif
+	return fd;
 }
 
 int
 hooks_running_changed(struct dsdir *dd, const char *dir, const struct session *by,
     struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 {
-	char on[NAME_MAX + 1], nn[NAME_MAX + 1], op[PATH_MAX], np[PATH_MAX];
-	int rc;
+	int ofd, nfd, rc;
 
 	if (!hooks_commit_enabled(dir))
 		return 0;
-	if (temp_doc(dd, "old", olddoc, on, sizeof(on)) == -1)
+	if ((ofd = input_fd(dd, "old", olddoc)) == -1)
 		goto fail;
-	if (temp_doc(dd, "new", newdoc, nn, sizeof(nn)) == -1) {
-		(void)dsdir_unlink(dd, DSD_TOP, on);
+	if ((nfd = input_fd(dd, "new", newdoc)) == -1) {
+		close(ofd);
 		goto fail;
 	}
-	rc = hooks_run_commit(dir, by, r, dsdir_full_path(dd, DSD_TOP, on, op, sizeof(op)),
-	    dsdir_full_path(dd, DSD_TOP, nn, np, sizeof(np)));
-	(void)dsdir_unlink(dd, DSD_TOP, on);
-	(void)dsdir_unlink(dd, DSD_TOP, nn);
+	rc = hooks_run_commit(dir, by, r, ofd, nfd);
+	close(ofd);
+	close(nfd);
 	return rc == 0 ? 0 : -1;
 fail:
 	log_warn("commit hook input files");

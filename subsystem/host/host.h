@@ -40,7 +40,7 @@ struct account {
 	uid_t	 uid;
 	gid_t	 gid;		/* the real gid */
 	char	 name[64];	/* the uid as text when it has no name */
-	gid_t	*groups;	/* every group of the account (getgrouplist), gid too */
+	gid_t	*groups;	/* read them with account_groups() */
 	int	 ngroups;
 };
 
@@ -49,6 +49,8 @@ struct account {
  * first, before a set-id process switches to the service identity).
  */
 const struct account *account_current(void);
+/* Every group of the account (getgrouplist), gid first; looked up at the first call. */
+const gid_t *account_groups(const struct account *a, int *n);
 int account_in_group(const struct account *a, gid_t gid);
 
 /* ---- identity.c ---- */
@@ -210,6 +212,8 @@ struct stats {
 	time_t		 start_time;	/* netconf-start-time */
 	uint64_t	 in_bad_hellos, in_sessions, dropped_sessions;
 	uint64_t	 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifications;
+	/* RFC 8341 /nacm counters, also host-wide */
+	uint64_t	 denied_operations, denied_data_writes, denied_notifications;
 };
 
 /*
@@ -300,10 +304,11 @@ void event_confirmed_commit(struct dsdir *dd, const struct session *by,
  * After every change of running (edit-config or copy-config on running,
  * commit, a confirmed-commit rollback, delete/copy to running), before the
  * reply, hooks_running_changed() gets the content before and after.  It
- * writes both as complete datastore files in dd (root <config
+ * writes both as complete datastore documents (root <config
  * xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">, the configuration as
- * children), runs the hooks of folder dir (hooks_run_commit) and removes
- * the files.  -1 (an rpc-error naming the failing hook and its message
+ * children) to files no path leads to (sealed memfds, else files in dd
+ * unlinked at once), so nothing can swap them, and runs the hooks of
+ * folder dir on them (hooks_run_commit).  -1 (an rpc-error naming the failing hook and its message
  * added to r, when r is not NULL) means the change must be undone; 0
  * keeps it.  by is the session that made the change (NCHOME_SESSION_ID,
  * NCHOME_USER); NULL: the server (a rollback timer: 0 and "").
@@ -315,8 +320,13 @@ void event_confirmed_commit(struct dsdir *dd, const struct session *by,
 int hooks_commit_enabled(const char *dir);
 int hooks_running_changed(struct dsdir *dd, const char *dir, const struct session *by,
     struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc);
+/*
+ * The hooks of dir with the old and new content on descriptors old_fd
+ * and new_fd (-1: empty); each hook gets them as its descriptors 3 and 4
+ * (/dev/fd/3, /dev/fd/4 in argv and environment).
+ */
 int hooks_run_commit(const char *dir, const struct session *by, struct rpc *r,
-    const char *old_path, const char *new_path);
+    int old_fd, int new_fd);
 
 /* ---- providers.c ---- */
 
@@ -375,6 +385,16 @@ struct prog_result {
  */
 int prog_run(const char *path, char *const argv[], char *const extra_env[],
     int timeout_ms, size_t out_max, size_t err_max, struct prog_result *res);
+
+/*
+ * prog_run() with inputs on inherited descriptors: in[i] becomes the
+ * program's descriptor 3 + i (readable as /dev/fd/3, ...), each read from
+ * its start; at most PROG_MAX_INPUTS.  Nothing else above 2 is inherited.
+ */
+#define PROG_MAX_INPUTS	4
+int prog_run_inputs(const char *path, char *const argv[], char *const extra_env[],
+    const int *in, size_t nin, int timeout_ms, size_t out_max, size_t err_max,
+    struct prog_result *res);
 void prog_result_free(struct prog_result *res);
 
 /* 1 when the program exited with status 0 and was not timed out. */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "xmalloc.h"
+#include "access/access.h"
 #include "flockwait.h"
 #include "host.h"
 #include "log.h"
@@ -304,23 +305,32 @@ static void
 flush_stats(struct session *s)
 {
 	static struct stats flushed;
+	struct nacm_counters nc;
 	struct stats d;
 
 	if (s->dd == NULL)
 		return;		/* no datastore-dir (unit tests) */
 	memset(&d, 0, sizeof(d));
+	nacm_counters_get(&nc);
+	d.denied_operations = nc.denied_operations - flushed.denied_operations;
+	d.denied_data_writes = nc.denied_data_writes - flushed.denied_data_writes;
+	d.denied_notifications = nc.denied_notifications - flushed.denied_notifications;
 	d.in_rpcs = s->in_rpcs - flushed.in_rpcs;
 	d.in_bad_rpcs = s->in_bad_rpcs - flushed.in_bad_rpcs;
 	d.out_rpc_errors = s->out_rpc_errors - flushed.out_rpc_errors;
 	d.out_notifications = s->out_notifications - flushed.out_notifications;
 	if (d.in_rpcs == 0 && d.in_bad_rpcs == 0 && d.out_rpc_errors == 0 &&
-	    d.out_notifications == 0)
+	    d.out_notifications == 0 && d.denied_operations == 0 &&
+	    d.denied_data_writes == 0 && d.denied_notifications == 0)
 		return;
 	stats_add(s->dd, &d);
 	flushed.in_rpcs = s->in_rpcs;
 	flushed.in_bad_rpcs = s->in_bad_rpcs;
 	flushed.out_rpc_errors = s->out_rpc_errors;
 	flushed.out_notifications = s->out_notifications;
+	flushed.denied_operations = nc.denied_operations;
+	flushed.denied_data_writes = nc.denied_data_writes;
+	flushed.denied_notifications = nc.denied_notifications;
 }
 
 void

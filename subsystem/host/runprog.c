@@ -185,10 +185,28 @@ build_env(char *const extra[])
 	return env;
 }
 
+/*
+ * In the child: puts the inputs on descriptors 3, 4, ... (through high
+ * numbers first, so one already at 3 or 4 is not overwritten).  0 or -1.
+ */
+static int
+place_inputs(const int *in, size_t nin)
+{
+	int high[PROG_MAX_INPUTS];
+
+	for (size_t i = 0; i < nin; i++)
+		if ((high[i] = fcntl(in[i], F_DUPFD, 3 + PROG_MAX_INPUTS + 3)) == -1)
+			return -1;
+	for (size_t i = 0; i < nin; i++)
+		if (dup2(high[i], 3 + (int)i) == -1)
+			return -1;
+	return 0;
+}
+
 /* In the child: never returns. */
 static void
 child_exec(const char *path, char *const argv[], char **env, int devnull,
-    int outfd, int errfd)
+    int outfd, int errfd, const int *in, size_t nin)
 {
 	sigset_t none;
 
@@ -201,10 +219,11 @@ child_exec(const char *path, char *const argv[], char **env, int devnull,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)setpgid(0, 0);
-	if (dup2(devnull, 0) == -1 || dup2(outfd, 1) == -1 || dup2(errfd, 2) == -1)
+	if (dup2(devnull, 0) == -1 || dup2(outfd, 1) == -1 || dup2(errfd, 2) == -1 ||
+	    place_inputs(in, nin) == -1)
 		_exit(127);
 	/* Lock files and the SSH channel must not live on in a hook. */
-	close_from(3);
+	close_from(3 + (int)nin);
 	execve(path, argv, env);
 	dprintf(2, "cannot execute %s: %s\n", path, strerror(errno));
 	_exit(127);
@@ -300,7 +319,7 @@ struct child {
  */
 static int
 start_child(const char *path, char *const argv[], char *const extra_env[],
-    struct child *ch)
+    const int *in, size_t nin, struct child *ch)
 {
 	struct sigaction dfl;
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull = -1;
@@ -321,7 +340,7 @@ start_child(const char *path, char *const argv[], char *const extra_env[],
 		goto fail;
 	}
 	if (ch->pid == 0)
-		child_exec(path, argv, env, devnull, outp[1], errp[1]);
+		child_exec(path, argv, env, devnull, outp[1], errp[1], in, nin);
 	(void)setpgid(ch->pid, ch->pid);	/* either of us may win the race */
 	close(outp[1]);
 	close(errp[1]);
@@ -417,6 +436,15 @@ int
 prog_run(const char *path, char *const argv[], char *const extra_env[],
     int timeout_ms, size_t out_max, size_t err_max, struct prog_result *res)
 {
+	return prog_run_inputs(path, argv, extra_env, NULL, 0, timeout_ms, out_max,
+	    err_max, res);
+}
+
+int
+prog_run_inputs(const char *path, char *const argv[], char *const extra_env[],
+    const int *in, size_t nin, int timeout_ms, size_t out_max, size_t err_max,
+    struct prog_result *res)
+{
 	struct child ch;
 	int status;
 	pid_t w;
@@ -425,7 +453,14 @@ prog_run(const char *path, char *const argv[], char *const extra_env[],
 	memset(&ch, 0, sizeof(ch));
 	ch.cap[0].max = out_max;
 	ch.cap[1].max = err_max;
-	if (start_child(path, argv, extra_env, &ch) == -1)
+	if (nin > PROG_MAX_INPUTS) {
+		log_warnx("cannot run %s: more than %d inputs", path, PROG_MAX_INPUTS);
+		return -1;
+	}
+	/* every program reads its inputs from the start */
+	for (size_t i = 0; i < nin; i++)
+		(void)lseek(in[i], 0, SEEK_SET);
+	if (start_child(path, argv, extra_env, in, nin, &ch) == -1)
 		return -1;
 	if (!capture_until_exit(&ch, timeout_ms, res)) {
 		for (int i = 0; i < 2; i++)

@@ -14,6 +14,9 @@
  *   in-bad-rpcs 2
  *   out-rpc-errors 7
  *   out-notifications 55
+ *   denied-operations 3      RFC 8341 /nacm counters
+ *   denied-data-writes 1
+ *   denied-notifications 0
  *
  * Every change is a read-modify-write of the whole file in place (it is
  * well under a page, so a full disk does not stop it once it exists)
@@ -83,6 +86,9 @@ static const struct field {
 	{ "in-bad-rpcs", offsetof(struct stats, in_bad_rpcs) },
 	{ "out-rpc-errors", offsetof(struct stats, out_rpc_errors) },
 	{ "out-notifications", offsetof(struct stats, out_notifications) },
+	{ "denied-operations", offsetof(struct stats, denied_operations) },
+	{ "denied-data-writes", offsetof(struct stats, denied_data_writes) },
+	{ "denied-notifications", offsetof(struct stats, denied_notifications) },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 

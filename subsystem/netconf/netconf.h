@@ -157,6 +157,8 @@ struct session {
 						   at start; NULL in tests without one */
 	int			 closing;	/* close-session answered: end after the reply */
 	struct ops_nacm		*nacm;		/* access control (ops/nacm.c), NULL until the first RPC */
+	struct nacm_session	*nacm_view;	/* its view as of the last RPC (access/nacm.h),
+						   for notifications (observe/); NULL: none */
 };
 
 /* The NETCONF base namespace. */

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "access/access.h"
 #include "host/host.h"
 #include "log.h"
 #include "observe.h"
@@ -298,6 +299,33 @@ done:
 	free(text);
 }
 
+/*
+ * RFC 8341's state data, /nacm's three counters: host-wide, from the
+ * shared statistics file like netconf-state's (every session process
+ * adds its denials there).  <get> merges them into running's nacm
+ * container, which is default-deny-all: only sessions that may read
+ * /nacm see them.
+ */
+static int
+nacm_collect(struct session *s, xmlNodePtr into)
+{
+	struct stats st;
+	xmlNodePtr e;
+
+	if (s->dd == NULL)
+		return 0;
+	reg_update(s);	/* this session's denials so far */
+	if (stats_read(s->dd, &st) == -1)
+		memset(&st, 0, sizeof(st));
+	e = xmlNewChild(into, NULL, BAD_CAST "nacm", NULL);
+	xmlSetNs(e, xmlNewNs(e, BAD_CAST NACM_NS, NULL));
+	/* zero-based-counter32: wraps at 2^32 */
+	add_u64(e, "denied-operations", st.denied_operations & 0xffffffffULL);
+	add_u64(e, "denied-data-writes", st.denied_data_writes & 0xffffffffULL);
+	add_u64(e, "denied-notifications", st.denied_notifications & 0xffffffffULL);
+	return 0;
+}
+
 void
 monitoring_init(void)
 {
@@ -305,4 +333,6 @@ monitoring_init(void)
 		log_warnx("cannot register get-schema");
 	if (nc_add_state_source_for(monitoring_collect, NCM_NS, "netconf-state") == -1)
 		log_warnx("cannot register netconf-state");
+	if (nc_add_state_source_for(nacm_collect, NACM_NS, "nacm") == -1)
+		log_warnx("cannot register the nacm counters");
 }

@@ -37,6 +37,7 @@
 
 #include <libxml/parser.h>
 
+#include "access/access.h"
 #include "host/host.h"
 #include "log.h"
 #include "observe.h"
@@ -164,19 +165,38 @@ send_marker(const char *name)
 	free(msg);
 }
 
-/* Sends one logged event if it is in the window and passes the filter. */
+/* The event element of a notification: its element child that is not eventTime. */
+static xmlNodePtr
+event_of(xmlNodePtr root)
+{
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !xmlStrEqual(c->name, BAD_CAST "eventTime"))
+			return c;
+	return NULL;
+}
+
+/*
+ * Sends one logged event if it is in the window, NACM lets the session
+ * read it (RFC 8341 3.4.6: notification-name rules, read-default; a
+ * dropped one counts in denied-notifications) and it passes the filter.
+ * The view is the one of the session's last RPC.  nchome's
+ * netconf-config-change carries no <edit> list, so no data node's name
+ * reaches a subscriber through it.
+ */
 static void
 deliver(int64_t when, const char *xml, size_t len, void *arg)
 {
+	const struct nacm_session *v = sub.s->nacm_view;
+	int nacm = v != NULL && !nacm_bypassed(v);
 	xmlDocPtr doc, outdoc;
-	xmlNodePtr root, out, c, next;
+	xmlNodePtr root, out, c, next, ev;
 	xmlBufferPtr b;
 
 	(void)arg;
 	if (!sub.active || (sub.start_us >= 0 && when < sub.start_us) ||
 	    (sub.stop_us >= 0 && when > sub.stop_us))
 		return;
-	if (sub.filter_doc == NULL) {
+	if (sub.filter_doc == NULL && !nacm) {
 		(void)send_text(xml, len);
 		return;
 	}
@@ -190,6 +210,16 @@ deliver(int64_t when, const char *xml, size_t len, void *arg)
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL) {
 		xmlFreeDoc(doc);
+		return;
+	}
+	if (nacm && ((ev = event_of(root)) == NULL || !nacm_event_allowed(v, ev))) {
+		xmlFreeDoc(doc);
+		reg_update(sub.s);	/* denied-notifications reaches the host's counters */
+		return;
+	}
+	if (sub.filter_doc == NULL) {
+		xmlFreeDoc(doc);
+		(void)send_text(xml, len);
 		return;
 	}
 	outdoc = xmlNewDoc(BAD_CAST "1.0");

@@ -292,6 +292,19 @@ commit_params(struct rpc *r, struct commit_req *q)
 }
 
 /*
+ * The YANG check of a commit: what the candidate changes against
+ * running, and what refers to it (tree/validate.c).  0 or -1 with the error.
+ */
+static int
+yang_check(struct rpc *r, xmlDocPtr cand)
+{
+	xmlDocPtr run = store_doc(r->s->store, DS_RUNNING);
+
+	return tree_validate_diff(store_yang(r->s->store, r->s->schema, cand), r,
+	    xmlDocGetRootElement(cand), run != NULL ? xmlDocGetRootElement(run) : NULL);
+}
+
+/*
  * The fast path of a plain commit: the overlay's edits go to running's
  * journal.  1 when the commit is done (or failed with an error), 0 when
  * the full path must run.
@@ -305,7 +318,7 @@ commit_fast(struct rpc *r)
 	if (!store_candidate_present(st) || ops_hooks_enabled(r->s))
 		return 0;
 	if ((cand = store_doc(st, DS_CANDIDATE)) != NULL &&
-	    store_validate(st, r, cand) == -1)
+	    (store_validate(st, r, cand) == -1 || yang_check(r, cand) == -1))
 		return 1;
 	switch (store_commit_overlay(st)) {
 	case 1:
@@ -331,7 +344,7 @@ candidate_to_running(struct rpc *r)
 		    "candidate unreadable");
 		return -1;
 	}
-	if (store_validate(st, r, cand) == -1 ||
+	if (store_validate(st, r, cand) == -1 || yang_check(r, cand) == -1 ||
 	    ops_running_changed(r, store_doc(st, DS_RUNNING), cand) == -1)
 		return -1;
 	/* the candidate's document becomes running's */
@@ -380,6 +393,30 @@ arm_confirmed(struct rpc *r, struct confirm_state *cs, int pending,
 	return 0;
 }
 
+/*
+ * NACM (RFC 8341 3.2.4): a commit needs the write rights for what it
+ * changes in running, whoever edited the candidate; a broken nacm
+ * config in the candidate is refused.  0, or -1 with the error added.
+ */
+static int
+commit_nacm(struct rpc *r)
+{
+	struct store *st = r->s->store;
+	xmlDocPtr cand, run;
+
+	if (!store_candidate_present(st))
+		return 0;
+	if ((cand = store_doc(st, DS_CANDIDATE)) == NULL ||
+	    (run = store_doc(st, DS_RUNNING)) == NULL) {
+		ops_store_failed(r);
+		return -1;
+	}
+	if (ops_nacm_replace(r, xmlDocGetRootElement(run), xmlDocGetRootElement(cand)) == -1 ||
+	    ops_nacm_config_check(r, run, cand) == -1)
+		return -1;
+	return 0;
+}
+
 void
 op_commit(struct rpc *r)
 {
@@ -402,6 +439,8 @@ op_commit(struct rpc *r)
 		bad_persist_id(r, "no confirmed commit is pending");
 		goto out;
 	}
+	if (commit_nacm(r) == -1)
+		goto out;
 	if (!q.confirmed && !pending && commit_fast(r))
 		goto out;
 	if (store_pin_candidate(st) == -1 || store_doc(st, DS_RUNNING) == NULL) {

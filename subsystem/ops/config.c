@@ -4,11 +4,13 @@
  * cross-process datastore lock (store.h); edits change the session's
  * cached document in place and persist the edit (journal) before the reply.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "access/access.h"
 #include "log.h"
 #include "ops_int.h"
+#include "tree/tree.h"
 
 /* <test-option>, in the order of its values. */
 enum edit_test { TEST_THEN_SET, TEST_SET, TEST_ONLY };
@@ -34,14 +36,40 @@ prune_owned(struct rpc *r, xmlDocPtr doc)
 
 static void reply_doc_as_is(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter);
 
-/* doc (cached, not owned) as the reply, through the read check and filter. */
+#define NCWD_NS	"urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults"
+
+/*
+ * The <with-defaults> parameter of get, get-config and copy-config
+ * (RFC 6243), *mode explicit without one; -1 with the error added.
+ */
+static int
+wd_param(struct rpc *r, enum wd_mode *mode)
+{
+	static const char *const modes[] = {
+		"explicit", "report-all", "trim", "report-all-tagged", NULL
+	};
+	xmlNodePtr n;
+	char *v = nc_child_text(r->op, NCWD_NS, "with-defaults", &n);
+	int m = WD_EXPLICIT, rc = 0;
+
+	if (v != NULL)
+		rc = ops_pick(r, "with-defaults", v, modes, &m);
+	free(v);
+	*mode = (enum wd_mode)m;
+	return rc;
+}
+
+/*
+ * doc (cached, not owned) as the reply, through the read check, the
+ * with-defaults mode wd (config_only: get-config's) and the filter.
+ */
 static void
-reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
+reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter, enum wd_mode wd, int config_only)
 {
 	struct nacm_session *v = ops_nacm_view(r->s);
 	xmlDocPtr copy;
 
-	if (v == NULL || nacm_read_all(v)) {
+	if ((v == NULL || nacm_read_all(v)) && (wd == WD_EXPLICIT || r->s->schema == NULL)) {
 		reply_doc_as_is(r, doc, filter);
 		return;
 	}
@@ -53,6 +81,7 @@ reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 		xmlFreeDoc(copy);
 		return;
 	}
+	wd_apply(r->s->schema, xmlDocGetRootElement(copy), wd, config_only);
 	if (filter == NULL)
 		rpc_reply_data(r, xmlDocGetRootElement(copy), copy);
 	else {
@@ -85,10 +114,11 @@ void
 op_get_config(struct rpc *r)
 {
 	struct store *st = r->s->store;
+	enum wd_mode wd;
 	enum ds_id ds;
 	xmlDocPtr doc;
 
-	if (ops_parse_target(r, nc_child(r->op, "source"), &ds) == -1)
+	if (ops_parse_target(r, nc_child(r->op, "source"), &ds) == -1 || wd_param(r, &wd) == -1)
 		return;
 	if (store_lock(st, 0) == -1) {
 		ops_store_failed(r);
@@ -97,7 +127,7 @@ op_get_config(struct rpc *r)
 	if ((doc = store_doc(st, ds)) == NULL)
 		ops_store_failed(r);
 	else
-		reply_doc(r, doc, nc_child(r->op, "filter"));
+		reply_doc(r, doc, nc_child(r->op, "filter"), wd, 1);
 	store_unlock(st);
 }
 
@@ -108,13 +138,40 @@ get_wants(void *arg, const char *ns, const char *name)
 	return filter_may_select(arg, ns, name);
 }
 
+/*
+ * State top-level node c joins merged's root: into the configuration's
+ * node of the same name and namespace when there is one (/nacm: its
+ * counters beside its rules), else as a node of its own.
+ */
+static void
+merge_state(xmlNodePtr mroot, xmlNodePtr c)
+{
+	xmlNodePtr m;
+
+	for (m = mroot->children; m != NULL; m = m->next)
+		if (m->type == XML_ELEMENT_NODE && c->type == XML_ELEMENT_NODE &&
+		    xmlStrEqual(m->name, c->name) && m->ns != NULL && c->ns != NULL &&
+		    xmlStrEqual(m->ns->href, c->ns->href))
+			break;
+	if (m == NULL) {
+		xmlAddChild(mroot, xmlDocCopyNode(c, mroot->doc, 1));
+		return;
+	}
+	packed_unpack(m);
+	for (xmlNodePtr k = c->children; k != NULL; k = k->next)
+		xmlAddChild(m, xmlDocCopyNode(k, mroot->doc, 1));
+}
+
 void
 op_get(struct rpc *r)
 {
 	struct store *st = r->s->store;
 	xmlDocPtr doc, state, merged;
 	xmlNodePtr sroot, mroot;
+	enum wd_mode wd;
 
+	if (wd_param(r, &wd) == -1)
+		return;
 	if (store_lock(st, 0) == -1) {
 		ops_store_failed(r);
 		return;
@@ -130,7 +187,7 @@ op_get(struct rpc *r)
 	if (state_collect(r->s, sroot, get_wants, nc_child(r->op, "filter")) == -1)
 		log_warnx("state providers failed; answering with configuration only");
 	if (sroot->children == NULL) {
-		reply_doc(r, doc, nc_child(r->op, "filter"));
+		reply_doc(r, doc, nc_child(r->op, "filter"), wd, 0);
 		xmlFreeDoc(state);
 		store_unlock(st);
 		return;
@@ -139,12 +196,13 @@ op_get(struct rpc *r)
 	store_unlock(st);
 	mroot = xmlDocGetRootElement(merged);
 	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
-		xmlAddChild(mroot, xmlDocCopyNode(c, merged, 1));
+		merge_state(mroot, c);
 	xmlFreeDoc(state);
 	if (prune_owned(r, merged) == -1) {
 		xmlFreeDoc(merged);
 		return;
 	}
+	wd_apply(r->s->schema, mroot, wd, 0);
 	if (nc_child(r->op, "filter") == NULL)
 		rpc_reply_data(r, mroot, merged);
 	else {
@@ -240,7 +298,7 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 {
 	struct store *st = r->s->store;
 	xmlDocPtr old = NULL;
-	int keep = 0;
+	int keep = 0, nerr;
 
 	c->r = r;
 	c->keys = store_keys(st);
@@ -256,15 +314,26 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 			goto out;
 		}
 	}
-	if (edit_apply(c, xmlDocGetRootElement(doc), q->config) > 0 &&
-	    c->erropt != ERROPT_CONTINUE)
+	nerr = edit_apply(c, xmlDocGetRootElement(doc), q->config);
+	if (memcap_over()) {	/* undone below: the memory goes with it */
+		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "%s", MEMCAP_DENIED);
+		goto out;
+	}
+	if (nerr > 0 && c->erropt != ERROPT_CONTINUE)
 		goto out;
 	if (ops_nacm_write(r, c, xmlDocGetRootElement(doc)) == -1)
 		goto out;	/* NACM: nothing of the edit is kept */
+	if (q->ds == DS_RUNNING && ops_nacm_edit_touches(c) &&
+	    ops_nacm_config_check(r, NULL, doc) == -1)
+		goto out;	/* a broken NACM config: refused */
 	if (q->test == TEST_ONLY || !c->changed)
 		goto out;	/* test-only, or nothing to store */
 	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&
 	    store_validate(st, r, doc) == -1)
+		goto out;
+	/* YANG: what the edit touched and what refers to it (tree/validate.c) */
+	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&
+	    tree_validate_edit(c->schema, r, xmlDocGetRootElement(doc), c) == -1)
 		goto out;
 	if (old != NULL && ops_running_changed(r, old, doc) == -1)
 		goto out;
@@ -327,12 +396,15 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 
 	cur = store_doc(st, ds);
 	if (ops_nacm_replace(r, cur != NULL ? xmlDocGetRootElement(cur) : NULL,
-	    xmlDocGetRootElement(doc)) == -1) {
+	    xmlDocGetRootElement(doc)) == -1 ||
+	    (ds != DS_CANDIDATE && ops_nacm_config_check(r, cur, doc) == -1)) {
 		doc_free(doc);
 		return;
 	}
 	if (ds == DS_RUNNING) {
 		if (store_validate(st, r, doc) == -1 ||
+		    tree_validate_all(store_yang(st, r->s->schema, doc), r,
+		    xmlDocGetRootElement(doc)) == -1 ||
 		    (cur = store_doc(st, DS_RUNNING)) == NULL ||
 		    ops_running_changed(r, cur, doc) == -1) {
 			if (r->nerrors == 0)
@@ -355,8 +427,14 @@ op_copy_config(struct rpc *r)
 	enum ds_id ds, src;
 	xmlNodePtr source = nc_child(r->op, "source");
 	xmlDocPtr doc, cur;
+	enum wd_mode wd;
 
-	if (ops_parse_target(r, nc_child(r->op, "target"), &ds) == -1)
+	/*
+	 * with-defaults is checked, then has nothing to do: it applies to
+	 * a <url> target (RFC 6243 4.5.3), and without :url every target is
+	 * a datastore, which is copied as stored (basic mode explicit).
+	 */
+	if (ops_parse_target(r, nc_child(r->op, "target"), &ds) == -1 || wd_param(r, &wd) == -1)
 		return;
 	if (source == NULL) {
 		ops_missing(r, "source", "copy-config needs <source>");

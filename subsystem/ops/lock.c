@@ -90,7 +90,7 @@ op_unlock(struct rpc *r)
 	if (!store_ds_held(s->store, ds)) {
 		holder = store_lock_holder(s->store, ds, NULL);
 		if (holder == 0)
-			err = rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_FAILED, NULL,
+			(void)rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_FAILED, NULL,
 			    "%s is not locked", ds_name(ds));
 		else {
 			err = rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_FAILED, NULL,

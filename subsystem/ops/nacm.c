@@ -27,13 +27,6 @@
 #include "ops_int.h"
 #include "schema/schema.h"
 
-/* A growable byte string: the flattened nacm container. */
-struct nkey {
-	char	*buf;
-	size_t	 len, cap;
-	int	 oom;
-};
-
 struct ops_nacm {
 	struct nacm_schema	*schema;
 	struct nacm_config	*cfg;
@@ -66,16 +59,18 @@ fill_account(struct ops_nacm *n, const struct session *s)
 {
 	const struct account *a = account_current();
 	const char *rec = s->nc != NULL ? s->nc->nacm_recovery : NULL;
+	int ng;
+	const gid_t *g = account_groups(a, &ng);
 
 	memcpy(n->name, a->name, sizeof(n->name));
 	n->recovery = a->uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a->name) == 0);
-	if ((n->groups = calloc((size_t)a->ngroups + 1, sizeof(*n->groups))) == NULL)
+	if ((n->groups = calloc((size_t)ng + 1, sizeof(*n->groups))) == NULL)
 		return -1;
-	for (int i = 0; i < a->ngroups; i++) {
+	for (int i = 0; i < ng; i++) {
 		struct group gr, *res = NULL;
 		char buf[8192];
 
-		if (getgrgid_r(a->groups[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+		if (getgrgid_r(g[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
 			continue;	/* a group without a name can be named by no rule */
 		if ((n->groups[n->ngroups] = strdup(gr.gr_name)) == NULL)
 			return -1;
@@ -167,33 +162,47 @@ key_str(void *arg, const char *str)
 	key_put(arg, str != NULL ? str : "", str != NULL ? strlen(str) : 0);
 }
 
+static void key_node(struct nkey *k, const xmlNode *n);
+
 /* n's subtree into k: element names, namespaces, declarations, texts. */
+static void
+key_one(struct nkey *k, const xmlNode *n)
+{
+	if (n->type == XML_TEXT_NODE) {
+		key_str(k, "t");
+		key_str(k, (const char *)n->content);
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	key_str(k, "<");
+	key_str(k, (const char *)n->name);
+	key_str(k, n->ns != NULL ? (const char *)n->ns->href : "");
+	for (const xmlNs *d = n->nsDef; d != NULL; d = d->next) {
+		key_str(k, "x");
+		key_str(k, (const char *)d->prefix);
+		key_str(k, (const char *)d->href);
+	}
+	if (packed_is(n)) {
+		key_str(k, "p");
+		packed_write(n, key_put, key_str, k);
+	} else
+		key_node(k, n->children);
+	key_str(k, ">");
+}
+
+/* n and its following siblings into k. */
 static void
 key_node(struct nkey *k, const xmlNode *n)
 {
-	for (; n != NULL; n = n->next) {
-		if (n->type == XML_TEXT_NODE) {
-			key_str(k, "t");
-			key_str(k, (const char *)n->content);
-			continue;
-		}
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		key_str(k, "<");
-		key_str(k, (const char *)n->name);
-		key_str(k, n->ns != NULL ? (const char *)n->ns->href : "");
-		for (const xmlNs *d = n->nsDef; d != NULL; d = d->next) {
-			key_str(k, "x");
-			key_str(k, (const char *)d->prefix);
-			key_str(k, (const char *)d->href);
-		}
-		if (packed_is(n)) {
-			key_str(k, "p");
-			packed_write(n, key_put, key_str, k);
-		} else
-			key_node(k, n->children);
-		key_str(k, ">");
-	}
+	for (; n != NULL; n = n->next)
+		key_one(k, n);
+}
+
+void
+ops_nacm_flatten(struct nkey *k, const xmlNode *n)
+{
+	key_one(k, n);
 }
 
 /*
@@ -275,6 +284,7 @@ refresh(struct session *s, struct ops_nacm *n)
 	nacm_config_free(n->cfg);
 	n->view = view;
 	n->cfg = cfg;
+	s->nacm_view = view;
 	/* the view now stands for next's container: keep next as the key */
 	t = n->key;
 	n->key = n->next;
@@ -326,6 +336,7 @@ ops_nacm_end(struct session *s)
 	nacm_session_free(n->view);
 	nacm_config_free(n->cfg);
 	nacm_schema_builtin_free(n->schema);
+	s->nacm_view = NULL;
 	free(n->key.buf);
 	free(n->next.buf);
 	free_groups(n);
@@ -343,25 +354,30 @@ under(const xmlNode *n, const xmlNode *root)
 	return 0;
 }
 
+/* Declares prefix for ns on err's error-path (err NULL: nothing). */
+static void
+error_path_ns(xmlNodePtr err, const char *prefix, const char *ns)
+{
+	for (xmlNodePtr x = err != NULL ? err->children : NULL; x != NULL; x = x->next)
+		if (x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "error-path"))
+			xmlNewNs(x, BAD_CAST ns, BAD_CAST prefix);
+}
+
 /* The error of a denied write: access-denied, error-path with its prefixes. */
 static void
 write_denied(struct rpc *r, const struct nacm_denial *d)
 {
-	xmlNodePtr err, path = NULL;
+	xmlNodePtr err;
 
 	err = rpc_error(r, ERR_APPLICATION, TAG_ACCESS_DENIED, d->path,
 	    "access denied: %s", d->op == NACM_CREATE ? "create" :
 	    d->op == NACM_DELETE ? "delete" : "update");
-	for (xmlNodePtr x = err != NULL ? err->children : NULL; x != NULL; x = x->next)
-		if (x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "error-path"))
-			path = x;
-	for (size_t i = 0; path != NULL && i < d->nns; i++)
-		xmlNewNs(path, BAD_CAST d->ns[i].ns, BAD_CAST d->ns[i].prefix);
+	for (size_t i = 0; i < d->nns; i++)
+		error_path_ns(err, d->ns[i].prefix, d->ns[i].ns);
 }
 
-/* What nacm_write_check answered (res), as the RPC's result: 0 or -1. */
-static int
-write_checked(struct rpc *r, int res, struct nacm_denial *d)
+int
+ops_nacm_write_checked(struct rpc *r, int res, struct nacm_denial *d)
 {
 	if (res == 0)
 		return 0;
@@ -437,48 +453,80 @@ ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
 			saved[i]->parent = NULL;
 	free(ch);
 	free(saved);
-	return write_checked(r, res, &d);
+	return ops_nacm_write_checked(r, res, &d);
 }
 
-/*
- * copy-config and delete-config replace a whole datastore.  Checked as
- * the removal of every top-level node of what was there and the
- * creation of every top-level node of what comes: stricter than a diff
- * (an unchanged node needs both rights too), never more permissive.
- */
-int
-ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root)
+/* 1 when n is running's nacm container or inside it. */
+static int
+in_nacm(const xmlNode *n)
 {
-	struct nacm_session *v = ops_nacm_view(r->s);
-	struct nacm_change *ch;
-	struct nacm_denial d;
-	xmlNodePtr n;
-	size_t count = 0, i = 0;
-	int res;
+	for (; n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent)
+		if (n->ns != NULL && xmlStrEqual(n->name, BAD_CAST "nacm") &&
+		    xmlStrEqual(n->ns->href, BAD_CAST NACM_NS) &&
+		    (n->parent == NULL || n->parent->type != XML_ELEMENT_NODE ||
+		    n->parent->parent == NULL || n->parent->parent->type != XML_ELEMENT_NODE))
+			return 1;
+	return 0;
+}
 
-	if (v == NULL || nacm_bypassed(v))
-		return 0;
-	for (n = old_root != NULL ? old_root->children : NULL; n != NULL; n = n->next)
-		count += n->type == XML_ELEMENT_NODE;
-	for (n = new_root != NULL ? new_root->children : NULL; n != NULL; n = n->next)
-		count += n->type == XML_ELEMENT_NODE;
-	if (count == 0)
-		return 0;
-	if ((ch = calloc(count, sizeof(*ch))) == NULL) {
-		ops_store_failed(r);
-		return -1;
+int
+ops_nacm_edit_touches(const struct edit_ctx *c)
+{
+	for (size_t i = 0; i < c->nlog; i++) {
+		const struct edit_change *e = &c->log[i];
+
+		if (e->kind == EC_UNPACKED)
+			continue;
+		if (in_nacm(e->node) || (e->kind == EC_REMOVED && in_nacm(e->parent)))
+			return 1;
 	}
-	for (n = old_root != NULL ? old_root->children : NULL; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE) {
-			ch[i].node = n;
-			ch[i++].op = NACM_DELETE;
-		}
-	for (n = new_root != NULL ? new_root->children : NULL; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE) {
-			ch[i].node = n;
-			ch[i++].op = NACM_CREATE;
-		}
-	res = nacm_write_check(v, ch, i, &d);
-	free(ch);
-	return write_checked(r, res, &d);
+	return 0;
+}
+
+/* 1 when old's and new's nacm containers differ; -1 when out of memory. */
+static int
+nacm_differs(xmlDocPtr olddoc, xmlDocPtr newdoc)
+{
+	struct nkey a = { 0 }, b = { 0 };
+	int r;
+
+	if (make_key(&a, find_nacm(olddoc)) == -1 || make_key(&b, find_nacm(newdoc)) == -1)
+		r = -1;
+	else
+		r = a.len != b.len || (a.len != 0 && memcmp(a.buf, b.buf, a.len) != 0);
+	free(a.buf);
+	free(b.buf);
+	return r;
+}
+
+int
+ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
+{
+	struct ops_nacm *n = r->s->nacm;
+	struct nacm_config *cfg;
+	xmlNodePtr c = find_nacm(newdoc), err;
+	char msg[512];
+	int d;
+
+	if (c == NULL)
+		return 0;	/* the module's defaults */
+	if (olddoc != NULL && (d = nacm_differs(olddoc, newdoc)) != 1) {
+		if (d == -1)
+			ops_store_failed(r);
+		return d;
+	}
+	cfg = nacm_config_parse(c, NACM_STRICT, nacm_host_group_exists, msg, sizeof(msg));
+	if (cfg != NULL && n != NULL &&
+	    nacm_config_check_schema(cfg, n->schema, msg, sizeof(msg)) == -1) {
+		nacm_config_free(cfg);
+		cfg = NULL;
+	}
+	if (cfg != NULL) {
+		nacm_config_free(cfg);
+		return 0;
+	}
+	err = rpc_error(r, ERR_APPLICATION, TAG_INVALID_VALUE, "/nacm:nacm",
+	    "broken NACM configuration refused: %s", msg);
+	error_path_ns(err, "nacm", NACM_NS);
+	return -1;
 }

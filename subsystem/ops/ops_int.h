@@ -54,10 +54,42 @@ int ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root);
 int ops_nacm_checks_writes(struct session *s);
 
 /*
- * The write check of a whole-datastore replacement (copy-config,
- * delete-config): deleting old_root's top-level nodes, creating
- * new_root's (either may be NULL).  0, or -1 with the error added.
+ * nacm_diff.c: the write check of a whole-datastore replacement
+ * (copy-config, delete-config, commit): what differs between old_root's
+ * data and new_root's (either may be NULL).  0, or -1 with the error
+ * added.
  */
 int ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root);
+
+struct nacm_denial;
+
+/* nacm.c: what nacm_write_check answered (res), as the RPC's result: 0 or -1. */
+int ops_nacm_write_checked(struct rpc *r, int res, struct nacm_denial *d);
+
+/* A growable byte string: a subtree flattened. */
+struct nkey {
+	char	*buf;
+	size_t	 len, cap;
+	int	 oom;
+};
+
+/*
+ * nacm.c: n's subtree appended to k (element names, namespaces,
+ * declarations, texts, packed strings as stored, each piece with its
+ * length): two subtrees flatten alike only when they are alike.
+ */
+void ops_nacm_flatten(struct nkey *k, const xmlNode *n);
+
+/*
+ * nacm.c: refuses (invalid-value, error-path /nacm:nacm, the parser's
+ * message) a document whose nacm container would not parse strictly
+ * (nacm_config_parse with NACM_STRICT and the host's groups, then the
+ * module names).  Checked only when the container differs from the
+ * one of olddoc (olddoc NULL: always).  0, or -1 with the error added.
+ */
+int ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc);
+
+/* nacm.c: 1 when the edit's undo log c touches running's nacm container. */
+int ops_nacm_edit_touches(const struct edit_ctx *c);
 
 #endif

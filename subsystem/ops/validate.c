@@ -1,4 +1,8 @@
-/* <validate> (RFC 6241 8.6): the schema check of a datastore or inline config. */
+/*
+ * <validate> (RFC 6241 8.6): the schema check of a datastore or inline
+ * config: RELAX NG when configured, then the YANG modules' constraints
+ * on all the data they cover (tree/validate.c).
+ */
 #include "ops_int.h"
 
 void
@@ -17,7 +21,9 @@ op_validate(struct rpc *r)
 		return;
 	}
 	if ((doc = ops_source_doc(r, source)) != NULL) {
-		store_validate(st, r, doc);
+		if (store_validate(st, r, doc) == 0)
+			(void)tree_validate_all(store_yang(st, r->s->schema, doc), r,
+			    xmlDocGetRootElement(doc));
 		xmlFreeDoc(doc);
 	}
 	store_unlock(st);

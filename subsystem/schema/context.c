@@ -3,7 +3,7 @@
  * lazy"), and what needs it as a whole: the module list, module texts
  * for get-schema and the ietf-yang-library data.
  *
- * libyang finds files only through import_cb(), which asks modset.c:
+ * libyang finds files only through import_cb(), which asks modfiles.c:
  * the context holds exactly the files the content-id was computed
  * from (a file changed since then is used, and logged).
  */
@@ -50,7 +50,7 @@ import_cb(const char *mod_name, const char *mod_rev, const char *submod_name,
 	size_t len;
 	char *text;
 
-	if ((f = modset_find_file(s, name, rev)) == NULL)
+	if ((f = modfiles_find(s, name, rev)) == NULL)
 		return LY_ENOTFOUND;
 	if ((text = yang_read_file(f->path, &len)) == NULL) {
 		log_warn("%s", f->path);
@@ -142,9 +142,6 @@ schema_context_error(const struct schema *s)
 void
 context_free(struct schema *s)
 {
-	node_caches_free(s);
-	for (unsigned i = 0; i < SCHEMA_NSCACHE; i++)
-		free(s->nscache[i].ns);
 	xmlFreeDoc(s->yanglib);
 	ly_ctx_destroy(s->ctx);
 	s->ctx = NULL;
@@ -204,7 +201,7 @@ is_internal(const struct ly_ctx *ctx, const struct lys_module *mod)
 static char *
 file_text(struct schema *s, const char *name, const char *revision, size_t *lenp)
 {
-	struct yfile *f = modset_find_file(s, name, revision);
+	struct yfile *f = modfiles_find(s, name, revision);
 
 	if (f == NULL || strcmp(f->yt->revision, revision ? revision : "") != 0)
 		return NULL;

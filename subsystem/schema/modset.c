@@ -1,20 +1,13 @@
 /*
  * The module set, without libyang (see schema.h, "The module set" and
- * "What is lazy"): the files in the two module folders, the modules
+ * "What is lazy"): from the files modfiles.c lists, the modules
  * implemented (nchome's builtin ones, then the operator's), their
  * imports and includes, the hello's capabilities and the content-id.
  */
-#include <sys/stat.h>
-
-#include <dirent.h>
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "config.h"
 #include "errbuf.h"
 #include "log.h"
 #include "schema_int.h"
@@ -35,6 +28,7 @@ static const struct builtin {
 	{ "ietf-netconf", "writable-running candidate confirmed-commit "
 	    "rollback-on-error validate startup xpath", 1, 0 },
 	{ "ietf-netconf-monitoring", NULL, 1, 0 },
+	{ "ietf-netconf-with-defaults", NULL, 1, 0 },
 	{ "ietf-netconf-notifications", NULL, 1, 0 },
 	{ "notifications", NULL, 1, 0 },
 	{ "nc-notifications", NULL, 1, 0 },
@@ -63,41 +57,6 @@ static const char *const libyang_modules[] = {
 #define LIBYANG_YANG_CAPABILITY \
 	"urn:ietf:params:xml:ns:yang:1?module=yang&revision=2022-06-16"
 
-const char *
-schema_own_dir(void)
-{
-	static char dir[PATH_MAX];
-	const char *env = getenv("NCHOME_YANG_DIR");
-	struct stat st;
-	ssize_t n;
-	char *slash;
-
-	if (env != NULL && *env != '\0')
-		return env;
-	if (dir[0] != '\0')
-		return dir;
-#ifdef __linux__
-	/* Run from the build tree: <top>/subsystem/nchome-netconf -> <top>/yang. */
-	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	if (n > 0) {
-		dir[n] = '\0';
-		if ((slash = strrchr(dir, '/')) != NULL) {
-			*slash = '\0';
-			if ((slash = strrchr(dir, '/')) != NULL &&
-			    strcmp(slash, "/subsystem") == 0 &&
-			    (size_t)(slash - dir) + sizeof("/yang") < sizeof(dir)) {
-				strcpy(slash, "/yang");
-				if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-					return dir;
-			}
-		}
-	}
-#else
-	(void)n; (void)slash; (void)st;
-#endif
-	snprintf(dir, sizeof(dir), "%s/yang", NCHOME_DATADIR);
-	return dir;
-}
 
 int
 modset_libyang_module(const char *name)
@@ -108,127 +67,6 @@ modset_libyang_module(const char *name)
 	return 0;
 }
 
-/* Lists <name>[@<revision>].yang in one folder.  A missing folder is empty. */
-static int
-list_folder(struct schema *s, int folder, char *err, size_t errlen)
-{
-	const char *dir = s->dirs[folder];
-	struct yfile *f;
-	struct dirent *de;
-	size_t len;
-	char *at;
-	DIR *d;
-
-	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT) {
-			log_debug("YANG module folder %s does not exist", dir);
-			return 0;
-		}
-		return set_err(err, errlen, "%s: %s", dir, strerror(errno));
-	}
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".yang") != 0)
-			continue;
-		if (s->nfiles >= SCHEMA_MAX_FILES) {
-			closedir(d);
-			return set_err(err, errlen, "%s: more than %d YANG files", dir,
-			    SCHEMA_MAX_FILES);
-		}
-		if ((f = realloc(s->files, (s->nfiles + 1) * sizeof(*f))) == NULL)
-			goto oom;
-		s->files = f;
-		f = &s->files[s->nfiles];
-		memset(f, 0, sizeof(*f));
-		f->folder = folder;
-		if ((f->name = strndup(de->d_name, len - 5)) == NULL ||
-		    asprintf(&f->path, "%s/%s", dir, de->d_name) == -1) {
-			free(f->name);
-			goto oom;
-		}
-		if ((at = strchr(f->name, '@')) != NULL) {
-			*at = '\0';
-			if ((f->frev = strdup(at + 1)) == NULL) {
-				free(f->name);
-				free(f->path);
-				goto oom;
-			}
-		}
-		s->nfiles++;
-	}
-	closedir(d);
-	return 0;
-oom:
-	closedir(d);
-	return set_err(err, errlen, "out of memory");
-}
-
-/* Scans f once; -1 (logged) when it cannot be read or is not YANG. */
-static int
-scan_file(struct yfile *f)
-{
-	char *text, err[256];
-	size_t len;
-
-	if (f->yt != NULL)
-		return 0;
-	if ((text = yang_read_file(f->path, &len)) == NULL) {
-		log_warn("%s", f->path);
-		return -1;
-	}
-	if ((f->yt = calloc(1, sizeof(*f->yt))) == NULL ||
-	    yang_text_scan(text, len, f->yt, err, sizeof(err)) == -1) {
-		if (f->yt != NULL)
-			log_warnx("%s: %s", f->path, err);
-		free(f->yt);
-		f->yt = NULL;
-		free(text);
-		return -1;
-	}
-	free(text);
-	if (strcmp(f->yt->name, f->name) != 0 ||
-	    (f->frev != NULL && strcmp(f->yt->revision, f->frev) != 0)) {
-		log_warnx("%s: holds %s revision \"%s\", not what its name says",
-		    f->path, f->yt->name, f->yt->revision);
-		yang_text_free(f->yt);
-		free(f->yt);
-		f->yt = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The file of a module or submodule: the one with that revision, or
- * the latest when revision is NULL or ""; the operator's folder first
- * on a tie.  Scanned.  NULL when there is none.
- */
-struct yfile *
-modset_find_file(struct schema *s, const char *name, const char *revision)
-{
-	struct yfile *best = NULL, *f;
-	const char *rev, *best_rev = NULL;
-
-	if (revision != NULL && *revision == '\0')
-		revision = NULL;
-	/* files[] lists the operator's folder first: the first match wins ties */
-	for (size_t i = 0; i < s->nfiles; i++) {
-		f = &s->files[i];
-		if (strcmp(f->name, name) != 0)
-			continue;
-		if (f->frev == NULL && scan_file(f) == -1)
-			continue;
-		rev = f->frev != NULL ? f->frev : f->yt->revision;
-		if (revision != NULL ? strcmp(rev, revision) == 0 && best == NULL :
-		    best == NULL || strcmp(rev, best_rev) > 0) {
-			best = f;
-			best_rev = rev;
-		}
-	}
-	if (best != NULL && scan_file(best) == -1)
-		return NULL;
-	return best;
-}
 
 /* The module of that name (and revision, when not NULL) in the set. */
 static struct smod *
@@ -271,6 +109,20 @@ has_feature(const struct yang_text *yt, const char *feature)
 	return 0;
 }
 
+/* A new, zeroed entry at the end of the set; NULL on ENOMEM. */
+static struct smod *
+new_mod(struct schema *s)
+{
+	struct smod *m = realloc(s->mods, (s->nmods + 1) * sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	s->mods = m;
+	m = &s->mods[s->nmods++];
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
 /* Adds a module (or raises it to implemented); features: enabled ones. */
 static int
 add_mod(struct schema *s, const char *name, const char *revision, int implement,
@@ -281,19 +133,14 @@ add_mod(struct schema *s, const char *name, const char *revision, int implement,
 
 	if ((m = find_mod(s, name, revision)) != NULL && (!implement || m->implemented))
 		return 0;
-	if ((f = modset_find_file(s, name, revision)) == NULL)
+	if ((f = modfiles_find(s, name, revision)) == NULL)
 		return set_err(err, errlen, "YANG module %s%s%s: no usable file %s%s.yang in %s or %s",
 		    name, revision ? " revision " : "", revision ? revision : "", name,
 		    revision ? "@<revision>" : "[@<revision>]", s->dirs[0], s->dirs[1]);
 	if (f->yt->submodule)
 		return set_err(err, errlen, "%s: %s is a submodule, not a module", f->path, name);
-	if (m == NULL) {
-		if ((m = realloc(s->mods, (s->nmods + 1) * sizeof(*m))) == NULL)
-			return set_err(err, errlen, "out of memory");
-		s->mods = m;
-		m = &s->mods[s->nmods++];
-		memset(m, 0, sizeof(*m));
-	}
+	if (m == NULL && (m = new_mod(s)) == NULL)
+		return set_err(err, errlen, "out of memory");
 	m->file = f;
 	m->implemented = implement;
 	for (size_t i = 0; implement && i < nfeatures; i++)
@@ -318,7 +165,7 @@ add_closure(struct schema *s, char *err, size_t errlen)
 			if (find_mod(s, imp->name, imp->revision) != NULL)
 				continue;
 			if (modset_libyang_module(imp->name) &&
-			    modset_find_file(s, imp->name, imp->revision) == NULL)
+			    modfiles_find(s, imp->name, imp->revision) == NULL)
 				continue;
 			if (add_mod(s, imp->name, imp->revision, 0, NULL, 0, err, errlen) == -1)
 				return set_err(err, errlen, "%s imports %s, which is not found "
@@ -329,15 +176,12 @@ add_closure(struct schema *s, char *err, size_t errlen)
 		for (size_t j = 0; j < yt->nincludes; j++) {
 			if (find_mod(s, yt->includes[j], NULL) != NULL)
 				continue;
-			if ((f = modset_find_file(s, yt->includes[j], NULL)) == NULL ||
+			if ((f = modfiles_find(s, yt->includes[j], NULL)) == NULL ||
 			    !f->yt->submodule)
 				return set_err(err, errlen, "%s includes %s, which is not found "
 				    "as a submodule", yt->name, yt->includes[j]);
-			if ((m = realloc(s->mods, (s->nmods + 1) * sizeof(*m))) == NULL)
+			if ((m = new_mod(s)) == NULL)
 				return set_err(err, errlen, "out of memory");
-			s->mods = m;
-			m = &s->mods[s->nmods++];
-			memset(m, 0, sizeof(*m));
 			m->file = f;
 			m->implemented = s->mods[i].implemented;
 		}
@@ -568,32 +412,18 @@ add_implemented(struct schema *s, const struct conf_netconf *nc, char *err, size
 	return 0;
 }
 
-struct schema *
-schema_load(const struct conf_netconf *nc, char *err, size_t errlen)
+int
+modset_build(struct schema *s, const struct conf_netconf *nc, char *err, size_t errlen)
 {
-	struct schema *s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->dirs[0] = strdup(nc->yang_dir ? nc->yang_dir : "")) == NULL ||
-	    (s->dirs[1] = strdup(schema_own_dir())) == NULL) {
-		set_err(err, errlen, "out of memory");
-		goto fail;
-	}
-	if ((*s->dirs[0] != '\0' && list_folder(s, 0, err, errlen) == -1) ||
-	    (strcmp(s->dirs[0], s->dirs[1]) != 0 && list_folder(s, 1, err, errlen) == -1) ||
-	    add_implemented(s, nc, err, errlen) == -1 ||
+	if (add_implemented(s, nc, err, errlen) == -1 ||
 	    add_closure(s, err, errlen) == -1 ||
 	    check_features(s, err, errlen) == -1 ||
 	    note_deviations(s, err, errlen) == -1)
-		goto fail;
+		return -1;
 	compute_content_id(s);
-	if (build_capabilities(s, err, errlen) == -1)
-		goto fail;
-	return s;
-fail:
-	schema_free(s);
-	return NULL;
+	return build_capabilities(s, err, errlen);
 }
+
 
 const char *const *
 schema_capabilities(const struct schema *s, size_t *n)
@@ -620,28 +450,7 @@ modset_free(struct schema *s)
 		free(s->mods[i].deviations);
 	}
 	free(s->mods);
-	for (size_t i = 0; i < s->nfiles; i++) {
-		free(s->files[i].name);
-		free(s->files[i].frev);
-		free(s->files[i].path);
-		if (s->files[i].yt != NULL)
-			yang_text_free(s->files[i].yt);
-		free(s->files[i].yt);
-	}
-	free(s->files);
 	for (size_t i = 0; i < s->ncaps; i++)
 		free(s->caps[i]);
 	free(s->caps);
-	free(s->dirs[0]);
-	free(s->dirs[1]);
-}
-
-void
-schema_free(struct schema *s)
-{
-	if (s == NULL)
-		return;
-	context_free(s);
-	modset_free(s);
-	free(s);
 }

@@ -243,9 +243,14 @@ schema_info(struct schema *s, const struct lysc_node *sn)
 }
 
 void
-node_caches_free(struct schema *s)
+node_free(struct schema *s)
 {
 	struct node_cache *nc, *next;
+
+	for (unsigned i = 0; i < SCHEMA_NSCACHE; i++) {
+		free(s->nscache[i].ns);
+		s->nscache[i].ns = NULL;
+	}
 
 	for (nc = s->caches; nc != NULL; nc = next) {
 		next = nc->next;
@@ -255,6 +260,8 @@ node_caches_free(struct schema *s)
 		free(nc);
 	}
 	s->caches = NULL;
+	xmlHashFree(s->names, NULL);
+	s->names = NULL;
 }
 
 unsigned
@@ -349,4 +356,67 @@ schema_defaults(struct schema *s, const struct lysc_node *sn, const struct schem
 	}
 	*out = nc->defaults;
 	return nc->ndefaults;
+}
+
+void
+schema_each_child(struct schema *s, const struct lysc_node *parent,
+    void (*cb)(void *arg, const struct lysc_node *sn), void *arg)
+{
+	const struct lysc_node *c;
+	const struct lys_module *mod;
+	uint32_t idx = 0;
+
+	if (parent != NULL) {
+		for (c = NULL; (c = lys_getnext(c, parent, NULL, 0)) != NULL;)
+			if (c->nodetype & DATA_NODES)
+				cb(arg, c);
+		return;
+	}
+	if (schema_context(s) == NULL)
+		return;
+	while ((mod = ly_ctx_get_module_iter(s->ctx, &idx)) != NULL) {
+		if (!mod->implemented || mod->compiled == NULL)
+			continue;
+		for (c = NULL; (c = lys_getnext(c, NULL, mod->compiled, 0)) != NULL;)
+			if (c->nodetype & DATA_NODES)
+				cb(arg, c);
+	}
+}
+
+/* A name that data nodes of several modules have. */
+static const char ambiguous[] = "";
+
+static LY_ERR
+note_name(struct lysc_node *n, void *arg, ly_bool *dfs_continue)
+{
+	xmlHashTablePtr h = arg;
+	const char *have;
+
+	(void)dfs_continue;
+	if (!(n->nodetype & DATA_NODES))
+		return LY_SUCCESS;
+	have = xmlHashLookup(h, BAD_CAST n->name);
+	if (have == NULL)
+		xmlHashAddEntry(h, BAD_CAST n->name, (void *)n->module->ns);
+	else if (have != ambiguous && strcmp(have, n->module->ns) != 0)
+		xmlHashUpdateEntry(h, BAD_CAST n->name, (void *)ambiguous, NULL);
+	return LY_SUCCESS;
+}
+
+const char *
+schema_name_ns(struct schema *s, const char *name)
+{
+	const struct lys_module *mod;
+	const char *ns;
+	uint32_t idx = 0;
+
+	if (s->names == NULL) {
+		if (schema_context(s) == NULL || (s->names = xmlHashCreate(256)) == NULL)
+			return NULL;
+		while ((mod = ly_ctx_get_module_iter(s->ctx, &idx)) != NULL)
+			if (mod->implemented && mod->compiled != NULL)
+				lysc_module_dfs_full(mod, note_name, s->names);
+	}
+	ns = xmlHashLookup(s->names, BAD_CAST name);
+	return ns == ambiguous ? NULL : ns;
 }

@@ -256,6 +256,22 @@ void schema_text_free(struct schema_text *t);
 size_t schema_defaults(struct schema *s, const struct lysc_node *sn,
     const struct schema_text **out);
 
+/*
+ * Calls cb for every data node that may be a child of parent's data
+ * (through choices and cases), or with parent NULL for every top-level
+ * data node of the implemented modules (builds the context).
+ */
+void schema_each_child(struct schema *s, const struct lysc_node *parent,
+    void (*cb)(void *arg, const struct lysc_node *sn), void *arg);
+
+/*
+ * The namespace of the implemented module whose data nodes (anywhere in
+ * its tree, augments by their own module) are the only ones named name;
+ * NULL when none is, or several modules' are (XPath names without a
+ * prefix, tree/xpath_names.c).  The map is built once.
+ */
+const char *schema_name_ns(struct schema *s, const char *name);
+
 /* The default case of a choice, NULL when none. */
 const struct lysc_node *schema_default_case(const struct lysc_node *choice);
 
@@ -299,5 +315,40 @@ int schema_value_check(struct schema *s, const struct lysc_node *sn, xmlNodePtr 
  */
 int schema_error_path(struct schema *s, xmlNodePtr elem, xmlNodePtr data_root,
     struct schema_text *path);
+
+/* --- Data validation (validate.c, datacheck.c) ----------------------- */
+
+/*
+ * Validates xml, top-level data elements of implemented modules (no
+ * <config> around them), with libyang: the constraints of every module
+ * that has data there (LYD_VALIDATE_PRESENT).  0 when valid; 1 with the
+ * first error in err: error-tag (RFC 7950 15: unique, min/max-elements
+ * and must operation-failed with app-tags data-not-unique, too-few-/
+ * too-many-elements, must-violation or the model's; leafref
+ * (instance-required) and missing mandatory nodes data-missing; a bad
+ * value invalid-value), error-path with the modules' prefixes, the
+ * model's error-message; -1 when it could not run (err filled).
+ */
+int schema_validate_xml(struct schema *s, const char *xml, struct schema_error *err);
+
+/* Whether entries of a list can be validated apart (validate.c). */
+#define SPLIT_NO	0	/* validate the whole list */
+#define SPLIT_YES	1	/* a touched entry alone (plus what it refers to) */
+#define SPLIT_NOREMOVE	2	/* as SPLIT_YES, but a removal: the whole list */
+int schema_split(struct schema *s, const struct lysc_node *list);
+
+/*
+ * The outermost list whose single key leafref leaf refers to (its
+ * entry with that key is all the reference needs), or NULL.
+ */
+const struct lysc_node *schema_keyref(struct schema *s, const struct lysc_node *leaf);
+
+/*
+ * The other top-level nodes whose data top's constraints read or that
+ * read top's data (must, when, leafref across top-level nodes): up to
+ * max in out[]; their count.
+ */
+size_t schema_related(struct schema *s, const struct lysc_node *top,
+    const struct lysc_node **out, size_t max);
 
 #endif

@@ -1,11 +1,13 @@
 /*
  * Inside the schema layer: the structure behind struct schema, shared
- * by modset.c (the module set, cheap), context.c (libyang, lazy),
- * node.c and value.c.  Nothing outside subsystem/schema/ includes this.
+ * by modfiles.c and modset.c (the module set, cheap), context.c
+ * (libyang, lazy), valtext.c, node.c, value.c and load.c.  Nothing
+ * outside subsystem/schema/ includes this.
  */
 #ifndef NCHOME_SCHEMA_INT_H
 #define NCHOME_SCHEMA_INT_H
 
+#include <libxml/hash.h>
 #include <libyang/plugins_types.h>
 #include <libyang/version.h>
 
@@ -56,24 +58,43 @@ struct schema {
 	}		 nscache[SCHEMA_NSCACHE];
 	unsigned	 nscache_next;
 	struct node_cache *caches;	/* every lysc_node.priv we set */
+	xmlHashTablePtr	 names;		/* data node name -> its module's ns (node.c) */
 	xmlDocPtr	 yanglib;	/* ietf-yang-library data, once */
+	struct vstate	*vstate;	/* validate.c: the expressions, split lists */
+	void		(*vstate_free)(struct schema *);	/* frees it (no file cycle) */
 };
 
-/* modset.c */
-struct yfile *modset_find_file(struct schema *s, const char *name, const char *revision);
+/*
+ * The files of the folder, lowest first; each calls only those above it
+ * in this list (and yangtext.c):
+ */
+
+/* modfiles.c: the .yang files of the two folders. */
+int modfiles_list(struct schema *s, const char *yang_dir, char *err, size_t errlen);
+struct yfile *modfiles_find(struct schema *s, const char *name, const char *revision);
+void modfiles_free(struct schema *s);
+
+/* modset.c: the modules, capabilities and content-id from those files. */
+int modset_build(struct schema *s, const struct conf_netconf *nc, char *err, size_t errlen);
 int modset_libyang_module(const char *name);	/* 1: one of libyang's own */
 void modset_free(struct schema *s);
 
-/* context.c */
+/* context.c: the libyang context; frees it and the yang-library data. */
 void context_free(struct schema *s);
 
-/* node.c */
-void node_caches_free(struct schema *s);
-const struct lys_module *schema_module_of_ns(struct schema *s, const char *ns);
-
-/* value.c: a libyang value as XML text, with the declarations its prefixes need. */
+/* valtext.c: a libyang value as XML text, with the declarations its prefixes need. */
+int valtext_add_decl(struct schema_text *t, const char *prefix, const char *ns);
+	/* adds (prefix, ns) unless ns is there; -1 on ENOMEM or a prefix bound twice */
 int value_print_xml(const struct ly_ctx *ctx, const struct lyd_value *val,
     struct schema_text *out);
+
+/* node.c: the namespace lookup and the per-node caches (node_free: both). */
+const struct lys_module *schema_module_of_ns(struct schema *s, const char *ns);
+void node_free(struct schema *s);
+
+/* value.c: value checks and error-paths (schema.h only). */
+
+/* load.c: schema_load() and schema_free(), the whole. */
 
 /* The revision of the ietf-yang-library libyang implements. */
 #define SCHEMA_YANGLIB_REVISION	"2019-01-04"

@@ -19,14 +19,6 @@
 #define MAX_DEPTH	256
 
 void
-schema_text_free(struct schema_text *t)
-{
-	free(t->text);
-	free(t->ns);
-	memset(t, 0, sizeof(*t));
-}
-
-void
 schema_error_free(struct schema_error *e)
 {
 	schema_text_free(&e->path);
@@ -39,58 +31,6 @@ void
 schema_value_free(struct schema_value *v)
 {
 	schema_text_free(&v->norm);
-}
-
-/* Adds (prefix, ns) unless ns is there; -1 on ENOMEM or a prefix bound twice. */
-static int
-add_decl(struct schema_text *t, const char *prefix, const char *ns)
-{
-	struct schema_nsdecl *d;
-
-	for (size_t i = 0; i < t->nns; i++) {
-		if (strcmp(t->ns[i].ns, ns) == 0)
-			return 0;
-		if (strcmp(t->ns[i].prefix, prefix) == 0)
-			return -1;
-	}
-	if ((d = realloc(t->ns, (t->nns + 1) * sizeof(*d))) == NULL)
-		return -1;
-	t->ns = d;
-	t->ns[t->nns].prefix = prefix;
-	t->ns[t->nns].ns = ns;
-	t->nns++;
-	return 0;
-}
-
-int
-value_print_xml(const struct ly_ctx *ctx, const struct lyd_value *val, struct schema_text *out)
-{
-	struct ly_set *mods = NULL;
-	const struct lys_module *m;
-	const char *str;
-	ly_bool dyn = 0;
-	size_t len = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (ly_set_new(&mods) != LY_SUCCESS)
-		return -1;
-	str = val->realtype->plugin->print(ctx, val, LY_VALUE_XML, mods, &dyn, &len);
-	if (str == NULL)
-		goto fail;
-	out->text = dyn ? (char *)str : strndup(str, len);
-	if (out->text == NULL)
-		goto fail;
-	for (uint32_t i = 0; i < mods->count; i++) {
-		m = mods->objs[i];
-		if (add_decl(out, m->prefix, m->ns) == -1)
-			goto fail;
-	}
-	ly_set_free(mods, NULL);
-	return 0;
-fail:
-	ly_set_free(mods, NULL);
-	schema_text_free(out);
-	return -1;
 }
 
 /*
@@ -281,7 +221,7 @@ cat_step(const struct lysc_node *sn, xmlNodePtr e, struct schema_text *p, size_t
 			return -1;
 		return cats(&p->text, len, "]");
 	}
-	if (add_decl(p, sn->module->prefix, sn->module->ns) == -1 ||
+	if (valtext_add_decl(p, sn->module->prefix, sn->module->ns) == -1 ||
 	    cats(&p->text, len, "/") || cats(&p->text, len, sn->module->prefix) ||
 	    cats(&p->text, len, ":") || cats(&p->text, len, sn->name))
 		return -1;

@@ -216,7 +216,7 @@ dispatch(struct rpc *r)
 
 	if (root->ns == NULL || !xmlStrEqual(root->ns->href, BAD_CAST NC_NS_BASE) ||
 	    !xmlStrEqual(root->name, BAD_CAST "rpc")) {
-		err = rpc_error(r, ERR_RPC, malformed_tag(r->s), NULL,
+		(void)rpc_error(r, ERR_RPC, malformed_tag(r->s), NULL,
 		    "expected <rpc> in namespace %s", NC_NS_BASE);
 		return;
 	}
@@ -285,9 +285,23 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	s->in_rpcs++;
+	memcap_reset();
 	if ((r.doc = rpc_parse(msg, len, why, sizeof(why))) == NULL) {
-		log_debug("session %u: malformed message: %s", s->id, why);
-		rpc_error(&r, ERR_RPC, malformed_tag(s), NULL, "%s", why);
+		if (memcap_over())
+			rpc_error(&r, ERR_RPC, TAG_RESOURCE_DENIED, NULL, "%s",
+			    MEMCAP_DENIED);
+		else {
+			log_debug("session %u: malformed message: %s", s->id, why);
+			rpc_error(&r, ERR_RPC, malformed_tag(s), NULL, "%s", why);
+		}
+	} else if (memcap_over()) {
+		/* the parsed request alone passes max-session-memory */
+		r.rpc = xmlDocGetRootElement(r.doc);
+		if (s->fr != NULL)
+			framer_msg_done(s->fr);
+		log_warnx("session %u: a request of %zu bytes passes max-session-memory", s->id,
+		    len);
+		rpc_error(&r, ERR_RPC, TAG_RESOURCE_DENIED, NULL, "%s", MEMCAP_DENIED);
 	} else {
 		r.rpc = xmlDocGetRootElement(r.doc);
 		/* msg is parsed: its buffer (as big as the message) goes now */

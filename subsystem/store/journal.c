@@ -119,6 +119,7 @@ replay_one(struct store *st, xmlDocPtr doc, const char *payload, uint32_t len,
 		return -1;
 	}
 	c.keys = st->keys;
+	c.schema = st->yang;	/* the rules the edit was made with */
 	c.move = 1;		/* edoc is freed right after */
 	c.defop = (enum edit_defop)(op & 0xff);
 	c.erropt = (enum edit_erropt)(op >> 8);

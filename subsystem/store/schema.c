@@ -103,6 +103,12 @@ log_uncovered(struct store *st, xmlDocPtr doc)
 	    "by the schema-less rules: %s%s", n, line, n > 8 ? ", ..." : "");
 }
 
+void
+store_set_yang(struct store *st, struct schema *yang)
+{
+	st->yang = yang;
+}
+
 struct schema *
 store_yang(struct store *st, struct schema *yang, xmlDocPtr doc)
 {

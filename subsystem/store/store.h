@@ -58,6 +58,15 @@ xmlHashTablePtr store_keys(struct store *st);
  */
 struct schema *store_yang(struct store *st, struct schema *yang, xmlDocPtr doc);
 
+/*
+ * The module set the journal's edits are replayed with (at the
+ * session's start, server.c): a replayed edit must mean what it meant
+ * to the session that made it (keys, ordered-by user, choice/case,
+ * normalised values).  Replaying with modules builds the libyang
+ * context, once per process.
+ */
+void store_set_yang(struct store *st, struct schema *yang);
+
 /* The cross-process write lock (flock on datastore-dir/.ds-write.lock); 0 or -1. */
 int store_lock(struct store *st, int exclusive);
 void store_unlock(struct store *st);

@@ -25,6 +25,7 @@
 #include <libxml/parser.h>
 
 #include "xmalloc.h"
+#include "memcap.h"
 #include "tree_int.h"
 
 enum eop { OP_MERGE, OP_REPLACE, OP_CREATE, OP_DELETE, OP_REMOVE, OP_NONE };
@@ -50,8 +51,6 @@ log_change(struct edit_ctx *c, enum edit_change_kind kind, xmlNodePtr node, xmlN
 	log_push(c, kind, node, parent, next);
 	c->changed = 1;
 }
-
-static void ns_dedupe(xmlNodePtr n);
 
 /*
  * Inside a node being built off the tree (c->detached) changes are not
@@ -80,9 +79,12 @@ remove_child(struct edit_ctx *c, xmlNodePtr child)
 		tree_free(child);
 }
 
+unsigned long edit_generation;
+
 void
 edit_undo(struct edit_ctx *c)
 {
+	edit_generation++;
 	while (c->nlog > 0) {
 		struct edit_change *ch = &c->log[--c->nlog];
 		switch (ch->kind) {
@@ -122,7 +124,7 @@ static void
 forget_change(struct edit_change *ch)
 {
 	if (ch->kind == EC_UNPACKED)
-		free(ch->old_text);
+		packed_release(ch->old_text);
 	else if (ch->kind == EC_TEXT) {
 		if (ch->old_owned)
 			xmlFree(ch->old_text);
@@ -175,7 +177,7 @@ strip_ops(xmlNodePtr n)
 
 	for (a = n->properties; a != NULL; a = an) {
 		an = a->next;
-		if (is_nc_operation(a))
+		if (is_nc_operation(a) || is_yang_insert_attr(a))
 			xmlRemoveProp(a);
 	}
 	for (c = n->children; c != NULL; c = cn) {
@@ -188,81 +190,6 @@ strip_ops(xmlNodePtr n)
 			continue;
 		}
 		strip_ops(c);
-	}
-}
-
-int
-ns_in_subtree(xmlNodePtr n, xmlNsPtr ns)
-{
-	if (n->type != XML_ELEMENT_NODE)
-		return 0;
-	if (n->ns == ns)
-		return 1;
-	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
-		if (a->ns == ns)
-			return 1;
-	if (ns_value_uses(n, ns->prefix))	/* identityref and the like: nsvalue.c */
-		return 1;
-	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-		if (ns_in_subtree(c, ns))
-			return 1;
-	return 0;
-}
-
-static void
-ns_repoint(xmlNodePtr n, xmlNsPtr from, xmlNsPtr to)
-{
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (n->ns == from)
-			n->ns = to;
-		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
-			if (a->ns == from)
-				a->ns = to;
-		ns_repoint(n->children, from, to);
-	}
-}
-
-/*
- * n was just linked under its parent: drop n's namespace declarations
- * that repeat one in scope or that nothing uses (the copy declared them
- * for itself), so the stored document stays small.  An xmlns="" that
- * undoes a default namespace in scope stays: no node points to it, yet
- * without it n's no-namespace elements would fall into that namespace.
- */
-static void
-ns_dedupe(xmlNodePtr n)
-{
-	xmlNsPtr *pp = &n->nsDef, d, f;
-	xmlNodePtr saved_next = n->next;
-
-	n->next = NULL;		/* walk n's subtree only */
-	while ((d = *pp) != NULL) {
-		f = n->parent != NULL ? xmlSearchNs(n->doc, n->parent, d->prefix) : NULL;
-		if (f != NULL && xmlStrEqual(f->href, d->href))
-			ns_repoint(n, d, f);
-		else if (ns_in_subtree(n, d) || (f != NULL && d->prefix == NULL &&
-		    (d->href == NULL || d->href[0] == '\0'))) {
-			pp = &d->next;
-			continue;
-		}
-		*pp = d->next;
-		d->next = NULL;
-		xmlFreeNs(d);
-	}
-	n->next = saved_next;
-}
-
-void
-ns_tidy(xmlNodePtr n)
-{
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (n->nsDef != NULL)
-			ns_dedupe(n);
-		ns_tidy(n->children);
 	}
 }
 
@@ -370,6 +297,9 @@ needs_walk(xmlNodePtr n)
 		if (n->properties != NULL && (rc = parse_op(n, &op)) != 0 &&
 		    (rc == -1 || op == OP_DELETE || op == OP_NONE))
 			return 1;
+		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+			if (is_yang_insert_attr(a))
+				return 1;	/* an ordered-by user entry placed */
 		if (needs_walk(n->children))
 			return 1;
 	}
@@ -382,15 +312,57 @@ needs_walk(xmlNodePtr n)
  * change is (the model's checks, the node it addresses), then the
  * change.
  */
+/*
+ * New node n goes under p before next (at: a place was asked for,
+ * edit_order.c; else at the end).  A node of another case of the same
+ * choice goes (RFC 7950 7.9.6).
+ */
+static void
+add_new(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn,
+    const struct lysc_node *sn, xmlNodePtr n, int at, xmlNodePtr next)
+{
+	xmlNodePtr x;
+
+	while ((x = edit_schema_other_case(c, p, psn, sn)) != NULL) {
+		if (x == next)
+			next = next->next;
+		remove_child(c, x);
+	}
+	add_child(c, p, n, at ? next : NULL);
+}
+
+/*
+ * Existing entry d moves before next (NULL: the end): a copy goes
+ * there and d goes, so the undo log needs no kind of its own.
+ */
+static void
+move_entry(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr d, xmlNodePtr next)
+{
+	if (next == d || next == d->next)
+		return;
+	add_child(c, p, packed_copy_node(d, p->doc), next);
+	remove_child(c, d);
+}
+
+/*
+ * One edit node e under datastore node p (schema node psn, known: see
+ * edit_schema_node); returns -1 to stop the edit.  First what the
+ * change is (the model's checks, the node it addresses, where an
+ * ordered-by user entry goes), then the change.
+ */
 static int
 apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
     xmlNodePtr e, enum eop op, int lonely)
 {
 	const struct lysc_node *sn = NULL;
-	int writes, whole, ckn;
-	xmlNodePtr d, n;
+	int writes, whole, ckn, at = 0;
+	xmlNodePtr d, n, next = NULL;
 	int rc;
 
+	if (memcap_over()) {	/* the caller answers resource-denied and undoes the edit */
+		c->nerrors++;
+		return -1;
+	}
 	if ((rc = parse_op(e, &op)) == -1) {
 		edit_error(c, e, TAG_BAD_ATTRIBUTE, "bad operation attribute");
 		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
@@ -400,6 +372,8 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 	ckn = edit_schema_known(sn);
 	d = index_match(c, p, psn, known, e, sn, lonely);
+	if (writes && c->schema != NULL && order_place(c, p, psn, known, e, sn, &at, &next))
+		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 	/* a subtree copied whole: its descendants are checked now */
 	whole = op == OP_REPLACE || op == OP_CREATE ||
 	    (op == OP_MERGE && d == NULL && (node_is_leaf(e) || !needs_walk(e->children)));
@@ -410,7 +384,7 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 		if (d == NULL) {
 			if (node_is_leaf(e) || !needs_walk(e->children)) {
 				/* a new subtree with nothing inside to check: one copy */
-				add_child(c, p, copy_for(c, p, e), NULL);
+				add_new(c, p, psn, sn, copy_for(c, p, e), at, next);
 				return 0;
 			}
 			/*
@@ -428,14 +402,16 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 				tree_free(n);
 				return -1;
 			}
-			add_child(c, p, n, NULL);
+			add_new(c, p, psn, sn, n, at, next);
 			return 0;
 		}
-		if (node_is_leaf(e)) {
+		if (node_is_leaf(e))
 			set_leaf(c, d, e);
-			return 0;
-		}
-		return apply_children(c, d, e, op, sn, ckn);
+		else if (apply_children(c, d, e, op, sn, ckn) == -1)
+			return -1;
+		if (at)
+			move_entry(c, p, d, next);
+		return 0;
 	case OP_NONE:
 		if (d == NULL) {
 			edit_error(c, e, TAG_DATA_MISSING, "no such node in the datastore");
@@ -444,16 +420,19 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 		return node_is_leaf(e) ? 0 : apply_children(c, d, e, op, sn, ckn);
 	case OP_REPLACE:
 		n = copy_for(c, p, e);
-		add_child(c, p, n, d);
-		if (d != NULL)
+		if (d == NULL)
+			add_new(c, p, psn, sn, n, at, next);
+		else {
+			add_child(c, p, n, at ? next : d);
 			remove_child(c, d);
+		}
 		return 0;
 	case OP_CREATE:
 		if (d != NULL) {
 			edit_error(c, e, TAG_DATA_EXISTS, "node exists already");
 			return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 		}
-		add_child(c, p, copy_for(c, p, e), NULL);
+		add_new(c, p, psn, sn, copy_for(c, p, e), at, next);
 		return 0;
 	case OP_DELETE:
 		if (d == NULL) {
@@ -590,6 +569,7 @@ edit_apply(struct edit_ctx *c, xmlNodePtr root, xmlNodePtr config)
 	enum eop op = c->defop == DEFOP_REPLACE ? OP_REPLACE :
 	    c->defop == DEFOP_NONE ? OP_NONE : OP_MERGE;
 
+	edit_generation++;
 	c->nerrors = 0;
 	c->config = config;
 	if (c->defop == DEFOP_REPLACE) {

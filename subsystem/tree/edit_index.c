@@ -59,6 +59,11 @@ struct index {
 	struct schema	*schema;	/* NULL: no schema */
 	const struct lysc_node *psn;
 	int		 known;		/* psn is the parent's (NULL: top level) */
+	xmlHashTablePtr	 keys;		/* the RELAX NG keys it was built with */
+	int		 irregular;	/* an entry's key leaves are not as
+					   index_lookup needs them (key_regular) */
+	void		*ext;		/* index_ext(): validate.c's unique values */
+	void		(*ext_free)(void *);
 };
 
 static void
@@ -81,6 +86,8 @@ index_drop(xmlNodePtr parent)
 
 	if (ix == NULL)
 		return;
+	if (ix->ext_free != NULL)
+		ix->ext_free(ix->ext);
 	xmlHashFree(ix->h, NULL);
 	free(ix);
 	parent->_private = NULL;
@@ -103,6 +110,8 @@ index_add(struct index *ix, xmlHashTablePtr keys, xmlNodePtr c)
 
 	if (c->type != XML_ELEMENT_NODE)
 		return;
+	if (!ix->irregular && !key_regular(keys, ix_sn(ix, c), c))
+		ix->irregular = 1;
 	k = node_key(keys, ix_sn(ix, c), c);
 	if (xmlHashAddEntry(ix->h, BAD_CAST k, c) != 0)
 		ix->dups = 1;
@@ -115,14 +124,23 @@ index_add(struct index *ix, xmlHashTablePtr keys, xmlNodePtr c)
 	free(nk);
 }
 
+/*
+ * parent's index, built when it has INDEX_MIN children or more (else
+ * NULL).  same: an index built by other rules (keys, schema, psn,
+ * known: a filter's, a journal replay's) is built again by these, so
+ * that an edit looks up keys as they were made; else it serves as is.
+ */
 static struct index *
 index_get(xmlNodePtr parent, xmlHashTablePtr keys, struct schema *schema,
-    const struct lysc_node *psn, int known)
+    const struct lysc_node *psn, int known, int same)
 {
 	struct index *ix = parent->_private;
 	int n = 0;
 
-	if (ix != NULL)
+	if (ix != NULL && same && (ix->keys != keys || ix->schema != schema ||
+	    (schema != NULL && (ix->psn != psn || ix->known != known))))
+		index_drop(parent);
+	else if (ix != NULL)
 		return ix;
 	for (xmlNodePtr c = parent->children; c != NULL && n < INDEX_MIN; c = c->next)
 		n++;
@@ -132,12 +150,25 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys, struct schema *schema,
 	ix->schema = schema;
 	ix->psn = psn;
 	ix->known = known;
+	ix->keys = keys;
+	packed_on_free(index_drop);	/* the index goes when libxml2 frees parent */
 	if ((ix->h = xmlHashCreate(1024)) == NULL)
 		xoom();
 	for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
 		index_add(ix, keys, c);
 	parent->_private = ix;
 	return ix;
+}
+
+void **
+index_ext(xmlNodePtr parent, void (*free_fn)(void *))
+{
+	struct index *ix = parent->_private;
+
+	if (ix == NULL)
+		return NULL;
+	ix->ext_free = free_fn;
+	return &ix->ext;
 }
 
 /*
@@ -286,6 +317,13 @@ names_entry(const xmlNode *p, xmlNodePtr e)
 			if (whole)
 				return 1;
 		}
+	if (packed_is(e)) {
+		/* read as it is: unpacked, e would stay so (apply_children) */
+		const char *pos = NULL, *cname, *text;
+
+		return packed_next_child(e, &pos, &cname, &text) != 0 &&
+		    packed_next_child(e, &pos, &cname, &text) != 0;
+	}
 	if ((f = node_first_elem(e)) == NULL)
 		return 0;
 	for (f = f->next; f != NULL; f = f->next)
@@ -298,7 +336,7 @@ xmlNodePtr
 index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
     xmlNodePtr e, const struct lysc_node *sn, int lonely)
 {
-	struct index *ix = index_get(p, c->keys, c->schema, psn, known);
+	struct index *ix = index_get(p, c->keys, c->schema, psn, known, 1);
 	char *k = node_key(c->keys, sn, e), *pk = first_leaf_key(k);
 	xmlNodePtr d = NULL, only = NULL;
 	int count = 0, same_first = 0;
@@ -350,4 +388,83 @@ index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int k
 	free(pk);
 	free(k);
 	return d;
+}
+
+/* ---- lookups by key value (filter_subtree.c, xpath_keyed.c) ---- */
+
+int filter_index_on = 1;
+unsigned long filter_index_answers;
+
+int
+index_worth(const xmlNode *p)
+{
+	int n = 0;
+
+	if (p->_private != NULL)
+		return 1;
+	for (xmlNodePtr c = p->children; c != NULL && n < INDEX_MIN; c = c->next)
+		n++;
+	return n >= INDEX_MIN;
+}
+
+static intptr_t
+count_of(const struct index *ix, const char *k)
+{
+	return (intptr_t)xmlHashLookup(ix->h, BAD_CAST k);
+}
+
+int
+index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns,
+    const char *name, int n, const char *const *names, const char *const *vals,
+    xmlNodePtr *found)
+{
+	struct index *ix;
+	const struct lysc_node *sn = NULL;
+	xmlNode fake = { 0 };
+	xmlNs fakens = { 0 };
+	char *k;
+	intptr_t entries;
+	int rc;
+
+	*found = NULL;
+	if (!filter_index_on || parent->type != XML_ELEMENT_NODE || packed_is(parent) ||
+	    (ix = index_get(parent, ru->keys, ru->schema, ru->psn, ru->known, 0)) == NULL ||
+	    ix->dups || ix->irregular)
+		return 0;
+	if (ix->schema != NULL && ix->known)
+		sn = schema_child(ix->schema, ix->psn, ns, name);
+	if ((rc = key_for_values(ix->keys, sn, name, ns, n, names, vals, &k)) == -1)
+		return 0;
+	if (rc == 1) {
+		*found = xmlHashLookup(ix->h, BAD_CAST k);
+		free(k);
+		filter_index_answers++;
+		return 1;
+	}
+	/* schema-less: entries keyed by their first leaf, if all of them are */
+	fakens.href = BAD_CAST ns;
+	fake.type = XML_ELEMENT_NODE;
+	fake.name = BAD_CAST name;
+	fake.ns = &fakens;
+	k = node_name_key(&fake);
+	entries = count_of(ix, k);
+	free(k);
+	if (entries == 0) {
+		filter_index_answers++;
+		return 1;	/* none of that name */
+	}
+	for (int i = 0; i < n; i++) {
+		char *pk = key_first_leaf(name, ns, names[i], NULL);
+		intptr_t keyed = count_of(ix, pk);
+
+		free(pk);
+		if (keyed != entries)
+			continue;
+		k = key_first_leaf(name, ns, names[i], vals[i]);
+		*found = xmlHashLookup(ix->h, BAD_CAST k);
+		free(k);
+		filter_index_answers++;
+		return 1;
+	}
+	return 0;
 }

@@ -4,6 +4,7 @@
  * the YANG schema node, the RELAX NG keys (RFC 6110 nma:key, read here)
  * or the schema-less rules; and the small node helpers they share.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,8 +338,12 @@ key_child_of(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *en
 	key_set(keys, sn, entry, &ks);
 	if (ks.kind == KS_SINGLE)
 		return 0;
-	if (ks.kind != KS_KEYS)
-		return node_first_elem(entry) == child;
+	if (ks.kind != KS_KEYS) {
+		/* the first leaf, or another of its name (key_regular counts them) */
+		xmlNodePtr f = node_first_elem(entry);
+		return f == child || (f != NULL &&
+		    strcmp((const char *)f->name, (const char *)child->name) == 0);
+	}
 	for (unsigned i = 0; i < ks.n; i++)
 		if (strcmp(ks.names[i], (const char *)child->name) == 0)
 			return 1;
@@ -427,4 +432,122 @@ keys_free(xmlHashTablePtr keys)
 {
 	if (keys != NULL)
 		xmlHashFree(keys, free_keylist);
+}
+
+/* ---- keys for lookups by value (filters: edit_index.c's index_lookup) ---- */
+
+/* 1 when text is a key value as a filter compares it: no white space around. */
+static int
+plain_value(const char *t)
+{
+	size_t n = strlen(t);
+
+	return n == 0 || (!isspace((unsigned char)t[0]) && !isspace((unsigned char)t[n - 1]));
+}
+
+/*
+ * 1 when child elements of n (any namespace) named name are exactly one,
+ * in n's namespace, a leaf whose text has no white space around it.
+ */
+static int
+one_plain_leaf(const xmlNode *n, const char *name)
+{
+	const char *pos = NULL, *cname, *text;
+	int kind, found = 0;
+
+	if (packed_is(n)) {
+		while ((kind = packed_next_child(n, &pos, &cname, &text)) != 0)
+			if (strcmp(cname, name) == 0 &&
+			    (found++ > 0 || kind != PACKED_LEAF || !plain_value(text)))
+				return 0;
+		return found == 1;
+	}
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		char *t;
+		int ok;
+
+		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, name) != 0)
+			continue;
+		if (found++ > 0 || strcmp(node_ns(c), node_ns(n)) != 0 || node_first_elem(c) != NULL)
+			return 0;
+		t = node_leaf_text(c);
+		ok = plain_value(t);
+		free(t);
+		if (!ok)
+			return 0;
+	}
+	return found == 1;
+}
+
+int
+key_regular(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n)
+{
+	struct keyset ks;
+	const char *cname, *text;
+	xmlNodePtr f;
+
+	key_set(keys, sn, n, &ks);
+	if (ks.kind == KS_KEYS) {
+		for (unsigned i = 0; i < ks.n; i++)
+			if (!one_plain_leaf(n, ks.names[i]))
+				return 0;
+		return 1;
+	}
+	if (ks.kind != KS_NONE)
+		return 1;
+	if (packed_is(n))
+		return packed_child(n, NULL, &cname, &text) != 1 || text == NULL ||
+		    one_plain_leaf(n, cname);
+	if ((f = node_first_elem(n)) == NULL || !node_is_leaf(f))
+		return 1;	/* an "L" or "C" key: never looked up by value */
+	return one_plain_leaf(n, (const char *)f->name);
+}
+
+int
+key_for_values(xmlHashTablePtr keys, const struct lysc_node *sn, const char *name,
+    const char *ns, int n, const char *const *names, const char *const *vals, char **k)
+{
+	struct sbuf b = { 0 };
+	struct keyset ks;
+	xmlNode fake = { 0 };
+
+	*k = NULL;
+	fake.type = XML_ELEMENT_NODE;
+	fake.name = BAD_CAST name;
+	key_set(keys, sn, &fake, &ks);
+	if (ks.kind == KS_NONE)
+		return 0;
+	if (ks.kind != KS_KEYS)
+		return -1;
+	sb_add(&b, "K");
+	sb_add(&b, name);
+	sb_add(&b, ns);
+	for (unsigned i = 0; i < ks.n; i++) {
+		int j = 0;
+
+		while (j < n && strcmp(names[j], ks.names[i]) != 0)
+			j++;
+		if (j == n) {
+			free(b.p);
+			return -1;	/* a key leaf the filter does not give */
+		}
+		sb_add(&b, vals[j]);
+	}
+	*k = b.p;
+	return 1;
+}
+
+char *
+key_first_leaf(const char *name, const char *ns, const char *leaf, const char *val)
+{
+	struct sbuf b = { 0 };
+
+	sb_add(&b, val != NULL ? "F" : "P");
+	sb_add(&b, name);
+	sb_add(&b, ns);
+	sb_add(&b, leaf);
+	sb_add(&b, ns);
+	if (val != NULL)
+		sb_add(&b, val);
+	return b.p;
 }

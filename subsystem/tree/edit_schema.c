@@ -21,23 +21,27 @@
  * one leaf (mandatory, unique, min/max-elements, must, when, leafref)
  * is the datastore validation's, not this file's.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xmalloc.h"
 #include "tree_int.h"
 
-/* An <rpc-error> from a schema_error: app-tag, error-path with its namespaces. */
-static void
-report(struct edit_ctx *c, const struct schema_error *se, const char *bad_element)
+/*
+ * An <rpc-error> in r (NULL: none) from se: app-tag, error-path with its
+ * namespaces, then bad-attribute and bad-element (each NULL: none).
+ */
+void
+schema_error_report(struct rpc *r, const struct schema_error *se, const char *bad_attribute,
+    const char *bad_element)
 {
 	xmlNodePtr err, path = NULL;
 
-	c->nerrors++;
-	if (c->r == NULL)
+	if (r == NULL)
 		return;
-	err = rpc_error(c->r, ERR_APPLICATION, se->tag, se->path.text,
-	    "%s", se->message != NULL ? se->message : "invalid");
+	err = rpc_error(r, ERR_APPLICATION, se->tag, se->path.text, "%s",
+	    se->message != NULL ? se->message : "invalid");
 	if (err == NULL)
 		return;
 	for (xmlNodePtr x = err->children; x != NULL; x = x->next)
@@ -46,8 +50,8 @@ report(struct edit_ctx *c, const struct schema_error *se, const char *bad_elemen
 	for (size_t i = 0; path != NULL && i < se->path.nns; i++)
 		xmlNewNs(path, BAD_CAST se->path.ns[i].ns, BAD_CAST se->path.ns[i].prefix);
 	if (se->app_tag != NULL) {
-		xmlNodePtr at = xmlNewDocNode(err->doc, err->ns, BAD_CAST "error-app-tag",
-		    NULL);
+		xmlNodePtr at = xmlNewDocNode(err->doc, err->ns, BAD_CAST "error-app-tag", NULL);
+
 		if (at != NULL) {
 			xmlNodeAddContent(at, BAD_CAST se->app_tag);
 			if (path != NULL)
@@ -56,8 +60,41 @@ report(struct edit_ctx *c, const struct schema_error *se, const char *bad_elemen
 				xmlAddChild(err, at);
 		}
 	}
+	if (bad_attribute != NULL)
+		rpc_error_info(err, "bad-attribute", bad_attribute);
 	if (bad_element != NULL)
 		rpc_error_info(err, "bad-element", bad_element);
+}
+
+/* An <rpc-error> from a schema_error (counted in c). */
+static void
+report_info(struct edit_ctx *c, const struct schema_error *se, const char *bad_attribute,
+    const char *bad_element)
+{
+	c->nerrors++;
+	schema_error_report(c->r, se, bad_attribute, bad_element);
+}
+
+static void
+report(struct edit_ctx *c, const struct schema_error *se, const char *bad_element)
+{
+	report_info(c, se, NULL, bad_element);
+}
+
+void
+edit_schema_refuse(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char *app_tag,
+    const char *msg, const char *bad_attribute, const char *bad_element)
+{
+	struct schema_error se = { .tag = tag };
+
+	if (c->r != NULL && schema_error_path(c->schema, e, c->config, &se.path) == -1)
+		xoom();
+	se.message = xstrdup(msg);
+	se.app_tag = app_tag != NULL ? xstrdup(app_tag) : NULL;
+	report_info(c, &se, bad_attribute, bad_element);
+	free(se.message);
+	free(se.app_tag);
+	schema_text_free(&se.path);
 }
 
 /* Reports tag with message about element e (error-path from the schema). */
@@ -65,20 +102,85 @@ static void
 refuse(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char *msg,
     const char *bad_element)
 {
-	struct schema_error se = { .tag = tag };
-
-	if (c->r != NULL && schema_error_path(c->schema, e, c->config, &se.path) == -1)
-		xoom();
-	se.message = xstrdup(msg);
-	report(c, &se, bad_element);
-	free(se.message);
-	schema_text_free(&se.path);
+	edit_schema_refuse(c, e, tag, NULL, msg, NULL, bad_element);
 }
 
 static int
 may_have_children(const struct lysc_node *sn)
 {
 	return sn != NULL && (sn->nodetype & (LYS_CONTAINER | LYS_LIST)) != 0;
+}
+
+/*
+ * Edit leaf e takes the module's form of its value (identityref,
+ * instance-identifier: the modules' own prefixes) and declares the
+ * prefixes it uses, so what is stored means the same wherever it is
+ * copied and reads the same whatever prefixes the client chose.  A
+ * declaration of e's that the new text no longer needs is dropped later
+ * (ns_tidy, add_child) unless something else uses it.
+ */
+/* A declaration on e, for href, of a prefix not in scope on e. */
+static xmlNsPtr
+fresh_ns(xmlNodePtr e, const xmlChar *href)
+{
+	char pf[16];
+
+	for (int k = 0; k < 10000; k++) {
+		snprintf(pf, sizeof(pf), "n%d", k);
+		if (xmlSearchNs(e->doc, e, BAD_CAST pf) == NULL)
+			return xmlNewNs(e, href, BAD_CAST pf);
+	}
+	return NULL;
+}
+
+/* e's name and attributes stop using prefix (they get a fresh one for their namespace). */
+static void
+free_prefix(xmlNodePtr e, const xmlChar *prefix)
+{
+	xmlNsPtr f;
+
+	if (e->ns != NULL && xmlStrEqual(e->ns->prefix, prefix)) {
+		if ((f = fresh_ns(e, e->ns->href)) == NULL)
+			xoom();
+		xmlSetNs(e, f);
+	}
+	for (xmlAttrPtr a = e->properties; a != NULL; a = a->next)
+		if (a->ns != NULL && xmlStrEqual(a->ns->prefix, prefix)) {
+			if ((f = fresh_ns(e, a->ns->href)) == NULL)
+				xoom();
+			a->ns = f;
+		}
+}
+
+/*
+ * Edit leaf e takes the module's form of its value (identityref,
+ * instance-identifier: the modules' own prefixes) and declares the
+ * prefixes it uses, so what is stored reads the same whatever prefixes
+ * the client chose.  Declarations nothing uses any more are dropped when
+ * the node is stored (add_child, ns_tidy).
+ */
+static void
+normalise(xmlNodePtr e, const struct schema_text *norm)
+{
+	for (size_t i = 0; i < norm->nns; i++) {
+		const xmlChar *pf = BAD_CAST norm->ns[i].prefix, *href = BAD_CAST norm->ns[i].ns;
+		xmlNsPtr have = xmlSearchNs(e->doc, e, pf), own = NULL;
+
+		if (have != NULL && xmlStrEqual(have->href, href))
+			continue;
+		free_prefix(e, pf);
+		for (xmlNsPtr d = e->nsDef; d != NULL; d = d->next)
+			if (xmlStrEqual(d->prefix, pf))
+				own = d;
+		if (own != NULL) {
+			/* e is a leaf: after free_prefix only its text reads it */
+			xmlFree((xmlChar *)own->href);
+			own->href = xmlStrdup(href);
+		} else if (xmlNewNs(e, href, pf) == NULL)
+			xoom();
+	}
+	xmlNodeSetContent(e, NULL);
+	xmlNodeAddContent(e, BAD_CAST norm->text);
 }
 
 /* Checks the value of leaf or leaf-list e (schema node sn); 0 or 1 (reported). */
@@ -99,6 +201,8 @@ check_value(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *sn)
 	free(text);
 	if (rc != 0)
 		report(c, &se, NULL);
+	else if (val.norm.text != NULL)
+		normalise(e, &val.norm);
 	schema_value_free(&val);
 	schema_error_free(&se);
 	return rc != 0;
@@ -189,4 +293,27 @@ int
 edit_schema_known(const struct lysc_node *sn)
 {
 	return may_have_children(sn);
+}
+
+xmlNodePtr
+edit_schema_other_case(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn,
+    const struct lysc_node *sn)
+{
+	const struct schema_info *in;
+
+	if (c->schema == NULL || sn == NULL || (in = schema_info(c->schema, sn)) == NULL ||
+	    !(in->flags & SCHEMA_IN_CASE))
+		return NULL;
+	packed_unpack(p);
+	for (xmlNodePtr x = p->children; x != NULL; x = x->next) {
+		const struct lysc_node *xsn;
+
+		if (x->type != XML_ELEMENT_NODE || x->ns == NULL)
+			continue;
+		xsn = schema_child(c->schema, psn, (const char *)x->ns->href,
+		    (const char *)x->name);
+		if (xsn != NULL && schema_cases_conflict(sn, xsn))
+			return x;
+	}
+	return NULL;
 }

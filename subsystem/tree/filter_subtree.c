@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "xmalloc.h"
-#include "tree.h"
+#include "tree_int.h"
 
 
 enum fkind { F_SELECT, F_CONTENT, F_CONTAIN };
@@ -180,6 +180,7 @@ struct walk {
 
 static int filter_node(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePtr n);
 
+/* 1 when dc is one of keys[0..nkeys). */
 static int
 is_key(xmlNodePtr dc, xmlNodePtr *keys, int nkeys)
 {
@@ -189,6 +190,148 @@ is_key(xmlNodePtr dc, xmlNodePtr *keys, int nkeys)
 	return 0;
 }
 
+/* Adds under outp data child dc as f's children select it, or as a key; 1 if selected. */
+static int
+filter_child(const struct walk *w, xmlNodePtr f, xmlNodePtr dc, xmlNodePtr outp,
+    xmlNodePtr *keys, int nkeys)
+{
+	xmlNodePtr sub = NULL;
+	struct walk cw = { w->o, NULL, 0 };
+
+	if (dc->type != XML_ELEMENT_NODE)
+		return 0;
+	cw.sn = reply_schema_child(w->o, w->sn, w->top, dc);
+	for (xmlNodePtr fc = f->children; fc != NULL && sub == NULL; fc = fc->next) {
+		if (fc->type != XML_ELEMENT_NODE)
+			continue;
+		switch (kind_of(fc)) {
+		case F_CONTENT:
+			if (content_match(fc, dc))
+				sub = copy_all(dc, outp->doc);
+			break;
+		case F_SELECT:
+			if (node_match(fc, dc))
+				sub = copy_all(dc, outp->doc);
+			break;
+		case F_CONTAIN:
+			if (node_match(fc, dc)) {
+				xmlNodePtr n = xmlDocCopyNode(dc, outp->doc, 2);
+				if (n == NULL)
+					xoom();
+				if (filter_node(&cw, fc, dc, n))
+					sub = n;
+				else
+					xmlFreeNode(n);
+			}
+			break;
+		}
+	}
+	if (sub != NULL) {
+		xmlAddChild(outp, sub);
+		return 1;
+	}
+	if (nkeys > 0 && is_key(dc, keys, nkeys))
+		xmlAddChild(outp, copy_all(dc, outp->doc));
+	return 0;
+}
+
+#define LOOKUP_MAX	16	/* key leaves a lookup takes from one filter node */
+
+/*
+ * The list entry of d that containment node fc can select, found
+ * through d's list index by fc's content match nodes (edit_index.c):
+ * 1 with *found (NULL: none can be), 0 when only a walk can tell.
+ */
+static int
+keyed_entry(const struct walk *w, xmlNodePtr fc, xmlNodePtr d, xmlNodePtr *found)
+{
+	struct index_rules ru = { NULL, NULL, w->top ? NULL : w->sn, w->top || w->sn != NULL };
+	const char *names[LOOKUP_MAX], *vals[LOOKUP_MAX];
+	char *texts[LOOKUP_MAX];
+	int n = 0, rc;
+
+	if (w->o != NULL) {
+		ru.keys = w->o->keys;
+		ru.schema = w->o->schema;
+	}
+	/* packed entries have no attributes: fc's would need a walk */
+	if (kind_of(fc) != F_CONTAIN || ns_wild(fc) || fc->properties != NULL)
+		return 0;
+	for (xmlNodePtr c = fc->children; c != NULL && n < LOOKUP_MAX; c = c->next) {
+		char *t, *e;
+
+		if (c->type != XML_ELEMENT_NODE || kind_of(c) != F_CONTENT ||
+		    c->properties != NULL ||
+		    (!ns_wild(c) && !xmlStrEqual(c->ns->href, fc->ns->href)))
+			continue;
+		t = text_of(c);
+		for (e = t + strlen(t); e > t && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		for (e = t; isspace((unsigned char)*e); e++)
+			;
+		memmove(t, e, strlen(e) + 1);
+		names[n] = (const char *)c->name;
+		texts[n] = t;
+		vals[n++] = t;
+	}
+	rc = n > 0 && index_lookup(d, &ru, (const char *)fc->ns->href,
+	    (const char *)fc->name, n, names, vals, found);
+	for (int i = 0; i < n; i++)
+		free(texts[i]);
+	return rc;
+}
+
+/*
+ * The children of d that f's children can select, and d's keys, in
+ * document order (*out, caller frees): 1, or 0 when f has a child that
+ * is not a list entry selected by its keys (walk them all).  A filter
+ * picking a few entries of a big list reads just those.
+ */
+static int
+keyed_children(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePtr *keys,
+    int nkeys, xmlNodePtr **out, int *nout)
+{
+	xmlNodePtr *set, found;
+	int n = 0, cap = nkeys + 8, placed = 0;
+
+	if (packed_is(d) || d->children == NULL)
+		return 0;
+	set = xcalloc((size_t)cap, sizeof(*set));
+	for (xmlNodePtr fc = f->children; fc != NULL; fc = fc->next) {
+		if (fc->type != XML_ELEMENT_NODE)
+			continue;
+		if (!keyed_entry(w, fc, d, &found)) {
+			free(set);
+			return 0;
+		}
+		if (found == NULL || is_key(found, set, n))
+			continue;
+		if (n == cap)
+			set = xreallocarray(set, (size_t)(cap *= 2), sizeof(*set));
+		set[n++] = found;
+	}
+	for (int i = 0; i < nkeys; i++) {
+		if (is_key(keys[i], set, n))
+			continue;
+		if (n == cap)
+			set = xreallocarray(set, (size_t)(cap *= 2), sizeof(*set));
+		set[n++] = keys[i];
+	}
+	if (n > 1) {
+		/* document order: the entries' places among d's children */
+		xmlNodePtr *sorted = xcalloc((size_t)n, sizeof(*sorted));
+		for (xmlNodePtr c = d->children; c != NULL && placed < n; c = c->next)
+			if (is_key(c, set, n))
+				sorted[placed++] = c;
+		free(set);
+		set = sorted;
+	}
+	*out = set;
+	*nout = n;
+	return 1;
+}
+
 /*
  * Adds under outp the filtered children of data node d per filter node
  * f's children, and d's keys (not counted) when it is a list entry.
@@ -196,47 +339,17 @@ is_key(xmlNodePtr dc, xmlNodePtr *keys, int nkeys)
 static int
 filter_children(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePtr outp)
 {
-	xmlNodePtr keys[KEYS_MAX];
-	int added = 0, nkeys = w->top ? 0 : reply_entry_keys(w->o, w->sn, d, keys, KEYS_MAX);
+	xmlNodePtr keys[KEYS_MAX], *only;
+	int added = 0, nonly, nkeys = w->top ? 0 : reply_entry_keys(w->o, w->sn, d, keys, KEYS_MAX);
 
-	for (xmlNodePtr dc = d->children; dc != NULL; dc = dc->next) {
-		xmlNodePtr sub = NULL;
-		struct walk cw = { w->o, NULL, 0 };
-
-		if (dc->type != XML_ELEMENT_NODE)
-			continue;
-		cw.sn = reply_schema_child(w->o, w->sn, w->top, dc);
-		for (xmlNodePtr fc = f->children; fc != NULL && sub == NULL; fc = fc->next) {
-			if (fc->type != XML_ELEMENT_NODE)
-				continue;
-			switch (kind_of(fc)) {
-			case F_CONTENT:
-				if (content_match(fc, dc))
-					sub = copy_all(dc, outp->doc);
-				break;
-			case F_SELECT:
-				if (node_match(fc, dc))
-					sub = copy_all(dc, outp->doc);
-				break;
-			case F_CONTAIN:
-				if (node_match(fc, dc)) {
-					xmlNodePtr n = xmlDocCopyNode(dc, outp->doc, 2);
-					if (n == NULL)
-						xoom();
-					if (filter_node(&cw, fc, dc, n))
-						sub = n;
-					else
-						xmlFreeNode(n);
-				}
-				break;
-			}
-		}
-		if (sub != NULL) {
-			xmlAddChild(outp, sub);
-			added++;
-		} else if (nkeys > 0 && is_key(dc, keys, nkeys))
-			xmlAddChild(outp, copy_all(dc, outp->doc));
+	if (keyed_children(w, f, d, keys, nkeys, &only, &nonly)) {
+		for (int i = 0; i < nonly; i++)
+			added += filter_child(w, f, only[i], outp, keys, nkeys);
+		free(only);
+		return added;
 	}
+	for (xmlNodePtr dc = d->children; dc != NULL; dc = dc->next)
+		added += filter_child(w, f, dc, outp, keys, nkeys);
 	return added;
 }
 

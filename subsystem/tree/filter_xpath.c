@@ -20,7 +20,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "xmalloc.h"
-#include "tree.h"
+#include "tree_int.h"
 #include "schema/schema.h"
 
 
@@ -97,63 +97,17 @@ quiet(void *arg, xmlErrorPtr err)
 	(void)err;
 }
 
-int
-filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
-    const char *select, xmlDocPtr data, xmlNodePtr out)
+/* Copies the selected nodes set under out, with their ancestors. */
+static void
+emit(const struct reply_opts *o, xmlNodeSetPtr set, xmlNodePtr root, xmlNodePtr out)
 {
-	xmlNodePtr root = xmlDocGetRootElement(data), saved_children, saved_last;
-	xmlXPathContextPtr ctx;
-	xmlXPathObjectPtr res;
-	xmlNsPtr *nss;
-	xmlHashTablePtr whole;
 	struct xwalk w = { o, NULL, NULL, root };
-	char *resolved;
-	int rc = 0;
+	xmlHashTablePtr whole;
 
-	/* XPath walks real nodes only: unpacked until the RPC ends (packed.c) */
-	packed_unpack_tree(root);
-	if ((ctx = xmlXPathNewContext(data)) == NULL)
-		xoom();
-	ctx->error = quiet;	/* the rpc-error says it; nothing on stderr */
-	if ((nss = xmlGetNsList(filter->doc, filter)) != NULL) {
-		for (int i = 0; nss[i] != NULL; i++)
-			if (nss[i]->prefix != NULL)
-				xmlXPathRegisterNs(ctx, nss[i]->prefix, nss[i]->href);
-		xmlFree(nss);
-	}
-	/* names without a prefix, each in the one namespace the data uses for it */
-	resolved = xpath_resolve_names(select, root, ctx);
-	/* the top-level nodes become children of the XPath root */
-	saved_children = data->children;
-	saved_last = data->last;
-	data->children = root->children;
-	data->last = root->last;
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
-		c->parent = (xmlNodePtr)data;
-	ctx->node = (xmlNodePtr)data;
-	res = xmlXPathEvalExpression(BAD_CAST (resolved != NULL ? resolved : select), ctx);
-	free(resolved);
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
-		c->parent = root;
-	data->children = saved_children;
-	data->last = saved_last;
-
-	if (res == NULL) {
-		rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
-		    "invalid XPath expression: %s", select);
-		xmlXPathFreeContext(ctx);
-		return -1;
-	}
-	if (res->type != XPATH_NODESET) {
-		rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
-		    "the XPath expression does not select nodes: %s", select);
-		rc = -1;
-		goto done;
-	}
 	if ((w.map = xmlHashCreate(64)) == NULL || (whole = w.whole = xmlHashCreate(64)) == NULL)
 		xoom();
-	for (int i = 0; res->nodesetval != NULL && i < res->nodesetval->nodeNr; i++) {
-		xmlNodePtr d = res->nodesetval->nodeTab[i], parent;
+	for (int i = 0; set != NULL && i < set->nodeNr; i++) {
+		xmlNodePtr d = set->nodeTab[i], parent;
 		char key[32];
 		if (d->type == XML_DOCUMENT_NODE || d == root) {
 			/* the whole datastore */
@@ -179,7 +133,66 @@ filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 	}
 	xmlHashFree(w.map, NULL);
 	xmlHashFree(whole, NULL);
-done:
+}
+
+int
+filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
+    const char *select, xmlDocPtr data, xmlNodePtr out)
+{
+	xmlNodePtr root = xmlDocGetRootElement(data), saved_children, saved_last;
+	xmlXPathContextPtr ctx;
+	xmlXPathObjectPtr res;
+	xmlNodeSetPtr keyed;
+	xmlNsPtr *nss;
+	char *resolved;
+	int rc = 0;
+
+	/* entries by key: through the list index, nothing unpacked but them */
+	if (xpath_keyed(o, filter, select, root, &keyed)) {
+		emit(o, keyed, root, out);
+		xmlXPathFreeNodeSet(keyed);
+		return 0;
+	}
+	/* XPath walks real nodes only: unpacked until the RPC ends (packed.c) */
+	packed_unpack_tree(root);
+	if ((ctx = xmlXPathNewContext(data)) == NULL)
+		xoom();
+	ctx->error = quiet;	/* the rpc-error says it; nothing on stderr */
+	if ((nss = xmlGetNsList(filter->doc, filter)) != NULL) {
+		for (int i = 0; nss[i] != NULL; i++)
+			if (nss[i]->prefix != NULL)
+				xmlXPathRegisterNs(ctx, nss[i]->prefix, nss[i]->href);
+		xmlFree(nss);
+	}
+	/* names without a prefix, each in the one namespace the modules or the data give it */
+	resolved = xpath_resolve_names(select, root, ctx, o != NULL ? o->schema : NULL);
+	/* the top-level nodes become children of the XPath root */
+	saved_children = data->children;
+	saved_last = data->last;
+	data->children = root->children;
+	data->last = root->last;
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+		c->parent = (xmlNodePtr)data;
+	ctx->node = (xmlNodePtr)data;
+	res = xmlXPathEvalExpression(BAD_CAST (resolved != NULL ? resolved : select), ctx);
+	free(resolved);
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+		c->parent = root;
+	data->children = saved_children;
+	data->last = saved_last;
+
+	if (res == NULL) {
+		rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+		    "invalid XPath expression: %s", select);
+		xmlXPathFreeContext(ctx);
+		return -1;
+	}
+	if (res->type != XPATH_NODESET) {
+		rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+		    "the XPath expression does not select nodes: %s", select);
+		rc = -1;
+	} else
+		emit(o, res->nodesetval, root, out);
 	xmlXPathFreeObject(res);
 	xmlXPathFreeContext(ctx);
 	return rc;

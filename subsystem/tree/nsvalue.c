@@ -19,13 +19,15 @@
  *     <edit-config>, <rpc>);
  *   - ns_carry_leaf(): a datastore leaf that takes an edit leaf's text
  *     gets the declarations that text needs;
+ *   - ns_in_subtree(), ns_dedupe(), ns_tidy(): which declarations a
+ *     stored node keeps (edit.c).
  * (filter_xpath.c gives a filtered reply's top-level nodes the
  * declarations of the datastore root; ns_tidy then keeps those used.)
  */
 #include <string.h>
 
 #include "xmalloc.h"
-#include "tree.h"
+#include "tree_int.h"
 
 #define PREFIX_MAX	128	/* longer prefixes are not looked up */
 
@@ -251,4 +253,81 @@ ns_carry_leaf(xmlNodePtr d, xmlNodePtr e)
 	if (d != NULL && e != NULL && d->type == XML_ELEMENT_NODE &&
 	    e->type == XML_ELEMENT_NODE)
 		each_own_prefix(e, leaf_one, &lc);
+}
+
+/* ---- declarations of stored nodes (edit.c) ---- */
+
+int
+ns_in_subtree(xmlNodePtr n, xmlNsPtr ns)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return 0;
+	if (n->ns == ns)
+		return 1;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+		if (a->ns == ns)
+			return 1;
+	if (ns_value_uses(n, ns->prefix))	/* identityref and the like: nsvalue.c */
+		return 1;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (ns_in_subtree(c, ns))
+			return 1;
+	return 0;
+}
+
+static void
+ns_repoint(xmlNodePtr n, xmlNsPtr from, xmlNsPtr to)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->ns == from)
+			n->ns = to;
+		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+			if (a->ns == from)
+				a->ns = to;
+		ns_repoint(n->children, from, to);
+	}
+}
+
+/*
+ * n was just linked under its parent: drop n's namespace declarations
+ * that repeat one in scope or that nothing uses (the copy declared them
+ * for itself), so the stored document stays small.  An xmlns="" that
+ * undoes a default namespace in scope stays: no node points to it, yet
+ * without it n's no-namespace elements would fall into that namespace.
+ */
+void
+ns_dedupe(xmlNodePtr n)
+{
+	xmlNsPtr *pp = &n->nsDef, d, f;
+	xmlNodePtr saved_next = n->next;
+
+	n->next = NULL;		/* walk n's subtree only */
+	while ((d = *pp) != NULL) {
+		f = n->parent != NULL ? xmlSearchNs(n->doc, n->parent, d->prefix) : NULL;
+		if (f != NULL && xmlStrEqual(f->href, d->href))
+			ns_repoint(n, d, f);
+		else if (ns_in_subtree(n, d) || (f != NULL && d->prefix == NULL &&
+		    (d->href == NULL || d->href[0] == '\0'))) {
+			pp = &d->next;
+			continue;
+		}
+		*pp = d->next;
+		d->next = NULL;
+		xmlFreeNs(d);
+	}
+	n->next = saved_next;
+}
+
+void
+ns_tidy(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->nsDef != NULL)
+			ns_dedupe(n);
+		ns_tidy(n->children);
+	}
 }

@@ -31,7 +31,8 @@
  * nodes are noted, their whole trees are packed again instead.
  *
  * The strings are freed by a libxml2 deregister-node callback, so every
- * way a node is freed (xmlFreeNode, xmlFreeDoc, ...) frees its string.
+ * way a node is freed (xmlFreeNode, xmlFreeDoc, ...) frees its string,
+ * and, through packed_on_free's hook, the list index a node holds.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,7 +42,37 @@
 #include <libxml/globals.h>
 
 #include "xmalloc.h"
-#include "tree.h"
+#include "memcap.h"
+#include "tree_int.h"
+
+/*
+ * Packed strings hold most of a big store or request: they count toward
+ * max-session-memory like libxml2's nodes do, or an edit of entries that
+ * stay packed would never reach the cap.
+ */
+static void *
+pk_alloc(size_t sz)
+{
+	void *p = xmalloc(sz);
+
+	memcap_count(p);
+	return p;
+}
+
+static void
+pk_release(void *p)
+{
+	if (p == NULL)
+		return;
+	memcap_uncount(p);
+	free(p);
+}
+
+void
+packed_release(void *taken)
+{
+	pk_release(taken);
+}
 
 
 #define PK_MAGIC	0x6b70636eU	/* "ncpk" */
@@ -60,6 +91,7 @@ static xmlNodePtr noted[LOG_MAX];
 static int nnoted;
 static int (*parse_where)(const xmlNode *);
 static xmlDeregisterNodeFunc next_dereg;
+static void (*freed_hook)(xmlNodePtr);	/* an element with _private set */
 
 static struct pk *
 pk_of(const xmlNode *n)
@@ -79,7 +111,7 @@ node_freed(xmlNodePtr n)
 {
 	if (n->type == XML_ELEMENT_NODE) {
 		if (n->content != NULL && pk_of(n)->magic == PK_MAGIC) {
-			free(n->content);
+			pk_release(n->content);
 			n->content = NULL;
 		}
 		for (int i = 0; i < nnoted; i++)
@@ -87,6 +119,8 @@ node_freed(xmlNodePtr n)
 				noted[i] = noted[--nnoted];
 				break;
 			}
+		if (n->_private != NULL && freed_hook != NULL)
+			freed_hook(n);
 	}
 	if (next_dereg != NULL)
 		next_dereg(n);
@@ -101,6 +135,13 @@ ensure_init(void)
 		next_dereg = xmlDeregisterNodeDefault(node_freed);
 		done = 1;
 	}
+}
+
+void
+packed_on_free(void (*hook)(xmlNodePtr))
+{
+	ensure_init();
+	freed_hook = hook;
 }
 
 static xmlNodePtr
@@ -209,7 +250,7 @@ pack_one(xmlNodePtr n)
 	if (elems == 0 || depth > PK_DEPTH || len > PK_MAX)
 		return 0;
 	ensure_init();
-	pk = xmalloc(sizeof(*pk) + len);
+	pk = pk_alloc(sizeof(*pk) + len);
 	pk->magic = PK_MAGIC;
 	pk->len = (uint16_t)len;
 	pk->depth = (uint16_t)depth;
@@ -303,7 +344,7 @@ packed_unpack(xmlNodePtr n)
 {
 	if (!packed_is(n))
 		return 0;
-	free(unpack_quiet(n));
+	pk_release(unpack_quiet(n));
 	note_add(n);
 	return 1;
 }
@@ -324,7 +365,7 @@ void
 packed_restore(xmlNodePtr n, void *taken)
 {
 	if (packed_is(n))
-		free(n->content);
+		pk_release(n->content);
 	xmlFreeNodeList(n->children);
 	n->children = n->last = NULL;
 	n->content = taken;
@@ -337,7 +378,7 @@ unpack_all(xmlNodePtr n)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (packed_is(n))
-			free(unpack_quiet(n));	/* its descendants are all real now */
+			pk_release(unpack_quiet(n));	/* its descendants are all real now */
 		else
 			unpack_all(n->children);
 	}
@@ -349,7 +390,7 @@ packed_unpack_tree(xmlNodePtr n)
 	if (n == NULL || n->type != XML_ELEMENT_NODE)
 		return;
 	if (packed_is(n))
-		free(unpack_quiet(n));
+		pk_release(unpack_quiet(n));
 	else
 		unpack_all(n->children);
 	note_add(n);
@@ -423,6 +464,53 @@ packed_child(const xmlNode *n, const char *name, const char **cname,
 	return 0;
 }
 
+int
+packed_path_text(const xmlNode *n, const char *const *names, size_t nnames,
+    const char **text)
+{
+	const struct pk *pk = pk_of(n);
+	const char *p = pk->data, *end = pk->data + pk->len;
+	size_t lvl = 0;
+
+	while (p < end && nnames > 0) {
+		const char *nm, *content;
+		int nt = 0;
+
+		if (*p == 'T') {
+			p += strlen(p + 1) + 2;
+			continue;
+		}
+		if (*p == 'X')
+			return 0;	/* the element searched in ends */
+		nm = p + 1;
+		content = nm + strlen(nm) + 1;
+		if (strcmp(nm, names[lvl]) != 0) {
+			p = skip_element(content);
+			continue;
+		}
+		if (++lvl < nnames) {
+			p = content;
+			continue;
+		}
+		*text = "";
+		for (const char *r = content; *r != 'X'; r += strlen(r + 1) + 2) {
+			if (*r == 'E')
+				return -1;
+			if (nt++ == 0)
+				*text = r + 1;
+		}
+		return nt > 1 ? -1 : 1;
+	}
+	return 0;
+}
+
+const char *
+packed_bytes(const xmlNode *n, size_t *len)
+{
+	*len = pk_of(n)->len;
+	return pk_of(n)->data;
+}
+
 void
 packed_write(const xmlNode *n, void (*put)(void *, const char *, size_t),
     void (*text)(void *, const char *), void *arg)
@@ -480,7 +568,7 @@ static struct pk *
 pk_dup(const xmlNode *n)
 {
 	size_t sz = sizeof(struct pk) + pk_of(n)->len;
-	struct pk *c = xmalloc(sz);
+	struct pk *c = pk_alloc(sz);
 
 	memcpy(c, pk_of(n), sz);
 	return c;

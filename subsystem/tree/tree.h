@@ -14,6 +14,11 @@
  *   nsvalue.c         namespace declarations that values (identityref...) use
  *   replykeys.c       the keys every list entry of a reply carries
  *   xpath_names.c     XPath filter names without a prefix
+ *   xpath_keyed.c     XPath filters selecting entries by key, through the
+ *                     list index (edit_index.c)
+ *   edit_order.c      ordered-by user entries placed (yang:insert)
+ *   defaults.c        RFC 6243 with-defaults in replies
+ *   memcap.c          max-session-memory: libxml2's allocations counted
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
@@ -30,6 +35,7 @@
 
 #include "netconf/netconf.h"
 #include "schema/schema.h"
+#include "memcap.h"	/* for main.c, session/ and ops/: the cap */
 
 /* ---- edit.c, edit_index.c ---- */
 
@@ -158,6 +164,9 @@ void *packed_take(xmlNodePtr n);
  */
 void packed_restore(xmlNodePtr n, void *taken);
 
+/* Frees what packed_take returned, when it is not restored. */
+void packed_release(void *taken);
+
 /* Unpacks every packed node in n's subtree (XPath, RELAX NG). */
 void packed_unpack_tree(xmlNodePtr n);
 
@@ -194,6 +203,17 @@ int packed_next_child(const xmlNode *n, const char **pos, const char **cname,
 /* xmlDocCopyNode / xmlCopyDoc (recursive), packed nodes copied packed. */
 xmlNodePtr packed_copy_node(xmlNodePtr n, xmlDocPtr doc);
 xmlDocPtr packed_copy_doc(xmlDocPtr doc);
+
+/*
+ * The text of the leaf names[0]/names[1]/.../names[nnames-1] below
+ * packed n (the first element of each name): 1 with *text, 0 when
+ * there is none, -1 when it is not a one-text leaf (unpack and read).
+ */
+int packed_path_text(const xmlNode *n, const char *const *names, size_t nnames,
+    const char **text);
+
+/* The packed string of n and its length (a quick search before parsing). */
+const char *packed_bytes(const xmlNode *n, size_t *len);
 
 /*
  * Serializes packed n's children through put(arg, s, len) (bytes as
@@ -266,6 +286,23 @@ const struct lysc_node *reply_schema_child(const struct reply_opts *o,
 int reply_entry_keys(const struct reply_opts *o, const struct lysc_node *sn,
     xmlNodePtr d, xmlNodePtr *keys, int max);
 
+/* ---- validate.c ---- */
+
+/*
+ * YANG validation of datastore data (root: the datastore's <config>)
+ * against s (NULL: nothing to validate): mandatory, min/max-elements,
+ * unique, must, when, leafref and types.  0 when valid, -1 with one
+ * rpc-error (error-tag, error-path, error-message, error-app-tag; r may
+ * be NULL).  _all: every top-level node a module covers; _edit: what
+ * the edit c (applied to root, its undo log still held) touched and
+ * what refers to it; _diff: what differs from before (running, for a
+ * commit of the candidate root; NULL: all).
+ */
+int tree_validate_all(struct schema *s, struct rpc *r, xmlNodePtr root);
+int tree_validate_edit(struct schema *s, struct rpc *r, xmlNodePtr root,
+    const struct edit_ctx *c);
+int tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr before);
+
 /* ---- filter_subtree.c, filter_xpath.c ---- */
 
 /*
@@ -274,6 +311,15 @@ int reply_entry_keys(const struct reply_opts *o, const struct lysc_node *sn,
  * copies of the selected nodes, with their ancestors, under out.  Every
  * list entry comes with its keys (o, which may be NULL: schema-less).
  */
+
+/*
+ * Filters find list entries by their keys through the list index
+ * (edit_index.c) when they can (1, the default), or walk every entry as
+ * before (0): the benchmarks and tests compare the two.
+ * filter_index_answers counts the lookups the index answered.
+ */
+extern int filter_index_on;
+extern unsigned long filter_index_answers;
 
 /* Subtree filter: filter is the <filter> element. */
 void filter_subtree(const struct reply_opts *o, xmlNodePtr filter, xmlNodePtr data_root,
@@ -284,14 +330,14 @@ int filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     const char *select, xmlDocPtr data, xmlNodePtr out);
 
 /*
- * expr with each name test written without a prefix that elements of
- * exactly one namespace use in data_root's subtree given a prefix of its
- * own, registered in ctx (xpath_names.c); malloc()ed, or NULL when
- * nothing changes.
+ * expr with each name test written without a prefix that belongs to one
+ * namespace (by schema's modules, NULL: none; else by the elements in
+ * data_root's subtree) given a prefix of its own, registered in ctx
+ * (xpath_names.c); malloc()ed, or NULL when nothing changes.
  */
 struct _xmlXPathContext;
 char *xpath_resolve_names(const char *expr, xmlNodePtr data_root,
-    struct _xmlXPathContext *ctx);
+    struct _xmlXPathContext *ctx, struct schema *schema);
 
 /*
  * Applies the <filter> element of a get/get-config (type subtree or
@@ -307,6 +353,19 @@ int filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
  * top-level element (ns, name), else 1 (filter_scope.c).
  */
 int filter_may_select(xmlNodePtr filter, const char *ns, const char *name);
+
+/* ---- defaults.c ---- */
+
+/* RFC 6243 with-defaults modes, in the order of ops' names for them. */
+enum wd_mode { WD_EXPLICIT, WD_REPORT_ALL, WD_TRIM, WD_REPORT_ALL_TAGGED };
+
+/*
+ * The data below root (a reply's copy, which it changes and unpacks) as
+ * mode reports it, from the modules' defaults (defaults.c); config_only:
+ * no state data defaults (get-config).  WD_EXPLICIT or no schema: as
+ * it is.
+ */
+void wd_apply(struct schema *s, xmlNodePtr root, enum wd_mode mode, int config_only);
 
 /* ---- xmlout.c ---- */
 

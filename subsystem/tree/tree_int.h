@@ -26,6 +26,12 @@ char *node_name_key(const xmlNode *n);
 /* The namespace of n, "" when none. */
 const char *node_ns(const xmlNode *n);
 
+/*
+ * nsvalue.c: n was just linked under its parent: drops n's namespace
+ * declarations that repeat one in scope or that nothing uses.
+ */
+void ns_dedupe(xmlNodePtr n);
+
 /* ---- edit_keys.c ---- */
 
 /*
@@ -44,9 +50,71 @@ int key_child_of(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode
 /* 1 when entry n is keyed by key leaves or by its name, not by its value. */
 int key_by_name(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n);
 
+/*
+ * 1 when the key leaves of entry n (schema node sn) are as a lookup by
+ * value needs them (index_lookup): each one child element of its name
+ * in any namespace, in n's, a leaf without white space around its text.
+ */
+int key_regular(xmlHashTablePtr keys, const struct lysc_node *sn, const xmlNode *n);
+
+/*
+ * The "K" key (*k, caller frees) of an entry named (ns, name), schema
+ * node sn, whose leaves names[i] have the values vals[i]: 1; 0 when its
+ * entries are keyed by the schema-less rules (try key_first_leaf); -1
+ * when they are not keyed by leaves or a key leaf is not among names.
+ */
+int key_for_values(xmlHashTablePtr keys, const struct lysc_node *sn, const char *name,
+    const char *ns, int n, const char *const *names, const char *const *vals, char **k);
+
+/* The "F" key of such an entry whose first leaf is leaf = val; val NULL: its "P" key. */
+char *key_first_leaf(const char *name, const char *ns, const char *leaf, const char *val);
+
+/* The rules a list index is built by, when a lookup builds one. */
+struct index_rules {
+	xmlHashTablePtr		 keys;		/* RELAX NG keys; may be NULL */
+	struct schema		*schema;	/* NULL: none */
+	const struct lysc_node	*psn;		/* the parent's schema node */
+	int			 known;		/* psn is known (NULL: top level) */
+};
+
+/*
+ * The child of parent named (ns, name) whose key leaves names[i] have
+ * the values vals[i], through parent's list index (built by ru when
+ * missing; an index built by other rules serves as is).  1: *found is
+ * that entry, or NULL when there is none; 0 when the index cannot tell
+ * (parent has few children, entries whose keys are irregular or
+ * repeated, names are not the key): walk the children instead.
+ */
+int index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns,
+    const char *name, int n, const char *const *names, const char *const *vals,
+    xmlNodePtr *found);
+
+/* 1 when p has a list index or gets one at a lookup (enough children). */
+int index_worth(const xmlNode *p);
+
+/*
+ * packed.c: from now on libxml2 tells packed.c of every node it frees,
+ * and hook(n) is called for each element with _private set (its list
+ * index: edit_index.c).  A hook, so packed.c calls nothing above it.
+ */
+void packed_on_free(void (*hook)(xmlNodePtr));
+
 /* Inserts child under parent before next (NULL: last), keeping indexes right. */
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
     xmlNodePtr next);
+
+/*
+ * The slot of one more cache kept with parent's list index, freed with
+ * it by free_fn; NULL when parent has no index (fewer children).
+ */
+void **index_ext(xmlNodePtr parent, void (*free_fn)(void *));
+
+/*
+ * Counts edit_apply() and edit_undo() calls: a cache of tree contents
+ * kept up to date from one edit's log is valid only when no other edit
+ * came between (validate.c).
+ */
+extern unsigned long edit_generation;
 
 /* Unlinks child from its parent, keeping indexes right. */
 void index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child);
@@ -76,7 +144,76 @@ int edit_schema_node(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *p
 /* The descendants of e (schema node sn) that a copy would write; 0 or 1. */
 int edit_schema_subtree(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *sn);
 
+/*
+ * An error about edit node e: tag, the model's error-path, app_tag,
+ * message, and error-info bad-attribute and bad-element (NULL: none).
+ */
+void edit_schema_refuse(struct edit_ctx *c, xmlNodePtr e, const char *tag,
+    const char *app_tag, const char *msg, const char *bad_attribute,
+    const char *bad_element);
+
+/*
+ * A child of datastore node p (schema node psn) that sits in another
+ * case of a choice than sn, a node being created under p: RFC 7950
+ * 7.9.6, creating it removes them.  NULL when there is none (or no
+ * module, or sn is in no case).
+ */
+xmlNodePtr edit_schema_other_case(struct edit_ctx *c, xmlNodePtr p,
+    const struct lysc_node *psn, const struct lysc_node *sn);
+
+/* ---- edit_order.c ---- */
+
+/* 1 when a is a yang:insert, yang:key or yang:value attribute (RFC 7950 7.8.6). */
+int is_yang_insert_attr(const xmlAttr *a);
+
+/*
+ * Where edit node e (schema node sn, under datastore node p whose
+ * schema node is psn) goes when it names an ordered-by user list or
+ * leaf-list entry and carries yang:insert: *at 1 and *next the datastore
+ * node it goes before (NULL: at the end).  *at 0 when e has no insert
+ * (a new entry goes last, an existing one stays).  0, or 1 when an error
+ * was reported (a bad insert, a missing or unknown key or value).
+ */
+int order_place(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
+    xmlNodePtr e, const struct lysc_node *sn, int *at, xmlNodePtr *next);
+
 /* 1 when the children of a node with schema node sn have schema nodes. */
 int edit_schema_known(const struct lysc_node *sn);
+
+/* ---- xpath_keyed.c ---- */
+
+/*
+ * select evaluated on the datastore root root when it is a path of child
+ * steps with key predicates (xpath_keyed.c): 1 with *out the selected
+ * nodes in document order; 0 when libxml2 is to evaluate it.
+ */
+struct _xmlNodeSet;
+int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
+    xmlNodePtr root, struct _xmlNodeSet **out);
+
+/* ---- validate_unique.c (for validate.c) ---- */
+
+/* The text of leaf names[0]/.../names[n-1] below entry e (malloc()ed), NULL: none. */
+char *vu_value_at(xmlNodePtr e, const char *const *names, size_t n);
+
+/*
+ * 1 when entry (of list sn, split) shares the values of one of its
+ * unique statements with a sibling entry.  cached: after an edit whose
+ * log removed gone[] (the values are kept between edits); else every
+ * sibling is read.
+ */
+int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *gone,
+    size_t ngone, int cached);
+
+/* 1 when entries a and b of list sn differ in the values of a unique statement. */
+int vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn);
+
+/*
+ * edit_schema.c: an <rpc-error> in r (NULL: none) from se: error-tag,
+ * error-path with its namespace declarations, error-message,
+ * error-app-tag, and bad-attribute, bad-element when given.
+ */
+void schema_error_report(struct rpc *r, const struct schema_error *se,
+    const char *bad_attribute, const char *bad_element);
 
 #endif

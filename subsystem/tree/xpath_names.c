@@ -2,9 +2,13 @@
  * XPath filters written without prefixes (issue 16): `/bench/item/c`
  * means, to XPath 1.0, elements in no namespace, which NETCONF data
  * rarely is; clients (and people at a prompt) write it anyway.  A name
- * test without a prefix whose local name is used, in the data the
- * filter reads, by elements of exactly one namespace is taken in that
- * namespace; a name found in several namespaces, or in none, stays as
+ * test without a prefix is taken in a namespace when that is certain:
+ *   1. the YANG modules: data nodes of exactly one implemented module
+ *      have that name (schema_name_ns), whatever the data holds now;
+ *   2. else the data the filter reads: elements of exactly one
+ *      namespace use that local name (data no module covers, or a name
+ *      several modules have of which the data uses one).
+ * A name found in several namespaces both ways, or in none, stays as
  * written (no namespace), so nothing is guessed.
  *
  * The expression is tokenized as XPath 1.0 section 3.7 says: a name
@@ -169,7 +173,6 @@ scan_data(struct names *nm, xmlNodePtr n)
 
 struct rewrite {
 	struct names	*nm;
-	const char	*expr;
 	const char	*done;		/* expr copied up to here */
 	char		*out;
 	size_t		 len, cap;
@@ -208,10 +211,11 @@ rewrite_one(void *arg, const char *s, size_t len)
 }
 
 char *
-xpath_resolve_names(const char *expr, xmlNodePtr data_root, xmlXPathContextPtr ctx)
+xpath_resolve_names(const char *expr, xmlNodePtr data_root, xmlXPathContextPtr ctx,
+    struct schema *schema)
 {
 	struct names nm;
-	struct rewrite rw = { &nm, expr, expr, NULL, 0, 0 };
+	struct rewrite rw = { &nm, expr, NULL, 0, 0 };
 	char pfx[16];
 	int any = 0;
 
@@ -219,6 +223,14 @@ xpath_resolve_names(const char *expr, xmlNodePtr data_root, xmlXPathContextPtr c
 	if (each_name_test(expr, collect, &nm) == -1 || nm.n == 0)
 		goto none;
 	scan_data(&nm, data_root->children);
+	for (int i = 0; i < nm.n && schema != NULL; i++) {
+		const char *ns = schema_name_ns(schema, nm.name[i]);
+
+		if (ns != NULL) {
+			nm.ns[i] = BAD_CAST ns;
+			nm.ambiguous[i] = 0;
+		}
+	}
 	for (int i = 0; i < nm.n; i++)
 		if (!nm.ambiguous[i] && nm.ns[i] != NULL) {
 			snprintf(pfx, sizeof(pfx), "_nc%d", i);

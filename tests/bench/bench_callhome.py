@@ -9,6 +9,8 @@ the real sshd -i and nchome-netconf, on loopback.  Figures, not pass/fail.
   callhome.<tree>.reconnect_short_p50   NMS closes right after one get-config -> next accept
   netconf.<tree>.exec_hello_p50         nchome-netconf exec -> <hello> over pipes
   netconf.<tree>.load.<lib>, .own_start, .yang_folder_read   where that time goes
+  callhome.<tree>.<nms>.over_floor_p50  hello_p50 - floor_p50: what nchome-netconf adds
+Each hello figure's note quotes its floor (measured in the same run, alternating).
 
 NMS kinds (<nms>):
   ncclient         ncclient.manager.call_home() as shipped (paramiko, Nagle on);
@@ -16,6 +18,10 @@ NMS kinds (<nms>):
                    read, ncclient's own queued and sent by its thread)
   ncclient_nodelay the same with TCP_NODELAY set on the accepted socket, as
                    doc/authentication.md tells NMS authors to
+  ssh_fdpass_c25519  the same ssh with -o KexAlgorithms=curve25519-sha256: what an
+                   OpenSSH NMS saves by not choosing the post-quantum hybrid
+                   sntrup761x25519 (ssh's first choice; its key generation is the
+                   NMS's, ~60-70 ms of CPU here; the device's share is a few ms)
   ssh_fdpass       OpenSSH ssh -s netconf through contrib/nchome-nms-fdpass
                    (ProxyUseFdpass) of the same tree, listening; t0 = the helper's
                    "call home from" line (written right after accept()), t1 = the
@@ -30,7 +36,10 @@ the exit-status/close exchange, which a NETCONF set-up does not have.)
 
 Trees (<tree>): NCHOME_BENCH_TREES="name=/path name2=/path2" compares builds
 (e.g. main before a change and the branch after it) in the same run,
-alternating sample by sample; default: this tree only ("this").  Each tree
+alternating sample by sample; default: this tree ("this") and, when make bench
+linked it, the same nchome-netconf linked the other way (tests/bench/netconf-static
+or netconf-shared, see ./configure --enable-static-deps) as "static" or "shared"
+(its sshd sets NCHOME_YANG_DIR to this tree's yang/).  Each tree
 gets its own dialer, sshd_config (Subsystem netconf = its nchome-netconf)
 and nchome.conf (dialer-socket only where the tree knows the key).
 sshd sets HOME to a folder of its own (no root ~/.bashrc in the login shell,
@@ -42,6 +51,7 @@ listener costs at most 1 s); initial 1 max 4 for the short-session series.
 Knobs: NCHOME_CALLHOME_RUNS (20), NCHOME_CALLHOME_RECONNECTS (8).
 """
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -68,11 +78,22 @@ GET_CONFIG = ('<rpc xmlns="%s" message-id="1"><get-config><source><running/></so
 TOP = os.environ.get("NCHOME_TOP") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
+def links_libxml2(binary):
+    return any(so.startswith("libxml2.") for so in needed_libs(binary))
+
+
 def trees():
+    """[(name, tree path, nchome-netconf to run or None for the tree's own)]."""
     spec = os.environ.get("NCHOME_BENCH_TREES", "").split()
-    if not spec:
-        return [("this", TOP)]
-    return [tuple(s.split("=", 1)) for s in spec]
+    if spec:
+        return [tuple(s.split("=", 1)) + (None,) for s in spec]
+    out = [("this", TOP, None)]
+    own = os.path.join(TOP, "subsystem", "nchome-netconf")
+    other = ("static", "netconf-static") if links_libxml2(own) else ("shared", "netconf-shared")
+    path = os.path.join(TOP, "tests", "bench", other[1])
+    if os.access(path, os.X_OK):
+        out.append((other[0], TOP, path))
+    return out
 
 
 def pct(xs, p):
@@ -102,10 +123,12 @@ def listener(port):
 class Tree:
     """One build: its dialer calling one client at self.port, its own env."""
 
-    def __init__(self, name, path, keep_home=False):
+    def __init__(self, name, path, netconf=None, keep_home=False):
         self.name = name
         self.dialer_bin = os.path.join(path, "dialer", "nchome-dialer")
-        self.netconf_bin = os.path.join(path, "subsystem", "nchome-netconf")
+        self.netconf_bin = netconf or os.path.join(path, "subsystem", "nchome-netconf")
+        # a program outside <tree>/subsystem does not find the tree's yang/ by itself
+        self.yang_env = {"NCHOME_YANG_DIR": os.path.join(path, "yang")} if netconf else {}
         self.fdpass = os.path.join(path, "contrib", "nchome-nms-fdpass")
         knows_socket = False	# the key table: conf.c, or conf_schema.c since the split
         for name in ("conf.c", "conf_schema.c"):
@@ -123,8 +146,10 @@ class Tree:
         with open(self.env.sshd_config) as f:
             text = f.read().replace("Subsystem netconf %s " % NETCONF,
                                     "Subsystem netconf %s " % self.netconf_bin)
-        if keep_home:
-            text = "\n".join(l for l in text.splitlines() if not l.startswith("SetEnv HOME=")) + "\n"
+        setenv = [] if keep_home else ["HOME=" + self.env.dir]
+        setenv += ["%s=%s" % kv for kv in self.yang_env.items()]
+        text = "\n".join(l if not l.startswith("SetEnv HOME=") else ("SetEnv " + " ".join(setenv) if setenv else "")
+                         for l in text.splitlines()) + "\n"
         with open(self.env.sshd_config, "w") as f:
             f.write(text)
         self.user_key = paramiko.Ed25519Key.from_private_key_file(self.env.user_key)
@@ -218,9 +243,9 @@ def paramiko_floor(tree, nodelay):
     return t1 - t0
 
 
-def ssh_fdpass(tree, subsystem):
+def ssh_fdpass(tree, subsystem, kex=None):
     """ssh through the tree's nchome-nms-fdpass: helper's accept -> the subsystem's "]]>]]>"."""
-    args = tree.env.ssh_base_args() + [
+    args = tree.env.ssh_base_args() + (["-o", "KexAlgorithms=" + kex] if kex else []) + [
         "-o", "ProxyUseFdpass=yes",
         "-o", "ProxyCommand=/usr/bin/python3 %s -n -t 20 127.0.0.1 %d" % (tree.fdpass, tree.port),
         "root@device", "-s", subsystem]
@@ -315,10 +340,10 @@ def reconnect_series(trs, hold, n):
 
 # --- nchome-netconf exec -> hello over pipes ---------------------------------
 
-def exec_hello(path, conf):
+def exec_hello(path, conf, env=None):
     t0 = time.monotonic()
     p = subprocess.Popen([path, "-f", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL)
+                         stderr=subprocess.DEVNULL, env=dict(os.environ, **env) if env else None)
     buf = b""
     while b"]]>]]>" not in buf:
         d = os.read(p.stdout.fileno(), 65536)
@@ -335,6 +360,15 @@ def exec_exit(argv):
     t0 = time.monotonic()
     subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.monotonic() - t0
+
+
+def cpu_of(fn):
+    """fn() -> (its value, CPU seconds (user + system) of the children it waited for).
+    On a shared machine the CPU a start costs is steadier than its wall time."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    v = fn()
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return v, (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
 
 
 def needed_libs(binary):
@@ -421,18 +455,29 @@ def series(trs, fn, n):
     return out
 
 
-def report(prefix, what, res, note):
+def report(prefix, what, res, note, floor=None):
+    """p50 and p99 of each tree's series; with floor ({tree: [s]} of the same run),
+    each figure's note quotes the floor's and an over_floor_p50 figure follows."""
     for name, xs in res.items():
         if not xs:
             figure("%s.%s.%s" % (prefix, name, what), "nan", "ms", "no sample: " + note)
             continue
+        fl = floor.get(name) if floor else None
+        f50 = f99 = ""
+        if fl:
+            f50 = "; floor p50 %.1f ms" % (statistics.median(fl) * 1000)
+            f99 = "; floor p99 %.1f ms" % (pct(fl, 99) * 1000)
         figure("%s.%s.%s_p50" % (prefix, name, what), round(statistics.median(xs) * 1000, 1), "ms",
-               "%s; median of %d" % (note, len(xs)))
+               "%s; median of %d%s" % (note, len(xs), f50))
         figure("%s.%s.%s_p99" % (prefix, name, what), round(pct(xs, 99) * 1000, 1), "ms",
-               "%s; p99 of %d (= max below 100 samples)" % (note, len(xs)))
+               "%s; p99 of %d (= max below 100 samples)%s" % (note, len(xs), f99))
+        if fl:
+            figure("%s.%s.%s_over_floor_p50" % (prefix, name, what),
+                   round((statistics.median(xs) - statistics.median(fl)) * 1000, 1), "ms",
+                   "p50 minus its floor's p50 (same run): what nchome-netconf adds")
 
 
-trs = [Tree(n, p) for n, p in trees()]
+trs = [Tree(n, p, nc) for n, p, nc in trees()]
 extra = None
 try:
     print("trees: " + ", ".join("%s=%s" % (t.name, os.path.dirname(os.path.dirname(t.dialer_bin)))
@@ -448,16 +493,22 @@ try:
             ("ncclient_nodelay", lambda t: ncclient_hello(t, True), lambda t: paramiko_floor(t, True),
              "ncclient manager.call_home, TCP_NODELAY on the accepted socket"),
             ("ssh_fdpass", lambda t: ssh_fdpass(t, "netconf"), lambda t: ssh_fdpass(t, "floor"),
-             "ssh -s netconf via the tree's nchome-nms-fdpass (ProxyUseFdpass)")]:
-        res = series(trs, fn, RUNS)
-        report("callhome", kind + ".hello", res, "NMS accept -> hellos exchanged, " + note)
-        res = series(trs, floor, RUNS)
-        report("callhome", kind + ".floor", res,
+             "ssh -s netconf via the tree's nchome-nms-fdpass (ProxyUseFdpass)"),
+            ("ssh_fdpass_c25519", lambda t: ssh_fdpass(t, "netconf", "curve25519-sha256"),
+             lambda t: ssh_fdpass(t, "floor", "curve25519-sha256"),
+             "as ssh_fdpass, the NMS's ssh with -o KexAlgorithms=curve25519-sha256")]:
+        # hello and floor samples alternate, so both see the same load
+        both = series(trs, lambda t: (fn(t), floor(t)), RUNS)
+        res = {k: [a for a, _ in v] for k, v in both.items()}
+        fres = {k: [b for _, b in v] for k, v in both.items()}
+        report("callhome", kind + ".floor", fres,
                "floor: NMS accept -> output of Subsystem /bin/cat read, same NMS and TCP_NODELAY setting")
+        report("callhome", kind + ".hello", res, "NMS accept -> hellos exchanged, " + note, fres)
 
     # Root's HOME: the login shell reads root's ~/.bashrc (here: pyenv init).
     last = trs[-1]
-    extra = Tree(last.name + "_home_rc", os.path.dirname(os.path.dirname(last.dialer_bin)), keep_home=True)
+    extra = Tree(last.name + "_home_rc", os.path.dirname(os.path.dirname(last.dialer_bin)),
+                 last.netconf_bin if last.yang_env else None, keep_home=True)
     for t in trs:
         t.stop()
     extra.start()
@@ -483,14 +534,21 @@ try:
         t.stop()
 
     # nchome-netconf over pipes from this Python process.
-    res = series(trs, lambda t: exec_hello(t.netconf_bin, t.env.conf), 1)
-    res = series(trs, lambda t: exec_hello(t.netconf_bin, t.env.conf), max(30, RUNS))
-    report("netconf", "exec_hello", res, "Popen(nchome-netconf -f conf) -> <hello> read on its stdout")
+    res = series(trs, lambda t: exec_hello(t.netconf_bin, t.env.conf, t.yang_env), 1)
+    both = series(trs, lambda t: (cpu_of(lambda: exec_hello(t.netconf_bin, t.env.conf, t.yang_env)),
+                                  cpu_of(lambda: exec_exit(["/bin/true"]))), max(30, RUNS))
+    fres = {k: [b[0] for _, b in v] for k, v in both.items()}
+    report("netconf", "exec_bin_true", fres, "Popen(/bin/true) -> exit (the floor), alternating with the next")
+    report("netconf", "exec_hello", {k: [a[0] for a, _ in v] for k, v in both.items()},
+           "Popen(nchome-netconf -f conf) -> <hello> read on its stdout", fres)
+    fres = {k: [b[1] for _, b in v] for k, v in both.items()}
+    report("netconf", "exec_bin_true_cpu", fres, "CPU (user+sys) of Popen(/bin/true) -> exit (the floor)")
+    report("netconf", "exec_hello_cpu", {k: [a[1] for a, _ in v] for k, v in both.items()},
+           "CPU (user+sys) of nchome-netconf from exec to its exit at stdin's EOF right after the hello "
+           "(the steadier figure on a shared machine)", fres)
     res = series(trs, lambda t: exec_exit([t.netconf_bin, "-f", "/nonexistent"]), max(30, RUNS))
     report("netconf", "exec_bad_conf", res, "Popen(nchome-netconf -f /nonexistent) -> exit (loading only)")
-    res = series(trs[:1], lambda t: exec_exit(["/bin/true"]), max(30, RUNS))
-    report("netconf", "exec_bin_true", {"any": res[trs[0].name]}, "Popen(/bin/true) -> exit (the floor)")
-    loading_breakdown(trs[-1], max(30, RUNS))
+    loading_breakdown(trs[0], max(30, RUNS))
 finally:
     if extra is not None:
         extra.cleanup()

@@ -12,9 +12,15 @@ costs (a <get> of the ietf-yang-library data, sent right after the hellos).
                                     filtered on yang-library (builds the
                                     libyang context; trees that announce it)
 
+  hello.floor_bin_true_p50          exec -> exit of /bin/true, alternating with
+                                    the above: the floor each exec_hello quotes
+
 Trees: NCHOME_BENCH_TREES="main=/path/to/main-build this=/path" (each a
 build tree: <path>/subsystem/nchome-netconf, its own yang/); default this
-tree.  Runs: NCHOME_HELLO_RUNS (default 100).
+tree and, when make bench linked it, its nchome-netconf linked the other
+way (tests/bench/netconf-static or netconf-shared: ./configure
+--enable-static-deps) as "static" or "shared".
+Runs: NCHOME_HELLO_RUNS (default 100).
 """
 import os
 import statistics
@@ -36,8 +42,19 @@ GET = ('<rpc xmlns="%s" message-id="1"><get><filter type="subtree"><yang-library
 
 
 def trees():
+    """[(name, nchome-netconf, extra environment)]."""
     spec = os.environ.get("NCHOME_BENCH_TREES", "").split()
-    return [tuple(s.split("=", 1)) for s in spec] if spec else [("this", TOP)]
+    if spec:
+        return [(n, os.path.join(p, "subsystem", "nchome-netconf"), None)
+                for n, p in (x.split("=", 1) for x in spec)]
+    own = os.path.join(TOP, "subsystem", "nchome-netconf")
+    out = subprocess.run(["readelf", "-d", own], stdout=subprocess.PIPE, text=True).stdout
+    other = ("shared", "netconf-shared") if "[libxml2." not in out else ("static", "netconf-static")
+    path = os.path.join(TOP, "tests", "bench", other[1])
+    res = [("this", own, None)]
+    if os.access(path, os.X_OK):
+        res.append((other[0], path, {"NCHOME_YANG_DIR": os.path.join(TOP, "yang")}))
+    return res
 
 
 def read_eom(fd):
@@ -50,11 +67,11 @@ def read_eom(fd):
     return buf
 
 
-def session(binary, conf, get):
+def session(binary, conf, get, env=None):
     """(exec -> hello seconds, hello bytes, hellos -> get reply seconds or None)."""
     t0 = time.monotonic()
     p = subprocess.Popen([binary, "-f", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL)
+                         stderr=subprocess.DEVNULL, env=dict(os.environ, **env) if env else None)
     hello = read_eom(p.stdout.fileno())
     t1 = time.monotonic()
     tg = None
@@ -76,28 +93,36 @@ def pct(xs, q):
 envs = []
 try:
     trs = []
-    for name, path in trees():
+    for name, binary, xenv in trees():
         env = SshEnv(name="bench-hello-" + name)
         envs.append(env)
-        binary = os.path.join(path, "subsystem", "nchome-netconf")
-        _, _, _ = session(binary, env.conf, False)          # warm-up, datastore files made
+        _, _, _ = session(binary, env.conf, False, xenv)          # warm-up, datastore files made
         announces = b"yang-library:1.1" in subprocess.run(
-            [binary, "-f", env.conf], input=b"", capture_output=True).stdout
-        trs.append((name, binary, env.conf, announces))
-    got = {n: ([], [], []) for n, _, _, _ in trs}
+            [binary, "-f", env.conf], input=b"", capture_output=True,
+            env=dict(os.environ, **xenv) if xenv else None).stdout
+        trs.append((name, binary, env.conf, announces, xenv))
+    got = {n: ([], [], []) for n, _, _, _, _ in trs}
+    floor = []
     for i in range(RUNS):
-        for name, binary, conf, announces in trs:
-            th, nb, tg = session(binary, conf, announces and i % 2 == 1)
+        for name, binary, conf, announces, xenv in trs:
+            th, nb, tg = session(binary, conf, announces and i % 2 == 1, xenv)
             got[name][0].append(th)
             got[name][1].append(nb)
             if tg is not None:
                 got[name][2].append(tg)
-    for name, _, _, announces in trs:
+        t0 = time.monotonic()
+        subprocess.run(["/bin/true"])
+        floor.append(time.monotonic() - t0)
+    f50, f99 = statistics.median(floor) * 1000, pct(floor, 99) * 1000
+    figure("hello.floor_bin_true_p50", round(f50, 2), "ms",
+           "exec -> exit of /bin/true from the same parent, alternating with the trees; median of %d" % len(floor))
+    for name, _, _, announces, _ in trs:
         hs, nbs, gs = got[name]
         figure("hello.%s.exec_hello_p50" % name, round(statistics.median(hs) * 1000, 2), "ms",
-               "exec -> server hello read over pipes; median of %d, alternating trees" % len(hs))
+               "exec -> server hello read over pipes; median of %d, alternating trees; floor (/bin/true) "
+               "p50 %.2f ms" % (len(hs), f50))
         figure("hello.%s.exec_hello_p99" % name, round(pct(hs, 99) * 1000, 2), "ms",
-               "the same, p99 of %d" % len(hs))
+               "the same, p99 of %d; floor p99 %.2f ms" % (len(hs), f99))
         figure("hello.%s.hello_bytes" % name, max(nbs), "bytes", "size of the server hello")
         if gs:
             figure("hello.%s.first_yanglib_get_p50" % name, round(statistics.median(gs) * 1000, 2), "ms",

@@ -142,6 +142,18 @@ class Dialer:
         return self.proc.returncode
 
 
+def finish(env, dialers=(), listeners=()):
+    """A dialer test's end (its finally:): stops the Dialers, closes the Nms
+    listeners (None entries: never started), then removes env's files."""
+    for d in dialers:
+        if d is not None:
+            d.stop()
+    for n in listeners:
+        if n is not None:
+            n.close()
+    env.cleanup()
+
+
 def own_resolver_files(dirpath, hosts_lines, nameserver, timeout=30, attempts=5):
     """A prefix for Dialer: the dialer runs in a private mount namespace whose
     /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf (hosts: files dns) are

@@ -149,6 +149,21 @@ class NcRaw:
     def ok(reply):
         return reply is not None and reply.find(q("ok")) is not None
 
+    @classmethod
+    def session(cls, proc, procs=None, version="1.1", timeout=20.0):
+        """A session on proc past the hello exchange (version "1.1" or "1.0");
+        appended to procs (the test's list of sessions to end) when given."""
+        nc = cls(proc, timeout=timeout)
+        if procs is not None:
+            procs.append(nc)
+        nc.hello(version)
+        return nc
+
+    @staticmethod
+    def tags(reply):
+        """The error-tags of a reply's <rpc-error>s, in order."""
+        return [e.get("error-tag") for e in NcRaw.errors(reply)]
+
     @staticmethod
     def errors(reply):
         """The <rpc-error>s of a reply as dicts; error-info as a dict of its children."""

@@ -60,7 +60,8 @@ main(void)
 	    "  address \"2001:db8::10\" { port = 7804 }\n"
 	    "}\n"
 	    "client nms2 { device-id = \"other\" address \"nms.example.net\" {} }\n"
-	    "netconf { max-message-size = 1048576 }\n", err, sizeof(err));
+	    "netconf { max-message-size = 1048576 max-session-memory = 33554432 }\n", err,
+	    sizeof(err));
 	CHECK(c != NULL, "a full config loads (%s)", err);
 	if (c != NULL) {
 		const struct conf_client *n1 = conf_find_client(c, "nms1");
@@ -77,8 +78,8 @@ main(void)
 		CHECK(n2 && strcmp(n2->device_id, "other") == 0 && n2->secret == NULL &&
 		    n2->addrs[0].port == 4334 && n2->initiation == INITIATION_JUNOS,
 		    "client device-id overrides, defaults");
-		CHECK(c->netconf.max_message_size == 1048576 && c->netconf.schema == NULL,
-		    "netconf section");
+		CHECK(c->netconf.max_message_size == 1048576 && c->netconf.schema == NULL &&
+		    c->netconf.max_session_memory == 33554432, "netconf section");
 		CHECK(c->has_secret, "secret noticed");
 		CHECK(n1 && n2 && conf_client_equal(n1, n1) && !conf_client_equal(n1, n2),
 		    "client comparison");
@@ -92,6 +93,8 @@ main(void)
 	expect_error_line("unsupported service",
 	    "client a {\n services = { netconf, shell }\n address \"x\" {}\n}\n", 2);
 	expect_error_line("device id with a newline", "\n\ndevice-id = \"a\\r\\nMSG-ID: x\"\n", 3);
+	expect_error_line("max-session-memory under 1 MiB",
+	    "netconf {\n\n max-session-memory = 4096\n}\n", 3);
 	expect_error_line("syntax error", "client a {\n address \"x\" {}\n\n port 4334 = \n}\n", 4);
 
 	unlink(path);

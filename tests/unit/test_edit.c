@@ -6,67 +6,19 @@
  * trees packed as nchome-netconf parses them (packed.c), serialized by
  * xmlout.c and packed again after each edit as after each RPC.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-
-#include "tree/tree.h"
+#include "edit_test.h"
 #include "unit.h"
 
-#define NCNS "urn:ietf:params:xml:ns:netconf:base:1.0"
-#define CFG(x) "<config xmlns=\"" NCNS "\">" x "</config>"
-#define EDIT(x) "<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS "\">" x "</config>"
-
-static int packed_mode;	/* documents are packed as they are parsed */
-
-static xmlDocPtr
-parse(const char *s)
-{
-	xmlDocPtr d = packed_mode ? packed_read_memory(s, (int)strlen(s), NC_XML_PARSE_OPTS) :
-	    xmlReadMemory(s, (int)strlen(s), NULL, NULL, NC_XML_PARSE_OPTS);
-	if (d == NULL) {
-		fprintf(stderr, "bad test xml: %s\n", s);
-		exit(2);
-	}
-	return d;
-}
-
-static int
-to_buffer(void *b, const char *s, size_t len)
-{
-	xmlBufferAdd(b, BAD_CAST s, (int)len);
-	return 0;
-}
-
-/*
- * The children of the root, serialized: by libxml2 for plain trees, by
- * xmlout.c (which reads packed nodes) for packed ones.
- */
+/* plain trees: libxml2's serializer; packed ones: xmlout.c's */
 static char *
 dump(xmlDocPtr d)
 {
-	xmlBufferPtr b = xmlBufferCreate();
-	char *out;
-
-	if (packed_mode) {
-		struct xmlout *xo = xo_new_writer(to_buffer, b);
-
-		for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
-			xo_node(xo, c, NULL);
-		xo_finish(xo);
-	} else
-		for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
-			xmlNodeDump(b, d, c, 0, 0);
-	out = strdup((const char *)xmlBufferContent(b));
-	xmlBufferFree(b);
-	return out;
+	return dump_with(d, packed_mode);
 }
 
 static xmlHashTablePtr keys;
-static int move_mode;	/* edit_ctx.move: edit nodes are moved, not copied */
 
 /*
  * Applies edit to a datastore holding data; returns the error count and

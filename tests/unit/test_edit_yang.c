@@ -3,57 +3,32 @@
  * keys from the model (composite keys, one-entry lists), leaf-lists by
  * value, containers, config false refused, unknown elements, missing
  * keys, and values checked by their types, each error with its
- * error-tag, error-path and the model's error-app-tag.  tests/yang's
+ * error-tag, error-path and the model's error-app-tag; ordered-by user
+ * insert, choice/case replacement, identityref and instance-identifier
+ * values in the module's prefixes.  tests/yang's
  * nchome-test module.  Plain and packed trees, nodes moved and copied.
  */
+#include "edit_test.h"
 #include "schema_test.h"
-#include "tree/tree.h"
 #include "unit.h"
 
-#define NCNS	"urn:ietf:params:xml:ns:netconf:base:1.0"
 #define NT	"urn:nchome:test"
 #define IF	"urn:ietf:params:xml:ns:yang:ietf-interfaces"
-#define CFG(x)	"<config xmlns=\"" NCNS "\">" x "</config>"
-#define EDIT(x)	"<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS "\">" x "</config>"
 #define TOP(x)	"<top xmlns=\"" NT "\">" x "</top>"
 #define TOP0	"<top xmlns=\"" NT "\"/>"
+#define YNS	"urn:ietf:params:xml:ns:yang:1"
+#define EDITY(x) "<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS "\" xmlns:yang=\"" YNS "\">" \
+	x "</config>"
+#define RULE(n)	"<rule><name>" n "</name></rule>"
 #define IFS(x)	"<interfaces xmlns=\"" IF "\">" x "</interfaces>"
 
 static struct schema *sch;
-static int packed_mode, move_mode;
 
-static xmlDocPtr
-parse(const char *s)
-{
-	xmlDocPtr d = packed_mode ? packed_read_memory(s, (int)strlen(s), NC_XML_PARSE_OPTS) :
-	    xmlReadMemory(s, (int)strlen(s), NULL, NULL, NC_XML_PARSE_OPTS);
-	if (d == NULL) {
-		fprintf(stderr, "bad test xml: %s\n", s);
-		exit(2);
-	}
-	return d;
-}
-
-static int
-to_buffer(void *b, const char *s, size_t len)
-{
-	xmlBufferAdd(b, BAD_CAST s, (int)len);
-	return 0;
-}
-
+/* xmlout.c's serializer, plain trees too */
 static char *
 dump(xmlDocPtr d)
 {
-	xmlBufferPtr b = xmlBufferCreate();
-	struct xmlout *xo = xo_new_writer(to_buffer, b);
-	char *out;
-
-	for (xmlNodePtr c = xmlDocGetRootElement(d)->children; c != NULL; c = c->next)
-		xo_node(xo, c, NULL);
-	xo_finish(xo);
-	out = strdup((const char *)xmlBufferContent(b));
-	xmlBufferFree(b);
-	return out;
+	return dump_with(d, 1);
 }
 
 /* The text of the first element name in the errors, "" when none. */
@@ -203,6 +178,58 @@ all_tests(void)
 	    NULL);
 	expect("delete does not check the value", CFG(TOP("<count>1</count>")),
 	    EDIT(TOP("<count nc:operation=\"delete\"/>")), 0, TOP0, NULL, NULL, NULL);
+
+	/* ordered-by user (RFC 7950 7.8.6) */
+	const char *ab = CFG(TOP(RULE("a") RULE("b")));
+	expect("insert first", ab, EDITY(TOP("<rule yang:insert=\"first\"><name>c</name></rule>")),
+	    0, TOP(RULE("c") RULE("a") RULE("b")), NULL, NULL, NULL);
+	expect("no insert: a new entry goes last", ab, EDITY(TOP(RULE("c"))), 0,
+	    TOP(RULE("a") RULE("b") RULE("c")), NULL, NULL, NULL);
+	expect("insert after a key", ab, EDITY(TOP("<rule yang:insert=\"after\" "
+	    "yang:key=\"[name='a']\"><name>c</name></rule>")), 0,
+	    TOP(RULE("a") RULE("c") RULE("b")), NULL, NULL, NULL);
+	expect("insert before a prefixed key", ab, EDITY(TOP("<rule yang:insert=\"before\" "
+	    "yang:key=\"[nt:name = &quot;b&quot;]\"><name>c</name></rule>")), 0,
+	    TOP(RULE("a") RULE("c") RULE("b")), NULL, NULL, NULL);
+	expect("merge with insert moves an existing entry", ab,
+	    EDITY(TOP("<rule yang:insert=\"first\"><name>b</name><action>drop</action></rule>")),
+	    0, TOP("<rule><name>b</name><action>drop</action></rule>" RULE("a")), NULL, NULL, NULL);
+	expect("replace with insert last moves it", ab, EDITY(TOP("<rule nc:operation=\"replace\" "
+	    "yang:insert=\"last\"><name>a</name></rule>")), 0, TOP(RULE("b") RULE("a")),
+	    NULL, NULL, NULL);
+	expect("before without key -> missing-attribute", ab,
+	    EDITY(TOP("<rule yang:insert=\"before\"><name>c</name></rule>")), 1,
+	    TOP(RULE("a") RULE("b")), "missing-attribute", NULL, NULL);
+	expect("after an entry not there -> bad-attribute, missing-instance", ab,
+	    EDITY(TOP("<rule yang:insert=\"after\" yang:key=\"[name='z']\"><name>c</name>"
+	    "</rule>")), 1, TOP(RULE("a") RULE("b")), "bad-attribute", "/nt:top/nt:rule[nt:name='c']",
+	    "missing-instance");
+	expect("insert in an ordered-by system list -> bad-attribute", routes,
+	    EDITY(TOP("<route yang:insert=\"first\"><prefix>10.0.0.0/8</prefix><metric>2</metric>"
+	    "</route>")), 1,
+	    TOP("<route><prefix>10.0.0.0/8</prefix><metric>1</metric><nexthop>a</nexthop></route>"),
+	    "bad-attribute", NULL, NULL);
+	expect("leaf-list: insert before a value", CFG(TOP("<tag>x</tag><tag>y</tag>")),
+	    EDITY(TOP("<tag yang:insert=\"before\" yang:value=\"y\">z</tag>")), 0,
+	    TOP("<tag>x</tag><tag>z</tag><tag>y</tag>"), NULL, NULL, NULL);
+	expect("leaf-list: an existing value moves first", CFG(TOP("<tag>x</tag><tag>y</tag>")),
+	    EDITY(TOP("<tag yang:insert=\"first\">y</tag>")), 0,
+	    TOP("<tag>y</tag><tag>x</tag>"), NULL, NULL, NULL);
+
+	/* choice/case (RFC 7950 7.9.6) */
+	expect("a node of another case removes the old case's", CFG(TOP("<tcp-port>80</tcp-port>"
+	    "<pet2 xmlns:nt=\"" NT "\">nt:cat</pet2>")), EDIT(TOP("<udp-port>53</udp-port>")), 0,
+	    TOP("<pet2 xmlns:nt=\"" NT "\">nt:cat</pet2><udp-port>53</udp-port>"), NULL, NULL, NULL);
+	expect("a shorthand case too", CFG(TOP("<udp-port>53</udp-port>")),
+	    EDIT(TOP("<sctp/>")), 0, TOP("<sctp/>"), NULL, NULL, NULL);
+
+	/* identityref and instance-identifier in the module's prefixes */
+	expect("identityref normalised", CFG(TOP("")),
+	    EDIT("<top xmlns=\"" NT "\" xmlns:x=\"" NT "\"><pet>x:dog</pet></top>"), 0,
+	    TOP("<pet xmlns:nt=\"" NT "\">nt:dog</pet>"), NULL, NULL, NULL);
+	expect("instance-identifier normalised", CFG(TOP("")),
+	    EDIT("<top xmlns=\"" NT "\"><target xmlns:q=\"" NT "\">/q:top/q:count</target></top>"),
+	    0, TOP("<target xmlns:nt=\"" NT "\">/nt:top/nt:count</target>"), NULL, NULL, NULL);
 
 	/* data no module covers: the schema-less rules */
 	expect("uncovered data keeps the schema-less rules",

@@ -21,6 +21,9 @@
 
 static char top[] = "/tmp/nchome-test-hooks-XXXXXX";
 static char hookdir[512], statedir[512], logpath[512], oldp[512], newp[512];
+#define OLDF	"/dev/fd/3"
+#define NEWF	"/dev/fd/4"
+static int ofd = -1, nfd = -1;	/* oldp, newp open: the hooks' inputs */
 
 static void
 write_file(const char *path, const char *text, mode_t mode)
@@ -69,11 +72,16 @@ slurp(const char *path)
 	return buf;
 }
 
-/* The error-message text of the first rpc-error, or "". */
+/*
+ * The text of the first rpc-error's child element name (error-message,
+ * error-tag), or "".  One of two buffers, for use in one expression.
+ */
 static const char *
-err_message(struct rpc *r)
+err_field(struct rpc *r, const char *name)
 {
-	static char buf[16384];
+	static char bufs[2][16384];
+	static int next;
+	char *buf = bufs[next++ % 2];
 	xmlNodePtr e, c;
 
 	buf[0] = '\0';
@@ -81,28 +89,9 @@ err_message(struct rpc *r)
 		return buf;
 	e = xmlDocGetRootElement(r->err_doc)->children;
 	for (c = e ? e->children : NULL; c != NULL; c = c->next)
-		if (strcmp((const char *)c->name, "error-message") == 0) {
+		if (strcmp((const char *)c->name, name) == 0) {
 			xmlChar *t = xmlNodeGetContent(c);
-			snprintf(buf, sizeof(buf), "%s", (const char *)t);
-			xmlFree(t);
-		}
-	return buf;
-}
-
-static const char *
-err_tag(struct rpc *r)
-{
-	static char buf[128];
-	xmlNodePtr e, c;
-
-	buf[0] = '\0';
-	if (r->err_doc == NULL)
-		return buf;
-	e = xmlDocGetRootElement(r->err_doc)->children;
-	for (c = e ? e->children : NULL; c != NULL; c = c->next)
-		if (strcmp((const char *)c->name, "error-tag") == 0) {
-			xmlChar *t = xmlNodeGetContent(c);
-			snprintf(buf, sizeof(buf), "%s", (const char *)t);
+			snprintf(buf, sizeof(bufs[0]), "%s", (const char *)t);
 			xmlFree(t);
 		}
 	return buf;
@@ -156,54 +145,57 @@ test_hooks(struct session *s)
 	r.s = s;
 
 	CHECK(hooks_commit_enabled(s->nc->commit_hooks) == 0, "no hook folder: hooks disabled");
-	CHECK(hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp) == 0 && r.nerrors == 0,
+	CHECK(hooks_run_commit(s->nc->commit_hooks, s, &r, ofd, nfd) == 0 && r.nerrors == 0,
 	    "no hook folder: the change stands");
 
 	mkdir(hookdir, 0700);
 	CHECK(hooks_commit_enabled(s->nc->commit_hooks) == 0, "empty hook folder: hooks disabled");
+	/* in=XY: whether $1 and $2 hold the new content's <a/> (read twice: reopened) */
 	script(hookdir, "20-b", 0755,
-	    "echo \"b $1 $2 rev=$NCHOME_REVERT old=$NCHOME_OLD_CONFIG new=$NCHOME_NEW_CONFIG\" >>$LOG");
+	    "echo \"b $1 $2 in=$(grep -c '<a/>' $1)$(grep -c '<a/>' $NCHOME_NEW_CONFIG) "
+	    "rev=$NCHOME_REVERT old=$NCHOME_OLD_CONFIG new=$NCHOME_NEW_CONFIG\" >>$LOG");
 	script(hookdir, "10-a", 0755,
-	    "echo \"a $1 $2 rev=$NCHOME_REVERT sid=$NCHOME_SESSION_ID user=$NCHOME_USER ds=$NCHOME_DATASTORE\" >>$LOG");
+	    "echo \"a $1 $2 in=$(grep -c '<a/>' $1)$(grep -c '<a/>' $2)$(grep -c '<a/>' $2) "
+	    "rev=$NCHOME_REVERT sid=$NCHOME_SESSION_ID user=$NCHOME_USER ds=$NCHOME_DATASTORE\" >>$LOG");
 	script(hookdir, ".hidden", 0755, "echo hidden >>$LOG; exit 1");
 	script(hookdir, "15-noexec", 0644, "echo noexec >>$LOG; exit 1");
 	script(hookdir, "16-backup~", 0755, "echo backup >>$LOG; exit 1");
 	CHECK(hooks_commit_enabled(s->nc->commit_hooks) == 1, "hook folder with programs: hooks enabled");
 
 	reset_rpc(&r);
-	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, ofd, nfd);
 	log = slurp(logpath);
 	snprintf(want, sizeof(want),
-	    "a %s %s rev=0 sid=42 user=alice ds=running\n"
-	    "b %s %s rev=0 old=%s new=%s\n", oldp, newp, oldp, newp, oldp, newp);
+	    "a %s %s in=011 rev=0 sid=42 user=alice ds=running\n"
+	    "b %s %s in=01 rev=0 old=%s new=%s\n", OLDF, NEWF, OLDF, NEWF, OLDF, NEWF);
 	CHECK(rc == 0 && r.nerrors == 0, "hooks that succeed keep the change");
 	CHECK(strcmp(log, want) == 0,
-	    "hooks run in name order with old/new files in argv and env, "
+	    "hooks run in name order with old/new on descriptors 3/4, named in argv and env, "
 	    "dotfiles/non-executables/backups skipped (log: %s)", log);
 
 	script(hookdir, "30-fail", 0755,
 	    "echo \"fail $1 $2\" >>$LOG; echo 'bad hostname: <x&y>' >&2; exit 3");
 	script(hookdir, "40-after", 0755, "echo after >>$LOG");
 	reset_rpc(&r);
-	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, ofd, nfd);
 	log = slurp(logpath);
 	snprintf(want, sizeof(want),
-	    "a %s %s rev=0 sid=42 user=alice ds=running\n"
-	    "b %s %s rev=0 old=%s new=%s\n"
+	    "a %s %s in=011 rev=0 sid=42 user=alice ds=running\n"
+	    "b %s %s in=01 rev=0 old=%s new=%s\n"
 	    "fail %s %s\n"
-	    "b %s %s rev=1 old=%s new=%s\n"
-	    "a %s %s rev=1 sid=42 user=alice ds=running\n",
-	    oldp, newp, oldp, newp, oldp, newp, oldp, newp,
-	    newp, oldp, newp, oldp, newp, oldp);
+	    "b %s %s in=10 rev=1 old=%s new=%s\n"
+	    "a %s %s in=100 rev=1 sid=42 user=alice ds=running\n",
+	    OLDF, NEWF, OLDF, NEWF, OLDF, NEWF, OLDF, NEWF,
+	    OLDF, NEWF, OLDF, NEWF, OLDF, NEWF);
 	CHECK(rc == -1 && r.nerrors == 1, "a failing hook fails the change");
 	CHECK(strcmp(log, want) == 0,
-	    "earlier hooks are reverted in reverse order with the files swapped, "
+	    "earlier hooks are reverted in reverse order with the contents swapped, "
 	    "later hooks do not run (log: %s)", log);
-	CHECK(strcmp(err_tag(&r), "operation-failed") == 0, "error-tag operation-failed");
-	CHECK(strstr(err_message(&r), "30-fail") != NULL &&
-	    strstr(err_message(&r), "exit status 3") != NULL &&
-	    strstr(err_message(&r), "bad hostname: <x&y>") != NULL,
-	    "error-message names the hook and carries its stderr (%s)", err_message(&r));
+	CHECK(strcmp(err_field(&r, "error-tag"), "operation-failed") == 0, "error-tag operation-failed");
+	CHECK(strstr(err_field(&r, "error-message"), "30-fail") != NULL &&
+	    strstr(err_field(&r, "error-message"), "exit status 3") != NULL &&
+	    strstr(err_field(&r, "error-message"), "bad hostname: <x&y>") != NULL,
+	    "error-message names the hook and carries its stderr (%s)", err_field(&r, "error-message"));
 	rm_script(hookdir, "30-fail");
 	rm_script(hookdir, "40-after");
 
@@ -212,11 +204,11 @@ test_hooks(struct session *s)
 	script(hookdir, "30-hang", 0755, "sleep 60 & echo $! >$LOG.pid; wait");
 	setenv("NCHOME_HOOK_TIMEOUT", "0.5", 1);
 	reset_rpc(&r);
-	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, ofd, nfd);
 	snprintf(pidfile, sizeof(pidfile), "%s.pid", logpath);
 	bg = pid_from(pidfile);
-	CHECK(rc == -1 && strstr(err_message(&r), "timed out") != NULL,
-	    "a hung hook counts as failed (%s)", err_message(&r));
+	CHECK(rc == -1 && strstr(err_field(&r, "error-message"), "timed out") != NULL,
+	    "a hung hook counts as failed (%s)", err_field(&r, "error-message"));
 	CHECK(bg > 0 && gone(bg), "the hung hook's children were killed too");
 	rm_script(hookdir, "30-hang");
 
@@ -225,7 +217,7 @@ test_hooks(struct session *s)
 	script(hookdir, "30-daemon", 0755,
 	    "sleep 60 & echo $! >$LOG.pid; exit 0");
 	reset_rpc(&r);
-	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, ofd, nfd);
 	bg = pid_from(pidfile);
 	CHECK(rc == 0, "a hook that exits 0 leaving a background child succeeds");
 	if (bg > 0)
@@ -236,18 +228,18 @@ test_hooks(struct session *s)
 	script(hookdir, "30-noisy", 0755,
 	    "printf 'bad\\377\\001byte\\n' >&2; head -c 200000 /dev/zero | tr '\\0' x >&2; exit 1");
 	reset_rpc(&r);
-	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
-	CHECK(rc == -1 && strlen(err_message(&r)) < 4096 + 200 &&
-	    strstr(err_message(&r), "bad??byte") != NULL,
-	    "stderr is bounded and made XML-safe (%zu bytes)", strlen(err_message(&r)));
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, ofd, nfd);
+	CHECK(rc == -1 && strlen(err_field(&r, "error-message")) < 4096 + 200 &&
+	    strstr(err_field(&r, "error-message"), "bad??byte") != NULL,
+	    "stderr is bounded and made XML-safe (%zu bytes)", strlen(err_field(&r, "error-message")));
 	rm_script(hookdir, "30-noisy");
 
 	/* A hook killed by a signal. */
 	script(hookdir, "30-signal", 0755, "kill -TERM $$");
 	reset_rpc(&r);
-	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, oldp, newp);
-	CHECK(rc == -1 && strstr(err_message(&r), "signal 15") != NULL,
-	    "a hook killed by a signal fails (%s)", err_message(&r));
+	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, ofd, nfd);
+	CHECK(rc == -1 && strstr(err_field(&r, "error-message"), "signal 15") != NULL,
+	    "a hook killed by a signal fails (%s)", err_field(&r, "error-message"));
 	rm_script(hookdir, "30-signal");
 	unsetenv("NCHOME_HOOK_TIMEOUT");
 	reset_rpc(&r);
@@ -284,10 +276,12 @@ test_state(struct session *s)
 	xmlBufferPtr b;
 
 	into = fresh_into(&doc);
-	CHECK(state_collect(s, into, NULL, NULL) == 0 && count_children(into, NULL) == 2 &&
+	CHECK(state_collect(s, into, NULL, NULL) == 0 && count_children(into, NULL) == 3 &&
 	    count_children(into, "netconf-state") == 1 &&
+	    count_children(into, "nacm") == 1 &&
 	    count_children(into, "netconf") == 1,
-	    "no provider folder: only netconf-state and the RFC 5277 streams are added");
+	    "no provider folder: only netconf-state, the /nacm counters and the RFC 5277 "
+	    "streams are added");
 	xmlFreeDoc(doc);
 
 	mkdir(statedir, 0700);
@@ -310,7 +304,7 @@ test_state(struct session *s)
 
 	into = fresh_into(&doc);
 	CHECK(state_collect(s, into, NULL, NULL) == 0, "state_collect answers");
-	CHECK(count_children(into, NULL) == 5,
+	CHECK(count_children(into, NULL) == 6,
 	    "only the good providers' elements are added (%d)", count_children(into, NULL));
 	CHECK(count_children(into, "system-state") == 1 &&
 	    count_children(into, "other") == 1 && count_children(into, "last") == 1,
@@ -354,6 +348,9 @@ main(void)
 	snprintf(newp, sizeof(newp), "%s/new.xml", top);
 	write_file(oldp, "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"/>\n", 0600);
 	write_file(newp, "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><a/></config>\n", 0600);
+	if ((ofd = open(oldp, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (nfd = open(newp, O_RDONLY | O_CLOEXEC)) == -1)
+		return 2;
 
 	memset(&conf, 0, sizeof(conf));
 	conf.netconf.commit_hooks = hookdir;

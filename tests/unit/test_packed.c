@@ -181,9 +181,45 @@ test_undo_keeps_index(void)
 	doc_free(doc);
 }
 
+/*
+ * An edit merging new values into every entry of a packed list reads
+ * each request entry packed (edit_index.c's names_entry, index_match)
+ * and packs it again after applying it: none of the request's entries
+ * is left unpacked while the edit runs (a 50,000-entry merge held the
+ * whole request unpacked until the RPC ended).
+ */
+static void
+test_merge_keeps_request_packed(void)
+{
+	char xml[16384];
+	size_t len = 0;
+	xmlDocPtr doc = list_doc(150, ""), req;
+	struct edit_ctx c;
+	int nerr, unpacked = 0, entries = 0;
+
+	len += (size_t)snprintf(xml + len, sizeof(xml) - len, EDIT_HEAD);
+	for (int i = 0; i < 150; i++)	/* the request's <top> is then too big to pack */
+		len += (size_t)snprintf(xml + len, sizeof(xml) - len,
+		    "<item><name>n%d</name><value>new%d</value></item>", i, i);
+	len += (size_t)snprintf(xml + len, sizeof(xml) - len, EDIT_TAIL);
+	req = packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
+	memset(&c, 0, sizeof(c));
+	nerr = edit_apply(&c, xmlDocGetRootElement(doc), xmlDocGetRootElement(req));
+	for (xmlNodePtr e = item_of(req); e != NULL; e = e->next, entries++)
+		unpacked += !packed_is(e);
+	CHECK(nerr == 0 && entries == 150 && unpacked == 0,
+	    "a merge into every entry leaves the request's entries packed (%d errors, %d of %d unpacked)",
+	    nerr, unpacked, entries);
+	edit_ctx_clear(&c);
+	xmlFreeDoc(req);
+	packed_repack();
+	doc_free(doc);
+}
+
 int
 main(void)
 {
+	test_merge_keeps_request_packed();
 	test_undo_after_partial_repack();
 	test_undo_keeps_index();
 	test_trailing_text_limit(3000);		/* over PK_MAX */

@@ -41,7 +41,6 @@ roundtrip(struct session *s, const char *msg, size_t *outlen)
 	framer_free(s->fr);
 	s->fr = NULL;
 	ops_nacm_end(s);	/* the session's NACM view, as server.c's end does */
-	n = ftell(f);
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	rewind(f);

@@ -1,0 +1,636 @@
+/*
+ * YANG validation of a datastore after a change: mandatory, min/max-
+ * elements, unique, must, when, leafref and the types, by libyang
+ * (schema_validate_xml), on what the change touched.
+ *
+ * What libyang gets: a copy of every top-level node the change touched
+ * (and of the top-level nodes related to it by must/when/leafref,
+ * schema_related()), each whole except the lists schema_split() allows
+ * to split: of those, only the touched entries, the entries their
+ * leafrefs name (schema_keyref()) and, for min-elements 1, one entry.
+ * What that copy cannot show is checked here on the whole list: the
+ * count against min-/max-elements, and a touched entry's unique values
+ * against every other entry (an entry added, or a leaf named by a
+ * unique statement written).  When one fails, or a split list lost an
+ * entry others may refer to (SPLIT_NOREMOVE), the top-level node is
+ * validated whole, so the error is libyang's.
+ *
+ * What was touched: for an edit, its undo log (edit_ctx); for a commit,
+ * the difference between the candidate and running; for <validate> and
+ * copy-config, everything.  Data no module covers is not validated.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+#include "tree_int.h"
+
+#define MAX_PATH	64	/* element levels searched for an entry */
+#define MAX_RELATED	16
+#define MAX_UNITS	256	/* entries checked apart; more: the list whole */
+
+struct vtop {
+	xmlNodePtr		 top;
+	const struct lysc_node	*sn;
+	int			 whole;
+};
+
+struct vscope {
+	struct schema	*s;
+	xmlNodePtr	 root;
+	struct vtop	*tops;
+	size_t		 ntops;
+	xmlNodePtr	*units;		/* entries of split lists to include */
+	size_t		 nunits, capunits;
+	xmlNodePtr	*uniq;		/* of those, whose unique values to check */
+	size_t		 nuniq, capuniq;
+	xmlNodePtr	*gone;		/* element nodes an edit removed */
+	size_t		 ngone, capgone;
+	int		 cached;	/* unique values may come from validate_unique.c's cache */
+	int		 all;		/* every covered top-level node, whole */
+};
+
+static const char *
+ns_of(const xmlNode *n)
+{
+	return n->ns != NULL ? (const char *)n->ns->href : NULL;
+}
+
+static struct vtop *
+add_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *sn, int whole)
+{
+	for (size_t i = 0; i < v->ntops; i++)
+		if (v->tops[i].top == top) {
+			v->tops[i].whole |= whole;
+			return &v->tops[i];
+		}
+	v->tops = xreallocarray(v->tops, v->ntops + 1, sizeof(*v->tops));
+	v->tops[v->ntops] = (struct vtop){ top, sn, whole };
+	return &v->tops[v->ntops++];
+}
+
+static void
+push(xmlNodePtr **a, size_t *n, size_t *cap, xmlNodePtr e)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*a = xreallocarray(*a, *cap, sizeof(**a));
+	}
+	(*a)[(*n)++] = e;
+}
+
+/*
+ * Where element n is: its top-level node (*top, schema *tsn), the entry
+ * of a split list it is in (*entry, NULL: none) and its own schema node
+ * (*sn).  0, or -1 when n is off the tree or no module covers it.
+ */
+static int
+locate(struct vscope *v, xmlNodePtr n, xmlNodePtr *top, const struct lysc_node **tsn,
+    xmlNodePtr *entry, const struct lysc_node **sn)
+{
+	xmlNodePtr path[MAX_PATH];
+	const struct lysc_node *cur = NULL;
+	int depth = 0;
+
+	*entry = NULL;
+	*top = NULL;
+	for (; n != NULL && n != v->root; n = n->parent) {
+		if (n->type != XML_ELEMENT_NODE || depth == MAX_PATH)
+			return -1;
+		path[depth++] = n;
+	}
+	if (n == NULL || depth == 0)
+		return -1;
+	*top = path[depth - 1];
+	*tsn = NULL;
+	*sn = NULL;
+	for (int i = depth - 1; i >= 0; i--) {
+		if ((cur = schema_child(v->s, cur, ns_of(path[i]), (const char *)path[i]->name)) ==
+		    NULL)
+			return i == depth - 1 ? -1 : 0;	/* below: anydata or such */
+		if (i == depth - 1)
+			*tsn = cur;
+		if (cur->nodetype == LYS_LIST && *entry == NULL) {
+			if (schema_split(v->s, cur) == SPLIT_NO)
+				return 0;	/* inside an unsplit list: the top is whole */
+			*entry = path[i];
+		}
+		if (i == 0)
+			*sn = cur;
+	}
+	return 0;
+}
+
+/* Every top-level node of the module of removed (a top-level node), whole. */
+static void
+module_whole(struct vscope *v, xmlNodePtr removed)
+{
+	const struct lysc_node *rsn = schema_child(v->s, NULL, ns_of(removed),
+	    (const char *)removed->name), *sn;
+
+	if (rsn == NULL)
+		return;
+	for (xmlNodePtr c = v->root->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    (sn = schema_child(v->s, NULL, ns_of(c), (const char *)c->name)) != NULL &&
+		    sn->module == rsn->module)
+			add_top(v, c, sn, 1);
+}
+
+/* Element n changed (added: a new subtree or an unpacked one; else its value). */
+static void
+touched(struct vscope *v, xmlNodePtr n, int added)
+{
+	const struct lysc_node *tsn = NULL, *sn = NULL;
+	const struct schema_info *in;
+	xmlNodePtr top, entry;
+	int uniq;
+
+	if (locate(v, n, &top, &tsn, &entry, &sn) == -1)
+		return;
+	if (entry == NULL || n == top) {
+		add_top(v, top, tsn, 1);
+		return;
+	}
+	add_top(v, top, tsn, 0);
+	uniq = added && (n == entry || !node_is_leaf(n));
+	if (!uniq && sn != NULL && (in = schema_info(v->s, sn)) != NULL &&
+	    (in->flags & SCHEMA_UNIQUE))
+		uniq = 1;
+	push(&v->units, &v->nunits, &v->capunits, entry);
+	if (uniq)
+		push(&v->uniq, &v->nuniq, &v->capuniq, entry);
+}
+
+/* Node removed was taken from parent. */
+static void
+removed_from(struct vscope *v, xmlNodePtr parent, xmlNodePtr removed)
+{
+	const struct lysc_node *tsn = NULL, *sn = NULL, *rsn;
+	xmlNodePtr top, entry;
+
+	if (removed->type != XML_ELEMENT_NODE) {
+		touched(v, parent, 0);
+		return;
+	}
+	push(&v->gone, &v->ngone, &v->capgone, removed);
+	if (parent == v->root) {
+		module_whole(v, removed);
+		return;
+	}
+	if (locate(v, parent, &top, &tsn, &entry, &sn) == -1)
+		return;
+	if (entry != NULL) {
+		push(&v->units, &v->nunits, &v->capunits, entry);
+		push(&v->uniq, &v->nuniq, &v->capuniq, entry);	/* a unique leaf may be gone */
+		add_top(v, top, tsn, 0);
+		return;
+	}
+	rsn = sn != NULL ? schema_child(v->s, sn, ns_of(removed), (const char *)removed->name) :
+	    NULL;
+	add_top(v, top, tsn, rsn == NULL || rsn->nodetype != LYS_LIST ||
+	    schema_split(v->s, rsn) != SPLIT_YES);
+}
+
+/* ---- leafref targets ---- */
+
+static int
+is_unit(const struct vscope *v, xmlNodePtr e)
+{
+	for (size_t i = 0; i < v->nunits; i++)
+		if (v->units[i] == e)
+			return 1;
+	return 0;
+}
+
+/* The entry of list (outermost) whose key is value, or NULL. */
+static xmlNodePtr
+find_entry(struct vscope *v, const struct lysc_node *list, const char *value)
+{
+	const struct lysc_node *chain[MAX_PATH], *key = lysc_node_child(list);
+	xmlNodePtr p = v->root;
+	int n = 0;
+
+	for (const struct lysc_node *x = list->parent; x != NULL; x = x->parent)
+		if (x->nodetype == LYS_CONTAINER && n < MAX_PATH)
+			chain[n++] = x;
+	while (p != NULL && n-- > 0) {
+		xmlNodePtr c;
+
+		packed_unpack(p);
+		for (c = p->children; c != NULL; c = c->next)
+			if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+			    strcmp((const char *)c->name, chain[n]->name) == 0 &&
+			    strcmp(ns_of(c), chain[n]->module->ns) == 0)
+				break;
+		p = c;
+	}
+	if (p == NULL)
+		return NULL;
+	packed_unpack(p);
+	for (xmlNodePtr c = p->children; c != NULL; c = c->next) {
+		const char *names[1] = { key->name };
+		char *t;
+		int same;
+
+		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, list->name) != 0 ||
+		    c->ns == NULL || strcmp(ns_of(c), list->module->ns) != 0)
+			continue;
+		t = vu_value_at(c, names, 1);
+		same = t != NULL && strcmp(t, value) == 0;
+		free(t);
+		if (same)
+			return c;
+	}
+	return NULL;
+}
+
+/* Adds the entries the leafrefs in copy (of an entry, schema node sn) name. */
+static void
+add_targets(struct vscope *v, xmlNodePtr copy, const struct lysc_node *sn)
+{
+	const struct schema_info *in;
+
+	for (xmlNodePtr c = copy->children; c != NULL; c = c->next) {
+		const struct lysc_node *csn, *list;
+
+		if (c->type != XML_ELEMENT_NODE ||
+		    (csn = schema_child(v->s, sn, ns_of(c), (const char *)c->name)) == NULL)
+			continue;
+		if ((csn->nodetype & (LYS_CONTAINER | LYS_LIST))) {
+			add_targets(v, c, csn);
+			continue;
+		}
+		if ((in = schema_info(v->s, csn)) == NULL || !(in->flags & SCHEMA_LEAFREF) ||
+		    (list = schema_keyref(v->s, csn)) == NULL) {
+			continue;
+		}
+		char *val = node_leaf_text(c);
+		xmlNodePtr t = val != NULL ? find_entry(v, list, val) : NULL;
+		const struct lysc_node *tsn = NULL, *dummy;
+		xmlNodePtr top, entry;
+
+		free(val);
+		if (t != NULL && !is_unit(v, t) &&
+		    locate(v, t, &top, &tsn, &entry, &dummy) == 0 && entry == t) {
+			push(&v->units, &v->nunits, &v->capunits, t);
+			add_top(v, top, tsn, 0);
+		}
+	}
+}
+
+/* ---- the copy handed to libyang ---- */
+
+struct listcount {
+	const struct lysc_node	*sn;
+	xmlNodePtr		 first;
+	size_t			 n, kept;
+};
+
+/*
+ * Copies container src (schema node sn) under dst, split lists cut to
+ * their units; -1 when a count check fails (validate the top whole).
+ */
+static int
+copy_cut(struct vscope *v, xmlNodePtr src, const struct lysc_node *sn, xmlNodePtr dst)
+{
+	struct listcount lc[16];
+	size_t nlc = 0;
+	xmlNodePtr copy;
+
+	if (packed_is(src)) {
+		xmlAddChild(dst, packed_copy_node(src, dst->doc));
+		return 0;
+	}
+	if ((copy = xmlDocCopyNode(src, dst->doc, 2)) == NULL)
+		xoom();
+	xmlAddChild(dst, copy);
+	const xmlChar *lname = NULL;
+	xmlNsPtr lns = NULL;
+	const struct lysc_node *lsn = NULL;
+
+	for (xmlNodePtr c = src->children; c != NULL; c = c->next) {
+		const struct lysc_node *csn = NULL;
+		size_t i;
+
+		/* 50,000 entries: their names are one dictionary string, look up once */
+		if (c->type == XML_ELEMENT_NODE && c->name == lname && c->ns == lns)
+			csn = lsn;
+		else if (c->type == XML_ELEMENT_NODE) {
+			csn = lsn = schema_child(v->s, sn, ns_of(c), (const char *)c->name);
+			lname = c->name;
+			lns = c->ns;
+		}
+
+		if (csn != NULL && csn->nodetype == LYS_LIST && schema_split(v->s, csn) != SPLIT_NO) {
+			for (i = 0; i < nlc && lc[i].sn != csn; i++)
+				;
+			if (i == nlc) {
+				if (nlc == 16)
+					return -1;
+				lc[nlc++] = (struct listcount){ csn, c, 0, 0 };
+			}
+			lc[i].n++;
+			if (is_unit(v, c)) {
+				lc[i].kept++;
+				xmlAddChild(copy, packed_copy_node(c, dst->doc));
+			}
+		} else if (csn != NULL && csn->nodetype == LYS_CONTAINER) {
+			if (copy_cut(v, c, csn, copy) == -1)
+				return -1;
+		} else if (c->type == XML_ELEMENT_NODE)
+			xmlAddChild(copy, packed_copy_node(c, dst->doc));
+	}
+	for (size_t i = 0; i < nlc; i++) {
+		const struct lysc_node_list *l = (const struct lysc_node_list *)lc[i].sn;
+
+		if (lc[i].n < l->min || lc[i].n > l->max)
+			return -1;
+		if (l->min > 0 && lc[i].kept == 0)
+			xmlAddChild(copy, packed_copy_node(lc[i].first, dst->doc));
+	}
+	return 0;
+}
+
+struct sbuf {
+	char	*p;
+	size_t	 n, cap;
+};
+
+static int
+to_sbuf(void *arg, const char *s, size_t len)
+{
+	struct sbuf *b = arg;
+
+	if (b->n + len + 1 > b->cap) {
+		b->cap = (b->n + len + 1) * 2;
+		b->p = xreallocarray(b->p, b->cap, 1);
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+	return 0;
+}
+
+/* Builds the copy, validates it; 0 or -1 with the error. */
+static int
+run(struct vscope *v, struct rpc *r)
+{
+	const struct lysc_node *rel[MAX_RELATED];
+	struct schema_error se;
+	struct sbuf b = { 0 };
+	xmlDocPtr doc;
+	xmlNodePtr croot;
+	struct xmlout *xo;
+	int rc;
+
+	if (v->all)
+		for (xmlNodePtr c = v->root->children; c != NULL; c = c->next) {
+			const struct lysc_node *sn;
+
+			if (c->type == XML_ELEMENT_NODE &&
+			    (sn = schema_child(v->s, NULL, ns_of(c), (const char *)c->name)) != NULL)
+				add_top(v, c, sn, 1);
+		}
+	for (size_t i = 0, n = v->ntops; i < n; i++) {
+		size_t nr = schema_related(v->s, v->tops[i].sn, rel, MAX_RELATED);
+
+		for (xmlNodePtr c = v->root->children; nr > 0 && c != NULL; c = c->next)
+			for (size_t k = 0; k < nr; k++)
+				if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+				    strcmp((const char *)c->name, rel[k]->name) == 0 &&
+				    strcmp(ns_of(c), rel[k]->module->ns) == 0)
+					add_top(v, c, rel[k], 1);
+	}
+	if (v->ntops == 0)
+		return 0;
+	/* the entries leafrefs name, then the unique values */
+	/* targets are appended: their own leafrefs' targets come too */
+	for (size_t i = 0; v->nunits <= MAX_UNITS && i < v->nunits; i++) {
+		xmlNodePtr copy = packed_copy_node(v->units[i], NULL);
+		const struct lysc_node *tsn = NULL, *sn;
+		xmlNodePtr top, entry;
+
+		packed_unpack_tree(copy);
+		if (locate(v, v->units[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL)
+			add_targets(v, copy, sn);
+		tree_free(copy);
+	}
+	for (size_t i = 0; v->nunits <= MAX_UNITS && i < v->nuniq; i++) {
+		const struct lysc_node *tsn = NULL, *sn;
+		xmlNodePtr top, entry;
+
+		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL &&
+		    sn->nodetype == LYS_LIST &&
+		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->cached))
+			add_top(v, top, tsn, 1);
+	}
+	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
+		for (size_t i = 0; i < v->ntops; i++)
+			v->tops[i].whole = 1;
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	croot = xmlNewDocNode(doc, NULL, BAD_CAST "data", NULL);
+	xmlDocSetRootElement(doc, croot);
+	for (size_t i = 0; i < v->ntops; i++) {
+		if (!v->tops[i].whole && copy_cut(v, v->tops[i].top, v->tops[i].sn, croot) == 0)
+			continue;
+		if (!v->tops[i].whole)
+			tree_free(croot->last);	/* the cut copy, half built */
+		xmlAddChild(croot, packed_copy_node(v->tops[i].top, doc));
+	}
+	xo = xo_new_writer(to_sbuf, &b);
+	for (xmlNodePtr c = croot->children; c != NULL; c = c->next)
+		xo_node(xo, c, NULL);
+	(void)xo_finish(xo);
+	doc_free(doc);
+	rc = schema_validate_xml(v->s, b.p != NULL ? b.p : "", &se);
+	free(b.p);
+	if (rc != 0)
+		schema_error_report(r, &se, NULL, NULL);
+	schema_error_free(&se);
+	return rc == 0 ? 0 : -1;
+}
+
+static void
+scope_free(struct vscope *v)
+{
+	free(v->tops);
+	free(v->units);
+	free(v->uniq);
+	free(v->gone);
+}
+
+int
+tree_validate_all(struct schema *s, struct rpc *r, xmlNodePtr root)
+{
+	struct vscope v = { .s = s, .root = root, .all = 1 };
+	int rc;
+
+	if (s == NULL || root == NULL)
+		return 0;
+	rc = run(&v, r);
+	scope_free(&v);
+	return rc;
+}
+
+int
+tree_validate_edit(struct schema *s, struct rpc *r, xmlNodePtr root, const struct edit_ctx *c)
+{
+	struct vscope v = { .s = s, .root = root, .cached = 1 };
+	int rc;
+
+	if (s == NULL || root == NULL)
+		return 0;
+	for (size_t i = 0; i < c->nlog; i++) {
+		const struct edit_change *ch = &c->log[i];
+
+		switch (ch->kind) {
+		case EC_ADDED:
+			if (ch->node->type == XML_ELEMENT_NODE)
+				touched(&v, ch->node, 1);
+			else if (ch->node->parent != NULL)
+				touched(&v, ch->node->parent, 0);
+			break;
+		case EC_TEXT:
+			if (ch->node->parent != NULL)
+				touched(&v, ch->node->parent, 0);
+			break;
+		case EC_UNPACKED:
+			/* what changed inside is not logged: its unique values may have */
+			touched(&v, ch->node, 1);
+			break;
+		case EC_REMOVED:
+			removed_from(&v, ch->parent, ch->node);
+			break;
+		}
+	}
+	rc = run(&v, r);
+	scope_free(&v);
+	return rc;
+}
+
+/* ---- a commit: what differs between the candidate and running ---- */
+
+static int
+same_tree(xmlNodePtr a, xmlNodePtr b)
+{
+	for (; a != NULL && b != NULL; a = a->next, b = b->next) {
+		if (a->type != b->type || packed_is(a) != packed_is(b))
+			return 0;
+		if (a->type == XML_TEXT_NODE) {
+			if (!xmlStrEqual(a->content, b->content))
+				return 0;
+			continue;
+		}
+		if (a->type != XML_ELEMENT_NODE)
+			continue;
+		if (!xmlStrEqual(a->name, b->name) || !xmlStrEqual(BAD_CAST node_ns(a),
+		    BAD_CAST node_ns(b)) || a->properties != NULL || b->properties != NULL)
+			return 0;
+		if (packed_is(a)) {
+			size_t la, lb;
+			const char *pa = packed_bytes(a, &la), *pb = packed_bytes(b, &lb);
+
+			if (la != lb || memcmp(pa, pb, la) != 0)
+				return 0;
+		} else if (!same_tree(a->children, b->children))
+			return 0;
+	}
+	return a == NULL && b == NULL;
+}
+
+/* Container a (new) against b (old), schema node sn; 0, or -1: validate the top whole. */
+static int
+diff_container(struct vscope *v, xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn)
+{
+	xmlNodePtr o;
+
+	if (packed_is(a) || packed_is(b))
+		return same_tree(a, b) ? 0 : -1;
+	o = b->children;
+	for (xmlNodePtr c = a->children; c != NULL; c = c->next, o = o != NULL ? o->next : NULL) {
+		const struct lysc_node *csn;
+
+		if (o == NULL || c->type != o->type)
+			return -1;
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!node_same_name(c, o))
+			return -1;
+		if (c->properties == NULL && o->properties == NULL && (packed_is(c) ?
+		    packed_is(o) && same_tree(c, o) : same_tree(c->children, o->children)))
+			continue;
+		if ((csn = schema_child(v->s, sn, ns_of(c), (const char *)c->name)) == NULL)
+			return -1;
+		if (csn->nodetype == LYS_CONTAINER) {
+			if (diff_container(v, c, o, csn) == -1)
+				return -1;
+			continue;
+		}
+		if (csn->nodetype != LYS_LIST || schema_split(v->s, csn) == SPLIT_NO ||
+		    (lysc_node_child(csn) != NULL && !(lysc_node_child(csn)->flags & LYS_KEY)))
+			return -1;
+		/* the same entry (same first key) changed */
+		const char *kn[1] = { lysc_node_child(csn)->name };
+		char *x = vu_value_at(c, kn, 1), *y = vu_value_at(o, kn, 1);
+		int same = x != NULL && y != NULL && strcmp(x, y) == 0;
+
+		free(x);
+		free(y);
+		if (!same)
+			return -1;
+		push(&v->units, &v->nunits, &v->capunits, c);
+		if (vu_unique_changed(c, o, csn))
+			push(&v->uniq, &v->nuniq, &v->capuniq, c);
+	}
+	return o == NULL ? 0 : -1;
+}
+
+int
+tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr before)
+{
+	struct vscope v = { .s = s, .root = root };
+	int rc;
+
+	if (s == NULL || root == NULL)
+		return 0;
+	if (before == NULL)
+		return tree_validate_all(s, r, root);
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+		const struct lysc_node *sn;
+		xmlNodePtr o;
+
+		if (c->type != XML_ELEMENT_NODE ||
+		    (sn = schema_child(s, NULL, ns_of(c), (const char *)c->name)) == NULL)
+			continue;
+		for (o = before->children; o != NULL; o = o->next)
+			if (o->type == XML_ELEMENT_NODE && node_same_name(o, c))
+				break;
+		if (o == NULL || c->properties != NULL || sn->nodetype != LYS_CONTAINER) {
+			if (o == NULL || !(packed_is(c) ? packed_is(o) && same_tree(c, o) :
+			    same_tree(c->children, o->children)))
+				add_top(&v, c, sn, 1);
+			continue;
+		}
+		size_t nunits = v.nunits;
+		if (diff_container(&v, c, o, sn) == -1)
+			add_top(&v, c, sn, 1);
+		else if (v.nunits > nunits)
+			add_top(&v, c, sn, 0);
+	}
+	/* a top-level node of a module gone: that module's others whole */
+	for (xmlNodePtr o = before->children; o != NULL; o = o->next) {
+		xmlNodePtr c;
+
+		if (o->type != XML_ELEMENT_NODE)
+			continue;
+		for (c = root->children; c != NULL; c = c->next)
+			if (c->type == XML_ELEMENT_NODE && node_same_name(o, c))
+				break;
+		if (c == NULL)
+			module_whole(&v, o);
+	}
+	rc = run(&v, r);
+	scope_free(&v);
+	return rc;
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""NACM on whole-datastore changes and on the NACM config itself (issue 14).
+
+A broken nacm config (a rule-list naming a group that is neither in
+/nacm/groups nor a group of this host, a path that does not parse, a
+module-name no module of the server has) is refused with invalid-value,
+an error-path at /nacm:nacm and a message naming the rule, and nothing
+is applied: at edit-config of running, at commit of a candidate holding
+it, and at copy-config onto running; even root (the recovery session)
+cannot load one, so nobody is ever locked out by a typo.
+
+commit and copy-config are write-checked on what they change (a diff):
+a commit by user nobody of a candidate that root filled with a change
+nobody may not write is denied (access-denied, nothing committed); a
+copy-config candidate -> running whose only change nobody may write is
+allowed, though it would delete and create every other top-level node
+if checked coarsely."""
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from nchome_test import TAP  # noqa: E402
+from ncraw import NcRaw  # noqa: E402
+from as_nobody import NobodyEnv  # noqa: E402
+
+t = TAP()
+env = NobodyEnv(t, "nacmc-", 0o777)
+NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+W = "urn:example:w"
+NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
+GOOD = ('<nacm xmlns="%s"><rule-list><name>nobodies</name><group>nogroup</group>'
+        '<rule><name>open</name><path xmlns:w="%s">/w:open</path>'
+        '<access-operations>create update delete</access-operations><action>permit</action></rule>'
+        '</rule-list></nacm>' % (NACM_NS, W))
+
+
+def rule_list(name, group, rule):
+    return ('<nacm xmlns="%s"><rule-list><name>%s</name><group>%s</group>%s</rule-list></nacm>'
+            % (NACM_NS, name, group, rule))
+
+
+BROKEN = [
+    ("an unknown group", rule_list("typo", "no-such-group-nchome",
+                                   '<rule><name>r</name><module-name>*</module-name>'
+                                   '<access-operations>*</access-operations>'
+                                   '<action>permit</action></rule>'), "no-such-group-nchome"),
+    ("a path that does not parse", rule_list("badpath", "nogroup",
+                                             '<rule><name>p</name><path>/undeclared:x</path>'
+                                             '<action>permit</action></rule>'), "badpath"),
+    ("an unknown module-name", rule_list("badmod", "nogroup",
+                                         '<rule><name>m</name><module-name>no-such-module-x'
+                                         '</module-name><action>permit</action></rule>'),
+     "no-such-module-x"),
+]
+
+
+def text(r):
+    return ET.tostring(r, encoding="unicode") if r is not None else ""
+
+
+def refused(nc, r, what, needle):
+    errs = nc.errors(r)
+    e = errs[0] if errs else {}
+    t.ok(e.get("error-tag") == "invalid-value" and "nacm" in (e.get("error-path") or "") and
+         needle in (e.get("error-message") or ""),
+         "%s: invalid-value, error-path /nacm:nacm, the message names it" % what, repr(errs))
+
+
+def config(nc, source="running"):
+    return text(nc.rpc("<get-config><source><%s/></source></get-config>" % source))
+
+
+def edit(nc, target, inner):
+    return nc.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>"
+                  % (target, inner))
+
+
+try:
+    root = NcRaw(env.popen(False))
+    root.hello()
+    t.ok(root.ok(edit(root, "running", GOOD + '<open xmlns="%s"><v>1</v></open>'
+                      '<closed xmlns="%s"><v>1</v></closed>' % (W, W))),
+         "root loads a good nacm config and data")
+    for what, xml, needle in BROKEN:
+        refused(root, edit(root, "running", xml), "edit-config of running with " + what, needle)
+        c = config(root)
+        t.ok("typo" not in c and "badpath" not in c and "badmod" not in c and "nobodies" in c,
+             "... nothing of it applied, the good config stands", c)
+    what, xml, needle = BROKEN[0]
+    t.ok(root.ok(edit(root, "candidate", xml)), "the candidate may hold it meanwhile")
+    refused(root, root.rpc("<commit/>"), "commit of a candidate with an unknown group", needle)
+    t.ok("typo" not in config(root), "... running unchanged")
+    refused(root, root.rpc("<commit><confirmed/></commit>"), "a confirmed commit of it", needle)
+    t.ok(root.ok(root.rpc("<discard-changes/>")), "root discards it")
+    badmod = BROKEN[2][1].replace('<nacm xmlns="%s">' % NACM_NS, "").replace("</nacm>", "")
+    refused(root, root.rpc("<copy-config><target><running/></target><source><config>%s"
+                           "</config></source></copy-config>" % GOOD.replace("</nacm>",
+                                                                             badmod + "</nacm>")),
+            "copy-config onto running with an unknown module-name", "no-such-module-x")
+    t.ok("badmod" not in config(root), "... running unchanged")
+
+    # commit is checked on its changes, for the committing session
+    nb = NcRaw(env.popen(True))
+    nb.hello()
+    t.ok(root.ok(edit(root, "candidate", '<closed xmlns="%s"><v>2</v></closed>' % W)),
+         "root changes /w:closed in the candidate")
+    r = nb.rpc("<commit/>")
+    errs = nb.errors(r)
+    t.ok(errs and errs[0].get("error-tag") == "access-denied" and
+         "closed" in (errs[0].get("error-path") or ""),
+         "nobody's commit of it: access-denied at /w:closed", repr(errs))
+    t.ok(">2</" not in config(root), "... running unchanged", config(root))
+    r = nb.rpc("<commit><confirmed/><confirm-timeout>60</confirm-timeout></commit>")
+    errs = nb.errors(r)
+    t.ok(errs and errs[0].get("error-tag") == "access-denied" and ">2</" not in config(root),
+         "nobody's confirmed commit of it: access-denied, nothing committed", repr(errs))
+    t.ok(root.ok(root.rpc("<discard-changes/>")), "root discards it")
+    t.ok(nb.ok(edit(nb, "candidate", '<open xmlns="%s"><v>3</v></open>' % W)),
+         "nobody changes /w:open in the candidate")
+    r = nb.rpc("<commit/>")
+    t.ok(nb.ok(r) and ">3</" in config(root), "nobody commits it (only /w:open changes)",
+         "%r %s" % (nb.errors(r), config(root)))
+    # copy-config: a diff, not every top-level node
+    t.ok(nb.ok(edit(nb, "candidate", '<open xmlns="%s"><v>4</v></open>' % W)),
+         "nobody changes /w:open in the candidate again")
+    r = nb.rpc("<copy-config><target><running/></target><source><candidate/></source></copy-config>")
+    t.ok(nb.ok(r) and ">4</" in config(root),
+         "copy-config candidate -> running whose only change is /w:open is allowed",
+         repr(nb.errors(r)))
+    r = nb.rpc('<copy-config><target><running/></target><source><config>'
+               '<open xmlns="%s"><v>5</v></open></config></source></copy-config>' % W)
+    errs = nb.errors(r)
+    t.ok(errs and errs[0].get("error-tag") == "access-denied" and ">5</" not in config(root),
+         "copy-config that would delete /w:closed and the nacm subtree is denied", repr(errs))
+    nb.close()
+    root.close()
+finally:
+    env.cleanup()
+t.done()

@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""Model semantics with a YANG module loaded (issue 16), over pipes
+(NcRaw), tests/yang's nchome-test: ordered-by user lists and leaf-lists
+edited with yang:insert against a Python model (random operations, the
+order compared after each, and in another session that replays the
+journal), choice/case replacement, RFC 6243 with-defaults (every mode on
+get-config, get, a filter, tagging, a bad mode, the capability and the
+module announced), identityref values stored in the module's prefix, and
+unprefixed XPath names resolved by the modules."""
+import os
+import random
+import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from nchome_test import TAP, TOP, SshEnv  # noqa: E402
+from ncraw import NcRaw, q  # noqa: E402
+
+NT = "urn:nchome:test"
+YANG = "urn:ietf:params:xml:ns:yang:1"
+WD = "urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults"
+WDA = "urn:ietf:params:xml:ns:netconf:default:1.0"
+WDCAP = ("urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit"
+         "&also-supported=report-all,trim,report-all-tagged")
+t = TAP()
+env = SshEnv(name="nc-yangmodel", netconf_conf='  yang-dir = "%s"\n  module nchome-test { }\n'
+             % os.path.join(TOP, "tests", "yang"))
+sessions = []
+
+
+def session():
+    r = NcRaw(env.netconf_direct())
+    sessions.append(r)
+    r.hello()
+    return r
+
+
+def edit(r, body, attrs=""):
+    return r.rpc('<edit-config><target><running/></target><config xmlns:yang="%s"'
+                 ' xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0"%s>'
+                 '<top xmlns="%s">%s</top></config></edit-config>' % (YANG, attrs, NT, body))
+
+
+def top_of(rep):
+    d = rep.find(q("data")) if rep is not None else None
+    return None if d is None else d.find("{%s}top" % NT)
+
+
+def get_top(r, extra="", op="get-config"):
+    src = "<source><running/></source>" if op == "get-config" else ""
+    return top_of(r.rpc("<%s>%s%s</%s>" % (op, src, extra, op)))
+
+
+def names(r):
+    tp = get_top(r)
+    rules = [e.findtext("{%s}name" % NT) for e in tp.findall("{%s}rule" % NT)] if tp is not None else []
+    tags = [e.text for e in tp.findall("{%s}tag" % NT)] if tp is not None else []
+    return rules, tags
+
+
+def wd(mode):
+    return '<with-defaults xmlns="%s">%s</with-defaults>' % (WD, mode)
+
+
+a = session()
+try:
+    # the model's list pair has min-elements 1: running needs one for any edit of top
+    seed = edit(a, "<pair><id>1</id></pair>")
+    if not NcRaw.ok(seed):
+        raise SystemExit("seeding pair failed: %s" % NcRaw.errors(seed))
+    # ---- ordered-by user: random inserts against a model ----
+    rnd = random.Random(16)
+    rules, tags = [], []
+    bad = []
+    for step in range(60):
+        if rnd.random() < 0.65:
+            model, elem, pool, attr = rules, "rule", ["r%s" % c for c in "abcdefgh"], "key"
+        else:
+            model, elem, pool, attr = tags, "tag", ["t1", "t2", "t3", "t4"], "value"
+        v = rnd.choice(pool)
+        if elem == "rule":
+            def body(extra, nm=v):
+                return "<rule%s><name>%s</name></rule>" % (extra, nm)
+        else:
+            def body(extra, nm=v):
+                return "<tag%s>%s</tag>" % (extra, nm)
+        if v in model and rnd.random() < 0.3:
+            r = edit(a, body(' nc:operation="delete"'))
+            model.remove(v)
+        else:
+            if elem == "tag" and v not in model and len(model) == 3:
+                continue        # max-elements 3
+            how = rnd.choice(["first", "last", "before", "after", None])
+            others = [x for x in model if x != v]
+            if how in ("before", "after") and not others:
+                how = "first"
+            extra = ""
+            if how is not None:
+                extra = ' yang:insert="%s"' % how
+            if how in ("before", "after"):
+                ref = rnd.choice(others)
+                extra += (' yang:key="[name=\'%s\']"' % ref if elem == "rule"
+                          else ' yang:value="%s"' % ref)
+            op = rnd.choice(["", ' nc:operation="replace"']) if v in model else \
+                rnd.choice(["", ' nc:operation="create"'])
+            r = edit(a, body(op + extra))
+            if v in model:
+                if how is None:
+                    pass        # stays where it is
+                else:
+                    model.remove(v)
+            if v not in model:
+                if how in (None, "last"):
+                    model.append(v)
+                elif how == "first":
+                    model.insert(0, v)
+                else:
+                    i = model.index(ref)
+                    model.insert(i if how == "before" else i + 1, v)
+        if not NcRaw.ok(r):
+            bad.append((step, "edit failed", NcRaw.errors(r)))
+            break
+        got = names(a)
+        if got != (rules, tags):
+            bad.append((step, got, (rules, tags)))
+            break
+    t.ok(not bad and len(rules) > 2, "60 random ordered-by user edits keep the model's order "
+         "(%s, %s)" % (rules, tags), bad)
+    b = session()       # running.xml and the journal, replayed
+    t.eq(names(b), (rules, tags), "another session (the journal replayed) sees the same order")
+    b.close()
+    r = edit(a, "<rule yang:insert=\"after\"><name>zz</name></rule>")
+    e = NcRaw.errors(r)
+    t.ok(e and e[0].get("error-tag") == "missing-attribute" and
+         e[0].get("error-info", {}).get("bad-attribute") == "key",
+         "after without key: missing-attribute, bad-attribute key", e)
+    r = edit(a, "<rule yang:insert=\"before\" yang:key=\"[name='nosuch']\"><name>zz</name></rule>")
+    e = NcRaw.errors(r)
+    t.ok(e and e[0].get("error-tag") == "bad-attribute" and
+         e[0].get("error-app-tag") == "missing-instance",
+         "before an entry that is not there: bad-attribute, missing-instance (RFC 7950 15.7)", e)
+    t.eq(names(a), (rules, tags), "refused inserts change nothing")
+
+    # ---- choice/case ----
+    edit(a, "<tcp-port>8080</tcp-port>")
+    r = edit(a, "<udp-port>53</udp-port>")
+    tp = get_top(a)
+    t.ok(NcRaw.ok(r) and tp.find("{%s}tcp-port" % NT) is None and
+         tp.findtext("{%s}udp-port" % NT) == "53", "a case's node replaces the other case's")
+
+    # ---- identityref stored in the module's prefix ----
+    r = edit(a, "<pet>x:cat</pet>", attrs=' xmlns:x="%s"' % NT)
+    raw = a.send_msg(a.rpc_text('<get-config><source><running/></source><filter type="subtree">'
+                                '<top xmlns="%s"><pet/></top></filter></get-config>' % NT))
+    msg = a.read_msg().decode()
+    t.ok(NcRaw.ok(r) and 'xmlns:nt="%s"' % NT in msg and ">nt:cat</pet>" in msg,
+         "an identityref written x:cat is stored and served as nt:cat", msg)
+
+    # ---- with-defaults ----
+    t.ok(WDCAP in a.server_caps, "hello: the with-defaults capability, basic mode explicit")
+    t.ok(any(c.startswith(WD + "?module=ietf-netconf-with-defaults") for c in a.server_caps),
+         "hello: ietf-netconf-with-defaults announced")
+    # the rule list stays; rule zz gets action accept, equal to its default
+    edit(a, "<rule><name>zz</name><action>accept</action></rule><pet2>nt:dog</pet2>",
+         attrs=' xmlns:nt="%s"' % NT)
+    # explicit: as stored
+    tp = get_top(a, wd("explicit"))
+    acts = {e.findtext("{%s}name" % NT): e.findtext("{%s}action" % NT)
+            for e in tp.findall("{%s}rule" % NT)}
+    t.ok(acts.get("zz") == "accept" and acts.get(rules[0]) is None and
+         tp.find("{%s}level" % NT) is None, "explicit: what was written, defaults not added", acts)
+    t.ok(ET.tostring(tp) == ET.tostring(get_top(a)), "explicit is what no parameter gives")
+    # report-all
+    tp = get_top(a, wd("report-all"))
+    acts = {e.findtext("{%s}name" % NT): e.findtext("{%s}action" % NT)
+            for e in tp.findall("{%s}rule" % NT)}
+    t.ok(all(v == "accept" for v in acts.values()) and len(acts) == len(rules) + 1,
+         "report-all: every rule has its action", acts)
+    t.eq([e.text for e in tp.findall("{%s}level" % NT)], ["1", "2"],
+         "report-all: leaf-list defaults")
+    t.ok(tp.find("{%s}tcp-port" % NT) is None and tp.findtext("{%s}udp-port" % NT) == "53",
+         "report-all: no default of a case other than the one with data")
+    t.ok(tp.find("{%s}options" % NT) is None, "report-all: a presence container is not added")
+    # report-all-tagged
+    tp = get_top(a, wd("report-all-tagged"))
+    tagged = {e.findtext("{%s}name" % NT): e.find("{%s}action" % NT).get("{%s}default" % WDA)
+              for e in tp.findall("{%s}rule" % NT)}
+    t.ok(all(v == "true" for v in tagged.values()),
+         "report-all-tagged: added and stored defaults carry wd:default", tagged)
+    t.ok(tp.find("{%s}pet2" % NT).get("{%s}default" % WDA) == "true" and
+         tp.find("{%s}udp-port" % NT).get("{%s}default" % WDA) is None,
+         "report-all-tagged: a stored default is tagged, another value is not")
+    # trim
+    tp = get_top(a, wd("trim"))
+    t.ok(all(e.find("{%s}action" % NT) is None for e in tp.findall("{%s}rule" % NT)) and
+         tp.find("{%s}pet2" % NT) is None and tp.findtext("{%s}udp-port" % NT) == "53",
+         "trim: values equal to their default are left out")
+    # after the case changes back: the default case's default
+    edit(a, '<udp-port nc:operation="delete"/>')
+    tp = get_top(a, wd("report-all"))
+    t.eq(tp.findtext("{%s}tcp-port" % NT) if tp is not None else None, "80",
+         "report-all: the default case's default when no case has data")
+    # get and a filter
+    tp = get_top(a, wd("report-all"), op="get")
+    t.ok(tp is not None and [e.text for e in tp.findall("{%s}level" % NT)] == ["1", "2"],
+         "get: report-all too")
+    tp = get_top(a, '<filter type="subtree"><top xmlns="%s"><level/></top></filter>%s'
+                 % (NT, wd("report-all")))
+    t.ok(tp is not None and [e.text for e in tp.findall("{%s}level" % NT)] == ["1", "2"] and
+         tp.find("{%s}rule" % NT) is None, "a filter selects defaults added by report-all")
+    r = a.rpc("<get-config><source><running/></source>%s</get-config>" % wd("all-of-it"))
+    e = NcRaw.errors(r)
+    t.ok(e and e[0].get("error-tag") == "invalid-value", "an unknown mode: invalid-value", e)
+    r = a.rpc("<copy-config><target><candidate/></target><source><running/></source>%s"
+              "</copy-config>" % wd("report-all"))
+    t.ok(NcRaw.ok(r), "copy-config takes with-defaults (datastores are copied as stored)")
+
+    # ---- XPath names without a prefix, by the modules ----
+    r = a.rpc('<edit-config><target><running/></target><config><other xmlns="urn:other">'
+              '<pet2>not-a-pet</pet2></other></config></edit-config>')
+    tp = get_top(a, '<filter type="xpath" select="/top/pet2"/>')
+    t.ok(NcRaw.ok(r) and tp is not None and tp.findtext("{%s}pet2" % NT) == "nt:dog",
+         "/top/pet2: pet2 is nchome-test's (only its module has one), though the data has two")
+    a.close()
+finally:
+    for s in sessions:
+        s.kill()
+    env.cleanup()
+t.done()

@@ -1,0 +1,260 @@
+/*
+ * YANG validation of datastore data (tree/validate.c, schema/validate.c,
+ * schema/datacheck.c): every kind of constraint with its error-tag,
+ * error-path and error-app-tag, after an edit (the undo log says what
+ * was touched), on a whole datastore and on a candidate against
+ * running; and the split of a big list (example-bench-refs): a touched
+ * entry, the entries its leafrefs name, unique against all entries.
+ */
+#include "schema_test.h"
+#include "tree/tree.h"
+#include "unit.h"
+
+#define NCNS	"urn:ietf:params:xml:ns:netconf:base:1.0"
+#define NT	"urn:nchome:test"
+#define EBR	"urn:example:bench-refs"
+#define IF	"urn:ietf:params:xml:ns:yang:ietf-interfaces"
+#define CFG(x)	"<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS "\">" x "</config>"
+#define TOP(x)	"<top xmlns=\"" NT "\">" x "</top>"
+#define PAIR1	"<pair><id>1</id><a>x</a><b>y</b></pair>"
+#define IFS(x)	"<interfaces xmlns=\"" IF "\" xmlns:ianaift=\"urn:ietf:params:xml:ns:yang:iana-if-type\">" x "</interfaces>"
+#define ETH0	"<interface><name>eth0</name><type>ianaift:ethernetCsmacd</type></interface>"
+#define BASE	CFG(TOP(PAIR1 "<iface>eth0</iface>") IFS(ETH0))
+
+static struct schema *sch;
+
+static xmlDocPtr
+parse(const char *s, int packed)
+{
+	xmlDocPtr d = packed ? packed_read_memory(s, (int)strlen(s), NC_XML_PARSE_OPTS) :
+	    xmlReadMemory(s, (int)strlen(s), NULL, NULL, NC_XML_PARSE_OPTS);
+
+	if (d == NULL) {
+		fprintf(stderr, "bad test xml: %s\n", s);
+		exit(2);
+	}
+	return d;
+}
+
+static const char *
+err_field(struct rpc *r, const char *name)
+{
+	static char buf[4][512];
+	static int next;
+	char *b = buf[next++ % 4];
+	xmlNodePtr n;
+	xmlChar *t;
+
+	b[0] = '\0';
+	if (r->err_doc == NULL || (n = find_elem(xmlDocGetRootElement(r->err_doc), name)) == NULL)
+		return b;
+	t = xmlNodeGetContent(n);
+	snprintf(b, 512, "%s", t != NULL ? (char *)t : "");
+	xmlFree(t);
+	return b;
+}
+
+static void
+check_err(const char *what, struct rpc *r, int rc, int want_rc, const char *tag,
+    const char *path, const char *app_tag)
+{
+	CHECK(rc == want_rc, "%s: %s (%s %s)", what, want_rc ? "refused" : "valid",
+	    err_field(r, "error-tag"), err_field(r, "error-message"));
+	if (tag != NULL)
+		CHECK(strcmp(err_field(r, "error-tag"), tag) == 0, "%s: error-tag %s (%s)", what,
+		    tag, err_field(r, "error-tag"));
+	if (path != NULL)
+		CHECK(strcmp(err_field(r, "error-path"), path) == 0, "%s: error-path %s (%s)",
+		    what, path, err_field(r, "error-path"));
+	if (app_tag != NULL)
+		CHECK(strcmp(err_field(r, "error-app-tag"), app_tag) == 0,
+		    "%s: error-app-tag %s (%s)", what, app_tag, err_field(r, "error-app-tag"));
+}
+
+/* edit applied to data, then the edit's validation. */
+static void
+edit_case(const char *what, const char *data, const char *edit, int want_rc, const char *tag,
+    const char *path, const char *app_tag)
+{
+	for (int packed = 0; packed < 2; packed++) {
+		xmlDocPtr d = parse(data, packed), e = parse(edit, packed);
+		struct edit_ctx c = { 0 };
+		struct rpc r;
+		char name[256];
+		int rc;
+
+		memset(&r, 0, sizeof(r));
+		c.schema = sch;
+		c.r = &r;
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+		    "%s: edit applies", what);
+		rc = tree_validate_edit(sch, &r, xmlDocGetRootElement(d), &c);
+		snprintf(name, sizeof(name), "%s%s", what, packed ? " (packed)" : "");
+		check_err(name, &r, rc, want_rc, tag, path, app_tag);
+		edit_undo(&c);
+		edit_ctx_clear(&c);
+		if (packed)
+			packed_repack();
+		xmlFreeDoc(r.err_doc);
+		doc_free(d);
+		xmlFreeDoc(e);
+	}
+}
+
+static void
+whole_case(const char *what, const char *data, int want_rc, const char *tag, const char *path,
+    const char *app_tag)
+{
+	xmlDocPtr d = parse(data, 1);
+	struct rpc r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = tree_validate_all(sch, &r, xmlDocGetRootElement(d));
+	check_err(what, &r, rc, want_rc, tag, path, app_tag);
+	xmlFreeDoc(r.err_doc);
+	doc_free(d);
+}
+
+static void
+diff_case(const char *what, const char *before, const char *after, int want_rc,
+    const char *tag, const char *path)
+{
+	xmlDocPtr b = parse(before, 1), a = parse(after, 1);
+	struct rpc r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = tree_validate_diff(sch, &r, xmlDocGetRootElement(a), xmlDocGetRootElement(b));
+	check_err(what, &r, rc, want_rc, tag, path, NULL);
+	xmlFreeDoc(r.err_doc);
+	doc_free(a);
+	doc_free(b);
+}
+
+static void
+kinds(void)
+{
+	edit_case("a valid edit", BASE, CFG(TOP("<count>3</count>")), 0, NULL, NULL, NULL);
+	edit_case("mandatory leaf missing", BASE, CFG(TOP("<options/>")), -1, "data-missing",
+	    "/nt:top/nt:options/nt:name", NULL);
+	edit_case("min-elements", BASE,
+	    CFG(TOP("<pair nc:operation=\"delete\"><id>1</id></pair>")), -1, "operation-failed",
+	    "/nt:top/nt:pair", "too-few-elements");
+	edit_case("max-elements", BASE, CFG(TOP("<tag>a</tag><tag>b</tag><tag>c</tag><tag>d</tag>")),
+	    -1, "operation-failed", "/nt:top/nt:tag[.='d']", "too-many-elements");
+	edit_case("unique", BASE, CFG(TOP("<pair><id>2</id><a>x</a><b>y</b></pair>")), -1,
+	    "operation-failed", NULL, "data-not-unique");
+	edit_case("unique, another value", BASE, CFG(TOP("<pair><id>2</id><a>x</a><b>z</b></pair>")),
+	    0, NULL, NULL, NULL);
+	edit_case("must", BASE, CFG(TOP("<count>-1</count>")), -1, "operation-failed",
+	    "/nt:top/nt:count", "must-violation");
+	edit_case("when", BASE, CFG(TOP("<when-leaf>w</when-leaf>")), -1, "operation-failed",
+	    "/nt:top/nt:when-leaf", NULL);
+	edit_case("when true", BASE, CFG("<top xmlns=\"" NT "\" xmlns:nt=\"" NT "\"><pet>nt:dog</pet>"
+	    "<when-leaf>w</when-leaf></top>"), 0,
+	    NULL, NULL, NULL);
+	edit_case("leafref to nothing", BASE, CFG(TOP("<iface>eth9</iface>")), -1, "data-missing",
+	    "/nt:top/nt:iface", "instance-required");
+	edit_case("leafref target removed", BASE,
+	    CFG(IFS("<interface nc:operation=\"delete\"><name>eth0</name></interface>")), -1,
+	    "data-missing", "/nt:top/nt:iface", "instance-required");
+	whole_case("whole datastore, valid", BASE, 0, NULL, NULL, NULL);
+	whole_case("whole datastore, must", CFG(TOP(PAIR1 "<count>-2</count>")), -1,
+	    "operation-failed", "/nt:top/nt:count", NULL);
+	whole_case("no data of a module: its constraints wait", CFG(""), 0, NULL, NULL, NULL);
+	diff_case("commit, valid", BASE, CFG(TOP(PAIR1 "<iface>eth0</iface><count>1</count>") IFS(ETH0)),
+	    0, NULL, NULL);
+	diff_case("commit, leafref", BASE, CFG(TOP(PAIR1 "<iface>eth7</iface>") IFS(ETH0)), -1,
+	    "data-missing", "/nt:top/nt:iface");
+}
+
+/* example-bench-refs: a list split into entries. */
+static char *
+bench_doc(int n, const char *extra)
+{
+	size_t cap = (size_t)n * 200 + 1024 + strlen(extra);
+	char *b = malloc(cap);
+	size_t len = (size_t)snprintf(b, cap, "<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS
+	    "\"><top xmlns=\"" EBR "\">");
+
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(b + len, cap - len, "<item><name>item-%06d</name><cfg>"
+		    "<alpha>a%d</alpha><beta>b</beta>%s</cfg></item>", i, i,
+		    i == 5 ? "<peer>item-000001</peer>" : "");
+	snprintf(b + len, cap - len, "%s</top></config>", extra);
+	return b;
+}
+
+#define EDIT_ITEM(x)	CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg>" x \
+			    "</cfg></item></top>")
+
+static void
+split(void)
+{
+	char *data = bench_doc(200, "");
+	const char *mods2[] = { "example-bench-refs", "example-bench", NULL };
+	char err[512];
+	struct schema *full = load_modules(mods2, err, sizeof(err)), *keep = sch;
+	const struct lysc_node *top, *item;
+
+	CHECK(full != NULL, "load example-bench-refs: %s", full ? "" : err);
+	if (full == NULL)
+		return;
+	sch = full;
+	top = schema_child(sch, NULL, EBR, "top");
+	item = schema_child(sch, top, EBR, "item");
+	CHECK(schema_split(sch, item) == SPLIT_NOREMOVE, "the refs list splits (removals whole)");
+	top = schema_child(sch, NULL, "urn:example:bench", "top");
+	item = schema_child(sch, top, "urn:example:bench", "item");
+	CHECK(schema_split(sch, item) == SPLIT_YES, "the bench list splits");
+	edit_case("split: valid one-leaf edit", data, EDIT_ITEM("<beta>new</beta>"), 0, NULL, NULL,
+	    NULL);
+	edit_case("split: leafref to an entry not touched", data,
+	    EDIT_ITEM("<peer>item-000150</peer>"), 0, NULL, NULL, NULL);
+	edit_case("split: leafref to an entry that refers on", data,
+	    EDIT_ITEM("<peer>item-000005</peer>"), 0, NULL, NULL, NULL);
+	edit_case("split: leafref to nothing", data, EDIT_ITEM("<peer>item-999999</peer>"), -1,
+	    "data-missing", "/ebr:top/ebr:item[ebr:name='item-000003']/ebr:cfg/ebr:peer",
+	    "instance-required");
+	edit_case("split: must", data, EDIT_ITEM("<peer>item-000003</peer>"), -1,
+	    "operation-failed", "/ebr:top/ebr:item[ebr:name='item-000003']/ebr:cfg",
+	    "must-violation");
+	edit_case("split: unique against an entry not touched", data,
+	    EDIT_ITEM("<alpha>a177</alpha>"), -1, "operation-failed", NULL, "data-not-unique");
+	edit_case("split: removing an entry referred to", data,
+	    CFG("<top xmlns=\"" EBR "\"><item nc:operation=\"delete\"><name>item-000001</name>"
+	    "</item></top>"), -1, "data-missing", NULL, "instance-required");
+	edit_case("split: removing an entry nobody refers to", data,
+	    CFG("<top xmlns=\"" EBR "\"><item nc:operation=\"delete\"><name>item-000002</name>"
+	    "</item></top>"), 0, NULL, NULL, NULL);
+	char *after = bench_doc(200, "");
+	char *p = strstr(after, "<alpha>a3</alpha>");
+	memcpy(p, "<alpha>a4</alpha>", 17);
+	diff_case("split: commit, unique", data, after, -1, "operation-failed", NULL);
+	p = strstr(after, "<alpha>a4</alpha>");
+	memcpy(p, "<alpha>q3</alpha>", 17);
+	diff_case("split: commit, valid", data, after, 0, NULL, NULL);
+	free(after);
+	free(data);
+	sch = keep;
+	schema_free(full);
+}
+
+int
+main(void)
+{
+	const char *mods[] = { "nchome-test", NULL };
+	char err[512];
+
+	schema_test_init();
+	if ((sch = load_modules(mods, err, sizeof(err))) == NULL) {
+		printf("not ok 1 - load nchome-test: %s\n1..1\n", err);
+		return 1;
+	}
+	kinds();
+	split();
+	schema_free(sch);
+	xmlCleanupParser();
+	UNIT_DONE();
+}
