@@ -463,13 +463,9 @@ main(int argc, char *argv[])
 	if (optind != argc || (lookup && argc != 2))
 		usage();
 	sanitize_stdio();
-	/*
-	 * The lookup child's fresh image: no configuration, no secret, no log.
-	 * _exit: nothing to flush, and LeakSanitizer cannot inspect a process
-	 * that changed its user.
-	 */
+	/* The lookup child's fresh image: no configuration, no secret, no log. */
 	if (lookup)
-		_exit(resolver_main());
+		return resolver_main();
 	log_init("nchome-dialer", LOG_TO_STDERR, foreground);
 	/* Before any configuration is read: see resolver.c. */
 	if (resolver_exec_init(argv[0], err, sizeof(err)) == -1) {
