@@ -4,9 +4,11 @@
  * Why a child per lookup: getaddrinfo() can block for the resolver's whole
  * timeout (resolv.conf: several seconds per server and try), and the
  * portable asynchronous alternatives are not (getaddrinfo_a is glibc only).
- * A child costs a few milliseconds, happens only for names (not literals)
- * and only once per connection attempt, and its pipe joins the poll set;
- * the caller kills it when the attempt's timeout runs out.
+ * A child (fork and exec) costs some milliseconds of CPU, most of it
+ * loading the dialer's libraries (tests/bench/bench_resolver.py), happens
+ * only for names (not literals) and only once per connection attempt, and
+ * its pipe joins the poll set; the caller kills it when the attempt's
+ * timeout runs out.
  *
  * Why the child re-execs the dialer (`nchome-dialer -R`) instead of
  * resolving in the forked copy: a fork holds the dialer's whole heap, and
