@@ -2,6 +2,7 @@
  * nchome-dialer: NETCONF Call Home for hosts that run OpenSSH.
  *
  *	nchome-dialer [-d] [-t] [-f FILE] [-p PIDFILE]
+ *	nchome-dialer -R	(internal: one name lookup, see resolver.c)
  *
  * For each `client` in nchome.conf it keeps one outbound TCP connection to
  * the NMS, writes the optional Junos initiation sequence, and hands the
@@ -43,6 +44,7 @@
 #include "laststate.h"
 #include "log.h"
 #include "reload.h"
+#include "resolver.h"
 #include "sshdcheck.h"
 
 #define TERM_GRACE_MS	5000	/* how long SIGTERMed sshds get before SIGKILL */
@@ -446,21 +448,30 @@ main(int argc, char *argv[])
 	const char *conf_file = NCHOME_CONF_PATH, *pidfile = NULL;
 	struct dialer d;
 	char err[1024], *abs_path;
-	int ch, foreground = 0, test_only = 0;
+	int ch, foreground = 0, test_only = 0, lookup = 0;
 
-	while ((ch = getopt(argc, argv, "df:p:t")) != -1) {
+	while ((ch = getopt(argc, argv, "df:p:Rt")) != -1) {
 		switch (ch) {
 		case 'd': foreground = 1; break;
 		case 'f': conf_file = optarg; break;
 		case 'p': pidfile = optarg; break;
+		case 'R': lookup = 1; break;
 		case 't': test_only = 1; break;
 		default: usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (lookup && argc != 2))
 		usage();
 	sanitize_stdio();
+	/* The lookup child's fresh image: no configuration, no secret, no log. */
+	if (lookup)
+		return resolver_main();
 	log_init("nchome-dialer", LOG_TO_STDERR, foreground);
+	/* Before any configuration is read: see resolver.c. */
+	if (resolver_exec_init(argv[0], err, sizeof(err)) == -1) {
+		fprintf(stderr, "nchome-dialer: %s\n", err);
+		return 1;
+	}
 
 	memset(&d, 0, sizeof(d));
 	sshd_check_init(&d.check);

@@ -4,12 +4,23 @@
  * Why a child per lookup: getaddrinfo() can block for the resolver's whole
  * timeout (resolv.conf: several seconds per server and try), and the
  * portable asynchronous alternatives are not (getaddrinfo_a is glibc only).
- * A forked child costs a few milliseconds, happens only for names (not
- * literals) and only once per connection attempt, and its pipe joins the
- * poll set; the caller kills it when the attempt's timeout runs out.
+ * A child (fork and exec) costs some milliseconds of CPU, most of it
+ * loading the dialer's libraries (tests/bench/bench_resolver.py), happens
+ * only for names (not literals) and only once per connection attempt, and
+ * its pipe joins the poll set; the caller kills it when the attempt's
+ * timeout runs out.
  *
- * The child drops root (to RESOLVE_USER) before it parses any DNS reply,
- * closes every descriptor but its pipe, and writes one message:
+ * Why the child re-execs the dialer (`nchome-dialer -R`) instead of
+ * resolving in the forked copy: a fork holds the dialer's whole heap, and
+ * freed memory there still holds what the dialer once read, among it
+ * nchome.conf's text with any inline `secret` (libconfuse's parse
+ * buffers), which no wipe can reach.  The fresh image holds nothing but
+ * the host name; it never reads nchome.conf.  The forked child writes the
+ * name on a pipe that becomes the new image's stdin and makes the reply
+ * pipe its stdout.
+ *
+ * The -R process drops root (to RESOLVE_USER) before it parses any DNS
+ * reply and writes one message:
  *
  *	int32 gai_rc, int32 errno, uint32 count,
  *	count * { uint8 family, uint8 pad[3], uint32 scope_id, uint8 addr[16] }
@@ -24,11 +35,13 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,8 +51,20 @@
 #define HDR_LEN		12
 #define REC_LEN		24
 #define MSG_MAX		(HDR_LEN + RESOLVE_MAX_ADDRS * REC_LEN)
-/* The child's rc when it could not drop root (getaddrinfo() rcs are <= 0). */
-#define RC_NODROP	1000
+/* rcs of the child's own failures (getaddrinfo() rcs are <= 0) */
+#define RC_NODROP	1000	/* could not drop root */
+#define RC_NOEXEC	1001	/* could not start `nchome-dialer -R` */
+#define RC_BADHOST	1002	/* -R: no host name on stdin, or one too long */
+
+extern char **environ;
+
+/*
+ * The dialer's own program, found once at start (resolver_exec_init):
+ * /proc/self/exe opened (the very file running, even if an upgrade
+ * replaces the path meanwhile), or else its absolute path.
+ */
+static int self_exe_fd = -1;
+static char *self_exe_path;
 
 _Static_assert(MSG_MAX <= SUBPROC_OUT_MAX, "a resolver reply fits the subproc buffer");
 _Static_assert(MSG_MAX <= 512, "a resolver reply is written atomically (PIPE_BUF)");
@@ -136,21 +161,132 @@ drop_root(void)
 	return 0;
 }
 
+/* A reply that carries only an error (rc > 0: one of ours). */
+static int
+reply_error(int fd, int32_t rc, int32_t syserr)
+{
+	unsigned char msg[HDR_LEN];
+
+	memset(msg, 0, sizeof(msg));
+	put_u32(msg, (uint32_t)rc);
+	put_u32(msg + 4, (uint32_t)syserr);
+	return write_all(fd, msg, sizeof(msg));
+}
+
+int
+resolver_exec_init(const char *argv0, char *err, size_t errlen)
+{
+#ifdef O_PATH
+	self_exe_fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+#else
+	self_exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+#endif
+	if (self_exe_fd != -1)
+		return 0;
+	/*
+	 * The BSD path: no /proc/self/exe (FreeBSD's procfs is not mounted by
+	 * default), so the program is found by argv[0] made absolute now, while
+	 * the working folder is the one it was started from (daemon() changes
+	 * it).  A bare name would need PATH, which can differ: refused.
+	 */
+	if (argv0 != NULL && strchr(argv0, '/') != NULL &&
+	    (self_exe_path = realpath(argv0, NULL)) != NULL)
+		return 0;
+	snprintf(err, errlen, "cannot find its own program for name lookups (no /proc/self/exe, "
+	    "and argv[0] \"%s\" is not a path): start nchome-dialer by its absolute path",
+	    argv0 != NULL ? argv0 : "");
+	return -1;
+}
+
+/* Fresh image: argv[0] says what runs in ps; -R is the internal lookup mode. */
+static void
+exec_self_resolver(void)
+{
+	char *argv[] = { "nchome-dialer", "-R", NULL };
+
+	if (self_exe_fd != -1)
+		fexecve(self_exe_fd, argv, environ);
+	else if (self_exe_path != NULL)
+		execve(self_exe_path, argv, environ);
+	else
+		errno = ENOENT;
+}
+
+/*
+ * The forked child: host name on a pipe as stdin, the reply pipe as
+ * stdout, nothing else open (but the program's descriptor, close-on-exec),
+ * then the fresh image.  A failure before or at exec is reported as
+ * RC_NOEXEC: the lookup fails closed, saying why.
+ */
 static void __attribute__((noreturn))
 resolve_child(int wfd, void *arg)
 {
 	const char *host = arg;
+	int hostpipe[2], saved;
+
+	subproc_reset_signals();
+	/* The name is at most RESOLVE_HOST_MAX bytes (resolve_start): under PIPE_BUF, no wait. */
+	if (pipe(hostpipe) == -1 || write_all(hostpipe[1], host, strlen(host)) == -1 ||
+	    close(hostpipe[1]) == -1 || dup2(hostpipe[0], 0) == -1 || dup2(wfd, 1) == -1) {
+		saved = errno;
+		_exit(reply_error(wfd, RC_NOEXEC, saved) == 0 ? 1 : 2);
+	}
+	for (int fd = 3; fd < self_exe_fd; fd++)
+		close(fd);
+	subproc_close_from(self_exe_fd < 3 ? 3 : self_exe_fd + 1);
+	exec_self_resolver();
+	saved = errno;
+	_exit(reply_error(1, RC_NOEXEC, saved) == 0 ? 1 : 2);
+}
+
+int
+resolve_start(struct subproc *sp, const char *host)
+{
+	if (strlen(host) > RESOLVE_HOST_MAX || host[0] == '\0') {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* The forked child has its own copy of the memory: host stays valid there. */
+	return subproc_start(sp, resolve_child, (void *)(uintptr_t)host);
+}
+
+/* -R: the host name from stdin, at most RESOLVE_HOST_MAX bytes, no NUL. */
+static int
+read_host(char *host, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(0, host + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == cap)
+			return -1;	/* more than fits: too long */
+	}
+	if (n == -1 || len == 0 || memchr(host, '\0', len) != NULL)
+		return -1;
+	host[len] = '\0';
+	return 0;
+}
+
+int
+resolver_main(void)
+{
+	char host[RESOLVE_HOST_MAX + 2];
 	unsigned char msg[MSG_MAX];
 	struct addrinfo hints, *res = NULL, *ai;
 	uint32_t count = 0;
 	int32_t rc, syserr = 0;
 
-	subproc_reset_signals();
-	for (int fd = 3; fd < wfd; fd++)
-		close(fd);
-	subproc_close_from(wfd + 1);
+	subproc_close_from(3);		/* nothing but stdin, stdout, stderr */
 	memset(msg, 0, sizeof(msg));
-	if (drop_root() == -1) {
+	if (read_host(host, sizeof(host) - 1) == -1) {
+		rc = RC_BADHOST;
+	} else if (drop_root() == -1) {
 		rc = RC_NODROP;
 		syserr = errno;
 	} else {
@@ -184,14 +320,7 @@ resolve_child(int wfd, void *arg)
 	put_u32(msg, (uint32_t)rc);
 	put_u32(msg + 4, (uint32_t)syserr);
 	put_u32(msg + 8, count);
-	_exit(write_all(wfd, msg, HDR_LEN + count * REC_LEN) == 0 ? 0 : 1);
-}
-
-int
-resolve_start(struct subproc *sp, const char *host)
-{
-	/* The child has its own copy of the memory: host stays valid there. */
-	return subproc_start(sp, resolve_child, (void *)(uintptr_t)host);
+	return write_all(1, msg, HDR_LEN + count * REC_LEN) == 0 ? 0 : 1;
 }
 
 int
@@ -216,6 +345,15 @@ resolve_result(const struct subproc *sp, unsigned port, struct resolved_addr *ou
 	if (rc == RC_NODROP) {
 		snprintf(err, errlen, "not resolved: the resolver cannot drop root to user "
 		    RESOLVE_USER " (%s)", strerror(syserr));
+		return -1;
+	}
+	if (rc == RC_NOEXEC) {
+		snprintf(err, errlen, "not resolved: cannot run the resolver (nchome-dialer -R): %s",
+		    strerror(syserr));
+		return -1;
+	}
+	if (rc == RC_BADHOST) {
+		snprintf(err, errlen, "not resolved: the resolver got no valid host name");
 		return -1;
 	}
 	if (rc != 0) {

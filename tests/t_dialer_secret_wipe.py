@@ -1,19 +1,21 @@
 #!/usr/bin/python3
-"""Secrets are wiped in the dialer's forked children (issue 13).
+"""No secret reaches the dialer's children (issue 13).
 
 Two clients hold secrets: one a secret-file's line, one an inline `secret`
 in a root-only nchome.conf.  A third client's name resolves through a DNS
-server that never answers, so the dialer's lookup child (forked, no exec)
-stays alive.  This test, as root, reads that child's memory through
-/proc/PID/mem, every readable mapping the child has pages in, and looks
-for the secrets' bytes:
+server that never answers, so the dialer's lookup child stays alive.  This
+test, as root, reads the children's memory through /proc/PID/mem, every
+readable mapping a child has pages in, and looks for the secrets' bytes:
 
 - the dialer itself holds both secrets (the control: the scan finds them
   where they are, so their absence below means something);
-- the lookup child does not hold the secret-file's secret.  The inline
-  secret is only reported (diagnostic): libconfuse's freed parse buffers
-  still hold the file's text in the child (a known gap; secret-file is the
-  documented way).
+- the lookup child is a fresh image (`nchome-dialer -R`, not a fork that
+  still holds libconfuse's freed parse buffers, nchome.conf's text among
+  them) and holds neither secret;
+- the sshd children hold neither;
+- after SIGHUP adds a client with another inline secret and another slow
+  name, the dialer holds the new secret (control) and the new lookup child
+  holds none of the three.
 
 Under AddressSanitizer the shadow memory is a readable mapping of many
 terabytes that holds no data; mappings larger than 1 GiB are skipped, in
@@ -30,7 +32,9 @@ from dialer_test import sanitizer_findings, BlackholeDns, Dialer, Nms, client_co
 
 FILE_SECRET = "wipe-file-secret-%d-Qz" % os.getpid()
 INLINE_SECRET = "wipe-inline-secret-%d-Kx" % os.getpid()
+RELOAD_SECRET = "wipe-reload-secret-%d-Jw" % os.getpid()
 SLOW_NAME = "nms.wipe.nchome.test"
+SLOW_NAME2 = "nms2.wipe.nchome.test"
 BIG = 1 << 30
 
 
@@ -77,6 +81,15 @@ def memory_has(pid, needles):
     return found
 
 
+def cmdline(pid):
+    with open("/proc/%d/cmdline" % pid, "rb") as f:
+        return f.read().split(b"\0")[:-1]
+
+
+def shown(found):
+    return {k.decode(): v for k, v in found.items()}
+
+
 t = TAP()
 env = SshEnv("dialer-wipe")
 dns = nms = d = None
@@ -88,33 +101,58 @@ try:
     with open(sf, "w") as f:
         f.write(FILE_SECRET + "\n")
     os.chmod(sf, 0o600)
-    env.write_nchome_conf(
-        client_conf("filesecret", [("127.0.0.1", nms.port)]).replace(
-            "{\n", '{\n  secret-file = "%s"\n' % sf, 1)
+    first = (client_conf("filesecret", [("127.0.0.1", nms.port)]).replace(
+        "{\n", '{\n  secret-file = "%s"\n' % sf, 1)
         + client_conf("inline", [("127.0.0.1", nms.port)]).replace(
             "{\n", '{\n  secret = "%s"\n' % INLINE_SECRET, 1)
         + client_conf("slow", [(SLOW_NAME, 4334)], timeout=60))
+    env.write_nchome_conf(first)
     os.chmod(env.conf, 0o600)
     d = Dialer(env, prefix=prefix)
     t.ok(wait_for(lambda: nms.count() >= 2, 15), "both clients with secrets call home", d.log())
     nobody = __import__("pwd").getpwnam("nobody").pw_uid
-    kids = wait_for(lambda: [c for c in children(d.proc.pid) if c[1] != "sshd" and c[2] == nobody], 15)
+
+    def lookups():
+        return [c for c in children(d.proc.pid) if c[1] != "sshd" and c[2] == nobody]
+    kids = wait_for(lookups, 15)
     t.ok(kids, "the lookup child hangs on the silent DNS server", children(d.proc.pid))
     needles = [FILE_SECRET.encode(), INLINE_SECRET.encode()]
     parent = memory_has(d.proc.pid, needles)
     t.ok(all(parent.values()), "control: the scan finds both secrets in the dialer's own memory",
-         {k.decode(): v for k, v in parent.items()})
+         shown(parent))
+    argv = cmdline(kids[0][0]) if kids else []
+    t.eq(argv[1:], [b"-R"], "the lookup child is a fresh image of the dialer (nchome-dialer -R)")
     child = memory_has(kids[0][0], needles) if kids else {}
-    t.ok(kids and not child.get(needles[0], True),
-         "the forked lookup child's memory does not hold the secret-file's secret",
-         {k.decode(): v for k, v in child.items()})
-    # Known gap, reported rather than hidden: an inline `secret` is wiped from
-    # the dialer's own copies, but libconfuse's freed parse buffers still hold
-    # the file's text, and a forked child inherits them.  secret-file is the
-    # documented way (nchome.conf(5)).
-    t.diag("inline secret in the lookup child: %s" % ("found (known gap)" if child.get(needles[1]) else "absent"))
+    t.ok(kids and not any(child.values()),
+         "the lookup child's memory holds neither the secret-file's nor the inline secret",
+         shown(child))
+    sshds = [c for c in children(d.proc.pid) if c[1] == "sshd"]
+    held = {pid: shown(memory_has(pid, needles)) for pid, _, _ in sshds}
+    t.ok(len(sshds) >= 2 and not any(any(f.values()) for f in held.values()),
+         "the sshd children (%d) hold neither secret" % len(sshds), held)
+
+    # SIGHUP: a new client with its own inline secret, and a new slow name.
+    old = set(pid for pid, _, _ in kids)
+    env.write_nchome_conf(first
+                          + client_conf("inline2", [("127.0.0.1", nms.port)]).replace(
+                              "{\n", '{\n  secret = "%s"\n' % RELOAD_SECRET, 1)
+                          + client_conf("slow2", [(SLOW_NAME2, 4334)], timeout=60))
+    os.chmod(env.conf, 0o600)
+    d.hup()
+    t.ok(d.wait_log("configuration reloaded", 15) and wait_for(lambda: nms.count() >= 3, 15),
+         "after SIGHUP the new client with an inline secret calls home", d.log())
+    new = wait_for(lambda: [c for c in lookups() if c[0] not in old], 15)
+    needles.append(RELOAD_SECRET.encode())
+    parent = memory_has(d.proc.pid, needles[2:])
+    t.ok(all(parent.values()), "control: the dialer holds the reloaded inline secret",
+         shown(parent))
+    child = memory_has(new[0][0], needles) if new else {}
+    t.ok(new and not any(child.values()),
+         "the lookup child started after the reload holds none of the three secrets",
+         (new, shown(child)))
     d.stop()
-    t.ok(FILE_SECRET not in d.log() and INLINE_SECRET not in d.log(), "no secret is logged")
+    t.ok(all(x not in d.log() for x in (FILE_SECRET, INLINE_SECRET, RELOAD_SECRET)),
+         "no secret is logged")
     t.eq(sanitizer_findings(), [], "no sanitizer findings")
 finally:
     if d is not None:

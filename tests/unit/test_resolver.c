@@ -3,6 +3,9 @@
  * (dialer/resolver.c, dialer/subproc.c): literals skip the child, a real
  * lookup of localhost comes back through the pipe, and replies of the
  * wrong length, count or family are refused rather than used.
+ *
+ * The lookup child re-execs its own program with -R, as the dialer's does:
+ * this program answers -R like nchome-dialer (resolver_main).
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -85,13 +88,16 @@ make_reply(char *out, int32_t rc, uint32_t count, const unsigned char *families)
 }
 
 int
-main(void)
+main(int argc, char *argv[])
 {
 	struct resolved_addr ra[RESOLVE_MAX_ADDRS];
 	struct subproc sp;
-	char err[256], text[INET6_ADDRSTRLEN];
+	char err[256], text[INET6_ADDRSTRLEN], longname[RESOLVE_HOST_MAX + 2];
 	size_t n;
 	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "-R") == 0)
+		_exit(resolver_main());
 
 	/* Literals: no child. */
 	rc = resolve_numeric("192.0.2.7", 4334, ra, RESOLVE_MAX_ADDRS, &n, err, sizeof(err));
@@ -102,6 +108,19 @@ main(void)
 	    ntohs(ra[0].u.sin6.sin6_port) == 7804, "an IPv6 literal is used as it is, with the port");
 	rc = resolve_numeric("nms.example.net", 4334, ra, RESOLVE_MAX_ADDRS, &n, err, sizeof(err));
 	CHECK(rc == 0, "a name is not a literal: it goes to the lookup child");
+
+	/* Before resolver_exec_init the child has no program to run: fails closed. */
+	CHECK(resolve_start(&sp, "localhost") == 0 && finish(&sp) == 0,
+	    "a lookup child without its program starts and ends");
+	rc = resolve_result(&sp, 830, ra, RESOLVE_MAX_ADDRS, &n, err, sizeof(err));
+	CHECK(rc == -1 && n == 0 && strstr(err, "cannot run the resolver (nchome-dialer -R)"),
+	    "its lookup fails, saying why: %s", err);
+	err[0] = '\0';
+	CHECK(resolver_exec_init(argv[0], err, sizeof(err)) == 0, "its program is found %s", err);
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CHECK(resolve_start(&sp, longname) == -1 && errno == ENAMETOOLONG,
+	    "a name over %d bytes is not looked up", RESOLVE_HOST_MAX);
 
 	/* A real lookup through the child. */
 	CHECK(resolve_start(&sp, "localhost") == 0 && sp.fd != -1 && sp.pid > 0,
