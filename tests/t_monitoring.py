@@ -55,7 +55,11 @@ try:
          {"writable-running", "candidate", "confirmed-commit", "rollback-on-error", "validate",
           "startup", "xpath"},
          "hello announces ietf-netconf with the features served (not url)", nc_caps)
-    t.ok("ietf-netconf-acm" not in mods, "ietf-netconf-acm is not announced (NACM is not implemented)")
+    acm = [c for c in caps if "module=ietf-netconf-acm&" in c]
+    t.eq(acm, ["urn:ietf:params:xml:ns:yang:ietf-netconf-acm?module=ietf-netconf-acm"
+               "&revision=2018-02-14&deviations=nchome-nacm-deviations"],
+         "hello announces ietf-netconf-acm (NACM is enforced) with nchome's deviation")
+    t.ok("nchome-nacm-deviations" in mods, "hello announces the deviation module")
 
     # ---- get-schema ----
     text = m.get_schema("ietf-netconf-acm").data
@@ -92,6 +96,9 @@ try:
         sch = {(s.findtext(ncm("identifier")), s.findtext(ncm("version")), s.findtext(ncm("format")))
                for s in st.findall(ncm("schemas/schema"))}
         t.ok(("ietf-netconf-monitoring", "2010-10-04", "yang") in sch, "schemas list the monitoring module")
+        t.ok({("ietf-netconf-acm", "2018-02-14", "yang"),
+              ("nchome-nacm-deviations", "2026-12-05", "yang")} <= sch,
+             "schemas list ietf-netconf-acm and its deviation module")
         sess = {int(s.findtext(ncm("session-id"))): s for s in st.findall(ncm("sessions/session"))}
         t.ok(set(sess) >= {int(m.session_id), r.session_id},
              "sessions list both session processes (%s)" % sorted(sess))

@@ -108,6 +108,55 @@ try:
     listed = {m.findtext("{%s}name" % YL) for m in yl.iter("{%s}module" % YL)}
     t.ok(set(mods) <= listed, "yang-library lists every announced module")
 
+    # NACM is enforced, so ietf-netconf-acm is implemented and announced, with the
+    # deviation that makes a rule's path a string (nchome checks paths itself).
+    acm = [m for m in yl.iter("{%s}module" % YL) if m.findtext("{%s}name" % YL) == "ietf-netconf-acm"]
+    t.ok(len(acm) == 1 and acm[0].findtext("{%s}revision" % YL) == "2018-02-14" and
+         [d.text for d in acm[0].findall("{%s}deviation" % YL)] == ["nchome-nacm-deviations"] and
+         "nchome-nacm-deviations" in listed,
+         "yang-library: ietf-netconf-acm implemented, deviated by nchome-nacm-deviations (also listed)")
+    ms_acm = [m for m in ms.iter("{%s}module" % YL) if m.findtext("{%s}name" % YL) == "ietf-netconf-acm"]
+    t.ok(len(ms_acm) == 1 and ms_acm[0].findtext("{%s}conformance-type" % YL) == "implement" and
+         [(d.findtext("{%s}name" % YL), d.findtext("{%s}revision" % YL))
+          for d in ms_acm[0].findall("{%s}deviation" % YL)] == [("nchome-nacm-deviations", "2026-12-05")],
+         "modules-state: ietf-netconf-acm implemented, with its deviation")
+    t.ok("ietf-netconf-acm" in mods and "deviations=nchome-nacm-deviations" in mods["ietf-netconf-acm"]
+         and "nchome-nacm-deviations" in mods, "hello: ietf-netconf-acm with its deviation, and the "
+         "deviation module")
+
+    # Rule paths with the rule's own prefixes (RFC 8341 node-instance-identifier),
+    # one to data no module covers: libyang's check against the schema would refuse
+    # them all; nchome's own check accepts them and still refuses a bad one.
+    nacm = ('<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"><rule-list>'
+            '<name>paths</name><group>*</group>'
+            '<rule><name>contact</name>'
+            '<path xmlns:s="urn:ietf:params:xml:ns:yang:ietf-system">/s:system/s:contact</path>'
+            '<access-operations>update</access-operations><action>permit</action></rule>'
+            '<rule><name>eth0</name>'
+            '<path xmlns:x="urn:ietf:params:xml:ns:yang:ietf-interfaces">'
+            "/x:interfaces/x:interface[x:name='eth0']</path>"
+            '<access-operations>*</access-operations><action>permit</action></rule>'
+            '<rule><name>unmodeled</name>'
+            '<path xmlns:u="urn:example:unmodeled">/u:box/u:lid</path>'
+            '<access-operations>read</access-operations><action>deny</action></rule>'
+            '%s</rule-list></nacm>')
+    rep = r.rpc("<edit-config><target><running/></target><config>%s</config></edit-config>"
+                % (nacm % ""))
+    t.ok(NcRaw.ok(rep), "edit-config loads a nacm config whose path rules use their own prefixes",
+         NcRaw.errors(rep))
+    got = get(r, '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"/>')
+    paths = [e.text for e in got[0].iter("{urn:ietf:params:xml:ns:yang:ietf-netconf-acm}path")] \
+        if got else []
+    t.eq(paths, ["/s:system/s:contact", "/x:interfaces/x:interface[x:name='eth0']", "/u:box/u:lid"],
+         "running holds the three paths as written")
+    rep = r.rpc("<edit-config><target><running/></target><config>%s</config></edit-config>"
+                % (nacm % '<rule><name>bad</name><path>/s:system</path>'
+                   '<action>deny</action></rule>'))
+    errs = NcRaw.errors(rep)
+    t.ok(len(errs) == 1 and errs[0].get("error-tag") == "invalid-value" and
+         "bad" in (errs[0].get("error-message") or ""),
+         "a path with an undeclared prefix is still refused (nchome's own check)", errs)
+
     only = get(r, '<netconf-state xmlns="%s"><schemas/></netconf-state>' % NCM)
     t.ok(only and all(e.tag == "{%s}netconf-state" % NCM for e in only),
          "a netconf-state filter leaves the yang-library data out")

@@ -335,6 +335,15 @@ int nacm_write_check(const struct nacm_session *s, const struct nacm_change *cha
     size_t nchanges, struct nacm_denial *d);
 void nacm_denial_clear(struct nacm_denial *d);
 
+/*
+ * May the session read the data node that path names (an error-path:
+ * an instance-identifier whose prefixes are declared in scope on elem)?
+ * 1 yes, 0 no (RFC 8341 3.4.3: an error must not name it), 2 when path
+ * is no data path (one in the request, "/", or none the rule-path
+ * grammar reads), -1 when out of memory.
+ */
+int nacm_path_readable(const struct nacm_session *s, const xmlNode *elem, const char *path);
+
 /* ---- counters (ietf-netconf-acm state data), this process's ---- */
 
 struct nacm_counters {

@@ -77,11 +77,12 @@ reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter, enum wd_mode wd, int 
 		ops_store_failed(r);
 		return;
 	}
+	/* defaults first: the read check must see them (the nacm container's are unreadable) */
+	wd_apply(r->s->schema, xmlDocGetRootElement(copy), wd, config_only);
 	if (prune_owned(r, copy) == -1) {
 		xmlFreeDoc(copy);
 		return;
 	}
-	wd_apply(r->s->schema, xmlDocGetRootElement(copy), wd, config_only);
 	if (filter == NULL)
 		rpc_reply_data(r, xmlDocGetRootElement(copy), copy);
 	else {
@@ -198,11 +199,11 @@ op_get(struct rpc *r)
 	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
 		merge_state(mroot, c);
 	xmlFreeDoc(state);
+	wd_apply(r->s->schema, mroot, wd, 0);
 	if (prune_owned(r, merged) == -1) {
 		xmlFreeDoc(merged);
 		return;
 	}
-	wd_apply(r->s->schema, mroot, wd, 0);
 	if (nc_child(r->op, "filter") == NULL)
 		rpc_reply_data(r, mroot, merged);
 	else {
@@ -307,6 +308,7 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	c->erropt = q->erropt;
 	c->move = 1;
 	c->log_inside = ops_nacm_checks_writes(r->s);
+	ops_nacm_edit_reads(r->s, c);
 	if (q->test != TEST_ONLY) {
 		old = hooks_snapshot(r->s, q->ds, doc);
 		if (store_edit_begin(st, q->ds, q->config, c->defop, c->erropt, se) == -1) {

@@ -40,6 +40,14 @@ void op_validate(struct rpc *r);
  */
 int ops_nacm_exec(struct rpc *r);
 
+/*
+ * After the handler (RFC 8341 3.4.3): an <rpc-error> whose error-path
+ * names a data node the session may not read (a validation error in a
+ * subtree it may not read) keeps its type and tag but loses its path,
+ * app-tag, error-info and message, which get a general one.
+ */
+void ops_nacm_errors(struct rpc *r);
+
 /* At session end: the session's NACM view goes. */
 void ops_nacm_end(struct session *s);
 

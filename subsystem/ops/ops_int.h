@@ -36,6 +36,12 @@ int ops_hooks_enabled(struct session *s);
 /* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
 xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
 
+/*
+ * nacm_errors.c: sets c's may_read to the session's NACM read check
+ * (none when the session may read everything).
+ */
+void ops_nacm_edit_reads(struct session *s, struct edit_ctx *c);
+
 /* nacm.c: the session's NACM view (ops_nacm_exec built it), NULL: none. */
 struct nacm_session *ops_nacm_view(struct session *s);
 

@@ -14,9 +14,10 @@
  *   with the features of the server, ietf-netconf-monitoring,
  *   ietf-netconf-notifications, notifications, nc-notifications) and
  *   ietf-interfaces, iana-if-type and ietf-system, whose data the contrib
- *   state providers and hook produce.  ietf-netconf-acm is loaded because
- *   ietf-netconf and ietf-system import it, but not implemented until
- *   NACM is enforced (one line in that table).  libyang adds its own
+ *   state providers and hook produce, and ietf-netconf-acm (NACM is
+ *   enforced, access/) with nchome-nacm-deviations, which makes a rule's
+ *   path a string: libyang's node-instance-identifier would check it
+ *   against the schema, and nchome checks it itself.  libyang adds its own
  *   modules (ietf-yang-library and what it imports).  A file is found by
  *   name and revision in the two folders: the latest revision unless
  *   one is named; on a tie the operator's folder wins.  libyang reads

@@ -252,8 +252,10 @@ dispatch(struct rpc *r)
 	if (op->ns != NULL && op->ns->href != NULL &&
 	    (fn = nc_find_op((const char *)op->ns->href, (const char *)op->name,
 	    &ns_known)) != NULL) {
-		if (ops_nacm_exec(r))
+		if (ops_nacm_exec(r)) {
 			fn(r);
+			ops_nacm_errors(r);
+		}
 		return;
 	}
 	if (op->ns == NULL || op->ns->href == NULL) {

@@ -224,6 +224,11 @@ static void
 edit_error(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char *msg)
 {
 	c->nerrors++;
+	if ((strcmp(tag, TAG_DATA_EXISTS) == 0 || strcmp(tag, TAG_DATA_MISSING) == 0) &&
+	    c->may_read != NULL && c->may_read(c->may_read_arg, e) != 1) {
+		tag = TAG_ACCESS_DENIED;
+		msg = "access denied";
+	}
 	if (c->r != NULL) {
 		xmlChar *path = xmlGetNodePath(e);
 		rpc_error(c->r, ERR_APPLICATION, tag, (const char *)path, "%s", msg);

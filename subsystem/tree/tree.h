@@ -87,6 +87,13 @@ struct edit_ctx {
 						   stay unpacked till the RPC ends */
 	struct edit_change	*log;
 	size_t			 nlog, caplog;
+	/*
+	 * NULL, or whether the session may read the node an edit element
+	 * names (NACM): a data-exists or data-missing about one it may not
+	 * would tell that the node exists or not, so it says access-denied.
+	 */
+	int			(*may_read)(void *arg, const xmlNode *e);
+	void			*may_read_arg;
 };
 
 /*

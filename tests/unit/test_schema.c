@@ -185,7 +185,15 @@ test_module_set(void)
 	CHECK(cap_of(s, "iana-if-type") && cap_of(s, "ietf-netconf-monitoring") &&
 	    cap_of(s, "ietf-netconf-notifications") && cap_of(s, "notifications") &&
 	    cap_of(s, "nc-notifications"), "the other implemented modules are announced");
-	CHECK(cap_of(s, "ietf-netconf-acm") == NULL, "ietf-netconf-acm is not announced");
+	cap = cap_of(s, "ietf-netconf-acm");
+	CHECK(cap != NULL && strcmp(cap, "urn:ietf:params:xml:ns:yang:ietf-netconf-acm?module="
+	    "ietf-netconf-acm&revision=2018-02-14&deviations=nchome-nacm-deviations") == 0,
+	    "ietf-netconf-acm is announced (NACM is enforced) with nchome's deviation (%s)",
+	    cap ? cap : "none");
+	cap = cap_of(s, "nchome-nacm-deviations");
+	CHECK(cap != NULL && strcmp(cap, "urn:nchome:params:xml:ns:yang:nchome-nacm-deviations"
+	    "?module=nchome-nacm-deviations&revision=2026-12-05") == 0,
+	    "the deviation module is announced (%s)", cap ? cap : "none");
 	CHECK(cap_of(s, "ietf-yang-types") == NULL && cap_of(s, "iana-crypt-hash") == NULL,
 	    "imported-only modules are not announced");
 	CHECK(cap_of(s, "nchome-test") == NULL, "an unconfigured module is not announced");
@@ -253,6 +261,10 @@ test_capabilities_match_libyang(void)
 			strncat(want, i == 0 ? "&features=" : ",", sizeof(want) - strlen(want) - 1);
 			strncat(want, feats[i], sizeof(want) - strlen(want) - 1);
 		}
+		for (LY_ARRAY_COUNT_TYPE i = 0; i < LY_ARRAY_COUNT(mod->deviated_by); i++) {
+			strncat(want, i == 0 ? "&deviations=" : ",", sizeof(want) - strlen(want) - 1);
+			strncat(want, mod->deviated_by[i]->name, sizeof(want) - strlen(want) - 1);
+		}
 		if (has_cap(s, want))
 			ok++;
 		else
@@ -268,7 +280,19 @@ test_capabilities_match_libyang(void)
 	CHECK(mod != NULL && mod->implemented && lys_feature_value(mod, "extra") == LY_SUCCESS &&
 	    lys_feature_value(mod, "more") == LY_ENOT, "nchome-test has extra on, more off");
 	mod = ly_ctx_get_module_latest(ctx, "ietf-netconf-acm");
-	CHECK(mod != NULL && !mod->implemented, "ietf-netconf-acm is loaded, not implemented");
+	CHECK(mod != NULL && mod->implemented && LY_ARRAY_COUNT(mod->deviated_by) == 1 &&
+	    strcmp(mod->deviated_by[0]->name, "nchome-nacm-deviations") == 0,
+	    "ietf-netconf-acm is implemented, deviated by nchome-nacm-deviations");
+	{
+		const struct lysc_node *path = lys_find_path(ctx, NULL, "/ietf-netconf-acm:nacm/"
+		    "rule-list/rule/path", 0);
+
+		/* libyang's node-instance-identifier would check paths against the schema */
+		CHECK(path != NULL && path->nodetype == LYS_LEAF &&
+		    ((const struct lysc_node_leaf *)path)->type->basetype == LY_TYPE_STRING &&
+		    (path->flags & LYS_MAND_TRUE),
+		    "a rule's path is a string for libyang, still mandatory");
+	}
 	idx = 0;
 	ok = 0;
 	for (uint32_t i = 0; i < ly_ctx_internal_modules_count(ctx); i++)
@@ -404,7 +428,7 @@ note_module(void *arg, const struct schema_module_info *mi)
 	seen->calls++;
 	if (strcmp(mi->name, "ietf-yang-metadata") == 0 && !mi->submodule)
 		seen->metadata = 1;
-	if (strcmp(mi->name, "ietf-netconf-acm") == 0 && !mi->implemented &&
+	if (strcmp(mi->name, "ietf-netconf-acm") == 0 && mi->implemented &&
 	    strcmp(mi->revision, "2018-02-14") == 0)
 		seen->acm = 1;
 	if (strcmp(mi->name, "ietf-yang-library") == 0 && mi->implemented)
@@ -434,7 +458,7 @@ test_module_list(void)
 	CHECK(s != NULL && schema_foreach_module(s, note_module, &seen) == 0,
 	    "the module list is walked (%s)", err);
 	CHECK(seen.metadata && seen.yanglib, "it has libyang's own modules");
-	CHECK(seen.acm, "it has ietf-netconf-acm, not implemented");
+	CHECK(seen.acm, "it has ietf-netconf-acm, implemented");
 	CHECK(seen.sub, "it has the submodule nchome-test-types with its module's namespace");
 	CHECK(s != NULL && schema_foreach_module(s, stop_at_third, &n) == 7 && n == 3,
 	    "a callback's non-zero answer stops the walk and is returned");

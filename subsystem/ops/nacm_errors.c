@@ -1,0 +1,104 @@
+/*
+ * RFC 8341 3.4.3: an <rpc-error> must not tell a session what it may not
+ * read.  Two places could: a validation error (validate, commit, an
+ * edit of running) whose error-path, app-tag, message or error-info
+ * names a node in a subtree the session may not read, and an edit's
+ * data-exists / data-missing, whose tag alone tells whether such a node
+ * exists.  The first is generalised after the handler, the second is
+ * answered with access-denied by the edit (tree/edit.c asks may_read).
+ * access-denied errors are NACM's own and already name only what the
+ * session sent or may read (nacm_write_check).
+ */
+#include <string.h>
+
+#include "access/access.h"
+#include "ops_int.h"
+
+#define GENERAL_MESSAGE	"the data is not valid where this session may not read it"
+
+static int
+may_read(void *arg, const xmlNode *e)
+{
+	return nacm_data_allowed(arg, e, NACM_READ);
+}
+
+void
+ops_nacm_edit_reads(struct session *s, struct edit_ctx *c)
+{
+	struct nacm_session *v = ops_nacm_view(s);
+
+	c->may_read = NULL;
+	c->may_read_arg = NULL;
+	if (v == NULL || nacm_read_all(v))
+		return;
+	c->may_read = may_read;
+	c->may_read_arg = v;
+}
+
+static int
+is_child(const xmlNode *c, const char *name)
+{
+	return c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+	    xmlStrEqual(c->ns->href, BAD_CAST NC_NS_BASE) &&
+	    xmlStrEqual(c->name, BAD_CAST name);
+}
+
+/* Keeps error-type, -tag and -severity; the rest goes, with a general message. */
+static void
+generalise(xmlNodePtr err)
+{
+	xmlNodePtr c, next, msg;
+
+	for (c = err->children; c != NULL; c = next) {
+		next = c->next;
+		if (is_child(c, "error-type") || is_child(c, "error-tag") ||
+		    is_child(c, "error-severity"))
+			continue;
+		xmlUnlinkNode(c);
+		xmlFreeNode(c);
+	}
+	msg = xmlNewTextChild(err, err->ns, BAD_CAST "error-message", BAD_CAST GENERAL_MESSAGE);
+	if (msg != NULL)
+		xmlNodeSetLang(msg, BAD_CAST "en");
+}
+
+/* 1 when err's error-path names a node the session may not read (or cannot tell). */
+static int
+names_unreadable(const struct nacm_session *v, xmlNodePtr err)
+{
+	xmlNodePtr c, path = NULL;
+	xmlChar *text;
+	int rc;
+
+	for (c = err->children; c != NULL; c = c->next) {
+		if (is_child(c, "error-tag")) {
+			text = xmlNodeGetContent(c);
+			rc = text != NULL && xmlStrEqual(text, BAD_CAST TAG_ACCESS_DENIED);
+			xmlFree(text);
+			if (rc)
+				return 0;
+		} else if (is_child(c, "error-path"))
+			path = c;
+	}
+	if (path == NULL)
+		return 0;
+	if ((text = xmlNodeGetContent(path)) == NULL)
+		return 1;
+	rc = nacm_path_readable(v, path, (const char *)text);
+	xmlFree(text);
+	return rc == 0 || rc == -1;	/* out of memory: say less, not more */
+}
+
+void
+ops_nacm_errors(struct rpc *r)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+	xmlNodePtr root;
+
+	if (r->err_doc == NULL || v == NULL || nacm_read_all(v) ||
+	    (root = xmlDocGetRootElement(r->err_doc)) == NULL)
+		return;
+	for (xmlNodePtr e = root->children; e != NULL; e = e->next)
+		if (is_child(e, "rpc-error") && names_unreadable(v, e))
+			generalise(e);
+}
