@@ -220,9 +220,14 @@ copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
 
 /* ---- errors ---- */
 
+/* With modules loaded the error-path is the model's (/pfx:name[pfx:key='v']). */
 static void
 edit_error(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char *msg)
 {
+	if (c->schema != NULL) {
+		edit_schema_refuse(c, e, tag, NULL, msg, NULL, NULL);
+		return;
+	}
 	c->nerrors++;
 	if (c->r != NULL) {
 		xmlChar *path = xmlGetNodePath(e);
