@@ -304,6 +304,24 @@ try:
         r = edit_cfg(a, ent(k9, op="delete"))
         t.ok(NcRaw.ok(r) and ours(entries(a, ns, elem, parent), []),
              "%s: a delete of %s deletes it" % (where, k9), NcRaw.errors(r))
+    # ---- filtered replies carry the keys of a list nested in a module (RFC 7950
+    # 7.8.5: with its keys, first, in the key statement's order), one entry too ----
+    r = edit(a, '<route nc:operation="replace"><prefix>10.9.0.0/16</prefix><metric>3</metric>'
+             '<nexthop>hop</nexthop></route>')
+    for how, flt in (("subtree", '<filter type="subtree"><top xmlns="%s"><route><nexthop/>'
+                      '</route></top></filter>' % NT),
+                     ("XPath", '<filter type="xpath" xmlns:nt="%s" select="/nt:top/nt:route/'
+                      'nt:nexthop"/>' % NT)):
+        for op in ("get-config", "get"):
+            tp = get_top(a, flt, op=op)
+            rts = tp.findall("{%s}route" % NT) if tp is not None else []
+            kids = [[c.tag.split("}")[-1] for c in e] for e in rts]
+            t.ok(NcRaw.ok(r) and kids == [["prefix", "metric", "nexthop"]] and
+                 rts[0].findtext("{%s}prefix" % NT) == "10.9.0.0/16" and
+                 rts[0].findtext("{%s}metric" % NT) == "3",
+                 "%s filter of a non-key leaf (%s), one-entry list with a composite key: both "
+                 "keys, in the key statement's order" % (how, op),
+                 (kids, NcRaw.errors(r), ET.tostring(tp) if tp is not None else None))
     a.close()
 finally:
     for s in sessions:
