@@ -11,11 +11,12 @@ another key than running holds, at the top level and nested, with a
 module (its keys) and without (never "the only node of that name")."""
 import os
 import random
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, TOP, SshEnv  # noqa: E402
+from nchome_test import NETCONF, TAP, TOP, SshEnv  # noqa: E402
 from ncraw import NcRaw, q  # noqa: E402
 
 NT = "urn:nchome:test"
@@ -323,6 +324,27 @@ try:
                  "keys, in the key statement's order" % (how, op),
                  (kids, NcRaw.errors(r), ET.tostring(tp) if tp is not None else None))
     a.close()
+
+    # ---- the log names data no module covers, at its first use (nchome-netconf(8)) ----
+    p = subprocess.Popen([NETCONF, "-d", "-f", env.conf], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=dict(os.environ, USER=os.environ.get("USER", "root")))
+    d = NcRaw(p)
+    sessions.append(d)
+    d.hello()
+    r1 = edit_cfg(d, '<fresh xmlns="urn:fresh"><v>1</v></fresh>')
+    r2 = edit_cfg(d, '<fresh xmlns="urn:fresh"><v>2</v></fresh>'
+                  '<other xmlns="urn:other"><pet2>x</pet2></other>')
+    d.close()
+    log = p.stderr.read().decode()
+    held = [x for x in log.splitlines() if "the datastore holds top-level data no YANG module" in x]
+    brought = [x for x in log.splitlines() if "an edit brings top-level data no YANG module" in x]
+    t.ok(NcRaw.ok(r1) and NcRaw.ok(r2) and len(held) == 1 and "{urn:other}other" in held[0] and
+         "{urn:nomodule2}box" in held[0] and "urn:nchome" not in held[0] and
+         "schema-less rules (nchome-netconf(8)" in held[0],
+         "the first edit logs the datastore's top-level data no module covers, once", log)
+    t.ok(len(brought) == 1 and "{urn:fresh}fresh" in brought[0] and "other" not in brought[0],
+         "data an edit brings is logged when first edited, once per session", log)
 finally:
     for s in sessions:
         s.kill()
