@@ -186,6 +186,10 @@ all_tests(void)
 	    "<config xmlns=\"" NCNS "\"><n>1</n></config>", M, STOP, 0,
 	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top><n>1</n>");
 
+	expect("a value reading xml:... (the prefix XML binds itself) is stored as is", CFG(""),
+	    EDIT("<x xmlns=\"urn:x\"><v>xml:lang</v></x>"), M, STOP, 0,
+	    "<x xmlns=\"urn:x\"><v>xml:lang</v></x>");
+
 	/* lists without a schema: first leaf identifies an entry */
 	const char *list = CFG("<l><e><k>1</k><v>a</v></e><e><k>2</k><v>b</v></e></l>");
 	expect("list entry matched by first leaf", list, EDIT("<l><e><k>2</k><v>B</v></e></l>"), M, STOP, 0,
