@@ -323,6 +323,23 @@ try:
                  "%s filter of a non-key leaf (%s), one-entry list with a composite key: both "
                  "keys, in the key statement's order" % (how, op),
                  (kids, NcRaw.errors(r), ET.tostring(tp) if tp is not None else None))
+    # a list in a list, one entry each: every level with its key
+    r = edit_cfg(a, '<interface xmlns="%s"><name>nest0</name><description>d</description>'
+                 '<address><ip>192.0.2.1</ip><opts><prefix-length>24</prefix-length></opts>'
+                 '</address></interface>' % NTL)
+    for how, flt in (("subtree", '<filter type="subtree"><interface xmlns="%s"><address><opts>'
+                      '<prefix-length/></opts></address></interface></filter>' % NTL),
+                     ("XPath", '<filter type="xpath" xmlns:l="%s" select="/l:interface/'
+                      'l:address/l:opts/l:prefix-length"/>' % NTL)):
+        rep = a.rpc("<get-config><source><running/></source>%s</get-config>" % flt)
+        d = rep.find(q("data")) if rep is not None else None
+        ifs = d.findall("{%s}interface" % NTL) if d is not None else []
+        shape = [([c.tag.split("}")[-1] for c in i],
+                  [[c.tag.split("}")[-1] for c in ad] for ad in i.findall("{%s}address" % NTL)])
+                 for i in ifs]
+        t.ok(NcRaw.ok(r) and shape == [(["name", "address"], [["ip", "opts"]])],
+             "%s filter of a leaf in a list in a list (one entry each): each entry with its "
+             "key" % how, (shape, NcRaw.errors(r)))
     a.close()
 
     # ---- the log names data no module covers, at its first use (nchome-netconf(8)) ----
