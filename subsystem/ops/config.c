@@ -304,6 +304,7 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	c->r = r;
 	c->keys = store_keys(st);
 	c->schema = store_yang(st, r->s->schema, doc);
+	store_yang_edit(st, q->config);
 	c->defop = q->defop;
 	c->erropt = q->erropt;
 	c->move = 1;

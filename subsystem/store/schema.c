@@ -83,24 +83,43 @@ store_validate(struct store *st, struct rpc *r, xmlDocPtr doc)
 	return -1;
 }
 
-/* Logs the top-level data of doc no YANG module covers. */
+#define UNCOVERED_SEEN_MAX 64	/* names remembered, so each is logged once */
+
+/*
+ * Logs the top-level nodes of root (a datastore's, or an edit's config)
+ * that no YANG module covers and this session has not logged yet: they
+ * are edited by the schema-less rules, which the line names so that an
+ * operator knows where to read them.  what: where they are.
+ */
 static void
-log_uncovered(struct store *st, xmlDocPtr doc)
+log_uncovered(struct store *st, xmlNodePtr root, const char *what)
 {
-	xmlNodePtr out[8];
-	size_t n, i;
-	char line[512];
+	xmlNodePtr out[16];
+	size_t n, i, shown = 0;
+	char line[512], key[320];
 	int len = 0;
 
-	if (doc == NULL ||
-	    (n = schema_uncovered(st->yang, xmlDocGetRootElement(doc), out, 8)) == 0)
+	if (root == NULL || (n = schema_uncovered(st->yang, root, out, 16)) == 0)
 		return;
-	for (i = 0; i < n && i < 8 && len < (int)sizeof(line); i++)
-		len += snprintf(line + len, sizeof(line) - (size_t)len, "%s{%s}%s",
-		    i ? ", " : "", out[i]->ns != NULL ? (const char *)out[i]->ns->href : "",
-		    (const char *)out[i]->name);
-	log_info("running holds %zu top-level node(s) no YANG module covers, edited "
-	    "by the schema-less rules: %s%s", n, line, n > 8 ? ", ..." : "");
+	if (st->uncovered_seen == NULL && (st->uncovered_seen = xmlHashCreate(16)) == NULL)
+		xoom();
+	line[0] = '\0';
+	for (i = 0; i < n && i < 16; i++) {
+		snprintf(key, sizeof(key), "{%s}%s", out[i]->ns != NULL ?
+		    (const char *)out[i]->ns->href : "", (const char *)out[i]->name);
+		if (xmlHashLookup(st->uncovered_seen, BAD_CAST key) != NULL)
+			continue;
+		if (xmlHashSize(st->uncovered_seen) < UNCOVERED_SEEN_MAX)
+			(void)xmlHashAddEntry(st->uncovered_seen, BAD_CAST key, st);
+		if (len < (int)sizeof(line))
+			len += snprintf(line + len, sizeof(line) - (size_t)len, "%s%s",
+			    shown ? ", " : "", key);
+		shown++;
+	}
+	if (shown > 0)
+		log_info("session %u: %s top-level data no YANG module covers, edited by "
+		    "the schema-less rules (nchome-netconf(8): list entries by their first "
+		    "leaf): %s%s", (unsigned)st->sid, what, line, n > 16 ? ", ..." : "");
 }
 
 void
@@ -115,9 +134,16 @@ store_yang(struct store *st, struct schema *yang, xmlDocPtr doc)
 	if (!st->yang_loaded) {
 		st->yang_loaded = 1;
 		st->yang = yang;
-		if (yang != NULL)
-			log_uncovered(st, doc);
+		if (yang != NULL && doc != NULL)
+			log_uncovered(st, xmlDocGetRootElement(doc), "the datastore holds");
 	}
 	return st->yang;
+}
+
+void
+store_yang_edit(struct store *st, xmlNodePtr config)
+{
+	if (st->yang_loaded && st->yang != NULL)
+		log_uncovered(st, config, "an edit brings");
 }
 

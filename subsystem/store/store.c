@@ -485,6 +485,7 @@ store_close(struct store *st)
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++)
 		store_forget(st, (enum ds_id)ds);
 	keys_free(st->keys);
+	xmlHashFree(st->uncovered_seen, NULL);
 	if (st->schema != NULL)
 		xmlRelaxNGFree(st->schema);
 	free(st->schema_path);

@@ -59,6 +59,13 @@ xmlHashTablePtr store_keys(struct store *st);
 struct schema *store_yang(struct store *st, struct schema *yang, xmlDocPtr doc);
 
 /*
+ * An edit's config (after store_yang): logs its top-level nodes that no
+ * module covers and that the session has not logged yet, so data an
+ * edit brings is named when it is first edited, not by a later session.
+ */
+void store_yang_edit(struct store *st, xmlNodePtr config);
+
+/*
  * The module set the journal's edits are replayed with (at the
  * session's start, server.c): a replayed edit must mean what it meant
  * to the session that made it (keys, ordered-by user, choice/case,

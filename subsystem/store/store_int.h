@@ -49,6 +49,8 @@ struct store {
 	int		 schema_loaded;
 	struct schema	*yang;		/* the session's YANG module set, borrowed (schema.c) */
 	int		 yang_loaded;
+	xmlHashTablePtr	 uncovered_seen;	/* top-level names logged as no
+						   module's (schema.c) */
 	struct ds_cache	 stolen;	/* running's identity when its doc became the candidate */
 	int		 have_stolen;
 	int		 overlay_pending;	/* candidate overlay made in memory: its

@@ -220,9 +220,14 @@ copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
 
 /* ---- errors ---- */
 
+/* With modules loaded the error-path is the model's (/pfx:name[pfx:key='v']). */
 static void
 edit_error(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char *msg)
 {
+	if (c->schema != NULL) {
+		edit_schema_refuse(c, e, tag, NULL, msg, NULL, NULL);
+		return;
+	}
 	c->nerrors++;
 	if ((strcmp(tag, TAG_DATA_EXISTS) == 0 || strcmp(tag, TAG_DATA_MISSING) == 0) &&
 	    c->may_read != NULL && c->may_read(c->may_read_arg, e) != 1) {

@@ -19,18 +19,18 @@
  *      encodes list keys first) that carries no nc:operation and is not
  *      followed by an element of its name (a leaf-list): the node whose
  *      first child element is L with the same value.  Failing that, when
- *      E can only name a list entry (names_entry(): below the top level,
- *      and E brings more than L or its operation is create, replace,
- *      delete or remove) and some node of that name has L first too: no
- *      match (a merge adds the entry, a delete is data-missing).  Else
- *      the only node of that name if there is exactly one and E has no
- *      sibling of its name in the edit (a container whose first leaf
- *      changes, or top-level data).
+ *      E can only name a list entry (names_entry(): its operation is
+ *      create, replace, delete or remove, at any depth; or, below the
+ *      top level, E brings more than L) and some node of that name has
+ *      L first too: no match (a merge or replace adds the entry, a
+ *      delete is data-missing).  Else the only node of that name if
+ *      there is exactly one and E has no sibling of its name in the
+ *      edit (a container whose first leaf changes, or a top-level merge).
  *   4. Otherwise (a container): the first node of that name.
- * Without a schema an edit therefore never changes, replaces or deletes
- * a list entry that it names by another first-leaf value; what is left
- * to the old guess is a merge of L alone (or top-level data).  Give the
- * schema keys for exact list semantics.
+ * Without a schema an edit therefore never replaces or deletes a list
+ * entry that it names by another first-leaf value, at any depth; what is
+ * left to the old guess is a merge of L alone, and a merge of top-level
+ * data.  Give a YANG module (or schema keys) for exact list semantics.
  *
  * The key strings are edit_keys.c's.
  *
@@ -295,19 +295,18 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
  */
 /*
  * 1 when edit node e (whose first child is a leaf L) can only mean a
- * list entry named by L (rule 3): it is below the top level, and it
- * brings more than L, or its operation (create, replace, delete,
- * remove) is about the entry as a whole.  Otherwise (top-level data, or
- * a merge of L alone: a container whose first leaf changes) the only
- * node of that name may be meant.
+ * list entry named by L (rule 3): its operation (create, replace,
+ * delete, remove) is about the entry as a whole, at any depth (a delete
+ * of eth0 never deletes eth9, a replace of eth2 never drops eth1); or,
+ * below the top level, it brings more than L.  Otherwise (a merge of L
+ * alone, or a merge of top-level data: a container whose first leaf
+ * changes) the only node of that name may be meant.
  */
 static int
 names_entry(const xmlNode *p, xmlNodePtr e)
 {
 	xmlNodePtr f;
 
-	if (p->parent == NULL || p->parent->type == XML_DOCUMENT_NODE)
-		return 0;
 	for (const xmlAttr *a = e->properties; a != NULL; a = a->next)
 		if (is_nc_operation(a)) {
 			xmlChar *v = xmlNodeGetContent((const xmlNode *)a);
@@ -317,6 +316,9 @@ names_entry(const xmlNode *p, xmlNodePtr e)
 			if (whole)
 				return 1;
 		}
+	/* top-level data: a merge may mean a container whose first leaf changes */
+	if (p->parent == NULL || p->parent->type == XML_DOCUMENT_NODE)
+		return 0;
 	if (packed_is(e)) {
 		/* read as it is: unpacked, e would stay so (apply_children) */
 		const char *pos = NULL, *cname, *text;

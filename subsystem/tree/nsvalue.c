@@ -65,7 +65,8 @@ each_prefix(const char *text, int (*cb)(void *, const char *), void *arg)
 		    (size_t)(colon - start) <= PREFIX_MAX) {
 			memcpy(buf, start, (size_t)(colon - start));
 			buf[colon - start] = '\0';
-			if ((rc = cb(arg, buf)) != 0)
+			/* "xml" is bound by XML itself: never declared, nor carried */
+			if (strcmp(buf, "xml") != 0 && (rc = cb(arg, buf)) != 0)
 				return rc;
 		}
 		p = colon + 1;

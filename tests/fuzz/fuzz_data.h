@@ -66,27 +66,43 @@ fuzz_data_keys(void)
 }
 
 /*
- * tests/yang's nchome-test module set ($NCHOME_TOP or the current folder
- * as the source tree), loaded once; NULL when it cannot be (the edit
- * then runs schema-less, as nchome-netconf does).
+ * tests/yang's nchome-test and nchome-test-toplist (top-level lists)
+ * module set ($NCHOME_TOP or the current folder as the source tree,
+ * imports from nchome's own yang/ through NCHOME_YANG_DIR), loaded
+ * once.  It must load and build: a set that quietly failed would leave
+ * every "with a module" input running schema-less, fuzzing nothing of
+ * tree/edit_schema.c.
  */
 __attribute__((unused)) static struct schema *
 fuzz_data_schema(void)
 {
 	static struct schema *s;
 	static int done;
-	static char *names[] = { "nchome-test" };
-	struct conf_module cm = { .name = names[0] };
-	struct conf_netconf nc = { .modules = &cm, .nmodules = 1 };
+	static char *names[] = { "nchome-test", "nchome-test-toplist" };
+	struct conf_module cm[2] = { { .name = names[0] }, { .name = names[1] } };
+	struct conf_netconf nc = { .modules = cm, .nmodules = 2 };
 	const char *top = getenv("NCHOME_TOP");
-	char dir[4096], err[256];
+	char dir[4096], own[4096], err[256];
 
 	if (done)
 		return s;
 	done = 1;
-	snprintf(dir, sizeof(dir), "%s/tests/yang", top != NULL && *top ? top : ".");
+	if (top == NULL || *top == '\0')
+		top = ".";
+	snprintf(dir, sizeof(dir), "%s/tests/yang", top);
+	snprintf(own, sizeof(own), "%s/yang", top);
+	/* the fuzz binaries are not in subsystem/, where schema_own_dir looks */
+	if (getenv("NCHOME_YANG_DIR") == NULL)
+		setenv("NCHOME_YANG_DIR", own, 1);
 	nc.yang_dir = dir;
-	s = schema_load(&nc, err, sizeof(err));
+	if ((s = schema_load(&nc, err, sizeof(err))) == NULL ||
+	    schema_child(s, NULL, "urn:nchome:test", "top") == NULL ||
+	    schema_child(s, NULL, "urn:nchome:test-toplist", "interface") == NULL) {
+		fprintf(stderr, "fuzz: the module set in %s does not load%s%s (run from the "
+		    "source tree or set NCHOME_TOP)\n", dir, s == NULL ? ": " : "",
+		    s == NULL ? err : "");
+		abort();
+	}
 	return s;
 }
 

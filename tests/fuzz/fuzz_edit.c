@@ -2,8 +2,11 @@
  * Fuzz target: the edit-config engine (subsystem/edit.c) on arbitrary
  * data.  Input: byte 0 picks the options (bits 0-1 default-operation
  * merge/replace/none, bits 2-3 error-option stop/continue/rollback, bit 4
- * list keys from a schema and tests/yang's nchome-test YANG module (keys,
- * config false, values: tree/edit_schema.c), bit 5 test-only, bit 6 packed mode, bit 7 the
+ * list keys from a schema and tests/yang's nchome-test and
+ * nchome-test-toplist YANG modules (keys, top-level lists, config false,
+ * values, ordered-by user, choice: tree/edit_schema.c; fuzz_data_schema
+ * aborts when they do not load, so these inputs never quietly run
+ * schema-less), bit 5 test-only, bit 6 packed mode, bit 7 the
  * config's nodes move into the datastore instead of being copied, as
  * nchome-netconf does); the rest is the <config> element's XML, then
  * optionally a NUL byte and a datastore document (<config> in the base

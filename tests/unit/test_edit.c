@@ -186,6 +186,10 @@ all_tests(void)
 	    "<config xmlns=\"" NCNS "\"><n>1</n></config>", M, STOP, 0,
 	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top><n>1</n>");
 
+	expect("a value reading xml:... (the prefix XML binds itself) is stored as is", CFG(""),
+	    EDIT("<x xmlns=\"urn:x\"><v>xml:lang</v></x>"), M, STOP, 0,
+	    "<x xmlns=\"urn:x\"><v>xml:lang</v></x>");
+
 	/* lists without a schema: first leaf identifies an entry */
 	const char *list = CFG("<l><e><k>1</k><v>a</v></e><e><k>2</k><v>b</v></e></l>");
 	expect("list entry matched by first leaf", list, EDIT("<l><e><k>2</k><v>B</v></e></l>"), M, STOP, 0,
@@ -213,6 +217,37 @@ all_tests(void)
 	    EDIT("<interfaces><interface nc:operation=\"delete\"><name>eth0</name></interface>"
 	    "</interfaces>"), M, STOP, 1,
 	    "<interfaces><interface><name>eth9</name></interface></interfaces>");
+	/* the same at the top level (children of <config>), where no parent says "list" */
+	const char *top1 = CFG("<interface><name>eth1</name><description>keep-me</description>"
+	    "</interface>");
+	const char *top1_2 = "<interface><name>eth1</name><description>keep-me</description>"
+	    "</interface><interface><name>eth2</name></interface>";
+	expect("top level: replace naming eth2 adds it (eth1 kept)", top1,
+	    EDIT("<interface nc:operation=\"replace\"><name>eth2</name></interface>"), M, STOP, 0,
+	    top1_2);
+	expect("top level: create naming eth2 adds it (eth1 kept)", top1,
+	    EDIT("<interface nc:operation=\"create\"><name>eth2</name></interface>"), M, STOP, 0,
+	    top1_2);
+	expect("top level: delete of eth0 with only eth9 -> data-missing (eth9 kept)",
+	    CFG("<interface><name>eth9</name></interface>"),
+	    EDIT("<interface nc:operation=\"delete\"><name>eth0</name></interface>"), M, STOP, 1,
+	    "<interface><name>eth9</name></interface>");
+	expect("top level: remove of eth0 with only eth9 leaves eth9",
+	    CFG("<interface><name>eth9</name></interface>"),
+	    EDIT("<interface nc:operation=\"remove\"><name>eth0</name></interface>"), M, STOP, 0,
+	    "<interface><name>eth9</name></interface>");
+	expect("top level: delete naming the entry's own first leaf deletes it",
+	    CFG("<interface><name>eth9</name></interface><x>1</x>"),
+	    EDIT("<interface nc:operation=\"delete\"><name>eth9</name></interface>"), M, STOP, 0,
+	    "<x>1</x>");
+	expect("top level: replace of the entry's own first leaf replaces it", top1,
+	    EDIT("<interface nc:operation=\"replace\"><name>eth1</name></interface>"), M, STOP, 0,
+	    "<interface><name>eth1</name></interface>");
+	expect("top level: a container deleted by its name alone", base,
+	    EDIT("<top nc:operation=\"delete\"/>"), M, STOP, 0, "");
+	expect("top level: a merge changes the one container's first leaf", base,
+	    EDIT("<top><a>2</a><b>1</b></top>"), M, STOP, 0,
+	    "<top><a>2</a><sub><x>1</x><deep><y>1</y></deep></sub><b>1</b></top>");
 	expect("a merge of a first leaf alone changes the one container's leaf", base,
 	    EDIT("<top><sub><x>2</x></sub></top>"), M, STOP, 0,
 	    "<top><a>1</a><sub><x>2</x><deep><y>1</y></deep></sub></top>");

@@ -21,6 +21,9 @@
 	x "</config>"
 #define RULE(n)	"<rule><name>" n "</name></rule>"
 #define IFS(x)	"<interfaces xmlns=\"" IF "\">" x "</interfaces>"
+#define NTL	"urn:nchome:test-toplist"
+/* a top-level list entry (nchome-test-toplist) */
+#define TIF(op, x) "<interface xmlns=\"" NTL "\"" op "><name>" x "</name></interface>"
 
 static struct schema *sch;
 
@@ -131,6 +134,40 @@ all_tests(void)
 	    CFG(IFS("<interface><name>eth9</name></interface>")),
 	    EDIT(IFS("<interface nc:operation=\"delete\"><name>eth0</name></interface>")), 1,
 	    IFS("<interface><name>eth9</name></interface>"), "data-missing", NULL, NULL);
+	/* top-level lists (children of <config>) are addressed by their keys too */
+	const char *eth1 = CFG("<interface xmlns=\"" NTL "\"><name>eth1</name>"
+	    "<description>keep-me</description></interface>");
+	const char *eth1_eth2 = "<interface xmlns=\"" NTL "\"><name>eth1</name>"
+	    "<description>keep-me</description></interface>" TIF("", "eth2");
+	expect("top-level list: merge of eth2 keeps eth1", eth1,
+	    EDIT(TIF("", "eth2")), 0, eth1_eth2, NULL, NULL, NULL);
+	expect("top-level list: merge of eth2 with more than its key keeps eth1", eth1,
+	    EDIT("<interface xmlns=\"" NTL "\"><name>eth2</name><enabled>true</enabled>"
+	    "</interface>"), 0, "<interface xmlns=\"" NTL "\"><name>eth1</name>"
+	    "<description>keep-me</description></interface><interface xmlns=\"" NTL "\">"
+	    "<name>eth2</name><enabled>true</enabled></interface>", NULL, NULL, NULL);
+	expect("top-level list: replace of eth2 keeps eth1", eth1,
+	    EDIT(TIF(" nc:operation=\"replace\"", "eth2")), 0, eth1_eth2, NULL, NULL, NULL);
+	expect("top-level list: create of eth2 keeps eth1", eth1,
+	    EDIT(TIF(" nc:operation=\"create\"", "eth2")), 0, eth1_eth2, NULL, NULL, NULL);
+	expect("top-level list: create of eth1 -> data-exists", eth1,
+	    EDIT(TIF(" nc:operation=\"create\"", "eth1")), 1, "<interface xmlns=\"" NTL "\"><name>eth1</name>"
+	    "<description>keep-me</description></interface>", "data-exists", NULL, NULL);
+	expect("top-level list: delete of eth0 with only eth9 -> data-missing",
+	    CFG(TIF("", "eth9")), EDIT(TIF(" nc:operation=\"delete\"", "eth0")), 1,
+	    TIF("", "eth9"), "data-missing", "/ntl:interface[ntl:name='eth0']", NULL);
+	expect("top-level list: delete of eth9 deletes it",
+	    CFG(TIF("", "eth9")), EDIT(TIF(" nc:operation=\"delete\"", "eth9")), 0,
+	    "", NULL, NULL, NULL);
+	expect("top-level composite key: delete of another port -> data-missing",
+	    CFG("<peer xmlns=\"" NTL "\"><host>h</host><port>1</port></peer>"),
+	    EDIT("<peer xmlns=\"" NTL "\" nc:operation=\"delete\"><host>h</host><port>2</port>"
+	    "</peer>"), 1, "<peer xmlns=\"" NTL "\"><host>h</host><port>1</port></peer>",
+	    "data-missing", NULL, NULL);
+	expect("top-level container whose first leaf changes stays one container",
+	    CFG("<box xmlns=\"" NTL "\"><first>a</first><second>b</second></box>"),
+	    EDIT("<box xmlns=\"" NTL "\" nc:operation=\"replace\"><first>c</first></box>"), 0,
+	    "<box xmlns=\"" NTL "\"><first>c</first></box>", NULL, NULL, NULL);
 	expect("leaf-list by value: a second value adds", CFG(TOP("<level>1</level>")),
 	    EDIT(TOP("<level>2</level>")), 0, TOP("<level>1</level><level>2</level>"),
 	    NULL, NULL, NULL);
@@ -242,7 +279,7 @@ all_tests(void)
 int
 main(void)
 {
-	const char *mods[] = { "nchome-test", NULL };
+	const char *mods[] = { "nchome-test", "nchome-test-toplist", NULL };
 	char err[512];
 
 	schema_test_init();
