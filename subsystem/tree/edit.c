@@ -220,20 +220,24 @@ copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
 
 /* ---- errors ---- */
 
-/* With modules loaded the error-path is the model's (/pfx:name[pfx:key='v']). */
+/*
+ * data-exists and data-missing would tell whether a node the session may
+ * not read is there: such a node is answered access-denied (RFC 8341 3.4.5).
+ * With modules loaded the error-path is the model's (/pfx:name[pfx:key='v']).
+ */
 static void
 edit_error(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char *msg)
 {
-	if (c->schema != NULL) {
-		edit_schema_refuse(c, e, tag, NULL, msg, NULL, NULL);
-		return;
-	}
-	c->nerrors++;
 	if ((strcmp(tag, TAG_DATA_EXISTS) == 0 || strcmp(tag, TAG_DATA_MISSING) == 0) &&
 	    c->may_read != NULL && c->may_read(c->may_read_arg, e) != 1) {
 		tag = TAG_ACCESS_DENIED;
 		msg = "access denied";
 	}
+	if (c->schema != NULL) {
+		edit_schema_refuse(c, e, tag, NULL, msg, NULL, NULL);
+		return;
+	}
+	c->nerrors++;
 	if (c->r != NULL) {
 		xmlChar *path = xmlGetNodePath(e);
 		rpc_error(c->r, ERR_APPLICATION, tag, (const char *)path, "%s", msg);
