@@ -639,3 +639,51 @@ tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr 
 	scope_free(&v);
 	return rc;
 }
+
+/* ---- for validate_edits.c: a scope built from outside ---- */
+
+struct vscope *
+vs_new(struct schema *s, xmlNodePtr root)
+{
+	struct vscope *v = xcalloc(1, sizeof(*v));
+
+	v->s = s;
+	v->root = root;
+	return v;
+}
+
+void
+vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole)
+{
+	(void)add_top(v, top, tsn, whole);
+}
+
+void
+vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry)
+{
+	add_top(v, top, tsn, 0);
+	push(&v->units, &v->nunits, &v->capunits, entry);
+	push(&v->uniq, &v->nuniq, &v->capuniq, entry);
+}
+
+void
+vs_all(struct vscope *v)
+{
+	v->all = 1;
+}
+
+void
+vs_module_whole(struct vscope *v, xmlNodePtr gone)
+{
+	module_whole(v, gone);
+}
+
+int
+vs_run_free(struct vscope *v, struct rpc *r)
+{
+	int rc = run(v, r);
+
+	scope_free(v);
+	free(v);
+	return rc;
+}
