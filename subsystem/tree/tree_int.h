@@ -195,14 +195,15 @@ int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *selec
 
 /*
  * A validation scope on the datastore root root: top-level nodes (whole,
- * or cut to the entries added by vs_entry: each one checked whole, its
- * unique values against the others', what its leafrefs name), then run
+ * or cut to the entries added by vs_entry: each one checked whole, with
+ * uniq its unique values against the others', what its leafrefs name), then run
  * as tree_validate_edit runs its own; vs_run_free frees it.
  */
 struct vscope;
 struct vscope *vs_new(struct schema *s, xmlNodePtr root);
 void vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole);
-void vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry);
+void vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry,
+    int uniq);
 /* Every top-level node a module covers, whole. */
 void vs_all(struct vscope *v);
 /* Every top-level node of the module of gone (named as a top-level node), whole. */

@@ -659,11 +659,13 @@ vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole)
 }
 
 void
-vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry)
+vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry,
+    int uniq)
 {
 	add_top(v, top, tsn, 0);
 	push(&v->units, &v->nunits, &v->capunits, entry);
-	push(&v->uniq, &v->nuniq, &v->capuniq, entry);
+	if (uniq)
+		push(&v->uniq, &v->nuniq, &v->capuniq, entry);
 }
 
 void

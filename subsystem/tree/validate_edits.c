@@ -8,8 +8,10 @@
  * Running was valid, so only what the edits reached can break it:
  * an entry of a split list (schema_split) an edit names, found in the
  * candidate by its keys, is checked as tree_validate_edit checks a
- * touched entry (whole, unique values against every other entry, the
- * entries its leafrefs name; the list's count by validate.c).  Anything
+ * touched entry (whole, the entries its leafrefs name, the list's count
+ * by validate.c, and its unique values against every other entry's when
+ * the edit may have changed them: it names a leaf a unique statement
+ * names, or carries an operation, so the entry may be new).  Anything
  * less plain makes its top-level node validated whole: an entry no
  * longer there (removed: who referred to it, min-elements), an
  * operation attribute outside an entry, a leaf outside an entry, an
@@ -102,6 +104,32 @@ find_entry(struct escope *es, xmlNodePtr d, const struct lysc_node *psn,
 }
 
 /*
+ * 1 when edit node x (schema node sn) may change a value a unique
+ * statement names: it names such a leaf, carries an operation or
+ * insert attribute (a new or replaced entry), or holds what the
+ * schema does not know.
+ */
+static int
+may_change_unique(struct escope *es, xmlNodePtr x, const struct lysc_node *sn)
+{
+	const struct schema_info *in;
+
+	if (x->properties != NULL)
+		return 1;
+	for (xmlNodePtr c = x->children; c != NULL; c = c->next) {
+		const struct lysc_node *csn;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if ((csn = schema_child(es->s, sn, ns_of(c), (const char *)c->name)) == NULL ||
+		    (in = schema_info(es->s, csn)) == NULL || (in->flags & SCHEMA_UNIQUE) ||
+		    may_change_unique(es, c, csn))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The edit's children of e (schema node sn) against the datastore's
  * children of d (top-level node top, tsn); 0, or -1: top is to be
  * validated whole.
@@ -129,7 +157,7 @@ walk(struct escope *es, xmlNodePtr e, xmlNodePtr d, const struct lysc_node *sn,
 		if (xsn->nodetype != LYS_LIST || schema_split(es->s, xsn) == SPLIT_NO ||
 		    (dx = find_entry(es, d, sn, xsn, x)) == NULL)
 			return -1;	/* a leaf, a list checked whole, an entry gone */
-		vs_entry(es->v, top, tsn, dx);
+		vs_entry(es->v, top, tsn, dx, may_change_unique(es, x, xsn));
 	}
 	return 0;
 }
