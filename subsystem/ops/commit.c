@@ -38,6 +38,7 @@
 #include "log.h"
 #include "flockwait.h"
 #include "ops_int.h"
+#include "xmalloc.h"
 
 #define STATE_FILE	"confirm.state"
 #define ROLLBACK_FILE	"running.rollback.xml"
@@ -293,15 +294,34 @@ commit_params(struct rpc *r, struct commit_req *q)
 
 /*
  * The YANG check of a commit: what the candidate changes against
- * running, and what refers to it (tree/validate.c).  0 or -1 with the error.
+ * running, and what refers to it (tree/validate.c).  An overlay
+ * candidate is running plus its journal's edits: what they name is
+ * checked, without reading running (tree/validate_edits.c).  0 or -1
+ * with the error.
  */
 static int
 yang_check(struct rpc *r, xmlDocPtr cand)
 {
-	xmlDocPtr run = store_doc(r->s->store, DS_RUNNING);
+	struct schema *s = store_yang(r->s->store, r->s->schema, cand);
+	struct store_edits e;
+	xmlDocPtr run;
+	int rc;
 
-	return tree_validate_diff(store_yang(r->s->store, r->s->schema, cand), r,
-	    xmlDocGetRootElement(cand), run != NULL ? xmlDocGetRootElement(run) : NULL);
+	if (s == NULL)
+		return 0;
+	if (store_overlay_edits(r->s->store, &e) == 1) {
+		xmlNodePtr *configs = xcalloc(e.n, sizeof(*configs));
+
+		for (size_t i = 0; i < e.n; i++)
+			configs[i] = xmlDocGetRootElement(e.docs[i]);
+		rc = tree_validate_edits(s, r, xmlDocGetRootElement(cand), configs, e.defops, e.n);
+		free(configs);
+		store_edits_free(&e);
+		return rc;
+	}
+	run = store_doc(r->s->store, DS_RUNNING);
+	return tree_validate_diff(s, r, xmlDocGetRootElement(cand),
+	    run != NULL ? xmlDocGetRootElement(run) : NULL);
 }
 
 /*
@@ -406,8 +426,18 @@ commit_nacm(struct rpc *r)
 
 	if (!store_candidate_present(st))
 		return 0;
-	if ((cand = store_doc(st, DS_CANDIDATE)) == NULL ||
-	    (run = store_doc(st, DS_RUNNING)) == NULL) {
+	if ((cand = store_doc(st, DS_CANDIDATE)) == NULL) {
+		ops_store_failed(r);
+		return -1;
+	}
+	/*
+	 * Neither check has work (no write rights to check, no nacm
+	 * container in the candidate): running is not read, which an
+	 * overlay candidate would cost a parse of the whole file.
+	 */
+	if (!ops_nacm_checks_writes(r->s) && !ops_nacm_in_doc(cand))
+		return 0;
+	if ((run = store_doc(st, DS_RUNNING)) == NULL) {
 		ops_store_failed(r);
 		return -1;
 	}

@@ -500,6 +500,12 @@ nacm_differs(xmlDocPtr olddoc, xmlDocPtr newdoc)
 }
 
 int
+ops_nacm_in_doc(xmlDocPtr doc)
+{
+	return find_nacm(doc) != NULL;
+}
+
+int
 ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 {
 	struct ops_nacm *n = r->s->nacm;

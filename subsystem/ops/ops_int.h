@@ -95,6 +95,9 @@ void ops_nacm_flatten(struct nkey *k, const xmlNode *n);
  */
 int ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc);
 
+/* nacm.c: 1 when doc has a top-level nacm container (ops_nacm_config_check has work). */
+int ops_nacm_in_doc(xmlDocPtr doc);
+
 /* nacm.c: 1 when the edit's undo log c touches running's nacm container. */
 int ops_nacm_edit_touches(const struct edit_ctx *c);
 

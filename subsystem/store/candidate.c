@@ -28,6 +28,7 @@
 
 #include "atomicfile.h"
 #include "log.h"
+#include "xmalloc.h"
 #include "store_int.h"
 
 #define OWNERS_MAX	64
@@ -260,6 +261,62 @@ store_commit_overlay(struct store *st)
 	store_drop_candidate(st);
 	journal_maybe_fold(st, DS_RUNNING);
 	return 1;
+}
+
+int
+store_overlay_edits(struct store *st, struct store_edits *e)
+{
+	struct ds_cache *cd = &st->c[DS_CANDIDATE];
+	char bn[STORE_NAME_MAX];
+	struct jrec *recs;
+	char *buf;
+	ssize_t n;
+
+	memset(e, 0, sizeof(*e));
+	/* store_commit_overlay's conditions: the journal is all that differs */
+	if (!st->have_stolen || !candidate_overlay_present(st) ||
+	    dsdir_exists(st->dd, DSD_TOP, store_base_name(DS_CANDIDATE, bn, sizeof(bn))) ||
+	    store_refresh(st, DS_CANDIDATE) == -1 || !cd->overlay || cd->doc == NULL ||
+	    !running_unchanged(st))
+		return 0;
+	if ((n = journal_read_all(st, DS_CANDIDATE, &buf, &recs)) == -1) {
+		free(buf);
+		free(recs);
+		return 0;
+	}
+	/* every record replayed into the candidate: none torn or skipped */
+	if (n == 0 || recs[n - 1].seq != cd->seq) {
+		free(buf);
+		free(recs);
+		return 0;
+	}
+	e->docs = xcalloc((size_t)n, sizeof(*e->docs));
+	e->defops = xcalloc((size_t)n, sizeof(*e->defops));
+	for (ssize_t i = 0; i < n; i++) {
+		e->docs[i] = xmlReadMemory(recs[i].payload, (int)recs[i].len, NULL, NULL,
+		    NC_XML_PARSE_OPTS);
+		e->defops[i] = (enum edit_defop)(recs[i].op & 0xff);
+		e->n++;
+		if (e->docs[i] == NULL || xmlDocGetRootElement(e->docs[i]) == NULL) {
+			store_edits_free(e);
+			free(buf);
+			free(recs);
+			return 0;
+		}
+	}
+	free(buf);
+	free(recs);
+	return 1;
+}
+
+void
+store_edits_free(struct store_edits *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		xmlFreeDoc(e->docs[i]);
+	free(e->docs);
+	free(e->defops);
+	memset(e, 0, sizeof(*e));
 }
 
 /* The session-ids in candidate.owners; returns how many (at most max). */

@@ -134,6 +134,22 @@ int store_pin_candidate(struct store *st);
  */
 int store_commit_overlay(struct store *st);
 
+/*
+ * The edits that make an overlay candidate from running, when the
+ * overlay is one store_commit_overlay would commit (this session's, on
+ * the running it holds): the candidate is exactly running with these
+ * edits applied, so a commit's checks can look at what they name only.
+ */
+struct store_edits {
+	size_t		 n;
+	xmlDocPtr	*docs;		/* each record's <config> document */
+	enum edit_defop	*defops;	/* and its default-operation */
+};
+
+/* 1 with *e filled (free with store_edits_free), 0: not such an overlay (compare documents). */
+int store_overlay_edits(struct store *st, struct store_edits *e);
+void store_edits_free(struct store_edits *e);
+
 /* Removes candidate.xml and its journal: the candidate equals running again. */
 void store_drop_candidate(struct store *st);
 

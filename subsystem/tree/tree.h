@@ -310,6 +310,15 @@ int tree_validate_edit(struct schema *s, struct rpc *r, xmlNodePtr root,
     const struct edit_ctx *c);
 int tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr before);
 
+/*
+ * As tree_validate_diff, for a candidate root that is running (valid)
+ * with the edits configs[0..n-1] applied (their <config> elements and
+ * default operations, e.g. an overlay's journal): what they name is
+ * validated, found in root, without running's document.
+ */
+int tree_validate_edits(struct schema *s, struct rpc *r, xmlNodePtr root,
+    xmlNodePtr const *configs, const enum edit_defop *defops, size_t n);
+
 /* ---- filter_subtree.c, filter_xpath.c ---- */
 
 /*

@@ -191,6 +191,26 @@ struct _xmlNodeSet;
 int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
     xmlNodePtr root, struct _xmlNodeSet **out);
 
+/* ---- validate.c (for validate_edits.c) ---- */
+
+/*
+ * A validation scope on the datastore root root: top-level nodes (whole,
+ * or cut to the entries added by vs_entry: each one checked whole, with
+ * uniq its unique values against the others', what its leafrefs name), then run
+ * as tree_validate_edit runs its own; vs_run_free frees it.
+ */
+struct vscope;
+struct vscope *vs_new(struct schema *s, xmlNodePtr root);
+void vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole);
+void vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry,
+    int uniq);
+/* Every top-level node a module covers, whole. */
+void vs_all(struct vscope *v);
+/* Every top-level node of the module of gone (named as a top-level node), whole. */
+void vs_module_whole(struct vscope *v, xmlNodePtr gone);
+/* 0, or -1 with the error in r. */
+int vs_run_free(struct vscope *v, struct rpc *r);
+
 /* ---- validate_unique.c (for validate.c) ---- */
 
 /* The text of leaf names[0]/.../names[n-1] below entry e (malloc()ed), NULL: none. */

@@ -511,31 +511,37 @@ tree_validate_edit(struct schema *s, struct rpc *r, xmlNodePtr root, const struc
 
 /* ---- a commit: what differs between the candidate and running ---- */
 
+static int same_tree(xmlNodePtr a, xmlNodePtr b);
+
+/* Node a equals node b, children included; its siblings are not looked at. */
+static int
+same_node(xmlNodePtr a, xmlNodePtr b)
+{
+	if (a->type != b->type || packed_is(a) != packed_is(b))
+		return 0;
+	if (a->type == XML_TEXT_NODE)
+		return xmlStrEqual(a->content, b->content);
+	if (a->type != XML_ELEMENT_NODE)
+		return 1;
+	if (!xmlStrEqual(a->name, b->name) || !xmlStrEqual(BAD_CAST node_ns(a),
+	    BAD_CAST node_ns(b)) || a->properties != NULL || b->properties != NULL)
+		return 0;
+	if (packed_is(a)) {
+		size_t la, lb;
+		const char *pa = packed_bytes(a, &la), *pb = packed_bytes(b, &lb);
+
+		return la == lb && memcmp(pa, pb, la) == 0;
+	}
+	return same_tree(a->children, b->children);
+}
+
+/* Sibling lists a and b are equal. */
 static int
 same_tree(xmlNodePtr a, xmlNodePtr b)
 {
-	for (; a != NULL && b != NULL; a = a->next, b = b->next) {
-		if (a->type != b->type || packed_is(a) != packed_is(b))
+	for (; a != NULL && b != NULL; a = a->next, b = b->next)
+		if (!same_node(a, b))
 			return 0;
-		if (a->type == XML_TEXT_NODE) {
-			if (!xmlStrEqual(a->content, b->content))
-				return 0;
-			continue;
-		}
-		if (a->type != XML_ELEMENT_NODE)
-			continue;
-		if (!xmlStrEqual(a->name, b->name) || !xmlStrEqual(BAD_CAST node_ns(a),
-		    BAD_CAST node_ns(b)) || a->properties != NULL || b->properties != NULL)
-			return 0;
-		if (packed_is(a)) {
-			size_t la, lb;
-			const char *pa = packed_bytes(a, &la), *pb = packed_bytes(b, &lb);
-
-			if (la != lb || memcmp(pa, pb, la) != 0)
-				return 0;
-		} else if (!same_tree(a->children, b->children))
-			return 0;
-	}
 	return a == NULL && b == NULL;
 }
 
@@ -546,7 +552,7 @@ diff_container(struct vscope *v, xmlNodePtr a, xmlNodePtr b, const struct lysc_n
 	xmlNodePtr o;
 
 	if (packed_is(a) || packed_is(b))
-		return same_tree(a, b) ? 0 : -1;
+		return same_node(a, b) ? 0 : -1;
 	o = b->children;
 	for (xmlNodePtr c = a->children; c != NULL; c = c->next, o = o != NULL ? o->next : NULL) {
 		const struct lysc_node *csn;
@@ -557,8 +563,7 @@ diff_container(struct vscope *v, xmlNodePtr a, xmlNodePtr b, const struct lysc_n
 			continue;
 		if (!node_same_name(c, o))
 			return -1;
-		if (c->properties == NULL && o->properties == NULL && (packed_is(c) ?
-		    packed_is(o) && same_tree(c, o) : same_tree(c->children, o->children)))
+		if (c->properties == NULL && o->properties == NULL && same_node(c, o))
 			continue;
 		if ((csn = schema_child(v->s, sn, ns_of(c), (const char *)c->name)) == NULL)
 			return -1;
@@ -607,7 +612,7 @@ tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr 
 			if (o->type == XML_ELEMENT_NODE && node_same_name(o, c))
 				break;
 		if (o == NULL || c->properties != NULL || sn->nodetype != LYS_CONTAINER) {
-			if (o == NULL || !(packed_is(c) ? packed_is(o) && same_tree(c, o) :
+			if (o == NULL || !(packed_is(c) ? same_node(c, o) :
 			    same_tree(c->children, o->children)))
 				add_top(&v, c, sn, 1);
 			continue;
@@ -632,5 +637,55 @@ tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr 
 	}
 	rc = run(&v, r);
 	scope_free(&v);
+	return rc;
+}
+
+/* ---- for validate_edits.c: a scope built from outside ---- */
+
+struct vscope *
+vs_new(struct schema *s, xmlNodePtr root)
+{
+	struct vscope *v = xcalloc(1, sizeof(*v));
+
+	v->s = s;
+	v->root = root;
+	return v;
+}
+
+void
+vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole)
+{
+	(void)add_top(v, top, tsn, whole);
+}
+
+void
+vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry,
+    int uniq)
+{
+	add_top(v, top, tsn, 0);
+	push(&v->units, &v->nunits, &v->capunits, entry);
+	if (uniq)
+		push(&v->uniq, &v->nuniq, &v->capuniq, entry);
+}
+
+void
+vs_all(struct vscope *v)
+{
+	v->all = 1;
+}
+
+void
+vs_module_whole(struct vscope *v, xmlNodePtr gone)
+{
+	module_whole(v, gone);
+}
+
+int
+vs_run_free(struct vscope *v, struct rpc *r)
+{
+	int rc = run(v, r);
+
+	scope_free(v);
+	free(v);
 	return rc;
 }

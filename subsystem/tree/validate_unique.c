@@ -215,12 +215,21 @@ cache_build(xmlNodePtr parent, xmlNodePtr like, const struct lysc_node *sn,
     const struct ustmt *st, unsigned nst)
 {
 	struct ucache *c = xcalloc(1, sizeof(*c));
+	int size = 1024;
 
+	/*
+	 * As many buckets as entries: xmlHashUpdateEntry never grows a
+	 * table, and 50,000 entries in 1024 buckets made each lookup walk a
+	 * chain of 50 (a rebuild took a second).
+	 */
+	for (xmlNodePtr o = parent->children; o != NULL && size < (1 << 22); o = o->next)
+		if (o->type == XML_ELEMENT_NODE)
+			size++;
 	c->list = sn;
 	c->nstmt = nst;
 	for (unsigned i = 0; i < nst; i++)
-		if ((c->byval[i] = xmlHashCreate(1024)) == NULL ||
-		    (c->byent[i] = xmlHashCreate(1024)) == NULL)
+		if ((c->byval[i] = xmlHashCreate(size)) == NULL ||
+		    (c->byent[i] = xmlHashCreate(size)) == NULL)
 			xoom();
 	for (xmlNodePtr o = parent->children; o != NULL; o = o->next)
 		if (node_same_name(o, like))

@@ -14,6 +14,7 @@ Each timed edit changes a value.  Figures per datastore:
                              leaf, alpha), median; refs: the edit also
                              names a peer (leafref + must)
   validate.<ds>.commit_ms    edit-config on candidate + commit, median
+  validate.<ds>.commit_unique_ms  the same, of a unique leaf (alpha)
   validate.<ds>.get_config_ms  get-config of the whole running, median
   validate.<ds>.load_s       the bulk load (libyang validates it whole)
 Targets (issue 16): yang edit <= 5 ms, commit <= 10 ms, get-config as
@@ -101,6 +102,20 @@ try:
     for name, _, _ in KINDS:
         figure("validate.%s.commit_ms" % name, statistics.median(lat[name]), "ms",
                "edit-config on candidate + commit, median of %d; target <= 10" % COMMITS)
+    # the same with a unique leaf: the commit checks the entry's unique values against every other's
+    lat = {name: [] for name, _, _ in KINDS}
+    for i in range(COMMITS):
+        k = (i * 104729 + 17) % N
+        for name, ns, _ in KINDS:
+            nc = sessions[name]
+            t0 = time.monotonic()
+            rpc_ms(nc, edit("candidate", ns, "<item><name>item-%06d</name><cfg><alpha>ucand-%d</alpha></cfg></item>"
+                            % (k, i)))
+            rpc_ms(nc, "<commit/>")
+            lat[name].append((time.monotonic() - t0) * 1000)
+    for name, _, _ in KINDS:
+        figure("validate.%s.commit_unique_ms" % name, statistics.median(lat[name]), "ms",
+               "edit-config on candidate of a unique leaf + commit, median of %d" % COMMITS)
     lat = {name: [] for name, _, _ in KINDS}
     for _ in range(GETS):
         for name, _, _ in KINDS:
