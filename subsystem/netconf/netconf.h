@@ -213,6 +213,10 @@ struct rpc {
 	xmlNodePtr	 data;		/* children go inside <data> */
 	xmlDocPtr	 data_owned;	/* freed after the reply, may be NULL */
 	const char	*data_ns;	/* namespace of <data>; NULL: base (get-schema: monitoring) */
+	const char	*data_raw;	/* else: <data>'s content already serialized
+					   (not owned; lives until the reply is written) */
+	size_t		 data_raw_len;
+	int		 data_raw_empty;	/* <data/> */
 	int		 warnings_only;	/* all errors were severity warning */
 };
 
@@ -227,6 +231,13 @@ xmlNodePtr rpc_error(struct rpc *r, enum nc_err_type type, const char *tag,
 
 /* Adds <error-info><name>value</name></error-info> (NETCONF namespace). */
 void rpc_error_info(xmlNodePtr err, const char *name, const char *value);
+
+/*
+ * The reply's <data> holds len bytes of XML as they are (each child as
+ * xo_data_child writes it); empty: <data/>.  bytes must stay valid until
+ * the reply is written.
+ */
+void rpc_reply_raw(struct rpc *r, const char *bytes, size_t len, int empty);
 
 /*
  * The children of container become the reply's <data>.  If owned is not

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "ops/ops.h"
 #include "session.h"
+#include "store/store.h"
 #include "tree/tree.h"
 
 #define NC_TRIM_AFTER	(1024 * 1024)	/* request size that ends in malloc_trim */
@@ -90,59 +91,6 @@ put_reply_start(struct xmlout *xo, xmlNodePtr rpc)
 	xo_str(xo, ">");
 }
 
-/* 1 when node itself declares prefix (NULL: the default namespace). */
-static int
-declares(xmlNodePtr node, const xmlChar *prefix)
-{
-	for (xmlNsPtr ns = node->nsDef; ns != NULL; ns = ns->next)
-		if (xmlStrEqual(ns->prefix, prefix))
-			return 1;
-	return 0;
-}
-
-/*
- * Serializes one data child so it stands alone: namespaces it inherits
- * from its ancestors in the datastore document are declared on its start
- * tag, and a child in no namespace gets xmlns="" (it will sit under
- * <data> in the base namespace).  The datastore tree is not touched.
- */
-static void
-dump_child(struct xmlout *xo, xmlNodePtr child)
-{
-	xmlNsPtr added = NULL;
-
-	if (child->type != XML_ELEMENT_NODE) {
-		xo_node(xo, child, NULL);
-		return;
-	}
-	for (xmlNodePtr a = child->parent; a != NULL && a->type == XML_ELEMENT_NODE;
-	    a = a->parent)
-		for (xmlNsPtr ns = a->nsDef; ns != NULL; ns = ns->next) {
-			xmlNsPtr n;
-			int seen = declares(child, ns->prefix);
-
-			for (n = added; n != NULL && !seen; n = n->next)
-				if (xmlStrEqual(n->prefix, ns->prefix))
-					seen = 1;
-			if (seen || (ns->prefix == NULL && child->ns == NULL))
-				continue;
-			if ((n = xmlNewNs(NULL, ns->href, ns->prefix)) == NULL)
-				continue;
-			n->next = added;
-			added = n;
-		}
-	if (child->ns == NULL && !declares(child, NULL)) {
-		xmlNsPtr n = xmlNewNs(NULL, BAD_CAST "", NULL);
-
-		if (n != NULL) {
-			n->next = added;
-			added = n;
-		}
-	}
-	xo_node(xo, child, added);
-	xmlFreeNsList(added);
-}
-
 static int
 write_reply(struct session *s, struct rpc *r)
 {
@@ -157,6 +105,15 @@ write_reply(struct session *s, struct rpc *r)
 
 		for (xmlNodePtr e = root->children; e != NULL; e = e->next)
 			xo_node(xo, e, NULL);
+	} else if (r->data_raw != NULL) {
+		/* a reply served from running's shared form (store/shared.c) */
+		if (r->data_raw_empty)
+			xo_str(xo, "<data/>");
+		else {
+			xo_str(xo, "<data>");
+			xo_raw(xo, r->data_raw, r->data_raw_len);
+			xo_str(xo, "</data>");
+		}
 	} else if (r->data != NULL) {
 		if (r->data_ns != NULL) {
 			xo_str(xo, "<data xmlns=\"");
@@ -169,7 +126,7 @@ write_reply(struct session *s, struct rpc *r)
 		else {
 			xo_str(xo, ">");
 			for (xmlNodePtr c = r->data->children; c != NULL; c = c->next)
-				dump_child(xo, c);
+				xo_data_child(xo, c);
 			xo_str(xo, "</data>");
 		}
 	} else
@@ -320,6 +277,9 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	xmlFreeDoc(r.doc);
 	/* what the RPC unpacked (an edited list entry, say) is packed again */
 	packed_repack();
+	/* a get-config that parsed running leaves its form for the next sessions */
+	if (s->store != NULL)
+		store_shared_publish(s->store);
 #ifdef __GLIBC__
 	/* a big request leaves free heap behind: give it back */
 	if (len > NC_TRIM_AFTER)

@@ -233,6 +233,8 @@ store_forget(struct store *st, enum ds_id ds)
 {
 	struct ds_cache *dc = &st->c[ds];
 
+	if (ds == DS_RUNNING)
+		shared_changed(st);
 	doc_free(dc->doc);
 	memset(dc, 0, sizeof(*dc));
 	if (ds == DS_CANDIDATE)
@@ -244,6 +246,8 @@ store_take_doc(struct store *st, enum ds_id ds)
 {
 	xmlDocPtr doc = st->c[ds].doc;
 
+	if (ds == DS_RUNNING)
+		shared_changed(st);
 	st->c[ds].doc = NULL;
 	return doc;
 }
@@ -339,6 +343,8 @@ store_refresh(struct store *st, enum ds_id ds)
 		}
 		close(fd);
 	}
+	if (ds == DS_RUNNING)
+		shared_loaded(st);
 	return 0;
 }
 
@@ -484,6 +490,7 @@ store_close(struct store *st)
 		return;
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++)
 		store_forget(st, (enum ds_id)ds);
+	shared_close(st);
 	keys_free(st->keys);
 	if (st->schema != NULL)
 		xmlRelaxNGFree(st->schema);
