@@ -99,6 +99,18 @@ unmap(struct store_shared *sh)
 	sh->maplen = 0;
 }
 
+/* Reads the header of the form open on fd, if the form is whole; 0 or -1. */
+static int
+whole_form(int fd, struct shared_hdr *h, struct stat *sb)
+{
+	if (fstat(fd, sb) == -1 || sb->st_size < (off_t)sizeof(*h) ||
+	    pread(fd, h, sizeof(*h), 0) != (ssize_t)sizeof(*h) ||
+	    memcmp(h->magic, SHARED_MAGIC, sizeof(h->magic)) != 0 ||
+	    h->len != (uint64_t)sb->st_size - sizeof(*h))
+		return -1;
+	return 0;
+}
+
 /* Maps running.shared if it is stamped with id; 0 or -1. */
 static int
 map_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
@@ -111,11 +123,7 @@ map_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 
 	if ((fd = dsdir_open_file(st->dd, DSD_TOP, STORE_SHARED_FILE, O_RDONLY)) == -1)
 		return -1;
-	if (fstat(fd, &sb) == -1 || sb.st_size < (off_t)sizeof(h) ||
-	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    memcmp(h.magic, SHARED_MAGIC, sizeof(h.magic)) != 0 ||
-	    memcmp(h.id, id, sizeof(h.id)) != 0 ||
-	    h.len != (uint64_t)sb.st_size - sizeof(h)) {
+	if (whole_form(fd, &h, &sb) == -1 || memcmp(h.id, id, sizeof(h.id)) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -160,6 +168,8 @@ shared_loaded(struct store *st)
 
 	sh->doc = dc->doc;
 	make_id(sh->doc_id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
+	/* the session answers from its tree now: the old form's pages go */
+	unmap(sh);
 }
 
 void
@@ -207,6 +217,21 @@ form_write(int fd, void *arg)
 	return pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) ? 0 : -1;
 }
 
+/* 1 when running.shared is stamped with id already (sessions that missed together). */
+static int
+form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS])
+{
+	struct shared_hdr h;
+	struct stat sb;
+	int fd, same;
+
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, STORE_SHARED_FILE, O_RDONLY)) == -1)
+		return 0;
+	same = whole_form(fd, &h, &sb) == 0 && memcmp(h.id, id, sizeof(h.id)) == 0;
+	close(fd);
+	return same;
+}
+
 void
 store_shared_publish(struct store *st)
 {
@@ -221,7 +246,7 @@ store_shared_publish(struct store *st)
 	if (sh->doc == NULL || sh->doc != dc->doc)
 		return;
 	make_id(id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
-	if (memcmp(id, sh->doc_id, sizeof(id)) != 0)
+	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || form_current(st, id))
 		return;
 	if (dsdir_write_atomic(st->dd, DSD_TOP, STORE_SHARED_FILE, form_write, st) == -1)
 		log_warn("%s/%s", dsdir_path(st->dd), STORE_SHARED_FILE);
