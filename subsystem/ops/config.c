@@ -59,10 +59,6 @@ wd_param(struct rpc *r, enum wd_mode *mode)
 	return rc;
 }
 
-/*
- * doc (cached, not owned) as the reply, through the read check, the
- * with-defaults mode wd (config_only: get-config's) and the filter.
- */
 /* 1 when the reply is the datastore as it is (no read rule, no with-defaults change). */
 static int
 reply_as_is(struct rpc *r, enum wd_mode wd)
@@ -71,6 +67,11 @@ reply_as_is(struct rpc *r, enum wd_mode wd)
 
 	return (v == NULL || nacm_read_all(v)) && (wd == WD_EXPLICIT || r->s->schema == NULL);
 }
+
+/*
+ * doc (cached, not owned) as the reply, through the read check, the
+ * with-defaults mode wd (config_only: get-config's) and the filter.
+ */
 
 static void
 reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter, enum wd_mode wd, int config_only)

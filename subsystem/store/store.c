@@ -15,6 +15,8 @@
  *       differs and who changed it.
  *   .ds-write.lock  flock: exclusive around every read-modify-write,
  *       shared around loads, so sessions are serialized across processes.
+ *   running.shared  running's get-config reply content for sessions that
+ *       hold no tree of it (shared.c): a cache, written by readers.
  *
  * Why: a one-leaf edit of a 10 MB datastore must be on disk in a few
  * milliseconds, and rewriting 10 MB cannot be.  So each session keeps
