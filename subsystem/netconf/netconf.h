@@ -213,10 +213,12 @@ struct rpc {
 	xmlNodePtr	 data;		/* children go inside <data> */
 	xmlDocPtr	 data_owned;	/* freed after the reply, may be NULL */
 	const char	*data_ns;	/* namespace of <data>; NULL: base (get-schema: monitoring) */
-	const char	*data_raw;	/* else: <data>'s content already serialized
-					   (not owned; lives until the reply is written) */
-	size_t		 data_raw_len;
-	int		 data_raw_empty;	/* <data/> */
+	int		 data_fd;	/* > 0: <data>'s content already serialized,
+					   data_len bytes at data_off of this file
+					   (not owned; open until the reply is written) */
+	off_t		 data_off;
+	size_t		 data_len;
+	int		 data_empty;	/* <data/> */
 	int		 warnings_only;	/* all errors were severity warning */
 };
 
@@ -234,10 +236,11 @@ void rpc_error_info(xmlNodePtr err, const char *name, const char *value);
 
 /*
  * The reply's <data> holds len bytes of XML as they are (each child as
- * xo_data_child writes it); empty: <data/>.  bytes must stay valid until
- * the reply is written.
+ * xo_data_child writes it), at off of the file open on fd; empty:
+ * <data/>.  The file must stay open and unchanged until the reply is
+ * written.
  */
-void rpc_reply_raw(struct rpc *r, const char *bytes, size_t len, int empty);
+void rpc_reply_file(struct rpc *r, int fd, off_t off, size_t len, int empty);
 
 /*
  * The children of container become the reply's <data>.  If owned is not

@@ -126,9 +126,9 @@ op_get_config(struct rpc *r)
 	enum wd_mode wd;
 	enum ds_id ds;
 	xmlDocPtr doc;
-	const char *raw;
+	off_t off;
 	size_t len;
-	int empty;
+	int fd, empty;
 
 	if (ops_parse_target(r, nc_child(r->op, "source"), &ds) == -1 || wd_param(r, &wd) == -1)
 		return;
@@ -138,8 +138,8 @@ op_get_config(struct rpc *r)
 	}
 	/* all of running as it is: from its shared form when current, no parse */
 	if (ds == DS_RUNNING && nc_child(r->op, "filter") == NULL && reply_as_is(r, wd) &&
-	    store_shared_data(st, &raw, &len, &empty) == 1)
-		rpc_reply_raw(r, raw, len, empty);
+	    store_shared_data(st, &fd, &off, &len, &empty) == 1)
+		rpc_reply_file(r, fd, off, len, empty);
 	else if ((doc = store_doc(st, ds)) == NULL)
 		ops_store_failed(r);
 	else

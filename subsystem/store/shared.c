@@ -8,9 +8,12 @@
  * (stat: dev, inode, size, mtime) of running.xml and running.journal it
  * was made from.  A session that holds no tree of running and finds the
  * form current (same identity, under the shared write lock, so no write
- * is under way) maps it read-only (MAP_SHARED: one copy in the page
- * cache for every session) and streams it as the reply: the same bytes
- * its own tree would have given.
+ * is under way) keeps it open read-only and streams it as the reply (the
+ * same bytes its own tree would have given) from the page cache, one
+ * copy for every session.  Not mapped: setting up the page tables of a
+ * 10 MB mapping cost a new session more (about 10 ms here) than the
+ * reply's copy through a small buffer (session/rpc.c), and mapped pages
+ * would count in every session's resident memory.
  *
  * Who writes it: never a writer (an edit pays nothing for it).  A
  * session whose get-config found the form missing or stale parses
@@ -30,7 +33,6 @@
  * holds a tree of running from then on and answers from it, its own
  * changes included, as before.
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -91,12 +93,12 @@ running_id(struct store *st, uint64_t id[SHARED_ID_WORDS])
 }
 
 static void
-unmap(struct store_shared *sh)
+drop_form(struct store_shared *sh)
 {
-	if (sh->map != NULL)
-		munmap(sh->map, sh->maplen);
-	sh->map = NULL;
-	sh->maplen = 0;
+	if (sh->fd != -1)
+		close(sh->fd);
+	sh->fd = -1;
+	sh->len = 0;
 }
 
 /* Reads the header of the form open on fd, if the form is whole; 0 or -1. */
@@ -111,14 +113,13 @@ whole_form(int fd, struct shared_hdr *h, struct stat *sb)
 	return 0;
 }
 
-/* Maps running.shared if it is stamped with id; 0 or -1. */
+/* Opens running.shared if it is stamped with id; 0 or -1. */
 static int
-map_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
+open_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 {
 	struct store_shared *sh = &st->shared;
 	struct shared_hdr h;
 	struct stat sb;
-	void *map;
 	int fd;
 
 	if ((fd = dsdir_open_file(st->dd, DSD_TOP, STORE_SHARED_FILE, O_RDONLY)) == -1)
@@ -127,20 +128,16 @@ map_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 		close(fd);
 		return -1;
 	}
-	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return -1;
-	unmap(sh);
-	sh->map = map;
-	sh->maplen = (size_t)sb.st_size;
+	drop_form(sh);
+	sh->fd = fd;	/* a rename over the name leaves this file as it is */
+	sh->len = (size_t)h.len;
 	sh->empty = h.empty != 0;
 	memcpy(sh->id, id, sizeof(sh->id));
 	return 0;
 }
 
 int
-store_shared_data(struct store *st, const char **data, size_t *len, int *empty)
+store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty)
 {
 	struct store_shared *sh = &st->shared;
 	uint64_t id[SHARED_ID_WORDS];
@@ -148,14 +145,15 @@ store_shared_data(struct store *st, const char **data, size_t *len, int *empty)
 	/* a session holding running's tree answers from it (its own edits) */
 	if (st->c[DS_RUNNING].doc != NULL || running_id(st, id) == -1)
 		return 0;
-	if ((sh->map == NULL || memcmp(sh->id, id, sizeof(id)) != 0) &&
-	    map_form(st, id) == -1) {
-		unmap(sh);
+	if ((sh->fd == -1 || memcmp(sh->id, id, sizeof(id)) != 0) &&
+	    open_form(st, id) == -1) {
+		drop_form(sh);
 		sh->want = 1;	/* missing or stale: publish after this reply */
 		return 0;
 	}
-	*data = (const char *)sh->map + sizeof(struct shared_hdr);
-	*len = sh->maplen - sizeof(struct shared_hdr);
+	*fd = sh->fd;
+	*off = (off_t)sizeof(struct shared_hdr);
+	*len = sh->len;
 	*empty = sh->empty;
 	return 1;
 }
@@ -168,8 +166,8 @@ shared_loaded(struct store *st)
 
 	sh->doc = dc->doc;
 	make_id(sh->doc_id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
-	/* the session answers from its tree now: the old form's pages go */
-	unmap(sh);
+	/* the session answers from its tree now: the old form goes */
+	drop_form(sh);
 }
 
 void
@@ -255,6 +253,6 @@ store_shared_publish(struct store *st)
 void
 shared_close(struct store *st)
 {
-	unmap(&st->shared);
+	drop_form(&st->shared);
 	st->shared.doc = NULL;
 }

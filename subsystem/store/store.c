@@ -455,6 +455,7 @@ store_open(struct dsdir *dd, const char *schema, uint32_t sid)
 	st->dd = dd;
 	st->sid = sid;
 	st->lockfd = -1;
+	st->shared.fd = -1;
 	for (int ds = 0; ds < DS_COUNT; ds++)
 		st->held_fd[ds] = -1;
 	if (schema != NULL && *schema != '\0')

@@ -167,12 +167,13 @@ const char *store_failure_hint(struct store *st);
 
 /*
  * Under store_lock: when the session holds no tree of running and
- * datastore-dir/running.shared is current, 1 with *data, *len the
- * content of a get-config reply's <data> (*empty: <data/>), mapped
- * read-only and valid until the next call or store_close.  Else 0: use
+ * datastore-dir/running.shared is current, 1 with the content of a
+ * get-config reply's <data> as *len bytes at *off of the file open on
+ * *fd (*empty: <data/>), valid until the next call or store_close: the
+ * file's content never changes (a new form is a new file).  Else 0: use
  * store_doc, and store_shared_publish after the reply writes the form.
  */
-int store_shared_data(struct store *st, const char **data, size_t *len, int *empty);
+int store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty);
 
 /*
  * After an RPC's reply: when a get-config found no current form and the

@@ -38,8 +38,8 @@ struct ds_cache {
 
 /* running's shared form (shared.c): the one this session maps, the one it may write. */
 struct store_shared {
-	void		*map;		/* the mapped running.shared, or NULL */
-	size_t		 maplen;
+	int		 fd;		/* running.shared open, or -1 */
+	size_t		 len;		/* its <data> content's bytes (after the header) */
 	int		 empty;
 	uint64_t	 id[SHARED_ID_WORDS];	/* the identity it is stamped with */
 	int		 want;		/* a get-config found none current: publish */
@@ -96,7 +96,7 @@ void store_empty_file(struct store *st, const char *name);
 void shared_loaded(struct store *st);
 /* running's doc may change or go: it is no longer running as loaded. */
 void shared_changed(struct store *st);
-/* Unmaps the form (store_close). */
+/* Closes the form (store_close). */
 void shared_close(struct store *st);
 
 /* ---- candidate.c ---- */
