@@ -101,7 +101,7 @@ put_reply_start(struct xmlout *xo, xmlNodePtr rpc)
 static int
 copy_file(struct xmlout *xo, struct rpc *r)
 {
-	static char buf[256 * 1024];
+	static char buf[64 * 1024];	/* xmlout's own size: each piece goes straight out */
 	off_t off = r->data_off;
 	size_t left = r->data_len;
 
