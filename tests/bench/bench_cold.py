@@ -23,7 +23,10 @@ Figures (cold.<build>...):
   rss1_mb, rss10_mb one session after its get-config alone, ten at once:
                     sum of VmRSS; pss1_mb, pss10_mb the same in Pss (shared
                     pages divided among the processes that map them)
-  ten_vs_one_pss    pss10 / pss1 (goal <= 2); ten_vs_one_rss likewise
+  ten_vs_one_pss    pss10 / pss1 (goal <= 2); ten_vs_one_rss likewise.
+                    Sessions read running.shared through the page cache
+                    (one copy, about the store's size, for all of them),
+                    which no process's RSS or Pss counts
   edit_ms_p50       one-leaf edit-config of running (each changes a value)
   cand_commit_ms_p50  edit-config of candidate + commit
   tree_get_ms       get-config in the session that edited (it holds the tree)
