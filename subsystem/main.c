@@ -331,6 +331,7 @@ main(int argc, char *argv[])
 		 * handlers made: about 1 ms of the session's start).
 		 */
 		xmlInitParser();
+		server_prepare(&sess);
 		if (ml_add_fd(STDIN_FILENO, stdin_cb, NULL) == -1) {
 			rc = 1;
 		} else {

@@ -78,6 +78,12 @@ server_open_store(struct session *s)
 }
 
 void
+server_prepare(struct session *s)
+{
+	ops_nacm_prepare(s);
+}
+
+void
 server_teardown(struct session *s)
 {
 	if (s->store != NULL) {

@@ -20,6 +20,12 @@ void server_setup(void);
 int server_open_store(struct session *s);
 
 /*
+ * After our hello, while the client's is on its way: what the first RPC
+ * would otherwise set up (the NACM account and module names).
+ */
+void server_prepare(struct session *s);
+
+/*
  * Ends what the session holds, in this order: its datastore locks (an
  * unlocked candidate loses its changes), its confirmed commit without
  * persist (rolled back), its store, its registry entry.

@@ -13,7 +13,8 @@ one, after another session's edit (journal replay), through startup,
 candidate, commit, discard-changes, delete-config; after edits inside
 packed entries (kept in a Python model); through subtree and XPath
 filters (results computed in Python); under a RELAX NG schema; and in the
-raw running.xml and journal records."""
+raw running.xml and journal records; and running's shared form, which
+new sessions answer from, byte for byte what a session's tree gives."""
 import copy
 import os
 import random
@@ -389,6 +390,20 @@ try:
     b = session()
     check(get_config(b), model, "a new session (running.xml reloaded) returns it exactly")
 
+    # running's shared form (store/shared.c): b parsed running and wrote
+    # it; a newer session answers from it, byte for byte what a tree gives
+    def raw_get(nc):
+        nc.send_msg(nc.rpc_text("<get-config><source><running/></source></get-config>", message_id="77"))
+        return nc.read_msg()
+
+    tree_bytes = raw_get(a)
+    t.ok(os.path.exists(os.path.join(env.datastore_dir, "running.shared")),
+         "the new session left running's shared form")
+    form_bytes = raw_get(session())
+    t.ok(form_bytes == tree_bytes and form_bytes == raw_get(b),
+         "a newer session's reply from the shared form is byte-exact with the trees'",
+         (len(form_bytes or b""), len(tree_bytes or b"")))
+
     # ---- edits inside packed entries, with the model kept alongside ----
     def xtop(inner):
         return '<x:top xmlns:x="%s" %s>%s</x:top>' % (X, NCOP, inner)
@@ -673,6 +688,7 @@ try:
     check(get_config(a), model, "first session after the second session's edit")
     c = session()
     check(get_config(c), model, "a third, new session")
+    t.ok(raw_get(session()) == raw_get(a), "and the form it wrote, byte-exact with the first session's tree")
     # journal records parse and hold the special text as sent
     recs = journal_records(os.path.join(env.datastore_dir, "running.journal"))
     good = 0

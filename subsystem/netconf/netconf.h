@@ -213,6 +213,12 @@ struct rpc {
 	xmlNodePtr	 data;		/* children go inside <data> */
 	xmlDocPtr	 data_owned;	/* freed after the reply, may be NULL */
 	const char	*data_ns;	/* namespace of <data>; NULL: base (get-schema: monitoring) */
+	int		 data_fd;	/* > 0: <data>'s content already serialized,
+					   data_len bytes at data_off of this file
+					   (not owned; open until the reply is written) */
+	off_t		 data_off;
+	size_t		 data_len;
+	int		 data_empty;	/* <data/> */
 	int		 warnings_only;	/* all errors were severity warning */
 };
 
@@ -227,6 +233,14 @@ xmlNodePtr rpc_error(struct rpc *r, enum nc_err_type type, const char *tag,
 
 /* Adds <error-info><name>value</name></error-info> (NETCONF namespace). */
 void rpc_error_info(xmlNodePtr err, const char *name, const char *value);
+
+/*
+ * The reply's <data> holds len bytes of XML as they are (each child as
+ * xo_data_child writes it), at off of the file open on fd; empty:
+ * <data/>.  The file must stay open and unchanged until the reply is
+ * written.
+ */
+void rpc_reply_file(struct rpc *r, int fd, off_t off, size_t len, int empty);
 
 /*
  * The children of container become the reply's <data>.  If owned is not

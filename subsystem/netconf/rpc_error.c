@@ -71,10 +71,21 @@ rpc_error_info(xmlNodePtr err, const char *name, const char *value)
 }
 
 void
+rpc_reply_file(struct rpc *r, int fd, off_t off, size_t len, int empty)
+{
+	rpc_reply_data(r, NULL, NULL);
+	r->data_fd = fd;
+	r->data_off = off;
+	r->data_len = len;
+	r->data_empty = empty;
+}
+
+void
 rpc_reply_data(struct rpc *r, xmlNodePtr container, xmlDocPtr owned)
 {
 	if (r->data_owned != NULL && r->data_owned != owned)
 		xmlFreeDoc(r->data_owned);
 	r->data = container;
+	r->data_fd = 0;
 	r->data_owned = owned;
 }

@@ -59,17 +59,26 @@ wd_param(struct rpc *r, enum wd_mode *mode)
 	return rc;
 }
 
+/* 1 when the reply is the datastore as it is (no read rule, no with-defaults change). */
+static int
+reply_as_is(struct rpc *r, enum wd_mode wd)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+
+	return (v == NULL || nacm_read_all(v)) && (wd == WD_EXPLICIT || r->s->schema == NULL);
+}
+
 /*
  * doc (cached, not owned) as the reply, through the read check, the
  * with-defaults mode wd (config_only: get-config's) and the filter.
  */
+
 static void
 reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter, enum wd_mode wd, int config_only)
 {
-	struct nacm_session *v = ops_nacm_view(r->s);
 	xmlDocPtr copy;
 
-	if ((v == NULL || nacm_read_all(v)) && (wd == WD_EXPLICIT || r->s->schema == NULL)) {
+	if (reply_as_is(r, wd)) {
 		reply_doc_as_is(r, doc, filter);
 		return;
 	}
@@ -118,6 +127,9 @@ op_get_config(struct rpc *r)
 	enum wd_mode wd;
 	enum ds_id ds;
 	xmlDocPtr doc;
+	off_t off;
+	size_t len;
+	int fd, empty;
 
 	if (ops_parse_target(r, nc_child(r->op, "source"), &ds) == -1 || wd_param(r, &wd) == -1)
 		return;
@@ -125,7 +137,11 @@ op_get_config(struct rpc *r)
 		ops_store_failed(r);
 		return;
 	}
-	if ((doc = store_doc(st, ds)) == NULL)
+	/* all of running as it is: from its shared form when current, no parse */
+	if (ds == DS_RUNNING && nc_child(r->op, "filter") == NULL && reply_as_is(r, wd) &&
+	    store_shared_data(st, &fd, &off, &len, &empty) == 1)
+		rpc_reply_file(r, fd, off, len, empty);
+	else if ((doc = store_doc(st, ds)) == NULL)
 		ops_store_failed(r);
 	else
 		reply_doc(r, doc, nc_child(r->op, "filter"), wd, 1);

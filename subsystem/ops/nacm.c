@@ -115,6 +115,12 @@ nacm_state(struct session *s)
 	return n;
 }
 
+void
+ops_nacm_prepare(struct session *s)
+{
+	(void)nacm_state(s);	/* on failure the first RPC tries again */
+}
+
 /* running's top-level nacm container, NULL if none. */
 static xmlNodePtr
 find_nacm(xmlDocPtr doc)

@@ -48,6 +48,15 @@ int ops_nacm_exec(struct rpc *r);
  */
 void ops_nacm_errors(struct rpc *r);
 
+/*
+ * What the first RPC's exec check would set up, done while the client's
+ * hello is on its way: the account's group names and the modules' names
+ * (reading them is most of a first get-config's time when the reply
+ * comes from running's shared form).  Its view of running waits for the
+ * first RPC.
+ */
+void ops_nacm_prepare(struct session *s);
+
 /* At session end: the session's NACM view goes. */
 void ops_nacm_end(struct session *s);
 

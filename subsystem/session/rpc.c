@@ -14,9 +14,11 @@
  * malformed-message is a base:1.1 error-tag that RFC 6241 Appendix A
  * forbids towards base:1.0 clients; those get operation-failed instead.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>		/* malloc_trim */
 #endif
@@ -27,6 +29,7 @@
 #include "log.h"
 #include "ops/ops.h"
 #include "session.h"
+#include "store/store.h"
 #include "tree/tree.h"
 
 #define NC_TRIM_AFTER	(1024 * 1024)	/* request size that ends in malloc_trim */
@@ -90,64 +93,39 @@ put_reply_start(struct xmlout *xo, xmlNodePtr rpc)
 	xo_str(xo, ">");
 }
 
-/* 1 when node itself declares prefix (NULL: the default namespace). */
-static int
-declares(xmlNodePtr node, const xmlChar *prefix)
-{
-	for (xmlNsPtr ns = node->nsDef; ns != NULL; ns = ns->next)
-		if (xmlStrEqual(ns->prefix, prefix))
-			return 1;
-	return 0;
-}
-
 /*
- * Serializes one data child so it stands alone: namespaces it inherits
- * from its ancestors in the datastore document are declared on its start
- * tag, and a child in no namespace gets xmlns="" (it will sit under
- * <data> in the base namespace).  The datastore tree is not touched.
+ * r's <data> content from its file into xo, through one buffer of the
+ * process (its pages touched once); 0, or -1 when the file could not be
+ * read whole (the reply is then cut: the session ends).
  */
-static void
-dump_child(struct xmlout *xo, xmlNodePtr child)
+static int
+copy_file(struct xmlout *xo, struct rpc *r)
 {
-	xmlNsPtr added = NULL;
+	static char buf[64 * 1024];	/* xmlout's own size: each piece goes straight out */
+	off_t off = r->data_off;
+	size_t left = r->data_len;
 
-	if (child->type != XML_ELEMENT_NODE) {
-		xo_node(xo, child, NULL);
-		return;
-	}
-	for (xmlNodePtr a = child->parent; a != NULL && a->type == XML_ELEMENT_NODE;
-	    a = a->parent)
-		for (xmlNsPtr ns = a->nsDef; ns != NULL; ns = ns->next) {
-			xmlNsPtr n;
-			int seen = declares(child, ns->prefix);
+	while (left > 0) {
+		ssize_t n = pread(r->data_fd, buf, left < sizeof(buf) ? left : sizeof(buf), off);
 
-			for (n = added; n != NULL && !seen; n = n->next)
-				if (xmlStrEqual(n->prefix, ns->prefix))
-					seen = 1;
-			if (seen || (ns->prefix == NULL && child->ns == NULL))
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
 				continue;
-			if ((n = xmlNewNs(NULL, ns->href, ns->prefix)) == NULL)
-				continue;
-			n->next = added;
-			added = n;
+			log_warn("running's shared form");
+			return -1;
 		}
-	if (child->ns == NULL && !declares(child, NULL)) {
-		xmlNsPtr n = xmlNewNs(NULL, BAD_CAST "", NULL);
-
-		if (n != NULL) {
-			n->next = added;
-			added = n;
-		}
+		xo_raw(xo, buf, (size_t)n);
+		off += n;
+		left -= (size_t)n;
 	}
-	xo_node(xo, child, added);
-	xmlFreeNsList(added);
+	return 0;
 }
 
 static int
 write_reply(struct session *s, struct rpc *r)
 {
 	struct xmlout *xo;
-	int rc;
+	int rc, failed = 0;
 
 	if ((xo = xo_new(s->fr)) == NULL)
 		return -1;
@@ -157,6 +135,16 @@ write_reply(struct session *s, struct rpc *r)
 
 		for (xmlNodePtr e = root->children; e != NULL; e = e->next)
 			xo_node(xo, e, NULL);
+	} else if (r->data_fd > 0) {
+		/* a reply served from running's shared form (store/shared.c) */
+		if (r->data_empty)
+			xo_str(xo, "<data/>");
+		else {
+			xo_str(xo, "<data>");
+			if (copy_file(xo, r) == -1)
+				failed = 1;
+			xo_str(xo, "</data>");
+		}
 	} else if (r->data != NULL) {
 		if (r->data_ns != NULL) {
 			xo_str(xo, "<data xmlns=\"");
@@ -169,13 +157,15 @@ write_reply(struct session *s, struct rpc *r)
 		else {
 			xo_str(xo, ">");
 			for (xmlNodePtr c = r->data->children; c != NULL; c = c->next)
-				dump_child(xo, c);
+				xo_data_child(xo, c);
 			xo_str(xo, "</data>");
 		}
 	} else
 		xo_str(xo, "<ok/>");
 	xo_str(xo, "</rpc-reply>");
 	rc = xo_finish(xo);
+	if (rc == 0 && failed)
+		rc = -1;	/* a cut reply must not be framed as whole */
 	if (rc == 0)
 		rc = framer_end(s->fr);
 	if (r->nerrors > 0)
@@ -322,6 +312,9 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	xmlFreeDoc(r.doc);
 	/* what the RPC unpacked (an edited list entry, say) is packed again */
 	packed_repack();
+	/* a get-config that parsed running leaves its form for the next sessions */
+	if (s->store != NULL)
+		store_shared_publish(s->store);
 #ifdef __GLIBC__
 	/* a big request leaves free heap behind: give it back */
 	if (len > NC_TRIM_AFTER)

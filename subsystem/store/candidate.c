@@ -115,6 +115,7 @@ store_doc_for_edit(struct store *st, enum ds_id ds)
 	char jn[STORE_NAME_MAX];
 	xmlDocPtr run;
 
+	shared_changed(st);	/* the doc returned (running's, maybe) will change */
 	if (ds == DS_RUNNING && store_pin_candidate(st) == -1)
 		return NULL;
 	if (ds == DS_CANDIDATE && !store_candidate_present(st)) {

@@ -15,6 +15,8 @@
  *       differs and who changed it.
  *   .ds-write.lock  flock: exclusive around every read-modify-write,
  *       shared around loads, so sessions are serialized across processes.
+ *   running.shared  running's get-config reply content for sessions that
+ *       hold no tree of it (shared.c): a cache, written by readers.
  *
  * Why: a one-leaf edit of a 10 MB datastore must be on disk in a few
  * milliseconds, and rewriting 10 MB cannot be.  So each session keeps
@@ -233,6 +235,8 @@ store_forget(struct store *st, enum ds_id ds)
 {
 	struct ds_cache *dc = &st->c[ds];
 
+	if (ds == DS_RUNNING)
+		shared_changed(st);
 	doc_free(dc->doc);
 	memset(dc, 0, sizeof(*dc));
 	if (ds == DS_CANDIDATE)
@@ -244,6 +248,8 @@ store_take_doc(struct store *st, enum ds_id ds)
 {
 	xmlDocPtr doc = st->c[ds].doc;
 
+	if (ds == DS_RUNNING)
+		shared_changed(st);
 	st->c[ds].doc = NULL;
 	return doc;
 }
@@ -339,6 +345,8 @@ store_refresh(struct store *st, enum ds_id ds)
 		}
 		close(fd);
 	}
+	if (ds == DS_RUNNING)
+		shared_loaded(st);
 	return 0;
 }
 
@@ -447,6 +455,7 @@ store_open(struct dsdir *dd, const char *schema, uint32_t sid)
 	st->dd = dd;
 	st->sid = sid;
 	st->lockfd = -1;
+	st->shared.fd = -1;
 	for (int ds = 0; ds < DS_COUNT; ds++)
 		st->held_fd[ds] = -1;
 	if (schema != NULL && *schema != '\0')
@@ -484,6 +493,7 @@ store_close(struct store *st)
 		return;
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++)
 		store_forget(st, (enum ds_id)ds);
+	shared_close(st);
 	keys_free(st->keys);
 	xmlHashFree(st->uncovered_seen, NULL);
 	if (st->schema != NULL)

@@ -9,6 +9,7 @@
  *   dslock.c     the datastore locks of <lock>/<unlock>
  *   dssize.c     writing base files within max-datastore-size
  *   schema.c     the RELAX NG check of a datastore document
+ *   shared.c     running's shared form: a new session's reply without a parse
  *
  * A store is what one session process holds of the datastores (struct
  * store, private to the folder: store_int.h); it needs no session, only
@@ -184,6 +185,25 @@ int store_validate(struct store *st, struct rpc *r, xmlDocPtr doc);
  * the server's own fault (a sticky datastore-dir); else NULL.
  */
 const char *store_failure_hint(struct store *st);
+
+/* ---- shared.c: running's shared form ---- */
+
+/*
+ * Under store_lock: when the session holds no tree of running and
+ * datastore-dir/running.shared is current, 1 with the content of a
+ * get-config reply's <data> as *len bytes at *off of the file open on
+ * *fd (*empty: <data/>), valid until the next call or store_close: the
+ * file's content never changes (a new form is a new file).  Else 0: use
+ * store_doc, and store_shared_publish after the reply writes the form.
+ */
+int store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty);
+
+/*
+ * After an RPC's reply: when a get-config found no current form and the
+ * session's tree of running is still running as loaded, writes the form
+ * from it (atomically) for the sessions after it.  Never on an edit's path.
+ */
+void store_shared_publish(struct store *st);
 
 /* ---- journal.c: an edit in place ---- */
 

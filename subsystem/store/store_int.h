@@ -20,6 +20,8 @@
 #define STORE_OVERLAY_FILE	"candidate.overlay"
 #define STORE_OWNERS_FILE	"candidate.owners"
 #define STORE_LOCK_FILE		".ds-write.lock"
+#define STORE_SHARED_FILE	"running.shared"
+#define SHARED_ID_WORDS		12	/* running.xml's and running.journal's stat */
 #define STORE_NAME_MAX		64
 
 /* One datastore's parsed content and the identity of the files it came from. */
@@ -32,6 +34,17 @@ struct ds_cache {
 	off_t		 jr_end;	/* journal bytes applied */
 	uint64_t	 seq;		/* last journal record applied */
 	int		 overlay;	/* candidate: running@seq + its journal */
+};
+
+/* running's shared form (shared.c): the one this session maps, the one it may write. */
+struct store_shared {
+	int		 fd;		/* running.shared open, or -1 */
+	size_t		 len;		/* its <data> content's bytes (after the header) */
+	int		 empty;
+	uint64_t	 id[SHARED_ID_WORDS];	/* the identity it is stamped with */
+	int		 want;		/* a get-config found none current: publish */
+	xmlDocPtr	 doc;		/* running's doc as loaded, unchanged since; */
+	uint64_t	 doc_id[SHARED_ID_WORDS];	/* and the identity it was loaded at */
 };
 
 struct store {
@@ -60,6 +73,7 @@ struct store {
 	char		 sticky_why[160];	/* "": none; else why files of other
 						   users cannot be replaced */
 	int		 held_fd[DS_COUNT];	/* datastore locks held, else -1 */
+	struct store_shared shared;
 };
 
 /* "<ds>.xml", "<ds>.journal"; return buf. */
@@ -77,6 +91,15 @@ void store_check_sticky(struct store *st);
 
 /* Empties a file in datastore-dir (truncate(2) would follow a planted link). */
 void store_empty_file(struct store *st, const char *name);
+
+/* ---- shared.c ---- */
+
+/* running's doc was just loaded from its files (store_refresh). */
+void shared_loaded(struct store *st);
+/* running's doc may change or go: it is no longer running as loaded. */
+void shared_changed(struct store *st);
+/* Closes the form (store_close). */
+void shared_close(struct store *st);
 
 /* ---- candidate.c ---- */
 

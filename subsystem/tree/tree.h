@@ -426,6 +426,14 @@ void xo_attrs(struct xmlout *xo, xmlAttrPtr a);
  */
 void xo_node(struct xmlout *xo, xmlNodePtr node, xmlNsPtr extra);
 
+/*
+ * One child of a reply's <data>, standing alone: the namespaces it
+ * inherits in its document declared on its start tag, xmlns="" when it
+ * is in none.  The reply of a whole datastore is this for each child of
+ * its root (and so is the shared form of running, store/shared.c).
+ */
+void xo_data_child(struct xmlout *xo, xmlNodePtr child);
+
 /* Flushes to the framer (or writer) and frees; 0, or -1 if any write failed. */
 int xo_finish(struct xmlout *xo);
 

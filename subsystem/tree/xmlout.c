@@ -359,3 +359,56 @@ xo_finish(struct xmlout *xo)
 	free(xo);
 	return rc;
 }
+
+/* 1 when node itself declares prefix (NULL: the default namespace). */
+static int
+declares(xmlNodePtr node, const xmlChar *prefix)
+{
+	for (xmlNsPtr ns = node->nsDef; ns != NULL; ns = ns->next)
+		if (xmlStrEqual(ns->prefix, prefix))
+			return 1;
+	return 0;
+}
+
+/*
+ * Serializes one data child so it stands alone: namespaces it inherits
+ * from its ancestors in the datastore document are declared on its start
+ * tag, and a child in no namespace gets xmlns="" (it will sit under
+ * <data> in the base namespace).  The datastore tree is not touched.
+ */
+void
+xo_data_child(struct xmlout *xo, xmlNodePtr child)
+{
+	xmlNsPtr added = NULL;
+
+	if (child->type != XML_ELEMENT_NODE) {
+		xo_node(xo, child, NULL);
+		return;
+	}
+	for (xmlNodePtr a = child->parent; a != NULL && a->type == XML_ELEMENT_NODE;
+	    a = a->parent)
+		for (xmlNsPtr ns = a->nsDef; ns != NULL; ns = ns->next) {
+			xmlNsPtr n;
+			int seen = declares(child, ns->prefix);
+
+			for (n = added; n != NULL && !seen; n = n->next)
+				if (xmlStrEqual(n->prefix, ns->prefix))
+					seen = 1;
+			if (seen || (ns->prefix == NULL && child->ns == NULL))
+				continue;
+			if ((n = xmlNewNs(NULL, ns->href, ns->prefix)) == NULL)
+				continue;
+			n->next = added;
+			added = n;
+		}
+	if (child->ns == NULL && !declares(child, NULL)) {
+		xmlNsPtr n = xmlNewNs(NULL, BAD_CAST "", NULL);
+
+		if (n != NULL) {
+			n->next = added;
+			added = n;
+		}
+	}
+	xo_node(xo, child, added);
+	xmlFreeNsList(added);
+}

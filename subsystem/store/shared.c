@@ -1,0 +1,258 @@
+/*
+ * Running as committed, shared by sessions: datastore-dir/running.shared.
+ *
+ * Every new session used to parse running.xml (about 1 s and a 30 MB
+ * tree for a 10 MB store) before its first get-config could answer, and
+ * every concurrent session held a tree of its own.  running.shared is
+ * the <data> content of that reply, serialized once, with the identity
+ * (stat: dev, inode, size, mtime) of running.xml and running.journal it
+ * was made from.  A session that holds no tree of running and finds the
+ * form current (same identity, under the shared write lock, so no write
+ * is under way) keeps it open read-only and streams it as the reply (the
+ * same bytes its own tree would have given) from the page cache, one
+ * copy for every session.  Not mapped: setting up the page tables of a
+ * 10 MB mapping cost a new session more (about 10 ms here) than the
+ * reply's copy through a small buffer (session/rpc.c), and mapped pages
+ * would count in every session's resident memory.
+ *
+ * Who writes it: never a writer (an edit pays nothing for it).  A
+ * session whose get-config found the form missing or stale parses
+ * running as before; after its reply (store_shared_publish) it writes
+ * the form from that tree, if the tree is still running exactly as it
+ * was loaded, stamped with the identity it was loaded at.  The write is
+ * atomic (temp file, fsync, rename: dsdir_write_atomic), so a reader
+ * sees the old form or the new one, never part of one; a publisher
+ * killed half-way leaves a temp file and the old form.  A form stamped
+ * with an identity running no longer has is only ignored: running
+ * changed since, and the next session that misses writes a new one.
+ *
+ * What a session sees: running.xml plus its journal hold committed
+ * content only (edits of running are durable before their reply; the
+ * candidate lives in files of its own), so a form keyed by them never
+ * shows another session's uncommitted change.  A session that edits
+ * holds a tree of running from then on and answers from it, its own
+ * changes included, as before.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "log.h"
+#include "store_int.h"
+
+#define SHARED_MAGIC	"NCSHARE1"
+/* running's files by name: this file calls none of the folder's others */
+#define RUNNING_BASE	"running.xml"
+#define RUNNING_JOURNAL	"running.journal"
+
+/* The file: this header, then len bytes of <data> content. */
+struct shared_hdr {
+	char		 magic[8];
+	uint64_t	 id[SHARED_ID_WORDS];
+	uint64_t	 empty;		/* the reply is <data/> */
+	uint64_t	 len;
+};
+
+/* The identity of running's files, as the words a form is stamped with. */
+static void
+put_stat(uint64_t *w, int have, const struct stat *sb)
+{
+	w[0] = (uint64_t)have;
+	w[1] = have ? (uint64_t)sb->st_dev : 0;
+	w[2] = have ? (uint64_t)sb->st_ino : 0;
+	w[3] = have ? (uint64_t)sb->st_size : 0;
+	w[4] = have ? (uint64_t)sb->st_mtim.tv_sec : 0;
+	w[5] = have ? (uint64_t)sb->st_mtim.tv_nsec : 0;
+}
+
+static void
+make_id(uint64_t id[SHARED_ID_WORDS], int have_base, const struct stat *bst,
+    int have_jr, const struct stat *jst)
+{
+	put_stat(id, have_base, bst);
+	put_stat(id + 6, have_jr, jst);
+}
+
+/* running's identity now (under store_lock); -1 when running.xml is missing. */
+static int
+running_id(struct store *st, uint64_t id[SHARED_ID_WORDS])
+{
+	struct stat bst, jst;
+	int have_jr;
+
+	if (dsdir_stat(st->dd, DSD_TOP, RUNNING_BASE, &bst) == -1)
+		return -1;
+	have_jr = dsdir_stat(st->dd, DSD_TOP, RUNNING_JOURNAL, &jst) == 0;
+	make_id(id, 1, &bst, have_jr, &jst);
+	return 0;
+}
+
+static void
+drop_form(struct store_shared *sh)
+{
+	if (sh->fd != -1)
+		close(sh->fd);
+	sh->fd = -1;
+	sh->len = 0;
+}
+
+/* Reads the header of the form open on fd, if the form is whole; 0 or -1. */
+static int
+whole_form(int fd, struct shared_hdr *h, struct stat *sb)
+{
+	if (fstat(fd, sb) == -1 || sb->st_size < (off_t)sizeof(*h) ||
+	    pread(fd, h, sizeof(*h), 0) != (ssize_t)sizeof(*h) ||
+	    memcmp(h->magic, SHARED_MAGIC, sizeof(h->magic)) != 0 ||
+	    h->len != (uint64_t)sb->st_size - sizeof(*h))
+		return -1;
+	return 0;
+}
+
+/* Opens running.shared if it is stamped with id; 0 or -1. */
+static int
+open_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
+{
+	struct store_shared *sh = &st->shared;
+	struct shared_hdr h;
+	struct stat sb;
+	int fd;
+
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, STORE_SHARED_FILE, O_RDONLY)) == -1)
+		return -1;
+	if (whole_form(fd, &h, &sb) == -1 || memcmp(h.id, id, sizeof(h.id)) != 0) {
+		close(fd);
+		return -1;
+	}
+	drop_form(sh);
+	sh->fd = fd;	/* a rename over the name leaves this file as it is */
+	sh->len = (size_t)h.len;
+	sh->empty = h.empty != 0;
+	memcpy(sh->id, id, sizeof(sh->id));
+	return 0;
+}
+
+int
+store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty)
+{
+	struct store_shared *sh = &st->shared;
+	uint64_t id[SHARED_ID_WORDS];
+
+	/* a session holding running's tree answers from it (its own edits) */
+	if (st->c[DS_RUNNING].doc != NULL || running_id(st, id) == -1)
+		return 0;
+	if ((sh->fd == -1 || memcmp(sh->id, id, sizeof(id)) != 0) &&
+	    open_form(st, id) == -1) {
+		drop_form(sh);
+		sh->want = 1;	/* missing or stale: publish after this reply */
+		return 0;
+	}
+	*fd = sh->fd;
+	*off = (off_t)sizeof(struct shared_hdr);
+	*len = sh->len;
+	*empty = sh->empty;
+	return 1;
+}
+
+void
+shared_loaded(struct store *st)
+{
+	struct ds_cache *dc = &st->c[DS_RUNNING];
+	struct store_shared *sh = &st->shared;
+
+	sh->doc = dc->doc;
+	make_id(sh->doc_id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
+	/* the session answers from its tree now: the old form goes */
+	drop_form(sh);
+}
+
+void
+shared_changed(struct store *st)
+{
+	st->shared.doc = NULL;
+}
+
+struct form_writer {
+	int		 fd;
+	uint64_t	 len;
+};
+
+static int
+form_put(void *arg, const char *buf, size_t len)
+{
+	struct form_writer *w = arg;
+
+	w->len += len;
+	return write_all(w->fd, buf, len);
+}
+
+/* dsdir_write_atomic's callback: the header (len filled in last), the data. */
+static int
+form_write(int fd, void *arg)
+{
+	struct store *st = arg;
+	struct shared_hdr h;
+	struct form_writer w = { fd, 0 };
+	xmlNodePtr root = xmlDocGetRootElement(st->shared.doc);
+	struct xmlout *xo;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, SHARED_MAGIC, sizeof(h.magic));
+	memcpy(h.id, st->shared.doc_id, sizeof(h.id));
+	h.empty = root->children == NULL;
+	if (write_all(fd, &h, sizeof(h)) == -1)
+		return -1;
+	xo = xo_new_writer(form_put, &w);
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+		xo_data_child(xo, c);
+	if (xo_finish(xo) == -1)
+		return -1;
+	h.len = w.len;
+	return pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) ? 0 : -1;
+}
+
+/* 1 when running.shared is stamped with id already (sessions that missed together). */
+static int
+form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS])
+{
+	struct shared_hdr h;
+	struct stat sb;
+	int fd, same;
+
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, STORE_SHARED_FILE, O_RDONLY)) == -1)
+		return 0;
+	same = whole_form(fd, &h, &sb) == 0 && memcmp(h.id, id, sizeof(h.id)) == 0;
+	close(fd);
+	return same;
+}
+
+void
+store_shared_publish(struct store *st)
+{
+	struct store_shared *sh = &st->shared;
+	struct ds_cache *dc = &st->c[DS_RUNNING];
+	uint64_t id[SHARED_ID_WORDS];
+
+	if (!sh->want)
+		return;
+	sh->want = 0;
+	/* only running as it was loaded: nothing of this session's in it */
+	if (sh->doc == NULL || sh->doc != dc->doc)
+		return;
+	make_id(id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
+	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || form_current(st, id))
+		return;
+	if (dsdir_write_atomic(st->dd, DSD_TOP, STORE_SHARED_FILE, form_write, st) == -1)
+		log_warn("%s/%s", dsdir_path(st->dd), STORE_SHARED_FILE);
+}
+
+void
+shared_close(struct store *st)
+{
+	drop_form(&st->shared);
+	st->shared.doc = NULL;
+}
