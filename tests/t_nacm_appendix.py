@@ -7,12 +7,21 @@ user nobody added to one group at a time; a session of user nobody (see
 t_nacm_enforce.py) then sees the decisions the appendix describes.  A.4's
 paths name data of namespaces no module covers
 (http://example.com/ns/itf, .../netconf), which nchome stores and, with
-the nchome-nacm-deviations deviation, lets rule paths name.  A.5 names a
-module nchome does not have (acme-system), which a nacm config is refused
-for."""
+the nchome-nacm-deviations deviation, lets rule paths name.  A.5 names
+module acme-system, which a nacm config may only name when the server has
+it: tests/yang/acme-system@2024-05-01.yang (its two events) is the
+operator's module here (yang-dir and a module section in nchome.conf).
+The host records an acme-system event the way nchome's own processes do
+(a line appended to the event log under its lock: notify_log.c), and a
+session of nobody replays the log's window: what it receives is what
+A.5's rule lets its group read."""
+import datetime
+import fcntl
 import os
 import re
+import shutil
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -24,6 +33,9 @@ ACM = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
 ITF = "http://example.com/ns/itf"
 ACME = "http://example.com/ns/netconf"
+ACME_SYS = "http://example.com/ns/acme-system"
+NOTIF = "urn:ietf:params:xml:ns:netconf:notification:1.0"
+ACME_SYS_FILE = "acme-system@2024-05-01.yang"
 NC_OP = 'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0"'
 
 
@@ -41,6 +53,16 @@ def appendix():
 t = TAP()
 env = NobodyEnv(t, "nacm-appx-", 0o777)
 A = appendix()
+# acme-system as the operator's module, in a folder nobody can read
+yang_dir = os.path.join(env.top, "yang")
+os.mkdir(yang_dir, 0o755)
+shutil.copyfile(os.path.join(TOP, "tests", "yang", ACME_SYS_FILE), os.path.join(yang_dir, ACME_SYS_FILE))
+os.chmod(os.path.join(yang_dir, ACME_SYS_FILE), 0o644)
+with open(env.conf) as f:
+    conf = f.read()
+with open(env.conf, "w") as f:
+    f.write(conf.replace("netconf {\n", 'netconf {\n  yang-dir = "%s"\n  module "acme-system" {}\n'
+                         % yang_dir, 1))
 
 
 def text(r):
@@ -64,13 +86,62 @@ def edit(nc, config):
     return nc.rpc("<edit-config><target><running/></target><config>%s</config></edit-config>" % config)
 
 
+def iso(us):
+    return datetime.datetime.fromtimestamp(us / 1e6, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def record_event(name):
+    """An acme-system event into the host's event log, as nlog_append writes one:
+    under notifications/lock, seq counted in the lock's state, then the line."""
+    folder = os.path.join(env.ds, "notifications")
+    us = int(time.time() * 1e6)
+    xml = ('<notification xmlns="%s"><eventTime>%s</eventTime><%s xmlns="%s"><detail>%s</detail>'
+           '</%s></notification>' % (NOTIF, iso(us), name, ACME_SYS, name, name))
+    fd = os.open(os.path.join(folder, "lock"), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        state = dict(ln.split(" ", 1) for ln in os.pread(fd, 256, 0).decode().splitlines()
+                     if " " in ln)
+        if int(state.get("seq", "0")) == 0 or "created" not in state:
+            raise RuntimeError("the event log has no state yet: %r" % state)
+        state["seq"] = str(int(state["seq"]) + 1)
+        new = "seq %s\ncreated %s\naged %s\n" % (state["seq"], state["created"],
+                                                  state.get("aged", "0"))
+        os.pwrite(fd, new.encode(), 0)
+        os.ftruncate(fd, len(new))
+        with open(os.path.join(folder, "log"), "a") as f:
+            f.write("%d %s %s\n" % (us, state["seq"], xml))
+    finally:
+        os.close(fd)
+    return us
+
+
+def replayed(start_us, stop_us):
+    """The event names a new session of nobody gets replaying [start, stop]."""
+    s = NcRaw(env.popen(True))
+    s.hello()
+    r = s.rpc('<create-subscription xmlns="%s"><startTime>%s</startTime><stopTime>%s</stopTime>'
+              '</create-subscription>' % (NOTIF, iso(start_us), iso(stop_us)))
+    names = [] if s.ok(r) else ["(subscription refused: %s)" % text(r)]
+    while s.ok(r) and "notificationComplete" not in names:
+        m = s.read_msg(timeout=10)   # scaled by NCHOME_TIME_SCALE
+        if m is None:
+            names.append("(EOF)")
+            break
+        ev = [c for c in ET.fromstring(m) if c.tag != "{%s}eventTime" % NOTIF]
+        names.append(ev[0].tag.split("}")[-1] if ev else "(empty)")
+    s.close()
+    return names
+
+
 def mtu(name, value):
     return ('<interfaces xmlns="%s"><interface><name>%s</name><mtu>%s</mtu></interface></interfaces>'
             % (ITF, name, value))
 
 
 try:
-    t.ok(all(k in A for k in ("A1_GROUPS", "A2_RULES", "A3_RULES", "A4_RULES")),
+    t.ok(all(k in A for k in ("A1_GROUPS", "A2_RULES", "A3_RULES", "A4_RULES", "A5_RULES")),
          "the appendix's text is read from test_nacm_rfc.c (%s)" % sorted(A))
     root = NcRaw(env.popen(False))
     root.hello()
@@ -140,6 +211,26 @@ try:
     got = {i.findtext("{%s}name" % ITF): i.findtext("{%s}mtu" % ITF)
            for i in (r.iter("{%s}interface" % ITF) if r is not None else [])}
     t.eq(got, {"dummy": "1200", "eth0": "9000"}, "running holds exactly the permitted writes")
+
+    # ---- A.5: notification rules ----
+    r = load(root, "guest", A["A5_RULES"])
+    t.ok(root.ok(r), "A.1 + A.5 load with one edit-config: module-name acme-system, "
+         "the operator's module", text(r))
+    start = record_event("sys-other") - 1
+    record_event("sys-config-change")
+    stop = int(time.time() * 1e6) + 1
+    for group in ("guest", "limited"):
+        load(root, group, A["A5_RULES"])
+        names = replayed(start, stop)
+        t.ok("sys-other" in names and "sys-config-change" not in names and
+             names[-2:] == ["replayComplete", "notificationComplete"],
+             "A.5 %s: does not receive sys-config-change (deny-config-change), "
+             "still gets other acme-system events" % group, names)
+    load(root, "admin", A["A5_RULES"])
+    names = replayed(start, stop)
+    t.ok("sys-other" in names and "sys-config-change" in names,
+         "A.5 admin: not in sys-acl's groups, receives sys-config-change (read-default permit)",
+         names)
     nb.close()
     root.close()
 finally:

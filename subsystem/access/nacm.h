@@ -154,6 +154,13 @@ struct nacm_schema {
  * shipped in yang/ from a table, no list keys.  NULL with err set.
  */
 struct nacm_schema *nacm_schema_builtin(const char *yang_dir, char *err, size_t errlen);
+/*
+ * Adds the modules of the .yang files in another folder (the operator's
+ * yang-dir); a module already known keeps its namespace, a folder that
+ * does not exist adds none.  -1 with err set (out of memory).
+ */
+int nacm_schema_builtin_add(struct nacm_schema *schema, const char *yang_dir, char *err,
+    size_t errlen);
 void nacm_schema_builtin_free(struct nacm_schema *schema);
 
 /* ---- configuration ---- */

@@ -225,13 +225,16 @@ read_small(int dirfd, const char *file, size_t *len)
 	return buf;
 }
 
+/* missing_ok: a folder that cannot be opened holds no modules. */
 static int
-load_dir(struct builtin *b, const char *dir, char *err, size_t errlen)
+load_dir(struct builtin *b, const char *dir, int missing_ok, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	size_t files = 0;
 
+	if (d == NULL && missing_ok)
+		return 0;
 	if (d == NULL)
 		return set_err(err, errlen, "%s: cannot open the folder", dir);
 	while ((de = readdir(d)) != NULL && files < YANG_MAX_FILES) {
@@ -282,6 +285,14 @@ nacm_schema_builtin_free(struct nacm_schema *schema)
 	free(b);
 }
 
+int
+nacm_schema_builtin_add(struct nacm_schema *schema, const char *yang_dir, char *err,
+    size_t errlen)
+{
+	/* as nchome.conf(5) says of yang-dir: a folder that does not exist holds no modules */
+	return load_dir((struct builtin *)schema, yang_dir, 1, err, errlen);
+}
+
 struct nacm_schema *
 nacm_schema_builtin(const char *yang_dir, char *err, size_t errlen)
 {
@@ -296,7 +307,7 @@ nacm_schema_builtin(const char *yang_dir, char *err, size_t errlen)
 	b->pub.exts = b_exts;
 	b->pub.is_key = NULL;
 	b->pub.arg = b;
-	if (yang_dir != NULL && load_dir(b, yang_dir, err, errlen) == -1) {
+	if (yang_dir != NULL && load_dir(b, yang_dir, 0, err, errlen) == -1) {
 		nacm_schema_builtin_free(&b->pub);
 		return NULL;
 	}

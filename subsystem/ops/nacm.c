@@ -83,6 +83,7 @@ static struct ops_nacm *
 nacm_state(struct session *s)
 {
 	struct ops_nacm *n;
+	const char *yang_dir;
 	char err[256];
 
 	if (s->nacm != NULL)
@@ -95,13 +96,22 @@ nacm_state(struct session *s)
 		return NULL;
 	}
 	/*
-	 * Module names from the shipped modules' folder; when it is not
-	 * there (an install whose datadir differs from configure's), from
-	 * the operator's yang-dir, where the module set found them.
+	 * Module names from the shipped modules' folder and the operator's
+	 * yang-dir (a rule may name a module the operator added); when the
+	 * shipped folder is not there (an install whose datadir differs
+	 * from configure's), from yang-dir alone, where the module set
+	 * found them.
 	 */
+	yang_dir = s->nc != NULL && s->nc->yang_dir != NULL && *s->nc->yang_dir != '\0' ?
+	    s->nc->yang_dir : NULL;
 	if ((n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL &&
-	    s->nc != NULL && s->nc->yang_dir != NULL && *s->nc->yang_dir != '\0')
-		n->schema = nacm_schema_builtin(s->nc->yang_dir, err, sizeof(err));
+	    yang_dir != NULL)
+		n->schema = nacm_schema_builtin(yang_dir, err, sizeof(err));
+	else if (n->schema != NULL && yang_dir != NULL &&
+	    nacm_schema_builtin_add(n->schema, yang_dir, err, sizeof(err)) == -1) {
+		nacm_schema_builtin_free(n->schema);
+		n->schema = NULL;
+	}
 	/* the recovery session needs none: NACM does not apply to it */
 	if (n->schema == NULL && n->recovery)
 		n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
