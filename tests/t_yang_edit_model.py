@@ -37,50 +37,67 @@ PAIR = "<pair><id>1</id></pair>"    # nchome-test's pair has min-elements 1
 
 IF_NAMES = ["eth0", "eth1", "eth2", "eth3"]
 PEERS = [(h, p) for h in ("h1", "h2") for p in ("1", "2", "830")]
+ROUTES = [(p, m) for p in ("10.0.0.0/8", "10.1.0.0/16") for m in ("1", "16")]
 MTUS = ["68", "576", "1500", "9000"]
 RULES = ["ra", "rb", "rc", "rd", "re"]
 # per list: its non-key leaves and the values they take
 LEAVES = {"if": {"description": ["d1", "d2"], "enabled": ["true", "false"]},
           "peer": {"note": ["n1", "n2"]},
+          "route": {"nexthop": ["x", "y"]},
           "rule": {"action": ["accept", "drop"]}}
 
 
 class EditError(Exception):
-    def __init__(self, tag):
+    def __init__(self, tag, path):
         Exception.__init__(self, tag)
-        self.tag = tag
+        self.tag, self.path = tag, path
+
+
+def item_path(it):
+    """The error-path of an edit item: an instance-identifier, keys as predicates."""
+    kind, key = it["kind"], it["key"]
+    if kind == "mtu":
+        return "/nt:top/nt:mtu[.='%s']" % key
+    if kind == "if":
+        return "/ntl:interface[ntl:name='%s']" % key
+    if kind == "peer":
+        return "/ntl:peer[ntl:host='%s'][ntl:port='%s']" % key
+    if kind == "route":
+        return "/nt:top/nt:route[nt:prefix='%s'][nt:metric='%s']" % key
+    return "/nt:top/nt:rule[nt:name='%s']" % key
 
 
 def empty():
     # if: {name: {leaf: v}}, peer: {(host, port): {...}}, mtu: set, rule: [[name, {...}]]
-    return {"if": {}, "peer": {}, "mtu": set(), "rule": []}
+    return {"if": {}, "peer": {}, "route": {}, "mtu": set(), "rule": []}
 
 
 def canon(st):
     """Comparable form of a model state or of what get-config gave."""
     return {"if": sorted((k, sorted(v.items())) for k, v in st["if"].items()),
             "peer": sorted((k, sorted(v.items())) for k, v in st["peer"].items()),
+            "route": sorted((k, sorted(v.items())) for k, v in st["route"].items()),
             "mtu": sorted(st["mtu"], key=int),
             "rule": [(k, sorted(v.items())) for k, v in st["rule"]]}
 
 
 # ---- the model ----
 
-def apply_leaf(entry, name, value, op):
+def apply_leaf(entry, name, value, op, path):
     if op in ("merge", "replace"):
         entry[name] = value
     elif op == "create":
         if name in entry:
-            raise EditError("data-exists")
+            raise EditError("data-exists", path)
         entry[name] = value
     elif op == "delete":
         if name not in entry:
-            raise EditError("data-missing")
+            raise EditError("data-missing", path)
         del entry[name]
     elif op == "remove":
         entry.pop(name, None)
     elif op == "none" and name not in entry:
-        raise EditError("data-missing")
+        raise EditError("data-missing", path)
 
 
 def rule_at(rules, name):
@@ -94,12 +111,13 @@ def apply_item(st, it, inherited):
     """One edit item (a list entry or leaf-list value) on model state st."""
     op = it["op"] or inherited
     kind, key = it["kind"], it["key"]
+    path = item_path(it)
     if kind == "mtu":
         have = key in st["mtu"]
         if op == "create" and have:
-            raise EditError("data-exists")
+            raise EditError("data-exists", path)
         if op in ("delete", "none") and not have:
-            raise EditError("data-missing")
+            raise EditError("data-missing", path)
         if op in ("merge", "replace", "create"):
             st["mtu"].add(key)
         elif op in ("delete", "remove"):
@@ -112,13 +130,13 @@ def apply_item(st, it, inherited):
         ins = it.get("insert")
         if writes and ins in ("before", "after") and (it["ref"] == key or
                                                        rule_at(st["rule"], it["ref"]) is None):
-            raise EditError("bad-attribute")
+            raise EditError("bad-attribute", path)
     else:
         cur = st[kind].get(key)
     if op == "create" and cur is not None:
-        raise EditError("data-exists")
+        raise EditError("data-exists", path)
     if op in ("delete", "none") and cur is None:
-        raise EditError("data-missing")
+        raise EditError("data-missing", path)
     if op in ("delete", "remove"):
         if cur is not None:
             if kind == "rule":
@@ -131,7 +149,7 @@ def apply_item(st, it, inherited):
     else:       # merge, none: leaf by leaf
         new = {} if cur is None else dict(cur)
         for n, v, lop in it["leaves"]:
-            apply_leaf(new, n, v, lop or op)
+            apply_leaf(new, n, v, lop or op, "%s/%s:%s" % (path, path[1:path.index(":")], n))
     if kind != "rule":     # none too: its leaves may carry operations
         st[kind][key] = new
         return
@@ -151,7 +169,8 @@ def apply_item(st, it, inherited):
 
 
 def model_edit(st, items, defop):
-    """(new state, None) or (state unchanged, error-tag): stop-on-error is atomic."""
+    """(new state, None) or (state unchanged, (error-tag, error-path)): stop-on-error is
+    atomic."""
     if defop == "replace":
         new = empty()
         inherited = "merge"
@@ -162,7 +181,7 @@ def model_edit(st, items, defop):
         for it in items:
             apply_item(new, it, inherited)
     except EditError as e:
-        return st, e.tag
+        return st, (e.tag, e.path)
     return new, None
 
 
@@ -185,6 +204,9 @@ def item_xml(it):
     if kind == "peer":
         return '<peer xmlns="%s"%s><host>%s</host><port>%s</port>%s</peer>' % (
             NTL, opattr(it["op"]), key[0], key[1], leaves)
+    if kind == "route":
+        return '<route%s><prefix>%s</prefix><metric>%s</metric>%s</route>' % (
+            opattr(it["op"]), key[0], key[1], leaves)
     ins = ""
     if it.get("insert"):
         ins = ' yang:insert="%s"' % it["insert"]
@@ -196,7 +218,7 @@ def item_xml(it):
 def edit_xml(items, defop):
     """toplist items first, then nchome-test's in one <top>: the model applies them so too."""
     tl = [it for it in items if it["kind"] in ("if", "peer")]
-    nt = [it for it in items if it["kind"] in ("mtu", "rule")]
+    nt = [it for it in items if it["kind"] in ("mtu", "rule", "route")]
     items[:] = tl + nt
     body = "".join(item_xml(it) for it in tl)
     if nt or defop == "replace":
@@ -210,12 +232,12 @@ def edit_xml(items, defop):
 # ---- random edits ----
 
 def rand_item(rnd, st, defop):
-    kind = rnd.choice(["if", "peer", "mtu", "rule"])
+    kind = rnd.choice(["if", "peer", "route", "mtu", "rule"])
     ops = ["merge", "create", "replace", "delete", "remove"]
     op = rnd.choice(ops + [None, None])     # "none" is no operation attribute value
     if kind == "mtu":
         return {"kind": kind, "key": rnd.choice(MTUS), "op": op}
-    key = rnd.choice({"if": IF_NAMES, "peer": PEERS, "rule": RULES}[kind])
+    key = rnd.choice({"if": IF_NAMES, "peer": PEERS, "route": ROUTES, "rule": RULES}[kind])
     it = {"kind": kind, "key": key, "op": op, "leaves": []}
     eff = op or defop or "merge"
     for n, vals in LEAVES[kind].items():
@@ -236,8 +258,9 @@ def rand_item(rnd, st, defop):
 def rand_replace(rnd, st):
     """default-operation replace: a whole new datastore, much of it the old one's."""
     items = []
-    for kind in ("if", "peer"):
-        keys = list(st[kind]) + [rnd.choice(IF_NAMES if kind == "if" else PEERS)]
+    for kind in ("if", "peer", "route"):
+        keys = list(st[kind]) + [rnd.choice({"if": IF_NAMES, "peer": PEERS,
+                                             "route": ROUTES}[kind])]
         for k in dict.fromkeys(keys):
             if rnd.random() < 0.75:
                 lv = dict(st[kind].get(k, {}))
@@ -270,7 +293,7 @@ def observe(r):
     d = rep.find(q("data")) if rep is not None else None
     if d is None:
         return None, ["no data: %s" % NcRaw.errors(rep)]
-    st, other = {"if": [], "peer": [], "mtu": [], "rule": []}, []
+    st, other = {"if": [], "peer": [], "route": [], "mtu": [], "rule": []}, []
 
     def leaves(e, keys):
         kv = {c.tag.split("}")[-1]: (c.text or "") for c in e}
@@ -288,6 +311,8 @@ def observe(r):
                     st["mtu"].append(e.text)
                 elif tag == "rule":
                     st["rule"].append(list(leaves(e, ["name"])))
+                elif tag == "route":
+                    st["route"].append(leaves(e, ["prefix", "metric"]))
                 elif not (tag == "pair" and e.findtext("{%s}id" % NT) == "1"):
                     other.append(tag)
         else:
@@ -295,15 +320,17 @@ def observe(r):
     # duplicates must show: lists of pairs, not dicts
     return {"if": sorted((k, sorted(v.items())) for k, v in st["if"]),
             "peer": sorted((k, sorted(v.items())) for k, v in st["peer"]),
+            "route": sorted((k, sorted(v.items())) for k, v in st["route"]),
             "mtu": sorted(st["mtu"], key=int),
             "rule": [(k, sorted(v.items())) for k, v in st["rule"]]}, other
 
 
 def reply_tag(rep):
+    """None for <ok/>, else the first error's (error-tag, error-path)."""
     if NcRaw.ok(rep):
         return None
     e = NcRaw.errors(rep)
-    return e[0].get("error-tag") if e else "no reply"
+    return (e[0].get("error-tag"), e[0].get("error-path")) if e else ("no reply", None)
 
 
 t = TAP()
@@ -330,6 +357,7 @@ try:
     st = empty()
     bad = None
     seen = {}       # (kind, op, result) -> count
+    most = {k: 0 for k in st}   # the most entries each list held
     for step in range(STEPS):
         defop = rnd.choice([None, None, "merge", "none", "replace"] if step % 10 == 9
                            else [None, None, "merge", "none"])
@@ -342,24 +370,26 @@ try:
         got_tag = reply_tag(a.rpc(text))
         got_st, other = observe(a)
         for it in items[:1]:
-            k = (it["kind"], it["op"] or defop or "merge", want_tag)
+            k = (it["kind"], it["op"] or defop or "merge", want_tag and want_tag[0])
             seen[k] = seen.get(k, 0) + 1
         if got_tag != want_tag or got_st != canon(want_st) or other:
             bad = {"step": step, "edit": text, "tag": (got_tag, want_tag),
                    "got": got_st, "want": canon(want_st), "other": other, "before": canon(st)}
             break
         st = want_st
+        most = {k: max(most[k], len(st[k])) for k in st}
     tags = {k[2] for k in seen}
-    t.ok(bad is None, "%d random edits of a keyed, a composite-key, an ordered-by user list and "
-         "a leaf-list: each reply and get-config as the model's (seed %d)" % (STEPS, SEED), bad)
+    t.ok(bad is None, "%d random edits of a keyed list, composite-key lists (top-level and "
+         "nested), an ordered-by user list and a leaf-list: each reply (error-tag, error-path) "
+         "and get-config as the model's (seed %d)" % (STEPS, SEED), bad)
     t.ok({"data-exists", "data-missing", None} <= tags and
          all(any(k[0] == kind and k[1] == op for k in seen)
-             for kind in ("if", "peer", "mtu", "rule")
+             for kind in ("if", "peer", "route", "mtu", "rule")
              for op in ("merge", "create", "replace", "delete", "remove", "none")),
          "every list saw every operation, and both data-exists and data-missing came",
          sorted(seen.items(), key=str))
-    t.ok(len(st["if"]) + len(st["peer"]) + len(st["rule"]) + len(st["mtu"]) > 3,
-         "the run ends with data in every kind of list", canon(st))
+    t.ok(all(n >= 3 for n in most.values()), "every list held 3 entries or more at some time",
+         most)
     b = session()
     got, other = observe(b)
     t.ok(got == canon(st) and not other, "another session (the journal replayed) sees the model's "
@@ -373,8 +403,9 @@ try:
         rep = a.rpc('<edit-config><target><running/></target><config xmlns:nc="%s">%s</config>'
                     '</edit-config>' % (BASE, body))
         got, other = observe(a)
-        t.ok(reply_tag(rep) == "invalid-value" and got == canon(st) and not other,
-             "an edit of %s is refused (invalid-value), running unchanged" % how,
+        t.ok(reply_tag(rep) == ("invalid-value", "/nt:state") and got == canon(st) and not other,
+             "an edit of %s is refused (invalid-value, error-path /nt:state), running "
+             "unchanged" % how,
              (NcRaw.errors(rep), other))
     a.close()
 finally:
