@@ -32,7 +32,7 @@ NTL = "urn:nchome:test-toplist"
 YANG = "urn:ietf:params:xml:ns:yang:1"
 BASE = "urn:ietf:params:xml:ns:netconf:base:1.0"
 SEED = int(os.environ.get("NCHOME_MODEL_SEED", "6241"))
-STEPS = int(os.environ.get("NCHOME_MODEL_STEPS", "300"))
+STEPS = int(os.environ.get("NCHOME_MODEL_STEPS", "600"))
 PAIR = "<pair><id>1</id></pair>"    # nchome-test's pair has min-elements 1
 
 IF_NAMES = ["eth0", "eth1", "eth2", "eth3"]
