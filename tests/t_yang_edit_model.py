@@ -6,17 +6,19 @@ non-key leaves, default-operation merge, none or replace) of a keyed
 list (nchome-test-toplist's interface), a composite-key list (its peer),
 a leaf-list (nchome-test's mtu) and an ordered-by user list (its rule,
 with yang:insert) go to nchome and to the model; after each, the reply's
-ok or first error-tag (data-exists, data-missing, bad-attribute) and the
-canonical get-config (system-ordered lists and leaf-lists sorted,
-ordered-by user kept in order) must be the model's.  Then another
+ok or first error (error-tag: data-exists, data-missing, bad-attribute;
+and error-path) and get-config must be the model's: entries in their
+order, leaves of an entry in any.  Then another
 session (the journal replayed) sees the same data, and an edit of a
 config false list (nchome-test's state/entry, keyless) is refused with
 running unchanged.
 
-The model follows nchome-netconf(8) where RFC 6241 leaves room:
-default-operation replace replaces the whole datastore by <config>;
-an entry merged or replaced without yang:insert keeps its place, a new
-one goes last.  The seed is printed; NCHOME_MODEL_SEED sets another,
+The model follows nchome-netconf(8) where the RFCs leave room: entries
+of system-ordered lists keep the order they were created in; an entry
+merged or replaced without yang:insert keeps its place, a new one goes
+last.  default-operation replace: <config> "completely replaces the
+configuration in the target datastore" (RFC 6241 7.2).  Not generated:
+operations inside a created or replaced entry, error-option.  The seed is printed; NCHOME_MODEL_SEED sets another,
 NCHOME_MODEL_STEPS the number of edits."""
 import copy
 import os
@@ -69,15 +71,16 @@ def item_path(it):
 
 def empty():
     # if: {name: {leaf: v}}, peer: {(host, port): {...}}, mtu: set, rule: [[name, {...}]]
-    return {"if": {}, "peer": {}, "route": {}, "mtu": set(), "rule": []}
+    # dicts keep the order entries were created in (a replaced entry keeps its place)
+    return {"if": {}, "peer": {}, "route": {}, "mtu": {}, "rule": []}
 
 
 def canon(st):
     """Comparable form of a model state or of what get-config gave."""
-    return {"if": sorted((k, sorted(v.items())) for k, v in st["if"].items()),
-            "peer": sorted((k, sorted(v.items())) for k, v in st["peer"].items()),
-            "route": sorted((k, sorted(v.items())) for k, v in st["route"].items()),
-            "mtu": sorted(st["mtu"], key=int),
+    return {"if": [(k, sorted(v.items())) for k, v in st["if"].items()],
+            "peer": [(k, sorted(v.items())) for k, v in st["peer"].items()],
+            "route": [(k, sorted(v.items())) for k, v in st["route"].items()],
+            "mtu": list(st["mtu"]),
             "rule": [(k, sorted(v.items())) for k, v in st["rule"]]}
 
 
@@ -119,9 +122,9 @@ def apply_item(st, it, inherited):
         if op in ("delete", "none") and not have:
             raise EditError("data-missing", path)
         if op in ("merge", "replace", "create"):
-            st["mtu"].add(key)
+            st["mtu"].setdefault(key, True)
         elif op in ("delete", "remove"):
-            st["mtu"].discard(key)
+            st["mtu"].pop(key, None)
         return
     writes = op in ("merge", "replace", "create")
     if kind == "rule":
@@ -271,7 +274,9 @@ def rand_replace(rnd, st):
                         lv.pop(n, None)
                 items.append({"kind": kind, "key": k, "op": None,
                               "leaves": [(n, v, None) for n, v in lv.items()]})
-    for m in sorted(st["mtu"] | {rnd.choice(MTUS)}):
+    mtus = list(st["mtu"]) + [rnd.choice(MTUS)]
+    rnd.shuffle(mtus)
+    for m in dict.fromkeys(mtus):
         if rnd.random() < 0.75:
             items.append({"kind": "mtu", "key": m, "op": None})
     rules = [k for k, _ in st["rule"]] + [rnd.choice(RULES)]
@@ -318,10 +323,10 @@ def observe(r):
         else:
             other.append(c.tag)
     # duplicates must show: lists of pairs, not dicts
-    return {"if": sorted((k, sorted(v.items())) for k, v in st["if"]),
-            "peer": sorted((k, sorted(v.items())) for k, v in st["peer"]),
-            "route": sorted((k, sorted(v.items())) for k, v in st["route"]),
-            "mtu": sorted(st["mtu"], key=int),
+    return {"if": [(k, sorted(v.items())) for k, v in st["if"]],
+            "peer": [(k, sorted(v.items())) for k, v in st["peer"]],
+            "route": [(k, sorted(v.items())) for k, v in st["route"]],
+            "mtu": st["mtu"],
             "rule": [(k, sorted(v.items())) for k, v in st["rule"]]}, other
 
 
