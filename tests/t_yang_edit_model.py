@@ -18,8 +18,9 @@ of system-ordered lists keep the order they were created in; an entry
 merged or replaced without yang:insert keeps its place, a new one goes
 last.  default-operation replace: <config> "completely replaces the
 configuration in the target datastore" (RFC 6241 7.2).  Not generated:
-operations inside a created or replaced entry, error-option.  The seed is printed; NCHOME_MODEL_SEED sets another,
-NCHOME_MODEL_STEPS the number of edits."""
+operations inside a created or replaced entry, error-option.  The seed
+is printed; NCHOME_MODEL_SEED sets another, NCHOME_MODEL_STEPS the
+number of edits."""
 import copy
 import os
 import random
