@@ -219,7 +219,7 @@ def item_xml(it):
     return "<rule%s%s><name>%s</name>%s</rule>" % (opattr(it["op"]), ins, key, leaves)
 
 
-def edit_xml(items, defop):
+def edit_xml(items, defop, target):
     """toplist items first, then nchome-test's in one <top>: the model applies them so too."""
     tl = [it for it in items if it["kind"] in ("if", "peer")]
     nt = [it for it in items if it["kind"] in ("mtu", "rule", "route")]
@@ -229,8 +229,8 @@ def edit_xml(items, defop):
         body += '<top xmlns="%s">%s%s</top>' % (NT, PAIR if defop == "replace" else "",
                                                "".join(item_xml(it) for it in nt))
     d = "<default-operation>%s</default-operation>" % defop if defop else ""
-    return ('<edit-config><target><running/></target>%s<config xmlns:nc="%s" xmlns:yang="%s">'
-            '%s</config></edit-config>' % (d, BASE, YANG, body))
+    return ('<edit-config><target><%s/></target>%s<config xmlns:nc="%s" xmlns:yang="%s">'
+            '%s</config></edit-config>' % (target, d, BASE, YANG, body))
 
 
 # ---- random edits ----
@@ -293,9 +293,9 @@ def rand_replace(rnd, st):
 
 # ---- nchome ----
 
-def observe(r):
-    """Running as a model state (sorted by canon), and what else it holds."""
-    rep = r.rpc("<get-config><source><running/></source></get-config>")
+def observe(r, source="running"):
+    """A datastore as canon gives a model state, and what else it holds."""
+    rep = r.rpc("<get-config><source><%s/></source></get-config>" % source)
     d = rep.find(q("data")) if rep is not None else None
     if d is None:
         return None, ["no data: %s" % NcRaw.errors(rep)]
@@ -339,6 +339,42 @@ def reply_tag(rep):
     return (e[0].get("error-tag"), e[0].get("error-path")) if e else ("no reply", None)
 
 
+def run(r, rnd, st, steps, target):
+    """steps random edits of target through session r, each checked against the model
+    from state st; the candidate is committed now and then and running checked too.
+    Returns (state, first mismatch or None, {(kind, op, error-tag): count}, most entries)."""
+    bad = None
+    seen = {}
+    most = {k: 0 for k in st}   # the most entries each list held
+    for step in range(steps):
+        defop = rnd.choice([None, None, "merge", "none", "replace"] if step % 10 == 9
+                           else [None, None, "merge", "none"])
+        if defop == "replace":
+            items = rand_replace(rnd, st)
+        else:
+            items = [rand_item(rnd, st, defop) for _ in range(1 if rnd.random() < 0.75 else 2)]
+        text = edit_xml(items, defop, target)
+        want_st, want_tag = model_edit(st, items, defop)
+        got_tag = reply_tag(r.rpc(text))
+        got_st, other = observe(r, target)
+        for it in items[:1]:    # (commits counted under "commits")
+            k = (it["kind"], it["op"] or defop or "merge", want_tag and want_tag[0])
+            seen[k] = seen.get(k, 0) + 1
+        if target == "candidate" and not other and rnd.random() < 0.1:
+            committed = reply_tag(r.rpc("<commit/>"))
+            seen["commits"] = seen.get("commits", 0) + 1
+            run_st, other = observe(r, "running")
+            if committed is not None or run_st != canon(want_st):
+                other = other + ["commit: %s, running %s" % (committed, run_st)]
+        if got_tag != want_tag or got_st != canon(want_st) or other:
+            bad = {"step": step, "edit": text, "tag": (got_tag, want_tag),
+                   "got": got_st, "want": canon(want_st), "other": other, "before": canon(st)}
+            break
+        st = want_st
+        most = {k: max(most[k], len(st[k])) for k in st}
+    return st, bad, seen, most
+
+
 t = TAP()
 env = SshEnv(name="nc-editmodel", netconf_conf='  yang-dir = "%s"\n  module nchome-test { }\n'
              '  module nchome-test-toplist { }\n' % os.path.join(TOP, "tests", "yang"))
@@ -360,30 +396,7 @@ try:
                    '</config></edit-config>' % (NT, PAIR))
     if not NcRaw.ok(seeded):
         raise SystemExit("seeding pair failed: %s" % NcRaw.errors(seeded))
-    st = empty()
-    bad = None
-    seen = {}       # (kind, op, result) -> count
-    most = {k: 0 for k in st}   # the most entries each list held
-    for step in range(STEPS):
-        defop = rnd.choice([None, None, "merge", "none", "replace"] if step % 10 == 9
-                           else [None, None, "merge", "none"])
-        if defop == "replace":
-            items = rand_replace(rnd, st)
-        else:
-            items = [rand_item(rnd, st, defop) for _ in range(1 if rnd.random() < 0.75 else 2)]
-        text = edit_xml(items, defop)
-        want_st, want_tag = model_edit(st, items, defop)
-        got_tag = reply_tag(a.rpc(text))
-        got_st, other = observe(a)
-        for it in items[:1]:
-            k = (it["kind"], it["op"] or defop or "merge", want_tag and want_tag[0])
-            seen[k] = seen.get(k, 0) + 1
-        if got_tag != want_tag or got_st != canon(want_st) or other:
-            bad = {"step": step, "edit": text, "tag": (got_tag, want_tag),
-                   "got": got_st, "want": canon(want_st), "other": other, "before": canon(st)}
-            break
-        st = want_st
-        most = {k: max(most[k], len(st[k])) for k in st}
+    st, bad, seen, most = run(a, rnd, empty(), STEPS, "running")
     tags = {k[2] for k in seen}
     t.ok(bad is None, "%d random edits of a keyed list, composite-key lists (top-level and "
          "nested), an ordered-by user list and a leaf-list: each reply (error-tag, error-path) "
@@ -396,6 +409,18 @@ try:
          sorted(seen.items(), key=str))
     t.ok(all(n >= 3 for n in most.values()), "every list held 3 entries or more at some time",
          most)
+    # the same on the candidate, committed now and then
+    rep = a.rpc("<discard-changes/>")
+    cst, cbad, cseen, _ = run(a, rnd, st, STEPS // 3, "candidate")
+    rep = a.rpc("<commit/>")
+    got, other = observe(a)
+    t.ok(cbad is None and NcRaw.ok(rep) and got == canon(cst) and not other and
+         {"data-exists", "data-missing"} <= {k[2] for k in cseen if k != "commits"} and
+         cseen.get("commits", 0) >= 5,
+         "%d random edits of the candidate, %d commits: each reply, the candidate and running "
+         "after each commit as the model's" % (STEPS // 3, cseen.get("commits", 0)),
+         (cbad, got, other))
+    st = cst
     b = session()
     got, other = observe(b)
     t.ok(got == canon(st) and not other, "another session (the journal replayed) sees the model's "
