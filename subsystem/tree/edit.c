@@ -199,7 +199,9 @@ strip_ops(xmlNodePtr n)
  * copy of a 10 MB edit would be a second tree), else copied.  Moving
  * re-homes e's names in p's document and declares on e the namespaces
  * it used from the request's ancestors (add_child then drops those p
- * already has in scope).
+ * already has in scope).  Leaves of an entry built off the tree are
+ * copied: its key leaves must stay in the request, where a later error
+ * in the entry takes its error-path's key predicates from.
  */
 static xmlNodePtr
 copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
@@ -207,7 +209,7 @@ copy_for(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr e)
 	xmlNodePtr n;
 
 	ns_carry_values(e);	/* prefixes its values use, declared on <config> (nsvalue.c) */
-	if (c->move) {
+	if (c->move && !(c->detached && node_is_leaf(e))) {
 		strip_ops(e);
 		if (xmlDOMWrapAdoptNode(NULL, e->doc, e, p->doc, p, 0) != 0)
 			xoom();	/* only on allocation failure */
