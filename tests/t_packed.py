@@ -23,7 +23,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv  # noqa: E402
+from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
 from ncraw import NS, NcRaw, q  # noqa: E402
 
 X = "urn:packed:x"
@@ -397,7 +397,8 @@ try:
         return nc.read_msg()
 
     tree_bytes = raw_get(a)
-    t.ok(os.path.exists(os.path.join(env.datastore_dir, "running.shared")),
+    # b writes the form after its reply went out: wait for it
+    t.ok(wait_for(lambda: os.path.exists(os.path.join(env.datastore_dir, "running.shared"))),
          "the new session left running's shared form")
     form_bytes = raw_get(session())
     t.ok(form_bytes == tree_bytes and form_bytes == raw_get(b),
