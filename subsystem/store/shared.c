@@ -46,7 +46,8 @@
 #include "store_int.h"
 
 #define SHARED_MAGIC	"NCSHARE1"
-/* running's files by name: this file calls none of the folder's others */
+/* running's files by name: this file calls none of the folder's others
+   (but leftovers.c, which calls none) */
 #define RUNNING_BASE	"running.xml"
 #define RUNNING_JOURNAL	"running.journal"
 
@@ -246,6 +247,7 @@ store_shared_publish(struct store *st)
 	make_id(id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
 	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || form_current(st, id))
 		return;
+	store_remove_leftovers(st);
 	if (dsdir_write_atomic(st->dd, DSD_TOP, STORE_SHARED_FILE, form_write, st) == -1)
 		log_warn("%s/%s", dsdir_path(st->dd), STORE_SHARED_FILE);
 }
