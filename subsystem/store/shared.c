@@ -22,7 +22,8 @@
  * was loaded, stamped with the identity it was loaded at.  The write is
  * atomic (temp file, fsync, rename: dsdir_write_atomic), so a reader
  * sees the old form or the new one, never part of one; a publisher
- * killed half-way leaves a temp file and the old form.  A form stamped
+ * killed half-way leaves a temp file (removed by a later session:
+ * leftovers.c) and the old form.  A form stamped
  * with an identity running no longer has is only ignored: running
  * changed since, and the next session that misses writes a new one.
  *
