@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -311,4 +312,71 @@ dsdir_write_file(struct dsdir *dd, enum dsdir_sub sub, const char *name,
 	struct atomic_buf b = { data, len };
 
 	return dsdir_write_atomic(dd, sub, name, atomic_write_buf_cb, &b);
+}
+
+/*
+ * What follows "<name>.tmp." in a temporary file of ours: "<pid>.<n>"
+ * (dsdir_create_unique), or the six characters of mkstemp(3), which
+ * atomic_write_with() put there before the store wrote through this file.
+ */
+static int
+temp_suffix(const char *s)
+{
+	static const char digits[] = "0123456789";
+	static const char mkstemp_chars[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	size_t pid = strspn(s, digits), n;
+
+	if (pid > 0 && s[pid] == '.' && (n = strspn(s + pid + 1, digits)) > 0 &&
+	    s[pid + 1 + n] == '\0')
+		return 1;
+	return strlen(s) == 6 && strspn(s, mkstemp_chars) == 6;
+}
+
+/* 1 when entry is "<name>.tmp.<suffix>" for one of names. */
+static int
+temp_of(const char *entry, const char *const names[])
+{
+	for (size_t i = 0; names[i] != NULL; i++) {
+		size_t len = strlen(names[i]);
+
+		if (strncmp(entry, names[i], len) == 0 &&
+		    strncmp(entry + len, ".tmp.", 5) == 0 && temp_suffix(entry + len + 5))
+			return 1;
+	}
+	return 0;
+}
+
+int
+dsdir_remove_stale_temps(struct dsdir *dd, enum dsdir_sub sub,
+    const char *const names[], time_t min_age)
+{
+	char full[PATH_MAX + NAME_MAX + 2];
+	time_t now = time(NULL);
+	struct dirent *de;
+	struct stat st;
+	int dfd, removed = 0;
+	DIR *d;
+
+	if ((d = dsdir_list(dd, sub)) == NULL)
+		return -1;
+	dfd = dsdir_fd(dd, sub);
+	while ((de = readdir(d)) != NULL) {
+		if (!temp_of(de->d_name, names) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime > now - min_age)
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) == -1) {
+			/* gone already (another session), or another user's in a sticky folder */
+			if (errno != ENOENT && errno != EPERM && errno != EACCES)
+				log_warn("%s", dsdir_full_path(dd, sub, de->d_name, full, sizeof(full)));
+			continue;
+		}
+		log_info("%s: removed, a temporary file a writer killed mid-write left "
+		    "(%lld s old)", dsdir_full_path(dd, sub, de->d_name, full, sizeof(full)),
+		    (long long)(now - st.st_mtime));
+		removed++;
+	}
+	closedir(d);
+	return removed;
 }

@@ -135,6 +135,16 @@ int dsdir_write_atomic(struct dsdir *dd, enum dsdir_sub sub, const char *name,
 int dsdir_write_file(struct dsdir *dd, enum dsdir_sub sub, const char *name,
     const void *data, size_t len);
 
+/*
+ * Removes the temporary files of dsdir_write_atomic (and of the
+ * mkstemp(3) writes of earlier versions) that a writer killed mid-write
+ * left in sub: "<name>.tmp.<suffix>" for one of names (NULL-terminated),
+ * regular files whose mtime is at least min_age seconds old.  Each one
+ * removed is logged.  Their count, or -1.
+ */
+int dsdir_remove_stale_temps(struct dsdir *dd, enum dsdir_sub sub,
+    const char *const names[], time_t min_age);
+
 /* ---- registry.c ---- */
 
 /*

@@ -55,6 +55,7 @@ store_save_file(struct store *st, const char *name, xmlDocPtr doc)
 {
 	struct capped c = { st, doc, -1, 0 };
 
+	store_remove_leftovers(st);
 	return dsdir_write_atomic(st->dd, DSD_TOP, name, save_cb, &c);
 }
 

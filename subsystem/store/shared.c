@@ -22,7 +22,8 @@
  * was loaded, stamped with the identity it was loaded at.  The write is
  * atomic (temp file, fsync, rename: dsdir_write_atomic), so a reader
  * sees the old form or the new one, never part of one; a publisher
- * killed half-way leaves a temp file and the old form.  A form stamped
+ * killed half-way leaves a temp file (removed by a later session:
+ * leftovers.c) and the old form.  A form stamped
  * with an identity running no longer has is only ignored: running
  * changed since, and the next session that misses writes a new one.
  *
@@ -46,7 +47,8 @@
 #include "store_int.h"
 
 #define SHARED_MAGIC	"NCSHARE1"
-/* running's files by name: this file calls none of the folder's others */
+/* running's files by name: this file calls none of the folder's others
+   (but leftovers.c, which calls none) */
 #define RUNNING_BASE	"running.xml"
 #define RUNNING_JOURNAL	"running.journal"
 
@@ -246,6 +248,7 @@ store_shared_publish(struct store *st)
 	make_id(id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
 	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || form_current(st, id))
 		return;
+	store_remove_leftovers(st);
 	if (dsdir_write_atomic(st->dd, DSD_TOP, STORE_SHARED_FILE, form_write, st) == -1)
 		log_warn("%s/%s", dsdir_path(st->dd), STORE_SHARED_FILE);
 }

@@ -74,6 +74,7 @@ struct store {
 						   users cannot be replaced */
 	int		 held_fd[DS_COUNT];	/* datastore locks held, else -1 */
 	struct store_shared shared;
+	int		 leftovers_checked;	/* leftovers.c ran in this session */
 };
 
 /* "<ds>.xml", "<ds>.journal"; return buf. */
@@ -100,6 +101,11 @@ void shared_loaded(struct store *st);
 void shared_changed(struct store *st);
 /* Closes the form (store_close). */
 void shared_close(struct store *st);
+
+/* ---- leftovers.c ---- */
+
+/* Once per session, before a big write: removes the temp files killed writers left. */
+void store_remove_leftovers(struct store *st);
 
 /* ---- candidate.c ---- */
 
