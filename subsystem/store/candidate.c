@@ -215,20 +215,32 @@ running_unchanged(struct store *st)
 	    (!have_jr || store_same_file(&jst, &st->stolen.jr_st));
 }
 
+/*
+ * 1 when the candidate is an overlay on running as this session holds it
+ * and its journal is all that differs: no base file of its own, running's
+ * files unchanged since.  Refreshes the candidate.
+ */
+static int
+overlay_is_the_difference(struct store *st)
+{
+	char bn[STORE_NAME_MAX];
+
+	return st->have_stolen && candidate_overlay_present(st) &&
+	    !dsdir_exists(st->dd, DSD_TOP, store_base_name(DS_CANDIDATE, bn, sizeof(bn))) &&
+	    store_refresh(st, DS_CANDIDATE) != -1 && st->c[DS_CANDIDATE].overlay &&
+	    running_unchanged(st);
+}
+
 int
 store_commit_overlay(struct store *st)
 {
 	struct ds_cache *cd = &st->c[DS_CANDIDATE], *rd = &st->c[DS_RUNNING];
-	char bn[STORE_NAME_MAX];
 	struct jrec *recs;
 	char *buf;
 	ssize_t n;
 	int rc;
 
-	if (!st->have_stolen || !candidate_overlay_present(st) ||
-	    dsdir_exists(st->dd, DSD_TOP, store_base_name(DS_CANDIDATE, bn, sizeof(bn))) ||
-	    store_refresh(st, DS_CANDIDATE) == -1 || !cd->overlay ||
-	    !running_unchanged(st))
+	if (!overlay_is_the_difference(st))
 		return 0;
 	if ((n = journal_read_all(st, DS_CANDIDATE, &buf, &recs)) == -1) {
 		free(buf);
@@ -268,17 +280,12 @@ int
 store_overlay_edits(struct store *st, struct store_edits *e)
 {
 	struct ds_cache *cd = &st->c[DS_CANDIDATE];
-	char bn[STORE_NAME_MAX];
 	struct jrec *recs;
 	char *buf;
 	ssize_t n;
 
 	memset(e, 0, sizeof(*e));
-	/* store_commit_overlay's conditions: the journal is all that differs */
-	if (!st->have_stolen || !candidate_overlay_present(st) ||
-	    dsdir_exists(st->dd, DSD_TOP, store_base_name(DS_CANDIDATE, bn, sizeof(bn))) ||
-	    store_refresh(st, DS_CANDIDATE) == -1 || !cd->overlay || cd->doc == NULL ||
-	    !running_unchanged(st))
+	if (!overlay_is_the_difference(st) || cd->doc == NULL)
 		return 0;
 	if ((n = journal_read_all(st, DS_CANDIDATE, &buf, &recs)) == -1) {
 		free(buf);
