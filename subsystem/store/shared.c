@@ -115,21 +115,32 @@ whole_form(int fd, struct shared_hdr *h, struct stat *sb)
 	return 0;
 }
 
+/* running.shared open read-only, if it is whole and stamped with id; else -1. */
+static int
+open_stamped(struct store *st, const uint64_t id[SHARED_ID_WORDS], struct shared_hdr *h)
+{
+	struct stat sb;
+	int fd;
+
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, STORE_SHARED_FILE, O_RDONLY)) == -1)
+		return -1;
+	if (whole_form(fd, h, &sb) == -1 || memcmp(h->id, id, sizeof(h->id)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Opens running.shared if it is stamped with id; 0 or -1. */
 static int
 open_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 {
 	struct store_shared *sh = &st->shared;
 	struct shared_hdr h;
-	struct stat sb;
 	int fd;
 
-	if ((fd = dsdir_open_file(st->dd, DSD_TOP, STORE_SHARED_FILE, O_RDONLY)) == -1)
+	if ((fd = open_stamped(st, id, &h)) == -1)
 		return -1;
-	if (whole_form(fd, &h, &sb) == -1 || memcmp(h.id, id, sizeof(h.id)) != 0) {
-		close(fd);
-		return -1;
-	}
 	drop_form(sh);
 	sh->fd = fd;	/* a rename over the name leaves this file as it is */
 	sh->len = (size_t)h.len;
@@ -222,14 +233,12 @@ static int
 form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 {
 	struct shared_hdr h;
-	struct stat sb;
-	int fd, same;
+	int fd;
 
-	if ((fd = dsdir_open_file(st->dd, DSD_TOP, STORE_SHARED_FILE, O_RDONLY)) == -1)
+	if ((fd = open_stamped(st, id, &h)) == -1)
 		return 0;
-	same = whole_form(fd, &h, &sb) == 0 && memcmp(h.id, id, sizeof(h.id)) == 0;
 	close(fd);
-	return same;
+	return 1;
 }
 
 void
