@@ -220,6 +220,9 @@ struct rpc {
 	size_t		 data_len;
 	int		 data_empty;	/* <data/> */
 	int		 warnings_only;	/* all errors were severity warning */
+	int		 errors_unscoped; /* an error without error-path may
+					   describe datastore content (RELAX
+					   NG's messages): NACM withholds it */
 };
 
 /*

@@ -7,7 +7,10 @@
  * exists.  The first is generalised after the handler, the second is
  * answered with access-denied by the edit (tree/edit.c asks may_read).
  * access-denied errors are NACM's own and already name only what the
- * session sent or may read (nacm_write_check).
+ * session sent or may read (nacm_write_check).  A RELAX NG message has
+ * no error-path to check but may quote any node or value of the
+ * document, so for a session that may not read everything it is
+ * generalised too.
  */
 #include <string.h>
 
@@ -15,6 +18,8 @@
 #include "ops_int.h"
 
 #define GENERAL_MESSAGE	"the data is not valid where this session may not read it"
+#define WITHHELD_MESSAGE "the data is not valid; the schema check's message is withheld, " \
+	"as it may quote data this session may not read"
 
 static int
 may_read(void *arg, const xmlNode *e)
@@ -45,7 +50,7 @@ is_child(const xmlNode *c, const char *name)
 
 /* Keeps error-type, -tag and -severity; the rest goes, with a general message. */
 static void
-generalise(xmlNodePtr err)
+generalise(xmlNodePtr err, const char *message)
 {
 	xmlNodePtr c, next, msg;
 
@@ -57,14 +62,17 @@ generalise(xmlNodePtr err)
 		xmlUnlinkNode(c);
 		xmlFreeNode(c);
 	}
-	msg = xmlNewTextChild(err, err->ns, BAD_CAST "error-message", BAD_CAST GENERAL_MESSAGE);
+	msg = xmlNewTextChild(err, err->ns, BAD_CAST "error-message", BAD_CAST message);
 	if (msg != NULL)
 		xmlNodeSetLang(msg, BAD_CAST "en");
 }
 
-/* 1 when err's error-path names a node the session may not read (or cannot tell). */
+/*
+ * 1 when err's error-path names a node the session may not read (or
+ * cannot tell); 2 when err has none but may describe datastore content.
+ */
 static int
-names_unreadable(const struct nacm_session *v, xmlNodePtr err)
+names_unreadable(const struct nacm_session *v, xmlNodePtr err, int unscoped)
 {
 	xmlNodePtr c, path = NULL;
 	xmlChar *text;
@@ -81,7 +89,7 @@ names_unreadable(const struct nacm_session *v, xmlNodePtr err)
 			path = c;
 	}
 	if (path == NULL)
-		return 0;
+		return unscoped ? 2 : 0;
 	if ((text = xmlNodeGetContent(path)) == NULL)
 		return 1;
 	rc = nacm_path_readable(v, path, (const char *)text);
@@ -94,11 +102,13 @@ ops_nacm_errors(struct rpc *r)
 {
 	struct nacm_session *v = ops_nacm_view(r->s);
 	xmlNodePtr root;
+	int rc;
 
 	if (r->err_doc == NULL || v == NULL || nacm_read_all(v) ||
 	    (root = xmlDocGetRootElement(r->err_doc)) == NULL)
 		return;
 	for (xmlNodePtr e = root->children; e != NULL; e = e->next)
-		if (is_child(e, "rpc-error") && names_unreadable(v, e))
-			generalise(e);
+		if (is_child(e, "rpc-error") &&
+		    (rc = names_unreadable(v, e, r->errors_unscoped)) != 0)
+			generalise(e, rc == 2 ? WITHHELD_MESSAGE : GENERAL_MESSAGE);
 }

@@ -77,9 +77,12 @@ store_validate(struct store *st, struct rpc *r, xmlDocPtr doc)
 	xmlRelaxNGFreeValidCtxt(vc);
 	if (rc == 0)
 		return 0;
-	if (r != NULL)
+	if (r != NULL) {
+		/* the message names nodes and values, but carries no error-path */
+		r->errors_unscoped = 1;
 		rpc_error(r, ERR_APPLICATION, TAG_INVALID_VALUE, NULL,
 		    "schema validation failed: %s", et.msg[0] ? et.msg : "invalid");
+	}
 	return -1;
 }
 
