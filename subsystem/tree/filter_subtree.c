@@ -317,32 +317,12 @@ filter_child(const struct walk *w, xmlNodePtr f, xmlNodePtr dc, xmlNodePtr outp,
 #define LOOKUP_MAX	16	/* key leaves a lookup takes from one filter node */
 
 /*
- * The index found *found by the values of its children names[0..n): a
- * hidden entry is none (1, *found NULL); an entry one of those children
- * of which is hidden was found by a value the session may not read, so
- * only a walk can tell (0).  Else 1.
- */
-static int
-visible_lookup(const struct reply_opts *o, xmlNodePtr *found, const char *const *names, int n)
-{
-	if (hidden(o, *found)) {
-		*found = NULL;
-		return 1;
-	}
-	if (!may_hide_below(o, *found))
-		return 1;
-	for (xmlNodePtr c = (*found)->children; c != NULL; c = c->next)
-		for (int i = 0; i < n; i++)
-			if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, names[i]) == 0 &&
-			    hidden(o, c))
-				return 0;
-	return 1;
-}
-
-/*
  * The list entry of d that containment node fc can select, found
  * through d's list index by fc's content match nodes (edit_index.c):
- * 1 with *found (NULL: none can be), 0 when only a walk can tell.
+ * 1 with *found (NULL: none can be), 0 when only a walk can tell.  The
+ * index knows no hiding: filter_child checks the entry found as a walk
+ * would (a hidden entry, or one found by a hidden key, is not selected;
+ * keys are unique, so no other entry could have been).
  */
 static int
 keyed_entry(const struct walk *w, xmlNodePtr fc, xmlNodePtr d, xmlNodePtr *found)
@@ -379,8 +359,6 @@ keyed_entry(const struct walk *w, xmlNodePtr fc, xmlNodePtr d, xmlNodePtr *found
 	}
 	rc = n > 0 && index_lookup(d, &ru, (const char *)fc->ns->href,
 	    (const char *)fc->name, n, names, vals, found);
-	if (rc && *found != NULL)
-		rc = visible_lookup(w->o, found, names, n);
 	for (int i = 0; i < n; i++)
 		free(texts[i]);
 	return rc;
