@@ -219,6 +219,10 @@ struct rpc {
 	off_t		 data_off;
 	size_t		 data_len;
 	int		 data_empty;	/* <data/> */
+	/* nodes of data's subtree the reply leaves out (NACM read); NULL: none */
+	int		(*data_hidden)(const void *arg, const xmlNode *n);
+	void		*data_hidden_arg;
+	void		(*data_hidden_free)(void *arg);	/* of data_hidden_arg, after the reply */
 	int		 warnings_only;	/* all errors were severity warning */
 	int		 errors_unscoped; /* an error without error-path may
 					   describe datastore content (RELAX
@@ -250,6 +254,17 @@ void rpc_reply_file(struct rpc *r, int fd, off_t off, size_t len, int empty);
  * NULL it is freed once the reply is written (container may live in it).
  */
 void rpc_reply_data(struct rpc *r, xmlNodePtr container, xmlDocPtr owned);
+
+/*
+ * rpc_reply_data, but the reply leaves out each element of container's
+ * subtree that hidden(arg, node) says is hidden, with its subtree.
+ * arg is r's: freed with arg_free after the reply (or on an error).
+ */
+void rpc_reply_data_hiding(struct rpc *r, xmlNodePtr container,
+    int (*hidden)(const void *arg, const xmlNode *n), void *arg, void (*arg_free)(void *arg));
+
+/* Frees what rpc_reply_data_hiding left with r (once the reply is written). */
+void rpc_reply_hiding_free(struct rpc *r);
 
 /* ---- message.c ---- */
 

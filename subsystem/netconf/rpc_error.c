@@ -85,7 +85,28 @@ rpc_reply_data(struct rpc *r, xmlNodePtr container, xmlDocPtr owned)
 {
 	if (r->data_owned != NULL && r->data_owned != owned)
 		xmlFreeDoc(r->data_owned);
+	rpc_reply_hiding_free(r);
 	r->data = container;
 	r->data_fd = 0;
 	r->data_owned = owned;
+}
+
+void
+rpc_reply_data_hiding(struct rpc *r, xmlNodePtr container,
+    int (*hidden)(const void *arg, const xmlNode *n), void *arg, void (*arg_free)(void *arg))
+{
+	rpc_reply_data(r, container, NULL);
+	r->data_hidden = hidden;
+	r->data_hidden_arg = arg;
+	r->data_hidden_free = arg_free;
+}
+
+void
+rpc_reply_hiding_free(struct rpc *r)
+{
+	if (r->data_hidden_free != NULL)
+		r->data_hidden_free(r->data_hidden_arg);
+	r->data_hidden = NULL;
+	r->data_hidden_arg = NULL;
+	r->data_hidden_free = NULL;
 }

@@ -73,6 +73,8 @@ reply_as_is(struct rpc *r, enum wd_mode wd)
  * with-defaults mode wd (config_only: get-config's) and the filter.
  */
 
+static void reply_doc_masked(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter);
+
 static void
 reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter, enum wd_mode wd, int config_only)
 {
@@ -80,6 +82,12 @@ reply_doc(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter, enum wd_mode wd, int 
 
 	if (reply_as_is(r, wd)) {
 		reply_doc_as_is(r, doc, filter);
+		return;
+	}
+	/* no defaults to add, a filter that can skip hidden nodes: no copy */
+	if ((wd == WD_EXPLICIT || r->s->schema == NULL) &&
+	    (filter == NULL || filter_is_subtree(filter))) {
+		reply_doc_masked(r, doc, filter);
 		return;
 	}
 	if ((copy = packed_copy_doc(doc)) == NULL) {
@@ -108,7 +116,7 @@ reply_doc_as_is(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 	 * schema-less rule for data no module covers.  The libyang context
 	 * is built on the first filtered reply that needs it.
 	 */
-	struct reply_opts o = { r->s->schema, store_keys(r->s->store) };
+	struct reply_opts o = { r->s->schema, store_keys(r->s->store), NULL, NULL };
 	xmlDocPtr out;
 
 	if (filter == NULL) {
@@ -118,6 +126,51 @@ reply_doc_as_is(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 	}
 	if (filter_apply(&o, r, filter, doc, &out) == 0)
 		rpc_reply_data(r, xmlDocGetRootElement(out), out);
+}
+
+/* The read mask as a reply's hidden check (tree/ does not call access/). */
+static int
+mask_hides(const void *mask, const xmlNode *n)
+{
+	return nacm_mask_has(mask, n);
+}
+
+static void
+mask_free(void *mask)
+{
+	nacm_mask_free(mask);
+}
+
+/*
+ * doc (cached) as the reply of a session that may not read all of it:
+ * the writer and the subtree filter skip the nodes of the read mask,
+ * which holds the prune's nodes (3.4.5), so the reply is the one of the
+ * pruned copy reply_doc makes otherwise.
+ */
+static void
+reply_doc_masked(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
+{
+	struct reply_opts o = { r->s->schema, store_keys(r->s->store), mask_hides, NULL };
+	struct nacm_mask *mask;
+	xmlDocPtr out;
+
+	if (nacm_read_mask(ops_nacm_view(r->s), xmlDocGetRootElement(doc), &mask) == -1) {
+		ops_store_failed(r);
+		return;
+	}
+	if (mask == NULL) {
+		reply_doc_as_is(r, doc, filter);
+		return;
+	}
+	if (filter == NULL) {
+		/* the cached document, streamed less the mask: never copied */
+		rpc_reply_data_hiding(r, xmlDocGetRootElement(doc), mask_hides, mask, mask_free);
+		return;
+	}
+	o.hidden_arg = mask;
+	if (filter_apply(&o, r, filter, doc, &out) == 0)
+		rpc_reply_data(r, xmlDocGetRootElement(out), out);
+	nacm_mask_free(mask);
 }
 
 void

@@ -121,6 +121,17 @@ copy_file(struct xmlout *xo, struct rpc *r)
 	return 0;
 }
 
+/* 1 when <data> shows nothing: no children, or all of them hidden (NACM read). */
+static int
+data_all_hidden(const struct rpc *r)
+{
+	for (xmlNodePtr c = r->data->children; c != NULL; c = c->next)
+		if (c->type != XML_ELEMENT_NODE || r->data_hidden == NULL ||
+		    !r->data_hidden(r->data_hidden_arg, c))
+			return 0;
+	return 1;
+}
+
 static int
 write_reply(struct session *s, struct rpc *r)
 {
@@ -152,12 +163,12 @@ write_reply(struct session *s, struct rpc *r)
 			xo_str(xo, "\"");
 		} else
 			xo_str(xo, "<data");
-		if (r->data->children == NULL)
+		if (data_all_hidden(r))
 			xo_str(xo, "/>");
 		else {
 			xo_str(xo, ">");
 			for (xmlNodePtr c = r->data->children; c != NULL; c = c->next)
-				xo_data_child(xo, c);
+				xo_data_child_hiding(xo, c, r->data_hidden, r->data_hidden_arg);
 			xo_str(xo, "</data>");
 		}
 	} else
@@ -309,6 +320,7 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	rc = write_reply(s, &r);
 	xmlFreeDoc(r.err_doc);
 	xmlFreeDoc(r.data_owned);
+	rpc_reply_hiding_free(&r);
 	xmlFreeDoc(r.doc);
 	/* what the RPC unpacked (an edited list entry, say) is packed again */
 	packed_repack();

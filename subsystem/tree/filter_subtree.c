@@ -22,6 +22,11 @@
  * A list entry of which only some children are selected also gets its
  * keys (RFC 7950 7.8.5), as replykeys.c finds them; they alone do not
  * make an entry selected.
+ *
+ * A node o->hidden hides (NACM read) is as if it were not in the data:
+ * it matches no filter node, selects nothing, gives no text to a content
+ * match, is no key, and no copy holds it.  The reply is the one the
+ * filter gives on the data pruned of hidden nodes, without the copy.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -76,6 +81,52 @@ text_of(xmlNodePtr n)
 	return t != NULL ? t : xstrdup("");
 }
 
+/* 1 when o hides element n (with its subtree). */
+static int
+hidden(const struct reply_opts *o, const xmlNode *n)
+{
+	return o != NULL && o->hidden != NULL && n->type == XML_ELEMENT_NODE &&
+	    o->hidden(o->hidden_arg, n);
+}
+
+/* 1 when o may hide something below n: a packed n holds nothing hidden. */
+static int
+may_hide_below(const struct reply_opts *o, const xmlNode *n)
+{
+	return o != NULL && o->hidden != NULL && n->type == XML_ELEMENT_NODE && !packed_is(n);
+}
+
+/* Appends to *buf the text of n's subtree that o does not hide. */
+static void
+visible_text(const struct reply_opts *o, xmlNodePtr n, xmlBufferPtr buf)
+{
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+			xmlBufferCat(buf, c->content != NULL ? c->content : BAD_CAST "");
+		else if (c->type == XML_ELEMENT_NODE && !hidden(o, c)) {
+			packed_unpack(c);
+			visible_text(o, c, buf);
+		}
+	}
+}
+
+/* Text of data node d less what o hides (text_of's); caller frees. */
+static char *
+data_text_of(const struct reply_opts *o, xmlNodePtr d)
+{
+	xmlBufferPtr buf;
+	char *t;
+
+	if (!may_hide_below(o, d))
+		return text_of(d);
+	if ((buf = xmlBufferCreate()) == NULL)
+		xoom();
+	visible_text(o, d, buf);
+	t = xstrdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return t;
+}
+
 static int
 ns_wild(const xmlNode *f)
 {
@@ -112,15 +163,15 @@ node_match(const xmlNode *f, const xmlNode *d)
 }
 
 static int
-content_match(xmlNodePtr cm, xmlNodePtr d)
+content_match(const struct reply_opts *o, xmlNodePtr cm, xmlNodePtr d)
 {
 	char *a, *b;
 	int eq;
 
-	if (!node_match(cm, d))
+	if (hidden(o, d) || !node_match(cm, d))
 		return 0;
 	a = text_of(cm);
-	b = text_of(d);
+	b = data_text_of(o, d);
 	eq = same_trimmed(a, b);
 	free(a);
 	free(b);
@@ -163,10 +214,38 @@ packed_mismatch(xmlNodePtr f, xmlNodePtr d)
 	return 0;
 }
 
-static xmlNodePtr
-copy_all(xmlNodePtr d, xmlDocPtr out)
+/*
+ * Takes out of copy c (of data node d, child for child) what o hides
+ * below d.  Copying first and taking out keeps the copy's namespaces
+ * exactly packed_copy_node's.
+ */
+static void
+drop_hidden(const struct reply_opts *o, xmlNodePtr d, xmlNodePtr c)
 {
-	return packed_copy_node(d, out);
+	xmlNodePtr dc = d->children, cc = c->children;
+
+	while (dc != NULL && cc != NULL) {
+		xmlNodePtr cnext = cc->next;
+
+		if (hidden(o, dc)) {
+			xmlUnlinkNode(cc);
+			xmlFreeNode(cc);
+		} else if (may_hide_below(o, dc))
+			drop_hidden(o, dc, cc);
+		dc = dc->next;
+		cc = cnext;
+	}
+}
+
+/* A copy of data node d (not hidden) and its subtree less what o hides. */
+static xmlNodePtr
+copy_all(const struct reply_opts *o, xmlNodePtr d, xmlDocPtr out)
+{
+	xmlNodePtr c = packed_copy_node(d, out);
+
+	if (may_hide_below(o, d))
+		drop_hidden(o, d, c);
+	return c;
 }
 
 #define KEYS_MAX	16
@@ -198,7 +277,7 @@ filter_child(const struct walk *w, xmlNodePtr f, xmlNodePtr dc, xmlNodePtr outp,
 	xmlNodePtr sub = NULL;
 	struct walk cw = { w->o, NULL, 0 };
 
-	if (dc->type != XML_ELEMENT_NODE)
+	if (dc->type != XML_ELEMENT_NODE || hidden(w->o, dc))
 		return 0;
 	cw.sn = reply_schema_child(w->o, w->sn, w->top, dc);
 	for (xmlNodePtr fc = f->children; fc != NULL && sub == NULL; fc = fc->next) {
@@ -206,12 +285,12 @@ filter_child(const struct walk *w, xmlNodePtr f, xmlNodePtr dc, xmlNodePtr outp,
 			continue;
 		switch (kind_of(fc)) {
 		case F_CONTENT:
-			if (content_match(fc, dc))
-				sub = copy_all(dc, outp->doc);
+			if (content_match(w->o, fc, dc))
+				sub = copy_all(w->o, dc, outp->doc);
 			break;
 		case F_SELECT:
 			if (node_match(fc, dc))
-				sub = copy_all(dc, outp->doc);
+				sub = copy_all(w->o, dc, outp->doc);
 			break;
 		case F_CONTAIN:
 			if (node_match(fc, dc)) {
@@ -231,7 +310,7 @@ filter_child(const struct walk *w, xmlNodePtr f, xmlNodePtr dc, xmlNodePtr outp,
 		return 1;
 	}
 	if (nkeys > 0 && is_key(dc, keys, nkeys))
-		xmlAddChild(outp, copy_all(dc, outp->doc));
+		xmlAddChild(outp, copy_all(w->o, dc, outp->doc));
 	return 0;
 }
 
@@ -240,7 +319,10 @@ filter_child(const struct walk *w, xmlNodePtr f, xmlNodePtr dc, xmlNodePtr outp,
 /*
  * The list entry of d that containment node fc can select, found
  * through d's list index by fc's content match nodes (edit_index.c):
- * 1 with *found (NULL: none can be), 0 when only a walk can tell.
+ * 1 with *found (NULL: none can be), 0 when only a walk can tell.  The
+ * index knows no hiding: filter_child checks the entry found as a walk
+ * would (a hidden entry, or one found by a hidden key, is not selected;
+ * keys are unique, so no other entry could have been).
  */
 static int
 keyed_entry(const struct walk *w, xmlNodePtr fc, xmlNodePtr d, xmlNodePtr *found)
@@ -391,13 +473,14 @@ filter_node_unpacked(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePt
 			continue;
 		}
 		for (xmlNodePtr dc = d->children; dc != NULL && !found; dc = dc->next)
-			found = content_match(fc, dc);
+			found = content_match(w->o, fc, dc);
 		if (!found)
 			return 0;
 	}
 	if (!other) {
 		for (xmlNodePtr dc = d->children; dc != NULL; dc = dc->next)
-			xmlAddChild(n, copy_all(dc, n->doc));
+			if (!hidden(w->o, dc))
+				xmlAddChild(n, copy_all(w->o, dc, n->doc));
 		return 1;
 	}
 	return filter_children(w, f, d, n) > 0;

@@ -223,6 +223,16 @@ ns_reply_root(xmlNodePtr out_root, xmlNodePtr data_root)
 }
 
 int
+filter_is_subtree(const xmlNode *filter)
+{
+	xmlChar *type = xmlGetProp(filter, BAD_CAST "type");
+	int rc = type == NULL || xmlStrEqual(type, BAD_CAST "subtree");
+
+	xmlFree(type);
+	return rc;
+}
+
+int
 filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     xmlDocPtr data, xmlDocPtr *out_doc)
 {
@@ -239,7 +249,12 @@ filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 		filter_subtree(o, filter, xmlDocGetRootElement(data), root);
 	} else if (xmlStrEqual(type, BAD_CAST "xpath")) {
 		xmlChar *sel = xmlGetProp(filter, BAD_CAST "select");
-		if (sel == NULL) {
+		if (o != NULL && o->hidden != NULL) {
+			/* XPath does not honour o->hidden: the caller prunes; fail closed */
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "an xpath filter on data with hidden nodes");
+			rc = -1;
+		} else if (sel == NULL) {
 			xmlNodePtr e = rpc_error(r, ERR_PROTOCOL, TAG_MISSING_ATTRIBUTE, NULL,
 			    "an xpath filter needs a select attribute");
 			rpc_error_info(e, "bad-attribute", "select");

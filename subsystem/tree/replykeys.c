@@ -62,13 +62,32 @@ child_named(xmlNodePtr d, const char *name, const char *ns)
 	return NULL;
 }
 
+/* 1 when element n is in the reply: o hides nothing of it (NACM read). */
+static int
+shown(const struct reply_opts *o, const xmlNode *n)
+{
+	return o == NULL || o->hidden == NULL || !o->hidden(o->hidden_arg, n);
+}
+
+/* The element before or after n that o does not hide. */
 static xmlNodePtr
-elem_sibling(xmlNodePtr n, int next)
+elem_sibling(const struct reply_opts *o, xmlNodePtr n, int next)
 {
 	do
 		n = next ? n->next : n->prev;
-	while (n != NULL && n->type != XML_ELEMENT_NODE);
+	while (n != NULL && (n->type != XML_ELEMENT_NODE || !shown(o, n)));
 	return n;
+}
+
+/* The first child element of n that o does not hide. */
+static xmlNodePtr
+first_shown(const struct reply_opts *o, xmlNodePtr n)
+{
+	packed_unpack(n);
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && shown(o, c))
+			return c;
+	return NULL;
 }
 
 int
@@ -107,10 +126,11 @@ reply_entry_keys(const struct reply_opts *o, const struct lysc_node *sn, xmlNode
 			return n;
 		}
 	}
-	if (!(((s = elem_sibling(d, 0)) != NULL && node_same_name(s, d)) ||
-	    ((s = elem_sibling(d, 1)) != NULL && node_same_name(s, d))))
+	/* schema-less: as on the data less what o hides (the reply's data) */
+	if (!(((s = elem_sibling(o, d, 0)) != NULL && node_same_name(s, d)) ||
+	    ((s = elem_sibling(o, d, 1)) != NULL && node_same_name(s, d))))
 		return 0;
-	if ((first = node_first_elem(d)) == NULL || !node_is_leaf(first))
+	if ((first = first_shown(o, d)) == NULL || packed_is(first) || first_shown(o, first) != NULL)
 		return 0;
 	keys[n++] = first;
 	return n;

@@ -271,10 +271,19 @@ void ns_carry_leaf(xmlNodePtr d, xmlNodePtr e);
 struct schema;
 struct lysc_node;
 
-/* What a reply path knows of the data's list keys (replykeys.c). */
+/*
+ * A node a reply leaves out with its subtree (NACM read, from ops/: the
+ * tree layer does not decide access); 1: hidden.  It is asked only of
+ * element nodes; a packed node (packed.c) never has a hidden descendant.
+ */
+typedef int (*reply_hidden_fn)(const void *arg, const xmlNode *n);
+
+/* What a reply path knows of the data's list keys (replykeys.c), and what it hides. */
 struct reply_opts {
 	struct schema		*schema;	/* the YANG modules; NULL: none */
 	xmlHashTablePtr		 keys;		/* RELAX NG keys (keys_from_schema); may be NULL */
+	reply_hidden_fn		 hidden;	/* NULL: nothing is hidden */
+	const void		*hidden_arg;
 };
 
 /*
@@ -365,6 +374,13 @@ int filter_apply(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
     xmlDocPtr data, xmlDocPtr *out_doc);
 
 /*
+ * 1 when the <filter> element is a subtree filter: the only kind that
+ * honours o->hidden (an XPath filter's o must hide nothing; its data is
+ * pruned first).
+ */
+int filter_is_subtree(const xmlNode *filter);
+
+/*
  * 0 when the <filter> element (NULL: none) certainly selects no
  * top-level element (ns, name), else 1 (filter_scope.c).
  */
@@ -433,6 +449,10 @@ void xo_node(struct xmlout *xo, xmlNodePtr node, xmlNsPtr extra);
  * its root (and so is the shared form of running, store/shared.c).
  */
 void xo_data_child(struct xmlout *xo, xmlNodePtr child);
+
+/* xo_data_child less what hidden (NULL: nothing) hides (NACM read). */
+void xo_data_child_hiding(struct xmlout *xo, xmlNodePtr child, reply_hidden_fn hidden,
+    const void *arg);
 
 /* Flushes to the framer (or writer) and frees; 0, or -1 if any write failed. */
 int xo_finish(struct xmlout *xo);

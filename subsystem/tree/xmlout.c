@@ -213,9 +213,22 @@ xo_attrs(struct xmlout *xo, xmlAttrPtr a)
 	}
 }
 
-/* Writes node without its children (start tag, text, ...); 1 if it has children to enter. */
+/* n, or its first next sibling that hidden (NULL: none) does not hide. */
+static xmlNodePtr
+shown(xmlNodePtr n, reply_hidden_fn hidden, const void *arg)
+{
+	while (n != NULL && hidden != NULL && n->type == XML_ELEMENT_NODE && hidden(arg, n))
+		n = n->next;
+	return n;
+}
+
+/*
+ * Writes node without its children (start tag, text, ...); 1 if it has
+ * children to enter (ones hidden does not hide).
+ */
 static int
-xo_open(struct xmlout *xo, xmlNodePtr n, xmlNsPtr extra)
+xo_open(struct xmlout *xo, xmlNodePtr n, xmlNsPtr extra, reply_hidden_fn hidden,
+    const void *arg)
 {
 	const char *c = n->content != NULL ? (const char *)n->content : "";
 
@@ -234,7 +247,7 @@ xo_open(struct xmlout *xo, xmlNodePtr n, xmlNsPtr extra)
 			xo_ch(xo, '>');
 			return 0;
 		}
-		if (n->children == NULL) {
+		if (shown(n->children, hidden, arg) == NULL) {
 			XO_LIT(xo, "/>");
 			return 0;
 		}
@@ -280,28 +293,36 @@ xo_close(struct xmlout *xo, xmlNodePtr n)
 	xo_ch(xo, '>');
 }
 
-void
-xo_node(struct xmlout *xo, xmlNodePtr root, xmlNsPtr extra)
+/* The subtree of root (not hidden itself) less what hidden (NULL: nothing) hides. */
+static void
+xo_walk(struct xmlout *xo, xmlNodePtr root, xmlNsPtr extra, reply_hidden_fn hidden,
+    const void *arg)
 {
-	xmlNodePtr n = root;
+	xmlNodePtr n = root, next;
 
 	/* Iterative walk: no recursion, whatever the depth. */
-	if (!xo_open(xo, n, extra))
+	if (!xo_open(xo, n, extra, hidden, arg))
 		return;
-	n = n->children;
+	n = shown(n->children, hidden, arg);
 	for (;;) {
-		if (xo_open(xo, n, NULL)) {
-			n = n->children;
+		if (xo_open(xo, n, NULL, hidden, arg)) {
+			n = shown(n->children, hidden, arg);
 			continue;
 		}
-		while (n->next == NULL) {
+		while ((next = shown(n->next, hidden, arg)) == NULL) {
 			n = n->parent;
 			xo_close(xo, n);
 			if (n == root)
 				return;
 		}
-		n = n->next;
+		n = next;
 	}
+}
+
+void
+xo_node(struct xmlout *xo, xmlNodePtr root, xmlNsPtr extra)
+{
+	xo_walk(xo, root, extra, NULL, NULL);
 }
 
 static int
@@ -379,12 +400,21 @@ declares(xmlNodePtr node, const xmlChar *prefix)
 void
 xo_data_child(struct xmlout *xo, xmlNodePtr child)
 {
+	xo_data_child_hiding(xo, child, NULL, NULL);
+}
+
+void
+xo_data_child_hiding(struct xmlout *xo, xmlNodePtr child, reply_hidden_fn hidden,
+    const void *arg)
+{
 	xmlNsPtr added = NULL;
 
 	if (child->type != XML_ELEMENT_NODE) {
 		xo_node(xo, child, NULL);
 		return;
 	}
+	if (hidden != NULL && hidden(arg, child))
+		return;
 	for (xmlNodePtr a = child->parent; a != NULL && a->type == XML_ELEMENT_NODE;
 	    a = a->parent)
 		for (xmlNsPtr ns = a->nsDef; ns != NULL; ns = ns->next) {
@@ -409,6 +439,6 @@ xo_data_child(struct xmlout *xo, xmlNodePtr child)
 			added = n;
 		}
 	}
-	xo_node(xo, child, added);
+	xo_walk(xo, child, added, hidden, arg);
 	xmlFreeNsList(added);
 }

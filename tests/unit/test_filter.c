@@ -224,7 +224,7 @@ static void
 issue16_tests(void)
 {
 	xmlHashTablePtr rng;
-	struct reply_opts ro = { NULL, NULL };
+	struct reply_opts ro = { NULL, NULL, NULL, NULL };
 	char **k;
 
 	doc = load("<config xmlns=\"" NCNS "\">" BENCH
@@ -316,7 +316,7 @@ schema_tests(void)
 	static const char *const mods[] = { "example-bench", NULL };
 	char err[512];
 	struct schema *s;
-	struct reply_opts ro = { NULL, NULL };
+	struct reply_opts ro = { NULL, NULL, NULL, NULL };
 
 	schema_test_init();
 	if ((s = load_modules(mods, err, sizeof(err))) == NULL) {

@@ -318,7 +318,7 @@ test_nacm(void)
 	struct list l = { "urn:t", "top", "item", { "name", NULL }, 0, { NULL, NULL } };
 	struct nacm_config *c;
 	struct nacm_session *s;
-	struct reply_opts o = { NULL, NULL };
+	struct reply_opts o = { NULL, NULL, NULL, NULL };
 	xmlDocPtr d, cp;
 	char body[512], *txt;
 	unsigned long before;
@@ -377,7 +377,7 @@ main(void)
 	struct list bench = { "urn:example:bench", "top", "item", { "name", NULL }, 0, { NULL, NULL } };
 	struct list route = { "urn:nchome:test", "top", "route", { "prefix", "metric" }, 0,
 	    { NULL, NULL } };
-	struct reply_opts none = { NULL, NULL }, rngo = { NULL, NULL }, yang = { NULL, NULL };
+	struct reply_opts none = { NULL, NULL, NULL, NULL }, rngo = { NULL, NULL, NULL, NULL }, yang = { NULL, NULL, NULL, NULL };
 	xmlHashTablePtr keys = xmlHashCreate(4);
 	char **k = calloc(3, sizeof(*k)), err[512];
 
