@@ -8,7 +8,16 @@ entry changed, a new one, the clash made by an earlier edit of the
 candidate than the last, the clash made by another session's edit),
 a leafref whose target the edits deleted or that names nothing, a
 must, min-elements and max-elements.  Valid commits (a delete then a
-re-create of the same entry among them) reach running."""
+re-create of the same entry among them) reach running.
+
+The unique values are kept between edits and commits (tree/
+validate_unique.c, folded from each kept edit's log), so the last part
+checks that table on the paths that keep it: a clash through a value an
+earlier commit wrote (committed by this session, or by another one and
+replayed from the journal), a value freed by a rename or a delete and
+taken again, the table after discard-changes, after a refused edit of
+running and after a no-op edit, and the first edit of running after a
+commit."""
 import os
 import sys
 import xml.etree.ElementTree as ET
@@ -124,6 +133,82 @@ t.ok(now.get("item-000006", (0, 0))[1] == "new-beta" and now.get("item-000012") 
      and now.get("item-000013", (0,))[0] == "alpha-14" and now.get("item-000014", (0,))[0] == "alpha-13",
      "the valid commits reached running", {k: now.get(k) for k in ("item-000006", "item-000012",
                                                                    "item-000013", "item-000014")})
+
+
+
+def commit_with(what, edits, ok, nc=None):
+    """edits (config) to the candidate by nc (default a), then its commit: accepted (ok) or
+    refused with data-not-unique; a refused one is discarded."""
+    nc = nc or a
+    for cfg in edits:
+        r = edit(nc, "candidate", cfg)
+        if not NcRaw.ok(r):
+            t.ok(False, "%s: candidate edit accepted" % what, NcRaw.errors(r))
+    errs = NcRaw.errors(nc.rpc("<commit/>"))
+    if ok:
+        t.ok(not errs, "kept unique values: %s: commit accepted" % what, errs)
+    else:
+        t.ok(len(errs) == 1 and errs[0].get("error-app-tag") == "data-not-unique",
+             "kept unique values: %s: commit refused, data-not-unique" % what, errs)
+        nc.rpc("<discard-changes/>")
+
+
+def running_edit(what, cfg, ok, nc=None):
+    errs = NcRaw.errors(edit(nc or a, "running", cfg))
+    if ok:
+        t.ok(not errs, "kept unique values: %s: edit of running accepted" % what, errs)
+    else:
+        t.ok(len(errs) == 1 and errs[0].get("error-app-tag") == "data-not-unique",
+             "kept unique values: %s: edit of running refused, data-not-unique" % what, errs)
+
+
+# a value an earlier commit wrote: the next commit and the next edit of running see it
+commit_with("item 20 renamed to moved-20", [refs(item(20, alpha="moved-20"))], True)
+commit_with("item 21 takes moved-20, written by the commit before", [refs(item(21, alpha="moved-20"))], False)
+running_edit("item 22 takes moved-20 (first edit of running after commits)",
+             refs(item(22, alpha="moved-20")), False)
+# a value freed by a rename, then taken by one entry (fine), then by a second (a clash)
+commit_with("item 30 renamed, freeing alpha-30", [refs(item(30, alpha="renamed-30"))], True)
+commit_with("item 31 takes the freed alpha-30", [refs(item(31, alpha="alpha-30"))], True)
+commit_with("item 32 takes alpha-30, now item 31's", [refs(item(32, alpha="alpha-30"))], False)
+running_edit("item 33 takes alpha-30, now item 31's", refs(item(33, alpha="alpha-30")), False)
+running_edit("item 30 takes back alpha-30, now item 31's", refs(item(30, alpha="alpha-30")), False)
+# a value freed by a delete: a new entry takes it, then a second clashes with the new one
+commit_with("item 40 deleted", [refs(item(40, attrs=' nc:operation="delete"'))], True)
+commit_with("a new item 901 takes the deleted one's alpha-40", [refs(item(901, alpha="alpha-40"))], True)
+commit_with("item 41 takes alpha-40, now item 901's", [refs(item(41, alpha="alpha-40"))], False)
+running_edit("item 42 takes alpha-40, now item 901's", refs(item(42, alpha="alpha-40")), False)
+# after discard-changes the discarded rename is gone: item 52 holds alpha-52 again
+edit(a, "candidate", refs(item(52, alpha="discarded-52")))
+t.ok(NcRaw.ok(a.rpc("<discard-changes/>")), "kept unique values: item 52 renamed in the candidate, discarded")
+commit_with("item 53 takes alpha-52 after the discard", [refs(item(53, alpha="alpha-52"))], False)
+running_edit("item 54 takes alpha-52 after the discard", refs(item(54, alpha="alpha-52")), False)
+commit_with("item 55 takes discarded-52, which nobody holds", [refs(item(55, alpha="discarded-52"))], True)
+# a refused edit of running is undone: item 60 keeps alpha-60
+running_edit("item 60 takes item 61's alpha-61", refs(item(60, alpha="alpha-61")), False)
+running_edit("item 62 takes alpha-60 after the refused edit", refs(item(62, alpha="alpha-60")), False)
+commit_with("item 63 takes alpha-60 after the refused edit", [refs(item(63, alpha="alpha-60"))], False)
+# a no-op edit (the same value again) changes nothing
+running_edit("item 64 written with its own value", refs(item(64, alpha="alpha-64")), True)
+commit_with("item 65 takes alpha-64 after a no-op edit", [refs(item(65, alpha="alpha-64"))], False)
+# edits of running between commits, then a commit that clashes with one of them
+running_edit("item 70 renamed to run-70 on running", refs(item(70, alpha="run-70")), True)
+commit_with("item 71 takes run-70, written on running", [refs(item(71, alpha="run-70"))], False)
+commit_with("item 72 takes item 70's freed alpha-70", [refs(item(72, alpha="alpha-70"))], True)
+# another session's commits reach this session's table through the journal
+commit_with("session b renames item 80 to b-80", [refs(item(80, alpha="b-80"))], True, nc=b)
+running_edit("item 81 takes b-80, committed by session b", refs(item(81, alpha="b-80")), False)
+commit_with("item 82 takes b-80, committed by session b", [refs(item(82, alpha="b-80"))], False)
+commit_with("session b renames item 83 to b-83", [refs(item(83, alpha="b-83"))], True, nc=b)
+commit_with("item 84 takes b-83, committed by session b", [refs(item(84, alpha="b-83"))], False)
+commit_with("item 85 takes item 83's freed alpha-83", [refs(item(85, alpha="alpha-83"))], True)
+# what running holds: each value once
+vals = [it.findtext("{%s}cfg/{%s}alpha" % (REFS, REFS))
+        for it in ET.fromstring(running(a)).iter("{%s}item" % REFS)]
+vals = [v for v in vals if v is not None]
+dups = sorted(set(v for v in vals if vals.count(v) > 1))
+t.ok(not dups and "moved-20" in vals and "b-80" in vals and "alpha-83" in vals,
+     "kept unique values: running holds each alpha once, the accepted commits' among them", dups)
 
 for p in procs:
     p.close()

@@ -446,14 +446,18 @@ op_edit_config(struct rpc *r)
 	if (!edit_in_place(r, &q, doc, &c, &se)) {
 		store_edit_abort(st, &se);
 		edit_undo(&c);
+		tree_unique_undone();
 		if (q.ds == DS_CANDIDATE && !had_candidate && q.test != TEST_ONLY)
 			store_drop_candidate(st);	/* nothing changed after all */
 	} else if (store_edit_commit(st, &se) == -1) {
 		ops_store_failed(r);
 		edit_undo(&c);
+		tree_unique_undone();
 		store_forget(st, q.ds);
-	} else
+	} else {
 		changed(r, q.ds);
+		tree_unique_follow(&c);	/* running's or the candidate's kept unique values */
+	}
 	edit_ctx_clear(&c);
 out:
 	store_unlock(st);

@@ -127,8 +127,10 @@ replay_one(struct store *st, xmlDocPtr doc, const char *payload, uint32_t len,
 	if (edit_apply(&c, xmlDocGetRootElement(doc), xmlDocGetRootElement(edoc)) > 0 &&
 	    c.erropt != ERROPT_CONTINUE) {
 		edit_undo(&c);
+		tree_unique_undone();
 		rc = -1;
-	}
+	} else
+		tree_unique_follow(&c);	/* another session's edit: kept unique values follow */
 	edit_ctx_clear(&c);
 	xmlFreeDoc(edoc);
 	return rc;

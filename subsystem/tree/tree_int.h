@@ -200,7 +200,13 @@ int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *selec
  * as tree_validate_edit runs its own; vs_run_free frees it.
  */
 struct vscope;
-struct vscope *vs_new(struct schema *s, xmlNodePtr root);
+/* Where the other entries' unique values come from (validate_unique.c). */
+enum vu_mode {
+	VU_SCAN,	/* every sibling is read */
+	VU_EDIT,	/* kept values, during the check of an edit whose log removed gone[] */
+	VU_CURRENT	/* kept values, for the tree as it is (a commit: no edit pending) */
+};
+struct vscope *vs_new(struct schema *s, xmlNodePtr root, enum vu_mode umode);
 void vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole);
 void vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry,
     int uniq);
@@ -218,12 +224,11 @@ char *vu_value_at(xmlNodePtr e, const char *const *names, size_t n);
 
 /*
  * 1 when entry (of list sn, split) shares the values of one of its
- * unique statements with a sibling entry.  cached: after an edit whose
- * log removed gone[] (the values are kept between edits); else every
- * sibling is read.
+ * unique statements with a sibling entry.  The values are kept between
+ * edits and commits (mode).
  */
 int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *gone,
-    size_t ngone, int cached);
+    size_t ngone, enum vu_mode mode);
 
 /* 1 when entries a and b of list sn differ in the values of a unique statement. */
 int vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn);

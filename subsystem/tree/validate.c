@@ -46,7 +46,7 @@ struct vscope {
 	size_t		 nuniq, capuniq;
 	xmlNodePtr	*gone;		/* element nodes an edit removed */
 	size_t		 ngone, capgone;
-	int		 cached;	/* unique values may come from validate_unique.c's cache */
+	enum vu_mode	 umode;		/* where other entries' unique values come from */
 	int		 all;		/* every covered top-level node, whole */
 };
 
@@ -422,7 +422,7 @@ run(struct vscope *v, struct rpc *r)
 
 		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL &&
 		    sn->nodetype == LYS_LIST &&
-		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->cached))
+		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
 			add_top(v, top, tsn, 1);
 	}
 	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
@@ -476,7 +476,7 @@ tree_validate_all(struct schema *s, struct rpc *r, xmlNodePtr root)
 int
 tree_validate_edit(struct schema *s, struct rpc *r, xmlNodePtr root, const struct edit_ctx *c)
 {
-	struct vscope v = { .s = s, .root = root, .cached = 1 };
+	struct vscope v = { .s = s, .root = root, .umode = VU_EDIT };
 	int rc;
 
 	if (s == NULL || root == NULL)
@@ -643,12 +643,13 @@ tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr 
 /* ---- for validate_edits.c: a scope built from outside ---- */
 
 struct vscope *
-vs_new(struct schema *s, xmlNodePtr root)
+vs_new(struct schema *s, xmlNodePtr root, enum vu_mode umode)
 {
 	struct vscope *v = xcalloc(1, sizeof(*v));
 
 	v->s = s;
 	v->root = root;
+	v->umode = umode;
 	return v;
 }
 

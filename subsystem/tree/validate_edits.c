@@ -170,7 +170,8 @@ tree_validate_edits(struct schema *s, struct rpc *r, xmlNodePtr root,
 
 	if (s == NULL || root == NULL)
 		return 0;
-	es.v = vs_new(s, root);
+	/* the candidate's kept unique values: its edits were folded into them */
+	es.v = vs_new(s, root, VU_CURRENT);
 	for (size_t i = 0; i < n; i++) {
 		if (defops[i] == DEFOP_REPLACE) {
 			vs_all(es.v);

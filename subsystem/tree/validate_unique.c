@@ -3,17 +3,25 @@
  * entry: a touched entry's values against every other entry's.
  *
  * Reading the values of 50,000 packed entries takes about 10 ms, twice
- * a one-leaf edit's budget, so after an edit of running the values are
- * kept: per list and unique statement, values -> the entries holding
- * them, and entry -> its values, hung off the parent's list index
- * (index_ext(): freed with it).  The cache is brought up to date from
- * the edit's log (entries removed, entries whose unique values may have
- * changed) and is trusted only when no other edit came between
- * (edit_generation: edit_apply and edit_undo count, so an undone edit,
- * another session's journal replayed or a candidate edit all make it
- * read again).  Without a list index (a short list), or for a commit,
- * the other entries are read one by one, after a quick search of their
- * packed bytes for the first value.
+ * a one-leaf edit's budget, so the values are kept: per list and unique
+ * statement, values -> the entries holding them, and entry -> its
+ * values, hung off the parent's list index (index_ext(): freed with
+ * it).  A cache is valid for the tree as of one edit_generation
+ * (edit_apply and edit_undo count).  Every kept edit, of running or of
+ * the candidate, and every journal record replayed, is folded into the
+ * caches it touches from its log (tree_unique_follow: entries removed
+ * dropped, entries touched read again), and an undone edit that no
+ * check touched leaves them valid (tree_unique_undone), so a cache
+ * lasts across edits and commits.  A check during an edit (mode
+ * VU_EDIT) may use a cache one edit behind: that edit's removed
+ * entries are taken out first and its touched entries are updated as
+ * they are checked.  A commit (VU_CURRENT) changes no tree: it uses a
+ * cache only when valid for the tree as it is, and builds one
+ * otherwise.  A cache that missed an edit (no fold: a refused edit
+ * after its check, a big edit) is rebuilt when next used.  Without a
+ * list index (a short list), or without a mode, the other entries are
+ * read one by one, after a quick search of their packed bytes for the
+ * first value.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +34,7 @@
 #define MAX_LEVELS	64
 #define MAX_LEAVES	8
 #define MAX_STMTS	8
+#define FOLLOW_MAX	4096	/* log records an edit may have to be folded */
 
 /* One unique statement's leaves, as names below the entry. */
 struct ustmt {
@@ -36,9 +45,13 @@ struct ustmt {
 
 /* The cache of one list under one parent. */
 struct ucache {
+	struct ucache		*prev, *next;	/* every live cache: live */
 	unsigned long		 gen;		/* edit_generation it is valid for */
+	int			 missed;	/* an edit was not folded: invalid */
 	const struct lysc_node	*list;
+	char			*name, *ns;	/* the entries' element name */
 	unsigned		 nstmt;
+	struct ustmt		*st;		/* [nstmt] */
 	xmlHashTablePtr		 byval[MAX_STMTS];	/* values -> xmlNodePtr[] */
 	xmlHashTablePtr		 byent[MAX_STMTS];	/* "%p" -> values (char *) */
 };
@@ -147,6 +160,9 @@ ents_free(void *payload, const xmlChar *name)
 	free(payload);
 }
 
+/* Every cache alive, so that an edit that did not touch one keeps it valid. */
+static struct ucache *live;
+
 static void
 cache_free(void *arg)
 {
@@ -154,10 +170,19 @@ cache_free(void *arg)
 
 	if (c == NULL)
 		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		live = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
 	for (unsigned i = 0; i < c->nstmt; i++) {
 		xmlHashFree(c->byval[i], ents_free);
 		xmlHashFree(c->byent[i], ents_free);
 	}
+	free(c->st);
+	free(c->name);
+	free(c->ns);
 	free(c);
 }
 
@@ -226,7 +251,14 @@ cache_build(xmlNodePtr parent, xmlNodePtr like, const struct lysc_node *sn,
 		if (o->type == XML_ELEMENT_NODE)
 			size++;
 	c->list = sn;
+	c->name = xstrdup((const char *)like->name);
+	c->ns = xstrdup(node_ns(like));
 	c->nstmt = nst;
+	c->st = xcalloc(nst, sizeof(*c->st));
+	memcpy(c->st, st, nst * sizeof(*st));
+	if ((c->next = live) != NULL)
+		live->prev = c;
+	live = c;
 	for (unsigned i = 0; i < nst; i++)
 		if ((c->byval[i] = xmlHashCreate(size)) == NULL ||
 		    (c->byent[i] = xmlHashCreate(size)) == NULL)
@@ -239,23 +271,26 @@ cache_build(xmlNodePtr parent, xmlNodePtr like, const struct lysc_node *sn,
 }
 
 /*
- * The cache of entry's list, up to date with the edit that removed
- * gone[] and whose touched entries are being checked (each updated as
- * it is); NULL when there is none to use.
+ * The cache of entry's list, NULL when there is none to use.  VU_EDIT:
+ * up to date with the edit that removed gone[] and whose touched
+ * entries are being checked (each updated as it is); VU_CURRENT: with
+ * the tree as it is.
  */
 static struct ucache *
 cache_of(xmlNodePtr entry, const struct lysc_node *sn, const struct ustmt *st,
-    unsigned nst, xmlNodePtr *gone, size_t ngone)
+    unsigned nst, xmlNodePtr *gone, size_t ngone, enum vu_mode mode)
 {
 	void **slot = index_ext(entry->parent, cache_free);
 	struct ucache *c;
+	int usable;
 
 	if (slot == NULL)
 		return NULL;
 	c = *slot;
-	if (c != NULL && c->list == sn && c->gen == edit_generation)
-		return c;	/* already brought up to date for this edit */
-	if (c != NULL && c->list == sn && c->gen + 1 == edit_generation) {
+	usable = c != NULL && c->list == sn && !c->missed;
+	if (usable && c->gen == edit_generation)
+		return c;	/* valid for the tree as it is */
+	if (usable && mode == VU_EDIT && c->gen + 1 == edit_generation) {
 		for (size_t g = 0; g < ngone; g++)
 			for (unsigned i = 0; i < nst; i++)
 				cache_del(c, i, gone[g]);
@@ -306,7 +341,7 @@ scan_clash(xmlNodePtr entry, const struct ustmt *st, const char *vals)
 
 int
 vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *gone,
-    size_t ngone, int cached)
+    size_t ngone, enum vu_mode mode)
 {
 	struct ustmt st[MAX_STMTS];
 	unsigned nst = stmts_of(sn, st);
@@ -315,7 +350,7 @@ vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *gone,
 
 	if (nst == 0 || entry->parent == NULL)
 		return 0;
-	c = cached ? cache_of(entry, sn, st, nst, gone, ngone) : NULL;
+	c = mode != VU_SCAN ? cache_of(entry, sn, st, nst, gone, ngone, mode) : NULL;
 	for (unsigned i = 0; i < nst && !clash; i++) {
 		char *vals = values_of(entry, &st[i]);
 
@@ -349,4 +384,89 @@ vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn)
 		free(y);
 	}
 	return changed;
+}
+
+/* ---- keeping the caches valid across edits ---- */
+
+/*
+ * The cache of the list whose entry n is, a child (or, removed, a former
+ * child) of parent, when it was valid before the edit being folded (or
+ * already brought up to date for it); NULL: none.
+ */
+static struct ucache *
+followed(xmlNodePtr parent, xmlNodePtr n)
+{
+	struct ucache *c;
+	void **slot;
+
+	if (parent == NULL || parent->type != XML_ELEMENT_NODE || n->type != XML_ELEMENT_NODE ||
+	    (slot = index_ext(parent, cache_free)) == NULL || (c = *slot) == NULL)
+		return NULL;
+	if (c->missed || (c->gen != edit_generation && c->gen + 1 != edit_generation))
+		return NULL;	/* missed an edit: rebuilt when next used */
+	if (strcmp((const char *)n->name, c->name) != 0 || strcmp(node_ns(n), c->ns) != 0)
+		return NULL;	/* another child of that parent */
+	return c;
+}
+
+/* Where change ch may have changed an entry's values: the node to walk up from. */
+static xmlNodePtr
+changed_at(const struct edit_change *ch)
+{
+	switch (ch->kind) {
+	case EC_REMOVED:
+		return ch->parent;
+	case EC_TEXT:
+		return ch->node->parent;
+	case EC_ADDED:
+	case EC_UNPACKED:
+		break;
+	}
+	return ch->node->type == XML_ELEMENT_NODE ? ch->node : ch->node->parent;
+}
+
+void
+tree_unique_follow(const struct edit_ctx *ec)
+{
+	if (ec->nlog > FOLLOW_MAX) {
+		/* a big edit: reading every entry again costs the same */
+		for (struct ucache *c = live; c != NULL; c = c->next)
+			c->missed = 1;
+		return;
+	}
+	/* removed entries first: they are off the tree, so never read again below */
+	for (size_t i = 0; i < ec->nlog; i++) {
+		const struct edit_change *ch = &ec->log[i];
+		struct ucache *c;
+
+		if (ch->kind == EC_REMOVED && (c = followed(ch->parent, ch->node)) != NULL)
+			for (unsigned k = 0; k < c->nstmt; k++)
+				cache_del(c, k, ch->node);
+	}
+	/* every entry (of every cached list, at any level) a change is in, read again */
+	for (size_t i = 0; i < ec->nlog; i++)
+		for (xmlNodePtr n = changed_at(&ec->log[i]);
+		    n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent) {
+			struct ucache *c = followed(n->parent, n);
+
+			for (unsigned k = 0; c != NULL && k < c->nstmt; k++)
+				cache_add(c, k, n, values_of(n, &c->st[k]));
+		}
+	/* the edit is in every cache valid before it: the ones it touched and the rest */
+	for (struct ucache *c = live; c != NULL; c = c->next)
+		if (c->gen + 1 == edit_generation)
+			c->gen = edit_generation;
+}
+
+void
+tree_unique_undone(void)
+{
+	/*
+	 * The tree is as before the edit that was undone (the same nodes,
+	 * the same values): a cache valid then, and not touched since (a
+	 * check sets gen), is valid again.
+	 */
+	for (struct ucache *c = live; c != NULL; c = c->next)
+		if (!c->missed && c->gen + 2 == edit_generation)
+			c->gen = edit_generation;
 }

@@ -15,6 +15,8 @@ Each timed edit changes a value.  Figures per datastore:
                              names a peer (leafref + must)
   validate.<ds>.commit_ms    edit-config on candidate + commit, median
   validate.<ds>.commit_unique_ms  the same, of a unique leaf (alpha)
+  validate.<ds>.edit_after_commit_ms  a one-leaf edit of running (alpha)
+                             right after such a commit
   validate.<ds>.get_config_ms  get-config of the whole running, median
   validate.<ds>.load_s       the bulk load (libyang validates it whole)
 Targets (issue 16): yang edit <= 5 ms, commit <= 10 ms, get-config as
@@ -116,6 +118,21 @@ try:
     for name, _, _ in KINDS:
         figure("validate.%s.commit_unique_ms" % name, statistics.median(lat[name]), "ms",
                "edit-config on candidate of a unique leaf + commit, median of %d" % COMMITS)
+    # the first edit of running after a commit: the kept unique values follow the commit
+    lat = {name: [] for name, _, _ in KINDS}
+    for i in range(COMMITS):
+        k = (i * 104729 + 31) % N
+        for name, ns, _ in KINDS:
+            nc = sessions[name]
+            rpc_ms(nc, edit("candidate", ns, "<item><name>item-%06d</name><cfg><alpha>acand-%d</alpha></cfg></item>"
+                            % (k, i)))
+            rpc_ms(nc, "<commit/>")
+            lat[name].append(rpc_ms(nc, edit("running", ns, "<item><name>item-%06d</name><cfg><alpha>after-%d"
+                                             "</alpha></cfg></item>" % ((k + 1) % N, i))))
+    for name, _, _ in KINDS:
+        figure("validate.%s.edit_after_commit_ms" % name, statistics.median(lat[name]), "ms",
+               "one-leaf edit-config on running (unique leaf) right after a candidate commit, median of %d"
+               % COMMITS)
     lat = {name: [] for name, _, _ in KINDS}
     for _ in range(GETS):
         for name, _, _ in KINDS:
