@@ -11,90 +11,23 @@
  * and never beyond max-message-size (+6 for the EOM delimiter): a chunk
  * header announcing more than fits is refused before any allocation.
  *
- * Output: one FR_OUTBUF buffer; a full buffer goes out as one chunk with
- * writev (header + data), a write larger than the buffer goes out as its
- * own chunk without being copied.
+ * Output: frameout.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
-#include "netconf.h"
+#include "framer_int.h"
 #include "xmalloc.h"
 
-#define EOM_DELIM	"]]>]]>"
-#define EOM_LEN		6
-
-enum ch_state {
-	CH_START,	/* before a message: whitespace, then "\n#" */
-	CH_LF,		/* after chunk data: "\n" */
-	CH_HASH,	/* "#" */
-	CH_SIZE1,	/* first digit of chunk-size, or "#" of end-of-chunks */
-	CH_SIZE,	/* more digits, or "\n" */
-	CH_DATA,	/* chunk data */
-	CH_END_LF	/* "\n" after "##" */
-};
-
-struct framer {
-	int		 infd, outfd;
-	uint64_t	 max;
-	int		 chunked;
-
-	/* raw input not yet parsed: in[in_off .. in_len) */
-	unsigned char	*in;
-	size_t		 in_off, in_len, in_cap;
-
-	/* the message being assembled */
-	char		*msg;
-	size_t		 msg_len, msg_cap;
-	int		 msg_returned;	/* last call returned msg: reset first */
-	size_t		 scan_from;	/* EOM: delimiter search resumes here */
-
-	/* chunked reader state */
-	enum ch_state	 st;
-	uint64_t	 chunk_left;
-	uint64_t	 size_acc;
-	int		 nchunks;
-	int		 prev_lf;	/* CH_START: last byte was "\n" */
-
-	const char	*err;
-
-	/* output */
-	long		 write_timeout_ms;	/* 0: writes block as long as it takes */
-	char		*out;
-	size_t		 out_len;
-};
 
 static int
 is_ws(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * A bigger kernel buffer on the output (a pipe or socketpair from sshd)
- * lets one writev of a full chunk go out without a context switch per
- * 64 KiB.  Best effort: failures change nothing.
- */
-static void
-grow_pipe(int fd)
-{
-	int sz = FR_OUTBUF * 4;
-
-	if (fd < 0)
-		return;
-#ifdef F_SETPIPE_SZ
-	if (fcntl(fd, F_SETPIPE_SZ, sz) != -1)
-		return;
-#endif
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 }
 
 struct framer *
@@ -111,29 +44,8 @@ framer_new(int infd, int outfd, uint64_t max_message_size)
 		fr->max = SIZE_MAX / 4;
 	fr->st = CH_START;
 	fr->out = xmalloc(FR_OUTBUF);
-	grow_pipe(outfd);
+	frameout_init(fr);
 	return fr;
-}
-
-/*
- * A peer that stops reading must not hold the session (and its locks)
- * for ever: outfd becomes non-blocking and writev_all() gives up with
- * ETIMEDOUT when no byte went out for ms.
- */
-int
-framer_set_write_timeout(struct framer *fr, long ms)
-{
-	int fl;
-
-	if (ms <= 0 || fr->outfd == -1) {
-		fr->write_timeout_ms = 0;
-		return 0;
-	}
-	if ((fl = fcntl(fr->outfd, F_GETFL)) == -1 ||
-	    (!(fl & O_NONBLOCK) && fcntl(fr->outfd, F_SETFL, fl | O_NONBLOCK) == -1))
-		return -1;
-	fr->write_timeout_ms = ms;
-	return 0;
 }
 
 void
@@ -453,141 +365,4 @@ framer_partial(const struct framer *fr)
 		if (!is_ws(fr->in[i]))
 			return 1;
 	return 0;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * writev until everything is out; waits when the fd is non-blocking, at
- * most timeout_ms (0: no bound) without progress, then -1 with ETIMEDOUT.
- */
-static int
-writev_all(int fd, struct iovec *iov, int iovcnt, long timeout_ms)
-{
-	int64_t last = -1;
-
-	while (iovcnt > 0) {
-		ssize_t n = writev(fd, iov, iovcnt);
-
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-				int wait = -1;
-
-				if (timeout_ms > 0) {
-					int64_t now = mono_ms(), left;
-
-					if (last == -1)
-						last = now;
-					left = timeout_ms - (now - last);
-					if (left <= 0) {
-						errno = ETIMEDOUT;
-						return -1;
-					}
-					wait = left > INT32_MAX ? INT32_MAX : (int)left;
-				}
-				(void)poll(&pfd, 1, wait);
-				continue;
-			}
-			return -1;
-		}
-		last = -1;	/* progress: the bound starts again */
-		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
-			n -= (ssize_t)iov->iov_len;
-			iov++;
-			iovcnt--;
-		}
-		if (iovcnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + n;
-			iov->iov_len -= (size_t)n;
-		}
-	}
-	return 0;
-}
-
-/* Sends data as one chunk (or raw), plus an optional trailer. */
-static int
-emit(struct framer *fr, const void *data, size_t len, const char *trailer)
-{
-	struct iovec iov[3];
-	char hdr[32];
-	int n = 0;
-
-	if (len > 0) {
-		if (fr->chunked) {
-			int h = snprintf(hdr, sizeof(hdr), "\n#%zu\n", len);
-
-			iov[n].iov_base = hdr;
-			iov[n++].iov_len = (size_t)h;
-		}
-		iov[n].iov_base = (void *)(uintptr_t)data;
-		iov[n++].iov_len = len;
-	}
-	if (trailer != NULL) {
-		iov[n].iov_base = (void *)(uintptr_t)trailer;
-		iov[n++].iov_len = strlen(trailer);
-	}
-	return n ? writev_all(fr->outfd, iov, n, fr->write_timeout_ms) : 0;
-}
-
-static int
-flush_out(struct framer *fr)
-{
-	int rc = emit(fr, fr->out, fr->out_len, NULL);
-
-	fr->out_len = 0;
-	return rc;
-}
-
-int
-framer_write(struct framer *fr, const void *data, size_t len)
-{
-	const char *p = data;
-
-	if (len >= FR_OUTBUF) {
-		/* Big pieces go out as their own chunks, uncopied. */
-		if (flush_out(fr) == -1)
-			return -1;
-		while (len > 0) {
-			size_t n = len > FR_MAX_CHUNK ? (size_t)FR_MAX_CHUNK : len;
-
-			if (emit(fr, p, n, NULL) == -1)
-				return -1;
-			p += n;
-			len -= n;
-		}
-		return 0;
-	}
-	if (len > FR_OUTBUF - fr->out_len && flush_out(fr) == -1)
-		return -1;
-	memcpy(fr->out + fr->out_len, p, len);
-	fr->out_len += len;
-	return 0;
-}
-
-int
-framer_end(struct framer *fr)
-{
-	int rc;
-
-	rc = emit(fr, fr->out, fr->out_len, fr->chunked ? "\n##\n" : EOM_DELIM);
-	fr->out_len = 0;
-	return rc;
-}
-
-int
-framer_send(struct framer *fr, const void *data, size_t len)
-{
-	if (framer_write(fr, data, len) == -1)
-		return -1;
-	return framer_end(fr);
 }

@@ -100,6 +100,13 @@ const char *framer_error(const struct framer *fr);
 int framer_write(struct framer *fr, const void *data, size_t len);
 int framer_end(struct framer *fr);	/* ends the message and flushes */
 int framer_send(struct framer *fr, const void *data, size_t len);	/* write + end */
+/*
+ * After what is buffered, len bytes of the file open on fd from off,
+ * as chunks of their own (sendfile where the system has it; else read
+ * through the output buffer).  -1 when the peer is gone or the file
+ * holds fewer bytes: the message is then cut, and must not be ended.
+ */
+int framer_write_file(struct framer *fr, int fd, off_t off, size_t len);
 
 /* ---- mainloop.c ---- */
 

@@ -93,34 +93,6 @@ put_reply_start(struct xmlout *xo, xmlNodePtr rpc)
 	xo_str(xo, ">");
 }
 
-/*
- * r's <data> content from its file into xo, through one buffer of the
- * process (its pages touched once); 0, or -1 when the file could not be
- * read whole (the reply is then cut: the session ends).
- */
-static int
-copy_file(struct xmlout *xo, struct rpc *r)
-{
-	static char buf[64 * 1024];	/* xmlout's own size: each piece goes straight out */
-	off_t off = r->data_off;
-	size_t left = r->data_len;
-
-	while (left > 0) {
-		ssize_t n = pread(r->data_fd, buf, left < sizeof(buf) ? left : sizeof(buf), off);
-
-		if (n <= 0) {
-			if (n == -1 && errno == EINTR)
-				continue;
-			log_warn("running's shared form");
-			return -1;
-		}
-		xo_raw(xo, buf, (size_t)n);
-		off += n;
-		left -= (size_t)n;
-	}
-	return 0;
-}
-
 /* 1 when <data> shows nothing: no children, or all of them hidden (NACM read). */
 static int
 data_all_hidden(const struct rpc *r)
@@ -136,7 +108,7 @@ static int
 write_reply(struct session *s, struct rpc *r)
 {
 	struct xmlout *xo;
-	int rc, failed = 0;
+	int rc;
 
 	if ((xo = xo_new(s->fr)) == NULL)
 		return -1;
@@ -147,13 +119,21 @@ write_reply(struct session *s, struct rpc *r)
 		for (xmlNodePtr e = root->children; e != NULL; e = e->next)
 			xo_node(xo, e, NULL);
 	} else if (r->data_fd > 0) {
-		/* a reply served from running's shared form (store/shared.c) */
+		/*
+		 * a reply served from running's shared form (store/shared.c):
+		 * its bytes go from the page cache to the output (sendfile),
+		 * never through a buffer of this process
+		 */
 		if (r->data_empty)
 			xo_str(xo, "<data/>");
 		else {
 			xo_str(xo, "<data>");
-			if (copy_file(xo, r) == -1)
-				failed = 1;
+			if (xo_finish(xo) == -1 ||
+			    framer_write_file(s->fr, r->data_fd, r->data_off, r->data_len) == -1) {
+				log_warn("running's shared form");
+				return -1;	/* cut: the session ends */
+			}
+			xo = xo_new(s->fr);
 			xo_str(xo, "</data>");
 		}
 	} else if (r->data != NULL) {
@@ -175,8 +155,6 @@ write_reply(struct session *s, struct rpc *r)
 		xo_str(xo, "<ok/>");
 	xo_str(xo, "</rpc-reply>");
 	rc = xo_finish(xo);
-	if (rc == 0 && failed)
-		rc = -1;	/* a cut reply must not be framed as whole */
 	if (rc == 0)
 		rc = framer_end(s->fr);
 	if (r->nerrors > 0)

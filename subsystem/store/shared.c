@@ -10,10 +10,10 @@
  * form current (same identity, under the shared write lock, so no write
  * is under way) keeps it open read-only and streams it as the reply (the
  * same bytes its own tree would have given) from the page cache, one
- * copy for every session.  Not mapped: setting up the page tables of a
- * 10 MB mapping cost a new session more (about 10 ms here) than the
- * reply's copy through a small buffer (session/rpc.c), and mapped pages
- * would count in every session's resident memory.
+ * copy for every session.  Not mapped and not read: sendfile(2)
+ * (netconf/frameout.c) moves its page-cache pages to the output, with no
+ * page tables to set up (about 10 ms for a 10 MB mapping here) and no
+ * copy through a buffer of the session.
  *
  * Who writes it: never a writer (an edit pays nothing for it).  A
  * session whose get-config found the form missing or stale parses
