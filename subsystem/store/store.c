@@ -494,6 +494,7 @@ store_close(struct store *st)
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++)
 		store_forget(st, (enum ds_id)ds);
 	shared_close(st);
+	nacm_form_close(st);
 	keys_free(st->keys);
 	xmlHashFree(st->uncovered_seen, NULL);
 	if (st->schema != NULL)
