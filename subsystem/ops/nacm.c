@@ -10,7 +10,10 @@
  * recovery session gets in to repair it.
  *
  * Before each RPC the view is checked against running's container
- * (another session may have changed it): the container is flattened
+ * (another session may have changed it), read from running.nacm
+ * (store/nacm_form.c) while the session holds no tree of running, so a
+ * session's first RPC does not parse all of running for a few rules:
+ * the container is flattened
  * into a key (names, namespaces, texts, packed strings as stored) and
  * the view is rebuilt (parse and compile) only when the key differs
  * from the one it was built from.  Without a container the key is
@@ -265,11 +268,14 @@ refresh(struct session *s, struct ops_nacm *n)
 
 		if (store_lock(s->store, 0) == -1)
 			return -1;
-		if ((run = store_doc(s->store, DS_RUNNING)) == NULL) {
-			store_unlock(s->store);
-			return -1;
+		/* running's rules alone when they are published: no parse of running */
+		if (store_nacm_form(s->store, &c) == 0) {
+			if ((run = store_doc(s->store, DS_RUNNING)) == NULL) {
+				store_unlock(s->store);
+				return -1;
+			}
+			c = find_nacm(run);
 		}
-		c = find_nacm(run);
 		if (make_key(&n->next, c) == -1) {
 			store_unlock(s->store);
 			return -1;

@@ -302,9 +302,11 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	xmlFreeDoc(r.doc);
 	/* what the RPC unpacked (an edited list entry, say) is packed again */
 	packed_repack();
-	/* a get-config that parsed running leaves its form for the next sessions */
-	if (s->store != NULL)
+	/* a get-config (or NACM's rules) that parsed running leaves its form for the next sessions */
+	if (s->store != NULL) {
 		store_shared_publish(s->store);
+		store_nacm_publish(s->store);
+	}
 #ifdef __GLIBC__
 	/* a big request leaves free heap behind: give it back */
 	if (len > NC_TRIM_AFTER)

@@ -72,8 +72,8 @@ put_stat(uint64_t *w, int have, const struct stat *sb)
 	w[5] = have ? (uint64_t)sb->st_mtim.tv_nsec : 0;
 }
 
-static void
-make_id(uint64_t id[SHARED_ID_WORDS], int have_base, const struct stat *bst,
+void
+shared_make_id(uint64_t id[SHARED_ID_WORDS], int have_base, const struct stat *bst,
     int have_jr, const struct stat *jst)
 {
 	put_stat(id, have_base, bst);
@@ -81,8 +81,8 @@ make_id(uint64_t id[SHARED_ID_WORDS], int have_base, const struct stat *bst,
 }
 
 /* running's identity now (under store_lock); -1 when running.xml is missing. */
-static int
-running_id(struct store *st, uint64_t id[SHARED_ID_WORDS])
+int
+shared_running_id(struct store *st, uint64_t id[SHARED_ID_WORDS])
 {
 	struct stat bst, jst;
 	int have_jr;
@@ -90,7 +90,7 @@ running_id(struct store *st, uint64_t id[SHARED_ID_WORDS])
 	if (dsdir_stat(st->dd, DSD_TOP, RUNNING_BASE, &bst) == -1)
 		return -1;
 	have_jr = dsdir_stat(st->dd, DSD_TOP, RUNNING_JOURNAL, &jst) == 0;
-	make_id(id, 1, &bst, have_jr, &jst);
+	shared_make_id(id, 1, &bst, have_jr, &jst);
 	return 0;
 }
 
@@ -156,7 +156,7 @@ store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty
 	uint64_t id[SHARED_ID_WORDS];
 
 	/* a session holding running's tree answers from it (its own edits) */
-	if (st->c[DS_RUNNING].doc != NULL || running_id(st, id) == -1)
+	if (st->c[DS_RUNNING].doc != NULL || shared_running_id(st, id) == -1)
 		return 0;
 	if ((sh->fd == -1 || memcmp(sh->id, id, sizeof(id)) != 0) &&
 	    open_form(st, id) == -1) {
@@ -178,7 +178,7 @@ shared_loaded(struct store *st)
 	struct store_shared *sh = &st->shared;
 
 	sh->doc = dc->doc;
-	make_id(sh->doc_id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
+	shared_make_id(sh->doc_id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
 	/* the session answers from its tree now: the old form goes */
 	drop_form(sh);
 }
@@ -254,7 +254,7 @@ store_shared_publish(struct store *st)
 	/* only running as it was loaded: nothing of this session's in it */
 	if (sh->doc == NULL || sh->doc != dc->doc)
 		return;
-	make_id(id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
+	shared_make_id(id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
 	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || form_current(st, id))
 		return;
 	store_remove_leftovers(st);

@@ -17,6 +17,8 @@
  *       shared around loads, so sessions are serialized across processes.
  *   running.shared  running's get-config reply content for sessions that
  *       hold no tree of it (shared.c): a cache, written by readers.
+ *   running.nacm  running's nacm container alone, for the NACM view of
+ *       sessions that hold no tree of it (nacm_form.c): the same kind of cache.
  *
  * Why: a one-leaf edit of a 10 MB datastore must be on disk in a few
  * milliseconds, and rewriting 10 MB cannot be.  So each session keeps
@@ -494,6 +496,7 @@ store_close(struct store *st)
 	for (int ds = DS_RUNNING; ds < DS_COUNT; ds++)
 		store_forget(st, (enum ds_id)ds);
 	shared_close(st);
+	nacm_form_close(st);
 	keys_free(st->keys);
 	xmlHashFree(st->uncovered_seen, NULL);
 	if (st->schema != NULL)

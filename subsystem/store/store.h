@@ -205,6 +205,24 @@ int store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *e
  */
 void store_shared_publish(struct store *st);
 
+/* ---- nacm_form.c: running's NACM rules without running ---- */
+
+/*
+ * Under store_lock: when the session holds no tree of running and
+ * datastore-dir/running.nacm is current and whole, 1 with *nacm running's
+ * ietf-netconf-acm:nacm element as it stands there (NULL: running has
+ * none), valid until the next call or store_close.  Else 0: read it from
+ * store_doc(DS_RUNNING); store_nacm_publish after the reply writes the form.
+ */
+int store_nacm_form(struct store *st, xmlNodePtr *nacm);
+
+/*
+ * After an RPC's reply: when store_nacm_form found no current form and the
+ * session's tree of running is still running as loaded, writes the form
+ * from it (atomically).  Never on an edit's path.
+ */
+void store_nacm_publish(struct store *st);
+
 /* ---- journal.c: an edit in place ---- */
 
 /* An edit's journal record between store_edit_begin and _commit/_abort. */

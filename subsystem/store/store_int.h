@@ -21,6 +21,7 @@
 #define STORE_OWNERS_FILE	"candidate.owners"
 #define STORE_LOCK_FILE		".ds-write.lock"
 #define STORE_SHARED_FILE	"running.shared"
+#define STORE_NACM_FILE		"running.nacm"
 #define SHARED_ID_WORDS		12	/* running.xml's and running.journal's stat */
 #define STORE_NAME_MAX		64
 
@@ -45,6 +46,14 @@ struct store_shared {
 	int		 want;		/* a get-config found none current: publish */
 	xmlDocPtr	 doc;		/* running's doc as loaded, unchanged since; */
 	uint64_t	 doc_id[SHARED_ID_WORDS];	/* and the identity it was loaded at */
+};
+
+/* running's nacm container from running.nacm (nacm_form.c), for a session without its tree. */
+struct store_nacm {
+	xmlDocPtr	 doc;		/* the form's nacm element; NULL: running has none */
+	int		 have;		/* doc is the form stamped with id */
+	uint64_t	 id[SHARED_ID_WORDS];
+	int		 want;		/* a session found none current: publish */
 };
 
 struct store {
@@ -74,6 +83,7 @@ struct store {
 						   users cannot be replaced */
 	int		 held_fd[DS_COUNT];	/* datastore locks held, else -1 */
 	struct store_shared shared;
+	struct store_nacm nacm;
 	int		 leftovers_checked;	/* leftovers.c ran in this session */
 };
 
@@ -101,6 +111,16 @@ void shared_loaded(struct store *st);
 void shared_changed(struct store *st);
 /* Closes the form (store_close). */
 void shared_close(struct store *st);
+/* running's identity now, as the words a form is stamped with (under store_lock); 0 or -1. */
+int shared_running_id(struct store *st, uint64_t id[SHARED_ID_WORDS]);
+/* The words of the identity of running.xml (bst) and running.journal (jst). */
+void shared_make_id(uint64_t id[SHARED_ID_WORDS], int have_base, const struct stat *bst,
+    int have_jr, const struct stat *jst);
+
+/* ---- nacm_form.c ---- */
+
+/* Frees the session's copy of the form (store_close). */
+void nacm_form_close(struct store *st);
 
 /* ---- leftovers.c ---- */
 
