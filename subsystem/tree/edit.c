@@ -393,15 +393,8 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 	/* a subtree copied whole: its descendants are checked now */
 	whole = op == OP_REPLACE || op == OP_CREATE ||
 	    (op == OP_MERGE && d == NULL && (node_is_leaf(e) || !needs_walk(e->children)));
-	if (whole && sn != NULL) {
-		int e_packed = packed_is(e);
-
-		if (edit_schema_subtree(c, e, sn) != 0)
-			return c->erropt == ERROPT_CONTINUE ? 0 : -1;
-		/* packed again at once: a bulk edit holds one entry unpacked */
-		if (e_packed)
-			packed_pack_tree(e);
-	}
+	if (whole && sn != NULL && edit_schema_subtree(c, e, sn) != 0)
+		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 	switch (op) {
 	case OP_MERGE:
 		if (d == NULL) {

@@ -87,6 +87,7 @@ edit_schema_refuse(struct edit_ctx *c, xmlNodePtr e, const char *tag, const char
 {
 	struct schema_error se = { .tag = tag };
 
+	packed_unpack(e);	/* an entry's keys are in its path (check_keys reads it packed) */
 	if (c->r != NULL && schema_error_path(c->schema, e, c->config, &se.path) == -1)
 		xoom();
 	se.message = xstrdup(msg);
@@ -236,7 +237,6 @@ check_keys(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *sn)
 				    strcmp((const char *)k->name, keys[i]->name) == 0 &&
 				    strcmp((const char *)k->ns->href, keys[i]->module->ns) == 0;
 		if (!found) {
-			packed_unpack(e);	/* the error-path as before */
 			refuse(c, e, TAG_MISSING_ELEMENT, "a list entry without all its keys",
 			    keys[i]->name);
 			return 1;
@@ -283,11 +283,11 @@ int
 edit_schema_subtree(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *sn)
 {
 	const struct lysc_node *csn;
-	int nerr = 0;
+	int nerr = 0, was_packed;
 
 	if (!may_have_children(sn))
 		return 0;
-	packed_unpack(e);
+	was_packed = packed_unpack(e);
 	for (xmlNodePtr x = e->children; x != NULL; x = x->next) {
 		if (x->type != XML_ELEMENT_NODE)
 			continue;
@@ -298,6 +298,9 @@ edit_schema_subtree(struct edit_ctx *c, xmlNodePtr e, const struct lysc_node *sn
 				break;
 		}
 	}
+	/* checked: packed again at once, so a bulk edit holds one entry unpacked */
+	if (was_packed && nerr == 0)
+		packed_pack_tree(e);
 	return nerr;
 }
 

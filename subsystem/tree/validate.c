@@ -460,6 +460,52 @@ validate_copy(struct vscope *v, struct rpc *r, int with_whole, int report)
 	return rc == 0 ? 0 : -1;
 }
 
+/* Every entry of the split lists in container n (schema node sn) as a unit. */
+static void
+all_entries(struct vscope *v, xmlNodePtr n, const struct lysc_node *sn)
+{
+	const xmlChar *lname = NULL;
+	const struct lysc_node *csn = NULL;
+
+	if (packed_is(n))
+		return;		/* a small container: no list of many */
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (c->name != lname) {
+			csn = schema_child(v->s, sn, ns_of(c), (const char *)c->name);
+			lname = c->name;
+		}
+		if (csn == NULL)
+			continue;
+		if (csn->nodetype == LYS_LIST && schema_split(v->s, csn) != SPLIT_NO) {
+			push(&v->units, &v->nunits, &v->capunits, c);
+			push(&v->uniq, &v->nuniq, &v->capuniq, c);
+		} else if (csn->nodetype == LYS_CONTAINER)
+			all_entries(v, c, csn);
+	}
+}
+
+/*
+ * A whole top-level container (a bulk edit created it) whose split lists
+ * hold more than MAX_UNITS entries: every entry a unit, for chunks.
+ */
+static void
+split_whole(struct vscope *v, struct vtop *t)
+{
+	size_t nu = v->nunits, nq = v->nuniq;
+
+	if (!t->whole || t->sn->nodetype != LYS_CONTAINER)
+		return;
+	all_entries(v, t->top, t->sn);
+	if (v->nunits - nu > MAX_UNITS)
+		t->whole = 0;
+	else {
+		v->nunits = nu;
+		v->nuniq = nq;
+	}
+}
+
 /*
  * A big edit's entries, CHUNK at a time with their leafrefs' targets
  * (libyang's tree of a whole 50,000-entry list was several times the
@@ -472,14 +518,16 @@ run_chunks(struct vscope *v, struct rpc *r)
 {
 	sort_unique(v->units, &v->nunits);
 	sort_unique(v->uniq, &v->nuniq);
-	if (!v->cached && v->nuniq > MAX_UNITS)
-		return 1;	/* a scan per entry would be quadratic */
 	for (size_t i = 0; i < v->nuniq; i++) {
 		const struct lysc_node *tsn = NULL, *sn;
-		xmlNodePtr top, entry;
+		xmlNodePtr top, entry, prev = i > 0 ? v->uniq[i - 1] : NULL;
 
-		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL &&
-		    sn->nodetype == LYS_LIST &&
+		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) != 0 || sn == NULL ||
+		    sn->nodetype != LYS_LIST)
+			continue;
+		/* many: each list once, whole; few: each entry against the others */
+		if (v->nuniq > MAX_UNITS ? (prev == NULL || prev->parent != v->uniq[i]->parent ||
+		    !node_same_name(prev, v->uniq[i])) && vd_list_clash(v->uniq[i], sn) :
 		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->cached))
 			return 1;
 	}
@@ -527,6 +575,9 @@ run(struct vscope *v, struct rpc *r)
 	}
 	if (v->ntops == 0)
 		return 0;
+	if (v->cached)
+		for (size_t i = 0; i < v->ntops; i++)
+			split_whole(v, &v->tops[i]);
 	if (v->nunits > MAX_UNITS) {
 		if (run_chunks(v, r) == 0)
 			return 0;
