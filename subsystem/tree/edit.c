@@ -572,8 +572,16 @@ apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
 		el[i++].lonely = lonely;
 	}
 	xmlHashFree(names, NULL);
-	for (i = 0; i < nel && rc == 0; i++)
+	for (i = 0; i < nel && rc == 0; i++) {
 		rc = apply_node(c, d, psn, known, el[i].e, inherited, el[i].lonely);
+		/*
+		 * Applied: what stayed of a consumed request is freed now, not
+		 * after the RPC.  Leaves stay: they may be keys, which a later
+		 * sibling's error-path names.
+		 */
+		if (rc == 0 && c->move && el[i].e->parent == eparent && !node_is_leaf(el[i].e))
+			tree_free(el[i].e);
+	}
 	if (el != small)
 		free(el);
 	return rc;

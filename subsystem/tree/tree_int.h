@@ -230,6 +230,13 @@ char *vu_value_at(xmlNodePtr e, const char *const *names, size_t n);
 int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *gone,
     size_t ngone, enum vu_mode mode);
 
+/*
+ * validate_distinct.c: 1 when two entries of like's list (like's name
+ * under like's parent; schema node sn) share the values of a unique
+ * statement, or the statement is beyond what it reads.
+ */
+int vd_list_clash(xmlNodePtr like, const struct lysc_node *sn);
+
 /* 1 when entries a and b of list sn differ in the values of a unique statement. */
 int vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn);
 

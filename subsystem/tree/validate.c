@@ -19,6 +19,7 @@
  * the difference between the candidate and running; for <validate> and
  * copy-config, everything.  Data no module covers is not validated.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,8 @@
 
 #define MAX_PATH	64	/* element levels searched for an entry */
 #define MAX_RELATED	16
-#define MAX_UNITS	256	/* entries checked apart; more: the list whole */
+#define MAX_UNITS	256	/* entries checked apart; more: in chunks of CHUNK */
+#define CHUNK		2048
 
 struct vtop {
 	xmlNodePtr		 top;
@@ -42,6 +44,7 @@ struct vscope {
 	size_t		 ntops;
 	xmlNodePtr	*units;		/* entries of split lists to include */
 	size_t		 nunits, capunits;
+	size_t		 nsorted;	/* units[0..nsorted) are sorted (chunks) */
 	xmlNodePtr	*uniq;		/* of those, whose unique values to check */
 	size_t		 nuniq, capuniq;
 	xmlNodePtr	*gone;		/* element nodes an edit removed */
@@ -195,12 +198,37 @@ removed_from(struct vscope *v, xmlNodePtr parent, xmlNodePtr removed)
 /* ---- leafref targets ---- */
 
 static int
+ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(xmlNodePtr const *)a, y = (uintptr_t)*(xmlNodePtr const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
 is_unit(const struct vscope *v, xmlNodePtr e)
 {
-	for (size_t i = 0; i < v->nunits; i++)
+	if (v->nsorted > 0 && bsearch(&e, v->units, v->nsorted, sizeof(e), ptr_cmp) != NULL)
+		return 1;
+	for (size_t i = v->nsorted; i < v->nunits; i++)
 		if (v->units[i] == e)
 			return 1;
 	return 0;
+}
+
+/* Sorts a[0..*n) and drops repeats. */
+static void
+sort_unique(xmlNodePtr *a, size_t *n)
+{
+	size_t k = 0;
+
+	if (*n == 0)
+		return;
+	qsort(a, *n, sizeof(*a), ptr_cmp);
+	for (size_t i = 1; i < *n; i++)
+		if (a[i] != a[k])
+			a[++k] = a[i];
+	*n = k + 1;
 }
 
 /* The entry of list (outermost) whose key is value, or NULL. */
@@ -372,17 +400,160 @@ to_sbuf(void *arg, const char *s, size_t len)
 	return 0;
 }
 
-/* Builds the copy, validates it; 0 or -1 with the error. */
-static int
-run(struct vscope *v, struct rpc *r)
+/* Adds the entries the leafrefs of the units name (appended: theirs come too), up to max. */
+static void
+add_unit_targets(struct vscope *v, size_t max)
 {
-	const struct lysc_node *rel[MAX_RELATED];
+	for (size_t i = 0; v->nunits <= max && i < v->nunits; i++) {
+		xmlNodePtr copy = packed_copy_node(v->units[i], NULL);
+		const struct lysc_node *tsn = NULL, *sn;
+		xmlNodePtr top, entry;
+
+		packed_unpack_tree(copy);
+		if (locate(v, v->units[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL)
+			add_targets(v, copy, sn);
+		tree_free(copy);
+	}
+}
+
+/*
+ * v's tops to libyang: whole ones (only when with_whole), the others cut
+ * to their units.  0; -1 invalid (reported when report); 1 when, without
+ * report, a cut failed its count check.
+ */
+static int
+validate_copy(struct vscope *v, struct rpc *r, int with_whole, int report)
+{
 	struct schema_error se;
 	struct sbuf b = { 0 };
 	xmlDocPtr doc;
 	xmlNodePtr croot;
 	struct xmlout *xo;
 	int rc;
+
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	croot = xmlNewDocNode(doc, NULL, BAD_CAST "data", NULL);
+	xmlDocSetRootElement(doc, croot);
+	for (size_t i = 0; i < v->ntops; i++) {
+		if (v->tops[i].whole && !with_whole)
+			continue;
+		if (!v->tops[i].whole && copy_cut(v, v->tops[i].top, v->tops[i].sn, croot) == 0)
+			continue;
+		if (!v->tops[i].whole)
+			tree_free(croot->last);	/* the cut copy, half built */
+		if (!v->tops[i].whole && !report) {
+			doc_free(doc);
+			return 1;
+		}
+		xmlAddChild(croot, packed_copy_node(v->tops[i].top, doc));
+	}
+	xo = xo_new_writer(to_sbuf, &b);
+	for (xmlNodePtr c = croot->children; c != NULL; c = c->next)
+		xo_node(xo, c, NULL);
+	(void)xo_finish(xo);
+	doc_free(doc);
+	rc = schema_validate_xml(v->s, b.p != NULL ? b.p : "", &se);
+	free(b.p);
+	if (rc != 0 && report)
+		schema_error_report(r, &se, NULL, NULL);
+	schema_error_free(&se);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Every entry of the split lists in container n (schema node sn) as a unit. */
+static void
+all_entries(struct vscope *v, xmlNodePtr n, const struct lysc_node *sn)
+{
+	const xmlChar *lname = NULL;
+	const struct lysc_node *csn = NULL;
+
+	if (packed_is(n))
+		return;		/* a small container: no list of many */
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (c->name != lname) {
+			csn = schema_child(v->s, sn, ns_of(c), (const char *)c->name);
+			lname = c->name;
+		}
+		if (csn == NULL)
+			continue;
+		if (csn->nodetype == LYS_LIST && schema_split(v->s, csn) != SPLIT_NO) {
+			push(&v->units, &v->nunits, &v->capunits, c);
+			push(&v->uniq, &v->nuniq, &v->capuniq, c);
+		} else if (csn->nodetype == LYS_CONTAINER)
+			all_entries(v, c, csn);
+	}
+}
+
+/*
+ * A whole top-level container (a bulk edit created it) whose split lists
+ * hold more than MAX_UNITS entries: every entry a unit, for chunks.
+ */
+static void
+split_whole(struct vscope *v, struct vtop *t)
+{
+	size_t nu = v->nunits, nq = v->nuniq;
+
+	if (!t->whole || t->sn->nodetype != LYS_CONTAINER)
+		return;
+	all_entries(v, t->top, t->sn);
+	if (v->nunits - nu > MAX_UNITS)
+		t->whole = 0;
+	else {
+		v->nunits = nu;
+		v->nuniq = nq;
+	}
+}
+
+/*
+ * A big edit's entries, CHUNK at a time with their leafrefs' targets
+ * (libyang's tree of a whole 50,000-entry list was several times the
+ * store).  0 when all is valid; 1 when the tops are to be validated
+ * whole instead: a unique clash, a count, an invalid chunk, so an error
+ * is libyang's on the whole list as it was before chunks.
+ */
+static int
+run_chunks(struct vscope *v, struct rpc *r)
+{
+	sort_unique(v->units, &v->nunits);
+	sort_unique(v->uniq, &v->nuniq);
+	for (size_t i = 0; i < v->nuniq; i++) {
+		const struct lysc_node *tsn = NULL, *sn;
+		xmlNodePtr top, entry, prev = i > 0 ? v->uniq[i - 1] : NULL;
+
+		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) != 0 || sn == NULL ||
+		    sn->nodetype != LYS_LIST)
+			continue;
+		/* many: each list once, whole; few: each entry against the others */
+		if (v->nuniq > MAX_UNITS ? (prev == NULL || prev->parent != v->uniq[i]->parent ||
+		    !node_same_name(prev, v->uniq[i])) && vd_list_clash(v->uniq[i], sn) :
+		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->cached))
+			return 1;
+	}
+	for (size_t at = 0; at < v->nunits; at += CHUNK) {
+		struct vscope c = *v;
+		int rc;
+
+		c.nunits = c.capunits = c.nsorted = v->nunits - at < CHUNK ? v->nunits - at : CHUNK;
+		c.units = xreallocarray(NULL, c.nunits, sizeof(*c.units));
+		memcpy(c.units, v->units + at, c.nunits * sizeof(*c.units));
+		add_unit_targets(&c, SIZE_MAX);
+		sort_unique(c.units, &c.nunits);
+		c.nsorted = c.nunits;
+		rc = validate_copy(&c, r, at == 0, 0);
+		free(c.units);
+		if (rc != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Builds the copy, validates it; 0 or -1 with the error. */
+static int
+run(struct vscope *v, struct rpc *r)
+{
+	const struct lysc_node *rel[MAX_RELATED];
 
 	if (v->all)
 		for (xmlNodePtr c = v->root->children; c != NULL; c = c->next) {
@@ -404,18 +575,19 @@ run(struct vscope *v, struct rpc *r)
 	}
 	if (v->ntops == 0)
 		return 0;
+	if (v->cached)
+		for (size_t i = 0; i < v->ntops; i++)
+			split_whole(v, &v->tops[i]);
+	if (v->nunits > MAX_UNITS) {
+		if (run_chunks(v, r) == 0)
+			return 0;
+		for (size_t i = 0; i < v->ntops; i++)	/* as before chunks: whole */
+			v->tops[i].whole = 1;
+		return validate_copy(v, r, 1, 1);
+	}
 	/* the entries leafrefs name, then the unique values */
 	/* targets are appended: their own leafrefs' targets come too */
-	for (size_t i = 0; v->nunits <= MAX_UNITS && i < v->nunits; i++) {
-		xmlNodePtr copy = packed_copy_node(v->units[i], NULL);
-		const struct lysc_node *tsn = NULL, *sn;
-		xmlNodePtr top, entry;
-
-		packed_unpack_tree(copy);
-		if (locate(v, v->units[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL)
-			add_targets(v, copy, sn);
-		tree_free(copy);
-	}
+	add_unit_targets(v, MAX_UNITS);
 	for (size_t i = 0; v->nunits <= MAX_UNITS && i < v->nuniq; i++) {
 		const struct lysc_node *tsn = NULL, *sn;
 		xmlNodePtr top, entry;
@@ -428,27 +600,7 @@ run(struct vscope *v, struct rpc *r)
 	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
 		for (size_t i = 0; i < v->ntops; i++)
 			v->tops[i].whole = 1;
-	doc = xmlNewDoc(BAD_CAST "1.0");
-	croot = xmlNewDocNode(doc, NULL, BAD_CAST "data", NULL);
-	xmlDocSetRootElement(doc, croot);
-	for (size_t i = 0; i < v->ntops; i++) {
-		if (!v->tops[i].whole && copy_cut(v, v->tops[i].top, v->tops[i].sn, croot) == 0)
-			continue;
-		if (!v->tops[i].whole)
-			tree_free(croot->last);	/* the cut copy, half built */
-		xmlAddChild(croot, packed_copy_node(v->tops[i].top, doc));
-	}
-	xo = xo_new_writer(to_sbuf, &b);
-	for (xmlNodePtr c = croot->children; c != NULL; c = c->next)
-		xo_node(xo, c, NULL);
-	(void)xo_finish(xo);
-	doc_free(doc);
-	rc = schema_validate_xml(v->s, b.p != NULL ? b.p : "", &se);
-	free(b.p);
-	if (rc != 0)
-		schema_error_report(r, &se, NULL, NULL);
-	schema_error_free(&se);
-	return rc == 0 ? 0 : -1;
+	return validate_copy(v, r, 1, 1);
 }
 
 static void

@@ -241,6 +241,66 @@ split(void)
 	schema_free(full);
 }
 
+/*
+ * example-bench-refs' list, n entries (alpha a<i>, or a<clash_with> for
+ * entry clash_at; entry peer_at names peer).
+ */
+static char *
+big_doc(int n, int clash_at, int clash_with, int peer_at, const char *peer)
+{
+	size_t cap = (size_t)n * 120 + 1024;
+	char *b = malloc(cap);
+	size_t len = (size_t)snprintf(b, cap, "<config xmlns=\"" NCNS "\" xmlns:nc=\"" NCNS
+	    "\"><top xmlns=\"" EBR "\">");
+
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(b + len, cap - len, "<item><name>item-%06d</name><cfg>"
+		    "<alpha>a%d</alpha>%s%s%s</cfg></item>", i, i == clash_at ? clash_with : i,
+		    i == peer_at ? "<peer>" : "", i == peer_at ? peer : "",
+		    i == peer_at ? "</peer>" : "");
+	snprintf(b + len, cap - len, "</top></config>");
+	return b;
+}
+
+/*
+ * Edits of more entries than are checked one by one: validated in chunks
+ * (tree/validate.c), unique over the whole list (validate_distinct.c),
+ * errors from validating the list whole.
+ */
+static void
+chunks(void)
+{
+	const char *mods2[] = { "example-bench-refs", NULL };
+	char err[512], *e;
+	struct schema *full = load_modules(mods2, err, sizeof(err)), *keep = sch;
+	const int n = 5000;
+
+	CHECK(full != NULL, "load example-bench-refs: %s", full ? "" : err);
+	if (full == NULL)
+		return;
+	sch = full;
+	edit_case("chunks: a bulk edit of 5000 entries", CFG(""), e = big_doc(n, -1, 0, 4500,
+	    "item-000010"), 0, NULL, NULL, NULL);
+	free(e);
+	edit_case("chunks: a unique clash between the first and the last entry", CFG(""),
+	    e = big_doc(n, n - 1, 0, -1, NULL), -1, "operation-failed", NULL, "data-not-unique");
+	free(e);
+	edit_case("chunks: a leafref to nothing in the last chunk", CFG(""),
+	    e = big_doc(n, -1, 0, 4500, "item-999999"), -1, "data-missing",
+	    "/ebr:top/ebr:item[ebr:name='item-004500']/ebr:cfg/ebr:peer", "instance-required");
+	free(e);
+	char *data = big_doc(n, -1, 0, -1, NULL);
+	edit_case("chunks: an edit of every entry, unique kept", data,
+	    e = big_doc(n, 0, n, 4999, "item-000001"), 0, NULL, NULL, NULL);
+	free(e);
+	edit_case("chunks: an edit of every entry, one value taken from the first", data,
+	    e = big_doc(n, n - 1, 0, -1, NULL), -1, "operation-failed", NULL, "data-not-unique");
+	free(e);
+	free(data);
+	sch = keep;
+	schema_free(full);
+}
+
 int
 main(void)
 {
@@ -254,6 +314,7 @@ main(void)
 	}
 	kinds();
 	split();
+	chunks();
 	schema_free(sch);
 	xmlCleanupParser();
 	UNIT_DONE();
