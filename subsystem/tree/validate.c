@@ -528,7 +528,7 @@ run_chunks(struct vscope *v, struct rpc *r)
 		/* many: each list once, whole; few: each entry against the others */
 		if (v->nuniq > MAX_UNITS ? (prev == NULL || prev->parent != v->uniq[i]->parent ||
 		    !node_same_name(prev, v->uniq[i])) && vd_list_clash(v->uniq[i], sn) :
-		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->cached))
+		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
 			return 1;
 	}
 	for (size_t at = 0; at < v->nunits; at += CHUNK) {
@@ -575,7 +575,7 @@ run(struct vscope *v, struct rpc *r)
 	}
 	if (v->ntops == 0)
 		return 0;
-	if (v->cached)
+	if (v->umode == VU_EDIT)
 		for (size_t i = 0; i < v->ntops; i++)
 			split_whole(v, &v->tops[i]);
 	if (v->nunits > MAX_UNITS) {
