@@ -134,20 +134,6 @@ ops_nacm_prepare(struct session *s)
 	(void)nacm_state(s);	/* on failure the first RPC tries again */
 }
 
-/* running's top-level nacm container, NULL if none. */
-static xmlNodePtr
-find_nacm(xmlDocPtr doc)
-{
-	xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
-
-	for (xmlNodePtr c = root != NULL ? root->children : NULL; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-		    xmlStrEqual(c->name, BAD_CAST "nacm") &&
-		    xmlStrEqual(c->ns->href, BAD_CAST NACM_NS))
-			return c;
-	return NULL;
-}
-
 static void
 key_put(void *arg, const char *p, size_t len)
 {
@@ -274,7 +260,7 @@ refresh(struct session *s, struct ops_nacm *n)
 				store_unlock(s->store);
 				return -1;
 			}
-			c = find_nacm(run);
+			c = store_doc_nacm(run);
 		}
 		if (make_key(&n->next, c) == -1) {
 			store_unlock(s->store);
@@ -512,7 +498,7 @@ nacm_differs(xmlDocPtr olddoc, xmlDocPtr newdoc)
 	struct nkey a = { 0 }, b = { 0 };
 	int r;
 
-	if (make_key(&a, find_nacm(olddoc)) == -1 || make_key(&b, find_nacm(newdoc)) == -1)
+	if (make_key(&a, store_doc_nacm(olddoc)) == -1 || make_key(&b, store_doc_nacm(newdoc)) == -1)
 		r = -1;
 	else
 		r = a.len != b.len || (a.len != 0 && memcmp(a.buf, b.buf, a.len) != 0);
@@ -524,7 +510,7 @@ nacm_differs(xmlDocPtr olddoc, xmlDocPtr newdoc)
 int
 ops_nacm_in_doc(xmlDocPtr doc)
 {
-	return find_nacm(doc) != NULL;
+	return store_doc_nacm(doc) != NULL;
 }
 
 int
@@ -532,7 +518,7 @@ ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 {
 	struct ops_nacm *n = r->s->nacm;
 	struct nacm_config *cfg;
-	xmlNodePtr c = find_nacm(newdoc), err;
+	xmlNodePtr c = store_doc_nacm(newdoc), err;
 	char msg[512];
 	int d;
 

@@ -64,9 +64,8 @@ fnv1a64(uint64_t h, const void *p, size_t len)
 	return h;
 }
 
-/* running's top-level nacm container in doc, NULL if none. */
-static xmlNodePtr
-doc_nacm(xmlDocPtr doc)
+xmlNodePtr
+store_doc_nacm(xmlDocPtr doc)
 {
 	xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 
@@ -177,7 +176,7 @@ static int
 form_write(int fd, void *arg)
 {
 	struct store *st = arg;
-	xmlNodePtr nacm = doc_nacm(st->shared.doc);
+	xmlNodePtr nacm = store_doc_nacm(st->shared.doc);
 	struct nacm_writer w = { fd, 0, FNV_START };
 	struct nacm_form_hdr h;
 

@@ -207,6 +207,9 @@ void store_shared_publish(struct store *st);
 
 /* ---- nacm_form.c: running's NACM rules without running ---- */
 
+/* The top-level ietf-netconf-acm nacm container of doc, NULL if none. */
+xmlNodePtr store_doc_nacm(xmlDocPtr doc);
+
 /*
  * Under store_lock: when the session holds no tree of running and
  * datastore-dir/running.nacm is current and whole, 1 with *nacm running's
