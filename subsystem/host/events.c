@@ -7,6 +7,11 @@
  *
  * netconf-session-end carries killed-by when kill-session ended the
  * session (the killer's id comes with its SIGTERM, see main.c).
+ *
+ * netconf-config-change carries the <edit> list its caller summed up
+ * (tree/edit_report.c): each target with the namespace declarations
+ * its prefixes need, on the <target> element itself, so a subscriber's
+ * NACM check (observe/notify.c) reads it alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include "xmalloc.h"
 #include "host.h"
 #include "log.h"
+#include "tree/tree.h"
 
 static void
 session_parms(xmlNodePtr ev, const struct session *s)
@@ -126,8 +132,26 @@ event_session_end(struct dsdir *dd, const struct session *s, const char *reason,
 	event_emit(dd, s, doc, when);
 }
 
+/* The <edit> entries of edits into ev (none when over its bound). */
+static void
+edit_list(xmlNodePtr ev, const struct cfg_edits *edits)
+{
+	xmlNodePtr ed, t;
+
+	for (size_t i = 0; edits != NULL && !edits->over && i < edits->n; i++) {
+		const struct cfg_edit *e = &edits->e[i];
+
+		ed = xmlNewChild(ev, NULL, BAD_CAST "edit", NULL);
+		t = xmlNewTextChild(ed, NULL, BAD_CAST "target", BAD_CAST e->target);
+		for (size_t j = 0; j < e->ndecl; j++)
+			xmlNewNs(t, BAD_CAST e->decl[2 * j + 1], BAD_CAST e->decl[2 * j]);
+		xmlNewTextChild(ed, NULL, BAD_CAST "operation", BAD_CAST cfg_op_name(e->op));
+	}
+}
+
 void
-event_config_change(struct dsdir *dd, const struct session *s, const char *datastore)
+event_config_change(struct dsdir *dd, const struct session *s, const char *datastore,
+    const struct cfg_edits *edits)
 {
 	int64_t when = nlog_now_us();
 	xmlNodePtr ev, by;
@@ -142,6 +166,7 @@ event_config_change(struct dsdir *dd, const struct session *s, const char *datas
 		else
 			session_parms(by, s);
 		xmlNewTextChild(ev, NULL, BAD_CAST "datastore", BAD_CAST datastore);
+		edit_list(ev, edits);
 	}
 	event_emit(dd, s, doc, when);
 }
