@@ -258,7 +258,7 @@ diff_children(struct changes *cs, xmlNodePtr oldp, xmlNodePtr newp, int depth)
 		for (size_t i = 0; i < sn.n; i++) {
 			uintptr_t o;
 
-			if ((uintptr_t)xmlHashLookup(counts, BAD_CAST sn.id[i]) != 0x10001 ||
+			if ((uintptr_t)xmlHashLookup(counts, BAD_CAST sn.id[i]) != NEW_ONE + 1 ||
 			    (o = (uintptr_t)xmlHashLookup(olds, BAD_CAST sn.id[i])) == 0)
 				continue;
 			so.paired[o - 1] = (int)i + 1;
