@@ -132,13 +132,33 @@ event_session_end(struct dsdir *dd, const struct session *s, const char *reason,
 	event_emit(dd, s, doc, when);
 }
 
-/* The <edit> entries of edits into ev (none when over its bound). */
+/*
+ * 1 when the <edit> list of edits, escaped at worst (6 bytes a byte,
+ * &quot;), takes at most half an event log record: the rest of the
+ * event always fits.
+ */
+static int
+edits_fit(const struct cfg_edits *edits)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < edits->n; i++) {
+		n += 96 + 6 * strlen(edits->e[i].target);
+		for (size_t j = 0; j < 2 * edits->e[i].ndecl; j++)
+			n += 16 + 6 * strlen(edits->e[i].decl[j]);
+	}
+	return n <= NLOG_RECORD_MAX / 2;
+}
+
+/* The <edit> entries of edits into ev (none when over its bound or too big). */
 static void
 edit_list(xmlNodePtr ev, const struct cfg_edits *edits)
 {
 	xmlNodePtr ed, t;
 
-	for (size_t i = 0; edits != NULL && !edits->over && i < edits->n; i++) {
+	if (edits == NULL || edits->over || !edits_fit(edits))
+		return;
+	for (size_t i = 0; i < edits->n; i++) {
 		const struct cfg_edit *e = &edits->e[i];
 
 		ed = xmlNewChild(ev, NULL, BAD_CAST "edit", NULL);

@@ -27,6 +27,7 @@
 struct tbuf {
 	char	 *s;
 	size_t	  len;
+	size_t	  extra;	/* the declarations' bytes, bounded with it */
 	int	  bad;		/* too long, or a value no literal can hold */
 	struct cfg_edit *e;	/* its declarations */
 };
@@ -36,7 +37,7 @@ put(struct tbuf *b, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (b->bad || b->len + n >= CFG_TARGET_MAX) {
+	if (b->bad || b->len + b->extra + n >= CFG_TARGET_MAX) {
 		b->bad = 1;
 		return;
 	}
@@ -74,6 +75,10 @@ prefix_for(struct tbuf *b, const char *want, const char *ns)
 		if (i < e->ndecl && strcmp(e->decl[2 * i + 1], ns) == 0)
 			return e->decl[2 * i];
 		if (i == e->ndecl) {
+			/* declarations count against the target's bound too */
+			b->extra += strlen(p) + strlen(ns) + 16;
+			if (b->len + b->extra >= CFG_TARGET_MAX)
+				b->bad = 1;
 			e->decl = xreallocarray(e->decl, 2 * (e->ndecl + 1), sizeof(char *));
 			e->decl[2 * e->ndecl] = xstrdup(p);
 			e->decl[2 * e->ndecl + 1] = xstrdup(ns);
@@ -254,7 +259,7 @@ target_of(struct cfg_edits *l, xmlNodePtr parent, xmlNodePtr node, struct cfg_ed
 {
 	const xmlNode *steps[DEPTH_MAX], *up[DEPTH_MAX], *cur;
 	const struct lysc_node *sn = NULL;
-	struct tbuf b = { NULL, 0, 0, e };
+	struct tbuf b = { NULL, 0, 0, 0, e };
 	int n = 0, known = l->schema != NULL;
 
 	steps[n] = node;

@@ -107,6 +107,11 @@ all_tests(void)
 	expect("a delete inside a merge: the deleted leaf", CFG(TWO),
 	    EDIT("<w " W "><e><k>b</k><v nc:operation=\"delete\"/></e></w>"),
 	    "delete /w:w/w:e[w:k='b']/w:v" WD);
+	/* a target (with its declarations) past CFG_TARGET_MAX: no list */
+	p = many + snprintf(many, sizeof(many), "<config xmlns=\"%s\"><w %s><e><k>", NCNS, W);
+	memset(p, 'x', 2100);
+	snprintf(p + 2100, sizeof(many) - (size_t)(p + 2100 - many), "</k></e></w></config>");
+	expect("a target too long: no list", CFG(TWO), many, "over");
 	/* the bound: 32 changes are listed, 33 are not */
 	for (int n = 32; n <= 33; n++) {
 		p = many + snprintf(many, sizeof(many), "<config xmlns=\"%s\"><w %s>", NCNS, W);
