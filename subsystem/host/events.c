@@ -7,6 +7,11 @@
  *
  * netconf-session-end carries killed-by when kill-session ended the
  * session (the killer's id comes with its SIGTERM, see main.c).
+ *
+ * netconf-config-change carries the <edit> list its caller summed up
+ * (tree/edit_report.c): each target with the namespace declarations
+ * its prefixes need, on the <target> element itself, so a subscriber's
+ * NACM check (observe/notify.c) reads it alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include "xmalloc.h"
 #include "host.h"
 #include "log.h"
+#include "tree/tree.h"
 
 static void
 session_parms(xmlNodePtr ev, const struct session *s)
@@ -126,8 +132,46 @@ event_session_end(struct dsdir *dd, const struct session *s, const char *reason,
 	event_emit(dd, s, doc, when);
 }
 
+/*
+ * 1 when the <edit> list of edits, escaped at worst (6 bytes a byte,
+ * &quot;), takes at most half an event log record: the rest of the
+ * event always fits.
+ */
+static int
+edits_fit(const struct cfg_edits *edits)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < edits->n; i++) {
+		n += 96 + 6 * strlen(edits->e[i].target);
+		for (size_t j = 0; j < 2 * edits->e[i].ndecl; j++)
+			n += 16 + 6 * strlen(edits->e[i].decl[j]);
+	}
+	return n <= NLOG_RECORD_MAX / 2;
+}
+
+/* The <edit> entries of edits into ev (none when over its bound or too big). */
+static void
+edit_list(xmlNodePtr ev, const struct cfg_edits *edits)
+{
+	xmlNodePtr ed, t;
+
+	if (edits == NULL || edits->over || !edits_fit(edits))
+		return;
+	for (size_t i = 0; i < edits->n; i++) {
+		const struct cfg_edit *e = &edits->e[i];
+
+		ed = xmlNewChild(ev, NULL, BAD_CAST "edit", NULL);
+		t = xmlNewTextChild(ed, NULL, BAD_CAST "target", BAD_CAST e->target);
+		for (size_t j = 0; j < e->ndecl; j++)
+			xmlNewNs(t, BAD_CAST e->decl[2 * j + 1], BAD_CAST e->decl[2 * j]);
+		xmlNewTextChild(ed, NULL, BAD_CAST "operation", BAD_CAST cfg_op_name(e->op));
+	}
+}
+
 void
-event_config_change(struct dsdir *dd, const struct session *s, const char *datastore)
+event_config_change(struct dsdir *dd, const struct session *s, const char *datastore,
+    const struct cfg_edits *edits)
 {
 	int64_t when = nlog_now_us();
 	xmlNodePtr ev, by;
@@ -142,6 +186,7 @@ event_config_change(struct dsdir *dd, const struct session *s, const char *datas
 		else
 			session_parms(by, s);
 		xmlNewTextChild(ev, NULL, BAD_CAST "datastore", BAD_CAST datastore);
+		edit_list(ev, edits);
 	}
 	event_emit(dd, s, doc, when);
 }

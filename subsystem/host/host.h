@@ -301,9 +301,13 @@ void event_session_start(struct dsdir *dd, const struct session *by);
 /* killed_by: the session-id of the kill-session that ended by, else 0. */
 void event_session_end(struct dsdir *dd, const struct session *by,
     const char *reason, uint32_t killed_by);
-/* datastore: "running" or "startup" (others are not announced). */
+/*
+ * datastore: "running" or "startup" (others are not announced); edits:
+ * its <edit> list (tree/edit_report.c), NULL or over: none.
+ */
+struct cfg_edits;
 void event_config_change(struct dsdir *dd, const struct session *by,
-    const char *datastore);
+    const char *datastore, const struct cfg_edits *edits);
 /* event: start, cancel, timeout, extend or complete; timeout in seconds (start/extend). */
 void event_confirmed_commit(struct dsdir *dd, const struct session *by,
     const char *event, unsigned long timeout);

@@ -176,12 +176,50 @@ event_of(xmlNodePtr root)
 }
 
 /*
+ * NACM on a netconf-config-change's <edit> list: an edit whose target
+ * the session may not read goes (nacm_path_readable, the read check of
+ * an error-path: the target rebuilt as a bare tree and matched as the
+ * rules match data; a target it cannot read fails closed).  0 when
+ * every edit stays, 1 when some went, -1 when the event had edits and
+ * none is left: it is not sent, so that a subscriber never learns that
+ * data it may not read changed.
+ */
+static int
+prune_edits(const struct nacm_session *v, xmlNodePtr ev)
+{
+	xmlNodePtr ed, next, t;
+	int had = 0, kept = 0;
+	xmlChar *target;
+
+	if (!xmlStrEqual(ev->name, BAD_CAST "netconf-config-change"))
+		return 0;
+	for (ed = ev->children; ed != NULL; ed = next) {
+		next = ed->next;
+		if (ed->type != XML_ELEMENT_NODE || !xmlStrEqual(ed->name, BAD_CAST "edit"))
+			continue;
+		had++;
+		for (t = ed->children; t != NULL; t = t->next)
+			if (t->type == XML_ELEMENT_NODE && xmlStrEqual(t->name, BAD_CAST "target"))
+				break;
+		target = t != NULL ? xmlNodeGetContent(t) : NULL;
+		if (target != NULL && nacm_path_readable(v, t, (const char *)target) == 1)
+			kept++;
+		else {
+			xmlUnlinkNode(ed);
+			xmlFreeNode(ed);
+		}
+		xmlFree(target);
+	}
+	return kept == had ? 0 : kept == 0 ? -1 : 1;
+}
+
+/*
  * Sends one logged event if it is in the window, NACM lets the session
  * read it (RFC 8341 3.4.6: notification-name rules, read-default; a
  * dropped one counts in denied-notifications) and it passes the filter.
- * The view is the one of the session's last RPC.  nchome's
- * netconf-config-change carries no <edit> list, so no data node's name
- * reaches a subscriber through it.
+ * The view is the one of the session's last RPC.  A netconf-config-
+ * change keeps only the edits whose targets the session may read
+ * (prune_edits).
  */
 static void
 deliver(int64_t when, const char *xml, size_t len, void *arg)
@@ -191,6 +229,7 @@ deliver(int64_t when, const char *xml, size_t len, void *arg)
 	xmlDocPtr doc, outdoc;
 	xmlNodePtr root, out, c, next, ev;
 	xmlBufferPtr b;
+	int pruned = 0;
 
 	(void)arg;
 	if (!sub.active || (sub.start_us >= 0 && when < sub.start_us) ||
@@ -217,9 +256,19 @@ deliver(int64_t when, const char *xml, size_t len, void *arg)
 		reg_update(sub.s);	/* denied-notifications reaches the host's counters */
 		return;
 	}
-	if (sub.filter_doc == NULL) {
+	if (nacm && (pruned = prune_edits(v, ev)) == -1) {
 		xmlFreeDoc(doc);
-		(void)send_text(xml, len);
+		return;
+	}
+	if (sub.filter_doc == NULL) {
+		if (pruned && (b = xmlBufferCreate()) != NULL) {
+			xmlNodeDump(b, doc, root, 0, 0);
+			(void)send_text((const char *)xmlBufferContent(b),
+			    (size_t)xmlBufferLength(b));
+			xmlBufferFree(b);
+		} else if (!pruned)
+			(void)send_text(xml, len);
+		xmlFreeDoc(doc);
 		return;
 	}
 	outdoc = xmlNewDoc(BAD_CAST "1.0");

@@ -111,6 +111,7 @@ static int
 rollback_now(struct store *st, struct dsdir *dd, const char *hooks_dir,
     struct rpc *r, const struct session *by)
 {
+	struct cfg_edits edits;
 	xmlDocPtr doc, cur;
 
 	if ((doc = store_load_file(st, ROLLBACK_FILE)) == NULL) {
@@ -119,11 +120,19 @@ rollback_now(struct store *st, struct dsdir *dd, const char *hooks_dir,
 		clear_state(dd);
 		return -1;
 	}
+	/* the timer has no session, so no modules: its targets are schema-less */
+	cfg_edits_init(&edits, by != NULL ? store_yang(st, by->schema, doc) : NULL,
+	    store_keys(st));
 	if ((cur = store_doc(st, DS_RUNNING)) != NULL)
 		(void)hooks_running_changed(dd, hooks_dir, by, r, cur, doc);
-	if (store_replace(st, DS_RUNNING, doc) == -1)
+	ops_change_edits(cur != NULL ? xmlDocGetRootElement(cur) : NULL,
+	    xmlDocGetRootElement(doc), &edits);
+	if (store_replace(st, DS_RUNNING, doc) == -1) {
+		cfg_edits_free(&edits);
 		return -1;
-	event_config_change(dd, by, "running");
+	}
+	event_config_change(dd, by, "running", &edits);
+	cfg_edits_free(&edits);
 	clear_state(dd);
 	log_info("confirmed commit rolled back");
 	return 0;
@@ -342,6 +351,11 @@ commit_fast(struct rpc *r)
 		return 1;
 	switch (store_commit_overlay(st)) {
 	case 1:
+		/*
+		 * running's document before is not at hand (it became the
+		 * candidate's): the event has no edit list (RFC 6470 allows it)
+		 */
+		event_config_change(r->s->dd, r->s, "running", NULL);
 		return 1;
 	case -1:
 		running_unwritable(r);
@@ -355,7 +369,8 @@ static int
 candidate_to_running(struct rpc *r)
 {
 	struct store *st = r->s->store;
-	xmlDocPtr cand;
+	struct cfg_edits edits;
+	xmlDocPtr cand, run;
 
 	if (!store_candidate_present(st))
 		return 0;
@@ -365,15 +380,21 @@ candidate_to_running(struct rpc *r)
 		return -1;
 	}
 	if (store_validate(st, r, cand) == -1 || yang_check(r, cand) == -1 ||
-	    ops_running_changed(r, store_doc(st, DS_RUNNING), cand) == -1)
+	    ops_running_changed(r, (run = store_doc(st, DS_RUNNING)), cand) == -1)
 		return -1;
+	/* the event's edits, while running's document is still there */
+	cfg_edits_init(&edits, store_yang(st, r->s->schema, cand), store_keys(st));
+	ops_change_edits(run != NULL ? xmlDocGetRootElement(run) : NULL,
+	    xmlDocGetRootElement(cand), &edits);
 	/* the candidate's document becomes running's */
 	(void)store_take_doc(st, DS_CANDIDATE);
 	if (store_replace(st, DS_RUNNING, cand) == -1) {
+		cfg_edits_free(&edits);
 		running_unwritable(r);
 		return -1;
 	}
-	event_config_change(r->s->dd, r->s, "running");
+	event_config_change(r->s->dd, r->s, "running", &edits);
+	cfg_edits_free(&edits);
 	store_drop_candidate(st);
 	return 0;
 }

@@ -379,6 +379,8 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	c->move = 1;
 	c->log_inside = ops_nacm_checks_writes(r->s);
 	ops_nacm_edit_reads(r->s, c);
+	if (c->report != NULL)	/* what the event will list, with the model's keys */
+		cfg_edits_init(c->report, c->schema, c->keys);
 	if (q->test != TEST_ONLY) {
 		old = hooks_snapshot(r->s, q->ds, doc);
 		if (store_edit_begin(st, q->ds, q->config, c->defop, c->erropt, se) == -1) {
@@ -416,13 +418,13 @@ out:
 	return keep;
 }
 
-/* Records a kept change of ds: the candidate's owner, the event. */
+/* Records a kept change of ds: the candidate's owner, the event (with edits: its list). */
 static void
-changed(struct rpc *r, enum ds_id ds)
+changed(struct rpc *r, enum ds_id ds, const struct cfg_edits *edits)
 {
 	if (ds == DS_CANDIDATE)
 		store_candidate_owner(r->s->store);
-	event_config_change(r->s->dd, r->s, ds_name(ds));
+	event_config_change(r->s->dd, r->s, ds_name(ds), edits);
 }
 
 void
@@ -431,6 +433,7 @@ op_edit_config(struct rpc *r)
 	struct store *st = r->s->store;
 	struct edit_ctx c = { 0 };
 	struct store_edit se = { .fd = -1 };
+	struct cfg_edits edits = { 0 };
 	struct edit_req q;
 	xmlDocPtr doc;
 	int had_candidate;
@@ -443,6 +446,8 @@ op_edit_config(struct rpc *r)
 		ops_store_failed(r);
 		goto out;
 	}
+	/* the event's edit list: only running's changes are announced */
+	c.report = q.ds == DS_RUNNING && q.test != TEST_ONLY ? &edits : NULL;
 	if (!edit_in_place(r, &q, doc, &c, &se)) {
 		store_edit_abort(st, &se);
 		edit_undo(&c);
@@ -455,9 +460,11 @@ op_edit_config(struct rpc *r)
 		tree_unique_undone();
 		store_forget(st, q.ds);
 	} else {
-		changed(r, q.ds);
+		edit_report(&c, 0, c.nlog);	/* what the log still holds */
+		changed(r, q.ds, c.report);
 		tree_unique_follow(&c);	/* running's or the candidate's kept unique values */
 	}
+	cfg_edits_free(&edits);
 	edit_ctx_clear(&c);
 out:
 	store_unlock(st);
@@ -468,6 +475,7 @@ static void
 replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 {
 	struct store *st = r->s->store;
+	struct cfg_edits edits;
 	xmlDocPtr cur;
 
 	cur = store_doc(st, ds);
@@ -489,11 +497,33 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 			return;
 		}
 	}
-	if (store_replace(st, ds, doc) == -1) {
+	cfg_edits_init(&edits, store_yang(st, r->s->schema, doc), store_keys(st));
+	if (ds != DS_CANDIDATE)	/* before the old document goes */
+		ops_change_edits(cur != NULL ? xmlDocGetRootElement(cur) : NULL,
+		    xmlDocGetRootElement(doc), &edits);
+	if (store_replace(st, ds, doc) == -1)
 		ops_store_failed(r);
-		return;
-	}
-	changed(r, ds);
+	else
+		changed(r, ds, &edits);
+	cfg_edits_free(&edits);
+}
+
+/* ds (was: its document, or NULL) becomes a copy of cur, another datastore's. */
+static void
+replace_from(struct rpc *r, enum ds_id ds, xmlDocPtr was, xmlDocPtr cur)
+{
+	struct store *st = r->s->store;
+	struct cfg_edits edits;
+
+	cfg_edits_init(&edits, store_yang(st, r->s->schema, cur), store_keys(st));
+	if (ds != DS_CANDIDATE)
+		ops_change_edits(was != NULL ? xmlDocGetRootElement(was) : NULL,
+		    xmlDocGetRootElement(cur), &edits);
+	if (store_replace_from(st, ds, cur) == -1)
+		ops_store_failed(r);
+	else
+		changed(r, ds, &edits);
+	cfg_edits_free(&edits);
 }
 
 void
@@ -530,10 +560,8 @@ op_copy_config(struct rpc *r)
 			    xmlDocGetRootElement(was) : NULL,
 			    xmlDocGetRootElement(cur)) == -1)
 				;	/* access-denied, nothing written */
-			else if (store_replace_from(st, ds, cur) == -1)
-				ops_store_failed(r);
 			else
-				changed(r, ds);
+				replace_from(r, ds, was, cur);
 		}
 	} else if ((doc = ops_source_doc(r, source)) != NULL)
 		replace_target(r, ds, doc);

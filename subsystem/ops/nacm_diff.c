@@ -16,6 +16,10 @@
  * old node is a delete of its subtree, an unpaired new one a create.
  * A mismatch the pairing cannot see is reported as delete and create:
  * stricter than needed, never more permissive.
+ *
+ * The same diff sums up a whole-datastore change for the RFC 6470
+ * netconf-config-change (ops_change_edits): its changes are topmost
+ * already; it stops once there are more than the event lists.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,7 +39,8 @@
 struct changes {
 	struct nacm_change	*ch;
 	size_t			 n, cap;
-	int			 oom;
+	int			 oom;		/* or more than limit: the diff stops */
+	size_t			 limit;		/* 0: none */
 };
 
 static void
@@ -43,6 +48,10 @@ add_change(struct changes *cs, xmlNodePtr node, int op)
 {
 	if (cs->oom)
 		return;
+	if (cs->limit > 0 && cs->n == cs->limit) {
+		cs->oom = 1;
+		return;
+	}
 	if (cs->n == cs->cap) {
 		size_t cap = cs->cap ? cs->cap * 2 : 16;
 		struct nacm_change *c = realloc(cs->ch, cap * sizeof(*c));
@@ -249,7 +258,7 @@ diff_children(struct changes *cs, xmlNodePtr oldp, xmlNodePtr newp, int depth)
 		for (size_t i = 0; i < sn.n; i++) {
 			uintptr_t o;
 
-			if ((uintptr_t)xmlHashLookup(counts, BAD_CAST sn.id[i]) != 0x10001 ||
+			if ((uintptr_t)xmlHashLookup(counts, BAD_CAST sn.id[i]) != NEW_ONE + 1 ||
 			    (o = (uintptr_t)xmlHashLookup(olds, BAD_CAST sn.id[i])) == 0)
 				continue;
 			so.paired[o - 1] = (int)i + 1;
@@ -311,4 +320,17 @@ ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root)
 		res = cs.n == 0 ? 0 : nacm_write_check(v, cs.ch, cs.n, &d);
 	free(cs.ch);
 	return ops_nacm_write_checked(r, res, &d);
+}
+
+void
+ops_change_edits(xmlNodePtr old_root, xmlNodePtr new_root, struct cfg_edits *l)
+{
+	struct changes cs = { .limit = CFG_EDITS_MAX + 1 };
+
+	if (diff_children(&cs, old_root, new_root, 0) == -1)
+		l->over = 1;	/* too many changes (or no memory): no list */
+	for (size_t i = 0; i < cs.n && !l->over; i++)
+		cfg_edits_add(l, NULL, cs.ch[i].node, cs.ch[i].op == NACM_CREATE ? CFG_CREATE :
+		    cs.ch[i].op == NACM_DELETE ? CFG_DELETE : CFG_MERGE);
+	free(cs.ch);
 }

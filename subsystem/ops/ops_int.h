@@ -67,6 +67,13 @@ int ops_nacm_checks_writes(struct session *s);
  */
 int ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root);
 
+/*
+ * nacm_diff.c: what differs between old_root's data and new_root's
+ * (either may be NULL) into l, as netconf-config-change edits; l is
+ * over when they are more than it holds.
+ */
+void ops_change_edits(xmlNodePtr old_root, xmlNodePtr new_root, struct cfg_edits *l);
+
 struct nacm_denial;
 
 /* nacm.c: what nacm_write_check answered (res), as the RPC's result: 0 or -1. */

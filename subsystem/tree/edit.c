@@ -499,6 +499,7 @@ unpack_for_edit(struct edit_ctx *c, xmlNodePtr d)
 static void
 repack_edited(struct edit_ctx *c, xmlNodePtr d, size_t at)
 {
+	edit_report(c, at + 1, c->nlog);	/* before its nodes are packed away */
 	packed_pack_tree(d);
 	for (size_t i = at + 1; i < c->nlog; i++)
 		forget_change(&c->log[i]);

@@ -69,6 +69,8 @@ struct edit_change {
 	xmlChar		*old_text;	/* EC_TEXT: the content before */
 };
 
+struct cfg_edits;
+
 struct edit_ctx {
 	struct rpc		*r;	/* errors go here; NULL: only counted */
 	xmlHashTablePtr		 keys;	/* element local name -> char ** (NULL-ended), may be NULL */
@@ -94,6 +96,12 @@ struct edit_ctx {
 	 */
 	int			(*may_read)(void *arg, const xmlNode *e);
 	void			*may_read_arg;
+	/*
+	 * NULL, or where the changes are summed up for the RFC 6470
+	 * netconf-config-change (edit_report.c): changes inside a packed
+	 * entry are summed up before its log entries are forgotten.
+	 */
+	struct cfg_edits	*report;
 };
 
 /*
@@ -301,6 +309,59 @@ const struct lysc_node *reply_schema_child(const struct reply_opts *o,
  */
 int reply_entry_keys(const struct reply_opts *o, const struct lysc_node *sn,
     xmlNodePtr d, xmlNodePtr *keys, int max);
+
+/* ---- edit_report.c ---- */
+
+/*
+ * What a change of a datastore did, as RFC 6470 netconf-config-change
+ * <edit> entries: each the topmost node changed (an instance-identifier
+ * with list keys as predicates, the prefixes it uses declared) and what
+ * happened to it.  At most CFG_EDITS_MAX entries: past that the list is
+ * dropped (over), as RFC 6470 allows when the edits are not known, and
+ * nothing more is computed.  A target longer than CFG_TARGET_MAX drops
+ * the list too (the event log's records are bounded).
+ */
+#define CFG_EDITS_MAX	32
+#define CFG_TARGET_MAX	2048
+
+enum cfg_op { CFG_CREATE, CFG_DELETE, CFG_MERGE, CFG_REPLACE };
+
+struct cfg_edit {
+	char		*target;
+	char		**decl;		/* prefix, namespace, prefix, ... */
+	size_t		 ndecl;		/* pairs */
+	enum cfg_op	 op;
+};
+
+struct cfg_edits {
+	struct cfg_edit	 e[CFG_EDITS_MAX];
+	size_t		 n;
+	int		 over;		/* too many (or too long): no list */
+	struct schema	*schema;	/* the modules' prefixes and keys, or NULL */
+	xmlHashTablePtr	 keys;		/* RELAX NG keys, or NULL */
+};
+
+/* The edit or RFC 6470 name of op ("create", ...). */
+const char *cfg_op_name(enum cfg_op op);
+
+/* An empty list whose targets take keys and prefixes from schema and keys. */
+void cfg_edits_init(struct cfg_edits *l, struct schema *schema, xmlHashTablePtr keys);
+void cfg_edits_free(struct cfg_edits *l);
+
+/*
+ * Node (an element of a datastore document, below its root; its parent
+ * parent when it has been unlinked, else NULL) had op done to it.
+ */
+void cfg_edits_add(struct cfg_edits *l, xmlNodePtr parent, xmlNodePtr node, enum cfg_op op);
+
+/*
+ * The changes c->log[from..to-1] summed up into c->report: a node added
+ * where one of its identity was removed is replaced, else created; a
+ * removed one is deleted; a leaf's new text is a merge of the leaf.
+ * edit.c calls it before it forgets log entries; the caller, for the
+ * whole log, once the edit is kept.
+ */
+void edit_report(struct edit_ctx *c, size_t from, size_t to);
 
 /* ---- validate.c ---- */
 
