@@ -145,6 +145,33 @@ stmt_names(const struct lysc_node *sn, unsigned i, const char *names[][MAX_LEVEL
 	return *beyond ? 0 : nl;
 }
 
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Statement i over the whole list, 8 bytes an entry, nothing kept; 1 on a repeat. */
+static int
+hash_once(xmlNodePtr like, const char *names[][MAX_LEVELS], const size_t *nn, unsigned nl,
+    size_t cap)
+{
+	uint64_t *hs = xreallocarray(NULL, cap > 0 ? cap : 1, sizeof(*hs));
+	size_t n = 0;
+	int clash = 0;
+
+	for (xmlNodePtr o = like->parent->children; o != NULL; o = o->next)
+		if (node_same_name(o, like) && hash_of(o, names, nn, nl, &hs[n]))
+			n++;
+	qsort(hs, n, sizeof(*hs), u64_cmp);
+	for (size_t k = 1; k < n && !clash; k++)
+		clash = hs[k] == hs[k - 1];
+	free(hs);
+	return clash;
+}
+
 /* Every entry's records of statement i into k (whole list); 1 on a repeat. */
 static int
 hash_all(struct vd_kept *k, unsigned i, xmlNodePtr like, const char *names[][MAX_LEVELS],
@@ -225,37 +252,48 @@ vd_list_clash(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr const *tou
 	struct vd_kept *k;
 	void **slot;
 	unsigned nl;
-	int clash = 0, beyond = 0, follow;
+	int clash = 0, beyond = 0, follow, keep;
 
 	if (like->parent == NULL)
 		return 0;
+	for (xmlNodePtr o = like->parent->children; o != NULL; o = o->next)
+		cap++;
 	slot = mode != VU_SCAN ? index_ext(like->parent, IX_EXT_HASHES, kept_free) : NULL;
 	k = slot != NULL ? *slot : NULL;
 	follow = k != NULL && mode == VU_EDIT && k->gen + 1 == edit_generation &&
 	    k->list == sn && strcmp(k->name, (const char *)like->name) == 0 &&
 	    strcmp(k->ns, node_ns(like)) == 0;
+	/*
+	 * Kept where the next edit is likely to touch a small part of the
+	 * list (a batch into a big list).  An edit of every entry (a rewrite)
+	 * hashes 8 bytes an entry and keeps nothing: its peak is not raised.
+	 */
+	keep = slot != NULL && (follow || ntouched * 4 < cap);
 	if (!follow) {
 		kept_free(k);
 		k = xcalloc(1, sizeof(*k));
 		k->list = sn;
 		k->name = xstrdup((const char *)like->name);
 		k->ns = xstrdup(node_ns(like));
-		for (xmlNodePtr o = like->parent->children; o != NULL; o = o->next)
-			cap++;
 	} else if (ngone > 0) {
 		sgone = xreallocarray(NULL, ngone, sizeof(*sgone));
 		memcpy(sgone, gone, ngone * sizeof(*sgone));
 		qsort(sgone, ngone, sizeof(*sgone), ptr_cmp);
 	}
 	for (unsigned i = 0; !clash && (nl = stmt_names(sn, i, names, nn, &beyond)) > 0; i++) {
-		clash = follow ? hash_touched(k, i, like, names, nn, nl, touched, ntouched, sgone,
-		    ngone) : hash_all(k, i, like, names, nn, nl, cap);
+		if (follow)
+			clash = hash_touched(k, i, like, names, nn, nl, touched, ntouched, sgone,
+			    ngone);
+		else if (keep)
+			clash = hash_all(k, i, like, names, nn, nl, cap);
+		else
+			clash = hash_once(like, names, nn, nl, cap);
 		if (!follow)
-			k->nstmt = i + 1;
+			k->nstmt = keep ? i + 1 : 0;
 	}
 	free(sgone);
 	k->gen = edit_generation;
-	if (clash || beyond || slot == NULL) {
+	if (clash || beyond || !keep) {
 		/* not kept: the edit may be refused, or the list is not read here */
 		kept_free(k);
 		k = NULL;
