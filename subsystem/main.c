@@ -286,6 +286,18 @@ main(int argc, char *argv[])
 	 * load).  Small allocations keep the per-thread cache.
 	 */
 	(void)mallopt(M_MXFAST, 0);
+	/*
+	 * Keep up to 4 MiB free at the heap's top: by default each RPC's few
+	 * MB of transient memory (libyang's tree of the entries checked, the
+	 * reply buffer) went back to the kernel after the RPC and was faulted
+	 * in again by the next one, page by page: population in batches of
+	 * 1,000 took 21,000 page faults where one bulk edit of the same
+	 * entries took 8,000, about a tenth of its time.  The peak (VmHWM) is
+	 * not raised: the pages kept were in use a moment before.  (This
+	 * also fixes the mmap threshold at 128 KiB; letting blocks up to
+	 * 1 MiB into the heap as well raised a rewrite's peak by 0.4 MB.)
+	 */
+	(void)mallopt(M_TRIM_THRESHOLD, 4 << 20);
 #endif
 	memcap_install();	/* before libxml2 allocates anything */
 

@@ -62,8 +62,9 @@ struct index {
 	xmlHashTablePtr	 keys;		/* the RELAX NG keys it was built with */
 	int		 irregular;	/* an entry's key leaves are not as
 					   index_lookup needs them (key_regular) */
-	void		*ext;		/* index_ext(): validate.c's unique values */
-	void		(*ext_free)(void *);
+	/* index_ext(): validate_unique.c's values, validate_distinct.c's hashes */
+	void		*ext[IX_EXTS];
+	void		(*ext_free[IX_EXTS])(void *);
 };
 
 static void
@@ -86,8 +87,9 @@ index_drop(xmlNodePtr parent)
 
 	if (ix == NULL)
 		return;
-	if (ix->ext_free != NULL)
-		ix->ext_free(ix->ext);
+	for (int i = 0; i < IX_EXTS; i++)
+		if (ix->ext_free[i] != NULL)
+			ix->ext_free[i](ix->ext[i]);
 	xmlHashFree(ix->h, NULL);
 	free(ix);
 	parent->_private = NULL;
@@ -161,14 +163,14 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys, struct schema *schema,
 }
 
 void **
-index_ext(xmlNodePtr parent, void (*free_fn)(void *))
+index_ext(xmlNodePtr parent, int which, void (*free_fn)(void *))
 {
 	struct index *ix = parent->_private;
 
-	if (ix == NULL)
+	if (ix == NULL || which < 0 || which >= IX_EXTS)
 		return NULL;
-	ix->ext_free = free_fn;
-	return &ix->ext;
+	ix->ext_free[which] = free_fn;
+	return &ix->ext[which];
 }
 
 /*

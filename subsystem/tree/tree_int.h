@@ -107,7 +107,8 @@ void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
  * The slot of one more cache kept with parent's list index, freed with
  * it by free_fn; NULL when parent has no index (fewer children).
  */
-void **index_ext(xmlNodePtr parent, void (*free_fn)(void *));
+enum { IX_EXT_UNIQUE, IX_EXT_HASHES, IX_EXTS };
+void **index_ext(xmlNodePtr parent, int which, void (*free_fn)(void *));
 
 /*
  * Counts edit_apply() and edit_undo() calls: a cache of tree contents
@@ -233,9 +234,14 @@ int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *go
 /*
  * validate_distinct.c: 1 when two entries of like's list (like's name
  * under like's parent; schema node sn) share the values of a unique
- * statement, or the statement is beyond what it reads.
+ * statement, or the statement is beyond what it reads.  The hashes are
+ * kept with the list's index: during an edit's check (VU_EDIT) with
+ * hashes of the tree one edit behind, only the entries of touched[]
+ * (sorted by address) and gone[] are hashed again, and only their
+ * values are compared with the others.
  */
-int vd_list_clash(xmlNodePtr like, const struct lysc_node *sn);
+int vd_list_clash(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr const *touched,
+    size_t ntouched, xmlNodePtr const *gone, size_t ngone, enum vu_mode mode);
 
 /* 1 when entries a and b of list sn differ in the values of a unique statement. */
 int vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn);

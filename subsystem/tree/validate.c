@@ -527,7 +527,8 @@ run_chunks(struct vscope *v, struct rpc *r)
 			continue;
 		/* many: each list once, whole; few: each entry against the others */
 		if (v->nuniq > MAX_UNITS ? (prev == NULL || prev->parent != v->uniq[i]->parent ||
-		    !node_same_name(prev, v->uniq[i])) && vd_list_clash(v->uniq[i], sn) :
+		    !node_same_name(prev, v->uniq[i])) &&
+		    vd_list_clash(v->uniq[i], sn, v->uniq, v->nuniq, v->gone, v->ngone, v->umode) :
 		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
 			return 1;
 	}

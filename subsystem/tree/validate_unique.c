@@ -280,7 +280,7 @@ static struct ucache *
 cache_of(xmlNodePtr entry, const struct lysc_node *sn, const struct ustmt *st,
     unsigned nst, xmlNodePtr *gone, size_t ngone, enum vu_mode mode)
 {
-	void **slot = index_ext(entry->parent, cache_free);
+	void **slot = index_ext(entry->parent, IX_EXT_UNIQUE, cache_free);
 	struct ucache *c;
 	int usable;
 
@@ -400,7 +400,7 @@ followed(xmlNodePtr parent, xmlNodePtr n)
 	void **slot;
 
 	if (parent == NULL || parent->type != XML_ELEMENT_NODE || n->type != XML_ELEMENT_NODE ||
-	    (slot = index_ext(parent, cache_free)) == NULL || (c = *slot) == NULL)
+	    (slot = index_ext(parent, IX_EXT_UNIQUE, cache_free)) == NULL || (c = *slot) == NULL)
 		return NULL;
 	if (c->missed || (c->gen != edit_generation && c->gen + 1 != edit_generation))
 		return NULL;	/* missed an edit: rebuilt when next used */

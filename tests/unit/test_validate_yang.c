@@ -301,6 +301,100 @@ chunks(void)
 	schema_free(full);
 }
 
+/* 300 entries item-<lo>.. with alpha a<i>, except entry at: a<val> (NULL: none). */
+static char *
+batch_doc(int lo, int at, const char *val)
+{
+	size_t cap = 300 * 120 + 1024;
+	char *b = malloc(cap);
+	size_t len = (size_t)snprintf(b, cap, "<config xmlns=\"" NCNS "\"><top xmlns=\"" EBR "\">");
+
+	for (int i = lo; i < lo + 300; i++) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "a%d", i);
+		len += (size_t)snprintf(b + len, cap - len, "<item><name>item-%06d</name><cfg>"
+		    "<alpha>%s</alpha></cfg></item>", i, i == at && val != NULL ? val : v);
+	}
+	snprintf(b + len, cap - len, "</top></config>");
+	return b;
+}
+
+/* One edit of d checked; kept when keep and valid, else undone. */
+static void
+batch_step(const char *what, xmlDocPtr d, char *edit, int want_rc, int keep)
+{
+	xmlDocPtr e = parse(edit, 1);
+	struct edit_ctx c = { 0 };
+	struct rpc r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	c.schema = sch;
+	c.r = &r;
+	CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+	    "%s: edit applies", what);
+	rc = tree_validate_edit(sch, &r, xmlDocGetRootElement(d), &c);
+	check_err(what, &r, rc, want_rc, want_rc ? "operation-failed" : NULL, NULL,
+	    want_rc ? "data-not-unique" : NULL);
+	if (rc != 0 || !keep)
+		edit_undo(&c);
+	edit_ctx_clear(&c);
+	packed_repack();
+	xmlFreeDoc(r.err_doc);
+	xmlFreeDoc(e);
+	free(edit);
+}
+
+/*
+ * Edits of more than 256 entries one after another, as a population in
+ * batches: the list's unique hashes are kept from one edit's check to the
+ * next (validate_distinct.c), and still see values earlier edits wrote,
+ * values they freed, and values of an edit that was undone.
+ */
+static void
+batches(void)
+{
+	const char *mods2[] = { "example-bench-refs", NULL };
+	char err[512], *data = big_doc(1000, -1, 0, -1, NULL);
+	struct schema *full = load_modules(mods2, err, sizeof(err)), *keep = sch;
+	xmlDocPtr d;
+
+	CHECK(full != NULL, "load example-bench-refs: %s", full ? "" : err);
+	if (full == NULL)
+		return;
+	sch = full;
+	d = parse(data, 1);
+	batch_step("batches: 300 new entries", d, batch_doc(1000, -1, NULL), 0, 1);
+	batch_step("batches: a value the previous batch wrote", d,
+	    batch_doc(1300, 1450, "a1100"), -1, 1);
+	batch_step("batches: a value of the first entries", d, batch_doc(1300, 1301, "a7"), -1, 1);
+	batch_step("batches: 300 new entries after refusals", d, batch_doc(1300, -1, NULL), 0, 1);
+	batch_step("batches: a value written twice in one batch", d,
+	    batch_doc(1600, 1650, "a1610"), -1, 1);
+	/* entries 1000.. rewritten with other values: a1000.. are free again */
+	char *re = batch_doc(1000, -1, NULL);
+	for (char *p = re; (p = strstr(p, "<alpha>a")) != NULL; p += 7)
+		p[7] = 'z';
+	batch_step("batches: 300 entries rewritten", d, re, 0, 1);
+	batch_step("batches: a value a rewrite freed", d, batch_doc(1600, 1601, "a1005"), 0, 1);
+	batch_step("batches: a value a rewrite wrote", d, batch_doc(1900, 1901, "z1005"), -1, 1);
+	/* an undone edit: the tree is as before it, whatever its check kept */
+	re = batch_doc(1000, -1, NULL);
+	for (char *p = re; (p = strstr(p, "<alpha>a")) != NULL; p += 7)
+		p[7] = 'y';
+	batch_step("batches: a rewrite not kept", d, re, 0, 0);
+	batch_step("batches: a value the rewrite not kept took", d, batch_doc(1900, 1901, "z1005"),
+	    -1, 1);
+	batch_step("batches: an edit not kept", d, batch_doc(1900, 1950, "q1"), 0, 0);
+	batch_step("batches: the value of the edit not kept", d, batch_doc(1900, 1950, "q1"), 0, 1);
+	batch_step("batches: the value of the last batch", d, batch_doc(2200, 2201, "q1"), -1, 1);
+	doc_free(d);
+	free(data);
+	sch = keep;
+	schema_free(full);
+}
+
 int
 main(void)
 {
@@ -315,6 +409,7 @@ main(void)
 	kinds();
 	split();
 	chunks();
+	batches();
 	schema_free(sch);
 	xmlCleanupParser();
 	UNIT_DONE();
