@@ -302,6 +302,23 @@ size_t nacm_mask_count(const struct nacm_mask *mask);
 void nacm_mask_free(struct nacm_mask *mask);
 
 /*
+ * The same decisions, made only for the nodes a reply asks about
+ * (nacm_lazy.c): nacm_reader_hides(r, n) is 1 when the read mask of the
+ * data under root would leave n out, or n is below a node it leaves out,
+ * or n is not under root (fail closed).  Asked in document order it
+ * decides each node once, and a subtree no rule's path enters is decided
+ * at its root.  A packed n (packed.h) it keeps but whose children it
+ * must decide one by one is unpacked (packed_repack packs it again), so
+ * a packed node it keeps never holds a node it hides.  root's document
+ * must not change but by packing and unpacking while r lives.  Out of
+ * memory is fatal (xmalloc.h).
+ */
+struct nacm_reader;
+struct nacm_reader *nacm_reader_new(const struct nacm_session *s, xmlNodePtr root);
+int nacm_reader_hides(struct nacm_reader *r, const xmlNode *n);
+void nacm_reader_free(struct nacm_reader *r);
+
+/*
  * Removes from root's tree (one the caller owns: a copy, a filter
  * result) what the session may not read.  The number of subtrees
  * removed, or -1 when out of memory (then nothing was removed).
