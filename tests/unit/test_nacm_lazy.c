@@ -225,6 +225,62 @@ mask_hides(const struct nacm_mask *m, const xmlNode *root, const xmlNode *n)
 	return 0;
 }
 
+/*
+ * The reader keeps node pointers between questions: an entry packed again
+ * (a filter does that after reading it) and unpacked anew gets new nodes,
+ * some at the addresses of the old ones.  Its answers must be the new
+ * nodes' (libxml2 tells it of each free).
+ */
+static void
+test_repacked(void)
+{
+	struct nacm_config *cfg = t_cfg("<nacm xmlns=\"" NACM_NS "\"><groups><group><name>g</name>"
+	    "<user-name>u</user-name></group></groups><rule-list><name>l</name><group>g</group>"
+	    "<rule><name>r</name><path xmlns:t=\"" TNS "\">/t:top/t:item/t:cfg</path>"
+	    "<access-operations>read</access-operations><action>deny</action></rule>"
+	    "</rule-list></nacm>");
+	struct nacm_session *s = t_sess(cfg, "u", NULL, 0);
+	xmlBufferPtr b = xmlBufferCreate();
+	xmlDocPtr d;
+	struct nacm_reader *rd;
+	int wrong = 0, asked = 0;
+
+	xmlBufferCat(b, BAD_CAST T_CFG_OPEN "<top xmlns=\"" TNS "\">");
+	for (int i = 0; i < 20; i++) {
+		char e[256];
+
+		snprintf(e, sizeof(e), "<item><name>n%d</name><a>%d</a><cfg><c>%d</c></cfg>"
+		    "<b>x</b></item>", i, i, i);
+		xmlBufferCat(b, BAD_CAST e);
+	}
+	xmlBufferCat(b, BAD_CAST "</top></config>");
+	d = t_packed_doc((const char *)xmlBufferContent(b));
+	rd = nacm_reader_new(s, xmlDocGetRootElement(d));
+	packed_unpack(t_elem(xmlDocGetRootElement(d), "top"));
+	for (xmlNodePtr it = t_elem(xmlDocGetRootElement(d), "top")->children; it != NULL;
+	    it = it->next)
+		for (int again = 0; again < 4; again++) {
+			packed_unpack(it);
+			for (xmlNodePtr c = again % 2 ? it->last : it->children; c != NULL;
+			    c = again % 2 ? c->prev : c->next) {
+				int want = xmlStrEqual(c->name, BAD_CAST "cfg");
+
+				asked++;
+				wrong += nacm_reader_hides(rd, c) != want;
+				if (c->children != NULL && c->children->type == XML_ELEMENT_NODE)
+					wrong += nacm_reader_hides(rd, c->children) != want;
+			}
+			packed_pack_tree(it);
+		}
+	CHECK(wrong == 0 && asked > 0, "entries packed again and unpacked under the reader: "
+	    "its answers are the new nodes' (%d of %d wrong)", wrong, asked);
+	nacm_reader_free(rd);
+	xmlFreeDoc(d);
+	xmlBufferFree(b);
+	nacm_session_free(s);
+	nacm_config_free(cfg);
+}
+
 #define ROUNDS	120
 #define FILTERS	12
 
@@ -343,6 +399,7 @@ main(void)
 	    "(%d of %zu differ)", bad_node, asked);
 	CHECK(hid > 0 && partial > 0, "the rules hid %d nodes and kept %d beside masked ones "
 	    "(the test can see hiding)", hid, partial);
+	test_repacked();
 	t_done();
 	UNIT_DONE();
 }
