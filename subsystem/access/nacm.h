@@ -206,6 +206,21 @@ struct nacm_config *nacm_config_parse(const xmlNode *nacm, int flags,
 int nacm_config_check_schema(const struct nacm_config *cfg,
     const struct nacm_schema *schema, char *err, size_t errlen);
 
+/*
+ * The same, and when refused *path (pathlen bytes) is where: the
+ * instance-identifier of the rule or rule-list the message names, else
+ * of the container ("/nacm:nacm"; prefix nacm for NACM_NS), for an
+ * rpc-error's error-path.  A name no quote can hold names its parent.
+ */
+struct nacm_config *nacm_config_parse_at(const xmlNode *nacm, int flags,
+    int (*group_exists)(const char *group), char *err, size_t errlen, char *path,
+    size_t pathlen);
+int nacm_config_check_schema_at(const struct nacm_config *cfg,
+    const struct nacm_schema *schema, char *err, size_t errlen, char *path, size_t pathlen);
+
+/* That path for a rule (list, rule; NULL: none) into path. */
+void nacm_config_error_path(char *path, size_t len, const char *list, const char *rule);
+
 /* enable-nacm true, every default deny, no rules: only recovery gets in. */
 struct nacm_config *nacm_config_failsafe(void);
 
