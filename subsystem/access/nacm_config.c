@@ -22,34 +22,6 @@ struct cp {
 	size_t		 pathlen;
 };
 
-/* Appends /nacm:elem[nacm:name='name'] to buf; -1 when it cannot be written. */
-static int
-path_step(char *buf, size_t len, const char *elem, const char *name)
-{
-	size_t at = strlen(buf);
-	char q = strchr(name, '\'') == NULL ? '\'' : '"';
-	int n;
-
-	if (q == '"' && strchr(name, '"') != NULL)
-		return -1;	/* no quote for it: the parent names the place */
-	n = snprintf(buf + at, len - at, "/nacm:%s[nacm:name=%c%s%c]", elem, q, name, q);
-	if (n < 0 || (size_t)n >= len - at) {
-		buf[at] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
-void
-nacm_config_error_path(char *path, size_t len, const char *list, const char *rule)
-{
-	if (len == 0)
-		return;
-	snprintf(path, len, "/nacm:nacm");
-	if (list != NULL && path_step(path, len, "rule-list", list) == 0 && rule != NULL)
-		(void)path_step(path, len, "rule", rule);
-}
-
 static int
 cp_err(struct cp *cp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
