@@ -111,6 +111,12 @@ nacm_reader_free(struct nacm_reader *r)
 	free(r);
 }
 
+size_t
+nacm_reader_frames(const struct nacm_reader *r)
+{
+	return r->nf;
+}
+
 /* The index of p's rules for its children at depth (NULL: test them all). */
 static struct nacm_level *
 level_of(struct nacm_reader *r, size_t depth)

@@ -243,7 +243,7 @@ test_repacked(void)
 	xmlBufferPtr b = xmlBufferCreate();
 	xmlDocPtr d;
 	struct nacm_reader *rd;
-	int wrong = 0, asked = 0;
+	int wrong = 0, asked = 0, dropped = 1;
 
 	xmlBufferCat(b, BAD_CAST T_CFG_OPEN "<top xmlns=\"" TNS "\">");
 	for (int i = 0; i < 20; i++) {
@@ -270,10 +270,14 @@ test_repacked(void)
 				if (c->children != NULL && c->children->type == XML_ELEMENT_NODE)
 					wrong += nacm_reader_hides(rd, c->children) != want;
 			}
+			/* the frames of it's freed children go with them, it's stay */
 			packed_pack_tree(it);
+			dropped &= nacm_reader_frames(rd) == 2;
 		}
 	CHECK(wrong == 0 && asked > 0, "entries packed again and unpacked under the reader: "
 	    "its answers are the new nodes' (%d of %d wrong)", wrong, asked);
+	CHECK(dropped, "each repack drops the frames of the nodes it frees (a new node at "
+	    "a freed one's address gets no stale decision)");
 	nacm_reader_free(rd);
 	xmlFreeDoc(d);
 	xmlBufferFree(b);
