@@ -59,7 +59,10 @@
  * unless a descendant is readable: then it stays as a bare ancestor
  * holding only its readable descendants and its list keys (the schema's
  * is_key), as sysrepo/netopeer2 do; otherwise read-default deny plus a
- * permit rule on /a/b could never return /a/b.
+ * permit rule on /a/b could never return /a/b.  A reply streamed or
+ * filtered from the cached running asks nacm_reader_hides node by node
+ * instead of taking a mask of everything (nacm_lazy.c): the same answers,
+ * for the nodes it touches only.
  *
  * Decisions left open by the RFC (see also nacm_config_parse):
  *   - a path prefix must be declared in scope on the <path> element; an
