@@ -4,7 +4,9 @@
 A broken nacm config (a rule-list naming a group that is neither in
 /nacm/groups nor a group of this host, a path that does not parse, a
 module-name no module of the server has) is refused with invalid-value,
-an error-path at /nacm:nacm and a message naming the rule, and nothing
+an error-path naming the failing rule-list or rule
+(/nacm:nacm/nacm:rule-list[nacm:name='x']/nacm:rule[nacm:name='y']) and a
+message naming it, and nothing
 is applied: at edit-config of running, at commit of a candidate holding
 it, and at copy-config onto running; even root (the recovery session)
 cannot load one, so nobody is ever locked out by a typo.
@@ -59,12 +61,22 @@ def text(r):
     return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
+# where each broken config fails: the error-path names that rule-list or rule
+WHERE = {
+    "no-such-group-nchome": "/nacm:nacm/nacm:rule-list[nacm:name='typo']",
+    "badpath": "/nacm:nacm/nacm:rule-list[nacm:name='badpath']/nacm:rule[nacm:name='p']",
+    "no-such-module-x": "/nacm:nacm/nacm:rule-list[nacm:name='badmod']/nacm:rule[nacm:name='m']",
+}
+
+
 def refused(nc, r, what, needle):
     errs = nc.errors(r)
     e = errs[0] if errs else {}
-    t.ok(e.get("error-tag") == "invalid-value" and "nacm" in (e.get("error-path") or "") and
+    t.ok(e.get("error-tag") == "invalid-value" and
+         (e.get("error-path") or "").strip() == WHERE[needle] and
          needle in (e.get("error-message") or ""),
-         "%s: invalid-value, error-path /nacm:nacm, the message names it" % what, repr(errs))
+         "%s: invalid-value, error-path %s, the message names it" % (what, WHERE[needle]),
+         repr(errs))
 
 
 def config(nc, source="running"):

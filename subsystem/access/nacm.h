@@ -59,7 +59,10 @@
  * unless a descendant is readable: then it stays as a bare ancestor
  * holding only its readable descendants and its list keys (the schema's
  * is_key), as sysrepo/netopeer2 do; otherwise read-default deny plus a
- * permit rule on /a/b could never return /a/b.
+ * permit rule on /a/b could never return /a/b.  A reply streamed or
+ * filtered from the cached running asks nacm_reader_hides node by node
+ * instead of taking a mask of everything (nacm_lazy.c): the same answers,
+ * for the nodes it touches only.
  *
  * Decisions left open by the RFC (see also nacm_config_parse):
  *   - a path prefix must be declared in scope on the <path> element; an
@@ -206,6 +209,21 @@ struct nacm_config *nacm_config_parse(const xmlNode *nacm, int flags,
 int nacm_config_check_schema(const struct nacm_config *cfg,
     const struct nacm_schema *schema, char *err, size_t errlen);
 
+/*
+ * The same, and when refused *path (pathlen bytes) is where: the
+ * instance-identifier of the rule or rule-list the message names, else
+ * of the container ("/nacm:nacm"; prefix nacm for NACM_NS), for an
+ * rpc-error's error-path.  A name no quote can hold names its parent.
+ */
+struct nacm_config *nacm_config_parse_at(const xmlNode *nacm, int flags,
+    int (*group_exists)(const char *group), char *err, size_t errlen, char *path,
+    size_t pathlen);
+int nacm_config_check_schema_at(const struct nacm_config *cfg,
+    const struct nacm_schema *schema, char *err, size_t errlen, char *path, size_t pathlen);
+
+/* That path for a rule (list, rule; NULL: none) into path. */
+void nacm_config_error_path(char *path, size_t len, const char *list, const char *rule);
+
 /* enable-nacm true, every default deny, no rules: only recovery gets in. */
 struct nacm_config *nacm_config_failsafe(void);
 
@@ -300,6 +318,23 @@ int nacm_read_mask(const struct nacm_session *s, xmlNodePtr root, struct nacm_ma
 int nacm_mask_has(const struct nacm_mask *mask, const xmlNode *node);
 size_t nacm_mask_count(const struct nacm_mask *mask);
 void nacm_mask_free(struct nacm_mask *mask);
+
+/*
+ * The same decisions, made only for the nodes a reply asks about
+ * (nacm_lazy.c): nacm_reader_hides(r, n) is 1 when the read mask of the
+ * data under root would leave n out, or n is below a node it leaves out,
+ * or n is not under root (fail closed).  Asked in document order it
+ * decides each node once, and a subtree no rule's path enters is decided
+ * at its root.  A packed n (packed.h) it keeps but whose children it
+ * must decide one by one is unpacked (packed_repack packs it again), so
+ * a packed node it keeps never holds a node it hides.  root's document
+ * must not change but by packing and unpacking while r lives.  Out of
+ * memory is fatal (xmalloc.h).
+ */
+struct nacm_reader;
+struct nacm_reader *nacm_reader_new(const struct nacm_session *s, xmlNodePtr root);
+int nacm_reader_hides(struct nacm_reader *r, const xmlNode *n);
+void nacm_reader_free(struct nacm_reader *r);
 
 /*
  * Removes from root's tree (one the caller owns: a copy, a filter

@@ -16,6 +16,10 @@ struct cp {
 	char		*err;
 	size_t		 errlen;
 	char		 where[512];	/* "rule-list \"x\", rule \"y\": " */
+	const char	*list;		/* the same as names, for the error's path */
+	const char	*rule;
+	char		*path;		/* NULL: not wanted */
+	size_t		 pathlen;
 };
 
 static int
@@ -30,6 +34,8 @@ cp_err(struct cp *cp, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (cp->path != NULL)
+		nacm_config_error_path(cp->path, cp->pathlen, cp->list, cp->rule);
 	return set_err(cp->err, cp->errlen, "nacm: %s%s", cp->where, msg);
 }
 
@@ -379,6 +385,7 @@ parse_rule(struct cp *cp, const xmlNode *e, struct nacm_rule_list *rl)
 	if ((r.name = key_name(cp, e, "rule")) == NULL)
 		return -1;
 	snprintf(cp->where + at, sizeof(cp->where) - at, "rule \"%s\": ", r.name);
+	cp->rule = r.name;
 	for (size_t i = 0; i < rl->nrule; i++)
 		if (strcmp(rl->rule[i].name, r.name) == 0) {
 			cp_err(cp, "the rule name is given twice");
@@ -401,8 +408,10 @@ parse_rule(struct cp *cp, const xmlNode *e, struct nacm_rule_list *rl)
 	rl->rule = nr;
 	nr[rl->nrule++] = r;
 	cp->where[at] = '\0';
+	cp->rule = NULL;
 	return 0;
 fail:
+	cp->rule = NULL;
 	rule_free(&r);
 	return -1;
 }
@@ -426,6 +435,7 @@ parse_rule_list(struct cp *cp, const xmlNode *e, struct nacm_config *cfg)
 	if ((rl.name = key_name(cp, e, "rule-list")) == NULL)
 		return -1;
 	snprintf(cp->where, sizeof(cp->where), "rule-list \"%s\", ", rl.name);
+	cp->list = rl.name;
 	for (size_t i = 0; i < cfg->nlist; i++)
 		if (strcmp(cfg->list[i].name, rl.name) == 0) {
 			cp_err(cp, "the rule-list name is given twice");
@@ -463,8 +473,10 @@ parse_rule_list(struct cp *cp, const xmlNode *e, struct nacm_config *cfg)
 	cfg->list = nl;
 	nl[cfg->nlist++] = rl;
 	cp->where[0] = '\0';
+	cp->list = NULL;
 	return 0;
 fail:
+	cp->list = NULL;
 	list_free(&rl);
 	return -1;
 }
@@ -520,6 +532,7 @@ check_groups(struct cp *cp, const struct nacm_config *cfg, int (*exists)(const c
 				continue;
 			snprintf(cp->where, sizeof(cp->where), "rule-list \"%s\": ",
 			    cfg->list[i].name);
+			cp->list = cfg->list[i].name;
 			return cp_err(cp, "unknown group \"%s\": not in /nacm/groups%s", g,
 			    cfg->ext_groups ? " and not a group of this host" :
 			    ", and enable-external-groups is false");
@@ -601,11 +614,20 @@ struct nacm_config *
 nacm_config_parse(const xmlNode *nacm, int flags, int (*group_exists)(const char *),
     char *err, size_t errlen)
 {
-	struct cp cp = { err, errlen, "" };
+	return nacm_config_parse_at(nacm, flags, group_exists, err, errlen, NULL, 0);
+}
+
+struct nacm_config *
+nacm_config_parse_at(const xmlNode *nacm, int flags, int (*group_exists)(const char *),
+    char *err, size_t errlen, char *path, size_t pathlen)
+{
+	struct cp cp = { err, errlen, "", NULL, NULL, path, pathlen };
 	struct nacm_config *cfg;
 	xmlDocPtr doc;
 	int r;
 
+	if (path != NULL)
+		nacm_config_error_path(path, pathlen, NULL, NULL);
 	if ((cfg = config_defaults()) == NULL) {
 		set_err(err, errlen, "out of memory");
 		return NULL;

@@ -1,7 +1,8 @@
 /*
  * A data node's instance-identifier, for the error-path of a denied
  * write: prefixes from module names (or the node's own), key predicates
- * when the schema knows the keys.
+ * when the schema knows the keys; and the error-path of a refused nacm
+ * config: the rule or rule-list its message names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,4 +181,34 @@ nacm_node_path(const struct nacm_session *s, const xmlNode *node, struct nacm_de
 	}
 	d->path = b.p;
 	return 0;
+}
+
+/* ---- where a refused nacm config fails (nacm_config.c, nacm_check.c) ---- */
+
+/* Appends /nacm:elem[nacm:name='name'] to buf; -1 when it cannot be written. */
+static int
+path_step(char *buf, size_t len, const char *elem, const char *name)
+{
+	size_t at = strlen(buf);
+	char q = strchr(name, '\'') == NULL ? '\'' : '"';
+	int n;
+
+	if (q == '"' && strchr(name, '"') != NULL)
+		return -1;	/* no quote for it: the parent names the place */
+	n = snprintf(buf + at, len - at, "/nacm:%s[nacm:name=%c%s%c]", elem, q, name, q);
+	if (n < 0 || (size_t)n >= len - at) {
+		buf[at] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+void
+nacm_config_error_path(char *path, size_t len, const char *list, const char *rule)
+{
+	if (len == 0)
+		return;
+	snprintf(path, len, "/nacm:nacm");
+	if (list != NULL && path_step(path, len, "rule-list", list) == 0 && rule != NULL)
+		(void)path_step(path, len, "rule", rule);
 }

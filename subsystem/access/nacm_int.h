@@ -240,6 +240,11 @@ int nacm_uniform(const struct nacm_oplist *L, const struct nacm_state *st, const
 int nacm_state_of(const struct nacm_session *s, const struct nacm_oplist *L,
     const xmlNode *node, struct nacm_state *out);
 
+/* ---- lazy reads (nacm_lazy.c) ---- */
+
+/* The frames r holds: the ancestry it decided last, less what was freed since (tests). */
+size_t nacm_reader_frames(const struct nacm_reader *r);
+
 /* ---- paths of nodes for error-path (nacm_errpath.c) ---- */
 
 /* node's instance-identifier into d->path and d->ns; 0 or -1. */

@@ -4,6 +4,7 @@
  * cross-process datastore lock (store.h); edits change the session's
  * cached document in place and persist the edit (journal) before the reply.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,49 +129,42 @@ reply_doc_as_is(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 		rpc_reply_data(r, xmlDocGetRootElement(out), out);
 }
 
-/* The read mask as a reply's hidden check (tree/ does not call access/). */
+/* The lazy read decisions as a reply's hidden check (tree/ does not call access/). */
 static int
-mask_hides(const void *mask, const xmlNode *n)
+reader_hides(const void *rd, const xmlNode *n)
 {
-	return nacm_mask_has(mask, n);
+	return nacm_reader_hides((struct nacm_reader *)(uintptr_t)rd, n);
 }
 
 static void
-mask_free(void *mask)
+reader_free(void *rd)
 {
-	nacm_mask_free(mask);
+	nacm_reader_free(rd);
 }
 
 /*
  * doc (cached) as the reply of a session that may not read all of it:
- * the writer and the subtree filter skip the nodes of the read mask,
- * which holds the prune's nodes (3.4.5), so the reply is the one of the
- * pruned copy reply_doc makes otherwise.
+ * the writer and the subtree filter skip what the session may not read,
+ * decided for the nodes they touch (nacm_reader_hides: the prune's nodes,
+ * 3.4.5), so the reply is the one of the pruned copy reply_doc makes
+ * otherwise, and a filter picking a few entries decides just those.
  */
 static void
 reply_doc_masked(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 {
-	struct reply_opts o = { r->s->schema, store_keys(r->s->store), mask_hides, NULL };
-	struct nacm_mask *mask;
+	struct reply_opts o = { r->s->schema, store_keys(r->s->store), reader_hides, NULL };
+	struct nacm_reader *rd = nacm_reader_new(ops_nacm_view(r->s), xmlDocGetRootElement(doc));
 	xmlDocPtr out;
 
-	if (nacm_read_mask(ops_nacm_view(r->s), xmlDocGetRootElement(doc), &mask) == -1) {
-		ops_store_failed(r);
-		return;
-	}
-	if (mask == NULL) {
-		reply_doc_as_is(r, doc, filter);
-		return;
-	}
 	if (filter == NULL) {
-		/* the cached document, streamed less the mask: never copied */
-		rpc_reply_data_hiding(r, xmlDocGetRootElement(doc), mask_hides, mask, mask_free);
+		/* the cached document, streamed less what it hides: never copied */
+		rpc_reply_data_hiding(r, xmlDocGetRootElement(doc), reader_hides, rd, reader_free);
 		return;
 	}
-	o.hidden_arg = mask;
+	o.hidden_arg = rd;
 	if (filter_apply(&o, r, filter, doc, &out) == 0)
 		rpc_reply_data(r, xmlDocGetRootElement(out), out);
-	nacm_mask_free(mask);
+	nacm_reader_free(rd);
 }
 
 void

@@ -519,7 +519,7 @@ ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 	struct ops_nacm *n = r->s->nacm;
 	struct nacm_config *cfg;
 	xmlNodePtr c = store_doc_nacm(newdoc), err;
-	char msg[512];
+	char msg[512], path[640];
 	int d;
 
 	if (c == NULL)
@@ -529,9 +529,10 @@ ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 			ops_store_failed(r);
 		return d;
 	}
-	cfg = nacm_config_parse(c, NACM_STRICT, nacm_host_group_exists, msg, sizeof(msg));
-	if (cfg != NULL && n != NULL &&
-	    nacm_config_check_schema(cfg, n->schema, msg, sizeof(msg)) == -1) {
+	cfg = nacm_config_parse_at(c, NACM_STRICT, nacm_host_group_exists, msg, sizeof(msg),
+	    path, sizeof(path));
+	if (cfg != NULL && n != NULL && nacm_config_check_schema_at(cfg, n->schema, msg,
+	    sizeof(msg), path, sizeof(path)) == -1) {
 		nacm_config_free(cfg);
 		cfg = NULL;
 	}
@@ -539,7 +540,8 @@ ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 		nacm_config_free(cfg);
 		return 0;
 	}
-	err = rpc_error(r, ERR_APPLICATION, TAG_INVALID_VALUE, "/nacm:nacm",
+	/* the error-path names the failing rule (or rule-list) where it can */
+	err = rpc_error(r, ERR_APPLICATION, TAG_INVALID_VALUE, path,
 	    "broken NACM configuration refused: %s", msg);
 	error_path_ns(err, "nacm", NACM_NS);
 	return -1;

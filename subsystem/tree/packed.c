@@ -92,6 +92,8 @@ static int nnoted;
 static int (*parse_where)(const xmlNode *);
 static xmlDeregisterNodeFunc next_dereg;
 static void (*freed_hook)(xmlNodePtr);	/* an element with _private set */
+static void (*watch_fn)(void *, const xmlNode *);	/* every element (packed_watch_frees) */
+static void *watch_arg;
 
 static struct pk *
 pk_of(const xmlNode *n)
@@ -121,6 +123,8 @@ node_freed(xmlNodePtr n)
 			}
 		if (n->_private != NULL && freed_hook != NULL)
 			freed_hook(n);
+		if (watch_fn != NULL)
+			watch_fn(watch_arg, n);
 	}
 	if (next_dereg != NULL)
 		next_dereg(n);
@@ -142,6 +146,17 @@ packed_on_free(void (*hook)(xmlNodePtr))
 {
 	ensure_init();
 	freed_hook = hook;
+}
+
+int
+packed_watch_frees(void (*fn)(void *arg, const xmlNode *n), void *arg)
+{
+	ensure_init();
+	if (fn != NULL && watch_fn != NULL)
+		return -1;
+	watch_fn = fn;
+	watch_arg = fn != NULL ? arg : NULL;
+	return 0;
 }
 
 static xmlNodePtr

@@ -195,6 +195,14 @@ void packed_note(xmlNodePtr n);
 void packed_repack(void);
 
 /*
+ * fn(arg, n) is called for every element libxml2 frees from now on (a
+ * repack frees the nodes of what it packs), until packed_watch_frees(NULL,
+ * NULL): who keeps node pointers across calls learns when one dies.  One
+ * watcher at a time: -1 when another is set.
+ */
+int packed_watch_frees(void (*fn)(void *arg, const xmlNode *n), void *arg);
+
+/*
  * The first child element of packed n named name (any name when NULL):
  * 1 with *cname its name and *text its text when it is a leaf holding
  * at most one text node (*text NULL when it has child elements); 0 when
