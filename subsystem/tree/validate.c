@@ -11,9 +11,10 @@
  * What that copy cannot show is checked on the whole list: the count
  * against min-/max-elements (validate_copy.c, which builds the copy),
  * and a touched entry's unique values against every other entry (an
- * entry added, or a leaf named by a unique statement written).  When one fails, or a split list lost an
- * entry others may refer to (SPLIT_NOREMOVE), the top-level node is
- * validated whole, so the error is libyang's.
+ * entry added, or a leaf named by a unique statement written).  When
+ * one fails, or a split list lost an entry others may refer to
+ * (SPLIT_NOREMOVE), the top-level node is validated whole, so the error
+ * is libyang's.
  *
  * What was touched: for an edit, its undo log (edit_ctx); for a commit,
  * the difference between the candidate and running (validate_diff.c) or
