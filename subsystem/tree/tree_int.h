@@ -99,6 +99,9 @@ int index_worth(const xmlNode *p);
  */
 void packed_on_free(void (*hook)(xmlNodePtr));
 
+/* Element levels below a packed node's root, at most (packed.c, packed_walk.c). */
+#define PACKED_DEPTH	32
+
 /* Inserts child under parent before next (NULL: last), keeping indexes right. */
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
     xmlNodePtr next);
