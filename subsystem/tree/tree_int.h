@@ -164,6 +164,23 @@ void edit_schema_refuse(struct edit_ctx *c, xmlNodePtr e, const char *tag,
 xmlNodePtr edit_schema_other_case(struct edit_ctx *c, xmlNodePtr p,
     const struct lysc_node *psn, const struct lysc_node *sn);
 
+/* ---- edit_log.c (for edit.c) ---- */
+
+/* Logs a change of the tree (kind, node, its parent and next sibling before). */
+void edit_log_change(struct edit_ctx *c, enum edit_change_kind kind, xmlNodePtr node,
+    xmlNodePtr parent, xmlNodePtr next);
+/*
+ * Inserts child under parent before next (NULL: last) / takes child out
+ * of the tree, keeping the indexes and logging it; inside a node built
+ * off the tree (c->detached) nothing is logged and a removed child is freed.
+ */
+void edit_add_child(struct edit_ctx *c, xmlNodePtr parent, xmlNodePtr child, xmlNodePtr next);
+void edit_remove_child(struct edit_ctx *c, xmlNodePtr child);
+/* Packed d is about to be edited: unpacked, its string logged for an undo; 1 if so. */
+int edit_unpack(struct edit_ctx *c, xmlNodePtr d);
+/* The edit of d (log entries after at) is done: d packed again, those entries kept. */
+void edit_repack(struct edit_ctx *c, xmlNodePtr d, size_t at);
+
 /* ---- edit_order.c ---- */
 
 /* 1 when a is a yang:insert, yang:key or yang:value attribute (RFC 7950 7.8.6). */
