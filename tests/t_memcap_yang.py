@@ -35,10 +35,7 @@ procs = []
 
 
 def session():
-    nc = NcRaw(env.netconf_direct(), timeout=120)
-    procs.append(nc)
-    nc.hello("1.1")
-    return nc
+    return NcRaw.session(env.netconf_direct(), procs, timeout=120)
 
 
 def entries(gen):

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP  # noqa: E402
+from nchome_test import TAP, file_started, wait_for  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
@@ -209,14 +209,7 @@ try:
                      '<top xmlns="%s"/></filter></get-config>' % B)
         got = (True, set(x.split(b"</name>")[0].decode() for x in rep.split(b"<name>")[1:]))
         if k % 2 == 0:
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                names = [n for n in os.listdir(env.ds) if n.startswith("running.nacm")]
-                try:
-                    if any(os.path.getsize(os.path.join(env.ds, n)) > 0 for n in names):
-                        break
-                except FileNotFoundError:
-                    pass
+            wait_for(lambda: file_started(env.ds, "running.nacm"), 10, step=0)
         else:
             time.sleep([0, 0.001, 0.003, 0.01][k // 2])
         r.proc.send_signal(signal.SIGKILL)

@@ -22,9 +22,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from doc_commands import install_group, private_account_db  # noqa: E402
 from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP, TOP, scaled  # noqa: E402
-from nchome_auth import DEVICE, AuthEnv, render_sshd_config  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from nchome_test import TAP, TOP  # noqa: E402
+from nchome_auth import AuthEnv  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -78,29 +77,12 @@ install_group()
 env = AuthEnv(install_only=True)
 sessions = []
 try:
-    inst = os.path.join(env.dir, "inst")
-    os.makedirs(inst, mode=0o755)
-    dirs = dict(prefix=inst, bindir=inst + "/bin", sbindir=inst + "/sbin", libexecdir=inst + "/libexec",
-                sysconfdir=env.sysconfdir, localstatedir=inst + "/var", mandir=inst + "/man",
-                datadir=inst + "/share")
-    p = subprocess.run(["make", "-s", "-C", TOP, "install", "INIT=none"] +
-                       ["%s=%s" % kv for kv in dirs.items()],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=scaled(300))
-    t.ok(p.returncode == 0, "make install (no DESTDIR) into a scratch prefix", p.stdout)
+    inst, dirs = env.install_scratch(t)
     netconf = inst + "/libexec/nchome-netconf"
     ds = inst + "/var/lib/nchome"
     if not os.path.exists(netconf):
         t.done()
-    with open(env.conf) as f:
-        conf = f.read().replace(env.datastore_dir, ds)
-    # the compiled-in YANG folder is configure's datadir: name the installed one
-    conf = conf.replace("netconf {\n", 'netconf {\n  commit-hooks = "%s/none"\n  yang-dir = "%s"\n'
-                        % (env.dir, dirs["datadir"] + "/nchome/yang"))
-    with open(env.conf, "w") as f:
-        f.write(conf)
-    with open(env.sshd_config, "w") as f:
-        f.write(render_sshd_config(env.sysconfdir, inst + "/libexec", env.ssh_dir, None,
-                                   "# test override: files live below /tmp\nStrictModes no\n\n"))
+    env.use_install(inst, dirs, ds, env.dir + "/none")
     keys = {}
     for role, user in ROLES.items():
         r = run_doc("account", account=user)
@@ -112,20 +94,10 @@ try:
 
     def session(user):
         log = os.path.join(env.dir, "sshd-%s-%d.log" % (user, len(sessions)))
-        proc = subprocess.Popen(env.ssh_args(log, keys[user]) + ["-s", "%s@%s" % (user, DEVICE), "netconf"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        nc = NcRaw(proc)
-        sessions.append(nc)
-        nc.hello()
-        return nc
+        return env.ssh_session(user, keys[user], log, sessions)
 
     # root (the recovery session; group nchome reads nchome.conf) loads the roles as shipped
-    rootp = subprocess.Popen(["setpriv", "--regid=%d" % __import__("grp").getgrnam("nchome").gr_gid,
-                              "--clear-groups", netconf, "-d", "-f", env.conf],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    root = NcRaw(rootp)
-    sessions.append(root)
-    root.hello()
+    root = env.recovery_session(netconf, sessions)
     rules = ""
     for role in ROLES:
         with open(os.path.join(TOP, "contrib", "nacm", role + ".xml")) as f:

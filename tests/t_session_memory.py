@@ -30,14 +30,10 @@ procs = []
 
 
 def session():
-    nc = NcRaw(env.netconf_direct(), timeout=60)
-    procs.append(nc)
-    nc.hello("1.1")
-    return nc
+    return NcRaw.session(env.netconf_direct(), procs, timeout=60)
 
 
-def tags(reply):
-    return [e.get("error-tag") for e in NcRaw.errors(reply)]
+tags = NcRaw.tags
 
 
 def edit(nc, inner):

@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, TOP, SshEnv  # noqa: E402
+from nchome_test import TAP, TOP, SshEnv, file_started, wait_for  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 
 B = "urn:shared:b"
@@ -168,12 +168,7 @@ try:
         delay = [0, 0.001, 0.003, 0.006, 0.01, 0.02, 0.04, 0.08][k]
         if k % 2 == 0:
             # the moment a file with the form's name appears and grows
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                names = [n for n in os.listdir(env.datastore_dir) if n.startswith("running.shared")]
-                if any(os.path.getsize(os.path.join(env.datastore_dir, n)) > 0
-                       for n in names if os.path.exists(os.path.join(env.datastore_dir, n))):
-                    break
+            wait_for(lambda: file_started(env.datastore_dir, "running.shared"), 10, step=0)
         else:
             time.sleep(delay)
         r.proc.send_signal(signal.SIGKILL)

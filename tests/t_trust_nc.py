@@ -35,8 +35,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from doc_commands import install_group, private_account_db  # noqa: E402
 from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP, TOP, scaled  # noqa: E402
-from nchome_auth import DEVICE, AuthEnv, render_sshd_config  # noqa: E402
+from nchome_test import TAP, scaled  # noqa: E402
+from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 
 X = "urn:example:trust"
@@ -77,15 +77,7 @@ env = AuthEnv(install_only=True)
 sessions = []
 try:
     # ---- make install, for real, into a scratch prefix ----
-    inst = os.path.join(env.dir, "inst")
-    os.makedirs(inst, mode=0o755)
-    dirs = dict(prefix=inst, bindir=inst + "/bin", sbindir=inst + "/sbin", libexecdir=inst + "/libexec",
-                sysconfdir=env.sysconfdir, localstatedir=inst + "/var", mandir=inst + "/man",
-                datadir=inst + "/share")
-    p = subprocess.run(["make", "-s", "-C", TOP, "install", "INIT=none"] +
-                       ["%s=%s" % kv for kv in dirs.items()],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=scaled(300))
-    t.ok(p.returncode == 0, "make install (no DESTDIR) into a scratch prefix", p.stdout)
+    inst, dirs = env.install_scratch(t)
     netconf = inst + "/libexec/nchome-netconf"
     ds = inst + "/var/lib/nchome"
     if not os.path.exists(netconf):
@@ -97,23 +89,13 @@ try:
     st = os.stat(ds)
     t.ok(st.st_uid == uid_of(SVC) and stat.S_IMODE(st.st_mode) == 0o700,
          "datastore-dir is 0700 %s" % SVC, "%o uid %d" % (st.st_mode, st.st_uid))
-    # The test's sshd_config: the installed rules, Subsystem at the installed program.
-    with open(env.conf) as f:
-        conf = f.read().replace(env.datastore_dir, ds)
+    # nchome.conf and the test's sshd_config point at the installed program
     hooks = os.path.join(env.dir, "commit.d")
     os.makedirs(hooks, mode=0o755)
     hook_out = os.path.join(env.dir, "hook-out")
     os.makedirs(hook_out, mode=0o700)
     os.chown(hook_out, max(uid_of(SVC), 0), -1)
-    # The binary's compiled-in YANG folder is configure's datadir, not this
-    # scratch prefix's: name the installed folder (searched first) instead.
-    conf = conf.replace("netconf {\n", 'netconf {\n  commit-hooks = "%s"\n  yang-dir = "%s"\n'
-                        % (hooks, dirs["datadir"] + "/nchome/yang"))
-    with open(env.conf, "w") as f:
-        f.write(conf)
-    with open(env.sshd_config, "w") as f:
-        f.write(render_sshd_config(env.sysconfdir, inst + "/libexec", env.ssh_dir, None,
-                                   "# test override: files live below /tmp\nStrictModes no\n\n"))
+    env.use_install(inst, dirs, ds, hooks)
 
     # ---- accounts, made with the doc's commands ----
     keys = {}
@@ -128,12 +110,7 @@ try:
 
     def session(user):
         log = os.path.join(env.dir, "sshd-%s-%d.log" % (user, len(sessions)))
-        proc = subprocess.Popen(env.ssh_args(log, keys[user]) + ["-s", "%s@%s" % (user, DEVICE), "netconf"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        nc = NcRaw(proc)
-        sessions.append(nc)
-        nc.hello()
-        return nc
+        return env.ssh_session(user, keys[user], log, sessions)
 
     def edit(nc, inner, target="running"):
         return nc.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>"

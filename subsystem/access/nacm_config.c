@@ -12,264 +12,48 @@
 #include "nacm_int.h"
 #include "tree/tree.h"
 
-struct cp {
-	char		*err;
-	size_t		 errlen;
-	char		 where[512];	/* "rule-list \"x\", rule \"y\": " */
-	const char	*list;		/* the same as names, for the error's path */
-	const char	*rule;
-	char		*path;		/* NULL: not wanted */
-	size_t		 pathlen;
-};
-
-static int
-cp_err(struct cp *cp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-cp_err(struct cp *cp, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (cp->path != NULL)
-		nacm_config_error_path(cp->path, cp->pathlen, cp->list, cp->rule);
-	return set_err(cp->err, cp->errlen, "nacm: %s%s", cp->where, msg);
-}
-
-static int
-is_nacm(const xmlNode *n)
-{
-	return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-	    xmlStrEqual(n->ns->href, BAD_CAST NACM_NS);
-}
-
-static int
-is_ws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* A leaf's text (malloc()ed), trimmed when trim; NULL with an error. */
-static char *
-leaf_value(struct cp *cp, const xmlNode *n, int trim)
-{
-	xmlChar *t;
-	char *v, *b, *e;
-
-	for (const xmlNode *c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE) {
-			cp_err(cp, "%s must be a leaf, not hold <%s>", n->name, c->name);
-			return NULL;
-		}
-	if ((t = xmlNodeGetContent(n)) == NULL) {
-		if ((v = strdup("")) == NULL)
-			cp_err(cp, "out of memory");
-		return v;
-	}
-	b = (char *)t;
-	if (trim) {
-		while (is_ws(*b))
-			b++;
-		for (e = b + strlen(b); e > b && is_ws(e[-1]); e--)
-			;
-		*e = '\0';
-	}
-	if ((v = strdup(b)) == NULL)
-		cp_err(cp, "out of memory");
-	xmlFree(t);
-	return v;
-}
-
-/* A leaf given once: *seen counts it. */
-static int
-once(struct cp *cp, const xmlNode *n, int *seen)
-{
-	if ((*seen)++ > 0)
-		return cp_err(cp, "%s is given twice", n->name);
-	return 0;
-}
-
-static int
-boolean(struct cp *cp, const xmlNode *n, int *seen, int *out)
-{
-	char *v;
-	int r = 0;
-
-	if (once(cp, n, seen) == -1 || (v = leaf_value(cp, n, 1)) == NULL)
-		return -1;
-	if (strcmp(v, "true") == 0)
-		*out = 1;
-	else if (strcmp(v, "false") == 0)
-		*out = 0;
-	else
-		r = cp_err(cp, "%s must be true or false, not \"%s\"", n->name, v);
-	free(v);
-	return r;
-}
-
-static int
-action(struct cp *cp, const xmlNode *n, int *seen, int *permit)
-{
-	char *v;
-	int r = 0;
-
-	if (once(cp, n, seen) == -1 || (v = leaf_value(cp, n, 1)) == NULL)
-		return -1;
-	if (strcmp(v, "permit") == 0)
-		*permit = 1;
-	else if (strcmp(v, "deny") == 0)
-		*permit = 0;
-	else
-		r = cp_err(cp, "%s must be permit or deny, not \"%s\"", n->name, v);
-	free(v);
-	return r;
-}
-
-static int
-access_ops(struct cp *cp, const xmlNode *n, int *seen, unsigned *ops)
-{
-	static const char *const bits[] = { "create", "read", "update", "delete", "exec" };
-	char *v, *tok, *save = NULL;
-	int r = 0;
-
-	if (once(cp, n, seen) == -1 || (v = leaf_value(cp, n, 1)) == NULL)
-		return -1;
-	*ops = 0;
-	if (strcmp(v, "*") == 0) {
-		*ops = NACM_ALL_OPS;
-		free(v);
-		return 0;
-	}
-	for (tok = strtok_r(v, " \t\r\n", &save); tok != NULL && r == 0;
-	    tok = strtok_r(NULL, " \t\r\n", &save)) {
-		size_t i;
-
-		for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-			if (strcmp(tok, bits[i]) == 0)
-				break;
-		if (i == sizeof(bits) / sizeof(bits[0]))
-			r = cp_err(cp, "access-operations: \"%s\" is not one of "
-			    "create, read, update, delete, exec (or \"*\" alone)", tok);
-		else if (*ops & (1u << i))
-			r = cp_err(cp, "access-operations: \"%s\" is given twice", tok);
-		else
-			*ops |= 1u << i;
-	}
-	free(v);
-	return r;
-}
-
-/* Appends a copy of s to the string array *a of *n; checks uniqueness. */
-static int
-add_unique(struct cp *cp, char ***a, size_t *n, char *s, const char *what)
-{
-	char **na;
-
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*a)[i], s) == 0) {
-			cp_err(cp, "%s \"%s\" is given twice", what, s);
-			free(s);
-			return -1;
-		}
-	if ((na = realloc(*a, (*n + 1) * sizeof(*na))) == NULL) {
-		free(s);
-		return cp_err(cp, "out of memory");
-	}
-	*a = na;
-	na[(*n)++] = s;
-	return 0;
-}
-
-static void
-strv_free(char **a, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(a[i]);
-	free(a);
-}
-
-/* The key leaf "name" of a list entry e (required, non-empty). */
-static char *
-key_name(struct cp *cp, const xmlNode *e, const char *list)
-{
-	char *name = NULL;
-
-	for (const xmlNode *c = e->children; c != NULL; c = c->next) {
-		if (!is_nacm(c) || !xmlStrEqual(c->name, BAD_CAST "name"))
-			continue;
-		if (name != NULL) {
-			cp_err(cp, "a %s with two names", list);
-			free(name);
-			return NULL;
-		}
-		if ((name = leaf_value(cp, c, 0)) == NULL)
-			return NULL;
-	}
-	if (name == NULL)
-		cp_err(cp, "a %s without a name", list);
-	else if (*name == '\0') {
-		cp_err(cp, "a %s with an empty name", list);
-		free(name);
-		name = NULL;
-	}
-	return name;
-}
-
-static int
-group_name_ok(struct cp *cp, const char *g, int star_ok)
-{
-	if (*g == '\0')
-		return cp_err(cp, "an empty group name");
-	if (*g == '*' && !(star_ok && g[1] == '\0'))
-		return cp_err(cp, "group name \"%s\" starts with '*'", g);
-	return 0;
-}
-
 static void
 group_free(struct nacm_group *g)
 {
 	free(g->name);
-	strv_free(g->user, g->nuser);
+	ncl_strv_free(g->user, g->nuser);
 }
 
 static int
-parse_group(struct cp *cp, const xmlNode *e, struct nacm_config *cfg)
+parse_group(struct nacm_cp *cp, const xmlNode *e, struct nacm_config *cfg)
 {
 	struct nacm_group g = { NULL, NULL, 0 }, *ng;
 
-	if ((g.name = key_name(cp, e, "group")) == NULL)
+	if ((g.name = ncl_key_name(cp, e, "group")) == NULL)
 		return -1;
-	if (group_name_ok(cp, g.name, 0) == -1)
+	if (ncl_group_name_ok(cp, g.name, 0) == -1)
 		goto fail;
 	for (size_t i = 0; i < cfg->ngroup; i++)
 		if (strcmp(cfg->group[i].name, g.name) == 0) {
-			cp_err(cp, "group \"%s\" is given twice", g.name);
+			ncl_err(cp, "group \"%s\" is given twice", g.name);
 			goto fail;
 		}
 	for (const xmlNode *c = e->children; c != NULL; c = c->next) {
 		char *u;
 
-		if (!is_nacm(c) || xmlStrEqual(c->name, BAD_CAST "name"))
+		if (!ncl_is_nacm(c) || xmlStrEqual(c->name, BAD_CAST "name"))
 			continue;
 		if (!xmlStrEqual(c->name, BAD_CAST "user-name")) {
-			cp_err(cp, "group \"%s\": unknown element <%s>", g.name, c->name);
+			ncl_err(cp, "group \"%s\": unknown element <%s>", g.name, c->name);
 			goto fail;
 		}
-		if ((u = leaf_value(cp, c, 0)) == NULL)
+		if ((u = ncl_value(cp, c, 0)) == NULL)
 			goto fail;
 		if (*u == '\0') {
 			free(u);
-			cp_err(cp, "group \"%s\": an empty user-name", g.name);
+			ncl_err(cp, "group \"%s\": an empty user-name", g.name);
 			goto fail;
 		}
-		if (add_unique(cp, &g.user, &g.nuser, u, "user-name") == -1)
+		if (ncl_add_unique(cp, &g.user, &g.nuser, u, "user-name") == -1)
 			goto fail;
 	}
 	if ((ng = realloc(cfg->group, (cfg->ngroup + 1) * sizeof(*ng))) == NULL) {
-		cp_err(cp, "out of memory");
+		ncl_err(cp, "out of memory");
 		goto fail;
 	}
 	cfg->group = ng;
@@ -281,13 +65,13 @@ fail:
 }
 
 static int
-parse_groups(struct cp *cp, const xmlNode *n, struct nacm_config *cfg)
+parse_groups(struct nacm_cp *cp, const xmlNode *n, struct nacm_config *cfg)
 {
 	for (const xmlNode *c = n->children; c != NULL; c = c->next) {
-		if (!is_nacm(c))
+		if (!ncl_is_nacm(c))
 			continue;
 		if (!xmlStrEqual(c->name, BAD_CAST "group"))
-			return cp_err(cp, "groups: unknown element <%s>", c->name);
+			return ncl_err(cp, "groups: unknown element <%s>", c->name);
 		if (parse_group(cp, c, cfg) == -1)
 			return -1;
 	}
@@ -318,11 +102,11 @@ nacm_xml_prefix_ns(void *arg, const char *prefix, const char **ns)
 
 /* "*" becomes NULL (matches all). */
 static int
-star_or_name(struct cp *cp, const xmlNode *n, char **out)
+star_or_name(struct nacm_cp *cp, const xmlNode *n, char **out)
 {
 	char *v;
 
-	if ((v = leaf_value(cp, n, 0)) == NULL)
+	if ((v = ncl_value(cp, n, 0)) == NULL)
 		return -1;
 	if (strcmp(v, "*") == 0) {
 		free(v);
@@ -333,48 +117,48 @@ star_or_name(struct cp *cp, const xmlNode *n, char **out)
 }
 
 static int
-rule_type(struct cp *cp, struct nacm_rule *r, enum nacm_rule_type t)
+rule_type(struct nacm_cp *cp, struct nacm_rule *r, enum nacm_rule_type t)
 {
 	if (r->type != NACM_RT_NONE)
-		return cp_err(cp, "a rule has one of rpc-name, notification-name, path");
+		return ncl_err(cp, "a rule has one of rpc-name, notification-name, path");
 	r->type = t;
 	return 0;
 }
 
 static int
-parse_rule_leaf(struct cp *cp, const xmlNode *c, struct nacm_rule *r, int seen[7])
+parse_rule_leaf(struct nacm_cp *cp, const xmlNode *c, struct nacm_rule *r, int seen[7])
 {
 	char perr[256];
 	const char *nm = (const char *)c->name;
 
 	if (strcmp(nm, "module-name") == 0)
-		return once(cp, c, &seen[0]) == -1 ? -1 : star_or_name(cp, c, &r->module);
+		return ncl_once(cp, c, &seen[0]) == -1 ? -1 : star_or_name(cp, c, &r->module);
 	if (strcmp(nm, "rpc-name") == 0)
-		return once(cp, c, &seen[1]) == -1 || rule_type(cp, r, NACM_RT_RPC) == -1 ?
+		return ncl_once(cp, c, &seen[1]) == -1 || rule_type(cp, r, NACM_RT_RPC) == -1 ?
 		    -1 : star_or_name(cp, c, &r->target);
 	if (strcmp(nm, "notification-name") == 0)
-		return once(cp, c, &seen[6]) == -1 || rule_type(cp, r, NACM_RT_NOTIF) == -1 ?
+		return ncl_once(cp, c, &seen[6]) == -1 || rule_type(cp, r, NACM_RT_NOTIF) == -1 ?
 		    -1 : star_or_name(cp, c, &r->target);
 	if (strcmp(nm, "path") == 0) {
-		if (once(cp, c, &seen[2]) == -1 || rule_type(cp, r, NACM_RT_PATH) == -1 ||
-		    (r->path_text = leaf_value(cp, c, 1)) == NULL)
+		if (ncl_once(cp, c, &seen[2]) == -1 || rule_type(cp, r, NACM_RT_PATH) == -1 ||
+		    (r->path_text = ncl_value(cp, c, 1)) == NULL)
 			return -1;
 		if ((r->path = nacm_path_parse(r->path_text, nacm_xml_prefix_ns, (void *)c,
 		    perr, sizeof(perr))) == NULL)
-			return cp_err(cp, "path \"%s\": %s", r->path_text, perr);
+			return ncl_err(cp, "path \"%s\": %s", r->path_text, perr);
 		return 0;
 	}
 	if (strcmp(nm, "access-operations") == 0)
-		return access_ops(cp, c, &seen[3], &r->ops);
+		return ncl_access_ops(cp, c, &seen[3], &r->ops);
 	if (strcmp(nm, "action") == 0)
-		return action(cp, c, &seen[4], &r->permit);
+		return ncl_action(cp, c, &seen[4], &r->permit);
 	if (strcmp(nm, "comment") == 0)
-		return once(cp, c, &seen[5]);
-	return cp_err(cp, "unknown element <%s>", nm);
+		return ncl_once(cp, c, &seen[5]);
+	return ncl_err(cp, "unknown element <%s>", nm);
 }
 
 static int
-parse_rule(struct cp *cp, const xmlNode *e, struct nacm_rule_list *rl)
+parse_rule(struct nacm_cp *cp, const xmlNode *e, struct nacm_rule_list *rl)
 {
 	struct nacm_rule r, *nr;
 	int seen[7] = { 0 };
@@ -382,27 +166,27 @@ parse_rule(struct cp *cp, const xmlNode *e, struct nacm_rule_list *rl)
 
 	memset(&r, 0, sizeof(r));
 	r.ops = NACM_ALL_OPS;
-	if ((r.name = key_name(cp, e, "rule")) == NULL)
+	if ((r.name = ncl_key_name(cp, e, "rule")) == NULL)
 		return -1;
 	snprintf(cp->where + at, sizeof(cp->where) - at, "rule \"%s\": ", r.name);
 	cp->rule = r.name;
 	for (size_t i = 0; i < rl->nrule; i++)
 		if (strcmp(rl->rule[i].name, r.name) == 0) {
-			cp_err(cp, "the rule name is given twice");
+			ncl_err(cp, "the rule name is given twice");
 			goto fail;
 		}
 	for (const xmlNode *c = e->children; c != NULL; c = c->next) {
-		if (!is_nacm(c) || xmlStrEqual(c->name, BAD_CAST "name"))
+		if (!ncl_is_nacm(c) || xmlStrEqual(c->name, BAD_CAST "name"))
 			continue;
 		if (parse_rule_leaf(cp, c, &r, seen) == -1)
 			goto fail;
 	}
 	if (seen[4] == 0) {
-		cp_err(cp, "no action (permit or deny)");
+		ncl_err(cp, "no action (permit or deny)");
 		goto fail;
 	}
 	if ((nr = realloc(rl->rule, (rl->nrule + 1) * sizeof(*nr))) == NULL) {
-		cp_err(cp, "out of memory");
+		ncl_err(cp, "out of memory");
 		goto fail;
 	}
 	rl->rule = nr;
@@ -420,31 +204,31 @@ static void
 list_free(struct nacm_rule_list *rl)
 {
 	free(rl->name);
-	strv_free(rl->group, rl->ngroup);
+	ncl_strv_free(rl->group, rl->ngroup);
 	for (size_t i = 0; i < rl->nrule; i++)
 		rule_free(&rl->rule[i]);
 	free(rl->rule);
 }
 
 static int
-parse_rule_list(struct cp *cp, const xmlNode *e, struct nacm_config *cfg)
+parse_rule_list(struct nacm_cp *cp, const xmlNode *e, struct nacm_config *cfg)
 {
 	struct nacm_rule_list rl, *nl;
 
 	memset(&rl, 0, sizeof(rl));
-	if ((rl.name = key_name(cp, e, "rule-list")) == NULL)
+	if ((rl.name = ncl_key_name(cp, e, "rule-list")) == NULL)
 		return -1;
 	snprintf(cp->where, sizeof(cp->where), "rule-list \"%s\", ", rl.name);
 	cp->list = rl.name;
 	for (size_t i = 0; i < cfg->nlist; i++)
 		if (strcmp(cfg->list[i].name, rl.name) == 0) {
-			cp_err(cp, "the rule-list name is given twice");
+			ncl_err(cp, "the rule-list name is given twice");
 			goto fail;
 		}
 	for (const xmlNode *c = e->children; c != NULL; c = c->next) {
 		char *g;
 
-		if (!is_nacm(c) || xmlStrEqual(c->name, BAD_CAST "name"))
+		if (!ncl_is_nacm(c) || xmlStrEqual(c->name, BAD_CAST "name"))
 			continue;
 		if (xmlStrEqual(c->name, BAD_CAST "rule")) {
 			if (parse_rule(cp, c, &rl) == -1)
@@ -452,22 +236,22 @@ parse_rule_list(struct cp *cp, const xmlNode *e, struct nacm_config *cfg)
 			continue;
 		}
 		if (!xmlStrEqual(c->name, BAD_CAST "group")) {
-			cp_err(cp, "unknown element <%s>", c->name);
+			ncl_err(cp, "unknown element <%s>", c->name);
 			goto fail;
 		}
-		if ((g = leaf_value(cp, c, 0)) == NULL)
+		if ((g = ncl_value(cp, c, 0)) == NULL)
 			goto fail;
-		if (group_name_ok(cp, g, 1) == -1) {
+		if (ncl_group_name_ok(cp, g, 1) == -1) {
 			free(g);
 			goto fail;
 		}
 		if (strcmp(g, "*") == 0)
 			rl.all_groups = 1;
-		if (add_unique(cp, &rl.group, &rl.ngroup, g, "group") == -1)
+		if (ncl_add_unique(cp, &rl.group, &rl.ngroup, g, "group") == -1)
 			goto fail;
 	}
 	if ((nl = realloc(cfg->list, (cfg->nlist + 1) * sizeof(*nl))) == NULL) {
-		cp_err(cp, "out of memory");
+		ncl_err(cp, "out of memory");
 		goto fail;
 	}
 	cfg->list = nl;
@@ -482,7 +266,7 @@ fail:
 }
 
 static int
-parse_top(struct cp *cp, const xmlNode *nacm, struct nacm_config *cfg)
+parse_top(struct nacm_cp *cp, const xmlNode *nacm, struct nacm_config *cfg)
 {
 	int seen[6] = { 0 };
 
@@ -490,26 +274,26 @@ parse_top(struct cp *cp, const xmlNode *nacm, struct nacm_config *cfg)
 		const char *nm = (const char *)c->name;
 		int r;
 
-		if (!is_nacm(c))
+		if (!ncl_is_nacm(c))
 			continue;	/* another module's augmentation */
 		if (strcmp(nm, "enable-nacm") == 0)
-			r = boolean(cp, c, &seen[0], &cfg->enable);
+			r = ncl_boolean(cp, c, &seen[0], &cfg->enable);
 		else if (strcmp(nm, "read-default") == 0)
-			r = action(cp, c, &seen[1], &cfg->read_permit);
+			r = ncl_action(cp, c, &seen[1], &cfg->read_permit);
 		else if (strcmp(nm, "write-default") == 0)
-			r = action(cp, c, &seen[2], &cfg->write_permit);
+			r = ncl_action(cp, c, &seen[2], &cfg->write_permit);
 		else if (strcmp(nm, "exec-default") == 0)
-			r = action(cp, c, &seen[3], &cfg->exec_permit);
+			r = ncl_action(cp, c, &seen[3], &cfg->exec_permit);
 		else if (strcmp(nm, "enable-external-groups") == 0)
-			r = boolean(cp, c, &seen[4], &cfg->ext_groups);
+			r = ncl_boolean(cp, c, &seen[4], &cfg->ext_groups);
 		else if (strcmp(nm, "groups") == 0)
-			r = once(cp, c, &seen[5]) == -1 ? -1 : parse_groups(cp, c, cfg);
+			r = ncl_once(cp, c, &seen[5]) == -1 ? -1 : parse_groups(cp, c, cfg);
 		else if (strcmp(nm, "rule-list") == 0)
 			r = parse_rule_list(cp, c, cfg);
 		else if (strncmp(nm, "denied-", 7) == 0)
-			r = cp_err(cp, "%s is state data, not configuration", nm);
+			r = ncl_err(cp, "%s is state data, not configuration", nm);
 		else
-			r = cp_err(cp, "unknown element <%s>", nm);
+			r = ncl_err(cp, "unknown element <%s>", nm);
 		if (r == -1)
 			return -1;
 	}
@@ -517,7 +301,7 @@ parse_top(struct cp *cp, const xmlNode *nacm, struct nacm_config *cfg)
 }
 
 static int
-check_groups(struct cp *cp, const struct nacm_config *cfg, int (*exists)(const char *))
+check_groups(struct nacm_cp *cp, const struct nacm_config *cfg, int (*exists)(const char *))
 {
 	for (size_t i = 0; i < cfg->nlist; i++)
 		for (size_t j = 0; j < cfg->list[i].ngroup; j++) {
@@ -533,7 +317,7 @@ check_groups(struct cp *cp, const struct nacm_config *cfg, int (*exists)(const c
 			snprintf(cp->where, sizeof(cp->where), "rule-list \"%s\": ",
 			    cfg->list[i].name);
 			cp->list = cfg->list[i].name;
-			return cp_err(cp, "unknown group \"%s\": not in /nacm/groups%s", g,
+			return ncl_err(cp, "unknown group \"%s\": not in /nacm/groups%s", g,
 			    cfg->ext_groups ? " and not a group of this host" :
 			    ", and enable-external-groups is false");
 		}
@@ -621,7 +405,7 @@ struct nacm_config *
 nacm_config_parse_at(const xmlNode *nacm, int flags, int (*group_exists)(const char *),
     char *err, size_t errlen, char *path, size_t pathlen)
 {
-	struct cp cp = { err, errlen, "", NULL, NULL, path, pathlen };
+	struct nacm_cp cp = { err, errlen, "", NULL, NULL, path, pathlen };
 	struct nacm_config *cfg;
 	xmlDocPtr doc;
 	int r;
@@ -634,7 +418,7 @@ nacm_config_parse_at(const xmlNode *nacm, int flags, int (*group_exists)(const c
 	}
 	if (nacm == NULL)
 		return cfg;
-	if (!is_nacm(nacm) || !xmlStrEqual(nacm->name, BAD_CAST "nacm")) {
+	if (!ncl_is_nacm(nacm) || !xmlStrEqual(nacm->name, BAD_CAST "nacm")) {
 		set_err(err, errlen, "nacm: not the nacm container of %s", NACM_NS);
 		nacm_config_free(cfg);
 		return NULL;

@@ -127,6 +127,39 @@ struct nacm_config {
 	size_t		 nlist;
 };
 
+/* ---- the container's leaves (nacm_leaf.c, for nacm_config.c) ---- */
+
+/* Where errors go, and where in the container parsing is. */
+struct nacm_cp {
+	char		*err;
+	size_t		 errlen;
+	char		 where[512];	/* "rule-list \"x\", rule \"y\": " */
+	const char	*list;		/* the same as names, for the error's path */
+	const char	*rule;
+	char		*path;		/* NULL: not wanted */
+	size_t		 pathlen;
+};
+
+/* The message "nacm: <where><fmt...>" into cp->err; -1. */
+int ncl_err(struct nacm_cp *cp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 1 when n is an element in the NACM namespace. */
+int ncl_is_nacm(const xmlNode *n);
+/* A leaf's text (malloc()ed), trimmed when trim; NULL with an error. */
+char *ncl_value(struct nacm_cp *cp, const xmlNode *n, int trim);
+/* A leaf given once: *seen counts it; 0, or -1 the second time. */
+int ncl_once(struct nacm_cp *cp, const xmlNode *n, int *seen);
+/* Leaves given once: true/false, permit/deny, access-operations (NACM_* bits). */
+int ncl_boolean(struct nacm_cp *cp, const xmlNode *n, int *seen, int *out);
+int ncl_action(struct nacm_cp *cp, const xmlNode *n, int *seen, int *permit);
+int ncl_access_ops(struct nacm_cp *cp, const xmlNode *n, int *seen, unsigned *ops);
+/* Appends s (malloc()ed, taken) to the string array *a of *n; -1 when it is there. */
+int ncl_add_unique(struct nacm_cp *cp, char ***a, size_t *n, char *s, const char *what);
+void ncl_strv_free(char **a, size_t n);
+/* The key leaf "name" of an entry e of list (required, non-empty), malloc()ed. */
+char *ncl_key_name(struct nacm_cp *cp, const xmlNode *e, const char *list);
+/* A group name: not empty, no leading '*' ("*" alone when star_ok). */
+int ncl_group_name_ok(struct nacm_cp *cp, const char *g, int star_ok);
+
 /* ---- sessions (nacm_session.c) ---- */
 
 /* One entry of a data operation's ordered rule list. */

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fnv.h"
+
 #define YANG_FILE_MAX	(4 * 1024 * 1024)	/* bytes; larger files are refused */
 
 struct yang_import {
@@ -64,8 +66,11 @@ char *yang_read_file(const char *path, size_t *lenp);
 
 void yang_text_free(struct yang_text *yt);
 
-/* FNV-1a 64, continuing from h (start with YANG_FNV_INIT). */
-#define YANG_FNV_INIT	0xcbf29ce484222325ULL
+/*
+ * FNV-1a 64's step over 8-byte words, then fnv1a64 over the tail bytes,
+ * continuing from h (start with YANG_FNV_INIT): not fnv1a64's values.
+ */
+#define YANG_FNV_INIT	FNV1A64_BASIS
 uint64_t yang_fnv(uint64_t h, const void *data, size_t len);
 
 #endif

@@ -34,6 +34,7 @@
 
 #include "access/access.h"
 #include "atomicfile.h"
+#include "fnv.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -48,21 +49,6 @@ struct nacm_form_hdr {
 	uint64_t	 len;
 	uint64_t	 sum;		/* FNV-1a of the len bytes */
 };
-
-#define FNV_START	0xcbf29ce484222325ULL
-
-/* FNV-1a, 64 bits, of len more bytes after h. */
-static uint64_t
-fnv1a64(uint64_t h, const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 xmlNodePtr
 store_doc_nacm(xmlDocPtr doc)
@@ -88,7 +74,7 @@ read_body(int fd, const struct nacm_form_hdr *h)
 	if (h->len == 0 || h->len > NACM_FORM_MAX || (buf = malloc((size_t)h->len)) == NULL)
 		return NULL;
 	if (pread(fd, buf, (size_t)h->len, (off_t)sizeof(*h)) == (ssize_t)h->len &&
-	    fnv1a64(FNV_START, buf, (size_t)h->len) == h->sum)
+	    fnv1a64(FNV1A64_BASIS, buf, (size_t)h->len) == h->sum)
 		doc = xmlReadMemory(buf, (int)h->len, NULL, NULL, NC_XML_PARSE_OPTS);
 	free(buf);
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
@@ -177,7 +163,7 @@ form_write(int fd, void *arg)
 {
 	struct store *st = arg;
 	xmlNodePtr nacm = store_doc_nacm(st->shared.doc);
-	struct nacm_writer w = { fd, 0, FNV_START };
+	struct nacm_writer w = { fd, 0, FNV1A64_BASIS };
 	struct nacm_form_hdr h;
 
 	memset(&h, 0, sizeof(h));

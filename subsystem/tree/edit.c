@@ -15,8 +15,9 @@
  * one unless error-option is continue-on-error; the caller then undoes
  * the whole edit (stop-on-error is atomic here, like rollback-on-error).
  *
- * Every change of the tree goes through add_child and remove_child, which
- * keep the list indexes (edit_index.c) and log the change for edit_undo.
+ * Every change of the tree goes through edit_add_child and
+ * edit_remove_child (edit_log.c), which keep the list indexes
+ * (edit_index.c) and log the change for edit_undo.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,118 +30,6 @@
 #include "tree_int.h"
 
 enum eop { OP_MERGE, OP_REPLACE, OP_CREATE, OP_DELETE, OP_REMOVE, OP_NONE };
-
-/* ---- the two primitives: every change of the tree goes through them ---- */
-
-static void
-log_push(struct edit_ctx *c, enum edit_change_kind kind, xmlNodePtr node, xmlNodePtr parent,
-    xmlNodePtr next)
-{
-	if (c->nlog == c->caplog) {
-		size_t cap = c->caplog ? c->caplog * 2 : 32;
-		c->log = xreallocarray(c->log, cap, sizeof(*c->log));
-		c->caplog = cap;
-	}
-	c->log[c->nlog++] = (struct edit_change){ kind, 0, node, parent, next, NULL };
-}
-
-static void
-log_change(struct edit_ctx *c, enum edit_change_kind kind, xmlNodePtr node, xmlNodePtr parent,
-    xmlNodePtr next)
-{
-	log_push(c, kind, node, parent, next);
-	c->changed = 1;
-}
-
-/*
- * Inside a node being built off the tree (c->detached) changes are not
- * logged: the whole new node goes at once, or is freed on error.
- */
-static void
-add_child(struct edit_ctx *c, xmlNodePtr parent, xmlNodePtr child, xmlNodePtr next)
-{
-	index_link_child(c->keys, parent, child, next);
-	if (child->type == XML_ELEMENT_NODE && child->nsDef != NULL)
-		ns_dedupe(child);
-	packed_note(child);	/* a new subtree not packed yet is, after the RPC */
-	if (c->detached == 0)
-		log_change(c, EC_ADDED, child, parent, NULL);
-}
-
-static void
-remove_child(struct edit_ctx *c, xmlNodePtr child)
-{
-	xmlNodePtr parent = child->parent, next = child->next;
-
-	index_unlink_child(c->keys, child);
-	if (c->detached == 0)
-		log_change(c, EC_REMOVED, child, parent, next);
-	else
-		tree_free(child);
-}
-
-unsigned long edit_generation;
-
-void
-edit_undo(struct edit_ctx *c)
-{
-	edit_generation++;
-	while (c->nlog > 0) {
-		struct edit_change *ch = &c->log[--c->nlog];
-		switch (ch->kind) {
-		case EC_UNPACKED: {
-			/*
-			 * back to the packed string it had before the edit; its
-			 * key may change back, so out of its parent's index and in
-			 */
-			xmlNodePtr parent = ch->node->parent, next = ch->node->next;
-
-			index_unlink_child(c->keys, ch->node);
-			index_drop_subtree(ch->node);
-			packed_restore(ch->node, ch->old_text);
-			index_link_child(c->keys, parent, ch->node, next);
-			break;
-		}
-		case EC_TEXT:
-			/* the content now is set_leaf's copy: put the old one back */
-			index_text_changing(c->keys, ch->node->parent, ch->node);
-			xmlFree(ch->node->content);
-			ch->node->content = ch->old_text;
-			break;
-		case EC_ADDED:
-			index_unlink_child(c->keys, ch->node);
-			tree_free(ch->node);
-			break;
-		case EC_REMOVED:
-			index_link_child(c->keys, ch->parent, ch->node, ch->next);
-			break;
-		}
-	}
-	c->changed = 0;
-}
-
-/* Change ch is kept for good: frees what only an undo would have used. */
-static void
-forget_change(struct edit_change *ch)
-{
-	if (ch->kind == EC_UNPACKED)
-		packed_release(ch->old_text);
-	else if (ch->kind == EC_TEXT) {
-		if (ch->old_owned)
-			xmlFree(ch->old_text);
-	} else if (ch->kind == EC_REMOVED)
-		tree_free(ch->node);
-}
-
-void
-edit_ctx_clear(struct edit_ctx *c)
-{
-	for (size_t i = 0; i < c->nlog; i++)
-		forget_change(&c->log[i]);
-	free(c->log);
-	c->log = NULL;
-	c->nlog = c->caplog = 0;
-}
 
 /* ---- building new nodes from the edit ---- */
 
@@ -198,7 +87,7 @@ strip_ops(xmlNodePtr n)
  * request when c->move (the request is discarded after the RPC, and a
  * copy of a 10 MB edit would be a second tree), else copied.  Moving
  * re-homes e's names in p's document and declares on e the namespaces
- * it used from the request's ancestors (add_child then drops those p
+ * it used from the request's ancestors (edit_add_child then drops those p
  * already has in scope).  Leaves of an entry built off the tree are
  * copied: its key leaves must stay in the request, where a later error
  * in the entry takes its error-path's key predicates from.
@@ -283,15 +172,15 @@ set_leaf(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr e)
 			xoom();
 		index_text_changing(c->keys, d, t);
 		t->content = nt;
-		log_change(c, EC_TEXT, t, NULL, NULL);
+		edit_log_change(c, EC_TEXT, t, NULL, NULL);
 		c->log[c->nlog - 1].old_text = old;
 		c->log[c->nlog - 1].old_owned = owned;
 	} else if (strcmp(want, have) != 0 || node_first_elem(d) != NULL) {
 		while (d->children != NULL)
-			remove_child(c, d->children);
+			edit_remove_child(c, d->children);
 		if ((t = xmlNewDocText(d->doc, BAD_CAST want)) == NULL)
 			xoom();
-		add_child(c, d, t, NULL);
+		edit_add_child(c, d, t, NULL);
 	}
 	free(want);
 	free(have);
@@ -342,9 +231,9 @@ add_new(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn,
 	while ((x = edit_schema_other_case(c, p, psn, sn)) != NULL) {
 		if (x == next)
 			next = next->next;
-		remove_child(c, x);
+		edit_remove_child(c, x);
 	}
-	add_child(c, p, n, at ? next : NULL);
+	edit_add_child(c, p, n, at ? next : NULL);
 }
 
 /*
@@ -356,8 +245,8 @@ move_entry(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr d, xmlNodePtr next)
 {
 	if (next == d || next == d->next)
 		return;
-	add_child(c, p, packed_copy_node(d, p->doc), next);
-	remove_child(c, d);
+	edit_add_child(c, p, packed_copy_node(d, p->doc), next);
+	edit_remove_child(c, d);
 }
 
 /*
@@ -439,8 +328,8 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 		if (d == NULL)
 			add_new(c, p, psn, sn, n, at, next);
 		else {
-			add_child(c, p, n, at ? next : d);
-			remove_child(c, d);
+			edit_add_child(c, p, n, at ? next : d);
+			edit_remove_child(c, d);
 		}
 		return 0;
 	case OP_CREATE:
@@ -455,55 +344,14 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 			edit_error(c, e, TAG_DATA_MISSING, "node to delete does not exist");
 			return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 		}
-		remove_child(c, d);
+		edit_remove_child(c, d);
 		return 0;
 	case OP_REMOVE:
 		if (d != NULL)
-			remove_child(c, d);
+			edit_remove_child(c, d);
 		return 0;
 	}
 	return 0;
-}
-
-/*
- * Packed datastore node d (packed.c) is about to be edited: unpacked,
- * with its packed string logged so that an undo can put it back; 1 if so.
- * Inside a node built off the tree (c->detached) nothing is logged, but
- * d may still be packed: an edit sibling of the same key merges into one
- * moved in packed before it.
- */
-static int
-unpack_for_edit(struct edit_ctx *c, xmlNodePtr d)
-{
-	void *taken;
-
-	if (c->detached) {
-		packed_unpack(d);
-		return 0;
-	}
-	if ((taken = packed_take(d)) == NULL)
-		return 0;
-	log_push(c, EC_UNPACKED, d, NULL, NULL);
-	c->log[c->nlog - 1].old_text = taken;
-	return 1;
-}
-
-/*
- * The edit of unpacked d is done (its changes are log entries after
- * index at): d is packed again at once, so that an edit of every entry
- * of a big list never holds them all unpacked.  The log entry at index
- * then undoes the lot; the ones after it are kept for good.  So even
- * when d stays unpacked (an index, over PK_MAX): its descendants may
- * have been packed, which frees nodes those entries point to.
- */
-static void
-repack_edited(struct edit_ctx *c, xmlNodePtr d, size_t at)
-{
-	edit_report(c, at + 1, c->nlog);	/* before its nodes are packed away */
-	packed_pack_tree(d);
-	for (size_t i = at + 1; i < c->nlog; i++)
-		forget_change(&c->log[i]);
-	c->nlog = at + 1;
 }
 
 static int apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d,
@@ -514,12 +362,12 @@ apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop in
     const struct lysc_node *psn, int known)
 {
 	size_t at = c->nlog;
-	int d_packed = unpack_for_edit(c, d);
+	int d_packed = edit_unpack(c, d);
 	int e_packed = packed_unpack(eparent);
 	int rc = apply_children_unpacked(c, d, eparent, inherited, psn, known);
 
 	if (d_packed && !c->log_inside)
-		repack_edited(c, d, at);
+		edit_repack(c, d, at);
 	/* what is left of the request's node (not moved into d) is read no more */
 	if (e_packed)
 		packed_pack_tree(eparent);
@@ -600,7 +448,7 @@ edit_apply(struct edit_ctx *c, xmlNodePtr root, xmlNodePtr config)
 	if (c->defop == DEFOP_REPLACE) {
 		/* default-operation replace: the config replaces the whole datastore */
 		while (root->children != NULL)
-			remove_child(c, root->children);
+			edit_remove_child(c, root->children);
 		op = OP_MERGE;
 	}
 	apply_children(c, root, config, op, NULL, 1);

@@ -37,8 +37,8 @@
  * Speed: a datastore node with many children gets a hash index of them
  * (in its _private field) keyed by the match rules above, kept up to date
  * by index_link_child and index_unlink_child, through which every change
- * of the tree goes (edit.c's add_child and remove_child).  A one-leaf
- * edit of a 50,000-entry list is then a few hash look-ups.
+ * of the tree goes (edit_log.c's edit_add_child and edit_remove_child).
+ * A one-leaf edit of a 50,000-entry list is then a few hash look-ups.
  */
 #include <stdint.h>
 #include <stdlib.h>

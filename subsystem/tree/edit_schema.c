@@ -118,7 +118,7 @@ may_have_children(const struct lysc_node *sn)
  * prefixes it uses, so what is stored means the same wherever it is
  * copied and reads the same whatever prefixes the client chose.  A
  * declaration of e's that the new text no longer needs is dropped later
- * (ns_tidy, add_child) unless something else uses it.
+ * (ns_tidy, edit_add_child) unless something else uses it.
  */
 /* A declaration on e, for href, of a prefix not in scope on e. */
 static xmlNsPtr
@@ -158,7 +158,7 @@ free_prefix(xmlNodePtr e, const xmlChar *prefix)
  * instance-identifier: the modules' own prefixes) and declares the
  * prefixes it uses, so what is stored reads the same whatever prefixes
  * the client chose.  Declarations nothing uses any more are dropped when
- * the node is stored (add_child, ns_tidy).
+ * the node is stored (edit_add_child, ns_tidy).
  */
 static void
 normalise(xmlNodePtr e, const struct schema_text *norm)

@@ -18,12 +18,12 @@
  * What is packed: an element, not a document's root, whose children are
  * text and elements in its namespace without attributes or namespace
  * declarations, each of them a leaf (text only) or packed itself, up to
- * PK_MAX bytes and PK_DEPTH levels.  Datastore documents and journal
+ * PK_MAX bytes and PACKED_DEPTH levels.  Datastore documents and journal
  * records are packed as they are parsed, and so is the <config> of an
  * edit-config, whose nodes move into the datastore.
  *
  * Who reads packed nodes: the serializer (xmlout.c), packed_copy_*, and
- * edit_index.c's keys, as they are.  Everything else that reads the
+ * edit_index.c's keys, as they are (packed_walk.c).  Everything else that reads the
  * children of a node that may be packed calls packed_unpack() first; the
  * unpacked node is noted (as is a node packed_note() is told changed),
  * and packed_repack() packs them again after each RPC, so a one-leaf
@@ -77,7 +77,6 @@ packed_release(void *taken)
 
 #define PK_MAGIC	0x6b70636eU	/* "ncpk" */
 #define PK_MAX		2048		/* bytes of one packed subtree */
-#define PK_DEPTH	32		/* element levels below the root */
 #define LOG_MAX		64
 
 struct pk {
@@ -262,7 +261,7 @@ pack_one(xmlNodePtr n)
 			return 0;
 	}
 	/* text after the last element was not checked above */
-	if (elems == 0 || depth > PK_DEPTH || len > PK_MAX)
+	if (elems == 0 || depth > PACKED_DEPTH || len > PK_MAX)
 		return 0;
 	ensure_init();
 	pk = pk_alloc(sizeof(*pk) + len);
@@ -411,170 +410,13 @@ packed_unpack_tree(xmlNodePtr n)
 	note_add(n);
 }
 
-/* ---- reading packed nodes as they are ---- */
-
-/* Past the element whose content starts at p ('E' name NUL already read). */
-static const char *
-skip_element(const char *p)
-{
-	int depth = 1;
-
-	while (depth > 0) {
-		if (*p == 'X') {
-			depth--;
-			p++;
-		} else {
-			if (*p == 'E')
-				depth++;
-			p += strlen(p + 1) + 2;
-		}
-	}
-	return p;
-}
-
-int
-packed_next_child(const xmlNode *n, const char **pos, const char **cname,
-    const char **text)
-{
-	const struct pk *pk = pk_of(n);
-	const char *p = *pos != NULL ? *pos : pk->data, *end = pk->data + pk->len;
-	const char *content;
-	int ntext = 0;
-
-	while (p < end && *p == 'T')
-		p += strlen(p + 1) + 2;		/* n's own text */
-	if (p >= end)
-		return 0;
-	*cname = p + 1;
-	content = *cname + strlen(*cname) + 1;
-	*pos = skip_element(content);
-	*text = "";
-	for (const char *r = content; *r != 'X'; r += strlen(r + 1) + 2) {
-		if (*r == 'E') {
-			*text = NULL;
-			return PACKED_ELEMENTS;
-		}
-		if (ntext++ == 0)
-			*text = r + 1;
-	}
-	if (ntext > 1) {
-		*text = NULL;
-		return PACKED_TEXTS;
-	}
-	return PACKED_LEAF;
-}
-
-int
-packed_child(const xmlNode *n, const char *name, const char **cname,
-    const char **text)
-{
-	const char *pos = NULL;
-	int kind;
-
-	while ((kind = packed_next_child(n, &pos, cname, text)) != 0) {
-		if (name != NULL && strcmp(name, *cname) != 0)
-			continue;
-		return kind == PACKED_TEXTS ? -1 : 1;
-	}
-	return 0;
-}
-
-int
-packed_path_text(const xmlNode *n, const char *const *names, size_t nnames,
-    const char **text)
-{
-	const struct pk *pk = pk_of(n);
-	const char *p = pk->data, *end = pk->data + pk->len;
-	size_t lvl = 0;
-
-	while (p < end && nnames > 0) {
-		const char *nm, *content;
-		int nt = 0;
-
-		if (*p == 'T') {
-			p += strlen(p + 1) + 2;
-			continue;
-		}
-		if (*p == 'X')
-			return 0;	/* the element searched in ends */
-		nm = p + 1;
-		content = nm + strlen(nm) + 1;
-		if (strcmp(nm, names[lvl]) != 0) {
-			p = skip_element(content);
-			continue;
-		}
-		if (++lvl < nnames) {
-			p = content;
-			continue;
-		}
-		*text = "";
-		for (const char *r = content; *r != 'X'; r += strlen(r + 1) + 2) {
-			if (*r == 'E')
-				return -1;
-			if (nt++ == 0)
-				*text = r + 1;
-		}
-		return nt > 1 ? -1 : 1;
-	}
-	return 0;
-}
+/* ---- reading: the string as it is (packed_walk.c reads it) ---- */
 
 const char *
 packed_bytes(const xmlNode *n, size_t *len)
 {
 	*len = pk_of(n)->len;
 	return pk_of(n)->data;
-}
-
-void
-packed_write(const xmlNode *n, void (*put)(void *, const char *, size_t),
-    void (*text)(void *, const char *), void *arg)
-{
-	const struct pk *pk = pk_of(n);
-	const char *p = pk->data, *end = pk->data + pk->len;
-	const char *names[PK_DEPTH + 1], *prefix = NULL;
-	size_t plen = 0;
-	int sp = 0, open = 0;
-
-	if (n->ns != NULL && n->ns->prefix != NULL) {
-		prefix = (const char *)n->ns->prefix;
-		plen = strlen(prefix);
-	}
-	while (p < end) {
-		if (*p == 'X') {
-			const char *nm = names[--sp];
-			if (open)
-				put(arg, "/>", 2);
-			else {
-				put(arg, "</", 2);
-				if (prefix != NULL) {
-					put(arg, prefix, plen);
-					put(arg, ":", 1);
-				}
-				put(arg, nm, strlen(nm));
-				put(arg, ">", 1);
-			}
-			open = 0;
-			p++;
-			continue;
-		}
-		if (open)
-			put(arg, ">", 1);
-		open = 0;
-		if (*p == 'T')
-			text(arg, p + 1);
-		else {
-			put(arg, "<", 1);
-			if (prefix != NULL) {
-				put(arg, prefix, plen);
-				put(arg, ":", 1);
-			}
-			put(arg, p + 1, strlen(p + 1));
-			names[sp++] = p + 1;
-			open = 1;
-		}
-		p += strlen(p + 1) + 2;
-	}
 }
 
 /* ---- copies ---- */

@@ -99,6 +99,9 @@ int index_worth(const xmlNode *p);
  */
 void packed_on_free(void (*hook)(xmlNodePtr));
 
+/* Element levels below a packed node's root, at most (packed.c, packed_walk.c). */
+#define PACKED_DEPTH	32
+
 /* Inserts child under parent before next (NULL: last), keeping indexes right. */
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,
     xmlNodePtr next);
@@ -162,6 +165,23 @@ void edit_schema_refuse(struct edit_ctx *c, xmlNodePtr e, const char *tag,
 xmlNodePtr edit_schema_other_case(struct edit_ctx *c, xmlNodePtr p,
     const struct lysc_node *psn, const struct lysc_node *sn);
 
+/* ---- edit_log.c (for edit.c) ---- */
+
+/* Logs a change of the tree (kind, node, its parent and next sibling before). */
+void edit_log_change(struct edit_ctx *c, enum edit_change_kind kind, xmlNodePtr node,
+    xmlNodePtr parent, xmlNodePtr next);
+/*
+ * Inserts child under parent before next (NULL: last) / takes child out
+ * of the tree, keeping the indexes and logging it; inside a node built
+ * off the tree (c->detached) nothing is logged and a removed child is freed.
+ */
+void edit_add_child(struct edit_ctx *c, xmlNodePtr parent, xmlNodePtr child, xmlNodePtr next);
+void edit_remove_child(struct edit_ctx *c, xmlNodePtr child);
+/* Packed d is about to be edited: unpacked, its string logged for an undo; 1 if so. */
+int edit_unpack(struct edit_ctx *c, xmlNodePtr d);
+/* The edit of d (log entries after at) is done: d packed again, those entries kept. */
+void edit_repack(struct edit_ctx *c, xmlNodePtr d, size_t at);
+
 /* ---- edit_order.c ---- */
 
 /* 1 when a is a yang:insert, yang:key or yang:value attribute (RFC 7950 7.8.6). */
@@ -192,7 +212,7 @@ struct _xmlNodeSet;
 int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
     xmlNodePtr root, struct _xmlNodeSet **out);
 
-/* ---- validate.c (for validate_edits.c) ---- */
+/* ---- validate.c (for validate_edits.c, validate_diff.c) ---- */
 
 /*
  * A validation scope on the datastore root root: top-level nodes (whole,
@@ -200,12 +220,33 @@ int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *selec
  * uniq its unique values against the others', what its leafrefs name), then run
  * as tree_validate_edit runs its own; vs_run_free frees it.
  */
-struct vscope;
 /* Where the other entries' unique values come from (validate_unique.c). */
 enum vu_mode {
 	VU_SCAN,	/* every sibling is read */
 	VU_EDIT,	/* kept values, during the check of an edit whose log removed gone[] */
 	VU_CURRENT	/* kept values, for the tree as it is (a commit: no edit pending) */
+};
+/* Its fields are validate.c's and validate_copy.c's; other files use vs_*. */
+struct vtop {
+	xmlNodePtr		 top;
+	const struct lysc_node	*sn;
+	int			 whole;
+};
+
+struct vscope {
+	struct schema	*s;
+	xmlNodePtr	 root;
+	struct vtop	*tops;
+	size_t		 ntops;
+	xmlNodePtr	*units;		/* entries of split lists to include */
+	size_t		 nunits, capunits;
+	size_t		 nsorted;	/* units[0..nsorted) are sorted (chunks) */
+	xmlNodePtr	*uniq;		/* of those, whose unique values to check */
+	size_t		 nuniq, capuniq;
+	xmlNodePtr	*gone;		/* element nodes an edit removed */
+	size_t		 ngone, capgone;
+	enum vu_mode	 umode;		/* where other entries' unique values come from */
+	int		 all;		/* every covered top-level node, whole */
 };
 struct vscope *vs_new(struct schema *s, xmlNodePtr root, enum vu_mode umode);
 void vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole);
@@ -217,6 +258,19 @@ void vs_all(struct vscope *v);
 void vs_module_whole(struct vscope *v, xmlNodePtr gone);
 /* 0, or -1 with the error in r. */
 int vs_run_free(struct vscope *v, struct rpc *r);
+
+/* ---- validate_copy.c (for validate.c) ---- */
+
+/* 1 when e is one of v's units. */
+int vc_is_unit(const struct vscope *v, xmlNodePtr e);
+/* Sorts a[0..*n) by address and drops repeats. */
+void vc_sort_unique(xmlNodePtr *a, size_t *n);
+/*
+ * v's tops to libyang: whole ones (only when with_whole), the others cut
+ * to their units.  0; -1 invalid (reported when report); 1 when, without
+ * report, a cut failed its count check.
+ */
+int vc_validate(struct vscope *v, struct rpc *r, int with_whole, int report);
 
 /* ---- validate_unique.c (for validate.c) ---- */
 

@@ -8,15 +8,17 @@
  * schema_related()), each whole except the lists schema_split() allows
  * to split: of those, only the touched entries, the entries their
  * leafrefs name (schema_keyref()) and, for min-elements 1, one entry.
- * What that copy cannot show is checked here on the whole list: the
- * count against min-/max-elements, and a touched entry's unique values
- * against every other entry (an entry added, or a leaf named by a
- * unique statement written).  When one fails, or a split list lost an
- * entry others may refer to (SPLIT_NOREMOVE), the top-level node is
- * validated whole, so the error is libyang's.
+ * What that copy cannot show is checked on the whole list: the count
+ * against min-/max-elements (validate_copy.c, which builds the copy),
+ * and a touched entry's unique values against every other entry (an
+ * entry added, or a leaf named by a unique statement written).  When
+ * one fails, or a split list lost an entry others may refer to
+ * (SPLIT_NOREMOVE), the top-level node is validated whole, so the error
+ * is libyang's.
  *
  * What was touched: for an edit, its undo log (edit_ctx); for a commit,
- * the difference between the candidate and running; for <validate> and
+ * the difference between the candidate and running (validate_diff.c) or
+ * the overlay's edits (validate_edits.c); for <validate> and
  * copy-config, everything.  Data no module covers is not validated.
  */
 #include <stdint.h>
@@ -30,28 +32,6 @@
 #define MAX_RELATED	16
 #define MAX_UNITS	256	/* entries checked apart; more: in chunks of CHUNK */
 #define CHUNK		2048
-
-struct vtop {
-	xmlNodePtr		 top;
-	const struct lysc_node	*sn;
-	int			 whole;
-};
-
-struct vscope {
-	struct schema	*s;
-	xmlNodePtr	 root;
-	struct vtop	*tops;
-	size_t		 ntops;
-	xmlNodePtr	*units;		/* entries of split lists to include */
-	size_t		 nunits, capunits;
-	size_t		 nsorted;	/* units[0..nsorted) are sorted (chunks) */
-	xmlNodePtr	*uniq;		/* of those, whose unique values to check */
-	size_t		 nuniq, capuniq;
-	xmlNodePtr	*gone;		/* element nodes an edit removed */
-	size_t		 ngone, capgone;
-	enum vu_mode	 umode;		/* where other entries' unique values come from */
-	int		 all;		/* every covered top-level node, whole */
-};
 
 static const char *
 ns_of(const xmlNode *n)
@@ -197,40 +177,6 @@ removed_from(struct vscope *v, xmlNodePtr parent, xmlNodePtr removed)
 
 /* ---- leafref targets ---- */
 
-static int
-ptr_cmp(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(xmlNodePtr const *)a, y = (uintptr_t)*(xmlNodePtr const *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-is_unit(const struct vscope *v, xmlNodePtr e)
-{
-	if (v->nsorted > 0 && bsearch(&e, v->units, v->nsorted, sizeof(e), ptr_cmp) != NULL)
-		return 1;
-	for (size_t i = v->nsorted; i < v->nunits; i++)
-		if (v->units[i] == e)
-			return 1;
-	return 0;
-}
-
-/* Sorts a[0..*n) and drops repeats. */
-static void
-sort_unique(xmlNodePtr *a, size_t *n)
-{
-	size_t k = 0;
-
-	if (*n == 0)
-		return;
-	qsort(a, *n, sizeof(*a), ptr_cmp);
-	for (size_t i = 1; i < *n; i++)
-		if (a[i] != a[k])
-			a[++k] = a[i];
-	*n = k + 1;
-}
-
 /* The entry of list (outermost) whose key is value, or NULL. */
 static xmlNodePtr
 find_entry(struct vscope *v, const struct lysc_node *list, const char *value)
@@ -299,105 +245,12 @@ add_targets(struct vscope *v, xmlNodePtr copy, const struct lysc_node *sn)
 		xmlNodePtr top, entry;
 
 		free(val);
-		if (t != NULL && !is_unit(v, t) &&
+		if (t != NULL && !vc_is_unit(v, t) &&
 		    locate(v, t, &top, &tsn, &entry, &dummy) == 0 && entry == t) {
 			push(&v->units, &v->nunits, &v->capunits, t);
 			add_top(v, top, tsn, 0);
 		}
 	}
-}
-
-/* ---- the copy handed to libyang ---- */
-
-struct listcount {
-	const struct lysc_node	*sn;
-	xmlNodePtr		 first;
-	size_t			 n, kept;
-};
-
-/*
- * Copies container src (schema node sn) under dst, split lists cut to
- * their units; -1 when a count check fails (validate the top whole).
- */
-static int
-copy_cut(struct vscope *v, xmlNodePtr src, const struct lysc_node *sn, xmlNodePtr dst)
-{
-	struct listcount lc[16];
-	size_t nlc = 0;
-	xmlNodePtr copy;
-
-	if (packed_is(src)) {
-		xmlAddChild(dst, packed_copy_node(src, dst->doc));
-		return 0;
-	}
-	if ((copy = xmlDocCopyNode(src, dst->doc, 2)) == NULL)
-		xoom();
-	xmlAddChild(dst, copy);
-	const xmlChar *lname = NULL;
-	xmlNsPtr lns = NULL;
-	const struct lysc_node *lsn = NULL;
-
-	for (xmlNodePtr c = src->children; c != NULL; c = c->next) {
-		const struct lysc_node *csn = NULL;
-		size_t i;
-
-		/* 50,000 entries: their names are one dictionary string, look up once */
-		if (c->type == XML_ELEMENT_NODE && c->name == lname && c->ns == lns)
-			csn = lsn;
-		else if (c->type == XML_ELEMENT_NODE) {
-			csn = lsn = schema_child(v->s, sn, ns_of(c), (const char *)c->name);
-			lname = c->name;
-			lns = c->ns;
-		}
-
-		if (csn != NULL && csn->nodetype == LYS_LIST && schema_split(v->s, csn) != SPLIT_NO) {
-			for (i = 0; i < nlc && lc[i].sn != csn; i++)
-				;
-			if (i == nlc) {
-				if (nlc == 16)
-					return -1;
-				lc[nlc++] = (struct listcount){ csn, c, 0, 0 };
-			}
-			lc[i].n++;
-			if (is_unit(v, c)) {
-				lc[i].kept++;
-				xmlAddChild(copy, packed_copy_node(c, dst->doc));
-			}
-		} else if (csn != NULL && csn->nodetype == LYS_CONTAINER) {
-			if (copy_cut(v, c, csn, copy) == -1)
-				return -1;
-		} else if (c->type == XML_ELEMENT_NODE)
-			xmlAddChild(copy, packed_copy_node(c, dst->doc));
-	}
-	for (size_t i = 0; i < nlc; i++) {
-		const struct lysc_node_list *l = (const struct lysc_node_list *)lc[i].sn;
-
-		if (lc[i].n < l->min || lc[i].n > l->max)
-			return -1;
-		if (l->min > 0 && lc[i].kept == 0)
-			xmlAddChild(copy, packed_copy_node(lc[i].first, dst->doc));
-	}
-	return 0;
-}
-
-struct sbuf {
-	char	*p;
-	size_t	 n, cap;
-};
-
-static int
-to_sbuf(void *arg, const char *s, size_t len)
-{
-	struct sbuf *b = arg;
-
-	if (b->n + len + 1 > b->cap) {
-		b->cap = (b->n + len + 1) * 2;
-		b->p = xreallocarray(b->p, b->cap, 1);
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-	return 0;
 }
 
 /* Adds the entries the leafrefs of the units name (appended: theirs come too), up to max. */
@@ -414,50 +267,6 @@ add_unit_targets(struct vscope *v, size_t max)
 			add_targets(v, copy, sn);
 		tree_free(copy);
 	}
-}
-
-/*
- * v's tops to libyang: whole ones (only when with_whole), the others cut
- * to their units.  0; -1 invalid (reported when report); 1 when, without
- * report, a cut failed its count check.
- */
-static int
-validate_copy(struct vscope *v, struct rpc *r, int with_whole, int report)
-{
-	struct schema_error se;
-	struct sbuf b = { 0 };
-	xmlDocPtr doc;
-	xmlNodePtr croot;
-	struct xmlout *xo;
-	int rc;
-
-	doc = xmlNewDoc(BAD_CAST "1.0");
-	croot = xmlNewDocNode(doc, NULL, BAD_CAST "data", NULL);
-	xmlDocSetRootElement(doc, croot);
-	for (size_t i = 0; i < v->ntops; i++) {
-		if (v->tops[i].whole && !with_whole)
-			continue;
-		if (!v->tops[i].whole && copy_cut(v, v->tops[i].top, v->tops[i].sn, croot) == 0)
-			continue;
-		if (!v->tops[i].whole)
-			tree_free(croot->last);	/* the cut copy, half built */
-		if (!v->tops[i].whole && !report) {
-			doc_free(doc);
-			return 1;
-		}
-		xmlAddChild(croot, packed_copy_node(v->tops[i].top, doc));
-	}
-	xo = xo_new_writer(to_sbuf, &b);
-	for (xmlNodePtr c = croot->children; c != NULL; c = c->next)
-		xo_node(xo, c, NULL);
-	(void)xo_finish(xo);
-	doc_free(doc);
-	rc = schema_validate_xml(v->s, b.p != NULL ? b.p : "", &se);
-	free(b.p);
-	if (rc != 0 && report)
-		schema_error_report(r, &se, NULL, NULL);
-	schema_error_free(&se);
-	return rc == 0 ? 0 : -1;
 }
 
 /* Every entry of the split lists in container n (schema node sn) as a unit. */
@@ -516,8 +325,8 @@ split_whole(struct vscope *v, struct vtop *t)
 static int
 run_chunks(struct vscope *v, struct rpc *r)
 {
-	sort_unique(v->units, &v->nunits);
-	sort_unique(v->uniq, &v->nuniq);
+	vc_sort_unique(v->units, &v->nunits);
+	vc_sort_unique(v->uniq, &v->nuniq);
 	for (size_t i = 0; i < v->nuniq; i++) {
 		const struct lysc_node *tsn = NULL, *sn;
 		xmlNodePtr top, entry, prev = i > 0 ? v->uniq[i - 1] : NULL;
@@ -540,9 +349,9 @@ run_chunks(struct vscope *v, struct rpc *r)
 		c.units = xreallocarray(NULL, c.nunits, sizeof(*c.units));
 		memcpy(c.units, v->units + at, c.nunits * sizeof(*c.units));
 		add_unit_targets(&c, SIZE_MAX);
-		sort_unique(c.units, &c.nunits);
+		vc_sort_unique(c.units, &c.nunits);
 		c.nsorted = c.nunits;
-		rc = validate_copy(&c, r, at == 0, 0);
+		rc = vc_validate(&c, r, at == 0, 0);
 		free(c.units);
 		if (rc != 0)
 			return 1;
@@ -584,7 +393,7 @@ run(struct vscope *v, struct rpc *r)
 			return 0;
 		for (size_t i = 0; i < v->ntops; i++)	/* as before chunks: whole */
 			v->tops[i].whole = 1;
-		return validate_copy(v, r, 1, 1);
+		return vc_validate(v, r, 1, 1);
 	}
 	/* the entries leafrefs name, then the unique values */
 	/* targets are appended: their own leafrefs' targets come too */
@@ -601,7 +410,7 @@ run(struct vscope *v, struct rpc *r)
 	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
 		for (size_t i = 0; i < v->ntops; i++)
 			v->tops[i].whole = 1;
-	return validate_copy(v, r, 1, 1);
+	return vc_validate(v, r, 1, 1);
 }
 
 static void
@@ -662,138 +471,7 @@ tree_validate_edit(struct schema *s, struct rpc *r, xmlNodePtr root, const struc
 	return rc;
 }
 
-/* ---- a commit: what differs between the candidate and running ---- */
-
-static int same_tree(xmlNodePtr a, xmlNodePtr b);
-
-/* Node a equals node b, children included; its siblings are not looked at. */
-static int
-same_node(xmlNodePtr a, xmlNodePtr b)
-{
-	if (a->type != b->type || packed_is(a) != packed_is(b))
-		return 0;
-	if (a->type == XML_TEXT_NODE)
-		return xmlStrEqual(a->content, b->content);
-	if (a->type != XML_ELEMENT_NODE)
-		return 1;
-	if (!xmlStrEqual(a->name, b->name) || !xmlStrEqual(BAD_CAST node_ns(a),
-	    BAD_CAST node_ns(b)) || a->properties != NULL || b->properties != NULL)
-		return 0;
-	if (packed_is(a)) {
-		size_t la, lb;
-		const char *pa = packed_bytes(a, &la), *pb = packed_bytes(b, &lb);
-
-		return la == lb && memcmp(pa, pb, la) == 0;
-	}
-	return same_tree(a->children, b->children);
-}
-
-/* Sibling lists a and b are equal. */
-static int
-same_tree(xmlNodePtr a, xmlNodePtr b)
-{
-	for (; a != NULL && b != NULL; a = a->next, b = b->next)
-		if (!same_node(a, b))
-			return 0;
-	return a == NULL && b == NULL;
-}
-
-/* Container a (new) against b (old), schema node sn; 0, or -1: validate the top whole. */
-static int
-diff_container(struct vscope *v, xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn)
-{
-	xmlNodePtr o;
-
-	if (packed_is(a) || packed_is(b))
-		return same_node(a, b) ? 0 : -1;
-	o = b->children;
-	for (xmlNodePtr c = a->children; c != NULL; c = c->next, o = o != NULL ? o->next : NULL) {
-		const struct lysc_node *csn;
-
-		if (o == NULL || c->type != o->type)
-			return -1;
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (!node_same_name(c, o))
-			return -1;
-		if (c->properties == NULL && o->properties == NULL && same_node(c, o))
-			continue;
-		if ((csn = schema_child(v->s, sn, ns_of(c), (const char *)c->name)) == NULL)
-			return -1;
-		if (csn->nodetype == LYS_CONTAINER) {
-			if (diff_container(v, c, o, csn) == -1)
-				return -1;
-			continue;
-		}
-		if (csn->nodetype != LYS_LIST || schema_split(v->s, csn) == SPLIT_NO ||
-		    (lysc_node_child(csn) != NULL && !(lysc_node_child(csn)->flags & LYS_KEY)))
-			return -1;
-		/* the same entry (same first key) changed */
-		const char *kn[1] = { lysc_node_child(csn)->name };
-		char *x = vu_value_at(c, kn, 1), *y = vu_value_at(o, kn, 1);
-		int same = x != NULL && y != NULL && strcmp(x, y) == 0;
-
-		free(x);
-		free(y);
-		if (!same)
-			return -1;
-		push(&v->units, &v->nunits, &v->capunits, c);
-		if (vu_unique_changed(c, o, csn))
-			push(&v->uniq, &v->nuniq, &v->capuniq, c);
-	}
-	return o == NULL ? 0 : -1;
-}
-
-int
-tree_validate_diff(struct schema *s, struct rpc *r, xmlNodePtr root, xmlNodePtr before)
-{
-	struct vscope v = { .s = s, .root = root };
-	int rc;
-
-	if (s == NULL || root == NULL)
-		return 0;
-	if (before == NULL)
-		return tree_validate_all(s, r, root);
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-		const struct lysc_node *sn;
-		xmlNodePtr o;
-
-		if (c->type != XML_ELEMENT_NODE ||
-		    (sn = schema_child(s, NULL, ns_of(c), (const char *)c->name)) == NULL)
-			continue;
-		for (o = before->children; o != NULL; o = o->next)
-			if (o->type == XML_ELEMENT_NODE && node_same_name(o, c))
-				break;
-		if (o == NULL || c->properties != NULL || sn->nodetype != LYS_CONTAINER) {
-			if (o == NULL || !(packed_is(c) ? same_node(c, o) :
-			    same_tree(c->children, o->children)))
-				add_top(&v, c, sn, 1);
-			continue;
-		}
-		size_t nunits = v.nunits;
-		if (diff_container(&v, c, o, sn) == -1)
-			add_top(&v, c, sn, 1);
-		else if (v.nunits > nunits)
-			add_top(&v, c, sn, 0);
-	}
-	/* a top-level node of a module gone: that module's others whole */
-	for (xmlNodePtr o = before->children; o != NULL; o = o->next) {
-		xmlNodePtr c;
-
-		if (o->type != XML_ELEMENT_NODE)
-			continue;
-		for (c = root->children; c != NULL; c = c->next)
-			if (c->type == XML_ELEMENT_NODE && node_same_name(o, c))
-				break;
-		if (c == NULL)
-			module_whole(&v, o);
-	}
-	rc = run(&v, r);
-	scope_free(&v);
-	return rc;
-}
-
-/* ---- for validate_edits.c: a scope built from outside ---- */
+/* ---- for validate_edits.c and validate_diff.c: a scope built from outside ---- */
 
 struct vscope *
 vs_new(struct schema *s, xmlNodePtr root, enum vu_mode umode)

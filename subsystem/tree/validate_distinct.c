@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "xmalloc.h"
 #include "tree_int.h"
 
@@ -43,23 +44,12 @@ path_of(const struct lysc_node *leaf, const struct lysc_node *list, const char *
 	return n;
 }
 
-/* FNV-1a over s and its NUL (the NUL separates one leaf's value from the next). */
-static uint64_t
-fnv(uint64_t h, const char *s)
-{
-	do {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	} while (*s++ != '\0');
-	return h;
-}
-
 /* Entry e's values of the leaves, hashed into *h; 0 when one is missing (not checked). */
 static int
 hash_of(xmlNodePtr e, const char *names[][MAX_LEVELS], const size_t *nn, unsigned nl,
     uint64_t *h)
 {
-	*h = 0xcbf29ce484222325ULL;
+	*h = FNV1A64_BASIS;
 	for (unsigned k = 0; k < nl; k++) {
 		const char *t;
 		char *own = NULL;
@@ -69,7 +59,8 @@ hash_of(xmlNodePtr e, const char *names[][MAX_LEVELS], const size_t *nn, unsigne
 			return 0;
 		if (rc != 1 && (t = own = vu_value_at(e, names[k], nn[k])) == NULL)
 			return 0;
-		*h = fnv(*h, t);
+		/* with its NUL: it separates one leaf's value from the next */
+		*h = fnv1a64(*h, t, strlen(t) + 1);
 		free(own);
 	}
 	return 1;

@@ -215,6 +215,63 @@ class AuthEnv:
             return False
         return Result(p.returncode, p.stdout, "", "").hello
 
+    # ---- a real `make install` (for the tests of the installed trust) ----
+
+    def install_scratch(self, t):
+        """`make install`, for real (no DESTDIR), into a scratch prefix below
+        self.dir, checked as a test point of t; returns the prefix and the
+        folders given to make (prefix, libexecdir, datadir, ...)."""
+        inst = os.path.join(self.dir, "inst")
+        os.makedirs(inst, mode=0o755)
+        dirs = dict(prefix=inst, bindir=inst + "/bin", sbindir=inst + "/sbin", libexecdir=inst + "/libexec",
+                    sysconfdir=self.sysconfdir, localstatedir=inst + "/var", mandir=inst + "/man",
+                    datadir=inst + "/share")
+        p = subprocess.run(["make", "-s", "-C", TOP, "install", "INIT=none"] +
+                           ["%s=%s" % kv for kv in dirs.items()],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=scaled(300))
+        t.ok(p.returncode == 0, "make install (no DESTDIR) into a scratch prefix", p.stdout)
+        return inst, dirs
+
+    def use_install(self, inst, dirs, ds, hooks):
+        """nchome.conf: datastore-dir ds, commit-hooks hooks and the installed
+        YANG folder (the binary's compiled-in one is configure's datadir, not
+        this scratch prefix's: the named folder is searched first); the
+        test's sshd_config: the installed rules, Subsystem at the installed
+        program, StrictModes off (files live below /tmp)."""
+        with open(self.conf) as f:
+            conf = f.read().replace(self.datastore_dir, ds)
+        conf = conf.replace("netconf {\n", 'netconf {\n  commit-hooks = "%s"\n  yang-dir = "%s"\n'
+                            % (hooks, dirs["datadir"] + "/nchome/yang"))
+        with open(self.conf, "w") as f:
+            f.write(conf)
+        with open(self.sshd_config, "w") as f:
+            f.write(render_sshd_config(self.sysconfdir, inst + "/libexec", self.ssh_dir, None,
+                                       "# test override: files live below /tmp\nStrictModes no\n\n"))
+
+    def ssh_session(self, user, key, log, keep):
+        """user's NETCONF session over ssh with key (an NcRaw past the hello,
+        appended to keep before the hello, for the caller's clean-up); sshd
+        logs to log."""
+        from ncraw import NcRaw
+        proc = subprocess.Popen(self.ssh_args(log, key) + ["-s", "%s@%s" % (user, DEVICE), "netconf"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        nc = NcRaw(proc)
+        keep.append(nc)
+        nc.hello()
+        return nc
+
+    def recovery_session(self, netconf, keep):
+        """root's session straight to the installed program netconf (the
+        recovery session; group nchome reads nchome.conf), as ssh_session."""
+        from ncraw import NcRaw
+        proc = subprocess.Popen(["setpriv", "--regid=%d" % grp.getgrnam("nchome").gr_gid,
+                                 "--clear-groups", netconf, "-d", "-f", self.conf],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        nc = NcRaw(proc)
+        keep.append(nc)
+        nc.hello()
+        return nc
+
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
         self.prefix.cleanup()

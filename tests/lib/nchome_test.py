@@ -90,6 +90,20 @@ def wait_for(pred, timeout=10.0, step=0.05):
         time.sleep(step)
 
 
+def file_started(folder, prefix):
+    """True when a file in folder whose name starts with prefix has bytes
+    (a writer's temp file has begun); for wait_for(..., step=0), to catch
+    a writer in the middle of its write."""
+    for n in os.listdir(folder):
+        if n.startswith(prefix):
+            try:
+                if os.path.getsize(os.path.join(folder, n)) > 0:
+                    return True
+            except FileNotFoundError:
+                pass        # renamed or swept between listdir and stat
+    return False
+
+
 def ensure_sshd_runtime():
     """sshd -i needs its privilege-separation folder; a host without a running sshd may lack it."""
     os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
