@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
-from ncraw import NcRaw, q  # noqa: E402
+from ncraw import NS, NcRaw, q  # noqa: E402
 
 X = "urn:example:locks"
 DATASTORES = ("running", "candidate", "startup")
@@ -47,6 +47,10 @@ def cfg(inner):
 
 
 def edit(nc, ds, inner):
+    # <a> is <top>'s first leaf: without a module, a merge naming another
+    # value of it names another <top> (nchome-netconf(8)); an operation on
+    # <a> changes the leaf itself
+    inner = inner.replace("<a>", '<a xmlns:nc="%s" nc:operation="replace">' % NS, 1)
     return nc.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>" % (ds, cfg(inner)))
 
 

@@ -75,6 +75,12 @@ def top(inner):
     return '<top xmlns="%s">%s</top>' % (X, inner)
 
 
+def seta(v):
+    """<a> changed: an operation on it, as <a> is <top>'s first leaf, which
+    without a module names an entry (nchome-netconf(8), data without a module)."""
+    return '<a %s nc:operation="replace">%s</a>' % (NCOP, v)
+
+
 def val(el, path):
     r = el.find(path, {"x": X}) if el is not None else None
     return None if r is None else r.text
@@ -136,13 +142,13 @@ try:
     t.ok(files() == before, "files unchanged")
 
     # test-only, error options
-    r = edit(a, top("<a>test</a>"), opts="<test-option>test-only</test-option>")
+    r = edit(a, top(seta("test")), opts="<test-option>test-only</test-option>")
     t.ok(NcRaw.ok(r) and val(get_config(a), "x:top/x:a") == "1", "test-only changes nothing")
-    r = edit(a, top('<a>2</a><item %s nc:operation="create"><name>i1</name></item>' % NCOP),
+    r = edit(a, top(seta("2") + '<item %s nc:operation="create"><name>i1</name></item>' % NCOP),
              opts="<error-option>rollback-on-error</error-option>")
     t.ok(tags(r) == ["data-exists"] and val(get_config(a), "x:top/x:a") == "1",
          "rollback-on-error: nothing applied")
-    r = edit(a, top('<a>2</a><item %s nc:operation="create"><name>i1</name></item>' % NCOP))
+    r = edit(a, top(seta("2") + '<item %s nc:operation="create"><name>i1</name></item>' % NCOP))
     t.ok(tags(r) == ["data-exists"] and val(get_config(a), "x:top/x:a") == "1",
          "stop-on-error: nothing applied (atomic)")
     r = edit(a, top('<item %s nc:operation="create"><name>i1</name></item><a>3</a>' % NCOP),
@@ -159,9 +165,9 @@ try:
     # a second session sees the change (cache revalidation through the journal)
     b = session()
     t.eq(xs(get_config(b)), xs(get_config(a)), "another session sees the same running")
-    edit(a, top("<a>from-a</a>"))
+    edit(a, top(seta("from-a")))
     t.eq(val(get_config(b), "x:top/x:a"), "from-a", "another session sees a later edit")
-    edit(b, top("<a>from-b</a>"))
+    edit(b, top(seta("from-b")))
     t.eq(val(get_config(a), "x:top/x:a"), "from-b", "and the first sees the second's")
 
     # default-operation replace
@@ -203,7 +209,7 @@ try:
     # ---- candidate shared between sessions ----
     run_before = xs(get_config(a))
     t.eq(xs(get_config(a, "candidate")), run_before, "unchanged candidate equals running")
-    r = edit(a, top("<a>cand</a>"), ds="candidate")
+    r = edit(a, top(seta("cand")), ds="candidate")
     t.ok(NcRaw.ok(r) and val(get_config(b, "candidate"), "x:top/x:a") == "cand",
          "candidate edit seen by another session")
     t.eq(xs(get_config(b)), run_before, "running unchanged before commit")
@@ -215,13 +221,13 @@ try:
     d = get_config(b)
     t.ok(NcRaw.ok(r) and val(d, "x:top/x:a") == "cand" and d.find("x:top/x:item[x:name='i9']", {"x": X}) is not None,
          "commit brings both sessions' changes to running")
-    edit(a, top("<a>dropme</a>"), ds="candidate")
+    edit(a, top(seta("dropme")), ds="candidate")
     r = b.rpc("<discard-changes/>")
     t.ok(NcRaw.ok(r) and val(get_config(a, "candidate"), "x:top/x:a") == "cand", "discard-changes")
     t.ok(not os.path.exists(os.path.join(env.datastore_dir, "candidate.xml")), "no candidate file after discard")
 
     # the candidate is a copy: a running edit meanwhile does not show in it
-    edit(a, top("<a>cand2</a>"), ds="candidate")
+    edit(a, top(seta("cand2")), ds="candidate")
     edit(b, top("<item><name>run-only</name></item>"))
     d = get_config(a, "candidate")
     t.ok(val(d, "x:top/x:a") == "cand2" and d.find("x:top/x:item[x:name='run-only']", {"x": X}) is None,
@@ -230,7 +236,7 @@ try:
     d = get_config(b)
     t.ok(NcRaw.ok(r) and val(d, "x:top/x:a") == "cand2" and
          d.find("x:top/x:item[x:name='run-only']", {"x": X}) is None, "commit makes running the candidate")
-    edit(a, top("<a>cand3</a>"), ds="candidate")
+    edit(a, top(seta("cand3")), ds="candidate")
     edit(b, top("<item><name>i10</name></item>"), ds="candidate")
     r = a.rpc("<commit/>")
     d = get_config(b)
@@ -242,7 +248,7 @@ try:
 
     # ---- confirmed commit ----
     base = xs(get_config(a))
-    edit(a, top("<a>confirm-me</a>"), ds="candidate")
+    edit(a, top(seta("confirm-me")), ds="candidate")
     r = a.rpc("<commit><confirmed/><confirm-timeout>60</confirm-timeout></commit>")
     t.ok(NcRaw.ok(r) and val(get_config(b), "x:top/x:a") == "confirm-me", "confirmed commit applies")
     r = b.rpc("<commit/>")
@@ -252,7 +258,7 @@ try:
          not os.path.exists(os.path.join(env.datastore_dir, "confirm.state")), "confirming commit keeps it")
 
     base = xs(get_config(a))
-    edit(a, top("<a>cancel-me</a>"), ds="candidate")
+    edit(a, top(seta("cancel-me")), ds="candidate")
     a.rpc("<commit><confirmed/></commit>")
     r = a.rpc("<cancel-commit/>")
     t.ok(NcRaw.ok(r) and xs(get_config(b)) == base, "cancel-commit rolls back")
@@ -260,14 +266,14 @@ try:
     t.ok(tags(r) != [], "cancel-commit with nothing pending fails", tags(r))
 
     c = session()
-    edit(c, top("<a>session-end</a>"), ds="candidate")
+    edit(c, top(seta("session-end")), ds="candidate")
     c.rpc("<commit><confirmed/><confirm-timeout>600</confirm-timeout></commit>")
     t.eq(val(get_config(a), "x:top/x:a"), "session-end", "confirmed commit of a third session applied")
     c.close()
     t.eq(xs(get_config(a)), base, "its session's end rolls a non-persist confirmed commit back")
 
     c = session()
-    edit(c, top("<a>timer</a>"), ds="candidate")
+    edit(c, top(seta("timer")), ds="candidate")
     r = c.rpc("<commit><confirmed/><confirm-timeout>2</confirm-timeout><persist>tok1</persist></commit>")
     t.ok(NcRaw.ok(r), "persistent confirmed commit with a 2 s timeout")
     c.kill()
@@ -275,7 +281,7 @@ try:
     t.ok(wait_for(lambda: xs(get_config(a)) == base, timeout=15, step=0.5),
          "rolled back by the timer after the session is gone")
 
-    edit(a, top("<a>persist</a>"), ds="candidate")
+    edit(a, top(seta("persist")), ds="candidate")
     a.rpc("<commit><confirmed/><persist>tok2</persist></commit>")
     r = b.rpc("<commit><persist-id>wrong</persist-id></commit>")
     t.eq(tags(r), ["invalid-value"], "wrong persist-id refused")
@@ -292,7 +298,7 @@ try:
         f.write(b"NCJ1\x10\x00\x00\x00garbage-torn")
     d = session()
     t.eq(xs(get_config(d)), content, "a torn journal tail is ignored")
-    r = edit(d, top("<a>after-torn</a>"))
+    r = edit(d, top(seta("after-torn")))
     e2 = session()
     t.ok(NcRaw.ok(r) and val(get_config(e2), "x:top/x:a") == "after-torn", "edits after a torn tail persist")
     codes = [s.close() for s in (a, b, d, e2)]
@@ -337,15 +343,15 @@ try:
         srv = InetdSshd(env)
         m = manager.connect(host="127.0.0.1", port=srv.port, username="root", key_filename=env.user_key,
                             hostkey_verify=False, allow_agent=False, look_for_keys=False, timeout=scaled(20))
-        m.edit_config(target="running", config='<config xmlns="%s">%s</config>' % (NS, top("<a>ncclient</a>")))
+        m.edit_config(target="running", config='<config xmlns="%s">%s</config>' % (NS, top(seta("ncclient"))))
         g = m.get_config(source="running").data_ele
         t.ok("ncclient" in ET.tostring(g).decode() if not hasattr(g, "xpath") else
              any(e.text == "ncclient" for e in g.iter("{%s}a" % X)), "ncclient edit-config + get-config over sshd")
-        m.edit_config(target="candidate", config='<config xmlns="%s">%s</config>' % (NS, top("<a>nc-cand</a>")))
+        m.edit_config(target="candidate", config='<config xmlns="%s">%s</config>' % (NS, top(seta("nc-cand"))))
         m.commit()
         g = m.get(filter=("subtree", '<top xmlns="%s"><a/></top>' % X)).data_ele
         t.ok(any(e.text == "nc-cand" for e in g.iter("{%s}a" % X)), "ncclient candidate commit and get with filter")
-        m.edit_config(target="candidate", config='<config xmlns="%s">%s</config>' % (NS, top("<a>nc-drop</a>")))
+        m.edit_config(target="candidate", config='<config xmlns="%s">%s</config>' % (NS, top(seta("nc-drop"))))
         m.discard_changes()
         g = m.get_config(source="candidate").data_ele
         t.eq([e.text for e in g.iter("{%s}a" % X)], ["nc-cand"],

@@ -451,7 +451,9 @@ try:
     def deep_change(m):
         find_item(m, "k13").find("{%s}c1/{%s}c2/{%s}c3/{%s}leaf" % (X, X, X, X)).text = "changed <13>"
     steps.append(("merge three containers deep inside an entry",
-                  xtop("<x:item><x:name>k13</x:name><x:c1><x:c2><x:c3><x:leaf>changed &lt;13&gt;</x:leaf>"
+                  # leaf is c3's first child: an operation on it, else it names another c3
+                  xtop("<x:item><x:name>k13</x:name><x:c1><x:c2><x:c3>"
+                       "<x:leaf nc:operation=\"merge\">changed &lt;13&gt;</x:leaf>"
                        "</x:c3></x:c2></x:c1></x:item>"), deep_change))
 
     def deep40_change(m):
@@ -460,7 +462,9 @@ try:
             n = n.find("{%s}n" % X)
         n.text = "new bottom \U0001F600"
     steps.append(("merge at the bottom of the 40-level entry",
-                  xtop("<x:item><x:name>deep40</x:name>%s</x:item>" % deep(40, "new bottom \U0001F600")),
+                  # the bottom n is its parent's first leaf: an operation on it, else it names another n
+                  xtop("<x:item><x:name>deep40</x:name>%s</x:item>" % deep(40, "new bottom \U0001F600").replace(
+                      "<x:n>" * 40, "<x:n>" * 39 + '<x:n nc:operation="merge">', 1)),
                   deep40_change))
 
     def big_change(m):
@@ -490,7 +494,9 @@ try:
         e = [x for x in ents if x.findtext("{%s}id" % D) == "7"][0]
         e.find("{%s}sub/{%s}deeper/{%s}leaf" % (D, D, D)).text = "d7 \u4e2d"
     steps.append(("merge inside a default-namespace entry",
-                  '<lists xmlns="%s"><entry><id>7</id><sub><deeper><leaf>d7 \u4e2d</leaf></deeper></sub></entry></lists>' % D,
+                  # leaf is deeper's first leaf: an operation on it, else it names another deeper
+                  '<lists xmlns="%s"><entry><id>7</id><sub><deeper><leaf %s nc:operation="merge">d7 \u4e2d</leaf>'
+                  '</deeper></sub></entry></lists>' % (D, NCOP),
                   default_ns_change))
 
     def bare2(m):
@@ -641,7 +647,8 @@ try:
     model.append(ET.fromstring('<sys xmlns="urn:packed:s"><hostname>h &amp; &lt;1&gt;</hostname><on/>'
                                "<dns><server>a</server><server>b</server></dns></sys>"))
     check(get_config(a), model, "a packed top-level container (%s)" % tags(r))
-    r = edit(a, '<sys xmlns="urn:packed:s"><hostname>h2</hostname></sys>')
+    # hostname is sys's first leaf: an operation on it, else it names another sys
+    r = edit(a, '<sys xmlns="urn:packed:s"><hostname %s nc:operation="merge">h2</hostname></sys>' % NCOP)
     model.find("{urn:packed:s}sys/{urn:packed:s}hostname").text = "h2"
     check(get_config(a), model, "merge into a packed top-level container (%s)" % tags(r))
 
@@ -1038,8 +1045,10 @@ try:
     r = edit(s1, sdata)
     t.ok(NcRaw.ok(r), "valid data under a schema", tags(r))
     check(get_config(s1), smodel, "schema: data exact")
-    bad = ('<x:top xmlns:x="%s"><x:item><x:name>k21</x:name><x:c1><x:c2><x:c3><x:leaf>notanumber</x:leaf>'
-           "</x:c3></x:c2></x:c1></x:item></x:top>" % X)
+    # leaf is c3's first child: an operation on it, else it names another c3
+    bad = ('<x:top xmlns:x="%s" %s><x:item><x:name>k21</x:name><x:c1><x:c2><x:c3>'
+           '<x:leaf nc:operation="merge">notanumber</x:leaf>'
+           "</x:c3></x:c2></x:c1></x:item></x:top>" % (X, NCOP))
     r = edit(s1, bad)
     t.eq(tags(r), ["invalid-value"], "schema: invalid leaf deep inside an entry refused in running")
     check(get_config(s1), smodel, "schema: running unchanged")

@@ -251,8 +251,8 @@ try:
     t.ok(NcRaw.ok(r) and tp is not None and tp.findtext("{%s}pet2" % NT) == "nt:dog",
          "/top/pet2: pet2 is nchome-test's (only its module has one), though the data has two")
     # ---- issue 16: an entry named by another key is another entry ----
-    # (a top-level merge without a module may still mean a container whose
-    # first leaf changes, nchome-netconf(8): the one case not checked there)
+    # (with a module or without, at the top level too, for a merge of the
+    # key alone too: keys first, never "the only node of that name")
     NTL = "urn:nchome:test-toplist"
     for where, ns, parent, keys in (
             ("top-level list of a module", NTL, None, ("eth1", "eth2", "eth0", "eth9")),
@@ -277,11 +277,11 @@ try:
         r = edit_cfg(a, ent(k1, more1))
         t.ok(NcRaw.ok(r) and ours(entries(a, ns, elem, parent), [k1]), "%s: %s added" % (where, k1),
              NcRaw.errors(r))
-        if where != "top-level data no module has":
-            r = edit_cfg(a, ent(k2, more2))
+        for more, how in ((more2, "a merge of %s" % k2), ("", "a merge of %s's key alone" % k2)):
+            r = edit_cfg(a, ent(k2, more))
             got = entries(a, ns, elem, parent)
             t.ok(NcRaw.ok(r) and ours(got, [k1, k2]) and got[k1].get(kept) == "keep-me",
-                 "%s: a merge of %s keeps %s with its data" % (where, k2, k1),
+                 "%s: %s adds it, %s kept with its data" % (where, how, k1),
                  (got, NcRaw.errors(r)))
             edit_cfg(a, ent(k2, op="delete"))
         for op in ("replace", "create"):

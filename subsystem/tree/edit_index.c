@@ -19,18 +19,21 @@
  *      encodes list keys first) that carries no nc:operation and is not
  *      followed by an element of its name (a leaf-list): the node whose
  *      first child element is L with the same value.  Failing that, when
- *      E can only name a list entry (names_entry(): its operation is
- *      create, replace, delete or remove, at any depth; or, below the
- *      top level, E brings more than L) and some node of that name has
- *      L first too: no match (a merge or replace adds the entry, a
- *      delete is data-missing).  Else the only node of that name if
- *      there is exactly one and E has no sibling of its name in the
- *      edit (a container whose first leaf changes, or a top-level merge).
+ *      some node of that name has L first too: no match, whatever E's
+ *      operation, depth or other children (a merge, replace or create
+ *      adds a new entry, a delete is data-missing, a remove does
+ *      nothing).  Else the only node of that name if there is exactly
+ *      one and E has no sibling of its name in the edit.
  *   4. Otherwise (a container): the first node of that name.
- * Without a schema an edit therefore never replaces or deletes a list
- * entry that it names by another first-leaf value, at any depth; what is
- * left to the old guess is a merge of L alone, and a merge of top-level
- * data.  Give a YANG module (or schema keys) for exact list semantics.
+ * Without a schema an edit therefore never changes, replaces or deletes
+ * a list entry that it names by another first-leaf value, at any depth,
+ * top level included: never "the only node of that name" (issue 16).
+ * The price: a container whose first child is a leaf cannot have that
+ * leaf changed by a plain merge (it names a second container); an
+ * operation on the leaf (it is then no key), a replace of the
+ * container's parent (default-operation replace at the top level), a
+ * delete of the container by its name alone and a merge of the new one,
+ * or a YANG module (or schema keys) for exact semantics does it.
  *
  * The key strings are edit_keys.c's.
  *
@@ -293,49 +296,11 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 
 /*
  * The datastore child of p addressed by edit node e (see the top comment);
- * lonely: e has no sibling of its name in the edit.
+ * lonely: e has no sibling of its name in the edit.  pk (rule 3): e's
+ * first leaf without its value; when some node of e's name starts with
+ * that leaf and none with e's value, e names a new entry, whatever its
+ * operation, depth or size: never "the only node of that name".
  */
-/*
- * 1 when edit node e (whose first child is a leaf L) can only mean a
- * list entry named by L (rule 3): its operation (create, replace,
- * delete, remove) is about the entry as a whole, at any depth (a delete
- * of eth0 never deletes eth9, a replace of eth2 never drops eth1); or,
- * below the top level, it brings more than L.  Otherwise (a merge of L
- * alone, or a merge of top-level data: a container whose first leaf
- * changes) the only node of that name may be meant.
- */
-static int
-names_entry(const xmlNode *p, xmlNodePtr e)
-{
-	xmlNodePtr f;
-
-	for (const xmlAttr *a = e->properties; a != NULL; a = a->next)
-		if (is_nc_operation(a)) {
-			xmlChar *v = xmlNodeGetContent((const xmlNode *)a);
-			int whole = v != NULL && strcmp((char *)v, "merge") != 0 &&
-			    strcmp((char *)v, "none") != 0;
-			xmlFree(v);
-			if (whole)
-				return 1;
-		}
-	/* top-level data: a merge may mean a container whose first leaf changes */
-	if (p->parent == NULL || p->parent->type == XML_DOCUMENT_NODE)
-		return 0;
-	if (packed_is(e)) {
-		/* read as it is: unpacked, e would stay so (apply_children) */
-		const char *pos = NULL, *cname, *text;
-
-		return packed_next_child(e, &pos, &cname, &text) != 0 &&
-		    packed_next_child(e, &pos, &cname, &text) != 0;
-	}
-	if ((f = node_first_elem(e)) == NULL)
-		return 0;
-	for (f = f->next; f != NULL; f = f->next)
-		if (f->type == XML_ELEMENT_NODE)
-			return 1;
-	return 0;
-}
-
 xmlNodePtr
 index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
     xmlNodePtr e, const struct lysc_node *sn, int lonely)
@@ -344,10 +309,6 @@ index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int k
 	char *k = node_key(c->keys, sn, e), *pk = first_leaf_key(k);
 	xmlNodePtr d = NULL, only = NULL;
 	int count = 0, same_first = 0;
-	if (pk != NULL && !names_entry(p, e)) {
-		free(pk);
-		pk = NULL;
-	}
 
 	if (ix != NULL) {
 		d = xmlHashLookup(ix->h, BAD_CAST k);

@@ -159,8 +159,9 @@ all_tests(void)
 	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub><r><q>7</q></r></top>");
 	expect("bad operation value -> error", base, EDIT("<top><a nc:operation=\"frob\">2</a></top>"),
 	    M, STOP, 1, "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
-	expect("default none leaves unmentioned values (top level: a container)", base,
-	    EDIT("<top><a>5</a></top>"), DEFOP_NONE, STOP, 0, "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("default none leaves unmentioned values (top level: a container)",
+	    CFG("<top><a>1</a><b>1</b></top>"), EDIT("<top><a>1</a><b>5</b></top>"), DEFOP_NONE,
+	    STOP, 0, "<top><a>1</a><b>1</b></top>");
 	expect("default none + nested merge", base, EDIT("<top><a nc:operation=\"merge\">5</a></top>"),
 	    DEFOP_NONE, STOP, 0, "<top><a>5</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
 	expect("default none on a missing parent -> data-missing", base,
@@ -245,12 +246,39 @@ all_tests(void)
 	    "<interface><name>eth1</name></interface>");
 	expect("top level: a container deleted by its name alone", base,
 	    EDIT("<top nc:operation=\"delete\"/>"), M, STOP, 0, "");
-	expect("top level: a merge changes the one container's first leaf", base,
+	/* keys first for merges too: the data loss, eth1 renamed to eth2 */
+	expect("top level: a merge naming eth2 adds it (eth1 kept)", top1,
+	    EDIT("<interface><name>eth2</name><enabled>true</enabled></interface>"), M, STOP, 0,
+	    "<interface><name>eth1</name><description>keep-me</description></interface>"
+	    "<interface><name>eth2</name><enabled>true</enabled></interface>");
+	expect("top level: a merge of the first leaf alone adds an entry (eth1 kept)", top1,
+	    EDIT("<interface><name>eth2</name></interface>"), M, STOP, 0, top1_2);
+	expect("a merge of a first leaf alone adds an entry (eth1 kept)", if1,
+	    EDIT("<interfaces><interface><name>eth2</name></interface></interfaces>"), M, STOP, 0,
+	    "<interfaces><interface><name>eth1</name><description>keep-me</description></interface>"
+	    "<interface><name>eth2</name></interface></interfaces>");
+	expect("top level: a merge of the first leaf alone, its own value, keeps the entry", top1,
+	    EDIT("<interface><name>eth1</name></interface>"), M, STOP, 0,
+	    "<interface><name>eth1</name><description>keep-me</description></interface>");
+	/* the price: a container's first leaf is an entry's key to a merge */
+	expect("top level: a merge of another first-leaf value is a second container", base,
 	    EDIT("<top><a>2</a><b>1</b></top>"), M, STOP, 0,
-	    "<top><a>2</a><sub><x>1</x><deep><y>1</y></deep></sub><b>1</b></top>");
-	expect("a merge of a first leaf alone changes the one container's leaf", base,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top><top><a>2</a><b>1</b></top>");
+	expect("a merge of a first leaf alone with another value is a second container", base,
 	    EDIT("<top><sub><x>2</x></sub></top>"), M, STOP, 0,
-	    "<top><a>1</a><sub><x>2</x><deep><y>1</y></deep></sub></top>");
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub><sub><x>2</x></sub></top>");
+	expect("an operation on the first leaf changes it (no key then)", base,
+	    EDIT("<top><a nc:operation=\"replace\">2</a></top>"), M, STOP, 0,
+	    "<top><a>2</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
+	expect("a merge of a non-first leaf changes the one container",
+	    CFG("<top><a>1</a><b>1</b></top>"), EDIT("<top><b>2</b></top>"), M, STOP, 0,
+	    "<top><a>1</a><b>2</b></top>");
+	expect("a merge naming the first leaf's own value changes a later leaf",
+	    CFG("<top><a>1</a><b>1</b></top>"), EDIT("<top><a>1</a><b>2</b></top>"), M, STOP, 0,
+	    "<top><a>1</a><b>2</b></top>");
+	expect("a delete of another first-leaf value -> data-missing", base,
+	    EDIT("<top><sub nc:operation=\"delete\"><x>2</x></sub></top>"), M, STOP, 1,
+	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub></top>");
 	expect("first leaf with another value and more: a second entry (keys first)", base,
 	    EDIT("<top><sub><x>2</x><z>1</z></sub></top>"), M, STOP, 0,
 	    "<top><a>1</a><sub><x>1</x><deep><y>1</y></deep></sub><sub><x>2</x><z>1</z></sub></top>");

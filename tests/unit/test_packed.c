@@ -183,7 +183,7 @@ test_undo_keeps_index(void)
 
 /*
  * An edit merging new values into every entry of a packed list reads
- * each request entry packed (edit_index.c's names_entry, index_match)
+ * each request entry packed (edit_index.c's index_match)
  * and packs it again after applying it: none of the request's entries
  * is left unpacked while the edit runs (a 50,000-entry merge held the
  * whole request unpacked until the RPC ended).
