@@ -95,10 +95,10 @@ all_tests(void)
 	    EDIT("<w " W "><e><k>it's \"x\"</k></e></w>"), "over");
 	expect("a leaf-list entry by its value", CFG("<w " W "><l>x</l><l>y</l></w>"),
 	    EDIT("<w " W "><l>z</l></w>"), "create /w:w/w:l[.='z']" WD);
-	expect("the data's own prefix", CFG("<p:w xmlns:p=\"urn:x:w\"><p:v>1</p:v></p:w>"),
+	expect("the data's own prefix", CFG("<p:w xmlns:p=\"urn:x:w\"><p:a>0</p:a><p:v>1</p:v></p:w>"),
 	    EDIT("<w " W "><v>2</v></w>"), "merge /p:w/p:v xmlns:p=urn:x:w");
 	expect("two namespaces of one last word: two prefixes",
-	    CFG("<w " W "><q xmlns=\"urn:y:w\"><v>1</v></q></w>"),
+	    CFG("<w " W "><q xmlns=\"urn:y:w\"><a>0</a><v>1</v></q></w>"),
 	    EDIT("<w " W "><q xmlns=\"urn:y:w\"><v>2</v></q></w>"),
 	    "merge /w:w/w2:q/w2:v" WD " xmlns:w2=urn:y:w");
 	expect("a create covers what it holds; a delete beside it", CFG(TWO),
