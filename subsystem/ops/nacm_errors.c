@@ -10,7 +10,10 @@
  * session sent or may read (nacm_write_check).  A RELAX NG message has
  * no error-path to check but may quote any node or value of the
  * document, so for a session that may not read everything it is
- * generalised too.
+ * generalised too.  So is a message beside a readable error-path that
+ * quotes an instance path of its own: libyang names the other entry of
+ * a unique clash ("... in \"/m:l[k='a']\" and \"/m:l[k='b']\""), which
+ * the session may not read; the error keeps its path and tags.
  */
 #include <string.h>
 
@@ -20,6 +23,8 @@
 #define GENERAL_MESSAGE	"the data is not valid where this session may not read it"
 #define WITHHELD_MESSAGE "the data is not valid; the schema check's message is withheld, " \
 	"as it may quote data this session may not read"
+#define PATHS_WITHHELD_MESSAGE "the data is not valid here; the schema check's message " \
+	"is withheld, as it names other data this session may not read"
 
 static int
 may_read(void *arg, const xmlNode *e)
@@ -67,14 +72,44 @@ generalise(xmlNodePtr err, const char *message)
 		xmlNodeSetLang(msg, BAD_CAST "en");
 }
 
+/* The error-message's text quotes an instance path ("/...). */
+static int
+message_quotes_path(xmlNodePtr msg)
+{
+	xmlChar *text = xmlNodeGetContent(msg);
+	int rc = text == NULL || strstr((const char *)text, "\"/") != NULL;
+
+	xmlFree(text);
+	return rc;
+}
+
+/* Replaces err's error-message alone. */
+static void
+withhold_message(xmlNodePtr err, const char *message)
+{
+	xmlNodePtr c, next, msg;
+
+	for (c = err->children; c != NULL; c = next) {
+		next = c->next;
+		if (is_child(c, "error-message")) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+	}
+	msg = xmlNewTextChild(err, err->ns, BAD_CAST "error-message", BAD_CAST message);
+	if (msg != NULL)
+		xmlNodeSetLang(msg, BAD_CAST "en");
+}
+
 /*
  * 1 when err's error-path names a node the session may not read (or
- * cannot tell); 2 when err has none but may describe datastore content.
+ * cannot tell); 2 when err has none but may describe datastore content;
+ * 3 when the path is readable but the message quotes instance paths.
  */
 static int
 names_unreadable(const struct nacm_session *v, xmlNodePtr err, int unscoped)
 {
-	xmlNodePtr c, path = NULL;
+	xmlNodePtr c, path = NULL, msg = NULL;
 	xmlChar *text;
 	int rc;
 
@@ -87,6 +122,8 @@ names_unreadable(const struct nacm_session *v, xmlNodePtr err, int unscoped)
 				return 0;
 		} else if (is_child(c, "error-path"))
 			path = c;
+		else if (is_child(c, "error-message"))
+			msg = c;
 	}
 	if (path == NULL)
 		return unscoped ? 2 : 0;
@@ -94,7 +131,9 @@ names_unreadable(const struct nacm_session *v, xmlNodePtr err, int unscoped)
 		return 1;
 	rc = nacm_path_readable(v, path, (const char *)text);
 	xmlFree(text);
-	return rc == 0 || rc == -1;	/* out of memory: say less, not more */
+	if (rc == 0 || rc == -1)	/* out of memory: say less, not more */
+		return 1;
+	return msg != NULL && message_quotes_path(msg) ? 3 : 0;
 }
 
 void
@@ -109,6 +148,10 @@ ops_nacm_errors(struct rpc *r)
 		return;
 	for (xmlNodePtr e = root->children; e != NULL; e = e->next)
 		if (is_child(e, "rpc-error") &&
-		    (rc = names_unreadable(v, e, r->errors_unscoped)) != 0)
-			generalise(e, rc == 2 ? WITHHELD_MESSAGE : GENERAL_MESSAGE);
+		    (rc = names_unreadable(v, e, r->errors_unscoped)) != 0) {
+			if (rc == 3)
+				withhold_message(e, PATHS_WITHHELD_MESSAGE);
+			else
+				generalise(e, rc == 2 ? WITHHELD_MESSAGE : GENERAL_MESSAGE);
+		}
 }
