@@ -53,15 +53,19 @@ is_child(const xmlNode *c, const char *name)
 	    xmlStrEqual(c->name, BAD_CAST name);
 }
 
-/* Keeps error-type, -tag and -severity; the rest goes, with a general message. */
+/*
+ * err gets message as its error-message.  With keep_rest, only its own
+ * message goes; otherwise everything but error-type, -tag and -severity.
+ */
 static void
-generalise(xmlNodePtr err, const char *message)
+replace_message(xmlNodePtr err, int keep_rest, const char *message)
 {
 	xmlNodePtr c, next, msg;
 
 	for (c = err->children; c != NULL; c = next) {
 		next = c->next;
-		if (is_child(c, "error-type") || is_child(c, "error-tag") ||
+		if (keep_rest ? !is_child(c, "error-message") :
+		    is_child(c, "error-type") || is_child(c, "error-tag") ||
 		    is_child(c, "error-severity"))
 			continue;
 		xmlUnlinkNode(c);
@@ -81,24 +85,6 @@ message_quotes_path(xmlNodePtr msg)
 
 	xmlFree(text);
 	return rc;
-}
-
-/* Replaces err's error-message alone. */
-static void
-withhold_message(xmlNodePtr err, const char *message)
-{
-	xmlNodePtr c, next, msg;
-
-	for (c = err->children; c != NULL; c = next) {
-		next = c->next;
-		if (is_child(c, "error-message")) {
-			xmlUnlinkNode(c);
-			xmlFreeNode(c);
-		}
-	}
-	msg = xmlNewTextChild(err, err->ns, BAD_CAST "error-message", BAD_CAST message);
-	if (msg != NULL)
-		xmlNodeSetLang(msg, BAD_CAST "en");
 }
 
 /*
@@ -150,8 +136,8 @@ ops_nacm_errors(struct rpc *r)
 		if (is_child(e, "rpc-error") &&
 		    (rc = names_unreadable(v, e, r->errors_unscoped)) != 0) {
 			if (rc == 3)
-				withhold_message(e, PATHS_WITHHELD_MESSAGE);
+				replace_message(e, 1, PATHS_WITHHELD_MESSAGE);
 			else
-				generalise(e, rc == 2 ? WITHHELD_MESSAGE : GENERAL_MESSAGE);
+				replace_message(e, 0, rc == 2 ? WITHHELD_MESSAGE : GENERAL_MESSAGE);
 		}
 }
