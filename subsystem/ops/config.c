@@ -464,12 +464,33 @@ out:
 	store_unlock(st);
 }
 
+/*
+ * ds (was: its document, or NULL) becomes now: taken over (take), or a
+ * copy of another datastore's; the change's event lists what it changed
+ * (running's only), computed before the old document goes.
+ */
+static void
+replace_announced(struct rpc *r, enum ds_id ds, xmlDocPtr was, xmlDocPtr now, int take)
+{
+	struct store *st = r->s->store;
+	struct cfg_edits edits;
+
+	cfg_edits_init(&edits, store_yang(st, r->s->schema, now), store_keys(st));
+	if (ds != DS_CANDIDATE)
+		ops_change_edits(was != NULL ? xmlDocGetRootElement(was) : NULL,
+		    xmlDocGetRootElement(now), &edits);
+	if ((take ? store_replace(st, ds, now) : store_replace_from(st, ds, now)) == -1)
+		ops_store_failed(r);
+	else
+		changed(r, ds, &edits);
+	cfg_edits_free(&edits);
+}
+
 /* Replaces target with doc (taken over): checks, hooks, atomic write. */
 static void
 replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 {
 	struct store *st = r->s->store;
-	struct cfg_edits edits;
 	xmlDocPtr cur;
 
 	cur = store_doc(st, ds);
@@ -491,33 +512,7 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 			return;
 		}
 	}
-	cfg_edits_init(&edits, store_yang(st, r->s->schema, doc), store_keys(st));
-	if (ds != DS_CANDIDATE)	/* before the old document goes */
-		ops_change_edits(cur != NULL ? xmlDocGetRootElement(cur) : NULL,
-		    xmlDocGetRootElement(doc), &edits);
-	if (store_replace(st, ds, doc) == -1)
-		ops_store_failed(r);
-	else
-		changed(r, ds, &edits);
-	cfg_edits_free(&edits);
-}
-
-/* ds (was: its document, or NULL) becomes a copy of cur, another datastore's. */
-static void
-replace_from(struct rpc *r, enum ds_id ds, xmlDocPtr was, xmlDocPtr cur)
-{
-	struct store *st = r->s->store;
-	struct cfg_edits edits;
-
-	cfg_edits_init(&edits, store_yang(st, r->s->schema, cur), store_keys(st));
-	if (ds != DS_CANDIDATE)
-		ops_change_edits(was != NULL ? xmlDocGetRootElement(was) : NULL,
-		    xmlDocGetRootElement(cur), &edits);
-	if (store_replace_from(st, ds, cur) == -1)
-		ops_store_failed(r);
-	else
-		changed(r, ds, &edits);
-	cfg_edits_free(&edits);
+	replace_announced(r, ds, cur, doc, 1);
 }
 
 void
@@ -555,7 +550,7 @@ op_copy_config(struct rpc *r)
 			    xmlDocGetRootElement(cur)) == -1)
 				;	/* access-denied, nothing written */
 			else
-				replace_from(r, ds, was, cur);
+				replace_announced(r, ds, was, cur, 0);
 		}
 	} else if ((doc = ops_source_doc(r, source)) != NULL)
 		replace_target(r, ds, doc);
