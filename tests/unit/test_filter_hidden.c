@@ -17,20 +17,12 @@
 #include <libxml/parser.h>
 
 #include "tree/tree.h"
+#include "reply_test.h"
 #include "unit.h"
 
 #define NCNS "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define TNS "urn:t"
 #define HIDE_MAX 64
-
-static unsigned long rnd_state;
-
-static unsigned
-rnd(unsigned n)
-{
-	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
-	return (unsigned)((rnd_state >> 33) % n);
-}
 
 static const char *const vals[] = { "1", "2", "x", "n3", "n7", "s1" };
 #define NVALS (sizeof(vals) / sizeof(vals[0]))
@@ -258,53 +250,6 @@ make_filter(xmlBufferPtr f)
 	xmlBufferCat(f, BAD_CAST "</filter></get></rpc>");
 }
 
-static int
-to_buffer(void *b, const char *s, size_t len)
-{
-	xmlBufferAdd(b, BAD_CAST s, (int)len);
-	return 0;
-}
-
-/* The filter's reply on data, serialized as replies are; caller frees. */
-static char *
-filtered(const struct reply_opts *o, xmlNodePtr filter, xmlDocPtr data)
-{
-	struct rpc r = { 0 };
-	xmlDocPtr out = NULL;
-	xmlBufferPtr b = xmlBufferCreate();
-	char *s;
-
-	if (filter_apply(o, &r, filter, data, &out) == 0) {
-		struct xmlout *xo = xo_new_writer(to_buffer, b);
-
-		for (xmlNodePtr c = xmlDocGetRootElement(out)->children; c != NULL; c = c->next)
-			xo_data_child(xo, c);
-		xo_finish(xo);
-		xmlFreeDoc(out);
-	} else
-		xmlBufferCat(b, BAD_CAST "ERROR");
-	xmlFreeDoc(r.err_doc);
-	s = strdup((const char *)xmlBufferContent(b));
-	xmlBufferFree(b);
-	return s;
-}
-
-/* The whole of data, as an unfiltered reply writes it (less what hidden hides). */
-static char *
-whole(xmlDocPtr data, reply_hidden_fn hidden)
-{
-	xmlBufferPtr b = xmlBufferCreate();
-	struct xmlout *xo = xo_new_writer(to_buffer, b);
-	char *s;
-
-	for (xmlNodePtr c = xmlDocGetRootElement(data)->children; c != NULL; c = c->next)
-		xo_data_child_hiding(xo, c, hidden, NULL);
-	xo_finish(xo);
-	s = strdup((const char *)xmlBufferContent(b));
-	xmlBufferFree(b);
-	return s;
-}
-
 #define ROUNDS		60
 #define FILTERS		40
 
@@ -334,8 +279,8 @@ main(void)
 			pick_hidden(xmlDocGetRootElement(doc));
 		pruned = pruned_copy(doc);
 
-		w1 = whole(doc, is_hidden);
-		w2 = whole(pruned, NULL);
+		w1 = whole(doc, is_hidden, NULL);
+		w2 = whole(pruned, NULL, NULL);
 		if (strcmp(w1, w2) != 0)
 			bad_whole++;
 		free(w1);

@@ -16,19 +16,11 @@
 #include <time.h>
 
 #include "nacm_test.h"
+#include "reply_test.h"
 #include "unit.h"
 
 #define TNS "urn:t"
 #define ONS "urn:o"
-
-static unsigned long rnd_state;
-
-static unsigned
-rnd(unsigned n)
-{
-	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
-	return (unsigned)((rnd_state >> 33) % n);
-}
 
 static const char *const vals[] = { "1", "2", "x", "n3", "n7", "s1" };
 #define NVALS (sizeof(vals) / sizeof(vals[0]))
@@ -113,57 +105,12 @@ make_cfg(void)
 }
 
 static int
-to_buffer(void *b, const char *s, size_t len)
-{
-	xmlBufferAdd(b, BAD_CAST s, (int)len);
-	return 0;
-}
-
-static int
 reader_hides(const void *r, const xmlNode *n)
 {
 	return nacm_reader_hides((struct nacm_reader *)(uintptr_t)r, n);
 }
 
 /* data written as an unfiltered reply, less what hidden hides; caller frees. */
-static char *
-whole(xmlDocPtr data, reply_hidden_fn hidden, const void *arg)
-{
-	xmlBufferPtr b = xmlBufferCreate();
-	struct xmlout *xo = xo_new_writer(to_buffer, b);
-	char *s;
-
-	for (xmlNodePtr c = xmlDocGetRootElement(data)->children; c != NULL; c = c->next)
-		xo_data_child_hiding(xo, c, hidden, arg);
-	xo_finish(xo);
-	s = strdup((const char *)xmlBufferContent(b));
-	xmlBufferFree(b);
-	return s;
-}
-
-static char *
-filtered(const struct reply_opts *o, xmlNodePtr filter, xmlDocPtr data)
-{
-	struct rpc r = { 0 };
-	xmlDocPtr out = NULL;
-	xmlBufferPtr b = xmlBufferCreate();
-	char *s;
-
-	if (filter_apply(o, &r, filter, data, &out) == 0) {
-		struct xmlout *xo = xo_new_writer(to_buffer, b);
-
-		for (xmlNodePtr c = xmlDocGetRootElement(out)->children; c != NULL; c = c->next)
-			xo_data_child(xo, c);
-		xo_finish(xo);
-		xmlFreeDoc(out);
-	} else
-		xmlBufferCat(b, BAD_CAST "ERROR");
-	xmlFreeDoc(r.err_doc);
-	s = strdup((const char *)xmlBufferContent(b));
-	xmlBufferFree(b);
-	return s;
-}
-
 static void
 make_filter(xmlBufferPtr f)
 {
