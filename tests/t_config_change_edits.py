@@ -24,9 +24,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from doc_commands import install_group, private_account_db  # noqa: E402
 from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP, TOP, scaled  # noqa: E402
-from nchome_auth import DEVICE, AuthEnv, render_sshd_config  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from nchome_test import TAP  # noqa: E402
+from nchome_auth import AuthEnv  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -92,27 +91,11 @@ install_group()
 env = AuthEnv(install_only=True)
 sessions = []
 try:
-    inst = os.path.join(env.dir, "inst")
-    os.makedirs(inst, mode=0o755)
-    dirs = dict(prefix=inst, bindir=inst + "/bin", sbindir=inst + "/sbin", libexecdir=inst + "/libexec",
-                sysconfdir=env.sysconfdir, localstatedir=inst + "/var", mandir=inst + "/man",
-                datadir=inst + "/share")
-    p = subprocess.run(["make", "-s", "-C", TOP, "install", "INIT=none"] +
-                       ["%s=%s" % kv for kv in dirs.items()],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=scaled(300))
-    t.ok(p.returncode == 0, "make install (no DESTDIR) into a scratch prefix", p.stdout)
+    inst, dirs = env.install_scratch(t)
     netconf = inst + "/libexec/nchome-netconf"
     if not os.path.exists(netconf):
         t.done()
-    with open(env.conf) as f:
-        conf = f.read().replace(env.datastore_dir, inst + "/var/lib/nchome")
-    conf = conf.replace("netconf {\n", 'netconf {\n  commit-hooks = "%s/none"\n  yang-dir = "%s"\n'
-                        % (env.dir, dirs["datadir"] + "/nchome/yang"))
-    with open(env.conf, "w") as f:
-        f.write(conf)
-    with open(env.sshd_config, "w") as f:
-        f.write(render_sshd_config(env.sysconfdir, inst + "/libexec", env.ssh_dir, None,
-                                   "# test override: files live below /tmp\nStrictModes no\n\n"))
+    env.use_install(inst, dirs, inst + "/var/lib/nchome", env.dir + "/none")
     keys = {}
     for user, group in USERS.items():
         r = run_doc("account", account=user)
@@ -122,12 +105,7 @@ try:
         keys[user] = env.user_key(user)
         env.authorize_key(user, keys[user] + ".pub")
 
-    rootp = subprocess.Popen(["setpriv", "--regid=%d" % __import__("grp").getgrnam("nchome").gr_gid,
-                              "--clear-groups", netconf, "-d", "-f", env.conf],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    root = NcRaw(rootp)
-    sessions.append(root)
-    root.hello()
+    root = env.recovery_session(netconf, sessions)
 
     def edit(inner, target="running"):
         r = root.rpc("<edit-config><target><%s/></target><config %s>%s</config></edit-config>"
@@ -139,11 +117,7 @@ try:
     subs = {}
     for user in USERS:
         log = os.path.join(env.dir, "sshd-%s.log" % user)
-        proc = subprocess.Popen(env.ssh_args(log, keys[user]) + ["-s", "%s@%s" % (user, DEVICE), "netconf"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        nc = NcRaw(proc)
-        sessions.append(nc)
-        nc.hello()
+        nc = env.ssh_session(user, keys[user], log, sessions)
         t.ok(nc.ok(nc.rpc('<create-subscription xmlns="%s"/>' % NOTIF_NS)), "%s subscribes" % user)
         subs[user] = nc
     a, b = subs["cce1"], subs["cce2"]
