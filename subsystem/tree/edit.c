@@ -253,11 +253,13 @@ move_entry(struct edit_ctx *c, xmlNodePtr p, xmlNodePtr d, xmlNodePtr next)
  * One edit node e under datastore node p (schema node psn, known: see
  * edit_schema_node); returns -1 to stop the edit.  First what the
  * change is (the model's checks, the node it addresses, where an
- * ordered-by user entry goes), then the change.
+ * ordered-by user entry goes), then the change.  hint: what e's
+ * previous sibling matched (index_match); *kept: the node e matched
+ * when it stays where it was (merge, none), for e's next sibling.
  */
 static int
 apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
-    xmlNodePtr e, enum eop op, int lonely)
+    xmlNodePtr e, enum eop op, int lonely, xmlNodePtr hint, xmlNodePtr *kept)
 {
 	const struct lysc_node *sn = NULL;
 	int writes, whole, ckn, at = 0;
@@ -276,7 +278,7 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 	if (c->schema != NULL && edit_schema_node(c, e, psn, known, writes, &sn) != 0)
 		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 	ckn = edit_schema_known(sn);
-	d = index_match(c, p, psn, known, e, sn, lonely);
+	d = index_match(c, p, psn, known, e, sn, lonely, hint);
 	if (writes && c->schema != NULL && order_place(c, p, psn, known, e, sn, &at, &next))
 		return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 	/* a subtree copied whole: its descendants are checked now */
@@ -316,12 +318,15 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 			return -1;
 		if (at)
 			move_entry(c, p, d, next);
+		else
+			*kept = d;
 		return 0;
 	case OP_NONE:
 		if (d == NULL) {
 			edit_error(c, e, TAG_DATA_MISSING, "no such node in the datastore");
 			return c->erropt == ERROPT_CONTINUE ? 0 : -1;
 		}
+		*kept = d;
 		return node_is_leaf(e) ? 0 : apply_children(c, d, e, op, sn, ckn);
 	case OP_REPLACE:
 		n = copy_for(c, p, e);
@@ -380,6 +385,7 @@ apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
 {
 	struct { xmlNodePtr e; int lonely; } small[8], *el = small;
 	xmlHashTablePtr names = NULL;
+	xmlNodePtr kept = NULL;	/* a child of d the previous edit node matched */
 	size_t nel = 0, i = 0;
 	int rc = 0;
 
@@ -422,7 +428,10 @@ apply_children_unpacked(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
 	}
 	xmlHashFree(names, NULL);
 	for (i = 0; i < nel && rc == 0; i++) {
-		rc = apply_node(c, d, psn, known, el[i].e, inherited, el[i].lonely);
+		xmlNodePtr hint = kept;
+
+		kept = NULL;
+		rc = apply_node(c, d, psn, known, el[i].e, inherited, el[i].lonely, hint, &kept);
 		/*
 		 * Applied: what stayed of a consumed request is freed now, not
 		 * after the RPC.  Leaves stay: they may be keys, which a later

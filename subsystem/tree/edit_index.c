@@ -301,15 +301,52 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
  * that leaf and none with e's value, e names a new entry, whatever its
  * operation, depth or size: never "the only node of that name".
  */
+/*
+ * Keyed entry e (key k, "K") looked for where an edit in the store's
+ * order finds it: right after hint, the entry e's previous sibling in
+ * the edit matched, or first.  An edit of every entry of a big list in
+ * order then builds no index of p (4 MB at 50,000 entries, issue 15).
+ * It is the entry the index would give as long as keys are unique, as
+ * validation keeps them.  NULL: not there, look it up.
+ */
+static xmlNodePtr
+next_in_order(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
+    xmlNodePtr e, const char *k, xmlNodePtr hint)
+{
+	xmlNodePtr g = hint != NULL && hint->parent == p ? hint->next : p->children;
+	const struct lysc_node *gsn = NULL;
+	char *gk;
+	int same;
+
+	while (g != NULL && g->type != XML_ELEMENT_NODE)
+		g = g->next;
+	if (k[0] != 'K' || g == NULL || !node_same_name(g, e))
+		return NULL;
+	/* g's schema node as index_add's ix_sn() finds it */
+	if (c->schema != NULL && known && g->ns != NULL)
+		gsn = schema_child(c->schema, psn, (const char *)g->ns->href,
+		    (const char *)g->name);
+	gk = node_key(c->keys, gsn, g);
+	same = strcmp(gk, k) == 0;
+	free(gk);
+	return same ? g : NULL;
+}
+
 xmlNodePtr
 index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
-    xmlNodePtr e, const struct lysc_node *sn, int lonely)
+    xmlNodePtr e, const struct lysc_node *sn, int lonely, xmlNodePtr hint)
 {
-	struct index *ix = index_get(p, c->keys, c->schema, psn, known, 1);
-	char *k = node_key(c->keys, sn, e), *pk = first_leaf_key(k);
+	char *k = node_key(c->keys, sn, e), *pk;
 	xmlNodePtr d = NULL, only = NULL;
+	struct index *ix;
 	int count = 0, same_first = 0;
 
+	if (p->_private == NULL && (d = next_in_order(c, p, psn, known, e, k, hint)) != NULL) {
+		free(k);
+		return d;
+	}
+	ix = index_get(p, c->keys, c->schema, psn, known, 1);
+	pk = first_leaf_key(k);
 	if (ix != NULL) {
 		d = xmlHashLookup(ix->h, BAD_CAST k);
 		if (d == NULL && (k[0] == 'L' || k[0] == 'F') && lonely && sn == NULL &&

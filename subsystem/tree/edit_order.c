@@ -121,7 +121,7 @@ anchor(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
 	else if (key_leaves(tmp, which) == -1)
 		*bad = 1;
 	if (!*bad)
-		d = index_match(c, p, psn, known, tmp, sn, 1);
+		d = index_match(c, p, psn, known, tmp, sn, 1, NULL);
 	xmlFreeNode(tmp);
 	return d;
 }

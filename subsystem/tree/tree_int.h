@@ -130,10 +130,12 @@ void index_text_changing(xmlHashTablePtr keys, xmlNodePtr leaf, xmlNodePtr text)
  * The datastore child of p addressed by edit node e (see edit_index.c);
  * psn: p's schema node when known (known 1; NULL at the top level), sn:
  * e's (NULL: none, the schema-less rules); lonely: e has no sibling of
- * its name in the edit.
+ * its name in the edit; hint: the child of p e's previous sibling in the
+ * edit matched and left in place, or NULL (an edit in the store's order
+ * is then matched without an index).
  */
 xmlNodePtr index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn,
-    int known, xmlNodePtr e, const struct lysc_node *sn, int lonely);
+    int known, xmlNodePtr e, const struct lysc_node *sn, int lonely, xmlNodePtr hint);
 
 /*
  * edit_schema.c: edit node e, below a node whose schema node is psn

@@ -104,9 +104,119 @@ expect(const char *what, const char *data, const char *edit, int nerr, const cha
 		expect_one(what, data, edit, nerr, want, tag, path, app_tag);
 }
 
+/*
+ * Routes 10.0.<i>.0/24 metric 1, nexthop <nh>, for i in [lo, hi), into b;
+ * extra goes before route at (-1: nowhere).
+ */
+static void
+routes(char *b, size_t cap, int lo, int hi, const char *nh, int at, const char *extra)
+{
+	size_t len = strlen(b);
+
+	for (int i = lo; i < hi; i++) {
+		if (i == at)
+			len += (size_t)snprintf(b + len, cap - len, "%s", extra);
+		len += (size_t)snprintf(b + len, cap - len, "<route><prefix>10.0.%d.0/24</prefix>"
+		    "<metric>1</metric><nexthop>%s</nexthop></route>", i, nh);
+	}
+}
+
+/*
+ * As expect_one, and whether the list's parent (<top>) got an index:
+ * index_match finds entries an edit names in the store's order without one.
+ */
+static void
+expect_in_order(const char *what, const char *data, const char *edit, int nerr,
+    const char *want, int want_index)
+{
+	xmlDocPtr d = parse(data), e = parse(edit);
+	struct edit_ctx c = { 0 };
+	int n, indexed;
+	char *got;
+
+	c.schema = sch;
+	c.move = move_mode;
+	n = edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e));
+	indexed = xmlFirstElementChild(xmlDocGetRootElement(d))->_private != NULL;
+	if (n > 0)
+		edit_undo(&c);
+	edit_ctx_clear(&c);
+	if (packed_mode)
+		packed_repack();
+	got = dump(d);
+	CHECK(n == nerr && strcmp(got, want) == 0, "%s%s%s (errors %d/%d)%s%.300s", what,
+	    packed_mode ? ", packed" : "", move_mode ? ", moving" : "", n, nerr,
+	    strcmp(got, want) == 0 ? "" : " got: ", strcmp(got, want) == 0 ? "" : got);
+	if (want_index != -1)
+		CHECK(indexed == want_index, "%s: list index %s", what, want_index ? "built" : "not built");
+	free(got);
+	doc_free(d);
+	xmlFreeDoc(e);
+}
+
+/* An edit of every entry of a 40-entry list (an index above 32), in order or not. */
+static void
+in_order_tests(void)
+{
+	enum { N = 40, CAP = 8192 };
+	static char data[CAP], edit[CAP], want[CAP];
+	const char *extra = "<route><prefix>10.0.5.0/24</prefix><metric>2</metric>"
+	    "<nexthop>n</nexthop></route>";
+
+	for (move_mode = 0; move_mode < 2; move_mode++) {
+		strcpy(data, "<config xmlns=\"" NCNS "\"><top xmlns=\"" NT "\">");
+		routes(data, CAP, 0, N, "a", -1, NULL);
+		strcat(data, "</top></config>");
+		strcpy(want, "<top xmlns=\"" NT "\">");
+		routes(want, CAP, 0, N, "b", -1, NULL);
+		strcat(want, "</top>");
+
+		strcpy(edit, EDITY("<top xmlns=\"" NT "\">"));
+		edit[strlen(edit) - strlen("</config>")] = '\0';
+		routes(edit, CAP, 0, N, "b", -1, NULL);
+		strcat(edit, "</top></config>");
+		expect_in_order("every entry in the store's order: merged, no index", data, edit,
+		    0, want, 0);
+
+		/* a new entry whose first key is the next entry's: not that entry */
+		strcpy(edit, EDITY("<top xmlns=\"" NT "\">"));
+		edit[strlen(edit) - strlen("</config>")] = '\0';
+		routes(edit, CAP, 0, N, "b", 5, extra);
+		strcat(edit, "</top></config>");
+		want[strlen(want) - strlen("</top>")] = '\0';
+		strcat(want, extra);
+		strcat(want, "</top>");
+		expect_in_order("in order with a new entry sharing a key: added at the end",
+		    data, edit, 0, want, -1);
+
+		/* out of order: found through the index */
+		strcpy(edit, EDITY("<top xmlns=\"" NT "\">"));
+		edit[strlen(edit) - strlen("</config>")] = '\0';
+		routes(edit, CAP, 20, N, "b", -1, NULL);
+		routes(edit, CAP, 0, 20, "b", -1, NULL);
+		strcat(edit, "</top></config>");
+		strcpy(want, "<top xmlns=\"" NT "\">");
+		routes(want, CAP, 0, N, "b", -1, NULL);
+		strcat(want, "</top>");
+		expect_in_order("every entry, out of order: merged", data, edit, 0, want, -1);
+
+		/* an error at the last entry: the store exactly as it was */
+		strcpy(edit, EDITY("<top xmlns=\"" NT "\">"));
+		edit[strlen(edit) - strlen("</config>")] = '\0';
+		routes(edit, CAP, 0, N, "b", N - 1, "<nosuch>1</nosuch>");
+		strcat(edit, "</top></config>");
+		strcpy(want, data + strlen("<config xmlns=\"" NCNS "\">"));
+		want[strlen(want) - strlen("</config>")] = '\0';
+		expect_in_order("in order, failing at the end: undone to the byte", data, edit, 1,
+		    want, -1);
+	}
+}
+
 static void
 all_tests(void)
 {
+	in_order_tests();
+
 	const char *routes = CFG(TOP("<route><prefix>10.0.0.0/8</prefix><metric>1</metric>"
 	    "<nexthop>a</nexthop></route>"));
 
