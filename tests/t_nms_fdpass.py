@@ -180,6 +180,62 @@ try:
     nodelay, err = passed_socket(["-n", "127.0.0.1", str(port)], lambda: connect_retrying(port))
     t.ok(nodelay, "listen mode: the socket passed to ssh has TCP_NODELAY", err)
 
+    # After the handover the helper exits at once: ssh waits for its
+    # ProxyCommand (waitpid) before writing its SSH identification, so the
+    # interpreter's shutdown would sit in every session's set-up.  A
+    # sitecustomize planted on the helper's PYTHONPATH stands for a slow
+    # shutdown: an atexit handler that leaves a mark and sleeps 3 s.
+    plant = os.path.join(env.dir, "slow-shutdown")
+    os.makedirs(plant, exist_ok=True)
+    mark = os.path.join(env.dir, "shutdown-ran")
+    with open(os.path.join(plant, "sitecustomize.py"), "w") as f:
+        f.write("import atexit, time\n"
+                "def slow():\n"
+                "    open(%r, 'w').close()\n"
+                "    time.sleep(3)\n"
+                "atexit.register(slow)\n" % mark)
+    port = free_port()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    helper = subprocess.Popen(["/usr/bin/python3", FDPASS, "-t", "15", "-n", "127.0.0.1", str(port)],
+                              stdout=theirs, stderr=subprocess.PIPE,
+                              env=dict(os.environ, PYTHONPATH=plant))
+    theirs.close()
+    dev = connect_retrying(port)
+    try:
+        ours.settimeout(15)
+        _, fds, _, _ = socket.recv_fds(ours, 1, 1)
+        t_got = time.monotonic()
+        try:
+            rc = helper.wait(15)
+        except subprocess.TimeoutExpired:
+            rc = None
+        took = time.monotonic() - t_got
+        err = helper.stderr.read().decode()
+        t.ok(rc == 0, "handover: the helper exits with status 0", "status %r\n%s" % (rc, err))
+        t.ok(not os.path.exists(mark) and took < 2.0,
+             "handover: the helper exits at once, without the interpreter's shutdown",
+             "atexit handler ran: %s; exited %.3f s after the socket arrived\n%s"
+             % (os.path.exists(mark), took, err))
+        t.ok("call home from 127.0.0.1" in err, "handover: what the helper said on stderr is all there", err)
+        ours.settimeout(5)
+        t.eq(ours.recv(100), b"", "handover: nothing else on the helper's stdout after the socket")
+        got = socket.socket(fileno=fds[0]) if fds else None
+        if got is not None:
+            got.settimeout(5)
+            dev.sendall(b"SSH-2.0-device\r\n")
+            got.sendall(b"SSH-2.0-nms\r\n")
+            t.eq((got.recv(100), dev.recv(100)), (b"SSH-2.0-device\r\n", b"SSH-2.0-nms\r\n"),
+                 "handover: the socket passed works both ways after the helper is gone")
+            got.close()
+        else:
+            t.ok(False, "handover: the socket passed works both ways after the helper is gone", err)
+    finally:
+        ours.close()
+        dev.close()
+        if helper.poll() is None:
+            helper.kill()
+            helper.wait()
+
     from importlib.machinery import SourceFileLoader
     serve_socket = SourceFileLoader("nchome_nms_fdpass", FDPASS).load_module().serve_socket
     upath = os.path.join(env.dir, "fdpass-unix.sock")
