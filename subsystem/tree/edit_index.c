@@ -295,13 +295,6 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 /* ---- matching ---- */
 
 /*
- * The datastore child of p addressed by edit node e (see the top comment);
- * lonely: e has no sibling of its name in the edit.  pk (rule 3): e's
- * first leaf without its value; when some node of e's name starts with
- * that leaf and none with e's value, e names a new entry, whatever its
- * operation, depth or size: never "the only node of that name".
- */
-/*
  * Keyed entry e (key k, "K") looked for where an edit in the store's
  * order finds it: right after hint, the entry e's previous sibling in
  * the edit matched, or first.  An edit of every entry of a big list in
@@ -332,6 +325,13 @@ next_in_order(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int
 	return same ? g : NULL;
 }
 
+/*
+ * The datastore child of p addressed by edit node e (see the top comment);
+ * lonely: e has no sibling of its name in the edit.  pk (rule 3): e's
+ * first leaf without its value; when some node of e's name starts with
+ * that leaf and none with e's value, e names a new entry, whatever its
+ * operation, depth or size: never "the only node of that name".
+ */
 xmlNodePtr
 index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int known,
     xmlNodePtr e, const struct lysc_node *sn, int lonely, xmlNodePtr hint)
