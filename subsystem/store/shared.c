@@ -33,6 +33,9 @@
  * shows another session's uncommitted change.  A session that edits
  * holds a tree of running from then on and answers from it, its own
  * changes included, as before.
+ *
+ * Whoever writes the form writes running.index right after it: where
+ * each list entry lies in it, for filters by key (index_table.c).
  */
 #include <sys/stat.h>
 
@@ -48,7 +51,7 @@
 
 #define SHARED_MAGIC	"NCSHARE1"
 /* running's files by name: this file calls none of the folder's others
-   (but leftovers.c, which calls none) */
+   (but leftovers.c, which calls none, and index_table.c, its index) */
 #define RUNNING_BASE	"running.xml"
 #define RUNNING_JOURNAL	"running.journal"
 
@@ -150,6 +153,31 @@ open_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 }
 
 int
+shared_form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS], size_t *len)
+{
+	struct store_shared *sh = &st->shared;
+
+	if ((sh->fd == -1 || memcmp(sh->id, id, sizeof(sh->id)) != 0) &&
+	    open_form(st, id) == -1) {
+		drop_form(sh);
+		return -1;
+	}
+	*len = sh->len;
+	return 0;
+}
+
+int
+shared_form_pread(struct store *st, void *buf, size_t len, uint64_t off)
+{
+	struct store_shared *sh = &st->shared;
+
+	if (sh->fd == -1 || off > sh->len || len > sh->len - off)
+		return -1;
+	return pread(sh->fd, buf, len, (off_t)(sizeof(struct shared_hdr) + off)) ==
+	    (ssize_t)len ? 0 : -1;
+}
+
+int
 store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty)
 {
 	struct store_shared *sh = &st->shared;
@@ -220,15 +248,21 @@ form_write(int fd, void *arg)
 	if (write_all(fd, &h, sizeof(h)) == -1)
 		return -1;
 	xo = xo_new_writer(form_put, &w);
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
-		xo_data_child(xo, c);
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+		/* the same bytes as xo_data_child, noting where entries lie (running.index) */
+		index_build_top(st->shared.ib, c);
+		xo_data_child_marked(xo, c, index_build_mark, st->shared.ib);
+	}
 	if (xo_finish(xo) == -1)
 		return -1;
 	h.len = w.len;
 	return pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) ? 0 : -1;
 }
 
-/* 1 when running.shared is stamped with id already (sessions that missed together). */
+/*
+ * 1 when running.shared is stamped with id already and running.index
+ * made for it (sessions that missed together).
+ */
 static int
 form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 {
@@ -238,7 +272,25 @@ form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 	if ((fd = open_stamped(st, id, &h)) == -1)
 		return 0;
 	close(fd);
-	return 1;
+	return index_current(st, id, h.len);
+}
+
+/* The form, then its index (a reader checks that the index is the form's). */
+static void
+write_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
+{
+	struct shared_hdr h;
+	int fd;
+
+	st->shared.ib = index_build_new(xmlDocGetRootElement(st->shared.doc));
+	if (dsdir_write_atomic(st->dd, DSD_TOP, STORE_SHARED_FILE, form_write, st) == -1)
+		log_warn("%s/%s", dsdir_path(st->dd), STORE_SHARED_FILE);
+	else if ((fd = open_stamped(st, id, &h)) != -1) {
+		close(fd);
+		index_build_write(st, st->shared.ib, id, h.len);
+	}
+	index_build_free(st->shared.ib);
+	st->shared.ib = NULL;
 }
 
 void
@@ -258,8 +310,7 @@ store_shared_publish(struct store *st)
 	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || form_current(st, id))
 		return;
 	store_remove_leftovers(st);
-	if (dsdir_write_atomic(st->dd, DSD_TOP, STORE_SHARED_FILE, form_write, st) == -1)
-		log_warn("%s/%s", dsdir_path(st->dd), STORE_SHARED_FILE);
+	write_form(st, id);
 }
 
 void
