@@ -562,7 +562,10 @@ store_shared_keyed(struct store *st, const struct keyq *q, xmlDocPtr *doc)
 	rc = 1;
 	goto done;
 miss:
-	st->shared.want = 1;	/* missing, stale or broken: written again after this reply */
+	/* missing, stale or broken: written again after this reply (a slot
+	   is checked only when read: the publisher cannot tell) */
+	st->shared.want = 1;
+	st->shared.index_bad = 1;
 done:
 	index_close(&rd);
 	return rc;

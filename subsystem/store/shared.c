@@ -307,8 +307,9 @@ store_shared_publish(struct store *st)
 	if (sh->doc == NULL || sh->doc != dc->doc)
 		return;
 	shared_make_id(id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
-	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || form_current(st, id))
+	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || (!sh->index_bad && form_current(st, id)))
 		return;
+	sh->index_bad = 0;
 	store_remove_leftovers(st);
 	write_form(st, id);
 }
