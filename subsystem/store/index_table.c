@@ -50,8 +50,6 @@
 #define INDEX_MAGIC	"NCINDEX1"
 #define INDEX_GROUPS_MAX	4096
 #define INDEX_SLOTS_MAX	(1ull << 28)
-#define INDEX_CANDS_MAX	256
-#define INDEX_REPLY_MAX	(16u << 20)	/* entries found beyond this: parse running */
 #define SLOT_BATCH	8
 #define NONE		((size_t)-1)
 
@@ -419,14 +417,9 @@ index_close(struct index_rd *rd)
 	free(rd->groups);
 }
 
-struct cand {
-	uint64_t	 off;
-	uint32_t	 len;
-};
-
-/* Adds the slots of value v in group gid to cands; -1: a broken slot, too many. */
+/* Adds the slots of value v in group gid to f; -1: a broken slot, too many. */
 static int
-lookup(struct index_rd *rd, uint64_t gid, const char *v, struct cand *cands, size_t *n)
+lookup(struct index_rd *rd, uint64_t gid, const char *v, struct index_found *f)
 {
 	struct index_slot s[SLOT_BATCH];
 	uint64_t h = slot_hash(value_hash(v), gid), mask = rd->h.nslots - 1;
@@ -447,9 +440,10 @@ lookup(struct index_rd *rd, uint64_t gid, const char *v, struct cand *cands, siz
 				return 0;
 			if (s[i].hash != h)
 				continue;
-			if (*n == INDEX_CANDS_MAX || s[i].off + s[i].len > rd->h.shared_len)
+			if (f->n == INDEX_FOUND_MAX || s[i].off + s[i].len > rd->h.shared_len)
 				return -1;
-			cands[(*n)++] = (struct cand){ s[i].off, s[i].len };
+			f->e[f->n].off = s[i].off;
+			f->e[f->n++].len = s[i].len;
 		}
 		at = (at + k) & mask;
 	}
@@ -457,116 +451,59 @@ lookup(struct index_rd *rd, uint64_t gid, const char *v, struct cand *cands, siz
 }
 
 static int
-cand_cmp(const void *a, const void *b)
+found_cmp(const void *a, const void *b)
 {
-	const struct cand *x = a, *y = b;
+	const struct index_entry *x = a, *y = b;
 
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-#define MINI_OPEN	"<config xmlns=\"" NC_NS_BASE "\">"
-#define MINI_CLOSE	"</config>"
-
-/* The entries found, under their top node's tags, parsed; NULL: a miss. */
-static xmlDocPtr
-mini_doc(struct store *st, const struct index_group *g, const struct keyq *q,
-    struct cand *cands, size_t n)
-{
-	uint64_t total = sizeof(MINI_OPEN) - 1 + g->head_len + g->tail_len + sizeof(MINI_CLOSE) - 1;
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root, top = NULL;
-	size_t at = 0, kept = 0, seen = 0, tops = 0;
-	char *buf;
-
-	qsort(cands, n, sizeof(*cands), cand_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || cands[i].off != cands[kept - 1].off) {
-			cands[kept++] = cands[i];
-			total += cands[i].len;
-		}
-	if (total > INDEX_REPLY_MAX)
-		return NULL;
-	buf = xmalloc((size_t)total);
-	memcpy(buf, MINI_OPEN, sizeof(MINI_OPEN) - 1);
-	at = sizeof(MINI_OPEN) - 1;
-	if (shared_form_pread(st, buf + at, (size_t)g->head_len, g->head_off) == -1)
-		goto out;
-	at += (size_t)g->head_len;
-	for (size_t i = 0; i < kept; i++) {
-		if (shared_form_pread(st, buf + at, cands[i].len, cands[i].off) == -1)
-			goto out;
-		at += cands[i].len;
-	}
-	if (shared_form_pread(st, buf + at, (size_t)g->tail_len, g->tail_off) == -1)
-		goto out;
-	at += (size_t)g->tail_len;
-	memcpy(buf + at, MINI_CLOSE, sizeof(MINI_CLOSE) - 1);
-	doc = xmlReadMemory(buf, (int)total, NULL, NULL, NC_XML_PARSE_OPTS);
-	/* what was read is one top node holding just the entries found */
-	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
-	for (xmlNodePtr c = root != NULL ? root->children : NULL; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && tops++ == 0)
-			top = c;
-	if (tops != 1 || !xmlStrEqual(top->name, BAD_CAST q->top))
-		goto bad;
-	for (xmlNodePtr c = top->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE) {
-			if (!xmlStrEqual(c->name, BAD_CAST q->list))
-				goto bad;
-			seen++;
-		}
-	if (seen == kept)
-		goto out;
-bad:
-	xmlFreeDoc(doc);
-	doc = NULL;
-out:
-	free(buf);
-	return doc;
-}
-
 int
-store_shared_keyed(struct store *st, const struct keyq *q, xmlDocPtr *doc)
+index_find(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len,
+    const struct keyq *q, struct index_found *f)
 {
-	uint64_t id[SHARED_ID_WORDS];
-	struct cand cands[INDEX_CANDS_MAX];
-	struct index_rd rd = { .fd = -1 };
-	size_t n = 0, shared_len, g, j;
-	int rc = 0;
+	struct index_rd rd;
+	const struct index_group *g = NULL;
+	size_t j, kept = 0;
+	int rc = -1;
 
-	*doc = NULL;
-	/* a session holding running's tree answers from it (its own edits) */
-	if (st->c[DS_RUNNING].doc != NULL || shared_running_id(st, id) == -1)
-		return 0;
-	if (shared_form_current(st, id, &shared_len) == -1 ||
-	    index_open(st, id, shared_len, &rd) == -1)
-		goto miss;
-	for (g = 0; g < rd.h.ngroups; g++)
-		if (strcmp(rd.groups[g].top, q->top) == 0 && strcmp(rd.groups[g].list, q->list) == 0)
-			break;
-	if (g == rd.h.ngroups)
-		goto done;	/* a list not indexed: running answers */
+	memset(f, 0, sizeof(*f));
+	if (index_open(st, id, shared_len, &rd) == -1)
+		goto out;
+	for (size_t i = 0; i < rd.h.ngroups && g == NULL; i++)
+		if (strcmp(rd.groups[i].top, q->top) == 0 && strcmp(rd.groups[i].list, q->list) == 0)
+			g = &rd.groups[i];
+	rc = 0;		/* a list not indexed, or not by this leaf: running answers */
+	if (g == NULL)
+		goto out;
 	for (size_t i = 0; i < q->n; i++) {
 		for (j = 0; j < q->e[i].n; j++)
-			if (strcmp(q->e[i].leaf[j], rd.groups[g].leaf) == 0)
+			if (strcmp(q->e[i].leaf[j], g->leaf) == 0)
 				break;
 		if (j == q->e[i].n)
-			goto done;	/* not by the indexed leaf */
-		if (lookup(&rd, g, q->e[i].value[j], cands, &n) == -1)
-			goto miss;
+			goto out;
 	}
-	if (rd.groups[g].head_off + rd.groups[g].head_len > shared_len ||
-	    rd.groups[g].tail_off + rd.groups[g].tail_len > shared_len ||
-	    (*doc = mini_doc(st, &rd.groups[g], q, cands, n)) == NULL)
-		goto miss;
+	rc = -1;
+	for (size_t i = 0; i < q->n; i++) {
+		for (j = 0; strcmp(q->e[i].leaf[j], g->leaf) != 0; j++)
+			;
+		if (lookup(&rd, (uint64_t)(g - rd.groups), q->e[i].value[j], f) == -1)
+			goto out;
+	}
+	if (g->head_off + g->head_len > shared_len || g->tail_off + g->tail_len > shared_len)
+		goto out;
+	f->head_off = g->head_off;
+	f->head_len = g->head_len;
+	f->tail_off = g->tail_off;
+	f->tail_len = g->tail_len;
+	/* in document order, each once (a key asked for twice) */
+	qsort(f->e, f->n, sizeof(f->e[0]), found_cmp);
+	for (size_t i = 0; i < f->n; i++)
+		if (kept == 0 || f->e[i].off != f->e[kept - 1].off)
+			f->e[kept++] = f->e[i];
+	f->n = kept;
 	rc = 1;
-	goto done;
-miss:
-	/* missing, stale or broken: written again after this reply (a slot
-	   is checked only when read: the publisher cannot tell) */
-	st->shared.want = 1;
-	st->shared.index_bad = 1;
-done:
+out:
 	index_close(&rd);
 	return rc;
 }

@@ -206,7 +206,7 @@ int store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *e
  */
 void store_shared_publish(struct store *st);
 
-/* ---- index_table.c: entries of running by key without running ---- */
+/* ---- shared.c (with index_table.c): entries of running by key without running ---- */
 
 /*
  * Under store_lock: when the session holds no tree of running and

@@ -120,14 +120,6 @@ int shared_running_id(struct store *st, uint64_t id[SHARED_ID_WORDS]);
 void shared_make_id(uint64_t id[SHARED_ID_WORDS], int have_base, const struct stat *bst,
     int have_jr, const struct stat *jst);
 
-/*
- * Opens running.shared (kept open: store_shared_data's) if it is stamped
- * with id, *len its content's bytes; 0 or -1.
- */
-int shared_form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS], size_t *len);
-/* len bytes at off of the open form's content; 0 or -1. */
-int shared_form_pread(struct store *st, void *buf, size_t len, uint64_t off);
-
 /* ---- index_table.c ---- */
 
 /*
@@ -143,6 +135,26 @@ void index_build_mark(void *ib, xmlNodePtr n, enum xo_mark what, uint64_t off, u
 int index_build_write(struct store *st, struct index_build *ib,
     const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len);
 void index_build_free(struct index_build *ib);
+/* Where the entries a keyq may select lie in running.shared's content (index_find). */
+#define INDEX_FOUND_MAX	256
+struct index_entry {
+	uint64_t	 off;
+	uint64_t	 len;
+};
+struct index_found {
+	uint64_t	 head_off, head_len;	/* the top-level node's start tag */
+	uint64_t	 tail_off, tail_len;	/* its end tag */
+	size_t		 n;
+	struct index_entry e[INDEX_FOUND_MAX];	/* in document order, each once */
+};
+
+/*
+ * Looks q up in running.index, made for the form stamped id of
+ * shared_len content bytes: 1 with *f; 0 when q's list or leaf is not
+ * indexed; -1 when the index is missing, stale or broken (write it again).
+ */
+int index_find(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len,
+    const struct keyq *q, struct index_found *f);
 /* 1 when running.index is whole and made for the form stamped id of shared_len bytes. */
 int index_current(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len);
 
