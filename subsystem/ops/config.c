@@ -167,6 +167,30 @@ reply_doc_masked(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
 	nacm_reader_free(rd);
 }
 
+/*
+ * A new session's filter that asks for entries by key alone, answered
+ * from running.index and running.shared (store/index_table.c): the
+ * filter runs on the entries found, as it would on running.  0: not
+ * such a filter, or no current index: the caller reads running.
+ */
+static int
+reply_keyed(struct rpc *r, xmlNodePtr filter)
+{
+	struct keyq q;
+	xmlDocPtr doc;
+	int rc;
+
+	if (filter == NULL || filter_keyq(filter, &q) != 1)
+		return 0;
+	rc = store_shared_keyed(r->s->store, &q, &doc);
+	keyq_free(&q);
+	if (rc != 1)
+		return 0;
+	reply_doc_as_is(r, doc, filter);
+	doc_free(doc);
+	return 1;
+}
+
 void
 op_get_config(struct rpc *r)
 {
@@ -188,6 +212,8 @@ op_get_config(struct rpc *r)
 	if (ds == DS_RUNNING && nc_child(r->op, "filter") == NULL && reply_as_is(r, wd) &&
 	    store_shared_data(st, &fd, &off, &len, &empty) == 1)
 		rpc_reply_file(r, fd, off, len, empty);
+	else if (ds == DS_RUNNING && reply_as_is(r, wd) && reply_keyed(r, nc_child(r->op, "filter")))
+		;	/* entries by key, no parse */
 	else if ((doc = store_doc(st, ds)) == NULL)
 		ops_store_failed(r);
 	else

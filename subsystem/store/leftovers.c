@@ -26,6 +26,7 @@
 static const char *const atomic_names[] = {
 	"running.xml", "candidate.xml", "startup.xml",	/* bases (store.c) */
 	STORE_SHARED_FILE,				/* shared.c */
+	STORE_INDEX_FILE,				/* index_table.c */
 	STORE_NACM_FILE,				/* nacm_form.c */
 	"running.rollback.xml", "confirm.state",	/* confirmed commit (ops/commit.c) */
 	NULL

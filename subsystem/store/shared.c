@@ -33,22 +33,27 @@
  * shows another session's uncommitted change.  A session that edits
  * holds a tree of running from then on and answers from it, its own
  * changes included, as before.
+ *
+ * Whoever writes the form writes running.index right after it: where
+ * each list entry lies in it, for filters by key (index_table.c).
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
 #include "log.h"
+#include "xmalloc.h"
 #include "store_int.h"
 
 #define SHARED_MAGIC	"NCSHARE1"
 /* running's files by name: this file calls none of the folder's others
-   (but leftovers.c, which calls none) */
+   (but leftovers.c, which calls none, and index_table.c, its index) */
 #define RUNNING_BASE	"running.xml"
 #define RUNNING_JOURNAL	"running.journal"
 
@@ -149,6 +154,117 @@ open_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 	return 0;
 }
 
+/* The form stamped id open (kept: a rename leaves it as it is); 0 or -1. */
+static int
+form_open_current(struct store *st, const uint64_t id[SHARED_ID_WORDS])
+{
+	struct store_shared *sh = &st->shared;
+
+	if ((sh->fd == -1 || memcmp(sh->id, id, sizeof(sh->id)) != 0) &&
+	    open_form(st, id) == -1) {
+		drop_form(sh);
+		return -1;
+	}
+	return 0;
+}
+
+/* len bytes at off of the open form's content into buf; 0 or -1. */
+static int
+form_pread(struct store *st, char *buf, uint64_t len, uint64_t off)
+{
+	struct store_shared *sh = &st->shared;
+
+	if (off > sh->len || len > sh->len - off)
+		return -1;
+	return pread(sh->fd, buf, (size_t)len, (off_t)(sizeof(struct shared_hdr) + off)) ==
+	    (ssize_t)len ? 0 : -1;
+}
+
+#define KEYED_MAX	(16u << 20)	/* entries found beyond this: parse running */
+#define MINI_OPEN	"<config xmlns=\"" NC_NS_BASE "\">"
+#define MINI_CLOSE	"</config>"
+
+/*
+ * The entries f found, between their top-level node's tags, parsed; NULL
+ * when that is not one node named q->top holding f->n entries named q->list.
+ */
+static xmlDocPtr
+keyed_doc(struct store *st, const struct index_found *f, const struct keyq *q)
+{
+	uint64_t total = sizeof(MINI_OPEN) - 1 + f->head_len + f->tail_len + sizeof(MINI_CLOSE) - 1;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, top = NULL;
+	size_t at, seen = 0, tops = 0;
+	char *buf;
+
+	for (size_t i = 0; i < f->n; i++)
+		total += f->e[i].len;
+	if (total > KEYED_MAX)
+		return NULL;
+	buf = xmalloc((size_t)total);
+	memcpy(buf, MINI_OPEN, sizeof(MINI_OPEN) - 1);
+	at = sizeof(MINI_OPEN) - 1;
+	if (form_pread(st, buf + at, f->head_len, f->head_off) == -1)
+		goto out;
+	at += (size_t)f->head_len;
+	for (size_t i = 0; i < f->n; i++) {
+		if (form_pread(st, buf + at, f->e[i].len, f->e[i].off) == -1)
+			goto out;
+		at += (size_t)f->e[i].len;
+	}
+	if (form_pread(st, buf + at, f->tail_len, f->tail_off) == -1)
+		goto out;
+	at += (size_t)f->tail_len;
+	memcpy(buf + at, MINI_CLOSE, sizeof(MINI_CLOSE) - 1);
+	doc = xmlReadMemory(buf, (int)total, NULL, NULL, NC_XML_PARSE_OPTS);
+	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	for (xmlNodePtr c = root != NULL ? root->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && tops++ == 0)
+			top = c;
+	if (tops != 1 || !xmlStrEqual(top->name, BAD_CAST q->top))
+		goto bad;
+	for (xmlNodePtr c = top->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE) {
+			if (!xmlStrEqual(c->name, BAD_CAST q->list))
+				goto bad;
+			seen++;
+		}
+	if (seen == f->n)
+		goto out;
+bad:
+	xmlFreeDoc(doc);
+	doc = NULL;
+out:
+	free(buf);
+	return doc;
+}
+
+int
+store_shared_keyed(struct store *st, const struct keyq *q, xmlDocPtr *doc)
+{
+	struct store_shared *sh = &st->shared;
+	uint64_t id[SHARED_ID_WORDS];
+	struct index_found f;
+	int rc;
+
+	*doc = NULL;
+	/* a session holding running's tree answers from it (its own edits) */
+	if (st->c[DS_RUNNING].doc != NULL || shared_running_id(st, id) == -1)
+		return 0;
+	if (form_open_current(st, id) == 0 &&
+	    (rc = index_find(st, id, sh->len, q, &f)) != -1) {
+		if (rc == 0)
+			return 0;	/* not a list by the leaf indexed: running answers */
+		if ((*doc = keyed_doc(st, &f, q)) != NULL)
+			return 1;
+	}
+	/* missing, stale or broken: written again after this reply (a slot
+	   is checked only when read: the publisher cannot tell) */
+	sh->want = 1;
+	sh->index_bad = 1;
+	return 0;
+}
+
 int
 store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty)
 {
@@ -158,9 +274,7 @@ store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty
 	/* a session holding running's tree answers from it (its own edits) */
 	if (st->c[DS_RUNNING].doc != NULL || shared_running_id(st, id) == -1)
 		return 0;
-	if ((sh->fd == -1 || memcmp(sh->id, id, sizeof(id)) != 0) &&
-	    open_form(st, id) == -1) {
-		drop_form(sh);
+	if (form_open_current(st, id) == -1) {
 		sh->want = 1;	/* missing or stale: publish after this reply */
 		return 0;
 	}
@@ -220,15 +334,21 @@ form_write(int fd, void *arg)
 	if (write_all(fd, &h, sizeof(h)) == -1)
 		return -1;
 	xo = xo_new_writer(form_put, &w);
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
-		xo_data_child(xo, c);
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+		/* the same bytes as xo_data_child, noting where entries lie (running.index) */
+		index_build_top(st->shared.ib, c);
+		xo_data_child_marked(xo, c, index_build_mark, st->shared.ib);
+	}
 	if (xo_finish(xo) == -1)
 		return -1;
 	h.len = w.len;
 	return pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) ? 0 : -1;
 }
 
-/* 1 when running.shared is stamped with id already (sessions that missed together). */
+/*
+ * 1 when running.shared is stamped with id already and running.index
+ * made for it (sessions that missed together).
+ */
 static int
 form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 {
@@ -238,7 +358,25 @@ form_current(struct store *st, const uint64_t id[SHARED_ID_WORDS])
 	if ((fd = open_stamped(st, id, &h)) == -1)
 		return 0;
 	close(fd);
-	return 1;
+	return index_current(st, id, h.len);
+}
+
+/* The form, then its index (a reader checks that the index is the form's). */
+static void
+write_form(struct store *st, const uint64_t id[SHARED_ID_WORDS])
+{
+	struct shared_hdr h;
+	int fd;
+
+	st->shared.ib = index_build_new(xmlDocGetRootElement(st->shared.doc));
+	if (dsdir_write_atomic(st->dd, DSD_TOP, STORE_SHARED_FILE, form_write, st) == -1)
+		log_warn("%s/%s", dsdir_path(st->dd), STORE_SHARED_FILE);
+	else if ((fd = open_stamped(st, id, &h)) != -1) {
+		close(fd);
+		index_build_write(st, st->shared.ib, id, h.len);
+	}
+	index_build_free(st->shared.ib);
+	st->shared.ib = NULL;
 }
 
 void
@@ -255,11 +393,11 @@ store_shared_publish(struct store *st)
 	if (sh->doc == NULL || sh->doc != dc->doc)
 		return;
 	shared_make_id(id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
-	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || form_current(st, id))
+	if (memcmp(id, sh->doc_id, sizeof(id)) != 0 || (!sh->index_bad && form_current(st, id)))
 		return;
+	sh->index_bad = 0;
 	store_remove_leftovers(st);
-	if (dsdir_write_atomic(st->dd, DSD_TOP, STORE_SHARED_FILE, form_write, st) == -1)
-		log_warn("%s/%s", dsdir_path(st->dd), STORE_SHARED_FILE);
+	write_form(st, id);
 }
 
 void

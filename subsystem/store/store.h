@@ -10,6 +10,7 @@
  *   dssize.c     writing base files within max-datastore-size
  *   schema.c     the RELAX NG check of a datastore document
  *   shared.c     running's shared form: a new session's reply without a parse
+ *   index_table.c  where each list entry lies in it (running.index): keyed filters
  *
  * A store is what one session process holds of the datastores (struct
  * store, private to the folder: store_int.h); it needs no session, only
@@ -204,6 +205,18 @@ int store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *e
  * from it (atomically) for the sessions after it.  Never on an edit's path.
  */
 void store_shared_publish(struct store *st);
+
+/* ---- shared.c (with index_table.c): entries of running by key without running ---- */
+
+/*
+ * Under store_lock: when the session holds no tree of running and
+ * running.shared and running.index are current, 1 with *doc (free with
+ * doc_free) a datastore document holding q's top-level node with every
+ * entry of q's list that q may select: the filter run on it gives the
+ * reply it gives on running.  Else 0: use store_doc (and when the index
+ * was missing or broken, store_shared_publish writes it after the reply).
+ */
+int store_shared_keyed(struct store *st, const struct keyq *q, xmlDocPtr *doc);
 
 /* ---- nacm_form.c: running's NACM rules without running ---- */
 

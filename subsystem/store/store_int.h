@@ -22,6 +22,7 @@
 #define STORE_LOCK_FILE		".ds-write.lock"
 #define STORE_SHARED_FILE	"running.shared"
 #define STORE_NACM_FILE		"running.nacm"
+#define STORE_INDEX_FILE	"running.index"
 #define SHARED_ID_WORDS		12	/* running.xml's and running.journal's stat */
 #define STORE_NAME_MAX		64
 
@@ -44,8 +45,10 @@ struct store_shared {
 	int		 empty;
 	uint64_t	 id[SHARED_ID_WORDS];	/* the identity it is stamped with */
 	int		 want;		/* a get-config found none current: publish */
+	int		 index_bad;	/* a lookup found running.index broken: rewrite */
 	xmlDocPtr	 doc;		/* running's doc as loaded, unchanged since; */
 	uint64_t	 doc_id[SHARED_ID_WORDS];	/* and the identity it was loaded at */
+	struct index_build *ib;		/* while the form is written: its index */
 };
 
 /* running's nacm container from running.nacm (nacm_form.c), for a session without its tree. */
@@ -116,6 +119,44 @@ int shared_running_id(struct store *st, uint64_t id[SHARED_ID_WORDS]);
 /* The words of the identity of running.xml (bst) and running.journal (jst). */
 void shared_make_id(uint64_t id[SHARED_ID_WORDS], int have_base, const struct stat *bst,
     int have_jr, const struct stat *jst);
+
+/* ---- index_table.c ---- */
+
+/*
+ * running.index's writer: index_build_new(running's root); for each
+ * top-level child c, index_build_top(ib, c), then c written through
+ * xo_data_child_marked(xo, c, index_build_mark, ib); after the form,
+ * index_build_write with its stamp and content length (0 or -1).
+ */
+struct index_build;
+struct index_build *index_build_new(xmlNodePtr root);
+void index_build_top(struct index_build *ib, xmlNodePtr c);
+void index_build_mark(void *ib, xmlNodePtr n, enum xo_mark what, uint64_t off, uint64_t len);
+int index_build_write(struct store *st, struct index_build *ib,
+    const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len);
+void index_build_free(struct index_build *ib);
+/* Where the entries a keyq may select lie in running.shared's content (index_find). */
+#define INDEX_FOUND_MAX	256
+struct index_entry {
+	uint64_t	 off;
+	uint64_t	 len;
+};
+struct index_found {
+	uint64_t	 head_off, head_len;	/* the top-level node's start tag */
+	uint64_t	 tail_off, tail_len;	/* its end tag */
+	size_t		 n;
+	struct index_entry e[INDEX_FOUND_MAX];	/* in document order, each once */
+};
+
+/*
+ * Looks q up in running.index, made for the form stamped id of
+ * shared_len content bytes: 1 with *f; 0 when q's list or leaf is not
+ * indexed; -1 when the index is missing, stale or broken (write it again).
+ */
+int index_find(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len,
+    const struct keyq *q, struct index_found *f);
+/* 1 when running.index is whole and made for the form stamped id of shared_len bytes. */
+int index_current(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len);
 
 /* ---- nacm_form.c ---- */
 

@@ -17,6 +17,7 @@
  *   xpath_names.c     XPath filter names without a prefix
  *   xpath_keyed.c     XPath filters selecting entries by key, through the
  *                     list index (edit_index.c)
+ *   filter_keyq.c     filters that are a pure key query (running.index)
  *   edit_order.c      ordered-by user entries placed (yang:insert)
  *   defaults.c        RFC 6243 with-defaults in replies
  *   memcap.c          max-session-memory: libxml2's allocations counted
@@ -29,6 +30,7 @@
 #define NCHOME_TREE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libxml/hash.h>
 #include <libxml/parser.h>
@@ -534,7 +536,54 @@ void xo_data_child(struct xmlout *xo, xmlNodePtr child);
 void xo_data_child_hiding(struct xmlout *xo, xmlNodePtr child, reply_hidden_fn hidden,
     const void *arg);
 
+/* Bytes written so far, those still buffered included. */
+uint64_t xo_offset(const struct xmlout *xo);
+
+/*
+ * What xo_data_child_marked tells: where (xo_offset) the child's start
+ * tag lies (HEAD), each of its element children (CHILD, n the child),
+ * its end tag (TAIL).  A child without children gets no call.
+ */
+enum xo_mark { XO_MARK_HEAD, XO_MARK_CHILD, XO_MARK_TAIL };
+typedef void (*xo_mark_fn)(void *arg, xmlNodePtr n, enum xo_mark what, uint64_t off,
+    uint64_t len);
+
+/* xo_data_child (the same bytes), telling mark where its pieces lie (running.index). */
+void xo_data_child_marked(struct xmlout *xo, xmlNodePtr child, xo_mark_fn mark, void *arg);
+
 /* Flushes to the framer (or writer) and frees; 0, or -1 if any write failed. */
 int xo_finish(struct xmlout *xo);
+
+/* ---- filter_keyq.c ---- */
+
+/*
+ * A filter that asks for entries of one list by key values alone, as
+ * /top/list[leaf='v' and ...] (XPath, every name prefixed) or the subtree
+ * <top><list><leaf>v</leaf>...</list>...</top>: the local names of the
+ * top-level node and of the list, and per entry asked for its content
+ * matches.  A cold session answers it through running.index
+ * (store/index_table.c); the filter itself is then run on the entries
+ * found, so the keyq only has to say which entries may match.
+ */
+#define KEYQ_NAME_MAX	64
+#define KEYQ_ENTRIES	16
+#define KEYQ_MATCHES	8
+
+struct keyq_entry {
+	size_t		 n;
+	char		*leaf[KEYQ_MATCHES];	/* local names */
+	char		*value[KEYQ_MATCHES];
+};
+
+struct keyq {
+	char		 top[KEYQ_NAME_MAX];
+	char		 list[KEYQ_NAME_MAX];
+	size_t		 n;
+	struct keyq_entry e[KEYQ_ENTRIES];
+};
+
+/* 1 with *q filled (keyq_free it) when filter is such a query; else 0. */
+int filter_keyq(xmlNodePtr filter, struct keyq *q);
+void keyq_free(struct keyq *q);
 
 #endif

@@ -15,6 +15,7 @@ struct xmlout {
 	void		*arg;
 	size_t		 len;
 	int		 err;
+	uint64_t	 flushed;	/* bytes handed to write() so far (xo_offset) */
 	char		 buf[XO_BUF];
 };
 
@@ -27,6 +28,7 @@ xo_new_writer(int (*write)(void *, const char *, size_t), void *arg)
 	xo->arg = arg;
 	xo->len = 0;
 	xo->err = 0;
+	xo->flushed = 0;
 	return xo;
 }
 
@@ -47,6 +49,7 @@ xo_flush(struct xmlout *xo)
 {
 	if (xo->len > 0 && !xo->err && xo->write(xo->arg, xo->buf, xo->len) == -1)
 		xo->err = 1;
+	xo->flushed += xo->len;
 	xo->len = 0;
 }
 
@@ -57,6 +60,7 @@ xo_raw_slow(struct xmlout *xo, const char *s, size_t n)
 	if (n >= XO_BUF) {
 		if (!xo->err && xo->write(xo->arg, s, n) == -1)
 			xo->err = 1;
+		xo->flushed += n;
 		return;
 	}
 	memcpy(xo->buf, s, n);
@@ -403,18 +407,12 @@ xo_data_child(struct xmlout *xo, xmlNodePtr child)
 	xo_data_child_hiding(xo, child, NULL, NULL);
 }
 
-void
-xo_data_child_hiding(struct xmlout *xo, xmlNodePtr child, reply_hidden_fn hidden,
-    const void *arg)
+/* The declarations data child child inherits (xo_data_child); xmlFreeNsList them. */
+static xmlNsPtr
+inherited_ns(xmlNodePtr child)
 {
 	xmlNsPtr added = NULL;
 
-	if (child->type != XML_ELEMENT_NODE) {
-		xo_node(xo, child, NULL);
-		return;
-	}
-	if (hidden != NULL && hidden(arg, child))
-		return;
 	for (xmlNodePtr a = child->parent; a != NULL && a->type == XML_ELEMENT_NODE;
 	    a = a->parent)
 		for (xmlNsPtr ns = a->nsDef; ns != NULL; ns = ns->next) {
@@ -439,6 +437,59 @@ xo_data_child_hiding(struct xmlout *xo, xmlNodePtr child, reply_hidden_fn hidden
 			added = n;
 		}
 	}
+	return added;
+}
+
+void
+xo_data_child_hiding(struct xmlout *xo, xmlNodePtr child, reply_hidden_fn hidden,
+    const void *arg)
+{
+	xmlNsPtr added;
+
+	if (child->type != XML_ELEMENT_NODE) {
+		xo_node(xo, child, NULL);
+		return;
+	}
+	if (hidden != NULL && hidden(arg, child))
+		return;
+	added = inherited_ns(child);
 	xo_walk(xo, child, added, hidden, arg);
+	xmlFreeNsList(added);
+}
+
+uint64_t
+xo_offset(const struct xmlout *xo)
+{
+	return xo->flushed + xo->len;
+}
+
+/*
+ * xo_data_child, the same bytes, written piece by piece so mark learns
+ * where its start tag, each element child and its end tag lie.
+ */
+void
+xo_data_child_marked(struct xmlout *xo, xmlNodePtr child, xo_mark_fn mark, void *arg)
+{
+	xmlNsPtr added;
+	uint64_t at;
+
+	if (child->type != XML_ELEMENT_NODE) {
+		xo_node(xo, child, NULL);
+		return;
+	}
+	added = inherited_ns(child);
+	at = xo_offset(xo);
+	if (xo_open(xo, child, added, NULL, NULL)) {
+		mark(arg, child, XO_MARK_HEAD, at, xo_offset(xo) - at);
+		for (xmlNodePtr c = child->children; c != NULL; c = c->next) {
+			at = xo_offset(xo);
+			xo_walk(xo, c, NULL, NULL, NULL);
+			if (c->type == XML_ELEMENT_NODE)
+				mark(arg, c, XO_MARK_CHILD, at, xo_offset(xo) - at);
+		}
+		at = xo_offset(xo);
+		xo_close(xo, child);
+		mark(arg, child, XO_MARK_TAIL, at, xo_offset(xo) - at);
+	}
 	xmlFreeNsList(added);
 }

@@ -1,0 +1,519 @@
+/*
+ * Where running.shared holds each list entry: datastore-dir/running.index.
+ *
+ * A new session whose filter asks for a few entries by key (an NMS
+ * poll: tree/filter_keyq.c) used to parse all of running.xml for it
+ * (about 180 ms and 22 MB at 50,000 entries).  running.index maps, for
+ * each list under a top-level node, the value of each entry's first leaf
+ * (its key) to the bytes of that entry in running.shared.  The session
+ * reads the few entries found (pread), parses them under their top-level
+ * node's start and end tags (also in running.shared) and runs the filter
+ * itself on that small document: the reply is the one the whole of
+ * running gives, since a key query selects each entry on its own.
+ *
+ * Which entries may be found: a group is the children of one local name
+ * of the one top-level node of its local name; it is written only when
+ * every such child has a first child element that is a leaf of one text
+ * (or none), all of one local name, that no other child of the entry
+ * repeats.  Then every entry a query on that leaf can select has its
+ * value, trimmed as a subtree content match compares it, in the table.
+ * A query that names no written group, or not its leaf, is a miss.
+ *
+ * The file: a header (stamped with running's identity, like
+ * running.shared, and with the length of running.shared's content it
+ * indexes; checksummed with the group records), the group records, then
+ * a hash table of slots (open addressing, linear probing), each slot
+ * checksummed on its own so a lookup checks only the slots it reads.
+ * A hash names candidates only: the filter decides.  Anything not right
+ * (missing, stale, short, a checksum, an entry outside the form, a
+ * parse) is a miss: the session reads running as before, and after its
+ * reply writes the form and the index again (shared.c).
+ *
+ * Who writes it: whoever writes running.shared, right after it, from
+ * the offsets the writer noted (xo_data_child_marked); atomically
+ * (dsdir_write_atomic), so a reader sees the old index or the new one.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "fnv.h"
+#include "log.h"
+#include "xmalloc.h"
+#include "store_int.h"
+
+#define INDEX_MAGIC	"NCINDEX1"
+#define INDEX_GROUPS_MAX	4096
+#define INDEX_SLOTS_MAX	(1ull << 28)
+#define SLOT_BATCH	8
+#define NONE		((size_t)-1)
+
+struct index_hdr {
+	char		 magic[8];
+	uint64_t	 id[SHARED_ID_WORDS];
+	uint64_t	 shared_len;	/* running.shared's content bytes */
+	uint64_t	 ngroups;
+	uint64_t	 nslots;	/* a power of two */
+	uint64_t	 sum;		/* FNV-1a of this header (sum 0) and the groups */
+};
+
+struct index_group {
+	char		 top[KEYQ_NAME_MAX];
+	char		 list[KEYQ_NAME_MAX];
+	char		 leaf[KEYQ_NAME_MAX];
+	uint64_t	 head_off, head_len;	/* the top node's start tag */
+	uint64_t	 tail_off, tail_len;	/* and its end tag */
+};
+
+/* len 0: empty.  sum: of the 20 bytes before it. */
+struct index_slot {
+	uint64_t	 hash;
+	uint64_t	 off;
+	uint32_t	 len;
+	uint32_t	 sum;
+};
+
+struct ib_top {
+	struct index_group g;	/* top, head, tail (list and leaf unused) */
+	int		 dead;	/* its name repeats, or it is packed: not indexed */
+};
+
+struct ib_group {
+	struct index_group g;
+	size_t		 top;
+	int		 dead;
+};
+
+struct ib_entry {
+	size_t		 group;
+	uint64_t	 vhash;
+	uint64_t	 off;
+	uint32_t	 len;
+};
+
+struct index_build {
+	int		 off;		/* nothing indexed (running's root declares more) */
+	struct ib_top	*tops;
+	size_t		 ntops;
+	struct ib_group	*groups;
+	size_t		 ngroups;
+	struct ib_entry	*ents;
+	size_t		 nents, capents;
+	xmlHashTablePtr	 names;		/* top-level local name -> its ib_top index + 1 */
+	size_t		 cur;		/* the top being written, NONE: none indexed */
+	size_t		 gfirst;	/* its first group */
+};
+
+static uint32_t
+slot_sum(const struct index_slot *s)
+{
+	return (uint32_t)fnv1a64(FNV1A64_BASIS, s, offsetof(struct index_slot, sum));
+}
+
+/* The value's hash: trimmed as a subtree content match compares (an XPath's exact value trims to it). */
+static uint64_t
+value_hash(const char *v)
+{
+	size_t len;
+
+	while (isspace((unsigned char)*v))
+		v++;
+	for (len = strlen(v); len > 0 && isspace((unsigned char)v[len - 1]); len--)
+		;
+	return fnv1a64(FNV1A64_BASIS, v, len);
+}
+
+static uint64_t
+slot_hash(uint64_t vhash, uint64_t gid)
+{
+	return fnv1a64(vhash, &gid, sizeof(gid));
+}
+
+static int
+set_name(char *dst, const xmlChar *name)
+{
+	size_t len = strlen((const char *)name);
+
+	if (len >= KEYQ_NAME_MAX)
+		return -1;
+	memcpy(dst, name, len + 1);
+	return 0;
+}
+
+struct index_build *
+index_build_new(xmlNodePtr root)
+{
+	struct index_build *ib = xcalloc(1, sizeof(*ib));
+
+	ib->cur = NONE;
+	ib->names = xmlHashCreate(64);
+	/* a prefix declared on the root would be the filter's to place: not indexed */
+	for (xmlNsPtr ns = root != NULL ? root->nsDef : NULL; ns != NULL; ns = ns->next)
+		if (ns->prefix != NULL || !xmlStrEqual(ns->href, BAD_CAST NC_NS_BASE))
+			ib->off = 1;
+	return ib;
+}
+
+void
+index_build_free(struct index_build *ib)
+{
+	if (ib == NULL)
+		return;
+	xmlHashFree(ib->names, NULL);
+	free(ib->tops);
+	free(ib->groups);
+	free(ib->ents);
+	free(ib);
+}
+
+void
+index_build_top(struct index_build *ib, xmlNodePtr c)
+{
+	struct ib_top *t;
+	void *seen;
+
+	ib->cur = NONE;
+	if (ib->off || c->type != XML_ELEMENT_NODE)
+		return;
+	if ((seen = xmlHashLookup(ib->names, c->name)) != NULL) {
+		ib->tops[(size_t)(uintptr_t)seen - 1].dead = 1;
+		return;
+	}
+	ib->tops = xreallocarray(ib->tops, ib->ntops + 1, sizeof(*ib->tops));
+	t = &ib->tops[ib->ntops];
+	memset(t, 0, sizeof(*t));
+	t->dead = packed_is(c) || set_name(t->g.top, c->name) == -1;
+	if (xmlHashAddEntry(ib->names, c->name, (void *)(uintptr_t)(ib->ntops + 1)) == -1)
+		t->dead = 1;
+	ib->cur = ib->ntops++;
+	ib->gfirst = ib->ngroups;
+}
+
+/* Entry n's first child: a leaf of one text, its name repeated by no other child; 0 or -1. */
+static int
+entry_key(xmlNodePtr n, char *leaf, uint64_t *vhash)
+{
+	const char *pos = NULL, *cname, *text;
+	int kind, first = 1;
+
+	if (packed_is(n)) {
+		while ((kind = packed_next_child(n, &pos, &cname, &text)) != 0) {
+			if (first && (kind != PACKED_LEAF || set_name(leaf, BAD_CAST cname) == -1))
+				return -1;
+			if (first)
+				*vhash = value_hash(text);
+			else if (strcmp(cname, leaf) == 0)
+				return -1;
+			first = 0;
+		}
+		return first ? -1 : 0;
+	}
+	for (xmlNodePtr k = n->children; k != NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (!first) {
+			if (xmlStrEqual(k->name, BAD_CAST leaf))
+				return -1;
+			continue;
+		}
+		if (set_name(leaf, k->name) == -1 || k->properties != NULL ||
+		    (k->children != NULL && (k->children->next != NULL ||
+		    k->children->type != XML_TEXT_NODE)))
+			return -1;
+		*vhash = value_hash(k->children != NULL && k->children->content != NULL ?
+		    (const char *)k->children->content : "");
+		first = 0;
+	}
+	return first ? -1 : 0;
+}
+
+/* An element child n of the current top at off, len. */
+static void
+note_entry(struct index_build *ib, xmlNodePtr n, uint64_t off, uint64_t len)
+{
+	struct ib_group *g;
+	char leaf[KEYQ_NAME_MAX];
+	uint64_t vhash = 0;
+	size_t i;
+
+	for (i = ib->gfirst; i < ib->ngroups; i++)
+		if (strcmp(ib->groups[i].g.list, (const char *)n->name) == 0)
+			break;
+	if (i == ib->ngroups) {
+		ib->groups = xreallocarray(ib->groups, ib->ngroups + 1, sizeof(*ib->groups));
+		g = &ib->groups[ib->ngroups++];
+		memset(g, 0, sizeof(*g));
+		g->top = ib->cur;
+		g->dead = set_name(g->g.list, n->name) == -1;
+	}
+	g = &ib->groups[i];
+	if (g->dead)
+		return;
+	if (len > UINT32_MAX || entry_key(n, leaf, &vhash) == -1 ||
+	    (g->g.leaf[0] != '\0' && strcmp(g->g.leaf, leaf) != 0)) {
+		g->dead = 1;
+		return;
+	}
+	memcpy(g->g.leaf, leaf, sizeof(leaf));
+	if (ib->nents == ib->capents) {
+		ib->capents = ib->capents ? ib->capents * 2 : 1024;
+		ib->ents = xreallocarray(ib->ents, ib->capents, sizeof(*ib->ents));
+	}
+	ib->ents[ib->nents++] = (struct ib_entry){ i, vhash, off, (uint32_t)len };
+}
+
+void
+index_build_mark(void *arg, xmlNodePtr n, enum xo_mark what, uint64_t off, uint64_t len)
+{
+	struct index_build *ib = arg;
+	struct ib_top *t;
+
+	if (ib->cur == NONE || (t = &ib->tops[ib->cur])->dead)
+		return;
+	if (what == XO_MARK_HEAD) {
+		t->g.head_off = off;
+		t->g.head_len = len;
+	} else if (what == XO_MARK_TAIL) {
+		t->g.tail_off = off;
+		t->g.tail_len = len;
+	} else
+		note_entry(ib, n, off, len);
+}
+
+struct index_out {
+	struct index_hdr	 h;
+	struct index_group	*groups;
+	struct index_slot	*slots;
+};
+
+/* dsdir_write_atomic's callback. */
+static int
+index_write(int fd, void *arg)
+{
+	struct index_out *o = arg;
+
+	if (write_all(fd, &o->h, sizeof(o->h)) == -1 ||
+	    write_all(fd, o->groups, (size_t)o->h.ngroups * sizeof(*o->groups)) == -1 ||
+	    write_all(fd, o->slots, (size_t)o->h.nslots * sizeof(*o->slots)) == -1)
+		return -1;
+	return 0;
+}
+
+static uint64_t
+header_sum(const struct index_hdr *h, const struct index_group *groups)
+{
+	struct index_hdr c = *h;
+
+	c.sum = 0;
+	return fnv1a64(fnv1a64(FNV1A64_BASIS, &c, sizeof(c)), groups,
+	    (size_t)h->ngroups * sizeof(*groups));
+}
+
+int
+index_build_write(struct store *st, struct index_build *ib, const uint64_t id[SHARED_ID_WORDS],
+    uint64_t shared_len)
+{
+	struct index_out o;
+	size_t *gid = xcalloc(ib->ngroups + 1, sizeof(*gid)), n = 0, live = 0;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.groups = xcalloc(ib->ngroups + 1, sizeof(*o.groups));
+	for (size_t i = 0; i < ib->ngroups && live < INDEX_GROUPS_MAX; i++) {
+		struct ib_group *g = &ib->groups[i];
+		struct ib_top *t = &ib->tops[g->top];
+
+		gid[i] = NONE;
+		if (g->dead || t->dead || ib->off)
+			continue;
+		o.groups[live] = g->g;
+		memcpy(o.groups[live].top, t->g.top, sizeof(t->g.top));
+		o.groups[live].head_off = t->g.head_off;
+		o.groups[live].head_len = t->g.head_len;
+		o.groups[live].tail_off = t->g.tail_off;
+		o.groups[live].tail_len = t->g.tail_len;
+		gid[i] = live++;
+	}
+	for (size_t i = 0; i < ib->nents; i++)
+		n += gid[ib->ents[i].group] != NONE;
+	for (o.h.nslots = 8; o.h.nslots < 2 * (uint64_t)n; o.h.nslots *= 2)
+		;
+	o.slots = xcalloc((size_t)o.h.nslots, sizeof(*o.slots));
+	for (size_t i = 0; i < ib->nents; i++) {
+		struct ib_entry *e = &ib->ents[i];
+		uint64_t h, at;
+
+		if (gid[e->group] == NONE)
+			continue;
+		h = slot_hash(e->vhash, gid[e->group]);
+		for (at = h & (o.h.nslots - 1); o.slots[at].len != 0; at = (at + 1) & (o.h.nslots - 1))
+			;
+		o.slots[at] = (struct index_slot){ h, e->off, e->len, 0 };
+	}
+	for (uint64_t i = 0; i < o.h.nslots; i++)
+		o.slots[i].sum = slot_sum(&o.slots[i]);
+	memcpy(o.h.magic, INDEX_MAGIC, sizeof(o.h.magic));
+	memcpy(o.h.id, id, sizeof(o.h.id));
+	o.h.shared_len = shared_len;
+	o.h.ngroups = live;
+	o.h.sum = header_sum(&o.h, o.groups);
+	rc = dsdir_write_atomic(st->dd, DSD_TOP, STORE_INDEX_FILE, index_write, &o);
+	if (rc == -1)
+		log_warn("%s/%s", dsdir_path(st->dd), STORE_INDEX_FILE);
+	free(o.slots);
+	free(o.groups);
+	free(gid);
+	return rc;
+}
+
+/* ---- the reader ---- */
+
+struct index_rd {
+	int		 fd;
+	struct index_hdr h;
+	struct index_group *groups;
+	off_t		 slots_at;
+};
+
+/* running.index open and checked against id and the form's length; 0 or -1 (a miss). */
+static int
+index_open(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len,
+    struct index_rd *rd)
+{
+	struct stat sb;
+	size_t glen;
+
+	memset(rd, 0, sizeof(*rd));
+	if ((rd->fd = dsdir_open_file(st->dd, DSD_TOP, STORE_INDEX_FILE, O_RDONLY)) == -1)
+		return -1;
+	if (fstat(rd->fd, &sb) == -1 ||
+	    pread(rd->fd, &rd->h, sizeof(rd->h), 0) != (ssize_t)sizeof(rd->h) ||
+	    memcmp(rd->h.magic, INDEX_MAGIC, sizeof(rd->h.magic)) != 0 ||
+	    memcmp(rd->h.id, id, sizeof(rd->h.id)) != 0 || rd->h.shared_len != shared_len ||
+	    rd->h.ngroups > INDEX_GROUPS_MAX || rd->h.nslots == 0 ||
+	    rd->h.nslots > INDEX_SLOTS_MAX || (rd->h.nslots & (rd->h.nslots - 1)) != 0)
+		return -1;
+	glen = (size_t)rd->h.ngroups * sizeof(*rd->groups);
+	rd->slots_at = (off_t)(sizeof(rd->h) + glen);
+	if ((uint64_t)sb.st_size != (uint64_t)rd->slots_at + rd->h.nslots * sizeof(struct index_slot))
+		return -1;
+	rd->groups = xmalloc(glen + 1);
+	if (pread(rd->fd, rd->groups, glen, (off_t)sizeof(rd->h)) != (ssize_t)glen ||
+	    header_sum(&rd->h, rd->groups) != rd->h.sum)
+		return -1;
+	return 0;
+}
+
+static void
+index_close(struct index_rd *rd)
+{
+	if (rd->fd != -1)
+		close(rd->fd);
+	free(rd->groups);
+}
+
+/* Adds the slots of value v in group gid to f; -1: a broken slot, too many. */
+static int
+lookup(struct index_rd *rd, uint64_t gid, const char *v, struct index_found *f)
+{
+	struct index_slot s[SLOT_BATCH];
+	uint64_t h = slot_hash(value_hash(v), gid), mask = rd->h.nslots - 1;
+	uint64_t at = h & mask, probed = 0;
+
+	while (probed < rd->h.nslots) {
+		uint64_t k = SLOT_BATCH;
+
+		if (k > rd->h.nslots - at)
+			k = rd->h.nslots - at;
+		if (pread(rd->fd, s, (size_t)k * sizeof(*s), rd->slots_at +
+		    (off_t)(at * sizeof(*s))) != (ssize_t)(k * sizeof(*s)))
+			return -1;
+		for (uint64_t i = 0; i < k; i++, probed++) {
+			if (s[i].sum != slot_sum(&s[i]))
+				return -1;
+			if (s[i].len == 0)
+				return 0;
+			if (s[i].hash != h)
+				continue;
+			if (f->n == INDEX_FOUND_MAX || s[i].off + s[i].len > rd->h.shared_len)
+				return -1;
+			f->e[f->n].off = s[i].off;
+			f->e[f->n++].len = s[i].len;
+		}
+		at = (at + k) & mask;
+	}
+	return -1;
+}
+
+static int
+found_cmp(const void *a, const void *b)
+{
+	const struct index_entry *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+int
+index_find(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len,
+    const struct keyq *q, struct index_found *f)
+{
+	struct index_rd rd;
+	const struct index_group *g = NULL;
+	size_t j, kept = 0;
+	int rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	if (index_open(st, id, shared_len, &rd) == -1)
+		goto out;
+	for (size_t i = 0; i < rd.h.ngroups && g == NULL; i++)
+		if (strcmp(rd.groups[i].top, q->top) == 0 && strcmp(rd.groups[i].list, q->list) == 0)
+			g = &rd.groups[i];
+	rc = 0;		/* a list not indexed, or not by this leaf: running answers */
+	if (g == NULL)
+		goto out;
+	for (size_t i = 0; i < q->n; i++) {
+		for (j = 0; j < q->e[i].n; j++)
+			if (strcmp(q->e[i].leaf[j], g->leaf) == 0)
+				break;
+		if (j == q->e[i].n)
+			goto out;
+	}
+	rc = -1;
+	for (size_t i = 0; i < q->n; i++) {
+		for (j = 0; strcmp(q->e[i].leaf[j], g->leaf) != 0; j++)
+			;
+		if (lookup(&rd, (uint64_t)(g - rd.groups), q->e[i].value[j], f) == -1)
+			goto out;
+	}
+	if (g->head_off + g->head_len > shared_len || g->tail_off + g->tail_len > shared_len)
+		goto out;
+	f->head_off = g->head_off;
+	f->head_len = g->head_len;
+	f->tail_off = g->tail_off;
+	f->tail_len = g->tail_len;
+	/* in document order, each once (a key asked for twice) */
+	qsort(f->e, f->n, sizeof(f->e[0]), found_cmp);
+	for (size_t i = 0; i < f->n; i++)
+		if (kept == 0 || f->e[i].off != f->e[kept - 1].off)
+			f->e[kept++] = f->e[i];
+	f->n = kept;
+	rc = 1;
+out:
+	index_close(&rd);
+	return rc;
+}
+
+int
+index_current(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len)
+{
+	struct index_rd rd;
+	int ok = index_open(st, id, shared_len, &rd) == 0;
+
+	index_close(&rd);
+	return ok;
+}
