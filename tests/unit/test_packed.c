@@ -262,6 +262,11 @@ test_big_leaves(const char *between, const char *last, int want_packed)
 	got = ser(packed);
 	CHECK(strcmp(want, got) == 0, "unpacked, it serializes as the plain tree");
 	free(got);
+	packed_repack();	/* as after an RPC: packed again, whole */
+	CHECK(packed_is(blob) == want_packed, "repacked, it is %spacked", want_packed ? "" : "not ");
+	got = ser(packed);
+	CHECK(strcmp(want, got) == 0, "repacked, it serializes as the plain tree");
+	free(got);
 	free(want);
 	xmlFreeDoc(copy);
 	xmlFreeDoc(plain);
