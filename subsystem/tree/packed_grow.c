@@ -102,6 +102,13 @@ take_children(xmlNodePtr n)
 	}
 }
 
+/* Bytes in g's string so far. */
+static size_t
+grown(void)
+{
+	return g.pk->len;
+}
+
 /* 1 when n's children before c are text nodes only. */
 static int
 text_before(const xmlNode *c)
@@ -121,7 +128,7 @@ packed_grow_leaf(xmlNodePtr leaf)
 	    n->_private != NULL || n->content != NULL)
 		return;
 	if (!packed_leaf_of(n, leaf) || !text_before(leaf) ||
-	    (g.node == n && g.pk->len > PK_BIG_MAX)) {
+	    (g.node == n && grown() > PK_BIG_MAX)) {
 		if (g.node == n)
 			put_back();
 		return;
