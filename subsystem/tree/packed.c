@@ -75,16 +75,8 @@ packed_release(void *taken)
 }
 
 
-#define PK_MAGIC	0x6b70636eU	/* "ncpk" */
-#define PK_MAX		2048		/* bytes of one packed subtree */
+#define PK_MAX		2048		/* bytes of one packed subtree (not only leaves) */
 #define LOG_MAX		64
-
-struct pk {
-	uint32_t	magic;
-	uint16_t	len;		/* bytes in data */
-	uint16_t	depth;		/* deepest element nesting in data */
-	char		data[];
-};
 
 static xmlNodePtr noted[LOG_MAX];
 static int nnoted;
@@ -93,6 +85,12 @@ static xmlDeregisterNodeFunc next_dereg;
 static void (*freed_hook)(xmlNodePtr);	/* an element with _private set */
 static void (*watch_fn)(void *, const xmlNode *);	/* every element (packed_watch_frees) */
 static void *watch_arg;
+
+void *
+packed_alloc(size_t sz)
+{
+	return pk_alloc(sz);
+}
 
 static struct pk *
 pk_of(const xmlNode *n)
@@ -120,6 +118,7 @@ node_freed(xmlNodePtr n)
 				noted[i] = noted[--nnoted];
 				break;
 			}
+		packed_grow_forget(n);
 		if (n->_private != NULL && freed_hook != NULL)
 			freed_hook(n);
 		if (watch_fn != NULL)
@@ -212,6 +211,18 @@ text_len(const xmlNode *t)
 	return t->content != NULL ? strlen((const char *)t->content) : 0;
 }
 
+int
+packed_leaf_of(const xmlNode *n, const xmlNode *c)
+{
+	if (c->type != XML_ELEMENT_NODE || c->ns != n->ns || c->properties != NULL ||
+	    c->nsDef != NULL || c->_private != NULL || packed_is(c))
+		return 0;
+	for (const xmlNode *t = c->children; t != NULL; t = t->next)
+		if (t->type != XML_TEXT_NODE)
+			return 0;
+	return 1;
+}
+
 static char *
 put_tok(char *p, char tok, const xmlChar *s)
 {
@@ -229,7 +240,7 @@ pack_one(xmlNodePtr n)
 {
 	size_t len = 0;
 	unsigned depth = 1;
-	int elems = 0;
+	int elems = 0, leaves_only = 1;
 	struct pk *pk;
 	char *p;
 
@@ -248,6 +259,7 @@ pack_one(xmlNodePtr n)
 		elems++;
 		len += 3 + strlen((const char *)c->name);
 		if (packed_is(c)) {
+			leaves_only = 0;
 			len += pk_of(c)->len;
 			if (pk_of(c)->depth + 1u > depth)
 				depth = pk_of(c)->depth + 1u;
@@ -257,16 +269,17 @@ pack_one(xmlNodePtr n)
 					return 0;
 				len += 2 + text_len(t);
 			}
-		if (len > PK_MAX)
+		if ((len > PK_MAX && !leaves_only) || len > PK_BIG_MAX)
 			return 0;
 	}
 	/* text after the last element was not checked above */
-	if (elems == 0 || depth > PACKED_DEPTH || len > PK_MAX)
+	if (elems == 0 || depth > PACKED_DEPTH || (len > PK_MAX && !leaves_only) ||
+	    len > PK_BIG_MAX)
 		return 0;
 	ensure_init();
 	pk = pk_alloc(sizeof(*pk) + len);
 	pk->magic = PK_MAGIC;
-	pk->len = (uint16_t)len;
+	pk->len = (uint32_t)len;
 	pk->depth = (uint16_t)depth;
 	p = pk->data;
 	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
@@ -323,15 +336,13 @@ append(xmlNodePtr parent, xmlNodePtr c)
 	parent->last = c;
 }
 
-/* Builds n's children from its packed string, returned for the caller to free. */
-static struct pk *
-unpack_quiet(xmlNodePtr n)
+/* Appends to n's children the nodes of string pk. */
+void
+packed_append_nodes(xmlNodePtr n, const struct pk *pk)
 {
-	struct pk *pk = pk_of(n);
 	const char *p = pk->data, *end = pk->data + pk->len;
 	xmlNodePtr cur = n, c;
 
-	n->content = NULL;
 	while (p < end) {
 		switch (*p) {
 		case 'E':
@@ -350,6 +361,16 @@ unpack_quiet(xmlNodePtr n)
 			break;
 		}
 	}
+}
+
+/* Builds n's children from its packed string, returned for the caller to free. */
+static struct pk *
+unpack_quiet(xmlNodePtr n)
+{
+	struct pk *pk = pk_of(n);
+
+	n->content = NULL;
+	packed_append_nodes(n, pk);
 	return pk;
 }
 
@@ -484,8 +505,14 @@ pack_at_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	xmlNodePtr cur = ctxt->node;	/* the element this end tag closes */
 
 	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
-	if (cur != NULL && (parse_where == NULL || parse_where(cur)))
+	if (cur == NULL || packed_grow_end(cur))
+		return;
+	if (parse_where == NULL || parse_where(cur))
 		pack_one(cur);
+	/* a leaf goes into its parent's string at once (packed_grow.c) */
+	if (cur->parent != NULL && cur->parent->type == XML_ELEMENT_NODE &&
+	    (parse_where == NULL || parse_where(cur->parent)))
+		packed_grow_leaf(cur);
 }
 
 void

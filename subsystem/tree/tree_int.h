@@ -5,6 +5,8 @@
 #ifndef NCHOME_TREE_INT_H
 #define NCHOME_TREE_INT_H
 
+#include <stdint.h>
+
 #include "tree.h"
 
 
@@ -101,6 +103,39 @@ void packed_on_free(void (*hook)(xmlNodePtr));
 
 /* Element levels below a packed node's root, at most (packed.c, packed_walk.c). */
 #define PACKED_DEPTH	32
+
+/*
+ * A packed string (packed.c says its form).  A container whose children
+ * are all leaves is packed at any size up to PK_BIG_MAX (one of many
+ * distinct leaves is no list, and would be a full tree); one holding
+ * packed children only up to packed.c's PK_MAX, so that a one-leaf edit
+ * of a big list unpacks one entry, not the list.
+ */
+#define PK_MAGIC	0x6b70U		/* "pk" */
+#define PK_BIG_MAX	((size_t)UINT32_MAX - 64)
+struct pk {
+	uint32_t	len;		/* bytes in data */
+	uint16_t	magic;
+	uint16_t	depth;		/* deepest element nesting in data */
+	char		data[];
+};
+
+/* packed.c: a string's memory, counted toward max-session-memory. */
+void *packed_alloc(size_t sz);
+/* packed.c: 1 when c, a child of n, goes into n's string as a leaf. */
+int packed_leaf_of(const xmlNode *n, const xmlNode *c);
+/* packed.c: appends the nodes of string pk to n's children. */
+void packed_append_nodes(xmlNodePtr n, const struct pk *pk);
+
+/*
+ * packed_grow.c, while parsing: leaf (just ended) goes into its parent's
+ * growing string; packed_grow_end(n) at n's end tag gives n that string
+ * (1) or puts its leaves back as nodes (0); packed_grow_forget(n): n is
+ * being freed.
+ */
+void packed_grow_leaf(xmlNodePtr leaf);
+int packed_grow_end(xmlNodePtr n);
+void packed_grow_forget(const xmlNode *n);
 
 /* Inserts child under parent before next (NULL: last), keeping indexes right. */
 void index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child,

@@ -48,7 +48,10 @@ item_of(xmlDocPtr doc)
 	return xmlDocGetRootElement(doc)->children->children;
 }
 
-/* Text after an element's last child element counts towards PK_MAX. */
+/*
+ * An entry of leaves only with long trailing text: packed at any size
+ * (a container of leaves has no PK_MAX), the length past 16 bits kept.
+ */
 static void
 test_trailing_text_limit(size_t textlen)
 {
@@ -66,10 +69,13 @@ test_trailing_text_limit(size_t textlen)
 	plain = xmlReadMemory(xml, (int)len, NULL, NULL, NC_XML_PARSE_OPTS);
 	packed = packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
 	CHECK(plain != NULL && packed != NULL, "%zu-byte trailing text parses", textlen);
-	CHECK(!packed_is(item_of(packed)),
-	    "an entry with %zu bytes of trailing text is not packed", textlen);
-	copy = packed_copy_doc(packed);
+	CHECK(packed_is(item_of(packed)),
+	    "an entry of leaves with %zu bytes of trailing text is packed", textlen);
 	want = ser(plain);
+	got = ser(packed);
+	CHECK(strcmp(want, got) == 0, "packed, it serializes as the plain tree");
+	free(got);
+	copy = packed_copy_doc(packed);
 	got = ser(copy);
 	CHECK(strcmp(want, got) == 0, "its copy serializes as the plain tree");
 	free(got);
@@ -216,9 +222,66 @@ test_merge_keeps_request_packed(void)
 	doc_free(doc);
 }
 
+/*
+ * Containers of many leaves, packed leaf by leaf as they are parsed
+ * (packed_grow.c): packed whole when leaves only, put back as nodes in
+ * their order when something else follows the leaves; both serialize,
+ * copy and unpack as the plain parse.
+ */
+static void
+test_big_leaves(const char *between, const char *last, int want_packed)
+{
+	size_t cap = 400000, len = 0;
+	char *xml = malloc(cap), *want, *got;
+	xmlDocPtr plain, packed, copy;
+	xmlNodePtr blob;
+
+	len += (size_t)snprintf(xml + len, cap - len,
+	    "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><blob xmlns=\"urn:b\">");
+	for (int i = 0; i < 3000; i++)	/* ~100 KB: past PK_MAX and 16 bits */
+		len += (size_t)snprintf(xml + len, cap - len,
+		    "<leaf%04d>v-%04d &amp; padding</leaf%04d>%s%s", i, i, i,
+		    i % 7 == 0 ? "<e/>" : "", between);
+	len += (size_t)snprintf(xml + len, cap - len, "%s</blob><after xmlns=\"urn:b\">"
+	    "<x>1</x></after></config>", last);
+	plain = xmlReadMemory(xml, (int)len, NULL, NULL, NC_XML_PARSE_OPTS);
+	packed = packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
+	blob = xmlDocGetRootElement(packed)->children;
+	CHECK(plain != NULL && packed != NULL, "a container of 3000 leaves (%s) parses", last);
+	CHECK(packed_is(blob) == want_packed, "it is %spacked (%s)", want_packed ? "" : "not ", last);
+	CHECK(packed_is(blob->next), "the entry after it is packed");
+	want = ser(plain);
+	got = ser(packed);
+	CHECK(strcmp(want, got) == 0, "it serializes as the plain tree (%s)", last);
+	free(got);
+	copy = packed_copy_doc(packed);
+	got = ser(copy);
+	CHECK(strcmp(want, got) == 0, "its copy serializes as the plain tree");
+	free(got);
+	packed_unpack_tree(xmlDocGetRootElement(packed));
+	got = ser(packed);
+	CHECK(strcmp(want, got) == 0, "unpacked, it serializes as the plain tree");
+	free(got);
+	packed_repack();	/* as after an RPC: packed again, whole */
+	CHECK(packed_is(blob) == want_packed, "repacked, it is %spacked", want_packed ? "" : "not ");
+	got = ser(packed);
+	CHECK(strcmp(want, got) == 0, "repacked, it serializes as the plain tree");
+	free(got);
+	free(want);
+	xmlFreeDoc(copy);
+	xmlFreeDoc(plain);
+	xmlFreeDoc(packed);
+	free(xml);
+}
+
 int
 main(void)
 {
+	test_big_leaves("", "", 1);
+	test_big_leaves(" t ", "tail", 1);
+	test_big_leaves("", "<!-- c -->", 0);
+	test_big_leaves("", "<sub><y>2</y></sub>", 0);
+	test_big_leaves("", "<z xmlns=\"urn:other\">o</z>", 0);
 	test_merge_keeps_request_packed();
 	test_undo_after_partial_repack();
 	test_undo_keeps_index();
