@@ -10,6 +10,13 @@
  * comment), its leaves are put back as nodes, in their place.  One
  * parent grows at a time: a parent's leaves are contiguous unless it
  * holds something else, which ends its growth anyway.
+ *
+ * The leaf just ended stays in the tree until the next one ends (g.kept):
+ * libxml2 drops blank text between elements (XML_PARSE_NOBLANKS) only
+ * when the open element has an element child, so a parent emptied of
+ * its leaves would keep the blanks before its end tag, which a plain
+ * parse drops.  For the same reason a parent whose first child is text
+ * (mixed content, where libxml2 keeps blanks) is not grown.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +27,7 @@
 
 static struct {
 	xmlNodePtr	 node;	/* the open element whose leaves are taken */
+	xmlNodePtr	 kept;	/* its last leaf, not yet taken */
 	struct pk	*pk;
 	size_t		 cap;	/* bytes allocated for data */
 } g;
@@ -30,6 +38,7 @@ drop(void)
 	if (g.pk != NULL)
 		packed_release(g.pk);
 	g.node = NULL;
+	g.kept = NULL;
 	g.pk = NULL;
 	g.cap = 0;
 }
@@ -81,13 +90,13 @@ put_tok(char tok, const xmlChar *s)
 	g.pk->len += (uint32_t)(n + 1);
 }
 
-/* n's children are text nodes and leaves (checked): into g, freed. */
+/* n's children but keep are text nodes and leaves (checked): into g, freed. */
 static void
-take_children(xmlNodePtr n)
+take_children(xmlNodePtr n, const xmlNode *keep)
 {
 	xmlNodePtr c, next;
 
-	for (c = n->children; c != NULL; c = next) {
+	for (c = n->children; c != NULL && c != keep; c = next) {
 		next = c->next;
 		if (c->type == XML_TEXT_NODE)
 			put_tok('T', c->content);
@@ -109,12 +118,12 @@ grown(void)
 	return g.pk->len;
 }
 
-/* 1 when n's children before c are text nodes only. */
+/* 1 when c's only element sibling before it is kept, and none when kept is NULL. */
 static int
-text_before(const xmlNode *c)
+only_kept_before(const xmlNode *c, const xmlNode *kept)
 {
 	for (c = c->prev; c != NULL; c = c->prev)
-		if (c->type != XML_TEXT_NODE)
+		if (c->type != XML_TEXT_NODE && c != kept)
 			return 0;
 	return 1;
 }
@@ -127,7 +136,9 @@ packed_grow_leaf(xmlNodePtr leaf)
 	if (n->parent == NULL || n->parent->type != XML_ELEMENT_NODE ||
 	    n->_private != NULL || n->content != NULL)
 		return;
-	if (!packed_leaf_of(n, leaf) || !text_before(leaf) ||
+	if (g.node != n && leaf->prev != NULL)
+		return;		/* text first: mixed content, packed at its end */
+	if (!packed_leaf_of(n, leaf) || !only_kept_before(leaf, g.node == n ? g.kept : NULL) ||
 	    (g.node == n && grown() > PK_BIG_MAX)) {
 		if (g.node == n)
 			put_back();
@@ -143,7 +154,8 @@ packed_grow_leaf(xmlNodePtr leaf)
 		g.pk->depth = 1;
 		g.pk->len = 0;
 	}
-	take_children(n);
+	take_children(n, leaf);
+	g.kept = leaf;
 }
 
 int
@@ -154,14 +166,15 @@ packed_grow_end(xmlNodePtr n)
 	if (n != g.node)
 		return 0;
 	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-		if (c->type != XML_TEXT_NODE) {
+		if (c->type != XML_TEXT_NODE && c != g.kept) {
 			put_back();
 			return 0;
 		}
-	take_children(n);	/* text after the last leaf */
+	take_children(n, NULL);	/* the kept leaf, text after it */
 	pk = g.pk;
 	g.pk = NULL;
 	g.node = NULL;
+	g.kept = NULL;
 	memcap_uncount(pk);
 	pk = xreallocarray(pk, 1, sizeof(*pk) + pk->len);
 	memcap_count(pk);

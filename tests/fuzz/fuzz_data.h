@@ -246,13 +246,15 @@ fuzz_data_shape_add(struct fuzz_data_buf *b, xmlNodePtr n)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (packed_is(n)) {
-			/* packed.c's struct pk: magic (4), length (2), depth (2), data */
-			const unsigned char *pk = (const unsigned char *)n->content;
-			size_t len = (size_t)pk[4] | (size_t)pk[5] << 8;
+			/* tree_int.h's struct pk: length (4), magic (2), depth (2), data */
+			const char *pk = (const char *)n->content;
+			uint32_t len;
 
+			memcpy(&len, pk, sizeof(len));
 			fuzz_data_put(b, "P(", 2);
-			fuzz_data_put(b, (const char *)pk + 4, 4);
-			fuzz_data_put(b, (const char *)pk + 8, len);
+			fuzz_data_put(b, pk, 4);
+			fuzz_data_put(b, pk + 6, 2);
+			fuzz_data_put(b, pk + 8, len);
 			fuzz_data_put(b, ")", 1);
 		} else {
 			fuzz_data_put(b, "(", 1);
