@@ -134,17 +134,6 @@ slot_hash(uint64_t vhash, uint64_t gid)
 	return fnv1a64(vhash, &gid, sizeof(gid));
 }
 
-static int
-set_name(char *dst, const xmlChar *name)
-{
-	size_t len = strlen((const char *)name);
-
-	if (len >= KEYQ_NAME_MAX)
-		return -1;
-	memcpy(dst, name, len + 1);
-	return 0;
-}
-
 struct index_build *
 index_build_new(xmlNodePtr root)
 {
@@ -187,7 +176,7 @@ index_build_top(struct index_build *ib, xmlNodePtr c)
 	ib->tops = xreallocarray(ib->tops, ib->ntops + 1, sizeof(*ib->tops));
 	t = &ib->tops[ib->ntops];
 	memset(t, 0, sizeof(*t));
-	t->dead = packed_is(c) || set_name(t->g.top, c->name) == -1;
+	t->dead = packed_is(c) || keyq_name_set(t->g.top, c->name) == -1;
 	if (xmlHashAddEntry(ib->names, c->name, (void *)(uintptr_t)(ib->ntops + 1)) == -1)
 		t->dead = 1;
 	ib->cur = ib->ntops++;
@@ -203,7 +192,7 @@ entry_key(xmlNodePtr n, char *leaf, uint64_t *vhash)
 
 	if (packed_is(n)) {
 		while ((kind = packed_next_child(n, &pos, &cname, &text)) != 0) {
-			if (first && (kind != PACKED_LEAF || set_name(leaf, BAD_CAST cname) == -1))
+			if (first && (kind != PACKED_LEAF || keyq_name_set(leaf, BAD_CAST cname) == -1))
 				return -1;
 			if (first)
 				*vhash = value_hash(text);
@@ -221,7 +210,7 @@ entry_key(xmlNodePtr n, char *leaf, uint64_t *vhash)
 				return -1;
 			continue;
 		}
-		if (set_name(leaf, k->name) == -1 || k->properties != NULL ||
+		if (keyq_name_set(leaf, k->name) == -1 || k->properties != NULL ||
 		    (k->children != NULL && (k->children->next != NULL ||
 		    k->children->type != XML_TEXT_NODE)))
 			return -1;
@@ -249,7 +238,7 @@ note_entry(struct index_build *ib, xmlNodePtr n, uint64_t off, uint64_t len)
 		g = &ib->groups[ib->ngroups++];
 		memset(g, 0, sizeof(*g));
 		g->top = ib->cur;
-		g->dead = set_name(g->g.list, n->name) == -1;
+		g->dead = keyq_name_set(g->g.list, n->name) == -1;
 	}
 	g = &ib->groups[i];
 	if (g->dead)

@@ -60,8 +60,8 @@ blank_text(const xmlNode *n)
 	return 1;
 }
 
-static int
-set_name(char *dst, const xmlChar *name)
+int
+keyq_name_set(char *dst, const xmlChar *name)
 {
 	size_t len = strlen((const char *)name);
 
@@ -125,14 +125,14 @@ subtree_keyq(xmlNodePtr filter, struct keyq *q)
 			return -1;
 		top = c;
 	}
-	if (top == NULL || top->properties != NULL || set_name(q->top, top->name) == -1)
+	if (top == NULL || top->properties != NULL || keyq_name_set(q->top, top->name) == -1)
 		return -1;
 	for (xmlNodePtr e = top->children; e != NULL; e = e->next) {
 		if (blank_text(e))
 			continue;
 		if (e->type != XML_ELEMENT_NODE)
 			return -1;
-		if (q->list[0] == '\0' && set_name(q->list, e->name) == -1)
+		if (q->list[0] == '\0' && keyq_name_set(q->list, e->name) == -1)
 			return -1;
 		if (strcmp(q->list, (const char *)e->name) != 0 || subtree_entry(q, e) == -1)
 			return -1;

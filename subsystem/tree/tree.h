@@ -586,5 +586,7 @@ struct keyq {
 /* 1 with *q filled (keyq_free it) when filter is such a query; else 0. */
 int filter_keyq(xmlNodePtr filter, struct keyq *q);
 void keyq_free(struct keyq *q);
+/* name into dst, a KEYQ_NAME_MAX buffer; -1 when it does not fit. */
+int keyq_name_set(char *dst, const xmlChar *name);
 
 #endif
