@@ -26,56 +26,16 @@ keyed.<tree>.<kind>_50k_vs_5k is the ratio of the two sizes' medians
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from nchome_test import SshEnv, figure, NETCONF  # noqa: E402
+from netconf_pipes import Direct  # noqa: E402
 
 NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 B = "urn:example:bench"
 SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "5000 50000").split()]
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "9"))
-
-
-class Direct:
-    """NETCONF 1.1 over the pipes of one nchome-netconf process."""
-
-    def __init__(self, prog, conf):
-        env = dict(os.environ)
-        env.setdefault("USER", "root")
-        self.p = subprocess.Popen([prog, "-f", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, env=env)
-        self.fd = self.p.stdout.fileno()
-        self.mid = 0
-        buf = bytearray()
-        while not buf.endswith(b"]]>]]>"):
-            d = os.read(self.fd, 65536)
-            if not d:
-                raise EOFError("no hello")
-            buf += d
-        self.p.stdin.write(('<hello xmlns="%s"><capabilities><capability>urn:ietf:params:netconf:base:1.1'
-                            '</capability></capabilities></hello>]]>]]>' % NS).encode())
-        self.p.stdin.flush()
-
-    def rpc(self, inner):
-        self.mid += 1
-        msg = ('<rpc xmlns="%s" message-id="%d">%s</rpc>' % (NS, self.mid, inner)).encode()
-        t0 = time.monotonic()
-        self.p.stdin.write(b"\n#%d\n" % len(msg) + msg + b"\n##\n")
-        self.p.stdin.flush()
-        out = bytearray()
-        while not out.endswith(b"\n##\n"):
-            d = os.read(self.fd, 1 << 20)
-            if not d:
-                raise EOFError("peer closed")
-            out += d
-        return (time.monotonic() - t0) * 1000, bytes(out)
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait(60)
 
 
 def deframed(reply):
@@ -114,7 +74,7 @@ class Tree:
         shutil.rmtree(ds, ignore_errors=True)
         os.makedirs(ds)
         s = Direct(self.prog, self.env.conf)
-        _, r = s.rpc('<edit-config><target><running/></target><config><top xmlns="%s">%s</top></config>'
+        r = s.rpc('<edit-config><target><running/></target><config><top xmlns="%s">%s</top></config>'
                      '</edit-config>' % (B, entries(n)))
         s.close()
         if b"<ok/>" not in r:
@@ -125,7 +85,8 @@ class Tree:
 
     def sample(self, n, kind, key):
         s = Direct(self.prog, self.env.conf)
-        ms, r = s.rpc(request(kind, key))
+        r = s.rpc(request(kind, key))
+        ms = s.last_ms
         s.close()
         r = deframed(r)
         if ("<name>%s</name>" % key).encode() not in r:

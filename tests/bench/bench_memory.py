@@ -24,12 +24,12 @@ always runs: it makes the store the others start from).
 """
 import os
 import shutil
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from nchome_test import SshEnv, figure, NETCONF  # noqa: E402
+from netconf_pipes import Direct  # noqa: E402
 
 NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 B = "urn:example:bench"
@@ -40,51 +40,6 @@ PATHS = set(filter(None, os.environ.get("BENCH_PATHS", "").split(",")))
 
 def wanted(name):
     return not PATHS or name in PATHS
-
-
-class Direct:
-    """NETCONF 1.1 over the pipes of one nchome-netconf process."""
-
-    def __init__(self, prog, conf):
-        env = dict(os.environ)
-        env.setdefault("USER", "root")
-        self.p = subprocess.Popen([prog, "-f", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, env=env)
-        self.fd = self.p.stdout.fileno()
-        self.mid = 0
-        buf = bytearray()
-        while not buf.endswith(b"]]>]]>"):
-            d = os.read(self.fd, 65536)
-            if not d:
-                raise EOFError("no hello")
-            buf += d
-        self.p.stdin.write(('<hello xmlns="%s"><capabilities><capability>urn:ietf:params:netconf:base:1.1'
-                            '</capability></capabilities></hello>]]>]]>' % NS).encode())
-        self.p.stdin.flush()
-
-    def rpc(self, inner):
-        self.mid += 1
-        msg = ('<rpc xmlns="%s" message-id="%d">%s</rpc>' % (NS, self.mid, inner)).encode()
-        self.p.stdin.write(b"\n#%d\n" % len(msg) + msg + b"\n##\n")
-        self.p.stdin.flush()
-        buf = bytearray()
-        while not buf.endswith(b"\n##\n"):
-            d = os.read(self.fd, 1 << 20)
-            if not d:
-                raise EOFError("peer closed")
-            buf += d
-        return bytes(buf)
-
-    def hwm_mb(self):
-        with open("/proc/%d/status" % self.p.pid) as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        return 0
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait(60)
 
 
 def ok(reply):
