@@ -74,7 +74,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from nchome_test import SshEnv, figure, NETCONF  # noqa: E402
-from netconf_pipes import Direct, touch_by_kernel  # noqa: E402
+from netconf_pipes import Direct, deframed, touch_by_kernel  # noqa: E402
 
 B = "urn:example:bench"
 N = int(os.environ.get("BENCH_ENTRIES", "50000"))
@@ -132,17 +132,6 @@ def cached_kb(path):
         return int(out.split()[0]) / 1024
     except (OSError, subprocess.CalledProcessError, ValueError, IndexError):
         return os.path.getsize(path) / 1024 if os.path.exists(path) else 0
-
-
-def deframed(reply):
-    """The message of a chunked reply (chunk boundaries are the framer's, not the reply's)."""
-    out, i = [], 0
-    while reply[i:i + 2] == b"\n#" and reply[i + 2:i + 3] != b"#":
-        j = reply.index(b"\n", i + 2)
-        n = int(reply[i + 2:j])
-        out.append(reply[j + 1:j + 1 + n])
-        i = j + 1 + n
-    return b"".join(out)
 
 
 def ok(reply):

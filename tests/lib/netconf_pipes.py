@@ -28,6 +28,17 @@ def touch_by_kernel(buf):
         os.close(z)
 
 
+def deframed(reply):
+    """The message of a chunked reply (chunk boundaries are the framer's, not the reply's)."""
+    out, i = [], 0
+    while reply[i:i + 2] == b"\n#" and reply[i + 2:i + 3] != b"#":
+        j = reply.index(b"\n", i + 2)
+        n = int(reply[i + 2:j])
+        out.append(reply[j + 1:j + 1 + n])
+        i = j + 1 + n
+    return b"".join(out)
+
+
 class Direct:
     """prog -f conf started here, or argv instead (e.g. ssh -s netconf), or
     proc, a Popen the caller started (pipes on stdin and stdout).
