@@ -54,6 +54,32 @@ err_field(struct rpc *r, const char *name)
 }
 
 /*
+ * Applies edit to data as nchome-netconf does: errors into r (NULL: not
+ * kept), the edit undone when one failed, packed trees repacked.  Returns
+ * the error count; *indexed (when not NULL): whether data's first element
+ * (the list's parent) had an index after the edit, before any undo.
+ */
+static int
+apply(xmlDocPtr data, xmlDocPtr edit, struct rpc *r, int *indexed)
+{
+	struct edit_ctx c = { 0 };
+	int n;
+
+	c.r = r;
+	c.schema = sch;
+	c.move = move_mode;
+	n = edit_apply(&c, xmlDocGetRootElement(data), xmlDocGetRootElement(edit));
+	if (indexed != NULL)
+		*indexed = xmlFirstElementChild(xmlDocGetRootElement(data))->_private != NULL;
+	if (n > 0)
+		edit_undo(&c);
+	edit_ctx_clear(&c);
+	if (packed_mode)
+		packed_repack();
+	return n;
+}
+
+/*
  * Applies edit to data with the schema; checks the error count, the
  * result and, for errors, tag/path/app-tag (NULL: not checked).
  */
@@ -63,20 +89,11 @@ expect_one(const char *what, const char *data, const char *edit, int nerr, const
 {
 	xmlDocPtr d = parse(data), e = parse(edit);
 	struct rpc r;
-	struct edit_ctx c = { 0 };
 	char *got;
 	int n;
 
 	memset(&r, 0, sizeof(r));
-	c.r = &r;
-	c.schema = sch;
-	c.move = move_mode;
-	n = edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e));
-	if (n > 0)
-		edit_undo(&c);
-	edit_ctx_clear(&c);
-	if (packed_mode)
-		packed_repack();
+	n = apply(d, e, &r, NULL);
 	got = dump(d);
 	CHECK(n == nerr && strcmp(got, want) == 0, "%s%s%s (errors %d/%d)%s%s", what,
 	    packed_mode ? ", packed" : "", move_mode ? ", moving" : "", n, nerr,
@@ -130,19 +147,10 @@ expect_in_order(const char *what, const char *data, const char *edit, int nerr,
     const char *want, int want_index)
 {
 	xmlDocPtr d = parse(data), e = parse(edit);
-	struct edit_ctx c = { 0 };
 	int n, indexed;
 	char *got;
 
-	c.schema = sch;
-	c.move = move_mode;
-	n = edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e));
-	indexed = xmlFirstElementChild(xmlDocGetRootElement(d))->_private != NULL;
-	if (n > 0)
-		edit_undo(&c);
-	edit_ctx_clear(&c);
-	if (packed_mode)
-		packed_repack();
+	n = apply(d, e, NULL, &indexed);
 	got = dump(d);
 	CHECK(n == nerr && strcmp(got, want) == 0, "%s%s%s (errors %d/%d)%s%.300s", what,
 	    packed_mode ? ", packed" : "", move_mode ? ", moving" : "", n, nerr,
