@@ -34,25 +34,6 @@ dump(xmlDocPtr d)
 	return dump_with(d, 1);
 }
 
-/* The text of the first element name in the errors, "" when none. */
-static const char *
-err_field(struct rpc *r, const char *name)
-{
-	static char buf[4][512];
-	static int next;
-	char *b = buf[next++ % 4];
-	xmlNodePtr n;
-	xmlChar *t;
-
-	b[0] = '\0';
-	if (r->err_doc == NULL || (n = find_elem(xmlDocGetRootElement(r->err_doc), name)) == NULL)
-		return b;
-	t = xmlNodeGetContent(n);
-	snprintf(b, 512, "%s", t != NULL ? (char *)t : "");
-	xmlFree(t);
-	return b;
-}
-
 /*
  * Applies edit to data as nchome-netconf does: errors into r (NULL: not
  * kept), the edit undone when one failed, packed trees repacked.  Returns
