@@ -22,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import NETCONF, TAP, SshEnv, wait_for  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import Sessions, edit, getcfg  # noqa: E402
 
 B = "urn:keyed:b"
 N = 2000
@@ -31,36 +31,11 @@ GROUP = 3 * 64 + 4 * 8
 SLOT = 24
 t = TAP()
 envs = []
-sessions = []
+sessions = Sessions(lambda e: e.netconf_direct())
 
 
-def session(env, proc=None):
-    r = NcRaw(proc or env.netconf_direct(), timeout=60.0)
-    sessions.append(r)
-    r.hello()
-    return r
-
-
-def raw(r, inner, mid="7"):
-    r.send_msg(r.rpc_text(inner, message_id=mid))
-    return r.read_msg()
-
-
-def getcfg(r, extra=""):
-    return raw(r, "<get-config><source><running/></source>%s</get-config>" % extra)
-
-
-def fresh_get(env, extra=""):
-    r = session(env)
-    rep = getcfg(r, extra)
-    r.wait()
-    return rep
-
-
-def edit(r, body):
-    rep = raw(r, '<edit-config><target><running/></target><config><top xmlns="%s">%s</top></config>'
-              "</edit-config>" % (B, body))
-    return rep is not None and b"<ok/>" in rep
+def top(body):
+    return '<top xmlns="%s">%s</top>' % (B, body)
 
 
 def item(i, gen):
@@ -117,10 +92,10 @@ def plant(env):
 env = SshEnv(name="nc-keyed")
 envs.append(env)
 try:
-    a = session(env)
-    t.ok(edit(a, "".join(item(i, 0) for i in range(N)) +
-              "".join("<pair><x>%d</x><y>%d</y><v>p%d-%d</v></pair>" % (i % 7, i, i % 7, i)
-                      for i in range(200))),
+    a = sessions.session(env)
+    t.ok(edit(a, top("".join(item(i, 0) for i in range(N)) +
+                     "".join("<pair><x>%d</x><y>%d</y><v>p%d-%d</v></pair>" % (i % 7, i, i % 7, i)
+                             for i in range(200)))),
          "%d entries and a list of two-leaf keys loaded" % N)
     filters = {
         "subtree one": subtree("i00042"),
@@ -151,23 +126,23 @@ try:
          b"<y>10</y>" in warm["subtree composite"] and b"i00042" not in warm["subtree missing"],
          "the tree's replies hold what was asked")
     t.ok(not os.path.exists(path(env, "running.index")), "the writer wrote no index (its edit paid nothing)")
-    first = {k: fresh_get(env, f) for k, f in filters.items()}
+    first = {k: sessions.fresh_get(env, f) for k, f in filters.items()}
     t.ok(first == warm, "new sessions without an index (parse running): the tree's replies",
          [k for k in warm if first[k] != warm[k]])
-    fresh_get(env)    # an unfiltered get-config writes the form (a keyed miss does too)
+    sessions.fresh_get(env)    # an unfiltered get-config writes the form (a keyed miss does too)
     t.ok(os.path.exists(path(env, "running.index")) and index_ok(env) is None,
          "running.index written with the form, whole", index_ok(env))
-    got = {k: fresh_get(env, f) for k, f in filters.items()}
+    got = {k: sessions.fresh_get(env, f) for k, f in filters.items()}
     t.ok(got == warm, "new sessions through the index: the tree's replies, byte for byte",
          [k for k in warm if got[k] != warm[k]])
 
     # the index is what answers: a change planted in running.shared shows
     plant(env)
     used = [k for k in ("subtree one", "subtree three", "xpath one", "xpath three")
-            if b"G0 &amp;" in fresh_get(env, filters[k])]
+            if b"G0 &amp;" in sessions.fresh_get(env, filters[k])]
     t.ok(len(used) == 4, "keyed filters are answered from running.shared through the index", used)
-    t.ok(b"G0" not in fresh_get(env, filters["subtree selection"]) and
-         b"G0" not in fresh_get(env, filters["xpath non-key"]),
+    t.ok(b"G0" not in sessions.fresh_get(env, filters["subtree selection"]) and
+         b"G0" not in sessions.fresh_get(env, filters["xpath non-key"]),
          "filters that are not key queries are answered from running")
 
     # random keys, both kinds
@@ -178,7 +153,7 @@ try:
         if k == "i00042":
             continue
         for kind, f in (("subtree", subtree(k)), ("xpath", xpath(k))):
-            if fresh_get(env, f) != getcfg(a, f):
+            if sessions.fresh_get(env, f) != getcfg(a, f):
                 bad.append((kind, k))
     t.ok(not bad, "28 random and absent keys, subtree and XPath: the tree's replies", bad)
 
@@ -188,10 +163,10 @@ try:
     def fallback(name, breaker):
         plant(env)
         breaker()
-        rep = fresh_get(env, filters["subtree three"])
+        rep = sessions.fresh_get(env, filters["subtree three"])
         t.ok(rep == warm["subtree three"], "%s: not used, running answers" % name)
         plant(env)
-        t.ok(b"G0 &amp;" in fresh_get(env, filters["subtree three"]) and index_ok(env) is None,
+        t.ok(b"G0 &amp;" in sessions.fresh_get(env, filters["subtree three"]) and index_ok(env) is None,
              "%s: written again, used" % name)
 
     fallback("no running.index", lambda: os.unlink(path(env, "running.index")))
@@ -224,17 +199,17 @@ try:
 
     # stale: an index of an earlier running (a same-length edit keeps every offset)
     old_index = read(env, "running.index")
-    t.ok(edit(a, '<item><name>i00500</name><v>h0 &amp; &lt;500&gt;</v></item>'), "a same-length edit of running")
+    t.ok(edit(a, top('<item><name>i00500</name><v>h0 &amp; &lt;500&gt;</v></item>')), "a same-length edit of running")
     warm_after = getcfg(a, filters["subtree three"])
-    fresh_get(env)
+    sessions.fresh_get(env)
     t.ok(read(env, "running.index") != old_index, "the form and its index are written again")
     plant(env)
     write(env, "running.index", old_index)
-    t.ok(fresh_get(env, filters["subtree three"]) == warm_after,
+    t.ok(sessions.fresh_get(env, filters["subtree three"]) == warm_after,
          "an index stamped with an earlier running is not used")
-    edit(a, item(42, 1))
-    t.ok(fresh_get(env, filters["subtree one"]) == getcfg(a, filters["subtree one"]) and
-         b"g1 &amp;" in fresh_get(env, filters["xpath one"]),
+    edit(a, top(item(42, 1)))
+    t.ok(sessions.fresh_get(env, filters["subtree one"]) == getcfg(a, filters["subtree one"]) and
+         b"g1 &amp;" in sessions.fresh_get(env, filters["xpath one"]),
          "after an edit new sessions see the new entry (stale form and index)")
 
     # ---- kill -9 of the publisher while it writes running.index ----
@@ -248,7 +223,7 @@ try:
          NETCONF, "-f", env.conf],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env=dict(os.environ, USER=os.environ.get("USER", "root")))
-    r = session(env, slow)
+    r = sessions.session(env, slow)
     want = getcfg(a, filters["subtree three"])
     got = getcfg(r, filters["subtree three"])
     wait_for(lambda: any(n.startswith("running.index") and os.path.getsize(path(env, n)) > 0
@@ -264,15 +239,12 @@ try:
     t.ok(got == want and kids and why is None,
          "a publisher held in its writes of running.index and killed: the index is whole or absent",
          why or "reply differs or no traced child")
-    t.ok(fresh_get(env, filters["subtree three"]) == want and fresh_get(env, filters["xpath three"]) ==
-         getcfg(a, filters["xpath three"]), "and new sessions' keyed replies are running's")
+    t.ok(sessions.fresh_get(env, filters["subtree three"]) == want and
+         sessions.fresh_get(env, filters["xpath three"]) == getcfg(a, filters["xpath three"]),
+         "and new sessions' keyed replies are running's")
     a.wait()
 finally:
-    for s in sessions:
-        try:
-            s.kill()
-        except Exception:
-            pass
+    sessions.kill()
     for e in envs:
         e.cleanup()
 t.done()

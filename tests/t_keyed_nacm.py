@@ -11,55 +11,35 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import Sessions, edit  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 B = "urn:example:kn"
 t = TAP()
 env = NobodyEnv(t, "keyed-nacm-", 0o777)
-procs = []
-
-
-def session(nobody):
-    r = NcRaw(env.popen(nobody), timeout=60.0)
-    procs.append(r)
-    r.hello()
-    return r
-
-
-def raw(r, inner):
-    r.send_msg(r.rpc_text(inner, message_id="5"))
-    return r.read_msg() or b""
-
-
-def fresh_get(nobody, flt=""):
-    r = session(nobody)
-    rep = raw(r, "<get-config><source><running/></source>%s</get-config>" % flt)
-    r.close()
-    return rep
+sessions = Sessions(env.popen, close_session=True)
 
 
 SUBTREE = '<filter type="subtree"><top xmlns="%s"><item><name>%%s</name></item></top></filter>' % B
 XPATH = '<filter type="xpath" xmlns:f="%s" select="/f:top/f:item[f:name=\'%%s\']"/>' % B
 
 try:
-    root = session(False)
+    root = sessions.session(False)
     items = "".join("<item><name>e%d</name><v>v%d</v></item>" % (i, i) for i in range(200))
     rules = ('<nacm xmlns="%s"><rule-list><name>nobodies</name><group>nogroup</group>'
              '<rule><name>hide</name><path xmlns:f="%s">/f:top/f:item[f:name=\'e3\']</path>'
              '<access-operations>read</access-operations><action>deny</action></rule>'
              '</rule-list></nacm>' % (NACM_NS, B))
-    t.ok(b"<ok/>" in raw(root, "<edit-config><target><running/></target><config><top xmlns=\"%s\">%s</top>%s"
-                               "</config></edit-config>" % (B, items, rules)),
+    t.ok(edit(root, '<top xmlns="%s">%s</top>%s' % (B, items, rules)),
          "root loads 200 entries (more than one packed subtree holds) and a rule hiding e3 from nobody")
     root.close()
-    fresh_get(False)    # writes running.shared and running.index
+    sessions.fresh_get(False)   # writes running.shared and running.index
     t.ok(os.path.exists(os.path.join(env.ds, "running.index")), "running.index written with the form")
 
     for kind, flt in (("subtree", SUBTREE), ("XPath", XPATH)):
-        hidden = fresh_get(True, flt % "e3")
-        seen = fresh_get(True, flt % "e5")
+        hidden = sessions.fresh_get(True, flt % "e3")
+        seen = sessions.fresh_get(True, flt % "e5")
         t.ok(b"<rpc-reply" in hidden and b"e3" not in hidden,
              "nobody's new session, %s filter by e3's key: e3 stays hidden" % kind, hidden[:300])
         t.ok(b"<name>e5</name><v>v5</v>" in seen, "nobody's new session, %s filter by e5's key: e5" % kind,
@@ -75,14 +55,11 @@ try:
     with open(shared, "r+b") as f:
         f.seek(i + len(b"<name>e3</name><v>"))
         f.write(b"P")
-    t.ok(b"<v>P3</v>" in fresh_get(False, SUBTREE % "e3") and b"<v>P3</v>" in fresh_get(False, XPATH % "e3"),
+    t.ok(b"<v>P3</v>" in sessions.fresh_get(False, SUBTREE % "e3") and
+         b"<v>P3</v>" in sessions.fresh_get(False, XPATH % "e3"),
          "root's new sessions: e3 by key from running.shared through the index")
 
 finally:
-    for p in procs:
-        try:
-            p.proc.kill()
-        except Exception:
-            pass
+    sessions.kill()
     env.cleanup()
 t.done()

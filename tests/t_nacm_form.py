@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, file_started, wait_for  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import Sessions, edit, getcfg, raw  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
@@ -30,7 +30,7 @@ HDR = struct.Struct("=8s12QQQQ")   # magic, identity words, present, len, sum
 t = TAP()
 env = NobodyEnv(t, "nacm-form-", 0o777)
 FORM = os.path.join(env.ds, "running.nacm")
-procs = []
+sessions = Sessions(env.popen)
 
 
 def fnv(data):
@@ -38,23 +38,6 @@ def fnv(data):
     for b in data:
         h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     return h
-
-
-def session(nobody):
-    r = NcRaw(env.popen(nobody), timeout=60.0)
-    procs.append(r)
-    r.hello()
-    return r
-
-
-def raw(r, inner):
-    r.send_msg(r.rpc_text(inner, message_id="5"))
-    return r.read_msg() or b""
-
-
-def edit(r, config, target="running"):
-    return b"<ok/>" in raw(r, "<edit-config><target><%s/></target><config>%s</config></edit-config>"
-                           % (target, config))
 
 
 def rules(lock_rpc, hidden, extra=0):
@@ -84,14 +67,13 @@ def views(r):
         raw(r, "<unlock><target><running/></target></unlock>")
     elif b"access-denied" not in rep:
         return ("lock: %r" % rep[:300], None)
-    got = raw(r, '<get-config><source><running/></source><filter type="subtree">'
-                 '<top xmlns="%s"/></filter></get-config>' % B)
+    got = getcfg(r, '<filter type="subtree"><top xmlns="%s"/></filter>' % B)
     names = set(x.split(b"</name>")[0].decode() for x in got.split(b"<name>")[1:])
     return (locked, names)
 
 
 def fresh_view():
-    r = session(True)
+    r = sessions.session(True)
     v = views(r)
     r.close()
     return v
@@ -135,7 +117,7 @@ def write_form(fields, body, fix_sum=True):
 
 
 try:
-    root = session(False)
+    root = sessions.session(False)
     items = "".join("<item><name>e%d</name><v>%d</v></item>" % (i, i) for i in range(40))
     t.ok(edit(root, '<top xmlns="%s">%s</top>%s' % (B, items, rules("lock", "e3"))),
          "root loads 40 entries and nobody's rules (lock denied, e3 hidden)")
@@ -156,7 +138,7 @@ try:
     t.ok(fresh_view() == want("lock", "e3"), "the form put back: lock denied again")
 
     # ---- a change of the rules is seen by the next session, and by an open one ----
-    open_s = session(True)
+    open_s = sessions.session(True)
     t.ok(views(open_s) == want("lock", "e3"), "an open session (rules from the form)")
     t.ok(replace_rules(root, "kill-session", "e5"), "root: edit-config of running changes the rules")
     t.ok(fresh_view() == want("kill-session", "e5"), "a session started right after sees the new rules")
@@ -203,10 +185,9 @@ try:
             os.unlink(FORM)
         except FileNotFoundError:
             pass
-        r = session(True)
+        r = sessions.session(True)
         # its first RPC reads running: the form is written right after this reply
-        rep = raw(r, '<get-config><source><running/></source><filter type="subtree">'
-                     '<top xmlns="%s"/></filter></get-config>' % B)
+        rep = getcfg(r, '<filter type="subtree"><top xmlns="%s"/></filter>' % B)
         got = (True, set(x.split(b"</name>")[0].decode() for x in rep.split(b"<name>")[1:]))
         if k % 2 == 0:
             wait_for(lambda: file_started(env.ds, "running.nacm"), 10, step=0)
@@ -227,10 +208,6 @@ try:
             os.unlink(os.path.join(env.ds, n))
     root.close()
 finally:
-    for p in procs:
-        try:
-            p.proc.kill()
-        except Exception:
-            pass
+    sessions.kill()
     env.cleanup()
 t.done()

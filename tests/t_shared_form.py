@@ -25,44 +25,17 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import NETCONF, TAP, TOP, SshEnv, file_started, wait_for  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import Sessions, edit, getcfg, raw  # noqa: E402
 
 B = "urn:shared:b"
 HDR = struct.Struct("=8s12QQQ")   # magic, identity words, empty, len
 t = TAP()
 envs = []
-sessions = []
+sessions = Sessions(lambda e: e.netconf_direct())
 
 
-def session(env):
-    r = NcRaw(env.netconf_direct(), timeout=60.0)
-    sessions.append(r)
-    r.hello()
-    return r
-
-
-def raw(r, inner, mid="7"):
-    """The reply's bytes (framing removed); the same message-id every time."""
-    r.send_msg(r.rpc_text(inner, message_id=mid))
-    return r.read_msg()
-
-
-def getcfg(r, extra=""):
-    return raw(r, "<get-config><source><running/></source>%s</get-config>" % extra)
-
-
-def fresh_get(env, extra=""):
-    """A new session's first get-config, the session closed after it."""
-    r = session(env)
-    rep = getcfg(r, extra)
-    r.wait()
-    return rep
-
-
-def edit(r, body, target="running"):
-    rep = raw(r, '<edit-config><target><%s/></target><config><top xmlns="%s">%s</top></config>'
-              "</edit-config>" % (target, B, body))
-    return rep is not None and b"<ok/>" in rep
+def top(body):
+    return '<top xmlns="%s">%s</top>' % (B, body)
 
 
 def entries(n, gen):
@@ -104,15 +77,15 @@ env = SshEnv(name="nc-shared")
 envs.append(env)
 try:
     # ---- the form is written by a reader that parsed, served to the next ones ----
-    a = session(env)
-    t.ok(edit(a, entries(300, 0)), "300 entries loaded")
+    a = sessions.session(env)
+    t.ok(edit(a, top(entries(300, 0))), "300 entries loaded")
     warm = getcfg(a)                        # a holds the tree: today's reply
     t.ok(not os.path.exists(form_path(env)), "the writer wrote no shared form (its edit paid nothing)")
-    first = fresh_get(env)                  # parses, then publishes
+    first = sessions.fresh_get(env)         # parses, then publishes
     t.ok(first == warm, "a new session's first get-config (parsed) is the tree's reply, byte for byte")
     t.ok(os.path.exists(form_path(env)) and form_ok(env) is None,
          "that session left running.shared, whole", form_ok(env))
-    second = fresh_get(env)
+    second = sessions.fresh_get(env)
     t.ok(second == warm, "the next session's reply (from the form) is byte-exact", (len(second), len(warm)))
     # the form is what such a session serves: a same-length change in it shows
     with open(form_path(env), "r+b") as f:
@@ -120,53 +93,53 @@ try:
         i = data.index(b"g0 &amp;")
         f.seek(i)
         f.write(b"G")
-    t.ok(b"G0 &amp;" in fresh_get(env), "a new session answers from the form (no parse)")
+    t.ok(b"G0 &amp;" in sessions.fresh_get(env), "a new session answers from the form (no parse)")
     with open(form_path(env), "r+b") as f:
         f.seek(i)
         f.write(b"g")
-    again = session(env)
+    again = sessions.session(env)
     t.ok(getcfg(again) == warm and getcfg(again) == warm, "a form session's second get-config is the same")
 
     # ---- a changed running is never answered from the old form ----
-    t.ok(edit(a, '<item><name>i00007</name><v>changed-by-a</v></item>'), "a: one-leaf edit of running")
-    rep = fresh_get(env)
+    t.ok(edit(a, top('<item><name>i00007</name><v>changed-by-a</v></item>')), "a: one-leaf edit of running")
+    rep = sessions.fresh_get(env)
     t.ok(b"changed-by-a" in rep, "a new session after another's edit sees it (the form is stale)")
     rep = getcfg(again)
     t.ok(b"changed-by-a" in rep, "a session that answered from the form sees the edit too")
     t.ok(rep == getcfg(a), "and byte-exact with the writer's tree")
     # its own edit
-    t.ok(edit(again, '<item><name>i00008</name><v>mine</v></item>'), "a form session edits running")
+    t.ok(edit(again, top('<item><name>i00008</name><v>mine</v></item>')), "a form session edits running")
     rep = getcfg(again)
     t.ok(b"mine" in rep and b"changed-by-a" in rep, "it sees its own edit")
-    t.ok(fresh_get(env) == rep and fresh_get(env) == rep,
+    t.ok(sessions.fresh_get(env) == rep and sessions.fresh_get(env) == rep,
          "new sessions see it, parsed and then from the form")
 
     # ---- another session's uncommitted candidate change is never seen ----
-    c = session(env)
-    t.ok(edit(c, '<item><name>i00009</name><v>uncommitted</v></item>', "candidate"),
+    c = sessions.session(env)
+    t.ok(edit(c, top('<item><name>i00009</name><v>uncommitted</v></item>'), "candidate"),
          "c: edit of the candidate, not committed")
-    r1 = fresh_get(env)
-    r2 = fresh_get(env)
+    r1 = sessions.fresh_get(env)
+    r2 = sessions.fresh_get(env)
     t.ok(b"uncommitted" not in r1 and b"uncommitted" not in r2 and r1 == r2 == getcfg(a),
          "new sessions (parsed, then from the form) do not see it")
     t.ok(b"<ok/>" in raw(c, "<commit/>"), "c commits")
-    r3 = fresh_get(env)
-    t.ok(b"uncommitted" in r3 and fresh_get(env) == r3, "after the commit they do")
+    r3 = sessions.fresh_get(env)
+    t.ok(b"uncommitted" in r3 and sessions.fresh_get(env) == r3, "after the commit they do")
 
     # ---- a form not whole is not used ----
-    full = fresh_get(env)
+    full = sessions.fresh_get(env)
     with open(form_path(env), "rb") as f:
         data = f.read()
     with open(form_path(env), "wb") as f:
         f.write(data[:len(data) // 2])
-    t.ok(fresh_get(env) == full, "a truncated running.shared is not served: the reply is whole")
-    t.ok(form_ok(env) is None and fresh_get(env) == full, "and the next reader wrote a whole one again")
+    t.ok(sessions.fresh_get(env) == full, "a truncated running.shared is not served: the reply is whole")
+    t.ok(form_ok(env) is None and sessions.fresh_get(env) == full, "and the next reader wrote a whole one again")
     with open(form_path(env), "wb") as f:
         f.write(data[:HDR.size])
-    t.ok(fresh_get(env) == full, "a running.shared of its header only is not served")
+    t.ok(sessions.fresh_get(env) == full, "a running.shared of its header only is not served")
 
     # ---- kill -9 of the publisher at any point of its write ----
-    t.ok(edit(a, entries(12000, 1)), "12000 entries (a form of a few MB, a write that takes a while)")
+    t.ok(edit(a, top(entries(12000, 1))), "12000 entries (a form of a few MB, a write that takes a while)")
     want = getcfg(a)
     bad = []
     for k in range(8):
@@ -174,7 +147,7 @@ try:
             os.unlink(form_path(env))
         except FileNotFoundError:
             pass
-        r = session(env)
+        r = sessions.session(env)
         t0 = time.monotonic()
         got = getcfg(r)          # parsed: the form is written after this reply
         delay = [0, 0.001, 0.003, 0.006, 0.01, 0.02, 0.04, 0.08][k]
@@ -189,7 +162,7 @@ try:
         if got != want or why is not None:
             bad.append("kill %d: %s" % (k, why or "reply differs"))
             continue
-        rep = fresh_get(env)
+        rep = sessions.fresh_get(env)
         if rep != want:
             bad.append("kill %d: the next session's reply differs (%d vs %d bytes)" % (k, len(rep), len(want)))
     t.ok(not bad, "a publisher killed at 8 points: no partial running.shared, readers get running", bad)
@@ -209,9 +182,7 @@ try:
          NETCONF, "-f", env.conf],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env=dict(os.environ, USER=os.environ.get("USER", "root")))
-    r = NcRaw(slow, timeout=60.0)
-    sessions.append(r)
-    r.hello()
+    r = sessions.session(None, slow)
     got = getcfg(r)
     # the moment a file of the form's name holds more than its header (the
     # header alone, written first, may still say an empty form)
@@ -226,22 +197,22 @@ try:
     t.ok(got == want and tracee is not None and why is None,
          "a publisher held in its writes and killed: running.shared is whole or absent",
          why or "reply differs or no traced child")
-    t.ok(fresh_get(env) == want, "and the next session's reply is running")
+    t.ok(sessions.fresh_get(env) == want, "and the next session's reply is running")
     for n in os.listdir(env.datastore_dir):
         if n.startswith("running.shared.tmp"):
             os.unlink(os.path.join(env.datastore_dir, n))
 
     # ---- sessions started during commits see one generation or the next ----
-    t.ok(edit(a, '<gen><x>0</x><y>0</y></gen>'), "a pair of leaves that commits change together")
+    t.ok(edit(a, top('<gen><x>0</x><y>0</y></gen>')), "a pair of leaves that commits change together")
     stop = threading.Event()
     errs = []
 
     def committer():
-        w = session(env)
+        w = sessions.session(env)
         n = 0
         while not stop.is_set():
             n += 1
-            if not edit(w, "<gen><x>%d</x><y>%d</y></gen>" % (n, n), "candidate") or \
+            if not edit(w, top("<gen><x>%d</x><y>%d</y></gen>" % (n, n)), "candidate") or \
                     b"<ok/>" not in raw(w, "<commit/>"):
                 errs.append("commit %d failed" % n)
                 return
@@ -252,7 +223,7 @@ try:
     mixed, seen = [], set()
     try:
         for k in range(12):
-            rep = fresh_get(env).decode()
+            rep = sessions.fresh_get(env).decode()
             x = rep.split("<x>")[1].split("</x>")[0]
             y = rep.split("<y>")[1].split("</y>")[0]
             seen.add(x)
@@ -273,7 +244,7 @@ try:
     yenv = SshEnv(name="nc-shared-wd", netconf_conf='  yang-dir = "%s"\n  module nchome-test { }\n'
                   % os.path.join(TOP, "tests", "yang"))
     envs.append(yenv)
-    y = session(yenv)
+    y = sessions.session(yenv)
     rep = raw(y, '<edit-config><target><running/></target><config><top xmlns="%s"><rule><name>ra</name></rule>'
               "<pair><id>1</id></pair></top></config></edit-config>" % NT)
     t.ok(rep is not None and b"<ok/>" in rep, "a YANG store with defaults", rep)
@@ -282,18 +253,14 @@ try:
             for m in ("", "explicit", "report-all", "trim", "report-all-tagged")}
     t.ok(b"<action>accept</action>" in want["report-all"] and b"<action>" not in want[""],
          "report-all adds the default, explicit does not")
-    fresh_get(yenv)      # parses and writes the form
+    sessions.fresh_get(yenv)     # parses and writes the form
     t.ok(os.path.exists(form_path(yenv)), "the form is written")
-    got = {m: fresh_get(yenv, wdp(m) if m else "") for m in want}
+    got = {m: sessions.fresh_get(yenv, wdp(m) if m else "") for m in want}
     t.ok(got == want, "every with-defaults mode of a new session equals the tree's reply",
          [m for m in want if got[m] != want[m]])
     y.wait()
 finally:
-    for s in sessions:
-        try:
-            s.kill()
-        except Exception:
-            pass
+    sessions.kill()
     for e in envs:
         e.cleanup()
 t.done()

@@ -74,8 +74,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from nchome_test import SshEnv, figure, NETCONF  # noqa: E402
+from netconf_pipes import Direct, deframed, touch_by_kernel  # noqa: E402
 
-NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 B = "urn:example:bench"
 N = int(os.environ.get("BENCH_ENTRIES", "50000"))
 COLD = int(os.environ.get("BENCH_COLD", "7"))
@@ -87,92 +87,12 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 PFN_MASK = (1 << 55) - 1
 
 
-def touch_by_kernel(buf):
-    """Fills buf through read(2) from /dev/zero.  Touching each page from
-    Python is not enough: on this machine kind (a paravirtualized guest)
-    the kernel's first write into each user page costs about 5 us more,
-    whether or not user space touched it first, so a fresh 10 MB receive
-    buffer added about 14 ms of the client's own system time to every
-    new session's first reply (measured with `cat` into a pipe, no
-    nchome involved): a third of the first/warm gap the bench used to
-    report."""
-    z = os.open("/dev/zero", os.O_RDONLY)
-    try:
-        mv = memoryview(buf)
-        n = 0
-        while n < len(buf):
-            n += os.readv(z, [mv[n:]])
-        mv.release()
-    finally:
-        os.close(z)
-
-
-class Direct:
-    """NETCONF 1.1 over the pipes of one nchome-netconf process."""
-
-    def __init__(self, prog, conf, argv=None):
-        env = dict(os.environ)
-        env.setdefault("USER", "root")
-        # the receive buffer, its pages touched before any timing (a first
-        # reply must not pay the client's page faults that later ones do
-        # not; nor the set-up, timed from t0)
-        self.buf = bytearray(1 << 25)
-        touch_by_kernel(self.buf)
-        self.t0 = time.monotonic()
-        self.p = subprocess.Popen(argv or [prog, "-f", conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, env=env)
-        self.fd = self.p.stdout.fileno()
-        self.mid = 0
-        buf = bytearray()
-        while not buf.endswith(b"]]>]]>"):
-            d = os.read(self.fd, 65536)
-            if not d:
-                raise EOFError("no hello")
-            buf += d
-        self.p.stdin.write(('<hello xmlns="%s"><capabilities><capability>urn:ietf:params:netconf:base:1.1'
-                            '</capability></capabilities></hello>]]>]]>' % NS).encode())
-        self.p.stdin.flush()
-
-    def rpc(self, inner):
-        self.mid += 1
-        msg = ('<rpc xmlns="%s" message-id="%d">%s</rpc>' % (NS, self.mid, inner)).encode()
-        self.p.stdin.write(b"\n#%d\n" % len(msg) + msg + b"\n##\n")
-        self.p.stdin.flush()
-        n = 0
-        mv = memoryview(self.buf)
-        while n < 4 or mv[n - 4:n] != b"\n##\n":
-            if n == len(self.buf):
-                mv.release()
-                self.buf.extend(bytes(len(self.buf)))
-                touch_by_kernel(self.buf)
-                mv = memoryview(self.buf)
-            got = os.readv(self.fd, [mv[n:]])
-            if got == 0:
-                raise EOFError("peer closed")
-            n += got
-        mv.release()
-        return bytes(self.buf[:n])
-
-    def timed(self, inner):
-        t0 = time.monotonic()
-        r = self.rpc(inner)
-        return (time.monotonic() - t0) * 1000, r
-
-    def mem_kb(self):
-        rss = pss = 0
-        with open("/proc/%d/status" % self.p.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    rss = int(line.split()[1])
-        with open("/proc/%d/smaps_rollup" % self.p.pid) as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    pss = int(line.split()[1])
-        return rss, pss
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait(60)
+def timed(s, inner):
+    """(ms, reply) of s.rpc(inner): the whole call, the reply's copy out of
+    the receive buffer included."""
+    t0 = time.monotonic()
+    r = s.rpc(inner)
+    return (time.monotonic() - t0) * 1000, r
 
 
 def resident_pages(pid):
@@ -214,17 +134,6 @@ def cached_kb(path):
         return os.path.getsize(path) / 1024 if os.path.exists(path) else 0
 
 
-def deframed(reply):
-    """The message of a chunked reply (chunk boundaries are the framer's, not the reply's)."""
-    out, i = [], 0
-    while reply[i:i + 2] == b"\n#" and reply[i + 2:i + 3] != b"#":
-        j = reply.index(b"\n", i + 2)
-        n = int(reply[i + 2:j])
-        out.append(reply[j + 1:j + 1 + n])
-        i = j + 1 + n
-    return b"".join(out)
-
-
 def ok(reply):
     if b"<ok/>" not in reply:
         raise RuntimeError("rpc failed: %r" % reply[:600])
@@ -264,7 +173,7 @@ class Build:
         self.res.setdefault(k, []).append(v)
 
     def session(self):
-        return Direct(self.prog, self.env.conf)
+        return Direct(self.prog, self.env.conf, touched_buffer=True)
 
     def load(self, gen):
         s = self.session()
@@ -277,10 +186,10 @@ class Build:
         self.load(gen)
         for k in range(COLD + 1):
             s = self.session()
-            ms, r = s.timed(GETCFG)
+            ms, r = timed(s, GETCFG)
             r = deframed(r)
             hello_first = (time.monotonic() - s.t0) * 1000
-            warm = [s.timed(GETCFG)[0] for _ in range(3)]
+            warm = [timed(s, GETCFG)[0] for _ in range(3)]
             if gen == 0 and self.reply is not None and r != self.reply:
                 raise RuntimeError("%s: the reply changed between sessions" % self.tag)
             if gen == 0:
@@ -303,12 +212,12 @@ class Build:
             req = ('<get-config><source><running/></source><filter type="subtree"><top xmlns="%s">'
                    '<item><name>%s</name></item></top></filter></get-config>' % (B, key))
             s = self.session()
-            ms, r = s.timed(req)
+            ms, r = timed(s, req)
             if key.encode() not in r:
                 raise RuntimeError("filtered get-config: %r" % r[:300])
             with open("/proc/%d/status" % s.p.pid) as f:
                 anon = sum(int(l.split()[1]) for l in f if l.startswith("RssAnon:"))
-            warm = statistics.median([s.timed(req)[0] for _ in range(3)])
+            warm = statistics.median([timed(s, req)[0] for _ in range(3)])
             s.close()
             self.add("filt_first_ms", ms)
             self.add("filt_warm_ms", warm)
@@ -362,7 +271,7 @@ class Build:
         for i in range(EDITS):
             k = (i * 7919) % N
             body = "<item><name>item-%06d</name><cfg><alpha>edited-%d-%d</alpha></cfg></item>" % (k, i, time.monotonic_ns())
-            ms, r = s.timed(edit(body))
+            ms, r = timed(s, edit(body))
             ok(r)
             lat.append(ms)
         self.add("edit_ms_p50", statistics.median(lat))
@@ -376,7 +285,7 @@ class Build:
             lat.append((time.monotonic() - t0) * 1000)
         self.add("cand_commit_ms_p50", statistics.median(lat))
         s.rpc(GETCFG)
-        self.add("tree_get_ms", statistics.median([s.timed(GETCFG)[0] for _ in range(5)]))
+        self.add("tree_get_ms", statistics.median([timed(s, GETCFG)[0] for _ in range(5)]))
         s.close()
 
     def ssh_argv(self, subsystem):
@@ -409,7 +318,7 @@ class Build:
         the floors (same ssh, same sshd) and the same session's next
         get-configs.  Floors and sessions alternate."""
         if not os.path.exists(self.floor_bytes):
-            s = Direct(None, None, self.ssh_argv("netconf"))
+            s = Direct(argv=self.ssh_argv("netconf"), touched_buffer=True)
             size = len(s.rpc(GETCFG))
             s.close()
             s.p.stdout.close()
@@ -420,10 +329,10 @@ class Build:
         for _ in range(SSH_RUNS):
             floor = self.ssh_floor_ms("floor")
             floor_bytes = self.ssh_floor_ms("floor_bytes")
-            s = Direct(None, None, self.ssh_argv("netconf"))
+            s = Direct(argv=self.ssh_argv("netconf"), touched_buffer=True)
             s.rpc(GETCFG)
             first = (time.monotonic() - s.t0) * 1000
-            warm = statistics.median([s.timed(GETCFG)[0] for _ in range(3)])
+            warm = statistics.median([timed(s, GETCFG)[0] for _ in range(3)])
             s.close()
             s.p.stdout.close()
             self.add("ssh_floor_ms", floor)

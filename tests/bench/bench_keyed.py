@@ -30,22 +30,11 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from nchome_test import SshEnv, figure, NETCONF  # noqa: E402
-from netconf_pipes import Direct  # noqa: E402
+from netconf_pipes import Direct, deframed  # noqa: E402
 
-NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 B = "urn:example:bench"
 SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "5000 50000").split()]
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "9"))
-
-
-def deframed(reply):
-    out, i = [], 0
-    while reply[i:i + 2] == b"\n#" and reply[i + 2:i + 3] != b"#":
-        j = reply.index(b"\n", i + 2)
-        n = int(reply[i + 2:j])
-        out.append(reply[j + 1:j + 1 + n])
-        i = j + 1 + n
-    return b"".join(out)
 
 
 def entries(n):

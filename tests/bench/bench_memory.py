@@ -31,7 +31,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from nchome_test import SshEnv, figure, NETCONF  # noqa: E402
 from netconf_pipes import Direct  # noqa: E402
 
-NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 B = "urn:example:bench"
 N = int(os.environ.get("BENCH_ENTRIES", "50000"))
 BATCH = 1000

@@ -23,54 +23,20 @@ thread.  Figures (medians; ratio = on / off, measured in the same run):
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from nchome_test import TAP, figure  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
+from netconf_pipes import Direct  # noqa: E402
 
-NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 B = "urn:example:bench"
 N = int(os.environ.get("BENCH_ENTRIES", "50000"))
 EDITS = int(os.environ.get("BENCH_EDITS", "200"))
 GETS = int(os.environ.get("BENCH_GETS", "5"))
 SETUPS = int(os.environ.get("BENCH_SETUPS", "10"))
-
-
-class Raw:
-    """NETCONF 1.1 over a Popen's pipes; replies read in large blocks."""
-
-    def __init__(self, proc):
-        self.p, self.fd, self.mid = proc, proc.stdout.fileno(), 0
-        buf = bytearray()
-        while not buf.endswith(b"]]>]]>"):
-            d = os.read(self.fd, 65536)
-            if not d:
-                raise EOFError("no hello")
-            buf += d
-        self.p.stdin.write(('<hello xmlns="%s"><capabilities><capability>urn:ietf:params:netconf:base:1.1'
-                            '</capability></capabilities></hello>]]>]]>' % NS).encode())
-        self.p.stdin.flush()
-
-    def rpc(self, inner):
-        self.mid += 1
-        msg = ('<rpc xmlns="%s" message-id="%d">%s</rpc>' % (NS, self.mid, inner)).encode()
-        self.p.stdin.write(b"\n#%d\n" % len(msg) + msg + b"\n##\n")
-        self.p.stdin.flush()
-        out = bytearray()
-        while not out.endswith(b"\n##\n"):
-            d = os.read(self.fd, 1 << 20)
-            if not d:
-                raise EOFError("peer closed")
-            out += d
-        return bytes(out)
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait(60)
 
 
 def ok(reply):
@@ -109,7 +75,7 @@ def main():
     t = TAP()
     env = NobodyEnv(t, "bench-nacm-", 0o777)
     try:
-        root = Raw(env.popen(False))
+        root = Direct(proc=env.popen(False))
         items = "".join('<item><name>n%d</name><cfg><a>%d</a><b>x%d</b><c>true</c></cfg></item>'
                         % (i, i, i) for i in range(N))
         t0 = time.monotonic()
@@ -124,13 +90,13 @@ def main():
                 for _ in range(SETUPS // 2):
                     c0 = children_cpu_ms()
                     t0 = time.monotonic()
-                    nc = Raw(env.popen(True))
+                    nc = Direct(proc=env.popen(True))
                     nc.rpc('<get-config><source><running/></source><filter type="subtree">'
                            '<bench xmlns="%s"><item><name>n1</name></item></bench></filter></get-config>' % B)
                     res[mode]["setup"].append((time.monotonic() - t0) * 1000)
                     nc.close()
                     res[mode]["setup_cpu"].append(children_cpu_ms() - c0)
-                nc = Raw(env.popen(True))
+                nc = Direct(proc=env.popen(True))
                 for _ in range(max(1, GETS // 2) + (1 if rnd == 0 else 0)):
                     t0 = time.monotonic()
                     r = nc.rpc("<get-config><source><running/></source></get-config>")

@@ -12,6 +12,10 @@ SshEnv.netconf_over_ssh() (ssh -s netconf through a real sshd):
     nc.errors(reply)                # [{"error-tag": ..., "error-info": {...}, ...}]
     nc.close()                      # close-session, wait for exit; returns exit status
 
+For tests that compare replies byte for byte: Sessions (the sessions a
+test opens, killed together), raw(r, inner) (a reply as bytes, one
+message-id), getcfg and edit.
+
 Lower level: send_raw(bytes) writes bytes as-is (for bad-input tests),
 send_msg(text) frames one message in the current framing, read_msg()
 returns the next framed message (bytes) or None at end of session.
@@ -200,3 +204,59 @@ class NcRaw:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+
+
+# ---- sessions whose replies a test compares byte for byte ----
+
+def raw(r, inner):
+    """r's reply to <rpc>inner</rpc> as bytes (framing removed), b"" at end
+    of session.  The message-id is the same every time, so that replies of
+    different sessions compare byte for byte."""
+    r.send_msg(r.rpc_text(inner, message_id="7"))
+    return r.read_msg() or b""
+
+
+def getcfg(r, extra=""):
+    """raw of a get-config of running; extra (a filter, a with-defaults) inside it."""
+    return raw(r, "<get-config><source><running/></source>%s</get-config>" % extra)
+
+
+def edit(r, config, target="running"):
+    """edit-config of target with config (what goes inside <config>); True on <ok/>."""
+    return b"<ok/>" in raw(r, "<edit-config><target><%s/></target><config>%s</config></edit-config>"
+                           % (target, config))
+
+
+class Sessions:
+    """The sessions one test opens, each past its hello (timeout 60 s).
+    start(who) starts a server process on pipes, e.g.
+    lambda env: env.netconf_direct() (SshEnv) or NobodyEnv.popen; kill()
+    in the test's finally ends those still running.  close_session: how
+    fresh_get ends its session, close-session (checked) or its input
+    closed."""
+
+    def __init__(self, start, close_session=False):
+        self.start = start
+        self.close_session = close_session
+        self.opened = []
+
+    def session(self, who, proc=None):
+        """A new session of who, or on proc (a process the test started)."""
+        return NcRaw.session(proc or self.start(who), self.opened, timeout=60.0)
+
+    def fresh_get(self, who, extra=""):
+        """A new session's first get-config (raw), the session ended after it."""
+        r = self.session(who)
+        rep = getcfg(r, extra)
+        if self.close_session:
+            r.close()
+        else:
+            r.wait()
+        return rep
+
+    def kill(self):
+        for r in self.opened:
+            try:
+                r.kill()
+            except Exception:
+                pass

@@ -1,6 +1,7 @@
 /*
  * Helpers shared by the schema-layer unit tests (test_schema*.c): the
- * source tree, a module set from a short spec, XML documents.
+ * source tree, a module set from a short spec, XML documents, an rpc's
+ * errors.
  */
 #ifndef NCHOME_SCHEMA_TEST_H
 #define NCHOME_SCHEMA_TEST_H
@@ -16,6 +17,7 @@
 #include <libxml/parser.h>
 
 #include "conf.h"
+#include "netconf/netconf.h"
 #include "schema/schema.h"
 
 /* Not every test file uses every helper. */
@@ -130,6 +132,25 @@ find_elem(xmlNodePtr n, const char *name)
 			return r;
 	}
 	return NULL;
+}
+
+/* The text of the first element name in r's errors, "" when none (one of four buffers). */
+HELPER const char *
+err_field(struct rpc *r, const char *name)
+{
+	static char buf[4][512];
+	static int next;
+	char *b = buf[next++ % 4];
+	xmlNodePtr n;
+	xmlChar *t;
+
+	b[0] = '\0';
+	if (r->err_doc == NULL || (n = find_elem(xmlDocGetRootElement(r->err_doc), name)) == NULL)
+		return b;
+	t = xmlNodeGetContent(n);
+	snprintf(b, 512, "%s", t != NULL ? (char *)t : "");
+	xmlFree(t);
+	return b;
 }
 
 /* Removes the files of a flat folder and the folder. */

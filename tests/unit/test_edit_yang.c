@@ -34,23 +34,30 @@ dump(xmlDocPtr d)
 	return dump_with(d, 1);
 }
 
-/* The text of the first element name in the errors, "" when none. */
-static const char *
-err_field(struct rpc *r, const char *name)
+/*
+ * Applies edit to data as nchome-netconf does: errors into r (NULL: not
+ * kept), the edit undone when one failed, packed trees repacked.  Returns
+ * the error count; *indexed (when not NULL): whether data's first element
+ * (the list's parent) had an index after the edit, before any undo.
+ */
+static int
+apply(xmlDocPtr data, xmlDocPtr edit, struct rpc *r, int *indexed)
 {
-	static char buf[4][512];
-	static int next;
-	char *b = buf[next++ % 4];
-	xmlNodePtr n;
-	xmlChar *t;
+	struct edit_ctx c = { 0 };
+	int n;
 
-	b[0] = '\0';
-	if (r->err_doc == NULL || (n = find_elem(xmlDocGetRootElement(r->err_doc), name)) == NULL)
-		return b;
-	t = xmlNodeGetContent(n);
-	snprintf(b, 512, "%s", t != NULL ? (char *)t : "");
-	xmlFree(t);
-	return b;
+	c.r = r;
+	c.schema = sch;
+	c.move = move_mode;
+	n = edit_apply(&c, xmlDocGetRootElement(data), xmlDocGetRootElement(edit));
+	if (indexed != NULL)
+		*indexed = xmlFirstElementChild(xmlDocGetRootElement(data))->_private != NULL;
+	if (n > 0)
+		edit_undo(&c);
+	edit_ctx_clear(&c);
+	if (packed_mode)
+		packed_repack();
+	return n;
 }
 
 /*
@@ -63,20 +70,11 @@ expect_one(const char *what, const char *data, const char *edit, int nerr, const
 {
 	xmlDocPtr d = parse(data), e = parse(edit);
 	struct rpc r;
-	struct edit_ctx c = { 0 };
 	char *got;
 	int n;
 
 	memset(&r, 0, sizeof(r));
-	c.r = &r;
-	c.schema = sch;
-	c.move = move_mode;
-	n = edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e));
-	if (n > 0)
-		edit_undo(&c);
-	edit_ctx_clear(&c);
-	if (packed_mode)
-		packed_repack();
+	n = apply(d, e, &r, NULL);
 	got = dump(d);
 	CHECK(n == nerr && strcmp(got, want) == 0, "%s%s%s (errors %d/%d)%s%s", what,
 	    packed_mode ? ", packed" : "", move_mode ? ", moving" : "", n, nerr,
@@ -130,19 +128,10 @@ expect_in_order(const char *what, const char *data, const char *edit, int nerr,
     const char *want, int want_index)
 {
 	xmlDocPtr d = parse(data), e = parse(edit);
-	struct edit_ctx c = { 0 };
 	int n, indexed;
 	char *got;
 
-	c.schema = sch;
-	c.move = move_mode;
-	n = edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e));
-	indexed = xmlFirstElementChild(xmlDocGetRootElement(d))->_private != NULL;
-	if (n > 0)
-		edit_undo(&c);
-	edit_ctx_clear(&c);
-	if (packed_mode)
-		packed_repack();
+	n = apply(d, e, NULL, &indexed);
 	got = dump(d);
 	CHECK(n == nerr && strcmp(got, want) == 0, "%s%s%s (errors %d/%d)%s%.300s", what,
 	    packed_mode ? ", packed" : "", move_mode ? ", moving" : "", n, nerr,
@@ -154,35 +143,44 @@ expect_in_order(const char *what, const char *data, const char *edit, int nerr,
 	xmlFreeDoc(e);
 }
 
+/*
+ * b = an edit of <top>'s routes [from, n) then [0, from), nexthop b, with
+ * extra before route at (-1: nowhere).
+ */
+static void
+routes_edit(char *b, size_t cap, int n, int from, int at, const char *extra)
+{
+	strcpy(b, EDITY("<top xmlns=\"" NT "\">"));
+	b[strlen(b) - strlen("</config>")] = '\0';
+	routes(b, cap, from, n, "b", at, extra);
+	routes(b, cap, 0, from, "b", -1, NULL);
+	strcat(b, "</top></config>");
+}
+
 /* An edit of every entry of a 40-entry list (an index above 32), in order or not. */
 static void
 in_order_tests(void)
 {
 	enum { N = 40, CAP = 8192 };
-	static char data[CAP], edit[CAP], want[CAP];
+	static char data[CAP], edit[CAP], all_b[CAP], want[CAP];
 	const char *extra = "<route><prefix>10.0.5.0/24</prefix><metric>2</metric>"
 	    "<nexthop>n</nexthop></route>";
 
+	strcpy(data, "<config xmlns=\"" NCNS "\"><top xmlns=\"" NT "\">");
+	routes(data, CAP, 0, N, "a", -1, NULL);
+	strcat(data, "</top></config>");
+	/* the store after an edit of every entry to nexthop b */
+	strcpy(all_b, "<top xmlns=\"" NT "\">");
+	routes(all_b, CAP, 0, N, "b", -1, NULL);
+	strcat(all_b, "</top>");
 	for (move_mode = 0; move_mode < 2; move_mode++) {
-		strcpy(data, "<config xmlns=\"" NCNS "\"><top xmlns=\"" NT "\">");
-		routes(data, CAP, 0, N, "a", -1, NULL);
-		strcat(data, "</top></config>");
-		strcpy(want, "<top xmlns=\"" NT "\">");
-		routes(want, CAP, 0, N, "b", -1, NULL);
-		strcat(want, "</top>");
-
-		strcpy(edit, EDITY("<top xmlns=\"" NT "\">"));
-		edit[strlen(edit) - strlen("</config>")] = '\0';
-		routes(edit, CAP, 0, N, "b", -1, NULL);
-		strcat(edit, "</top></config>");
+		routes_edit(edit, CAP, N, 0, -1, NULL);
 		expect_in_order("every entry in the store's order: merged, no index", data, edit,
-		    0, want, 0);
+		    0, all_b, 0);
 
 		/* a new entry whose first key is the next entry's: not that entry */
-		strcpy(edit, EDITY("<top xmlns=\"" NT "\">"));
-		edit[strlen(edit) - strlen("</config>")] = '\0';
-		routes(edit, CAP, 0, N, "b", 5, extra);
-		strcat(edit, "</top></config>");
+		routes_edit(edit, CAP, N, 0, 5, extra);
+		strcpy(want, all_b);
 		want[strlen(want) - strlen("</top>")] = '\0';
 		strcat(want, extra);
 		strcat(want, "</top>");
@@ -190,21 +188,11 @@ in_order_tests(void)
 		    data, edit, 0, want, -1);
 
 		/* out of order: found through the index */
-		strcpy(edit, EDITY("<top xmlns=\"" NT "\">"));
-		edit[strlen(edit) - strlen("</config>")] = '\0';
-		routes(edit, CAP, 20, N, "b", -1, NULL);
-		routes(edit, CAP, 0, 20, "b", -1, NULL);
-		strcat(edit, "</top></config>");
-		strcpy(want, "<top xmlns=\"" NT "\">");
-		routes(want, CAP, 0, N, "b", -1, NULL);
-		strcat(want, "</top>");
-		expect_in_order("every entry, out of order: merged", data, edit, 0, want, -1);
+		routes_edit(edit, CAP, N, 20, -1, NULL);
+		expect_in_order("every entry, out of order: merged", data, edit, 0, all_b, -1);
 
 		/* an error at the last entry: the store exactly as it was */
-		strcpy(edit, EDITY("<top xmlns=\"" NT "\">"));
-		edit[strlen(edit) - strlen("</config>")] = '\0';
-		routes(edit, CAP, 0, N, "b", N - 1, "<nosuch>1</nosuch>");
-		strcat(edit, "</top></config>");
+		routes_edit(edit, CAP, N, 0, N - 1, "<nosuch>1</nosuch>");
 		strcpy(want, data + strlen("<config xmlns=\"" NCNS "\">"));
 		want[strlen(want) - strlen("</config>")] = '\0';
 		expect_in_order("in order, failing at the end: undone to the byte", data, edit, 1,

@@ -49,6 +49,31 @@ item_of(xmlDocPtr doc)
 }
 
 /*
+ * packed, its copy, and packed unpacked serialize as want (the plain
+ * parse's); what names the case.  Returns the copy, for the caller to
+ * free once its own checks are done.
+ */
+static xmlDocPtr
+check_as_plain(xmlDocPtr packed, const char *want, const char *what)
+{
+	xmlDocPtr copy;
+	char *got;
+
+	got = ser(packed);
+	CHECK(strcmp(want, got) == 0, "packed, it serializes as the plain tree (%s)", what);
+	free(got);
+	copy = packed_copy_doc(packed);
+	got = ser(copy);
+	CHECK(strcmp(want, got) == 0, "its copy serializes as the plain tree");
+	free(got);
+	packed_unpack_tree(xmlDocGetRootElement(packed));
+	got = ser(packed);
+	CHECK(strcmp(want, got) == 0, "unpacked, it serializes as the plain tree");
+	free(got);
+	return copy;
+}
+
+/*
  * An entry of leaves only with long trailing text: packed at any size
  * (a container of leaves has no PK_MAX), the length past 16 bits kept.
  */
@@ -60,7 +85,7 @@ test_trailing_text_limit(size_t textlen)
 	    "<top xmlns=\"urn:x\"><item><a/>";
 	static const char tail[] = "</item></top></config>";
 	size_t len = sizeof(head) - 1 + textlen + sizeof(tail) - 1;
-	char *xml = malloc(len + 1), *want, *got;
+	char *xml = malloc(len + 1), *want;
 	xmlDocPtr plain, packed, copy;
 
 	memcpy(xml, head, sizeof(head) - 1);
@@ -72,17 +97,7 @@ test_trailing_text_limit(size_t textlen)
 	CHECK(packed_is(item_of(packed)),
 	    "an entry of leaves with %zu bytes of trailing text is packed", textlen);
 	want = ser(plain);
-	got = ser(packed);
-	CHECK(strcmp(want, got) == 0, "packed, it serializes as the plain tree");
-	free(got);
-	copy = packed_copy_doc(packed);
-	got = ser(copy);
-	CHECK(strcmp(want, got) == 0, "its copy serializes as the plain tree");
-	free(got);
-	packed_unpack_tree(xmlDocGetRootElement(packed));
-	got = ser(packed);
-	CHECK(strcmp(want, got) == 0, "unpacked, it serializes as the plain tree");
-	free(got);
+	copy = check_as_plain(packed, want, "trailing text");
 	free(want);
 	xmlFreeDoc(copy);
 	xmlFreeDoc(plain);
@@ -251,17 +266,7 @@ test_big_leaves(const char *between, const char *last, int want_packed)
 	CHECK(packed_is(blob) == want_packed, "it is %spacked (%s)", want_packed ? "" : "not ", last);
 	CHECK(packed_is(blob->next), "the entry after it is packed");
 	want = ser(plain);
-	got = ser(packed);
-	CHECK(strcmp(want, got) == 0, "it serializes as the plain tree (%s)", last);
-	free(got);
-	copy = packed_copy_doc(packed);
-	got = ser(copy);
-	CHECK(strcmp(want, got) == 0, "its copy serializes as the plain tree");
-	free(got);
-	packed_unpack_tree(xmlDocGetRootElement(packed));
-	got = ser(packed);
-	CHECK(strcmp(want, got) == 0, "unpacked, it serializes as the plain tree");
-	free(got);
+	copy = check_as_plain(packed, want, last);
 	packed_repack();	/* as after an RPC: packed again, whole */
 	CHECK(packed_is(blob) == want_packed, "repacked, it is %spacked", want_packed ? "" : "not ");
 	got = ser(packed);

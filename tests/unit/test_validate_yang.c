@@ -36,24 +36,6 @@ parse(const char *s, int packed)
 	return d;
 }
 
-static const char *
-err_field(struct rpc *r, const char *name)
-{
-	static char buf[4][512];
-	static int next;
-	char *b = buf[next++ % 4];
-	xmlNodePtr n;
-	xmlChar *t;
-
-	b[0] = '\0';
-	if (r->err_doc == NULL || (n = find_elem(xmlDocGetRootElement(r->err_doc), name)) == NULL)
-		return b;
-	t = xmlNodeGetContent(n);
-	snprintf(b, 512, "%s", t != NULL ? (char *)t : "");
-	xmlFree(t);
-	return b;
-}
-
 static void
 check_err(const char *what, struct rpc *r, int rc, int want_rc, const char *tag,
     const char *path, const char *app_tag)
