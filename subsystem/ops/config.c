@@ -367,6 +367,34 @@ edit_params(struct rpc *r, struct edit_req *q)
 	return 0;
 }
 
+/*
+ * Bytes of running's entries as they were that an edit's undo log may
+ * hold (tree.h, undo_max): past them a failed edit is undone by reading
+ * running again from its files, so that an edit of every entry of a big
+ * list does not hold the list twice.  An edit of a few hundred entries
+ * is still undone in memory.  Small: the old strings freed one by one
+ * as the new ones are made leave room for them, and a rewrite of 50,000
+ * entries peaked at 38.2 MB with 64 kB, 40.2 MB with 256 kB or 4 MB
+ * (bench_memory).  NCHOME_UNDO_MAX (bytes; 0: no bound) lets tests
+ * move it.
+ */
+#define UNDO_MAX	((size_t)64 << 10)
+
+static size_t
+undo_max(void)
+{
+	const char *v = getenv("NCHOME_UNDO_MAX");
+	char *end;
+	unsigned long long n;
+
+	if (v == NULL || *v == '\0')
+		return UNDO_MAX;
+	n = strtoull(v, &end, 10);
+	if (*end != '\0' || n > SIZE_MAX)
+		return UNDO_MAX;
+	return (size_t)n;
+}
+
 /* The content of running before an in-place change, when hooks want it. */
 static xmlDocPtr
 hooks_snapshot(struct session *s, enum ds_id ds, xmlDocPtr doc)
@@ -398,6 +426,8 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	c->erropt = q->erropt;
 	c->move = 1;
 	c->log_inside = ops_nacm_checks_writes(r->s);
+	/* running only: its files hold it as before; a candidate may be in memory alone */
+	c->undo_max = q->ds == DS_RUNNING ? undo_max() : 0;
 	ops_nacm_edit_reads(r->s, c);
 	if (c->report != NULL)	/* what the event will list, with the model's keys */
 		cfg_edits_init(c->report, c->schema, c->keys);
@@ -470,13 +500,14 @@ op_edit_config(struct rpc *r)
 	c.report = q.ds == DS_RUNNING && q.test != TEST_ONLY ? &edits : NULL;
 	if (!edit_in_place(r, &q, doc, &c, &se)) {
 		store_edit_abort(st, &se);
-		edit_undo(&c);
+		if (edit_undo(&c) == -1)
+			store_forget(st, q.ds);	/* read again: its files are as before */
 		tree_unique_undone();
 		if (q.ds == DS_CANDIDATE && !had_candidate && q.test != TEST_ONLY)
 			store_drop_candidate(st);	/* nothing changed after all */
 	} else if (store_edit_commit(st, &se) == -1) {
 		ops_store_failed(r);
-		edit_undo(&c);
+		(void)edit_undo(&c);
 		tree_unique_undone();
 		store_forget(st, q.ds);
 	} else {

@@ -6,6 +6,8 @@
  * edit_ctx_clear keeps it for good, freeing what only an undo needed.
  * A packed node an edit enters is logged with its packed string
  * (edit_unpack) and packed again when its edit is done (edit_repack).
+ * Past c->undo_max bytes of such strings they are freed instead, and a
+ * failed edit is undone by reading the datastore again (edit_undo -1).
  */
 #include <stdlib.h>
 
@@ -61,10 +63,16 @@ edit_remove_child(struct edit_ctx *c, xmlNodePtr child)
 
 unsigned long edit_generation;
 
-void
+int
 edit_undo(struct edit_ctx *c)
 {
 	edit_generation++;
+	if (c->undo_lost) {
+		/* old entries are gone: the caller reads the datastore again */
+		edit_ctx_clear(c);
+		c->changed = 0;
+		return -1;
+	}
 	while (c->nlog > 0) {
 		struct edit_change *ch = &c->log[--c->nlog];
 		switch (ch->kind) {
@@ -97,6 +105,7 @@ edit_undo(struct edit_ctx *c)
 		}
 	}
 	c->changed = 0;
+	return 0;
 }
 
 /* Change ch is kept for good: frees what only an undo would have used. */
@@ -124,6 +133,38 @@ edit_ctx_clear(struct edit_ctx *c)
 
 /* ---- packed nodes an edit enters ---- */
 
+/* The old string of change ch goes: no edit_undo for it. */
+static void
+drop_old(struct edit_change *ch)
+{
+	if (ch->kind != EC_UNPACKED)
+		return;
+	packed_release(ch->old_text);
+	ch->old_text = NULL;
+}
+
+/*
+ * Log entry ch (EC_UNPACKED) holds the string its node had before: past
+ * c->undo_max bytes of them, they all go, this one and the next ones
+ * (undo_lost).  The entries stay: what the edit touched is validated
+ * and announced from them.
+ */
+static void
+hold_old(struct edit_ctx *c, struct edit_change *ch)
+{
+	if (c->undo_max == 0)
+		return;
+	if (!c->undo_lost) {
+		c->undo_held += sizeof(struct pk) + ((struct pk *)ch->old_text)->len;
+		if (c->undo_held <= c->undo_max)
+			return;
+		c->undo_lost = 1;
+		for (size_t i = 0; i < c->nlog; i++)
+			drop_old(&c->log[i]);
+	}
+	drop_old(ch);
+}
+
 /*
  * Packed datastore node d (packed.c) is about to be edited: unpacked,
  * with its packed string logged so that an undo can put it back; 1 if so.
@@ -144,6 +185,7 @@ edit_unpack(struct edit_ctx *c, xmlNodePtr d)
 		return 0;
 	log_push(c, EC_UNPACKED, d, NULL, NULL);
 	c->log[c->nlog - 1].old_text = taken;
+	hold_old(c, &c->log[c->nlog - 1]);
 	return 1;
 }
 

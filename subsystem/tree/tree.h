@@ -94,6 +94,16 @@ struct edit_ctx {
 	struct edit_change	*log;
 	size_t			 nlog, caplog;
 	/*
+	 * 0, or how many bytes of packed entries as they were before the
+	 * edit the log may hold for edit_undo (undo_held).  Past it, an
+	 * edit of every entry of a big list would hold the list twice: the
+	 * old strings are freed (undo_lost) and as they are replaced from
+	 * then on, and a failed edit is undone by the caller reading the
+	 * datastore again (edit_undo says so).
+	 */
+	size_t			 undo_max, undo_held;
+	int			 undo_lost;
+	/*
 	 * NULL, or whether the session may read the node an edit element
 	 * names (NACM): a data-exists or data-missing about one it may not
 	 * would tell that the node exists or not, so it says access-denied.
@@ -116,8 +126,13 @@ struct edit_ctx {
  */
 int edit_apply(struct edit_ctx *c, xmlNodePtr root, xmlNodePtr config);
 
-/* Reverts every change recorded in c, newest first. */
-void edit_undo(struct edit_ctx *c);
+/*
+ * Reverts every change recorded in c, newest first: 0.  -1 when it
+ * cannot (c->undo_lost): the log is dropped, the tree is neither as
+ * before nor as after, and the caller must drop the document and read
+ * it again (store_forget).
+ */
+int edit_undo(struct edit_ctx *c);
 
 /* Forgets the undo log and frees the nodes it kept (after a kept edit). */
 void edit_ctx_clear(struct edit_ctx *c);

@@ -110,6 +110,83 @@ packed_edit_tests(void)
 	packed_repack();
 }
 
+#define UNDO_N	100
+
+/* UNDO_N packed entries <e><k>i</k><v>gen-i...</v></e> in <l>, as a datastore or an edit. */
+static char *
+undo_list(int edit, const char *gen)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+	char one[128], *out;
+
+	xmlBufferCat(b, BAD_CAST "<config xmlns=\"" NCNS "\"");
+	xmlBufferCat(b, BAD_CAST (edit ? " xmlns:nc=\"" NCNS "\"><l>" : "><l>"));
+	for (int i = 0; i < UNDO_N; i++) {
+		snprintf(one, sizeof(one), "<e><k>%d</k><v>%s-%d-padding-padding</v></e>", i, gen, i);
+		xmlBufferCat(b, BAD_CAST one);
+	}
+	xmlBufferCat(b, BAD_CAST "</l></config>");
+	out = strdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+	return out;
+}
+
+/*
+ * An edit of every entry under undo_max: undo_max 0 or above what the
+ * entries take, the log holds their old strings and edit_undo puts them
+ * back; past it, they are all freed (undo_lost), the tree is the same
+ * as with them, and edit_undo says the caller must read it again.
+ */
+static void
+undo_bound_tests(void)
+{
+	char *data = undo_list(0, "old"), *edit = undo_list(1, "new");
+	char *orig, *after = NULL;
+	const size_t bounds[] = { 0, 1 << 20, 256 };
+
+	for (size_t bi = 0; bi < sizeof(bounds) / sizeof(bounds[0]); bi++) {
+		xmlDocPtr d = parse(data), e = parse(edit);
+		struct edit_ctx c = { .move = 1, .undo_max = bounds[bi] };
+		size_t unpacked = 0, held = 0;
+		int lost = bounds[bi] == 256, rc;
+		char *got;
+
+		orig = dump(d);
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+		    "undo_max %zu: every entry rewritten", bounds[bi]);
+		for (size_t i = 0; i < c.nlog; i++)
+			if (c.log[i].kind == EC_UNPACKED) {
+				unpacked++;
+				held += c.log[i].old_text != NULL;
+			}
+		got = dump(d);
+		if (after == NULL)
+			after = strdup(got);
+		CHECK(unpacked == UNDO_N && held == (lost ? 0 : UNDO_N) && c.undo_lost == lost,
+		    "undo_max %zu: %zu entries logged, %zu old strings held, lost %d", bounds[bi],
+		    unpacked, held, c.undo_lost);
+		CHECK(strcmp(got, after) == 0 && strstr(got, "new-99-") != NULL,
+		    "undo_max %zu: the edit's result is the same", bounds[bi]);
+		free(got);
+		rc = edit_undo(&c);
+		CHECK(rc == (lost ? -1 : 0) && c.nlog == 0 && !c.changed,
+		    "undo_max %zu: edit_undo %d", bounds[bi], rc);
+		edit_ctx_clear(&c);
+		if (!lost) {
+			got = dump(d);
+			CHECK(strcmp(got, orig) == 0, "undo_max %zu: undone in memory", bounds[bi]);
+			free(got);
+		}
+		free(orig);
+		doc_free(d);
+		xmlFreeDoc(e);
+		packed_repack();
+	}
+	free(after);
+	free(data);
+	free(edit);
+}
+
 static void
 all_tests(void)
 {
@@ -127,6 +204,7 @@ all_tests(void)
 		    "the datastore's entries are packed as they are parsed");
 		xmlFreeDoc(d);
 		packed_edit_tests();
+		undo_bound_tests();
 	}
 	expect("merge into empty creates", CFG(""), EDIT("<top><a>1</a></top>"), M, STOP, 0,
 	    "<top><a>1</a></top>");
