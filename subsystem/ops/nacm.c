@@ -37,6 +37,7 @@ struct ops_nacm {
 	char			 name[sizeof(((struct account *)0)->name)];
 	char			**groups;	/* Unix group names */
 	size_t			 ngroups;
+	int			 groups_read;	/* groups is the account's */
 	int			 recovery;
 	int			 built;		/* view is for key */
 	struct nkey		 key, next;
@@ -53,20 +54,33 @@ free_groups(struct ops_nacm *n)
 }
 
 /*
- * The account's group names; 0 or -1.  account_current() is the
- * logged-in account recorded before a set-id switch: getuid() may be the
- * service identity by now, so root is the recorded uid 0.
+ * The account's name and whether it is the recovery session.
+ * account_current() is the logged-in account recorded before a set-id
+ * switch: getuid() may be the service identity by now, so root is the
+ * recorded uid 0.
  */
-static int
+static void
 fill_account(struct ops_nacm *n, const struct session *s)
 {
 	const struct account *a = account_current();
 	const char *rec = s->nc != NULL ? s->nc->nacm_recovery : NULL;
-	int ng;
-	const gid_t *g = account_groups(a, &ng);
 
 	memcpy(n->name, a->name, sizeof(n->name));
 	n->recovery = a->uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a->name) == 0);
+}
+
+/*
+ * The account's group names; 0 or -1.  Read when a view first needs
+ * them (nacm_user_groups_needed), not at session start: the look-up
+ * loads the host's group sources (NSS modules), and a session without
+ * rule-lists, or the recovery session, never uses them.
+ */
+static int
+fill_groups(struct ops_nacm *n)
+{
+	int ng;
+	const gid_t *g = account_groups(account_current(), &ng);
+
 	if ((n->groups = calloc((size_t)ng + 1, sizeof(*n->groups))) == NULL)
 		return -1;
 	for (int i = 0; i < ng; i++) {
@@ -79,6 +93,7 @@ fill_account(struct ops_nacm *n, const struct session *s)
 			return -1;
 		n->ngroups++;
 	}
+	n->groups_read = 1;
 	return 0;
 }
 
@@ -93,11 +108,7 @@ nacm_state(struct session *s)
 		return s->nacm;
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return NULL;
-	if (fill_account(n, s) == -1) {
-		free_groups(n);
-		free(n);
-		return NULL;
-	}
+	fill_account(n, s);
 	/*
 	 * Module names from the shipped modules' folder and the operator's
 	 * yang-dir (a rule may name a module the operator added); when the
@@ -120,7 +131,6 @@ nacm_state(struct session *s)
 		n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
 	if (n->schema == NULL) {
 		log_warnx("session %u: NACM's module names: %s", s->id, err);
-		free_groups(n);
 		free(n);
 		return NULL;
 	}
@@ -239,10 +249,7 @@ make_key(struct nkey *k, const xmlNode *nacm)
 static int
 refresh(struct session *s, struct ops_nacm *n)
 {
-	struct nacm_user u = {
-		.name = n->name, .groups = (const char *const *)n->groups,
-		.ngroups = n->ngroups, .recovery = n->recovery
-	};
+	struct nacm_user u;
 	struct nacm_config *cfg = NULL;
 	struct nacm_session *view;
 	struct nkey t;
@@ -284,6 +291,16 @@ refresh(struct session *s, struct ops_nacm *n)
 		cfg = nacm_config_parse(NULL, 0, NULL, err, sizeof(err));
 	if (cfg == NULL)
 		return -1;
+	if (!n->groups_read && nacm_user_groups_needed(cfg, n->recovery) &&
+	    fill_groups(n) == -1) {
+		free_groups(n);
+		nacm_config_free(cfg);
+		return -1;
+	}
+	u.name = n->name;
+	u.groups = (const char *const *)n->groups;
+	u.ngroups = n->ngroups;
+	u.recovery = n->recovery;
 	if ((view = nacm_session_new(cfg, &u, n->schema)) == NULL) {
 		nacm_config_free(cfg);
 		return -1;
