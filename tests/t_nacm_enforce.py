@@ -11,8 +11,10 @@ A session's Unix groups are looked up only when a view needs them (a
 rule-list to match; not the recovery session): strace sees no open of
 /etc/group in a session of nobody's before any rules exist, nor in root's
 once they do; the session opened before the rules still gets its group's
-rule once they come."""
+rule once they come.  Root's session (recovery: its view is bypassed)
+reads no module file for NACM's module names after its hello either."""
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -52,7 +54,7 @@ def traced(as_nobody, name):
     if STRACE is None:
         return None, None
     log = os.path.join(trace_dir, name)
-    wrap = [STRACE, "-f", "-qq", "-e", "trace=open,openat,execve", "-o", log]
+    wrap = [STRACE, "-f", "-qq", "-s", "100", "-e", "trace=open,openat,execve,write,writev", "-o", log]
     return NcRaw(nobody_env.popen(as_nobody, wrap=wrap)), log
 
 
@@ -66,17 +68,34 @@ def opened_group_db(log):
     return [line.strip() for line in lines[execs[-1]:] if '"/etc/group"' in line]
 
 
-def check_no_group_lookup(as_nobody, name, desc):
-    """A traced session's hello and get-config: no look-up of its Unix groups."""
+def yang_after_hello(log):
+    """Module files NACM's module names read after the hello: access/nacm_schema.c
+    opens each relative to its folder (openat on the folder's descriptor); the
+    schema layer, which a request may need, opens them by path."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    hello = [i for i, line in enumerate(lines) if re.search(r" writev?\(1, .*<hello", line)]
+    if not hello:
+        return ["no hello written in the trace"]
+    return [line.strip() for line in lines[hello[0]:] if re.search(r'openat\(\d+, "[^/"]*\.yang"', line)]
+
+
+def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
+    """A traced session's hello and get-config: no look-up of its Unix groups
+    (desc_yang: nor of NACM's module names after the hello)."""
     nc, log = traced(as_nobody, name)
     if nc is None:
         t.skip_tool(desc, "strace")
+        if desc_yang:
+            t.skip_tool(desc_yang, "strace")
         return
     nc.hello()
     r = nc.rpc("<get-config><source><running/></source></get-config>")
     nc.close()
     t.ok(r is not None and not nc.errors(r) and not opened_group_db(log), desc,
          "%r %r" % (r, opened_group_db(log)))
+    if desc_yang:
+        t.ok(not yang_after_hello(log), desc_yang, repr(yang_after_hello(log)))
 
 
 try:
@@ -95,7 +114,8 @@ try:
     t.ok(r is not None and "nobodies" in text(r), "root (recovery) reads the nacm subtree", r)
     nc.close()
     check_no_group_lookup(False, "root-after",
-                          "with rules, root's (recovery) session never looks up its Unix groups")
+                          "with rules, root's (recovery) session never looks up its Unix groups",
+                          "nor reads a module file after its hello (NACM's module names)")
     r = early.rpc("<lock><target><running/></target></lock>")
     errs = early.errors(r)
     t.ok(errs and errs[0].get("error-tag") == "access-denied",

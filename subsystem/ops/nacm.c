@@ -97,25 +97,21 @@ fill_groups(struct ops_nacm *n)
 	return 0;
 }
 
-static struct ops_nacm *
-nacm_state(struct session *s)
+/*
+ * NACM's module names into n->schema; 0 or -1 (logged).  Module names
+ * from the shipped modules' folder and the operator's yang-dir (a rule
+ * may name a module the operator added); when the shipped folder is not
+ * there (an install whose datadir differs from configure's), from
+ * yang-dir alone, where the module set found them.
+ */
+static int
+load_schema(const struct session *s, struct ops_nacm *n)
 {
-	struct ops_nacm *n;
 	const char *yang_dir;
 	char err[256];
 
-	if (s->nacm != NULL)
-		return s->nacm;
-	if ((n = calloc(1, sizeof(*n))) == NULL)
-		return NULL;
-	fill_account(n, s);
-	/*
-	 * Module names from the shipped modules' folder and the operator's
-	 * yang-dir (a rule may name a module the operator added); when the
-	 * shipped folder is not there (an install whose datadir differs
-	 * from configure's), from yang-dir alone, where the module set
-	 * found them.
-	 */
+	if (n->schema != NULL)
+		return 0;
 	yang_dir = s->nc != NULL && s->nc->yang_dir != NULL && *s->nc->yang_dir != '\0' ?
 	    s->nc->yang_dir : NULL;
 	if ((n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL &&
@@ -131,6 +127,27 @@ nacm_state(struct session *s)
 		n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
 	if (n->schema == NULL) {
 		log_warnx("session %u: NACM's module names: %s", s->id, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The session's NACM state.  The recovery session's view is bypassed and
+ * never asks the module names: they are read when a nacm config it
+ * writes is checked (ops_nacm_config_check), not by every root session.
+ */
+static struct ops_nacm *
+nacm_state(struct session *s)
+{
+	struct ops_nacm *n;
+
+	if (s->nacm != NULL)
+		return s->nacm;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	fill_account(n, s);
+	if (!n->recovery && load_schema(s, n) == -1) {
 		free(n);
 		return NULL;
 	}
@@ -339,7 +356,8 @@ ops_nacm_exec(struct rpc *r)
 	}
 	if (r->op->ns != NULL && r->op->ns->href != NULL)
 		ns = (const char *)r->op->ns->href;
-	if (ns != NULL && n->schema->ns_module != NULL)
+	/* no module names (recovery): a bypassed view permits without them */
+	if (ns != NULL && n->schema != NULL && n->schema->ns_module != NULL)
 		module = n->schema->ns_module(n->schema->arg, ns);
 	if (nacm_rpc_allowed(n->view, module, (const char *)r->op->name))
 		return 1;
@@ -548,7 +566,8 @@ ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 	}
 	cfg = nacm_config_parse_at(c, NACM_STRICT, nacm_host_group_exists, msg, sizeof(msg),
 	    path, sizeof(path));
-	if (cfg != NULL && n != NULL && nacm_config_check_schema_at(cfg, n->schema, msg,
+	if (cfg != NULL && n != NULL && load_schema(r->s, n) == 0 &&
+	    nacm_config_check_schema_at(cfg, n->schema, msg,
 	    sizeof(msg), path, sizeof(path)) == -1) {
 		nacm_config_free(cfg);
 		cfg = NULL;
