@@ -251,6 +251,24 @@ session_ended(void)
 	event_session_end(sess.dd, &sess, reason, killed_by);
 }
 
+/*
+ * The hello, once set-up has given back what it read and freed: the
+ * module files (the hello's scan) went into buffers whose pages stay
+ * resident under the blocks that reuse them (the framer's input buffer),
+ * about 40 kB of each session's own memory.  Trimmed before the hello,
+ * not after it: a client sends its first request right after its hello,
+ * and that request waited for the trim (madvise) and for the page faults
+ * that brought pages back.  Pages come back only as requests touch them.
+ */
+static int
+hello_trimmed(struct session *s)
+{
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+	return hello_send(s);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -334,7 +352,7 @@ main(int argc, char *argv[])
 	if (server_open_store(&sess) == -1) {
 		log_warnx("session %u: datastore set-up failed", sess.id);
 		rc = 1;
-	} else if (hello_send(&sess) == -1) {
+	} else if (hello_trimmed(&sess) == -1) {
 		log_info("session %u: peer gone before hello", sess.id);
 	} else {
 		/*
@@ -344,16 +362,6 @@ main(int argc, char *argv[])
 		 */
 		xmlInitParser();
 		server_prepare(&sess);
-#ifdef __GLIBC__
-		/*
-		 * Set-up read the module files (the hello's scan, NACM's
-		 * namespaces) into buffers it freed; their pages stay resident
-		 * under the blocks that reuse them (the framer's input buffer):
-		 * about 40 kB of each session's own memory.  Given back here,
-		 * pages come back only as requests touch them.
-		 */
-		(void)malloc_trim(0);
-#endif
 		if (ml_add_fd(STDIN_FILENO, stdin_cb, NULL) == -1) {
 			rc = 1;
 		} else {

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """A session gives back what its set-up read and freed (subsystem/main.c,
-malloc_trim after the hello): the module files, scanned for the hello and
-for NACM's namespaces, were read into heap buffers and freed; without the
-trim their pages stayed resident under the blocks that reused them (ten
-resident heap pages, about 40 kB of each session's own memory; ten
-sessions' ten times).
+malloc_trim right before the hello, out of the way of the first request):
+the module files, scanned for the hello, were read into heap buffers and
+freed; without the trim their pages stayed resident under the blocks that
+reused them (ten resident heap pages, about 40 kB of each session's own
+memory; ten sessions' ten times).
 
 Checked over pipes, after the hellos and one get-config: no more than two
 resident pages of the session's heap (a freed buffer's first and last
