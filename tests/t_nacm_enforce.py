@@ -12,7 +12,8 @@ rule-list to match; not the recovery session): strace sees no open of
 /etc/group in a session of nobody's before any rules exist, nor in root's
 once they do; the session opened before the rules still gets its group's
 rule once they come.  Root's session (recovery: its view is bypassed)
-reads no module file for NACM's module names after its hello either."""
+reads no module file for NACM's module names after its hello either;
+nobody's reads the first 4 kB of each (their headers are within them)."""
 import os
 import re
 import shutil
@@ -54,7 +55,8 @@ def traced(as_nobody, name):
     if STRACE is None:
         return None, None
     log = os.path.join(trace_dir, name)
-    wrap = [STRACE, "-f", "-qq", "-s", "100", "-e", "trace=open,openat,execve,write,writev", "-o", log]
+    wrap = [STRACE, "-f", "-qq", "-s", "100", "-e", "trace=open,openat,execve,write,writev,read",
+            "-o", log]
     return NcRaw(nobody_env.popen(as_nobody, wrap=wrap)), log
 
 
@@ -80,6 +82,28 @@ def yang_after_hello(log):
     return [line.strip() for line in lines[hello[0]:] if re.search(r'openat\(\d+, "[^/"]*\.yang"', line)]
 
 
+def yang_bytes_after_hello(log):
+    """{module file: bytes read} for the files NACM's module names read after
+    the hello (opened relative to the folder, as yang_after_hello)."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    hello = [i for i, line in enumerate(lines) if re.search(r" writev?\(1, .*<hello", line)]
+    fds, out = {}, {}
+    for line in lines[hello[0] if hello else len(lines):]:
+        m = re.search(r' open(at)?\(.* = (\d+)$', line)
+        if m:
+            fds.pop(m.group(2), None)	# a descriptor number is reused
+            y = re.search(r'openat\(\d+, "([^/"]*\.yang)"', line)
+            if y:
+                fds[m.group(2)] = y.group(1)
+                out[y.group(1)] = 0
+            continue
+        m = re.search(r" read\((\d+), .* = (\d+)$", line)
+        if m and m.group(1) in fds:
+            out[fds[m.group(1)]] += int(m.group(2))
+    return out
+
+
 def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
     """A traced session's hello and get-config: no look-up of its Unix groups
     (desc_yang: nor of NACM's module names after the hello)."""
@@ -96,6 +120,11 @@ def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
          "%r %r" % (r, opened_group_db(log)))
     if desc_yang:
         t.ok(not yang_after_hello(log), desc_yang, repr(yang_after_hello(log)))
+    if as_nobody:
+        got = yang_bytes_after_hello(log)
+        t.ok(len(got) >= 5 and max(got.values()) <= 4096,
+             "nobody's session reads NACM's module names from the first 4 kB of each module file",
+             repr(got))
 
 
 try:
