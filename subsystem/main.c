@@ -51,6 +51,46 @@ static volatile sig_atomic_t killer;	/* session-id of a kill-session, as int */
 static struct session sess;
 static int hello_done, bad_hello;
 
+#ifdef __GLIBC__
+/*
+ * Set-up read the module files (the hello's scan) into heap buffers it
+ * freed: about 40 kB of each session's own memory stays resident until
+ * malloc_trim gives it back.  Once, when the session has been quiet for
+ * TRIM_IDLE_MS: a client sends its first request right after its hello,
+ * and after the hello that request waited for the trim (madvise, brk)
+ * and for the page faults that brought pages back (on a VM, ~15 us a
+ * page; before the hello, exec -> hello paid as much).  By then the
+ * framer's input buffer does not cover the freed text: it is allocated
+ * before the scan (framer_new).
+ */
+#define TRIM_IDLE_MS	50
+static int trim_timer = -1;	/* armed: its id; -1: done */
+
+static void
+trim_cb(void *arg)
+{
+	(void)arg;
+	trim_timer = -1;
+	(void)malloc_trim(0);
+}
+
+/* Input came: the session is busy, the trim waits for the next quiet. */
+static void
+trim_later(void)
+{
+	if (trim_timer == -1)
+		return;
+	ml_cancel_timer(trim_timer);
+	if ((trim_timer = ml_add_timer(TRIM_IDLE_MS, trim_cb, NULL)) == -1)
+		(void)malloc_trim(0);	/* no timer left: now, as a fallback */
+}
+#else
+static void
+trim_later(void)
+{
+}
+#endif
+
 static void
 usage(void)
 {
@@ -142,6 +182,7 @@ stdin_cb(int fd, void *arg)
 
 	(void)fd;
 	(void)arg;
+	trim_later();
 	if ((n = framer_fill(sess.fr)) <= 0) {
 		if (n < 0)
 			log_warn("session %u: read", sess.id);
@@ -251,23 +292,6 @@ session_ended(void)
 	event_session_end(sess.dd, &sess, reason, killed_by);
 }
 
-/*
- * The hello, once set-up has given back what it read and freed: the
- * module files (the hello's scan) went into buffers whose pages stay
- * resident under the blocks that reuse them (the framer's input buffer),
- * about 40 kB of each session's own memory.  Trimmed before the hello,
- * not after it: a client sends its first request right after its hello,
- * and that request waited for the trim (madvise) and for the page faults
- * that brought pages back.  Pages come back only as requests touch them.
- */
-static int
-hello_trimmed(struct session *s)
-{
-#ifdef __GLIBC__
-	(void)malloc_trim(0);
-#endif
-	return hello_send(s);
-}
 
 int
 main(int argc, char *argv[])
@@ -352,7 +376,7 @@ main(int argc, char *argv[])
 	if (server_open_store(&sess) == -1) {
 		log_warnx("session %u: datastore set-up failed", sess.id);
 		rc = 1;
-	} else if (hello_trimmed(&sess) == -1) {
+	} else if (hello_send(&sess) == -1) {
 		log_info("session %u: peer gone before hello", sess.id);
 	} else {
 		/*
@@ -362,6 +386,10 @@ main(int argc, char *argv[])
 		 */
 		xmlInitParser();
 		server_prepare(&sess);
+#ifdef __GLIBC__
+		if ((trim_timer = ml_add_timer(TRIM_IDLE_MS, trim_cb, NULL)) == -1)
+			(void)malloc_trim(0);
+#endif
 		if (ml_add_fd(STDIN_FILENO, stdin_cb, NULL) == -1) {
 			rc = 1;
 		} else {
