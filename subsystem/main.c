@@ -51,6 +51,46 @@ static volatile sig_atomic_t killer;	/* session-id of a kill-session, as int */
 static struct session sess;
 static int hello_done, bad_hello;
 
+#ifdef __GLIBC__
+/*
+ * Set-up read the module files (the hello's scan) into heap buffers it
+ * freed: about 40 kB of each session's own memory stays resident until
+ * malloc_trim gives it back.  Once, when the session has been quiet for
+ * TRIM_IDLE_MS: a client sends its first request right after its hello,
+ * and after the hello that request waited for the trim (madvise, brk)
+ * and for the page faults that brought pages back (on a VM, ~15 us a
+ * page; before the hello, exec -> hello paid as much).  By then the
+ * framer's input buffer does not cover the freed text: it is allocated
+ * before the scan (framer_new).
+ */
+#define TRIM_IDLE_MS	50
+static int trim_timer = -1;	/* armed: its id; -1: done */
+
+static void
+trim_cb(void *arg)
+{
+	(void)arg;
+	trim_timer = -1;
+	(void)malloc_trim(0);
+}
+
+/* Input came: the session is busy, the trim waits for the next quiet. */
+static void
+trim_later(void)
+{
+	if (trim_timer == -1)
+		return;
+	ml_cancel_timer(trim_timer);
+	if ((trim_timer = ml_add_timer(TRIM_IDLE_MS, trim_cb, NULL)) == -1)
+		(void)malloc_trim(0);	/* no timer left: now, as a fallback */
+}
+#else
+static void
+trim_later(void)
+{
+}
+#endif
+
 static void
 usage(void)
 {
@@ -142,6 +182,7 @@ stdin_cb(int fd, void *arg)
 
 	(void)fd;
 	(void)arg;
+	trim_later();
 	if ((n = framer_fill(sess.fr)) <= 0) {
 		if (n < 0)
 			log_warn("session %u: read", sess.id);
@@ -251,6 +292,7 @@ session_ended(void)
 	event_session_end(sess.dd, &sess, reason, killed_by);
 }
 
+
 int
 main(int argc, char *argv[])
 {
@@ -345,14 +387,8 @@ main(int argc, char *argv[])
 		xmlInitParser();
 		server_prepare(&sess);
 #ifdef __GLIBC__
-		/*
-		 * Set-up read the module files (the hello's scan, NACM's
-		 * namespaces) into buffers it freed; their pages stay resident
-		 * under the blocks that reuse them (the framer's input buffer):
-		 * about 40 kB of each session's own memory.  Given back here,
-		 * pages come back only as requests touch them.
-		 */
-		(void)malloc_trim(0);
+		if ((trim_timer = ml_add_timer(TRIM_IDLE_MS, trim_cb, NULL)) == -1)
+			(void)malloc_trim(0);
 #endif
 		if (ml_add_fd(STDIN_FILENO, stdin_cb, NULL) == -1) {
 			rc = 1;

@@ -5,9 +5,20 @@ session, loads a nacm config; a session of user nobody (setpriv: real uid
 rule of its Unix group denies (access-denied), and never reads the
 default-deny-all nacm subtree in <get-config>, with or without a filter,
 nor in <get>; root still reads it.  A change of the rules by another
-session reaches an open session's next RPC (the view is cached)."""
+session reaches an open session's next RPC (the view is cached).
+
+A session's Unix groups are looked up only when a view needs them (a
+rule-list to match; not the recovery session): strace sees no open of
+/etc/group in a session of nobody's before any rules exist, nor in root's
+once they do; the session opened before the rules still gets its group's
+rule once they come.  Root's session (recovery: its view is bypassed)
+reads no module file for NACM's module names after its hello either;
+nobody's reads the first 4 kB of each (their headers are within them)."""
 import os
+import re
+import shutil
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -35,7 +46,95 @@ def session(as_nobody):
     return nobody_env.popen(as_nobody)
 
 
+STRACE = shutil.which("strace")
+trace_dir = tempfile.mkdtemp(prefix="nacm-trace-")
+
+
+def traced(as_nobody, name):
+    """A session under strace (its file opens into a log); None without strace."""
+    if STRACE is None:
+        return None, None
+    log = os.path.join(trace_dir, name)
+    wrap = [STRACE, "-f", "-qq", "-s", "100", "-e", "trace=open,openat,execve,write,writev,read",
+            "-o", log]
+    return NcRaw(nobody_env.popen(as_nobody, wrap=wrap)), log
+
+
+def opened_group_db(log):
+    """nchome-netconf's opens of /etc/group (not setpriv's: after the last execve)."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    if not execs:
+        return ["no execve of nchome-netconf in the trace"]
+    return [line.strip() for line in lines[execs[-1]:] if '"/etc/group"' in line]
+
+
+def yang_after_hello(log):
+    """Module files NACM's module names read after the hello: access/nacm_schema.c
+    opens each relative to its folder (openat on the folder's descriptor); the
+    schema layer, which a request may need, opens them by path."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    hello = [i for i, line in enumerate(lines) if re.search(r" writev?\(1, .*<hello", line)]
+    if not hello:
+        return ["no hello written in the trace"]
+    return [line.strip() for line in lines[hello[0]:] if re.search(r'openat\(\d+, "[^/"]*\.yang"', line)]
+
+
+def yang_bytes_after_hello(log):
+    """{module file: bytes read} for the files NACM's module names read after
+    the hello (opened relative to the folder, as yang_after_hello)."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    hello = [i for i, line in enumerate(lines) if re.search(r" writev?\(1, .*<hello", line)]
+    fds, out = {}, {}
+    for line in lines[hello[0] if hello else len(lines):]:
+        m = re.search(r' open(at)?\(.* = (\d+)$', line)
+        if m:
+            fds.pop(m.group(2), None)	# a descriptor number is reused
+            y = re.search(r'openat\(\d+, "([^/"]*\.yang)"', line)
+            if y:
+                fds[m.group(2)] = y.group(1)
+                out[y.group(1)] = 0
+            continue
+        m = re.search(r" read\((\d+), .* = (\d+)$", line)
+        if m and m.group(1) in fds:
+            out[fds[m.group(1)]] += int(m.group(2))
+    return out
+
+
+def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
+    """A traced session's hello and get-config: no look-up of its Unix groups
+    (desc_yang: nor of NACM's module names after the hello)."""
+    nc, log = traced(as_nobody, name)
+    if nc is None:
+        t.skip_tool(desc, "strace")
+        if desc_yang:
+            t.skip_tool(desc_yang, "strace")
+        return
+    nc.hello()
+    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    nc.close()
+    t.ok(r is not None and not nc.errors(r) and not opened_group_db(log), desc,
+         "%r %r" % (r, opened_group_db(log)))
+    if desc_yang:
+        t.ok(not yang_after_hello(log), desc_yang, repr(yang_after_hello(log)))
+    if as_nobody:
+        got = yang_bytes_after_hello(log)
+        t.ok(len(got) >= 5 and max(got.values()) <= 4096,
+             "nobody's session reads NACM's module names from the first 4 kB of each module file",
+             repr(got))
+
+
 try:
+    check_no_group_lookup(True, "nobody-before",
+                          "without rules, nobody's session never looks up its Unix groups")
+    early = NcRaw(session(True))
+    early.hello()
+    r = early.rpc("<lock><target><running/></target></lock>")
+    t.ok(early.ok(r), "without rules nobody locks running", repr(early.errors(r)))
+    early.rpc("<unlock><target><running/></target></unlock>")
     nc = NcRaw(session(False))
     nc.hello()
     t.ok(nc.ok(nc.rpc("<edit-config><target><running/></target><config>%s</config>"
@@ -43,6 +142,15 @@ try:
     r = nc.rpc("<get-config><source><running/></source></get-config>")
     t.ok(r is not None and "nobodies" in text(r), "root (recovery) reads the nacm subtree", r)
     nc.close()
+    check_no_group_lookup(False, "root-after",
+                          "with rules, root's (recovery) session never looks up its Unix groups",
+                          "nor reads a module file after its hello (NACM's module names)")
+    r = early.rpc("<lock><target><running/></target></lock>")
+    errs = early.errors(r)
+    t.ok(errs and errs[0].get("error-tag") == "access-denied",
+         "a session opened before the rules: its Unix group's rule denies <lock> now",
+         repr(errs))
+    early.close()
 
     nc = NcRaw(session(True))
     nc.hello()
@@ -118,4 +226,5 @@ try:
     t.ok(nc.ok(nc.rpc("<close-session/>")), "<close-session> is always allowed")
 finally:
     nobody_env.cleanup()
+    shutil.rmtree(trace_dir, ignore_errors=True)
 t.done()

@@ -257,6 +257,14 @@ struct nacm_session;
  */
 struct nacm_session *nacm_session_new(const struct nacm_config *cfg,
     const struct nacm_user *user, const struct nacm_schema *schema);
+/*
+ * 1 when nacm_session_new(cfg, user) reads user->groups: NACM enabled, not
+ * the recovery session, enable-external-groups true and a rule-list to
+ * match them against.  Otherwise the groups may be left out (looking
+ * them up loads the host's group sources, NSS modules: most of a new
+ * session's first RPC).
+ */
+int nacm_user_groups_needed(const struct nacm_config *cfg, int recovery);
 void nacm_session_free(struct nacm_session *s);
 
 /* 1 if NACM does not apply (enable-nacm false or recovery). */

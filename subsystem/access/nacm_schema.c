@@ -18,6 +18,7 @@
 
 #define YANG_MAX_BYTES	(4 * 1024 * 1024)
 #define YANG_MAX_FILES	4096
+#define YANG_HEAD_BYTES	4096	/* read first: a module's name and namespace lead */
 
 #define NS_ACM		"urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 #define NS_NETCONF	"urn:ietf:params:xml:ns:netconf:base:1.0"
@@ -171,15 +172,21 @@ next_token(struct tok *t)
 	return t->buf;
 }
 
-/* "module NAME { ... namespace NS; ...": 1 with *name and *ns, 0 if not a module. */
+/*
+ * "module NAME { ... namespace NS; ...": 1 with *name and *ns, 0 if not a
+ * module.  *decided: text's bytes settled the answer 1 (a whole token
+ * follows NS's within them), so a longer file with this beginning gives
+ * the same; otherwise only the whole file can tell.
+ */
 static int
-module_header(const char *text, size_t len, char **name, char **ns)
+module_header(const char *text, size_t len, char **name, char **ns, int *decided)
 {
 	struct tok t = { text, text + len, "" };
 	const char *w;
 	int depth = 0;
 
 	*name = *ns = NULL;
+	*decided = 0;
 	if ((w = next_token(&t)) == NULL || strcmp(w, "module") != 0 ||
 	    (w = next_token(&t)) == NULL || (*name = strdup(w)) == NULL)
 		return 0;
@@ -189,8 +196,10 @@ module_header(const char *text, size_t len, char **name, char **ns)
 		else if (strcmp(w, "}") == 0)
 			depth--;
 		else if (depth == 1 && strcmp(w, "namespace") == 0) {
-			if ((w = next_token(&t)) != NULL && (*ns = strdup(w)) != NULL)
+			if ((w = next_token(&t)) != NULL && (*ns = strdup(w)) != NULL) {
+				*decided = next_token(&t) != NULL && t.p < t.end;
 				return 1;
+			}
 			break;
 		}
 		if (depth <= 0 && strcmp(w, "{") != 0 && strcmp(w, ";") != 0)
@@ -201,28 +210,59 @@ module_header(const char *text, size_t len, char **name, char **ns)
 	return 0;
 }
 
-static char *
-read_small(int dirfd, const char *file, size_t *len)
+/* Reads into buf from *got up to want bytes, or to the end of the file. */
+static void
+read_upto(int fd, char *buf, size_t *got, size_t want)
+{
+	ssize_t r;
+
+	while (*got < want && (r = read(fd, buf + *got, want - *got)) > 0)
+		*got += (size_t)r;
+	buf[*got] = '\0';
+}
+
+/*
+ * A module file's name and namespace (module_header); 1, or 0 when it
+ * cannot be read or holds none.  Its first YANG_HEAD_BYTES are read into
+ * a buffer on the stack and nearly always settle it; the rest only when
+ * they do not: a session's first RPC reads a few kB, not every module's
+ * text, and leaves no freed text in the heap.
+ */
+static int
+read_header(int dirfd, const char *file, char **name, char **ns)
 {
 	struct stat st;
-	char *buf = NULL;
-	ssize_t r;
-	int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char head[YANG_HEAD_BYTES + 1], *buf;
+	size_t got = 0;
+	int fd, found = 0, decided;
 
-	if (fd == -1)
-		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= YANG_MAX_BYTES &&
-	    (buf = malloc((size_t)st.st_size + 1)) != NULL) {
-		size_t got = 0;
-
-		while (got < (size_t)st.st_size &&
-		    (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-			got += (size_t)r;
-		buf[got] = '\0';
-		*len = got;
+	*name = *ns = NULL;
+	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size > YANG_MAX_BYTES) {
+		close(fd);
+		return 0;
 	}
+	read_upto(fd, head, &got, (size_t)st.st_size < YANG_HEAD_BYTES ?
+	    (size_t)st.st_size : YANG_HEAD_BYTES);
+	if (got < (size_t)st.st_size) {
+		if (module_header(head, got, name, ns, &decided) && decided)
+			found = 1;
+		else {
+			free(*name);
+			free(*ns);
+			*name = *ns = NULL;
+			if ((buf = malloc((size_t)st.st_size + 1)) != NULL) {
+				memcpy(buf, head, got);
+				read_upto(fd, buf, &got, (size_t)st.st_size);
+				found = module_header(buf, got, name, ns, &decided);
+				free(buf);
+			}
+		}
+	} else
+		found = module_header(head, got, name, ns, &decided);
 	close(fd);
-	return buf;
+	return found;
 }
 
 /* missing_ok: a folder that cannot be opened holds no modules. */
@@ -238,21 +278,18 @@ load_dir(struct builtin *b, const char *dir, int missing_ok, char *err, size_t e
 	if (d == NULL)
 		return set_err(err, errlen, "%s: cannot open the folder", dir);
 	while ((de = readdir(d)) != NULL && files < YANG_MAX_FILES) {
-		size_t l = strlen(de->d_name), len = 0;
-		char *text, *name, *ns;
+		size_t l = strlen(de->d_name);
+		char *name, *ns;
 		struct module *nm;
 
 		if (l < 6 || strcmp(de->d_name + l - 5, ".yang") != 0)
 			continue;
 		files++;
-		if ((text = read_small(dirfd(d), de->d_name, &len)) == NULL)
-			continue;
-		if (module_header(text, len, &name, &ns) &&
+		if (read_header(dirfd(d), de->d_name, &name, &ns) &&
 		    b_module_ns(b, name) == NULL) {
 			if ((nm = realloc(b->mod, (b->nmod + 1) * sizeof(*nm))) == NULL) {
 				free(name);
 				free(ns);
-				free(text);
 				closedir(d);
 				return set_err(err, errlen, "out of memory");
 			}
@@ -264,7 +301,6 @@ load_dir(struct builtin *b, const char *dir, int missing_ok, char *err, size_t e
 			free(name);
 			free(ns);
 		}
-		free(text);
 	}
 	closedir(d);
 	return 0;

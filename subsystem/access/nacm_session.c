@@ -300,6 +300,13 @@ nacm_session_free(struct nacm_session *s)
 }
 
 int
+nacm_user_groups_needed(const struct nacm_config *cfg, int recovery)
+{
+	/* as nacm_session_new: bypassed, or collect_groups and list_applies */
+	return cfg->enable && !recovery && cfg->ext_groups && cfg->nlist > 0;
+}
+
+int
 nacm_bypassed(const struct nacm_session *s)
 {
 	return s->bypass;

@@ -30,6 +30,8 @@ is_ws(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+static int in_reserve(struct framer *, size_t);
+
 struct framer *
 framer_new(int infd, int outfd, uint64_t max_message_size)
 {
@@ -44,6 +46,12 @@ framer_new(int infd, int outfd, uint64_t max_message_size)
 		fr->max = SIZE_MAX / 4;
 	fr->st = CH_START;
 	fr->out = xmalloc(FR_OUTBUF);
+	/*
+	 * The input buffer now, before the session's set-up reads and frees
+	 * its module files: allocated later it reused their pages and kept
+	 * their text resident where the trim cannot give it back (main.c).
+	 */
+	(void)in_reserve(fr, FR_READ_SIZE);
 	frameout_init(fr);
 	return fr;
 }

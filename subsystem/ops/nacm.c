@@ -37,6 +37,7 @@ struct ops_nacm {
 	char			 name[sizeof(((struct account *)0)->name)];
 	char			**groups;	/* Unix group names */
 	size_t			 ngroups;
+	int			 groups_read;	/* groups is the account's */
 	int			 recovery;
 	int			 built;		/* view is for key */
 	struct nkey		 key, next;
@@ -53,20 +54,33 @@ free_groups(struct ops_nacm *n)
 }
 
 /*
- * The account's group names; 0 or -1.  account_current() is the
- * logged-in account recorded before a set-id switch: getuid() may be the
- * service identity by now, so root is the recorded uid 0.
+ * The account's name and whether it is the recovery session.
+ * account_current() is the logged-in account recorded before a set-id
+ * switch: getuid() may be the service identity by now, so root is the
+ * recorded uid 0.
  */
-static int
+static void
 fill_account(struct ops_nacm *n, const struct session *s)
 {
 	const struct account *a = account_current();
 	const char *rec = s->nc != NULL ? s->nc->nacm_recovery : NULL;
-	int ng;
-	const gid_t *g = account_groups(a, &ng);
 
 	memcpy(n->name, a->name, sizeof(n->name));
 	n->recovery = a->uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a->name) == 0);
+}
+
+/*
+ * The account's group names; 0 or -1.  Read when a view first needs
+ * them (nacm_user_groups_needed), not at session start: the look-up
+ * loads the host's group sources (NSS modules), and a session without
+ * rule-lists, or the recovery session, never uses them.
+ */
+static int
+fill_groups(struct ops_nacm *n)
+{
+	int ng;
+	const gid_t *g = account_groups(account_current(), &ng);
+
 	if ((n->groups = calloc((size_t)ng + 1, sizeof(*n->groups))) == NULL)
 		return -1;
 	for (int i = 0; i < ng; i++) {
@@ -79,32 +93,25 @@ fill_account(struct ops_nacm *n, const struct session *s)
 			return -1;
 		n->ngroups++;
 	}
+	n->groups_read = 1;
 	return 0;
 }
 
-static struct ops_nacm *
-nacm_state(struct session *s)
+/*
+ * NACM's module names into n->schema; 0 or -1 (logged).  Module names
+ * from the shipped modules' folder and the operator's yang-dir (a rule
+ * may name a module the operator added); when the shipped folder is not
+ * there (an install whose datadir differs from configure's), from
+ * yang-dir alone, where the module set found them.
+ */
+static int
+load_schema(const struct session *s, struct ops_nacm *n)
 {
-	struct ops_nacm *n;
 	const char *yang_dir;
 	char err[256];
 
-	if (s->nacm != NULL)
-		return s->nacm;
-	if ((n = calloc(1, sizeof(*n))) == NULL)
-		return NULL;
-	if (fill_account(n, s) == -1) {
-		free_groups(n);
-		free(n);
-		return NULL;
-	}
-	/*
-	 * Module names from the shipped modules' folder and the operator's
-	 * yang-dir (a rule may name a module the operator added); when the
-	 * shipped folder is not there (an install whose datadir differs
-	 * from configure's), from yang-dir alone, where the module set
-	 * found them.
-	 */
+	if (n->schema != NULL)
+		return 0;
 	yang_dir = s->nc != NULL && s->nc->yang_dir != NULL && *s->nc->yang_dir != '\0' ?
 	    s->nc->yang_dir : NULL;
 	if ((n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL &&
@@ -120,7 +127,27 @@ nacm_state(struct session *s)
 		n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
 	if (n->schema == NULL) {
 		log_warnx("session %u: NACM's module names: %s", s->id, err);
-		free_groups(n);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The session's NACM state.  The recovery session's view is bypassed and
+ * never asks the module names: they are read when a nacm config it
+ * writes is checked (ops_nacm_config_check), not by every root session.
+ */
+static struct ops_nacm *
+nacm_state(struct session *s)
+{
+	struct ops_nacm *n;
+
+	if (s->nacm != NULL)
+		return s->nacm;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	fill_account(n, s);
+	if (!n->recovery && load_schema(s, n) == -1) {
 		free(n);
 		return NULL;
 	}
@@ -239,10 +266,7 @@ make_key(struct nkey *k, const xmlNode *nacm)
 static int
 refresh(struct session *s, struct ops_nacm *n)
 {
-	struct nacm_user u = {
-		.name = n->name, .groups = (const char *const *)n->groups,
-		.ngroups = n->ngroups, .recovery = n->recovery
-	};
+	struct nacm_user u;
 	struct nacm_config *cfg = NULL;
 	struct nacm_session *view;
 	struct nkey t;
@@ -284,6 +308,16 @@ refresh(struct session *s, struct ops_nacm *n)
 		cfg = nacm_config_parse(NULL, 0, NULL, err, sizeof(err));
 	if (cfg == NULL)
 		return -1;
+	if (!n->groups_read && nacm_user_groups_needed(cfg, n->recovery) &&
+	    fill_groups(n) == -1) {
+		free_groups(n);
+		nacm_config_free(cfg);
+		return -1;
+	}
+	u.name = n->name;
+	u.groups = (const char *const *)n->groups;
+	u.ngroups = n->ngroups;
+	u.recovery = n->recovery;
 	if ((view = nacm_session_new(cfg, &u, n->schema)) == NULL) {
 		nacm_config_free(cfg);
 		return -1;
@@ -322,7 +356,8 @@ ops_nacm_exec(struct rpc *r)
 	}
 	if (r->op->ns != NULL && r->op->ns->href != NULL)
 		ns = (const char *)r->op->ns->href;
-	if (ns != NULL && n->schema->ns_module != NULL)
+	/* no module names (recovery): a bypassed view permits without them */
+	if (ns != NULL && n->schema != NULL && n->schema->ns_module != NULL)
 		module = n->schema->ns_module(n->schema->arg, ns);
 	if (nacm_rpc_allowed(n->view, module, (const char *)r->op->name))
 		return 1;
@@ -531,7 +566,8 @@ ops_nacm_config_check(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc)
 	}
 	cfg = nacm_config_parse_at(c, NACM_STRICT, nacm_host_group_exists, msg, sizeof(msg),
 	    path, sizeof(path));
-	if (cfg != NULL && n != NULL && nacm_config_check_schema_at(cfg, n->schema, msg,
+	if (cfg != NULL && n != NULL && load_schema(r->s, n) == 0 &&
+	    nacm_config_check_schema_at(cfg, n->schema, msg,
 	    sizeof(msg), path, sizeof(path)) == -1) {
 		nacm_config_free(cfg);
 		cfg = NULL;

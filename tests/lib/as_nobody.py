@@ -38,10 +38,12 @@ class NobodyEnv:
                     '  state-providers = "%s/none"\n}\n' % (self.ds, self.top, self.top))
         os.chmod(self.conf, 0o644)
 
-    def popen(self, as_nobody, stderr=subprocess.DEVNULL):
+    def popen(self, as_nobody, stderr=subprocess.DEVNULL, wrap=()):
+        """wrap: a command run in front (e.g. strace ... ), as root."""
         cmd = [self.prefix.netconf, "-d", "-f", self.conf]
         if as_nobody:
             cmd = [self.setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+        cmd = list(wrap) + cmd
         env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=self.top)
         return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=stderr, env=env, cwd=self.top)

@@ -8,6 +8,9 @@
  * test_nacm_eval.c; RFC 8341 Appendix A: test_nacm_rfc.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "nacm_test.h"
 #include "unit.h"
@@ -405,6 +408,94 @@ test_builtin_schema(void)
 		}
 }
 
+/* Writes dir/name: head, pad spaces up to offset at, then tail. */
+static void
+t_write_module(const char *dir, const char *name, const char *head, size_t at,
+    const char *tail, size_t pad_after)
+{
+	char path[4200];
+	FILE *f;
+	size_t n = strlen(head);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs(head, f);
+	for (; n < at; n++)
+		fputc(n % 64 == 63 ? '\n' : ' ', f);
+	fputs(tail, f);
+	for (size_t i = 0; i < pad_after; i++)
+		fputc(i % 64 == 63 ? '\n' : ' ', f);
+	fclose(f);
+}
+
+/*
+ * access/nacm_schema.c reads a module file's first 4096 bytes and the rest
+ * only when they do not settle its name and namespace: the same answers
+ * as from the whole file, whatever the file's length and wherever the
+ * 4096th byte falls.
+ */
+static void
+test_builtin_long_headers(void)
+{
+	char dir[] = "/tmp/nacm-heads-XXXXXX", err[256], cmd[4200];
+	struct nacm_schema *b;
+	const char *ns;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	/* a comment of 5,000 bytes before the namespace */
+	t_write_module(dir, "long-head.yang", "module long-head {\n  /*", 5000,
+	    "*/\n  namespace \"urn:t:long\";\n  prefix l;\n}\n", 0);
+	/* the namespace string straddles byte 4096 */
+	t_write_module(dir, "cut-ns.yang", "module cut-ns {\n  //", 4080,
+	    "\n namespace \"urn:t:cut:0123456789abcdef\";\n  prefix c;\n}\n", 100);
+	/* its second half ("+" "b") lies past byte 4096 */
+	t_write_module(dir, "concat.yang", "module concat {\n  //", 4070,
+	    "\n namespace \"urn:t:a\"   ", 0);
+	t_write_module(dir, "empty.yang", "", 0, "", 0);	/* an empty file: no module */
+	{
+		/* concat.yang gets "+ 'b';" after its padding */
+		char path[4200];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/concat.yang", dir);
+		if ((f = fopen(path, "a")) != NULL) {
+			fputs("\n    + 'b';\n  prefix a;\n}\n", f);
+			fclose(f);
+		}
+	}
+	/* a short header in a long file */
+	t_write_module(dir, "short-head.yang", "module short-head { namespace urn:t:short; prefix s;",
+	    0, "\n", 20000);
+	/* a file over the 4 MB bound is no module, however early its header */
+	t_write_module(dir, "huge.yang", "module huge { namespace urn:t:huge; prefix h;", 0, "\n",
+	    4 * 1024 * 1024);
+	if ((b = nacm_schema_builtin(dir, err, sizeof(err))) == NULL) {
+		CHECK(0, "nacm_schema_builtin: %s", err);
+		return;
+	}
+	ns = b->module_ns(b->arg, "long-head");
+	CHECK(ns != NULL && strcmp(ns, "urn:t:long") == 0,
+	    "a namespace after 5,000 bytes of comment is read (%s)", ns ? ns : "none");
+	ns = b->module_ns(b->arg, "cut-ns");
+	CHECK(ns != NULL && strcmp(ns, "urn:t:cut:0123456789abcdef") == 0,
+	    "a namespace across byte 4096 is read whole (%s)", ns ? ns : "none");
+	ns = b->module_ns(b->arg, "concat");
+	CHECK(ns != NULL && strcmp(ns, "urn:t:ab") == 0,
+	    "a namespace concatenated past byte 4096 is read whole (%s)", ns ? ns : "none");
+	ns = b->module_ns(b->arg, "short-head");
+	CHECK(ns != NULL && strcmp(ns, "urn:t:short") == 0,
+	    "a long file's early namespace is read (%s)", ns ? ns : "none");
+	CHECK(b->module_ns(b->arg, "huge") == NULL, "a file over 4 MB holds no module");
+	nacm_schema_builtin_free(b);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CHECK(0, "rm %s", dir);
+}
+
 int
 main(void)
 {
@@ -417,6 +508,7 @@ main(void)
 	test_path_match();
 	test_packed();
 	test_builtin_schema();
+	test_builtin_long_headers();
 	t_done();
 	UNIT_DONE();
 }
