@@ -126,6 +126,8 @@ void *packed_alloc(size_t sz);
 int packed_leaf_of(const xmlNode *n, const xmlNode *c);
 /* packed.c: appends the nodes of string pk to n's children. */
 void packed_append_nodes(xmlNodePtr n, const struct pk *pk);
+/* The same for the bytes p..end of a string: whole elements and texts. */
+void packed_append_range(xmlNodePtr n, const char *p, const char *end);
 
 /*
  * packed_grow.c, while parsing: leaf (just ended) goes into its parent's
@@ -218,6 +220,27 @@ void edit_remove_child(struct edit_ctx *c, xmlNodePtr child);
 int edit_unpack(struct edit_ctx *c, xmlNodePtr d);
 /* The edit of d (log entries after at) is done: d packed again, those entries kept. */
 void edit_repack(struct edit_ctx *c, xmlNodePtr d, size_t at);
+/* Packed string taken from d without unpacking it (edit_sparse.c), logged for an undo. */
+void edit_log_taken(struct edit_ctx *c, xmlNodePtr d, void *taken);
+/* The log entries after at are kept for good (their nodes may go): the log ends at at. */
+void edit_log_keep(struct edit_ctx *c, size_t at);
+
+/* ---- edit_sparse.c ---- */
+
+/*
+ * The few leaves of big packed leaves-only container d that the leaves
+ * of eparent (merged into d: merge_or_none, the operation they inherit,
+ * is merge or none) may match are made d's only
+ * children, the rest staying in d's string (logged: an undo puts it
+ * back); NULL when it does not qualify (d is left alone).  After
+ * the edit of those children (log entries after at), edit_sparse_close
+ * puts them back into the string as a whole unpack, edit and repack
+ * would have.
+ */
+struct sparse;
+struct sparse *edit_sparse_open(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
+    int merge_or_none, int known);
+void edit_sparse_close(struct edit_ctx *c, xmlNodePtr d, size_t at, struct sparse *s);
 
 /* ---- edit_order.c ---- */
 
