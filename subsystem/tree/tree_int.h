@@ -225,6 +225,16 @@ void edit_log_taken(struct edit_ctx *c, xmlNodePtr d, void *taken);
 /* The log entries after at are kept for good (their nodes may go): the log ends at at. */
 void edit_log_keep(struct edit_ctx *c, size_t at);
 
+/*
+ * packed_walk.c: packed n's leaves that want(arg, name, first: the
+ * first one) picks become n's only children, at most max of them; n's
+ * string is returned, for packed_restore to put back when they are
+ * read.  NULL, n untouched, when n holds more than leaves or more are
+ * picked.  Nothing is noted for packed_repack.
+ */
+void *packed_view(xmlNodePtr n, int (*want)(void *arg, const char *name, int first),
+    void *arg, size_t max);
+
 /* ---- edit_sparse.c ---- */
 
 /*

@@ -389,6 +389,90 @@ test_sparse_edit(const char *between, int move)
 	free(xml);
 }
 
+/* <filter>body</filter> on doc, the reply's data serialized (malloc()ed). */
+static char *
+filtered(xmlDocPtr doc, const char *body)
+{
+	char *xml, *out;
+	xmlDocPtr f, reply = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewDocNode(reply, NULL, BAD_CAST "data", NULL);
+
+	xmlDocSetRootElement(reply, root);
+	if (asprintf(&xml, "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">%s</filter>",
+	    body) == -1)
+		abort();
+	f = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, NC_XML_PARSE_OPTS);
+	filter_subtree(NULL, xmlDocGetRootElement(f), xmlDocGetRootElement(doc), root);
+	out = ser(reply);
+	xmlFreeDoc(reply);
+	xmlFreeDoc(f);
+	free(xml);
+	return out;
+}
+
+/*
+ * Subtree filters selecting a few leaves of a big packed container of
+ * leaves read only those (packed_view) and give what they give on the
+ * plain tree; the container keeps its string.  A filter naming more
+ * leaves than that (every tag) unpacks it, as before.
+ */
+static void
+test_sparse_filter(void)
+{
+	static const struct { const char *body, *has; int few; } filters[] = {
+		{ "<leaf0100/>", ">v-0100 &amp; padding</leaf0100>", 1 },
+		/* content match and selection */
+		{ "<one>1</one><leaf0005/>", ">1</one><leaf0005 ", 1 },
+		{ "<one>2</one><leaf0005/>", "", 1 },	/* no match */
+		{ "<first/><nothere/>", ">f</first></blob>", 1 },
+		/* containment on a leaf */
+		{ "<leaf0007><x/></leaf0007><leaf0008/>", "><leaf0008 ", 1 },
+		{ "<leaf0002>v-0002 &amp; padding</leaf0002><leaf2999/>", "<leaf2999 ", 1 },
+		{ "<leaf0002> v-0002 &amp; padding </leaf0002><tag/>", ">v49</tag>", 0 },
+		{ "<one>1</one>", "<leaf2999 ", 0 },	/* content match only: all of it */
+	};
+	size_t cap = 400000, len = 0;
+	char *xml = malloc(cap), *before, *want, *got, *body;
+	xmlDocPtr plain, packed;
+	xmlNodePtr blob;
+
+	len += (size_t)snprintf(xml + len, cap - len, SPARSE_HEAD "<first>f</first><one>1</one>");
+	for (int k = 0; k < 3000; k++)
+		len += (size_t)snprintf(xml + len, cap - len,
+		    "<leaf%04d>v-%04d &amp; padding</leaf%04d><tag>v%d</tag>", k, k, k, k % 50);
+	len += (size_t)snprintf(xml + len, cap - len, "</blob></config>");
+	plain = xmlReadMemory(xml, (int)len, NULL, NULL, NC_XML_PARSE_OPTS);
+	packed = packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
+	blob = xmlDocGetRootElement(packed)->children;
+	before = ser(packed);
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		int freed = 0;
+
+		if (asprintf(&body, "<blob xmlns=\"urn:b\">%s</blob>", filters[i].body) == -1)
+			abort();
+		want = filtered(plain, body);
+		packed_watch_frees(count_free, &freed);
+		got = filtered(packed, body);
+		packed_watch_frees(NULL, NULL);
+		packed_repack();	/* as after an RPC */
+		CHECK(strcmp(want, got) == 0 && strstr(got, filters[i].has) != NULL,
+		    "filter %s: as on the plain tree, %s", filters[i].body, filters[i].has);
+		CHECK(packed_is(blob) && (freed < 100) == filters[i].few,
+		    "filter %s reads %s of the container as nodes (%d elements freed)",
+		    filters[i].body, filters[i].few ? "a few leaves" : "all", freed);
+		free(want);
+		free(got);
+		free(body);
+	}
+	got = ser(packed);
+	CHECK(strcmp(before, got) == 0, "the filters left the data as it was");
+	free(got);
+	free(before);
+	doc_free(plain);
+	doc_free(packed);
+	free(xml);
+}
+
 int
 main(void)
 {
@@ -400,6 +484,7 @@ main(void)
 	test_sparse_edit("", 0);
 	test_sparse_edit("", 1);
 	test_sparse_edit(" t ", 1);
+	test_sparse_filter();
 	test_merge_keeps_request_packed();
 	test_undo_after_partial_repack();
 	test_undo_keeps_index();
