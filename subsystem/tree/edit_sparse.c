@@ -5,7 +5,8 @@
  * keeps it unpacked.  Only the leaves the edit may match are unpacked:
  * per edit leaf, the first two of its name (what the edit matches when
  * the name is a container's or keyed, and whether the leaf is the only
- * one of its name) and every one of its value (a leaf-list entry).  The
+ * one of its name) and every one of its value (a leaf-list entry); and
+ * the container's first leaf, its key when it is a list entry.  The
  * edit runs on them as on the whole container (edit.c), then they go
  * back into the string between the bytes left packed, each where it
  * was, a new one before the next old one that follows it in the edited
@@ -75,7 +76,7 @@ pick(struct sparse *s, xmlNodePtr d, const char **names, char **texts, size_t ne
 	s->n = s->leaves = 0;
 	while (p < end) {
 		const char *start = p, *name = p + 1, *q;
-		int want = 0;
+		int want;
 
 		if (*p == 'T') {
 			p += tok_len(p);
@@ -86,7 +87,7 @@ pick(struct sparse *s, xmlNodePtr d, const char **names, char **texts, size_t ne
 		if (*q != 'X')
 			return 0;	/* not a leaf */
 		p = q + 1;
-		s->leaves++;
+		want = s->leaves++ == 0;	/* a schema-less key: error-paths, reports */
 		for (size_t i = 0; i < ne; i++)
 			if (strcmp(name, names[i]) == 0 &&
 			    (++cnt[i] <= 2 || text_is(name + strlen(name) + 1, texts[i])))
@@ -114,10 +115,12 @@ edit_sparse_open(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, int merge
 	/*
 	 * Not when the module knows d's children (ordered-by user, choices,
 	 * defaults work on all of them), nor when d's parent has an index
-	 * (d's key there may be its first leaf).
+	 * (d's key there may be its first leaf), nor when keys are named for
+	 * d (they could be any of its leaves).
 	 */
 	if (!merge_or_none || c->detached || c->log_inside || !packed_is(d) ||
 	    d->ns == NULL || (c->schema != NULL && known) ||
+	    (c->keys != NULL && xmlHashLookup(c->keys, d->name) != NULL) ||
 	    (d->parent != NULL && d->parent->_private != NULL))
 		return NULL;
 	for (xmlNodePtr e = eparent->children; e != NULL && fits; e = e->next) {
