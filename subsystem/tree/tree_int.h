@@ -275,12 +275,22 @@ int edit_schema_known(const struct lysc_node *sn);
 
 /*
  * select evaluated on the datastore root root when it is a path of child
- * steps with key predicates (xpath_keyed.c): 1 with *out the selected
- * nodes in document order; 0 when libxml2 is to evaluate it.
+ * steps with key predicates, or none (xpath_keyed.c): 1 with *out the
+ * selected nodes in document order; 0 when libxml2 is to evaluate it.
+ * Packed containers of leaves it read a few leaves of are in v (each
+ * with only those as children) until xpath_views_done(v), after *out
+ * is read.
  */
+#define XPATH_VIEWS_MAX	16
+struct xpath_views {
+	int		 n;
+	xmlNodePtr	 node[XPATH_VIEWS_MAX];
+	void		*taken[XPATH_VIEWS_MAX];
+};
 struct _xmlNodeSet;
 int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
-    xmlNodePtr root, struct _xmlNodeSet **out);
+    xmlNodePtr root, struct _xmlNodeSet **out, struct xpath_views *v);
+void xpath_views_done(struct xpath_views *v);
 
 /* ---- validate.c (for validate_edits.c, validate_diff.c) ---- */
 

@@ -15,6 +15,7 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
                           of distinct leaves), into an empty store
   then, each in a new session on that store (goal from its size):
   memory.nonlist_filter   a subtree filter selecting one leaf of it
+  memory.nonlist_xpath    an XPath filter selecting one leaf of it
   memory.nonlist_get      get-config (all of it)
   memory.nonlist_leaf     a merge edit of one leaf of the container
   memory.nonlist_reload   get-config again, the store now base + that edit's
@@ -53,7 +54,7 @@ def wanted(name):
     return not PATHS or name in PATHS
 
 
-NONLIST_AFTER = ("nonlist_filter", "nonlist_get", "nonlist_leaf", "nonlist_reload")
+NONLIST_AFTER = ("nonlist_filter", "nonlist_xpath", "nonlist_get", "nonlist_leaf", "nonlist_reload")
 NLEAVES = 15000000 // 70
 
 
@@ -168,6 +169,14 @@ def run_paths(prog, env, tag):
                 raise RuntimeError("nonlist_filter: not one leaf: %r" % r[:300])
             res["nonlist_filter"] = s.hwm_mb()
             s.close()
+        if wanted("nonlist_xpath"):
+            s = session()
+            r = s.rpc('<get-config><source><running/></source><filter type="xpath" xmlns:b="urn:example:blob" '
+                      'select="/b:blob/b:leaf%06d"/></get-config>' % (mid + 1))
+            if r.count(b"<leaf") != 1 or b"value-%06d-" % (mid + 1) not in r:
+                raise RuntimeError("nonlist_xpath: not one leaf: %r" % r[:300])
+            res["nonlist_xpath"] = s.hwm_mb()
+            s.close()
         if wanted("nonlist_get"):
             s = session()
             r = s.rpc("<get-config><source><running/></source></get-config>")
@@ -223,7 +232,8 @@ def report(tag, res, size, nsize, lsize):
     if "nonlist" in res:
         figure(pre + "nonlist_mb", res["nonlist"], "MB", "one ~15 MB edit that is not a list (store %.1f MB); "
                "goal <= %.1f%s" % (nsize, ngoal, "" if res["nonlist"] <= ngoal else " MISSED"))
-    for k, what in (("nonlist_filter", "a subtree filter for one leaf of"), ("nonlist_get", "get-config of"),
+    for k, what in (("nonlist_filter", "a subtree filter for one leaf of"),
+                    ("nonlist_xpath", "an XPath filter for one leaf of"), ("nonlist_get", "get-config of"),
                     ("nonlist_leaf", "a one-leaf merge edit of"),
                     ("nonlist_reload", "get-config after nonlist_leaf (its journal record) of")):
         if k in res:

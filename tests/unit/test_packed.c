@@ -410,11 +410,34 @@ filtered(xmlDocPtr doc, const char *body)
 	return out;
 }
 
+/* XPath filter select on doc, the reply's data serialized (malloc()ed). */
+static char *
+xfiltered(xmlDocPtr doc, const char *select)
+{
+	static const char fxml[] = "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\" "
+	    "xmlns:b=\"urn:b\" type=\"xpath\"/>";
+	char *out;
+	struct rpc r = { 0 };
+	xmlDocPtr f, reply = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewDocNode(reply, NULL, BAD_CAST "data", NULL);
+
+	xmlDocSetRootElement(reply, root);
+	f = xmlReadMemory(fxml, (int)strlen(fxml), NULL, NULL, NC_XML_PARSE_OPTS);
+	if (filter_xpath(NULL, &r, xmlDocGetRootElement(f), select, doc, root) != 0)
+		abort();
+	out = ser(reply);
+	xmlFreeDoc(reply);
+	xmlFreeDoc(f);
+	xmlFreeDoc(r.err_doc);
+	return out;
+}
+
 /*
  * Subtree filters selecting a few leaves of a big packed container of
  * leaves read only those (packed_view) and give what they give on the
  * plain tree; the container keeps its string.  A filter naming more
- * leaves than that (every tag) unpacks it, as before.
+ * leaves than that (every tag) unpacks it, as before.  The same for
+ * XPath paths of names (xpath_keyed.c).
  */
 static void
 test_sparse_filter(void)
@@ -430,6 +453,13 @@ test_sparse_filter(void)
 		{ "<leaf0002>v-0002 &amp; padding</leaf0002><leaf2999/>", "<leaf2999 ", 1 },
 		{ "<leaf0002> v-0002 &amp; padding </leaf0002><tag/>", ">v49</tag>", 0 },
 		{ "<one>1</one>", "<leaf2999 ", 0 },	/* content match only: all of it */
+	}, xpaths[] = {
+		{ "/b:blob/b:leaf0100", ">v-0100 &amp; padding</leaf0100>", 1 },
+		{ "/b:blob/b:first", ">f</first></blob>", 1 },
+		{ "/b:blob/b:leaf0007/b:x", "", 1 },
+		{ "/b:blob/b:one[b:x='1']", "", 1 },
+		{ "/b:blob", "<leaf2999>", 1 },		/* copied packed */
+		{ "/b:blob/b:tag", ">v49</tag>", 0 },	/* 3000 tags */
 	};
 	size_t cap = 400000, len = 0;
 	char *xml = malloc(cap), *before, *want, *got, *body;
@@ -463,6 +493,24 @@ test_sparse_filter(void)
 		free(want);
 		free(got);
 		free(body);
+	}
+	for (size_t i = 0; i < sizeof(xpaths) / sizeof(xpaths[0]); i++) {
+		int freed = 0;
+
+		filter_index_on = 0;	/* libxml2's XPath */
+		want = xfiltered(plain, xpaths[i].body);
+		filter_index_on = 1;
+		packed_watch_frees(count_free, &freed);
+		got = xfiltered(packed, xpaths[i].body);
+		packed_watch_frees(NULL, NULL);
+		packed_repack();
+		CHECK(strcmp(want, got) == 0 && strstr(got, xpaths[i].has) != NULL,
+		    "XPath %s: as libxml2 on the plain tree, %s", xpaths[i].body, xpaths[i].has);
+		CHECK(packed_is(blob) && (freed < 100) == xpaths[i].few,
+		    "XPath %s reads %s of the container as nodes (%d elements freed)",
+		    xpaths[i].body, xpaths[i].few ? "a few leaves" : "all", freed);
+		free(want);
+		free(got);
 	}
 	got = ser(packed);
 	CHECK(strcmp(before, got) == 0, "the filters left the data as it was");
