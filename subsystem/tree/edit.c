@@ -367,11 +367,16 @@ apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop in
     const struct lysc_node *psn, int known)
 {
 	size_t at = c->nlog;
-	int d_packed = edit_unpack(c, d);
 	int e_packed = packed_unpack(eparent);
+	/* a few leaves of a big container of leaves: only those unpacked */
+	struct sparse *sparse = edit_sparse_open(c, d, eparent,
+	    inherited == OP_MERGE || inherited == OP_NONE, known);
+	int d_packed = sparse == NULL && edit_unpack(c, d);
 	int rc = apply_children_unpacked(c, d, eparent, inherited, psn, known);
 
-	if (d_packed && !c->log_inside)
+	if (sparse != NULL)
+		edit_sparse_close(c, d, at, sparse);
+	else if (d_packed && !c->log_inside)
 		edit_repack(c, d, at);
 	/* what is left of the request's node (not moved into d) is read no more */
 	if (e_packed)

@@ -202,7 +202,20 @@ edit_repack(struct edit_ctx *c, xmlNodePtr d, size_t at)
 {
 	edit_report(c, at + 1, c->nlog);	/* before its nodes are packed away */
 	packed_pack_tree(d);
+	edit_log_keep(c, at);
+}
+
+void
+edit_log_keep(struct edit_ctx *c, size_t at)
+{
 	for (size_t i = at + 1; i < c->nlog; i++)
 		forget_change(&c->log[i]);
 	c->nlog = at + 1;
+}
+
+void
+edit_log_taken(struct edit_ctx *c, xmlNodePtr d, void *taken)
+{
+	log_push(c, EC_UNPACKED, d, NULL, NULL);
+	c->log[c->nlog - 1].old_text = taken;
 }

@@ -444,13 +444,56 @@ static int filter_node_unpacked(const struct walk *w, xmlNodePtr f, xmlNodePtr d
  * unpacked for this and packed again at once: a filter that looks into
  * every entry of a big list never holds the whole list unpacked.
  */
+#define VIEW_MAX	256	/* leaves of a packed container a filter reads as nodes */
+
+/* For packed_view: the first leaf (a key) and those a child of filter node f names. */
+static int
+named_in(void *arg, const char *name, int first)
+{
+	const xmlNode *f = arg;
+
+	if (first)
+		return 1;
+	for (const xmlNode *fc = f->children; fc != NULL; fc = fc->next)
+		if (fc->type == XML_ELEMENT_NODE && strcmp((const char *)fc->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A packed container of leaves (packed_grow.c: 200,000 of them) that f
+ * selects some leaves of: only those are read as nodes, not all
+ * (packed_view), and d keeps its string.  Not when the module knows d
+ * or d has keys by name (which could be any leaf), nor when f holds
+ * only content match nodes (d is then copied whole).  NULL: unpack.
+ */
+static void *
+leaves_view(const struct walk *w, xmlNodePtr f, xmlNodePtr d)
+{
+	int other = 0;
+
+	if (!packed_is(d) || w->sn != NULL || (w->o != NULL && w->o->keys != NULL &&
+	    xmlHashLookup(w->o->keys, d->name) != NULL))
+		return NULL;
+	for (xmlNodePtr fc = f->children; fc != NULL; fc = fc->next)
+		other |= fc->type == XML_ELEMENT_NODE && kind_of(fc) != F_CONTENT;
+	return other ? packed_view(d, named_in, f, VIEW_MAX) : NULL;
+}
+
 static int
 filter_node(const struct walk *w, xmlNodePtr f, xmlNodePtr d, xmlNodePtr n)
 {
 	int was_packed, rc;
+	void *view;
 
 	if (packed_is(d) && packed_mismatch(f, d))
 		return 0;
+	if ((view = leaves_view(w, f, d)) != NULL) {
+		rc = filter_node_unpacked(w, f, d, n);
+		index_drop_subtree(d);	/* a lookup may have indexed the leaves read */
+		packed_restore(d, view);
+		return rc;
+	}
 	was_packed = packed_unpack(d);
 	rc = filter_node_unpacked(w, f, d, n);
 

@@ -143,14 +143,16 @@ filter_xpath(const struct reply_opts *o, struct rpc *r, xmlNodePtr filter,
 	xmlXPathContextPtr ctx;
 	xmlXPathObjectPtr res;
 	xmlNodeSetPtr keyed;
+	struct xpath_views views;
 	xmlNsPtr *nss;
 	char *resolved;
 	int rc = 0;
 
 	/* entries by key: through the list index, nothing unpacked but them */
-	if (xpath_keyed(o, filter, select, root, &keyed)) {
+	if (xpath_keyed(o, filter, select, root, &keyed, &views)) {
 		emit(o, keyed, root, out);
 		xmlXPathFreeNodeSet(keyed);
+		xpath_views_done(&views);
 		return 0;
 	}
 	/* XPath walks real nodes only: unpacked until the RPC ends (packed.c) */

@@ -340,7 +340,12 @@ append(xmlNodePtr parent, xmlNodePtr c)
 void
 packed_append_nodes(xmlNodePtr n, const struct pk *pk)
 {
-	const char *p = pk->data, *end = pk->data + pk->len;
+	packed_append_range(n, pk->data, pk->data + pk->len);
+}
+
+void
+packed_append_range(xmlNodePtr n, const char *p, const char *end)
+{
 	xmlNodePtr cur = n, c;
 
 	while (p < end) {

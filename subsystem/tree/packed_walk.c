@@ -2,7 +2,9 @@
  * Packed subtrees read as they are, without unpacking (packed.c holds the
  * string and says its form: per element 'E' name NUL, its content, 'X';
  * per text node 'T' text NUL): a child or a leaf's text for the list
- * index's keys and filters, and the serializer's walk of the string.
+ * index's keys and filters, and the serializer's walk of the string;
+ * and a view of a few leaves of a container of leaves as nodes, for a
+ * subtree filter that names them (packed_view).
  */
 #include <string.h>
 
@@ -162,4 +164,42 @@ packed_write(const xmlNode *n, void (*put)(void *, const char *, size_t),
 		}
 		p += strlen(p + 1) + 2;
 	}
+}
+
+void *
+packed_view(xmlNodePtr n, int (*want)(void *, const char *, int), void *arg, size_t max)
+{
+	size_t len, picked = 0;
+	const char *data = packed_bytes(n, &len), *end = data + len, *p, *q;
+	void *taken;
+	int first;
+
+	for (int pass = 0; pass < 2; pass++) {
+		first = 1;
+		for (p = data; p < end; ) {
+			const char *name = p + 1;
+
+			if (*p == 'T') {
+				p += strlen(p + 1) + 2;
+				continue;
+			}
+			for (q = name + strlen(name) + 1; *q == 'T'; q += strlen(q + 1) + 2)
+				;
+			if (*q != 'X')
+				return NULL;	/* not a leaf (pass 0 only) */
+			if (want(arg, name, first)) {
+				if (pass == 0 && ++picked > max)
+					return NULL;
+				if (pass == 1)
+					packed_append_range(n, p, q + 1);
+			}
+			first = 0;
+			p = q + 1;
+		}
+		if (pass == 0) {
+			taken = n->content;
+			n->content = NULL;
+		}
+	}
+	return taken;
 }

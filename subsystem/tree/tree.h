@@ -3,10 +3,11 @@
  * them, and what other folders may use of it.
  *
  *   packed.c          list entries held as one string each (packed subtrees)
- *   packed_walk.c     packed subtrees read as they are
+ *   packed_walk.c     packed subtrees read as they are (or a few of their leaves)
  *   packed_grow.c     containers of leaves packed as they are parsed
  *   edit.c            the edit-config engine with its undo log
  *   edit_index.c      which node an edit addresses; the per-parent hash index
+ *   edit_sparse.c     a small edit of a big packed container of leaves
  *   edit_keys.c       list entry keys (YANG, RELAX NG nma:key, schema-less)
  *   edit_schema.c     what the YANG modules allow in an edit (config false,
  *                     unknown elements, missing keys, values)

@@ -126,6 +126,8 @@ void *packed_alloc(size_t sz);
 int packed_leaf_of(const xmlNode *n, const xmlNode *c);
 /* packed.c: appends the nodes of string pk to n's children. */
 void packed_append_nodes(xmlNodePtr n, const struct pk *pk);
+/* The same for the bytes p..end of a string: whole elements and texts. */
+void packed_append_range(xmlNodePtr n, const char *p, const char *end);
 
 /*
  * packed_grow.c, while parsing: leaf (just ended) goes into its parent's
@@ -218,6 +220,37 @@ void edit_remove_child(struct edit_ctx *c, xmlNodePtr child);
 int edit_unpack(struct edit_ctx *c, xmlNodePtr d);
 /* The edit of d (log entries after at) is done: d packed again, those entries kept. */
 void edit_repack(struct edit_ctx *c, xmlNodePtr d, size_t at);
+/* Packed string taken from d without unpacking it (edit_sparse.c), logged for an undo. */
+void edit_log_taken(struct edit_ctx *c, xmlNodePtr d, void *taken);
+/* The log entries after at are kept for good (their nodes may go): the log ends at at. */
+void edit_log_keep(struct edit_ctx *c, size_t at);
+
+/*
+ * packed_walk.c: packed n's leaves that want(arg, name, first: the
+ * first one) picks become n's only children, at most max of them; n's
+ * string is returned, for packed_restore to put back when they are
+ * read.  NULL, n untouched, when n holds more than leaves or more are
+ * picked.  Nothing is noted for packed_repack.
+ */
+void *packed_view(xmlNodePtr n, int (*want)(void *arg, const char *name, int first),
+    void *arg, size_t max);
+
+/* ---- edit_sparse.c ---- */
+
+/*
+ * The few leaves of big packed leaves-only container d that the leaves
+ * of eparent (merged into d: merge_or_none, the operation they inherit,
+ * is merge or none) may match are made d's only
+ * children, the rest staying in d's string (logged: an undo puts it
+ * back); NULL when it does not qualify (d is left alone).  After
+ * the edit of those children (log entries after at), edit_sparse_close
+ * puts them back into the string as a whole unpack, edit and repack
+ * would have.
+ */
+struct sparse;
+struct sparse *edit_sparse_open(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
+    int merge_or_none, int known);
+void edit_sparse_close(struct edit_ctx *c, xmlNodePtr d, size_t at, struct sparse *s);
 
 /* ---- edit_order.c ---- */
 
@@ -242,12 +275,22 @@ int edit_schema_known(const struct lysc_node *sn);
 
 /*
  * select evaluated on the datastore root root when it is a path of child
- * steps with key predicates (xpath_keyed.c): 1 with *out the selected
- * nodes in document order; 0 when libxml2 is to evaluate it.
+ * steps with key predicates, or none (xpath_keyed.c): 1 with *out the
+ * selected nodes in document order; 0 when libxml2 is to evaluate it.
+ * Packed containers of leaves it read a few leaves of are in v (each
+ * with only those as children) until xpath_views_done(v), after *out
+ * is read.
  */
+#define XPATH_VIEWS_MAX	16
+struct xpath_views {
+	int		 n;
+	xmlNodePtr	 node[XPATH_VIEWS_MAX];
+	void		*taken[XPATH_VIEWS_MAX];
+};
 struct _xmlNodeSet;
 int xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
-    xmlNodePtr root, struct _xmlNodeSet **out);
+    xmlNodePtr root, struct _xmlNodeSet **out, struct xpath_views *v);
+void xpath_views_done(struct xpath_views *v);
 
 /* ---- validate.c (for validate_edits.c, validate_diff.c) ---- */
 

@@ -13,7 +13,10 @@
  * child of that name has exactly that string value.  A step with
  * predicates asks the index for the entry their values name; when the
  * index cannot tell (few children, no key among them, irregular keys:
- * index_lookup) it reads the children, packed ones as they are.
+ * index_lookup) it reads the children, packed ones as they are.  A path
+ * without predicates is walked here too: a step into a big packed
+ * container of leaves reads only the leaves of its name (packed_view),
+ * where libxml2 would need the whole container unpacked.
  */
 #include <string.h>
 
@@ -276,6 +279,49 @@ step_lookup(const struct reply_opts *o, xmlNodePtr p, xmlNodePtr root,
 	return 1;
 }
 
+#define VIEW_MAX	256	/* leaves of a packed container read as nodes */
+
+/* For packed_view: the first leaf (a key) and those of the step's name. */
+static int
+named(void *arg, const char *name, int first)
+{
+	return first || strcmp(name, arg) == 0;
+}
+
+/*
+ * Packed p, a container of leaves that step s looks into: only the
+ * leaves of s's name (and the first) become p's children, its string
+ * kept in v for xpath_views_done; 0 when not so (p is then unpacked).
+ * Not when a module knows p or keys are named for it (an entry's keys,
+ * which the reply carries, could be any leaf).
+ */
+static int
+view(const struct reply_opts *o, xmlNodePtr p, xmlNodePtr root, const struct step *s,
+    struct xpath_views *v)
+{
+	void *taken;
+
+	if (!packed_is(p) || v->n == XPATH_VIEWS_MAX || (o != NULL && ((o->keys != NULL &&
+	    xmlHashLookup(o->keys, p->name) != NULL) ||
+	    (o->schema != NULL && schema_node_of(o->schema, p, root) != NULL))))
+		return 0;
+	if ((taken = packed_view(p, named, s->name, VIEW_MAX)) == NULL)
+		return 0;
+	v->node[v->n] = p;
+	v->taken[v->n++] = taken;
+	return 1;
+}
+
+void
+xpath_views_done(struct xpath_views *v)
+{
+	while (v->n > 0) {
+		v->n--;
+		index_drop_subtree(v->node[v->n]);
+		packed_restore(v->node[v->n], v->taken[v->n]);
+	}
+}
+
 static void
 set_add(xmlNodeSetPtr set, xmlNodePtr n)
 {
@@ -285,20 +331,14 @@ set_add(xmlNodeSetPtr set, xmlNodePtr n)
 
 int
 xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
-    xmlNodePtr root, xmlNodeSetPtr *out)
+    xmlNodePtr root, xmlNodeSetPtr *out, struct xpath_views *v)
 {
 	struct path x;
 	xmlNodeSetPtr cur, next;
-	int conds = 0;
 
+	v->n = 0;
 	if (!filter_index_on || !parse(select, filter, &x))
 		return 0;
-	for (int i = 0; i < x.ns; i++)
-		conds += x.s[i].nc;
-	if (conds == 0) {
-		path_free(&x);
-		return 0;	/* no key to look up: libxml2 walks as fast */
-	}
 	if ((cur = xmlXPathNodeSetCreate(root)) == NULL)
 		xoom();
 	for (int i = 0; i < x.ns; i++) {
@@ -314,7 +354,8 @@ xpath_keyed(const struct reply_opts *o, xmlNodePtr filter, const char *select,
 					set_add(next, found);
 				continue;
 			}
-			packed_unpack(p);
+			if (!view(o, p, root, s, v))
+				packed_unpack(p);
 			for (xmlNodePtr c = p->children; c != NULL; c = c->next)
 				if (step_holds(c, s))
 					set_add(next, c);

@@ -13,6 +13,16 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
   memory.copy_config      a new session: copy-config running -> startup
   memory.nonlist          one edit of ~15 MB that is not a list (one container
                           of distinct leaves), into an empty store
+  then, each in a new session on that store (goal from its size):
+  memory.nonlist_filter   a subtree filter selecting one leaf of it
+  memory.nonlist_xpath    an XPath filter selecting one leaf of it
+  memory.nonlist_get      get-config (all of it)
+  memory.nonlist_leaf     a merge edit of one leaf of the container
+  memory.nonlist_reload   get-config again, the store now base + that edit's
+                          journal record (nonlist_leaf runs first)
+  memory.leaflist_add     one entry appended to a ~15 MB leaf-list (a
+                          container of ~15 MB of same-named leaves, made by
+                          one edit into an empty store: memory.leaflist)
 Figures: memory.<path>_mb (VmHWM), memory.goal_mb, and the times
 memory.bulk_load_s, memory.batches_s and their ratio memory.batches_vs_bulk.
 
@@ -20,7 +30,9 @@ The list's module (tests/yang/example-bench) is loaded unless BENCH_YANG=0.
 BENCH_OLD_NETCONF=<path of another build's nchome-netconf> runs every path
 with that build too, alternating (figures named memory.old.*).
 BENCH_PATHS=rewrite,copy_config,... measures only those paths (bulk_load
-always runs: it makes the store the others start from).
+always runs: it makes the store the others start from; nonlist runs for
+any nonlist_* path, leaflist for leaflist_add; nonlist_reload needs
+nonlist_leaf).
 """
 import os
 import shutil
@@ -41,6 +53,10 @@ def wanted(name):
     return not PATHS or name in PATHS
 
 
+NONLIST_AFTER = ("nonlist_filter", "nonlist_xpath", "nonlist_get", "nonlist_leaf", "nonlist_reload")
+NLEAVES = 15000000 // 70
+
+
 def ok(reply):
     if b"<ok/>" not in reply and b":ok/>" not in reply:
         raise RuntimeError("rpc failed: %r" % reply[:600])
@@ -55,6 +71,27 @@ def entries(lo, hi, gen=0):
 def edit(body, ns=B, top="top"):
     return ('<edit-config><target><running/></target><config><%s xmlns="%s">%s</%s></config></edit-config>'
             % (top, ns, body, top))
+
+
+def dechunk(reply):
+    """A NETCONF 1.1 reply's message, without its chunk headers."""
+    out, i = [], 0
+    while reply.startswith(b"\n#", i) and not reply.startswith(b"\n##", i):
+        j = reply.index(b"\n", i + 2)
+        n = int(reply[i + 2:j])
+        out.append(reply[j + 1:j + 1 + n])
+        i = j + 1 + n
+    return b"".join(out)
+
+
+def stored(ds):
+    """running.xml and its journal (a small edit is a journal record)."""
+    out = b""
+    for name in ("running.xml", "running.journal"):
+        if os.path.exists(os.path.join(ds, name)):
+            with open(os.path.join(ds, name), "rb") as f:
+                out += f.read()
+    return out
 
 
 def run_paths(prog, env, tag):
@@ -113,19 +150,76 @@ def run_paths(prog, env, tag):
         s.close()
 
     nsize = 0
-    if wanted("nonlist"):
+    if any(wanted(k) for k in ("nonlist",) + NONLIST_AFTER):
         fresh()
         s = session()
         blob = "".join("<leaf%06d>value-%06d-padding-padding-padding-padding-pad</leaf%06d>" % (i, i, i)
-                       for i in range(15000000 // 70))
+                       for i in range(NLEAVES))
         ok(s.rpc(edit(blob, "urn:example:blob", "blob")))
         res["nonlist"] = s.hwm_mb()
         nsize = os.path.getsize(os.path.join(ds, "running.xml")) / 1e6
         s.close()
-    return res, size, nsize
+        mid = NLEAVES // 2
+        if wanted("nonlist_filter"):
+            s = session()
+            r = s.rpc('<get-config><source><running/></source><filter type="subtree"><blob xmlns='
+                      '"urn:example:blob"><leaf%06d/></blob></filter></get-config>' % (mid + 1))
+            if r.count(b"<leaf") != 1 or b"value-%06d-" % (mid + 1) not in r:
+                raise RuntimeError("nonlist_filter: not one leaf: %r" % r[:300])
+            res["nonlist_filter"] = s.hwm_mb()
+            s.close()
+        if wanted("nonlist_xpath"):
+            s = session()
+            r = s.rpc('<get-config><source><running/></source><filter type="xpath" xmlns:b="urn:example:blob" '
+                      'select="/b:blob/b:leaf%06d"/></get-config>' % (mid + 1))
+            if r.count(b"<leaf") != 1 or b"value-%06d-" % (mid + 1) not in r:
+                raise RuntimeError("nonlist_xpath: not one leaf: %r" % r[:300])
+            res["nonlist_xpath"] = s.hwm_mb()
+            s.close()
+        if wanted("nonlist_get"):
+            s = session()
+            r = s.rpc("<get-config><source><running/></source></get-config>")
+            if dechunk(r).count(b"-padding-pad</leaf") != NLEAVES:
+                raise RuntimeError("nonlist_get: leaves missing")
+            res["nonlist_get"] = s.hwm_mb()
+            s.close()
+        if wanted("nonlist_leaf"):
+            s = session()
+            ok(s.rpc(edit("<leaf%06d>changed-%06d</leaf%06d>" % (mid, mid, mid), "urn:example:blob", "blob")))
+            res["nonlist_leaf"] = s.hwm_mb()
+            s.close()
+            if stored(ds).count(b"changed-%06d" % mid) != 1:
+                raise RuntimeError("nonlist_leaf: the leaf did not change")
+        if wanted("nonlist_reload"):
+            s = session()
+            r = dechunk(s.rpc("<get-config><source><running/></source></get-config>"))
+            if r.count(b"-padding-pad</leaf") != NLEAVES - 1 or b"changed-%06d" % mid not in r:
+                raise RuntimeError("nonlist_reload: not the edited store")
+            res["nonlist_reload"] = s.hwm_mb()
+            s.close()
+
+    lsize = 0
+    if wanted("leaflist") or wanted("leaflist_add"):
+        fresh()
+        s = session()
+        tags = "".join("<tag>value-%07d-padding-padding-padding-padding-padding-pad</tag>" % i
+                       for i in range(NLEAVES))
+        ok(s.rpc(edit(tags, "urn:example:blob", "blob")))
+        res["leaflist"] = s.hwm_mb()
+        s.close()
+        lsize = os.path.getsize(os.path.join(ds, "running.xml")) / 1e6
+        if wanted("leaflist_add"):
+            s = session()
+            ok(s.rpc(edit("<tag>new-entry</tag>", "urn:example:blob", "blob")))
+            res["leaflist_add"] = s.hwm_mb()
+            s.close()
+        st = stored(ds)
+        if wanted("leaflist_add") and (st.count(b"<tag>") != NLEAVES + 1 or b"<tag>new-entry</tag>" not in st):
+            raise RuntimeError("leaflist_add: not stored: %r" % st[-200:])
+    return res, size, nsize, lsize
 
 
-def report(tag, res, size, nsize):
+def report(tag, res, size, nsize, lsize):
     pre = "memory." + tag
     goal = 3 * size + 8
     for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config"):
@@ -137,6 +231,19 @@ def report(tag, res, size, nsize):
     if "nonlist" in res:
         figure(pre + "nonlist_mb", res["nonlist"], "MB", "one ~15 MB edit that is not a list (store %.1f MB); "
                "goal <= %.1f%s" % (nsize, ngoal, "" if res["nonlist"] <= ngoal else " MISSED"))
+    for k, what in (("nonlist_filter", "a subtree filter for one leaf of"),
+                    ("nonlist_xpath", "an XPath filter for one leaf of"), ("nonlist_get", "get-config of"),
+                    ("nonlist_leaf", "a one-leaf merge edit of"),
+                    ("nonlist_reload", "get-config after nonlist_leaf (its journal record) of")):
+        if k in res:
+            figure("%s%s_mb" % (pre, k), res[k], "MB", "new session: %s the nonlist store (%.1f MB); goal <= "
+                   "%.1f%s" % (what, nsize, ngoal, "" if res[k] <= ngoal else " MISSED"))
+    lgoal = 3 * lsize + 8
+    for k, what in (("leaflist", "one edit making a leaf-list"), ("leaflist_add", "new session: one entry "
+                    "appended to a leaf-list")):
+        if k in res:
+            figure("%s%s_mb" % (pre, k), res[k], "MB", "%s (store %.1f MB); goal <= %.1f%s"
+                   % (what, lsize, lgoal, "" if res[k] <= lgoal else " MISSED"))
     figure(pre + "bulk_load_s", res["bulk_load_s"], "s", "one edit-config of %d entries, pipes" % N)
     if "batches" in res:
         figure(pre + "batches_s", res["batches_s"], "s", "%d edit-configs of %d entries" % (N // BATCH, BATCH))
@@ -151,7 +258,7 @@ try:
     old = os.environ.get("BENCH_OLD_NETCONF")
     runs = [("", NETCONF)] + ([("old.", old)] if old else [])
     for tag, prog in runs:
-        res, size, nsize = run_paths(prog, env, tag)
-        report(tag, res, size, nsize)
+        res, size, nsize, lsize = run_paths(prog, env, tag)
+        report(tag, res, size, nsize, lsize)
 finally:
     env.cleanup()

@@ -279,6 +279,253 @@ test_big_leaves(const char *between, const char *last, int want_packed)
 	free(xml);
 }
 
+/* Applies edit xml to doc (move: its nodes move in, as nchome-netconf does); errors. */
+static int
+edit_as(xmlDocPtr doc, const char *xml, int move)
+{
+	xmlDocPtr req = packed_read_memory(xml, (int)strlen(xml), NC_XML_PARSE_OPTS);
+	struct edit_ctx c;
+	int nerr;
+
+	memset(&c, 0, sizeof(c));
+	c.move = move;
+	nerr = edit_apply(&c, xmlDocGetRootElement(doc), xmlDocGetRootElement(req));
+	if (nerr > 0)
+		edit_undo(&c);
+	edit_ctx_clear(&c);
+	xmlFreeDoc(req);
+	packed_repack();
+	return nerr;
+}
+
+static void
+count_free(void *arg, const xmlNode *n)
+{
+	(void)n;
+	(*(int *)arg)++;
+}
+
+#define SPARSE_HEAD "<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"" \
+	" xmlns:nc=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><blob xmlns=\"urn:b\">"
+
+/*
+ * Small edits of a big packed container of leaves (edit_sparse.c: only
+ * the leaves they may match are unpacked): the container stays packed,
+ * its string the one packing the plain tree gives, and it serializes
+ * as the same edits of the plain tree do.  Only a few of its leaves are
+ * unpacked (and freed), unless the edit does more than merge leaves.
+ * Leaves of one name (a leaf-list: tag) with repeated values, one named
+ * once (one), and text between the leaves (between); the first leaf is
+ * never edited (schema-less, an element whose first leaf has another
+ * value is another list entry).
+ */
+static void
+test_sparse_edit(const char *between, int move)
+{
+	static const char *const edits[] = {
+		"<leaf0100>changed</leaf0100></blob>",
+		"<leaf0101>v-0101 &amp; padding</leaf0101></blob>",	/* the value it has */
+		"<leaf0102/></blob>",
+		"<one>new-one</one></blob>",		/* the only one of its name */
+		"<newleaf>x</newleaf></blob>",		/* none of its name: at the end */
+		"<tag>v3</tag></blob>",			/* a value there twice */
+		"<tag>fresh</tag></blob>",		/* a new leaf-list entry */
+		"<tag>a</tag><tag>fresh</tag><tag>b</tag></blob>",	/* not lonely */
+		"<leaf0005>1</leaf0005><leaf2999>2</leaf2999><leaf0000>3</leaf0000></blob>",
+		"<leaf0007>undone</leaf0007></blob>"	/* fails after: undone */
+		    "<blob2 xmlns=\"urn:b\" nc:operation=\"delete\"/>",
+		/* not sparse (an operation): unpacked whole, left so (its index) */
+		"<leaf0009 nc:operation=\"replace\">r</leaf0009></blob>",
+	};
+	size_t cap = 400000, len = 0;
+	char *xml = malloc(cap), *want, *got, *req;
+	xmlDocPtr plain, packed, fresh;
+	xmlNodePtr blob;
+	size_t i, n1, n2;
+
+	len += (size_t)snprintf(xml + len, cap - len, SPARSE_HEAD "<first>f</first><one>1</one>%s", between);
+	for (int k = 0; k < 3000; k++)
+		len += (size_t)snprintf(xml + len, cap - len,
+		    "<leaf%04d>v-%04d &amp; padding</leaf%04d><tag>v%d</tag>%s", k, k, k, k % 50,
+		    between);
+	len += (size_t)snprintf(xml + len, cap - len, "</blob></config>");
+	plain = xmlReadMemory(xml, (int)len, NULL, NULL, NC_XML_PARSE_OPTS);
+	packed = packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
+	blob = xmlDocGetRootElement(packed)->children;
+	CHECK(packed_is(blob), "a container of 6001 leaves is packed (between \"%s\")", between);
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		int last = i + 1 == sizeof(edits) / sizeof(edits[0]);
+		int freed = 0;
+		int e1, e2;
+
+		if (asprintf(&req, SPARSE_HEAD "%s</config>", edits[i]) == -1)
+			abort();
+		e1 = edit_as(plain, req, move);
+		packed_watch_frees(count_free, &freed);
+		e2 = edit_as(packed, req, move);
+		packed_watch_frees(NULL, NULL);
+		free(req);
+		want = ser(plain);
+		got = ser(packed);
+		CHECK(e1 == e2 && e2 == (i == 9) && strcmp(want, got) == 0 && count(got, "<blob") == 1,
+		    "edit %zu (%s, move %d): as the plain tree's (%d, %d errors)", i,
+		    between, move, e1, e2);
+		/* the request's elements and a few of the container's: not its 6001 */
+		CHECK(packed_is(blob) && (freed < 100) == !last,
+		    "edit %zu unpacks %s of the container (%d elements freed)", i,
+		    last ? "all" : "a few leaves", freed);
+		/* the plain tree packed: the bytes a whole unpack, edit, repack gives */
+		fresh = xmlCopyDoc(plain, 1);
+		packed_pack_tree(xmlDocGetRootElement(fresh)->children);
+		if (packed_is(blob) && packed_is(xmlDocGetRootElement(fresh)->children)) {
+			const char *b1 = packed_bytes(blob, &n1);
+			const char *b2 = packed_bytes(xmlDocGetRootElement(fresh)->children, &n2);
+
+			CHECK(n1 == n2 && memcmp(b1, b2, n1) == 0,
+			    "after edit %zu its string is the plain tree's packed (%zu, %zu bytes)",
+			    i, n1, n2);
+		}
+		xmlFreeDoc(fresh);
+		free(want);
+		free(got);
+	}
+	doc_free(plain);
+	doc_free(packed);
+	free(xml);
+}
+
+/* <filter>body</filter> on doc, the reply's data serialized (malloc()ed). */
+static char *
+filtered(xmlDocPtr doc, const char *body)
+{
+	char *xml, *out;
+	xmlDocPtr f, reply = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewDocNode(reply, NULL, BAD_CAST "data", NULL);
+
+	xmlDocSetRootElement(reply, root);
+	if (asprintf(&xml, "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">%s</filter>",
+	    body) == -1)
+		abort();
+	f = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, NC_XML_PARSE_OPTS);
+	filter_subtree(NULL, xmlDocGetRootElement(f), xmlDocGetRootElement(doc), root);
+	out = ser(reply);
+	xmlFreeDoc(reply);
+	xmlFreeDoc(f);
+	free(xml);
+	return out;
+}
+
+/* XPath filter select on doc, the reply's data serialized (malloc()ed). */
+static char *
+xfiltered(xmlDocPtr doc, const char *select)
+{
+	static const char fxml[] = "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\" "
+	    "xmlns:b=\"urn:b\" type=\"xpath\"/>";
+	char *out;
+	struct rpc r = { 0 };
+	xmlDocPtr f, reply = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewDocNode(reply, NULL, BAD_CAST "data", NULL);
+
+	xmlDocSetRootElement(reply, root);
+	f = xmlReadMemory(fxml, (int)strlen(fxml), NULL, NULL, NC_XML_PARSE_OPTS);
+	if (filter_xpath(NULL, &r, xmlDocGetRootElement(f), select, doc, root) != 0)
+		abort();
+	out = ser(reply);
+	xmlFreeDoc(reply);
+	xmlFreeDoc(f);
+	xmlFreeDoc(r.err_doc);
+	return out;
+}
+
+/*
+ * Subtree filters selecting a few leaves of a big packed container of
+ * leaves read only those (packed_view) and give what they give on the
+ * plain tree; the container keeps its string.  A filter naming more
+ * leaves than that (every tag) unpacks it, as before.  The same for
+ * XPath paths of names (xpath_keyed.c).
+ */
+static void
+test_sparse_filter(void)
+{
+	static const struct { const char *body, *has; int few; } filters[] = {
+		{ "<leaf0100/>", ">v-0100 &amp; padding</leaf0100>", 1 },
+		/* content match and selection */
+		{ "<one>1</one><leaf0005/>", ">1</one><leaf0005 ", 1 },
+		{ "<one>2</one><leaf0005/>", "", 1 },	/* no match */
+		{ "<first/><nothere/>", ">f</first></blob>", 1 },
+		/* containment on a leaf */
+		{ "<leaf0007><x/></leaf0007><leaf0008/>", "><leaf0008 ", 1 },
+		{ "<leaf0002>v-0002 &amp; padding</leaf0002><leaf2999/>", "<leaf2999 ", 1 },
+		{ "<leaf0002> v-0002 &amp; padding </leaf0002><tag/>", ">v49</tag>", 0 },
+		{ "<one>1</one>", "<leaf2999 ", 0 },	/* content match only: all of it */
+	}, xpaths[] = {
+		{ "/b:blob/b:leaf0100", ">v-0100 &amp; padding</leaf0100>", 1 },
+		{ "/b:blob/b:first", ">f</first></blob>", 1 },
+		{ "/b:blob/b:leaf0007/b:x", "", 1 },
+		{ "/b:blob/b:one[b:x='1']", "", 1 },
+		{ "/b:blob", "<leaf2999>", 1 },		/* copied packed */
+		{ "/b:blob/b:tag", ">v49</tag>", 0 },	/* 3000 tags */
+	};
+	size_t cap = 400000, len = 0;
+	char *xml = malloc(cap), *before, *want, *got, *body;
+	xmlDocPtr plain, packed;
+	xmlNodePtr blob;
+
+	len += (size_t)snprintf(xml + len, cap - len, SPARSE_HEAD "<first>f</first><one>1</one>");
+	for (int k = 0; k < 3000; k++)
+		len += (size_t)snprintf(xml + len, cap - len,
+		    "<leaf%04d>v-%04d &amp; padding</leaf%04d><tag>v%d</tag>", k, k, k, k % 50);
+	len += (size_t)snprintf(xml + len, cap - len, "</blob></config>");
+	plain = xmlReadMemory(xml, (int)len, NULL, NULL, NC_XML_PARSE_OPTS);
+	packed = packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
+	blob = xmlDocGetRootElement(packed)->children;
+	before = ser(packed);
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		int freed = 0;
+
+		if (asprintf(&body, "<blob xmlns=\"urn:b\">%s</blob>", filters[i].body) == -1)
+			abort();
+		want = filtered(plain, body);
+		packed_watch_frees(count_free, &freed);
+		got = filtered(packed, body);
+		packed_watch_frees(NULL, NULL);
+		packed_repack();	/* as after an RPC */
+		CHECK(strcmp(want, got) == 0 && strstr(got, filters[i].has) != NULL,
+		    "filter %s: as on the plain tree, %s", filters[i].body, filters[i].has);
+		CHECK(packed_is(blob) && (freed < 100) == filters[i].few,
+		    "filter %s reads %s of the container as nodes (%d elements freed)",
+		    filters[i].body, filters[i].few ? "a few leaves" : "all", freed);
+		free(want);
+		free(got);
+		free(body);
+	}
+	for (size_t i = 0; i < sizeof(xpaths) / sizeof(xpaths[0]); i++) {
+		int freed = 0;
+
+		filter_index_on = 0;	/* libxml2's XPath */
+		want = xfiltered(plain, xpaths[i].body);
+		filter_index_on = 1;
+		packed_watch_frees(count_free, &freed);
+		got = xfiltered(packed, xpaths[i].body);
+		packed_watch_frees(NULL, NULL);
+		packed_repack();
+		CHECK(strcmp(want, got) == 0 && strstr(got, xpaths[i].has) != NULL,
+		    "XPath %s: as libxml2 on the plain tree, %s", xpaths[i].body, xpaths[i].has);
+		CHECK(packed_is(blob) && (freed < 100) == xpaths[i].few,
+		    "XPath %s reads %s of the container as nodes (%d elements freed)",
+		    xpaths[i].body, xpaths[i].few ? "a few leaves" : "all", freed);
+		free(want);
+		free(got);
+	}
+	got = ser(packed);
+	CHECK(strcmp(before, got) == 0, "the filters left the data as it was");
+	free(got);
+	free(before);
+	doc_free(plain);
+	doc_free(packed);
+	free(xml);
+}
+
 int
 main(void)
 {
@@ -287,6 +534,10 @@ main(void)
 	test_big_leaves("", "<!-- c -->", 0);
 	test_big_leaves("", "<sub><y>2</y></sub>", 0);
 	test_big_leaves("", "<z xmlns=\"urn:other\">o</z>", 0);
+	test_sparse_edit("", 0);
+	test_sparse_edit("", 1);
+	test_sparse_edit(" t ", 1);
+	test_sparse_filter();
 	test_merge_keeps_request_packed();
 	test_undo_after_partial_repack();
 	test_undo_keeps_index();
