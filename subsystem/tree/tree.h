@@ -5,6 +5,7 @@
  *   packed.c          list entries held as one string each (packed subtrees)
  *   packed_walk.c     packed subtrees read as they are
  *   packed_grow.c     containers of leaves packed as they are parsed
+ *   packed_arena.c    small packed strings in chunks, without malloc's headers
  *   edit.c            the edit-config engine with its undo log
  *   edit_index.c      which node an edit addresses; the per-parent hash index
  *   edit_keys.c       list entry keys (YANG, RELAX NG nma:key, schema-less)
