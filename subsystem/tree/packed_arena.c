@@ -5,8 +5,9 @@
  * list entry's string.  Here a string of up to PK_ARENA_MAX bytes lives
  * in a chunk of CHUNK bytes mapped at a CHUNK boundary, with no header:
  * its chunk is its address with the low bits cleared, and the chunk's
- * header (at its start) counts the strings in it; the chunk is unmapped
- * when the count falls to zero.  A hash set of the chunks' addresses
+ * header (at its start) counts the strings in it; the chunk is released
+ * when the count falls to zero (unmapped, or kept as one of NSPARE empty
+ * chunks for the next class that needs one).  A hash set of the chunks' addresses
  * tells an arena string from a malloc'd one, which packed.c frees.
  *
  * Each chunk holds strings of one size class (sizes rounded up to 8
@@ -65,7 +66,11 @@ struct chunk {
 };
 #define HDR		((sizeof(struct chunk) + 7) & ~(size_t)7)
 
+#define NSPARE		4	/* empty chunks kept mapped */
+
 static struct chunk *room[NCLASS];	/* chunks with a free or unused slot */
+static struct chunk *spare[NSPARE];	/* empty, off the set and the lists */
+static int nspare;
 static uintptr_t *set;			/* chunk addresses; 0: empty */
 static size_t set_cap, set_n;
 
@@ -214,7 +219,7 @@ map_aligned(void)
 static struct chunk *
 chunk_new(unsigned cls)
 {
-	struct chunk *c = map_aligned();
+	struct chunk *c = nspare > 0 ? spare[--nspare] : map_aligned();
 
 	memset(c, 0, sizeof(*c));
 	c->cls = (uint16_t)cls;
@@ -273,6 +278,14 @@ packed_arena_free(void *p)
 		if (c->listed)
 			list_del(c);
 		set_del((uintptr_t)c);
+		if (nspare < NSPARE) {
+			/* a string packed and freed at once (packed_grow.c's
+			 * leaves, copied into their parent's string) would map
+			 * and unmap a chunk for every list entry parsed */
+			POISON((char *)c + HDR, CHUNK - HDR);
+			spare[nspare++] = c;
+			return sz;
+		}
 		UNPOISON(c, CHUNK);	/* the next mapping here is not ours */
 		munmap(c, CHUNK);
 		return sz;

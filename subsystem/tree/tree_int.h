@@ -127,7 +127,7 @@ void *packed_alloc(size_t sz);
  * packed_arena.c: memory for a string of sz bytes up to PK_ARENA_MAX
  * (NULL above), *slot set to the bytes it takes; packed_arena_free
  * returns those bytes, or 0 when p is not an arena string (malloc'd).
- * packed_arena_chunks: chunks mapped now (tests).
+ * packed_arena_chunks: chunks holding strings now (tests).
  */
 #define PK_ARENA_MAX	1024
 void *packed_arena_alloc(size_t sz, size_t *slot);

@@ -317,8 +317,9 @@ intact(size_t i)
  * Strings from the arena and from malloc freed in every order: each
  * keeps its bytes until freed (no two share a slot), the count of
  * max-session-memory comes back to where it was, and every chunk is
- * unmapped when its last string goes (ASan: a chunk unmapped early is
- * a use of unmapped memory; one not known as a chunk is a bad free()).
+ * released when its last string goes (ASan: a chunk released early is
+ * a use of poisoned or unmapped memory; one not known as a chunk is a
+ * bad free()).
  */
 static void
 test_arena_orders(void)
@@ -348,7 +349,7 @@ test_arena_orders(void)
 			packed_release(str[perm[i]]);
 		}
 		CHECK(bad == 0, "strings freed %s kept their bytes (%d changed)", order_name[order], bad);
-		CHECK(packed_arena_chunks() == chunks0, "freed %s, every chunk is unmapped (%zu left)",
+		CHECK(packed_arena_chunks() == chunks0, "freed %s, every chunk is released (%zu left)",
 		    order_name[order], packed_arena_chunks() - chunks0);
 		CHECK(memcap_used() == used0, "freed %s, the memory count is back (%zd bytes off)",
 		    order_name[order], (ssize_t)(memcap_used() - used0));
@@ -393,7 +394,7 @@ test_arena_chunk_release(void)
 	CHECK(((unsigned char *)s[0])[170] == 0x5a, "its string is as written");
 	packed_release(s[0]);
 	CHECK(packed_arena_chunks() - chunks0 == 2,
-	    "its last string freed, the chunk is unmapped (%zu chunks)", packed_arena_chunks() - chunks0);
+	    "its last string freed, the chunk is released (%zu chunks)", packed_arena_chunks() - chunks0);
 	for (int i = 1; i < N; i++)
 		packed_release(s[i]);
 	CHECK(packed_arena_chunks() == chunks0, "all freed, no chunk is left");
