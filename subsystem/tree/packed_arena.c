@@ -7,12 +7,13 @@
  * its chunk is its address with the low bits cleared, and the chunk's
  * header (at its start) counts the strings in it; the chunk is released
  * when the count falls to zero (unmapped, or kept as one of NSPARE empty
- * chunks for the next class that needs one).  A hash set of the chunks' addresses
- * tells an arena string from a malloc'd one, which packed.c frees.
+ * chunks for the next class that needs one).  A hash set of the chunks'
+ * addresses tells an arena string from a malloc'd one (packed.c frees it).
  *
  * Each chunk holds strings of one size class (sizes rounded up to 8
- * bytes up to 128, above that to 1/8 of their power of two: under 6%
- * lost), and a freed string's slot goes on its chunk's free list, taken
+ * bytes up to 128, above that to 1/8 of their power of two: a 171-byte
+ * entry takes 176, malloc 192), and a freed string's slot goes on its
+ * chunk's free list, taken
  * by the next string of that class before any new chunk is mapped.  So
  * a one-leaf edit, which unpacks an entry (its string freed) and packs it
  * back (a string of about the same size), reuses the slot, and the chunks
