@@ -13,8 +13,8 @@
  * Each chunk holds strings of one size class (sizes rounded up to 8
  * bytes up to 128, above that to 1/8 of their power of two: a 171-byte
  * entry takes 176, malloc 192), and a freed string's slot goes on its
- * chunk's free list, taken
- * by the next string of that class before any new chunk is mapped.  So
+ * chunk's free list, taken by the next string of that class before any
+ * new chunk is mapped.  So
  * a one-leaf edit, which unpacks an entry (its string freed) and packs it
  * back (a string of about the same size), reuses the slot, and the chunks
  * of a class are never more than its largest number of live strings so
