@@ -11,19 +11,29 @@ static size_t used, cap, start;	/* start: the count at memcap_reset() */
 static int over;
 
 static void
-count_add(void *p)
+count_bytes(size_t n)
 {
-	used += malloc_usable_size(p);
+	used += n;
 	if (cap > 0 && used > cap)
 		over = 1;
 }
 
 static void
+uncount_bytes(size_t n)
+{
+	used = n < used ? used - n : 0;
+}
+
+static void
+count_add(void *p)
+{
+	count_bytes(malloc_usable_size(p));
+}
+
+static void
 count_sub(void *p)
 {
-	size_t n = malloc_usable_size(p);
-
-	used = n < used ? used - n : 0;
+	uncount_bytes(malloc_usable_size(p));
 }
 
 /* 1 when n more bytes would pass the hard limit (twice the cap). */
@@ -98,6 +108,18 @@ void
 memcap_uncount(void *p)
 {
 	count_sub(p);
+}
+
+void
+memcap_count_bytes(size_t n)
+{
+	count_bytes(n);
+}
+
+void
+memcap_uncount_bytes(size_t n)
+{
+	uncount_bytes(n);
 }
 
 void

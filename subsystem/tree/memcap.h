@@ -29,6 +29,9 @@ void memcap_install(void);
 /* Memory allocated with malloc() outside libxml2 that counts too (packed strings). */
 void memcap_count(void *p);
 void memcap_uncount(void *p);
+/* The same for bytes not from malloc() (packed_arena.c's slots). */
+void memcap_count_bytes(size_t n);
+void memcap_uncount_bytes(size_t n);
 
 /* The cap in bytes (0: none). */
 void memcap_set(size_t bytes);

@@ -48,13 +48,20 @@
 /*
  * Packed strings hold most of a big store or request: they count toward
  * max-session-memory like libxml2's nodes do, or an edit of entries that
- * stay packed would never reach the cap.
+ * stay packed would never reach the cap.  Small ones are in the arena
+ * (packed_arena.c), counted by the slot they take.
  */
 static void *
 pk_alloc(size_t sz)
 {
-	void *p = xmalloc(sz);
+	size_t slot;
+	void *p = packed_arena_alloc(sz, &slot);
 
+	if (p != NULL) {
+		memcap_count_bytes(slot);
+		return p;
+	}
+	p = xmalloc(sz);
 	memcap_count(p);
 	return p;
 }
@@ -62,8 +69,14 @@ pk_alloc(size_t sz)
 static void
 pk_release(void *p)
 {
+	size_t slot;
+
 	if (p == NULL)
 		return;
+	if ((slot = packed_arena_free(p)) > 0) {
+		memcap_uncount_bytes(slot);
+		return;
+	}
 	memcap_uncount(p);
 	free(p);
 }

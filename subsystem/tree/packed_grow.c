@@ -149,7 +149,8 @@ packed_grow_leaf(xmlNodePtr leaf)
 			put_back();	/* an ancestor holds more than leaves */
 		g.node = n;
 		g.cap = 256;
-		g.pk = packed_alloc(sizeof(*g.pk) + g.cap);
+		g.pk = xmalloc(sizeof(*g.pk) + g.cap);	/* realloc'd: not the arena */
+		memcap_count(g.pk);
 		g.pk->magic = PK_MAGIC;
 		g.pk->depth = 1;
 		g.pk->len = 0;
@@ -175,9 +176,18 @@ packed_grow_end(xmlNodePtr n)
 	g.pk = NULL;
 	g.node = NULL;
 	g.kept = NULL;
-	memcap_uncount(pk);
-	pk = xreallocarray(pk, 1, sizeof(*pk) + pk->len);
-	memcap_count(pk);
+	if (sizeof(*pk) + pk->len <= PK_ARENA_MAX) {
+		/* small: into the arena, without malloc's header */
+		struct pk *small = packed_alloc(sizeof(*pk) + pk->len);
+
+		memcpy(small, pk, sizeof(*pk) + pk->len);
+		packed_release(pk);
+		pk = small;
+	} else {
+		memcap_uncount(pk);
+		pk = xreallocarray(pk, 1, sizeof(*pk) + pk->len);
+		memcap_count(pk);
+	}
 	n->content = (xmlChar *)pk;
 	return 1;
 }

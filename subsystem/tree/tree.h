@@ -5,6 +5,7 @@
  *   packed.c          list entries held as one string each (packed subtrees)
  *   packed_walk.c     packed subtrees read as they are (or a few of their leaves)
  *   packed_grow.c     containers of leaves packed as they are parsed
+ *   packed_arena.c    small packed strings in chunks, without malloc's headers
  *   edit.c            the edit-config engine with its undo log
  *   edit_index.c      which node an edit addresses; the per-parent hash index
  *   edit_sparse.c     a small edit of a big packed container of leaves

@@ -2,12 +2,14 @@
  * Unit tests of packed subtrees (subsystem/packed.c) at their limits:
  * what may be packed, and that a packed tree serializes, copies and
  * unpacks to what the plain parse gives; and undone edits of packed
- * lists (edit.c), which repack entries while the edit runs.
+ * lists (edit.c), which repack entries while the edit runs; the arena
+ * of small strings (packed_arena.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tree/tree.h"
+#include "tree/tree_int.h"
 #include "unit.h"
 
 struct sbuf_out {
@@ -526,9 +528,151 @@ test_sparse_filter(void)
 	free(xml);
 }
 
+/* ---- the arena (packed_arena.c) ---- */
+
+#define NSTR	3000
+
+static unsigned long lcg = 12345;
+
+static size_t
+rnd(size_t n)
+{
+	lcg = lcg * 6364136223846793005UL + 1442695040888963407UL;
+	return (size_t)(lcg >> 33) % n;
+}
+
+static size_t str_size[NSTR];
+static unsigned char *str[NSTR];
+
+/* Strings of assorted sizes, arena (up to PK_ARENA_MAX) and malloc'd, each filled. */
+static void
+alloc_all(void)
+{
+	for (size_t i = 0; i < NSTR; i++) {
+		str_size[i] = i % 10 == 0 ? PK_ARENA_MAX + 1 + rnd(3000) : 1 + rnd(PK_ARENA_MAX);
+		str[i] = packed_alloc(str_size[i]);
+		memset(str[i], (int)(i & 0xff), str_size[i]);
+	}
+}
+
+static int
+intact(size_t i)
+{
+	for (size_t j = 0; j < str_size[i]; j++)
+		if (str[i][j] != (unsigned char)(i & 0xff))
+			return 0;
+	return 1;
+}
+
+/*
+ * Strings from the arena and from malloc freed in every order: each
+ * keeps its bytes until freed (no two share a slot), the count of
+ * max-session-memory comes back to where it was, and every chunk is
+ * released when its last string goes (ASan: a chunk released early is
+ * a use of poisoned or unmapped memory; one not known as a chunk is a
+ * bad free()).
+ */
+static void
+test_arena_orders(void)
+{
+	static const char *order_name[] = { "forward", "backward", "odds then evens", "random" };
+	size_t used0 = memcap_used(), chunks0 = packed_arena_chunks();
+	static size_t perm[NSTR];
+
+	for (int order = 0; order < 4; order++) {
+		int bad = 0;
+
+		alloc_all();
+		CHECK(packed_arena_chunks() > chunks0, "small strings are in the arena (%zu chunks)",
+		    packed_arena_chunks());
+		for (size_t i = 0; i < NSTR; i++)
+			perm[i] = order == 0 ? i : order == 1 ? NSTR - 1 - i :
+			    order == 2 ? (i < NSTR / 2 ? 2 * i + 1 : 2 * (i - NSTR / 2)) : i;
+		if (order == 3)
+			for (size_t i = NSTR - 1; i > 0; i--) {
+				size_t j = rnd(i + 1), t = perm[i];
+
+				perm[i] = perm[j];
+				perm[j] = t;
+			}
+		for (size_t i = 0; i < NSTR; i++) {
+			bad += !intact(perm[i]);
+			packed_release(str[perm[i]]);
+		}
+		CHECK(bad == 0, "strings freed %s kept their bytes (%d changed)", order_name[order], bad);
+		CHECK(packed_arena_chunks() == chunks0, "freed %s, every chunk is released (%zu left)",
+		    order_name[order], packed_arena_chunks() - chunks0);
+		CHECK(memcap_used() == used0, "freed %s, the memory count is back (%zd bytes off)",
+		    order_name[order], (ssize_t)(memcap_used() - used0));
+	}
+}
+
+/*
+ * A chunk goes when its last string goes, not before; a freed slot is
+ * taken by the next string of its size before a new chunk is mapped.
+ */
+static void
+test_arena_chunk_release(void)
+{
+	enum { N = 800 };	/* 171 bytes (a bench entry): ~370 a chunk */
+	static void *s[N];
+	size_t chunks0 = packed_arena_chunks(), in_first = 0;
+	uintptr_t first;
+	void *again;
+
+	for (int i = 0; i < N; i++) {
+		s[i] = packed_alloc(171);
+		memset(s[i], 0x5a, 171);
+	}
+	first = (uintptr_t)s[0] & ~(uintptr_t)0xffff;
+	for (int i = 0; i < N; i++)
+		in_first += ((uintptr_t)s[i] & ~(uintptr_t)0xffff) == first;
+	CHECK(packed_arena_chunks() - chunks0 == 3 && in_first > 300,
+	    "800 strings of 171 bytes fill 3 chunks (%zu; %zu in the first)",
+	    packed_arena_chunks() - chunks0, in_first);
+	packed_release(s[1]);
+	again = packed_alloc(170);
+	CHECK(again == s[1] && packed_arena_chunks() - chunks0 == 3,
+	    "a freed slot is taken again before a new chunk is mapped");
+	s[1] = again;
+	for (int i = 1; i < N; i++)
+		if (((uintptr_t)s[i] & ~(uintptr_t)0xffff) == first) {
+			packed_release(s[i]);
+			s[i] = NULL;
+		}
+	CHECK(packed_arena_chunks() - chunks0 == 3,
+	    "a chunk with one string left stays (%zu chunks)", packed_arena_chunks() - chunks0);
+	CHECK(((unsigned char *)s[0])[170] == 0x5a, "its string is as written");
+	packed_release(s[0]);
+	CHECK(packed_arena_chunks() - chunks0 == 2,
+	    "its last string freed, the chunk is released (%zu chunks)", packed_arena_chunks() - chunks0);
+	for (int i = 1; i < N; i++)
+		packed_release(s[i]);
+	CHECK(packed_arena_chunks() == chunks0, "all freed, no chunk is left");
+}
+
+/* A packed document's strings are all freed with it: no chunk is left. */
+static void
+test_arena_doc_freed(void)
+{
+	size_t chunks0 = packed_arena_chunks();
+	xmlDocPtr doc = list_doc(40, "-a-longer-value-to-pass-pk-max"), copy = packed_copy_doc(doc);
+
+	CHECK(packed_arena_chunks() > chunks0, "a packed list's entries are in the arena");
+	packed_unpack_tree(xmlDocGetRootElement(doc));
+	packed_repack();
+	xmlFreeDoc(copy);
+	doc_free(doc);
+	CHECK(packed_arena_chunks() == chunks0, "its document, a copy, unpacked and repacked, "
+	    "freed: no chunk is left (%zu)", packed_arena_chunks() - chunks0);
+}
+
 int
 main(void)
 {
+	test_arena_orders();
+	test_arena_chunk_release();
+	test_arena_doc_freed();
 	test_big_leaves("", "", 1);
 	test_big_leaves(" t ", "tail", 1);
 	test_big_leaves("", "<!-- c -->", 0);
