@@ -182,7 +182,7 @@ main(void)
 	static const char *const names[2] = { "subtree", "xpath" };
 	char err[512], fig[64], note[256];
 	size_t bytes[4];
-	struct reply_opts off = { NULL, NULL }, rule = { NULL, NULL }, yang = { NULL, NULL };
+	struct reply_opts off = { 0 }, rule = { 0 }, yang = { 0 };
 	xmlHashTablePtr nokeys = xmlHashCreate(4);
 	char **k = calloc(2, sizeof(*k));
 	struct schema *s;
