@@ -160,21 +160,20 @@ def run_paths(prog, env, tag):
         nsize = os.path.getsize(os.path.join(ds, "running.xml")) / 1e6
         s.close()
         mid = NLEAVES // 2
-        if wanted("nonlist_filter"):
+        one_leaf = {   # a filter for one leaf of the big container, each kind
+            "nonlist_filter": '<filter type="subtree"><blob xmlns="urn:example:blob">'
+                              '<leaf%06d/></blob></filter>' % (mid + 1),
+            "nonlist_xpath": '<filter type="xpath" xmlns:b="urn:example:blob" '
+                             'select="/b:blob/b:leaf%06d"/>' % (mid + 1),
+        }
+        for path, filt in one_leaf.items():
+            if not wanted(path):
+                continue
             s = session()
-            r = s.rpc('<get-config><source><running/></source><filter type="subtree"><blob xmlns='
-                      '"urn:example:blob"><leaf%06d/></blob></filter></get-config>' % (mid + 1))
+            r = s.rpc("<get-config><source><running/></source>%s</get-config>" % filt)
             if r.count(b"<leaf") != 1 or b"value-%06d-" % (mid + 1) not in r:
-                raise RuntimeError("nonlist_filter: not one leaf: %r" % r[:300])
-            res["nonlist_filter"] = s.hwm_mb()
-            s.close()
-        if wanted("nonlist_xpath"):
-            s = session()
-            r = s.rpc('<get-config><source><running/></source><filter type="xpath" xmlns:b="urn:example:blob" '
-                      'select="/b:blob/b:leaf%06d"/></get-config>' % (mid + 1))
-            if r.count(b"<leaf") != 1 or b"value-%06d-" % (mid + 1) not in r:
-                raise RuntimeError("nonlist_xpath: not one leaf: %r" % r[:300])
-            res["nonlist_xpath"] = s.hwm_mb()
+                raise RuntimeError("%s: not one leaf: %r" % (path, r[:300]))
+            res[path] = s.hwm_mb()
             s.close()
         if wanted("nonlist_get"):
             s = session()
