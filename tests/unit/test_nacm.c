@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "nacm_test.h"
+#include "schema_test.h"
 #include "unit.h"
 
 #define NACM_OPEN	"<nacm xmlns=\"" NACM_NS "\">"
@@ -438,7 +439,7 @@ t_write_module(const char *dir, const char *name, const char *head, size_t at,
 static void
 test_builtin_long_headers(void)
 {
-	char dir[] = "/tmp/nacm-heads-XXXXXX", err[256], cmd[4200];
+	char dir[] = "/tmp/nacm-heads-XXXXXX", err[256];
 	struct nacm_schema *b;
 	const char *ns;
 
@@ -491,9 +492,7 @@ test_builtin_long_headers(void)
 	    "a long file's early namespace is read (%s)", ns ? ns : "none");
 	CHECK(b->module_ns(b->arg, "huge") == NULL, "a file over 4 MB holds no module");
 	nacm_schema_builtin_free(b);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		CHECK(0, "rm %s", dir);
+	rmdir_all(dir);
 }
 
 int
