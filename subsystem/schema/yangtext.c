@@ -264,6 +264,61 @@ struct scan {
 
 static int parse_block(struct scan *sc, enum scope scope, int depth, void *item);
 
+/*
+ * Skips the rest of a block the scanner does not look into (lx->p just
+ * past its "{") and its closing "}".  Inside it only strings, comments
+ * and braces can change where the block ends (an unquoted string holds
+ * none of them, RFC 7950 6.1.3), so this jumps between those characters
+ * instead of splitting the text into statements: most of a module's
+ * text is such blocks, and the hello waits for every module's scan.
+ * depth is the block's own nesting depth.  0 or -1 (message in lx->err).
+ */
+static int
+skip_block(struct lex *lx, int depth)
+{
+	int open = 1;
+
+	while (lx->p < lx->end) {
+		/* the text is NUL-terminated: strcspn() stops at the end */
+		lx->p += strcspn(lx->p, "{}\"'/");
+		if (lx->p >= lx->end)
+			break;
+		switch (*lx->p) {
+		case '{':
+			if (depth + open > MAX_DEPTH) {
+				lex_fail(lx, "blocks nested too deep");
+				return -1;
+			}
+			open++;
+			lx->p++;
+			break;
+		case '}':
+			lx->p++;
+			if (--open == 0)
+				return 0;
+			break;
+		case '"':
+		case '\'':
+			if (lex_quoted(lx, NULL, NULL) == T_ERR)
+				return -1;
+			break;
+		case '/':
+			if (skip_space(lx) == -1) {
+				lex_fail(lx, "unterminated comment");
+				return -1;
+			}
+			if (*lx->p == '/')	/* not a comment: a "/" in a word */
+				lx->p++;
+			break;
+		default:		/* a NUL inside the text */
+			lx->p++;
+			break;
+		}
+	}
+	lex_fail(lx, "\"{\" is never closed");
+	return -1;
+}
+
 static int
 push_str(char ***arr, size_t *n, char *s)
 {
@@ -470,7 +525,16 @@ parse_block(struct scan *sc, enum scope scope, int depth, void *item)
 			child = NULL;
 		} else if (keep(sc, scope, kw, arg, item, &sub, &child) == -1)
 			return -1;
-		if (t == T_LBRACE && parse_block(sc, sub, depth + 1, child) == -1)
+		if (t != T_LBRACE)
+			continue;
+		if (sub == S_SKIP) {
+			if (depth + 1 > MAX_DEPTH) {
+				lex_fail(&sc->lx, "blocks nested too deep");
+				return -1;
+			}
+			if (skip_block(&sc->lx, depth + 1) == -1)
+				return -1;
+		} else if (parse_block(sc, sub, depth + 1, child) == -1)
 			return -1;
 	}
 }

@@ -58,6 +58,59 @@ scan(const char *text, struct yang_text *yt, char *err, size_t errlen)
 	return yang_text_scan(text, strlen(text), yt, err, errlen);
 }
 
+/*
+ * Blocks the scanner does not look into are skipped by strings, comments
+ * and braces alone: a brace inside any of them must not end the block, and
+ * their errors are still reported.
+ */
+static void
+test_yangtext_skipped(void)
+{
+	static const char text[] =
+	    "module m { namespace \"urn:m\"; prefix m;\n"
+	    "  container c {\n"
+	    "    description \"a } and a \\\" quote }\";\n"
+	    "    leaf l { type string { pattern '[}{]+'; } }\n"
+	    "    // a } in a line comment\n"
+	    "    /* a } in a block comment */\n"
+	    "    must \"../a\" + \"/b\";\n"
+	    "    when /m:c/m:l;\n"
+	    "    leaf-list x { type string; default \"/\"; }\n"
+	    "  }\n"
+	    "  feature after;\n"
+	    "  grouping g { container d { feature nested; } }\n"
+	    "  feature last;\n"
+	    "}\n";
+	char err[256] = "", deep[4096];
+	struct yang_text yt;
+	size_t n;
+
+	CHECK(scan(text, &yt, err, sizeof(err)) == 0 && yt.nfeatures == 2 &&
+	    strcmp(yt.features[0].name, "after") == 0 && strcmp(yt.features[1].name, "last") == 0,
+	    "braces in strings and comments of a skipped block do not end it; "
+	    "nothing inside it is kept (%s)", err);
+	if (err[0] == '\0')
+		yang_text_free(&yt);
+	CHECK(scan("module m { namespace \"urn:m\"; prefix m;\n container c {\n"
+	    "  description \"x;\n }\n}\n", &yt, err, sizeof(err)) == -1 &&
+	    strstr(err, "line 3") && strstr(err, "unterminated string"),
+	    "an unterminated string in a skipped block names its line (%s)", err);
+	CHECK(scan("module m { namespace \"urn:m\"; prefix m;\n container c {\n"
+	    "  /* x }\n}\n", &yt, err, sizeof(err)) == -1 && strstr(err, "unterminated comment"),
+	    "so does an unterminated comment (%s)", err);
+	CHECK(scan("module m { namespace \"urn:m\"; prefix m;\n container c { leaf l {\n}\n",
+	    &yt, err, sizeof(err)) == -1 && strstr(err, "never closed"),
+	    "a skipped block never closed is an error (%s)", err);
+	n = (size_t)snprintf(deep, sizeof(deep), "module m { namespace \"urn:m\"; prefix m; ");
+	for (int i = 0; i < 70; i++)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "container c%d { ", i);
+	for (int i = 0; i < 70; i++)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "} ");
+	snprintf(deep + n, sizeof(deep) - n, "}");
+	CHECK(scan(deep, &yt, err, sizeof(err)) == -1 && strstr(err, "nested too deep"),
+	    "blocks nested deeper than the limit are refused inside skipped blocks too (%s)", err);
+}
+
 static void
 test_yangtext(void)
 {
@@ -105,6 +158,7 @@ test_yangtext(void)
 	    "an unterminated string is an error with its line (%s)", err);
 	CHECK(scan("module m {\n namespace \"urn:m\";\n prefix m;\n", &yt, err,
 	    sizeof(err)) == -1 && strstr(err, "never closed"), "so is a missing brace (%s)", err);
+	test_yangtext_skipped();
 	CHECK(scan("module m { prefix m; }", &yt, err, sizeof(err)) == -1 &&
 	    strstr(err, "no namespace"), "a module without a namespace is refused (%s)", err);
 	CHECK(scan("container c { }", &yt, err, sizeof(err)) == -1 &&
