@@ -233,10 +233,14 @@ op_get_config(struct rpc *r)
 	else if (ds == DS_RUNNING && (wd == WD_EXPLICIT || r->s->schema == NULL) &&
 	    reply_keyed(r, nc_child(r->op, "filter"), wd))
 		;	/* entries by key, no parse */
-	else if ((doc = store_doc(st, ds)) == NULL)
-		ops_store_failed(r);
-	else
-		reply_doc(r, doc, nc_child(r->op, "filter"), wd, 1);
+	else {
+		if (ds == DS_RUNNING)
+			store_shared_want(st);	/* the form for the next sessions */
+		if ((doc = store_doc(st, ds)) == NULL)
+			ops_store_failed(r);
+		else
+			reply_doc(r, doc, nc_child(r->op, "filter"), wd, 1);
+	}
 	store_unlock(st);
 }
 

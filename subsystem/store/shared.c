@@ -398,6 +398,20 @@ store_shared_publish(struct store *st)
 	sh->index_bad = 0;
 	store_remove_leftovers(st);
 	write_form(st, id);
+	/* and running's rules, if not current: a recovery session never asks
+	   for them, and the next session NACM applies to would parse running */
+	st->nacm.want = 1;
+}
+
+void
+store_shared_want(struct store *st)
+{
+	uint64_t id[SHARED_ID_WORDS];
+
+	if (st->c[DS_RUNNING].doc != NULL || shared_running_id(st, id) == -1)
+		return;
+	if (!form_current(st, id))
+		st->shared.want = 1;
 }
 
 void

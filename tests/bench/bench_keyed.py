@@ -25,8 +25,8 @@ keyed.<tree>.<kind>_50k_vs_5k is the ratio of the two sizes' medians
 
 BENCH_ACCOUNT=<account>: the timed sessions run as that ordinary account,
 with running's NACM group rules (tests/lib/bench_account.py), as every
-real NMS session does; the loading session and the unfiltered read that
-follows it stay root; every figure's name ends in .nonroot.
+real NMS session does; the loading session stays root (the unfiltered
+read that follows it is the account's); every figure's name ends in .nonroot.
 """
 import os
 import shutil
@@ -81,7 +81,9 @@ class Tree:
         s.close()
         if b"<ok/>" not in r:
             raise RuntimeError("%s: load failed: %r" % (self.tag, r[:300]))
-        s = Direct(self.prog, self.env.conf)
+        # the read that follows: the account's when BENCH_ACCOUNT (no root session, as in
+        # a real deployment: whatever forms there are, an ordinary account's session wrote)
+        s = Direct(argv=ACCOUNT.argv(self.prog, self.env.conf)) if ACCOUNT else Direct(self.prog, self.env.conf)
         s.rpc("<get-config><source><running/></source></get-config>")
         s.close()
 
