@@ -408,7 +408,10 @@ store_shared_want(struct store *st)
 {
 	uint64_t id[SHARED_ID_WORDS];
 
-	if (st->c[DS_RUNNING].doc != NULL || shared_running_id(st, id) == -1)
+	/* a tree the session changed is no form (a tree as loaded is: NACM's
+	   rules may have made the session load it) */
+	if ((st->c[DS_RUNNING].doc != NULL && st->c[DS_RUNNING].doc != st->shared.doc) ||
+	    shared_running_id(st, id) == -1)
 		return;
 	if (!form_current(st, id))
 		st->shared.want = 1;
