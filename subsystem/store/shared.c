@@ -19,7 +19,11 @@
  * session whose get-config found the form missing or stale parses
  * running as before; after its reply (store_shared_publish) it writes
  * the form from that tree, if the tree is still running exactly as it
- * was loaded, stamped with the identity it was loaded at.  The write is
+ * was loaded, stamped with the identity it was loaded at.  So does a
+ * session that NACM keeps from reading all of running (every account
+ * but the recovery one: store_shared_want), though it cannot send the
+ * form whole: its keyed filters, and those of the sessions after it,
+ * read entries through the index.  The write is
  * atomic (temp file, fsync, rename: dsdir_write_atomic), so a reader
  * sees the old form or the new one, never part of one; a publisher
  * killed half-way leaves a temp file (removed by a later session:
