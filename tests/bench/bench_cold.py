@@ -429,7 +429,7 @@ try:
     if old:
         n, o = builds[0].res, builds[1].res
         for k, unit in FIGS:
-            if n.get(k) and o.get(k):
+            if n.get(k) and o.get(k) and statistics.median(o[k]):	# old shared_cached 0: no form
                 figure("cold.new_vs_old.%s%s" % (k, SUFFIX), statistics.median(n[k]) / statistics.median(o[k]), "x",
                        "new median / old median")
 finally:
