@@ -18,6 +18,8 @@ that hide entry e3 and deny module ietf-system:
   - a top-level node the account may not read (kept, bare, for one
     readable entry) is never answered from the index: the parse's reply,
     the planted change unseen;
+  - a warm session holding running's tree as loaded looks at the forms
+    once, not at each poll;
   - a recovery session (root) that writes running.shared writes
     running.nacm too."""
 import os
@@ -143,6 +145,17 @@ try:
             os.unlink(path("running.shared"))
             sessions.fresh_get(False)	# root writes the form again
     t.ok(b"<name>e5</name><v>v5</v>" in sessions.fresh_get(True, SUBTREE % "e5"), "e5 readable, bare top")
+
+    # a warm session (its tree as loaded) looks at the forms once, not at every poll
+    w = sessions.session(True)
+    getcfg(w)
+    getcfg(w, SUBTREE % "e5")
+    os.unlink(path("running.shared"))
+    polls = [getcfg(w, SUBTREE % "e5") for _ in range(3)]
+    t.ok(not os.path.exists(path("running.shared")) and all(b"<name>e5</name>" in p for p in polls),
+         "the account's warm session polls from its tree, without looking at the forms again")
+    w.close()
+    sessions.fresh_get(False)	# root writes the form again
 
     # a recovery session's form brings running.nacm with it
     for f in FORMS:

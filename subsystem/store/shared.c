@@ -296,6 +296,7 @@ shared_loaded(struct store *st)
 	struct store_shared *sh = &st->shared;
 
 	sh->doc = dc->doc;
+	sh->asked = 0;
 	shared_make_id(sh->doc_id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
 	/* the session answers from its tree now: the old form goes */
 	drop_form(sh);
@@ -412,10 +413,15 @@ store_shared_want(struct store *st)
 {
 	uint64_t id[SHARED_ID_WORDS];
 
-	/* a tree the session changed is no form (a tree as loaded is: NACM's
-	   rules may have made the session load it) */
-	if ((st->c[DS_RUNNING].doc != NULL && st->c[DS_RUNNING].doc != st->shared.doc) ||
-	    shared_running_id(st, id) == -1)
+	/* a tree the session changed is no form; one as loaded is (NACM's
+	   rules may have made the session load it), looked at once: a warm
+	   session's polls pay no look at the files */
+	if (st->c[DS_RUNNING].doc != NULL) {
+		if (st->c[DS_RUNNING].doc != st->shared.doc || st->shared.asked)
+			return;
+		st->shared.asked = 1;
+	}
+	if (shared_running_id(st, id) == -1)
 		return;
 	if (!form_current(st, id))
 		st->shared.want = 1;
