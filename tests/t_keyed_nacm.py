@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """running.index and NACM (subsystem/ops/config.c reply_keyed): a new
-session that a read rule restricts does not answer a keyed filter from
-running.index and running.shared (which hold every entry): it reads
-running and its reply goes through the read check.  Checked with user
-nobody (setpriv) and a rule hiding entry e3: subtree and XPath filters
-by e3's key give no e3, while an unrestricted new session (root) gets e3
-through the index (a change planted in running.shared shows)."""
+session that a read rule restricts answers a keyed filter through the
+read check, whether from running or from running.index and
+running.shared (which hold every entry).  Checked with user nobody
+(setpriv) and a rule hiding entry e3: subtree and XPath filters by e3's
+key give no e3, while an unrestricted new session (root) gets e3 through
+the index (a change planted in running.shared shows).
+t_keyed_nacm_account.py checks with a real account that the restricted
+session's reply comes from the index, byte for byte the parse's."""
 import os
 import sys
 

@@ -172,12 +172,22 @@ reply_doc_masked(struct rpc *r, xmlDocPtr doc, xmlNodePtr filter)
  * from running.index and running.shared (store/index_table.c): the
  * filter runs on the entries found, as it would on running.  0: not
  * such a filter, or no current index: the caller reads running.
+ *
+ * A session that may not read everything (every account but the
+ * recovery one: /nacm is default-deny-all) gets the same read check on
+ * those entries as on running (reply_doc), when the session may read
+ * their top-level node: each entry's decisions then depend on its
+ * ancestry and its own subtree alone, both whole in doc.  A top-level
+ * node it may not read could be kept, bare, for a readable descendant
+ * that doc lacks (nacm_lazy.c): that one reads running.
  */
 static int
-reply_keyed(struct rpc *r, xmlNodePtr filter)
+reply_keyed(struct rpc *r, xmlNodePtr filter, enum wd_mode wd)
 {
+	struct nacm_session *v = ops_nacm_view(r->s);
 	struct keyq q;
 	xmlDocPtr doc;
+	xmlNodePtr top;
 	int rc;
 
 	if (filter == NULL || filter_keyq(filter, &q) != 1)
@@ -186,7 +196,15 @@ reply_keyed(struct rpc *r, xmlNodePtr filter)
 	keyq_free(&q);
 	if (rc != 1)
 		return 0;
-	reply_doc_as_is(r, doc, filter);
+	if (reply_as_is(r, wd))
+		reply_doc_as_is(r, doc, filter);
+	else if ((top = xmlFirstElementChild(xmlDocGetRootElement(doc))) != NULL &&
+	    nacm_data_allowed(v, top, NACM_READ))
+		reply_doc(r, doc, filter, wd, 1);
+	else {
+		doc_free(doc);
+		return 0;
+	}
 	doc_free(doc);
 	return 1;
 }
@@ -212,12 +230,17 @@ op_get_config(struct rpc *r)
 	if (ds == DS_RUNNING && nc_child(r->op, "filter") == NULL && reply_as_is(r, wd) &&
 	    store_shared_data(st, &fd, &off, &len, &empty) == 1)
 		rpc_reply_file(r, fd, off, len, empty);
-	else if (ds == DS_RUNNING && reply_as_is(r, wd) && reply_keyed(r, nc_child(r->op, "filter")))
+	else if (ds == DS_RUNNING && (wd == WD_EXPLICIT || r->s->schema == NULL) &&
+	    reply_keyed(r, nc_child(r->op, "filter"), wd))
 		;	/* entries by key, no parse */
-	else if ((doc = store_doc(st, ds)) == NULL)
-		ops_store_failed(r);
-	else
-		reply_doc(r, doc, nc_child(r->op, "filter"), wd, 1);
+	else {
+		if (ds == DS_RUNNING)
+			store_shared_want(st);	/* the form for the next sessions */
+		if ((doc = store_doc(st, ds)) == NULL)
+			ops_store_failed(r);
+		else
+			reply_doc(r, doc, nc_child(r->op, "filter"), wd, 1);
+	}
 	store_unlock(st);
 }
 

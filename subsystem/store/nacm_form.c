@@ -19,7 +19,9 @@
  *
  * Who writes it: a session that missed, after its reply, from its tree
  * of running if that is still running exactly as it was loaded, stamped
- * with the identity it was loaded at (never on an edit's path).  Written
+ * with the identity it was loaded at (never on an edit's path); and
+ * whoever writes running.shared (a recovery session never asks for the
+ * rules, and the first account's session after it would parse running).  Written
  * atomically (dsdir_write_atomic: temp, fsync, rename), so a reader sees
  * the old form or the new one; a commit that changes the rules changes
  * running's identity, so the old form is a miss from then on.

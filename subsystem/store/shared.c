@@ -19,7 +19,11 @@
  * session whose get-config found the form missing or stale parses
  * running as before; after its reply (store_shared_publish) it writes
  * the form from that tree, if the tree is still running exactly as it
- * was loaded, stamped with the identity it was loaded at.  The write is
+ * was loaded, stamped with the identity it was loaded at.  So does a
+ * session that NACM keeps from reading all of running (every account
+ * but the recovery one: store_shared_want), though it cannot send the
+ * form whole: its keyed filters, and those of the sessions after it,
+ * read entries through the index.  The write is
  * atomic (temp file, fsync, rename: dsdir_write_atomic), so a reader
  * sees the old form or the new one, never part of one; a publisher
  * killed half-way leaves a temp file (removed by a later session:
@@ -292,6 +296,7 @@ shared_loaded(struct store *st)
 	struct store_shared *sh = &st->shared;
 
 	sh->doc = dc->doc;
+	sh->asked = 0;
 	shared_make_id(sh->doc_id, dc->have_base, &dc->base_st, dc->have_jr, &dc->jr_st);
 	/* the session answers from its tree now: the old form goes */
 	drop_form(sh);
@@ -398,6 +403,28 @@ store_shared_publish(struct store *st)
 	sh->index_bad = 0;
 	store_remove_leftovers(st);
 	write_form(st, id);
+	/* and running's rules, if not current: a recovery session never asks
+	   for them, and the next session NACM applies to would parse running */
+	st->nacm.want = 1;
+}
+
+void
+store_shared_want(struct store *st)
+{
+	uint64_t id[SHARED_ID_WORDS];
+
+	/* a tree the session changed is no form; one as loaded is (NACM's
+	   rules may have made the session load it), looked at once: a warm
+	   session's polls pay no look at the files */
+	if (st->c[DS_RUNNING].doc != NULL) {
+		if (st->c[DS_RUNNING].doc != st->shared.doc || st->shared.asked)
+			return;
+		st->shared.asked = 1;
+	}
+	if (shared_running_id(st, id) == -1)
+		return;
+	if (!form_current(st, id))
+		st->shared.want = 1;
 }
 
 void

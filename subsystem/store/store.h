@@ -206,6 +206,15 @@ int store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *e
  */
 void store_shared_publish(struct store *st);
 
+/*
+ * Under store_lock, before store_doc(DS_RUNNING) for a reply that cannot
+ * be the form as it is (NACM hides part of running): when the form or
+ * its index is missing or stale, store_shared_publish writes them after
+ * the reply, for the keyed filters of the sessions after it (where every
+ * session is an ordinary account's, none would write them otherwise).
+ */
+void store_shared_want(struct store *st);
+
 /* ---- shared.c (with index_table.c): entries of running by key without running ---- */
 
 /*

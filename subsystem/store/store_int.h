@@ -46,6 +46,7 @@ struct store_shared {
 	uint64_t	 id[SHARED_ID_WORDS];	/* the identity it is stamped with */
 	int		 want;		/* a get-config found none current: publish */
 	int		 index_bad;	/* a lookup found running.index broken: rewrite */
+	int		 asked;		/* store_shared_want looked, doc as loaded */
 	xmlDocPtr	 doc;		/* running's doc as loaded, unchanged since; */
 	uint64_t	 doc_id[SHARED_ID_WORDS];	/* and the identity it was loaded at */
 	struct index_build *ib;		/* while the form is written: its index */

@@ -5,6 +5,13 @@ time and memory), without a YANG module as bench_netconf.py (whose warm
 figures issue 15 quotes); BENCH_YANG=1 loads the list's module
 (tests/yang/example-bench).
 
+BENCH_ACCOUNT=<account> runs the reading sessions (cold, filtered,
+memory) as that ordinary account with running's NACM group rules
+(tests/lib/bench_account.py: an account that does not exist is made in
+a private account database), as every real NMS session is (the shipped
+sshd_config refuses root); the writers stay root; no ssh figures; every
+figure's name ends in .nonroot.
+
 BENCH_OLD_NETCONF=<another build's nchome-netconf> runs every figure with
 that build too, in the same run, alternating, on a datastore of its own
 with the same content (figures cold.old.*), and prints new/old ratios.
@@ -75,6 +82,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from nchome_test import SshEnv, figure, NETCONF  # noqa: E402
 from netconf_pipes import Direct, deframed, touch_by_kernel  # noqa: E402
+from bench_account import BenchAccount  # noqa: E402
 
 B = "urn:example:bench"
 N = int(os.environ.get("BENCH_ENTRIES", "50000"))
@@ -85,6 +93,8 @@ SSH_RUNS = int(os.environ.get("BENCH_SSH_RUNS", "3"))
 GETCFG = "<get-config><source><running/></source></get-config>"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PFN_MASK = (1 << 55) - 1
+ACCOUNT = BenchAccount.from_env()
+SUFFIX = ACCOUNT.suffix if ACCOUNT else ""
 
 
 def timed(s, inner):
@@ -145,9 +155,9 @@ def entries(lo, hi, gen=0):
                    'padding-pad</gamma></cfg></item>' % (i, gen, i, gen, i, gen, i) for i in range(lo, hi))
 
 
-def edit(body, target="running"):
-    return ('<edit-config><target><%s/></target><config><top xmlns="%s">%s</top></config></edit-config>'
-            % (target, B, body))
+def edit(body, target="running", beside=""):
+    return ('<edit-config><target><%s/></target><config><top xmlns="%s">%s</top>%s</config></edit-config>'
+            % (target, B, body, beside))
 
 
 class Build:
@@ -168,16 +178,26 @@ class Build:
                                    % (floor, self.floor_bytes))
         self.res = {}
         self.reply = None
+        if ACCOUNT:
+            ACCOUNT.share(self.env)
+            ACCOUNT.check_prog(prog)
 
     def add(self, k, v):
         self.res.setdefault(k, []).append(v)
 
     def session(self):
+        """A reading session: as BENCH_ACCOUNT when set."""
+        if ACCOUNT:
+            return Direct(argv=ACCOUNT.argv(self.prog, self.env.conf), touched_buffer=True)
+        return Direct(self.prog, self.env.conf, touched_buffer=True)
+
+    def writer(self):
+        """A session that edits: root (the recovery session), whatever BENCH_ACCOUNT says."""
         return Direct(self.prog, self.env.conf, touched_buffer=True)
 
     def load(self, gen):
-        s = self.session()
-        ok(s.rpc(edit(entries(0, N, gen))))
+        s = self.writer()
+        ok(s.rpc(edit(entries(0, N, gen), beside=ACCOUNT.nacm if ACCOUNT else "")))
         s.close()
 
     def cold_round(self, gen):
@@ -266,7 +286,7 @@ class Build:
         self.add("ten_vs_one_rss", rss10 / rss1)
 
     def warm_round(self):
-        s = self.session()
+        s = self.writer()
         lat = []
         for i in range(EDITS):
             k = (i * 7919) % N
@@ -347,10 +367,12 @@ class Build:
         ds = self.env.datastore_dir
         shutil.rmtree(ds, ignore_errors=True)
         os.makedirs(ds)
+        if ACCOUNT:
+            os.chmod(ds, 0o777)
 
     def batches_round(self):
         self.fresh()
-        s = self.session()
+        s = self.writer()
         t0 = time.monotonic()
         for lo in range(0, N, 1000):
             ok(s.rpc(edit(entries(lo, min(N, lo + 1000)))))
@@ -378,7 +400,8 @@ try:
                 if step == "cold":
                     b.cold_round(rnd % 2)
                 elif step == "ssh":
-                    b.ssh_round()
+                    if not ACCOUNT:	# sshd_config's root login: the floors are root's
+                        b.ssh_round()
                 elif step == "filtered":
                     b.filtered_round()
                 elif step == "memory":
@@ -396,18 +419,18 @@ try:
         for k, unit in FIGS:
             v = b.res.get(k)
             if v:
-                figure("cold.%s%s" % (b.tag, k), statistics.median(v), unit,
+                figure("cold.%s%s%s" % (b.tag, k, SUFFIX), statistics.median(v), unit,
                        "median of %d (%s)" % (len(v), ", ".join("%.3g" % x for x in v)))
     for b in builds:
         if b.res.get("first_get_ms") and b.res.get("tree_get_ms"):
-            figure("cold.%sfirst_vs_tree_get" % b.tag, statistics.median(b.res["first_get_ms"]) /
+            figure("cold.%sfirst_vs_tree_get%s" % (b.tag, SUFFIX), statistics.median(b.res["first_get_ms"]) /
                    statistics.median(b.res["tree_get_ms"]), "x",
                    "a new session's first get-config over a warm one of a session holding the tree")
     if old:
         n, o = builds[0].res, builds[1].res
         for k, unit in FIGS:
-            if n.get(k) and o.get(k):
-                figure("cold.new_vs_old.%s" % k, statistics.median(n[k]) / statistics.median(o[k]), "x",
+            if n.get(k) and o.get(k) and statistics.median(o[k]):	# old shared_cached 0: no form
+                figure("cold.new_vs_old.%s%s" % (k, SUFFIX), statistics.median(n[k]) / statistics.median(o[k]), "x",
                        "new median / old median")
 finally:
     for b in builds:

@@ -22,6 +22,11 @@ median over BENCH_SAMPLES keys (a different entry each sample); a reply
 that does not hold its key, or differs between the trees, stops the run.
 keyed.<tree>.<kind>_50k_vs_5k is the ratio of the two sizes' medians
 (independent of list size: ~1); keyed.new_vs_old.* when two trees.
+
+BENCH_ACCOUNT=<account>: the timed sessions run as that ordinary account,
+with running's NACM group rules (tests/lib/bench_account.py), as every
+real NMS session does; the loading session stays root (the unfiltered
+read that follows it is the account's); every figure's name ends in .nonroot.
 """
 import os
 import shutil
@@ -31,10 +36,13 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from nchome_test import SshEnv, figure, NETCONF  # noqa: E402
 from netconf_pipes import Direct, deframed  # noqa: E402
+from bench_account import BenchAccount  # noqa: E402
 
 B = "urn:example:bench"
 SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "5000 50000").split()]
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "9"))
+ACCOUNT = BenchAccount.from_env()
+SUFFIX = ACCOUNT.suffix if ACCOUNT else ""
 
 
 def entries(n):
@@ -57,23 +65,30 @@ class Tree:
         self.prog = os.path.join(top, "subsystem", "nchome-netconf") if top else NETCONF
         self.env = SshEnv(name="bench-keyed-" + tag)
         self.res = {}
+        if ACCOUNT:
+            ACCOUNT.share(self.env)
+            ACCOUNT.check_prog(self.prog)
 
     def load(self, n):
         ds = self.env.datastore_dir
         shutil.rmtree(ds, ignore_errors=True)
         os.makedirs(ds)
+        if ACCOUNT:
+            os.chmod(ds, 0o777)
         s = Direct(self.prog, self.env.conf)
-        r = s.rpc('<edit-config><target><running/></target><config><top xmlns="%s">%s</top></config>'
-                     '</edit-config>' % (B, entries(n)))
+        r = s.rpc('<edit-config><target><running/></target><config><top xmlns="%s">%s</top>%s</config>'
+                  '</edit-config>' % (B, entries(n), ACCOUNT.nacm if ACCOUNT else ""))
         s.close()
         if b"<ok/>" not in r:
             raise RuntimeError("%s: load failed: %r" % (self.tag, r[:300]))
-        s = Direct(self.prog, self.env.conf)
+        # the read that follows: the account's when BENCH_ACCOUNT (no root session, as in
+        # a real deployment: whatever forms there are, an ordinary account's session wrote)
+        s = Direct(argv=ACCOUNT.argv(self.prog, self.env.conf)) if ACCOUNT else Direct(self.prog, self.env.conf)
         s.rpc("<get-config><source><running/></source></get-config>")
         s.close()
 
     def sample(self, n, kind, key):
-        s = Direct(self.prog, self.env.conf)
+        s = Direct(argv=ACCOUNT.argv(self.prog, self.env.conf)) if ACCOUNT else Direct(self.prog, self.env.conf)
         r = s.rpc(request(kind, key))
         ms = s.last_ms
         s.close()
@@ -98,17 +113,18 @@ try:
                     raise RuntimeError("%d %s %s: the trees' replies differ" % (n, kind, key))
     for t in trees:
         for k, v in t.res.items():
-            figure("keyed.%s.%s_ms" % (t.tag, k), statistics.median(v), "ms",
+            figure("keyed.%s.%s_ms%s" % (t.tag, k, SUFFIX), statistics.median(v), "ms",
                    "median of %d (%s)" % (len(v), ", ".join("%.3g" % x for x in v)))
         if len(SIZES) == 2:
             for kind in ("subtree", "xpath"):
                 a, b = (statistics.median(t.res["%s_%d" % (kind, n)]) for n in SIZES)
-                figure("keyed.%s.%s_%dk_vs_%dk" % (t.tag, kind, SIZES[1] // 1000, SIZES[0] // 1000), b / a, "x",
+                figure("keyed.%s.%s_%dk_vs_%dk%s" % (t.tag, kind, SIZES[1] // 1000, SIZES[0] // 1000, SUFFIX),
+                       b / a, "x",
                        "median at %d entries / median at %d" % (SIZES[1], SIZES[0]))
     if len(trees) == 2:
         for k in trees[0].res:
             new, old = (statistics.median(t.res[k]) for t in (trees[1], trees[0]))
-            figure("keyed.%s_vs_%s.%s" % (trees[1].tag, trees[0].tag, k), new / old, "x",
+            figure("keyed.%s_vs_%s.%s%s" % (trees[1].tag, trees[0].tag, k, SUFFIX), new / old, "x",
                    "%s median / %s median" % (trees[1].tag, trees[0].tag))
     print("every reply held its key; the trees' replies were byte-identical")
 finally:
