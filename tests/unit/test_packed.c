@@ -531,6 +531,7 @@ test_sparse_filter(void)
 /* ---- the arena (packed_arena.c) ---- */
 
 #define NSTR	3000
+#define ARENA_CHUNK	((size_t)64 * 1024)	/* packed_arena.c's CHUNK */
 
 static unsigned long lcg = 12345;
 
@@ -567,16 +568,17 @@ intact(size_t i)
 /*
  * Strings from the arena and from malloc freed in every order: each
  * keeps its bytes until freed (no two share a slot), the count of
- * max-session-memory comes back to where it was, and every chunk is
- * released when its last string goes (ASan: a chunk released early is
- * a use of poisoned or unmapped memory; one not known as a chunk is a
- * bad free()).
+ * max-session-memory comes back to where it was but for the empty
+ * chunks kept, and every chunk is released when its last string goes
+ * (ASan: a chunk released early is a use of poisoned or unmapped
+ * memory; one not known as a chunk is a bad free()).
  */
 static void
 test_arena_orders(void)
 {
 	static const char *order_name[] = { "forward", "backward", "odds then evens", "random" };
 	size_t used0 = memcap_used(), chunks0 = packed_arena_chunks();
+	size_t held0 = packed_arena_held();
 	static size_t perm[NSTR];
 
 	for (int order = 0; order < 4; order++) {
@@ -585,6 +587,8 @@ test_arena_orders(void)
 		alloc_all();
 		CHECK(packed_arena_chunks() > chunks0, "small strings are in the arena (%zu chunks)",
 		    packed_arena_chunks());
+		CHECK(memcap_used() - used0 >= packed_arena_held() - held0,
+		    "the chunks mapped are counted (%zu bytes)", packed_arena_held() - held0);
 		for (size_t i = 0; i < NSTR; i++)
 			perm[i] = order == 0 ? i : order == 1 ? NSTR - 1 - i :
 			    order == 2 ? (i < NSTR / 2 ? 2 * i + 1 : 2 * (i - NSTR / 2)) : i;
@@ -602,9 +606,59 @@ test_arena_orders(void)
 		CHECK(bad == 0, "strings freed %s kept their bytes (%d changed)", order_name[order], bad);
 		CHECK(packed_arena_chunks() == chunks0, "freed %s, every chunk is released (%zu left)",
 		    order_name[order], packed_arena_chunks() - chunks0);
-		CHECK(memcap_used() == used0, "freed %s, the memory count is back (%zd bytes off)",
-		    order_name[order], (ssize_t)(memcap_used() - used0));
+		/* the empty chunks kept (at most 4) stay counted */
+		CHECK(memcap_used() - used0 == packed_arena_held() - held0 &&
+		    packed_arena_held() - held0 <= 4 * ARENA_CHUNK,
+		    "freed %s, the memory count is back but for %zu empty chunks kept (%zd bytes off)",
+		    order_name[order], (packed_arena_held() - held0) / ARENA_CHUNK,
+		    (ssize_t)(memcap_used() - used0 - (packed_arena_held() - held0)));
 	}
+}
+
+/*
+ * max-session-memory counts the arena's chunks, not its strings: the
+ * strings of 3 chunks freed but one in each, the count stays (the free
+ * slots are still the session's), and it follows the chunks mapped,
+ * the empty ones kept included, as they come and go.
+ */
+static void
+test_arena_counted(void)
+{
+	enum { N = 800 };	/* 171 bytes: 3 chunks */
+	static void *s[N];
+	uintptr_t base[3] = { 0 };
+	size_t used0 = memcap_used(), held0 = packed_arena_held(), full;
+	size_t chunks0 = packed_arena_chunks();
+	int nb = 0;
+
+	for (int i = 0; i < N; i++)
+		s[i] = packed_alloc(171);
+	full = memcap_used();
+	CHECK(packed_arena_chunks() - chunks0 == 3 && full - used0 == packed_arena_held() - held0,
+	    "800 strings in 3 chunks: counted as the chunks mapped (%zu, %zu bytes)",
+	    full - used0, packed_arena_held() - held0);
+	/* keep the first string of each chunk */
+	for (int i = 0; i < N; i++) {
+		uintptr_t b = (uintptr_t)s[i] & ~(uintptr_t)(ARENA_CHUNK - 1);
+		int k;
+
+		for (k = 0; k < nb && base[k] != b; k++)
+			;
+		if (k < nb) {
+			packed_release(s[i]);
+			s[i] = NULL;
+		} else if (nb < 3)
+			base[nb++] = b;
+	}
+	CHECK(nb == 3 && packed_arena_chunks() - chunks0 == 3 && memcap_used() == full,
+	    "all but one string of each chunk freed: the count stays (%zd bytes off)",
+	    (ssize_t)(memcap_used() - full));
+	for (int i = 0; i < N; i++)
+		packed_release(s[i]);
+	CHECK(packed_arena_chunks() == chunks0 &&
+	    memcap_used() - used0 == packed_arena_held() - held0,
+	    "all freed: the count follows the chunks still mapped (%zd bytes off)",
+	    (ssize_t)(memcap_used() - used0 - (packed_arena_held() - held0)));
 }
 
 /*
@@ -671,6 +725,7 @@ int
 main(void)
 {
 	test_arena_orders();
+	test_arena_counted();
 	test_arena_chunk_release();
 	test_arena_doc_freed();
 	test_big_leaves("", "", 1);
