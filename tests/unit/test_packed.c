@@ -396,17 +396,21 @@ test_sparse_edit(const char *between, int move)
 	free(xml);
 }
 
-/* <filter>body</filter> on doc, the reply's data serialized (malloc()ed). */
+/*
+ * <filter><blob>body</blob></filter> on doc, the reply's data serialized
+ * (malloc()ed).  packed: doc is the packed tree (the same filter).
+ */
 static char *
-filtered(xmlDocPtr doc, const char *body)
+filtered(xmlDocPtr doc, const char *body, int packed)
 {
 	char *xml, *out;
 	xmlDocPtr f, reply = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = xmlNewDocNode(reply, NULL, BAD_CAST "data", NULL);
 
+	(void)packed;
 	xmlDocSetRootElement(reply, root);
-	if (asprintf(&xml, "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">%s</filter>",
-	    body) == -1)
+	if (asprintf(&xml, "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+	    "<blob xmlns=\"urn:b\">%s</blob></filter>", body) == -1)
 		abort();
 	f = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, NC_XML_PARSE_OPTS);
 	filter_subtree(NULL, xmlDocGetRootElement(f), xmlDocGetRootElement(doc), root);
@@ -417,9 +421,12 @@ filtered(xmlDocPtr doc, const char *body)
 	return out;
 }
 
-/* XPath filter select on doc, the reply's data serialized (malloc()ed). */
+/*
+ * XPath filter select on doc, the reply's data serialized (malloc()ed):
+ * libxml2's on the plain tree, the index's (xpath_keyed.c) on the packed.
+ */
 static char *
-xfiltered(xmlDocPtr doc, const char *select)
+xfiltered(xmlDocPtr doc, const char *select, int packed)
 {
 	static const char fxml[] = "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\" "
 	    "xmlns:b=\"urn:b\" type=\"xpath\"/>";
@@ -428,6 +435,7 @@ xfiltered(xmlDocPtr doc, const char *select)
 	xmlDocPtr f, reply = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = xmlNewDocNode(reply, NULL, BAD_CAST "data", NULL);
 
+	filter_index_on = packed;
 	xmlDocSetRootElement(reply, root);
 	f = xmlReadMemory(fxml, (int)strlen(fxml), NULL, NULL, NC_XML_PARSE_OPTS);
 	if (filter_xpath(NULL, &r, xmlDocGetRootElement(f), select, doc, root) != 0)
@@ -437,6 +445,39 @@ xfiltered(xmlDocPtr doc, const char *select)
 	xmlFreeDoc(f);
 	xmlFreeDoc(r.err_doc);
 	return out;
+}
+
+struct sparse_case {
+	const char	*body, *has;	/* the filter; what its reply holds */
+	int		 few;		/* 1: a few leaves read as nodes, 0: all */
+};
+
+/*
+ * Each case run on plain and on packed, blob its container: the same
+ * reply, holding what it should, and only a few leaves read as nodes
+ * when the case says so; blob stays packed.
+ */
+static void
+check_sparse_cases(const char *kind, char *(*run)(xmlDocPtr, const char *, int),
+    const struct sparse_case *cases, size_t n, xmlDocPtr plain, xmlDocPtr packed,
+    xmlNodePtr blob)
+{
+	for (size_t i = 0; i < n; i++) {
+		int freed = 0;
+		char *want = run(plain, cases[i].body, 0), *got;
+
+		packed_watch_frees(count_free, &freed);
+		got = run(packed, cases[i].body, 1);
+		packed_watch_frees(NULL, NULL);
+		packed_repack();	/* as after an RPC */
+		CHECK(strcmp(want, got) == 0 && strstr(got, cases[i].has) != NULL,
+		    "%s %s: as on the plain tree, %s", kind, cases[i].body, cases[i].has);
+		CHECK(packed_is(blob) && (freed < 100) == cases[i].few,
+		    "%s %s reads %s of the container as nodes (%d elements freed)",
+		    kind, cases[i].body, cases[i].few ? "a few leaves" : "all", freed);
+		free(want);
+		free(got);
+	}
 }
 
 /*
@@ -449,7 +490,7 @@ xfiltered(xmlDocPtr doc, const char *select)
 static void
 test_sparse_filter(void)
 {
-	static const struct { const char *body, *has; int few; } filters[] = {
+	static const struct sparse_case filters[] = {
 		{ "<leaf0100/>", ">v-0100 &amp; padding</leaf0100>", 1 },
 		/* content match and selection */
 		{ "<one>1</one><leaf0005/>", ">1</one><leaf0005 ", 1 },
@@ -469,7 +510,7 @@ test_sparse_filter(void)
 		{ "/b:blob/b:tag", ">v49</tag>", 0 },	/* 3000 tags */
 	};
 	size_t cap = 400000, len = 0;
-	char *xml = malloc(cap), *before, *want, *got, *body;
+	char *xml = malloc(cap), *before, *got;
 	xmlDocPtr plain, packed;
 	xmlNodePtr blob;
 
@@ -482,43 +523,10 @@ test_sparse_filter(void)
 	packed = packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
 	blob = xmlDocGetRootElement(packed)->children;
 	before = ser(packed);
-	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
-		int freed = 0;
-
-		if (asprintf(&body, "<blob xmlns=\"urn:b\">%s</blob>", filters[i].body) == -1)
-			abort();
-		want = filtered(plain, body);
-		packed_watch_frees(count_free, &freed);
-		got = filtered(packed, body);
-		packed_watch_frees(NULL, NULL);
-		packed_repack();	/* as after an RPC */
-		CHECK(strcmp(want, got) == 0 && strstr(got, filters[i].has) != NULL,
-		    "filter %s: as on the plain tree, %s", filters[i].body, filters[i].has);
-		CHECK(packed_is(blob) && (freed < 100) == filters[i].few,
-		    "filter %s reads %s of the container as nodes (%d elements freed)",
-		    filters[i].body, filters[i].few ? "a few leaves" : "all", freed);
-		free(want);
-		free(got);
-		free(body);
-	}
-	for (size_t i = 0; i < sizeof(xpaths) / sizeof(xpaths[0]); i++) {
-		int freed = 0;
-
-		filter_index_on = 0;	/* libxml2's XPath */
-		want = xfiltered(plain, xpaths[i].body);
-		filter_index_on = 1;
-		packed_watch_frees(count_free, &freed);
-		got = xfiltered(packed, xpaths[i].body);
-		packed_watch_frees(NULL, NULL);
-		packed_repack();
-		CHECK(strcmp(want, got) == 0 && strstr(got, xpaths[i].has) != NULL,
-		    "XPath %s: as libxml2 on the plain tree, %s", xpaths[i].body, xpaths[i].has);
-		CHECK(packed_is(blob) && (freed < 100) == xpaths[i].few,
-		    "XPath %s reads %s of the container as nodes (%d elements freed)",
-		    xpaths[i].body, xpaths[i].few ? "a few leaves" : "all", freed);
-		free(want);
-		free(got);
-	}
+	check_sparse_cases("filter", filtered, filters, sizeof(filters) / sizeof(filters[0]),
+	    plain, packed, blob);
+	check_sparse_cases("XPath", xfiltered, xpaths, sizeof(xpaths) / sizeof(xpaths[0]),
+	    plain, packed, blob);
 	got = ser(packed);
 	CHECK(strcmp(before, got) == 0, "the filters left the data as it was");
 	free(got);
