@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, kill_all  # noqa: E402
 
 B = "urn:example:bench-refs"
 N = 1200
@@ -181,11 +181,7 @@ try:
     for nc in (a, z):
         t.ok(nc.close() == 0, "session ends cleanly")
 finally:
-    for nc in sessions:
-        try:
-            nc.kill()
-        except Exception:
-            pass
+    kill_all(sessions)
     a_env.cleanup()
     z_env.cleanup()
 t.done()

@@ -125,14 +125,17 @@ void *packed_alloc(size_t sz);
 
 /*
  * packed_arena.c: memory for a string of sz bytes up to PK_ARENA_MAX
- * (NULL above), *slot set to the bytes it takes; packed_arena_free
- * returns those bytes, or 0 when p is not an arena string (malloc'd).
- * packed_arena_chunks: chunks holding strings now (tests).
+ * (NULL above); packed_arena_free returns 0 when p is not an arena
+ * string (malloc'd).  The chunks the arena maps count toward
+ * max-session-memory, not the strings in them.  packed_arena_chunks:
+ * chunks holding strings now; packed_arena_held: bytes mapped, the
+ * empty chunks kept included (tests).
  */
 #define PK_ARENA_MAX	1024
-void *packed_arena_alloc(size_t sz, size_t *slot);
-size_t packed_arena_free(void *p);
+void *packed_arena_alloc(size_t sz);
+int packed_arena_free(void *p);
 size_t packed_arena_chunks(void);
+size_t packed_arena_held(void);
 /* packed.c: 1 when c, a child of n, goes into n's string as a leaf. */
 int packed_leaf_of(const xmlNode *n, const xmlNode *c);
 /* packed.c: appends the nodes of string pk to n's children. */
