@@ -316,18 +316,55 @@ split_whole(struct vscope *v, struct vtop *t)
 }
 
 /*
+ * A unique clash in the list of entry like (schema node sn), every
+ * chunk valid: libyang's error on the whole list, from the entries it
+ * names (validate_clash.c) and the list's first three (libyang checks
+ * two entries another way than more).  -1 with the error; 1 when not
+ * found so: the tops are validated whole.
+ */
+static int
+clash_alone(struct vscope *v, struct rpc *r, xmlNodePtr like, const struct lysc_node *sn)
+{
+	xmlNodePtr pick[2 * 8 + 3];
+	struct vscope c = *v;
+	size_t n = vd_clash_entries(like, sn, pick, sizeof(pick) / sizeof(pick[0]) - 3);
+	int rc;
+
+	if (n == 0)
+		return 1;
+	for (xmlNodePtr o = like->parent->children, *end = pick + n + 3; o != NULL &&
+	    pick + n < end; o = o->next)
+		if (node_same_name(o, like))
+			pick[n++] = o;
+	c.nunits = c.capunits = n;
+	c.units = xreallocarray(NULL, n, sizeof(*c.units));
+	memcpy(c.units, pick, n * sizeof(*c.units));
+	add_unit_targets(&c, SIZE_MAX);
+	vc_sort_unique(c.units, &c.nunits);
+	c.nsorted = c.nunits;
+	rc = vc_validate(&c, r, 1, 1);
+	free(c.units);
+	return rc == -1 ? -1 : 1;
+}
+
+/*
  * A big edit's entries, CHUNK at a time with their leafrefs' targets
  * (libyang's tree of a whole 50,000-entry list was several times the
- * store).  0 when all is valid; 1 when the tops are to be validated
- * whole instead: a unique clash, a count, an invalid chunk, so an error
- * is libyang's on the whole list as it was before chunks.
+ * store).  0 when all is valid; -1 with the error of a unique clash
+ * when every chunk is valid (clash_alone); 1 when the tops are to be
+ * validated whole instead: a count, an invalid chunk, so an error is
+ * libyang's on the whole list as it was before chunks.
  */
 static int
 run_chunks(struct vscope *v, struct rpc *r)
 {
+	const struct lysc_node *clash_sn = NULL;
+	xmlNodePtr clash = NULL;
+	int one_list;
+
 	vc_sort_unique(v->units, &v->nunits);
 	vc_sort_unique(v->uniq, &v->nuniq);
-	for (size_t i = 0; i < v->nuniq; i++) {
+	for (size_t i = 0; i < v->nuniq && clash == NULL; i++) {
 		const struct lysc_node *tsn = NULL, *sn;
 		xmlNodePtr top, entry, prev = i > 0 ? v->uniq[i - 1] : NULL;
 
@@ -335,12 +372,25 @@ run_chunks(struct vscope *v, struct rpc *r)
 		    sn->nodetype != LYS_LIST)
 			continue;
 		/* many: each list once, whole; few: each entry against the others */
-		if (v->nuniq > MAX_UNITS ? (prev == NULL || prev->parent != v->uniq[i]->parent ||
+		if (v->nuniq <= MAX_UNITS) {
+			if (vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
+				return 1;
+		} else if ((prev == NULL || prev->parent != v->uniq[i]->parent ||
 		    !node_same_name(prev, v->uniq[i])) &&
-		    vd_list_clash(v->uniq[i], sn, v->uniq, v->nuniq, v->gone, v->ngone, v->umode) :
-		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
-			return 1;
+		    vd_list_clash(v->uniq[i], sn, v->uniq, v->nuniq, v->gone, v->ngone, v->umode)) {
+			clash = v->uniq[i];
+			clash_sn = sn;
+		}
 	}
+	one_list = clash != NULL;
+	/*
+	 * A chunk of that list's entries alone refused for a unique clash
+	 * passed all that libyang checks before unique (types, leafrefs,
+	 * when, the entries' musts): the next chunk is checked.
+	 */
+	for (size_t i = 0; one_list && i < v->nunits; i++)
+		one_list = v->units[i]->parent == clash->parent &&
+		    node_same_name(v->units[i], clash);
 	for (size_t at = 0; at < v->nunits; at += CHUNK) {
 		struct vscope c = *v;
 		int rc;
@@ -353,10 +403,10 @@ run_chunks(struct vscope *v, struct rpc *r)
 		c.nsorted = c.nunits;
 		rc = vc_validate(&c, r, at == 0, 0);
 		free(c.units);
-		if (rc != 0)
+		if (rc != 0 && !(rc == -1 && one_list && c.unique_failed))
 			return 1;
 	}
-	return 0;
+	return clash != NULL ? clash_alone(v, r, clash, clash_sn) : 0;
 }
 
 /* Builds the copy, validates it; 0 or -1 with the error. */
@@ -389,8 +439,10 @@ run(struct vscope *v, struct rpc *r)
 		for (size_t i = 0; i < v->ntops; i++)
 			split_whole(v, &v->tops[i]);
 	if (v->nunits > MAX_UNITS) {
-		if (run_chunks(v, r) == 0)
-			return 0;
+		int rc = run_chunks(v, r);
+
+		if (rc <= 0)
+			return rc;
 		for (size_t i = 0; i < v->ntops; i++)	/* as before chunks: whole */
 			v->tops[i].whole = 1;
 		return vc_validate(v, r, 1, 1);

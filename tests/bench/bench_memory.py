@@ -11,6 +11,13 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
   memory.rewrite          a new session: one edit giving every entry new values
   memory.subtree_key / memory.xpath_key   a new session: a filter for one entry
   memory.copy_config      a new session: copy-config running -> startup
+  memory.refused_*        a new session each: a rewrite of every entry as
+                          memory.rewrite's, refused (rpc-error checked; the
+                          store stays): refused_badkey the last entry's key
+                          not of its type, refused_nokey the last entry
+                          without its key, refused_leaf a non-key leaf of
+                          the last entry not of its type, refused_unique
+                          the last entry's alpha the first's (validation)
   memory.nonlist          one edit of ~15 MB that is not a list (one container
                           of distinct leaves), into an empty store
   then, each in a new session on that store (goal from its size):
@@ -73,6 +80,25 @@ def edit(body, ns=B, top="top"):
             % (top, ns, body, top))
 
 
+# The last entry of a rewrite that is refused, each way; the error-tag and
+# a word of the message the reply must hold.
+REFUSED = {
+    "refused_badkey": ('<item><name>item-bad</name><cfg><alpha>x</alpha></cfg></item>',
+                       b"invalid-value", b"item-bad"),
+    "refused_nokey": ('<item><cfg><alpha>x</alpha></cfg></item>', b"missing-element", b"name"),
+    "refused_leaf": ('<item><name>item-%06d</name><cfg><weight>heavy</weight></cfg></item>' % (N - 1),
+                     b"invalid-value", b"weight"),
+    "refused_unique": ('<item><name>item-%06d</name><cfg><alpha>value-alpha-1-000000-padding</alpha>'
+                       '</cfg></item>' % (N - 1), b"operation-failed", b"data-not-unique"),
+}
+
+
+def refused(reply, tag, word):
+    """reply is an rpc-error with error-tag tag, naming word, and no <ok/>."""
+    if b"<ok/>" in reply or b"<error-tag>%s</error-tag>" % tag not in reply or word not in reply:
+        raise RuntimeError("not refused with %r (%r): %r" % (tag, word, reply[:600]))
+
+
 def dechunk(reply):
     """A NETCONF 1.1 reply's message, without its chunk headers."""
     out, i = [], 0
@@ -132,6 +158,16 @@ def run_paths(prog, env, tag):
             raise RuntimeError(name + ": not one entry")
         res[name] = s.hwm_mb()
         s.close()
+    before = stored(ds)
+    for name, (last, tag, word) in REFUSED.items():
+        if not wanted(name):
+            continue
+        s = session()
+        refused(s.rpc(edit(entries(0, N - 1, gen=1) + last)), tag, word)
+        res[name] = s.hwm_mb()
+        s.close()
+        if stored(ds) != before:
+            raise RuntimeError(name + ": the store changed")
     if wanted("copy_config"):
         s = session()
         ok(s.rpc("<copy-config><target><startup/></target><source><running/></source></copy-config>"))
@@ -221,7 +257,7 @@ def run_paths(prog, env, tag):
 def report(tag, res, size, nsize, lsize):
     pre = "memory." + tag
     goal = 3 * size + 8
-    for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config"):
+    for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config") + tuple(REFUSED):
         if k not in res:
             continue
         figure("%s%s_mb" % (pre, k), res[k], "MB", "VmHWM of a session doing only this; goal <= %.1f "
