@@ -253,11 +253,14 @@ add_targets(struct vscope *v, xmlNodePtr copy, const struct lysc_node *sn)
 	}
 }
 
-/* Adds the entries the leafrefs of the units name (appended: theirs come too), up to max. */
+/*
+ * Adds the entries the leafrefs of units[from..] name (appended: theirs
+ * come too), up to max.
+ */
 static void
-add_unit_targets(struct vscope *v, size_t max)
+add_unit_targets(struct vscope *v, size_t from, size_t max)
 {
-	for (size_t i = 0; v->nunits <= max && i < v->nunits; i++) {
+	for (size_t i = from; v->nunits <= max && i < v->nunits; i++) {
 		xmlNodePtr copy = packed_copy_node(v->units[i], NULL);
 		const struct lysc_node *tsn = NULL, *sn;
 		xmlNodePtr top, entry;
@@ -315,31 +318,49 @@ split_whole(struct vscope *v, struct vtop *t)
 	}
 }
 
+#define MAX_PICK	(2 * 8 + 3)
+
+/*
+ * The entries of like's list (schema node sn, a unique clash) that give
+ * libyang's error on the whole list (validate_clash.c), and the list's
+ * first three (libyang checks two entries another way than more), into
+ * pick; 0 when not found so (the list is validated whole).
+ */
+static size_t
+clash_pick(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr pick[MAX_PICK])
+{
+	size_t n = vd_clash_entries(like, sn, pick, MAX_PICK - 3), first = 0;
+
+	if (n == 0)
+		return 0;
+	for (xmlNodePtr o = like->parent->children; o != NULL && first < 3; o = o->next)
+		if (node_same_name(o, like)) {
+			pick[n++] = o;
+			first++;
+		}
+	return n;
+}
+
 /*
  * A unique clash in the list of entry like (schema node sn), every
- * chunk valid: libyang's error on the whole list, from the entries it
- * names (validate_clash.c) and the list's first three (libyang checks
- * two entries another way than more).  -1 with the error; 1 when not
- * found so: the tops are validated whole.
+ * chunk valid: libyang's error on the whole list, from clash_pick's
+ * entries.  -1 with the error; 1 when not found so: the tops are
+ * validated whole.
  */
 static int
 clash_alone(struct vscope *v, struct rpc *r, xmlNodePtr like, const struct lysc_node *sn)
 {
-	xmlNodePtr pick[2 * 8 + 3];
+	xmlNodePtr pick[MAX_PICK];
 	struct vscope c = *v;
-	size_t n = vd_clash_entries(like, sn, pick, sizeof(pick) / sizeof(pick[0]) - 3);
+	size_t n = clash_pick(like, sn, pick);
 	int rc;
 
 	if (n == 0)
 		return 1;
-	for (xmlNodePtr o = like->parent->children, *end = pick + n + 3; o != NULL &&
-	    pick + n < end; o = o->next)
-		if (node_same_name(o, like))
-			pick[n++] = o;
 	c.nunits = c.capunits = n;
 	c.units = xreallocarray(NULL, n, sizeof(*c.units));
 	memcpy(c.units, pick, n * sizeof(*c.units));
-	add_unit_targets(&c, SIZE_MAX);
+	add_unit_targets(&c, 0, SIZE_MAX);
 	vc_sort_unique(c.units, &c.nunits);
 	c.nsorted = c.nunits;
 	rc = vc_validate(&c, r, 1, 1);
@@ -398,7 +419,7 @@ run_chunks(struct vscope *v, struct rpc *r)
 		c.nunits = c.capunits = c.nsorted = v->nunits - at < CHUNK ? v->nunits - at : CHUNK;
 		c.units = xreallocarray(NULL, c.nunits, sizeof(*c.units));
 		memcpy(c.units, v->units + at, c.nunits * sizeof(*c.units));
-		add_unit_targets(&c, SIZE_MAX);
+		add_unit_targets(&c, 0, SIZE_MAX);
 		vc_sort_unique(c.units, &c.nunits);
 		c.nsorted = c.nunits;
 		rc = vc_validate(&c, r, at == 0, 0);
@@ -409,11 +430,23 @@ run_chunks(struct vscope *v, struct rpc *r)
 	return clash != NULL ? clash_alone(v, r, clash, clash_sn) : 0;
 }
 
+/* 1 when entry e is of the list of one of done[0..n). */
+static int
+same_list(xmlNodePtr const *done, size_t n, xmlNodePtr e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (done[i]->parent == e->parent && node_same_name(done[i], e))
+			return 1;
+	return 0;
+}
+
 /* Builds the copy, validates it; 0 or -1 with the error. */
 static int
 run(struct vscope *v, struct rpc *r)
 {
 	const struct lysc_node *rel[MAX_RELATED];
+	xmlNodePtr done[MAX_RELATED];	/* an entry of each list whose clash is picked */
+	size_t ndone;
 
 	if (v->all)
 		for (xmlNodePtr c = v->root->children; c != NULL; c = c->next) {
@@ -449,15 +482,33 @@ run(struct vscope *v, struct rpc *r)
 	}
 	/* the entries leafrefs name, then the unique values */
 	/* targets are appended: their own leafrefs' targets come too */
-	add_unit_targets(v, MAX_UNITS);
-	for (size_t i = 0; v->nunits <= MAX_UNITS && i < v->nuniq; i++) {
+	add_unit_targets(v, 0, MAX_UNITS);
+	ndone = 0;
+	/*
+	 * A clash: the entries libyang's error names join the units
+	 * (clash_pick; the other entries were valid and are still), rather
+	 * than the list whole (a one-entry edit of a 50,000-entry list
+	 * peaked at 122 MB), with the entries their leafrefs name.
+	 */
+	for (size_t i = 0, n, from; v->nunits <= MAX_UNITS && i < v->nuniq; i++) {
 		const struct lysc_node *tsn = NULL, *sn;
-		xmlNodePtr top, entry;
+		xmlNodePtr top, entry, pick[MAX_PICK];
 
-		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL &&
-		    sn->nodetype == LYS_LIST &&
-		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
+		if (same_list(done, ndone, v->uniq[i]))
+			continue;	/* its list's clash is in already */
+		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) != 0 || sn == NULL ||
+		    sn->nodetype != LYS_LIST ||
+		    !vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
+			continue;
+		if (ndone == MAX_RELATED || (n = clash_pick(v->uniq[i], sn, pick)) == 0) {
 			add_top(v, top, tsn, 1);
+			continue;
+		}
+		done[ndone++] = v->uniq[i];
+		from = v->nunits;
+		for (size_t k = 0; k < n; k++)
+			push(&v->units, &v->nunits, &v->capunits, pick[k]);
+		add_unit_targets(v, from, MAX_UNITS);
 	}
 	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
 		for (size_t i = 0; i < v->ntops; i++)
