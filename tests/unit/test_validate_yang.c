@@ -385,6 +385,19 @@ clash_replies(void)
 	e = alpha_to(big_doc(n, -1, 0, 2500, "item-002500"), 4999, 0);
 	edit_as_whole("clash: and a must failed, found after", data, e);
 	free(e);
+	/* edits of a few entries: the entries named join the few checked */
+	edit_as_whole("clash: one entry takes another's value", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a177</alpha>"
+	    "</cfg></item></top>"));
+	edit_as_whole("clash: a new entry takes an entry's value", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-009999</name><cfg><alpha>a10</alpha>"
+	    "</cfg></item></top>"));
+	free(data);
+	/* entry 4000, named by the clash, names entry 10: it comes too, no leafref error */
+	data = big_doc(n, -1, 0, 4000, "item-000010");
+	edit_as_whole("clash: with an entry whose leafref names another", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a4000</alpha>"
+	    "</cfg></item></top>"));
 	free(data);
 	sch = keep;
 	schema_free(full);
