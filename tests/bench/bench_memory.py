@@ -17,7 +17,9 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
                           not of its type, refused_nokey the last entry
                           without its key, refused_leaf a non-key leaf of
                           the last entry not of its type, refused_unique
-                          the last entry's alpha the first's (validation)
+                          the last entry's alpha the first's (validation);
+                          refused_unique_one: an edit of one entry only,
+                          its alpha another entry's
   memory.nonlist          one edit of ~15 MB that is not a list (one container
                           of distinct leaves), into an empty store
   then, each in a new session on that store (goal from its size):
@@ -90,6 +92,8 @@ REFUSED = {
                      b"invalid-value", b"weight"),
     "refused_unique": ('<item><name>item-%06d</name><cfg><alpha>value-alpha-1-000000-padding</alpha>'
                        '</cfg></item>' % (N - 1), b"operation-failed", b"data-not-unique"),
+    "refused_unique_one": ('<item><name>item-000007</name><cfg><alpha>value-alpha-GEN-000003-padding</alpha>'
+                           '</cfg></item>', b"operation-failed", b"data-not-unique"),
 }
 
 
@@ -163,7 +167,11 @@ def run_paths(prog, env, tag):
         if not wanted(name):
             continue
         s = session()
-        refused(s.rpc(edit(entries(0, N - 1, gen=1) + last)), tag, word)
+        if name == "refused_unique_one":   # the store's values: memory.rewrite's if it ran
+            body = last.replace("GEN", "1" if wanted("rewrite") else "0")
+        else:
+            body = entries(0, N - 1, gen=1) + last
+        refused(s.rpc(edit(body)), tag, word)
         res[name] = s.hwm_mb()
         s.close()
         if stored(ds) != before:
