@@ -147,11 +147,7 @@ to_sbuf(void *arg, const char *s, size_t len)
 /*
  * v's tops to libyang: whole ones (only when with_whole), the others cut
  * to their units.  0; -1 invalid (reported when report); 1 when, without
- * report, a cut failed its count check.  A whole top is written from the
- * datastore itself, its packed entries as they are: a copy of it, every
- * entry unpacked into libxml2 nodes, was several times the store (a
- * refused rewrite of 50,000 entries peaked at 106 MB, bench_memory).
- * Each cut copy is written and freed before the next one is made.
+ * report, a cut failed its count check.
  */
 int
 vc_validate(struct vscope *v, struct rpc *r, int with_whole, int report)
@@ -166,25 +162,22 @@ vc_validate(struct vscope *v, struct rpc *r, int with_whole, int report)
 	doc = xmlNewDoc(BAD_CAST "1.0");
 	croot = xmlNewDocNode(doc, NULL, BAD_CAST "data", NULL);
 	xmlDocSetRootElement(doc, croot);
-	xo = xo_new_writer(to_sbuf, &b);
 	for (size_t i = 0; i < v->ntops; i++) {
 		if (v->tops[i].whole && !with_whole)
 			continue;
-		if (!v->tops[i].whole && copy_cut(v, v->tops[i].top, v->tops[i].sn, croot) == 0) {
-			xo_node(xo, croot->last, NULL);
-			tree_free(croot->last);
+		if (!v->tops[i].whole && copy_cut(v, v->tops[i].top, v->tops[i].sn, croot) == 0)
 			continue;
-		}
 		if (!v->tops[i].whole)
 			tree_free(croot->last);	/* the cut copy, half built */
 		if (!v->tops[i].whole && !report) {
-			(void)xo_finish(xo);
-			free(b.p);
 			doc_free(doc);
 			return 1;
 		}
-		xo_data_child(xo, v->tops[i].top);
+		xmlAddChild(croot, packed_copy_node(v->tops[i].top, doc));
 	}
+	xo = xo_new_writer(to_sbuf, &b);
+	for (xmlNodePtr c = croot->children; c != NULL; c = c->next)
+		xo_node(xo, c, NULL);
 	(void)xo_finish(xo);
 	doc_free(doc);
 	rc = schema_validate_xml(v->s, b.p != NULL ? b.p : "", &se);

@@ -199,7 +199,7 @@ def run_paths(prog, env, tag):
         was = stored(ds)
         s = Direct(argv=["env", "USER=nobody", "HOME=" + env.dir, "setpriv", "--reuid=65534", "--regid=65534",
                          "--clear-groups", prog, "-f", env.conf])
-        refused(s.rpc(edit(entries(0, N, gen=1))), b"access-denied", b"access denied: update")
+        refused(s.rpc(edit(entries(0, N, gen=2))), b"access-denied", b"access denied: update")
         res["refused_nacm"] = s.hwm_mb()
         s.close()
         if stored(ds) != was:
