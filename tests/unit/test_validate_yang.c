@@ -389,6 +389,12 @@ clash_replies(void)
 	edit_as_whole("clash: one entry takes another's value", data,
 	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a177</alpha>"
 	    "</cfg></item></top>"));
+	edit_as_whole("clash: one entry, with a failed must (unique comes first)", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a177</alpha>"
+	    "<peer>item-000003</peer></cfg></item></top>"));
+	edit_as_whole("clash: one entry, with a leafref to nothing (it comes first)", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a177</alpha>"
+	    "<peer>item-999999</peer></cfg></item></top>"));
 	edit_as_whole("clash: a new entry takes an entry's value", data,
 	    CFG("<top xmlns=\"" EBR "\"><item><name>item-009999</name><cfg><alpha>a10</alpha>"
 	    "</cfg></item></top>"));
