@@ -341,6 +341,7 @@ struct vscope {
 	size_t		 ngone, capgone;
 	enum vu_mode	 umode;		/* where other entries' unique values come from */
 	int		 all;		/* every covered top-level node, whole */
+	int		 unique_failed;	/* vc_validate's error was a unique clash */
 };
 struct vscope *vs_new(struct schema *s, xmlNodePtr root, enum vu_mode umode);
 void vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole);
@@ -390,6 +391,15 @@ int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *go
  */
 int vd_list_clash(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr const *touched,
     size_t ntouched, xmlNodePtr const *gone, size_t ngone, enum vu_mode mode);
+
+/*
+ * validate_clash.c: the entries of like's list (schema node sn) that
+ * libyang's unique error on the whole list names, two for each clashing
+ * statement, into pick (max: 16 at least); 0 when none is found or the
+ * statements are not ones compared here (validate the list whole).
+ */
+size_t vd_clash_entries(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr *pick,
+    size_t max);
 
 /* 1 when entries a and b of list sn differ in the values of a unique statement. */
 int vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn);
