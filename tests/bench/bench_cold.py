@@ -82,6 +82,7 @@ COLD = int(os.environ.get("BENCH_COLD", "7"))
 EDITS = int(os.environ.get("BENCH_EDITS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SSH_RUNS = int(os.environ.get("BENCH_SSH_RUNS", "3"))
+STEPS = os.environ.get("BENCH_STEPS", "cold,ssh,memory,filtered,warm,batches").split(",")
 GETCFG = "<get-config><source><running/></source></get-config>"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PFN_MASK = (1 << 55) - 1
@@ -373,7 +374,7 @@ if old:
     builds.append(Build("old.", old))
 try:
     for rnd in range(ROUNDS):
-        for step in ("cold", "ssh", "memory", "filtered", "warm", "batches"):
+        for step in STEPS:
             for b in (builds if rnd % 2 == 0 else builds[::-1]):
                 if step == "cold":
                     b.cold_round(rnd % 2)
