@@ -18,7 +18,20 @@ Figures (cold.<build>...):
   publish_get_ms    the first new session after the store changed (it
                     parses running; the new build then writes the shared form)
   warm_get_ms       the same sessions' later get-configs, median
-  first_vs_warm     first_get_ms / warm_get_ms (goal <= 1.3)
+  first_vs_warm     first_get_ms / warm_get_ms (goal <= 1.3).  Where the
+                    first's extra 0.5-0.7 ms went (server marks on
+                    CLOCK_MONOTONIC beside this client's, chrt -f so the
+                    machine's other load stayed out): not the session's
+                    set-up after its hello, done long before this client
+                    sends its request (it answers the hello in ~2.6 ms);
+                    the request's handling, 0.1 ms (files opened: now at
+                    set-up, store_prepare); the rest in moving the reply
+                    through the session's new pipe: the first sendfile
+                    takes ~0.35 ms longer and the pipe fills twice before
+                    the reader keeps up, where warm replies never wait.
+                    It was not the file's pages (a sendfile of the form to
+                    /dev/null at set-up did not help), nor this client's
+                    buffer (one buffer reused by every session: the same)
   hello_first_ms    process start to the first reply's last byte
   ssh_setup_first_ms  over the real sshd (ssh -s netconf, OpenSSH, sshd -i
                     through ProxyCommand: see ssh_argv): ssh start -> the
