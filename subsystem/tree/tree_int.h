@@ -381,6 +381,25 @@ int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *go
     size_t ngone, enum vu_mode mode);
 
 /*
+ * validate_distinct.c's reading of unique statements, which
+ * validate_clash.c shares: at most VD_MAX_LEAVES leaves a statement,
+ * VD_MAX_STMTS statements a list, leaves VD_MAX_LEVELS below the entry
+ * (beyond those, a list is left to libyang whole).
+ */
+#define VD_MAX_LEAVES	8
+#define VD_MAX_LEVELS	64
+#define VD_MAX_STMTS	8
+/* Names from the list's entry down to leaf (choice and case are not data); 0 when too deep. */
+size_t vd_leaf_path(const struct lysc_node *leaf, const struct lysc_node *list,
+    const char **names);
+/* Entry e's value of one leaf: *t (*own to free, may be NULL); 0 when it has none. */
+int vd_leaf_value(xmlNodePtr e, const char *const *names, size_t n, const char **t,
+    char **own);
+/* Entry e's values of nl leaves hashed into *h; 0 when one is missing. */
+int vd_values_hash(xmlNodePtr e, const char *names[][VD_MAX_LEVELS], const size_t *nn,
+    unsigned nl, uint64_t *h);
+
+/*
  * validate_distinct.c: 1 when two entries of like's list (like's name
  * under like's parent; schema node sn) share the values of a unique
  * statement, or the statement is beyond what it reads.  The hashes are

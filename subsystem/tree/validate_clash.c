@@ -22,10 +22,6 @@
 #include "xmalloc.h"
 #include "tree_int.h"
 
-#define MAX_LEAVES	8
-#define MAX_LEVELS	64
-#define MAX_STMTS	8
-
 struct crec {
 	uint64_t	 h;
 	size_t		 at;	/* place among the entries */
@@ -42,41 +38,9 @@ crec_cmp(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* Names from the list's entry down to leaf, 0 when beyond MAX_LEVELS. */
-static size_t
-path_of(const struct lysc_node *leaf, const struct lysc_node *list, const char **names)
-{
-	const char *up[MAX_LEVELS];
-	size_t n = 0;
-
-	for (const struct lysc_node *x = leaf; x != NULL && x != list; x = x->parent)
-		if (!(x->nodetype & (LYS_CHOICE | LYS_CASE))) {
-			if (n == MAX_LEVELS)
-				return 0;
-			up[n++] = x->name;
-		}
-	for (size_t i = 0; i < n; i++)
-		names[i] = up[n - 1 - i];
-	return n;
-}
-
-/* Entry e's value of one leaf: *t (*own to free), 0 when it has none. */
-static int
-value_of(xmlNodePtr e, const char *const *names, size_t n, const char **t, char **own)
-{
-	int rc = packed_is(e) ? packed_path_text(e, names, n, t) : -1;
-
-	*own = NULL;
-	if (rc == 0)
-		return 0;
-	if (rc != 1 && (*t = *own = vu_value_at(e, names, n)) == NULL)
-		return 0;
-	return 1;
-}
-
 /* 1 when a and b hold the same values of the leaves. */
 static int
-same_values(xmlNodePtr a, xmlNodePtr b, const char *names[][MAX_LEVELS], const size_t *nn,
+same_values(xmlNodePtr a, xmlNodePtr b, const char *names[][VD_MAX_LEVELS], const size_t *nn,
     unsigned nl)
 {
 	int same = 1;
@@ -85,9 +49,9 @@ same_values(xmlNodePtr a, xmlNodePtr b, const char *names[][MAX_LEVELS], const s
 		const char *ta, *tb;
 		char *oa, *ob;
 
-		if (!value_of(a, names[k], nn[k], &ta, &oa))
+		if (!vd_leaf_value(a, names[k], nn[k], &ta, &oa))
 			return 0;
-		if (!value_of(b, names[k], nn[k], &tb, &ob)) {
+		if (!vd_leaf_value(b, names[k], nn[k], &tb, &ob)) {
 			free(oa);
 			return 0;
 		}
@@ -98,40 +62,22 @@ same_values(xmlNodePtr a, xmlNodePtr b, const char *names[][MAX_LEVELS], const s
 	return same;
 }
 
-/* Entry e's values hashed into *h; 0 when one is missing (not checked). */
-static int
-hash_of(xmlNodePtr e, const char *names[][MAX_LEVELS], const size_t *nn, unsigned nl,
-    uint64_t *h)
-{
-	*h = FNV1A64_BASIS;
-	for (unsigned k = 0; k < nl; k++) {
-		const char *t;
-		char *own;
-
-		if (!value_of(e, names[k], nn[k], &t, &own))
-			return 0;
-		*h = fnv1a64(*h, t, strlen(t) + 1);
-		free(own);
-	}
-	return 1;
-}
-
 /* Statement i's names; 0 when none, -1 when not compared here. */
 static int
-stmt_names(const struct lysc_node *sn, unsigned i, const char *names[][MAX_LEVELS], size_t *nn)
+stmt_names(const struct lysc_node *sn, unsigned i, const char *names[][VD_MAX_LEVELS], size_t *nn)
 {
-	const struct lysc_node *leaves[MAX_LEAVES];
-	unsigned nl = schema_unique(sn, i, leaves, MAX_LEAVES);
+	const struct lysc_node *leaves[VD_MAX_LEAVES];
+	unsigned nl = schema_unique(sn, i, leaves, VD_MAX_LEAVES);
 
 	if (nl == 0)
 		return 0;
-	if (nl > MAX_LEAVES || i >= MAX_STMTS)
+	if (nl > VD_MAX_LEAVES || i >= VD_MAX_STMTS)
 		return -1;
 	for (unsigned k = 0; k < nl; k++) {
 		const struct lysc_node_leaf *l = (const struct lysc_node_leaf *)leaves[k];
 
 		if (leaves[k]->nodetype != LYS_LEAF || l->type->basetype != LY_TYPE_STRING ||
-		    l->dflt != NULL || (nn[k] = path_of(leaves[k], sn, names[k])) == 0)
+		    l->dflt != NULL || (nn[k] = vd_leaf_path(leaves[k], sn, names[k])) == 0)
 			return -1;
 	}
 	return (int)nl;
@@ -142,8 +88,8 @@ static int
 first_clash(xmlNodePtr like, const struct lysc_node *sn, unsigned i, xmlNodePtr *pick,
     size_t *n)
 {
-	const char *names[MAX_LEAVES][MAX_LEVELS];
-	size_t nn[MAX_LEAVES], cap = 0, nr = 0, best = SIZE_MAX;
+	const char *names[VD_MAX_LEAVES][VD_MAX_LEVELS];
+	size_t nn[VD_MAX_LEAVES], cap = 0, nr = 0, best = SIZE_MAX;
 	xmlNodePtr second = NULL, first = NULL;
 	struct crec *r;
 	int nl;
@@ -155,7 +101,7 @@ first_clash(xmlNodePtr like, const struct lysc_node *sn, unsigned i, xmlNodePtr 
 	r = xreallocarray(NULL, cap > 0 ? cap : 1, sizeof(*r));
 	cap = 0;
 	for (xmlNodePtr o = like->parent->children; o != NULL; o = o->next, cap++)
-		if (node_same_name(o, like) && hash_of(o, names, nn, (unsigned)nl, &r[nr].h)) {
+		if (node_same_name(o, like) && vd_values_hash(o, names, nn, (unsigned)nl, &r[nr].h)) {
 			r[nr].at = cap;
 			r[nr++].e = o;
 		}
@@ -182,7 +128,7 @@ vd_clash_entries(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr *pick, 
 {
 	size_t n = 0;
 
-	if (like->parent == NULL || max < 2 * MAX_STMTS)
+	if (like->parent == NULL || max < 2 * VD_MAX_STMTS)
 		return 0;
 	for (unsigned i = 0;; i++) {
 		int rc = first_clash(like, sn, i, pick, &n);
