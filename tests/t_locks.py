@@ -73,13 +73,13 @@ def unlock(nc, ds):
 
 def data_files():
     """Every datastore file (running.xml, running.journal, candidate.*, startup.xml)
-    and its bytes; lock files, the session registry, running.shared and
-    running.index (caches of running that a session reading running
-    writes) are not data."""
+    and its bytes; lock files, the session registry, running.shared,
+    running.index and running.nacm (caches of running that a session
+    reading running writes) are not data."""
     out = {}
     for name in sorted(os.listdir(env.datastore_dir)):
         base, _, ext = name.partition(".")
-        if base in DATASTORES and ext != "lock" and not ext.startswith(("shared", "index")):
+        if base in DATASTORES and ext != "lock" and not ext.startswith(("shared", "index", "nacm")):
             with open(os.path.join(env.datastore_dir, name), "rb") as f:
                 out[name] = f.read()
     return out
