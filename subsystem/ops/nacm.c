@@ -441,37 +441,40 @@ ops_nacm_checks_writes(struct session *s)
 	return v != NULL && !nacm_bypassed(v);
 }
 
-int
-ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
+/*
+ * The write check of c's log entries from index from on (root: the
+ * datastore's root element): 0 allowed, 1 denied (*d set; d NULL: not
+ * named nor counted, a check before the final one), -1 out of memory.
+ */
+static int
+check_log(struct nacm_session *v, struct edit_ctx *c, size_t from, xmlNodePtr root,
+    struct nacm_denial *d)
 {
-	struct nacm_session *v = ops_nacm_view(r->s);
+	size_t nlog = c->nlog - from;
+	struct edit_change *log = c->log + from;
 	struct nacm_change *ch;
-	struct nacm_denial d;
 	xmlNodePtr *saved;
 	size_t n = 0;
 	int res;
 
-	if (v == NULL || nacm_bypassed(v) || c->nlog == 0)
-		return 0;
-	ch = calloc(c->nlog, sizeof(*ch));
-	saved = calloc(c->nlog, sizeof(*saved));
+	ch = calloc(nlog, sizeof(*ch));
+	saved = calloc(nlog, sizeof(*saved));
 	if (ch == NULL || saved == NULL) {
 		free(ch);
 		free(saved);
-		ops_store_failed(r);
 		return -1;
 	}
 	/*
 	 * A removed node is checked where it was: its parent, for the check
 	 * only (saved[i] marks it), unless it is linked again (moved).
 	 */
-	for (size_t i = 0; i < c->nlog; i++)
-		if (c->log[i].kind == EC_REMOVED && c->log[i].node->parent == NULL) {
-			saved[i] = c->log[i].node;
-			c->log[i].node->parent = c->log[i].parent;
+	for (size_t i = 0; i < nlog; i++)
+		if (log[i].kind == EC_REMOVED && log[i].node->parent == NULL) {
+			saved[i] = log[i].node;
+			log[i].node->parent = log[i].parent;
 		}
-	for (size_t i = 0; i < c->nlog; i++) {
-		const struct edit_change *e = &c->log[i];
+	for (size_t i = 0; i < nlog; i++) {
+		const struct edit_change *e = &log[i];
 		xmlNodePtr node = e->node;
 		int op;
 
@@ -490,13 +493,80 @@ ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
 		ch[n].op = op;
 		n++;
 	}
-	res = nacm_write_check(v, ch, n, &d);
-	for (size_t i = 0; i < c->nlog; i++)
+	if (d != NULL)
+		res = nacm_write_check(v, ch, n, d);
+	else if ((res = nacm_writes_allowed(v, ch, n)) != -1)
+		res = !res;
+	for (size_t i = 0; i < nlog; i++)
 		if (saved[i] != NULL)
 			saved[i]->parent = NULL;
 	free(ch);
 	free(saved);
+	return res;
+}
+
+int
+ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+	struct nacm_denial d;
+	int res;
+
+	if (v == NULL || nacm_bypassed(v) || c->nlog == 0)
+		return 0;
+	if ((res = check_log(v, c, 0, root, &d)) == -1) {
+		ops_store_failed(r);
+		return -1;
+	}
 	return ops_nacm_write_checked(r, res, &d);
+}
+
+static int in_nacm(const xmlNode *n);
+
+/*
+ * edit_ctx.check_inside: the changes inside packed entry c->log[at] are
+ * checked as soon as its edit is done, so that it is packed again.  A
+ * change allowed now is allowed after the edit too, so the final check
+ * (ops_nacm_write) still finds the first denial in log order; a denied
+ * one stays logged for it, as does anything in the nacm container
+ * (ops_nacm_edit_touches reads the log).  1 when allowed.
+ */
+static int
+check_inside(void *arg, struct edit_ctx *c, size_t at)
+{
+	struct nacm_session *v = arg;
+	xmlNodePtr d = c->log[at].node;
+
+	if (in_nacm(d))
+		return 0;
+	return check_log(v, c, at + 1, xmlDocGetRootElement(d->doc), NULL) == 0;
+}
+
+/*
+ * NCHOME_NACM_REPACK=0 turns the check as the edit goes off (tests
+ * compare both ways); read once, the environment being the process's own.
+ */
+static int
+repack_checked(void)
+{
+	static int on = -1;
+
+	if (on == -1) {
+		const char *e = getenv("NCHOME_NACM_REPACK");
+
+		on = e == NULL || strcmp(e, "0") != 0;
+	}
+	return on;
+}
+
+void
+ops_nacm_edit_inside(struct session *s, struct edit_ctx *c)
+{
+	struct nacm_session *v = ops_nacm_view(s);
+
+	c->log_inside = v != NULL && !nacm_bypassed(v);
+	c->check_inside = c->log_inside && repack_checked() ? check_inside : NULL;
+	c->check_arg = v;
 }
 
 /* 1 when n is running's nacm container or inside it. */
