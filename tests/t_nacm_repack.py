@@ -12,7 +12,11 @@ under continue-on-error (both errors), rollback-on-error and
 stop-on-error (the edit error alone), and test-only; the datastore stays
 as it was.  Rewrites that reach none are taken, the same in A and Z,
 and the netconf-config-change of a small one lists the same edits in
-the same order (a new entry before the rewritten ones)."""
+the same order (a new entry before the rewritten ones).  Memory: under
+max-session-memory = CAP, nobody's test-only rewrite of every entry
+but the three fits in A; Z, holding them all unpacked, answers
+resource-denied (at N = 2000, A needed 3 MB and Z 5 MB, counted the
+sanitizer build's way)."""
 import os
 import re
 import sys
@@ -25,7 +29,7 @@ from as_nobody import NobodyEnv  # noqa: E402
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 NOTIF_NS = "urn:ietf:params:xml:ns:netconf:notification:1.0"
 B = "urn:example:nacm-repack"
-N = 300
+N = 2000
 MID = N // 2
 t = TAP()
 procs = []
@@ -75,10 +79,18 @@ def rule(i, leaf):
 
 
 # the error-path (no keys without a schema) says which: v first, w middle, x last
+# nobody may write the nacm container (the check of a broken one too)
+NACM_OK = ("<rule><name>nacm-ok</name><module-name>ietf-netconf-acm</module-name>"
+           "<access-operations>*</access-operations><action>permit</action></rule>")
 RULES = ('<nacm xmlns="%s"><write-default>permit</write-default><rule-list><name>nobodies</name>'
-         "<group>nogroup</group>%s%s%s</rule-list></nacm>"
-         % (NACM_NS, rule(0, "v"), rule(MID, "w"), rule(N - 1, "x")))
+         "<group>nogroup</group>%s%s%s%s</rule-list><rule-list><name>others</name><group>nogroup</group>"
+         "%s</rule-list></nacm>" % (NACM_NS, rule(0, "v"), rule(MID, "w"), rule(N - 1, "x"), NACM_OK, NACM_OK))
+# rule-list others is packed (no declarations in it), its change checked as the edit goes: a group
+# the host lacks makes it broken (the config check, not YANG)
+BROKEN = ('<nacm xmlns="%s"><rule-list><name>others</name><group>nosuchgroup</group></rule-list></nacm>'
+          % NACM_NS)
 FIRST, MIDDLE, LAST = (b"n1:item/n1:%s</error-path>" % x for x in (b"v", b"w", b"x"))
+CAP = 4000000
 CONT = "<error-option>continue-on-error</error-option>"
 STOP = "<error-option>stop-on-error</error-option>"
 ROLLBACK = "<error-option>rollback-on-error</error-option>"
@@ -99,6 +111,25 @@ try:
         root.close()
     before = fresh_get(a_env)
     t.ok(before == fresh_get(z_env) and before.count(b"<item>") == N, "A and Z hold the same entries")
+    every = items(4, 1, MID) + items(4, MID + 1, N - 1)
+    confs = []
+    for e in envs:
+        with open(e.conf) as f:
+            confs.append(f.read())
+        with open(e.conf, "w") as f:
+            f.write(confs[-1].replace("netconf {\n", "netconf {\n  max-session-memory = %d\n" % CAP, 1))
+    ma, mz = session(a_env, True), session(z_env, True)
+    ra = edit(ma, every, "<test-option>test-only</test-option>")
+    rz = edit(mz, every, "<test-option>test-only</test-option>")
+    t.ok(b"<ok/>" in ra, "under max-session-memory %d, nobody's rewrite of every entry it may "
+         "update fits: each entry packed again once checked" % CAP, ra[:400])
+    t.ok(b"resource-denied" in rz, "the old way (every entry unpacked till the check) does not fit",
+         rz[:400])
+    for r in (ma, mz):
+        t.ok(r.close() == 0, "nobody's session under the cap ends cleanly")
+    for e, conf in zip(envs, confs):
+        with open(e.conf, "w") as f:
+            f.write(conf)
     a, z = session(a_env, True), session(z_env, True)
     refusals = (
         ("first", items(1, 0, N), "", [b"access-denied", FIRST]),
@@ -112,14 +143,21 @@ try:
          [b"data-missing"]),
         ("middle, test-only", items(1, 1, N), "<test-option>test-only</test-option>",
          [b"access-denied", MIDDLE]),
+        ("a rule made broken", None, "", [b"invalid-value", b"broken NACM configuration refused"]),
     )
     for what, body, opts, want in refusals:
-        ra, rz = edit(a, body, opts), edit(z, body, opts)
+        if body is None:	# an edit of a rule (not of the list): the config check
+            ra, rz = (raw(r, "<edit-config><target><running/></target><config>%s</config></edit-config>"
+                          % BROKEN) for r in (a, z))
+        else:
+            ra, rz = edit(a, body, opts), edit(z, body, opts)
         t.ok(all(w in ra for w in want) and b"<ok/>" not in ra,
              "nobody's rewrite denied at %s is refused as it should" % what, ra[:600])
         t.ok(ra == rz, "%s: A's reply is Z's, byte for byte" % what, (ra[:600], rz[:600]))
-        t.ok(get(a) == get(z) and fresh_get(a_env) == before,
-             "%s: the datastore is as before (nobody's get-config, a new session of root's)" % what)
+        ga, gz, fa = get(a), get(z), fresh_get(a_env)
+        t.ok(ga == gz and fa == before,
+             "%s: the datastore is as before (nobody's get-config, a new session of root's)" % what,
+             (ga == gz, len(ga), len(gz), len(fa), len(before), ga[:300], gz[:300]))
     ra, rz = edit(a, items(2, 1, MID) + MISSING, CONT), edit(z, items(2, 1, MID) + MISSING, CONT)
     t.ok(b"data-missing" in ra and ra == rz, "a rewrite denied nowhere, an edit error after it, "
          "continue-on-error: the same reply in A and Z", (ra[:400], rz[:400]))
