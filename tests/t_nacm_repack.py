@@ -16,7 +16,9 @@ the same order (a new entry before the rewritten ones).  Memory: under
 max-session-memory = CAP, nobody's test-only rewrite of every entry
 but the three fits in A; Z, holding them all unpacked, answers
 resource-denied (at N = 2000, A needed 3 MB and Z 5 MB, counted the
-sanitizer build's way)."""
+sanitizer build's way).  An edit making a packed rule-list broken (a
+group the host lacks) is refused, nobody's and root's: the entry packed
+again still counts as touching the nacm container."""
 import os
 import re
 import sys
@@ -125,6 +127,12 @@ try:
          "update fits: each entry packed again once checked" % CAP, ra[:400])
     t.ok(b"resource-denied" in rz, "the old way (every entry unpacked till the check) does not fit",
          rz[:400])
+    for e in envs:	# root, whose edits NACM does not check, packs entries again as well
+        r = session(e, False)
+        rep = raw(r, "<edit-config><target><running/></target><config>%s</config></edit-config>" % BROKEN)
+        t.ok(b"broken NACM configuration refused" in rep, "root's edit making a packed rule-list "
+             "broken is refused", rep[:400])
+        r.close()
     for r in (ma, mz):
         t.ok(r.close() == 0, "nobody's session under the cap ends cleanly")
     for e, conf in zip(envs, confs):

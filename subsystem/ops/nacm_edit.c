@@ -35,14 +35,16 @@ in_nacm(const xmlNode *n)
 	return 0;
 }
 
+/*
+ * A packed entry's EC_UNPACKED counts: once its edit is done it is packed
+ * again (edit_repack, check_inside below), its changes gone from the log.
+ */
 int
 ops_nacm_edit_touches(const struct edit_ctx *c)
 {
 	for (size_t i = 0; i < c->nlog; i++) {
 		const struct edit_change *e = &c->log[i];
 
-		if (e->kind == EC_UNPACKED)
-			continue;
 		if (in_nacm(e->node) || (e->kind == EC_REMOVED && in_nacm(e->parent)))
 			return 1;
 	}
@@ -134,8 +136,7 @@ ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
  * checked as soon as its edit is done, so that it is packed again.  A
  * change allowed now is allowed after the edit too, so the final check
  * (ops_nacm_write) still finds the first denial in log order; a denied
- * one stays logged for it, as does anything in the nacm container
- * (ops_nacm_edit_touches reads the log).  1 when allowed.
+ * one stays logged for it.  1 when allowed.
  */
 static int
 check_inside(void *arg, struct edit_ctx *c, size_t at)
@@ -143,8 +144,6 @@ check_inside(void *arg, struct edit_ctx *c, size_t at)
 	struct nacm_session *v = arg;
 	xmlNodePtr d = c->log[at].node;
 
-	if (in_nacm(d))
-		return 0;
 	return check_log(v, c, at + 1, xmlDocGetRootElement(d->doc), NULL) == 0;
 }
 
