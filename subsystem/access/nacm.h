@@ -384,6 +384,12 @@ struct nacm_denial {
 int nacm_write_check(const struct nacm_session *s, const struct nacm_change *changes,
     size_t nchanges, struct nacm_denial *d);
 void nacm_denial_clear(struct nacm_denial *d);
+/*
+ * The same check, counting nothing and naming nothing: 1 when every
+ * change is allowed, 0 when one is denied, -1 when out of memory.
+ */
+int nacm_writes_allowed(const struct nacm_session *s, const struct nacm_change *changes,
+    size_t nchanges);
 
 /*
  * May the session read the data node that path names (an error-path:

@@ -312,25 +312,48 @@ nacm_denial_clear(struct nacm_denial *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* The changes in order till one is denied: 1 (*k past it), 0, -1. */
+static int
+check_changes(struct wc *w, const struct nacm_change *changes, size_t nchanges, size_t *k)
+{
+	int i, r = 0;
+
+	for (*k = 0; *k < nchanges && r == 0; (*k)++) {
+		if ((i = nacm_opidx(changes[*k].op)) < 0 || i == NACM_OPIDX_READ)
+			continue;	/* not a write */
+		w->L = &w->s->op[i];
+		r = check_change(w, &changes[*k]);
+	}
+	return r;
+}
+
+int
+nacm_writes_allowed(const struct nacm_session *s, const struct nacm_change *changes,
+    size_t nchanges)
+{
+	struct wc w = { s, NULL, NULL, NULL };
+	size_t k;
+	int r;
+
+	if (s->bypass)
+		return 1;
+	r = check_changes(&w, changes, nchanges, &k);
+	return r == -1 ? -1 : r == 0;
+}
+
 int
 nacm_write_check(const struct nacm_session *s, const struct nacm_change *changes,
     size_t nchanges, struct nacm_denial *d)
 {
 	struct wc w = { s, NULL, NULL, NULL };
 	const xmlNode *named;
-	int i, r = 0;
+	int r;
 	size_t k;
 
 	memset(d, 0, sizeof(*d));
 	if (s->bypass)
 		return 0;
-	for (k = 0; k < nchanges && r == 0; k++) {
-		if ((i = nacm_opidx(changes[k].op)) < 0 || i == NACM_OPIDX_READ)
-			continue;	/* not a write */
-		w.L = &s->op[i];
-		r = check_change(&w, &changes[k]);
-	}
-	if (r != 1)
+	if ((r = check_changes(&w, changes, nchanges, &k)) != 1)
 		return r;
 	k--;
 	d->node = w.found;

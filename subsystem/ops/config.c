@@ -461,7 +461,7 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	c->defop = q->defop;
 	c->erropt = q->erropt;
 	c->move = 1;
-	c->log_inside = ops_nacm_checks_writes(r->s);
+	ops_nacm_edit_inside(r->s, c);
 	/* running only: its files hold it as before; a candidate may be in memory alone */
 	c->undo_max = q->ds == DS_RUNNING ? undo_max() : 0;
 	ops_nacm_edit_reads(r->s, c);
@@ -547,7 +547,7 @@ op_edit_config(struct rpc *r)
 		tree_unique_undone();
 		store_forget(st, q.ds);
 	} else {
-		edit_report(&c, 0, c.nlog);	/* what the log still holds */
+		edit_report(&c, c.reported, c.nlog);	/* what the log still holds */
 		changed(r, q.ds, c.report);
 		tree_unique_follow(&c);	/* running's or the candidate's kept unique values */
 	}

@@ -387,16 +387,6 @@ ops_nacm_end(struct session *s)
 	s->nacm = NULL;
 }
 
-/* 1 when n's ancestry (->parent) reaches root. */
-static int
-under(const xmlNode *n, const xmlNode *root)
-{
-	for (; n != NULL; n = n->parent)
-		if (n == root)
-			return 1;
-	return 0;
-}
-
 /* Declares prefix for ns on err's error-path (err NULL: nothing). */
 static void
 error_path_ns(xmlNodePtr err, const char *prefix, const char *ns)
@@ -439,91 +429,6 @@ ops_nacm_checks_writes(struct session *s)
 	struct nacm_session *v = ops_nacm_view(s);
 
 	return v != NULL && !nacm_bypassed(v);
-}
-
-int
-ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
-{
-	struct nacm_session *v = ops_nacm_view(r->s);
-	struct nacm_change *ch;
-	struct nacm_denial d;
-	xmlNodePtr *saved;
-	size_t n = 0;
-	int res;
-
-	if (v == NULL || nacm_bypassed(v) || c->nlog == 0)
-		return 0;
-	ch = calloc(c->nlog, sizeof(*ch));
-	saved = calloc(c->nlog, sizeof(*saved));
-	if (ch == NULL || saved == NULL) {
-		free(ch);
-		free(saved);
-		ops_store_failed(r);
-		return -1;
-	}
-	/*
-	 * A removed node is checked where it was: its parent, for the check
-	 * only (saved[i] marks it), unless it is linked again (moved).
-	 */
-	for (size_t i = 0; i < c->nlog; i++)
-		if (c->log[i].kind == EC_REMOVED && c->log[i].node->parent == NULL) {
-			saved[i] = c->log[i].node;
-			c->log[i].node->parent = c->log[i].parent;
-		}
-	for (size_t i = 0; i < c->nlog; i++) {
-		const struct edit_change *e = &c->log[i];
-		xmlNodePtr node = e->node;
-		int op;
-
-		if (e->kind == EC_UNPACKED)
-			continue;	/* the same data, held differently */
-		if (e->kind == EC_TEXT || node->type != XML_ELEMENT_NODE) {
-			node = node->parent;	/* a leaf's value: an update of the leaf */
-			op = NACM_UPDATE;
-		} else
-			op = e->kind == EC_ADDED ? NACM_CREATE : NACM_DELETE;
-		/* inside a removed subtree: that subtree's delete covers it */
-		if (node == NULL || node->type != XML_ELEMENT_NODE || node == root ||
-		    !under(node, root))
-			continue;
-		ch[n].node = node;
-		ch[n].op = op;
-		n++;
-	}
-	res = nacm_write_check(v, ch, n, &d);
-	for (size_t i = 0; i < c->nlog; i++)
-		if (saved[i] != NULL)
-			saved[i]->parent = NULL;
-	free(ch);
-	free(saved);
-	return ops_nacm_write_checked(r, res, &d);
-}
-
-/* 1 when n is running's nacm container or inside it. */
-static int
-in_nacm(const xmlNode *n)
-{
-	for (; n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent)
-		if (n->ns != NULL && xmlStrEqual(n->name, BAD_CAST "nacm") &&
-		    xmlStrEqual(n->ns->href, BAD_CAST NACM_NS) &&
-		    (n->parent == NULL || n->parent->type != XML_ELEMENT_NODE ||
-		    n->parent->parent == NULL || n->parent->parent->type != XML_ELEMENT_NODE))
-			return 1;
-	return 0;
-}
-
-int
-ops_nacm_edit_touches(const struct edit_ctx *c)
-{
-	for (size_t i = 0; i < c->nlog; i++) {
-		const struct edit_change *e = &c->log[i];
-
-		if (e->kind == EC_UNPACKED)
-			continue;
-		if (in_nacm(e->node) || (e->kind == EC_REMOVED && in_nacm(e->parent)))
-			return 1;
-	}
-	return 0;
 }
 
 /* 1 when old's and new's nacm containers differ; -1 when out of memory. */

@@ -8,6 +8,7 @@
  *   session_ops.c  close-session, kill-session
  *   validate.c     validate
  *   nacm.c         access control: the session's NACM view, the exec check
+ *   nacm_edit.c    the write check of an edit-config, entry by entry as it goes
  *   params.c       what they share: parameters, sources, errors (ops_int.h)
  *
  * They reach the datastores through store/, the host through host/, and

@@ -58,6 +58,12 @@ int ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root);
  * every change, also inside packed entries (edit_ctx.log_inside).
  */
 int ops_nacm_checks_writes(struct session *s);
+/*
+ * Sets c's log_inside as the session's edits need it, and its
+ * check_inside: the changes inside a packed entry are checked when its
+ * edit is done, so that it is packed again (NCHOME_NACM_REPACK=0: not).
+ */
+void ops_nacm_edit_inside(struct session *s, struct edit_ctx *c);
 
 /*
  * nacm_diff.c: the write check of a whole-datastore replacement

@@ -378,6 +378,8 @@ apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent, enum eop in
 		edit_sparse_close(c, d, at, sparse);
 	else if (d_packed && !c->log_inside)
 		edit_repack(c, d, at);
+	else if (d_packed)
+		edit_repack_checked(c, d, at);
 	/* what is left of the request's node (not moved into d) is read no more */
 	if (e_packed)
 		packed_pack_tree(eparent);

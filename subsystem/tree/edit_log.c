@@ -205,6 +205,21 @@ edit_repack(struct edit_ctx *c, xmlNodePtr d, size_t at)
 	edit_log_keep(c, at);
 }
 
+/*
+ * The report is made in log order, as when it is made after the edit
+ * from the whole log: what is before d's changes first.
+ */
+void
+edit_repack_checked(struct edit_ctx *c, xmlNodePtr d, size_t at)
+{
+	if (c->check_inside == NULL || c->check_inside(c->check_arg, c, at) != 1)
+		return;	/* d stays unpacked, its changes checked after the edit */
+	edit_report(c, c->reported, c->nlog);
+	packed_pack_tree(d);
+	edit_log_keep(c, at);
+	c->reported = c->nlog;
+}
+
 void
 edit_log_keep(struct edit_ctx *c, size_t at)
 {

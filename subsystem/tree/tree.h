@@ -92,7 +92,20 @@ struct edit_ctx {
 						   move into the tree (no copies) */
 	int			 log_inside;	/* log the changes inside packed nodes
 						   too (NACM checks each one): they
-						   stay unpacked till the RPC ends */
+						   stay unpacked till the RPC ends,
+						   unless check_inside passes them */
+	/*
+	 * With log_inside: NULL, or the check of the changes inside packed
+	 * node d once its edit is done (log entries after at, d's
+	 * EC_UNPACKED): 1 when it passes them, so that d is packed again
+	 * and they are forgotten, an edit of every entry of a big list
+	 * holding one unpacked; otherwise d stays unpacked with its changes
+	 * logged, for the check after the edit.  The report is then made in
+	 * log order: the entries before reported are in it already.
+	 */
+	int			(*check_inside)(void *arg, struct edit_ctx *c, size_t at);
+	void			*check_arg;
+	size_t			 reported;
 	struct edit_change	*log;
 	size_t			 nlog, caplog;
 	/*

@@ -234,6 +234,8 @@ void edit_remove_child(struct edit_ctx *c, xmlNodePtr child);
 int edit_unpack(struct edit_ctx *c, xmlNodePtr d);
 /* The edit of d (log entries after at) is done: d packed again, those entries kept. */
 void edit_repack(struct edit_ctx *c, xmlNodePtr d, size_t at);
+/* edit_repack with log_inside, when c->check_inside passes d's changes. */
+void edit_repack_checked(struct edit_ctx *c, xmlNodePtr d, size_t at);
 /* Packed string taken from d without unpacking it (edit_sparse.c), logged for an undo. */
 void edit_log_taken(struct edit_ctx *c, xmlNodePtr d, void *taken);
 /* The log entries after at are kept for good (their nodes may go): the log ends at at. */

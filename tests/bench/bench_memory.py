@@ -22,6 +22,9 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
                           its alpha another entry's; refused_nacm: user
                           nobody (setpriv), whom a NACM rule denies the
                           update of the last entry
+  memory.accepted_nacm    (after refused_nacm, same user and rule) a new
+                          session: nobody's rewrite of every entry but the
+                          last, taken (NACM checks each entry's changes)
   memory.nonlist          one edit of ~15 MB that is not a list (one container
                           of distinct leaves), into an empty store
   then, each in a new session on that store (goal from its size):
@@ -185,7 +188,7 @@ def run_paths(prog, env, tag):
         s.close()
         if stored(ds) != before:
             raise RuntimeError(name + ": the store changed")
-    if wanted("refused_nacm"):
+    if wanted("refused_nacm") or wanted("accepted_nacm"):
         s = session()
         ok(s.rpc(edit(NACM_RULES % (N - 1), NACM_NS, "nacm")))
         s.close()
@@ -196,14 +199,21 @@ def run_paths(prog, env, tag):
             os.chmod(top, 0o777)
             for name in files:
                 os.chmod(os.path.join(top, name), 0o666)
-        was = stored(ds)
-        s = Direct(argv=["env", "USER=nobody", "HOME=" + env.dir, "setpriv", "--reuid=65534", "--regid=65534",
-                         "--clear-groups", prog, "-f", env.conf])
-        refused(s.rpc(edit(entries(0, N, gen=2))), b"access-denied", b"access denied: update")
-        res["refused_nacm"] = s.hwm_mb()
-        s.close()
-        if stored(ds) != was:
-            raise RuntimeError("refused_nacm: the store changed")
+        nobody = ["env", "USER=nobody", "HOME=" + env.dir, "setpriv", "--reuid=65534", "--regid=65534",
+                  "--clear-groups", prog, "-f", env.conf]
+        if wanted("refused_nacm"):
+            was = stored(ds)
+            s = Direct(argv=nobody)
+            refused(s.rpc(edit(entries(0, N, gen=2))), b"access-denied", b"access denied: update")
+            res["refused_nacm"] = s.hwm_mb()
+            s.close()
+            if stored(ds) != was:
+                raise RuntimeError("refused_nacm: the store changed")
+        if wanted("accepted_nacm"):
+            s = Direct(argv=nobody)
+            ok(s.rpc(edit(entries(0, N - 1, gen=3))))
+            res["accepted_nacm"] = s.hwm_mb()
+            s.close()
         s = session()   # root: the rules go, for the paths after
         ok(s.rpc('<edit-config><target><running/></target><config><nacm xmlns="%s" '
                  'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="remove"/></config>'
@@ -299,7 +309,7 @@ def report(tag, res, size, nsize, lsize):
     pre = "memory." + tag
     goal = 3 * size + 8
     for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config") + tuple(REFUSED) + (
-            "refused_nacm",):
+            "refused_nacm", "accepted_nacm"):
         if k not in res:
             continue
         figure("%s%s_mb" % (pre, k), res[k], "MB", "VmHWM of a session doing only this; goal <= %.1f "

@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""NACM's write check of a big edit, entry by entry as the edit goes
+(issue 15): the changes inside a packed entry are checked when its edit
+is done, so that it is packed again, not held unpacked till the check
+after the whole edit.  The replies must be the old way's, which
+NCHOME_NACM_REPACK=0 keeps: two datastores get the same RPCs, A as now,
+Z with the old way.  User nobody (setpriv, a real account NACM checks)
+may not update entries first, MID and last; its rewrites that reach one
+of them are refused with A's reply byte for byte Z's (the first denial in
+edit order: first, middle, last), also with an edit error after them
+under continue-on-error (both errors), rollback-on-error and
+stop-on-error (the edit error alone), and test-only; the datastore stays
+as it was.  Rewrites that reach none are taken, the same in A and Z,
+and the netconf-config-change of a small one lists the same edits in
+the same order (a new entry before the rewritten ones).  Memory: under
+max-session-memory = CAP, nobody's test-only rewrite of every entry
+but the three fits in A; Z, holding them all unpacked, answers
+resource-denied (at N = 2000, A needed 3 MB and Z 5 MB, counted the
+sanitizer build's way).  An edit making a packed rule-list broken (a
+group the host lacks) is refused, nobody's and root's: the entry packed
+again still counts as touching the nacm container."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from nchome_test import TAP  # noqa: E402
+from ncraw import NcRaw, kill_all  # noqa: E402
+from as_nobody import NobodyEnv  # noqa: E402
+
+NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+NOTIF_NS = "urn:ietf:params:xml:ns:netconf:notification:1.0"
+B = "urn:example:nacm-repack"
+N = 2000
+MID = N // 2
+t = TAP()
+procs = []
+
+
+def session(env, nobody):
+    os.environ["NCHOME_NACM_REPACK"] = env.repack
+    r = NcRaw(env.popen(nobody), timeout=120.0)
+    procs.append(r)
+    r.hello()
+    return r
+
+
+def raw(r, inner):
+    r.send_msg(r.rpc_text(inner, message_id="5"))
+    return r.read_msg() or b""
+
+
+def get(r):
+    return raw(r, "<get-config><source><running/></source></get-config>")
+
+
+def fresh_get(env):
+    r = session(env, False)
+    rep = get(r)
+    r.close()
+    return rep
+
+
+def items(gen, lo, hi):
+    return "".join("<item><name>item-%06d</name><v>v%d-%06d-padding-padding</v><w>w%d</w><x>x%d</x></item>"
+                   % (i, gen, i, gen, gen) for i in range(lo, hi))
+
+
+MISSING = ('<item xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="delete">'
+           "<name>item-missing</name></item>")
+
+
+def edit(r, body, opts=""):
+    return raw(r, "<edit-config><target><running/></target>%s<config><top xmlns=\"%s\">%s</top>"
+                  "</config></edit-config>" % (opts, B, body))
+
+
+def rule(i, leaf):
+    return ("<rule><name>deny-%d</name><path xmlns:f=\"%s\">/f:top/f:item[f:name='item-%06d']/f:%s</path>"
+            "<access-operations>update</access-operations><action>deny</action></rule>" % (i, B, i, leaf))
+
+
+# the error-path (no keys without a schema) says which: v first, w middle, x last
+# nobody may write the nacm container (the check of a broken one too)
+NACM_OK = ("<rule><name>nacm-ok</name><module-name>ietf-netconf-acm</module-name>"
+           "<access-operations>*</access-operations><action>permit</action></rule>")
+RULES = ('<nacm xmlns="%s"><write-default>permit</write-default><rule-list><name>nobodies</name>'
+         "<group>nogroup</group>%s%s%s%s</rule-list><rule-list><name>others</name><group>nogroup</group>"
+         "%s</rule-list></nacm>" % (NACM_NS, rule(0, "v"), rule(MID, "w"), rule(N - 1, "x"), NACM_OK, NACM_OK))
+# rule-list others is packed (no declarations in it), its change checked as the edit goes: a group
+# the host lacks makes it broken (the config check, not YANG)
+BROKEN = ('<nacm xmlns="%s"><rule-list><name>others</name><group>nosuchgroup</group></rule-list></nacm>'
+          % NACM_NS)
+FIRST, MIDDLE, LAST = (b"n1:item/n1:%s</error-path>" % x for x in (b"v", b"w", b"x"))
+CAP = 4000000
+CONT = "<error-option>continue-on-error</error-option>"
+STOP = "<error-option>stop-on-error</error-option>"
+ROLLBACK = "<error-option>rollback-on-error</error-option>"
+
+envs = []
+try:
+    for name, repack in (("nacm-repack-a-", "1"), ("nacm-repack-z-", "0")):
+        e = NobodyEnv(t, name, 0o777)
+        e.repack = repack
+        envs.append(e)
+    a_env, z_env = envs
+    for e in envs:
+        root = session(e, False)
+        r = raw(root, "<edit-config><target><running/></target><config><top xmlns=\"%s\">%s</top>%s"
+                      "</config></edit-config>" % (B, items(0, 0, N), RULES))
+        t.ok(b"<ok/>" in r, "root loads %d entries and rules: nobody may not update 0, %d, %d"
+             % (N, MID, N - 1), r[:300])
+        root.close()
+    before = fresh_get(a_env)
+    t.ok(before == fresh_get(z_env) and before.count(b"<item>") == N, "A and Z hold the same entries")
+    every = items(4, 1, MID) + items(4, MID + 1, N - 1)
+    confs = []
+    for e in envs:
+        with open(e.conf) as f:
+            confs.append(f.read())
+        with open(e.conf, "w") as f:
+            f.write(confs[-1].replace("netconf {\n", "netconf {\n  max-session-memory = %d\n" % CAP, 1))
+    ma, mz = session(a_env, True), session(z_env, True)
+    ra = edit(ma, every, "<test-option>test-only</test-option>")
+    rz = edit(mz, every, "<test-option>test-only</test-option>")
+    t.ok(b"<ok/>" in ra, "under max-session-memory %d, nobody's rewrite of every entry it may "
+         "update fits: each entry packed again once checked" % CAP, ra[:400])
+    t.ok(b"resource-denied" in rz, "the old way (every entry unpacked till the check) does not fit",
+         rz[:400])
+    for e in envs:	# root, whose edits NACM does not check, packs entries again as well
+        r = session(e, False)
+        rep = raw(r, "<edit-config><target><running/></target><config>%s</config></edit-config>" % BROKEN)
+        t.ok(b"broken NACM configuration refused" in rep, "root's edit making a packed rule-list "
+             "broken is refused", rep[:400])
+        r.close()
+    for r in (ma, mz):
+        t.ok(r.close() == 0, "nobody's session under the cap ends cleanly")
+    for e, conf in zip(envs, confs):
+        with open(e.conf, "w") as f:
+            f.write(conf)
+    a, z = session(a_env, True), session(z_env, True)
+    refusals = (
+        ("first", items(1, 0, N), "", [b"access-denied", FIRST]),
+        ("middle", items(1, 1, N), "", [b"access-denied", MIDDLE]),
+        ("last", items(1, MID + 1, N), "", [b"access-denied", LAST]),
+        ("middle, an edit error after it, continue-on-error", items(1, 1, N) + MISSING, CONT,
+         [b"access-denied", MIDDLE, b"data-missing"]),
+        ("middle, an edit error after it, rollback-on-error", items(1, 1, N) + MISSING, ROLLBACK,
+         [b"data-missing"]),
+        ("last, an edit error after it, stop-on-error", items(1, MID + 1, N) + MISSING, STOP,
+         [b"data-missing"]),
+        ("middle, test-only", items(1, 1, N), "<test-option>test-only</test-option>",
+         [b"access-denied", MIDDLE]),
+        ("a rule made broken", None, "", [b"invalid-value", b"broken NACM configuration refused"]),
+    )
+    for what, body, opts, want in refusals:
+        if body is None:	# an edit of a rule (not of the list): the config check
+            ra, rz = (raw(r, "<edit-config><target><running/></target><config>%s</config></edit-config>"
+                          % BROKEN) for r in (a, z))
+        else:
+            ra, rz = edit(a, body, opts), edit(z, body, opts)
+        t.ok(all(w in ra for w in want) and b"<ok/>" not in ra,
+             "nobody's rewrite denied at %s is refused as it should" % what, ra[:600])
+        t.ok(ra == rz, "%s: A's reply is Z's, byte for byte" % what, (ra[:600], rz[:600]))
+        ga, gz, fa = get(a), get(z), fresh_get(a_env)
+        t.ok(ga == gz and fa == before,
+             "%s: the datastore is as before (nobody's get-config, a new session of root's)" % what,
+             (ga == gz, len(ga), len(gz), len(fa), len(before), ga[:300], gz[:300]))
+    ra, rz = edit(a, items(2, 1, MID) + MISSING, CONT), edit(z, items(2, 1, MID) + MISSING, CONT)
+    t.ok(b"data-missing" in ra and ra == rz, "a rewrite denied nowhere, an edit error after it, "
+         "continue-on-error: the same reply in A and Z", (ra[:400], rz[:400]))
+    after = fresh_get(a_env)
+    t.ok(after == fresh_get(z_env) and b"v2-%06d" % (MID - 1) in after and b"v0-%06d" % MID in after,
+         "its result is Z's, byte for byte")
+    for r in (a, z):
+        r.send_msg(r.rpc_text('<create-subscription xmlns="%s"/>' % NOTIF_NS, message_id="6"))
+        t.ok(b"<ok/>" in (r.read_msg() or b""), "nobody subscribes")
+    small = "<item><name>new-a</name><v>n</v></item>" + items(3, 1, 6)
+    notes = []
+    for r in (a, z):
+        rep = edit(r, small)
+        t.ok(b"<ok/>" in rep, "a small rewrite after a new entry is taken", rep[:300])
+        notes.append(re.sub(rb"<eventTime>[^<]*</eventTime>", b"", r.read_msg() or b""))
+    t.ok(b"netconf-config-change" in notes[0] and notes[0].count(b"<edit>") == 16 and
+         notes[0].index(b"new-a") < notes[0].index(b"item-000001"),
+         "its netconf-config-change lists the new entry, then the 5 rewritten ones (3 leaves each)", notes[0][:800])
+    t.ok(notes[0] == notes[1], "A's netconf-config-change is Z's", (notes[0][:600], notes[1][:600]))
+    after = fresh_get(a_env)
+    t.ok(after == fresh_get(z_env) and b"v3-000005" in after and b"new-a" in after,
+         "its result is Z's, byte for byte")
+    for r in (a, z):
+        r.send_msg(r.rpc_text("<close-session/>", message_id="7"))
+        while True:	# notifications of its edits may come first
+            rep = r.read_msg() or b"<rpc-reply"
+            if b"<rpc-reply" in rep:
+                break
+        t.ok(b"<ok/>" in rep, "nobody's session ends cleanly", rep[:300])
+finally:
+    kill_all(procs)
+    for e in envs:
+        e.cleanup()
+t.done()
