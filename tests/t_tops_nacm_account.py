@@ -11,7 +11,8 @@ pipes as that account:
   - /nacm hidden alone, and a module denied whole (ietf-interfaces): the
     reply is the parse's byte for byte (forms removed), and comes from
     the form (a change planted in it shows);
-  - a rule denying a node inside a top-level node: the parse answers
+  - a node of the denied module inside a readable top-level node, a
+    rule denying a node inside one: the parse answers
     (the planted change never shows), the same bytes;
   - a readable range whose bytes say a denied top-level node (planted)
     is never sent: the parse answers;
@@ -144,6 +145,19 @@ try:
     t.ok(b"<a>2</a>" in r, "a stale form is not used", r[:400])
     again = sessions.fresh_get(True)
     t.ok(again == r and b"<a>2</a>" in again, "the form written again gives the same reply", again[:400])
+
+    # a node of the denied module inside a readable top-level node: the parse answers
+    root = sessions.session(False)
+    t.ok(edit(root, '<mixed xmlns="urn:example:mixed"><m>1</m><z xmlns="%s">zz</z></mixed>' % IF_NS),
+         "root adds a top-level node holding a node of ietf-interfaces")
+    root.close()
+    parsed, formed = parsed_and_formed()
+    t.ok(formed == parsed and b"<m>1</m>" in parsed and b"zz" not in parsed and b"<v>v5</v>" in parsed,
+         "a denied module's node inside a readable one: the same bytes", (parsed[:400], formed[:400]))
+    plant(b"<v>v5</v>", b"<v>P5</v>")
+    r = sessions.fresh_get(True)
+    t.ok(r == parsed and b"P5" not in r, "a denied module's node inside: running answers, not the form",
+         r[:400])
 
     # a rule inside a top-level node: the parse answers
     t.ok(set_rules('<rule><name>hide</name><path xmlns:f="%s">/f:top/f:item[f:name=\'e3\']</path>'
