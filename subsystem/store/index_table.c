@@ -19,10 +19,16 @@
  * value, trimmed as a subtree content match compares it, in the table.
  * A query that names no written group, or not its leaf, is a miss.
  *
+ * It also records each top-level node's range of running.shared (its
+ * name, namespace, and whether its subtree has that namespace alone),
+ * end to end over the content, when the content is top-level nodes and
+ * nothing else: a session whose read rules decide each top-level node
+ * whole sends the readable ones' ranges (ops/config_tops.c).
+ *
  * The file: a header (stamped with running's identity, like
  * running.shared, and with the length of running.shared's content it
- * indexes; checksummed with the group records), the group records, then
- * a hash table of slots (open addressing, linear probing), each slot
+ * indexes; checksummed with the group and top records), the group
+ * records, the top records, then a hash table of slots (open addressing, linear probing), each slot
  * checksummed on its own so a lookup checks only the slots it reads.
  * A hash names candidates only: the filter decides.  Anything not right
  * (missing, stale, short, a checksum, an entry outside the form, a

@@ -23,7 +23,9 @@
  * session that NACM keeps from reading all of running (every account
  * but the recovery one: store_shared_want), though it cannot send the
  * form whole: its keyed filters, and those of the sessions after it,
- * read entries through the index.  The write is
+ * read entries through the index, and when its read rules decide each
+ * top-level node whole, its get-config sends the readable nodes' ranges
+ * the index records (store_shared_tops).  The write is
  * atomic (temp file, fsync, rename: dsdir_write_atomic), so a reader
  * sees the old form or the new one, never part of one; a publisher
  * killed half-way leaves a temp file (removed by a later session:
