@@ -81,6 +81,8 @@ void
 server_prepare(struct session *s)
 {
 	ops_nacm_prepare(s);
+	if (s->store != NULL)
+		store_prepare(s->store);
 }
 
 void

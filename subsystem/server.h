@@ -21,7 +21,8 @@ int server_open_store(struct session *s);
 
 /*
  * After our hello, while the client's is on its way: what the first RPC
- * would otherwise set up (the NACM account and module names).
+ * would otherwise set up (the NACM account and module names, the store's
+ * lock file and running's shared form open).
  */
 void server_prepare(struct session *s);
 

@@ -26,6 +26,7 @@ from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
+from ncraw import kill_all  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -215,10 +216,6 @@ try:
     t.ok(ga != "" and "<datastore>running</datastore>" in ga and "<edit>" not in ga,
          "plain commit: a netconf-config-change without an edit list", ga[:600])
 finally:
-    for s in sessions:
-        try:
-            s.kill()
-        except Exception:
-            pass
+    kill_all(sessions)
     env.cleanup()
 t.done()

@@ -24,6 +24,7 @@ from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
+from ncraw import kill_all  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -204,10 +205,6 @@ try:
                  % (IF % "<interface><description>secret-desc</description></interface>"))
     t.ok("eth1" in text(r), "root (no mask): the same content match finds eth1", text(r)[:300])
 finally:
-    for s in sessions:
-        try:
-            s.kill()
-        except Exception:
-            pass
+    kill_all(sessions)
     env.cleanup()
 t.done()

@@ -24,6 +24,7 @@ from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP, TOP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
+from ncraw import kill_all  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -180,10 +181,6 @@ try:
     t.ok(c1.get("denied-data-writes", -1) - c0.get("denied-data-writes", 0) == expect_writes,
          "denied-data-writes grew by the %d writes denied" % expect_writes, "%r %r" % (c0, c1))
 finally:
-    for nc in sessions:
-        try:
-            nc.kill()
-        except Exception:
-            pass
+    kill_all(sessions)
     env.cleanup()
 t.done()

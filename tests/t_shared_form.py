@@ -101,7 +101,19 @@ try:
     t.ok(getcfg(again) == warm and getcfg(again) == warm, "a form session's second get-config is the same")
 
     # ---- a changed running is never answered from the old form ----
+    # a session sets up after its hello (the form opened while the client's
+    # hello is on its way, store_prepare) and asks only after running changed
+    early = sessions.session(env)
+    raw(early, "<get-config><source><candidate/></source></get-config>")   # it is past its set-up
     t.ok(edit(a, top('<item><name>i00007</name><v>changed-by-a</v></item>')), "a: one-leaf edit of running")
+    late = sessions.session(env)            # sets up while the form is stale
+    raw(late, "<get-config><source><candidate/></source></get-config>")
+    rep = getcfg(early)
+    t.ok(b"changed-by-a" in rep and rep == getcfg(a),
+         "a session set up before another's edit answers its first get-config with the edit")
+    rep = getcfg(late)
+    t.ok(b"changed-by-a" in rep and rep == getcfg(a),
+         "a session set up while the form was stale answers running, not the form")
     rep = sessions.fresh_get(env)
     t.ok(b"changed-by-a" in rep, "a new session after another's edit sees it (the form is stale)")
     rep = getcfg(again)

@@ -37,7 +37,7 @@ from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP, scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, kill_all  # noqa: E402
 
 X = "urn:example:trust"
 SVC = "_nchome"
@@ -260,10 +260,6 @@ try:
                 bad.append("%s %o uid %d" % (os.path.join(root, n), s.st_mode, s.st_uid))
     t.eq(bad, [], "everything in datastore-dir belongs to %s, no group or other access" % SVC)
 finally:
-    for nc in sessions:
-        try:
-            nc.kill()
-        except Exception:
-            pass
+    kill_all(sessions)
     env.cleanup()
 t.done()

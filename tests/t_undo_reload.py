@@ -8,8 +8,10 @@ again from running.xml and its journal.  Two datastores get the same
 RPCs, byte for byte: A with a bound of 4 kB (every rewrite here passes
 it), Z with none (the in-memory undo of before).  Every reply of A must be
 Z's, byte for byte; after each refused rewrite of all N entries (a type
-error, a unique clash, a dangling leafref or a failed must in the last
-entry; rollback-on-error; a commit hook's refusal), get-config in the
+error, a unique clash or two, a key not of its type, a missing key, a
+dangling leafref or a failed must in the last entry; rollback-on-error;
+a commit hook's refusal; the errors naming what they named when the
+whole list was validated), get-config in the
 same session and in a new one is the content before, byte for byte; a
 test-only rewrite changes nothing; continue-on-error keeps what Z keeps;
 after refused rewrites, unique and leafref checks of one-entry edits are
@@ -23,7 +25,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, kill_all  # noqa: E402
 
 B = "urn:example:bench-refs"
 N = 1200
@@ -89,9 +91,30 @@ def rewrite(gen, bad=None):
         body += entry(last, gen, peer="item-999999")
     elif bad == "must":
         body += entry(last, gen, peer="item-%06d" % last)   # its own peer
+    elif bad == "badkey":
+        body += entry(last, gen).replace("item-%06d" % last, "item-bad", 1)   # pattern item-[0-9]{6}
+    elif bad == "nokey":
+        body += entry(last, gen).replace("<name>item-%06d</name>" % last, "", 1)
+    elif bad == "unique2":
+        body = body.replace("<alpha>a%d-%06d</alpha>" % (gen, 100), "<alpha>a%d-%06d</alpha>" % (gen, 5), 1)
+        body += entry(last, gen, alpha="a%d-%06d" % (gen, 0))
     else:
         body += entry(last, gen)
     return '<top xmlns="%s">%s</top>' % (B, body)
+
+
+# What each refusal names, as before the entries a unique error names
+# were validated alone (tree/validate_clash.c): the whole list's error.
+UNIQ = ('<error-path xmlns:ebr="urn:example:bench-refs">/ebr:top/ebr:item[ebr:name=\'item-%06d\']</error-path>'
+        '<error-message xml:lang="en">Unique data leaf(s) "cfg/alpha" not satisfied in '
+        '"/example-bench-refs:top/item[name=\'item-%06d\']" and "/example-bench-refs:top/item[name=\'item-%06d\']".'
+        '</error-message>')
+NAMES = {
+    "unique": UNIQ % (0, N - 1, 0),
+    "unique2": UNIQ % (5, 100, 5),
+    "badkey": '<error-tag>invalid-value</error-tag>',
+    "nokey": '<error-tag>missing-element</error-tag>',
+}
 
 
 def edit(nc, config, opts=""):
@@ -120,11 +143,15 @@ try:
 
     cases = [("a type error", "type", ""), ("a unique clash", "unique", ""),
              ("a dangling leafref", "leafref", ""), ("a failed must", "must", ""),
-             ("rollback-on-error, a type error", "type", "<error-option>rollback-on-error</error-option>")]
+             ("rollback-on-error, a type error", "type", "<error-option>rollback-on-error</error-option>"),
+             ("a key not of its type", "badkey", ""), ("a missing key", "nokey", ""),
+             ("two unique clashes", "unique2", "")]
     for what, bad, opts in cases:
         r = both("rewrite refused by %s in its last entry" % what,
                  lambda nc: edit(nc, rewrite(1, bad), opts))
         t.ok(b"</rpc-error>" in r, "%s: refused" % what, r[:300])
+        if bad in NAMES:
+            t.ok(NAMES[bad].encode() in r, "%s: the error names what it named before" % what, r[:900])
         t.ok(get(a) == before, "%s: get-config in the same session is the content before" % what)
         t.ok(fresh_get(a_env) == before, "%s: a new session sees the content before" % what)
 
@@ -149,6 +176,8 @@ try:
     t.ok(b"<ok/>" in r, "a value only the refused rewrites had is free", r[:300])
     r = both("an entry takes another entry's value", lambda nc: edit(nc, one(4, "<alpha>a0-000008</alpha>")))
     t.ok(b"</rpc-error>" in r, "a value of the content before is taken (unique)", r[:300])
+    t.ok((UNIQ % (4, 8, 4)).encode() in r, "a one-entry clash names what it named before", r[:900])
+    t.ok(get(a) == get(z) and fresh_get(a_env) == get(z), "a one-entry clash: the content before, as in Z")
     r = both("a dangling peer", lambda nc: edit(nc, one(5, "<peer>item-999998</peer>")))
     t.ok(b"</rpc-error>" in r, "a peer that does not exist is refused (leafref)", r[:300])
     r = both("an existing peer", lambda nc: edit(nc, one(5, "<peer>item-000006</peer>")))
@@ -181,11 +210,7 @@ try:
     for nc in (a, z):
         t.ok(nc.close() == 0, "session ends cleanly")
 finally:
-    for nc in sessions:
-        try:
-            nc.kill()
-        except Exception:
-            pass
+    kill_all(sessions)
     a_env.cleanup()
     z_env.cleanup()
 t.done()

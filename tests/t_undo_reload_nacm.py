@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, kill_all  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
@@ -92,11 +92,7 @@ try:
     for r in (a, z):
         t.ok(r.close() == 0, "nobody's session ends cleanly")
 finally:
-    for r in procs:
-        try:
-            r.kill()
-        except Exception:
-            pass
+    kill_all(procs)
     for e in envs:
         e.cleanup()
 t.done()

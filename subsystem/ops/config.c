@@ -402,12 +402,12 @@ edit_params(struct rpc *r, struct edit_req *q)
  * as the new ones are made leave room for them, and a rewrite of 50,000
  * entries peaked at 38.2 MB with 64 kB, 40.2 MB with 256 kB or 4 MB
  * (bench_memory).  NCHOME_UNDO_MAX (bytes; 0: no bound) lets tests
- * move it.
+ * move it; it is read once, the environment being the process's own.
  */
 #define UNDO_MAX	((size_t)64 << 10)
 
 static size_t
-undo_max(void)
+undo_max_from_env(void)
 {
 	const char *v = getenv("NCHOME_UNDO_MAX");
 	char *end;
@@ -419,6 +419,19 @@ undo_max(void)
 	if (*end != '\0' || n > SIZE_MAX)
 		return UNDO_MAX;
 	return (size_t)n;
+}
+
+static size_t
+undo_max(void)
+{
+	static size_t max;
+	static int read;
+
+	if (!read) {
+		max = undo_max_from_env();
+		read = 1;
+	}
+	return max;
 }
 
 /* The content of running before an in-place change, when hooks want it. */

@@ -344,6 +344,16 @@ store_shared_tops(struct store *st, int *fd, off_t *off, struct store_top **tops
 }
 
 void
+shared_prepare(struct store *st)
+{
+	uint64_t id[SHARED_ID_WORDS];
+
+	/* unlocked: the stamp is what makes the form valid, and it is checked again */
+	if (st->c[DS_RUNNING].doc == NULL && shared_running_id(st, id) == 0)
+		(void)form_open_current(st, id);
+}
+
+void
 shared_loaded(struct store *st)
 {
 	struct ds_cache *dc = &st->c[DS_RUNNING];

@@ -77,6 +77,18 @@ store_keys(struct store *st)
 
 /* ---- the write lock ---- */
 
+/* The lock's file, open from its first use to store_close; 0 or -1 (logged). */
+static int
+lock_file(struct store *st)
+{
+	if (st->lockfd == -1 && (st->lockfd = dsdir_open_file(st->dd, DSD_TOP,
+	    STORE_LOCK_FILE, O_RDWR | O_CREAT)) == -1) {
+		log_warn("%s/%s", dsdir_path(st->dd), STORE_LOCK_FILE);
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_lock(struct store *st, int exclusive)
 {
@@ -84,9 +96,7 @@ store_lock(struct store *st, int exclusive)
 		return 0;
 	st->lock_busy = 0;
 	st->too_big = 0;
-	if (st->lockfd == -1 && (st->lockfd = dsdir_open_file(st->dd, DSD_TOP,
-	    STORE_LOCK_FILE, O_RDWR | O_CREAT)) == -1) {
-		log_warn("%s/%s", dsdir_path(st->dd), STORE_LOCK_FILE);
+	if (lock_file(st) == -1) {
 		st->lockdepth--;
 		return -1;
 	}
@@ -102,6 +112,13 @@ store_lock(struct store *st, int exclusive)
 		return -1;
 	}
 	return 0;
+}
+
+void
+store_prepare(struct store *st)
+{
+	if (lock_file(st) == 0)
+		shared_prepare(st);
 }
 
 int

@@ -115,6 +115,8 @@ void shared_loaded(struct store *st);
 void shared_changed(struct store *st);
 /* Closes the form (store_close). */
 void shared_close(struct store *st);
+/* Opens the form if it is current (store_prepare, no lock held). */
+void shared_prepare(struct store *st);
 /* running's identity now, as the words a form is stamped with (under store_lock); 0 or -1. */
 int shared_running_id(struct store *st, uint64_t id[SHARED_ID_WORDS]);
 /* The words of the identity of running.xml (bst) and running.journal (jst). */

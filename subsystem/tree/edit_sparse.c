@@ -6,7 +6,8 @@
  * per edit leaf, the first two of its name (what the edit matches when
  * the name is a container's or keyed, and whether the leaf is the only
  * one of its name) and every one of its value (a leaf-list entry); and
- * the container's first leaf, its key when it is a list entry.  The
+ * the container's first leaf, its key when it is a list entry (a
+ * report without a module names the entry by it, edit_report.c).  The
  * edit runs on them as on the whole container (edit.c), then they go
  * back into the string between the bytes left packed, each where it
  * was, a new one before the next old one that follows it in the edited
@@ -87,7 +88,7 @@ pick(struct sparse *s, xmlNodePtr d, const char **names, char **texts, size_t ne
 		if (*q != 'X')
 			return 0;	/* not a leaf */
 		p = q + 1;
-		want = s->leaves++ == 0;	/* a schema-less key: error-paths, reports */
+		want = s->leaves++ == 0;	/* d's schema-less key: its report targets */
 		for (size_t i = 0; i < ne; i++)
 			if (strcmp(name, names[i]) == 0 &&
 			    (++cnt[i] <= 2 || text_is(name + strlen(name) + 1, texts[i])))

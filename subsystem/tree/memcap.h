@@ -29,7 +29,7 @@ void memcap_install(void);
 /* Memory allocated with malloc() outside libxml2 that counts too (packed strings). */
 void memcap_count(void *p);
 void memcap_uncount(void *p);
-/* The same for bytes not from malloc() (packed_arena.c's slots). */
+/* The same for bytes not from malloc() (packed_arena.c's chunks). */
 void memcap_count_bytes(size_t n);
 void memcap_uncount_bytes(size_t n);
 

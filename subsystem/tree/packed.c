@@ -49,18 +49,16 @@
  * Packed strings hold most of a big store or request: they count toward
  * max-session-memory like libxml2's nodes do, or an edit of entries that
  * stay packed would never reach the cap.  Small ones are in the arena
- * (packed_arena.c), counted by the slot they take.
+ * (packed_arena.c), which counts the chunks it maps instead: the free
+ * slots of a chunk kept by a few strings are memory the session holds.
  */
 static void *
 pk_alloc(size_t sz)
 {
-	size_t slot;
-	void *p = packed_arena_alloc(sz, &slot);
+	void *p = packed_arena_alloc(sz);
 
-	if (p != NULL) {
-		memcap_count_bytes(slot);
+	if (p != NULL)
 		return p;
-	}
 	p = xmalloc(sz);
 	memcap_count(p);
 	return p;
@@ -69,14 +67,8 @@ pk_alloc(size_t sz)
 static void
 pk_release(void *p)
 {
-	size_t slot;
-
-	if (p == NULL)
+	if (p == NULL || packed_arena_free(p))
 		return;
-	if ((slot = packed_arena_free(p)) > 0) {
-		memcap_uncount_bytes(slot);
-		return;
-	}
 	memcap_uncount(p);
 	free(p);
 }

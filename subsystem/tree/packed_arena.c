@@ -24,6 +24,10 @@
  * and only the pages ever written are resident.  Large strings (and
  * packed_grow.c's growing ones, which are realloc'd) stay on malloc.
  *
+ * max-session-memory counts the chunks mapped, the empty ones kept
+ * included, not the strings in them: a chunk kept by one string holds
+ * its 64 kB all the same.
+ *
  * Under AddressSanitizer free slots are poisoned, so a string used after
  * its release is reported as it would be from malloc.  (LeakSanitizer
  * does not see the chunks: a leaked arena string is found by
@@ -35,6 +39,7 @@
 #include <sys/mman.h>
 
 #include "xmalloc.h"
+#include "memcap.h"
 #include "tree_int.h"
 
 #if defined(__has_feature)
@@ -220,8 +225,14 @@ map_aligned(void)
 static struct chunk *
 chunk_new(unsigned cls)
 {
-	struct chunk *c = nspare > 0 ? spare[--nspare] : map_aligned();
+	struct chunk *c;
 
+	if (nspare > 0)
+		c = spare[--nspare];	/* still counted */
+	else {
+		c = map_aligned();
+		memcap_count_bytes(CHUNK);
+	}
 	memset(c, 0, sizeof(*c));
 	c->cls = (uint16_t)cls;
 	c->top = HDR;
@@ -238,26 +249,27 @@ full(const struct chunk *c)
 }
 
 void *
-packed_arena_alloc(size_t sz, size_t *slot)
+packed_arena_alloc(size_t sz)
 {
 	unsigned cls;
+	size_t slot;
 	struct chunk *c;
 	char *p;
 
 	if (sz > PK_ARENA_MAX)
 		return NULL;
 	cls = class_of(sz);
-	*slot = class_size(cls);
+	slot = class_size(cls);
 	if ((c = room[cls]) == NULL)
 		c = chunk_new(cls);
 	if (c->free != 0) {
 		p = (char *)c + c->free;
-		UNPOISON(p, *slot);
+		UNPOISON(p, slot);
 		memcpy(&c->free, p, sizeof(c->free));	/* the next free slot */
 	} else {
 		p = (char *)c + c->top;
-		UNPOISON(p, *slot);
-		c->top += (uint32_t)*slot;
+		UNPOISON(p, slot);
+		c->top += (uint32_t)slot;
 	}
 	c->live++;
 	if (full(c))
@@ -265,16 +277,14 @@ packed_arena_alloc(size_t sz, size_t *slot)
 	return p;
 }
 
-size_t
+int
 packed_arena_free(void *p)
 {
 	struct chunk *c = (struct chunk *)((uintptr_t)p & ~(CHUNK - 1));
 	uint32_t off = (uint32_t)((uintptr_t)p - (uintptr_t)c);
-	size_t sz;
 
 	if (!set_has((uintptr_t)c))
 		return 0;
-	sz = class_size(c->cls);
 	if (--c->live == 0) {
 		if (c->listed)
 			list_del(c);
@@ -285,22 +295,29 @@ packed_arena_free(void *p)
 			 * and unmap a chunk for every list entry parsed */
 			POISON((char *)c + HDR, CHUNK - HDR);
 			spare[nspare++] = c;
-			return sz;
+			return 1;
 		}
 		UNPOISON(c, CHUNK);	/* the next mapping here is not ours */
 		munmap(c, CHUNK);
-		return sz;
+		memcap_uncount_bytes(CHUNK);
+		return 1;
 	}
 	memcpy(p, &c->free, sizeof(c->free));
 	c->free = off;
-	POISON(p, sz);
+	POISON(p, class_size(c->cls));
 	if (!c->listed)
 		list_add(c);
-	return sz;
+	return 1;
 }
 
 size_t
 packed_arena_chunks(void)
 {
 	return set_n;
+}
+
+size_t
+packed_arena_held(void)
+{
+	return (set_n + (size_t)nspare) * CHUNK;
 }

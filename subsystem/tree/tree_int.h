@@ -125,14 +125,17 @@ void *packed_alloc(size_t sz);
 
 /*
  * packed_arena.c: memory for a string of sz bytes up to PK_ARENA_MAX
- * (NULL above), *slot set to the bytes it takes; packed_arena_free
- * returns those bytes, or 0 when p is not an arena string (malloc'd).
- * packed_arena_chunks: chunks holding strings now (tests).
+ * (NULL above); packed_arena_free returns 0 when p is not an arena
+ * string (malloc'd).  The chunks the arena maps count toward
+ * max-session-memory, not the strings in them.  packed_arena_chunks:
+ * chunks holding strings now; packed_arena_held: bytes mapped, the
+ * empty chunks kept included (tests).
  */
 #define PK_ARENA_MAX	1024
-void *packed_arena_alloc(size_t sz, size_t *slot);
-size_t packed_arena_free(void *p);
+void *packed_arena_alloc(size_t sz);
+int packed_arena_free(void *p);
 size_t packed_arena_chunks(void);
+size_t packed_arena_held(void);
 /* packed.c: 1 when c, a child of n, goes into n's string as a leaf. */
 int packed_leaf_of(const xmlNode *n, const xmlNode *c);
 /* packed.c: appends the nodes of string pk to n's children. */
@@ -338,6 +341,7 @@ struct vscope {
 	size_t		 ngone, capgone;
 	enum vu_mode	 umode;		/* where other entries' unique values come from */
 	int		 all;		/* every covered top-level node, whole */
+	int		 unique_failed;	/* vc_validate's error was a unique clash */
 };
 struct vscope *vs_new(struct schema *s, xmlNodePtr root, enum vu_mode umode);
 void vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole);
@@ -377,6 +381,25 @@ int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *go
     size_t ngone, enum vu_mode mode);
 
 /*
+ * validate_distinct.c's reading of unique statements, which
+ * validate_clash.c shares: at most VD_MAX_LEAVES leaves a statement,
+ * VD_MAX_STMTS statements a list, leaves VD_MAX_LEVELS below the entry
+ * (beyond those, a list is left to libyang whole).
+ */
+#define VD_MAX_LEAVES	8
+#define VD_MAX_LEVELS	64
+#define VD_MAX_STMTS	8
+/* Names from the list's entry down to leaf (choice and case are not data); 0 when too deep. */
+size_t vd_leaf_path(const struct lysc_node *leaf, const struct lysc_node *list,
+    const char **names);
+/* Entry e's value of one leaf: *t (*own to free, may be NULL); 0 when it has none. */
+int vd_leaf_value(xmlNodePtr e, const char *const *names, size_t n, const char **t,
+    char **own);
+/* Entry e's values of nl leaves hashed into *h; 0 when one is missing. */
+int vd_values_hash(xmlNodePtr e, const char *names[][VD_MAX_LEVELS], const size_t *nn,
+    unsigned nl, uint64_t *h);
+
+/*
  * validate_distinct.c: 1 when two entries of like's list (like's name
  * under like's parent; schema node sn) share the values of a unique
  * statement, or the statement is beyond what it reads.  The hashes are
@@ -387,6 +410,15 @@ int vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *go
  */
 int vd_list_clash(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr const *touched,
     size_t ntouched, xmlNodePtr const *gone, size_t ngone, enum vu_mode mode);
+
+/*
+ * validate_clash.c: the entries of like's list (schema node sn) that
+ * libyang's unique error on the whole list names, two for each clashing
+ * statement, into pick (max: 16 at least); 0 when none is found or the
+ * statements are not ones compared here (validate the list whole).
+ */
+size_t vd_clash_entries(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr *pick,
+    size_t max);
 
 /* 1 when entries a and b of list sn differ in the values of a unique statement. */
 int vu_unique_changed(xmlNodePtr a, xmlNodePtr b, const struct lysc_node *sn);

@@ -253,11 +253,14 @@ add_targets(struct vscope *v, xmlNodePtr copy, const struct lysc_node *sn)
 	}
 }
 
-/* Adds the entries the leafrefs of the units name (appended: theirs come too), up to max. */
+/*
+ * Adds the entries the leafrefs of units[from..] name (appended: theirs
+ * come too), up to max.
+ */
 static void
-add_unit_targets(struct vscope *v, size_t max)
+add_unit_targets(struct vscope *v, size_t from, size_t max)
 {
-	for (size_t i = 0; v->nunits <= max && i < v->nunits; i++) {
+	for (size_t i = from; v->nunits <= max && i < v->nunits; i++) {
 		xmlNodePtr copy = packed_copy_node(v->units[i], NULL);
 		const struct lysc_node *tsn = NULL, *sn;
 		xmlNodePtr top, entry;
@@ -315,19 +318,74 @@ split_whole(struct vscope *v, struct vtop *t)
 	}
 }
 
+#define MAX_PICK	(2 * 8 + 3)
+
+/*
+ * The entries of like's list (schema node sn, a unique clash) that give
+ * libyang's error on the whole list (validate_clash.c), and the list's
+ * first three (libyang checks two entries another way than more), into
+ * pick; 0 when not found so (the list is validated whole).
+ */
+static size_t
+clash_pick(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr pick[MAX_PICK])
+{
+	size_t n = vd_clash_entries(like, sn, pick, MAX_PICK - 3), first = 0;
+
+	if (n == 0)
+		return 0;
+	for (xmlNodePtr o = like->parent->children; o != NULL && first < 3; o = o->next)
+		if (node_same_name(o, like)) {
+			pick[n++] = o;
+			first++;
+		}
+	return n;
+}
+
+/*
+ * A unique clash in the list of entry like (schema node sn), every
+ * chunk valid: libyang's error on the whole list, from clash_pick's
+ * entries.  -1 with the error; 1 when not found so: the tops are
+ * validated whole.
+ */
+static int
+clash_alone(struct vscope *v, struct rpc *r, xmlNodePtr like, const struct lysc_node *sn)
+{
+	xmlNodePtr pick[MAX_PICK];
+	struct vscope c = *v;
+	size_t n = clash_pick(like, sn, pick);
+	int rc;
+
+	if (n == 0)
+		return 1;
+	c.nunits = c.capunits = n;
+	c.units = xreallocarray(NULL, n, sizeof(*c.units));
+	memcpy(c.units, pick, n * sizeof(*c.units));
+	add_unit_targets(&c, 0, SIZE_MAX);
+	vc_sort_unique(c.units, &c.nunits);
+	c.nsorted = c.nunits;
+	rc = vc_validate(&c, r, 1, 1);
+	free(c.units);
+	return rc == -1 ? -1 : 1;
+}
+
 /*
  * A big edit's entries, CHUNK at a time with their leafrefs' targets
  * (libyang's tree of a whole 50,000-entry list was several times the
- * store).  0 when all is valid; 1 when the tops are to be validated
- * whole instead: a unique clash, a count, an invalid chunk, so an error
- * is libyang's on the whole list as it was before chunks.
+ * store).  0 when all is valid; -1 with the error of a unique clash
+ * when every chunk is valid (clash_alone); 1 when the tops are to be
+ * validated whole instead: a count, an invalid chunk, so an error is
+ * libyang's on the whole list as it was before chunks.
  */
 static int
 run_chunks(struct vscope *v, struct rpc *r)
 {
+	const struct lysc_node *clash_sn = NULL;
+	xmlNodePtr clash = NULL;
+	int one_list;
+
 	vc_sort_unique(v->units, &v->nunits);
 	vc_sort_unique(v->uniq, &v->nuniq);
-	for (size_t i = 0; i < v->nuniq; i++) {
+	for (size_t i = 0; i < v->nuniq && clash == NULL; i++) {
 		const struct lysc_node *tsn = NULL, *sn;
 		xmlNodePtr top, entry, prev = i > 0 ? v->uniq[i - 1] : NULL;
 
@@ -335,12 +393,25 @@ run_chunks(struct vscope *v, struct rpc *r)
 		    sn->nodetype != LYS_LIST)
 			continue;
 		/* many: each list once, whole; few: each entry against the others */
-		if (v->nuniq > MAX_UNITS ? (prev == NULL || prev->parent != v->uniq[i]->parent ||
+		if (v->nuniq <= MAX_UNITS) {
+			if (vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
+				return 1;
+		} else if ((prev == NULL || prev->parent != v->uniq[i]->parent ||
 		    !node_same_name(prev, v->uniq[i])) &&
-		    vd_list_clash(v->uniq[i], sn, v->uniq, v->nuniq, v->gone, v->ngone, v->umode) :
-		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
-			return 1;
+		    vd_list_clash(v->uniq[i], sn, v->uniq, v->nuniq, v->gone, v->ngone, v->umode)) {
+			clash = v->uniq[i];
+			clash_sn = sn;
+		}
 	}
+	one_list = clash != NULL;
+	/*
+	 * A chunk of that list's entries alone refused for a unique clash
+	 * passed all that libyang checks before unique (types, leafrefs,
+	 * when, the entries' musts): the next chunk is checked.
+	 */
+	for (size_t i = 0; one_list && i < v->nunits; i++)
+		one_list = v->units[i]->parent == clash->parent &&
+		    node_same_name(v->units[i], clash);
 	for (size_t at = 0; at < v->nunits; at += CHUNK) {
 		struct vscope c = *v;
 		int rc;
@@ -348,14 +419,24 @@ run_chunks(struct vscope *v, struct rpc *r)
 		c.nunits = c.capunits = c.nsorted = v->nunits - at < CHUNK ? v->nunits - at : CHUNK;
 		c.units = xreallocarray(NULL, c.nunits, sizeof(*c.units));
 		memcpy(c.units, v->units + at, c.nunits * sizeof(*c.units));
-		add_unit_targets(&c, SIZE_MAX);
+		add_unit_targets(&c, 0, SIZE_MAX);
 		vc_sort_unique(c.units, &c.nunits);
 		c.nsorted = c.nunits;
 		rc = vc_validate(&c, r, at == 0, 0);
 		free(c.units);
-		if (rc != 0)
+		if (rc != 0 && !(rc == -1 && one_list && c.unique_failed))
 			return 1;
 	}
+	return clash != NULL ? clash_alone(v, r, clash, clash_sn) : 0;
+}
+
+/* 1 when entry e is of the list of one of done[0..n). */
+static int
+same_list(xmlNodePtr const *done, size_t n, xmlNodePtr e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (done[i]->parent == e->parent && node_same_name(done[i], e))
+			return 1;
 	return 0;
 }
 
@@ -364,6 +445,8 @@ static int
 run(struct vscope *v, struct rpc *r)
 {
 	const struct lysc_node *rel[MAX_RELATED];
+	xmlNodePtr done[MAX_RELATED];	/* an entry of each list whose clash is picked */
+	size_t ndone;
 
 	if (v->all)
 		for (xmlNodePtr c = v->root->children; c != NULL; c = c->next) {
@@ -389,23 +472,43 @@ run(struct vscope *v, struct rpc *r)
 		for (size_t i = 0; i < v->ntops; i++)
 			split_whole(v, &v->tops[i]);
 	if (v->nunits > MAX_UNITS) {
-		if (run_chunks(v, r) == 0)
-			return 0;
+		int rc = run_chunks(v, r);
+
+		if (rc <= 0)
+			return rc;
 		for (size_t i = 0; i < v->ntops; i++)	/* as before chunks: whole */
 			v->tops[i].whole = 1;
 		return vc_validate(v, r, 1, 1);
 	}
 	/* the entries leafrefs name, then the unique values */
 	/* targets are appended: their own leafrefs' targets come too */
-	add_unit_targets(v, MAX_UNITS);
-	for (size_t i = 0; v->nunits <= MAX_UNITS && i < v->nuniq; i++) {
+	add_unit_targets(v, 0, MAX_UNITS);
+	ndone = 0;
+	/*
+	 * A clash: the entries libyang's error names join the units
+	 * (clash_pick; the other entries were valid and are still), rather
+	 * than the list whole (a one-entry edit of a 50,000-entry list
+	 * peaked at 122 MB), with the entries their leafrefs name.
+	 */
+	for (size_t i = 0, n, from; v->nunits <= MAX_UNITS && i < v->nuniq; i++) {
 		const struct lysc_node *tsn = NULL, *sn;
-		xmlNodePtr top, entry;
+		xmlNodePtr top, entry, pick[MAX_PICK];
 
-		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL &&
-		    sn->nodetype == LYS_LIST &&
-		    vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
+		if (same_list(done, ndone, v->uniq[i]))
+			continue;	/* its list's clash is in already */
+		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) != 0 || sn == NULL ||
+		    sn->nodetype != LYS_LIST ||
+		    !vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
+			continue;
+		if (ndone == MAX_RELATED || (n = clash_pick(v->uniq[i], sn, pick)) == 0) {
 			add_top(v, top, tsn, 1);
+			continue;
+		}
+		done[ndone++] = v->uniq[i];
+		from = v->nunits;
+		for (size_t k = 0; k < n; k++)
+			push(&v->units, &v->nunits, &v->capunits, pick[k]);
+		add_unit_targets(v, from, MAX_UNITS);
 	}
 	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
 		for (size_t i = 0; i < v->ntops; i++)

@@ -182,6 +182,8 @@ vc_validate(struct vscope *v, struct rpc *r, int with_whole, int report)
 	doc_free(doc);
 	rc = schema_validate_xml(v->s, b.p != NULL ? b.p : "", &se);
 	free(b.p);
+	v->unique_failed = rc == 1 && se.app_tag != NULL &&
+	    strcmp(se.app_tag, "data-not-unique") == 0;
 	if (rc != 0 && report)
 		schema_error_report(r, &se, NULL, NULL);
 	schema_error_free(&se);

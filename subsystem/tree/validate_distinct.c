@@ -22,20 +22,15 @@
 #include "xmalloc.h"
 #include "tree_int.h"
 
-#define MAX_LEAVES	8
-#define MAX_LEVELS	64
-#define MAX_STMTS	8
-
-/* Names from the list's entry down to leaf (choice and case are not data). */
-static size_t
-path_of(const struct lysc_node *leaf, const struct lysc_node *list, const char **names)
+size_t
+vd_leaf_path(const struct lysc_node *leaf, const struct lysc_node *list, const char **names)
 {
-	const char *up[MAX_LEVELS];
+	const char *up[VD_MAX_LEVELS];
 	size_t n = 0;
 
 	for (const struct lysc_node *x = leaf; x != NULL && x != list; x = x->parent)
 		if (!(x->nodetype & (LYS_CHOICE | LYS_CASE))) {
-			if (n == MAX_LEVELS)
+			if (n == VD_MAX_LEVELS)
 				return 0;
 			up[n++] = x->name;
 		}
@@ -44,20 +39,29 @@ path_of(const struct lysc_node *leaf, const struct lysc_node *list, const char *
 	return n;
 }
 
-/* Entry e's values of the leaves, hashed into *h; 0 when one is missing (not checked). */
-static int
-hash_of(xmlNodePtr e, const char *names[][MAX_LEVELS], const size_t *nn, unsigned nl,
+int
+vd_leaf_value(xmlNodePtr e, const char *const *names, size_t n, const char **t, char **own)
+{
+	int rc = packed_is(e) ? packed_path_text(e, names, n, t) : -1;
+
+	*own = NULL;
+	if (rc == 0)
+		return 0;
+	if (rc != 1 && (*t = *own = vu_value_at(e, names, n)) == NULL)
+		return 0;
+	return 1;
+}
+
+int
+vd_values_hash(xmlNodePtr e, const char *names[][VD_MAX_LEVELS], const size_t *nn, unsigned nl,
     uint64_t *h)
 {
 	*h = FNV1A64_BASIS;
 	for (unsigned k = 0; k < nl; k++) {
 		const char *t;
-		char *own = NULL;
-		int rc = packed_is(e) ? packed_path_text(e, names[k], nn[k], &t) : -1;
+		char *own;
 
-		if (rc == 0)
-			return 0;
-		if (rc != 1 && (t = own = vu_value_at(e, names[k], nn[k])) == NULL)
+		if (!vd_leaf_value(e, names[k], nn[k], &t, &own))
 			return 0;
 		/* with its NUL: it separates one leaf's value from the next */
 		*h = fnv1a64(*h, t, strlen(t) + 1);
@@ -78,8 +82,8 @@ struct vd_kept {
 	const struct lysc_node	*list;
 	char			*name, *ns;	/* the entries' element name */
 	unsigned		 nstmt;
-	size_t			 n[MAX_STMTS];
-	struct vd_rec		*r[MAX_STMTS];	/* sorted by h */
+	size_t			 n[VD_MAX_STMTS];
+	struct vd_rec		*r[VD_MAX_STMTS];	/* sorted by h */
 };
 
 static void
@@ -120,18 +124,18 @@ listed(xmlNodePtr const *a, size_t n, xmlNodePtr e)
 
 /* Statement i's names below the entry; 0 when beyond what is read here. */
 static unsigned
-stmt_names(const struct lysc_node *sn, unsigned i, const char *names[][MAX_LEVELS],
+stmt_names(const struct lysc_node *sn, unsigned i, const char *names[][VD_MAX_LEVELS],
     size_t *nn, int *beyond)
 {
-	const struct lysc_node *leaves[MAX_LEAVES];
-	unsigned nl = schema_unique(sn, i, leaves, MAX_LEAVES);
+	const struct lysc_node *leaves[VD_MAX_LEAVES];
+	unsigned nl = schema_unique(sn, i, leaves, VD_MAX_LEAVES);
 
-	if (nl > MAX_LEAVES || i >= MAX_STMTS) {
+	if (nl > VD_MAX_LEAVES || i >= VD_MAX_STMTS) {
 		*beyond = 1;
 		return 0;
 	}
 	for (unsigned k = 0; k < nl; k++)
-		if ((nn[k] = path_of(leaves[k], sn, names[k])) == 0)
+		if ((nn[k] = vd_leaf_path(leaves[k], sn, names[k])) == 0)
 			*beyond = 1;
 	return *beyond ? 0 : nl;
 }
@@ -146,7 +150,7 @@ u64_cmp(const void *a, const void *b)
 
 /* Statement i over the whole list, 8 bytes an entry, nothing kept; 1 on a repeat. */
 static int
-hash_once(xmlNodePtr like, const char *names[][MAX_LEVELS], const size_t *nn, unsigned nl,
+hash_once(xmlNodePtr like, const char *names[][VD_MAX_LEVELS], const size_t *nn, unsigned nl,
     size_t cap)
 {
 	uint64_t *hs = xreallocarray(NULL, cap > 0 ? cap : 1, sizeof(*hs));
@@ -154,7 +158,7 @@ hash_once(xmlNodePtr like, const char *names[][MAX_LEVELS], const size_t *nn, un
 	int clash = 0;
 
 	for (xmlNodePtr o = like->parent->children; o != NULL; o = o->next)
-		if (node_same_name(o, like) && hash_of(o, names, nn, nl, &hs[n]))
+		if (node_same_name(o, like) && vd_values_hash(o, names, nn, nl, &hs[n]))
 			n++;
 	qsort(hs, n, sizeof(*hs), u64_cmp);
 	for (size_t k = 1; k < n && !clash; k++)
@@ -165,7 +169,7 @@ hash_once(xmlNodePtr like, const char *names[][MAX_LEVELS], const size_t *nn, un
 
 /* Every entry's records of statement i into k (whole list); 1 on a repeat. */
 static int
-hash_all(struct vd_kept *k, unsigned i, xmlNodePtr like, const char *names[][MAX_LEVELS],
+hash_all(struct vd_kept *k, unsigned i, xmlNodePtr like, const char *names[][VD_MAX_LEVELS],
     const size_t *nn, unsigned nl, size_t cap)
 {
 	struct vd_rec *r = xreallocarray(NULL, cap > 0 ? cap : 1, sizeof(*r));
@@ -173,7 +177,7 @@ hash_all(struct vd_kept *k, unsigned i, xmlNodePtr like, const char *names[][MAX
 	int clash = 0;
 
 	for (xmlNodePtr o = like->parent->children; o != NULL; o = o->next)
-		if (node_same_name(o, like) && hash_of(o, names, nn, nl, &r[n].h))
+		if (node_same_name(o, like) && vd_values_hash(o, names, nn, nl, &r[n].h))
 			r[n++].e = o;
 	qsort(r, n, sizeof(*r), rec_cmp);
 	for (size_t j = 1; j < n && !clash; j++)
@@ -189,7 +193,7 @@ hash_all(struct vd_kept *k, unsigned i, xmlNodePtr like, const char *names[][MAX
  * and compared with every other record; 1 on a repeat.
  */
 static int
-hash_touched(struct vd_kept *k, unsigned i, xmlNodePtr like, const char *names[][MAX_LEVELS],
+hash_touched(struct vd_kept *k, unsigned i, xmlNodePtr like, const char *names[][VD_MAX_LEVELS],
     const size_t *nn, unsigned nl, xmlNodePtr const *touched, size_t ntouched,
     xmlNodePtr const *gone, size_t ngone)
 {
@@ -205,7 +209,7 @@ hash_touched(struct vd_kept *k, unsigned i, xmlNodePtr like, const char *names[]
 		xmlNodePtr e = touched[j];
 
 		if (e->parent == like->parent && node_same_name(e, like) &&
-		    hash_of(e, names, nn, nl, &t[nt].h))
+		    vd_values_hash(e, names, nn, nl, &t[nt].h))
 			t[nt++].e = e;
 	}
 	qsort(t, nt, sizeof(*t), rec_cmp);
@@ -237,8 +241,8 @@ int
 vd_list_clash(xmlNodePtr like, const struct lysc_node *sn, xmlNodePtr const *touched,
     size_t ntouched, xmlNodePtr const *gone, size_t ngone, enum vu_mode mode)
 {
-	const char *names[MAX_LEAVES][MAX_LEVELS];
-	size_t nn[MAX_LEAVES], cap = 0;
+	const char *names[VD_MAX_LEAVES][VD_MAX_LEVELS];
+	size_t nn[VD_MAX_LEAVES], cap = 0;
 	xmlNodePtr *sgone = NULL;
 	struct vd_kept *k;
 	void **slot;

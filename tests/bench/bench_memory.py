@@ -11,6 +11,17 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
   memory.rewrite          a new session: one edit giving every entry new values
   memory.subtree_key / memory.xpath_key   a new session: a filter for one entry
   memory.copy_config      a new session: copy-config running -> startup
+  memory.refused_*        a new session each: a rewrite of every entry as
+                          memory.rewrite's, refused (rpc-error checked; the
+                          store stays): refused_badkey the last entry's key
+                          not of its type, refused_nokey the last entry
+                          without its key, refused_leaf a non-key leaf of
+                          the last entry not of its type, refused_unique
+                          the last entry's alpha the first's (validation);
+                          refused_unique_one: an edit of one entry only,
+                          its alpha another entry's; refused_nacm: user
+                          nobody (setpriv), whom a NACM rule denies the
+                          update of the last entry
   memory.nonlist          one edit of ~15 MB that is not a list (one container
                           of distinct leaves), into an empty store
   then, each in a new session on that store (goal from its size):
@@ -73,6 +84,34 @@ def edit(body, ns=B, top="top"):
             % (top, ns, body, top))
 
 
+# The last entry of a rewrite that is refused, each way; the error-tag and
+# a word of the message the reply must hold.
+REFUSED = {
+    "refused_badkey": ('<item><name>item-bad</name><cfg><alpha>x</alpha></cfg></item>',
+                       b"invalid-value", b"item-bad"),
+    "refused_nokey": ('<item><cfg><alpha>x</alpha></cfg></item>', b"missing-element", b"name"),
+    "refused_leaf": ('<item><name>item-%06d</name><cfg><weight>heavy</weight></cfg></item>' % (N - 1),
+                     b"invalid-value", b"weight"),
+    "refused_unique": ('<item><name>item-%06d</name><cfg><alpha>value-alpha-1-000000-padding</alpha>'
+                       '</cfg></item>' % (N - 1), b"operation-failed", b"data-not-unique"),
+    "refused_unique_one": ('<item><name>item-000007</name><cfg><alpha>value-alpha-GEN-000003-padding</alpha>'
+                           '</cfg></item>', b"operation-failed", b"data-not-unique"),
+}
+
+
+NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+# nobody (group nogroup) may write everything but the last entry
+NACM_RULES = ('<write-default>permit</write-default><rule-list><name>nobodies</name><group>nogroup</group>'
+              '<rule><name>last</name><path xmlns:eb="%s">/eb:top/eb:item[eb:name=\'item-%%06d\']</path>'
+              '<access-operations>update</access-operations><action>deny</action></rule></rule-list>' % B)
+
+
+def refused(reply, tag, word):
+    """reply is an rpc-error with error-tag tag, naming word, and no <ok/>."""
+    if b"<ok/>" in reply or b"<error-tag>%s</error-tag>" % tag not in reply or word not in reply:
+        raise RuntimeError("not refused with %r (%r): %r" % (tag, word, reply[:1200]))
+
+
 def dechunk(reply):
     """A NETCONF 1.1 reply's message, without its chunk headers."""
     out, i = [], 0
@@ -131,6 +170,44 @@ def run_paths(prog, env, tag):
         if s.rpc(req).count(b"<name>") != 1:
             raise RuntimeError(name + ": not one entry")
         res[name] = s.hwm_mb()
+        s.close()
+    before = stored(ds)
+    for name, (last, tag, word) in REFUSED.items():
+        if not wanted(name):
+            continue
+        s = session()
+        if name == "refused_unique_one":   # the store's values: memory.rewrite's if it ran
+            body = last.replace("GEN", "1" if wanted("rewrite") else "0")
+        else:
+            body = entries(0, N - 1, gen=1) + last
+        refused(s.rpc(edit(body)), tag, word)
+        res[name] = s.hwm_mb()
+        s.close()
+        if stored(ds) != before:
+            raise RuntimeError(name + ": the store changed")
+    if wanted("refused_nacm"):
+        s = session()
+        ok(s.rpc(edit(NACM_RULES % (N - 1), NACM_NS, "nacm")))
+        s.close()
+        # nobody reaches the configuration and writes the datastore
+        os.chmod(env.dir, 0o755)
+        os.chmod(env.conf, 0o644)
+        for top, dirs, files in os.walk(ds):
+            os.chmod(top, 0o777)
+            for name in files:
+                os.chmod(os.path.join(top, name), 0o666)
+        was = stored(ds)
+        s = Direct(argv=["env", "USER=nobody", "HOME=" + env.dir, "setpriv", "--reuid=65534", "--regid=65534",
+                         "--clear-groups", prog, "-f", env.conf])
+        refused(s.rpc(edit(entries(0, N, gen=2))), b"access-denied", b"access denied: update")
+        res["refused_nacm"] = s.hwm_mb()
+        s.close()
+        if stored(ds) != was:
+            raise RuntimeError("refused_nacm: the store changed")
+        s = session()   # root: the rules go, for the paths after
+        ok(s.rpc('<edit-config><target><running/></target><config><nacm xmlns="%s" '
+                 'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="remove"/></config>'
+                 '</edit-config>' % NACM_NS))
         s.close()
     if wanted("copy_config"):
         s = session()
@@ -221,7 +298,8 @@ def run_paths(prog, env, tag):
 def report(tag, res, size, nsize, lsize):
     pre = "memory." + tag
     goal = 3 * size + 8
-    for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config"):
+    for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config") + tuple(REFUSED) + (
+            "refused_nacm",):
         if k not in res:
             continue
         figure("%s%s_mb" % (pre, k), res[k], "MB", "VmHWM of a session doing only this; goal <= %.1f "

@@ -255,8 +255,14 @@ class Sessions:
         return rep
 
     def kill(self):
-        for r in self.opened:
-            try:
-                r.kill()
-            except Exception:
-                pass
+        kill_all(self.opened)
+
+
+def kill_all(sessions):
+    """Kills the sessions (NcRaw) still running, in a test's finally: one
+    that cannot be killed (already reaped) does not stop the others."""
+    for r in sessions:
+        try:
+            r.kill()
+        except Exception:
+            pass

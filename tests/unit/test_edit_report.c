@@ -71,7 +71,7 @@ expect(const char *what, const char *data, const char *edit, const char *want)
 static void
 all_tests(void)
 {
-	char many[8192], *p;
+	char many[8192], pad[1101], *p;
 
 	expect("a leaf's new value: merge of the leaf, the entry by its first leaf", CFG(TWO),
 	    EDIT("<w " W "><e><k>b</k><v>3</v></e></w>"), "merge /w:w/w:e[w:k='b']/w:v" WD);
@@ -107,6 +107,20 @@ all_tests(void)
 	expect("a delete inside a merge: the deleted leaf", CFG(TWO),
 	    EDIT("<w " W "><e><k>b</k><v nc:operation=\"delete\"/></e></w>"),
 	    "delete /w:w/w:e[w:k='b']/w:v" WD);
+	/*
+	 * An entry named by no first leaf (a leaf-list's entries first) is
+	 * the first of its name, reported by its own first leaf: a packed
+	 * entry's sparse edit (edit_sparse.c) unpacks that leaf for it.
+	 * Entries of over 1 kB, so that the list is not packed whole (over
+	 * PK_MAX) and each entry is.
+	 */
+	memset(pad, 'z', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	snprintf(many, sizeof(many), CFG("<w %s><e><k>a</k><t>x</t><pad>%s</pad></e>"
+	    "<e><k>b</k><t>y</t><pad>%s</pad></e></w>"), W, pad, pad);
+	expect("leaf-list entries added to the first of two big entries: it is named by its first leaf",
+	    many, EDIT("<w " W "><e><t>p</t><t>q</t></e></w>"),
+	    "create /w:w/w:e[w:k='a']/w:t[.='p']" WD "; create /w:w/w:e[w:k='a']/w:t[.='q']" WD);
 	/* a target (with its declarations) past CFG_TARGET_MAX: no list */
 	p = many + snprintf(many, sizeof(many), "<config xmlns=\"%s\"><w %s><e><k>", NCNS, W);
 	memset(p, 'x', 2100);

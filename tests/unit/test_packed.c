@@ -396,17 +396,21 @@ test_sparse_edit(const char *between, int move)
 	free(xml);
 }
 
-/* <filter>body</filter> on doc, the reply's data serialized (malloc()ed). */
+/*
+ * <filter><blob>body</blob></filter> on doc, the reply's data serialized
+ * (malloc()ed).  packed: doc is the packed tree (the same filter).
+ */
 static char *
-filtered(xmlDocPtr doc, const char *body)
+filtered(xmlDocPtr doc, const char *body, int packed)
 {
 	char *xml, *out;
 	xmlDocPtr f, reply = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = xmlNewDocNode(reply, NULL, BAD_CAST "data", NULL);
 
+	(void)packed;
 	xmlDocSetRootElement(reply, root);
-	if (asprintf(&xml, "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">%s</filter>",
-	    body) == -1)
+	if (asprintf(&xml, "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+	    "<blob xmlns=\"urn:b\">%s</blob></filter>", body) == -1)
 		abort();
 	f = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, NC_XML_PARSE_OPTS);
 	filter_subtree(NULL, xmlDocGetRootElement(f), xmlDocGetRootElement(doc), root);
@@ -417,9 +421,12 @@ filtered(xmlDocPtr doc, const char *body)
 	return out;
 }
 
-/* XPath filter select on doc, the reply's data serialized (malloc()ed). */
+/*
+ * XPath filter select on doc, the reply's data serialized (malloc()ed):
+ * libxml2's on the plain tree, the index's (xpath_keyed.c) on the packed.
+ */
 static char *
-xfiltered(xmlDocPtr doc, const char *select)
+xfiltered(xmlDocPtr doc, const char *select, int packed)
 {
 	static const char fxml[] = "<filter xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\" "
 	    "xmlns:b=\"urn:b\" type=\"xpath\"/>";
@@ -428,6 +435,7 @@ xfiltered(xmlDocPtr doc, const char *select)
 	xmlDocPtr f, reply = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = xmlNewDocNode(reply, NULL, BAD_CAST "data", NULL);
 
+	filter_index_on = packed;
 	xmlDocSetRootElement(reply, root);
 	f = xmlReadMemory(fxml, (int)strlen(fxml), NULL, NULL, NC_XML_PARSE_OPTS);
 	if (filter_xpath(NULL, &r, xmlDocGetRootElement(f), select, doc, root) != 0)
@@ -437,6 +445,39 @@ xfiltered(xmlDocPtr doc, const char *select)
 	xmlFreeDoc(f);
 	xmlFreeDoc(r.err_doc);
 	return out;
+}
+
+struct sparse_case {
+	const char	*body, *has;	/* the filter; what its reply holds */
+	int		 few;		/* 1: a few leaves read as nodes, 0: all */
+};
+
+/*
+ * Each case run on plain and on packed, blob its container: the same
+ * reply, holding what it should, and only a few leaves read as nodes
+ * when the case says so; blob stays packed.
+ */
+static void
+check_sparse_cases(const char *kind, char *(*run)(xmlDocPtr, const char *, int),
+    const struct sparse_case *cases, size_t n, xmlDocPtr plain, xmlDocPtr packed,
+    xmlNodePtr blob)
+{
+	for (size_t i = 0; i < n; i++) {
+		int freed = 0;
+		char *want = run(plain, cases[i].body, 0), *got;
+
+		packed_watch_frees(count_free, &freed);
+		got = run(packed, cases[i].body, 1);
+		packed_watch_frees(NULL, NULL);
+		packed_repack();	/* as after an RPC */
+		CHECK(strcmp(want, got) == 0 && strstr(got, cases[i].has) != NULL,
+		    "%s %s: as on the plain tree, %s", kind, cases[i].body, cases[i].has);
+		CHECK(packed_is(blob) && (freed < 100) == cases[i].few,
+		    "%s %s reads %s of the container as nodes (%d elements freed)",
+		    kind, cases[i].body, cases[i].few ? "a few leaves" : "all", freed);
+		free(want);
+		free(got);
+	}
 }
 
 /*
@@ -449,7 +490,7 @@ xfiltered(xmlDocPtr doc, const char *select)
 static void
 test_sparse_filter(void)
 {
-	static const struct { const char *body, *has; int few; } filters[] = {
+	static const struct sparse_case filters[] = {
 		{ "<leaf0100/>", ">v-0100 &amp; padding</leaf0100>", 1 },
 		/* content match and selection */
 		{ "<one>1</one><leaf0005/>", ">1</one><leaf0005 ", 1 },
@@ -469,7 +510,7 @@ test_sparse_filter(void)
 		{ "/b:blob/b:tag", ">v49</tag>", 0 },	/* 3000 tags */
 	};
 	size_t cap = 400000, len = 0;
-	char *xml = malloc(cap), *before, *want, *got, *body;
+	char *xml = malloc(cap), *before, *got;
 	xmlDocPtr plain, packed;
 	xmlNodePtr blob;
 
@@ -482,43 +523,10 @@ test_sparse_filter(void)
 	packed = packed_read_memory(xml, (int)len, NC_XML_PARSE_OPTS);
 	blob = xmlDocGetRootElement(packed)->children;
 	before = ser(packed);
-	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
-		int freed = 0;
-
-		if (asprintf(&body, "<blob xmlns=\"urn:b\">%s</blob>", filters[i].body) == -1)
-			abort();
-		want = filtered(plain, body);
-		packed_watch_frees(count_free, &freed);
-		got = filtered(packed, body);
-		packed_watch_frees(NULL, NULL);
-		packed_repack();	/* as after an RPC */
-		CHECK(strcmp(want, got) == 0 && strstr(got, filters[i].has) != NULL,
-		    "filter %s: as on the plain tree, %s", filters[i].body, filters[i].has);
-		CHECK(packed_is(blob) && (freed < 100) == filters[i].few,
-		    "filter %s reads %s of the container as nodes (%d elements freed)",
-		    filters[i].body, filters[i].few ? "a few leaves" : "all", freed);
-		free(want);
-		free(got);
-		free(body);
-	}
-	for (size_t i = 0; i < sizeof(xpaths) / sizeof(xpaths[0]); i++) {
-		int freed = 0;
-
-		filter_index_on = 0;	/* libxml2's XPath */
-		want = xfiltered(plain, xpaths[i].body);
-		filter_index_on = 1;
-		packed_watch_frees(count_free, &freed);
-		got = xfiltered(packed, xpaths[i].body);
-		packed_watch_frees(NULL, NULL);
-		packed_repack();
-		CHECK(strcmp(want, got) == 0 && strstr(got, xpaths[i].has) != NULL,
-		    "XPath %s: as libxml2 on the plain tree, %s", xpaths[i].body, xpaths[i].has);
-		CHECK(packed_is(blob) && (freed < 100) == xpaths[i].few,
-		    "XPath %s reads %s of the container as nodes (%d elements freed)",
-		    xpaths[i].body, xpaths[i].few ? "a few leaves" : "all", freed);
-		free(want);
-		free(got);
-	}
+	check_sparse_cases("filter", filtered, filters, sizeof(filters) / sizeof(filters[0]),
+	    plain, packed, blob);
+	check_sparse_cases("XPath", xfiltered, xpaths, sizeof(xpaths) / sizeof(xpaths[0]),
+	    plain, packed, blob);
 	got = ser(packed);
 	CHECK(strcmp(before, got) == 0, "the filters left the data as it was");
 	free(got);
@@ -531,6 +539,7 @@ test_sparse_filter(void)
 /* ---- the arena (packed_arena.c) ---- */
 
 #define NSTR	3000
+#define ARENA_CHUNK	((size_t)64 * 1024)	/* packed_arena.c's CHUNK */
 
 static unsigned long lcg = 12345;
 
@@ -567,16 +576,17 @@ intact(size_t i)
 /*
  * Strings from the arena and from malloc freed in every order: each
  * keeps its bytes until freed (no two share a slot), the count of
- * max-session-memory comes back to where it was, and every chunk is
- * released when its last string goes (ASan: a chunk released early is
- * a use of poisoned or unmapped memory; one not known as a chunk is a
- * bad free()).
+ * max-session-memory comes back to where it was but for the empty
+ * chunks kept, and every chunk is released when its last string goes
+ * (ASan: a chunk released early is a use of poisoned or unmapped
+ * memory; one not known as a chunk is a bad free()).
  */
 static void
 test_arena_orders(void)
 {
 	static const char *order_name[] = { "forward", "backward", "odds then evens", "random" };
 	size_t used0 = memcap_used(), chunks0 = packed_arena_chunks();
+	size_t held0 = packed_arena_held();
 	static size_t perm[NSTR];
 
 	for (int order = 0; order < 4; order++) {
@@ -585,6 +595,8 @@ test_arena_orders(void)
 		alloc_all();
 		CHECK(packed_arena_chunks() > chunks0, "small strings are in the arena (%zu chunks)",
 		    packed_arena_chunks());
+		CHECK(memcap_used() - used0 >= packed_arena_held() - held0,
+		    "the chunks mapped are counted (%zu bytes)", packed_arena_held() - held0);
 		for (size_t i = 0; i < NSTR; i++)
 			perm[i] = order == 0 ? i : order == 1 ? NSTR - 1 - i :
 			    order == 2 ? (i < NSTR / 2 ? 2 * i + 1 : 2 * (i - NSTR / 2)) : i;
@@ -602,9 +614,59 @@ test_arena_orders(void)
 		CHECK(bad == 0, "strings freed %s kept their bytes (%d changed)", order_name[order], bad);
 		CHECK(packed_arena_chunks() == chunks0, "freed %s, every chunk is released (%zu left)",
 		    order_name[order], packed_arena_chunks() - chunks0);
-		CHECK(memcap_used() == used0, "freed %s, the memory count is back (%zd bytes off)",
-		    order_name[order], (ssize_t)(memcap_used() - used0));
+		/* the empty chunks kept (at most 4) stay counted */
+		CHECK(memcap_used() - used0 == packed_arena_held() - held0 &&
+		    packed_arena_held() - held0 <= 4 * ARENA_CHUNK,
+		    "freed %s, the memory count is back but for %zu empty chunks kept (%zd bytes off)",
+		    order_name[order], (packed_arena_held() - held0) / ARENA_CHUNK,
+		    (ssize_t)(memcap_used() - used0 - (packed_arena_held() - held0)));
 	}
+}
+
+/*
+ * max-session-memory counts the arena's chunks, not its strings: the
+ * strings of 3 chunks freed but one in each, the count stays (the free
+ * slots are still the session's), and it follows the chunks mapped,
+ * the empty ones kept included, as they come and go.
+ */
+static void
+test_arena_counted(void)
+{
+	enum { N = 800 };	/* 171 bytes: 3 chunks */
+	static void *s[N];
+	uintptr_t base[3] = { 0 };
+	size_t used0 = memcap_used(), held0 = packed_arena_held(), full;
+	size_t chunks0 = packed_arena_chunks();
+	int nb = 0;
+
+	for (int i = 0; i < N; i++)
+		s[i] = packed_alloc(171);
+	full = memcap_used();
+	CHECK(packed_arena_chunks() - chunks0 == 3 && full - used0 == packed_arena_held() - held0,
+	    "800 strings in 3 chunks: counted as the chunks mapped (%zu, %zu bytes)",
+	    full - used0, packed_arena_held() - held0);
+	/* keep the first string of each chunk */
+	for (int i = 0; i < N; i++) {
+		uintptr_t b = (uintptr_t)s[i] & ~(uintptr_t)(ARENA_CHUNK - 1);
+		int k;
+
+		for (k = 0; k < nb && base[k] != b; k++)
+			;
+		if (k < nb) {
+			packed_release(s[i]);
+			s[i] = NULL;
+		} else if (nb < 3)
+			base[nb++] = b;
+	}
+	CHECK(nb == 3 && packed_arena_chunks() - chunks0 == 3 && memcap_used() == full,
+	    "all but one string of each chunk freed: the count stays (%zd bytes off)",
+	    (ssize_t)(memcap_used() - full));
+	for (int i = 0; i < N; i++)
+		packed_release(s[i]);
+	CHECK(packed_arena_chunks() == chunks0 &&
+	    memcap_used() - used0 == packed_arena_held() - held0,
+	    "all freed: the count follows the chunks still mapped (%zd bytes off)",
+	    (ssize_t)(memcap_used() - used0 - (packed_arena_held() - held0)));
 }
 
 /*
@@ -671,6 +733,7 @@ int
 main(void)
 {
 	test_arena_orders();
+	test_arena_counted();
 	test_arena_chunk_release();
 	test_arena_doc_freed();
 	test_big_leaves("", "", 1);

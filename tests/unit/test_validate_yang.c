@@ -283,6 +283,132 @@ chunks(void)
 	schema_free(full);
 }
 
+/* s with its first "<alpha>a<from></alpha>" written "<alpha>a<to></alpha>" (s freed). */
+static char *
+alpha_to(char *s, int from, int to)
+{
+	char was[64], now[64], *p, *out;
+	size_t cap;
+
+	snprintf(was, sizeof(was), "<alpha>a%d</alpha>", from);
+	snprintf(now, sizeof(now), "<alpha>a%d</alpha>", to);
+	if ((p = strstr(s, was)) == NULL)
+		return s;
+	cap = strlen(s) + strlen(now) + 1;
+	out = malloc(cap);
+	snprintf(out, cap, "%.*s%s%s", (int)(p - s), s, now, p + strlen(was));
+	free(s);
+	return out;
+}
+
+/*
+ * edit applied to data, refused: the edit's error (chunks, the entries
+ * a unique error names, validate_clash.c) is the one of the same tree
+ * validated whole, every field, as it was before the chunks.
+ */
+static void
+edit_as_whole(const char *what, const char *data, const char *edit)
+{
+	static const char *const fields[] = {
+		"error-tag", "error-path", "error-message", "error-app-tag", NULL
+	};
+
+	for (int packed = 0; packed < 2; packed++) {
+		xmlDocPtr d = parse(data, packed), e = parse(edit, packed);
+		struct edit_ctx c = { 0 };
+		struct rpc r, w;
+		int rc, wrc;
+
+		memset(&r, 0, sizeof(r));
+		memset(&w, 0, sizeof(w));
+		c.schema = sch;
+		c.r = &r;
+		CHECK(edit_apply(&c, xmlDocGetRootElement(d), xmlDocGetRootElement(e)) == 0,
+		    "%s: edit applies", what);
+		rc = tree_validate_edit(sch, &r, xmlDocGetRootElement(d), &c);
+		wrc = tree_validate_all(sch, &w, xmlDocGetRootElement(d));
+		CHECK(rc == -1 && wrc == -1, "%s%s: refused (%d, whole %d)", what,
+		    packed ? " (packed)" : "", rc, wrc);
+		for (int i = 0; fields[i] != NULL; i++) {
+			char mine[512];
+
+			snprintf(mine, sizeof(mine), "%s", err_field(&r, fields[i]));
+			CHECK(strcmp(mine, err_field(&w, fields[i])) == 0, "%s%s: %s as whole: %s (%s)",
+			    what, packed ? " (packed)" : "", fields[i], mine, err_field(&w, fields[i]));
+		}
+		edit_undo(&c);
+		edit_ctx_clear(&c);
+		if (packed)
+			packed_repack();
+		xmlFreeDoc(r.err_doc);
+		xmlFreeDoc(w.err_doc);
+		doc_free(d);
+		xmlFreeDoc(e);
+	}
+}
+
+/*
+ * An edit of every entry refused for unique values (chunks): the reply
+ * names the pair validating the whole list would (the first entry whose
+ * values an earlier one holds), and an error libyang finds before unique
+ * (a leafref to nothing) is still the one given.
+ */
+static void
+clash_replies(void)
+{
+	const char *mods2[] = { "example-bench-refs", NULL };
+	char err[512], *e;
+	struct schema *full = load_modules(mods2, err, sizeof(err)), *keep = sch;
+	const int n = 5000;
+	char *data;
+
+	CHECK(full != NULL, "load example-bench-refs: %s", full ? "" : err);
+	if (full == NULL)
+		return;
+	sch = full;
+	data = big_doc(n, -1, 0, -1, NULL);
+	e = big_doc(n, n - 1, 0, -1, NULL);
+	edit_as_whole("clash: the last entry takes the first's value", data, e);
+	free(e);
+	e = alpha_to(alpha_to(big_doc(n, -1, 0, -1, NULL), 4000, 3), 100, 5);
+	edit_as_whole("clash: two, the first in the list named", data, e);
+	free(e);
+	e = alpha_to(alpha_to(big_doc(n, -1, 0, -1, NULL), 4000, 3), 100, 4500);
+	edit_as_whole("clash: two, the one whose second entry is first named", data, e);
+	free(e);
+	e = alpha_to(alpha_to(big_doc(n, -1, 0, -1, NULL), 30, 10), 20, 10);
+	edit_as_whole("clash: three entries, one value", data, e);
+	free(e);
+	e = alpha_to(big_doc(n, -1, 0, 4500, "item-999999"), 4999, 0);
+	edit_as_whole("clash: and a leafref to nothing, found first", data, e);
+	free(e);
+	e = alpha_to(big_doc(n, -1, 0, 2500, "item-002500"), 4999, 0);
+	edit_as_whole("clash: and a must failed, found after", data, e);
+	free(e);
+	/* edits of a few entries: the entries named join the few checked */
+	edit_as_whole("clash: one entry takes another's value", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a177</alpha>"
+	    "</cfg></item></top>"));
+	edit_as_whole("clash: one entry, with a failed must (unique comes first)", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a177</alpha>"
+	    "<peer>item-000003</peer></cfg></item></top>"));
+	edit_as_whole("clash: one entry, with a leafref to nothing (it comes first)", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a177</alpha>"
+	    "<peer>item-999999</peer></cfg></item></top>"));
+	edit_as_whole("clash: a new entry takes an entry's value", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-009999</name><cfg><alpha>a10</alpha>"
+	    "</cfg></item></top>"));
+	free(data);
+	/* entry 4000, named by the clash, names entry 10: it comes too, no leafref error */
+	data = big_doc(n, -1, 0, 4000, "item-000010");
+	edit_as_whole("clash: with an entry whose leafref names another", data,
+	    CFG("<top xmlns=\"" EBR "\"><item><name>item-000003</name><cfg><alpha>a4000</alpha>"
+	    "</cfg></item></top>"));
+	free(data);
+	sch = keep;
+	schema_free(full);
+}
+
 /* 300 entries item-<lo>.. with alpha a<i>, except entry at: a<val> (NULL: none). */
 static char *
 batch_doc(int lo, int at, const char *val)
@@ -391,6 +517,7 @@ main(void)
 	kinds();
 	split();
 	chunks();
+	clash_replies();
 	batches();
 	schema_free(sch);
 	xmlCleanupParser();
