@@ -26,8 +26,9 @@ from ncraw import Sessions, edit, getcfg  # noqa: E402
 
 B = "urn:keyed:b"
 N = 2000
-IHDR = struct.Struct("=8s12QQQQQ")   # magic, identity, shared_len, ngroups, nslots, sum
+IHDR = struct.Struct("=8s12QQQQQQQ")   # magic, identity, shared_len, ngroups, nslots, ntops, tops_ok, sum
 GROUP = 3 * 64 + 4 * 8
+TOP = 256 + 64 + 3 * 8
 SLOT = 24
 t = TAP()
 envs = []
@@ -76,8 +77,8 @@ def index_ok(env):
     if len(data) < IHDR.size:
         return "running.index of %d bytes" % len(data)
     f = IHDR.unpack_from(data)
-    want = IHDR.size + f[14] * GROUP + f[15] * SLOT
-    if f[0] != b"NCINDEX1" or want != len(data):
+    want = IHDR.size + f[14] * GROUP + f[16] * TOP + f[15] * SLOT
+    if f[0] != b"NCINDEX2" or want != len(data):
         return "running.index partial: magic %r, %d bytes of %d" % (f[0], len(data), want)
     return None
 
@@ -181,17 +182,18 @@ try:
     fallback("a flipped byte in the header", lambda: flip(IHDR.size - 12))
     fallback("a flipped byte in a group record", lambda: flip(IHDR.size + 100))
     ng = IHDR.unpack_from(good_index)[14]
+    nt = IHDR.unpack_from(good_index)[16]
 
     def zero_slots():
         d = read(env, "running.index")
-        start = IHDR.size + ng * GROUP
+        start = IHDR.size + ng * GROUP + nt * TOP
         write(env, "running.index", d[:start] + bytes(len(d) - start))
 
     fallback("slots zeroed", zero_slots)
 
     def flip_slots():
         d = bytearray(read(env, "running.index"))
-        for o in range(IHDR.size + ng * GROUP + 9, len(d), SLOT):
+        for o in range(IHDR.size + ng * GROUP + nt * TOP + 9, len(d), SLOT):
             d[o] ^= 0x01      # every slot's offset moves one byte
         write(env, "running.index", bytes(d))
 

@@ -400,6 +400,17 @@ int nacm_writes_allowed(const struct nacm_session *s, const struct nacm_change *
  */
 int nacm_path_readable(const struct nacm_session *s, const xmlNode *elem, const char *path);
 
+/*
+ * The read decision for a whole top-level node of namespace ns and
+ * local name name, without the node: 1 when the read mask keeps every
+ * node of its subtree, 0 when it leaves the node out with its subtree,
+ * -1 when that depends on what it holds (a rule's path or a
+ * default-deny node goes on inside it, a path rule names its keys, a
+ * namespace rule meets a subtree of more than ns: one_ns 0) or out of
+ * memory.
+ */
+int nacm_top_read(const struct nacm_session *s, const char *ns, const char *name, int one_ns);
+
 /* ---- counters (ietf-netconf-acm state data), this process's ---- */
 
 struct nacm_counters {

@@ -2,7 +2,8 @@
  * Whether an error-path names a node the session may read (RFC 8341
  * 3.4.3: an <rpc-error> must not tell what it may not): the path is
  * parsed with the rule-path grammar (nacm_path.c) and matched as a rule
- * matches real data.
+ * matches real data.  And whether a top-level node, known by name alone
+ * (running.shared's ranges), is readable or hidden whole.
  */
 #include <string.h>
 
@@ -75,5 +76,60 @@ nacm_path_readable(const struct nacm_session *s, const xmlNode *elem, const char
 		rc = nacm_data_allowed(s, last, NACM_READ);
 	xmlFreeDoc(doc);
 	nacm_path_free(p);
+	return rc;
+}
+
+int
+nacm_top_read(const struct nacm_session *s, const char *ns, const char *name, int one_ns)
+{
+	const struct nacm_oplist *L = &s->op[NACM_OPIDX_READ];
+	struct nacm_state st;
+	xmlDocPtr doc;
+	xmlNodePtr root, top;
+	xmlNsPtr xns;
+	int dec, rc = -1;
+
+	if (s->bypass || L->constant == 1)
+		return 1;
+	if (L->constant == 0)
+		return 0;
+	/* a path whose first step has predicates would match by the node's keys */
+	for (size_t i = 0; i < L->n; i++) {
+		const struct nacm_path *p = L->e[i].path;
+
+		if (p != NULL && p->nstep > 0 && p->step[0].npred > 0 &&
+		    strcmp(p->step[0].name, name) == 0 && strcmp(p->step[0].ns, ns) == 0)
+			return -1;
+	}
+	memset(&st, 0, sizeof(st));
+	if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL ||
+	    (root = xmlNewDocNode(doc, NULL, BAD_CAST "config", NULL)) == NULL)
+		goto out;
+	xmlDocSetRootElement(doc, root);
+	if ((xns = xmlNewNs(root, BAD_CAST NC_NS_BASE, NULL)) == NULL)
+		goto out;
+	xmlSetNs(root, xns);
+	if ((top = xmlNewChild(root, NULL, BAD_CAST name, NULL)) == NULL ||
+	    (xns = xmlNewNs(top, BAD_CAST ns, NULL)) == NULL)
+		goto out;
+	xmlSetNs(top, xns);
+	if (nacm_state_of(s, L, top, &st) == -1)
+		goto out;
+	dec = nacm_decide(L, &st, BAD_CAST ns, NULL);
+	/* its decision holds below it: no path goes on inside, and no
+	   namespace below it can differ (nacm_uniform) */
+	if (st.npart > 0)
+		goto out;
+	if (!one_ns) {
+		if (L->mod_ns)
+			goto out;
+		for (size_t i = 0; i < st.nact; i++)
+			if (L->e[st.act[i]].ns != NULL)
+				goto out;
+	}
+	rc = dec != 0;
+out:
+	nacm_state_free(&st);
+	xmlFreeDoc(doc);
 	return rc;
 }

@@ -208,6 +208,12 @@ enum nc_err_type { ERR_TRANSPORT, ERR_RPC, ERR_PROTOCOL, ERR_APPLICATION };
 #define TAG_OPERATION_FAILED		"operation-failed"
 #define TAG_MALFORMED_MESSAGE		"malformed-message"
 
+/* Bytes of a file a reply sends (rpc_reply_file_ranges). */
+struct rpc_range {
+	off_t		 off;
+	size_t		 len;
+};
+
 struct rpc {
 	struct session	*s;
 	xmlDocPtr	 doc;		/* the request document */
@@ -226,6 +232,8 @@ struct rpc {
 	off_t		 data_off;
 	size_t		 data_len;
 	int		 data_empty;	/* <data/> */
+	struct rpc_range *data_ranges;	/* data_nranges > 0: these of the file instead */
+	size_t		 data_nranges;
 	/* nodes of data's subtree the reply leaves out (NACM read); NULL: none */
 	int		(*data_hidden)(const void *arg, const xmlNode *n);
 	void		*data_hidden_arg;
@@ -255,6 +263,12 @@ void rpc_error_info(xmlNodePtr err, const char *name, const char *value);
  * written.
  */
 void rpc_reply_file(struct rpc *r, int fd, off_t off, size_t len, int empty);
+
+/*
+ * rpc_reply_file, the content being the n ranges of the file (taken:
+ * freed after the reply) one after the other; none: <data/>.
+ */
+void rpc_reply_file_ranges(struct rpc *r, int fd, struct rpc_range *ranges, size_t n);
 
 /*
  * The children of container become the reply's <data>.  If owned is not

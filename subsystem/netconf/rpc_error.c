@@ -81,11 +81,24 @@ rpc_reply_file(struct rpc *r, int fd, off_t off, size_t len, int empty)
 }
 
 void
+rpc_reply_file_ranges(struct rpc *r, int fd, struct rpc_range *ranges, size_t n)
+{
+	rpc_reply_data(r, NULL, NULL);
+	r->data_fd = fd;
+	r->data_empty = n == 0;
+	r->data_ranges = ranges;
+	r->data_nranges = n;
+}
+
+void
 rpc_reply_data(struct rpc *r, xmlNodePtr container, xmlDocPtr owned)
 {
 	if (r->data_owned != NULL && r->data_owned != owned)
 		xmlFreeDoc(r->data_owned);
 	rpc_reply_hiding_free(r);
+	free(r->data_ranges);
+	r->data_ranges = NULL;
+	r->data_nranges = 0;
 	r->data = container;
 	r->data_fd = 0;
 	r->data_owned = owned;

@@ -230,6 +230,9 @@ op_get_config(struct rpc *r)
 	if (ds == DS_RUNNING && nc_child(r->op, "filter") == NULL && reply_as_is(r, wd) &&
 	    store_shared_data(st, &fd, &off, &len, &empty) == 1)
 		rpc_reply_file(r, fd, off, len, empty);
+	else if (ds == DS_RUNNING && nc_child(r->op, "filter") == NULL &&
+	    (wd == WD_EXPLICIT || r->s->schema == NULL) && ops_reply_tops(r))
+		;	/* the readable top-level nodes of the form, no parse */
 	else if (ds == DS_RUNNING && (wd == WD_EXPLICIT || r->s->schema == NULL) &&
 	    reply_keyed(r, nc_child(r->op, "filter"), wd))
 		;	/* entries by key, no parse */

@@ -3,6 +3,7 @@
  * operations, registered into netconf/'s table by subsystem/server.c.
  *
  *   config.c       get, get-config, edit-config, copy-config, delete-config
+ *   config_tops.c  an account's get-config from running.shared's top-level nodes
  *   commit.c       commit, discard-changes, cancel-commit, the confirmed commit
  *   lock.c         lock, unlock
  *   session_ops.c  close-session, kill-session

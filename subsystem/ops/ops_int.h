@@ -33,6 +33,14 @@ int ops_running_changed(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc);
 /* 1 when a change of running would run commit hooks. */
 int ops_hooks_enabled(struct session *s);
 
+/*
+ * config_tops.c: under store_lock, an unfiltered get-config of running
+ * (with-defaults explicit) answered with the readable top-level nodes of
+ * running.shared when the session's read rules decide each one whole:
+ * 1, or 0 (nothing done: read running).
+ */
+int ops_reply_tops(struct rpc *r);
+
 /* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
 xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
 

@@ -104,6 +104,19 @@ data_all_hidden(const struct rpc *r)
 	return 1;
 }
 
+/* The content of <data> from the file: its one range, or its ranges in order. */
+static int
+write_ranges(struct session *s, const struct rpc *r)
+{
+	if (r->data_nranges == 0)
+		return framer_write_file(s->fr, r->data_fd, r->data_off, r->data_len);
+	for (size_t i = 0; i < r->data_nranges; i++)
+		if (framer_write_file(s->fr, r->data_fd, r->data_ranges[i].off,
+		    r->data_ranges[i].len) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 write_reply(struct session *s, struct rpc *r)
 {
@@ -128,8 +141,7 @@ write_reply(struct session *s, struct rpc *r)
 			xo_str(xo, "<data/>");
 		else {
 			xo_str(xo, "<data>");
-			if (xo_finish(xo) == -1 ||
-			    framer_write_file(s->fr, r->data_fd, r->data_off, r->data_len) == -1) {
+			if (xo_finish(xo) == -1 || write_ranges(s, r) == -1) {
 				log_warn("running's shared form");
 				return -1;	/* cut: the session ends */
 			}
@@ -298,6 +310,7 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	rc = write_reply(s, &r);
 	xmlFreeDoc(r.err_doc);
 	xmlFreeDoc(r.data_owned);
+	free(r.data_ranges);
 	rpc_reply_hiding_free(&r);
 	xmlFreeDoc(r.doc);
 	/* what the RPC unpacked (an edited list entry, say) is packed again */

@@ -19,10 +19,16 @@
  * value, trimmed as a subtree content match compares it, in the table.
  * A query that names no written group, or not its leaf, is a miss.
  *
+ * It also records each top-level node's range of running.shared (its
+ * name, namespace, and whether its subtree has that namespace alone),
+ * end to end over the content, when the content is top-level nodes and
+ * nothing else: a session whose read rules decide each top-level node
+ * whole sends the readable ones' ranges (ops/config_tops.c).
+ *
  * The file: a header (stamped with running's identity, like
  * running.shared, and with the length of running.shared's content it
- * indexes; checksummed with the group records), the group records, then
- * a hash table of slots (open addressing, linear probing), each slot
+ * indexes; checksummed with the group and top records), the group
+ * records, the top records, then a hash table of slots (open addressing, linear probing), each slot
  * checksummed on its own so a lookup checks only the slots it reads.
  * A hash names candidates only: the filter decides.  Anything not right
  * (missing, stale, short, a checksum, an entry outside the form, a
@@ -47,7 +53,7 @@
 #include "xmalloc.h"
 #include "store_int.h"
 
-#define INDEX_MAGIC	"NCINDEX1"
+#define INDEX_MAGIC	"NCINDEX2"
 #define INDEX_GROUPS_MAX	4096
 #define INDEX_SLOTS_MAX	(1ull << 28)
 #define SLOT_BATCH	8
@@ -59,7 +65,9 @@ struct index_hdr {
 	uint64_t	 shared_len;	/* running.shared's content bytes */
 	uint64_t	 ngroups;
 	uint64_t	 nslots;	/* a power of two */
-	uint64_t	 sum;		/* FNV-1a of this header (sum 0) and the groups */
+	uint64_t	 ntops;		/* top-level node records (tops_ok) */
+	uint64_t	 tops_ok;	/* they cover the form: each of its top nodes, in order */
+	uint64_t	 sum;		/* FNV-1a of this header (sum 0), the groups, the tops */
 };
 
 struct index_group {
@@ -98,6 +106,9 @@ struct ib_entry {
 
 struct index_build {
 	int		 off;		/* nothing indexed (running's root declares more) */
+	struct store_top *trs;		/* every top-level node's range, in order */
+	size_t		 ntrs;
+	int		 trs_bad;	/* not every root child is recorded: none used */
 	struct ib_top	*tops;
 	size_t		 ntops;
 	struct ib_group	*groups;
@@ -155,6 +166,7 @@ index_build_free(struct index_build *ib)
 		return;
 	xmlHashFree(ib->names, NULL);
 	free(ib->tops);
+	free(ib->trs);
 	free(ib->groups);
 	free(ib->ents);
 	free(ib);
@@ -181,6 +193,45 @@ index_build_top(struct index_build *ib, xmlNodePtr c)
 		t->dead = 1;
 	ib->cur = ib->ntops++;
 	ib->gfirst = ib->ngroups;
+}
+
+/* 1 when every element of n's subtree is in namespace ns (a packed node has its own). */
+static int
+one_ns(xmlNodePtr n, const xmlChar *ns)
+{
+	if (n->ns == NULL || !xmlStrEqual(n->ns->href, ns))
+		return 0;
+	if (packed_is(n))
+		return 1;
+	for (xmlNodePtr k = n->children; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && !one_ns(k, ns))
+			return 0;
+	return 1;
+}
+
+void
+index_build_range(struct index_build *ib, xmlNodePtr c, uint64_t off, uint64_t len)
+{
+	struct store_top *t;
+
+	/* text between them, a name or namespace too long: no range is used */
+	if (ib->off || ib->trs_bad || c->type != XML_ELEMENT_NODE || c->ns == NULL ||
+	    ib->ntrs == STORE_TOPS_MAX) {
+		ib->trs_bad = 1;
+		return;
+	}
+	ib->trs = xreallocarray(ib->trs, ib->ntrs + 1, sizeof(*ib->trs));
+	t = &ib->trs[ib->ntrs++];
+	memset(t, 0, sizeof(*t));
+	if (keyq_name_set(t->name, c->name) == -1 ||
+	    strlen((const char *)c->ns->href) >= sizeof(t->ns)) {
+		ib->trs_bad = 1;
+		return;
+	}
+	memcpy(t->ns, c->ns->href, strlen((const char *)c->ns->href) + 1);
+	t->off = off;
+	t->len = len;
+	t->one_ns = (uint64_t)one_ns(c, c->ns->href);
 }
 
 /* Entry n's first child: a leaf of one text, its name repeated by no other child; 0 or -1. */
@@ -277,6 +328,7 @@ index_build_mark(void *arg, xmlNodePtr n, enum xo_mark what, uint64_t off, uint6
 struct index_out {
 	struct index_hdr	 h;
 	struct index_group	*groups;
+	const struct store_top	*tops;
 	struct index_slot	*slots;
 };
 
@@ -288,19 +340,21 @@ index_write(int fd, void *arg)
 
 	if (write_all(fd, &o->h, sizeof(o->h)) == -1 ||
 	    write_all(fd, o->groups, (size_t)o->h.ngroups * sizeof(*o->groups)) == -1 ||
+	    write_all(fd, o->tops, (size_t)o->h.ntops * sizeof(*o->tops)) == -1 ||
 	    write_all(fd, o->slots, (size_t)o->h.nslots * sizeof(*o->slots)) == -1)
 		return -1;
 	return 0;
 }
 
 static uint64_t
-header_sum(const struct index_hdr *h, const struct index_group *groups)
+header_sum(const struct index_hdr *h, const struct index_group *groups,
+    const struct store_top *tops)
 {
 	struct index_hdr c = *h;
 
 	c.sum = 0;
-	return fnv1a64(fnv1a64(FNV1A64_BASIS, &c, sizeof(c)), groups,
-	    (size_t)h->ngroups * sizeof(*groups));
+	return fnv1a64(fnv1a64(fnv1a64(FNV1A64_BASIS, &c, sizeof(c)), groups,
+	    (size_t)h->ngroups * sizeof(*groups)), tops, (size_t)h->ntops * sizeof(*tops));
 }
 
 int
@@ -350,7 +404,12 @@ index_build_write(struct store *st, struct index_build *ib, const uint64_t id[SH
 	memcpy(o.h.id, id, sizeof(o.h.id));
 	o.h.shared_len = shared_len;
 	o.h.ngroups = live;
-	o.h.sum = header_sum(&o.h, o.groups);
+	if (!ib->trs_bad && !ib->off) {
+		o.tops = ib->trs;
+		o.h.ntops = ib->ntrs;
+		o.h.tops_ok = 1;
+	}
+	o.h.sum = header_sum(&o.h, o.groups, o.tops);
 	rc = dsdir_write_atomic(st->dd, DSD_TOP, STORE_INDEX_FILE, index_write, &o);
 	if (rc == -1)
 		log_warn("%s/%s", dsdir_path(st->dd), STORE_INDEX_FILE);
@@ -366,6 +425,7 @@ struct index_rd {
 	int		 fd;
 	struct index_hdr h;
 	struct index_group *groups;
+	struct store_top *tops;
 	off_t		 slots_at;
 };
 
@@ -375,7 +435,7 @@ index_open(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared
     struct index_rd *rd)
 {
 	struct stat sb;
-	size_t glen;
+	size_t glen, tlen;
 
 	memset(rd, 0, sizeof(*rd));
 	if ((rd->fd = dsdir_open_file(st->dd, DSD_TOP, STORE_INDEX_FILE, O_RDONLY)) == -1)
@@ -384,16 +444,20 @@ index_open(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared
 	    pread(rd->fd, &rd->h, sizeof(rd->h), 0) != (ssize_t)sizeof(rd->h) ||
 	    memcmp(rd->h.magic, INDEX_MAGIC, sizeof(rd->h.magic)) != 0 ||
 	    memcmp(rd->h.id, id, sizeof(rd->h.id)) != 0 || rd->h.shared_len != shared_len ||
-	    rd->h.ngroups > INDEX_GROUPS_MAX || rd->h.nslots == 0 ||
+	    rd->h.ngroups > INDEX_GROUPS_MAX || rd->h.ntops > STORE_TOPS_MAX ||
+	    rd->h.nslots == 0 ||
 	    rd->h.nslots > INDEX_SLOTS_MAX || (rd->h.nslots & (rd->h.nslots - 1)) != 0)
 		return -1;
 	glen = (size_t)rd->h.ngroups * sizeof(*rd->groups);
-	rd->slots_at = (off_t)(sizeof(rd->h) + glen);
+	tlen = (size_t)rd->h.ntops * sizeof(*rd->tops);
+	rd->slots_at = (off_t)(sizeof(rd->h) + glen + tlen);
 	if ((uint64_t)sb.st_size != (uint64_t)rd->slots_at + rd->h.nslots * sizeof(struct index_slot))
 		return -1;
 	rd->groups = xmalloc(glen + 1);
+	rd->tops = xmalloc(tlen + 1);
 	if (pread(rd->fd, rd->groups, glen, (off_t)sizeof(rd->h)) != (ssize_t)glen ||
-	    header_sum(&rd->h, rd->groups) != rd->h.sum)
+	    pread(rd->fd, rd->tops, tlen, (off_t)(sizeof(rd->h) + glen)) != (ssize_t)tlen ||
+	    header_sum(&rd->h, rd->groups, rd->tops) != rd->h.sum)
 		return -1;
 	return 0;
 }
@@ -404,6 +468,7 @@ index_close(struct index_rd *rd)
 	if (rd->fd != -1)
 		close(rd->fd);
 	free(rd->groups);
+	free(rd->tops);
 }
 
 /* Adds the slots of value v in group gid to f; -1: a broken slot, too many. */
@@ -505,4 +570,39 @@ index_current(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t sha
 
 	index_close(&rd);
 	return ok;
+}
+
+int
+index_tops(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len,
+    struct store_top **tops, size_t *n)
+{
+	struct index_rd rd;
+	uint64_t at = 0;
+	int rc = -1;
+
+	*tops = NULL;
+	*n = 0;
+	if (index_open(st, id, shared_len, &rd) == -1)
+		goto out;
+	rc = 0;
+	if (!rd.h.tops_ok)
+		goto out;	/* the form has more than top nodes end to end */
+	/* end to end from the first byte to the last: no byte of the form unnamed */
+	for (uint64_t i = 0; i < rd.h.ntops; i++) {
+		rd.tops[i].name[sizeof(rd.tops[i].name) - 1] = '\0';
+		rd.tops[i].ns[sizeof(rd.tops[i].ns) - 1] = '\0';
+		if (rd.tops[i].off != at || rd.tops[i].len == 0 ||
+		    rd.tops[i].len > shared_len - at)
+			goto out;
+		at += rd.tops[i].len;
+	}
+	if (at != shared_len)
+		goto out;
+	*tops = rd.tops;
+	*n = (size_t)rd.h.ntops;
+	rd.tops = NULL;
+	rc = 1;
+out:
+	index_close(&rd);
+	return rc;
 }

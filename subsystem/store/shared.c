@@ -23,7 +23,9 @@
  * session that NACM keeps from reading all of running (every account
  * but the recovery one: store_shared_want), though it cannot send the
  * form whole: its keyed filters, and those of the sessions after it,
- * read entries through the index.  The write is
+ * read entries through the index, and when its read rules decide each
+ * top-level node whole, its get-config sends the readable nodes' ranges
+ * the index records (store_shared_tops).  The write is
  * atomic (temp file, fsync, rename: dsdir_write_atomic), so a reader
  * sees the old form or the new one, never part of one; a publisher
  * killed half-way leaves a temp file (removed by a later session:
@@ -46,6 +48,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -289,6 +292,57 @@ store_shared_data(struct store *st, int *fd, off_t *off, size_t *len, int *empty
 	return 1;
 }
 
+/*
+ * 1 when the form's bytes of t are the node t names: its start tag
+ * "<name xmlns=\"ns\"" (then '>', ' ' or '/'), its end "</name>" or
+ * "/>".  A reply sends a range by the index's name for it: bytes that
+ * say another node (a prefix, a node planted) are not sent.
+ */
+static int
+top_named(struct store *st, const struct store_top *t)
+{
+	char want[sizeof(t->ns) + sizeof(t->name) + 16], got[sizeof(want)], end[sizeof(t->name) + 4];
+	size_t hl, el;
+
+	hl = (size_t)snprintf(want, sizeof(want), "<%s xmlns=\"%s\"", t->name, t->ns);
+	el = (size_t)snprintf(end, sizeof(end), "</%s>", t->name);
+	if (hl >= sizeof(want) || t->len < hl + 2 ||
+	    form_pread(st, got, hl + 1, t->off) == -1 || memcmp(got, want, hl) != 0 ||
+	    strchr(">/ ", got[hl]) == NULL || got[hl] == '\0')
+		return 0;
+	if (form_pread(st, got, 2, t->off + t->len - 2) == 0 && memcmp(got, "/>", 2) == 0 &&
+	    got[hl] == '/')
+		return 1;
+	return t->len >= hl + el && form_pread(st, got, el, t->off + t->len - el) == 0 &&
+	    memcmp(got, end, el) == 0;
+}
+
+int
+store_shared_tops(struct store *st, int *fd, off_t *off, struct store_top **tops, size_t *n)
+{
+	struct store_shared *sh = &st->shared;
+	uint64_t id[SHARED_ID_WORDS];
+
+	*tops = NULL;
+	*n = 0;
+	if (st->c[DS_RUNNING].doc != NULL || shared_running_id(st, id) == -1)
+		return 0;
+	/* missing, stale, no ranges: running answers (store_shared_want) */
+	if (form_open_current(st, id) == -1 ||
+	    index_tops(st, id, sh->len, tops, n) != 1)
+		return 0;
+	for (size_t i = 0; i < *n; i++)
+		if (!top_named(st, &(*tops)[i])) {
+			free(*tops);
+			*tops = NULL;
+			*n = 0;
+			return 0;
+		}
+	*fd = sh->fd;
+	*off = (off_t)sizeof(struct shared_hdr);
+	return 1;
+}
+
 void
 shared_prepare(struct store *st)
 {
@@ -351,8 +405,11 @@ form_write(int fd, void *arg)
 	xo = xo_new_writer(form_put, &w);
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
 		/* the same bytes as xo_data_child, noting where entries lie (running.index) */
+		uint64_t at = xo_offset(xo);
+
 		index_build_top(st->shared.ib, c);
 		xo_data_child_marked(xo, c, index_build_mark, st->shared.ib);
+		index_build_range(st->shared.ib, c, at, xo_offset(xo) - at);
 	}
 	if (xo_finish(xo) == -1)
 		return -1;

@@ -226,6 +226,27 @@ void store_shared_publish(struct store *st);
  */
 void store_shared_want(struct store *st);
 
+/* ---- shared.c (with index_table.c): whole top-level nodes without running ---- */
+
+/* One top-level node of running.shared: where it lies in the content. */
+#define STORE_TOPS_MAX	4096
+struct store_top {
+	char		 ns[256];		/* its namespace */
+	char		 name[KEYQ_NAME_MAX];	/* its local name */
+	uint64_t	 off, len;
+	uint64_t	 one_ns;	/* every element of its subtree is in ns */
+};
+
+/*
+ * store_shared_data, and the form's top-level nodes: 1 with *tops (*n,
+ * free()), end to end from the first byte of the content to the last,
+ * so a reply may send the ranges of some of them.  0: no current form,
+ * or no ranges for it (text between them, more than STORE_TOPS_MAX):
+ * use store_doc (store_shared_publish writes what was missing).
+ */
+int store_shared_tops(struct store *st, int *fd, off_t *off, struct store_top **tops,
+    size_t *n);
+
 /* ---- shared.c (with index_table.c): entries of running by key without running ---- */
 
 /*

@@ -135,6 +135,8 @@ struct index_build;
 struct index_build *index_build_new(xmlNodePtr root);
 void index_build_top(struct index_build *ib, xmlNodePtr c);
 void index_build_mark(void *ib, xmlNodePtr n, enum xo_mark what, uint64_t off, uint64_t len);
+/* After c is written: its range of the form (off, len), recorded for store_shared_tops. */
+void index_build_range(struct index_build *ib, xmlNodePtr c, uint64_t off, uint64_t len);
 int index_build_write(struct store *st, struct index_build *ib,
     const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len);
 void index_build_free(struct index_build *ib);
@@ -158,6 +160,13 @@ struct index_found {
  */
 int index_find(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len,
     const struct keyq *q, struct index_found *f);
+/*
+ * The top-level nodes' ranges running.index holds for the form stamped
+ * id (end to end over its shared_len bytes): 1 with *tops (free()); 0
+ * when it holds none; -1 when it is missing, stale or broken.
+ */
+int index_tops(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len,
+    struct store_top **tops, size_t *n);
 /* 1 when running.index is whole and made for the form stamped id of shared_len bytes. */
 int index_current(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len);
 
