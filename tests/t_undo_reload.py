@@ -2,7 +2,7 @@
 """A big edit of running undone by reading running again (issue 15).
 
 Past NCHOME_UNDO_MAX bytes of old list entries, an edit-config of running
-frees them as it replaces them (ops/config.c, tree/edit_log.c), and a
+frees them as it replaces them (ops/config_write.c, tree/edit_log.c), and a
 failed edit is undone by dropping the session's tree of running, read
 again from running.xml and its journal.  Two datastores get the same
 RPCs, byte for byte: A with a bound of 4 kB (every rewrite here passes

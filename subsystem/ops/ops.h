@@ -2,7 +2,8 @@
  * The ops layer (README.md, "Layers"): the handlers of the RFC 6241
  * operations, registered into netconf/'s table by subsystem/server.c.
  *
- *   config.c       get, get-config, edit-config, copy-config, delete-config
+ *   config.c       get, get-config
+ *   config_write.c edit-config, copy-config, delete-config
  *   config_tops.c  an account's get-config from running.shared's top-level nodes
  *   commit.c       commit, discard-changes, cancel-commit, the confirmed commit
  *   lock.c         lock, unlock

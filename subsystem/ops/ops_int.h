@@ -34,6 +34,13 @@ int ops_running_changed(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc);
 int ops_hooks_enabled(struct session *s);
 
 /*
+ * config.c: the <with-defaults> parameter of get, get-config and
+ * copy-config (RFC 6243), *mode explicit without one; -1 with the error
+ * added.
+ */
+int ops_wd_param(struct rpc *r, enum wd_mode *mode);
+
+/*
  * config_tops.c: under store_lock, an unfiltered get-config of running
  * (with-defaults explicit) answered with the readable top-level nodes of
  * running.shared when the session's read rules decide each one whole:
