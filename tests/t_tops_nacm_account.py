@@ -18,7 +18,6 @@ pipes as that account:
     is never sent: the parse answers;
   - a stale form (running changed since) is not used."""
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -26,7 +25,7 @@ from doc_commands import private_account_db  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP  # noqa: E402
 from ncraw import Sessions, edit, raw  # noqa: E402
-from as_nobody import NobodyEnv  # noqa: E402
+from as_nobody import NobodyEnv, make_account  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -41,23 +40,10 @@ B = "urn:example:tna"
 USER, GROUP = "tna", "nchome-tops"
 REPLACE = ' xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="replace"'
 
-subprocess.run(["groupadd", GROUP], check=True)
-subprocess.run(["useradd", "-M", "-U", "-G", GROUP, "-s", "/bin/sh", USER], check=True)
-uid = int(subprocess.run(["id", "-u", USER], stdout=subprocess.PIPE, text=True, check=True).stdout)
-gid = int(subprocess.run(["id", "-g", USER], stdout=subprocess.PIPE, text=True, check=True).stdout)
+account = make_account(USER, GROUP)
 env = NobodyEnv(t, "tops-nacm-account-", 0o777)
-
-
-def start(as_account):
-    cmd = [env.prefix.netconf, "-d", "-f", env.conf]
-    if as_account:
-        cmd = [env.setpriv, "--reuid=%d" % uid, "--regid=%d" % gid, "--init-groups"] + cmd
-    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, USER=USER if as_account else "root", HOME=env.top),
-                            cwd=env.top)
-
-
-sessions = Sessions(start, close_session=True)
+sessions = Sessions(lambda as_account: env.popen_account(account if as_account else None),
+                    close_session=True)
 
 
 def path(name):

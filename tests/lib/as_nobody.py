@@ -8,6 +8,7 @@ the build tree of a clone under /root (mode 0700).
     from as_nobody import NobodyEnv
     env = NobodyEnv(t, "nacm-", 0o777)   # skips (tool: setpriv) and exits when absent
     p = env.popen(as_nobody=True)            # Popen, pipes on stdin/stdout
+    p = env.popen_account(make_account("u", "g"))  # a real account (private account database)
     env.cleanup()
 """
 import os
@@ -17,6 +18,17 @@ import sys
 import tempfile
 
 from private_prefix import PrivatePrefix
+
+
+def make_account(user, group):
+    """A throwaway account user (shell /bin/sh, no home) whose supplementary
+    group is group, both made here: in a private account database only
+    (doc_commands.private_account_db).  (user, uid, gid)."""
+    subprocess.run(["groupadd", group], check=True)
+    subprocess.run(["useradd", "-M", "-U", "-G", group, "-s", "/bin/sh", user], check=True)
+    ids = [int(subprocess.run(["id", opt, user], stdout=subprocess.PIPE, text=True, check=True).stdout)
+           for opt in ("-u", "-g")]
+    return user, ids[0], ids[1]
 
 
 class NobodyEnv:
@@ -40,11 +52,24 @@ class NobodyEnv:
 
     def popen(self, as_nobody, stderr=subprocess.DEVNULL, wrap=()):
         """wrap: a command run in front (e.g. strace ... ), as root."""
+        ids = ["--reuid=65534", "--regid=65534", "--clear-groups"] if as_nobody else None
+        return self._popen(ids, "nobody" if as_nobody else "root", stderr, wrap)
+
+    def popen_account(self, account):
+        """As account ((name, uid, gid), from make_account), with its groups
+        from the account database; None: as root."""
+        if account is None:
+            return self.popen(False)
+        name, uid, gid = account
+        return self._popen(["--reuid=%d" % uid, "--regid=%d" % gid, "--init-groups"], name,
+                           subprocess.DEVNULL, ())
+
+    def _popen(self, setpriv_ids, user, stderr, wrap):
         cmd = [self.prefix.netconf, "-d", "-f", self.conf]
-        if as_nobody:
-            cmd = [self.setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+        if setpriv_ids is not None:
+            cmd = [self.setpriv] + setpriv_ids + cmd
         cmd = list(wrap) + cmd
-        env = dict(os.environ, USER="nobody" if as_nobody else "root", HOME=self.top)
+        env = dict(os.environ, USER=user, HOME=self.top)
         return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=stderr, env=env, cwd=self.top)
 
