@@ -25,7 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw, kill_all  # noqa: E402
+from ncraw import NcRaw, getcfg, kill_all, raw  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
@@ -45,18 +45,9 @@ def session(env, nobody):
     return r
 
 
-def raw(r, inner):
-    r.send_msg(r.rpc_text(inner, message_id="5"))
-    return r.read_msg() or b""
-
-
-def get(r):
-    return raw(r, "<get-config><source><running/></source></get-config>")
-
-
 def fresh_get(env):
     r = session(env, False)
-    rep = get(r)
+    rep = getcfg(r)
     r.close()
     return rep
 
@@ -162,7 +153,7 @@ try:
         t.ok(all(w in ra for w in want) and b"<ok/>" not in ra,
              "nobody's rewrite denied at %s is refused as it should" % what, ra[:600])
         t.ok(ra == rz, "%s: A's reply is Z's, byte for byte" % what, (ra[:600], rz[:600]))
-        ga, gz, fa = get(a), get(z), fresh_get(a_env)
+        ga, gz, fa = getcfg(a), getcfg(z), fresh_get(a_env)
         t.ok(ga == gz and fa == before,
              "%s: the datastore is as before (nobody's get-config, a new session of root's)" % what,
              (ga == gz, len(ga), len(gz), len(fa), len(before), ga[:300], gz[:300]))

@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw, kill_all  # noqa: E402
+from ncraw import NcRaw, getcfg, kill_all, raw  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
@@ -31,18 +31,9 @@ def session(env, nobody):
     return r
 
 
-def raw(r, inner):
-    r.send_msg(r.rpc_text(inner, message_id="5"))
-    return r.read_msg() or b""
-
-
-def get(r):
-    return raw(r, "<get-config><source><running/></source></get-config>")
-
-
 def fresh_get(env):
     r = session(env, False)
-    rep = get(r)
+    rep = getcfg(r)
     r.close()
     return rep
 
@@ -82,7 +73,7 @@ try:
     ra, rz = edit(a, items(1)), edit(z, items(1))
     t.ok(b"access-denied" in ra, "nobody's rewrite of every entry is refused (access-denied)", ra[:400])
     t.ok(ra == rz, "A's refusal is Z's, byte for byte", (ra[:300], rz[:300]))
-    t.ok(get(a) == get(z), "nobody's get-config after it: A's is Z's")
+    t.ok(getcfg(a) == getcfg(z), "nobody's get-config after it: A's is Z's")
     t.ok(fresh_get(a_env) == before, "a new session of root's sees the content before")
     ra, rz = edit(a, items(2, N - 1)), edit(z, items(2, N - 1))
     t.ok(b"<ok/>" in ra and ra == rz, "a rewrite that leaves the last entry alone is taken", ra[:300])
