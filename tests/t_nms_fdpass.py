@@ -256,6 +256,21 @@ try:
     t.ok(nodelay, "unix mode (-u): the socket passed on to ssh has TCP_NODELAY", err)
     lst.close()
     tl.close()
+
+    # Unix mode starts after the NMS accepted the call, so its start is part of
+    # the set-up (issue 18): a plain -u command line imports nothing it does
+    # not use, under the interpreter flags of the helper's #! line.
+    with open(FDPASS) as f:
+        shebang = f.readline().split()
+    t.eq(shebang[1:], ["-IS"], "the helper runs isolated and without the site module (#! ... -IS)")
+    r = subprocess.run(["/usr/bin/python3"] + shebang[1:] + ["-X", "importtime", FDPASS, "-q", "-t", "1",
+                        "-u", os.path.join(env.dir, "nobody-listens")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=scaled(30))
+    loaded = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
+    unused = sorted(loaded & {"argparse", "hashlib", "hmac", "json"})
+    t.ok(r.returncode == 1 and "socket" in loaded and not unused,
+         "unix mode (-u PATH -t -q) starts without importing argparse, hashlib, hmac or json",
+         "rc %d, imported %s" % (r.returncode, unused))
 finally:
     env.cleanup()
 t.done()

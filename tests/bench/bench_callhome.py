@@ -22,6 +22,10 @@ NMS kinds (<nms>):
                    OpenSSH NMS saves by not choosing the post-quantum hybrid
                    sntrup761x25519 (ssh's first choice; its key generation is the
                    NMS's, ~60-70 ms of CPU here; the device's share is a few ms)
+  ssh_fdpass_unix_c25519  an NMS that accepts the call itself, then starts ssh
+                   (curve25519-sha256) with `nchome-nms-fdpass -u` (unix mode) as
+                   its ProxyCommand, as tests/demo_nms.py does: t0 = accept(),
+                   so ssh's start and the helper's are inside the figure
   ssh_fdpass       OpenSSH ssh -s netconf through contrib/nchome-nms-fdpass
                    (ProxyUseFdpass) of the same tree, listening; t0 = the helper's
                    "call home from" line (written right after accept()), t1 = the
@@ -285,6 +289,58 @@ def ssh_fdpass(tree, subsystem, kex=None):
     return t1 - accepted[0]
 
 
+def ssh_fdpass_unix(tree, subsystem, kex=None):
+    """An NMS that accepts the call itself (t0) and only then starts ssh, with the
+    tree's nchome-nms-fdpass -u as its ProxyCommand (tests/demo_nms.py's way, one
+    listener for many devices): ssh's start and the helper's are in the set-up.
+    The helper is run as installed (its #! line), not through /usr/bin/python3."""
+    from importlib.machinery import SourceFileLoader
+    serve_socket = SourceFileLoader("fdpass_" + tree.name, tree.fdpass).load_module().serve_socket
+    upath = os.path.join(tree.env.dir, "fdpass.sock")
+    if os.path.exists(upath):
+        os.unlink(upath)
+    us = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    us.bind(upath)
+    us.listen(1)
+    lst = listener(tree.port)
+    lst.settimeout(20)
+    try:
+        conn, _ = lst.accept()
+    finally:
+        lst.close()
+    t0 = time.monotonic()
+    args = tree.env.ssh_base_args() + (["-o", "KexAlgorithms=" + kex] if kex else []) + [
+        "-o", "ProxyUseFdpass=yes", "-o", "ProxyCommand=%s -q -t 20 -u %s" % (tree.fdpass, upath),
+        "root@device", "-s", subsystem]
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    buf = b""
+    t1 = None
+    try:
+        serve_socket(us, conn, 20, alive=lambda: p.poll() is None)
+        conn.close()
+        while b"]]>]]>" not in buf:
+            d = os.read(p.stdout.fileno(), 65536)
+            if not d:
+                break
+            buf += d
+        if b"]]>]]>" in buf:
+            if subsystem == "netconf":
+                p.stdin.write(HELLO)
+                p.stdin.flush()
+            t1 = time.monotonic()
+    finally:
+        conn.close()
+        us.close()
+        try:
+            p.stdin.close()
+        except OSError:
+            pass
+        p.wait(20)
+    if t1 is None:
+        raise RuntimeError("ssh via fdpass -u failed (rc %s)" % p.returncode)
+    return t1 - t0
+
+
 # --- reconnects --------------------------------------------------------------
 
 def read_until(ch, end):
@@ -496,7 +552,10 @@ try:
              "ssh -s netconf via the tree's nchome-nms-fdpass (ProxyUseFdpass)"),
             ("ssh_fdpass_c25519", lambda t: ssh_fdpass(t, "netconf", "curve25519-sha256"),
              lambda t: ssh_fdpass(t, "floor", "curve25519-sha256"),
-             "as ssh_fdpass, the NMS's ssh with -o KexAlgorithms=curve25519-sha256")]:
+             "as ssh_fdpass, the NMS's ssh with -o KexAlgorithms=curve25519-sha256"),
+            ("ssh_fdpass_unix_c25519", lambda t: ssh_fdpass_unix(t, "netconf", "curve25519-sha256"),
+             lambda t: ssh_fdpass_unix(t, "floor", "curve25519-sha256"),
+             "the NMS accepts, then starts ssh (curve25519-sha256) with nchome-nms-fdpass -u")]:
         # hello and floor samples alternate, so both see the same load
         both = series(trs, lambda t: (fn(t), floor(t)), RUNS)
         res = {k: [a for a, _ in v] for k, v in both.items()}
