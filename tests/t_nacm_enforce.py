@@ -11,7 +11,9 @@ A session's Unix groups are looked up only when a view needs them (a
 rule-list to match; not the recovery session): strace sees no open of
 /etc/group in a session of nobody's before any rules exist, nor in root's
 once they do; the session opened before the rules still gets its group's
-rule once they come.  Root's session (recovery: its view is bypassed)
+rule once they come; with rules, nobody's session looks them up after
+its hello, before it reads its first request (server_prepare builds the
+view there, not in the request).  Root's session (recovery: its view is bypassed)
 reads no module file for NACM's module names after its hello either;
 nobody's reads the first 4 kB of each (their headers are within them)."""
 import os
@@ -104,6 +106,37 @@ def yang_bytes_after_hello(log):
     return out
 
 
+def group_lookup_before_request(log):
+    """'' when nchome-netconf opened /etc/group before it first read its
+    input (the client's hello and request), else what it did instead."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    if not execs:
+        return "no execve of nchome-netconf in the trace"
+    for line in lines[execs[-1]:]:
+        if '"/etc/group"' in line:
+            return ""
+        if re.search(r" read\(0, ", line):
+            return "read its input first: %s" % line.strip()
+    return "never opened /etc/group"
+
+
+def check_view_after_hello(desc):
+    """With rules of its group, nobody's session builds its view after its
+    hello (server_prepare): its Unix groups looked up before it reads the
+    request, not in the request."""
+    nc, log = traced(True, "nobody-rules")
+    if nc is None:
+        t.skip_tool(desc, "strace")
+        return
+    nc.hello()
+    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    nc.close()
+    why = group_lookup_before_request(log)
+    t.ok(r is not None and not nc.errors(r) and not why, desc, "%r %s" % (r, why))
+
+
 def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
     """A traced session's hello and get-config: no look-up of its Unix groups
     (desc_yang: nor of NACM's module names after the hello)."""
@@ -145,6 +178,8 @@ try:
     check_no_group_lookup(False, "root-after",
                           "with rules, root's (recovery) session never looks up its Unix groups",
                           "nor reads a module file after its hello (NACM's module names)")
+    check_view_after_hello("with rules of its group, nobody's session looks up its Unix groups "
+                           "after its hello, before it reads its first request")
     r = early.rpc("<lock><target><running/></target></lock>")
     errs = early.errors(r)
     t.ok(errs and errs[0].get("error-tag") == "access-denied",

@@ -9,8 +9,9 @@
  * parse (edited outside NETCONF) gives the fail-safe config: only a
  * recovery session gets in to repair it.
  *
- * Before each RPC the view is checked against running's container
- * (another session may have changed it), read from running.nacm
+ * The view is built after the session's hello (ops_nacm_prepare) and
+ * before each RPC checked against running's container (another session
+ * may have changed it since), read from running.nacm
  * (store/nacm_form.c) while the session holds no tree of running, so a
  * session's first RPC does not parse all of running for a few rules:
  * the container is flattened
@@ -71,9 +72,10 @@ fill_account(struct ops_nacm *n, const struct session *s)
 
 /*
  * The account's group names; 0 or -1.  Read when a view first needs
- * them (nacm_user_groups_needed), not at session start: the look-up
+ * them (nacm_user_groups_needed), not for every session: the look-up
  * loads the host's group sources (NSS modules), and a session without
- * rule-lists, or the recovery session, never uses them.
+ * rule-lists, or the recovery session, never uses them.  A session
+ * whose rules need them reads them after its hello (ops_nacm_prepare).
  */
 static int
 fill_groups(struct ops_nacm *n)
@@ -155,11 +157,6 @@ nacm_state(struct session *s)
 	return n;
 }
 
-void
-ops_nacm_prepare(struct session *s)
-{
-	(void)nacm_state(s);	/* on failure the first RPC tries again */
-}
 
 static void
 key_put(void *arg, const char *p, size_t len)
@@ -333,6 +330,25 @@ refresh(struct session *s, struct ops_nacm *n)
 	n->next = t;
 	n->built = 1;
 	return 0;
+}
+
+/*
+ * After our hello: the account and module names, and for a session NACM
+ * applies to, its view of running's rules too (running.nacm read, the
+ * rules parsed and compiled, and the Unix groups looked up when a
+ * rule-list needs them: getgrouplist loads the host's NSS modules), all
+ * of which was most of an account's first request.  The recovery
+ * session's view is bypassed and left to its first RPC, and a view
+ * without rule-lists reads no groups.  On failure the first RPC tries
+ * again.
+ */
+void
+ops_nacm_prepare(struct session *s)
+{
+	struct ops_nacm *n = nacm_state(s);
+
+	if (n != NULL && !n->recovery)
+		(void)refresh(s, n);
 }
 
 struct nacm_session *
