@@ -258,10 +258,11 @@ make_key(struct nkey *k, const xmlNode *nacm)
 /*
  * Brings the view up to date with running's nacm container, rebuilding
  * it only when the container changed; 0 or -1 (out of memory, store
- * failure).
+ * failure; ahead: also when another process holds the write lock, which
+ * is not waited for).
  */
 static int
-refresh(struct session *s, struct ops_nacm *n)
+refresh(struct session *s, struct ops_nacm *n, int ahead)
 {
 	struct nacm_user u;
 	struct nacm_config *cfg = NULL;
@@ -273,7 +274,7 @@ refresh(struct session *s, struct ops_nacm *n)
 		xmlDocPtr run;
 		xmlNodePtr c;
 
-		if (store_lock(s->store, 0) == -1)
+		if ((ahead ? store_lock_try(s->store) : store_lock(s->store, 0)) == -1)
 			return -1;
 		/* running's rules alone when they are published: no parse of running */
 		if (store_nacm_form(s->store, &c) == 0) {
@@ -339,8 +340,10 @@ refresh(struct session *s, struct ops_nacm *n)
  * rule-list needs them: getgrouplist loads the host's NSS modules), all
  * of which was most of an account's first request.  The recovery
  * session's view is bypassed and left to its first RPC, and a view
- * without rule-lists reads no groups.  On failure the first RPC tries
- * again.
+ * without rule-lists reads no groups.  Another process's write lock is
+ * not waited for (the client's requests would wait behind it, and the
+ * first RPC waits for it within lock-wait anyway); on that or any
+ * failure the first RPC builds the view.
  */
 void
 ops_nacm_prepare(struct session *s)
@@ -348,7 +351,7 @@ ops_nacm_prepare(struct session *s)
 	struct ops_nacm *n = nacm_state(s);
 
 	if (n != NULL && !n->recovery)
-		(void)refresh(s, n);
+		(void)refresh(s, n, 1);
 }
 
 struct nacm_session *
@@ -365,7 +368,7 @@ ops_nacm_exec(struct rpc *r)
 	char path[300];
 	xmlNodePtr err;
 
-	if ((n = nacm_state(r->s)) == NULL || refresh(r->s, n) == -1) {
+	if ((n = nacm_state(r->s)) == NULL || refresh(r->s, n, 0) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 		    "access control could not be evaluated");
 		return 0;
