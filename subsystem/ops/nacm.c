@@ -157,7 +157,6 @@ nacm_state(struct session *s)
 	return n;
 }
 
-
 static void
 key_put(void *arg, const char *p, size_t len)
 {
