@@ -21,8 +21,10 @@ int server_open_store(struct session *s);
 
 /*
  * After our hello, while the client's is on its way: what the first RPC
- * would otherwise set up (the NACM account and module names, the store's
- * lock file and running's shared form open).
+ * would otherwise set up (the NACM account, module names and, unless
+ * the session is the recovery session, its view of running's rules with
+ * the Unix groups they need; the store's lock file and running's shared
+ * form open).
  */
 void server_prepare(struct session *s);
 

@@ -11,18 +11,23 @@ A session's Unix groups are looked up only when a view needs them (a
 rule-list to match; not the recovery session): strace sees no open of
 /etc/group in a session of nobody's before any rules exist, nor in root's
 once they do; the session opened before the rules still gets its group's
-rule once they come.  Root's session (recovery: its view is bypassed)
+rule once they come; with rules, nobody's session looks them up after
+its hello, before it reads its first request (server_prepare builds the
+view there, not in the request), and does not wait there for another
+process's write lock.  Root's session (recovery: its view is bypassed)
 reads no module file for NACM's module names after its hello either;
 nobody's reads the first 4 kB of each (their headers are within them)."""
+import fcntl
 import os
 import re
 import shutil
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP  # noqa: E402
+from nchome_test import TAP, scaled  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
@@ -104,6 +109,74 @@ def yang_bytes_after_hello(log):
     return out
 
 
+def group_lookup_before_request(log):
+    """'' when nchome-netconf opened /etc/group before it first read its
+    input (the client's hello and request), else what it did instead."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    if not execs:
+        return "no execve of nchome-netconf in the trace"
+    for line in lines[execs[-1]:]:
+        if '"/etc/group"' in line:
+            return ""
+        if re.search(r" read\(0, ", line):
+            return "read its input first: %s" % line.strip()
+    return "never opened /etc/group"
+
+
+def check_view_after_hello(desc):
+    """With rules of its group, nobody's session builds its view after its
+    hello (server_prepare): its Unix groups looked up before it reads the
+    request, not in the request."""
+    nc, log = traced(True, "nobody-rules")
+    if nc is None:
+        t.skip_tool(desc, "strace")
+        return
+    nc.hello()
+    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    nc.close()
+    why = group_lookup_before_request(log)
+    t.ok(r is not None and not nc.errors(r) and not why, desc, "%r %s" % (r, why))
+
+
+def check_view_under_write_lock(desc):
+    """Another process holds the write lock when nobody's session starts:
+    the view built after the hello does not wait for it (the first RPC
+    does, within lock-wait), so the first reply comes within one
+    lock-wait, not two; once the lock goes the session's rules apply."""
+    lock_wait, margin = scaled(2.0), scaled(1.5)
+    with open(nobody_env.conf) as f:
+        conf = f.read()
+    with open(nobody_env.conf, "w") as f:
+        f.write(conf.replace("netconf {\n", "netconf {\n  lock-wait = %g\n" % lock_wait, 1))
+    lockfd = os.open(os.path.join(nobody_env.ds, ".ds-write.lock"), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lockfd, fcntl.LOCK_EX)
+        nc = NcRaw(session(True))
+        nc.hello()
+        t0 = time.monotonic()
+        try:
+            r = nc.rpc("<get-config><source><running/></source></get-config>",
+                       timeout=2 * lock_wait + margin)
+        except TimeoutError:
+            r = None
+        took = time.monotonic() - t0
+        t.ok(r is not None and nc.errors(r) and took < lock_wait + margin, desc,
+             "%r after %.1fs (lock-wait %gs)" % (nc.errors(r) if r is not None else None, took, lock_wait))
+        fcntl.flock(lockfd, fcntl.LOCK_UN)
+        r = nc.rpc("<lock><target><running/></target></lock>")
+        errs = nc.errors(r)
+        t.ok(errs and errs[0].get("error-tag") == "access-denied",
+             "once the write lock goes, its first view follows the rules: its Unix group's rule "
+             "denies <lock>", repr(errs))
+        nc.close()
+    finally:
+        os.close(lockfd)
+        with open(nobody_env.conf, "w") as f:
+            f.write(conf)
+
+
 def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
     """A traced session's hello and get-config: no look-up of its Unix groups
     (desc_yang: nor of NACM's module names after the hello)."""
@@ -145,6 +218,10 @@ try:
     check_no_group_lookup(False, "root-after",
                           "with rules, root's (recovery) session never looks up its Unix groups",
                           "nor reads a module file after its hello (NACM's module names)")
+    check_view_after_hello("with rules of its group, nobody's session looks up its Unix groups "
+                           "after its hello, before it reads its first request")
+    check_view_under_write_lock("under another process's write lock, nobody's first reply comes "
+                                "within one lock-wait (the view after the hello does not wait)")
     r = early.rpc("<lock><target><running/></target></lock>")
     errs = early.errors(r)
     t.ok(errs and errs[0].get("error-tag") == "access-denied",

@@ -261,8 +261,8 @@ struct nacm_session *nacm_session_new(const struct nacm_config *cfg,
  * 1 when nacm_session_new(cfg, user) reads user->groups: NACM enabled, not
  * the recovery session, enable-external-groups true and a rule-list to
  * match them against.  Otherwise the groups may be left out (looking
- * them up loads the host's group sources, NSS modules: most of a new
- * session's first RPC).
+ * them up loads the host's group sources, NSS modules: most of the view's
+ * cost, paid after the hello by a session whose rules need them).
  */
 int nacm_user_groups_needed(const struct nacm_config *cfg, int recovery);
 void nacm_session_free(struct nacm_session *s);

@@ -9,8 +9,9 @@
  * parse (edited outside NETCONF) gives the fail-safe config: only a
  * recovery session gets in to repair it.
  *
- * Before each RPC the view is checked against running's container
- * (another session may have changed it), read from running.nacm
+ * The view is built after the session's hello (ops_nacm_prepare) and
+ * before each RPC checked against running's container (another session
+ * may have changed it since), read from running.nacm
  * (store/nacm_form.c) while the session holds no tree of running, so a
  * session's first RPC does not parse all of running for a few rules:
  * the container is flattened
@@ -71,9 +72,10 @@ fill_account(struct ops_nacm *n, const struct session *s)
 
 /*
  * The account's group names; 0 or -1.  Read when a view first needs
- * them (nacm_user_groups_needed), not at session start: the look-up
+ * them (nacm_user_groups_needed), not for every session: the look-up
  * loads the host's group sources (NSS modules), and a session without
- * rule-lists, or the recovery session, never uses them.
+ * rule-lists, or the recovery session, never uses them.  A session
+ * whose rules need them reads them after its hello (ops_nacm_prepare).
  */
 static int
 fill_groups(struct ops_nacm *n)
@@ -153,12 +155,6 @@ nacm_state(struct session *s)
 	}
 	s->nacm = n;
 	return n;
-}
-
-void
-ops_nacm_prepare(struct session *s)
-{
-	(void)nacm_state(s);	/* on failure the first RPC tries again */
 }
 
 static void
@@ -261,10 +257,11 @@ make_key(struct nkey *k, const xmlNode *nacm)
 /*
  * Brings the view up to date with running's nacm container, rebuilding
  * it only when the container changed; 0 or -1 (out of memory, store
- * failure).
+ * failure; ahead: also when another process holds the write lock, which
+ * is not waited for).
  */
 static int
-refresh(struct session *s, struct ops_nacm *n)
+refresh(struct session *s, struct ops_nacm *n, int ahead)
 {
 	struct nacm_user u;
 	struct nacm_config *cfg = NULL;
@@ -276,7 +273,7 @@ refresh(struct session *s, struct ops_nacm *n)
 		xmlDocPtr run;
 		xmlNodePtr c;
 
-		if (store_lock(s->store, 0) == -1)
+		if ((ahead ? store_lock_try(s->store) : store_lock(s->store, 0)) == -1)
 			return -1;
 		/* running's rules alone when they are published: no parse of running */
 		if (store_nacm_form(s->store, &c) == 0) {
@@ -335,6 +332,27 @@ refresh(struct session *s, struct ops_nacm *n)
 	return 0;
 }
 
+/*
+ * After our hello: the account and module names, and for a session NACM
+ * applies to, its view of running's rules too (running.nacm read, the
+ * rules parsed and compiled, and the Unix groups looked up when a
+ * rule-list needs them: getgrouplist loads the host's NSS modules), all
+ * of which was most of an account's first request.  The recovery
+ * session's view is bypassed and left to its first RPC, and a view
+ * without rule-lists reads no groups.  Another process's write lock is
+ * not waited for (the client's requests would wait behind it, and the
+ * first RPC waits for it within lock-wait anyway); on that or any
+ * failure the first RPC builds the view.
+ */
+void
+ops_nacm_prepare(struct session *s)
+{
+	struct ops_nacm *n = nacm_state(s);
+
+	if (n != NULL && !n->recovery)
+		(void)refresh(s, n, 1);
+}
+
 struct nacm_session *
 ops_nacm_view(struct session *s)
 {
@@ -349,7 +367,7 @@ ops_nacm_exec(struct rpc *r)
 	char path[300];
 	xmlNodePtr err;
 
-	if ((n = nacm_state(r->s)) == NULL || refresh(r->s, n) == -1) {
+	if ((n = nacm_state(r->s)) == NULL || refresh(r->s, n, 0) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 		    "access control could not be evaluated");
 		return 0;

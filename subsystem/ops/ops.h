@@ -53,10 +53,12 @@ void ops_nacm_errors(struct rpc *r);
 
 /*
  * What the first RPC's exec check would set up, done while the client's
- * hello is on its way: the account's group names and the modules' names
- * (reading them is most of a first get-config's time when the reply
- * comes from running's shared form).  Its view of running waits for the
- * first RPC.
+ * hello is on its way: the account and the modules' names and, for a
+ * session NACM applies to, its view of running's rules (running.nacm,
+ * the rules compiled, the account's Unix groups when a rule-list needs
+ * them): most of an account's first request when its reply comes from
+ * running's shared form.  The recovery session's view (bypassed) waits
+ * for its first RPC; a view without rule-lists reads no groups.
  */
 void ops_nacm_prepare(struct session *s);
 

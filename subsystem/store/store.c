@@ -114,6 +114,19 @@ store_lock(struct store *st, int exclusive)
 	return 0;
 }
 
+int
+store_lock_try(struct store *st)
+{
+	if (st->lockdepth > 0) {
+		st->lockdepth++;
+		return 0;
+	}
+	if (lock_file(st) == -1 || flock(st->lockfd, LOCK_SH | LOCK_NB) == -1)
+		return -1;
+	st->lockdepth = 1;
+	return 0;
+}
+
 void
 store_prepare(struct store *st)
 {

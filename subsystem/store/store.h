@@ -89,6 +89,12 @@ void store_set_yang(struct store *st, struct schema *yang);
 
 /* The cross-process write lock (flock on datastore-dir/.ds-write.lock); 0 or -1. */
 int store_lock(struct store *st, int exclusive);
+/*
+ * The shared lock only if no other process holds the write lock now; 0,
+ * or -1 (held: nothing logged, store_lock_busy() unchanged).  For work
+ * done ahead that the first RPC would otherwise do under store_lock.
+ */
+int store_lock_try(struct store *st);
 void store_unlock(struct store *st);
 /* 1 when the last store_lock() failed because another process held the lock past lock-wait. */
 int store_lock_busy(const struct store *st);

@@ -38,7 +38,19 @@ Figures (cold.<build>...):
                     the reader keeps up, where warm replies never wait.
                     It was not the file's pages (a sendfile of the form to
                     /dev/null at set-up did not help), nor this client's
-                    buffer (one buffer reused by every session: the same)
+                    buffer (one buffer reused by every session: the same),
+                    nor the pipe's size (F_SETPIPE_SZ 1 MiB at set-up:
+                    1.32 against 1.33).  An account's first paid its NACM
+                    view too (getgrouplist's NSS modules, running.nacm,
+                    the rules compiled: ~700k instructions, 1.8 ms): now
+                    built after the hello (ops_nacm_prepare), 1.81 -> 1.30.
+                    What is left is the client's hello, handled before
+                    the request it sent with it (netconf-session-start
+                    logged: ~0.15 ms), and cold caches.  On a loaded
+                    machine run the bench as `taskset -c 1 chrt -f 10`:
+                    client and server on one CPU ahead of the load (the
+                    set-up after the hello then runs before the client
+                    sends); unpinned figures there wander 2-10 ms
   hello_first_ms    process start to the first reply's last byte
   ssh_setup_first_ms  over the real sshd (ssh -s netconf, OpenSSH, sshd -i
                     through ProxyCommand: see ssh_argv): ssh start -> the
