@@ -50,12 +50,12 @@ struct ustmt {
  * or of the entry's address (byent: its values' hash looked up by
  * entry).  Open addressing, linear probing, a power of two of slots,
  * at most 3/4 used (removed slots count until the next resize).  Two
- * words an entry and table: an xmlHash of the values' strings and of
- * "%p" keys, each with its own allocations, held 14 MB for 50,000
- * entries, and a one-entry edit in a new session peaked over the goal
- * (41.7 MB, bench_memory one_entry).  Entries of equal hashes are told
- * apart by reading their values (holds()), so a hash collision costs a
- * read, never a wrong answer.
+ * words an entry in each table, about 4 MB for 50,000 entries: xmlHash
+ * tables of the values' strings and of "%p" keys, each with allocations
+ * of its own, held 14 MB, and a one-entry edit in a new session peaked
+ * over the goal (41.7 MB, bench_memory one_entry).  Entries of equal
+ * hashes are told apart by reading their values (holds()), so a hash
+ * collision costs a read, never a wrong answer.
  */
 struct uslot {
 	xmlNodePtr	 e;	/* NULL: empty; GONE: removed */
@@ -231,7 +231,7 @@ tab_resize(struct utab *t, size_t n, int byent)
 	*t = nt;
 }
 
-/* Lists e under h in t, placed by at. */
+/* Lists e under h in t, placed by h (byent: by e). */
 static void
 tab_put(struct utab *t, int byent, xmlNodePtr e, uint64_t h)
 {
@@ -242,7 +242,8 @@ tab_put(struct utab *t, int byent, xmlNodePtr e, uint64_t h)
 
 		for (size_t i = 0; i < t->cap; i++)
 			live_n += t->s[i].e != NULL && t->s[i].e != GONE;
-		tab_resize(t, 2 * live_n + 16, byent);
+		/* removed slots only: the same size; else twice the room */
+		tab_resize(t, live_n + live_n / 2 + 16, byent);
 	}
 	at = (size_t)(byent ? ent_hash(e) : h) & (t->cap - 1);
 	while (t->s[at].e != NULL && t->s[at].e != GONE)
