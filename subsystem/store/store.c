@@ -362,11 +362,10 @@ store_refresh(struct store *st, enum ds_id ds)
 			dc->jr_st = jst;
 			dc->have_jr = 1;
 			/*
-			 * The replay's lookups indexed the lists its records
-			 * name (4 MB at 50,000 entries): what needs an index
-			 * builds it, and an edit of every entry in order needs
-			 * none (a rewrite after a one-entry record peaked at
-			 * 42 MB, not 37; bench_memory accepted_nacm).
+			 * A long journal's replay indexed the lists its
+			 * records name (4 MB at 50,000 entries; journal.c):
+			 * what needs an index builds it again, and an edit of
+			 * every entry in order needs none.
 			 */
 			index_drop_subtree(xmlDocGetRootElement(dc->doc));
 		}
