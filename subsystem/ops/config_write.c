@@ -187,6 +187,10 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	if (q->ds == DS_RUNNING && q->test == TEST_THEN_SET &&
 	    tree_validate_edit(c->schema, r, xmlDocGetRootElement(doc), c) == -1)
 		goto out;
+	if (memcap_over()) {	/* the check's own memory (unique values kept) passed it */
+		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "%s", MEMCAP_DENIED);
+		goto out;
+	}
 	if (old != NULL && ops_running_changed(r, old, doc) == -1)
 		goto out;
 	keep = 1;

@@ -374,6 +374,13 @@ store_refresh(struct store *st, enum ds_id ds)
 			journal_replay(st, dc, fd, jst.st_size);
 			dc->jr_st = jst;
 			dc->have_jr = 1;
+			/*
+			 * A long journal's replay indexed the lists its
+			 * records name (4 MB at 50,000 entries; journal.c):
+			 * what needs an index builds it again, and an edit of
+			 * every entry in order needs none.
+			 */
+			index_drop_subtree(xmlDocGetRootElement(dc->doc));
 		}
 		close(fd);
 	}

@@ -345,7 +345,8 @@ index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int k
 		free(k);
 		return d;
 	}
-	ix = index_get(p, c->keys, c->schema, psn, known, 1);
+	ix = c->no_index && p->_private == NULL ? NULL :
+	    index_get(p, c->keys, c->schema, psn, known, 1);
 	pk = first_leaf_key(k);
 	if (ix != NULL) {
 		d = xmlHashLookup(ix->h, BAD_CAST k);

@@ -88,6 +88,8 @@ struct edit_ctx {
 	xmlNodePtr		 config;	/* the edit's <config> (error-paths) */
 	int			 changed;	/* the tree differs from before */
 	int			 detached;	/* building a new node off the tree */
+	int			 no_index;	/* build no list index: look entries up
+						   one by one (a few replayed records) */
 	int			 move;		/* config may be taken apart: its nodes
 						   move into the tree (no copies) */
 	int			 log_inside;	/* log the changes inside packed nodes

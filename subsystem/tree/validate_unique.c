@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
+#include "memcap.h"
 #include "xmalloc.h"
 #include "tree_int.h"
 
@@ -43,6 +45,31 @@ struct ustmt {
 	size_t		 nn[MAX_LEAVES];
 };
 
+/*
+ * Entries under a hash: the hash of their values (byval: placed by it)
+ * or of the entry's address (byent: its values' hash looked up by
+ * entry).  Open addressing, linear probing, a power of two of slots,
+ * at most 3/4 used (removed slots count until the next resize).  Two
+ * words an entry in each table, about 4 MB for 50,000 entries: xmlHash
+ * tables of the values' strings and of "%p" keys, each with allocations
+ * of its own, held 14 MB, and a one-entry edit in a new session peaked
+ * over the goal (41.7 MB, bench_memory one_entry).  Entries of equal
+ * hashes are told apart by reading their values (holds()), so a hash
+ * collision costs a read, never a wrong answer.
+ */
+struct uslot {
+	xmlNodePtr	 e;	/* NULL: empty; GONE: removed */
+	uint64_t	 h;	/* the hash of the entry's values */
+};
+
+struct utab {
+	struct uslot	*s;
+	size_t		 cap, used;	/* used: live and removed slots */
+};
+
+static char gone_mark;
+#define GONE	((xmlNodePtr)(void *)&gone_mark)
+
 /* The cache of one list under one parent. */
 struct ucache {
 	struct ucache		*prev, *next;	/* every live cache: live */
@@ -52,14 +79,8 @@ struct ucache {
 	char			*name, *ns;	/* the entries' element name */
 	unsigned		 nstmt;
 	struct ustmt		*st;		/* [nstmt] */
-	xmlHashTablePtr		 byval[MAX_STMTS];	/* values -> xmlNodePtr[] */
-	xmlHashTablePtr		 byent[MAX_STMTS];	/* "%p" -> values (char *) */
-};
-
-/* Entries holding one set of values. */
-struct uents {
-	size_t		 n;
-	xmlNodePtr	 e[];
+	struct utab		 byval[MAX_STMTS];	/* placed by values' hash */
+	struct utab		 byent[MAX_STMTS];	/* placed by entry */
 };
 
 static size_t
@@ -153,15 +174,100 @@ values_of(xmlNodePtr e, const struct ustmt *st)
 	return out;
 }
 
-static void
-ents_free(void *payload, const xmlChar *name)
-{
-	(void)name;
-	free(payload);
-}
-
 /* Every cache alive, so that an edit that did not touch one keeps it valid. */
 static struct ucache *live;
+
+static uint64_t
+vals_hash(const char *vals)
+{
+	return fnv1a64(FNV1A64_BASIS, vals, strlen(vals));
+}
+
+static uint64_t
+ent_hash(const void *e)
+{
+	uint64_t x = (uint64_t)(uintptr_t)e;
+
+	x ^= x >> 33;	/* addresses differ in their middle bits: mix them down */
+	x *= 0xff51afd7ed558ccdULL;
+	return x ^ (x >> 33);
+}
+
+static void
+tab_free(struct utab *t)
+{
+	if (t->s != NULL) {
+		memcap_uncount(t->s);
+		free(t->s);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
+/* t with room for n live slots, its live slots placed again (byent: by entry). */
+static void
+tab_resize(struct utab *t, size_t n, int byent)
+{
+	struct utab nt = { 0 };
+	size_t cap = 16;
+
+	while (cap / 4 * 3 < n + 1)
+		cap *= 2;
+	nt.cap = cap;
+	nt.s = xcalloc(cap, sizeof(*nt.s));
+	memcap_count(nt.s);
+	for (size_t i = 0; i < t->cap; i++) {
+		struct uslot *o = &t->s[i];
+		size_t at;
+
+		if (o->e == NULL || o->e == GONE)
+			continue;
+		at = (size_t)(byent ? ent_hash(o->e) : o->h) & (cap - 1);
+		while (nt.s[at].e != NULL)
+			at = (at + 1) & (cap - 1);
+		nt.s[at] = *o;
+		nt.used++;
+	}
+	tab_free(t);
+	*t = nt;
+}
+
+/* Lists e under h in t, placed by h (byent: by e). */
+static void
+tab_put(struct utab *t, int byent, xmlNodePtr e, uint64_t h)
+{
+	size_t at;
+
+	if ((t->used + 1) > t->cap / 4 * 3) {
+		size_t live_n = 0;
+
+		for (size_t i = 0; i < t->cap; i++)
+			live_n += t->s[i].e != NULL && t->s[i].e != GONE;
+		/* removed slots only: the same size; else twice the room */
+		tab_resize(t, live_n + live_n / 2 + 16, byent);
+	}
+	at = (size_t)(byent ? ent_hash(e) : h) & (t->cap - 1);
+	while (t->s[at].e != NULL && t->s[at].e != GONE)
+		at = (at + 1) & (t->cap - 1);
+	if (t->s[at].e == NULL)
+		t->used++;
+	t->s[at].e = e;
+	t->s[at].h = h;
+}
+
+/* The slot of t placed by h (byent: by e) that lists e; NULL: none. */
+static struct uslot *
+tab_find(const struct utab *t, int byent, xmlNodePtr e, uint64_t h)
+{
+	size_t at;
+
+	if (t->cap == 0)
+		return NULL;
+	at = (size_t)(byent ? ent_hash(e) : h) & (t->cap - 1);
+	for (; t->s[at].e != NULL; at = (at + 1) & (t->cap - 1))
+		if (t->s[at].e == e)
+			return &t->s[at];
+	return NULL;
+}
 
 static void
 cache_free(void *arg)
@@ -177,8 +283,8 @@ cache_free(void *arg)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	for (unsigned i = 0; i < c->nstmt; i++) {
-		xmlHashFree(c->byval[i], ents_free);
-		xmlHashFree(c->byent[i], ents_free);
+		tab_free(&c->byval[i]);
+		tab_free(&c->byent[i]);
 	}
 	free(c->st);
 	free(c->name);
@@ -186,53 +292,32 @@ cache_free(void *arg)
 	free(c);
 }
 
-static void
-ptr_key(char *buf, size_t len, const void *p)
-{
-	snprintf(buf, len, "%p", p);
-}
-
 /* Takes e out of statement i's cache (listed under the values it had). */
 static void
 cache_del(struct ucache *c, unsigned i, xmlNodePtr e)
 {
-	char pk[32], *old;
-	struct uents *es;
+	struct uslot *s = tab_find(&c->byent[i], 1, e, 0), *v;
 
-	ptr_key(pk, sizeof(pk), e);
-	if ((old = xmlHashLookup(c->byent[i], BAD_CAST pk)) == NULL)
+	if (s == NULL)
 		return;
-	if ((es = xmlHashLookup(c->byval[i], BAD_CAST old)) != NULL) {
-		for (size_t k = 0; k < es->n; k++)
-			if (es->e[k] == e) {
-				es->e[k] = es->e[--es->n];
-				break;
-			}
-		if (es->n == 0)
-			xmlHashRemoveEntry(c->byval[i], BAD_CAST old, ents_free);
-	}
-	xmlHashRemoveEntry(c->byent[i], BAD_CAST pk, ents_free);
+	if ((v = tab_find(&c->byval[i], 0, e, s->h)) != NULL)
+		v->e = GONE;
+	s->e = GONE;
 }
 
-/* Lists e under its values (vals, taken over; NULL: not listed). */
+/* Lists e under its values (vals, freed; NULL: not listed). */
 static void
 cache_add(struct ucache *c, unsigned i, xmlNodePtr e, char *vals)
 {
-	char pk[32];
-	struct uents *es, *ne;
+	uint64_t h;
 
 	cache_del(c, i, e);
 	if (vals == NULL)
 		return;
-	es = xmlHashLookup(c->byval[i], BAD_CAST vals);
-	ne = xreallocarray(NULL, 1, sizeof(*ne) + ((es ? es->n : 0) + 1) * sizeof(xmlNodePtr));
-	ne->n = 0;
-	for (size_t k = 0; es != NULL && k < es->n; k++)
-		ne->e[ne->n++] = es->e[k];
-	ne->e[ne->n++] = e;
-	xmlHashUpdateEntry(c->byval[i], BAD_CAST vals, ne, ents_free);
-	ptr_key(pk, sizeof(pk), e);
-	xmlHashUpdateEntry(c->byent[i], BAD_CAST pk, vals, ents_free);
+	h = vals_hash(vals);
+	free(vals);
+	tab_put(&c->byval[i], 0, e, h);
+	tab_put(&c->byent[i], 1, e, h);
 }
 
 static struct ucache *
@@ -240,16 +325,12 @@ cache_build(xmlNodePtr parent, xmlNodePtr like, const struct lysc_node *sn,
     const struct ustmt *st, unsigned nst)
 {
 	struct ucache *c = xcalloc(1, sizeof(*c));
-	int size = 1024;
+	size_t n = 0;
 
-	/*
-	 * As many buckets as entries: xmlHashUpdateEntry never grows a
-	 * table, and 50,000 entries in 1024 buckets made each lookup walk a
-	 * chain of 50 (a rebuild took a second).
-	 */
-	for (xmlNodePtr o = parent->children; o != NULL && size < (1 << 22); o = o->next)
+	/* sized once for the entries there are: no resize while built */
+	for (xmlNodePtr o = parent->children; o != NULL; o = o->next)
 		if (o->type == XML_ELEMENT_NODE)
-			size++;
+			n++;
 	c->list = sn;
 	c->name = xstrdup((const char *)like->name);
 	c->ns = xstrdup(node_ns(like));
@@ -259,10 +340,10 @@ cache_build(xmlNodePtr parent, xmlNodePtr like, const struct lysc_node *sn,
 	if ((c->next = live) != NULL)
 		live->prev = c;
 	live = c;
-	for (unsigned i = 0; i < nst; i++)
-		if ((c->byval[i] = xmlHashCreate(size)) == NULL ||
-		    (c->byent[i] = xmlHashCreate(size)) == NULL)
-			xoom();
+	for (unsigned i = 0; i < nst; i++) {
+		tab_resize(&c->byval[i], n, 0);
+		tab_resize(&c->byent[i], n, 1);
+	}
 	for (xmlNodePtr o = parent->children; o != NULL; o = o->next)
 		if (node_same_name(o, like))
 			for (unsigned i = 0; i < nst; i++)
@@ -355,12 +436,15 @@ vu_unique_clash(xmlNodePtr entry, const struct lysc_node *sn, xmlNodePtr *gone,
 		char *vals = values_of(entry, &st[i]);
 
 		if (c != NULL) {
-			struct uents *es = vals != NULL ?
-			    xmlHashLookup(c->byval[i], BAD_CAST vals) : NULL;
+			const struct utab *t = &c->byval[i];
+			uint64_t h = vals != NULL ? vals_hash(vals) : 0;
 
-			for (size_t k = 0; es != NULL && k < es->n && !clash; k++)
-				clash = holds(es->e[k], entry, &st[i], vals);
-			cache_add(c, i, entry, vals);	/* takes vals */
+			/* every entry listed under h, up to the first empty slot */
+			for (size_t at = h & (t->cap - 1); vals != NULL && !clash &&
+			    t->s[at].e != NULL; at = (at + 1) & (t->cap - 1))
+				if (t->s[at].e != GONE && t->s[at].h == h)
+					clash = holds(t->s[at].e, entry, &st[i], vals);
+			cache_add(c, i, entry, vals);	/* frees vals */
 		} else {
 			clash = vals != NULL && scan_clash(entry, &st[i], vals);
 			free(vals);

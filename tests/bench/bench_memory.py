@@ -22,6 +22,9 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
                           its alpha another entry's; refused_nacm: user
                           nobody (setpriv), whom a NACM rule denies the
                           update of the last entry
+  memory.one_entry        (after the refused paths) a new session: one
+                          merge changing one leaf of one entry, taken
+                          (checked stored: the journal holds the value)
   memory.accepted_nacm    (after refused_nacm, same user and rule) a new
                           session: nobody's rewrite of every entry but the
                           last, taken (NACM checks each entry's changes)
@@ -188,6 +191,14 @@ def run_paths(prog, env, tag):
         s.close()
         if stored(ds) != before:
             raise RuntimeError(name + ": the store changed")
+    if wanted("one_entry"):
+        one = "item-%06d" % (N // 3)
+        s = session()
+        ok(s.rpc(edit('<item><name>%s</name><cfg><beta>one-entry-beta</beta></cfg></item>' % one)))
+        res["one_entry"] = s.hwm_mb()
+        s.close()
+        if stored(ds).count(b"one-entry-beta") != 1:
+            raise RuntimeError("one_entry: the leaf did not change")
     if wanted("refused_nacm") or wanted("accepted_nacm"):
         s = session()
         ok(s.rpc(edit(NACM_RULES % (N - 1), NACM_NS, "nacm")))
@@ -309,7 +320,7 @@ def report(tag, res, size, nsize, lsize):
     pre = "memory." + tag
     goal = 3 * size + 8
     for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config") + tuple(REFUSED) + (
-            "refused_nacm", "accepted_nacm"):
+            "one_entry", "refused_nacm", "accepted_nacm"):
         if k not in res:
             continue
         figure("%s%s_mb" % (pre, k), res[k], "MB", "VmHWM of a session doing only this; goal <= %.1f "
