@@ -10,6 +10,7 @@
  *   edit_index.c      which node an edit addresses; the per-parent hash index
  *   edit_sparse.c     a small edit of a big packed container of leaves
  *   edit_keys.c       list entry keys (YANG, RELAX NG nma:key, schema-less)
+ *   edit_revisit.c    whether an edit may enter one datastore node twice
  *   edit_schema.c     what the YANG modules allow in an edit (config false,
  *                     unknown elements, missing keys, values)
  *   filter_subtree.c  subtree filters (RFC 6241 6)
@@ -140,6 +141,13 @@ struct edit_ctx {
  * otherwise the caller undoes (edit_undo) when errors were found.
  */
 int edit_apply(struct edit_ctx *c, xmlNodePtr root, xmlNodePtr config);
+
+/*
+ * 1 when two sibling nodes of edit config (at any depth) may address
+ * one datastore node (c's keys and schema), so that edit_apply may enter
+ * a node twice; 0 when each node it enters is entered once.
+ */
+int edit_may_revisit(const struct edit_ctx *c, xmlNodePtr config);
 
 /*
  * Reverts every change recorded in c, newest first: 0.  -1 when it
