@@ -25,6 +25,7 @@
  *   edit_order.c      ordered-by user entries placed (yang:insert)
  *   defaults.c        RFC 6243 with-defaults in replies
  *   memcap.c          max-session-memory: libxml2's allocations counted
+ *   validate_targets.c  the entries validation adds by leafref (validate.c)
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
