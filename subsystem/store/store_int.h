@@ -50,6 +50,8 @@ struct store_shared {
 	xmlDocPtr	 doc;		/* running's doc as loaded, unchanged since; */
 	uint64_t	 doc_id[SHARED_ID_WORDS];	/* and the identity it was loaded at */
 	struct index_build *ib;		/* while the form is written: its index */
+	struct store_top *named;	/* tops found named so in the open form (top_named) */
+	size_t		 nnamed;	/* once: the same ones again are not read again */
 };
 
 /* running's nacm container from running.nacm (nacm_form.c), for a session without its tree. */
