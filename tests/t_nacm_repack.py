@@ -33,7 +33,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw, getcfg, kill_all, raw  # noqa: E402
+from ncraw import Sessions, getcfg, raw  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
@@ -42,22 +42,16 @@ B = "urn:example:nacm-repack"
 N = 2000
 MID = N // 2
 t = TAP()
-procs = []
 
 
-def session(env, nobody):
+def start(who):
+    """who: (env, as nobody); the environment variable the server reads first."""
+    env, nobody = who
     os.environ["NCHOME_NACM_REPACK"] = env.repack
-    r = NcRaw(env.popen(nobody), timeout=120.0)
-    procs.append(r)
-    r.hello()
-    return r
+    return env.popen(nobody)
 
 
-def fresh_get(env):
-    r = session(env, False)
-    rep = getcfg(r)
-    r.close()
-    return rep
+sessions = Sessions(start, close_session=True, timeout=120.0)
 
 
 def items(gen, lo, hi):
@@ -126,14 +120,15 @@ try:
         envs.append(e)
     a_env, z_env = envs
     for e in envs:
-        root = session(e, False)
+        root = sessions.session((e, False))
         r = raw(root, "<edit-config><target><running/></target><config><top xmlns=\"%s\">%s</top>%s"
                       "</config></edit-config>" % (B, items(0, 0, N), SMALL + RULES))
         t.ok(b"<ok/>" in r, "root loads %d entries and rules: nobody may not update 0, %d, %d"
              % (N, MID, N - 1), r[:300])
         root.close()
-    before = fresh_get(a_env)
-    t.ok(before == fresh_get(z_env) and before.count(b"<item>") == N, "A and Z hold the same entries")
+    before = sessions.fresh_get((a_env, False))
+    t.ok(before == sessions.fresh_get((z_env, False)) and before.count(b"<item>") == N,
+         "A and Z hold the same entries")
     every = items(4, 1, MID) + items(4, MID + 1, N - 1)
     confs = []
     for e in envs:
@@ -141,7 +136,7 @@ try:
             confs.append(f.read())
         with open(e.conf, "w") as f:
             f.write(confs[-1].replace("netconf {\n", "netconf {\n  max-session-memory = %d\n" % CAP, 1))
-    ma, mz = session(a_env, True), session(z_env, True)
+    ma, mz = sessions.session((a_env, True)), sessions.session((z_env, True))
     ra = edit(ma, every, "<test-option>test-only</test-option>")
     rz = edit(mz, every, "<test-option>test-only</test-option>")
     t.ok(b"<ok/>" in ra, "under max-session-memory %d, nobody's rewrite of every entry it may "
@@ -149,7 +144,7 @@ try:
     t.ok(b"resource-denied" in rz, "the old way (every entry unpacked till the check) does not fit",
          rz[:400])
     for e in envs:	# root, whose edits NACM does not check, packs entries again as well
-        r = session(e, False)
+        r = sessions.session((e, False))
         rep = raw(r, "<edit-config><target><running/></target><config>%s</config></edit-config>" % BROKEN)
         t.ok(b"broken NACM configuration refused" in rep, "root's edit making a packed rule-list "
              "broken is refused", rep[:400])
@@ -159,7 +154,7 @@ try:
     for e, conf in zip(envs, confs):
         with open(e.conf, "w") as f:
             f.write(conf)
-    a, z = session(a_env, True), session(z_env, True)
+    a, z = sessions.session((a_env, True)), sessions.session((z_env, True))
     refusals = (
         ("first", items(1, 0, N), "", [b"access-denied", FIRST]),
         ("middle", items(1, 1, N), "", [b"access-denied", MIDDLE]),
@@ -183,7 +178,7 @@ try:
         t.ok(all(w in ra for w in want) and b"<ok/>" not in ra,
              "nobody's rewrite denied at %s is refused as it should" % what, ra[:600])
         t.ok(ra == rz, "%s: A's reply is Z's, byte for byte" % what, (ra[:600], rz[:600]))
-        ga, gz, fa = getcfg(a), getcfg(z), fresh_get(a_env)
+        ga, gz, fa = getcfg(a), getcfg(z), sessions.fresh_get((a_env, False))
         t.ok(ga == gz and fa == before,
              "%s: the datastore is as before (nobody's get-config, a new session of root's)" % what,
              (ga == gz, len(ga), len(gz), len(fa), len(before), ga[:300], gz[:300]))
@@ -222,8 +217,9 @@ try:
     ra, rz = edit(a, items(2, 1, MID) + MISSING, CONT), edit(z, items(2, 1, MID) + MISSING, CONT)
     t.ok(b"data-missing" in ra and ra == rz, "a rewrite denied nowhere, an edit error after it, "
          "continue-on-error: the same reply in A and Z", (ra[:400], rz[:400]))
-    after = fresh_get(a_env)
-    t.ok(after == fresh_get(z_env) and b"v2-%06d" % (MID - 1) in after and b"v0-%06d" % MID in after,
+    after = sessions.fresh_get((a_env, False))
+    t.ok(after == sessions.fresh_get((z_env, False)) and b"v2-%06d" % (MID - 1) in after and
+         b"v0-%06d" % MID in after,
          "its result is Z's, byte for byte")
     for r in (a, z):
         r.send_msg(r.rpc_text('<create-subscription xmlns="%s"/>' % NOTIF_NS, message_id="6"))
@@ -238,8 +234,8 @@ try:
          notes[0].index(b"new-a") < notes[0].index(b"item-000001"),
          "its netconf-config-change lists the new entry, then the 5 rewritten ones (3 leaves each)", notes[0][:800])
     t.ok(notes[0] == notes[1], "A's netconf-config-change is Z's", (notes[0][:600], notes[1][:600]))
-    after = fresh_get(a_env)
-    t.ok(after == fresh_get(z_env) and b"v3-000005" in after and b"new-a" in after,
+    after = sessions.fresh_get((a_env, False))
+    t.ok(after == sessions.fresh_get((z_env, False)) and b"v3-000005" in after and b"new-a" in after,
          "its result is Z's, byte for byte")
     for r in (a, z):
         r.send_msg(r.rpc_text("<close-session/>", message_id="7"))
@@ -249,19 +245,19 @@ try:
                 break
         t.ok(b"<ok/>" in rep, "nobody's session ends cleanly", rep[:300])
     for e in envs:
-        r = session(e, False)
+        r = sessions.session((e, False))
         rep = raw(r, "<edit-config><target><running/></target><config><nacm xmlns=\"%s\"><rule-list>"
                      "<name>nobodies</name>%s</rule-list></nacm></config></edit-config>" % (NACM_NS, RULE_MODE))
         t.ok(b"<ok/>" in rep, "root adds a rule reading top's mode", rep[:300])
         r.close()
-    a, z = session(a_env, True), session(z_env, True)
+    a, z = sessions.session((a_env, True)), sessions.session((z_env, True))
     ra, rz = (edit(r, it(7, "<x>n</x>") + "<mode>locked</mode>") for r in (a, z))
     t.ok(b"access-denied" in ra and LAST in ra, "an entry's x, then top's mode locked: refused", ra[:600])
     t.ok(ra == rz, "A's reply is Z's, byte for byte", (ra[:600], rz[:600]))
     for r in (a, z):
         t.ok(r.close() == 0, "nobody's session ends cleanly")
 finally:
-    kill_all(procs)
+    sessions.kill()
     for e in envs:
         e.cleanup()
 t.done()
