@@ -13,29 +13,23 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw, getcfg, kill_all, raw  # noqa: E402
+from ncraw import Sessions, getcfg, raw  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 B = "urn:example:undo-nacm"
 N = 600
 t = TAP()
-procs = []
 
 
-def session(env, nobody):
+def start(who):
+    """who: (env, as nobody); the environment variable the server reads first."""
+    env, nobody = who
     os.environ["NCHOME_UNDO_MAX"] = env.bound
-    r = NcRaw(env.popen(nobody), timeout=120.0)
-    procs.append(r)
-    r.hello()
-    return r
+    return env.popen(nobody)
 
 
-def fresh_get(env):
-    r = session(env, False)
-    rep = getcfg(r)
-    r.close()
-    return rep
+sessions = Sessions(start, close_session=True, timeout=120.0)
 
 
 def items(gen, upto=N):
@@ -62,28 +56,30 @@ try:
         envs.append(e)
     a_env, z_env = envs
     for e in envs:
-        root = session(e, False)
+        root = sessions.session((e, False))
         r = raw(root, "<edit-config><target><running/></target><config><top xmlns=\"%s\">%s</top>%s"
                       "</config></edit-config>" % (B, items(0), RULES))
         t.ok(b"<ok/>" in r, "root loads %d entries and a rule: nobody may not update the last" % N, r[:300])
         root.close()
-    before = fresh_get(a_env)
-    t.ok(before == fresh_get(z_env) and before.count(b"<item>") == N, "A and Z hold the same entries")
-    a, z = session(a_env, True), session(z_env, True)
+    before = sessions.fresh_get((a_env, False))
+    t.ok(before == sessions.fresh_get((z_env, False)) and before.count(b"<item>") == N,
+         "A and Z hold the same entries")
+    a, z = sessions.session((a_env, True)), sessions.session((z_env, True))
     ra, rz = edit(a, items(1)), edit(z, items(1))
     t.ok(b"access-denied" in ra, "nobody's rewrite of every entry is refused (access-denied)", ra[:400])
     t.ok(ra == rz, "A's refusal is Z's, byte for byte", (ra[:300], rz[:300]))
     t.ok(getcfg(a) == getcfg(z), "nobody's get-config after it: A's is Z's")
-    t.ok(fresh_get(a_env) == before, "a new session of root's sees the content before")
+    t.ok(sessions.fresh_get((a_env, False)) == before, "a new session of root's sees the content before")
     ra, rz = edit(a, items(2, N - 1)), edit(z, items(2, N - 1))
     t.ok(b"<ok/>" in ra and ra == rz, "a rewrite that leaves the last entry alone is taken", ra[:300])
-    after = fresh_get(a_env)
-    t.ok(after == fresh_get(z_env) and b"v2-%06d" % (N - 2) in after and b"v0-%06d" % (N - 1) in after,
+    after = sessions.fresh_get((a_env, False))
+    t.ok(after == sessions.fresh_get((z_env, False)) and b"v2-%06d" % (N - 2) in after and
+         b"v0-%06d" % (N - 1) in after,
          "its result is Z's, byte for byte")
     for r in (a, z):
         t.ok(r.close() == 0, "nobody's session ends cleanly")
 finally:
-    kill_all(procs)
+    sessions.kill()
     for e in envs:
         e.cleanup()
 t.done()

@@ -390,6 +390,13 @@ void nacm_denial_clear(struct nacm_denial *d);
  */
 int nacm_writes_allowed(const struct nacm_session *s, const struct nacm_change *changes,
     size_t nchanges);
+/*
+ * The first step (0: a top-level node's) at which a create, update or
+ * delete rule's path has a predicate, SIZE_MAX when none has: a write
+ * decision for a node below that depth reads values above the node,
+ * which an edit may change after it.
+ */
+size_t nacm_write_pred_step(const struct nacm_session *s);
 
 /*
  * May the session read the data node that path names (an error-path:

@@ -3,6 +3,7 @@
  * walk state that carries path matches from a node to its children, and
  * the write check of an edit's changes.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,6 +340,26 @@ nacm_writes_allowed(const struct nacm_session *s, const struct nacm_change *chan
 		return 1;
 	r = check_changes(&w, changes, nchanges, &k);
 	return r == -1 ? -1 : r == 0;
+}
+
+size_t
+nacm_write_pred_step(const struct nacm_session *s)
+{
+	static const int write_ops[] = { NACM_OPIDX_CREATE, NACM_OPIDX_UPDATE, NACM_OPIDX_DELETE };
+	size_t least = SIZE_MAX;
+
+	for (size_t i = 0; i < sizeof(write_ops) / sizeof(write_ops[0]); i++) {
+		const struct nacm_oplist *L = &s->op[write_ops[i]];
+
+		for (size_t k = 0; k < L->npth; k++) {
+			const struct nacm_path *p = L->e[L->pth[k]].path;
+
+			for (size_t j = 0; j < p->nstep && j < least; j++)
+				if (p->step[j].npred > 0)
+					least = j;
+		}
+	}
+	return least;
 }
 
 int

@@ -153,7 +153,7 @@ edit_in_place(struct rpc *r, const struct edit_req *q, xmlDocPtr doc,
 	c->defop = q->defop;
 	c->erropt = q->erropt;
 	c->move = 1;
-	ops_nacm_edit_inside(r->s, c);
+	ops_nacm_edit_inside(r->s, c, q->config);
 	/* running only: its files hold it as before; a candidate may be in memory alone */
 	c->undo_max = q->ds == DS_RUNNING ? undo_max() : 0;
 	ops_nacm_edit_reads(r->s, c);

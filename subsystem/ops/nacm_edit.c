@@ -136,15 +136,24 @@ ops_nacm_write(struct rpc *r, struct edit_ctx *c, xmlNodePtr root)
  * checked as soon as its edit is done, so that it is packed again.  A
  * change allowed now is allowed after the edit too, so the final check
  * (ops_nacm_write) still finds the first denial in log order; a denied
- * one stays logged for it.  1 when allowed.
+ * one stays logged for it.  That holds while what the decision read
+ * stays: the entry itself (ops_nacm_edit_inside: no edit entering a
+ * node twice) and its ancestors' leaves, which a rule's predicate above
+ * the entry reads (then the entry waits for the final check).  1 when
+ * allowed.
  */
 static int
 check_inside(void *arg, struct edit_ctx *c, size_t at)
 {
 	struct nacm_session *v = arg;
-	xmlNodePtr d = c->log[at].node;
+	xmlNodePtr d = c->log[at].node, root = xmlDocGetRootElement(d->doc);
+	size_t depth = 0;
 
-	return check_log(v, c, at + 1, xmlDocGetRootElement(d->doc), NULL) == 0;
+	for (xmlNodePtr n = d; n != NULL && n != root; n = n->parent)
+		depth++;
+	if (depth > 0 && nacm_write_pred_step(v) < depth - 1)
+		return 0;
+	return check_log(v, c, at + 1, root, NULL) == 0;
 }
 
 /*
@@ -165,12 +174,13 @@ repack_checked(void)
 }
 
 void
-ops_nacm_edit_inside(struct session *s, struct edit_ctx *c)
+ops_nacm_edit_inside(struct session *s, struct edit_ctx *c, xmlNodePtr config)
 {
 	struct nacm_session *v = ops_nacm_view(s);
 
 	c->log_inside = v != NULL && !nacm_bypassed(v);
-	c->check_inside = c->log_inside && repack_checked() ? check_inside : NULL;
+	c->check_inside = c->log_inside && repack_checked() &&
+	    !edit_may_revisit(c, config) ? check_inside : NULL;
 	c->check_arg = v;
 }
 

@@ -76,9 +76,11 @@ int ops_nacm_checks_writes(struct session *s);
 /*
  * Sets c's log_inside as the session's edits need it, and its
  * check_inside: the changes inside a packed entry are checked when its
- * edit is done, so that it is packed again (NCHOME_NACM_REPACK=0: not).
+ * edit is done, so that it is packed again (NCHOME_NACM_REPACK=0, or
+ * an edit config that may enter one node twice: not).  c's keys and
+ * schema are set.
  */
-void ops_nacm_edit_inside(struct session *s, struct edit_ctx *c);
+void ops_nacm_edit_inside(struct session *s, struct edit_ctx *c, xmlNodePtr config);
 
 /*
  * nacm_diff.c: the write check of a whole-datastore replacement

@@ -66,7 +66,7 @@ struct schema {
 
 /*
  * The files of the folder, lowest first; each calls only those above it
- * in this list (and yangtext.c):
+ * in this list (and yangtext.c, with its lexer yanglex.c):
  */
 
 /* modfiles.c: the .yang files of the two folders. */

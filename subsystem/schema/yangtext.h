@@ -73,4 +73,35 @@ void yang_text_free(struct yang_text *yt);
 #define YANG_FNV_INIT	FNV1A64_BASIS
 uint64_t yang_fnv(uint64_t h, const void *data, size_t len);
 
+/* ---- yanglex.c: the lexer yangtext.c's scanner reads statements with ---- */
+
+#define YANG_MAX_DEPTH	64	/* nested blocks; deeper text is refused */
+
+enum tok { T_EOF, T_WORD, T_STR, T_LBRACE, T_RBRACE, T_SEMI, T_ERR };
+
+struct lex {
+	const char	*start, *p, *end;
+	const char	*word;		/* the last T_WORD, not terminated */
+	size_t		 wordlen;
+	char		*err;
+	size_t		 errlen;
+};
+
+/* A message (with the line lx is at) into lx->err: T_ERR. */
+enum tok yang_lex_fail(struct lex *lx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The next token.  For T_WORD and T_STR the text goes to *val
+ * (malloc()ed) when val is not NULL.
+ */
+enum tok yang_lex_next(struct lex *lx, char **val);
+
+/*
+ * Skips the rest of a block the scanner does not look into (lx->p just
+ * past its "{") and its closing "}"; depth is the block's own nesting
+ * depth.  0 or -1 (message in lx->err).
+ */
+int yang_skip_block(struct lex *lx, int depth);
+
 #endif

@@ -60,7 +60,7 @@
 
 #define SHARED_MAGIC	"NCSHARE1"
 /* running's files by name: this file calls none of the folder's others
-   (but leftovers.c, which calls none, and index_table.c, its index) */
+   (but leftovers.c, which calls none, and index_table.c and index_read.c, its index) */
 #define RUNNING_BASE	"running.xml"
 #define RUNNING_JOURNAL	"running.journal"
 
@@ -113,6 +113,9 @@ drop_form(struct store_shared *sh)
 		close(sh->fd);
 	sh->fd = -1;
 	sh->len = 0;
+	free(sh->named);
+	sh->named = NULL;
+	sh->nnamed = 0;
 }
 
 /* Reads the header of the form open on fd, if the form is whole; 0 or -1. */
@@ -331,13 +334,25 @@ store_shared_tops(struct store *st, int *fd, off_t *off, struct store_top **tops
 	if (form_open_current(st, id) == -1 ||
 	    index_tops(st, id, sh->len, tops, n) != 1)
 		return 0;
-	for (size_t i = 0; i < *n; i++)
-		if (!top_named(st, &(*tops)[i])) {
-			free(*tops);
-			*tops = NULL;
-			*n = 0;
-			return 0;
-		}
+	/*
+	 * The open form's bytes do not change (a rename leaves them): the
+	 * ranges read before are not read again when the index names the
+	 * same ones (running reloaded, the same form: another reply).
+	 */
+	if (*n > 0 && (sh->named == NULL || sh->nnamed != *n ||
+	    memcmp(sh->named, *tops, *n * sizeof(**tops)) != 0)) {
+		for (size_t i = 0; i < *n; i++)
+			if (!top_named(st, &(*tops)[i])) {
+				free(*tops);
+				*tops = NULL;
+				*n = 0;
+				return 0;
+			}
+		free(sh->named);
+		sh->named = xreallocarray(NULL, *n, sizeof(**tops));
+		memcpy(sh->named, *tops, *n * sizeof(**tops));
+		sh->nnamed = *n;
+	}
 	*fd = sh->fd;
 	*off = (off_t)sizeof(struct shared_hdr);
 	return 1;

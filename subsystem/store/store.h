@@ -11,6 +11,7 @@
  *   schema.c     the RELAX NG check of a datastore document
  *   shared.c     running's shared form: a new session's reply without a parse
  *   index_table.c  where each list entry lies in it (running.index): keyed filters
+ *   index_read.c   running.index read: a keyed filter's entries, the top-level ranges
  *
  * A store is what one session process holds of the datastores (struct
  * store, private to the folder: store_int.h); it needs no session, only

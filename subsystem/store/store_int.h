@@ -50,6 +50,8 @@ struct store_shared {
 	xmlDocPtr	 doc;		/* running's doc as loaded, unchanged since; */
 	uint64_t	 doc_id[SHARED_ID_WORDS];	/* and the identity it was loaded at */
 	struct index_build *ib;		/* while the form is written: its index */
+	struct store_top *named;	/* tops found named so in the open form (top_named) */
+	size_t		 nnamed;	/* once: the same ones again are not read again */
 };
 
 /* running's nacm container from running.nacm (nacm_form.c), for a session without its tree. */
@@ -169,6 +171,52 @@ int index_tops(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t sh
     struct store_top **tops, size_t *n);
 /* 1 when running.index is whole and made for the form stamped id of shared_len bytes. */
 int index_current(struct store *st, const uint64_t id[SHARED_ID_WORDS], uint64_t shared_len);
+
+/*
+ * running.index's form (index_table.c writes it, index_read.c reads it):
+ * the header, the group records, the top records, the slots.
+ */
+#define INDEX_MAGIC	"NCINDEX2"
+#define INDEX_GROUPS_MAX	4096
+#define INDEX_SLOTS_MAX	(1ull << 28)
+#define SLOT_BATCH	8
+
+struct index_hdr {
+	char		 magic[8];
+	uint64_t	 id[SHARED_ID_WORDS];
+	uint64_t	 shared_len;	/* running.shared's content bytes */
+	uint64_t	 ngroups;
+	uint64_t	 nslots;	/* a power of two */
+	uint64_t	 ntops;		/* top-level node records (tops_ok) */
+	uint64_t	 tops_ok;	/* they cover the form: each of its top nodes, in order */
+	uint64_t	 sum;		/* FNV-1a of this header (sum 0), the groups, the tops */
+};
+
+struct index_group {
+	char		 top[KEYQ_NAME_MAX];
+	char		 list[KEYQ_NAME_MAX];
+	char		 leaf[KEYQ_NAME_MAX];
+	uint64_t	 head_off, head_len;	/* the top node's start tag */
+	uint64_t	 tail_off, tail_len;	/* and its end tag */
+};
+
+/* len 0: empty.  sum: of the 20 bytes before it. */
+struct index_slot {
+	uint64_t	 hash;
+	uint64_t	 off;
+	uint32_t	 len;
+	uint32_t	 sum;
+};
+
+/* A slot's checksum (its sum field). */
+uint32_t index_slot_sum(const struct index_slot *s);
+/* A key value's hash: trimmed as a subtree content match compares. */
+uint64_t index_value_hash(const char *v);
+/* Where a value of group gid starts probing. */
+uint64_t index_slot_hash(uint64_t vhash, uint64_t gid);
+/* The header's checksum over it (sum 0), its groups and top records. */
+uint64_t index_header_sum(const struct index_hdr *h, const struct index_group *groups,
+    const struct store_top *tops);
 
 /* ---- nacm_form.c ---- */
 

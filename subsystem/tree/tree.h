@@ -10,6 +10,7 @@
  *   edit_index.c      which node an edit addresses; the per-parent hash index
  *   edit_sparse.c     a small edit of a big packed container of leaves
  *   edit_keys.c       list entry keys (YANG, RELAX NG nma:key, schema-less)
+ *   edit_revisit.c    whether an edit may enter one datastore node twice
  *   edit_schema.c     what the YANG modules allow in an edit (config false,
  *                     unknown elements, missing keys, values)
  *   filter_subtree.c  subtree filters (RFC 6241 6)
@@ -24,6 +25,7 @@
  *   edit_order.c      ordered-by user entries placed (yang:insert)
  *   defaults.c        RFC 6243 with-defaults in replies
  *   memcap.c          max-session-memory: libxml2's allocations counted
+ *   validate_targets.c  the entries validation adds by leafref (validate.c)
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
@@ -142,6 +144,13 @@ struct edit_ctx {
  * otherwise the caller undoes (edit_undo) when errors were found.
  */
 int edit_apply(struct edit_ctx *c, xmlNodePtr root, xmlNodePtr config);
+
+/*
+ * 1 when two sibling nodes of edit config (at any depth) may address
+ * one datastore node (c's keys and schema), so that edit_apply may enter
+ * a node twice; 0 when each node it enters is entered once.
+ */
+int edit_may_revisit(const struct edit_ctx *c, xmlNodePtr config);
 
 /*
  * Reverts every change recorded in c, newest first: 0.  -1 when it

@@ -322,7 +322,7 @@ enum vu_mode {
 	VU_EDIT,	/* kept values, during the check of an edit whose log removed gone[] */
 	VU_CURRENT	/* kept values, for the tree as it is (a commit: no edit pending) */
 };
-/* Its fields are validate.c's and validate_copy.c's; other files use vs_*. */
+/* Its fields are validate.c's, validate_targets.c's and validate_copy.c's; other files use vs_*. */
 struct vtop {
 	xmlNodePtr		 top;
 	const struct lysc_node	*sn;
@@ -355,6 +355,26 @@ void vs_all(struct vscope *v);
 void vs_module_whole(struct vscope *v, xmlNodePtr gone);
 /* 0, or -1 with the error in r. */
 int vs_run_free(struct vscope *v, struct rpc *r);
+
+/* ---- validate_targets.c (for validate.c) ---- */
+
+#define MAX_UNITS	256	/* entries checked apart; more: in chunks of CHUNK */
+
+/* Top-level node top (schema node sn) in v's scope, whole or not: its vtop. */
+struct vtop *vs_add_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *sn, int whole);
+/* e appended to the array *a of *n (*cap allocated). */
+void vs_push(xmlNodePtr **a, size_t *n, size_t *cap, xmlNodePtr e);
+/*
+ * Where element n is: its top-level node (*top, schema *tsn), the entry
+ * of a split list it is in (*entry, NULL: none) and its own schema node
+ * (*sn).  0, or -1 when n is off the tree or no module covers it.
+ */
+int vs_locate(struct vscope *v, xmlNodePtr n, xmlNodePtr *top, const struct lysc_node **tsn,
+    xmlNodePtr *entry, const struct lysc_node **sn);
+/* The entries units[from..] (up to max) name by leafref, as units. */
+void add_unit_targets(struct vscope *v, size_t from, size_t max);
+/* Whole container t's split lists over MAX_UNITS entries: as units. */
+void split_whole(struct vscope *v, struct vtop *t);
 
 /* ---- validate_copy.c (for validate.c) ---- */
 

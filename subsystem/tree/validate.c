@@ -28,80 +28,13 @@
 #include "xmalloc.h"
 #include "tree_int.h"
 
-#define MAX_PATH	64	/* element levels searched for an entry */
 #define MAX_RELATED	16
-#define MAX_UNITS	256	/* entries checked apart; more: in chunks of CHUNK */
 #define CHUNK		2048
 
 static const char *
 ns_of(const xmlNode *n)
 {
 	return n->ns != NULL ? (const char *)n->ns->href : NULL;
-}
-
-static struct vtop *
-add_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *sn, int whole)
-{
-	for (size_t i = 0; i < v->ntops; i++)
-		if (v->tops[i].top == top) {
-			v->tops[i].whole |= whole;
-			return &v->tops[i];
-		}
-	v->tops = xreallocarray(v->tops, v->ntops + 1, sizeof(*v->tops));
-	v->tops[v->ntops] = (struct vtop){ top, sn, whole };
-	return &v->tops[v->ntops++];
-}
-
-static void
-push(xmlNodePtr **a, size_t *n, size_t *cap, xmlNodePtr e)
-{
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*a = xreallocarray(*a, *cap, sizeof(**a));
-	}
-	(*a)[(*n)++] = e;
-}
-
-/*
- * Where element n is: its top-level node (*top, schema *tsn), the entry
- * of a split list it is in (*entry, NULL: none) and its own schema node
- * (*sn).  0, or -1 when n is off the tree or no module covers it.
- */
-static int
-locate(struct vscope *v, xmlNodePtr n, xmlNodePtr *top, const struct lysc_node **tsn,
-    xmlNodePtr *entry, const struct lysc_node **sn)
-{
-	xmlNodePtr path[MAX_PATH];
-	const struct lysc_node *cur = NULL;
-	int depth = 0;
-
-	*entry = NULL;
-	*top = NULL;
-	for (; n != NULL && n != v->root; n = n->parent) {
-		if (n->type != XML_ELEMENT_NODE || depth == MAX_PATH)
-			return -1;
-		path[depth++] = n;
-	}
-	if (n == NULL || depth == 0)
-		return -1;
-	*top = path[depth - 1];
-	*tsn = NULL;
-	*sn = NULL;
-	for (int i = depth - 1; i >= 0; i--) {
-		if ((cur = schema_child(v->s, cur, ns_of(path[i]), (const char *)path[i]->name)) ==
-		    NULL)
-			return i == depth - 1 ? -1 : 0;	/* below: anydata or such */
-		if (i == depth - 1)
-			*tsn = cur;
-		if (cur->nodetype == LYS_LIST && *entry == NULL) {
-			if (schema_split(v->s, cur) == SPLIT_NO)
-				return 0;	/* inside an unsplit list: the top is whole */
-			*entry = path[i];
-		}
-		if (i == 0)
-			*sn = cur;
-	}
-	return 0;
 }
 
 /* Every top-level node of the module of removed (a top-level node), whole. */
@@ -117,7 +50,7 @@ module_whole(struct vscope *v, xmlNodePtr removed)
 		if (c->type == XML_ELEMENT_NODE &&
 		    (sn = schema_child(v->s, NULL, ns_of(c), (const char *)c->name)) != NULL &&
 		    sn->module == rsn->module)
-			add_top(v, c, sn, 1);
+			vs_add_top(v, c, sn, 1);
 }
 
 /* Element n changed (added: a new subtree or an unpacked one; else its value). */
@@ -129,20 +62,20 @@ touched(struct vscope *v, xmlNodePtr n, int added)
 	xmlNodePtr top, entry;
 	int uniq;
 
-	if (locate(v, n, &top, &tsn, &entry, &sn) == -1)
+	if (vs_locate(v, n, &top, &tsn, &entry, &sn) == -1)
 		return;
 	if (entry == NULL || n == top) {
-		add_top(v, top, tsn, 1);
+		vs_add_top(v, top, tsn, 1);
 		return;
 	}
-	add_top(v, top, tsn, 0);
+	vs_add_top(v, top, tsn, 0);
 	uniq = added && (n == entry || !node_is_leaf(n));
 	if (!uniq && sn != NULL && (in = schema_info(v->s, sn)) != NULL &&
 	    (in->flags & SCHEMA_UNIQUE))
 		uniq = 1;
-	push(&v->units, &v->nunits, &v->capunits, entry);
+	vs_push(&v->units, &v->nunits, &v->capunits, entry);
 	if (uniq)
-		push(&v->uniq, &v->nuniq, &v->capuniq, entry);
+		vs_push(&v->uniq, &v->nuniq, &v->capuniq, entry);
 }
 
 /* Node removed was taken from parent. */
@@ -156,166 +89,23 @@ removed_from(struct vscope *v, xmlNodePtr parent, xmlNodePtr removed)
 		touched(v, parent, 0);
 		return;
 	}
-	push(&v->gone, &v->ngone, &v->capgone, removed);
+	vs_push(&v->gone, &v->ngone, &v->capgone, removed);
 	if (parent == v->root) {
 		module_whole(v, removed);
 		return;
 	}
-	if (locate(v, parent, &top, &tsn, &entry, &sn) == -1)
+	if (vs_locate(v, parent, &top, &tsn, &entry, &sn) == -1)
 		return;
 	if (entry != NULL) {
-		push(&v->units, &v->nunits, &v->capunits, entry);
-		push(&v->uniq, &v->nuniq, &v->capuniq, entry);	/* a unique leaf may be gone */
-		add_top(v, top, tsn, 0);
+		vs_push(&v->units, &v->nunits, &v->capunits, entry);
+		vs_push(&v->uniq, &v->nuniq, &v->capuniq, entry);	/* a unique leaf may be gone */
+		vs_add_top(v, top, tsn, 0);
 		return;
 	}
 	rsn = sn != NULL ? schema_child(v->s, sn, ns_of(removed), (const char *)removed->name) :
 	    NULL;
-	add_top(v, top, tsn, rsn == NULL || rsn->nodetype != LYS_LIST ||
+	vs_add_top(v, top, tsn, rsn == NULL || rsn->nodetype != LYS_LIST ||
 	    schema_split(v->s, rsn) != SPLIT_YES);
-}
-
-/* ---- leafref targets ---- */
-
-/* The entry of list (outermost) whose key is value, or NULL. */
-static xmlNodePtr
-find_entry(struct vscope *v, const struct lysc_node *list, const char *value)
-{
-	const struct lysc_node *chain[MAX_PATH], *key = lysc_node_child(list);
-	xmlNodePtr p = v->root;
-	int n = 0;
-
-	for (const struct lysc_node *x = list->parent; x != NULL; x = x->parent)
-		if (x->nodetype == LYS_CONTAINER && n < MAX_PATH)
-			chain[n++] = x;
-	while (p != NULL && n-- > 0) {
-		xmlNodePtr c;
-
-		packed_unpack(p);
-		for (c = p->children; c != NULL; c = c->next)
-			if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-			    strcmp((const char *)c->name, chain[n]->name) == 0 &&
-			    strcmp(ns_of(c), chain[n]->module->ns) == 0)
-				break;
-		p = c;
-	}
-	if (p == NULL)
-		return NULL;
-	packed_unpack(p);
-	for (xmlNodePtr c = p->children; c != NULL; c = c->next) {
-		const char *names[1] = { key->name };
-		char *t;
-		int same;
-
-		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, list->name) != 0 ||
-		    c->ns == NULL || strcmp(ns_of(c), list->module->ns) != 0)
-			continue;
-		t = vu_value_at(c, names, 1);
-		same = t != NULL && strcmp(t, value) == 0;
-		free(t);
-		if (same)
-			return c;
-	}
-	return NULL;
-}
-
-/* Adds the entries the leafrefs in copy (of an entry, schema node sn) name. */
-static void
-add_targets(struct vscope *v, xmlNodePtr copy, const struct lysc_node *sn)
-{
-	const struct schema_info *in;
-
-	for (xmlNodePtr c = copy->children; c != NULL; c = c->next) {
-		const struct lysc_node *csn, *list;
-
-		if (c->type != XML_ELEMENT_NODE ||
-		    (csn = schema_child(v->s, sn, ns_of(c), (const char *)c->name)) == NULL)
-			continue;
-		if ((csn->nodetype & (LYS_CONTAINER | LYS_LIST))) {
-			add_targets(v, c, csn);
-			continue;
-		}
-		if ((in = schema_info(v->s, csn)) == NULL || !(in->flags & SCHEMA_LEAFREF) ||
-		    (list = schema_keyref(v->s, csn)) == NULL) {
-			continue;
-		}
-		char *val = node_leaf_text(c);
-		xmlNodePtr t = val != NULL ? find_entry(v, list, val) : NULL;
-		const struct lysc_node *tsn = NULL, *dummy;
-		xmlNodePtr top, entry;
-
-		free(val);
-		if (t != NULL && !vc_is_unit(v, t) &&
-		    locate(v, t, &top, &tsn, &entry, &dummy) == 0 && entry == t) {
-			push(&v->units, &v->nunits, &v->capunits, t);
-			add_top(v, top, tsn, 0);
-		}
-	}
-}
-
-/*
- * Adds the entries the leafrefs of units[from..] name (appended: theirs
- * come too), up to max.
- */
-static void
-add_unit_targets(struct vscope *v, size_t from, size_t max)
-{
-	for (size_t i = from; v->nunits <= max && i < v->nunits; i++) {
-		xmlNodePtr copy = packed_copy_node(v->units[i], NULL);
-		const struct lysc_node *tsn = NULL, *sn;
-		xmlNodePtr top, entry;
-
-		packed_unpack_tree(copy);
-		if (locate(v, v->units[i], &top, &tsn, &entry, &sn) == 0 && sn != NULL)
-			add_targets(v, copy, sn);
-		tree_free(copy);
-	}
-}
-
-/* Every entry of the split lists in container n (schema node sn) as a unit. */
-static void
-all_entries(struct vscope *v, xmlNodePtr n, const struct lysc_node *sn)
-{
-	const xmlChar *lname = NULL;
-	const struct lysc_node *csn = NULL;
-
-	if (packed_is(n))
-		return;		/* a small container: no list of many */
-	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (c->name != lname) {
-			csn = schema_child(v->s, sn, ns_of(c), (const char *)c->name);
-			lname = c->name;
-		}
-		if (csn == NULL)
-			continue;
-		if (csn->nodetype == LYS_LIST && schema_split(v->s, csn) != SPLIT_NO) {
-			push(&v->units, &v->nunits, &v->capunits, c);
-			push(&v->uniq, &v->nuniq, &v->capuniq, c);
-		} else if (csn->nodetype == LYS_CONTAINER)
-			all_entries(v, c, csn);
-	}
-}
-
-/*
- * A whole top-level container (a bulk edit created it) whose split lists
- * hold more than MAX_UNITS entries: every entry a unit, for chunks.
- */
-static void
-split_whole(struct vscope *v, struct vtop *t)
-{
-	size_t nu = v->nunits, nq = v->nuniq;
-
-	if (!t->whole || t->sn->nodetype != LYS_CONTAINER)
-		return;
-	all_entries(v, t->top, t->sn);
-	if (v->nunits - nu > MAX_UNITS)
-		t->whole = 0;
-	else {
-		v->nunits = nu;
-		v->nuniq = nq;
-	}
 }
 
 #define MAX_PICK	(2 * 8 + 3)
@@ -389,7 +179,7 @@ run_chunks(struct vscope *v, struct rpc *r)
 		const struct lysc_node *tsn = NULL, *sn;
 		xmlNodePtr top, entry, prev = i > 0 ? v->uniq[i - 1] : NULL;
 
-		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) != 0 || sn == NULL ||
+		if (vs_locate(v, v->uniq[i], &top, &tsn, &entry, &sn) != 0 || sn == NULL ||
 		    sn->nodetype != LYS_LIST)
 			continue;
 		/* many: each list once, whole; few: each entry against the others */
@@ -454,7 +244,7 @@ run(struct vscope *v, struct rpc *r)
 
 			if (c->type == XML_ELEMENT_NODE &&
 			    (sn = schema_child(v->s, NULL, ns_of(c), (const char *)c->name)) != NULL)
-				add_top(v, c, sn, 1);
+				vs_add_top(v, c, sn, 1);
 		}
 	for (size_t i = 0, n = v->ntops; i < n; i++) {
 		size_t nr = schema_related(v->s, v->tops[i].sn, rel, MAX_RELATED);
@@ -464,7 +254,7 @@ run(struct vscope *v, struct rpc *r)
 				if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
 				    strcmp((const char *)c->name, rel[k]->name) == 0 &&
 				    strcmp(ns_of(c), rel[k]->module->ns) == 0)
-					add_top(v, c, rel[k], 1);
+					vs_add_top(v, c, rel[k], 1);
 	}
 	if (v->ntops == 0)
 		return 0;
@@ -496,18 +286,18 @@ run(struct vscope *v, struct rpc *r)
 
 		if (same_list(done, ndone, v->uniq[i]))
 			continue;	/* its list's clash is in already */
-		if (locate(v, v->uniq[i], &top, &tsn, &entry, &sn) != 0 || sn == NULL ||
+		if (vs_locate(v, v->uniq[i], &top, &tsn, &entry, &sn) != 0 || sn == NULL ||
 		    sn->nodetype != LYS_LIST ||
 		    !vu_unique_clash(v->uniq[i], sn, v->gone, v->ngone, v->umode))
 			continue;
 		if (ndone == MAX_RELATED || (n = clash_pick(v->uniq[i], sn, pick)) == 0) {
-			add_top(v, top, tsn, 1);
+			vs_add_top(v, top, tsn, 1);
 			continue;
 		}
 		done[ndone++] = v->uniq[i];
 		from = v->nunits;
 		for (size_t k = 0; k < n; k++)
-			push(&v->units, &v->nunits, &v->capunits, pick[k]);
+			vs_push(&v->units, &v->nunits, &v->capunits, pick[k]);
 		add_unit_targets(v, from, MAX_UNITS);
 	}
 	if (v->nunits > MAX_UNITS)	/* a big edit: the touched top-level nodes whole */
@@ -590,17 +380,17 @@ vs_new(struct schema *s, xmlNodePtr root, enum vu_mode umode)
 void
 vs_top(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, int whole)
 {
-	(void)add_top(v, top, tsn, whole);
+	(void)vs_add_top(v, top, tsn, whole);
 }
 
 void
 vs_entry(struct vscope *v, xmlNodePtr top, const struct lysc_node *tsn, xmlNodePtr entry,
     int uniq)
 {
-	add_top(v, top, tsn, 0);
-	push(&v->units, &v->nunits, &v->capunits, entry);
+	vs_add_top(v, top, tsn, 0);
+	vs_push(&v->units, &v->nunits, &v->capunits, entry);
 	if (uniq)
-		push(&v->uniq, &v->nuniq, &v->capuniq, entry);
+		vs_push(&v->uniq, &v->nuniq, &v->capuniq, entry);
 }
 
 void

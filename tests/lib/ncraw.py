@@ -228,21 +228,23 @@ def edit(r, config, target="running"):
 
 
 class Sessions:
-    """The sessions one test opens, each past its hello (timeout 60 s).
+    """The sessions one test opens, each past its hello (reads bounded by
+    timeout seconds, 60 unless told).
     start(who) starts a server process on pipes, e.g.
     lambda env: env.netconf_direct() (SshEnv) or NobodyEnv.popen; kill()
     in the test's finally ends those still running.  close_session: how
     fresh_get ends its session, close-session (checked) or its input
     closed."""
 
-    def __init__(self, start, close_session=False):
+    def __init__(self, start, close_session=False, timeout=60.0):
         self.start = start
         self.close_session = close_session
+        self.timeout = timeout
         self.opened = []
 
     def session(self, who, proc=None):
         """A new session of who, or on proc (a process the test started)."""
-        return NcRaw.session(proc or self.start(who), self.opened, timeout=60.0)
+        return NcRaw.session(proc or self.start(who), self.opened, timeout=self.timeout)
 
     def fresh_get(self, who, extra=""):
         """A new session's first get-config (raw), the session ended after it."""

@@ -370,6 +370,62 @@ test_read_mask(void)
 	xmlFreeDoc(d);
 }
 
+/*
+ * nacm_top_read (ops/config_tops.c sends readable top-level nodes whole):
+ * 1 readable whole, 0 hidden whole, -1 undecidable without the node.
+ */
+static void
+test_top_read(void)
+{
+	static const char sys_ns[] = "urn:ietf:params:xml:ns:yang:ietf-system";
+	struct nacm_config *c;
+	struct nacm_session *s;
+
+	s = one_list(&c, "", "");
+	CHECK(nacm_top_read(s, NACM_NS, "nacm", 1) == 0,
+	    "no rules: /nacm is hidden whole (default-deny-all)");
+	CHECK(nacm_top_read(s, "urn:t", "top", 1) == 1 && nacm_top_read(s, "urn:t", "top", 0) == 1,
+	    "no rules: another top-level node is readable whole, of one namespace or not");
+	CHECK(nacm_top_read(s, sys_ns, "system", 1) == -1,
+	    "a default-deny-all node inside (/system/radius/.../shared-secret): undecidable");
+	nacm_session_free(s);
+	nacm_config_free(c);
+
+	s = one_list(&c, "", "<rule><name>R</name><module-name>other</module-name>"
+	    "<access-operations>read</access-operations><action>deny</action></rule>");
+	CHECK(nacm_top_read(s, "urn:o", "x", 1) == 0,
+	    "a module denied: its top-level node of its namespace alone is hidden whole");
+	CHECK(nacm_top_read(s, "urn:o", "x", 0) == -1,
+	    "a module denied: its top-level node holding other namespaces is undecidable");
+	CHECK(nacm_top_read(s, "urn:t", "top", 1) == 1,
+	    "a module denied: another module's node of its namespace alone is readable whole");
+	CHECK(nacm_top_read(s, "urn:t", "top", 0) == -1,
+	    "a module denied: another module's node holding other namespaces is undecidable");
+	nacm_session_free(s);
+	nacm_config_free(c);
+
+	s = one_list(&c, "", "<rule><name>R</name><path xmlns:t='urn:t'>/t:top/t:item/t:cfg/t:beta"
+	    "</path><access-operations>read</access-operations><action>deny</action></rule>");
+	CHECK(nacm_top_read(s, "urn:t", "top", 1) == -1,
+	    "a rule on a node inside a top-level node: undecidable whole");
+	CHECK(nacm_top_read(s, "urn:o", "o", 1) == 1, "and another top-level node is readable whole");
+	nacm_session_free(s);
+	nacm_config_free(c);
+
+	s = one_list(&c, "", "<rule><name>R</name><path xmlns:t='urn:t'>/t:top[t:name='a']"
+	    "</path><access-operations>read</access-operations><action>deny</action></rule>");
+	CHECK(nacm_top_read(s, "urn:t", "top", 1) == -1,
+	    "a path rule naming the top-level node's keys: undecidable");
+	nacm_session_free(s);
+	nacm_config_free(c);
+
+	s = one_list(&c, "", "<rule><name>R</name><path xmlns:t='urn:t'>/t:top</path>"
+	    "<access-operations>read</access-operations><action>deny</action></rule>");
+	CHECK(nacm_top_read(s, "urn:t", "top", 1) == 0, "a path rule denying the node itself: hidden");
+	nacm_session_free(s);
+	nacm_config_free(c);
+}
+
 /* Many rules into one list: found through the index of their key values. */
 static void
 test_many_keys(void)
@@ -517,6 +573,7 @@ main(void)
 	test_nacm_subtree();
 	test_system_exts();
 	test_read_mask();
+	test_top_read();
 	test_many_keys();
 	test_write();
 	test_external_groups();
