@@ -1,4 +1,7 @@
 /* See fnv.h. */
+#include <time.h>
+#include <unistd.h>
+
 #include "fnv.h"
 
 uint64_t
@@ -11,4 +14,21 @@ fnv1a64(uint64_t h, const void *data, size_t len)
 		h *= FNV1A64_PRIME;
 	}
 	return h;
+}
+
+uint64_t
+hash_seed(void)
+{
+	static uint64_t seed;
+	static int drawn;
+
+	if (!drawn) {
+		if (getentropy(&seed, sizeof(seed)) == -1) {
+			/* no entropy source: at least not the same in every process */
+			seed = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+		}
+		seed ^= FNV1A64_BASIS;
+		drawn = 1;
+	}
+	return seed;
 }

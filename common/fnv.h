@@ -15,4 +15,11 @@
 
 uint64_t fnv1a64(uint64_t h, const void *data, size_t len);
 
+/*
+ * A basis drawn at random once per process, for in-memory tables keyed
+ * by what a client sends: their collisions cannot be prepared in
+ * advance.  Never for what goes to disk.
+ */
+uint64_t hash_seed(void);
+
 #endif

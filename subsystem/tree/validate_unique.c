@@ -180,7 +180,7 @@ static struct ucache *live;
 static uint64_t
 vals_hash(const char *vals)
 {
-	return fnv1a64(FNV1A64_BASIS, vals, strlen(vals));
+	return fnv1a64(hash_seed(), vals, strlen(vals));
 }
 
 static uint64_t
