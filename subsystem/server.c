@@ -83,6 +83,7 @@ server_prepare(struct session *s)
 	ops_nacm_prepare(s);
 	if (s->store != NULL)
 		store_prepare(s->store);
+	(void)event_prepare();
 }
 
 void

@@ -24,7 +24,8 @@ int server_open_store(struct session *s);
  * would otherwise set up (the NACM account, module names and, unless
  * the session is the recovery session, its view of running's rules with
  * the Unix groups they need; the store's lock file and running's shared
- * form open).
+ * form open), and an event serialized for nothing (event_prepare: the
+ * session-start logged on the client's hello finds its code warm).
  */
 void server_prepare(struct session *s);
 

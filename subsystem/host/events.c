@@ -100,6 +100,32 @@ event_emit(struct dsdir *dd, const struct session *by, xmlDocPtr doc, int64_t wh
 	xmlFreeDoc(doc);
 }
 
+/*
+ * An event built and serialized that goes nowhere, after our hello: the
+ * session-start logged when the client's hello comes (just before its
+ * first request) then finds libxml2's tree and serializer code paged in
+ * and bound.  The event's time is taken when it happens, so it is not
+ * built ahead.  0, or -1 when it could not be built.
+ */
+int
+event_prepare(void)
+{
+	xmlNodePtr ev;
+	xmlDocPtr doc = event_new("netconf-session-start", nlog_now_us(), &ev);
+	char *line;
+	size_t len = 0;
+	int rc;
+
+	if (doc == NULL)
+		return -1;
+	xmlNewTextChild(ev, NULL, BAD_CAST "username", BAD_CAST "");
+	line = one_line(doc, &len);
+	rc = line != NULL && len > 0 ? 0 : -1;
+	xmlFreeDoc(doc);
+	free(line);
+	return rc;
+}
+
 void
 event_session_start(struct dsdir *dd, const struct session *s)
 {

@@ -298,6 +298,8 @@ void nlog_replay(struct nlog_reader *live, nlog_cb cb, void *arg);
  * the event; NULL means "the server" (a detached rollback timer).
  */
 void event_session_start(struct dsdir *dd, const struct session *by);
+/* Warms what event_session_start uses, logging nothing; 0 or -1. */
+int event_prepare(void);
 /* killed_by: the session-id of the kill-session that ended by, else 0. */
 void event_session_end(struct dsdir *dd, const struct session *by,
     const char *reason, uint32_t killed_by);

@@ -73,6 +73,26 @@ hello_send(struct session *s)
 	return framer_end(s->fr);
 }
 
+/*
+ * A client hello as hello_recv sees it, parsed once after our hello while
+ * the client's is still on its way: the parser's code is paged in and its
+ * symbols bound then, not in the first request's time (0.2 ms of it).
+ */
+int
+hello_recv_prepare(void)
+{
+	static const char hello[] = "<hello xmlns=\"" NC_NS_BASE "\"><capabilities>"
+	    "<capability>" NC_CAP_BASE11 "</capability></capabilities></hello>";
+	xmlDocPtr doc;
+	char why[256];
+	int rc;
+
+	if ((doc = nc_parse(hello, sizeof(hello) - 1, why, sizeof(why))) == NULL)
+		return -1;
+	rc = nc_child(xmlDocGetRootElement(doc), "capabilities") != NULL ? 0 : -1;
+	xmlFreeDoc(doc);
+	return rc;
+}
 
 int
 hello_recv(struct session *s, const char *msg, size_t len)

@@ -24,6 +24,9 @@ int hello_send(struct session *s);
  */
 int hello_recv(struct session *s, const char *msg, size_t len);
 
+/* Parses a client hello that goes nowhere (warms the parser); 0 or -1. */
+int hello_recv_prepare(void);
+
 /*
  * A request as rpc_handle parses it: nc_parse, with the content of
  * <edit-config><config> packed (tree/packed.c) as it is read.

@@ -44,9 +44,15 @@ Figures (cold.<build>...):
                     view too (getgrouplist's NSS modules, running.nacm,
                     the rules compiled: ~700k instructions, 1.8 ms): now
                     built after the hello (ops_nacm_prepare), 1.81 -> 1.30.
-                    What is left is the client's hello, handled before
-                    the request it sent with it (netconf-session-start
-                    logged: ~0.15 ms), and cold caches.  On a loaded
+                    Root's first then still paid the first touch of the
+                    client's hello, handled before the request it sent
+                    with it (server marks: its parse 0.23 ms, the
+                    netconf-session-start logged 0.15 ms), which an
+                    account's view building had warmed: a hello parsed
+                    and an event serialized for nothing after our hello
+                    (hello_recv_prepare, event_prepare) leave 0.03 and
+                    0.09 ms (the log's ~20 system calls), root 1.31 ->
+                    1.25.  What is left is cold caches.  On a loaded
                     machine run the bench as `taskset -c 1 chrt -f 10`:
                     client and server on one CPU ahead of the load (the
                     set-up after the hello then runs before the client
