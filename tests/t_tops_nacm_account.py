@@ -16,7 +16,10 @@ pipes as that account:
     (the planted change never shows), the same bytes;
   - a readable range whose bytes say a denied top-level node (planted)
     is never sent: the parse answers;
-  - a stale form (running changed since) is not used."""
+  - a stale form (running changed since) is not used;
+  - a session that read the old form checks the new one's ranges again,
+    though the index names the same ones: a denied node planted in it
+    never shows."""
 import os
 import sys
 
@@ -24,7 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from doc_commands import private_account_db  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP  # noqa: E402
-from ncraw import Sessions, edit, raw  # noqa: E402
+from ncraw import Sessions, edit, getcfg, raw  # noqa: E402
 from as_nobody import NobodyEnv, make_account  # noqa: E402
 
 t = TAP()
@@ -121,6 +124,25 @@ try:
     r = sessions.fresh_get(True)
     t.ok(r == parsed, "a denied top-level node planted in running.shared never shows: the parse's reply",
          (parsed[-300:], r[-300:]))
+
+    # one session, running changed between its replies: the new form's ranges are checked
+    # again, though the index names the same ones (a value changed in place) as the old form's
+    parsed, formed = parsed_and_formed()
+    acct = sessions.session(True)
+    first = getcfg(acct)
+    t.ok(first == parsed, "a kept session's get-config comes from the form", first[:400])
+    root = sessions.session(False)
+    t.ok(edit(root, '<top xmlns="%s"><item><name>e7</name><v>w7</v></item></top>' % B),
+         "root changes e7's value (the same length: every range stays where it was)")
+    root.close()
+    after = sessions.fresh_get(True)
+    t.ok(b"<v>w7</v>" in after and sessions.fresh_get(True) == after,
+         "the new form is written and answers as the parse", after[:400])
+    plant(('<interfaces xmlns="%s"><x>' % LOOK_NS).encode(), ('<interfaces xmlns="%s"><x>' % IF_NS).encode())
+    second = getcfg(acct)
+    acct.close()
+    t.ok(second == after, "the same session: a denied node planted in the new form never shows "
+         "(its ranges checked again)", (after[-300:], second[-300:]))
 
     # a stale form: running changed since it was written
     parsed_and_formed()

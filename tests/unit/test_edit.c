@@ -187,6 +187,50 @@ undo_bound_tests(void)
 	free(edit);
 }
 
+/*
+ * Rule 4 (edit_index.c): an entry whose first leaf carries an
+ * nc:operation is no key, so the edit names the first node of its name,
+ * the same in a small list (walked) and a big one (indexed), also when
+ * a later entry's first child is a container (the index's one "C" key).
+ */
+static void
+first_leaf_op_tests(void)
+{
+	static const int sizes[] = { 3, 40 };
+
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (int tail = 0; tail < 2; tail++) {
+			size_t cap = 1 << 14, dl = 0, wl = 0;
+			char *data = malloc(cap), *want = malloc(cap), what[128];
+
+			dl += (size_t)snprintf(data + dl, cap - dl, "<config xmlns=\"%s\"><l>", NCNS);
+			wl += (size_t)snprintf(want + wl, cap - wl, "<l>");
+			for (int i = 0; i < sizes[s]; i++) {
+				dl += (size_t)snprintf(data + dl, cap - dl,
+				    "<e><k>%d</k><v>%d</v></e>", i, i);
+				if (i == 0)
+					wl += (size_t)snprintf(want + wl, cap - wl,
+					    "<e><k>z</k><v>0</v></e>");
+				else
+					wl += (size_t)snprintf(want + wl, cap - wl,
+					    "<e><k>%d</k><v>%d</v></e>", i, i);
+			}
+			if (tail) {
+				dl += (size_t)snprintf(data + dl, cap - dl, "<e><s><t>1</t></s></e>");
+				wl += (size_t)snprintf(want + wl, cap - wl, "<e><s><t>1</t></s></e>");
+			}
+			snprintf(data + dl, cap - dl, "</l></config>");
+			snprintf(want + wl, cap - wl, "</l>");
+			snprintf(what, sizeof(what), "an operation on the first leaf: the first of %d "
+			    "entries%s", sizes[s], tail ? ", a container-first entry last" : "");
+			expect(what, data, EDIT("<l><e><k nc:operation=\"replace\">z</k></e></l>"),
+			    M, STOP, 0, want);
+			free(data);
+			free(want);
+		}
+	}
+}
+
 static void
 all_tests(void)
 {
@@ -206,6 +250,7 @@ all_tests(void)
 		packed_edit_tests();
 		undo_bound_tests();
 	}
+	first_leaf_op_tests();
 	expect("merge into empty creates", CFG(""), EDIT("<top><a>1</a></top>"), M, STOP, 0,
 	    "<top><a>1</a></top>");
 	expect("merge changes a leaf at depth 4 (an operation on a first leaf: no key)", base,
