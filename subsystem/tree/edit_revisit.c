@@ -16,96 +16,92 @@
 #include "xmalloc.h"
 #include "tree_int.h"
 
-/* A sibling edit node's key kind, per name (an "N" key): bits. */
-#define SEEN_SINGLE	1	/* a "C" key: the first (or only) node of its name */
-#define SEEN_KEYED	2	/* another key: one entry */
-
-/* Past this many slots probed, a key counts as seen (crafted collisions). */
-#define SEEN_PROBE_MAX	64
-
 /*
- * The keys seen among one parent's edit nodes, as hashes with a value
- * (keys: 1; "N" name keys: SEEN_* bits).  Hashes, not the key strings:
- * an account's rewrite of 50,000 entries held 9 MB of them.  Two keys
- * of one hash count as one, as does a key whose probe runs past
- * SEEN_PROBE_MAX: either only turns the check as the edit goes off,
- * which is always safe.  Open addressing, at most half full.
+ * The keys of one parent's edit nodes, each as a 64-bit hash whose two
+ * low bits say what was hashed: KEY_ENTRY a node's key (node_key), and
+ * for its "N" name key the kinds of key its nodes of that name had:
+ * KIND_SINGLE a "C" key (the first node of its name), KIND_KEYED
+ * another (one entry).  Sorted when the parent is done: a key twice, or
+ * a name with both kinds (a "C" key takes the first node of its name:
+ * maybe a keyed one) may enter one node twice.  Hashes, not the key
+ * strings, and a sorted array, not a table: an account's rewrite of
+ * 50,000 entries held 5 MB of strings in a hash table.  Two keys of one
+ * hash count as one: that only turns the check as the edit goes off,
+ * which is always safe.
  */
-struct seen_slot {
-	uint64_t	 h;	/* 0: empty */
-	intptr_t	 v;
-};
+#define KEY_ENTRY	0
+#define KIND_SINGLE	1
+#define KIND_KEYED	2
+#define TAG_BITS	3
 
-struct seen {
-	struct seen_slot	*s;
-	size_t			 cap, n;
-	int			 lost;	/* a key did not fit: every key counts as seen */
+struct keys_seen {
+	uint64_t	*h;
+	size_t		 n, cap;
+	size_t		 last_name;	/* the last name item, to merge runs of one name */
 };
 
 static uint64_t
-seen_hash(const char *key)
+key_hash(const char *key)
 {
-	uint64_t h = fnv1a64(hash_seed(), key, strlen(key));
-
-	return h != 0 ? h : 1;
-}
-
-/* The slot of h in t (empty if h is not there); NULL: probed too far. */
-static struct seen_slot *
-seen_slot(const struct seen *t, uint64_t h)
-{
-	size_t at = (size_t)h & (t->cap - 1);
-
-	for (int i = 0; i < SEEN_PROBE_MAX; i++, at = (at + 1) & (t->cap - 1))
-		if (t->s[at].h == 0 || t->s[at].h == h)
-			return &t->s[at];
-	return NULL;
+	return fnv1a64(hash_seed(), key, strlen(key)) & ~(uint64_t)TAG_BITS;
 }
 
 static void
-seen_grow(struct seen *t)
+seen_add(struct keys_seen *t, uint64_t item)
 {
-	struct seen nt = { NULL, t->cap != 0 ? t->cap * 2 : 64, 0, 0 };
-
-	nt.s = xcalloc(nt.cap, sizeof(*nt.s));
-	for (size_t i = 0; i < t->cap; i++) {
-		struct seen_slot *d;
-
-		if (t->s[i].h == 0)
-			continue;
-		if ((d = seen_slot(&nt, t->s[i].h)) == NULL) {
-			nt.lost = 1;
-			break;
-		}
-		*d = t->s[i];
-		nt.n++;
+	if (t->n == t->cap) {
+		t->cap = t->cap != 0 ? t->cap * 2 : 16;
+		t->h = xreallocarray(t->h, t->cap, sizeof(*t->h));
 	}
-	free(t->s);
-	*t = nt;
+	t->h[t->n++] = item;
 }
 
-/*
- * key's value in t, which becomes its old value ORed with v; the old
- * value (0: not seen), or -1 when key counts as seen already.
- */
-static intptr_t
-seen_put(struct seen *t, const char *key, intptr_t v)
+/* Records e's key and name key (kind: KIND_*). */
+static void
+seen_node(struct keys_seen *t, const char *key, const char *name_key, unsigned kind)
 {
-	uint64_t h = seen_hash(key);
-	struct seen_slot *sl;
-	intptr_t old;
+	uint64_t nh = key_hash(name_key);
 
-	if (!t->lost && (t->n + 1) * 2 > t->cap)
-		seen_grow(t);
-	if (t->lost || (sl = seen_slot(t, h)) == NULL)
-		return -1;
-	if (sl->h == 0) {
-		sl->h = h;
-		t->n++;
+	seen_add(t, key_hash(key) | KEY_ENTRY);
+	/* siblings of one name mostly follow each other: one item a run */
+	if (t->n > 1 && t->last_name < t->n && (t->h[t->last_name] & ~(uint64_t)TAG_BITS) == nh) {
+		t->h[t->last_name] |= kind;
+		return;
 	}
-	old = sl->v;
-	sl->v |= v;
-	return old;
+	t->last_name = t->n;
+	seen_add(t, nh | kind);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* 1 when two of t's items say that one node may be entered twice. */
+static int
+seen_clash(struct keys_seen *t)
+{
+	qsort(t->h, t->n, sizeof(*t->h), cmp_u64);
+	for (size_t i = 0; i < t->n; ) {
+		uint64_t h = t->h[i] & ~(uint64_t)TAG_BITS;
+		unsigned entries = 0, kinds = 0;
+
+		for (; i < t->n && (t->h[i] & ~(uint64_t)TAG_BITS) == h; i++) {
+			unsigned tag = (unsigned)(t->h[i] & TAG_BITS);
+
+			if (tag == KEY_ENTRY)
+				entries++;
+			kinds |= tag;
+		}
+		/* a key twice; a name of both kinds; a key and a name of one hash */
+		if (entries > 1 || kinds == (KIND_SINGLE | KIND_KEYED) ||
+		    (entries > 0 && kinds != 0))
+			return 1;
+	}
+	return 0;
 }
 
 static int revisit_children(const struct edit_ctx *c, xmlNodePtr eparent,
@@ -123,25 +119,17 @@ has_elements(const xmlNode *e)
 	return 0;
 }
 
-/*
- * Edit node e's key among its siblings' (seen: key -> 1, "N" name key
- * -> SEEN_* bits): 1 when one of them may address e's node.  Leaves are
- * not counted: they are changed where their parent's edit is checked.
- */
-static int
-clashes(const struct edit_ctx *c, struct seen *seen, xmlNodePtr e,
+/* Records edit node e's keys among its siblings' (sn: its schema node, or NULL). */
+static void
+record(const struct edit_ctx *c, struct keys_seen *seen, xmlNodePtr e,
     const struct lysc_node *sn)
 {
 	char *k = node_key(c->keys, sn, e), *nk = node_name_key(e);
-	intptr_t kind = k[0] == 'C' ? SEEN_SINGLE : SEEN_KEYED;
-	intptr_t bits = seen_put(seen, nk, kind);
-	int clash = seen_put(seen, k, 1) != 0;
 
-	/* a "C" key takes the first node of its name: maybe a keyed one */
-	clash = clash || bits == -1 || (bits | kind) == (SEEN_SINGLE | SEEN_KEYED);
+	/* leaves are not counted: they are changed where their parent's edit is checked */
+	seen_node(seen, k, nk, k[0] == 'C' ? KIND_SINGLE : KIND_KEYED);
 	free(k);
 	free(nk);
-	return clash;
 }
 
 /* e's own children, packed or not (a packed one is read unpacked, then packed again). */
@@ -160,7 +148,7 @@ static int
 revisit_children(const struct edit_ctx *c, xmlNodePtr eparent,
     const struct lysc_node *psn, int known)
 {
-	struct seen seen = { NULL, 0, 0, 0 };
+	struct keys_seen seen = { NULL, 0, 0, 0 };
 	int rc = 0;
 
 	for (xmlNodePtr e = eparent->children; e != NULL && rc == 0; e = e->next) {
@@ -170,11 +158,13 @@ revisit_children(const struct edit_ctx *c, xmlNodePtr eparent,
 			continue;
 		if (known && c->schema != NULL)
 			sn = schema_child(c->schema, psn, node_ns(e), (const char *)e->name);
-		rc = clashes(c, &seen, e, sn) ||
-		    revisit_inside(c, e, sn, sn != NULL &&
+		record(c, &seen, e, sn);
+		rc = revisit_inside(c, e, sn, sn != NULL &&
 		    (sn->nodetype & (LYS_CONTAINER | LYS_LIST)) != 0);
 	}
-	free(seen.s);
+	if (rc == 0)
+		rc = seen_clash(&seen);
+	free(seen.h);
 	return rc;
 }
 
