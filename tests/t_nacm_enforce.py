@@ -140,6 +140,34 @@ def check_view_after_hello(desc):
     t.ok(r is not None and not nc.errors(r) and not why, desc, "%r %s" % (r, why))
 
 
+def check_no_parse_ahead(desc):
+    """running.nacm gone (not current): nobody's session does not parse
+    running after its hello, before its request (held while the request is
+    read, running's tree would add to the request's buffer); its first
+    request reads the rules, which still apply."""
+    os.unlink(os.path.join(nobody_env.ds, "running.nacm"))
+    nc, log = traced(True, "nobody-noform")
+    if nc is None:
+        t.skip_tool(desc, "strace")
+        return
+    nc.hello()
+    r = nc.rpc("<lock><target><running/></target></lock>")
+    nc.close()
+    with open(log) as f:
+        lines = f.read().splitlines()
+    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    ahead, read_input = [], False
+    for line in lines[execs[-1] if execs else len(lines):]:
+        if re.search(r" read\(0, ", line):
+            read_input = True
+            break
+        if '"running.xml"' in line:
+            ahead.append(line.strip())
+    errs = nc.errors(r) if r is not None else []
+    t.ok(execs and read_input and not ahead and errs and errs[0].get("error-tag") == "access-denied",
+         desc, "%r %r" % (ahead, errs))
+
+
 def check_view_under_write_lock(desc):
     """Another process holds the write lock when nobody's session starts:
     the view built after the hello does not wait for it (the first RPC
@@ -220,6 +248,8 @@ try:
                           "nor reads a module file after its hello (NACM's module names)")
     check_view_after_hello("with rules of its group, nobody's session looks up its Unix groups "
                            "after its hello, before it reads its first request")
+    check_no_parse_ahead("without a current running.nacm, nobody's session does not parse running "
+                         "before its first request, which still applies its group's rule")
     check_view_under_write_lock("under another process's write lock, nobody's first reply comes "
                                 "within one lock-wait (the view after the hello does not wait)")
     r = early.rpc("<lock><target><running/></target></lock>")

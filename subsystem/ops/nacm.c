@@ -258,7 +258,8 @@ make_key(struct nkey *k, const xmlNode *nacm)
  * Brings the view up to date with running's nacm container, rebuilding
  * it only when the container changed; 0 or -1 (out of memory, store
  * failure; ahead: also when another process holds the write lock, which
- * is not waited for).
+ * is not waited for, or when running.nacm is not current: running is
+ * not parsed ahead).
  */
 static int
 refresh(struct session *s, struct ops_nacm *n, int ahead)
@@ -277,7 +278,14 @@ refresh(struct session *s, struct ops_nacm *n, int ahead)
 			return -1;
 		/* running's rules alone when they are published: no parse of running */
 		if (store_nacm_form(s->store, &c) == 0) {
-			if ((run = store_doc(s->store, DS_RUNNING)) == NULL) {
+			/*
+			 * Ahead of the first RPC, not a parse of running: held
+			 * from before the request is read, its tree would add
+			 * to the request's buffer (an account's first edit of
+			 * 50,000 entries: 46 MB instead of 36.7).
+			 */
+			if (ahead ||
+			    (run = store_doc(s->store, DS_RUNNING)) == NULL) {
 				store_unlock(s->store);
 				return -1;
 			}
@@ -341,8 +349,10 @@ refresh(struct session *s, struct ops_nacm *n, int ahead)
  * session's view is bypassed and left to its first RPC, and a view
  * without rule-lists reads no groups.  Another process's write lock is
  * not waited for (the client's requests would wait behind it, and the
- * first RPC waits for it within lock-wait anyway); on that or any
- * failure the first RPC builds the view.
+ * first RPC waits for it within lock-wait anyway), and running is not
+ * parsed when running.nacm is not current (its tree, held from before
+ * the request is read, would add to the request's buffer); then, or on
+ * any failure, the first RPC builds the view.
  */
 void
 ops_nacm_prepare(struct session *s)

@@ -84,6 +84,8 @@ cmp_u64(const void *a, const void *b)
 static int
 seen_clash(struct keys_seen *t)
 {
+	if (t->n < 2)
+		return 0;	/* (and no qsort of a NULL array) */
 	qsort(t->h, t->n, sizeof(*t->h), cmp_u64);
 	for (size_t i = 0; i < t->n; ) {
 		uint64_t h = t->h[i] & ~(uint64_t)TAG_BITS;
