@@ -4,15 +4,16 @@
  * Why a datagram socket that nchome-netconf writes to, and not something
  * the dialer reads on its own (the session registry, a file): the dialer
  * runs as root, and root never opens a path a NETCONF account can write.
- * The registry lives in datastore-dir, which NETCONF accounts (soon the
- * service identity) write; here root only creates the socket, in a folder
- * it checks no one else can write, and the accounts merely send to it.
+ * The registry lives in datastore-dir, which the service identity
+ * (_nchome) writes; here root only creates the socket, in a folder it
+ * checks no one else can write, and the sessions merely send to it.
  *
- * Who may send: the socket is mode 0666, because today nchome-netconf
- * runs as whichever account logged in.  Each datagram carries the
- * sender's uid and pid (SCM_CREDENTIALS), which the dialer logs; once
- * nchome-netconf runs as nchome's service identity the socket can be
- * narrowed to that group.  What a forged datagram can do is bounded: it
+ * Who may send: the socket is mode 0666.  Installed, nchome-netconf runs
+ * set-uid as _nchome, but a build that is not set-uid runs as whichever
+ * account logged in, and the dialer does not know which it serves (it
+ * could be narrowed to _nchome's uid where it exists).  Each datagram
+ * carries the sender's uid and pid (SCM_CREDENTIALS), which the dialer
+ * logs.  What a forged datagram can do is bounded: it
  * must name the exact TCP connection (both addresses and ports) of a
  * session the dialer holds, and then only makes the dialer call again at
  * once when that session ends, instead of after a backoff.

@@ -3,7 +3,8 @@
  * the other session processes on the host and with the operator's
  * programs, and all that other folders may use of it.
  *
- *   account.c    the logged-in account a session belongs to
+ *   account.c    the logged-in account a session belongs to (real uid,
+ *                name, Unix groups)
  *   identity.c   the service identity of a set-uid nchome-netconf
  *   dsdir.c      datastore-dir and the one door to every file in it
  *   registry.c   the session registry (session ids, live sessions)
@@ -13,7 +14,6 @@
  *   hooks.c      commit hooks (and the files they read)
  *   providers.c  state providers, a source of <get> state data
  *   runprog.c    running those programs with bounded time and output
- *   account.c    the account a session runs as (real uid, Unix groups)
  *
  * It sits above tree/ (hook inputs are serialized documents) and below
  * the store and everything else that keeps state on the host.

@@ -2,7 +2,9 @@
  * The netconf layer, the lowest of nchome-netconf (README.md, "Layers"):
  * what every other folder may use, and all it offers.
  *
- *   framing.c    RFC 6242 framing on stdin/stdout (bounded reader, chunked writer)
+ *   framing.c    RFC 6242 framing on stdin (the bounded reader)
+ *   frameout.c   RFC 6242 framing on stdout (the chunked writer; running's
+ *                shared form sent with sendfile(2))
  *   mainloop.c   the poll() loop and its timers
  *   message.c    parsing untrusted XML, element helpers (nc_is, nc_child,
  *                trimmed child text, rpc_param), the text cleaner for replies

@@ -11,6 +11,9 @@
  *   validate.c     validate
  *   nacm.c         access control: the session's NACM view, the exec check
  *   nacm_edit.c    the write check of an edit-config, entry by entry as it goes
+ *   nacm_diff.c    the write check of copy-config, delete-config and commit:
+ *                  a diff of the two documents
+ *   nacm_errors.c  NACM on what an <rpc-error> tells (RFC 8341 3.4.3)
  *   params.c       what they share: parameters, sources, errors (ops_int.h)
  *
  * They reach the datastores through store/, the host through host/, and

@@ -2,8 +2,20 @@
  * The YANG schema layer: which modules nchome-netconf implements, what
  * it announces, and the schema oracle for nchome's XML trees.
  *
- * Layer: above tree/ and netconf/, below store/; uses libxml2, libyang
- * and common/ only.
+ * Layer: above netconf/, below tree/; uses libxml2, libyang and common/
+ * only.  Its files, lowest first:
+ *
+ *   yanglex.c   the YANG lexer: tokens, strings, comments, skipped blocks, file hash
+ *   yangtext.c  a module file's statements scanned without libyang (yangtext.h)
+ *   modfiles.c  the .yang files of the two module folders, by name and revision
+ *   modset.c    the module set: implemented modules, capabilities, content-id
+ *   context.c   the libyang context, built on first use; module texts, yang-library
+ *   valtext.c   a libyang value as XML text with its namespace declarations
+ *   node.c      the schema node of an XML element, per-node facts, defaults
+ *   value.c     value checks, normalised prefixes, error-paths
+ *   validate.c  data validation with libyang; which lists may be split
+ *   datacheck.c libyang's validation of XML data, its first error as NETCONF's
+ *   load.c      schema_load(), schema_free(): the only file that knows them all
  *
  * The module set
  *   nchome.conf's netconf section names a modules folder (yang-dir,

@@ -1,7 +1,8 @@
 /*
  * Inside the schema layer: the structure behind struct schema, shared
  * by modfiles.c and modset.c (the module set, cheap), context.c
- * (libyang, lazy), valtext.c, node.c, value.c and load.c.  Nothing
+ * (libyang, lazy), valtext.c, node.c, value.c, validate.c, datacheck.c
+ * and load.c.  Nothing
  * outside subsystem/schema/ includes this.
  */
 #ifndef NCHOME_SCHEMA_INT_H

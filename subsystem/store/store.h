@@ -12,6 +12,8 @@
  *   shared.c     running's shared form: a new session's reply without a parse
  *   index_table.c  where each list entry lies in it (running.index): keyed filters
  *   index_read.c   running.index read: a keyed filter's entries, the top-level ranges
+ *   nacm_form.c  running's nacm container alone (running.nacm): NACM without a parse
+ *   leftovers.c  temp files of writers killed mid-write, removed
  *
  * A store is what one session process holds of the datastores (struct
  * store, private to the folder: store_int.h); it needs no session, only

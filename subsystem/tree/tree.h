@@ -6,7 +6,9 @@
  *   packed_walk.c     packed subtrees read as they are (or a few of their leaves)
  *   packed_grow.c     containers of leaves packed as they are parsed
  *   packed_arena.c    small packed strings in chunks, without malloc's headers
- *   edit.c            the edit-config engine with its undo log
+ *   edit.c            the edit-config engine
+ *   edit_log.c        its undo log (every change of the tree goes through it)
+ *   edit_report.c     a change as netconf-config-change edits
  *   edit_index.c      which node an edit addresses; the per-parent hash index
  *   edit_sparse.c     a small edit of a big packed container of leaves
  *   edit_keys.c       list entry keys (YANG, RELAX NG nma:key, schema-less)
@@ -15,6 +17,7 @@
  *                     unknown elements, missing keys, values)
  *   filter_subtree.c  subtree filters (RFC 6241 6)
  *   filter_xpath.c    XPath filters (RFC 6241 8.9)
+ *   filter_scope.c    whether a <get> filter can select a top-level element
  *   xmlout.c          the streamed serializer (replies, files, records)
  *   nsvalue.c         namespace declarations that values (identityref...) use
  *   replykeys.c       the keys every list entry of a reply carries
@@ -25,7 +28,14 @@
  *   edit_order.c      ordered-by user entries placed (yang:insert)
  *   defaults.c        RFC 6243 with-defaults in replies
  *   memcap.c          max-session-memory: libxml2's allocations counted
+ *   validate.c        YANG validation of a datastore on what a change touched
  *   validate_targets.c  the entries validation adds by leafref (validate.c)
+ *   validate_copy.c   the copy libyang validates: big lists cut to those entries
+ *   validate_diff.c   what a commit touched: candidate compared with running
+ *   validate_edits.c  what a commit touched: the candidate overlay's edits
+ *   validate_unique.c a list's unique values, kept across edits and commits
+ *   validate_distinct.c unique over a whole list in one pass (big edits)
+ *   validate_clash.c  the entries a whole list's unique error names
  *
  * It sits above netconf/ (errors go into a struct rpc, xmlout writes to
  * the framer) and below everything that holds documents.  Private to the
