@@ -290,6 +290,21 @@ try:
          "another session confirms with the persist-id")
     t.eq(val(get_config(a), "x:top/x:a"), "persist", "confirmed content stays")
 
+    # A persist id is kept in 255 bytes: a longer one is refused, never cut,
+    # so ids sharing their first 255 bytes do not confirm each other.
+    pid = "p" * 255
+    r = a.rpc("<commit><confirmed/><persist>%s</persist></commit>" % (pid + "q"))
+    t.eq(tags(r), ["invalid-value"], "a persist of 256 bytes is refused")
+    edit(a, top(seta("longid")), ds="candidate")
+    r = a.rpc("<commit><confirmed/><persist>%s</persist></commit>" % pid)
+    t.ok(NcRaw.ok(r), "a persist of 255 bytes is taken")
+    r = b.rpc("<commit><persist-id>%s</persist-id></commit>" % (pid + "q"))
+    t.eq(tags(r), ["invalid-value"], "a persist-id sharing its first 255 bytes does not confirm")
+    r = b.rpc("<cancel-commit><persist-id>%s</persist-id></cancel-commit>" % (pid + "x"))
+    t.eq(tags(r), ["invalid-value"], "nor cancel")
+    r = b.rpc("<commit><persist-id>%s</persist-id></commit>" % pid)
+    t.ok(NcRaw.ok(r) and val(get_config(a), "x:top/x:a") == "longid", "the whole persist-id confirms")
+
     # ---- atomic files, journal tail ----
     leftovers = [f for f in os.listdir(env.datastore_dir) if ".tmp." in f or f.startswith(".hook-")]
     t.eq(leftovers, [], "no temporary files left in datastore-dir")

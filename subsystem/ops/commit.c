@@ -272,6 +272,32 @@ may_settle(struct rpc *r, const struct confirm_state *cs, const char *persist_id
 	return 1;
 }
 
+/*
+ * <persist> or <persist-id> into buf.  The id is kept in a fixed field of
+ * the state file: a longer one is refused, not cut, so two ids that share
+ * their first 255 bytes never match each other.  0, or -1 with the error.
+ */
+static int
+persist_param(struct rpc *r, const char *name, char *buf, size_t len,
+    const char **out)
+{
+	xmlNodePtr node;
+	char *whole;
+	size_t n;
+
+	*out = rpc_param(r, name, buf, len);
+	if (*out == NULL || strlen(buf) < len - 1)
+		return 0;
+	whole = nc_child_text(r->op, NC_NS_BASE, name, &node);
+	n = whole != NULL ? strlen(whole) : 0;
+	free(whole);
+	if (n < len)
+		return 0;
+	rpc_error_info(rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+	    "%s is longer than %zu bytes", name, len - 1), "bad-element", name);
+	return -1;
+}
+
 /* The parameters of a <commit>. */
 struct commit_req {
 	int		 confirmed;
@@ -296,8 +322,9 @@ commit_params(struct rpc *r, struct commit_req *q)
 			return -1;
 		}
 	}
-	q->persist = rpc_param(r, "persist", q->pbuf, sizeof(q->pbuf));
-	q->persist_id = rpc_param(r, "persist-id", q->pibuf, sizeof(q->pibuf));
+	if (persist_param(r, "persist", q->pbuf, sizeof(q->pbuf), &q->persist) == -1 ||
+	    persist_param(r, "persist-id", q->pibuf, sizeof(q->pibuf), &q->persist_id) == -1)
+		return -1;
 	return 0;
 }
 
@@ -530,8 +557,10 @@ op_cancel_commit(struct rpc *r)
 	struct session *s = r->s;
 	struct confirm_state cs;
 	char pibuf[256];
-	const char *persist_id = rpc_param(r, "persist-id", pibuf, sizeof(pibuf));
+	const char *persist_id;
 
+	if (persist_param(r, "persist-id", pibuf, sizeof(pibuf), &persist_id) == -1)
+		return;
 	if (store_lock(s->store, 1) == -1) {
 		ops_store_failed(r);
 		return;
