@@ -13,8 +13,9 @@ rule-list to match; not the recovery session): strace sees no open of
 once they do; the session opened before the rules still gets its group's
 rule once they come; with rules, nobody's session looks them up after
 its hello, before it reads its first request (server_prepare builds the
-view there, not in the request), and does not wait there for another
-process's write lock.  Root's session (recovery: its view is bypassed)
+view there, not in the request), opening no libnss_ module (its groups
+are its process's, not the group database's), and does not wait there
+for another process's write lock.  Root's session (recovery: its view is bypassed)
 reads no module file for NACM's module names after its hello either;
 nobody's reads the first 4 kB of each (their headers are within them)."""
 import fcntl
@@ -73,6 +74,16 @@ def opened_group_db(log):
     if not execs:
         return ["no execve of nchome-netconf in the trace"]
     return [line.strip() for line in lines[execs[-1]:] if '"/etc/group"' in line]
+
+
+def libnss_opened(log):
+    """The libnss_ modules nchome-netconf opened (not setpriv's: after the last execve)."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    if not execs:
+        return ["no execve of nchome-netconf in the trace"]
+    return [line.strip() for line in lines[execs[-1]:] if re.search(r'open(at)?\(.*libnss_', line)]
 
 
 def yang_after_hello(log):
@@ -138,6 +149,8 @@ def check_view_after_hello(desc):
     nc.close()
     why = group_lookup_before_request(log)
     t.ok(r is not None and not nc.errors(r) and not why, desc, "%r %s" % (r, why))
+    t.ok(not libnss_opened(log), "its groups are its process's: no libnss_ module opened "
+         "(getgrouplist would load every NSS source)", repr(libnss_opened(log)))
 
 
 def check_no_parse_ahead(desc):

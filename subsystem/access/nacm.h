@@ -241,12 +241,7 @@ struct nacm_user {
 	int		 recovery;	/* the recovery session: NACM is bypassed */
 };
 
-/*
- * The account's Unix groups (primary and supplementary, by name) for
- * nacm_user.groups; 0, or -1 if the account is unknown.  Free with
- * nacm_groups_free.
- */
-int nacm_unix_groups(const char *user, char ***groups, size_t *ngroups);
+/* Frees an array of group names (nacm_session's copy of user->groups). */
 void nacm_groups_free(char **groups, size_t ngroups);
 
 struct nacm_session;

@@ -7,11 +7,17 @@
  * Recorded once, at the first call: main.c calls account_current()
  * before anything else, so in a set-id nchome-netconf (identity.c) it is
  * the logged-in account, not the service identity the process switches
- * to afterwards.  Later calls return the same record.  The groups of a
- * named account are looked up by name at their first use (NACM, after
- * the hello): getgrouplist() walks every group source of nsswitch.conf
- * (with nss-systemd: loading it, a query to systemd-userdbd), which the
- * session's hello does not need.
+ * to afterwards.  Later calls return the same record.
+ *
+ * The groups are the process's own credentials, as sshd set them with
+ * initgroups() at login: the real gid and getgroups().  Not the group
+ * database: getgrouplist() walks every group source of nsswitch.conf
+ * (with nss-systemd: loading it, a query to systemd-userdbd), most of an
+ * account's first request, and a group given in /etc/group after the
+ * login is not the session's, as for any process of that login.  Only
+ * when the supplementary list is full (NGROUPS_MAX: the kernel may have
+ * cut it) are they read from the database, by name at their first use,
+ * as sudo's "group_source adaptive" does.
  */
 #include <sys/types.h>
 
@@ -30,7 +36,7 @@
 
 static struct account cur;
 static int recorded;
-static int groups_pending;	/* a named account whose groups are not read yet */
+static int groups_pending;	/* the process's list was full: read the database */
 
 /* The groups of name (primary gid first); malloc()ed, count in *n. */
 static gid_t *
@@ -61,33 +67,49 @@ groups_of(const char *name, gid_t gid, int *n)
 	return g;
 }
 
+/*
+ * The process's groups into cur: the real gid first, then getgroups()
+ * but the gid again (initgroups() lists it too).  1 when the
+ * supplementary list is full (the kernel's limit: sshd's initgroups()
+ * may have cut it), else 0.
+ */
+static int
+process_groups(void)
+{
+	long max = sysconf(_SC_NGROUPS_MAX);
+	int n = getgroups(0, NULL), kept = 1;
+
+	if (n < 0 || n > ACCOUNT_MAX_GROUPS)
+		n = 0;
+	cur.groups = xcalloc((size_t)n + 1, sizeof(*cur.groups));
+	cur.groups[0] = cur.gid;
+	if (n > 0 && (n = getgroups(n, cur.groups + 1)) < 0)
+		n = 0;
+	for (int i = 1; i <= n; i++)
+		if (cur.groups[i] != cur.gid)
+			cur.groups[kept++] = cur.groups[i];
+	cur.ngroups = kept;
+	return max > 0 && n >= max;
+}
+
 const struct account *
 account_current(void)
 {
 	struct passwd *pw;
+	int full;
 
 	if (recorded)
 		return &cur;
 	recorded = 1;
 	cur.uid = getuid();
 	cur.gid = getgid();
+	full = process_groups();	/* first: before any switch of identity */
 	if ((pw = getpwuid(cur.uid)) != NULL && pw->pw_name != NULL &&
 	    strlen(pw->pw_name) < sizeof(cur.name)) {
 		snprintf(cur.name, sizeof(cur.name), "%s", pw->pw_name);
-		groups_pending = 1;
-	} else {
-		/* no name: the uid as text, the process's own groups */
-		int n = getgroups(0, NULL);
-
+		groups_pending = full;
+	} else	/* no name: the uid as text, the process's groups */
 		snprintf(cur.name, sizeof(cur.name), "%lu", (unsigned long)cur.uid);
-		if (n < 0 || n > ACCOUNT_MAX_GROUPS)
-			n = 0;
-		cur.groups = xcalloc((size_t)n + 1, sizeof(*cur.groups));
-		cur.groups[0] = cur.gid;
-		if (n > 0 && (n = getgroups(n, cur.groups + 1)) < 0)
-			n = 0;
-		cur.ngroups = n + 1;
-	}
 	return &cur;
 }
 
@@ -96,6 +118,7 @@ account_groups(const struct account *a, int *n)
 {
 	if (a == &cur && groups_pending) {
 		groups_pending = 0;
+		free(cur.groups);
 		cur.groups = groups_of(cur.name, cur.gid, &cur.ngroups);
 	}
 	*n = a->ngroups;

@@ -49,7 +49,11 @@ struct account {
  * first, before a set-id process switches to the service identity).
  */
 const struct account *account_current(void);
-/* Every group of the account (getgrouplist), gid first; looked up at the first call. */
+/*
+ * The account's groups, gid first: the process's credentials as sshd set
+ * them at login (getgroups(), recorded with the account); from the group
+ * database (getgrouplist, at the first call) only when that list was full.
+ */
 const gid_t *account_groups(const struct account *a, int *n);
 int account_in_group(const struct account *a, gid_t gid);
 

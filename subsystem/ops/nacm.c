@@ -71,11 +71,14 @@ fill_account(struct ops_nacm *n, const struct session *s)
 }
 
 /*
- * The account's group names; 0 or -1.  Read when a view first needs
- * them (nacm_user_groups_needed), not for every session: the look-up
- * loads the host's group sources (NSS modules), and a session without
- * rule-lists, or the recovery session, never uses them.  A session
- * whose rules need them reads them after its hello (ops_nacm_prepare).
+ * The account's group names; 0 or -1.  The groups are the process's
+ * (host/account.c: as sshd set them at login), their names read when a
+ * view first needs them (nacm_user_groups_needed), not for every
+ * session: each name is a look-up in the group database (/etc/group;
+ * a gid without a name there asks the next NSS source too), and a
+ * session without rule-lists, or the recovery session, never uses them.
+ * A session whose rules need them reads them after its hello
+ * (ops_nacm_prepare).
  */
 static int
 fill_groups(struct ops_nacm *n)
@@ -343,9 +346,9 @@ refresh(struct session *s, struct ops_nacm *n, int ahead)
 /*
  * After our hello: the account and module names, and for a session NACM
  * applies to, its view of running's rules too (running.nacm read, the
- * rules parsed and compiled, and the Unix groups looked up when a
- * rule-list needs them: getgrouplist loads the host's NSS modules), all
- * of which was most of an account's first request.  The recovery
+ * rules parsed and compiled, and the names of the Unix groups looked up
+ * when a rule-list needs them), all of which was most of an account's
+ * first request.  The recovery
  * session's view is bypassed and left to its first RPC, and a view
  * without rule-lists reads no groups.  Another process's write lock is
  * not waited for (the client's requests would wait behind it, and the

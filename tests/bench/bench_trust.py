@@ -6,7 +6,7 @@ The same nchome-netconf binary, run two ways in the same run, alternating:
            before the service identity; what a build tree still does)
   setuid   a copy set-uid to the unprivileged account `nobody`, in a 0700
            folder of its own: the set-id path of identity.c (sanitizing,
-           the account lookup with getgrouplist, the switch) on every start
+           the account lookup: name, the process's groups; the switch) on every start
 A third binary may join: BENCH_OLD_NETCONF=path (e.g. main's build) runs as
 `old`, like shared.  Over pipes, no sshd (its handshake would hide the
 difference).  Figures (p50 of each, ms):

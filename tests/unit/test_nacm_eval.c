@@ -547,22 +547,6 @@ test_external_groups(void)
 	nacm_config_free(c);
 }
 
-static void
-test_unix_groups(void)
-{
-	char **g;
-	size_t n;
-	int has_root = 0;
-
-	CHECK(nacm_unix_groups("root", &g, &n) == 0 && n >= 1, "root's Unix groups");
-	for (size_t i = 0; i < n; i++)
-		has_root |= strcmp(g[i], "root") == 0;
-	CHECK(has_root, "include the group root");
-	nacm_groups_free(g, n);
-	CHECK(nacm_unix_groups("no-such-user-q9z", &g, &n) == -1 && g == NULL && n == 0,
-	    "an unknown account has none");
-}
-
 int
 main(void)
 {
@@ -577,7 +561,6 @@ main(void)
 	test_many_keys();
 	test_write();
 	test_external_groups();
-	test_unix_groups();
 	t_done();
 	UNIT_DONE();
 }
