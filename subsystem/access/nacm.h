@@ -153,8 +153,9 @@ struct nacm_schema {
 
 /*
  * The built-in schema: modules and namespaces from the headers (the
- * first 4 kB) of the *.yang files in yang_dir (NULL: none), the extensions of the modules
- * shipped in yang/ from a table, no list keys.  NULL with err set.
+ * first 4 kB) of the *.yang files in yang_dir (NULL: none), the
+ * extensions of the modules shipped in yang/ from a table, no list
+ * keys.  NULL with err set.
  */
 struct nacm_schema *nacm_schema_builtin(const char *yang_dir, char *err, size_t errlen);
 /*

@@ -117,7 +117,8 @@ add_file_names(void *arg, const struct schema_file_info *fi)
 
 	if (fi->scanned)
 		return fi->module == NULL ? 0 :
-		    nacm_schema_builtin_add_module(a->schema, fi->module, fi->ns, a->err, a->errlen);
+		    nacm_schema_builtin_add_module(a->schema, fi->module, fi->ns, a->err,
+		    a->errlen);
 	return nacm_schema_builtin_add_file(a->schema, fi->path, a->err, a->errlen);
 }
 
@@ -137,7 +138,8 @@ load_schema(const struct session *s, struct ops_nacm *n)
 
 	if (n->schema != NULL)
 		return 0;
-	if ((n->schema = nacm_schema_builtin(NULL, err, sizeof(err))) != NULL && s->schema != NULL) {
+	n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
+	if (n->schema != NULL && s->schema != NULL) {
 		a.schema = n->schema;
 		a.err = err;
 		a.errlen = sizeof(err);

@@ -482,7 +482,8 @@ test_builtin_long_headers(void)
 	CHECK(b->module_ns(b->arg, "long-head") == NULL,
 	    "a namespace after 5,000 bytes of comment is past what is read: no module");
 	ns = b->module_ns(b->arg, "cut-ns");
-	CHECK(ns == NULL, "a namespace across byte 4096 is not taken cut (%s)", ns ? ns : "none");
+	CHECK(ns == NULL, "a namespace across byte 4096 is not taken cut (%s)",
+	    ns ? ns : "none");
 	ns = b->module_ns(b->arg, "concat");
 	CHECK(ns == NULL, "a namespace concatenated past byte 4096 is not taken in part (%s)",
 	    ns ? ns : "none");
@@ -506,7 +507,8 @@ test_builtin_long_headers(void)
 		    sizeof(err)) == 0 && (ns = b->module_ns(b->arg, "long-head")) != NULL &&
 		    strcmp(ns, "urn:t:long") == 0 &&
 		    strcmp(b->ns_module(b->arg, "urn:t:long"), "long-head") == 0,
-		    "a module given by name and namespace (the set's scan) is known, whatever its file");
+		    "a module given by name and namespace (the set's scan) is known, "
+		    "whatever its file");
 		CHECK(nacm_schema_builtin_add_module(b, "ietf-netconf", "urn:t:other", err,
 		    sizeof(err)) == 0 && strcmp(b->module_ns(b->arg, "ietf-netconf"),
 		    "urn:ietf:params:xml:ns:netconf:base:1.0") == 0,
