@@ -9,7 +9,11 @@ an error-path naming the failing rule-list or rule
 message naming it, and nothing
 is applied: at edit-config of running, at commit of a candidate holding
 it, and at copy-config onto running; even root (the recovery session)
-cannot load one, so nobody is ever locked out by a typo.
+cannot load one, so nobody is ever locked out by a typo.  A module-name
+may name a module of the module set (ietf-netconf, nchome's
+ietf-netconf-monitoring) or of a yang-dir file outside it (read to its
+first 4 kB: not a dot-file's, nor one whose module statement lies
+further in), and the rule matches it.
 
 commit and copy-config are write-checked on what they change (a diff):
 a commit by user nobody of a candidate that root filled with a change
@@ -28,6 +32,23 @@ from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
 env = NobodyEnv(t, "nacmc-", 0o777)
+# yang-dir: modules outside the module set, which NACM's module names read
+# (the first 4 kB of each; dot-files are not module files)
+YANG_DIR = os.path.join(env.top, "yang")
+os.mkdir(YANG_DIR)
+os.chmod(YANG_DIR, 0o755)
+for fname, body in (("nchome-extra.yang", 'module nchome-extra { namespace "urn:example:extra"; '
+                     'prefix x; }\n'),
+                    (".nchome-hidden.yang", 'module nchome-hidden { namespace '
+                     '"urn:example:hidden"; prefix h; }\n'),
+                    ("nchome-late.yang", "// padding\n" * 500 + 'module nchome-late { namespace '
+                     '"urn:example:late"; prefix l; }\n')):
+    with open(os.path.join(YANG_DIR, fname), "w") as f:
+        f.write(body)
+with open(env.conf) as f:
+    conf0 = f.read()
+with open(env.conf, "w") as f:
+    f.write(conf0.replace("netconf {\n", 'netconf {\n  yang-dir = "%s"\n' % YANG_DIR, 1))
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 W = "urn:example:w"
 NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
@@ -145,6 +166,51 @@ try:
     errs = nb.errors(r)
     t.ok(errs and errs[0].get("error-tag") == "access-denied" and ">5</" not in config(root),
          "copy-config that would delete /w:closed and the nacm subtree is denied", repr(errs))
+    nb.close()
+    root.close()
+
+    # module-name: every module of the YANG folders, as nchome-netconf(8) says
+    extra = ('<extra xmlns="urn:example:extra"><v>1</v></extra>'
+             '<hidden xmlns="urn:example:hidden"><v>1</v></hidden>')
+    mods = rule_list("mods", "nogroup",
+                     '<rule><name>no-lock</name><module-name>ietf-netconf</module-name>'
+                     '<rpc-name>lock</rpc-name><access-operations>exec</access-operations>'
+                     '<action>deny</action></rule>'
+                     '<rule><name>no-schema</name><module-name>ietf-netconf-monitoring</module-name>'
+                     '<rpc-name>get-schema</rpc-name><access-operations>exec</access-operations>'
+                     '<action>deny</action></rule>'
+                     '<rule><name>no-extra</name><module-name>nchome-extra</module-name>'
+                     '<access-operations>read</access-operations><action>deny</action></rule>'
+                     '<rule><name>all</name><module-name>*</module-name>'
+                     '<access-operations>*</access-operations><action>permit</action></rule>')
+    root = NcRaw(env.popen(False))
+    root.hello()
+    r = edit(root, "running", mods + extra)
+    t.ok(root.ok(r), "rules naming modules of the set (ietf-netconf, nchome's "
+         "ietf-netconf-monitoring) and of yang-dir outside it (nchome-extra) are accepted",
+         repr(root.errors(r)))
+    for name, why in (("nchome-hidden", "a dot-file's (.nchome-hidden.yang)"),
+                      ("nchome-late", "a module statement past the first 4 kB")):
+        r = edit(root, "running", rule_list("late", "nogroup",
+                                            '<rule><name>m</name><module-name>%s</module-name>'
+                                            '<action>permit</action></rule>' % name))
+        errs = root.errors(r)
+        t.ok(errs and errs[0].get("error-tag") == "invalid-value" and name in
+             (errs[0].get("error-message") or ""),
+             "module-name of %s is no module of the server: refused" % why, repr(errs))
+    nb = NcRaw(env.popen(True))
+    nb.hello()
+    errs = nb.errors(nb.rpc("<lock><target><running/></target></lock>"))
+    t.ok(errs and errs[0].get("error-tag") == "access-denied",
+         "nobody: module-name ietf-netconf (built-in) denies <lock>", repr(errs))
+    errs = nb.errors(nb.rpc('<get-schema xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring">'
+                            '<identifier>ietf-netconf</identifier></get-schema>'))
+    t.ok(errs and errs[0].get("error-tag") == "access-denied",
+         "nobody: module-name ietf-netconf-monitoring (nchome's folder) denies <get-schema>",
+         repr(errs))
+    c = config(nb)
+    t.ok("urn:example:hidden" in c and "urn:example:extra" not in c,
+         "nobody: module-name nchome-extra (yang-dir, outside the module set) hides its data", c)
     nb.close()
     root.close()
 finally:

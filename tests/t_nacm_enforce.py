@@ -17,7 +17,9 @@ view there, not in the request), opening no libnss_ module (its groups
 are its process's, not the group database's), and does not wait there
 for another process's write lock.  Root's session (recovery: its view is bypassed)
 reads no module file for NACM's module names after its hello either;
-nobody's reads the first 4 kB of each (their headers are within them)."""
+nobody's takes the names of the module set's files from the scan before
+its hello (no module file is read twice) and reads only the first 4 kB of
+the files outside the set (yang-dir's here) after it."""
 import fcntl
 import os
 import re
@@ -86,38 +88,37 @@ def libnss_opened(log):
     return [line.strip() for line in lines[execs[-1]:] if re.search(r'open(at)?\(.*libnss_', line)]
 
 
-def yang_after_hello(log):
-    """Module files NACM's module names read after the hello: access/nacm_schema.c
-    opens each relative to its folder (openat on the folder's descriptor); the
-    schema layer, which a request may need, opens them by path."""
+def yang_reads(log):
+    """The module files nchome-netconf opened before it first read its input
+    (the client's hello): [(path, bytes read, after our hello)], in order.
+    The schema layer's scan reads the module set's files before the hello;
+    NACM's module names, after it, only the files the scan did not read."""
     with open(log) as f:
         lines = f.read().splitlines()
-    hello = [i for i, line in enumerate(lines) if re.search(r" writev?\(1, .*<hello", line)]
-    if not hello:
-        return ["no hello written in the trace"]
-    return [line.strip() for line in lines[hello[0]:] if re.search(r'openat\(\d+, "[^/"]*\.yang"', line)]
-
-
-def yang_bytes_after_hello(log):
-    """{module file: bytes read} for the files NACM's module names read after
-    the hello (opened relative to the folder, as yang_after_hello)."""
-    with open(log) as f:
-        lines = f.read().splitlines()
-    hello = [i for i, line in enumerate(lines) if re.search(r" writev?\(1, .*<hello", line)]
-    fds, out = {}, {}
-    for line in lines[hello[0] if hello else len(lines):]:
+    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    fds, out, hello = {}, [], False
+    for line in lines[execs[-1] if execs else len(lines):]:
+        if re.search(r" read\(0, ", line):
+            break
+        if re.search(r" writev?\(1, .*<hello", line):
+            hello = True
         m = re.search(r' open(at)?\(.* = (\d+)$', line)
         if m:
             fds.pop(m.group(2), None)	# a descriptor number is reused
-            y = re.search(r'openat\(\d+, "([^/"]*\.yang)"', line)
+            y = re.search(r'open(at)?\((AT_FDCWD|\d+), "([^"]*\.yang)"', line)
             if y:
-                fds[m.group(2)] = y.group(1)
-                out[y.group(1)] = 0
+                fds[m.group(2)] = len(out)
+                out.append([y.group(3), 0, hello])
             continue
         m = re.search(r" read\((\d+), .* = (\d+)$", line)
         if m and m.group(1) in fds:
-            out[fds[m.group(1)]] += int(m.group(2))
+            out[fds[m.group(1)]][1] += int(m.group(2))
     return out
+
+
+def yang_after_hello(log):
+    """Module files opened after the hello, before the input is read."""
+    return [r for r in yang_reads(log) if r[2]]
 
 
 def group_lookup_before_request(log):
@@ -235,11 +236,33 @@ def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
     if desc_yang:
         t.ok(not yang_after_hello(log), desc_yang, repr(yang_after_hello(log)))
     if as_nobody:
-        got = yang_bytes_after_hello(log)
-        t.ok(len(got) >= 5 and max(got.values()) <= 4096,
-             "nobody's session reads NACM's module names from the first 4 kB of each module file",
-             repr(got))
+        got = yang_reads(log)
+        paths = [r[0] for r in got]
+        after = yang_after_hello(log)
+        t.ok(got and len(set(paths)) == len(paths),
+             "nobody's session reads no module file twice before its first request "
+             "(NACM's module names: the module set's, as the scan read them)", repr(got))
+        t.ok(sorted(os.path.basename(r[0]) for r in after) == sorted(EXTRA) and
+             all(r[1] <= 4096 for r in after),
+             "after its hello it reads only yang-dir's files outside the module set, "
+             "their first 4 kB", repr(after))
 
+
+# yang-dir: modules outside the module set (no module section names them),
+# which NACM's module names read after the hello; one longer than 4 kB
+EXTRA = {"nchome-extra.yang": 'module nchome-extra { namespace "urn:example:extra"; prefix x; }\n',
+         "nchome-extra-long.yang": 'module nchome-extra-long { namespace "urn:example:extra-long"; '
+                                   'prefix l;\n' + "// padding\n" * 1000 + "}\n"}
+yang_dir = os.path.join(nobody_env.top, "yang")
+os.mkdir(yang_dir)
+os.chmod(yang_dir, 0o755)
+for fname, body in EXTRA.items():
+    with open(os.path.join(yang_dir, fname), "w") as f:
+        f.write(body)
+with open(nobody_env.conf) as f:
+    conf0 = f.read()
+with open(nobody_env.conf, "w") as f:
+    f.write(conf0.replace("netconf {\n", 'netconf {\n  yang-dir = "%s"\n' % yang_dir, 1))
 
 try:
     check_no_group_lookup(True, "nobody-before",

@@ -152,9 +152,10 @@ struct nacm_schema {
 };
 
 /*
- * The built-in schema: modules and namespaces from the headers of the
- * *.yang files in yang_dir (NULL: none), the extensions of the modules
- * shipped in yang/ from a table, no list keys.  NULL with err set.
+ * The built-in schema: modules and namespaces from the headers (the
+ * first 4 kB) of the *.yang files in yang_dir (NULL: none), the
+ * extensions of the modules shipped in yang/ from a table, no list
+ * keys.  NULL with err set.
  */
 struct nacm_schema *nacm_schema_builtin(const char *yang_dir, char *err, size_t errlen);
 /*
@@ -163,6 +164,17 @@ struct nacm_schema *nacm_schema_builtin(const char *yang_dir, char *err, size_t 
  * does not exist adds none.  -1 with err set (out of memory).
  */
 int nacm_schema_builtin_add(struct nacm_schema *schema, const char *yang_dir, char *err,
+    size_t errlen);
+/*
+ * Adds one module: name with namespace ns (a module of the set, which
+ * the schema layer scanned), or the module whose module and namespace
+ * statements the first 4 kB of the file at path hold (none when they do
+ * not, or the file cannot be read).  A module already known keeps its
+ * namespace.  -1 with err set (out of memory).
+ */
+int nacm_schema_builtin_add_module(struct nacm_schema *schema, const char *name,
+    const char *ns, char *err, size_t errlen);
+int nacm_schema_builtin_add_file(struct nacm_schema *schema, const char *path, char *err,
     size_t errlen);
 void nacm_schema_builtin_free(struct nacm_schema *schema);
 

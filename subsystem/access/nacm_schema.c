@@ -1,8 +1,10 @@
 /*
  * The built-in schema facts NACM uses until the schema layer (libyang)
- * supplies them: module <-> namespace from the headers of the .yang
- * files in a folder, and a table of the default-deny-write/-all nodes of
- * the modules in yang/ (checked against those files by test_nacm).
+ * supplies them: module <-> namespace, given (the module set's scan,
+ * ops/nacm.c) or from the first 4 kB of a .yang file (the files the
+ * scan did not read, or every file of a folder for the tests), and a
+ * table of the default-deny-write/-all nodes of the modules in yang/
+ * (checked against those files by test_nacm).
  */
 #include <sys/stat.h>
 
@@ -210,59 +212,66 @@ module_header(const char *text, size_t len, char **name, char **ns, int *decided
 	return 0;
 }
 
-/* Reads into buf from *got up to want bytes, or to the end of the file. */
-static void
-read_upto(int fd, char *buf, size_t *got, size_t want)
-{
-	ssize_t r;
-
-	while (*got < want && (r = read(fd, buf + *got, want - *got)) > 0)
-		*got += (size_t)r;
-	buf[*got] = '\0';
-}
-
 /*
  * A module file's name and namespace (module_header); 1, or 0 when it
- * cannot be read or holds none.  Its first YANG_HEAD_BYTES are read into
- * a buffer on the stack and nearly always settle it; the rest only when
- * they do not: a session's first RPC reads a few kB, not every module's
- * text, and leaves no freed text in the heap.
+ * cannot be read or its first YANG_HEAD_BYTES do not settle them.  Only
+ * those bytes are read, into a buffer on the stack: a module whose
+ * module and namespace statements lie further in is not found
+ * (nchome-netconf(8) ACCESS CONTROL; a module of the set is not read
+ * here, ops/nacm.c has its name from the schema layer's scan).
  */
 static int
 read_header(int dirfd, const char *file, char **name, char **ns)
 {
 	struct stat st;
-	char head[YANG_HEAD_BYTES + 1], *buf;
-	size_t got = 0;
-	int fd, found = 0, decided;
+	char head[YANG_HEAD_BYTES + 1];
+	size_t got = 0, want;
+	ssize_t r;
+	int fd, found, decided;
 
 	*name = *ns = NULL;
-	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return 0;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size > YANG_MAX_BYTES) {
 		close(fd);
 		return 0;
 	}
-	read_upto(fd, head, &got, (size_t)st.st_size < YANG_HEAD_BYTES ?
-	    (size_t)st.st_size : YANG_HEAD_BYTES);
-	if (got < (size_t)st.st_size) {
-		if (module_header(head, got, name, ns, &decided) && decided)
-			found = 1;
-		else {
-			free(*name);
-			free(*ns);
-			*name = *ns = NULL;
-			if ((buf = malloc((size_t)st.st_size + 1)) != NULL) {
-				memcpy(buf, head, got);
-				read_upto(fd, buf, &got, (size_t)st.st_size);
-				found = module_header(buf, got, name, ns, &decided);
-				free(buf);
-			}
-		}
-	} else
-		found = module_header(head, got, name, ns, &decided);
+	want = (size_t)st.st_size < YANG_HEAD_BYTES ? (size_t)st.st_size : YANG_HEAD_BYTES;
+	while (got < want && (r = read(fd, head + got, want - got)) > 0)
+		got += (size_t)r;
+	head[got] = '\0';
 	close(fd);
-	return found;
+	found = module_header(head, got, name, ns, &decided);
+	/* the whole file, or a header its first bytes settle */
+	if (found && (got == (size_t)st.st_size || decided))
+		return 1;
+	free(*name);
+	free(*ns);
+	*name = *ns = NULL;
+	return 0;
+}
+
+/* Adds module name with namespace ns unless a module of that name is known; 0 or -1. */
+static int
+add_module(struct builtin *b, char *name, char *ns, char *err, size_t errlen)
+{
+	struct module *nm;
+
+	if (b_module_ns(b, name) != NULL) {
+		free(name);
+		free(ns);
+		return 0;
+	}
+	if ((nm = realloc(b->mod, (b->nmod + 1) * sizeof(*nm))) == NULL) {
+		free(name);
+		free(ns);
+		return set_err(err, errlen, "out of memory");
+	}
+	b->mod = nm;
+	nm[b->nmod].name = name;
+	nm[b->nmod].ns = ns;
+	b->nmod++;
+	return 0;
 }
 
 /* missing_ok: a folder that cannot be opened holds no modules. */
@@ -280,26 +289,14 @@ load_dir(struct builtin *b, const char *dir, int missing_ok, char *err, size_t e
 	while ((de = readdir(d)) != NULL && files < YANG_MAX_FILES) {
 		size_t l = strlen(de->d_name);
 		char *name, *ns;
-		struct module *nm;
 
 		if (l < 6 || strcmp(de->d_name + l - 5, ".yang") != 0)
 			continue;
 		files++;
 		if (read_header(dirfd(d), de->d_name, &name, &ns) &&
-		    b_module_ns(b, name) == NULL) {
-			if ((nm = realloc(b->mod, (b->nmod + 1) * sizeof(*nm))) == NULL) {
-				free(name);
-				free(ns);
-				closedir(d);
-				return set_err(err, errlen, "out of memory");
-			}
-			b->mod = nm;
-			nm[b->nmod].name = name;
-			nm[b->nmod].ns = ns;
-			b->nmod++;
-		} else {
-			free(name);
-			free(ns);
+		    add_module(b, name, ns, err, errlen) == -1) {
+			closedir(d);
+			return -1;
 		}
 	}
 	closedir(d);
@@ -327,6 +324,31 @@ nacm_schema_builtin_add(struct nacm_schema *schema, const char *yang_dir, char *
 {
 	/* as nchome.conf(5) says of yang-dir: a folder that does not exist holds no modules */
 	return load_dir((struct builtin *)schema, yang_dir, 1, err, errlen);
+}
+
+int
+nacm_schema_builtin_add_module(struct nacm_schema *schema, const char *name, const char *ns,
+    char *err, size_t errlen)
+{
+	char *n = strdup(name), *s = strdup(ns);
+
+	if (n == NULL || s == NULL) {
+		free(n);
+		free(s);
+		return set_err(err, errlen, "out of memory");
+	}
+	return add_module((struct builtin *)schema, n, s, err, errlen);
+}
+
+int
+nacm_schema_builtin_add_file(struct nacm_schema *schema, const char *path, char *err,
+    size_t errlen)
+{
+	char *name, *ns;
+
+	if (!read_header(AT_FDCWD, path, &name, &ns))
+		return 0;
+	return add_module((struct builtin *)schema, name, ns, err, errlen);
 }
 
 struct nacm_schema *

@@ -102,34 +102,55 @@ fill_groups(struct ops_nacm *n)
 	return 0;
 }
 
+struct names_arg {
+	struct nacm_schema	*schema;
+	char			*err;
+	size_t			 errlen;
+};
+
 /*
- * NACM's module names into n->schema; 0 or -1 (logged).  Module names
- * from the shipped modules' folder and the operator's yang-dir (a rule
- * may name a module the operator added); when the shipped folder is not
- * there (an install whose datadir differs from configure's), from
- * yang-dir alone, where the module set found them.
+ * One file of the module folders: a module the set scanned by its name
+ * and namespace, another file by its first 4 kB.  A file is not read
+ * twice in a session.
+ */
+static int
+add_file_names(void *arg, const struct schema_file_info *fi)
+{
+	struct names_arg *a = arg;
+
+	if (fi->scanned)
+		return fi->module == NULL ? 0 :
+		    nacm_schema_builtin_add_module(a->schema, fi->module, fi->ns, a->err,
+		    a->errlen);
+	return nacm_schema_builtin_add_file(a->schema, fi->path, a->err, a->errlen);
+}
+
+/*
+ * NACM's module names into n->schema; 0 or -1 (logged).  The modules of
+ * the two module folders (nchome's own and the operator's yang-dir: a
+ * rule may name a module the operator added) as the module set's scan
+ * listed them (schema_foreach_file): the names of the files it read,
+ * the first 4 kB of the others.  A session without a module set (none
+ * outside the tests) knows the built-in table's modules alone.
  */
 static int
 load_schema(const struct session *s, struct ops_nacm *n)
 {
-	const char *yang_dir;
+	struct names_arg a;
 	char err[256];
 
 	if (n->schema != NULL)
 		return 0;
-	yang_dir = s->nc != NULL && s->nc->yang_dir != NULL && *s->nc->yang_dir != '\0' ?
-	    s->nc->yang_dir : NULL;
-	if ((n->schema = nacm_schema_builtin(schema_own_dir(), err, sizeof(err))) == NULL &&
-	    yang_dir != NULL)
-		n->schema = nacm_schema_builtin(yang_dir, err, sizeof(err));
-	else if (n->schema != NULL && yang_dir != NULL &&
-	    nacm_schema_builtin_add(n->schema, yang_dir, err, sizeof(err)) == -1) {
-		nacm_schema_builtin_free(n->schema);
-		n->schema = NULL;
+	n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
+	if (n->schema != NULL && s->schema != NULL) {
+		a.schema = n->schema;
+		a.err = err;
+		a.errlen = sizeof(err);
+		if (schema_foreach_file(s->schema, add_file_names, &a) != 0) {
+			nacm_schema_builtin_free(n->schema);
+			n->schema = NULL;
+		}
 	}
-	/* the recovery session needs none: NACM does not apply to it */
-	if (n->schema == NULL && n->recovery)
-		n->schema = nacm_schema_builtin(NULL, err, sizeof(err));
 	if (n->schema == NULL) {
 		log_warnx("session %u: NACM's module names: %s", s->id, err);
 		return -1;

@@ -190,6 +190,31 @@ modfiles_list(struct schema *s, const char *yang_dir, char *err, size_t errlen)
 	return 0;
 }
 
+int
+schema_foreach_file(const struct schema *s,
+    int (*cb)(void *arg, const struct schema_file_info *fi), void *arg)
+{
+	struct schema_file_info fi;
+	const struct yfile *f;
+	int rc;
+
+	/* pass 1: the scanned files, whose module is known; pass 0: the rest */
+	for (int pass = 1; pass >= 0; pass--)
+		for (size_t i = 0; i < s->nfiles; i++) {
+			f = &s->files[i];
+			if ((f->yt != NULL) != pass)
+				continue;
+			fi.path = f->path;
+			fi.folder = f->folder;
+			fi.scanned = f->yt != NULL;
+			fi.module = f->yt != NULL && !f->yt->submodule ? f->yt->name : NULL;
+			fi.ns = fi.module != NULL ? f->yt->ns : NULL;
+			if ((rc = cb(arg, &fi)) != 0)
+				return rc;
+		}
+	return 0;
+}
+
 void
 modfiles_free(struct schema *s)
 {

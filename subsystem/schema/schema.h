@@ -116,6 +116,30 @@ const char *const *schema_capabilities(const struct schema *s, size_t *n);
 /* The content-id (16 hex digits). */
 const char *schema_content_id(const struct schema *s);
 
+/*
+ * A .yang file of the two module folders as schema_load() listed it
+ * (<name>[@<revision>].yang, not dot-files, at most 10,000 in all).
+ * scanned: schema_load() read the whole file (the modules of the set,
+ * their imports and includes); then module and ns are its module's, or
+ * NULL for a submodule.  Other files were not read: module and ns NULL.
+ */
+struct schema_file_info {
+	const char	*path;
+	int		 folder;	/* 0: the operator's yang-dir, 1: nchome's own */
+	int		 scanned;
+	const char	*module;
+	const char	*ns;
+};
+
+/*
+ * Calls cb for every listed file, the scanned ones first (operator's
+ * folder first within each), until cb returns non-zero, which is
+ * returned.  Reads no file: what NACM's module names (ops/nacm.c) take
+ * from the set instead of reading the files again.
+ */
+int schema_foreach_file(const struct schema *s,
+    int (*cb)(void *arg, const struct schema_file_info *fi), void *arg);
+
 /* 1 once the libyang context is built (tests check the laziness). */
 int schema_context_built(const struct schema *s);
 
