@@ -75,14 +75,14 @@ hellosock_senders_load(struct hellosock_senders *s)
 	    (!s->restricted || was.svc == s->svc))
 		return;
 	if (s->restricted)
-		log_info("dialer-socket: reports believed only from %s (uid %lu) and root",
+		log_info("session reports believed only from %s (uid %lu) and root",
 		    HELLOSOCK_SERVICE_ACCOUNT, (unsigned long)s->svc);
 	else
-		log_info("dialer-socket: no account %s: reports believed from any account",
+		log_info("no account %s: session reports believed from any account",
 		    HELLOSOCK_SERVICE_ACCOUNT);
 #else
 	if (!s->loaded)
-		log_info("dialer-socket: this system does not say who sent a datagram: reports "
+		log_info("this system does not say who sent a dialer-socket datagram: session reports "
 		    "believed from any account");
 	s->restricted = 0;
 	s->loaded = 1;
