@@ -8,15 +8,23 @@
  * (_nchome) writes; here root only creates the socket, in a folder it
  * checks no one else can write, and the sessions merely send to it.
  *
- * Who may send: the socket is mode 0666.  Installed, nchome-netconf runs
- * set-uid as _nchome, but a build that is not set-uid runs as whichever
- * account logged in, and the dialer does not know which it serves (it
- * could be narrowed to _nchome's uid where it exists).  Each datagram
- * carries the sender's uid and pid (SCM_CREDENTIALS), which the dialer
- * logs.  What a forged datagram can do is bounded: it
- * must name the exact TCP connection (both addresses and ports) of a
- * session the dialer holds, and then only makes the dialer call again at
- * once when that session ends, instead of after a backoff.
+ * Who may send: the socket is mode 0666, so that nchome-netconf reaches
+ * it whichever account it runs as.  Who is believed is decided per
+ * datagram from its SCM_CREDENTIALS (SO_PASSCRED; the kernel fills them
+ * in, a sender may claim only a uid it holds): where the host has the
+ * service account _nchome, only that uid and root.  An installed
+ * nchome-netconf is set-uid _nchome and switches real, effective and
+ * saved uid to it first thing (subsystem/host/identity.c), long before it
+ * sends after the hellos, so its reports come from _nchome's uid; root
+ * covers nchome-netconf run by root itself.  Any other account's datagram
+ * is dropped: it could otherwise make the dialer call a failing NMS again
+ * at once, without backoff.  Without _nchome (a host without `make
+ * install`'s accounts, where nchome-netconf runs as whoever logged in), or
+ * without SCM_CREDENTIALS (not Linux), any sender is believed, as before.
+ * What a forged datagram can do is bounded either way: it must name the
+ * exact TCP connection (both addresses and ports) of a session the dialer
+ * holds, and then only makes the dialer call again at once when that
+ * session ends, instead of after a backoff.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -26,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +50,44 @@
 
 static unsigned long dropped;	/* since the last warning */
 static time_t dropped_logged;
+
+void
+hellosock_senders_load(struct hellosock_senders *s)
+{
+#ifdef SCM_CREDENTIALS
+	struct hellosock_senders was = *s;
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(HELLOSOCK_SERVICE_ACCOUNT)) != NULL) {
+		s->restricted = 1;
+		s->svc = pw->pw_uid;
+	} else if (errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF ||
+	    errno == EPERM) {
+		s->restricted = 0;	/* getpwnam(3): the ways of saying "no such name" */
+	} else {
+		log_warn("dialer-socket: looking up %s; reports still believed from %s",
+		    HELLOSOCK_SERVICE_ACCOUNT, s->restricted ? "it and root" : "any account");
+		return;
+	}
+	s->loaded = 1;
+	if (was.loaded && was.restricted == s->restricted &&
+	    (!s->restricted || was.svc == s->svc))
+		return;
+	if (s->restricted)
+		log_info("session reports believed only from %s (uid %lu) and root",
+		    HELLOSOCK_SERVICE_ACCOUNT, (unsigned long)s->svc);
+	else
+		log_info("no account %s: session reports believed from any account",
+		    HELLOSOCK_SERVICE_ACCOUNT);
+#else
+	if (!s->loaded)
+		log_info("this system does not say who sent a dialer-socket datagram: session reports "
+		    "believed from any account");
+	s->restricted = 0;
+	s->loaded = 1;
+#endif
+}
 
 void
 hellosock_init(struct hellosock *h)
@@ -150,6 +197,10 @@ hellosock_open(struct hellosock *h, const char *path, char *err, size_t errlen)
 void
 hellosock_close(struct hellosock *h)
 {
+	if (dropped > 0)
+		log_warnx("dialer-socket: dropped %lu more datagram%s since the last warning",
+		    dropped, dropped == 1 ? "" : "s");
+	dropped = 0;
 	if (h->fd != -1)
 		close(h->fd);
 	if (h->path != NULL)
@@ -176,8 +227,17 @@ note_dropped(const char *why, long uid, long pid)
 	dropped_logged = now;
 }
 
+#ifdef SCM_CREDENTIALS
+static int
+believed(const struct hellosock_senders *s, uid_t uid)
+{
+	return !s->restricted || uid == s->svc || uid == 0;
+}
+#endif
+
 int
-hellosock_recv(struct hellosock *h, struct callhome_endpoints *e, uid_t *uid, pid_t *pid)
+hellosock_recv(struct hellosock *h, const struct hellosock_senders *senders,
+    struct callhome_endpoints *e, uid_t *uid, pid_t *pid)
 {
 	char buf[CALLHOME_SIGNAL_MAX + 1];
 	struct iovec iov = { buf, sizeof(buf) };
@@ -219,7 +279,16 @@ hellosock_recv(struct hellosock *h, struct callhome_endpoints *e, uid_t *uid, pi
 			creds = 1;
 		}
 	}
+	if (creds && !believed(senders, *uid)) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "neither %s (uid %lu) nor root",
+		    HELLOSOCK_SERVICE_ACCOUNT, (unsigned long)senders->svc);
+		note_dropped(why, (long)*uid, (long)*pid);
+		return -1;
+	}
 #else
+	(void)senders;
 	creds = 1;	/* this system does not say who sent it */
 #endif
 	if (!creds)

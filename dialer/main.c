@@ -18,7 +18,8 @@
  * than sshd (name lookups, `sshd -t` after a session that ended at once
  * or for a reload) report over pipes that join the same poll set, and so
  * does the `dialer-socket` on which nchome-netconf reports that a session
- * reached NETCONF (hellosock.c).
+ * reached NETCONF (hellosock.c; who is believed is looked up at start and
+ * at each SIGHUP).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -61,6 +62,7 @@ struct dialer {
 	struct sshd_check	  check;	/* sshd -t after sessions that end at once */
 	struct reload		  reload;	/* SIGHUP: new conf while its sshd -t runs */
 	struct hellosock	  hello;	/* sessions report reaching NETCONF here */
+	struct hellosock_senders  senders;	/* whose reports are believed */
 	struct pollfd		 *pfds;		/* poll set, rebuilt each turn */
 	size_t			 *owner;	/* pfds[k] belongs to clients[owner[k]] */
 	size_t			  cap;
@@ -146,7 +148,7 @@ read_hellos(struct dialer *d)
 	for (int i = 0; i < HELLOSOCK_BATCH; i++) {
 		size_t k = 0;
 
-		if ((rc = hellosock_recv(&d->hello, &e, &uid, &pid)) == 0)
+		if ((rc = hellosock_recv(&d->hello, &d->senders, &e, &uid, &pid)) == 0)
 			break;
 		if (rc == -1)
 			continue;
@@ -390,6 +392,8 @@ event_loop(struct dialer *d, const char *pidfile)
 			}
 			reap_children(d);
 			if (hup) {
+				/* _nchome made or removed since: whatever the new file's fate. */
+				hellosock_senders_load(&d->senders);
 				/* Cancels a check in progress: pfds no longer match. */
 				reload_start(&d->reload, d->conf_path, now);
 				continue;
@@ -516,6 +520,7 @@ main(int argc, char *argv[])
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	client_set_keep_stderr(foreground);
 	setup_signals();
+	hellosock_senders_load(&d.senders);
 	open_hellosock(&d);
 	if (d.conf->nclients == 0)
 		log_warnx("%s has no client: nothing to dial", d.conf_path);
