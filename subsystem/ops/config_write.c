@@ -338,6 +338,9 @@ op_copy_config(struct rpc *r)
 
 			if ((cur = store_doc(st, src)) == NULL)
 				ops_store_failed(r);
+			else if (memcap_over())	/* the target's parse passed it */
+				rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "%s",
+				    MEMCAP_DENIED);
 			else if (ops_nacm_replace(r, was != NULL ?
 			    xmlDocGetRootElement(was) : NULL,
 			    xmlDocGetRootElement(cur)) == -1)
