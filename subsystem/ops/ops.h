@@ -11,6 +11,8 @@
  *   validate.c     validate
  *   nacm.c         access control: the session's NACM view, the exec check
  *   nacm_edit.c    the write check of an edit-config, entry by entry as it goes
+ *   nacm_diff.c    the write check of a whole-datastore change, on a diff
+ *   nacm_pair.c    that diff's node-by-node comparison and pairing of siblings
  *   params.c       what they share: parameters, sources, errors (ops_int.h)
  *
  * They reach the datastores through store/, the host through host/, and
