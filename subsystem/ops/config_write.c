@@ -330,10 +330,17 @@ op_copy_config(struct rpc *r)
 	    nc_child(source, "url") == NULL) {
 		/* datastore to datastore: written from the source's cached doc */
 		if (ops_parse_target(r, source, &src) == 0) {
-			xmlDocPtr was = store_doc(st, ds);
+			xmlDocPtr was;
+
+			if (ds != src)	/* ds is parsed: not beside running's indexes */
+				store_drop_indexes(st);
+			was = store_doc(st, ds);
 
 			if ((cur = store_doc(st, src)) == NULL)
 				ops_store_failed(r);
+			else if (memcap_over())	/* the target's parse passed it */
+				rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "%s",
+				    MEMCAP_DENIED);
 			else if (ops_nacm_replace(r, was != NULL ?
 			    xmlDocGetRootElement(was) : NULL,
 			    xmlDocGetRootElement(cur)) == -1)

@@ -8,9 +8,10 @@
  * child elements the name and text of its first child leaf (a list
  * entry's first key: RFC 7950 7.8.5 encodes keys first).  When an
  * identity is not unique on either side (leaf-list entries, lists
- * whose key is not first), the nodes pair only with an equal one.  Two
- * paired nodes that are equal (flattened: names, namespaces, texts) are
- * no change; paired leaves of different text are an update of the new
+ * whose key is not first), the nodes pair only with an equal one
+ * (nacm_pair.c pairs them, without copies).  Two paired nodes that are
+ * equal (ops_tree_same, node by node: names, namespaces, texts) are no
+ * change; paired leaves of different text are an update of the new
  * leaf; other paired nodes are compared child by child (packed ones
  * unpacked first; packed_repack packs them after the RPC).  An unpaired
  * old node is a delete of its subtree, an unpaired new one a create.
@@ -22,19 +23,11 @@
  * already; it stops once there are more than the event lists.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "access/access.h"
 #include "ops_int.h"
-
-/* Beyond this many same-identity siblings, they are not paired by equality. */
-#define EQ_PAIR_MAX	64
-
-/* An identity's count on each side, in one pointer-sized hash value. */
-#define NEW_ONE		((uintptr_t)1 << (sizeof(uintptr_t) * 4))
-#define OLD_MASK	(NEW_ONE - 1)
 
 struct changes {
 	struct nacm_change	*ch;
@@ -87,112 +80,14 @@ leaf_text(const xmlNode *n)
 	return t != NULL ? t : xmlStrdup(BAD_CAST "");
 }
 
-/*
- * n's identity among its siblings (malloc()ed): namespace, name, and
- * for a node with child elements its first child leaf's name and text.
- */
-static char *
-identity(const xmlNode *n)
-{
-	const char *ns = n->ns != NULL ? (const char *)n->ns->href : "";
-	const char *cname = "", *text = "";
-	xmlChar *owned = NULL;
-	char *id;
-	size_t len;
-
-	if (packed_is(n)) {
-		if (packed_child(n, NULL, &cname, &text) != 1 || text == NULL)
-			cname = text = "";
-	} else if (has_elements(n)) {
-		for (const xmlNode *c = n->children; c != NULL; c = c->next)
-			if (c->type == XML_ELEMENT_NODE) {
-				if (!has_elements(c)) {
-					cname = (const char *)c->name;
-					text = (const char *)(owned = leaf_text(c));
-				}
-				break;
-			}
-	}
-	len = strlen(ns) + strlen((const char *)n->name) + strlen(cname) +
-	    (text != NULL ? strlen(text) : 0) + 4;
-	if ((id = malloc(len)) != NULL)
-		snprintf(id, len, "%s\x01%s\x01%s\x01%s", ns, (const char *)n->name, cname,
-		    text != NULL ? text : "");
-	xmlFree(owned);
-	return id;
-}
-
-/* 1 when a and b flatten alike (ops_nacm_flatten), -1 when out of memory. */
-static int
-same(const xmlNode *a, const xmlNode *b)
-{
-	struct nkey ka = { 0 }, kb = { 0 };
-	int r;
-
-	ops_nacm_flatten(&ka, a);
-	ops_nacm_flatten(&kb, b);
-	if (ka.oom || kb.oom)
-		r = -1;
-	else
-		r = ka.len == kb.len && memcmp(ka.buf, kb.buf, ka.len) == 0;
-	free(ka.buf);
-	free(kb.buf);
-	return r;
-}
-
-/* One side's element children with their identities. */
-struct side {
-	xmlNodePtr	*node;
-	char		**id;
-	int		*paired;	/* index of the partner + 1, 0: none */
-	size_t		 n;
-};
-
-static void
-side_free(struct side *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->id[i]);
-	free(s->node);
-	free(s->id);
-	free(s->paired);
-}
-
-static int
-side_fill(struct side *s, xmlNodePtr parent)
-{
-	size_t n = 0;
-
-	memset(s, 0, sizeof(*s));
-	for (xmlNodePtr c = parent != NULL ? parent->children : NULL; c != NULL; c = c->next)
-		n += c->type == XML_ELEMENT_NODE;
-	if (n == 0)
-		return 0;
-	s->node = calloc(n, sizeof(*s->node));
-	s->id = calloc(n, sizeof(*s->id));
-	s->paired = calloc(n, sizeof(*s->paired));
-	if (s->node == NULL || s->id == NULL || s->paired == NULL)
-		return -1;
-	for (xmlNodePtr c = parent->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		s->node[s->n] = c;
-		if ((s->id[s->n++] = identity(c)) == NULL)
-			return -1;
-	}
-	return 0;
-}
-
 static int diff_children(struct changes *cs, xmlNodePtr oldp, xmlNodePtr newp, int depth);
 
 /* Paired o and n: their differences into cs; 0 or -1. */
 static int
 diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
 {
-	int eq = same(o, n);
-
-	if (eq != 0)
-		return eq == -1 ? -1 : 0;
+	if (ops_tree_same(o, n, 0))
+		return 0;
 	if (!has_elements(o) && !has_elements(n)) {
 		xmlChar *a = leaf_text(o), *b = leaf_text(n);
 
@@ -213,95 +108,30 @@ diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
 }
 
 /*
- * The element children of oldp and newp (either may be NULL) paired,
- * their differences into cs; 0 or -1 when out of memory.  The usual
- * list pairs by key in one pass per side over a hash of identities;
- * only same-identity groups (at most EQ_PAIR_MAX a side) are compared
- * pairwise.
+ * The element children of oldp and newp (either may be NULL) paired
+ * (nacm_pair.c), their differences into cs in document order: deletes
+ * of the old side's unpaired, then the new side's creates and the
+ * differences of each pair.  0, or -1 when out of memory.
  */
 static int
 diff_children(struct changes *cs, xmlNodePtr oldp, xmlNodePtr newp, int depth)
 {
-	struct side so, sn;
-	xmlHashTablePtr counts = NULL;
-	int rc = -1;
+	struct pairing p;
+	int rc = 0;
 
-	if (side_fill(&so, oldp) == -1 || side_fill(&sn, newp) == -1)
-		goto out;
-	if ((counts = xmlHashCreate((int)(so.n + sn.n) + 1)) == NULL)
-		goto out;
-	/* per identity: old count in the low half, new count in the high half */
-	for (size_t i = 0; i < so.n; i++) {
-		uintptr_t v = (uintptr_t)xmlHashLookup(counts, BAD_CAST so.id[i]);
-
-		if (xmlHashUpdateEntry(counts, BAD_CAST so.id[i], (void *)(v + 1), NULL) != 0)
-			goto out;
+	if (ops_pair_children(oldp, newp, &p) == -1)
+		return -1;
+	for (size_t j = 0; j < p.nold; j++)
+		if (p.old[j].key == 0)
+			add_change(cs, p.old[j].node, NACM_DELETE);
+	for (size_t i = 0; i < p.nnew && !cs->oom && rc == 0; i++) {
+		if (p.new[i].key == 0)
+			add_change(cs, p.new[i].node, NACM_CREATE);
+		else
+			rc = diff_pair(cs, p.old[p.new[i].key - 1].node, p.new[i].node, depth);
 	}
-	for (size_t i = 0; i < sn.n; i++) {
-		uintptr_t v = (uintptr_t)xmlHashLookup(counts, BAD_CAST sn.id[i]);
-
-		if (xmlHashUpdateEntry(counts, BAD_CAST sn.id[i], (void *)(v + NEW_ONE), NULL) != 0)
-			goto out;
-	}
-	/* unique on both sides: pair at once (by a hash of the old side) */
-	{
-		xmlHashTablePtr olds = xmlHashCreate((int)so.n + 1);
-
-		if (olds == NULL)
-			goto out;
-		for (size_t i = 0; i < so.n; i++)
-			if ((uintptr_t)xmlHashLookup(counts, BAD_CAST so.id[i]) == NEW_ONE + 1 &&
-			    xmlHashAddEntry(olds, BAD_CAST so.id[i], (void *)(i + 1)) != 0) {
-				xmlHashFree(olds, NULL);
-				goto out;
-			}
-		for (size_t i = 0; i < sn.n; i++) {
-			uintptr_t o;
-
-			if ((uintptr_t)xmlHashLookup(counts, BAD_CAST sn.id[i]) != NEW_ONE + 1 ||
-			    (o = (uintptr_t)xmlHashLookup(olds, BAD_CAST sn.id[i])) == 0)
-				continue;
-			so.paired[o - 1] = (int)i + 1;
-			sn.paired[i] = (int)o;
-		}
-		xmlHashFree(olds, NULL);
-	}
-	/* the rest pair only with an equal node */
-	for (size_t i = 0; i < sn.n; i++) {
-		uintptr_t v = (uintptr_t)xmlHashLookup(counts, BAD_CAST sn.id[i]);
-
-		if (sn.paired[i] || (v & OLD_MASK) == 0 || (v & OLD_MASK) > EQ_PAIR_MAX ||
-		    v / NEW_ONE > EQ_PAIR_MAX)
-			continue;
-		for (size_t j = 0; j < so.n; j++) {
-			int eq;
-
-			if (so.paired[j] || strcmp(so.id[j], sn.id[i]) != 0)
-				continue;
-			if ((eq = same(so.node[j], sn.node[i])) == -1)
-				goto out;
-			if (eq) {
-				so.paired[j] = (int)i + 1;
-				sn.paired[i] = (int)j + 1;
-				break;
-			}
-		}
-	}
-	for (size_t j = 0; j < so.n; j++)
-		if (!so.paired[j])
-			add_change(cs, so.node[j], NACM_DELETE);
-	for (size_t i = 0; i < sn.n && !cs->oom; i++) {
-		if (!sn.paired[i])
-			add_change(cs, sn.node[i], NACM_CREATE);
-		else if (diff_pair(cs, so.node[sn.paired[i] - 1], sn.node[i], depth) == -1)
-			goto out;
-	}
-	rc = cs->oom ? -1 : 0;
-out:
-	xmlHashFree(counts, NULL);
-	side_free(&so);
-	side_free(&sn);
-	return rc;
+	ops_pairing_free(&p);
+	return rc == -1 || cs->oom ? -1 : 0;
 }
 
 int

@@ -13,6 +13,7 @@
  *   nacm_edit.c    the write check of an edit-config, entry by entry as it goes
  *   nacm_diff.c    the write check of copy-config, delete-config and commit:
  *                  a diff of the two documents
+ *   nacm_pair.c    that diff's node-by-node comparison and pairing of siblings
  *   nacm_errors.c  NACM on what an <rpc-error> tells (RFC 8341 3.4.3)
  *   params.c       what they share: parameters, sources, errors (ops_int.h)
  *

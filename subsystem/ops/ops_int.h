@@ -102,6 +102,40 @@ struct nacm_denial;
 /* nacm.c: what nacm_write_check answered (res), as the RPC's result: 0 or -1. */
 int ops_nacm_write_checked(struct rpc *r, int res, struct nacm_denial *d);
 
+/*
+ * nacm_pair.c: 1 when subtrees a and b hold the same data (element
+ * names, namespaces and their declarations, texts; packed entries by
+ * their strings; a packed node and an unpacked one differ), compared
+ * node by node; depth 0 at the call.
+ */
+int ops_tree_same(const xmlNode *a, const xmlNode *b, int depth);
+
+/*
+ * One element child of a parent, for the pairing: 16 bytes on 64-bit
+ * hosts.  While pairing, key is a hash of its identity and at its place
+ * among its siblings; after ops_pair_children the records are in
+ * document order (record i is the i-th element child) and key is the
+ * partner's place + 1 in the other side's records, 0 for none.
+ */
+struct pair_rec {
+	xmlNodePtr	 node;
+	uint32_t	 key;
+	uint32_t	 at;
+};
+
+struct pairing {
+	struct pair_rec	*old, *new;
+	size_t		 nold, nnew;
+};
+
+/*
+ * nacm_pair.c: the element children of oldp and newp (either may be
+ * NULL) paired by identity (nacm_diff.c); 0, or -1 out of memory.
+ * ops_pairing_free frees p.
+ */
+int ops_pair_children(xmlNodePtr oldp, xmlNodePtr newp, struct pairing *p);
+void ops_pairing_free(struct pairing *p);
+
 /* A growable byte string: a subtree flattened. */
 struct nkey {
 	char	*buf;

@@ -275,6 +275,14 @@ store_forget(struct store *st, enum ds_id ds)
 		st->overlay_pending = 0;	/* it lived in that doc only */
 }
 
+void
+store_drop_indexes(struct store *st)
+{
+	for (int ds = 0; ds < DS_COUNT; ds++)
+		if (st->c[ds].doc != NULL)
+			index_drop_subtree(xmlDocGetRootElement(st->c[ds].doc));
+}
+
 xmlDocPtr
 store_take_doc(struct store *st, enum ds_id ds)
 {

@@ -143,6 +143,14 @@ int store_replace_from(struct store *st, enum ds_id ds, xmlDocPtr doc);
 void store_forget(struct store *st, enum ds_id ds);
 
 /*
+ * Drops the list indexes of the cached docs, and the unique values kept
+ * with them (tree/validate_unique.c), before another datastore is
+ * parsed: at 50,000 entries they are 8 MB that a copy-config to startup
+ * held beside both documents.  What needs them builds them again.
+ */
+void store_drop_indexes(struct store *st);
+
+/*
  * An overlay candidate (candidate.c) becomes a full candidate.xml: done
  * before running changes any other way.  0 or -1.
  */

@@ -11,6 +11,12 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
   memory.rewrite          a new session: one edit giving every entry new values
   memory.subtree_key / memory.xpath_key   a new session: a filter for one entry
   memory.copy_config      a new session: copy-config running -> startup
+                          (no startup yet)
+  memory.copy_config_equal   then the same again: onto a startup equal to
+                          running (old and new compared node by node)
+  memory.copy_config_changed a rewrite of every entry (untimed), then the
+                          copy again: onto a startup that differs in
+                          every entry
   memory.refused_*        a new session each: a rewrite of every entry as
                           memory.rewrite's, refused (rpc-error checked; the
                           store stays): refused_badkey the last entry's key
@@ -230,11 +236,28 @@ def run_paths(prog, env, tag):
                  'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="remove"/></config>'
                  '</edit-config>' % NACM_NS))
         s.close()
-    if wanted("copy_config"):
-        s = session()
-        ok(s.rpc("<copy-config><target><startup/></target><source><running/></source></copy-config>"))
+    copy = "<copy-config><target><startup/></target><source><running/></source></copy-config>"
+    if wanted("copy_config") or wanted("copy_config_equal") or wanted("copy_config_changed"):
+        s = session()   # onto no startup (the first copy)
+        ok(s.rpc(copy))
         res["copy_config"] = s.hwm_mb()
         s.close()
+    if wanted("copy_config_equal"):
+        s = session()   # onto a startup that holds the same
+        ok(s.rpc(copy))
+        res["copy_config_equal"] = s.hwm_mb()
+        s.close()
+    if wanted("copy_config_changed"):
+        s = session()   # untimed: every entry of running changes
+        ok(s.rpc(edit(entries(0, N, gen=4))))
+        s.close()
+        s = session()   # onto a startup that differs in every entry
+        ok(s.rpc(copy))
+        res["copy_config_changed"] = s.hwm_mb()
+        s.close()
+        with open(os.path.join(ds, "startup.xml"), "rb") as f:
+            if f.read().count(b"value-beta-4-") != N:
+                raise RuntimeError("copy_config_changed: startup is not running's")
 
     if wanted("batches"):
         fresh()
@@ -319,7 +342,8 @@ def run_paths(prog, env, tag):
 def report(tag, res, size, nsize, lsize):
     pre = "memory." + tag
     goal = 3 * size + 8
-    for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config") + tuple(REFUSED) + (
+    for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config", "copy_config_equal",
+              "copy_config_changed") + tuple(REFUSED) + (
             "one_entry", "refused_nacm", "accepted_nacm"):
         if k not in res:
             continue
