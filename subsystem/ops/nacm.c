@@ -337,6 +337,7 @@ refresh(struct session *s, struct ops_nacm *n, int ahead)
 	n->key = n->next;
 	n->next = t;
 	n->built = 1;
+	log_debug("session %u: NACM view built%s", s->id, nacm_bypassed(view) ? " (bypassed)" : "");
 	return 0;
 }
 
@@ -346,8 +347,9 @@ refresh(struct session *s, struct ops_nacm *n, int ahead)
  * rules parsed and compiled, and the Unix groups looked up when a
  * rule-list needs them: getgrouplist loads the host's NSS modules), all
  * of which was most of an account's first request.  The recovery
- * session's view is bypassed and left to its first RPC, and a view
- * without rule-lists reads no groups.  Another process's write lock is
+ * session's view, bypassed, is built here too (no file read, no groups:
+ * its first touch of this code and of NACM's was a third of root's first
+ * get-config), and a view without rule-lists reads no groups.  Another process's write lock is
  * not waited for (the client's requests would wait behind it, and the
  * first RPC waits for it within lock-wait anyway), and running is not
  * parsed when running.nacm is not current (its tree, held from before
@@ -359,7 +361,7 @@ ops_nacm_prepare(struct session *s)
 {
 	struct ops_nacm *n = nacm_state(s);
 
-	if (n != NULL && !n->recovery)
+	if (n != NULL)
 		(void)refresh(s, n, 1);
 }
 
