@@ -160,6 +160,7 @@ EDITS = int(os.environ.get("BENCH_EDITS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SSH_RUNS = int(os.environ.get("BENCH_SSH_RUNS", "3"))
 SSH_SMALL_RUNS = int(os.environ.get("BENCH_SSH_SMALL_RUNS", "12"))
+FLOOR = os.environ.get("BENCH_FLOOR") == "1"
 STEPS = os.environ.get("BENCH_STEPS", "cold,ssh,memory,filtered,warm,batches").split(",")
 GETCFG = "<get-config><source><running/></source></get-config>"
 # one entry by key: answered from running.index and running.shared, no parse
@@ -275,6 +276,104 @@ main(int argc, char **argv)
 """
 
 
+# BENCH_FLOOR=1's stand-in server: no NETCONF server's work at all.  It
+# writes a hello, reads the client's, then answers each request (chunked,
+# ending in "\n##\n") with the framed bytes of nchome's first get-config
+# reply (argv[1], read into memory and touched before the hello), its
+# message-id replaced by the request's: byte-identical to nchome's reply
+# for message-ids as long as the template's (the bench's are 1-4).
+FLOOR_SERVER_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char in[1 << 16];
+static size_t inlen;
+
+static int
+read_until(const char *end)
+{
+	size_t el = strlen(end);
+
+	for (;;) {
+		ssize_t n;
+
+		if (inlen >= el && memcmp(in + inlen - el, end, el) == 0)
+			return 0;
+		if (inlen == sizeof(in))
+			return -1;
+		if ((n = read(0, in + inlen, sizeof(in) - inlen)) <= 0)
+			return -1;
+		inlen += (size_t)n;
+	}
+}
+
+static int
+write_all(const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(1, p, len);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char hello[] = "<hello xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+	    "<capabilities><capability>urn:ietf:params:netconf:base:1.1</capability>"
+	    "</capabilities><session-id>1</session-id></hello>]]>]]>";
+	char *reply, *id, *q;
+	size_t len = 0, cap = 1 << 20, idlen;
+	FILE *f;
+
+	if (argc != 2 || (f = fopen(argv[1], "rb")) == NULL || (reply = malloc(cap)) == NULL)
+		return 2;
+	for (size_t n; (n = fread(reply + len, 1, cap - len, f)) > 0;)
+		if ((len += n) == cap && (reply = realloc(reply, cap *= 2)) == NULL)
+			return 2;
+	fclose(f);
+	if ((id = strstr(reply, "message-id=\"")) == NULL || (q = strchr(id += 12, '"')) == NULL)
+		return 2;
+	idlen = (size_t)(q - id);
+	if (write_all(hello, sizeof(hello) - 1) == -1 || read_until("]]>]]>") == -1)
+		return 1;
+	for (inlen = 0; read_until("\n##\n") == 0; inlen = 0) {
+		char *rid = memmem(in, inlen, "message-id=\"", 12), *rq;
+
+		if (rid == NULL || (rq = memchr(rid += 12, '"', inlen - (size_t)(rid - in))) == NULL ||
+		    (size_t)(rq - rid) != idlen) {
+			fprintf(stderr, "floor server: a message-id unlike the template's\n");
+			return 1;
+		}
+		memcpy(id, rid, idlen);
+		if (write_all(reply, len) == -1)
+			return 1;
+	}
+	return 0;
+}
+"""
+
+
+def build_floor_server(folder):
+    """FLOOR_SERVER_C compiled into folder; None when there is no cc."""
+    src, exe = os.path.join(folder, "floor_server.c"), os.path.join(folder, "floor_server")
+    with open(src, "w") as f:
+        f.write(FLOOR_SERVER_C)
+    try:
+        subprocess.run(["cc", "-O2", "-D_GNU_SOURCE", "-o", exe, src], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return exe
+
+
 def build_rusage_wrap(folder):
     """The wrapper above, compiled into folder; None when there is no cc."""
     src, exe = os.path.join(folder, "rusage_wrap.c"), os.path.join(folder, "rusage_wrap")
@@ -361,6 +460,10 @@ class Build:
             ACCOUNT.share(self.env)
             ACCOUNT.check_prog(prog)
         self.wrap = build_rusage_wrap(self.env.dir)
+        self.floor_server = build_floor_server(self.env.dir) if FLOOR else None
+        self.floor_template = os.path.join(self.env.dir, "floor-reply")
+        if FLOOR and self.floor_server is None:
+            raise RuntimeError("BENCH_FLOOR=1: cannot compile the floor server (cc)")
         self.device_ru = os.path.join(self.env.dir, "device-rusage")
 
     def add(self, k, v):
@@ -388,6 +491,9 @@ class Build:
         for k in range(COLD + 1):
             s = self.session()
             ms, r = timed(s, GETCFG)
+            if k == 0 and FLOOR:
+                with open(self.floor_template, "wb") as f:
+                    f.write(r)	# framed, message-id 1: the floor server's reply
             r = deframed(r)
             hello_first = (time.monotonic() - s.t0) * 1000
             warm = [timed(s, GETCFG)[0] for _ in range(3)]
@@ -403,6 +509,23 @@ class Build:
             self.add("hello_first_ms", hello_first)
             self.add("warm_get_ms", statistics.median(warm))
             self.add("first_vs_warm", ms / statistics.median(warm))
+            if FLOOR:
+                self.floor_session(r)
+
+    def floor_session(self, reply):
+        """BENCH_FLOOR=1: the same client, buffer and requests against the
+        stand-in server (FLOOR_SERVER_C) answering with this build's reply's
+        bytes, right after each cold session: what a first reply costs this
+        client when the server does nothing."""
+        s = Direct(argv=[self.floor_server, self.floor_template], touched_buffer=True)
+        ms, r = timed(s, GETCFG)
+        warm = [timed(s, GETCFG)[0] for _ in range(3)]
+        s.close()
+        if deframed(r) != reply:
+            raise RuntimeError("%s: the floor server's reply differs from nchome's" % self.tag)
+        self.add("floor_first_get_ms", ms)
+        self.add("floor_warm_get_ms", statistics.median(warm))
+        self.add("floor_first_vs_warm", ms / statistics.median(warm))
 
     def filtered_round(self):
         """A keyed subtree filter (one entry, the common NMS poll) as a new
@@ -618,7 +741,8 @@ class Build:
         s.close()
 
 
-FIGS = [("first_get_ms", "ms"), ("warm_get_ms", "ms"), ("first_vs_warm", "x"), ("publish_get_ms", "ms"),
+FIGS = [("first_get_ms", "ms"), ("warm_get_ms", "ms"), ("first_vs_warm", "x"), ("floor_first_get_ms", "ms"),
+        ("floor_warm_get_ms", "ms"), ("floor_first_vs_warm", "x"), ("publish_get_ms", "ms"),
         ("hello_first_ms", "ms"), ("ssh_floor_ms", "ms"), ("ssh_setup_first_ms", "ms"), ("ssh_warm_get_ms", "ms"),
         ("ssh_over_ms", "ms"), ("ssh_floor_bytes_ms", "ms"), ("ssh_over_bytes_ms", "ms"),
         ("ssh_small_floor_ms", "ms"), ("ssh_small_first_ms", "ms"), ("ssh_small_warm_ms", "ms"),
@@ -666,6 +790,11 @@ try:
             elif v:
                 figure("cold.%s%s%s" % (b.tag, k, SUFFIX), statistics.median(v), unit,
                        "median of %d (%s)" % (len(v), ", ".join("%.3g" % x for x in v)))
+    for b in builds:
+        if b.res.get("first_vs_warm") and b.res.get("floor_first_vs_warm"):
+            fv, fl = statistics.median(b.res["first_vs_warm"]), statistics.median(b.res["floor_first_vs_warm"])
+            figure("cold.%sfirst_vs_warm_over_floor%s" % (b.tag, SUFFIX), fv / fl, "x",
+                   "first_vs_warm %.3g beside the floor server's %.3g (the client's own first reply)" % (fv, fl))
     for b in builds:
         if b.res.get("first_get_ms") and b.res.get("tree_get_ms"):
             figure("cold.%sfirst_vs_tree_get%s" % (b.tag, SUFFIX), statistics.median(b.res["first_get_ms"]) /
