@@ -289,18 +289,25 @@ FLOOR_SERVER_C = r"""
 #include <unistd.h>
 
 static char in[1 << 16];
-static size_t inlen;
+static size_t inlen, msglen;	/* in[0, msglen): the message read_until found */
 
+/* Reads until in holds end, after the previous message (dropped); 0 or -1. */
 static int
 read_until(const char *end)
 {
 	size_t el = strlen(end);
+	char *at;
 
+	memmove(in, in + msglen, inlen - msglen);
+	inlen -= msglen;
+	msglen = 0;
 	for (;;) {
 		ssize_t n;
 
-		if (inlen >= el && memcmp(in + inlen - el, end, el) == 0)
+		if ((at = memmem(in, inlen, end, el)) != NULL) {
+			msglen = (size_t)(at - in) + el;
 			return 0;
+		}
 		if (inlen == sizeof(in))
 			return -1;
 		if ((n = read(0, in + inlen, sizeof(in) - inlen)) <= 0)
@@ -339,15 +346,16 @@ main(int argc, char **argv)
 		if ((len += n) == cap && (reply = realloc(reply, cap *= 2)) == NULL)
 			return 2;
 	fclose(f);
-	if ((id = strstr(reply, "message-id=\"")) == NULL || (q = strchr(id += 12, '"')) == NULL)
+	if ((id = memmem(reply, len, "message-id=\"", 12)) == NULL ||
+	    (q = memchr(id += 12, '"', len - (size_t)(id - reply))) == NULL)
 		return 2;
 	idlen = (size_t)(q - id);
 	if (write_all(hello, sizeof(hello) - 1) == -1 || read_until("]]>]]>") == -1)
 		return 1;
-	for (inlen = 0; read_until("\n##\n") == 0; inlen = 0) {
-		char *rid = memmem(in, inlen, "message-id=\"", 12), *rq;
+	while (read_until("\n##\n") == 0) {
+		char *rid = memmem(in, msglen, "message-id=\"", 12), *rq;
 
-		if (rid == NULL || (rq = memchr(rid += 12, '"', inlen - (size_t)(rid - in))) == NULL ||
+		if (rid == NULL || (rq = memchr(rid += 12, '"', msglen - (size_t)(rid - in))) == NULL ||
 		    (size_t)(rq - rid) != idlen) {
 			fprintf(stderr, "floor server: a message-id unlike the template's\n");
 			return 1;
