@@ -12,6 +12,20 @@ a private account database), as every real NMS session is (the shipped
 sshd_config refuses root); the writers stay root; no ssh figures; every
 figure's name ends in .nonroot.
 
+BENCH_FLOOR=1 runs, after each cold session, the same client (same
+buffer, same requests, same pipes) against a stand-in server that does
+no NETCONF work (FLOOR_SERVER_C, compiled here with cc): it answers the
+hello and then each get-config with the framed bytes of that build's
+first reply (byte-identical; from the file with sendfile into a 1 MiB
+pipe, as nchome sends running's shared form).  Its floor_first_vs_warm
+is what this Python client's own first reply costs; it is printed beside
+nchome's (first_vs_warm_over_floor).  On the lost machine the floor gave
+1.19-1.31, most of root's first_vs_warm (the client's first reply ~0.65
+ms extra).  Here (a shared 2-CPU guest whose DAMON pageout reclaims cold
+pages) the floor's first reply was bimodal: ~1.0x in some sessions,
+15x (35-45 ms) in others, whatever the build: read a floor figure only
+with its spread.
+
 BENCH_OLD_NETCONF=<another build's nchome-netconf> runs every figure with
 that build too, in the same run, alternating, on a datastore of its own
 with the same content (figures cold.old.*), and prints new/old ratios.
@@ -25,6 +39,8 @@ Figures (cold.<build>...):
   publish_get_ms    the first new session after the store changed (it
                     parses running; the new build then writes the shared form)
   warm_get_ms       the same sessions' later get-configs, median
+  floor_first_get_ms, floor_warm_get_ms, floor_first_vs_warm  the same
+                    for the BENCH_FLOOR=1 stand-in server
   first_vs_warm     first_get_ms / warm_get_ms (goal <= 1.3).  Where the
                     first's extra 0.5-0.7 ms went (server marks on
                     CLOCK_MONOTONIC beside this client's, chrt -f so the
@@ -43,7 +59,9 @@ Figures (cold.<build>...):
                     1.32 against 1.33).  An account's first paid its NACM
                     view too (getgrouplist's NSS modules, running.nacm,
                     the rules compiled: ~700k instructions, 1.8 ms): now
-                    built after the hello (ops_nacm_prepare), 1.81 -> 1.30.
+                    built after the hello (ops_nacm_prepare), 1.81 -> 1.30;
+                    root's bypassed view too (rpc->get_config of its first
+                    request 135 -> 82 us on uprobes, warm 56).
                     Root's first then still paid the first touch of the
                     client's hello, handled before the request it sent
                     with it (server marks: its parse 0.23 ms, the
@@ -279,12 +297,17 @@ main(int argc, char **argv)
 # BENCH_FLOOR=1's stand-in server: no NETCONF server's work at all.  It
 # writes a hello, reads the client's, then answers each request (chunked,
 # ending in "\n##\n") with the framed bytes of nchome's first get-config
-# reply (argv[1], read into memory and touched before the hello), its
-# message-id replaced by the request's: byte-identical to nchome's reply
-# for message-ids as long as the template's (the bench's are 1-4).
+# reply (argv[1]): up to its message-id, which is the request's, from
+# memory, the rest from the file with sendfile(2) into a 1 MiB pipe, as
+# nchome sends running's shared form (a write(2) of the 10 MB from memory
+# made the floor's warm reply 6.3 ms, nchome's 3.6): byte-identical to nchome's
+# reply for message-ids as long as the template's (the bench's are 1-4).
 FLOOR_SERVER_C = r"""
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -336,33 +359,45 @@ main(int argc, char **argv)
 	static const char hello[] = "<hello xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
 	    "<capabilities><capability>urn:ietf:params:netconf:base:1.1</capability>"
 	    "</capabilities><session-id>1</session-id></hello>]]>]]>";
-	char *reply, *id, *q;
-	size_t len = 0, cap = 1 << 20, idlen;
-	FILE *f;
+	static char head[4096];
+	char *id, *q;
+	size_t headlen, idlen;
+	struct stat st;
+	ssize_t got;
+	int fd;
 
-	if (argc != 2 || (f = fopen(argv[1], "rb")) == NULL || (reply = malloc(cap)) == NULL)
+	if (argc != 2 || (fd = open(argv[1], O_RDONLY)) == -1 || fstat(fd, &st) == -1 ||
+	    (got = pread(fd, head, sizeof(head), 0)) <= 0)
 		return 2;
-	for (size_t n; (n = fread(reply + len, 1, cap - len, f)) > 0;)
-		if ((len += n) == cap && (reply = realloc(reply, cap *= 2)) == NULL)
-			return 2;
-	fclose(f);
-	if ((id = memmem(reply, len, "message-id=\"", 12)) == NULL ||
-	    (q = memchr(id += 12, '"', len - (size_t)(id - reply))) == NULL)
+	headlen = (size_t)got;
+	if ((id = memmem(head, headlen, "message-id=\"", 12)) == NULL)
+		return 2;
+	id += 12;
+	if ((q = memchr(id, '"', headlen - (size_t)(id - head))) == NULL)
 		return 2;
 	idlen = (size_t)(q - id);
+	headlen = (size_t)(q - head);	/* written from memory; the rest with sendfile */
+	(void)fcntl(1, F_SETPIPE_SZ, 1 << 20);	/* as nchome's frameout.c grow_pipe */
 	if (write_all(hello, sizeof(hello) - 1) == -1 || read_until("]]>]]>") == -1)
 		return 1;
 	while (read_until("\n##\n") == 0) {
-		char *rid = memmem(in, msglen, "message-id=\"", 12), *rq;
+		char *rid = memmem(in, msglen, "message-id=\"", 12), *rq = NULL;
+		off_t off = (off_t)headlen;
 
-		if (rid == NULL || (rq = memchr(rid += 12, '"', msglen - (size_t)(rid - in))) == NULL ||
-		    (size_t)(rq - rid) != idlen) {
+		if (rid != NULL) {
+			rid += 12;
+			rq = memchr(rid, '"', msglen - (size_t)(rid - in));
+		}
+		if (rq == NULL || (size_t)(rq - rid) != idlen) {
 			fprintf(stderr, "floor server: a message-id unlike the template's\n");
 			return 1;
 		}
 		memcpy(id, rid, idlen);
-		if (write_all(reply, len) == -1)
+		if (write_all(head, headlen) == -1)
 			return 1;
+		while (off < st.st_size)
+			if (sendfile(1, fd, &off, (size_t)(st.st_size - off)) <= 0)
+				return 1;
 	}
 	return 0;
 }
@@ -499,9 +534,12 @@ class Build:
         for k in range(COLD + 1):
             s = self.session()
             ms, r = timed(s, GETCFG)
-            if k == 0 and FLOOR:
-                with open(self.floor_template, "wb") as f:
-                    f.write(r)	# framed, message-id 1: the floor server's reply
+            if k == 0 and FLOOR:	# framed, message-id 1: the floor server's reply
+                with open(self.floor_template + ".tmp", "wb") as f:
+                    f.write(r)
+                    f.flush()
+                    os.fsync(f.fileno())	# as running.shared: the first sendfile of a
+                os.replace(self.floor_template + ".tmp", self.floor_template)  # dirty file took 45 ms
             r = deframed(r)
             hello_first = (time.monotonic() - s.t0) * 1000
             warm = [timed(s, GETCFG)[0] for _ in range(3)]
