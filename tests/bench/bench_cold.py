@@ -538,8 +538,8 @@ class Build:
                 with open(self.floor_template + ".tmp", "wb") as f:
                     f.write(r)
                     f.flush()
-                    os.fsync(f.fileno())	# as running.shared: the first sendfile of a
-                os.replace(self.floor_template + ".tmp", self.floor_template)  # dirty file took 45 ms
+                    os.fsync(f.fileno())	# written as running.shared is
+                os.replace(self.floor_template + ".tmp", self.floor_template)
             r = deframed(r)
             hello_first = (time.monotonic() - s.t0) * 1000
             warm = [timed(s, GETCFG)[0] for _ in range(3)]
