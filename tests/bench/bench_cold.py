@@ -21,10 +21,11 @@ pipe, as nchome sends running's shared form).  Its floor_first_vs_warm
 is what this Python client's own first reply costs; it is printed beside
 nchome's (first_vs_warm_over_floor).  On the lost machine the floor gave
 1.19-1.31, most of root's first_vs_warm (the client's first reply ~0.65
-ms extra).  Here (a shared 2-CPU guest whose DAMON pageout reclaims cold
-pages) the floor's first reply was bimodal: ~1.0x in some sessions,
-15x (35-45 ms) in others, whatever the build: read a floor figure only
-with its spread.
+ms extra).  Here (a shared, loaded 2-CPU guest) first replies were
+bimodal: ~1.0-1.5x, or 35-45 ms (11-15x) whatever the server, the floor
+included, and in one run all of the second round's, nchome's (old and
+new builds alike) and the floor's: not the server's work.  Read a first
+figure only with its spread and beside the floor's.
 
 BENCH_OLD_NETCONF=<another build's nchome-netconf> runs every figure with
 that build too, in the same run, alternating, on a datastore of its own
