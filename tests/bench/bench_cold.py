@@ -61,8 +61,15 @@ Figures (cold.<build>...):
                     view too (getgrouplist's NSS modules, running.nacm,
                     the rules compiled: ~700k instructions, 1.8 ms): now
                     built after the hello (ops_nacm_prepare), 1.81 -> 1.30;
-                    root's bypassed view too (rpc->get_config of its first
-                    request 135 -> 82 us on uprobes, warm 56).
+                    root's bypassed view too (uprobes, rpc_handle ->
+                    op_get_config of root's first request, medians of 12
+                    sessions, three runs: 183/217/195 -> 162/176/144 us;
+                    warm 28).  The rest of that first-request gap had no
+                    page faults in it (0-1 user faults); lazy binding
+                    was 20-50 us of it (LD_BIND_NOW: 126 us) but costs
+                    ~0.3 ms before the hello: not taken.  After
+                    op_get_config the first reply's sending takes 560-600
+                    us against 88 warm (the new pipe, above).
                     Root's first then still paid the first touch of the
                     client's hello, handled before the request it sent
                     with it (server marks: its parse 0.23 ms, the
