@@ -348,8 +348,8 @@ refresh(struct session *s, struct ops_nacm *n, int ahead)
  * rule-list needs them: getgrouplist loads the host's NSS modules), all
  * of which was most of an account's first request.  The recovery
  * session's view, bypassed, is built here too (no file read, no groups:
- * its first touch of this code and of NACM's was a third of root's first
- * get-config), and a view without rule-lists reads no groups.  Another process's write lock is
+ * in its first request this code's first run cost root 20-50 us), and a
+ * view without rule-lists reads no groups.  Another process's write lock is
  * not waited for (the client's requests would wait behind it, and the
  * first RPC waits for it within lock-wait anyway), and running is not
  * parsed when running.nacm is not current (its tree, held from before
