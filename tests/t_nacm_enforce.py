@@ -19,7 +19,9 @@ for another process's write lock.  Root's session (recovery: its view is bypasse
 reads no module file for NACM's module names after its hello either;
 nobody's takes the names of the module set's files from the scan before
 its hello (no module file is read twice) and reads only the first 4 kB of
-the files outside the set (yang-dir's here) after it."""
+the files outside the set (yang-dir's here) after it.  Root's bypassed
+view is built after its hello too, not in its first request: its debug
+line is written before the session reads its input."""
 import fcntl
 import os
 import re
@@ -135,6 +137,38 @@ def group_lookup_before_request(log):
         if re.search(r" read\(0, ", line):
             return "read its input first: %s" % line.strip()
     return "never opened /etc/group"
+
+
+def view_built_before_request(log):
+    """'' when nchome-netconf wrote its "NACM view built" debug line (-d:
+    stderr) before it first read its input, else what it did instead."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    if not execs:
+        return "no execve of nchome-netconf in the trace"
+    for line in lines[execs[-1]:]:
+        if re.search(r" writev?\(2, .*NACM view built", line):
+            return ""
+        if re.search(r" read\(0, ", line):
+            return "read its input first: %s" % line.strip()
+    return "never built a view"
+
+
+def check_root_view_after_hello(desc):
+    """Root's (recovery) view, bypassed, is built after the hello, before
+    the session reads its first request: the first request does not pay
+    for it; the first request still succeeds."""
+    nc, log = traced(False, "root-view")
+    if nc is None:
+        t.skip_tool(desc, "strace")
+        return
+    nc.hello()
+    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    nc.close()
+    why = view_built_before_request(log)
+    t.ok(r is not None and not nc.errors(r) and "nobodies" in text(r) and not why, desc,
+         "%r %s" % (r, why))
 
 
 def check_view_after_hello(desc):
@@ -282,6 +316,8 @@ try:
     check_no_group_lookup(False, "root-after",
                           "with rules, root's (recovery) session never looks up its Unix groups",
                           "nor reads a module file after its hello (NACM's module names)")
+    check_root_view_after_hello("root's (recovery) bypassed view is built after its hello, before "
+                                "it reads its first request")
     check_view_after_hello("with rules of its group, nobody's session looks up its Unix groups "
                            "after its hello, before it reads its first request")
     check_no_parse_ahead("without a current running.nacm, nobody's session does not parse running "

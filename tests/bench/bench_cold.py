@@ -12,6 +12,21 @@ a private account database), as every real NMS session is (the shipped
 sshd_config refuses root); the writers stay root; no ssh figures; every
 figure's name ends in .nonroot.
 
+BENCH_FLOOR=1 runs, after each cold session, the same client (same
+buffer, same requests, same pipes) against a stand-in server that does
+no NETCONF work (FLOOR_SERVER_C, compiled here with cc): it answers the
+hello and then each get-config with the framed bytes of that build's
+first reply (byte-identical; from the file with sendfile into a 1 MiB
+pipe, as nchome sends running's shared form).  Its floor_first_vs_warm
+is what this Python client's own first reply costs; it is printed beside
+nchome's (first_vs_warm_over_floor).  On the lost machine the floor gave
+1.19-1.31, most of root's first_vs_warm (the client's first reply ~0.65
+ms extra).  Here (a shared, loaded 2-CPU guest) first replies were
+bimodal: ~1.0-1.5x, or 35-45 ms (11-15x) whatever the server, the floor
+included, and in one run all of the second round's, nchome's (old and
+new builds alike) and the floor's: not the server's work.  Read a first
+figure only with its spread and beside the floor's.
+
 BENCH_OLD_NETCONF=<another build's nchome-netconf> runs every figure with
 that build too, in the same run, alternating, on a datastore of its own
 with the same content (figures cold.old.*), and prints new/old ratios.
@@ -25,6 +40,8 @@ Figures (cold.<build>...):
   publish_get_ms    the first new session after the store changed (it
                     parses running; the new build then writes the shared form)
   warm_get_ms       the same sessions' later get-configs, median
+  floor_first_get_ms, floor_warm_get_ms, floor_first_vs_warm  the same
+                    for the BENCH_FLOOR=1 stand-in server
   first_vs_warm     first_get_ms / warm_get_ms (goal <= 1.3).  Where the
                     first's extra 0.5-0.7 ms went (server marks on
                     CLOCK_MONOTONIC beside this client's, chrt -f so the
@@ -43,7 +60,16 @@ Figures (cold.<build>...):
                     1.32 against 1.33).  An account's first paid its NACM
                     view too (getgrouplist's NSS modules, running.nacm,
                     the rules compiled: ~700k instructions, 1.8 ms): now
-                    built after the hello (ops_nacm_prepare), 1.81 -> 1.30.
+                    built after the hello (ops_nacm_prepare), 1.81 -> 1.30;
+                    root's bypassed view too (uprobes, rpc_handle ->
+                    op_get_config of root's first request, medians of 12
+                    sessions, three runs: 183/217/195 -> 162/176/144 us;
+                    warm 28).  The rest of that first-request gap had no
+                    page faults in it (0-1 user faults); lazy binding
+                    was 20-50 us of it (LD_BIND_NOW: 126 us) but costs
+                    ~0.3 ms before the hello: not taken.  After
+                    op_get_config the first reply's sending takes 560-600
+                    us against 88 warm (the new pipe, above).
                     Root's first then still paid the first touch of the
                     client's hello, handled before the request it sent
                     with it (server marks: its parse 0.23 ms, the
@@ -160,6 +186,7 @@ EDITS = int(os.environ.get("BENCH_EDITS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SSH_RUNS = int(os.environ.get("BENCH_SSH_RUNS", "3"))
 SSH_SMALL_RUNS = int(os.environ.get("BENCH_SSH_SMALL_RUNS", "12"))
+FLOOR = os.environ.get("BENCH_FLOOR") == "1"
 STEPS = os.environ.get("BENCH_STEPS", "cold,ssh,memory,filtered,warm,batches").split(",")
 GETCFG = "<get-config><source><running/></source></get-config>"
 # one entry by key: answered from running.index and running.shared, no parse
@@ -275,6 +302,129 @@ main(int argc, char **argv)
 """
 
 
+# BENCH_FLOOR=1's stand-in server: no NETCONF server's work at all.  It
+# writes a hello, reads the client's, then answers each request (chunked,
+# ending in "\n##\n") with the framed bytes of nchome's first get-config
+# reply (argv[1]): up to its message-id, which is the request's, from
+# memory, the rest from the file with sendfile(2) into a 1 MiB pipe, as
+# nchome sends running's shared form (a write(2) of the 10 MB from memory
+# made the floor's warm reply 6.3 ms, nchome's 3.6): byte-identical to nchome's
+# reply for message-ids as long as the template's (the bench's are 1-4).
+FLOOR_SERVER_C = r"""
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static char in[1 << 16];
+static size_t inlen, msglen;	/* in[0, msglen): the message read_until found */
+
+/* Reads until in holds end, after the previous message (dropped); 0 or -1. */
+static int
+read_until(const char *end)
+{
+	size_t el = strlen(end);
+	char *at;
+
+	memmove(in, in + msglen, inlen - msglen);
+	inlen -= msglen;
+	msglen = 0;
+	for (;;) {
+		ssize_t n;
+
+		if ((at = memmem(in, inlen, end, el)) != NULL) {
+			msglen = (size_t)(at - in) + el;
+			return 0;
+		}
+		if (inlen == sizeof(in))
+			return -1;
+		if ((n = read(0, in + inlen, sizeof(in) - inlen)) <= 0)
+			return -1;
+		inlen += (size_t)n;
+	}
+}
+
+static int
+write_all(const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(1, p, len);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char hello[] = "<hello xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+	    "<capabilities><capability>urn:ietf:params:netconf:base:1.1</capability>"
+	    "</capabilities><session-id>1</session-id></hello>]]>]]>";
+	static char head[4096];
+	char *id, *q;
+	size_t headlen, idlen;
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	if (argc != 2 || (fd = open(argv[1], O_RDONLY)) == -1 || fstat(fd, &st) == -1 ||
+	    (got = pread(fd, head, sizeof(head), 0)) <= 0)
+		return 2;
+	headlen = (size_t)got;
+	if ((id = memmem(head, headlen, "message-id=\"", 12)) == NULL)
+		return 2;
+	id += 12;
+	if ((q = memchr(id, '"', headlen - (size_t)(id - head))) == NULL)
+		return 2;
+	idlen = (size_t)(q - id);
+	headlen = (size_t)(q - head);	/* written from memory; the rest with sendfile */
+	(void)fcntl(1, F_SETPIPE_SZ, 1 << 20);	/* as nchome's frameout.c grow_pipe */
+	if (write_all(hello, sizeof(hello) - 1) == -1 || read_until("]]>]]>") == -1)
+		return 1;
+	while (read_until("\n##\n") == 0) {
+		char *rid = memmem(in, msglen, "message-id=\"", 12), *rq = NULL;
+		off_t off = (off_t)headlen;
+
+		if (rid != NULL) {
+			rid += 12;
+			rq = memchr(rid, '"', msglen - (size_t)(rid - in));
+		}
+		if (rq == NULL || (size_t)(rq - rid) != idlen) {
+			fprintf(stderr, "floor server: a message-id unlike the template's\n");
+			return 1;
+		}
+		memcpy(id, rid, idlen);
+		if (write_all(head, headlen) == -1)
+			return 1;
+		while (off < st.st_size)
+			if (sendfile(1, fd, &off, (size_t)(st.st_size - off)) <= 0)
+				return 1;
+	}
+	return 0;
+}
+"""
+
+
+def build_floor_server(folder):
+    """FLOOR_SERVER_C compiled into folder; None when there is no cc."""
+    src, exe = os.path.join(folder, "floor_server.c"), os.path.join(folder, "floor_server")
+    with open(src, "w") as f:
+        f.write(FLOOR_SERVER_C)
+    try:
+        subprocess.run(["cc", "-O2", "-D_GNU_SOURCE", "-o", exe, src], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return exe
+
+
 def build_rusage_wrap(folder):
     """The wrapper above, compiled into folder; None when there is no cc."""
     src, exe = os.path.join(folder, "rusage_wrap.c"), os.path.join(folder, "rusage_wrap")
@@ -361,6 +511,10 @@ class Build:
             ACCOUNT.share(self.env)
             ACCOUNT.check_prog(prog)
         self.wrap = build_rusage_wrap(self.env.dir)
+        self.floor_server = build_floor_server(self.env.dir) if FLOOR else None
+        self.floor_template = os.path.join(self.env.dir, "floor-reply")
+        if FLOOR and self.floor_server is None:
+            raise RuntimeError("BENCH_FLOOR=1: cannot compile the floor server (cc)")
         self.device_ru = os.path.join(self.env.dir, "device-rusage")
 
     def add(self, k, v):
@@ -388,6 +542,12 @@ class Build:
         for k in range(COLD + 1):
             s = self.session()
             ms, r = timed(s, GETCFG)
+            if k == 0 and FLOOR:	# framed, message-id 1: the floor server's reply
+                with open(self.floor_template + ".tmp", "wb") as f:
+                    f.write(r)
+                    f.flush()
+                    os.fsync(f.fileno())	# written as running.shared is
+                os.replace(self.floor_template + ".tmp", self.floor_template)
             r = deframed(r)
             hello_first = (time.monotonic() - s.t0) * 1000
             warm = [timed(s, GETCFG)[0] for _ in range(3)]
@@ -403,6 +563,23 @@ class Build:
             self.add("hello_first_ms", hello_first)
             self.add("warm_get_ms", statistics.median(warm))
             self.add("first_vs_warm", ms / statistics.median(warm))
+            if FLOOR:
+                self.floor_session(r)
+
+    def floor_session(self, reply):
+        """BENCH_FLOOR=1: the same client, buffer and requests against the
+        stand-in server (FLOOR_SERVER_C) answering with this build's reply's
+        bytes, right after each cold session: what a first reply costs this
+        client when the server does nothing."""
+        s = Direct(argv=[self.floor_server, self.floor_template], touched_buffer=True)
+        ms, r = timed(s, GETCFG)
+        warm = [timed(s, GETCFG)[0] for _ in range(3)]
+        s.close()
+        if deframed(r) != reply:
+            raise RuntimeError("%s: the floor server's reply differs from nchome's" % self.tag)
+        self.add("floor_first_get_ms", ms)
+        self.add("floor_warm_get_ms", statistics.median(warm))
+        self.add("floor_first_vs_warm", ms / statistics.median(warm))
 
     def filtered_round(self):
         """A keyed subtree filter (one entry, the common NMS poll) as a new
@@ -618,7 +795,8 @@ class Build:
         s.close()
 
 
-FIGS = [("first_get_ms", "ms"), ("warm_get_ms", "ms"), ("first_vs_warm", "x"), ("publish_get_ms", "ms"),
+FIGS = [("first_get_ms", "ms"), ("warm_get_ms", "ms"), ("first_vs_warm", "x"), ("floor_first_get_ms", "ms"),
+        ("floor_warm_get_ms", "ms"), ("floor_first_vs_warm", "x"), ("publish_get_ms", "ms"),
         ("hello_first_ms", "ms"), ("ssh_floor_ms", "ms"), ("ssh_setup_first_ms", "ms"), ("ssh_warm_get_ms", "ms"),
         ("ssh_over_ms", "ms"), ("ssh_floor_bytes_ms", "ms"), ("ssh_over_bytes_ms", "ms"),
         ("ssh_small_floor_ms", "ms"), ("ssh_small_first_ms", "ms"), ("ssh_small_warm_ms", "ms"),
@@ -666,6 +844,11 @@ try:
             elif v:
                 figure("cold.%s%s%s" % (b.tag, k, SUFFIX), statistics.median(v), unit,
                        "median of %d (%s)" % (len(v), ", ".join("%.3g" % x for x in v)))
+    for b in builds:
+        if b.res.get("first_vs_warm") and b.res.get("floor_first_vs_warm"):
+            fv, fl = statistics.median(b.res["first_vs_warm"]), statistics.median(b.res["floor_first_vs_warm"])
+            figure("cold.%sfirst_vs_warm_over_floor%s" % (b.tag, SUFFIX), fv / fl, "x",
+                   "first_vs_warm %.3g beside the floor server's %.3g (the client's own first reply)" % (fv, fl))
     for b in builds:
         if b.res.get("first_get_ms") and b.res.get("tree_get_ms"):
             figure("cold.%sfirst_vs_tree_get%s" % (b.tag, SUFFIX), statistics.median(b.res["first_get_ms"]) /
