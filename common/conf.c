@@ -34,14 +34,15 @@ xstrdup_or_null(const char *s)
 }
 
 static int
-fill_client(struct conf_client *c, cfg_t *sec, const char *global_device_id)
+fill_client(struct conf_client *c, cfg_t *sec, const struct nchome_conf *conf)
 {
 	cfg_t *ka = cfg_getsec(sec, "keep-alive");
 	cfg_t *bo = cfg_getsec(sec, "backoff");
 	const char *dev = cfg_getstr(sec, "device-id");
 
 	c->name = strdup(cfg_title(sec));
-	c->device_id = strdup(dev ? dev : global_device_id);
+	c->device_id = strdup(dev ? dev : conf->device_id);
+	c->device_id_is_host_name = dev == NULL && conf->device_id_is_host_name;
 	c->initiation = (enum conf_initiation)cfg_getint(sec, "initiation");
 	if (cfg_getstr(sec, "secret") != NULL) {
 		char *inline_secret = cfg_getstr(sec, "secret");
@@ -108,6 +109,12 @@ fill_modules(struct conf_netconf *nc, cfg_t *sec)
 	return 0;
 }
 
+/*
+ * The host name, unchecked: root may have set any bytes (sethostname), and
+ * only the dialer, which sends it, refuses a bad one (conf_dialer.c).
+ * Linux's names are at most 64 bytes (HOST_NAME_MAX), far below host[];
+ * a longer one (another kernel) fails with ENAMETOOLONG, never truncated.
+ */
 static char *
 default_device_id(void)
 {
@@ -164,8 +171,9 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		goto oom;
 	conf->path = strdup(path);
-	conf->device_id = cfg_getstr(cfg, "device-id") ?
-	    strdup(cfg_getstr(cfg, "device-id")) : default_device_id();
+	conf->device_id_is_host_name = cfg_getstr(cfg, "device-id") == NULL;
+	conf->device_id = conf->device_id_is_host_name ? default_device_id() :
+	    strdup(cfg_getstr(cfg, "device-id"));
 	conf->sshd = strdup(cfg_getstr(cfg, "sshd"));
 	conf->sshd_config = strdup(cfg_getstr(cfg, "sshd-config"));
 	conf->host_key = strdup(cfg_getstr(cfg, "host-key"));
@@ -195,7 +203,7 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 		goto oom;
 	for (size_t i = 0; i < conf->nclients; i++) {
 		if (fill_client(&conf->clients[i], cfg_getnsec(cfg, "client", (unsigned)i),
-		    conf->device_id) == -1)
+		    conf) == -1)
 			goto oom;
 		if (conf->clients[i].secret)
 			conf->has_inline_secret = 1;

@@ -22,6 +22,8 @@ struct conf_address {
 struct conf_client {
 	char			*name;
 	char			*device_id;	/* resolved: own or global */
+	int			 device_id_is_host_name; /* the default: checked
+						   by the dialer (conf_dialer.h) */
 	enum conf_initiation	 initiation;
 	char			*secret;	/* NULL: no HOST-KEY/HMAC; secret.h */
 	char			*secret_file;	/* NULL: none; read by the dialer only */
@@ -64,6 +66,7 @@ struct conf_netconf {
 struct nchome_conf {
 	char			*path;
 	char			*device_id;
+	int			 device_id_is_host_name; /* no device-id key */
 	char			*sshd;
 	char			*sshd_config;
 	char			*host_key;
@@ -78,6 +81,7 @@ struct nchome_conf {
 
 /* What conf_load() checks beyond the syntax. */
 #define CONF_CHECK_DIALER	0x01	/* sshd executable, host-key readable,
+					   a host name sent as device-id valid,
 					   secret-files read (secret.h), a file
 					   with a secret readable by its owner
 					   alone;

@@ -90,23 +90,32 @@ validate_message_size(cfg_t *cfg, cfg_opt_t *opt)
 	return check_range(cfg, opt, 4096, 4L * 1024 * 1024 * 1024);
 }
 
-/* The device id goes on the wire in a CRLF-terminated line: keep it plain. */
-static int
-validate_device_id(cfg_t *cfg, cfg_opt_t *opt)
+/*
+ * The device id goes on the wire in a CRLF-terminated line: keep it plain.
+ * isalnum() would follow the locale; the wire wants ASCII.
+ */
+int
+conf_device_id_ok(const char *s)
 {
-	const char *s = cfg_opt_getnstr(opt, 0);
 	size_t n = s ? strlen(s) : 0;
 
 	if (n == 0 || n > 255)
-		goto bad;
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (!isalnum(c) && strchr("._:@-", c) == NULL)
-			goto bad;
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && strchr("._:@-", c) == NULL)
+			return 0;
 	}
-	return 0;
-bad:
-	cfg_error(cfg, "%s must be 1-255 characters of letters, digits and ._:@-", opt->name);
+	return 1;
+}
+
+static int
+validate_device_id(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (conf_device_id_ok(cfg_opt_getnstr(opt, 0)))
+		return 0;
+	cfg_error(cfg, "%s must be " CONF_DEVICE_ID_RULE, opt->name);
 	return -1;
 }
 
