@@ -194,8 +194,11 @@ open_file_stat(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags
 	}
 	if (!(flags & O_NONBLOCK))
 		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	if (flags & O_CREAT)
-		(void)fchmod(fd, dd->file_mode);	/* umask-free, so other users can share */
+	/* umask-free, so other users can share; a file that has the mode keeps it */
+	if ((flags & O_CREAT) && (st.st_mode & 07777) != dd->file_mode) {
+		(void)fchmod(fd, dd->file_mode);
+		st.st_mode = (st.st_mode & ~(mode_t)07777) | dd->file_mode;
+	}
 	if (stp != NULL)
 		*stp = st;
 	return fd;
@@ -229,8 +232,12 @@ dsdir_kept_open(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flag
 	if (k != NULL) {
 		if (!check)
 			return k->fd;
-		if (dsdir_stat(dd, sub, name, &now) == 0 && now.st_ino == k->ino &&
-		    now.st_dev == k->dev) {
+		/*
+		 * The folder's descriptor as it is: in a folder removed since,
+		 * name is not found, and the open below makes the folder again.
+		 */
+		if (fstatat(dd->fd[sub], name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.st_ino == k->ino && now.st_dev == k->dev) {
 			if (st != NULL)
 				*st = now;
 			return k->fd;

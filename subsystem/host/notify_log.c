@@ -59,6 +59,13 @@
 #define LOG_NAME	"log"
 #define OLD_NAME	"log.1"
 #define LOCK_NAME	"lock"
+/*
+ * O_NONBLOCK left on (dsdir_open_file would clear it, two fcntl calls):
+ * these are regular files (dsdir accepts nothing else), where it changes
+ * nothing for read, write and flock.
+ */
+#define LOCK_FLAGS	(O_RDWR | O_CREAT | O_NONBLOCK)
+#define LOG_FLAGS	(O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK)
 
 static size_t
 log_max(void)
@@ -238,14 +245,13 @@ lock_log(struct dsdir *dd, int op)
 {
 	int lfd, fresh;
 
-	lfd = dsdir_kept_open(dd, DSD_NOTIFY, LOCK_NAME, O_RDWR | O_CREAT, 0, NULL, &fresh);
+	lfd = dsdir_kept_open(dd, DSD_NOTIFY, LOCK_NAME, LOCK_FLAGS, 0, NULL, &fresh);
 	for (int tries = 0; lfd != -1 && tries < 8; tries++) {
 		if (flock_wait(lfd, op) == -1) {	/* lock-wait passed, or an error */
 			log_warn("%s/notifications/%s: lock", dsdir_path(dd), LOCK_NAME);
 			return -1;
 		}
-		lfd = dsdir_kept_open(dd, DSD_NOTIFY, LOCK_NAME, O_RDWR | O_CREAT, 1,
-		    NULL, &fresh);
+		lfd = dsdir_kept_open(dd, DSD_NOTIFY, LOCK_NAME, LOCK_FLAGS, 1, NULL, &fresh);
 		if (lfd != -1 && !fresh)
 			return lfd;
 	}
@@ -271,8 +277,7 @@ unlock_log(int lfd)
 static int
 open_log(struct dsdir *dd, struct stat *sb, int *fresh)
 {
-	return dsdir_kept_open(dd, DSD_NOTIFY, LOG_NAME, O_WRONLY | O_APPEND | O_CREAT, 1,
-	    sb, fresh);
+	return dsdir_kept_open(dd, DSD_NOTIFY, LOG_NAME, LOG_FLAGS, 1, sb, fresh);
 }
 
 int
