@@ -11,6 +11,11 @@
  * new files the folder's sharing mode, umask-free, so a group can share
  * them.  Installed, a set-uid nchome-netconf runs as the service identity
  * and datastore-dir is its own (identity.c, doc/security.md).
+ *
+ * A few files (the event log and its lock) can be kept open across uses
+ * (dsdir_kept_open): opened through the same door, and checked against
+ * the name (fstatat, no link followed) at each use, so a file renamed or
+ * removed since is not written to.
  */
 #include <sys/stat.h>
 
@@ -29,10 +34,23 @@
 #include "log.h"
 #include "xmalloc.h"
 
+#define DSD_NKEPT	4
+#define KEPT_NAME_MAX	32
+
+/* A file kept open: fd -1 when the slot is free. */
+struct dsdir_kept {
+	int		 fd;
+	enum dsdir_sub	 sub;
+	char		 name[KEPT_NAME_MAX];
+	dev_t		 dev;
+	ino_t		 ino;
+};
+
 struct dsdir {
 	char	 path[PATH_MAX];
 	int	 fd[DSD_NSUB];		/* O_DIRECTORY; -1: not open yet */
 	mode_t	 file_mode, dir_mode;
+	struct dsdir_kept kept[DSD_NKEPT];
 };
 
 static const char *const sub_names[DSD_NSUB] = { NULL, "sessions", "notifications" };
@@ -77,6 +95,8 @@ dsdir_open(const char *path)
 	snprintf(dd->path, sizeof(dd->path), "%s", path);
 	for (int i = 0; i < DSD_NSUB; i++)
 		dd->fd[i] = -1;
+	for (int i = 0; i < DSD_NKEPT; i++)
+		dd->kept[i].fd = -1;
 	/* the configured path may be a link (the operator's); what is in it may not */
 	if ((dd->fd[DSD_TOP] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fstat(dd->fd[DSD_TOP], &st) == -1) {
@@ -98,6 +118,7 @@ dsdir_close(struct dsdir *dd)
 {
 	if (dd == NULL)
 		return;
+	dsdir_kept_release(dd);
 	for (int i = 0; i < DSD_NSUB; i++)
 		if (dd->fd[i] != -1)
 			close(dd->fd[i]);
@@ -146,8 +167,10 @@ dsdir_fd(struct dsdir *dd, enum dsdir_sub sub)
 	return dd->fd[sub] = fd;
 }
 
-int
-dsdir_open_file(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags)
+/* dsdir_open_file, also giving the file's stat. */
+static int
+open_file_stat(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags,
+    struct stat *stp)
 {
 	struct stat st;
 	int dfd, fd, saved;
@@ -171,9 +194,102 @@ dsdir_open_file(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flag
 	}
 	if (!(flags & O_NONBLOCK))
 		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	if (flags & O_CREAT)
-		(void)fchmod(fd, dd->file_mode);	/* umask-free, so other users can share */
+	/* umask-free, so other users can share; a file that has the mode keeps it */
+	if ((flags & O_CREAT) && (st.st_mode & 07777) != dd->file_mode) {
+		(void)fchmod(fd, dd->file_mode);
+		st.st_mode = (st.st_mode & ~(mode_t)07777) | dd->file_mode;
+	}
+	if (stp != NULL)
+		*stp = st;
 	return fd;
+}
+
+int
+dsdir_open_file(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags)
+{
+	return open_file_stat(dd, sub, name, flags, NULL);
+}
+
+static struct dsdir_kept *
+kept_find(struct dsdir *dd, enum dsdir_sub sub, const char *name)
+{
+	for (int i = 0; i < DSD_NKEPT; i++)
+		if (dd->kept[i].fd != -1 && dd->kept[i].sub == sub &&
+		    strcmp(dd->kept[i].name, name) == 0)
+			return &dd->kept[i];
+	return NULL;
+}
+
+int
+dsdir_kept_open(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags,
+    int check, struct stat *st, int *fresh)
+{
+	struct dsdir_kept *k = kept_find(dd, sub, name);
+	struct stat now;
+	int fd, replaced = 0;
+
+	*fresh = 0;
+	if (k != NULL) {
+		if (!check)
+			return k->fd;
+		/*
+		 * The folder's descriptor as it is: in a folder removed since,
+		 * name is not found, and the open below makes the folder again.
+		 */
+		if (fstatat(dd->fd[sub], name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.st_ino == k->ino && now.st_dev == k->dev) {
+			if (st != NULL)
+				*st = now;
+			return k->fd;
+		}
+		/* renamed or removed since (another session rotated it): let it go */
+		close(k->fd);
+		k->fd = -1;
+		replaced = 1;
+	}
+	if (strlen(name) >= KEPT_NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (k = NULL, fd = 0; fd < DSD_NKEPT && k == NULL; fd++)
+		if (dd->kept[fd].fd == -1)
+			k = &dd->kept[fd];
+	if (k == NULL) {
+		errno = EMFILE;
+		return -1;
+	}
+	if ((fd = open_file_stat(dd, sub, name, flags, &now)) == -1)
+		return -1;
+	k->fd = fd;
+	k->sub = sub;
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	k->dev = now.st_dev;
+	k->ino = now.st_ino;
+	if (st != NULL)
+		*st = now;
+	*fresh = replaced ? 2 : 1;
+	return fd;
+}
+
+void
+dsdir_kept_close(struct dsdir *dd, enum dsdir_sub sub, const char *name)
+{
+	struct dsdir_kept *k = kept_find(dd, sub, name);
+
+	if (k != NULL) {
+		close(k->fd);
+		k->fd = -1;
+	}
+}
+
+void
+dsdir_kept_release(struct dsdir *dd)
+{
+	for (int i = 0; i < DSD_NKEPT; i++)
+		if (dd->kept[i].fd != -1) {
+			close(dd->kept[i].fd);
+			dd->kept[i].fd = -1;
+		}
 }
 
 DIR *

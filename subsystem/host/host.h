@@ -109,6 +109,23 @@ int dsdir_fd(struct dsdir *dd, enum dsdir_sub sub);
  */
 int dsdir_open_file(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags);
 
+/*
+ * name kept open across calls (a few files; the slot is dd's, closed by
+ * dsdir_kept_close, dsdir_kept_release or dsdir_close).  check: the kept
+ * descriptor is returned only when name is still that file (fstatat, no
+ * link followed: same device and inode); else, or when none is kept, name
+ * is opened afresh by dsdir_open_file(flags) and *fresh set to 1, or to
+ * 2 when a kept one was let go (any lock held on it is gone with it).  check 0 returns a
+ * kept descriptor unchecked (st untouched), for a caller that checks
+ * after taking its lock.  *st: name's stat now.  fd (not to be closed)
+ * or -1.
+ */
+int dsdir_kept_open(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flags,
+    int check, struct stat *st, int *fresh);
+void dsdir_kept_close(struct dsdir *dd, enum dsdir_sub sub, const char *name);
+/* Closes every kept file (an idle session lets go of a rotated-away log). */
+void dsdir_kept_release(struct dsdir *dd);
+
 /* The names in a folder; closedir() it.  NULL on failure. */
 DIR *dsdir_list(struct dsdir *dd, enum dsdir_sub sub);
 

@@ -24,6 +24,15 @@
  * that falls more than a whole "log.1" behind (a stalled NMS while others
  * cause about 2 x NOTIFY_LOG_MAX of events) loses the records dropped in
  * between: the seq gap counts them into rd->lost.
+ *
+ * A writing session keeps "lock" and "log" open across its records
+ * (dsdir_kept_open): a record is then flock, read the state, fstatat
+ * "log" (still our file? its size), rewrite the state, write, unlock.
+ * The check is made under the lock, so a rotation by another session is
+ * always seen and the record goes to the new "log", and the size checked
+ * is the current file's.  Nothing is buffered: each record is one write(2)
+ * before the lock is let go, so a session killed while holding the
+ * descriptors loses nothing, and its flock goes with it.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -50,6 +59,13 @@
 #define LOG_NAME	"log"
 #define OLD_NAME	"log.1"
 #define LOCK_NAME	"lock"
+/*
+ * O_NONBLOCK left on (dsdir_open_file would clear it, two fcntl calls):
+ * these are regular files (dsdir accepts nothing else), where it changes
+ * nothing for read, write and flock.
+ */
+#define LOCK_FLAGS	(O_RDWR | O_CREAT | O_NONBLOCK)
+#define LOG_FLAGS	(O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK)
 
 static size_t
 log_max(void)
@@ -217,22 +233,51 @@ state_recover(struct dsdir *dd, struct nlog_info *st)
 	}
 }
 
-/* Opens and flock()s the lock file (op: LOCK_SH or LOCK_EX); fd or -1. */
+/*
+ * flock()s the lock file (op: LOCK_SH or LOCK_EX), kept open across
+ * records (dsdir_kept_open); unlock_log() lets go.  Checked against the
+ * name once locked: a lock file removed or replaced since (the folder made
+ * again) is let go and the new one locked, so every process locks the same
+ * file.  fd or -1.
+ */
 static int
 lock_log(struct dsdir *dd, int op)
 {
-	int lfd;
+	int lfd, fresh;
 
-	if ((lfd = dsdir_open_file(dd, DSD_NOTIFY, LOCK_NAME, O_RDWR | O_CREAT)) == -1) {
+	lfd = dsdir_kept_open(dd, DSD_NOTIFY, LOCK_NAME, LOCK_FLAGS, 0, NULL, &fresh);
+	for (int tries = 0; lfd != -1 && tries < 8; tries++) {
+		if (flock_wait(lfd, op) == -1) {	/* lock-wait passed, or an error */
+			log_warn("%s/notifications/%s: lock", dsdir_path(dd), LOCK_NAME);
+			return -1;
+		}
+		lfd = dsdir_kept_open(dd, DSD_NOTIFY, LOCK_NAME, LOCK_FLAGS, 1, NULL, &fresh);
+		if (lfd != -1 && !fresh)
+			return lfd;
+	}
+	if (lfd == -1)
 		log_warn("%s/notifications/%s", dsdir_path(dd), LOCK_NAME);
-		return -1;
-	}
-	if (flock_wait(lfd, op) == -1) {	/* lock-wait passed, or an error */
-		log_warn("%s/notifications/%s: lock", dsdir_path(dd), LOCK_NAME);
-		close(lfd);
-		return -1;
-	}
-	return lfd;
+	else
+		log_warnx("%s/notifications/%s: replaced again and again",
+		    dsdir_path(dd), LOCK_NAME);
+	return -1;
+}
+
+static void
+unlock_log(int lfd)
+{
+	(void)flock(lfd, LOCK_UN);
+}
+
+/*
+ * The log, kept open across records: the kept descriptor only while
+ * "log" is still its file (checked under the lock, so a rotation by
+ * another session is seen); *sb: the current log's stat.
+ */
+static int
+open_log(struct dsdir *dd, struct stat *sb, int *fresh)
+{
+	return dsdir_kept_open(dd, DSD_NOTIFY, LOG_NAME, LOG_FLAGS, 1, sb, fresh);
 }
 
 int
@@ -244,7 +289,7 @@ nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len)
 	int64_t aged;
 	uint64_t aged_seq;
 	size_t hl, rl;
-	int lfd, fd, rc = -1;
+	int lfd, fd, fresh = 0, rotated = 0, rc = -1;
 
 	if ((lfd = lock_log(dd, LOCK_EX)) == -1)
 		return -1;
@@ -258,16 +303,16 @@ nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len)
 	memcpy(rec, head, hl);
 	memcpy(rec + hl, xml, len);
 	rec[rl - 1] = '\n';
-	if (dsdir_stat(dd, DSD_NOTIFY, LOG_NAME, &sb) == 0 &&
-	    (size_t)sb.st_size + rl > log_max()) {
+	if ((fd = open_log(dd, &sb, &fresh)) != -1 && (size_t)sb.st_size + rl > log_max()) {
 		/* log.1 goes: its newest record is the last one aged out. */
 		if (edge_record(dd, OLD_NAME, 1, &aged, &aged_seq) == 0)
 			st.aged_us = aged;
 		if (dsdir_rename(dd, DSD_NOTIFY, LOG_NAME, OLD_NAME) == -1)
 			log_warn("rotating %s/notifications/%s", dsdir_path(dd), LOG_NAME);
+		rotated = 1;
+		fd = open_log(dd, &sb, &fresh);
 	}
-	if ((fd = dsdir_open_file(dd, DSD_NOTIFY, LOG_NAME,
-	    O_WRONLY | O_APPEND | O_CREAT)) == -1) {
+	if (fd == -1) {
 		log_warn("%s/notifications/%s", dsdir_path(dd), LOG_NAME);
 		goto out;
 	}
@@ -283,9 +328,16 @@ nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len)
 		st.seq--;
 		(void)state_write(lfd, &st);
 	}
-	close(fd);
+	/*
+	 * A log that rotated since our last record (here or in another
+	 * session) is busy: the next rotation may come before our next
+	 * record, and a kept descriptor would then hold the dropped log.1
+	 * (up to NOTIFY_LOG_MAX) until that record.  Not kept then.
+	 */
+	if (rotated || fresh == 2)
+		dsdir_kept_close(dd, DSD_NOTIFY, LOG_NAME);
 out:
-	close(lfd);	/* drops the flock */
+	unlock_log(lfd);
 	free(rec);
 	return rc;
 }
@@ -301,7 +353,7 @@ nlog_info(struct dsdir *dd, struct nlog_info *info)
 	state_read(lfd, info);
 	if (info->seq == 0 || info->created_us == 0)
 		state_recover(dd, info);
-	close(lfd);
+	unlock_log(lfd);
 	return 0;
 }
 
@@ -357,7 +409,7 @@ nlog_reader_open(struct nlog_reader *rd, int at_end)
 	if (st.seq == 0)
 		state_recover(rd->dd, &st);
 	rd->last_seq = st.seq;
-	close(lfd);
+	unlock_log(lfd);
 	return 0;
 }
 
