@@ -15,6 +15,7 @@ that account (setpriv), rule-lists that each deny one RPC to one group:
     or setpriv --groups alone); one the database lists but the process
     does not hold (setpriv --clear-groups) is not;
   - the primary gid counts though it is not in the supplementary list;
+  - a group whose entry is longer than 8 kB (2,000 members) is named;
   - strace: a session whose rule-lists need its groups opens no libnss_
     module (its groups' names are in /etc/group)."""
 import os
@@ -139,6 +140,19 @@ try:
         got, errs = denied(nc, HELD)
         nc.close()
         t.ok(got and not libnss_opened(log), desc, "%r %r" % (errs, libnss_opened(log)))
+
+    # A group of many members: its entry is longer than getgrgid_r's first
+    # buffer (8 kB, ERANGE), and its name is still found.
+    with open("/etc/group") as f:
+        lines = f.read().split("\n")
+    many = ",".join("npgm%05d" % i for i in range(2000))
+    lines = [line + ("" if line.endswith(":") else ",") + many if line.startswith(HELD + ":")
+             else line for line in lines]
+    with open("/etc/group", "w") as f:
+        f.write("\n".join(lines))
+    big = start(["--groups=%d" % held_gid])
+    expect(big, "a session holding %s, whose entry lists 2,000 members" % HELD, {HELD: True})
+    big.close()
 finally:
     env.cleanup()
     shutil.rmtree(trace_dir, ignore_errors=True)

@@ -304,6 +304,14 @@ try:
     t.eq(tags(r), ["invalid-value"], "nor cancel")
     r = b.rpc("<commit><persist-id>%s</persist-id></commit>" % pid)
     t.ok(NcRaw.ok(r) and val(get_config(a), "x:top/x:a") == "longid", "the whole persist-id confirms")
+    # The state file keeps the id on one line: an id with a line break is
+    # refused, so its first line never confirms it.
+    edit(a, top(seta("nl")), ds="candidate")
+    r = a.rpc("<commit><confirmed/><persist>nl1&#10;more</persist></commit>")
+    t.eq(tags(r), ["invalid-value"], "a persist with a line break is refused")
+    r = b.rpc("<commit><persist-id>nl1</persist-id></commit>")
+    t.eq(tags(r), ["invalid-value"], "its first line confirms nothing")
+    a.rpc("<discard-changes/>")
 
     # ---- atomic files, journal tail ----
     leftovers = [f for f in os.listdir(env.datastore_dir) if ".tmp." in f or f.startswith(".hook-")]

@@ -177,8 +177,8 @@ next_token(struct tok *t)
 /*
  * "module NAME { ... namespace NS; ...": 1 with *name and *ns, 0 if not a
  * module.  *decided: text's bytes settled the answer 1 (a whole token
- * follows NS's within them), so a longer file with this beginning gives
- * the same; otherwise only the whole file can tell.
+ * other than "+" follows NS's within them), so a longer file with this
+ * beginning gives the same; otherwise only the whole file can tell.
  */
 static int
 module_header(const char *text, size_t len, char **name, char **ns, int *decided)
@@ -199,7 +199,9 @@ module_header(const char *text, size_t len, char **name, char **ns, int *decided
 			depth--;
 		else if (depth == 1 && strcmp(w, "namespace") == 0) {
 			if ((w = next_token(&t)) != NULL && (*ns = strdup(w)) != NULL) {
-				*decided = next_token(&t) != NULL && t.p < t.end;
+				/* a "+" next: the rest of a concatenation lies past text */
+				*decided = (w = next_token(&t)) != NULL && strcmp(w, "+") != 0 &&
+				    t.p < t.end;
 				return 1;
 			}
 			break;

@@ -274,8 +274,9 @@ may_settle(struct rpc *r, const struct confirm_state *cs, const char *persist_id
 
 /*
  * <persist> or <persist-id> into buf.  The id is kept in a fixed field of
- * the state file: a longer one is refused, not cut, so two ids that share
- * their first 255 bytes never match each other.  0, or -1 with the error.
+ * the state file, on one line: a longer one, or one with a line break, is
+ * refused, not cut, so two ids that share their first 255 bytes or their
+ * first line never match each other.  0, or -1 with the error.
  */
 static int
 persist_param(struct rpc *r, const char *name, char *buf, size_t len,
@@ -286,6 +287,11 @@ persist_param(struct rpc *r, const char *name, char *buf, size_t len,
 	size_t n;
 
 	*out = rpc_param(r, name, buf, len);
+	if (*out != NULL && strchr(buf, '\n') != NULL) {
+		rpc_error_info(rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+		    "%s holds a line break", name), "bad-element", name);
+		return -1;
+	}
 	if (*out == NULL || strlen(buf) < len - 1)
 		return 0;
 	whole = nc_child_text(r->op, NC_NS_BASE, name, &node);

@@ -22,6 +22,7 @@
  */
 #include <sys/types.h>
 
+#include <errno.h>
 #include <grp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@
 #include "log.h"
 #include "ops_int.h"
 #include "schema/schema.h"
+
+#define GROUP_ENTRY_MAX	(1024 * 1024)	/* a group's entry (its members), read at most */
 
 struct ops_nacm {
 	struct nacm_schema	*schema;
@@ -83,21 +86,36 @@ fill_account(struct ops_nacm *n, const struct session *s)
 static int
 fill_groups(struct ops_nacm *n)
 {
-	int ng;
+	int ng, rc;
 	const gid_t *g = account_groups(account_current(), &ng);
+	size_t blen = 8192;
+	char *buf, *nb;
 
-	if ((n->groups = calloc((size_t)ng + 1, sizeof(*n->groups))) == NULL)
+	if ((n->groups = calloc((size_t)ng + 1, sizeof(*n->groups))) == NULL ||
+	    (buf = malloc(blen)) == NULL)
 		return -1;
 	for (int i = 0; i < ng; i++) {
 		struct group gr, *res = NULL;
-		char buf[8192];
 
-		if (getgrgid_r(g[i], &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+		/* ERANGE: a group of many members; a bigger buffer, not "no name" */
+		while ((rc = getgrgid_r(g[i], &gr, buf, blen, &res)) == ERANGE &&
+		    blen < GROUP_ENTRY_MAX) {
+			if ((nb = realloc(buf, blen * 2)) == NULL) {
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+			blen *= 2;
+		}
+		if (rc != 0 || res == NULL)
 			continue;	/* a group without a name can be named by no rule */
-		if ((n->groups[n->ngroups] = strdup(gr.gr_name)) == NULL)
+		if ((n->groups[n->ngroups] = strdup(gr.gr_name)) == NULL) {
+			free(buf);
 			return -1;
+		}
 		n->ngroups++;
 	}
+	free(buf);
 	n->groups_read = 1;
 	return 0;
 }

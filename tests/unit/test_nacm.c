@@ -469,6 +469,12 @@ test_builtin_long_headers(void)
 			fclose(f);
 		}
 	}
+	/*
+	 * "+" before byte 4096, only blanks from it up to there: the part
+	 * after "+" lies past them
+	 */
+	t_write_module(dir, "concat-plus.yang", "module concat-plus {\n  //", 4068,
+	    "\n namespace \"urn:t:a\" +          'b';\n  prefix p;\n}\n", 0);
 	/* a short header in a long file */
 	t_write_module(dir, "short-head.yang", "module short-head { namespace urn:t:short; prefix s;",
 	    0, "\n", 20000);
@@ -487,6 +493,9 @@ test_builtin_long_headers(void)
 	ns = b->module_ns(b->arg, "concat");
 	CHECK(ns == NULL, "a namespace concatenated past byte 4096 is not taken in part (%s)",
 	    ns ? ns : "none");
+	ns = b->module_ns(b->arg, "concat-plus");
+	CHECK(ns == NULL, "a \"+\" before byte 4096 with its next part after is not taken "
+	    "in part (%s)", ns ? ns : "none");
 	ns = b->module_ns(b->arg, "short-head");
 	CHECK(ns != NULL && strcmp(ns, "urn:t:short") == 0,
 	    "a long file's early namespace is read (%s)", ns ? ns : "none");
