@@ -6,6 +6,7 @@
  *   config_write.c edit-config, copy-config, delete-config
  *   config_tops.c  an account's get-config from running.shared's top-level nodes
  *   commit.c       commit, discard-changes, cancel-commit, the confirmed commit
+ *   confirm_timer.c the confirmed commit's state file and its rollback timer
  *   lock.c         lock, unlock
  *   session_ops.c  close-session, kill-session
  *   validate.c     validate

@@ -33,6 +33,31 @@ int ops_running_changed(struct rpc *r, xmlDocPtr olddoc, xmlDocPtr newdoc);
 /* 1 when a change of running would run commit hooks. */
 int ops_hooks_enabled(struct session *s);
 
+/* confirm_timer.c: the pending confirmed commit, as confirm.state holds it. */
+struct confirm_state {
+	uint64_t	 token;
+	long		 pid;
+	int64_t		 deadline;
+	uint32_t	 session;
+	char		 persist[256];	/* "" without persist */
+};
+
+/* Reads confirm.state into cs: 1 when a confirmed commit is pending, else 0. */
+int confirm_read(struct dsdir *dd, struct confirm_state *cs);
+/* Writes cs to confirm.state atomically; 0 or -1. */
+int confirm_write(struct dsdir *dd, const struct confirm_state *cs);
+/* Ends the confirmed commit: confirm.state and the rollback file removed. */
+void confirm_clear(struct dsdir *dd);
+/*
+ * Restores running from running.rollback.xml and ends the confirmed commit
+ * (under the exclusive store lock); hooks of hooks_dir run but cannot stop
+ * it; by is who rolls back (NULL: the server's timer).  0 or -1.
+ */
+int confirm_rollback(struct store *st, struct dsdir *dd, const char *hooks_dir,
+    struct rpc *r, const struct session *by);
+/* Starts the detached timer of token, rolling back at deadline; its pid or -1. */
+pid_t confirm_timer_start(struct session *s, uint64_t token, int64_t deadline);
+
 /*
  * config.c: the <with-defaults> parameter of get, get-config and
  * copy-config (RFC 6243), *mode explicit without one; -1 with the error
