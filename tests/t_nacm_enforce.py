@@ -34,7 +34,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, scaled  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
-from as_nobody import NobodyEnv  # noqa: E402
+from as_nobody import NobodyEnv, libnss_opened  # noqa: E402
 
 t = TAP()
 nobody_env = NobodyEnv(t, "nacm-", 0o777)
@@ -78,16 +78,6 @@ def opened_group_db(log):
     if not execs:
         return ["no execve of nchome-netconf in the trace"]
     return [line.strip() for line in lines[execs[-1]:] if '"/etc/group"' in line]
-
-
-def libnss_opened(log):
-    """The libnss_ modules nchome-netconf opened (not setpriv's: after the last execve)."""
-    with open(log) as f:
-        lines = f.read().splitlines()
-    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
-    if not execs:
-        return ["no execve of nchome-netconf in the trace"]
-    return [line.strip() for line in lines[execs[-1]:] if re.search(r'open(at)?\(.*libnss_', line)]
 
 
 def yang_reads(log):

@@ -30,7 +30,7 @@ from doc_commands import private_account_db  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw, edit  # noqa: E402
-from as_nobody import NobodyEnv, make_account  # noqa: E402
+from as_nobody import NobodyEnv, make_account, libnss_opened  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -89,16 +89,6 @@ def expect(nc, who, seen):
         got, errs = denied(nc, group)
         t.ok(got == want, "%s: %s's rule-list %s" % (who, group, "applies" if want else "does not apply"),
              repr(errs))
-
-
-def libnss_opened(log):
-    """The libnss_ modules nchome-netconf opened (not setpriv: after its execve)."""
-    with open(log) as f:
-        lines = f.read().splitlines()
-    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
-    if not execs:
-        return ["no execve of nchome-netconf in the trace"]
-    return [line.strip() for line in lines[execs[-1]:] if re.search(r'open(at)?\(.*libnss_', line)]
 
 
 try:

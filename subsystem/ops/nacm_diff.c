@@ -60,17 +60,6 @@ add_change(struct changes *cs, xmlNodePtr node, int op)
 	cs->ch[cs->n++].op = op;
 }
 
-static int
-has_elements(const xmlNode *n)
-{
-	if (packed_is(n))
-		return 1;	/* only elements get packed */
-	for (const xmlNode *c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return 1;
-	return 0;
-}
-
 /* A leaf's text, "" if none; the caller xmlFree()s it. */
 static xmlChar *
 leaf_text(const xmlNode *n)
@@ -88,7 +77,7 @@ diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
 {
 	if (ops_tree_same(o, n, 0))
 		return 0;
-	if (!has_elements(o) && !has_elements(n)) {
+	if (!ops_has_elements(o) && !ops_has_elements(n)) {
 		xmlChar *a = leaf_text(o), *b = leaf_text(n);
 
 		if (a == NULL || b == NULL || !xmlStrEqual(a, b))
@@ -97,7 +86,7 @@ diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
 		xmlFree(b);
 		return 0;
 	}
-	if (!has_elements(o) || !has_elements(n) || depth >= 64) {
+	if (!ops_has_elements(o) || !ops_has_elements(n) || depth >= 64) {
 		add_change(cs, o, NACM_DELETE);
 		add_change(cs, n, NACM_CREATE);
 		return 0;

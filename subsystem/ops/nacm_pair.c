@@ -94,8 +94,8 @@ struct ident {
 	xmlChar		*owned;
 };
 
-static int
-has_elements(const xmlNode *n)
+int
+ops_has_elements(const xmlNode *n)
 {
 	if (packed_is(n))
 		return 1;	/* only elements get packed */
@@ -120,7 +120,7 @@ ident_get(const xmlNode *n, struct ident *id)
 	for (const xmlNode *c = n->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (!has_elements(c)) {
+		if (!ops_has_elements(c)) {
 			const xmlNode *t = c->children;
 
 			id->cname = (const char *)c->name;

@@ -135,6 +135,9 @@ int ops_nacm_write_checked(struct rpc *r, int res, struct nacm_denial *d);
  */
 int ops_tree_same(const xmlNode *a, const xmlNode *b, int depth);
 
+/* nacm_pair.c: 1 when n has element children (a packed node has). */
+int ops_has_elements(const xmlNode *n);
+
 /*
  * One element child of a parent, for the pairing: 16 bytes on 64-bit
  * hosts.  While pairing, key is a hash of its identity and at its place

@@ -12,6 +12,7 @@ the build tree of a clone under /root (mode 0700).
     env.cleanup()
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -76,3 +77,14 @@ class NobodyEnv:
     def cleanup(self):
         shutil.rmtree(self.top, ignore_errors=True)
         self.prefix.cleanup()
+
+
+def libnss_opened(log):
+    """The libnss_ modules nchome-netconf opened in an strace -f log (not
+    setpriv's or another wrapper's: after nchome-netconf's last execve)."""
+    with open(log) as f:
+        lines = f.read().splitlines()
+    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    if not execs:
+        return ["no execve of nchome-netconf in the trace"]
+    return [line.strip() for line in lines[execs[-1]:] if re.search(r'open(at)?\(.*libnss_', line)]
