@@ -19,7 +19,6 @@ that account (setpriv), rule-lists that each deny one RPC to one group:
   - strace: a session whose rule-lists need its groups opens no libnss_
     module (its groups' names are in /etc/group)."""
 import os
-import re
 import shutil
 import subprocess
 import sys
