@@ -65,9 +65,18 @@ hellosock_senders_load(struct hellosock_senders *s)
 	} else if (errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF ||
 	    errno == EPERM) {
 		s->restricted = 0;	/* getpwnam(3): the ways of saying "no such name" */
+	} else if (!s->loaded) {
+		/* No previous rule to keep: fail closed, not open to any account. */
+		log_warn("dialer-socket: looking up %s: %s; session reports believed only from "
+		    "root until a SIGHUP looks it up again", HELLOSOCK_SERVICE_ACCOUNT, strerror(errno));
+		s->restricted = 1;
+		s->svc = 0;
+		s->loaded = 1;
+		return;
 	} else {
 		log_warn("dialer-socket: looking up %s; reports still believed from %s",
-		    HELLOSOCK_SERVICE_ACCOUNT, s->restricted ? "it and root" : "any account");
+		    HELLOSOCK_SERVICE_ACCOUNT, !s->restricted ? "any account" :
+		    s->svc == 0 ? "root only" : "it and root");
 		return;
 	}
 	s->loaded = 1;
@@ -282,8 +291,12 @@ hellosock_recv(struct hellosock *h, const struct hellosock_senders *senders,
 	if (creds && !believed(senders, *uid)) {
 		char why[128];
 
-		snprintf(why, sizeof(why), "neither %s (uid %lu) nor root",
-		    HELLOSOCK_SERVICE_ACCOUNT, (unsigned long)senders->svc);
+		if (senders->svc == 0)
+			snprintf(why, sizeof(why), "not root (%s not looked up)",
+			    HELLOSOCK_SERVICE_ACCOUNT);
+		else
+			snprintf(why, sizeof(why), "neither %s (uid %lu) nor root",
+			    HELLOSOCK_SERVICE_ACCOUNT, (unsigned long)senders->svc);
 		note_dropped(why, (long)*uid, (long)*pid);
 		return -1;
 	}

@@ -32,7 +32,7 @@ struct hellosock {
  */
 struct hellosock_senders {
 	int	restricted;	/* 0: any sender */
-	uid_t	svc;		/* the service account's uid, when restricted */
+	uid_t	svc;		/* the service account's uid, when restricted; 0: root only */
 	int	loaded;		/* 0: never looked up (the rule is logged on the first) */
 };
 
@@ -40,7 +40,8 @@ struct hellosock_senders {
  * Looks the service account up (at start and at each SIGHUP: never per
  * datagram, so a slow account database does not stall the loop) and logs
  * the rule when it changes.  An account database that cannot be read
- * keeps the previous rule, with a warning.
+ * keeps the previous rule, with a warning; at the first look-up, with no
+ * rule yet, only root is believed (svc 0) until a SIGHUP looks again.
  */
 void hellosock_senders_load(struct hellosock_senders *s);
 

@@ -311,6 +311,17 @@ try:
     t.eq(tags(r), ["invalid-value"], "a persist with a line break is refused")
     r = b.rpc("<commit><persist-id>nl1</persist-id></commit>")
     t.eq(tags(r), ["invalid-value"], "its first line confirms nothing")
+    # An empty persist (after trimming) is refused: kept as "", it would read
+    # back as no persist and quietly roll back when this session ends.
+    state = os.path.join(env.datastore_dir, "confirm.state")
+    for empty in ("<persist/>", "<persist>  </persist>"):
+        r = a.rpc("<commit><confirmed/>%s</commit>" % empty)
+        t.ok(tags(r) == ["invalid-value"] and not os.path.exists(state) and
+             NcRaw.errors(r)[0].get("error-info", {}).get("bad-element") == "persist",
+             "an empty persist is refused, nothing pending: " + empty, NcRaw.errors(r))
+    r = b.rpc("<cancel-commit><persist-id/></cancel-commit>")
+    t.ok(tags(r) == ["invalid-value"] and "empty" in (NcRaw.errors(r)[0].get("error-message") or ""),
+         "an empty persist-id is refused as empty", NcRaw.errors(r))
     a.rpc("<discard-changes/>")
 
     # ---- atomic files, journal tail ----

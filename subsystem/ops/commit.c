@@ -86,7 +86,10 @@ may_settle(struct rpc *r, const struct confirm_state *cs, const char *persist_id
  * <persist> or <persist-id> into buf.  The id is kept in a fixed field of
  * the state file, on one line: a longer one, or one with a line break, is
  * refused, not cut, so two ids that share their first 255 bytes or their
- * first line never match each other.  0, or -1 with the error.
+ * first line never match each other.  An empty one is refused too: the
+ * state file's empty id means "no persist", so an empty <persist> would
+ * quietly start a commit that this session's end rolls back, and an empty
+ * <persist-id> can never match.  0, or -1 with the error.
  */
 static int
 persist_param(struct rpc *r, const char *name, char *buf, size_t len,
@@ -97,6 +100,11 @@ persist_param(struct rpc *r, const char *name, char *buf, size_t len,
 	size_t n;
 
 	*out = rpc_param(r, name, buf, len);
+	if (*out != NULL && buf[0] == '\0') {
+		rpc_error_info(rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
+		    "%s is empty", name), "bad-element", name);
+		return -1;
+	}
 	if (*out != NULL && strchr(buf, '\n') != NULL) {
 		rpc_error_info(rpc_error(r, ERR_PROTOCOL, TAG_INVALID_VALUE, NULL,
 		    "%s holds a line break", name), "bad-element", name);
