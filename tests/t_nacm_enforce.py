@@ -145,17 +145,26 @@ def view_built_before_request(log):
     return "never built a view"
 
 
+def traced_rpc(as_nobody, name, desc, request):
+    """One request in a traced session after the hello: (session, reply,
+    log), or Nones after a skip without strace."""
+    nc, log = traced(as_nobody, name)
+    if nc is None:
+        t.skip_tool(desc, "strace")
+        return None, None, None
+    nc.hello()
+    r = nc.rpc(request)
+    nc.close()
+    return nc, r, log
+
+
 def check_root_view_after_hello(desc):
     """Root's (recovery) view, bypassed, is built after the hello, before
     the session reads its first request: the first request does not pay
     for it; the first request still succeeds."""
-    nc, log = traced(False, "root-view")
+    nc, r, log = traced_rpc(False, "root-view", desc, "<get-config><source><running/></source></get-config>")
     if nc is None:
-        t.skip_tool(desc, "strace")
         return
-    nc.hello()
-    r = nc.rpc("<get-config><source><running/></source></get-config>")
-    nc.close()
     why = view_built_before_request(log)
     t.ok(r is not None and not nc.errors(r) and "nobodies" in text(r) and not why, desc,
          "%r %s" % (r, why))
@@ -165,13 +174,9 @@ def check_view_after_hello(desc):
     """With rules of its group, nobody's session builds its view after its
     hello (server_prepare): its Unix groups looked up before it reads the
     request, not in the request."""
-    nc, log = traced(True, "nobody-rules")
+    nc, r, log = traced_rpc(True, "nobody-rules", desc, "<get-config><source><running/></source></get-config>")
     if nc is None:
-        t.skip_tool(desc, "strace")
         return
-    nc.hello()
-    r = nc.rpc("<get-config><source><running/></source></get-config>")
-    nc.close()
     why = group_lookup_before_request(log)
     t.ok(r is not None and not nc.errors(r) and not why, desc, "%r %s" % (r, why))
     t.ok(not libnss_opened(log), "its groups are its process's: no libnss_ module opened "
@@ -184,13 +189,9 @@ def check_no_parse_ahead(desc):
     read, running's tree would add to the request's buffer); its first
     request reads the rules, which still apply."""
     os.unlink(os.path.join(nobody_env.ds, "running.nacm"))
-    nc, log = traced(True, "nobody-noform")
+    nc, r, log = traced_rpc(True, "nobody-noform", desc, "<lock><target><running/></target></lock>")
     if nc is None:
-        t.skip_tool(desc, "strace")
         return
-    nc.hello()
-    r = nc.rpc("<lock><target><running/></target></lock>")
-    nc.close()
     with open(log) as f:
         lines = f.read().splitlines()
     execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
