@@ -125,6 +125,9 @@ int dsdir_kept_open(struct dsdir *dd, enum dsdir_sub sub, const char *name, int 
 void dsdir_kept_close(struct dsdir *dd, enum dsdir_sub sub, const char *name);
 /* Closes every kept file (an idle session lets go of a rotated-away log). */
 void dsdir_kept_release(struct dsdir *dd);
+/* How many files are kept open now; how many dsdir_kept_open calls so far. */
+int dsdir_kept_held(const struct dsdir *dd);
+unsigned long dsdir_kept_uses(const struct dsdir *dd);
 
 /* The names in a folder; closedir() it.  NULL on failure. */
 DIR *dsdir_list(struct dsdir *dd, enum dsdir_sub sub);
