@@ -395,6 +395,7 @@ main(int argc, char *argv[])
 	/* bounds: no other process's lock or unread output stalls this session for ever */
 	flock_wait_set_bound(conf->netconf.lock_wait_ms);
 	memcap_set(conf->netconf.max_session_memory);
+	nlog_set_max(conf->netconf.event_log_size);
 	if (framer_set_write_timeout(sess.fr, conf->netconf.write_timeout_ms) == -1)
 		log_warn("write-timeout: stdout");
 	if (setup_signals() == -1)

@@ -278,6 +278,13 @@ void nlog_format_us(int64_t us, char *buf, size_t len);
 /* Appends one record (xml must hold no newline).  0 or -1. */
 int nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len);
 
+/*
+ * Bytes "log" may grow to before it rotates (nchome.conf event-log-size;
+ * 1 MiB until set).  $NCHOME_NOTIFY_LOG_MAX, where nchome-netconf is not
+ * set-uid (tests), overrides it.
+ */
+void nlog_set_max(uint64_t bytes);
+
 /* What RFC 5277 /netconf/streams tells about the log. */
 struct nlog_info {
 	uint64_t	 seq;		/* records written so far */
