@@ -57,6 +57,7 @@ struct conf_netconf {
 	long		 write_timeout_ms;	/* longest wait for the NMS to read */
 	uint64_t	 max_datastore_size;	/* bytes of one datastore's XML */
 	uint64_t	 max_session_memory;	/* bytes of one session's XML in memory */
+	uint64_t	 event_log_size;	/* bytes of the event log before it rotates */
 	char		*yang_dir;		/* the operator's YANG modules */
 	char		*nacm_recovery;		/* "": only root bypasses NACM */
 	struct conf_module *modules;

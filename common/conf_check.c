@@ -83,6 +83,8 @@ static int validate_lock_wait(cfg_t *cfg, cfg_opt_t *opt) { return check_float_r
 static int validate_write_timeout(cfg_t *cfg, cfg_opt_t *opt) { return check_float_range(cfg, opt, 0.01, 86400); }
 static int validate_datastore_size(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 4096, LONG_MAX); }
 static int validate_session_memory(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1048576, LONG_MAX / 2); }
+/* 64 KiB: a few records before each rotation; 1 GiB: the replay reads it all */
+static int validate_event_log_size(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 65536, 1073741824); }
 
 static int
 validate_message_size(cfg_t *cfg, cfg_opt_t *opt)
@@ -286,6 +288,7 @@ conf_check_install(cfg_t *cfg)
 		{ "netconf|write-timeout", validate_write_timeout },
 		{ "netconf|max-datastore-size", validate_datastore_size },
 		{ "netconf|max-session-memory", validate_session_memory },
+		{ "netconf|event-log-size", validate_event_log_size },
 		{ "netconf|yang-dir", validate_path },
 		{ "netconf|module", validate_module },
 		{ "netconf|module|revision", validate_revision },

@@ -19,6 +19,7 @@
 #define DEFAULT_MAX_MESSAGE	67108864L
 #define DEFAULT_MAX_DATASTORE	268435456L	/* 256 MiB: 25x the 10 MB benchmark store */
 #define DEFAULT_MAX_SESSION_MEM	4294967296L	/* 4 GiB: a 256 MiB store in memory, edited */
+#define DEFAULT_EVENT_LOG_SIZE	1048576L	/* 1 MiB, and as much again in log.1 */
 
 struct err_sink {
 	char	*buf;
@@ -188,6 +189,7 @@ key_table(void)
 		CFG_FLOAT("write-timeout", 60, CFGF_NONE),
 		CFG_INT("max-datastore-size", DEFAULT_MAX_DATASTORE, CFGF_NONE),
 		CFG_INT("max-session-memory", DEFAULT_MAX_SESSION_MEM, CFGF_NONE),
+		CFG_INT("event-log-size", DEFAULT_EVENT_LOG_SIZE, CFGF_NONE),
 		CFG_STR("yang-dir", NCHOME_SYSCONFDIR "/nchome/yang", CFGF_NONE),
 		CFG_STR("nacm-recovery-account", "", CFGF_NONE),
 		CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),

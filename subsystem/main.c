@@ -91,6 +91,44 @@ trim_later(void)
 }
 #endif
 
+/*
+ * The event log and its lock, kept open between records (host/dsdir.c
+ * dsdir_kept_open), are let go once no record has used them for
+ * KEPT_IDLE_MS: another session may rotate the log away twice meanwhile,
+ * and a kept descriptor would hold the dropped file (up to the log's
+ * size) until this session's next record or its end.  Checked before
+ * each poll(), after every callback that may have written a record
+ * (a request, the confirmed-commit timer): one timer while files are
+ * kept and used, none once they are let go, so an idle session blocks.
+ */
+#define KEPT_IDLE_MS	2000
+static int kept_timer = -1;
+static unsigned long kept_uses_seen;
+
+static void
+kept_idle_cb(void *arg)
+{
+	(void)arg;
+	kept_timer = -1;
+	dsdir_kept_release(sess.dd);
+}
+
+static void
+kept_before_poll(void *arg)
+{
+	unsigned long uses = dsdir_kept_uses(sess.dd);
+
+	(void)arg;
+	if (uses == kept_uses_seen)
+		return;		/* not used since: the timer runs on, or all is let go */
+	kept_uses_seen = uses;
+	ml_cancel_timer(kept_timer);
+	kept_timer = -1;
+	if (dsdir_kept_held(sess.dd) > 0 &&
+	    (kept_timer = ml_add_timer(KEPT_IDLE_MS, kept_idle_cb, NULL)) == -1)
+		dsdir_kept_release(sess.dd);	/* no timer left: now */
+}
+
 static void
 usage(void)
 {
@@ -357,6 +395,7 @@ main(int argc, char *argv[])
 	/* bounds: no other process's lock or unread output stalls this session for ever */
 	flock_wait_set_bound(conf->netconf.lock_wait_ms);
 	memcap_set(conf->netconf.max_session_memory);
+	nlog_set_max(conf->netconf.event_log_size);
 	if (framer_set_write_timeout(sess.fr, conf->netconf.write_timeout_ms) == -1)
 		log_warn("write-timeout: stdout");
 	if (setup_signals() == -1)
@@ -393,6 +432,7 @@ main(int argc, char *argv[])
 		if ((trim_timer = ml_add_timer(TRIM_IDLE_MS, trim_cb, NULL)) == -1)
 			(void)malloc_trim(0);
 #endif
+		ml_before_poll(kept_before_poll, NULL);
 		if (ml_add_fd(STDIN_FILENO, stdin_cb, NULL) == -1) {
 			rc = 1;
 		} else {

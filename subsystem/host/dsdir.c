@@ -15,7 +15,9 @@
  * A few files (the event log and its lock) can be kept open across uses
  * (dsdir_kept_open): opened through the same door, and checked against
  * the name (fstatat, no link followed) at each use, so a file renamed or
- * removed since is not written to.
+ * removed since is not written to.  The session lets go of them when it
+ * has not used them for a while (main.c, dsdir_kept_release), so an idle
+ * session holds no log that others rotated away.
  */
 #include <sys/stat.h>
 
@@ -51,6 +53,7 @@ struct dsdir {
 	int	 fd[DSD_NSUB];		/* O_DIRECTORY; -1: not open yet */
 	mode_t	 file_mode, dir_mode;
 	struct dsdir_kept kept[DSD_NKEPT];
+	unsigned long	 kept_uses;	/* dsdir_kept_open calls, ever */
 };
 
 static const char *const sub_names[DSD_NSUB] = { NULL, "sessions", "notifications" };
@@ -229,6 +232,7 @@ dsdir_kept_open(struct dsdir *dd, enum dsdir_sub sub, const char *name, int flag
 	int fd, replaced = 0;
 
 	*fresh = 0;
+	dd->kept_uses++;
 	if (k != NULL) {
 		if (!check)
 			return k->fd;
@@ -290,6 +294,23 @@ dsdir_kept_release(struct dsdir *dd)
 			close(dd->kept[i].fd);
 			dd->kept[i].fd = -1;
 		}
+}
+
+int
+dsdir_kept_held(const struct dsdir *dd)
+{
+	int n = 0;
+
+	for (int i = 0; i < DSD_NKEPT; i++)
+		if (dd->kept[i].fd != -1)
+			n++;
+	return n;
+}
+
+unsigned long
+dsdir_kept_uses(const struct dsdir *dd)
+{
+	return dd->kept_uses;
 }
 
 DIR *

@@ -125,6 +125,9 @@ int dsdir_kept_open(struct dsdir *dd, enum dsdir_sub sub, const char *name, int 
 void dsdir_kept_close(struct dsdir *dd, enum dsdir_sub sub, const char *name);
 /* Closes every kept file (an idle session lets go of a rotated-away log). */
 void dsdir_kept_release(struct dsdir *dd);
+/* How many files are kept open now; how many dsdir_kept_open calls so far. */
+int dsdir_kept_held(const struct dsdir *dd);
+unsigned long dsdir_kept_uses(const struct dsdir *dd);
 
 /* The names in a folder; closedir() it.  NULL on failure. */
 DIR *dsdir_list(struct dsdir *dd, enum dsdir_sub sub);
@@ -274,6 +277,13 @@ void nlog_format_us(int64_t us, char *buf, size_t len);
 
 /* Appends one record (xml must hold no newline).  0 or -1. */
 int nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len);
+
+/*
+ * Bytes "log" may grow to before it rotates (nchome.conf event-log-size;
+ * 1 MiB until set).  $NCHOME_NOTIFY_LOG_MAX, where nchome-netconf is not
+ * set-uid (tests), overrides it.
+ */
+void nlog_set_max(uint64_t bytes);
 
 /* What RFC 5277 /netconf/streams tells about the log. */
 struct nlog_info {

@@ -13,8 +13,9 @@
  *   created 1795812345000000   when the log was created (replayLogCreationTime)
  *   aged 1795812345000000      time of the newest record dropped (replayLogAgedTime)
  *
- * When "log" would grow past NOTIFY_LOG_MAX (or $NCHOME_NOTIFY_LOG_MAX
- * bytes) it is renamed to "log.1" first (atomic), dropping the previous
+ * When "log" would grow past its size (nchome.conf event-log-size,
+ * NOTIFY_LOG_MAX by default; $NCHOME_NOTIFY_LOG_MAX bytes where not
+ * set-uid) it is renamed to "log.1" first (atomic), dropping the previous
  * "log.1": the log never holds more than about twice that, so the replay
  * window is bounded by size, not time.
  *
@@ -22,7 +23,7 @@
  * takes nothing from it; after one it reads "log.1" (when that is not its
  * own file) and then the new "log", skipping the seqs it has seen.  One
  * that falls more than a whole "log.1" behind (a stalled NMS while others
- * cause about 2 x NOTIFY_LOG_MAX of events) loses the records dropped in
+ * cause about twice that size of events) loses the records dropped in
  * between: the seq gap counts them into rd->lost.
  *
  * A writing session keeps "lock" and "log" open across its records
@@ -32,7 +33,9 @@
  * always seen and the record goes to the new "log", and the size checked
  * is the current file's.  Nothing is buffered: each record is one write(2)
  * before the lock is let go, so a session killed while holding the
- * descriptors loses nothing, and its flock goes with it.
+ * descriptors loses nothing, and its flock goes with it.  A session
+ * that has recorded nothing for a while lets them go (main.c,
+ * dsdir_kept_release), so it does not hold a log rotated away since.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -67,6 +70,14 @@
 #define LOCK_FLAGS	(O_RDWR | O_CREAT | O_NONBLOCK)
 #define LOG_FLAGS	(O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK)
 
+static size_t configured_max = NOTIFY_LOG_MAX;
+
+void
+nlog_set_max(uint64_t bytes)
+{
+	configured_max = (size_t)bytes;
+}
+
 static size_t
 log_max(void)
 {
@@ -75,7 +86,7 @@ log_max(void)
 
 	if (v != NULL && (n = strtol(v, NULL, 10)) >= 1024 && n <= (1L << 30))
 		return (size_t)n;
-	return NOTIFY_LOG_MAX;
+	return configured_max;
 }
 
 /*
@@ -332,7 +343,7 @@ nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len)
 	 * A log that rotated since our last record (here or in another
 	 * session) is busy: the next rotation may come before our next
 	 * record, and a kept descriptor would then hold the dropped log.1
-	 * (up to NOTIFY_LOG_MAX) until that record.  Not kept then.
+	 * (up to the log's size) until that record.  Not kept then.
 	 */
 	if (rotated || fresh == 2)
 		dsdir_kept_close(dd, DSD_NOTIFY, LOG_NAME);

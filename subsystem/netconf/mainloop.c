@@ -27,6 +27,9 @@ static int next_timer_id = 1;
 
 static int stop_requested, stop_code;
 
+static ml_timer_cb before_poll;
+static void *before_poll_arg;
+
 static int64_t
 now_ms(void)
 {
@@ -83,6 +86,13 @@ ml_cancel_timer(int id)
 }
 
 void
+ml_before_poll(ml_timer_cb cb, void *arg)
+{
+	before_poll = cb;
+	before_poll_arg = arg;
+}
+
+void
 ml_stop(int code)
 {
 	if (!stop_requested)
@@ -96,32 +106,40 @@ ml_stopped(void)
 	return stop_requested;
 }
 
-/* Runs due timers; returns the poll timeout until the next one. */
+/* Milliseconds until the next timer is due (0: one is due); -1: none. */
 static int
-run_timers(void)
+next_timeout(void)
 {
 	int64_t now = now_ms(), next = -1;
 
-	for (int i = 0; i < ML_MAX_TIMERS && !stop_requested; i++) {
+	for (int i = 0; i < ML_MAX_TIMERS; i++) {
 		if (timers[i].id == 0)
 			continue;
-		if (timers[i].due_ms <= now) {
-			ml_timer_cb cb = timers[i].cb;
-			void *arg = timers[i].arg;
-
-			timers[i].id = 0;
-			cb(arg);
-			now = now_ms();
-			i = -1;		/* the callback may have changed the table */
-			next = -1;
-			continue;
-		}
+		if (timers[i].due_ms <= now)
+			return 0;
 		if (next == -1 || timers[i].due_ms - now < next)
 			next = timers[i].due_ms - now;
 	}
-	if (next > INT32_MAX)
-		next = INT32_MAX;
-	return (int)next;
+	return next > INT32_MAX ? INT32_MAX : (int)next;
+}
+
+/* Runs due timers until none is due. */
+static void
+run_timers(void)
+{
+	int64_t now = now_ms();
+
+	for (int i = 0; i < ML_MAX_TIMERS && !stop_requested; i++) {
+		if (timers[i].id == 0 || timers[i].due_ms > now)
+			continue;
+		ml_timer_cb cb = timers[i].cb;
+		void *arg = timers[i].arg;
+
+		timers[i].id = 0;
+		cb(arg);
+		now = now_ms();
+		i = -1;		/* the callback may have changed the table */
+	}
 }
 
 int
@@ -130,10 +148,15 @@ ml_run(void)
 	struct pollfd pfd[ML_MAX_FDS];
 
 	while (!stop_requested) {
-		int timeout = run_timers(), n, cnt;
+		int timeout, n, cnt;
 
+		run_timers();
 		if (stop_requested)
 			break;
+		/* after every callback: what it arms counts for this poll */
+		if (before_poll != NULL)
+			before_poll(before_poll_arg);
+		timeout = next_timeout();
 		cnt = nfds;
 		for (int i = 0; i < cnt; i++) {
 			pfd[i].fd = fds[i].fd;

@@ -129,6 +129,12 @@ void ml_remove_fd(int fd);
 int ml_add_timer(long ms, ml_timer_cb cb, void *arg);
 void ml_cancel_timer(int id);
 
+/*
+ * cb runs each time ml_run() is about to block in poll(), after every fd
+ * and timer callback: a timer it adds counts for that poll.  NULL: none.
+ */
+void ml_before_poll(ml_timer_cb cb, void *arg);
+
 /* Makes ml_run() return code after the current callback. */
 void ml_stop(int code);
 int ml_stopped(void);

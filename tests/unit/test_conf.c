@@ -60,7 +60,8 @@ main(void)
 	    "  address \"2001:db8::10\" { port = 7804 }\n"
 	    "}\n"
 	    "client nms2 { device-id = \"other\" address \"nms.example.net\" {} }\n"
-	    "netconf { max-message-size = 1048576 max-session-memory = 33554432 }\n", err,
+	    "netconf { max-message-size = 1048576 max-session-memory = 33554432\n"
+	    "  event-log-size = 65536 }\n", err,
 	    sizeof(err));
 	CHECK(c != NULL, "a full config loads (%s)", err);
 	if (c != NULL) {
@@ -79,11 +80,17 @@ main(void)
 		    n2->addrs[0].port == 4334 && n2->initiation == INITIATION_JUNOS,
 		    "client device-id overrides, defaults");
 		CHECK(c->netconf.max_message_size == 1048576 && c->netconf.schema == NULL &&
-		    c->netconf.max_session_memory == 33554432, "netconf section");
+		    c->netconf.max_session_memory == 33554432 &&
+		    c->netconf.event_log_size == 65536, "netconf section");
 		CHECK(c->has_secret, "secret noticed");
 		CHECK(n1 && n2 && conf_client_equal(n1, n1) && !conf_client_equal(n1, n2),
 		    "client comparison");
 	}
+	conf_free(c);
+
+	c = load_text("netconf { }\n", err, sizeof(err));
+	CHECK(c != NULL && c->netconf.event_log_size == 1048576,
+	    "event-log-size defaults to 1 MiB (%s)", err);
 	conf_free(c);
 
 	expect_error_line("unknown key", "device-id = \"a\"\n\nbogus = 1\n", 3);
@@ -95,6 +102,10 @@ main(void)
 	expect_error_line("device id with a newline", "\n\ndevice-id = \"a\\r\\nMSG-ID: x\"\n", 3);
 	expect_error_line("max-session-memory under 1 MiB",
 	    "netconf {\n\n max-session-memory = 4096\n}\n", 3);
+	expect_error_line("event-log-size under 64 KiB",
+	    "netconf {\n event-log-size = 65535\n}\n", 2);
+	expect_error_line("event-log-size over 1 GiB",
+	    "netconf {\n\n\n event-log-size = 1073741825\n}\n", 4);
 	expect_error_line("syntax error", "client a {\n address \"x\" {}\n\n port 4334 = \n}\n", 4);
 
 	unlink(path);
