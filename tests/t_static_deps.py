@@ -81,6 +81,25 @@ try:
     shared = needed(NETCONF)
     t.ok(any(n.startswith("libxml2.") for n in shared), "(the build's own nchome-netconf loads libxml2.so)",
          shared)
+    # the shared link: where libxml2 brings libstdc++ (ICU), libstdc++ comes first in the
+    # loader's search order (configure; doc/callhome-timing.md)
+    ldd = subprocess.run(["ldd", NETCONF], stdout=subprocess.PIPE, text=True).stdout
+    if "libstdc++." in ldd and any(n.startswith("libxml2.") for n in shared):
+        plain = tempfile.mkdtemp(prefix="t_static_deps-shared-", dir=tmp)
+        for f in ("configure", "Makefile.in", "VERSION"):
+            if os.path.exists(os.path.join(TOP, f)):
+                shutil.copy(os.path.join(TOP, f), plain)
+        r = subprocess.run(["./configure"], cwd=plain, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        pv = make_vars(os.path.join(plain, "Makefile")) if r.returncode == 0 else {}
+        words = pv.get("NETCONF_LIBS", "").split()
+        t.ok("-lstdc++" in words and "-lxml2" in words and words.index("-lstdc++") < words.index("-lxml2"),
+             "the default NETCONF_LIBS names libstdc++ before libxml2", r.stdout[-500:] + " ".join(words))
+        t.eq(pv.get("NETCONF_SHARED_LIBS"), pv.get("NETCONF_LIBS"), "make bench's netconf-shared links the same way")
+        own = [n for n in shared if n.startswith(("libstdc++.", "libxml2."))]
+        t.ok(len(own) == 2 and own[0].startswith("libstdc++."),
+             "the build's own nchome-netconf needs libstdc++ before libxml2", shared)
+    else:
+        t.ok(True, "(libxml2 brings no libstdc++ here: no order to check)")
     got = needed(binary) if r.returncode == 0 else []
     t.ok(got and not [n for n in got if n.startswith(STATIC)],
          "the static-deps nchome-netconf loads none of libxml2, ICU, libstdc++, libconfuse, zlib, liblzma", got)

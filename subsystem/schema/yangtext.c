@@ -157,8 +157,11 @@ wants_arg(enum scope scope, const char *kw)
 	case S_TOP:
 		return 1;
 	case S_BODY:
+		/* most of a module's statements start with none of their letters */
+		if (kw[0] == '\0' || strchr("ynpbrifd", kw[0]) == NULL)
+			return 0;
 		for (size_t i = 0; i < sizeof(body) / sizeof(body[0]); i++)
-			if (strcmp(kw, body[i]) == 0)
+			if (body[i][0] == kw[0] && strcmp(kw, body[i]) == 0)
 				return 1;
 		return 0;
 	case S_IMPORT:
@@ -235,6 +238,9 @@ parse_block(struct scan *sc, enum scope scope, int depth, void *item)
 			sc->yt->submodule = strcmp(kw, "submodule") == 0;
 			sc->yt->name = arg;
 			sub = S_BODY;
+			child = NULL;
+		} else if (scope == S_BODY && !want) {
+			sub = S_SKIP;	/* keep() keeps no other statement of a body */
 			child = NULL;
 		} else if (keep(sc, scope, kw, arg, item, &sub, &child) == -1)
 			return -1;
