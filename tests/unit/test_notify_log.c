@@ -188,6 +188,37 @@ prepared_first_record(const char *d)
 	dsdir_close(s2);
 }
 
+/*
+ * The state is rewritten in place without ftruncate when it covers the
+ * old one; a longer old state (more lines, longer numbers) is cut to
+ * the new one's length, leaving none of its bytes behind.
+ */
+static void
+state_shorter_cut(const char *d)
+{
+	struct dsdir *s1 = dsdir_open(d);
+	char path[512], buf[512];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/notifications/lock", d);
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "seq 900\ncreated 1000\naged 0\n# an older version's note, longer than the state\n");
+		fclose(f);
+	}
+	append_tagged(s1, "cut", 0);
+	append_tagged(s1, "cut", 1);
+	buf[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	CHECK(strcmp(buf, "seq 902\ncreated 1000\naged 0\n") == 0,
+	    "a longer old state is cut to the new one (\"%s\")", buf);
+	dsdir_close(s1);
+}
+
 static int seen[2][NREC], order_ok = 1, strays;
 
 static void
@@ -367,6 +398,7 @@ main(void)
 	kept_across_rotation(dir2);
 	kept_lock_replaced(dir2);
 	prepared_first_record(dir2);
+	state_shorter_cut(dir2);
 	concurrent_rotation(dir2);
 	for (int i = 0; i < 3; i++) {
 		const char *names[] = { "log", "log.1", "lock" };
