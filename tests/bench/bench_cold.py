@@ -100,7 +100,17 @@ Figures (cold.<build>...):
                     and an event serialized for nothing after our hello
                     (hello_recv_prepare, event_prepare) leave 0.03 and
                     0.09 ms (the log's ~20 system calls), root 1.31 ->
-                    1.25.  What is left is cold caches.  On a loaded
+                    1.25.  The session-start record logged on the
+                    client's hello, handled in the same read as the first
+                    request, then opened the event log's files and cut
+                    its state with ftruncate, which waits for ext4's
+                    journal when other writers fsync (nlog_append 0.1-0.8
+                    ms, uprobes): the files are now opened after our
+                    hello (nlog_prepare) and the state not cut when it
+                    covers the old one; own_first_extra_ms, pinned, five
+                    runs: 0.46-0.66 -> 0.36-0.55 ms.  What is left is
+                    the hello's parse and the record's two writes, and
+                    cold caches.  On a loaded
                     machine run the bench as `taskset -c 1 chrt -f 10`:
                     client and server on one CPU ahead of the load (the
                     set-up after the hello then runs before the client
