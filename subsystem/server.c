@@ -84,6 +84,8 @@ server_prepare(struct session *s)
 	if (s->store != NULL)
 		store_prepare(s->store);
 	(void)event_prepare();
+	if (s->dd != NULL)
+		nlog_prepare(s->dd);
 }
 
 void

@@ -25,7 +25,8 @@ int server_open_store(struct session *s);
  * the session is the recovery session, its view of running's rules with
  * the Unix groups they need; the store's lock file and running's shared
  * form open), and an event serialized for nothing (event_prepare: the
- * session-start logged on the client's hello finds its code warm).
+ * session-start logged on the client's hello finds its code warm) and
+ * the event log's files opened for it (nlog_prepare).
  */
 void server_prepare(struct session *s);
 

@@ -275,6 +275,8 @@ int64_t nlog_now_us(void);
 /* us as an RFC 3339 UTC date-and-time with microseconds (eventTime). */
 void nlog_format_us(int64_t us, char *buf, size_t len);
 
+/* The log's files opened and kept for this session's first record (no lock, no write). */
+void nlog_prepare(struct dsdir *dd);
 /* Appends one record (xml must hold no newline).  0 or -1. */
 int nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len);
 

@@ -186,8 +186,11 @@ nlog_format_us(int64_t us, char *buf, size_t len)
 	snprintf(buf, len, "%s.%06dZ", base, (int)(us % 1000000));
 }
 
-/* Reads the state kept in the lock file; missing lines stay 0. */
-static void
+/*
+ * Reads the state kept in the lock file; missing lines stay 0.  The
+ * file's length when it was read whole, else -1 (state_write).
+ */
+static ssize_t
 state_read(int lfd, struct nlog_info *st)
 {
 	char buf[256], *line, *save = NULL;
@@ -195,7 +198,7 @@ state_read(int lfd, struct nlog_info *st)
 
 	memset(st, 0, sizeof(*st));
 	if ((n = pread(lfd, buf, sizeof(buf) - 1, 0)) <= 0)
-		return;
+		return n == 0 ? 0 : -1;
 	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
@@ -206,18 +209,32 @@ state_read(int lfd, struct nlog_info *st)
 		else if (strncmp(line, "aged ", 5) == 0)
 			st->aged_us = strtoll(line + 5, NULL, 10);
 	}
+	return n < (ssize_t)sizeof(buf) - 1 ? n : -1;
 }
 
+/*
+ * *flen: the file's length (-1: not known), then the state's.  No
+ * ftruncate when the state covers the old one (seq only grows, so
+ * nearly always): on ext4 it is one more journalled inode change per
+ * record, and a wait for the journal when other writers fsync (the
+ * session-start record is in a session's first request).
+ */
 static int
-state_write(int lfd, const struct nlog_info *st)
+state_write(int lfd, const struct nlog_info *st, ssize_t *flen)
 {
 	char buf[256];
 	int n = snprintf(buf, sizeof(buf), "seq %" PRIu64 "\ncreated %lld\naged %lld\n",
 	    st->seq, (long long)st->created_us, (long long)st->aged_us);
 
-	if (n < 0 || (size_t)n >= sizeof(buf) || pwrite(lfd, buf, (size_t)n, 0) != n ||
-	    ftruncate(lfd, n) == -1)
+	if (n < 0 || (size_t)n >= sizeof(buf) || pwrite(lfd, buf, (size_t)n, 0) != n) {
+		*flen = -1;
 		return -1;
+	}
+	if ((*flen < 0 || n < *flen) && ftruncate(lfd, n) == -1) {
+		*flen = -1;
+		return -1;
+	}
+	*flen = n;
 	return 0;
 }
 
@@ -291,6 +308,25 @@ open_log(struct dsdir *dd, struct stat *sb, int *fresh)
 	return dsdir_kept_open(dd, DSD_NOTIFY, LOG_NAME, LOG_FLAGS, 1, sb, fresh);
 }
 
+/*
+ * After our hello (server_prepare): the folder, "lock" and "log" opened
+ * and kept, so the session-start record logged on the client's hello,
+ * just before its first request, opens none of them (mkdirat, three
+ * opens and their fstats: about a third of that record's time).  Nothing
+ * is locked or written: the record checks both descriptors under the
+ * lock as every record does, so a rotation or a replaced lock file in
+ * between is seen there.  A session whose client never says hello now
+ * makes the (empty) files its hello would have.
+ */
+void
+nlog_prepare(struct dsdir *dd)
+{
+	int fresh;
+
+	(void)dsdir_kept_open(dd, DSD_NOTIFY, LOCK_NAME, LOCK_FLAGS, 0, NULL, &fresh);
+	(void)dsdir_kept_open(dd, DSD_NOTIFY, LOG_NAME, LOG_FLAGS, 0, NULL, &fresh);
+}
+
 int
 nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len)
 {
@@ -300,11 +336,12 @@ nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len)
 	int64_t aged;
 	uint64_t aged_seq;
 	size_t hl, rl;
+	ssize_t flen;
 	int lfd, fd, fresh = 0, rotated = 0, rc = -1;
 
 	if ((lfd = lock_log(dd, LOCK_EX)) == -1)
 		return -1;
-	state_read(lfd, &st);
+	flen = state_read(lfd, &st);
 	if (st.seq == 0 || st.created_us == 0)
 		state_recover(dd, &st);
 	hl = (size_t)snprintf(head, sizeof(head), "%lld %" PRIu64 " ",
@@ -333,11 +370,11 @@ nlog_append(struct dsdir *dd, int64_t when_us, const char *xml, size_t len)
 	 * was), never two records with one seq (a reader would skip one).
 	 */
 	st.seq++;
-	if (state_write(lfd, &st) == -1)
+	if (state_write(lfd, &st, &flen) == -1)
 		log_warn("%s/notifications/%s", dsdir_path(dd), LOCK_NAME);
 	if ((rc = write_all(fd, rec, rl)) == -1) {
 		st.seq--;
-		(void)state_write(lfd, &st);
+		(void)state_write(lfd, &st, &flen);
 	}
 	/*
 	 * A log that rotated since our last record (here or in another
@@ -361,7 +398,7 @@ nlog_info(struct dsdir *dd, struct nlog_info *info)
 	memset(info, 0, sizeof(*info));
 	if ((lfd = lock_log(dd, LOCK_SH)) == -1)
 		return -1;
-	state_read(lfd, info);
+	(void)state_read(lfd, info);
 	if (info->seq == 0 || info->created_us == 0)
 		state_recover(dd, info);
 	unlock_log(lfd);
@@ -416,7 +453,7 @@ nlog_reader_open(struct nlog_reader *rd, int at_end)
 		return reader_open_start(rd);
 	if (reader_open_start(rd) == 0 && rd->fd != -1)
 		(void)lseek(rd->fd, 0, SEEK_END);
-	state_read(lfd, &st);
+	(void)state_read(lfd, &st);
 	if (st.seq == 0)
 		state_recover(rd->dd, &st);
 	rd->last_seq = st.seq;

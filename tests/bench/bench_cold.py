@@ -42,6 +42,28 @@ Figures (cold.<build>...):
   warm_get_ms       the same sessions' later get-configs, median
   floor_first_get_ms, floor_warm_get_ms, floor_first_vs_warm  the same
                     for the BENCH_FLOOR=1 stand-in server
+  first_read_ms, warm_read_ms, first_vs_warm_read, first_extra_read_ms
+                    the same calls timed to the reply's last byte read into
+                    the touched buffer (Direct.last_ms), without the copy
+                    into a Python bytes that the figures above include;
+                    extra = first - warm, per session.  first_copy_faults,
+                    warm_copy_faults: this client's page faults in the call
+                    (ru_minflt), all the copy's.  The floor's 12x first
+                    replies were these: ~2,400 faults (the copy's 10 MB
+                    landed on memory the Python heap had given back, ~33 ms
+                    on this guest), its read time unmoved (~1.1 ms); any
+                    call of any server may pay them (they follow the
+                    client's heap, not the server), so the raw figures
+                    wander and the _read ones are nchome's reply.  With
+                    BENCH_FLOOR=1 also floor_* of these, and
+  own_first_extra_ms  first_extra_read - floor_first_extra_read (medians):
+                    what nchome's first reply costs beyond its warm one,
+                    less what the pipe and this client add to any server's
+                    first reply; own_first_vs_warm_read = (warm_read + it)
+                    / warm_read; first_vs_warm_read_over_floor the ratio
+                    of the two _read ratios (first_vs_warm_over_floor
+                    divides by the raw floor's, copy faults and all).
+                    Raw first_vs_warm stays the goal's figure
   first_vs_warm     first_get_ms / warm_get_ms (goal <= 1.3).  Where the
                     first's extra 0.5-0.7 ms went (server marks on
                     CLOCK_MONOTONIC beside this client's, chrt -f so the
@@ -78,7 +100,17 @@ Figures (cold.<build>...):
                     and an event serialized for nothing after our hello
                     (hello_recv_prepare, event_prepare) leave 0.03 and
                     0.09 ms (the log's ~20 system calls), root 1.31 ->
-                    1.25.  What is left is cold caches.  On a loaded
+                    1.25.  The session-start record logged on the
+                    client's hello, handled in the same read as the first
+                    request, then opened the event log's files and cut
+                    its state with ftruncate, which waits for ext4's
+                    journal when other writers fsync (nlog_append 0.1-0.8
+                    ms, uprobes): the files are now opened after our
+                    hello (nlog_prepare) and the state not cut when it
+                    covers the old one; own_first_extra_ms, pinned, five
+                    runs: 0.46-0.66 -> 0.36-0.55 ms.  What is left is
+                    the hello's parse and the record's two writes, and
+                    cold caches.  On a loaded
                     machine run the bench as `taskset -c 1 chrt -f 10`:
                     client and server on one CPU ahead of the load (the
                     set-up after the hello then runs before the client
@@ -204,6 +236,17 @@ def timed(s, inner):
     t0 = time.monotonic()
     r = s.rpc(inner)
     return (time.monotonic() - t0) * 1000, r
+
+
+def timed_parts(s, inner):
+    """(ms, read_ms, faults, reply) of s.rpc(inner): ms as timed(); read_ms
+    the request's first byte to the reply's last read into the session's
+    touched buffer (s.last_ms: no copy); faults this client's page faults
+    in the call (ru_minflt), which are the copy's: the touched buffer has
+    none (see first_read_ms)."""
+    f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    ms, r = timed(s, inner)
+    return ms, s.last_ms, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0, r
 
 
 def resident_pages(pid):
@@ -541,7 +584,7 @@ class Build:
         self.load(gen)
         for k in range(COLD + 1):
             s = self.session()
-            ms, r = timed(s, GETCFG)
+            ms, read_ms, faults, r = timed_parts(s, GETCFG)
             if k == 0 and FLOOR:	# framed, message-id 1: the floor server's reply
                 with open(self.floor_template + ".tmp", "wb") as f:
                     f.write(r)
@@ -550,7 +593,9 @@ class Build:
                 os.replace(self.floor_template + ".tmp", self.floor_template)
             r = deframed(r)
             hello_first = (time.monotonic() - s.t0) * 1000
-            warm = [timed(s, GETCFG)[0] for _ in range(3)]
+            parts = [timed_parts(s, GETCFG)[:3] for _ in range(3)]	# replies dropped
+            warm = [p[0] for p in parts]
+            warm_read = statistics.median(p[1] for p in parts)
             if gen == 0 and self.reply is not None and r != self.reply:
                 raise RuntimeError("%s: the reply changed between sessions" % self.tag)
             if gen == 0:
@@ -563,8 +608,18 @@ class Build:
             self.add("hello_first_ms", hello_first)
             self.add("warm_get_ms", statistics.median(warm))
             self.add("first_vs_warm", ms / statistics.median(warm))
+            self.add_read("", read_ms, warm_read, faults, parts)
             if FLOOR:
                 self.floor_session(r)
+
+    def add_read(self, pre, read_ms, warm_read, faults, parts):
+        """The read-only figures of one session (pre: "" or "floor_")."""
+        self.add(pre + "first_read_ms", read_ms)
+        self.add(pre + "warm_read_ms", warm_read)
+        self.add(pre + "first_vs_warm_read", read_ms / warm_read)
+        self.add(pre + "first_extra_read_ms", read_ms - warm_read)
+        self.add(pre + "first_copy_faults", faults)
+        self.add(pre + "warm_copy_faults", statistics.median(p[2] for p in parts))
 
     def floor_session(self, reply):
         """BENCH_FLOOR=1: the same client, buffer and requests against the
@@ -572,9 +627,11 @@ class Build:
         bytes, right after each cold session: what a first reply costs this
         client when the server does nothing."""
         s = Direct(argv=[self.floor_server, self.floor_template], touched_buffer=True)
-        ms, r = timed(s, GETCFG)
-        warm = [timed(s, GETCFG)[0] for _ in range(3)]
+        ms, read_ms, faults, r = timed_parts(s, GETCFG)
+        parts = [timed_parts(s, GETCFG)[:3] for _ in range(3)]
+        warm = [p[0] for p in parts]
         s.close()
+        self.add_read("floor_", read_ms, statistics.median(p[1] for p in parts), faults, parts)
         if deframed(r) != reply:
             raise RuntimeError("%s: the floor server's reply differs from nchome's" % self.tag)
         self.add("floor_first_get_ms", ms)
@@ -796,7 +853,11 @@ class Build:
 
 
 FIGS = [("first_get_ms", "ms"), ("warm_get_ms", "ms"), ("first_vs_warm", "x"), ("floor_first_get_ms", "ms"),
-        ("floor_warm_get_ms", "ms"), ("floor_first_vs_warm", "x"), ("publish_get_ms", "ms"),
+        ("floor_warm_get_ms", "ms"), ("floor_first_vs_warm", "x"),
+        ("first_read_ms", "ms"), ("warm_read_ms", "ms"), ("first_vs_warm_read", "x"), ("first_extra_read_ms", "ms"),
+        ("first_copy_faults", "faults"), ("warm_copy_faults", "faults"), ("floor_first_read_ms", "ms"),
+        ("floor_warm_read_ms", "ms"), ("floor_first_vs_warm_read", "x"), ("floor_first_extra_read_ms", "ms"),
+        ("floor_first_copy_faults", "faults"), ("floor_warm_copy_faults", "faults"), ("publish_get_ms", "ms"),
         ("hello_first_ms", "ms"), ("ssh_floor_ms", "ms"), ("ssh_setup_first_ms", "ms"), ("ssh_warm_get_ms", "ms"),
         ("ssh_over_ms", "ms"), ("ssh_floor_bytes_ms", "ms"), ("ssh_over_bytes_ms", "ms"),
         ("ssh_small_floor_ms", "ms"), ("ssh_small_first_ms", "ms"), ("ssh_small_warm_ms", "ms"),
@@ -849,6 +910,22 @@ try:
             fv, fl = statistics.median(b.res["first_vs_warm"]), statistics.median(b.res["floor_first_vs_warm"])
             figure("cold.%sfirst_vs_warm_over_floor%s" % (b.tag, SUFFIX), fv / fl, "x",
                    "first_vs_warm %.3g beside the floor server's %.3g (the client's own first reply)" % (fv, fl))
+        if b.res.get("first_read_ms") and b.res.get("floor_first_read_ms"):
+            # nchome's own first-reply cost: its first reply's extra time
+            # over its warm one, less the floor's (what the pipe and this
+            # client add to any server's first reply), over its warm reply
+            own = (statistics.median(b.res["first_extra_read_ms"]) -
+                   statistics.median(b.res["floor_first_extra_read_ms"]))
+            wr = statistics.median(b.res["warm_read_ms"])
+            figure("cold.%sown_first_extra_ms%s" % (b.tag, SUFFIX), own, "ms",
+                   "first_extra_read %.3g - floor_first_extra_read %.3g" % (
+                       statistics.median(b.res["first_extra_read_ms"]),
+                       statistics.median(b.res["floor_first_extra_read_ms"])))
+            figure("cold.%sown_first_vs_warm_read%s" % (b.tag, SUFFIX), (wr + own) / wr, "x",
+                   "(warm_read %.3g + own_first_extra) / warm_read" % wr)
+            rv, rf = statistics.median(b.res["first_vs_warm_read"]), statistics.median(b.res["floor_first_vs_warm_read"])
+            figure("cold.%sfirst_vs_warm_read_over_floor%s" % (b.tag, SUFFIX), rv / rf, "x",
+                   "first_vs_warm_read %.3g beside the floor server's %.3g" % (rv, rf))
     for b in builds:
         if b.res.get("first_get_ms") and b.res.get("tree_get_ms"):
             figure("cold.%sfirst_vs_tree_get%s" % (b.tag, SUFFIX), statistics.median(b.res["first_get_ms"]) /

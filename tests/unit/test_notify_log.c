@@ -3,7 +3,7 @@
  * following rotations, the exact count of records a stalled reader lost,
  * the aged/created times, and logs written before records had a seq;
  * sessions that keep the log open across records (dsdir_kept_open) while
- * others rotate it.
+ * others rotate it, or opened it before their first record (nlog_prepare).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 
@@ -127,6 +128,94 @@ kept_lock_replaced(const char *d)
 		close(fd);
 	append_tagged(s1, "locked", 1);
 	CHECK(file_has(d, "log", "locked 1"), "and writes once it is free");
+	dsdir_close(s1);
+}
+
+/* This process's open descriptors. */
+static int
+open_fds(void)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* opendir's own */
+}
+
+/*
+ * nlog_prepare (after our hello) opens the folder, "lock" and "log" and
+ * writes nothing; the first record then opens nothing more, and one
+ * that comes after another session rotated the log still goes into the
+ * new "log".
+ */
+static void
+prepared_first_record(const char *d)
+{
+	struct dsdir *s1 = dsdir_open(d), *s2 = dsdir_open(d);
+	struct nlog_info before, after;
+	int fds, i;
+
+	unsetenv("NCHOME_NOTIFY_LOG_MAX");
+	append_tagged(s2, "before", 0);
+	CHECK(nlog_info(s2, &before) == 0, "the log's state");
+	fds = open_fds();
+	nlog_prepare(s1);
+	CHECK(open_fds() == fds + 3, "nlog_prepare keeps the folder, lock and log open (%d -> %d)",
+	    fds, open_fds());
+	CHECK(nlog_info(s2, &after) == 0 && after.seq == before.seq && !file_has(d, "log", "prepared"),
+	    "and writes no record");
+	fds = open_fds();
+	append_tagged(s1, "prepared", 0);
+	CHECK(open_fds() == fds && file_has(d, "log", "prepared 0"),
+	    "the first record after it opens nothing and is written (%d -> %d)", fds, open_fds());
+	dsdir_close(s1);
+
+	s1 = dsdir_open(d);
+	nlog_prepare(s1);
+	setenv("NCHOME_NOTIFY_LOG_MAX", "1024", 1);
+	for (i = 0; i < 20 && !file_has(d, "log.1", "prepared 0"); i++)
+		append_tagged(s2, "rotator", i);
+	unsetenv("NCHOME_NOTIFY_LOG_MAX");
+	append_tagged(s1, "prepared", 1);
+	CHECK(file_has(d, "log", "prepared 1") && !file_has(d, "log.1", "prepared 1"),
+	    "a record after a rotation since nlog_prepare goes into the new log");
+	dsdir_close(s1);
+	dsdir_close(s2);
+}
+
+/*
+ * The state is rewritten in place without ftruncate when it covers the
+ * old one; a longer old state (more lines, longer numbers) is cut to
+ * the new one's length, leaving none of its bytes behind.
+ */
+static void
+state_shorter_cut(const char *d)
+{
+	struct dsdir *s1 = dsdir_open(d);
+	char path[512], buf[512];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/notifications/lock", d);
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "seq 900\ncreated 1000\naged 0\n# an older version's note, longer than the state\n");
+		fclose(f);
+	}
+	append_tagged(s1, "cut", 0);
+	append_tagged(s1, "cut", 1);
+	buf[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	CHECK(strcmp(buf, "seq 902\ncreated 1000\naged 0\n") == 0,
+	    "a longer old state is cut to the new one (\"%s\")", buf);
 	dsdir_close(s1);
 }
 
@@ -308,6 +397,8 @@ main(void)
 		return 1;
 	kept_across_rotation(dir2);
 	kept_lock_replaced(dir2);
+	prepared_first_record(dir2);
+	state_shorter_cut(dir2);
 	concurrent_rotation(dir2);
 	for (int i = 0; i < 3; i++) {
 		const char *names[] = { "log", "log.1", "lock" };
