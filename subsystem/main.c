@@ -343,9 +343,9 @@ main(int argc, char *argv[])
 #endif
 	memcap_install();	/* before libxml2 allocates anything */
 
-	if (identity_check_conf(path, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if ((conf = conf_load(path, 0, err, sizeof(err))) == NULL)
+	/* set-id: only a file root alone can change, checked on what is parsed */
+	if ((conf = conf_load(path, identity_setid() ? CONF_CHECK_ROOT_ONLY : 0,
+	    err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	memset(&sess, 0, sizeof(sess));
 	sess.conf = conf;

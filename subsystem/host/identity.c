@@ -11,7 +11,7 @@
  * first thing main() does, treats all of them as hostile: descriptors 0-2
  * open (on /dev/null if closed), every other one closed; umask 077; no
  * core files; a file-size limit refused (a write cut short by SIGXFSZ
- * would tear the journal); the environment cleared but for a fixed PATH
+ * would tear the journal); the terminal's job-control stops ignored; the environment cleared but for a fixed PATH
  * and what sshd says about the connection.  Then it records the account
  * (account.c) and drops the caller's uid for good: real, effective and
  * saved uid all become the service identity, so the logged-in account
@@ -37,7 +37,6 @@
 #include "closefrom.h"
 #include "host.h"
 #include "log.h"
-#include "safepath.h"
 #include "xmalloc.h"
 
 #define SAFE_PATH	"/usr/bin:/bin:/usr/sbin:/sbin"
@@ -129,6 +128,26 @@ limits_sanitize(void)
 	(void)sigaction(SIGXFSZ, &sa, NULL);	/* a write fails with EFBIG instead */
 }
 
+/*
+ * Job control: the caller's terminal stops its foreground group on ^Z
+ * (SIGTSTP), and a background read or write (SIGTTIN, SIGTTOU), whoever
+ * owns the process.  Ignored, so an account with a shell cannot freeze
+ * its session holding a lock or the store's write lock: a background read
+ * of the terminal fails (EIO) and ends the session instead.
+ */
+static void
+jobctl_ignore(void)
+{
+	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
 int
 identity_start(void)
 {
@@ -144,6 +163,7 @@ identity_start(void)
 	env_sanitize();
 	(void)account_current();	/* the logged-in account, before the switch */
 	limits_sanitize();
+	jobctl_ignore();
 	if (setresuid(svc, svc, svc) == -1)
 		fatal("setresuid to the service identity");
 	if (getuid() != svc || geteuid() != svc)
@@ -166,27 +186,6 @@ int
 identity_setid(void)
 {
 	return setid;
-}
-
-int
-identity_check_conf(const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-	int fd;
-
-	if (!setid)
-		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return safe_path_root(path, &st, err, errlen);
 }
 
 int

@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+"""A NETCONF account attacks the set-uid nchome-netconf from its own shell.
+
+The set-up of t_trust_nc.py (`make install` for real into a scratch
+prefix, in a private account database; accounts made with
+doc/authentication.md's commands): mallory is a NETCONF account (groups
+nchome and nchome-netconf) with a shell on the host, as doc/security.md
+allows.  Root has put NACM rules in running that mallory may not read
+(/nacm is default-deny-all: only root and the recovery account see it).
+What she tries here is what t_trust_nc.py does not:
+
+- swap the configuration file under the program: `-f` a symlink of hers
+  to the installed nchome.conf, flipped to her own file (which names her
+  the nacm-recovery-account) between the check of the file and its
+  parse.  Refused: the file parsed is the one checked, so no session of
+  hers ever reads /nacm;
+- `-f` a datastore file only the service identity may read: refused,
+  nothing of it echoed;
+- stop her own session process with her terminal's ^Z (SIGTSTP from the
+  tty driver, which needs no permission to signal): the process is not
+  stopped and answers;
+- read its memory, environment or descriptors through /proc: refused.
+"""
+import fcntl
+import grp
+import os
+import pwd
+import subprocess
+import sys
+import termios
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from doc_commands import install_group, private_account_db  # noqa: E402
+from doc_commands import run as run_doc  # noqa: E402
+no_accounts = private_account_db()	# first: it may run this file again in a namespace
+from nchome_test import TAP, scaled  # noqa: E402
+from nchome_auth import AuthEnv  # noqa: E402
+from ncraw import kill_all  # noqa: E402
+
+t = TAP()
+if no_accounts:
+    t.skip("attacks of a NETCONF account with a shell", "needs a private account database: " + no_accounts)
+    t.done()
+
+NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
+NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+HELLO10 = ('<hello xmlns="%s"><capabilities><capability>urn:ietf:params:netconf:base:1.0'
+           '</capability></capabilities></hello>]]>]]>' % NS)
+MARK = "nacm-secret-rule-list"
+
+
+def rpc10(mid, inner):
+    return '<rpc message-id="%s" xmlns="%s">%s</rpc>]]>]]>' % (mid, NS, inner)
+
+
+READ_NACM = rpc10(1, '<get-config><source><running/></source><filter type="subtree">'
+                  '<nacm xmlns="%s"/></filter></get-config>' % NACM_NS)
+CLOSE = rpc10(2, "<close-session/>")
+
+
+def as_user(user, cmd, input=None, timeout=30):
+    p = subprocess.run(["runuser", "-u", user, "--", "/bin/sh", "-c", cmd], input=input,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=scaled(timeout))
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+# The swap race, run by mallory: one thread flips ~/x/c.conf between the
+# installed nchome.conf and her own file, the other starts sessions on it.
+RACE = r'''
+import os, subprocess, sys, threading, time
+real, evil, link, prog, budget = sys.argv[1:6]
+stop = False
+def flip():
+    i = 0
+    while not stop:
+        tmp = link + ".new"
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        os.symlink(real if i % 2 == 0 else evil, tmp)
+        os.rename(tmp, link)
+        i += 1
+th = threading.Thread(target=flip)
+th.start()
+inp = sys.stdin.buffer.read()
+end = time.monotonic() + float(budget)
+runs = won = refused = 0
+while time.monotonic() < end:
+    p = subprocess.run([prog, "-f", link], input=inp, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    runs += 1
+    if b"@MARK@" in p.stdout:
+        won += 1
+    elif p.returncode != 0:
+        refused += 1
+stop = True
+th.join()
+print("runs %d won %d refused %d" % (runs, won, refused))
+'''.replace("@MARK@", MARK)
+
+
+def proc_state(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def read_pty(fd, want, timeout):
+    """Bytes from the pty master until want appears (or timeout)."""
+    import select
+    buf = b""
+    end = time.monotonic() + scaled(timeout)
+    while want not in buf and time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        if not r:
+            break
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        buf += data
+    return buf
+
+
+install_group()
+env = AuthEnv(install_only=True)
+sessions = []
+try:
+    inst, dirs = env.install_scratch(t)
+    netconf = inst + "/libexec/nchome-netconf"
+    ds = inst + "/var/lib/nchome"
+    if not os.path.exists(netconf):
+        t.done()
+    env.use_install(inst, dirs, ds, os.path.join(env.dir, "commit.d"))
+    os.makedirs(os.path.join(env.dir, "commit.d"), mode=0o755)
+    r = run_doc("account", account="mallory")
+    t.ok(r.returncode == 0, "the doc's account commands make mallory", r.output)
+
+    # root's NACM rules, which only root and the recovery account may read
+    nacm = ('<nacm xmlns="%s"><rule-list><name>%s</name><group>nchome-netconf</group>'
+            '<rule><name>r</name><module-name>ietf-netconf</module-name><rpc-name>get</rpc-name>'
+            '<access-operations>exec</access-operations><action>permit</action></rule></rule-list></nacm>' % (NACM_NS, MARK))
+    root_in = (HELLO10 + rpc10(1, "<edit-config><target><running/></target><config>%s</config>"
+                               "</edit-config>" % nacm) + CLOSE)
+    nchome_gid = grp.getgrnam("nchome").gr_gid
+    p = subprocess.run(["setpriv", "--regid=%d" % nchome_gid, "--clear-groups", netconf, "-f", env.conf],
+                       input=root_in, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=scaled(30))
+    t.ok(p.stdout.count("<ok/>") == 2, "root writes NACM rules", p.stdout[-600:])
+    rc, out = as_user("mallory", "%s -f %s" % (netconf, env.conf), input=(HELLO10 + READ_NACM + CLOSE).encode())
+    t.ok(rc == 0 and "<data" in out and MARK not in out, "mallory's session cannot read /nacm", out[-600:])
+
+    # ---- the configuration file swapped between its check and its parse ----
+    home = pwd.getpwnam("mallory").pw_dir
+    rc, out = as_user("mallory", "chmod 711 %s && mkdir -m 755 %s/x && "
+                      "sed 's/^netconf {$/netconf {\\n  nacm-recovery-account = \"mallory\"/' %s > %s/x/evil.conf && "
+                      "chmod 644 %s/x/evil.conf && grep -c recovery %s/x/evil.conf"
+                      % (home, home, env.conf, home, home, home))
+    t.ok(rc == 0, "mallory writes her own nchome.conf naming her the recovery account", out)
+    rc, out = as_user("mallory", "%s -f %s/x/evil.conf" % (netconf, home),
+                      input=(HELLO10 + READ_NACM + CLOSE).encode())
+    t.ok(rc != 0 and MARK not in out, "her own file is refused", out[-400:])
+    race = os.path.join(env.dir, "race.py")
+    with open(race, "w") as f:
+        f.write(RACE)
+    os.chmod(race, 0o644)
+    p = subprocess.run(["runuser", "-u", "mallory", "--", "/usr/bin/python3", race, env.conf,
+                        home + "/x/evil.conf", home + "/x/c.conf", netconf, str(scaled(20))],
+                       input=(HELLO10 + READ_NACM + CLOSE).encode(), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=scaled(120))
+    out = p.stdout.decode(errors="replace")
+    t.diag("swap race: " + out.strip()[-300:])
+    words = out.split()
+    won = int(words[words.index("won") + 1]) if "won" in words else -1
+    runs = int(words[words.index("runs") + 1]) if "runs" in words else 0
+    t.ok(won == 0 and runs >= 10, "swapping -f's symlink between check and parse never makes her the "
+         "recovery account (%d sessions)" % runs, out[-600:])
+
+    # ---- a file only the service identity may read, as the configuration ----
+    rc, out = as_user("mallory", "%s -d -f %s/running.xml </dev/null" % (netconf, ds))
+    t.ok(rc != 0 and "refusing" in out and MARK not in out and "<rule" not in out,
+         "-f running.xml (the service identity's file) is refused, nothing of it echoed", out[-600:])
+
+    # ---- ^Z from her own terminal ----
+    master, slave = os.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[0] = 0                                    # iflag: no CR/NL mapping, no flow control
+    attrs[1] = 0                                    # oflag: bytes as they are
+    attrs[3] = termios.ISIG | termios.NOFLSH        # lflag: raw, but ^Z still signals (no flush)
+    attrs[6][termios.VSUSP] = 0x1a
+    attrs[6][termios.VMIN] = 1
+    attrs[6][termios.VTIME] = 0
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+
+    def controlling_tty():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    # her login shell with job control (sh -m) runs the program in the
+    # foreground, as when she types it
+    shell = subprocess.Popen(["setpriv", "--reuid=mallory", "--regid=mallory", "--init-groups",
+                              "/bin/sh", "-m", "-c", "%s -d -f %s; echo rc=$?; sleep 1" % (netconf, env.conf)],
+                             stdin=slave, stdout=slave, stderr=slave, preexec_fn=controlling_tty)
+    os.close(slave)
+    got = read_pty(master, b"]]>]]>", 20)
+    pid = None
+    for _ in range(50):
+        kids = subprocess.run(["pgrep", "-P", str(shell.pid)], stdout=subprocess.PIPE,
+                              text=True).stdout.split()
+        if kids:
+            pid = int(kids[0])
+            break
+        time.sleep(0.1)
+    t.ok(b"<hello" in got and pid is not None, "mallory's session runs on her terminal", got[-300:])
+    if pid is not None:
+        os.write(master, HELLO10.encode())
+        read_pty(master, b"hello done", 10)         # -d: its log on the terminal too
+        os.write(master, b"\x1a")                   # ^Z
+        time.sleep(0.5)
+        state = proc_state(pid)
+        os.write(master, READ_NACM.encode())
+        got = read_pty(master, b'message-id="1"', 10)
+        got += read_pty(master, b"]]>]]>", 5)
+        t.ok(state not in ("T", "t") and b"<data" in got,
+             "her ^Z does not stop her session process, which answers", "state %s: %r" % (state, got[-1500:]))
+        # ---- /proc of her session process ----
+        rc, out = as_user("mallory", "cat /proc/%d/environ; head -c 16 /proc/%d/mem; ls /proc/%d/fd; "
+                          "cat /proc/%d/maps" % (pid, pid, pid, pid))
+        t.ok("ermission denied" in out and "SSH_" not in out and "nchome-netconf" not in out,
+             "she cannot read her session's /proc environ, mem, fd or maps", out[-400:])
+        if proc_state(pid) in ("T", "t"):
+            os.kill(pid, 18)                        # SIGCONT: let it end
+        os.write(master, CLOSE.encode())
+    try:
+        shell.wait(scaled(10))
+    except subprocess.TimeoutExpired:
+        shell.kill()
+    os.close(master)
+finally:
+    kill_all(sessions)
+    env.cleanup()
+t.done()
