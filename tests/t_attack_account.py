@@ -19,7 +19,13 @@ What she tries here is what t_trust_nc.py does not:
 - stop her own session process with her terminal's ^Z (SIGTSTP from the
   tty driver, which needs no permission to signal): the process is not
   stopped and answers;
-- read its memory, environment or descriptors through /proc: refused.
+- read its memory, environment or descriptors through /proc: refused;
+- `-d` on a session of hers: what the session logs as the service
+  identity (a failing state provider's stderr) goes to syslog, not to
+  her standard error;
+- over sshd, NETCONF requests past NACM: XPath functions on /nacm as an
+  oracle, /nacm written through another prefix, get-schema of paths,
+  XInclude, <url> of any scheme, partial-lock, delete-config.
 """
 import fcntl
 import grp
@@ -29,6 +35,7 @@ import subprocess
 import sys
 import termios
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
@@ -36,7 +43,7 @@ from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP, scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
-from ncraw import kill_all  # noqa: E402
+from ncraw import NcRaw, kill_all  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -87,7 +94,7 @@ th.start()
 inp = sys.stdin.buffer.read()
 end = time.monotonic() + float(budget)
 runs = won = refused = 0
-while time.monotonic() < end:
+while runs < 30 and time.monotonic() < end:
     p = subprocess.run([prog, "-f", link], input=inp, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     runs += 1
     if b"@MARK@" in p.stdout:
@@ -170,9 +177,9 @@ try:
         f.write(RACE)
     os.chmod(race, 0o644)
     p = subprocess.run(["runuser", "-u", "mallory", "--", "/usr/bin/python3", race, env.conf,
-                        home + "/x/evil.conf", home + "/x/c.conf", netconf, str(scaled(20))],
+                        home + "/x/evil.conf", home + "/x/c.conf", netconf, str(scaled(90))],
                        input=(HELLO10 + READ_NACM + CLOSE).encode(), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=scaled(120))
+                       stderr=subprocess.STDOUT, timeout=scaled(180))
     out = p.stdout.decode(errors="replace")
     t.diag("swap race: " + out.strip()[-300:])
     words = out.split()
@@ -185,6 +192,30 @@ try:
     rc, out = as_user("mallory", "%s -d -f %s/running.xml </dev/null" % (netconf, ds))
     t.ok(rc != 0 and "refusing" in out and MARK not in out and "<rule" not in out,
          "-f running.xml (the service identity's file) is refused, nothing of it echoed", out[-600:])
+
+    # ---- -d: what the service identity logs stays off her standard error ----
+    # A state provider that fails writes to its stderr, which the session
+    # logs; the provider runs as the service identity and may see what she
+    # may not.
+    state_d = os.path.join(env.dir, "state.d")
+    os.makedirs(state_d, mode=0o755)
+    provider = os.path.join(state_d, "10-secret")
+    with open(provider, "w") as f:
+        f.write("#!/bin/sh\necho provider-secret-%s >&2\nexit 3\n" % MARK)
+    os.chmod(provider, 0o755)
+    with open(env.conf) as f:
+        conf_text = f.read()
+    with open(env.conf, "w") as f:
+        f.write(conf_text.replace("netconf {\n", 'netconf {\n  state-providers = "%s"\n' % state_d, 1))
+    get = rpc10(1, "<get/>")
+    p = subprocess.run(["setpriv", "--regid=%d" % nchome_gid, "--clear-groups", netconf, "-d", "-f", env.conf],
+                       input=HELLO10 + get + CLOSE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=scaled(30))
+    t.ok("provider-secret" in p.stdout, "root's -d session logs the failing provider's stderr", p.stdout[-600:])
+    rc, out = as_user("mallory", "%s -d -f %s" % (netconf, env.conf), input=(HELLO10 + get + CLOSE).encode())
+    t.ok(rc == 0 and "<data" in out and "provider-secret" not in out,
+         "-d: a failing state provider's stderr is not on her standard error", out[-600:])
+    os.unlink(provider)
 
     # ---- ^Z from her own terminal ----
     master, slave = os.openpty()
@@ -204,7 +235,7 @@ try:
     # her login shell with job control (sh -m) runs the program in the
     # foreground, as when she types it
     shell = subprocess.Popen(["setpriv", "--reuid=mallory", "--regid=mallory", "--init-groups",
-                              "/bin/sh", "-m", "-c", "%s -d -f %s; echo rc=$?; sleep 1" % (netconf, env.conf)],
+                              "/bin/sh", "-m", "-c", "%s -f %s; echo rc=$?; sleep 1" % (netconf, env.conf)],
                              stdin=slave, stdout=slave, stderr=slave, preexec_fn=controlling_tty)
     os.close(slave)
     got = read_pty(master, b"]]>]]>", 20)
@@ -219,7 +250,7 @@ try:
     t.ok(b"<hello" in got and pid is not None, "mallory's session runs on her terminal", got[-300:])
     if pid is not None:
         os.write(master, HELLO10.encode())
-        read_pty(master, b"hello done", 10)         # -d: its log on the terminal too
+        time.sleep(1)
         os.write(master, b"\x1a")                   # ^Z
         time.sleep(0.5)
         state = proc_state(pid)
@@ -241,6 +272,66 @@ try:
     except subprocess.TimeoutExpired:
         shell.kill()
     os.close(master)
+
+    # ---- her NETCONF session over sshd: requests that try to read past NACM ----
+    key = env.user_key("mallory")
+    env.authorize_key("mallory", key + ".pub")
+    nc = env.ssh_session("mallory", key, os.path.join(env.dir, "sshd-mallory.log"), sessions)
+
+    def text(reply):
+        return ET.tostring(reply, encoding="unicode") if reply is not None else "(no reply)"
+
+    def leaks(reply):
+        x = text(reply)
+        return MARK in x or "root:x:0:0" in x or "rule-list" in x
+
+    # XPath functions on /nacm as an oracle: evaluated on what she may read only
+    for sel in ("/a:nacm[count(a:rule-list) > 0]", "/a:nacm[boolean(a:rule-list/a:name)]",
+                "/a:nacm[starts-with(a:rule-list/a:name, 'nacm')] | /a:nacm/a:rule-list",
+                "//*[local-name()='rule-list']"):
+        r = nc.rpc('<get><filter type="xpath" xmlns:a="%s" select="%s"/></get>' % (NACM_NS, sel))
+        t.ok(r is not None and r.find("{%s}data" % NS) is not None and not leaks(r),
+             "an XPath filter %s selects nothing of /nacm" % sel, text(r)[-400:])
+    # /nacm through another prefix, and through no prefix at all
+    for body in ('<b:nacm xmlns:b="%s"><b:enable-nacm>false</b:enable-nacm></b:nacm>' % NACM_NS,
+                 '<nacm xmlns="%s"><read-default>permit</read-default></nacm>' % NACM_NS):
+        r = nc.rpc("<edit-config><target><running/></target><config>%s</config></edit-config>" % body)
+        t.ok(NcRaw.tags(r) == ["access-denied"] and not leaks(r),
+             "a write to /nacm is access-denied whatever its prefix", text(r)[-400:])
+    # get-schema with paths for identifiers
+    for ident in ("../../../../../../etc/passwd", "/etc/passwd", "ietf-netconf-acm/../../../../etc/passwd",
+                  "ietf-netconf-acm@2018-02-14", "ietf-netconf-acm.yang"):
+        r = nc.rpc('<get-schema xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring">'
+                   "<identifier>%s</identifier></get-schema>" % ident)
+        t.ok(NcRaw.tags(r) == ["invalid-value"] and not leaks(r),
+             "get-schema of %s: invalid-value, no file read" % ident, text(r)[-400:])
+    # XInclude and an external entity in a config
+    xi = ('<top xmlns="urn:example:attack" xmlns:xi="http://www.w3.org/2001/XInclude">'
+          '<xi:include href="file:///etc/passwd" parse="text"/></top>')
+    r = nc.rpc("<edit-config><target><running/></target><config>%s</config></edit-config>" % xi)
+    r2 = nc.rpc("<get-config><source><running/></source></get-config>")
+    t.ok(not NcRaw.ok(r) and not leaks(r) and not leaks(r2),
+         "an XInclude in a config is not followed", text(r)[-300:] + text(r2)[-300:])
+    # <url> sources and targets, any scheme
+    for inner in ("<copy-config><target><running/></target><source><url>file:///etc/passwd</url></source></copy-config>",
+                  "<copy-config><target><url>file:///tmp/x.xml</url></target><source><running/></source></copy-config>",
+                  "<validate><source><url>file:///etc/passwd</url></source></validate>",
+                  "<copy-config><target><running/></target><source><url>scp://h/x</url></source></copy-config>"):
+        r = nc.rpc(inner)
+        t.ok(not NcRaw.ok(r) and NcRaw.tags(r) and not leaks(r), "refused without reading: %s" % inner[:60],
+             text(r)[-300:])
+    t.ok(not os.path.exists("/tmp/x.xml"), "no <url> target was written")
+    r = nc.rpc('<partial-lock xmlns="urn:ietf:params:xml:ns:netconf:partial-lock:1.0"><select>/a:nacm</select>'
+               "</partial-lock>")
+    t.ok(not NcRaw.ok(r) and NcRaw.tags(r), "partial-lock is refused (not supported)", text(r)[-300:])
+    for target in ("running", "startup"):
+        r = nc.rpc("<delete-config><target><%s/></target></delete-config>" % target)
+        t.ok(not NcRaw.ok(r) and NcRaw.tags(r), "delete-config of %s is refused" % target, text(r)[-300:])
+    nc.close()
+    root = env.recovery_session(netconf, sessions)
+    r = root.rpc(READ_NACM.split(">", 1)[1].rsplit("</rpc>", 1)[0])
+    t.ok(MARK in text(r), "root's NACM rules are still in running", text(r)[-300:])
+    root.close()
 finally:
     kill_all(sessions)
     env.cleanup()

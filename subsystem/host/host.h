@@ -68,6 +68,8 @@ int account_in_group(const struct account *a, gid_t gid);
  */
 int identity_start(void);
 int identity_setid(void);
+/* 1 when set-id and started by an account other than root. */
+int identity_setid_for_account(void);
 
 /*
  * Set-id only (else 0): datastore-dir (open as fd) must belong to the

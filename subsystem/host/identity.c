@@ -43,6 +43,7 @@
 #define ENV_VALUE_MAX	256
 
 static int setid;
+static int caller_root;
 
 /* What sshd says about the connection, kept when sane (printable, short). */
 static const char *const kept_env[] = { "SSH_CLIENT", "SSH_CONNECTION", NULL };
@@ -154,6 +155,7 @@ identity_start(void)
 	uid_t svc = geteuid();
 
 	setid = getuid() != geteuid() || getgid() != getegid();
+	caller_root = getuid() == 0;
 	if (!setid) {
 		(void)account_current();
 		return 0;
@@ -186,6 +188,12 @@ int
 identity_setid(void)
 {
 	return setid;
+}
+
+int
+identity_setid_for_account(void)
+{
+	return setid && !caller_root;
 }
 
 int
