@@ -20,6 +20,8 @@ What she tries here is what t_trust_nc.py does not:
   tty driver, which needs no permission to signal): the process is not
   stopped and answers;
 - read its memory, environment or descriptors through /proc: refused;
+- start her session with SIGTERM blocked (exec keeps the mask), so that
+  kill-session waits its grace and ends it by SIGKILL: the mask is emptied;
 - `-d` on a session of hers: what the session logs as the service
   identity (a failing state provider's stderr) goes to syslog, not to
   her standard error;
@@ -272,6 +274,23 @@ try:
     except subprocess.TimeoutExpired:
         shell.kill()
     os.close(master)
+
+    # ---- her session started with SIGTERM blocked (exec keeps the mask) ----
+    blocked = subprocess.Popen(["runuser", "-u", "mallory", "--", "/usr/bin/python3", "-c",
+                                "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, "
+                                "{signal.SIGTERM, signal.SIGHUP, signal.SIGINT}); os.execv(sys.argv[1], sys.argv[1:])",
+                                netconf, "-f", env.conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL)
+    bnc = NcRaw(blocked)
+    sessions.append(bnc)
+    bnc.hello()
+    root = env.recovery_session(netconf, sessions)
+    start = time.monotonic()
+    r = root.rpc("<kill-session><session-id>%d</session-id></kill-session>" % bnc.session_id)
+    took = time.monotonic() - start
+    t.ok(NcRaw.ok(r) and took < 2.5, "kill-session ends her session at its SIGTERM though she blocked it "
+         "(%.1f s; the grace before SIGKILL is 3 s)" % took, repr(NcRaw.errors(r)))
+    root.close()
 
     # ---- her NETCONF session over sshd: requests that try to read past NACM ----
     key = env.user_key("mallory")

@@ -11,7 +11,8 @@
  * first thing main() does, treats all of them as hostile: descriptors 0-2
  * open (on /dev/null if closed), every other one closed; umask 077; no
  * core files; a file-size limit refused (a write cut short by SIGXFSZ
- * would tear the journal); the terminal's job-control stops ignored; the environment cleared but for a fixed PATH
+ * would tear the journal); the terminal's job-control stops ignored and
+ * no signal blocked; the environment cleared but for a fixed PATH
  * and what sshd says about the connection.  Then it records the account
  * (account.c) and drops the caller's uid for good: real, effective and
  * saved uid all become the service identity, so the logged-in account
@@ -134,19 +135,25 @@ limits_sanitize(void)
  * (SIGTSTP), and a background read or write (SIGTTIN, SIGTTOU), whoever
  * owns the process.  Ignored, so an account with a shell cannot freeze
  * its session holding a lock or the store's write lock: a background read
- * of the terminal fails (EIO) and ends the session instead.
+ * of the terminal fails (EIO) and ends the session instead.  The signal
+ * mask, which exec keeps, is the caller's too: emptied, so a SIGTERM
+ * blocked by the caller cannot make kill-session wait its grace and end
+ * the session unrecorded by SIGKILL.
  */
 static void
-jobctl_ignore(void)
+signals_sanitize(void)
 {
 	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
 	struct sigaction sa;
+	sigset_t none;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		(void)sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 int
@@ -165,7 +172,7 @@ identity_start(void)
 	env_sanitize();
 	(void)account_current();	/* the logged-in account, before the switch */
 	limits_sanitize();
-	jobctl_ignore();
+	signals_sanitize();
 	if (setresuid(svc, svc, svc) == -1)
 		fatal("setresuid to the service identity");
 	if (getuid() != svc || geteuid() != svc)
