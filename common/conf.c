@@ -9,6 +9,7 @@
 
 #include <confuse.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,10 +134,14 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	struct stat st;
 	cfg_t *cfg, *nc;
 	FILE *fp;
-	int rc;
+	int fd = -1, rc;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	/* not blocking: a FIFO named as the file is refused below, not waited on */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL) {
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
 		return NULL;
 	}
 	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -144,8 +149,15 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 		fclose(fp);
 		return NULL;
 	}
-	/* root execs what the file names: refuse it unread if others can change it */
-	if ((checks & CONF_CHECK_DIALER) && geteuid() == 0 &&
+	/*
+	 * root execs what the file names, and set-uid nchome-netconf trusts
+	 * it: refuse it unread if others can change it.  Judged on the
+	 * descriptor parsed, never the path again: a symlink of the caller's
+	 * could otherwise point at root's file for the check and at its own
+	 * for the parse.
+	 */
+	if ((((checks & CONF_CHECK_DIALER) && geteuid() == 0) ||
+	    (checks & CONF_CHECK_ROOT_ONLY)) &&
 	    safe_path_root(path, &st, err, errlen) == -1) {
 		fclose(fp);
 		return NULL;

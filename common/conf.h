@@ -88,6 +88,11 @@ struct nchome_conf {
 					   alone;
 					   as root: file and folders only root
 					   can change (safepath.h) */
+#define CONF_CHECK_ROOT_ONLY	0x02	/* file and folders only root can
+					   change (safepath.h), judged on the
+					   descriptor parsed: set-uid
+					   nchome-netconf, whose caller names
+					   the file (doc/security.md) */
 
 /*
  * Parses path.  On error returns NULL and writes "file:line: message" (or

@@ -381,10 +381,18 @@ main(int argc, char *argv[])
 #endif
 	memcap_install();	/* before libxml2 allocates anything */
 
-	if (identity_check_conf(path, err, sizeof(err)) == -1)
+	/* set-id: only a file root alone can change, checked on what is parsed */
+	if ((conf = conf_load(path, identity_setid() ? CONF_CHECK_ROOT_ONLY : 0,
+	    err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	if ((conf = conf_load(path, 0, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
+	/*
+	 * Set-uid for an account, -d shows it why its start failed, no more:
+	 * from here the log holds what the service identity sees (state
+	 * providers' errors, commit hooks' output), which goes to syslog,
+	 * never to the account's standard error.
+	 */
+	if (debug && identity_setid_for_account())
+		log_init("nchome-netconf", LOG_TO_SYSLOG, 0);
 	memset(&sess, 0, sizeof(sess));
 	sess.conf = conf;
 	sess.nc = &conf->netconf;

@@ -68,14 +68,16 @@ int account_in_group(const struct account *a, gid_t gid);
  */
 int identity_start(void);
 int identity_setid(void);
+/* 1 when set-id and started by an account other than root. */
+int identity_setid_for_account(void);
 
 /*
- * Set-id only (else 0): the configuration file must be one only root can
- * change (safepath.h), since it names what the service identity runs and
- * where it writes; datastore-dir (open as fd) must belong to the service
- * identity with no group or other write or read.  0, or -1 with err.
+ * Set-id only (else 0): datastore-dir (open as fd) must belong to the
+ * service identity with no group or other write or read.  0, or -1 with
+ * err.  (The configuration file, which names what the service identity
+ * runs and where it writes, must be one only root can change: main.c
+ * loads it with CONF_CHECK_ROOT_ONLY, checked on the descriptor parsed.)
  */
-int identity_check_conf(const char *path, char *err, size_t errlen);
 int identity_check_dsdir(int fd, const char *path, char *err, size_t errlen);
 
 /* ---- dsdir.c ---- */

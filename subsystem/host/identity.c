@@ -11,7 +11,8 @@
  * first thing main() does, treats all of them as hostile: descriptors 0-2
  * open (on /dev/null if closed), every other one closed; umask 077; no
  * core files; a file-size limit refused (a write cut short by SIGXFSZ
- * would tear the journal); the environment cleared but for a fixed PATH
+ * would tear the journal); the terminal's job-control stops ignored and
+ * no signal blocked; the environment cleared but for a fixed PATH
  * and what sshd says about the connection.  Then it records the account
  * (account.c) and drops the caller's uid for good: real, effective and
  * saved uid all become the service identity, so the logged-in account
@@ -37,13 +38,13 @@
 #include "closefrom.h"
 #include "host.h"
 #include "log.h"
-#include "safepath.h"
 #include "xmalloc.h"
 
 #define SAFE_PATH	"/usr/bin:/bin:/usr/sbin:/sbin"
 #define ENV_VALUE_MAX	256
 
 static int setid;
+static int caller_root;
 
 /* What sshd says about the connection, kept when sane (printable, short). */
 static const char *const kept_env[] = { "SSH_CLIENT", "SSH_CONNECTION", NULL };
@@ -129,12 +130,39 @@ limits_sanitize(void)
 	(void)sigaction(SIGXFSZ, &sa, NULL);	/* a write fails with EFBIG instead */
 }
 
+/*
+ * Job control: the caller's terminal stops its foreground group on ^Z
+ * (SIGTSTP), and a background read or write (SIGTTIN, SIGTTOU), whoever
+ * owns the process.  Ignored, so an account with a shell cannot freeze
+ * its session holding a lock or the store's write lock: a background read
+ * of the terminal fails (EIO) and ends the session instead.  The signal
+ * mask, which exec keeps, is the caller's too: emptied, so a SIGTERM
+ * blocked by the caller cannot make kill-session wait its grace and end
+ * the session unrecorded by SIGKILL.
+ */
+static void
+signals_sanitize(void)
+{
+	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	struct sigaction sa;
+	sigset_t none;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int
 identity_start(void)
 {
 	uid_t svc = geteuid();
 
 	setid = getuid() != geteuid() || getgid() != getegid();
+	caller_root = getuid() == 0;
 	if (!setid) {
 		(void)account_current();
 		return 0;
@@ -144,6 +172,7 @@ identity_start(void)
 	env_sanitize();
 	(void)account_current();	/* the logged-in account, before the switch */
 	limits_sanitize();
+	signals_sanitize();
 	if (setresuid(svc, svc, svc) == -1)
 		fatal("setresuid to the service identity");
 	if (getuid() != svc || geteuid() != svc)
@@ -169,24 +198,9 @@ identity_setid(void)
 }
 
 int
-identity_check_conf(const char *path, char *err, size_t errlen)
+identity_setid_for_account(void)
 {
-	struct stat st;
-	int fd;
-
-	if (!setid)
-		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return safe_path_root(path, &st, err, errlen);
+	return setid && !caller_root;
 }
 
 int
