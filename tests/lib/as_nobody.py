@@ -79,12 +79,22 @@ class NobodyEnv:
         self.prefix.cleanup()
 
 
-def libnss_opened(log):
-    """The libnss_ modules nchome-netconf opened in an strace -f log (not
-    setpriv's or another wrapper's: after nchome-netconf's last execve)."""
+NO_EXECVE = "no execve of nchome-netconf in the trace"
+
+
+def netconf_trace_lines(log):
+    """The lines of an strace -f log from nchome-netconf's last execve on
+    (not setpriv's or another wrapper's before it); None when the log has
+    no execve of nchome-netconf."""
     with open(log) as f:
         lines = f.read().splitlines()
     execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
-    if not execs:
-        return ["no execve of nchome-netconf in the trace"]
-    return [line.strip() for line in lines[execs[-1]:] if re.search(r'open(at)?\(.*libnss_', line)]
+    return lines[execs[-1]:] if execs else None
+
+
+def libnss_opened(log):
+    """The libnss_ modules nchome-netconf opened in an strace -f log."""
+    lines = netconf_trace_lines(log)
+    if lines is None:
+        return [NO_EXECVE]
+    return [line.strip() for line in lines if re.search(r'open(at)?\(.*libnss_', line)]
