@@ -203,10 +203,7 @@ def check_view_under_write_lock(desc):
     does, within lock-wait), so the first reply comes within one
     lock-wait, not two; once the lock goes the session's rules apply."""
     lock_wait, margin = scaled(2.0), scaled(1.5)
-    with open(nobody_env.conf) as f:
-        conf = f.read()
-    with open(nobody_env.conf, "w") as f:
-        f.write(conf.replace("netconf {\n", "netconf {\n  lock-wait = %g\n" % lock_wait, 1))
+    conf = nobody_env.add_netconf_settings("lock-wait = %g" % lock_wait)
     lockfd = os.open(os.path.join(nobody_env.ds, ".ds-write.lock"), os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(lockfd, fcntl.LOCK_EX)
@@ -230,8 +227,7 @@ def check_view_under_write_lock(desc):
         nc.close()
     finally:
         os.close(lockfd)
-        with open(nobody_env.conf, "w") as f:
-            f.write(conf)
+        nobody_env.write_conf(conf)
 
 
 def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
@@ -264,16 +260,7 @@ def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
 EXTRA = {"nchome-extra.yang": 'module nchome-extra { namespace "urn:example:extra"; prefix x; }\n',
          "nchome-extra-long.yang": 'module nchome-extra-long { namespace "urn:example:extra-long"; '
                                    'prefix l;\n' + "// padding\n" * 1000 + "}\n"}
-yang_dir = os.path.join(nobody_env.top, "yang")
-os.mkdir(yang_dir)
-os.chmod(yang_dir, 0o755)
-for fname, body in EXTRA.items():
-    with open(os.path.join(yang_dir, fname), "w") as f:
-        f.write(body)
-with open(nobody_env.conf) as f:
-    conf0 = f.read()
-with open(nobody_env.conf, "w") as f:
-    f.write(conf0.replace("netconf {\n", 'netconf {\n  yang-dir = "%s"\n' % yang_dir, 1))
+nobody_env.add_yang_dir(EXTRA)
 
 try:
     check_no_group_lookup(True, "nobody-before",

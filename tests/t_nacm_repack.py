@@ -130,12 +130,7 @@ try:
     t.ok(before == sessions.fresh_get((z_env, False)) and before.count(b"<item>") == N,
          "A and Z hold the same entries")
     every = items(4, 1, MID) + items(4, MID + 1, N - 1)
-    confs = []
-    for e in envs:
-        with open(e.conf) as f:
-            confs.append(f.read())
-        with open(e.conf, "w") as f:
-            f.write(confs[-1].replace("netconf {\n", "netconf {\n  max-session-memory = %d\n" % CAP, 1))
+    confs = [e.add_netconf_settings("max-session-memory = %d" % CAP) for e in envs]
     ma, mz = sessions.session((a_env, True)), sessions.session((z_env, True))
     ra = edit(ma, every, "<test-option>test-only</test-option>")
     rz = edit(mz, every, "<test-option>test-only</test-option>")
@@ -152,8 +147,7 @@ try:
     for r in (ma, mz):
         t.ok(r.close() == 0, "nobody's session under the cap ends cleanly")
     for e, conf in zip(envs, confs):
-        with open(e.conf, "w") as f:
-            f.write(conf)
+        e.write_conf(conf)
     a, z = sessions.session((a_env, True)), sessions.session((z_env, True))
     refusals = (
         ("first", items(1, 0, N), "", [b"access-denied", FIRST]),

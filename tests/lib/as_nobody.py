@@ -51,6 +51,37 @@ class NobodyEnv:
                     '  state-providers = "%s/none"\n}\n' % (self.ds, self.top, self.top))
         os.chmod(self.conf, 0o644)
 
+    def write_conf(self, text):
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def add_netconf_settings(self, *settings):
+        """Puts settings (one a line) first in nchome.conf's netconf
+        section; returns the file's text before, for write_conf to restore."""
+        with open(self.conf) as f:
+            before = f.read()
+        self.write_conf(before.replace("netconf {\n", "netconf {\n" +
+                                       "".join("  %s\n" % s for s in settings), 1))
+        return before
+
+    def add_yang_dir(self, files=None, copies=(), settings=()):
+        """A yang-dir beside the conf (nobody cannot read under root's 0700
+        home), mode 0755, holding files ({name: text}) and copies of the
+        files at paths copies, each mode 0644; named first in nchome.conf's
+        netconf section, then settings.  Returns its path."""
+        path = os.path.join(self.top, "yang")
+        os.mkdir(path)
+        os.chmod(path, 0o755)
+        for name, body in (files or {}).items():
+            with open(os.path.join(path, name), "w") as f:
+                f.write(body)
+        for src in copies:
+            shutil.copyfile(src, os.path.join(path, os.path.basename(src)))
+        for name in os.listdir(path):
+            os.chmod(os.path.join(path, name), 0o644)
+        self.add_netconf_settings('yang-dir = "%s"' % path, *settings)
+        return path
+
     def popen(self, as_nobody, stderr=subprocess.DEVNULL, wrap=()):
         """wrap: a command run in front (e.g. strace ... ), as root."""
         ids = ["--reuid=65534", "--regid=65534", "--clear-groups"] if as_nobody else None
