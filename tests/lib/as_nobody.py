@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 
+from ncraw import Sessions
 from private_prefix import PrivatePrefix
 
 
@@ -108,6 +109,36 @@ class NobodyEnv:
     def cleanup(self):
         shutil.rmtree(self.top, ignore_errors=True)
         self.prefix.cleanup()
+
+
+class EnvPair:
+    """Two NobodyEnvs, A and Z, whose servers differ only in an environment
+    variable nchome-netconf reads (the way now, the old way), for tests
+    that give both the same RPCs; sessions: Sessions whose who is (env, as
+    nobody).  envs, made inside the test's try; cleanup in its finally."""
+
+    def __init__(self, var):
+        self.var = var
+        self.envs = []
+        self.sessions = Sessions(self._start, close_session=True, timeout=120.0)
+
+    def _start(self, who):
+        env, nobody = who
+        os.environ[self.var] = env.var_value
+        return env.popen(nobody)
+
+    def make(self, t, a, z):
+        """a, z: (tempdir prefix, value of var) each; returns the two envs."""
+        for name, value in (a, z):
+            e = NobodyEnv(t, name, 0o777)
+            e.var_value = value
+            self.envs.append(e)
+        return self.envs
+
+    def cleanup(self):
+        self.sessions.kill()
+        for e in self.envs:
+            e.cleanup()
 
 
 NO_EXECVE = "no execve of nchome-netconf in the trace"
