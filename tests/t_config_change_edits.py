@@ -92,11 +92,7 @@ install_group()
 env = AuthEnv(install_only=True)
 sessions = []
 try:
-    inst, dirs = env.install_scratch(t)
-    netconf = inst + "/libexec/nchome-netconf"
-    if not os.path.exists(netconf):
-        t.done()
-    env.use_install(inst, dirs, inst + "/var/lib/nchome", env.dir + "/none")
+    _, _, netconf, _ = env.install_netconf(t)
     keys = {}
     for user, group in USERS.items():
         r = run_doc("account", account=user)

@@ -21,17 +21,13 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv  # noqa: E402
+from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
+from memcap import B, N, MemcapEnv, bench_edit, least_cap  # noqa: E402
 
-X = "urn:example:bench"
-YANG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "yang")
-N = int(os.environ.get("MEMCAP_N", 20000))
 STEP = 128 << 10
 t = TAP()
-CONF = '  max-session-memory = %d\n  yang-dir = "%s"\n  module example-bench {}\n'
-env = SshEnv(name="memcap-replay", netconf_conf=CONF % (1 << 30, YANG))
-procs = []
+env = MemcapEnv("memcap-replay")
 
 
 def entries(gen):
@@ -39,16 +35,9 @@ def entries(gen):
                    "%06d</beta></cfg></item>" % (i, gen, i, i) for i in range(N))
 
 
-def under(cap, inner, ns=X, top="top"):
+def under(cap, inner, ns=B, top="top"):
     """The reply to edit inner (of top in ns) in a new session under cap."""
-    env.netconf_conf = CONF % (cap, YANG)
-    env.write_nchome_conf("")
-    nc = NcRaw.session(env.netconf_direct(), procs, timeout=120)
-    r = nc.rpc('<edit-config><target><running/></target><config><%s xmlns="%s">%s</%s>'
-               "</config></edit-config>" % (top, ns, inner, top))
-    nc.kill()   # a session over the cap may refuse even its close-session
-    nc.proc.wait()
-    return r
+    return env.replies_under(cap, bench_edit(inner, ns, top))
 
 
 def journal():
@@ -71,13 +60,7 @@ try:
 
     lo, hi = 1 << 20, 256 << 20   # lo refused, hi taken
     t.ok(not other(lo) and other(hi), "an edit of another node is refused under %d bytes and taken under %d" % (lo, hi))
-    while hi - lo > STEP:
-        mid = (lo + hi) // 2
-        if other(mid):
-            hi = mid
-        else:
-            lo = mid
-    base = hi
+    lo, base = least_cap(other, lo, hi, STEP)
     shutil.rmtree(env.datastore_dir)
     shutil.copytree(saved, env.datastore_dir)
     t.ok(NcRaw.ok(under(1 << 30, "<item><name>item-%06d</name><cfg><beta>one</beta></cfg></item>" % (N // 3))) and journal() > 0,
@@ -86,7 +69,5 @@ try:
     shutil.copytree(env.datastore_dir, saved)
     t.ok(other(base + STEP), "after it, the same edit in a new session is taken under BASE (%d) + %d" % (base, STEP))
 finally:
-    for p in procs:
-        p.kill()
     env.cleanup()
 t.done()

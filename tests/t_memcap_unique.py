@@ -26,78 +26,44 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv  # noqa: E402
+from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
+from memcap import N, STEP, MemcapEnv, bench_edit, least_cap  # noqa: E402
 
-B = "urn:example:bench"
-N = int(os.environ.get("MEMCAP_N", 20000))
 PER_ENTRY = 100
-STEP = 64 << 10
-YANG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "yang")
 t = TAP()
-CONF = '  max-session-memory = %d\n  yang-dir = "%s"\n  module example-bench {}\n'
-env = SshEnv(name="memcap-unique", netconf_conf=CONF % (1 << 30, YANG))
-procs = []
-
-
-def edit(nc, inner):
-    return nc.rpc('<edit-config><target><running/></target><config><top xmlns="%s">%s</top>'
-                  "</config></edit-config>" % (B, inner))
+env = MemcapEnv("memcap-unique")
 
 
 def under(cap, inner):
     """The reply to edit inner in a new session under cap."""
-    env.netconf_conf = CONF % (cap, YANG)
-    env.write_nchome_conf("")
-    nc = NcRaw.session(env.netconf_direct(), procs, timeout=120)
-    r = edit(nc, inner)
-    nc.kill()   # a session over the cap may refuse even its close-session
-    nc.proc.wait()
-    return r
-
-
-def stored():
-    out = b""
-    for name in ("running.xml", "running.journal"):
-        p = os.path.join(env.datastore_dir, name)
-        if os.path.exists(p):
-            with open(p, "rb") as f:
-                out += f.read()
-    return out
+    return env.replies_under(cap, bench_edit(inner))
 
 
 SAME = "<item><name>item-000100</name><cfg><beta>value-beta-000100</beta></cfg></item>"
 ONE = "<item><name>item-000200</name><cfg><alpha>one-entry-%s</alpha></cfg></item>"
 
 try:
-    nc = NcRaw.session(env.netconf_direct(), procs, timeout=120)
-    r = edit(nc, "".join("<item><name>item-%06d</name><cfg><alpha>value-alpha-%06d</alpha><beta>"
-                         "value-beta-%06d</beta><gamma>value-gamma-%06d-padding</gamma></cfg></item>"
-                         % (i, i, i, i) for i in range(N)))
+    nc = env.session()
+    r = nc.rpc(bench_edit("".join("<item><name>item-%06d</name><cfg><alpha>value-alpha-%06d</alpha><beta>"
+                                  "value-beta-%06d</beta><gamma>value-gamma-%06d-padding</gamma></cfg></item>"
+                                  % (i, i, i, i) for i in range(N))))
     nc.close()
     t.ok(NcRaw.ok(r), "%d entries stored" % N, "errors %r" % NcRaw.errors(r))
     lo, hi = 1 << 20, 256 << 20   # lo refused, hi taken
     t.ok(not NcRaw.ok(under(lo, SAME)) and NcRaw.ok(under(hi, SAME)),
          "an edit changing nothing is refused under %d bytes and taken under %d" % (lo, hi))
-    while hi - lo > STEP:
-        mid = (lo + hi) // 2
-        if NcRaw.ok(under(mid, SAME)):
-            hi = mid
-        else:
-            lo = mid
-    base = hi
-    before = stored()
+    lo, base = least_cap(lambda cap: NcRaw.ok(under(cap, SAME)), lo, hi)
+    before = env.running_files()
     r = under(base + STEP, ONE % "refused")
-    t.ok(NcRaw.tags(r) == ["resource-denied"] and stored() == before,
+    t.ok(NcRaw.tags(r) == ["resource-denied"] and env.running_files() == before,
          "under BASE + STEP (%d) a one-entry edit answers resource-denied (its check's unique values "
          "pass the cap); the store is as it was" % (base + STEP), "tags %r" % NcRaw.tags(r))
     cap = base + N * PER_ENTRY
     r = under(cap, ONE % "taken")
     t.ok(NcRaw.ok(r), "a one-entry edit of the unique leaf in a new session is taken under BASE (%d) "
          "+ %d bytes per entry" % (base, PER_ENTRY), "errors %r" % NcRaw.errors(r))
-    t.eq(stored().count(b"one-entry-taken"), 1, "and stored")
+    t.eq(env.running_files().count(b"one-entry-taken"), 1, "and stored")
 finally:
-    for p in procs:
-        p.kill()
     env.cleanup()
 t.done()

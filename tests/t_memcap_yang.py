@@ -20,22 +20,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, SshEnv  # noqa: E402
+from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
+from memcap import N, MemcapEnv, bench_edit  # noqa: E402
 
-B = "urn:example:bench"
 CAP = int(os.environ.get("MEMCAP", 16 << 20))
 REWRITE_CAP = int(os.environ.get("MEMCAP_REWRITE", 48 << 20))
-N = int(os.environ.get("MEMCAP_N", 20000))
-YANG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "yang")
 t = TAP()
-CONF = '  max-session-memory = %d\n  yang-dir = "%s"\n  module example-bench {}\n'
-env = SshEnv(name="memcap-yang", netconf_conf=CONF % (CAP, YANG))
-procs = []
-
-
-def session():
-    return NcRaw.session(env.netconf_direct(), procs, timeout=120)
+env = MemcapEnv("memcap-yang")
 
 
 def entries(gen):
@@ -45,8 +37,7 @@ def entries(gen):
 
 
 def edit(nc, inner):
-    return nc.rpc('<edit-config><target><running/></target><config><top xmlns="%s">%s</top>'
-                  "</config></edit-config>" % (B, inner))
+    return nc.rpc(bench_edit(inner))
 
 
 def get(nc):
@@ -56,14 +47,12 @@ def get(nc):
 
 
 try:
-    a = session()
+    a = env.session(CAP)
     r = edit(a, entries(0))
     t.ok(NcRaw.ok(r), "%d entries of a module's list in one edit fit under %d bytes" % (N, CAP),
          "errors %r" % NcRaw.errors(r))
     a.close()
-    env.netconf_conf = CONF % (REWRITE_CAP, YANG)
-    env.write_nchome_conf("")
-    a = session()
+    a = env.session(REWRITE_CAP)
     r = edit(a, entries(1))
     t.ok(NcRaw.ok(r), "in a new session, an edit rewriting every entry fits under %d bytes"
          % REWRITE_CAP, "errors %r" % NcRaw.errors(r))
@@ -72,7 +61,5 @@ try:
          "get-config: every entry, with the new values")
     a.close()
 finally:
-    for p in procs:
-        p.kill()
     env.cleanup()
 t.done()

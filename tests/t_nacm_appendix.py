@@ -19,7 +19,6 @@ import datetime
 import fcntl
 import os
 import re
-import shutil
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -54,15 +53,8 @@ t = TAP()
 env = NobodyEnv(t, "nacm-appx-", 0o777)
 A = appendix()
 # acme-system as the operator's module, in a folder nobody can read
-yang_dir = os.path.join(env.top, "yang")
-os.mkdir(yang_dir, 0o755)
-shutil.copyfile(os.path.join(TOP, "tests", "yang", ACME_SYS_FILE), os.path.join(yang_dir, ACME_SYS_FILE))
-os.chmod(os.path.join(yang_dir, ACME_SYS_FILE), 0o644)
-with open(env.conf) as f:
-    conf = f.read()
-with open(env.conf, "w") as f:
-    f.write(conf.replace("netconf {\n", 'netconf {\n  yang-dir = "%s"\n  module "acme-system" {}\n'
-                         % yang_dir, 1))
+env.add_yang_dir(copies=[os.path.join(TOP, "tests", "yang", ACME_SYS_FILE)],
+                 settings=['module "acme-system" {}'])
 
 
 def text(r):

@@ -34,21 +34,11 @@ t = TAP()
 env = NobodyEnv(t, "nacmc-", 0o777)
 # yang-dir: modules outside the module set, which NACM's module names read
 # (the first 4 kB of each; dot-files are not module files)
-YANG_DIR = os.path.join(env.top, "yang")
-os.mkdir(YANG_DIR)
-os.chmod(YANG_DIR, 0o755)
-for fname, body in (("nchome-extra.yang", 'module nchome-extra { namespace "urn:example:extra"; '
-                     'prefix x; }\n'),
-                    (".nchome-hidden.yang", 'module nchome-hidden { namespace '
-                     '"urn:example:hidden"; prefix h; }\n'),
-                    ("nchome-late.yang", "// padding\n" * 500 + 'module nchome-late { namespace '
-                     '"urn:example:late"; prefix l; }\n')):
-    with open(os.path.join(YANG_DIR, fname), "w") as f:
-        f.write(body)
-with open(env.conf) as f:
-    conf0 = f.read()
-with open(env.conf, "w") as f:
-    f.write(conf0.replace("netconf {\n", 'netconf {\n  yang-dir = "%s"\n' % YANG_DIR, 1))
+env.add_yang_dir({
+    "nchome-extra.yang": 'module nchome-extra { namespace "urn:example:extra"; prefix x; }\n',
+    ".nchome-hidden.yang": 'module nchome-hidden { namespace "urn:example:hidden"; prefix h; }\n',
+    "nchome-late.yang": "// padding\n" * 500 + 'module nchome-late { namespace '
+                        '"urn:example:late"; prefix l; }\n'})
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 W = "urn:example:w"
 NC = "urn:ietf:params:xml:ns:netconf:base:1.0"

@@ -34,7 +34,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, scaled  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
-from as_nobody import NobodyEnv, libnss_opened  # noqa: E402
+from as_nobody import NO_EXECVE, NobodyEnv, libnss_opened, netconf_trace_lines  # noqa: E402
 
 t = TAP()
 nobody_env = NobodyEnv(t, "nacm-", 0o777)
@@ -46,6 +46,7 @@ NACM = ('<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm">'
         '<access-operations>create update delete</access-operations><action>permit</action></rule>'
         '</rule-list></nacm>')
 W = "urn:example:w"
+GET_RUNNING = "<get-config><source><running/></source></get-config>"
 
 
 def text(r):
@@ -71,13 +72,11 @@ def traced(as_nobody, name):
 
 
 def opened_group_db(log):
-    """nchome-netconf's opens of /etc/group (not setpriv's: after the last execve)."""
-    with open(log) as f:
-        lines = f.read().splitlines()
-    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
-    if not execs:
-        return ["no execve of nchome-netconf in the trace"]
-    return [line.strip() for line in lines[execs[-1]:] if '"/etc/group"' in line]
+    """nchome-netconf's opens of /etc/group (not setpriv's)."""
+    lines = netconf_trace_lines(log)
+    if lines is None:
+        return [NO_EXECVE]
+    return [line.strip() for line in lines if '"/etc/group"' in line]
 
 
 def yang_reads(log):
@@ -85,11 +84,8 @@ def yang_reads(log):
     (the client's hello): [(path, bytes read, after our hello)], in order.
     The schema layer's scan reads the module set's files before the hello;
     NACM's module names, after it, only the files the scan did not read."""
-    with open(log) as f:
-        lines = f.read().splitlines()
-    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
     fds, out, hello = {}, [], False
-    for line in lines[execs[-1] if execs else len(lines):]:
+    for line in netconf_trace_lines(log) or []:
         if re.search(r" read\(0, ", line):
             break
         if re.search(r" writev?\(1, .*<hello", line):
@@ -116,12 +112,10 @@ def yang_after_hello(log):
 def group_lookup_before_request(log):
     """'' when nchome-netconf opened /etc/group before it first read its
     input (the client's hello and request), else what it did instead."""
-    with open(log) as f:
-        lines = f.read().splitlines()
-    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
-    if not execs:
-        return "no execve of nchome-netconf in the trace"
-    for line in lines[execs[-1]:]:
+    lines = netconf_trace_lines(log)
+    if lines is None:
+        return NO_EXECVE
+    for line in lines:
         if '"/etc/group"' in line:
             return ""
         if re.search(r" read\(0, ", line):
@@ -132,12 +126,10 @@ def group_lookup_before_request(log):
 def view_built_before_request(log):
     """'' when nchome-netconf wrote its "NACM view built" debug line (-d:
     stderr) before it first read its input, else what it did instead."""
-    with open(log) as f:
-        lines = f.read().splitlines()
-    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
-    if not execs:
-        return "no execve of nchome-netconf in the trace"
-    for line in lines[execs[-1]:]:
+    lines = netconf_trace_lines(log)
+    if lines is None:
+        return NO_EXECVE
+    for line in lines:
         if re.search(r" writev?\(2, .*NACM view built", line):
             return ""
         if re.search(r" read\(0, ", line):
@@ -162,7 +154,7 @@ def check_root_view_after_hello(desc):
     """Root's (recovery) view, bypassed, is built after the hello, before
     the session reads its first request: the first request does not pay
     for it; the first request still succeeds."""
-    nc, r, log = traced_rpc(False, "root-view", desc, "<get-config><source><running/></source></get-config>")
+    nc, r, log = traced_rpc(False, "root-view", desc, GET_RUNNING)
     if nc is None:
         return
     why = view_built_before_request(log)
@@ -174,7 +166,7 @@ def check_view_after_hello(desc):
     """With rules of its group, nobody's session builds its view after its
     hello (server_prepare): its Unix groups looked up before it reads the
     request, not in the request."""
-    nc, r, log = traced_rpc(True, "nobody-rules", desc, "<get-config><source><running/></source></get-config>")
+    nc, r, log = traced_rpc(True, "nobody-rules", desc, GET_RUNNING)
     if nc is None:
         return
     why = group_lookup_before_request(log)
@@ -192,18 +184,16 @@ def check_no_parse_ahead(desc):
     nc, r, log = traced_rpc(True, "nobody-noform", desc, "<lock><target><running/></target></lock>")
     if nc is None:
         return
-    with open(log) as f:
-        lines = f.read().splitlines()
-    execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
+    lines = netconf_trace_lines(log)
     ahead, read_input = [], False
-    for line in lines[execs[-1] if execs else len(lines):]:
+    for line in lines or []:
         if re.search(r" read\(0, ", line):
             read_input = True
             break
         if '"running.xml"' in line:
             ahead.append(line.strip())
     errs = nc.errors(r) if r is not None else []
-    t.ok(execs and read_input and not ahead and errs and errs[0].get("error-tag") == "access-denied",
+    t.ok(lines and read_input and not ahead and errs and errs[0].get("error-tag") == "access-denied",
          desc, "%r %r" % (ahead, errs))
 
 
@@ -213,10 +203,7 @@ def check_view_under_write_lock(desc):
     does, within lock-wait), so the first reply comes within one
     lock-wait, not two; once the lock goes the session's rules apply."""
     lock_wait, margin = scaled(2.0), scaled(1.5)
-    with open(nobody_env.conf) as f:
-        conf = f.read()
-    with open(nobody_env.conf, "w") as f:
-        f.write(conf.replace("netconf {\n", "netconf {\n  lock-wait = %g\n" % lock_wait, 1))
+    conf = nobody_env.add_netconf_settings("lock-wait = %g" % lock_wait)
     lockfd = os.open(os.path.join(nobody_env.ds, ".ds-write.lock"), os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(lockfd, fcntl.LOCK_EX)
@@ -224,7 +211,7 @@ def check_view_under_write_lock(desc):
         nc.hello()
         t0 = time.monotonic()
         try:
-            r = nc.rpc("<get-config><source><running/></source></get-config>",
+            r = nc.rpc(GET_RUNNING,
                        timeout=2 * lock_wait + margin)
         except TimeoutError:
             r = None
@@ -240,22 +227,17 @@ def check_view_under_write_lock(desc):
         nc.close()
     finally:
         os.close(lockfd)
-        with open(nobody_env.conf, "w") as f:
-            f.write(conf)
+        nobody_env.write_conf(conf)
 
 
 def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
     """A traced session's hello and get-config: no look-up of its Unix groups
     (desc_yang: nor of NACM's module names after the hello)."""
-    nc, log = traced(as_nobody, name)
+    nc, r, log = traced_rpc(as_nobody, name, desc, GET_RUNNING)
     if nc is None:
-        t.skip_tool(desc, "strace")
         if desc_yang:
             t.skip_tool(desc_yang, "strace")
         return
-    nc.hello()
-    r = nc.rpc("<get-config><source><running/></source></get-config>")
-    nc.close()
     t.ok(r is not None and not nc.errors(r) and not opened_group_db(log), desc,
          "%r %r" % (r, opened_group_db(log)))
     if desc_yang:
@@ -278,16 +260,7 @@ def check_no_group_lookup(as_nobody, name, desc, desc_yang=None):
 EXTRA = {"nchome-extra.yang": 'module nchome-extra { namespace "urn:example:extra"; prefix x; }\n',
          "nchome-extra-long.yang": 'module nchome-extra-long { namespace "urn:example:extra-long"; '
                                    'prefix l;\n' + "// padding\n" * 1000 + "}\n"}
-yang_dir = os.path.join(nobody_env.top, "yang")
-os.mkdir(yang_dir)
-os.chmod(yang_dir, 0o755)
-for fname, body in EXTRA.items():
-    with open(os.path.join(yang_dir, fname), "w") as f:
-        f.write(body)
-with open(nobody_env.conf) as f:
-    conf0 = f.read()
-with open(nobody_env.conf, "w") as f:
-    f.write(conf0.replace("netconf {\n", 'netconf {\n  yang-dir = "%s"\n' % yang_dir, 1))
+nobody_env.add_yang_dir(EXTRA)
 
 try:
     check_no_group_lookup(True, "nobody-before",
@@ -301,7 +274,7 @@ try:
     nc.hello()
     t.ok(nc.ok(nc.rpc("<edit-config><target><running/></target><config>%s</config>"
                       "</edit-config>" % NACM)), "root loads a nacm config")
-    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    r = nc.rpc(GET_RUNNING)
     t.ok(r is not None and "nobodies" in text(r), "root (recovery) reads the nacm subtree", r)
     nc.close()
     check_no_group_lookup(False, "root-after",
@@ -324,7 +297,7 @@ try:
 
     nc = NcRaw(session(True))
     nc.hello()
-    r = nc.rpc("<get-config><source><running/></source></get-config>")
+    r = nc.rpc(GET_RUNNING)
     t.ok(r is not None and not nc.errors(r), "nobody reads running", r)
     t.ok(r is not None and "nobodies" not in text(r) and "rule-list" not in text(r),
          "nobody's get-config leaves the nacm subtree out", r)

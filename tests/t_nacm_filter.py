@@ -97,12 +97,7 @@ install_group()
 env = AuthEnv(install_only=True)
 sessions = []
 try:
-    inst, dirs = env.install_scratch(t)
-    netconf = inst + "/libexec/nchome-netconf"
-    ds = inst + "/var/lib/nchome"
-    if not os.path.exists(netconf):
-        t.done()
-    env.use_install(inst, dirs, ds, env.dir + "/none")
+    _, _, netconf, _ = env.install_netconf(t)
     r = run_doc("account", account=USER)
     t.ok(r.returncode == 0, "the doc's account commands make %s" % USER, r.output)
     subprocess.run(["groupadd", GROUP], check=True)

@@ -78,12 +78,7 @@ install_group()
 env = AuthEnv(install_only=True)
 sessions = []
 try:
-    inst, dirs = env.install_scratch(t)
-    netconf = inst + "/libexec/nchome-netconf"
-    ds = inst + "/var/lib/nchome"
-    if not os.path.exists(netconf):
-        t.done()
-    env.use_install(inst, dirs, ds, env.dir + "/none")
+    _, _, netconf, _ = env.install_netconf(t)
     keys = {}
     for role, user in ROLES.items():
         r = run_doc("account", account=user)

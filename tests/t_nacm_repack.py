@@ -33,8 +33,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import Sessions, getcfg, raw  # noqa: E402
-from as_nobody import NobodyEnv  # noqa: E402
+from ncraw import getcfg, raw  # noqa: E402
+from as_nobody import EnvPair  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 NOTIF_NS = "urn:ietf:params:xml:ns:netconf:notification:1.0"
@@ -44,14 +44,8 @@ MID = N // 2
 t = TAP()
 
 
-def start(who):
-    """who: (env, as nobody); the environment variable the server reads first."""
-    env, nobody = who
-    os.environ["NCHOME_NACM_REPACK"] = env.repack
-    return env.popen(nobody)
-
-
-sessions = Sessions(start, close_session=True, timeout=120.0)
+pair = EnvPair("NCHOME_NACM_REPACK")
+sessions = pair.sessions
 
 
 def items(gen, lo, hi):
@@ -112,13 +106,8 @@ CONT = "<error-option>continue-on-error</error-option>"
 STOP = "<error-option>stop-on-error</error-option>"
 ROLLBACK = "<error-option>rollback-on-error</error-option>"
 
-envs = []
 try:
-    for name, repack in (("nacm-repack-a-", "1"), ("nacm-repack-z-", "0")):
-        e = NobodyEnv(t, name, 0o777)
-        e.repack = repack
-        envs.append(e)
-    a_env, z_env = envs
+    envs = a_env, z_env = pair.make(t, ("nacm-repack-a-", "1"), ("nacm-repack-z-", "0"))
     for e in envs:
         root = sessions.session((e, False))
         r = raw(root, "<edit-config><target><running/></target><config><top xmlns=\"%s\">%s</top>%s"
@@ -130,12 +119,7 @@ try:
     t.ok(before == sessions.fresh_get((z_env, False)) and before.count(b"<item>") == N,
          "A and Z hold the same entries")
     every = items(4, 1, MID) + items(4, MID + 1, N - 1)
-    confs = []
-    for e in envs:
-        with open(e.conf) as f:
-            confs.append(f.read())
-        with open(e.conf, "w") as f:
-            f.write(confs[-1].replace("netconf {\n", "netconf {\n  max-session-memory = %d\n" % CAP, 1))
+    confs = [e.add_netconf_settings("max-session-memory = %d" % CAP) for e in envs]
     ma, mz = sessions.session((a_env, True)), sessions.session((z_env, True))
     ra = edit(ma, every, "<test-option>test-only</test-option>")
     rz = edit(mz, every, "<test-option>test-only</test-option>")
@@ -152,8 +136,7 @@ try:
     for r in (ma, mz):
         t.ok(r.close() == 0, "nobody's session under the cap ends cleanly")
     for e, conf in zip(envs, confs):
-        with open(e.conf, "w") as f:
-            f.write(conf)
+        e.write_conf(conf)
     a, z = sessions.session((a_env, True)), sessions.session((z_env, True))
     refusals = (
         ("first", items(1, 0, N), "", [b"access-denied", FIRST]),
@@ -257,7 +240,5 @@ try:
     for r in (a, z):
         t.ok(r.close() == 0, "nobody's session ends cleanly")
 finally:
-    sessions.kill()
-    for e in envs:
-        e.cleanup()
+    pair.cleanup()
 t.done()

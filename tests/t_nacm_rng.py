@@ -66,10 +66,7 @@ try:
     with open(schema, "w") as f:
         f.write(SCHEMA)
     os.chmod(schema, 0o644)
-    with open(env.conf) as f:
-        conf = f.read()
-    with open(env.conf, "w") as f:
-        f.write(conf.replace("netconf {\n", 'netconf {\n  schema = "%s"\n' % schema, 1))
+    env.add_netconf_settings('schema = "%s"' % schema)
 
     root = NcRaw(env.popen(False))
     root.hello()

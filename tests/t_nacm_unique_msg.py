@@ -10,7 +10,6 @@ readable error-path, but the message is withheld and item-000002 appears
 nowhere in the reply.  A clash with an entry nobody may read is
 withheld the same way (the rule looks for quoted paths, not for which)."""
 import os
-import shutil
 import sys
 import xml.etree.ElementTree as ET
 
@@ -26,16 +25,8 @@ B = "urn:example:bench"
 YANG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "yang")
 
 # nobody may not read under root's 0700 home: the module goes beside the conf
-ydir = os.path.join(env.top, "yang")
-os.mkdir(ydir)
-shutil.copy(os.path.join(YANG, "example-bench@2024-05-01.yang"), ydir)
-os.chmod(ydir, 0o755)
-os.chmod(os.path.join(ydir, "example-bench@2024-05-01.yang"), 0o644)
-with open(env.conf) as f:
-    conf = f.read()
-conf = conf.replace("netconf {\n", 'netconf {\n  yang-dir = "%s"\n  module example-bench {}\n' % ydir, 1)
-with open(env.conf, "w") as f:
-    f.write(conf)
+env.add_yang_dir(copies=[os.path.join(YANG, "example-bench@2024-05-01.yang")],
+                 settings=["module example-bench {}"])
 
 NACM = ('<nacm xmlns="%s"><write-default>permit</write-default>'
         '<rule-list><name>hide-list</name><group>nogroup</group>'

@@ -77,11 +77,7 @@ env = AuthEnv(install_only=True)
 sessions = []
 try:
     # ---- make install, for real, into a scratch prefix ----
-    inst, dirs = env.install_scratch(t)
-    netconf = inst + "/libexec/nchome-netconf"
-    ds = inst + "/var/lib/nchome"
-    if not os.path.exists(netconf):
-        t.done()
+    inst, dirs, netconf, ds = env.install_netconf(t, use=False)
     st = os.stat(netconf)
     t.ok(st.st_uid == uid_of(SVC) and stat.S_IMODE(st.st_mode) == 0o4750 and
          st.st_gid == gid_of("nchome-netconf"),

@@ -13,8 +13,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import Sessions, getcfg, raw  # noqa: E402
-from as_nobody import NobodyEnv  # noqa: E402
+from ncraw import getcfg, raw  # noqa: E402
+from as_nobody import EnvPair  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 B = "urn:example:undo-nacm"
@@ -22,14 +22,8 @@ N = 600
 t = TAP()
 
 
-def start(who):
-    """who: (env, as nobody); the environment variable the server reads first."""
-    env, nobody = who
-    os.environ["NCHOME_UNDO_MAX"] = env.bound
-    return env.popen(nobody)
-
-
-sessions = Sessions(start, close_session=True, timeout=120.0)
+pair = EnvPair("NCHOME_UNDO_MAX")
+sessions = pair.sessions
 
 
 def items(gen, upto=N):
@@ -48,13 +42,8 @@ RULES = ('<nacm xmlns="%s"><write-default>permit</write-default><rule-list><name
          "<access-operations>update</access-operations><action>deny</action></rule>"
          "</rule-list></nacm>" % (NACM_NS, B, N - 1))
 
-envs = []
 try:
-    for name, bound in (("undo-nacm-a-", "4096"), ("undo-nacm-z-", "0")):
-        e = NobodyEnv(t, name, 0o777)
-        e.bound = bound
-        envs.append(e)
-    a_env, z_env = envs
+    envs = a_env, z_env = pair.make(t, ("undo-nacm-a-", "4096"), ("undo-nacm-z-", "0"))
     for e in envs:
         root = sessions.session((e, False))
         r = raw(root, "<edit-config><target><running/></target><config><top xmlns=\"%s\">%s</top>%s"
@@ -79,7 +68,5 @@ try:
     for r in (a, z):
         t.ok(r.close() == 0, "nobody's session ends cleanly")
 finally:
-    sessions.kill()
-    for e in envs:
-        e.cleanup()
+    pair.cleanup()
 t.done()

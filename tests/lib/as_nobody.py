@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 
+from ncraw import Sessions
 from private_prefix import PrivatePrefix
 
 
@@ -51,6 +52,37 @@ class NobodyEnv:
                     '  state-providers = "%s/none"\n}\n' % (self.ds, self.top, self.top))
         os.chmod(self.conf, 0o644)
 
+    def write_conf(self, text):
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def add_netconf_settings(self, *settings):
+        """Puts settings (one a line) first in nchome.conf's netconf
+        section; returns the file's text before, for write_conf to restore."""
+        with open(self.conf) as f:
+            before = f.read()
+        self.write_conf(before.replace("netconf {\n", "netconf {\n" +
+                                       "".join("  %s\n" % s for s in settings), 1))
+        return before
+
+    def add_yang_dir(self, files=None, copies=(), settings=()):
+        """A yang-dir beside the conf (nobody cannot read under root's 0700
+        home), mode 0755, holding files ({name: text}) and copies of the
+        files at paths copies, each mode 0644; named first in nchome.conf's
+        netconf section, then settings.  Returns its path."""
+        path = os.path.join(self.top, "yang")
+        os.mkdir(path)
+        os.chmod(path, 0o755)
+        for name, body in (files or {}).items():
+            with open(os.path.join(path, name), "w") as f:
+                f.write(body)
+        for src in copies:
+            shutil.copyfile(src, os.path.join(path, os.path.basename(src)))
+        for name in os.listdir(path):
+            os.chmod(os.path.join(path, name), 0o644)
+        self.add_netconf_settings('yang-dir = "%s"' % path, *settings)
+        return path
+
     def popen(self, as_nobody, stderr=subprocess.DEVNULL, wrap=()):
         """wrap: a command run in front (e.g. strace ... ), as root."""
         ids = ["--reuid=65534", "--regid=65534", "--clear-groups"] if as_nobody else None
@@ -79,12 +111,52 @@ class NobodyEnv:
         self.prefix.cleanup()
 
 
-def libnss_opened(log):
-    """The libnss_ modules nchome-netconf opened in an strace -f log (not
-    setpriv's or another wrapper's: after nchome-netconf's last execve)."""
+class EnvPair:
+    """Two NobodyEnvs, A and Z, whose servers differ only in an environment
+    variable nchome-netconf reads (the way now, the old way), for tests
+    that give both the same RPCs; sessions: Sessions whose who is (env, as
+    nobody).  envs, made inside the test's try; cleanup in its finally."""
+
+    def __init__(self, var):
+        self.var = var
+        self.envs = []
+        self.sessions = Sessions(self._start, close_session=True, timeout=120.0)
+
+    def _start(self, who):
+        env, nobody = who
+        os.environ[self.var] = env.var_value
+        return env.popen(nobody)
+
+    def make(self, t, a, z):
+        """a, z: (tempdir prefix, value of var) each; returns the two envs."""
+        for name, value in (a, z):
+            e = NobodyEnv(t, name, 0o777)
+            e.var_value = value
+            self.envs.append(e)
+        return self.envs
+
+    def cleanup(self):
+        self.sessions.kill()
+        for e in self.envs:
+            e.cleanup()
+
+
+NO_EXECVE = "no execve of nchome-netconf in the trace"
+
+
+def netconf_trace_lines(log):
+    """The lines of an strace -f log from nchome-netconf's last execve on
+    (not setpriv's or another wrapper's before it); None when the log has
+    no execve of nchome-netconf."""
     with open(log) as f:
         lines = f.read().splitlines()
     execs = [i for i, line in enumerate(lines) if " execve(" in line and "nchome-netconf" in line]
-    if not execs:
-        return ["no execve of nchome-netconf in the trace"]
-    return [line.strip() for line in lines[execs[-1]:] if re.search(r'open(at)?\(.*libnss_', line)]
+    return lines[execs[-1]:] if execs else None
+
+
+def libnss_opened(log):
+    """The libnss_ modules nchome-netconf opened in an strace -f log."""
+    lines = netconf_trace_lines(log)
+    if lines is None:
+        return [NO_EXECVE]
+    return [line.strip() for line in lines if re.search(r'open(at)?\(.*libnss_', line)]

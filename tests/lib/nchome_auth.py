@@ -232,6 +232,20 @@ class AuthEnv:
         t.ok(p.returncode == 0, "make install (no DESTDIR) into a scratch prefix", p.stdout)
         return inst, dirs
 
+    def install_netconf(self, t, use=True):
+        """install_scratch, then the installed nchome-netconf and datastore
+        folder: (inst, dirs, netconf, ds); ends the test (t.done) when the
+        install left no nchome-netconf.  With use: use_install with ds and
+        no commit hooks."""
+        inst, dirs = self.install_scratch(t)
+        netconf = inst + "/libexec/nchome-netconf"
+        ds = inst + "/var/lib/nchome"
+        if not os.path.exists(netconf):
+            t.done()
+        if use:
+            self.use_install(inst, dirs, ds, self.dir + "/none")
+        return inst, dirs, netconf, ds
+
     def use_install(self, inst, dirs, ds, hooks):
         """nchome.conf: datastore-dir ds, commit-hooks hooks and the installed
         YANG folder (the binary's compiled-in one is configure's datadir, not
