@@ -236,7 +236,7 @@ candidate_to_running(struct rpc *r)
 	/* the event's edits, while running's document is still there */
 	cfg_edits_init(&edits, store_yang(st, r->s->schema, cand), store_keys(st));
 	ops_change_edits(run != NULL ? xmlDocGetRootElement(run) : NULL,
-	    xmlDocGetRootElement(cand), &edits);
+	    xmlDocGetRootElement(cand), &edits, NULL);
 	/* the candidate's document becomes running's */
 	(void)store_take_doc(st, DS_CANDIDATE);
 	if (store_replace(st, DS_RUNNING, cand) == -1) {

@@ -264,10 +264,13 @@ replace_announced(struct rpc *r, enum ds_id ds, xmlDocPtr was, xmlDocPtr now, in
 	struct store *st = r->s->store;
 	struct cfg_edits edits;
 
-	cfg_edits_init(&edits, store_yang(st, r->s->schema, now), store_keys(st));
+	/* the schema: after the diff (ops_change_edits), which holds memory a while */
+	cfg_edits_init(&edits, NULL, store_keys(st));
 	if (ds != DS_CANDIDATE)
 		ops_change_edits(was != NULL ? xmlDocGetRootElement(was) : NULL,
-		    xmlDocGetRootElement(now), &edits);
+		    xmlDocGetRootElement(now), &edits, r->s);
+	else
+		edits.schema = store_yang(st, r->s->schema, now);
 	if ((take ? store_replace(st, ds, now) : store_replace_from(st, ds, now)) == -1)
 		ops_store_failed(r);
 	else

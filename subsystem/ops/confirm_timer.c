@@ -103,7 +103,7 @@ confirm_rollback(struct store *st, struct dsdir *dd, const char *hooks_dir,
 	if ((cur = store_doc(st, DS_RUNNING)) != NULL)
 		(void)hooks_running_changed(dd, hooks_dir, by, r, cur, doc);
 	ops_change_edits(cur != NULL ? xmlDocGetRootElement(cur) : NULL,
-	    xmlDocGetRootElement(doc), &edits);
+	    xmlDocGetRootElement(doc), &edits, NULL);
 	if (store_replace(st, DS_RUNNING, doc) == -1) {
 		cfg_edits_free(&edits);
 		return -1;

@@ -118,9 +118,12 @@ int ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root);
 /*
  * nacm_diff.c: what differs between old_root's data and new_root's
  * (either may be NULL) into l, as netconf-config-change edits; l is
- * over when they are more than it holds.
+ * over when they are more than it holds.  yang_of not NULL: l's schema
+ * is that session's (store_yang), looked up once the diff is done and
+ * only when it has edits to name (else NULL).
  */
-void ops_change_edits(xmlNodePtr old_root, xmlNodePtr new_root, struct cfg_edits *l);
+void ops_change_edits(xmlNodePtr old_root, xmlNodePtr new_root, struct cfg_edits *l,
+    struct session *yang_of);
 
 struct nacm_denial;
 
