@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""A NETCONF account starts its set-uid nchome-netconf under low resource limits.
+
+Limits survive exec of a set-uid program, so mallory (a NETCONF account
+with a shell, tests/lib/attack_account.py) can start her session with
+few descriptors, little memory or stack, a CPU second, no processes for
+hooks or the confirmed-commit timer: each would make the session fail
+part way through an edit and commit she times.  host/identity.c raises a
+soft limit to its floor and refuses to start when the hard limit is under
+it (doc/security.md).  For each limit: her session is refused with a
+message naming the limit, or works in full (a confirmed commit, then its
+confirmation); running and startup hold the old or the new content; no
+temp file is left in datastore-dir; root's session can still lock, edit
+and commit; nothing of the service identity's files is on her output.
+"""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from doc_commands import install_group, private_account_db  # noqa: E402
+no_accounts = private_account_db()	# first: it may run this file again in a namespace
+from nchome_test import TAP, scaled  # noqa: E402
+from nchome_auth import AuthEnv  # noqa: E402
+from ncraw import kill_all  # noqa: E402
+from attack_account import NACM_NS, HELLO10, CLOSE, rpc10, as_user, install_with_account  # noqa: E402
+
+t = TAP()
+if no_accounts:
+    t.skip("resource limits of a NETCONF account with a shell", "needs a private account database: " + no_accounts)
+    t.done()
+
+SYS = "urn:ietf:params:xml:ns:yang:ietf-system"
+
+
+def set_host(name, target="candidate"):
+    return ('<edit-config><target><%s/></target><config><system xmlns="%s"><hostname>%s</hostname>'
+            '</system></config></edit-config>' % (target, SYS, name))
+
+
+def her_commit(name):
+    """Her session: edit candidate, confirmed commit, confirm, copy to startup."""
+    return (HELLO10 + rpc10(10, set_host(name)) +
+            rpc10(11, "<commit><confirmed/><confirm-timeout>600</confirm-timeout></commit>") +
+            rpc10(12, "<commit/>") +
+            rpc10(13, "<copy-config><target><startup/></target><source><running/></source></copy-config>") +
+            CLOSE)
+
+
+def hostnames(netconf, env, sessions):
+    root = env.recovery_session(netconf, sessions)
+    out = {}
+    for src in ("running", "startup"):
+        r = root.rpc('<get-config><source><%s/></source><filter type="subtree"><system xmlns="%s">'
+                     '<hostname/></system></filter></get-config>' % (src, SYS))
+        h = r.find(".//{%s}hostname" % SYS) if r is not None else None
+        out[src] = h.text if h is not None else None
+    root.close()
+    return out
+
+
+def temp_files(ds):
+    found = []
+    for d, _, files in os.walk(ds):
+        found += [os.path.join(d, f) for f in files if ".tmp" in f]
+    return found
+
+
+install_group()
+env = AuthEnv(install_only=True)
+sessions = []
+try:
+    inst, netconf, ds = install_with_account(t, env, "mallory")
+    root = env.recovery_session(netconf, sessions)
+    r = root.rpc('<edit-config><target><running/></target><config><nacm xmlns="%s">'
+                 '<write-default>permit</write-default></nacm></config></edit-config>' % NACM_NS)
+    r2 = root.rpc(set_host("h-old", "running"))
+    r3 = root.rpc("<copy-config><target><startup/></target><source><running/></source></copy-config>")
+    t.ok(all(x is not None and x.find(".//{urn:ietf:params:xml:ns:netconf:base:1.0}ok") is not None
+             for x in (r, r2, r3)), "root lets NETCONF accounts write, hostname h-old in running and startup")
+    root.close()
+
+    rc, out = as_user("mallory", "%s -f %s" % (netconf, env.conf), input=her_commit("h-free").encode())
+    t.ok(rc == 0 and out.count("<ok/>") == 5, "without limits her confirmed commit works", out[-600:])
+    prev = "h-free"
+
+    # (prlimit option, soft:hard, refused?)
+    cases = [("--nofile", "8:8", True), ("--nofile", "16:16", True), ("--nofile", "16:4096", False),
+             ("--data", "%d:%d" % (64 << 20, 64 << 20), True), ("--as", "%d:%d" % (256 << 20, 256 << 20), True),
+             ("--stack", "65536:65536", True), ("--stack", "65536:unlimited", False),
+             ("--cpu", "1:1", True), ("--cpu", "1:unlimited", False), ("--nproc", "0:0", True),
+             ("--memlock", "0:0", False), ("--core", "unlimited:unlimited", False)]
+    for i, (opt, val, refused) in enumerate(cases):
+        name = "h-lim-%d" % i
+        home = os.path.expanduser("~mallory")
+        rc, out = as_user("mallory", "cd %s && prlimit %s=%s %s -f %s" % (home, opt, val, netconf, env.conf),
+                          input=her_commit(name).encode(), timeout=60)
+        what = "%s=%s" % (opt, val)
+        # memory limits under AddressSanitizer: its shadow memory fails before main()
+        asan = opt in ("--as", "--data") and "ReserveShadowMemoryRange" in out
+        if refused:
+            t.ok(rc != 0 and "<ok/>" not in out and ("refusing to start" in out or asan),
+                 "%s: her session is refused at start" % what, out[-400:])
+            t.ok(asan or "limit is" in out, "%s: the message names the limit" % what, out[-300:])
+        else:
+            t.ok(rc == 0 and out.count("<ok/>") == 5, "%s: raised to what a session needs, it works" % what,
+                 out[-600:])
+            prev = name
+        t.ok(asan or ("<rule" not in out and "nchome-netconf" not in out.replace(netconf, "") and
+                      "AddressSanitizer" not in out), "%s: nothing of the service identity leaks" % what,
+             out[-300:])
+        cores = [f for f in os.listdir(home) if f.startswith("core")]
+        t.ok(not cores, "%s: no core file in her folder" % what, repr(cores))
+        hs = hostnames(netconf, env, sessions)
+        t.ok(hs == {"running": prev, "startup": prev}, "%s: running and startup hold %s" % (what, prev), repr(hs))
+        left = temp_files(ds)
+        t.ok(not left, "%s: no temp file left in datastore-dir" % what, repr(left))
+
+    # root can still lock and commit after all of them
+    root = env.recovery_session(netconf, sessions)
+    rs = [root.rpc("<lock><target><%s/></target></lock>" % d) for d in ("running", "candidate")]
+    rs += [root.rpc(set_host("h-root")), root.rpc("<commit/>"),
+           root.rpc("<unlock><target><candidate/></target></unlock>"),
+           root.rpc("<unlock><target><running/></target></unlock>")]
+    t.ok(all(x is not None and x.find(".//{urn:ietf:params:xml:ns:netconf:base:1.0}ok") is not None for x in rs),
+         "root's session locks, edits and commits afterwards")
+    root.close()
+finally:
+    kill_all(sessions)
+    env.cleanup()
+t.done()
