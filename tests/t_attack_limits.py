@@ -12,17 +12,27 @@ message naming the limit, or works in full (a confirmed commit, then its
 confirmation); running and startup hold the old or the new content; no
 temp file is left in datastore-dir; root's session can still lock, edit
 and commit; nothing of the service identity's files is on her output.
+
+Signals: she cannot signal her own session (KILL, STOP, HUP, TERM, PIPE,
+XCPU: every uid is the service identity's); closing its stdout (SIGPIPE)
+or hanging up its terminal (SIGHUP from the tty driver) ends it, and the
+locks it held do not outlive it.
 """
+import fcntl
 import os
+import select
 import subprocess
 import sys
+import termios
+import tty as tty_mode
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP, scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
-from ncraw import kill_all  # noqa: E402
+from ncraw import NcRaw, kill_all  # noqa: E402
 from attack_account import NACM_NS, HELLO10, CLOSE, rpc10, as_user, install_with_account  # noqa: E402
 
 t = TAP()
@@ -57,6 +67,14 @@ def hostnames(netconf, env, sessions):
         out[src] = h.text if h is not None else None
     root.close()
     return out
+
+
+def proc_state(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 def temp_files(ds):
@@ -115,6 +133,91 @@ try:
         t.ok(hs == {"running": prev, "startup": prev}, "%s: running and startup hold %s" % (what, prev), repr(hs))
         left = temp_files(ds)
         t.ok(not left, "%s: no temp file left in datastore-dir" % what, repr(left))
+
+    # ---- signals: her session runs with every uid the service identity's ----
+    def her_session():
+        proc = subprocess.Popen(["setpriv", "--reuid=mallory", "--regid=mallory", "--init-groups",
+                                 netconf, "-f", env.conf], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        nc = NcRaw(proc)
+        sessions.append(nc)
+        nc.hello()
+        locks = [nc.rpc("<lock><target><%s/></target></lock>" % d) for d in ("running", "candidate")]
+        t.ok(all(NcRaw.ok(x) for x in locks), "her session locks running and candidate")
+        nc.rpc(set_host("h-half"))
+        return proc, nc
+
+    def root_locks(what):
+        ok = False
+        end = time.monotonic() + scaled(10)
+        while not ok and time.monotonic() < end:
+            root = env.recovery_session(netconf, sessions)
+            ok = NcRaw.ok(root.rpc("<lock><target><running/></target></lock>"))
+            root.close()
+            if not ok:
+                time.sleep(0.3)
+        t.ok(ok, "%s: her locks do not outlive her session: root's session locks running" % what)
+        hs = hostnames(netconf, env, sessions)
+        t.ok(hs == {"running": prev, "startup": prev}, "%s: running and startup hold %s" % (what, prev), repr(hs))
+        left = temp_files(ds)
+        t.ok(not left, "%s: no temp file left in datastore-dir" % what, repr(left))
+
+    proc, nc = her_session()
+    for sig in ("KILL", "STOP", "HUP", "TERM", "PIPE", "XCPU"):
+        rc, out = as_user("mallory", "kill -%s %d" % (sig, proc.pid))
+        t.ok(rc != 0 and "not permitted" in out and proc_state(proc.pid) not in ("T", "t", "gone"),
+             "she cannot send SIG%s to her own session (every uid is the service identity's)" % sig, out)
+    t.ok(NcRaw.ok(nc.rpc("<discard-changes/>")) and NcRaw.ok(nc.rpc("<unlock><target><candidate/></target></unlock>"))
+         and NcRaw.ok(nc.rpc("<unlock><target><running/></target></unlock>")), "her session still answers")
+    nc.close()
+
+    # SIGPIPE: she closes her end of the session's stdout mid-session, then asks for a reply
+    proc, nc = her_session()
+    proc.stdout.close()
+    try:
+        nc.send_msg(nc.rpc_text("<get/>"))
+        nc.send_msg(nc.rpc_text("<get/>"))
+    except OSError:
+        pass
+    try:
+        proc.wait(scaled(10))
+    except subprocess.TimeoutExpired:
+        pass
+    t.ok(proc.poll() is not None, "her session ends when its stdout is closed (SIGPIPE or EPIPE)")
+    root_locks("stdout closed")
+
+    # SIGHUP: her terminal hangs up (its session leader's controlling tty)
+    master, slave = os.openpty()
+    tty_mode.setraw(slave)                          # no echo: what comes back is the session's
+
+    def controlling_tty():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    tty = subprocess.Popen(["setpriv", "--reuid=mallory", "--regid=mallory", "--init-groups", netconf, "-f",
+                            env.conf], stdin=slave, stdout=slave, stderr=slave, preexec_fn=controlling_tty)
+    os.close(slave)
+    time.sleep(1)
+    os.write(master, (HELLO10 + rpc10(30, "<lock><target><running/></target></lock>")).encode())
+    got = b""
+    end = time.monotonic() + scaled(10)
+    while b'message-id="30"' not in got or not got.endswith(b"]]>]]>"):
+        r, _, _ = select.select([master], [], [], max(0.0, end - time.monotonic()))
+        if not r:
+            break
+        try:
+            got += os.read(master, 65536)
+        except OSError:
+            break
+    t.ok(b"<ok/>" in got.split(b'message-id="30"', 1)[-1], "her session on her terminal locks running",
+         got[-300:])
+    os.close(master)
+    try:
+        tty.wait(scaled(10))
+    except subprocess.TimeoutExpired:
+        tty.kill()
+    t.ok(tty.returncode is not None, "her session ends when her terminal hangs up")
+    root_locks("terminal hung up")
 
     # root can still lock and commit after all of them
     root = env.recovery_session(netconf, sessions)
