@@ -17,6 +17,12 @@ Signals: she cannot signal her own session (KILL, STOP, HUP, TERM, PIPE,
 XCPU: every uid is the service identity's); closing its stdout (SIGPIPE)
 or hanging up its terminal (SIGHUP from the tty driver) ends it, and the
 locks it held do not outlive it.
+
+Over sshd (what t_nacm_notify and t_nacm_errors check for a session of
+nobody, here the real set-uid account): a replay of the whole event log
+carries none of root's /nacm edits, which root's replay has; report-all
+adds no /nacm default; an edit of root's rule list is access-denied,
+its error naming nothing of it.
 """
 import fcntl
 import os
@@ -26,6 +32,7 @@ import sys
 import termios
 import tty as tty_mode
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
@@ -41,6 +48,7 @@ if no_accounts:
     t.done()
 
 SYS = "urn:ietf:params:xml:ns:yang:ietf-system"
+SECRET = "root-secret-list"
 
 
 def set_host(name, target="candidate"):
@@ -82,6 +90,25 @@ def temp_files(ds):
     for d, _, files in os.walk(ds):
         found += [os.path.join(d, f) for f in files if ".tmp" in f]
     return found
+
+
+def replay_all(nc):
+    """Every message of a replay of the whole event log on session nc."""
+    nc.send_msg(nc.rpc_text('<create-subscription xmlns="urn:ietf:params:xml:ns:netconf:notification:1.0">'
+                            "<startTime>2000-01-01T00:00:00Z</startTime><stopTime>2100-01-01T00:00:00Z"
+                            "</stopTime></create-subscription>"))
+    msgs = []
+    while True:
+        try:
+            m = nc.read_msg(timeout=10)
+        except TimeoutError:
+            m = None
+        if m is None:
+            break
+        msgs.append(m.decode(errors="replace"))
+        if "notificationComplete" in msgs[-1]:
+            break
+    return "".join(msgs)
 
 
 install_group()
@@ -218,6 +245,36 @@ try:
         tty.kill()
     t.ok(tty.returncode is not None, "her session ends when her terminal hangs up")
     root_locks("terminal hung up")
+
+    # ---- over sshd: replay, report-all and a denied edit tell nothing of /nacm ----
+    root = env.recovery_session(netconf, sessions)
+    r = root.rpc('<edit-config><target><running/></target><config><nacm xmlns="%s"><rule-list>'
+                 '<name>%s</name><group>root</group></rule-list></nacm></config></edit-config>'
+                 % (NACM_NS, SECRET))
+    t.ok(NcRaw.ok(r), "root adds a rule list only root may read", repr(NcRaw.errors(r)))
+    x = replay_all(root)
+    t.ok(NACM_NS in x, "root's replay has the /nacm edits", x[-400:])
+    root.close()
+    key = env.user_key("mallory")
+    env.authorize_key("mallory", key + ".pub")
+    nc = env.ssh_session("mallory", key, os.path.join(env.dir, "sshd-mallory.log"), sessions)
+    replay = replay_all(nc)
+    t.ok("replayComplete" in replay and "netconf-config-change" in replay and SECRET not in replay
+         and "acm:nacm" not in replay and NACM_NS not in replay,
+         "her replay of the whole log has config changes but none of root's /nacm edits", replay[-800:])
+    nc.close()
+    nc = env.ssh_session("mallory", key, os.path.join(env.dir, "sshd-mallory.log"), sessions)
+    r = nc.rpc('<get-config><source><running/></source><with-defaults xmlns="urn:ietf:params:xml:ns:yang:'
+               'ietf-netconf-with-defaults">report-all</with-defaults></get-config>')
+    x = ET.tostring(r, encoding="unicode") if r is not None else "(no reply)"
+    t.ok("<data" in x.replace("ns0:", "") and SECRET not in x and NACM_NS not in x,
+         "her report-all get-config adds nothing of /nacm", x[-400:])
+    r = nc.rpc('<edit-config><target><running/></target><config><nacm xmlns="%s"><rule-list><name>%s</name>'
+               '<group>nchome-netconf</group></rule-list></nacm></config></edit-config>' % (NACM_NS, SECRET))
+    x = ET.tostring(r, encoding="unicode") if r is not None else "(no reply)"
+    t.ok(NcRaw.tags(r) == ["access-denied"] and "<group>root" not in x,
+         "her edit of root's rule list is access-denied, its error naming nothing of it", x[-400:])
+    nc.close()
 
     # root can still lock and commit after all of them
     root = env.recovery_session(netconf, sessions)
