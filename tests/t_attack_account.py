@@ -41,37 +41,20 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
-from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP, scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import NcRaw, kill_all  # noqa: E402
+from attack_account import NS, NACM_NS, HELLO10, CLOSE, rpc10, as_user, install_with_account  # noqa: E402
 
 t = TAP()
 if no_accounts:
     t.skip("attacks of a NETCONF account with a shell", "needs a private account database: " + no_accounts)
     t.done()
 
-NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
-NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
-HELLO10 = ('<hello xmlns="%s"><capabilities><capability>urn:ietf:params:netconf:base:1.0'
-           '</capability></capabilities></hello>]]>]]>' % NS)
-MARK = "nacm-secret-rule-list"
-
-
-def rpc10(mid, inner):
-    return '<rpc message-id="%s" xmlns="%s">%s</rpc>]]>]]>' % (mid, NS, inner)
-
-
 READ_NACM = rpc10(1, '<get-config><source><running/></source><filter type="subtree">'
                   '<nacm xmlns="%s"/></filter></get-config>' % NACM_NS)
-CLOSE = rpc10(2, "<close-session/>")
-
-
-def as_user(user, cmd, input=None, timeout=30):
-    p = subprocess.run(["runuser", "-u", user, "--", "/bin/sh", "-c", cmd], input=input,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=scaled(timeout))
-    return p.returncode, p.stdout.decode(errors="replace")
+MARK = "nacm-secret-rule-list"
 
 
 # The swap race, run by mallory: one thread flips ~/x/c.conf between the
@@ -140,15 +123,7 @@ install_group()
 env = AuthEnv(install_only=True)
 sessions = []
 try:
-    inst, dirs = env.install_scratch(t)
-    netconf = inst + "/libexec/nchome-netconf"
-    ds = inst + "/var/lib/nchome"
-    if not os.path.exists(netconf):
-        t.done()
-    env.use_install(inst, dirs, ds, os.path.join(env.dir, "commit.d"))
-    os.makedirs(os.path.join(env.dir, "commit.d"), mode=0o755)
-    r = run_doc("account", account="mallory")
-    t.ok(r.returncode == 0, "the doc's account commands make mallory", r.output)
+    inst, netconf, ds = install_with_account(t, env, "mallory")
 
     # root's NACM rules, which only root and the recovery account may read
     nacm = ('<nacm xmlns="%s"><rule-list><name>%s</name><group>nchome-netconf</group>'

@@ -11,7 +11,8 @@
  * first thing main() does, treats all of them as hostile: descriptors 0-2
  * open (on /dev/null if closed), every other one closed; umask 077; no
  * core files; a file-size limit refused (a write cut short by SIGXFSZ
- * would tear the journal); the terminal's job-control stops ignored and
+ * would tear the journal), other limits raised to a floor or refused
+ * under it; the terminal's job-control stops ignored and
  * no signal blocked; the environment cleared but for a fixed PATH
  * and what sshd says about the connection.  Then it records the account
  * (account.c) and drops the caller's uid for good: real, effective and
@@ -108,6 +109,46 @@ env_sanitize(void)
 		}
 }
 
+/*
+ * Limits below which a session would fail part way through its work
+ * (descriptors for the store, journal and a hook's pipes; memory and
+ * stack for a parse; processes for hooks, state providers and the
+ * confirmed-commit timer, which inherits them; CPU time for a long
+ * session), at a moment the caller chose.  A soft limit under its floor
+ * is raised to it; a hard one under it refuses the start.
+ */
+struct limit_floor {
+	int		 resource;
+	rlim_t		 floor;
+	const char	*what;
+};
+
+static const struct limit_floor floors[] = {
+	{ RLIMIT_NOFILE, 256, "open files (ulimit -n)" },
+	{ RLIMIT_STACK, (rlim_t)4 << 20, "stack size (ulimit -s)" },
+	{ RLIMIT_DATA, (rlim_t)1 << 30, "data size (ulimit -d)" },
+	{ RLIMIT_AS, (rlim_t)1 << 30, "virtual memory (ulimit -v)" },
+	{ RLIMIT_CPU, 3600, "CPU time (ulimit -t)" },
+	{ RLIMIT_NPROC, 64, "processes (ulimit -u)" },
+};
+
+static void
+limit_floor(const struct limit_floor *lf)
+{
+	struct rlimit rl;
+
+	if (getrlimit(lf->resource, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= lf->floor)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < lf->floor)
+		fatalx("the %s limit is %llu, under the %llu a session needs: "
+		    "refusing to start", lf->what, (unsigned long long)rl.rlim_max,
+		    (unsigned long long)lf->floor);
+	rl.rlim_cur = lf->floor;
+	if (setrlimit(lf->resource, &rl) == -1)
+		fatal("raising the %s limit", lf->what);
+}
+
 static void
 limits_sanitize(void)
 {
@@ -124,6 +165,8 @@ limits_sanitize(void)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	for (size_t i = 0; i < sizeof(floors) / sizeof(floors[0]); i++)
+		limit_floor(&floors[i]);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sa.sa_mask);
