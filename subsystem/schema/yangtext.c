@@ -157,9 +157,7 @@ wants_arg(enum scope scope, const char *kw)
 	case S_TOP:
 		return 1;
 	case S_BODY:
-		/* most of a module's statements start with none of their letters */
-		if (kw[0] == '\0' || strchr("ynpbrifd", kw[0]) == NULL)
-			return 0;
+		/* first letters compared first: most statements match none */
 		for (size_t i = 0; i < sizeof(body) / sizeof(body[0]); i++)
 			if (body[i][0] == kw[0] && strcmp(kw, body[i]) == 0)
 				return 1;
