@@ -79,6 +79,19 @@ append_tagged(struct dsdir *d, const char *tag, int i)
 		fprintf(stderr, "append %s %d failed\n", tag, i);
 }
 
+/* s writes records tagged tag under a 1024-byte log until needle is in "log.1" (20 at most); how many. */
+static int
+rotate_past(const char *d, struct dsdir *s, const char *tag, const char *needle)
+{
+	int i;
+
+	setenv("NCHOME_NOTIFY_LOG_MAX", "1024", 1);
+	for (i = 0; i < 20 && !file_has(d, "log.1", needle); i++)
+		append_tagged(s, tag, i);
+	unsetenv("NCHOME_NOTIFY_LOG_MAX");
+	return i;
+}
+
 /* A session that kept its log across another's rotation writes into the new log. */
 static void
 kept_across_rotation(const char *d)
@@ -88,12 +101,9 @@ kept_across_rotation(const char *d)
 
 	unsetenv("NCHOME_NOTIFY_LOG_MAX");
 	append_tagged(s1, "first", 0);		/* s1 keeps "log" open */
-	setenv("NCHOME_NOTIFY_LOG_MAX", "1024", 1);
-	for (i = 0; i < 20 && !file_has(d, "log.1", "first 0"); i++)
-		append_tagged(s2, "other", i);	/* s2 rotates it */
+	i = rotate_past(d, s2, "other", "first 0");	/* s2 rotates it */
 	CHECK(file_has(d, "log.1", "first 0") && !file_has(d, "log", "first 0"),
 	    "another session rotated the log (%d records)", i);
-	unsetenv("NCHOME_NOTIFY_LOG_MAX");
 	append_tagged(s1, "second", 0);
 	CHECK(file_has(d, "log", "second 0") && !file_has(d, "log.1", "second 0"),
 	    "a session that kept its log across another's rotation writes into the new log");
@@ -158,7 +168,7 @@ prepared_first_record(const char *d)
 {
 	struct dsdir *s1 = dsdir_open(d), *s2 = dsdir_open(d);
 	struct nlog_info before, after;
-	int fds, i;
+	int fds;
 
 	unsetenv("NCHOME_NOTIFY_LOG_MAX");
 	append_tagged(s2, "before", 0);
@@ -177,10 +187,7 @@ prepared_first_record(const char *d)
 
 	s1 = dsdir_open(d);
 	nlog_prepare(s1);
-	setenv("NCHOME_NOTIFY_LOG_MAX", "1024", 1);
-	for (i = 0; i < 20 && !file_has(d, "log.1", "prepared 0"); i++)
-		append_tagged(s2, "rotator", i);
-	unsetenv("NCHOME_NOTIFY_LOG_MAX");
+	(void)rotate_past(d, s2, "rotator", "prepared 0");
 	append_tagged(s1, "prepared", 1);
 	CHECK(file_has(d, "log", "prepared 1") && !file_has(d, "log.1", "prepared 1"),
 	    "a record after a rotation since nlog_prepare goes into the new log");
