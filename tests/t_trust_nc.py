@@ -38,6 +38,7 @@ no_accounts = private_account_db()	# first: it may run this file again in a name
 from nchome_test import TAP, scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import NcRaw, kill_all  # noqa: E402
+from attack_account import as_user  # noqa: E402
 
 X = "urn:example:trust"
 SVC = "_nchome"
@@ -63,13 +64,6 @@ def gid_of(name):
         return grp.getgrnam(name).gr_gid
     except KeyError:
         return -2
-
-
-def as_user(user, cmd, input=None):
-    """cmd run by user's shell on the host; (rc, output)."""
-    p = subprocess.run(["runuser", "-u", user, "--", "/bin/sh", "-c", cmd], input=input,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=scaled(30))
-    return p.returncode, p.stdout.decode(errors="replace") if isinstance(p.stdout, bytes) else p.stdout
 
 
 install_group()
