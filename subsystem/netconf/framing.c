@@ -347,6 +347,17 @@ framer_msg_done(struct framer *fr)
 		msg_reset(fr);
 }
 
+char *
+framer_msg_spendable(struct framer *fr, const char *msg, size_t len)
+{
+	uintptr_t at = (uintptr_t)msg, start = (uintptr_t)fr->msg;
+
+	if (!fr->msg_returned || fr->msg == NULL || at < start ||
+	    at - start > fr->msg_len || len > fr->msg_len - (at - start))
+		return NULL;
+	return fr->msg + (at - start);
+}
+
 enum fr_result
 framer_next(struct framer *fr, char **msg, size_t *len)
 {

@@ -91,6 +91,13 @@ enum fr_result framer_next(struct framer *fr, char **msg, size_t *len);
  * buffer is given back now rather than at the next framer_next.
  */
 void framer_msg_done(struct framer *fr);
+/*
+ * The writable bytes of the message framer_next returned, when msg and
+ * len are that message (or a part of it); NULL for any other bytes.
+ * Lets the reader spend the framer's buffer (nc_parse_spending) and
+ * nothing else.
+ */
+char *framer_msg_spendable(struct framer *fr, const char *msg, size_t len);
 
 /* 1 when a partly received message (not just whitespace) is pending. */
 int framer_partial(const struct framer *fr);
@@ -310,6 +317,14 @@ void rpc_reply_hiding_free(struct rpc *r);
 xmlDocPtr nc_parse_with(const char *buf, size_t len,
     void (*setup)(xmlParserCtxtPtr), char *why, size_t whylen);
 xmlDocPtr nc_parse(const char *buf, size_t len, char *why, size_t whylen);
+/*
+ * nc_parse_with for a buffer the caller drops after the parse: whole
+ * pages of buf that the parser has read are given back to the system as
+ * it goes (on Linux they read as zeros afterwards).  A 10 MB request's
+ * tree then grows into the pages its text leaves, instead of beside them.
+ */
+xmlDocPtr nc_parse_spending(char *buf, size_t len,
+    void (*setup)(xmlParserCtxtPtr), char *why, size_t whylen);
 
 /* 1 if node is an element called name in the NETCONF base namespace. */
 int nc_is(const xmlNode *node, const char *name);

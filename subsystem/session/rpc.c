@@ -69,6 +69,22 @@ rpc_parse(const char *buf, size_t len, char *why, size_t whylen)
 	return nc_parse_with(buf, len, pack_edits, why, whylen);
 }
 
+/*
+ * The framer's message is dropped once parsed, so the parser may give its
+ * pages back as it reads them: a 10 MB edit's tree then reuses the pages
+ * of its text.  Bytes that are not the framer's are only read.
+ */
+static xmlDocPtr
+rpc_parse_message(struct session *s, const char *msg, size_t len, char *why,
+    size_t whylen)
+{
+	char *spend;
+
+	if (s->fr != NULL && (spend = framer_msg_spendable(s->fr, msg, len)) != NULL)
+		return nc_parse_spending(spend, len, pack_edits, why, whylen);
+	return rpc_parse(msg, len, why, whylen);
+}
+
 /* ---- reply output ---- */
 
 /* <rpc-reply xmlns=base ...echoed namespaces and attributes of <rpc>...> */
@@ -279,7 +295,7 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	r.s = s;
 	s->in_rpcs++;
 	memcap_reset();
-	if ((r.doc = rpc_parse(msg, len, why, sizeof(why))) == NULL) {
+	if ((r.doc = rpc_parse_message(s, msg, len, why, sizeof(why))) == NULL) {
 		if (memcap_over())
 			rpc_error(&r, ERR_RPC, TAG_RESOURCE_DENIED, NULL, "%s",
 			    MEMCAP_DENIED);

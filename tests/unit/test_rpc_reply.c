@@ -2,9 +2,12 @@
  * The RPC layer end to end without a process: rpc_handle() on a message,
  * the reply read back from the framer's output file.  Checks the envelope
  * errors, the echo of <rpc> attributes, that <data> children carry the
- * namespaces they inherit in their own document, and prints (as a TAP
+ * namespaces they inherit in their own document, that the parser spends
+ * the framer's message and no other bytes, and prints (as a TAP
  * comment, not a pass/fail) how fast a 10 MB reply is serialized.
  */
+#include <sys/mman.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +137,115 @@ test_namespaces(struct session *s)
 	free(out);
 }
 
+/* A request of about 900 kB: a close-session after a run of spaces. */
+static char *
+padded_request(size_t *len)
+{
+	const char *head = "<rpc xmlns='urn:ietf:params:xml:ns:netconf:base:1.0' message-id='7'>";
+	const char *tail = "<close-session/></rpc>";
+	size_t pad = 900 * 1024, hl = strlen(head), tl = strlen(tail);
+	char *m = malloc(hl + pad + tl + 1);
+
+	memcpy(m, head, hl);
+	memset(m + hl, ' ', pad);
+	memcpy(m + hl + pad, tail, tl + 1);
+	*len = hl + pad + tl;
+	return m;
+}
+
+static size_t
+count_zeros(const char *p, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += p[i] == '\0';
+	return n;
+}
+
+/*
+ * rpc_handle gives back the pages of the framer's message as the parser
+ * reads them (on Linux they read as zeros), and only reads bytes that are
+ * not the framer's.
+ */
+static void
+test_spends_framer_message(struct session *s)
+{
+	FILE *f = tmpfile();
+	size_t len, mlen;
+	char *req = padded_request(&len), *msg;
+	enum fr_result rc;
+	long n;
+
+	s->fr = framer_new(-1, fileno(f), 1 << 30);
+	framer_push(s->fr, req, len);
+	framer_push(s->fr, "]]>]]>", 6);
+	rc = framer_next(s->fr, &msg, &mlen);
+	CHECK(rc == FR_MSG && mlen == len, "the padded request is one message");
+	CHECK(framer_msg_spendable(s->fr, msg, mlen) == msg &&
+	    framer_msg_spendable(s->fr, msg + 1, mlen - 1) == msg + 1 &&
+	    framer_msg_spendable(s->fr, msg, mlen + 1) == NULL &&
+	    framer_msg_spendable(s->fr, req, len) == NULL,
+	    "the framer hands out its message, and nothing else, to spend");
+	rpc_handle(s, msg, mlen);
+	/* a 1 MB message buffer stays with the framer for the next message */
+#ifdef __linux__
+	CHECK(count_zeros(msg, mlen) >= 512 * 1024,
+	    "pages the parser read were given back (%zu zero bytes of %zu)",
+	    count_zeros(msg, mlen), mlen);
+#endif
+	CHECK(framer_msg_spendable(s->fr, msg, mlen) == NULL,
+	    "nothing to spend once the message is done");
+	s->closing = 0;
+	rpc_handle(s, req, len);
+	CHECK(count_zeros(req, len) == 0, "a caller's own bytes are only read");
+	s->closing = 0;
+	framer_free(s->fr);
+	s->fr = NULL;
+	ops_nacm_end(s);
+	fflush(f);
+	n = ftell(f);
+	CHECK(n > 0 && n < 4096, "two short replies written (%ld bytes)", n);
+	fclose(f);
+	free(req);
+}
+
+/*
+ * nc_parse_spending keeps every page that holds a byte before the message
+ * or one it has not read: the parse is the same as nc_parse's.
+ */
+static void
+test_spending_keeps_neighbours(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len, at = 100;
+	size_t size = 2 * 1024 * 1024;
+	char *req = padded_request(&len), *area, why[128];
+	xmlDocPtr doc;
+
+	area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED) {
+		CHECK(0, "mmap");
+		free(req);
+		return;
+	}
+	memset(area, 'x', size);
+	memcpy(area + at, req, len);
+	doc = nc_parse_spending(area + at, len, NULL, why, sizeof(why));
+	CHECK(doc != NULL && nc_child(xmlDocGetRootElement(doc), "close-session") != NULL,
+	    "a spent message parses as itself: %s", doc != NULL ? "ok" : why);
+	CHECK(count_zeros(area, at) == 0, "the bytes before the message are kept");
+	CHECK(count_zeros(area + at + len, size - at - len) == 0,
+	    "the bytes after the message are kept");
+#ifdef __linux__
+	CHECK(count_zeros(area, size) >= 512 * 1024 &&
+	    count_zeros(area + page, at + len - page) == count_zeros(area, size),
+	    "only whole pages inside the message went back");
+#endif
+	xmlFreeDoc(doc);
+	munmap(area, size);
+	free(req);
+}
+
 static void
 bench_big(struct session *s)
 {
@@ -199,6 +311,8 @@ main(void)
 	nc_register_op("urn:test", "data-test", op_test_data);
 	test_envelope(&s);
 	test_namespaces(&s);
+	test_spends_framer_message(&s);
+	test_spending_keeps_neighbours();
 	bench_big(&s);
 	xmlCleanupParser();
 	UNIT_DONE();
