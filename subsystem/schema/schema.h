@@ -81,7 +81,7 @@
 #include <stdint.h>
 
 #include <libxml/tree.h>
-#include <libyang/libyang.h>
+#include "lyapi.h"
 
 #include "conf.h"
 
