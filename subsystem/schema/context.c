@@ -85,6 +85,10 @@ build(struct schema *s)
 	const char *what = "the context";
 
 	build_error[0] = '\0';
+	if (lyapi_load(build_error, sizeof(build_error)) == -1) {
+		what = "libyang";
+		goto fail;
+	}
 	ly_log_options(LY_LOLOG | LY_LOSTORE_LAST);
 	ly_set_log_clb(ly_log, 1);
 	if (ly_ctx_new(NULL, LY_CTX_DISABLE_SEARCHDIRS | LY_CTX_EXPLICIT_COMPILE, &ctx) != LY_SUCCESS)

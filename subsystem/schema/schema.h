@@ -5,6 +5,7 @@
  * Layer: above netconf/, below tree/; uses libxml2, libyang and common/
  * only.  Its files, lowest first:
  *
+ *   lyload.c    libyang loaded on first use (lyapi.h: its calls through pointers)
  *   yanglex.c   the YANG lexer: tokens, strings, comments, skipped blocks, file hash
  *   yangtext.c  a module file's statements scanned without libyang (yangtext.h)
  *   modfiles.c  the .yang files of the two module folders, by name and revision
@@ -81,7 +82,7 @@
 #include <stdint.h>
 
 #include <libxml/tree.h>
-#include <libyang/libyang.h>
+#include "lyapi.h"
 
 #include "conf.h"
 
