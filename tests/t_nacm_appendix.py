@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, TOP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 ACM = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
@@ -55,10 +55,6 @@ A = appendix()
 # acme-system as the operator's module, in a folder nobody can read
 env.add_yang_dir(copies=[os.path.join(TOP, "tests", "yang", ACME_SYS_FILE)],
                  settings=['module "acme-system" {}'])
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 def tags(r):

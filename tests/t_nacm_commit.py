@@ -23,11 +23,10 @@ allowed, though it would delete and create every other top-level node
 if checked coarsely."""
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -66,10 +65,6 @@ BROKEN = [
                                          '</module-name><action>permit</action></rule>'),
      "no-such-module-x"),
 ]
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 # where each broken config fails: the error-path names that rule-list or rule

@@ -18,11 +18,10 @@ only).
   nobody's get-config (defaults are read-checked like data)."""
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -43,10 +42,6 @@ BAD_NACM = ('<nacm xmlns="%s"><rule-list><name>secret-list</name>'
             '</rule-list></nacm>' % ACM)
 # Invalid where nobody may read: a DNS server without its mandatory transport.
 BAD_DNS = '<system xmlns="%s"><dns-resolver><server><name>d1</name></server></dns-resolver></system>' % SYS
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 def edit(nc, ds, config):

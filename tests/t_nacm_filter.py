@@ -16,7 +16,6 @@ old path as the oracle."""
 import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
@@ -24,7 +23,7 @@ from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
-from ncraw import kill_all  # noqa: E402
+from ncraw import kill_all, text  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -64,10 +63,6 @@ DATA = ('<interfaces xmlns="%s">%s%s%s%s%s</interfaces>'
 def data(r):
     d = r.find("{urn:ietf:params:xml:ns:netconf:base:1.0}data") if r is not None else None
     return d
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 def norm(e):

@@ -16,7 +16,6 @@ import os
 import stat  # noqa: F401
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
@@ -24,7 +23,7 @@ from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP, TOP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
-from ncraw import kill_all  # noqa: E402
+from ncraw import kill_all, text  # noqa: E402
 
 t = TAP()
 if no_accounts:
@@ -58,10 +57,6 @@ def edit(nc, target, config):
 def tag(nc, r):
     errs = nc.errors(r)
     return errs[0].get("error-tag") if errs else ("ok" if nc.ok(r) else "data" if r is not None else "?")
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 def counters(nc):

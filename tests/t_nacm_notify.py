@@ -15,11 +15,10 @@ what earlier ones counted.  nobody, who may not read /nacm
 (default-deny-all), sees neither the rules nor the counters."""
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -34,10 +33,6 @@ RULES = ('<nacm xmlns="%s"><rule-list><name>nobodies</name><group>nogroup</group
          '<notification-name>netconf-config-change</notification-name>'
          '<access-operations>read</access-operations><action>deny</action></rule>'
          '</rule-list></nacm>' % NACM_NS)
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 def counters(nc):

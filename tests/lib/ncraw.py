@@ -10,6 +10,7 @@ SshEnv.netconf_over_ssh() (ssh -s netconf through a real sshd):
     reply = nc.rpc("<get-config><source><running/></source></get-config>")
     nc.ok(reply)                    # True when the reply holds <ok/>
     nc.errors(reply)                # [{"error-tag": ..., "error-info": {...}, ...}]
+    text(reply)                     # the reply as text, "" for None (end of session)
     nc.close()                      # close-session, wait for exit; returns exit status
 
 For tests that compare replies byte for byte: Sessions (the sessions a
@@ -39,6 +40,12 @@ CHUNK_HDR = re.compile(rb"\n#(#|[1-9][0-9]{0,9})\n")
 def q(tag):
     """'{base-namespace}tag' for ElementTree lookups."""
     return "{%s}%s" % (NS, tag)
+
+
+def text(reply):
+    """A parsed reply as text, for `in` checks and failure details; "" for
+    None (no reply: the session ended)."""
+    return ET.tostring(reply, encoding="unicode") if reply is not None else ""
 
 
 class NcRaw:
