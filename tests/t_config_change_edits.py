@@ -17,12 +17,10 @@ list."""
 import html
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
-from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
@@ -95,12 +93,7 @@ try:
     _, _, netconf, _ = env.install_netconf(t)
     keys = {}
     for user, group in USERS.items():
-        r = run_doc("account", account=user)
-        t.ok(r.returncode == 0, "the doc's account commands make %s" % user, r.output)
-        subprocess.run(["groupadd", group], check=True)
-        subprocess.run(["usermod", "-aG", group, user], check=True)
-        keys[user] = env.user_key(user)
-        env.authorize_key(user, keys[user] + ".pub")
+        keys[user] = env.group_account(t, user, group)
 
     root = env.recovery_session(netconf, sessions)
 

@@ -14,12 +14,10 @@ through the list index.  The XPath filter still prunes a copy: each
 subtree reply is compared with the XPath reply that asks the same, the
 old path as the oracle."""
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
-from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
@@ -93,12 +91,7 @@ env = AuthEnv(install_only=True)
 sessions = []
 try:
     _, _, netconf, _ = env.install_netconf(t)
-    r = run_doc("account", account=USER)
-    t.ok(r.returncode == 0, "the doc's account commands make %s" % USER, r.output)
-    subprocess.run(["groupadd", GROUP], check=True)
-    subprocess.run(["usermod", "-aG", GROUP, USER], check=True)
-    key = env.user_key(USER)
-    env.authorize_key(USER, key + ".pub")
+    key = env.group_account(t, USER, GROUP)
 
     root = env.recovery_session(netconf, sessions)
     r = root.rpc("<edit-config><target><running/></target><config>%s%s</config></edit-config>"

@@ -13,13 +13,10 @@ kill-session, create-subscription; each answer is checked against what
 the role promises (allow, or access-denied), and root's /nacm counters
 afterwards against the denials seen."""
 import os
-import stat  # noqa: F401
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from doc_commands import install_group, private_account_db  # noqa: E402
-from doc_commands import run as run_doc  # noqa: E402
 no_accounts = private_account_db()	# first: it may run this file again in a namespace
 from nchome_test import TAP, TOP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
@@ -76,12 +73,7 @@ try:
     _, _, netconf, _ = env.install_netconf(t)
     keys = {}
     for role, user in ROLES.items():
-        r = run_doc("account", account=user)
-        t.ok(r.returncode == 0, "the doc's account commands make %s" % user, r.output)
-        subprocess.run(["groupadd", "nchome-" + role], check=True)
-        subprocess.run(["usermod", "-aG", "nchome-" + role, user], check=True)
-        keys[user] = env.user_key(user)
-        env.authorize_key(user, keys[user] + ".pub")
+        keys[user] = env.group_account(t, user, "nchome-" + role)
 
     def session(user):
         log = os.path.join(env.dir, "sshd-%s-%d.log" % (user, len(sessions)))
