@@ -16,16 +16,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import install_group, private_account_db  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP, TOP  # noqa: E402
+from doc_commands import install_group, private_account_tap  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("the NACM matrix through real accounts")
+from nchome_test import TOP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import kill_all, text  # noqa: E402
-
-t = TAP()
-if no_accounts:
-    t.skip("the NACM matrix through real accounts", "needs a private account database: " + no_accounts)
-    t.done()
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 NOTIF_NS = "urn:ietf:params:xml:ns:netconf:notification:1.0"
