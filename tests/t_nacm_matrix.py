@@ -42,11 +42,6 @@ def contact(v):
     return '<system xmlns="urn:ietf:params:xml:ns:yang:ietf-system"><contact>%s</contact></system>' % v
 
 
-def edit(nc, target, config):
-    return nc.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>"
-                  % (target, config))
-
-
 def tag(nc, r):
     errs = nc.errors(r)
     return errs[0].get("error-tag") if errs else ("ok" if nc.ok(r) else "data" if r is not None else "?")
@@ -81,7 +76,7 @@ try:
     for role in ROLES:
         with open(os.path.join(TOP, "contrib", "nacm", role + ".xml")) as f:
             rules += f.read()
-    r = edit(root, "running", rules + iface("shared") + contact("root"))
+    r = root.edit_config("running", rules + iface("shared") + contact("root"))
     t.ok(root.ok(r), "root loads the three roles as shipped, an interface and a contact",
          repr(root.errors(r)))
     c0 = counters(root)
@@ -113,18 +108,19 @@ try:
              "%s: an XPath filter for /nacm finds it only for super-user" % role, text(r)[:300])
         w = ALLOW if not ro else DENY
         for target in ("running", "candidate"):
-            check("edit-config create (%s)" % target, tag(nc, edit(nc, target, iface("x-" + user, "create"))), w)
+            check("edit-config create (%s)" % target,
+                  tag(nc, nc.edit_config(target, iface("x-" + user, "create"))), w)
             check("edit-config merge of the contact (%s)" % target,
-                  tag(nc, edit(nc, target, contact(user))), ALLOW if su else DENY)
+                  tag(nc, nc.edit_config(target, contact(user))), ALLOW if su else DENY)
             check("edit-config replace (%s)" % target,
-                  tag(nc, edit(nc, target, iface("shared", "replace", desc=user))), w)
+                  tag(nc, nc.edit_config(target, iface("shared", "replace", desc=user))), w)
             check("edit-config delete (%s)" % target,
-                  tag(nc, edit(nc, target, iface("x-" + user if not ro else "shared", "delete"))), w)
+                  tag(nc, nc.edit_config(target, iface("x-" + user if not ro else "shared", "delete"))), w)
             expect_writes += (4 if ro else 1 if op else 0)
         # the candidate now holds this role's replace of "shared" (op, su): commit it
         check("commit of its own candidate edit", tag(nc, nc.rpc("<commit/>")), ALLOW)
         # a change root made in the candidate: the committing session's rights count
-        t.ok(root.ok(edit(root, "candidate", contact("cand-" + user))), "root edits the candidate")
+        t.ok(root.ok(root.edit_config("candidate", contact("cand-" + user))), "root edits the candidate")
         check("commit of root's candidate edit", tag(nc, nc.rpc("<commit/>")), ALLOW if su else DENY)
         check("confirmed commit of it", tag(nc, nc.rpc("<commit><confirmed/></commit>")),
               ALLOW if su else DENY)

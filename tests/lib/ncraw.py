@@ -8,6 +8,7 @@ SshEnv.netconf_over_ssh() (ssh -s netconf through a real sshd):
     nc.hello()                      # base:1.1 -> chunked framing; hello("1.0") for EOM
     print(nc.session_id, nc.server_caps)
     reply = nc.rpc("<get-config><source><running/></source></get-config>")
+    reply = nc.edit_config("candidate", config)   # <edit-config>, config inside <config>
     nc.ok(reply)                    # True when the reply holds <ok/>
     nc.errors(reply)                # [{"error-tag": ..., "error-info": {...}, ...}]
     text(reply)                     # the reply as text, "" for None (end of session)
@@ -151,6 +152,12 @@ class NcRaw:
         """Sends <rpc>inner</rpc>, returns the parsed <rpc-reply> (Element) or None at EOF."""
         self.send_msg(self.rpc_text(inner, message_id, attrs))
         return self.reply(timeout)
+
+    def edit_config(self, target, config):
+        """<edit-config> of target (running, candidate, ...) with config (what
+        goes inside <config>); returns the reply, as rpc."""
+        return self.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>"
+                        % (target, config))
 
     def reply(self, timeout=None):
         msg = self.read_msg(timeout)
