@@ -40,17 +40,13 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import install_group, private_account_db  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP, scaled  # noqa: E402
+from doc_commands import install_group, private_account_tap  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("attacks of a NETCONF account with a shell")
+from nchome_test import scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import NcRaw, kill_all  # noqa: E402
 from attack_account import NS, NACM_NS, HELLO10, CLOSE, rpc10, as_user, install_with_account  # noqa: E402
-
-t = TAP()
-if no_accounts:
-    t.skip("attacks of a NETCONF account with a shell", "needs a private account database: " + no_accounts)
-    t.done()
 
 READ_NACM = rpc10(1, '<get-config><source><running/></source><filter type="subtree">'
                   '<nacm xmlns="%s"/></filter></get-config>' % NACM_NS)

@@ -17,22 +17,14 @@ list."""
 import html
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import install_group, private_account_db  # noqa: E402
-from doc_commands import run as run_doc  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP  # noqa: E402
+from doc_commands import install_group, private_account_tap  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("netconf-config-change edits through real accounts")
 from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import kill_all  # noqa: E402
-
-t = TAP()
-if no_accounts:
-    t.skip("netconf-config-change edits through real accounts",
-           "needs a private account database: " + no_accounts)
-    t.done()
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 NOTIF_NS = "urn:ietf:params:xml:ns:netconf:notification:1.0"
@@ -95,12 +87,7 @@ try:
     _, _, netconf, _ = env.install_netconf(t)
     keys = {}
     for user, group in USERS.items():
-        r = run_doc("account", account=user)
-        t.ok(r.returncode == 0, "the doc's account commands make %s" % user, r.output)
-        subprocess.run(["groupadd", group], check=True)
-        subprocess.run(["usermod", "-aG", group, user], check=True)
-        keys[user] = env.user_key(user)
-        env.authorize_key(user, keys[user] + ".pub")
+        keys[user] = env.group_account(t, user, group)
 
     root = env.recovery_session(netconf, sessions)
 

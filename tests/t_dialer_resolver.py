@@ -24,7 +24,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
 from dialer_test import (sanitizer_findings, BlackholeDns, Dialer, Nms, client_conf,  # noqa: E402
-                         hold_for, hold_open, own_resolver_files)
+                         children, hold_for, hold_open, own_resolver_files)
 
 SLOW_NAME = "nms.slow.nchome.test"
 LOOKUP_TIMEOUT = 3	# the slow address's `timeout`
@@ -32,23 +32,6 @@ HOLD = 2.3		# seconds the fast NMS keeps each session (over the 2 s "too short" 
 HANG = 30		# resolv.conf timeout (glibc's most): one blocking lookup try hangs this long,
 			# and there are 5 tries
 PROMPT = scaled(10)	# "at once" for this test: under HANG, generous for a loaded machine
-
-
-def children(ppid):
-    """(pid, name, state, uid) of the processes whose parent is ppid."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/status" % entry) as f:
-                fields = dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
-        except OSError:
-            continue
-        if int(fields.get("PPid", "0").strip()) == ppid:
-            out.append((int(entry), fields["Name"].strip(), fields["State"].strip()[0],
-                        int(fields["Uid"].split()[1])))
-    return out
 
 
 def resolvers(d):

@@ -27,8 +27,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
-from dialer_test import sanitizer_findings, BlackholeDns, Dialer, Nms, client_conf, hold_open, \
-    own_resolver_files  # noqa: E402
+from dialer_test import sanitizer_findings, BlackholeDns, Dialer, Nms, children, client_conf, \
+    hold_open, own_resolver_files  # noqa: E402
 
 FILE_SECRET = "wipe-file-secret-%d-Qz" % os.getpid()
 INLINE_SECRET = "wipe-inline-secret-%d-Kx" % os.getpid()
@@ -36,21 +36,6 @@ RELOAD_SECRET = "wipe-reload-secret-%d-Jw" % os.getpid()
 SLOW_NAME = "nms.wipe.nchome.test"
 SLOW_NAME2 = "nms2.wipe.nchome.test"
 BIG = 1 << 30
-
-
-def children(ppid):
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/status" % entry) as f:
-                fields = dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
-        except OSError:
-            continue
-        if int(fields.get("PPid", "0").strip()) == ppid:
-            out.append((int(entry), fields["Name"].strip(), int(fields["Uid"].split()[1])))
-    return out
 
 
 def memory_has(pid, needles):
@@ -113,7 +98,7 @@ try:
     nobody = __import__("pwd").getpwnam("nobody").pw_uid
 
     def lookups():
-        return [c for c in children(d.proc.pid) if c[1] != "sshd" and c[2] == nobody]
+        return [c for c in children(d.proc.pid) if c[1] != "sshd" and c[3] == nobody]
     kids = wait_for(lookups, 15)
     t.ok(kids, "the lookup child hangs on the silent DNS server", children(d.proc.pid))
     needles = [FILE_SECRET.encode(), INLINE_SECRET.encode()]
@@ -127,12 +112,12 @@ try:
          "the lookup child's memory holds neither the secret-file's nor the inline secret",
          shown(child))
     sshds = [c for c in children(d.proc.pid) if c[1] == "sshd"]
-    held = {pid: shown(memory_has(pid, needles)) for pid, _, _ in sshds}
+    held = {pid: shown(memory_has(pid, needles)) for pid, *_ in sshds}
     t.ok(len(sshds) >= 2 and not any(any(f.values()) for f in held.values()),
          "the sshd children (%d) hold neither secret" % len(sshds), held)
 
     # SIGHUP: a new client with its own inline secret, and a new slow name.
-    old = set(pid for pid, _, _ in kids)
+    old = set(pid for pid, *_ in kids)
     env.write_nchome_conf(first
                           + client_conf("inline2", [("127.0.0.1", nms.port)]).replace(
                               "{\n", '{\n  secret = "%s"\n' % RELOAD_SECRET, 1)

@@ -31,20 +31,16 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import private_account_db  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
+from doc_commands import private_account_tap  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("dialer-socket senders")
+from nchome_test import SshEnv, scaled, wait_for  # noqa: E402
 from dialer_test import sanitizer_findings, Dialer, Nms, client_conf, finish  # noqa: E402
 
 SVC = "_nchome"
 OTHER = "hsforger"	# the throwaway account
 BACKOFF = (4, 8)	# a failed round waits at least 2 s
 BURST = 20
-
-t = TAP()
-if no_accounts:
-    t.skip("dialer-socket senders", "needs a private account database: " + no_accounts)
-    t.done()
 
 
 def ids(name):

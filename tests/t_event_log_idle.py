@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, kill_all  # noqa: E402
 
 EX = "urn:example:n"
 IDLE = 2.0
@@ -105,10 +105,6 @@ try:
     for r in (a, b):
         r.close()
 finally:
-    for r in raws:
-        try:
-            r.kill()
-        except Exception:
-            pass
+    kill_all(raws)
     env.cleanup()
 t.done()

@@ -26,16 +26,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import private_account_db  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP  # noqa: E402
+from doc_commands import private_account_tap  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("keyed filters of a real account")
 from ncraw import Sessions, edit, getcfg  # noqa: E402
 from as_nobody import NobodyEnv, make_account  # noqa: E402
-
-t = TAP()
-if no_accounts:
-    t.skip("keyed filters of a real account", "needs a private account database: " + no_accounts)
-    t.done()
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 B = "urn:example:kna"

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, scaled, wait_for  # noqa: E402
-from ncraw import NS, NcRaw, q  # noqa: E402
+from ncraw import NS, NcRaw, kill_all, q  # noqa: E402
 
 X = "urn:example:locks"
 DATASTORES = ("running", "candidate", "startup")
@@ -235,10 +235,6 @@ try:
         b.rpc("<discard-changes/>")
         b.close()
 finally:
-    for p in procs:
-        try:
-            p.kill()
-        except Exception:  # noqa: BLE001
-            pass
+    kill_all(procs)
     env.cleanup()
 t.done()

@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, TOP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 ACM = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
@@ -55,14 +55,6 @@ A = appendix()
 # acme-system as the operator's module, in a folder nobody can read
 env.add_yang_dir(copies=[os.path.join(TOP, "tests", "yang", ACME_SYS_FILE)],
                  settings=['module "acme-system" {}'])
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
-
-
-def tags(r):
-    return [e.get("error-tag") for e in NcRaw.errors(r)]
 
 
 def load(root, group, rules):
@@ -152,7 +144,7 @@ try:
     t.ok(r is not None and not NcRaw.errors(r) and
          r.find(".//{%s}netconf-state" % NCM) is None,
          "A.2 guest: no access to the monitoring data (deny-ncm), silently left out", text(r)[:300])
-    t.eq(tags(edit(nb, mtu("dummy", "1400"))), ["access-denied"],
+    t.eq(NcRaw.tags(edit(nb, mtu("dummy", "1400"))), ["access-denied"],
          "A.2 guest: writes denied (write-default deny)")
     load(root, "limited", A["A2_RULES"])
     r = nb.rpc(ncm_filter)
@@ -168,14 +160,14 @@ try:
     r = load(root, "limited", A["A3_RULES"])
     t.ok(root.ok(r), "A.1 + A.3 load with one edit-config (nobody limited)", text(r))
     r = nb.rpc("<kill-session><session-id>999</session-id></kill-session>")
-    t.eq(tags(r), ["access-denied"], "A.3 limited: kill-session denied (deny-kill-session)")
+    t.eq(NcRaw.tags(r), ["access-denied"], "A.3 limited: kill-session denied (deny-kill-session)")
     r = nb.rpc("<delete-config><target><startup/></target></delete-config>")
-    t.eq(tags(r), ["access-denied"], "A.3 limited: delete-config denied (deny-delete-config)")
+    t.eq(NcRaw.tags(r), ["access-denied"], "A.3 limited: delete-config denied (deny-delete-config)")
     t.ok(nb.ok(nb.rpc("<lock><target><candidate/></target></lock>")) and
          nb.ok(nb.rpc("<unlock><target><candidate/></target></unlock>")),
          "A.3 limited: other operations run (exec-default permit)")
     r = edit(nb, mtu("dummy", "1300"))
-    t.eq(tags(r), ["access-denied"],
+    t.eq(NcRaw.tags(r), ["access-denied"],
          "A.3 limited: edit-config runs (permit-edit-config) but its write is still data-checked")
 
     # ---- A.4: data node rules ----
@@ -184,7 +176,7 @@ try:
          "to data no module covers", text(r))
     t.ok(nb.ok(edit(nb, mtu("dummy", "1200"))),
          "A.4 guest: updates the dummy interface (permit-dummy-interface)")
-    t.eq(tags(edit(nb, mtu("eth0", "1200"))), ["access-denied"],
+    t.eq(NcRaw.tags(edit(nb, mtu("eth0", "1200"))), ["access-denied"],
          "A.4 guest: not another interface")
     r = nb.rpc("<get-config><source><running/></source></get-config>")
     t.ok(r is not None and r.find(".//{%s}nacm" % ACM) is None and
@@ -194,7 +186,7 @@ try:
     t.ok(nb.ok(edit(nb, '<acme-netconf xmlns="%s"><config-parameters><p>2</p></config-parameters>'
                     '</acme-netconf>' % ACME)),
          "A.4 limited: changes the acme config-parameters (permit-acme-config)")
-    t.eq(tags(edit(nb, '<acme-netconf xmlns="%s"><other>2</other></acme-netconf>' % ACME)),
+    t.eq(NcRaw.tags(edit(nb, '<acme-netconf xmlns="%s"><other>2</other></acme-netconf>' % ACME)),
          ["access-denied"], "A.4 limited: not the rest of acme-netconf")
     load(root, "admin", A["A4_RULES"])
     t.ok(nb.ok(edit(nb, mtu("eth0", "9000"))), "A.4 admin: full access to every acme interface "

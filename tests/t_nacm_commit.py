@@ -23,11 +23,10 @@ allowed, though it would delete and create every other top-level node
 if checked coarsely."""
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -68,10 +67,6 @@ BROKEN = [
 ]
 
 
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
-
-
 # where each broken config fails: the error-path names that rule-list or rule
 WHERE = {
     "no-such-group-nchome": "/nacm:nacm/nacm:rule-list[nacm:name='typo']",
@@ -94,24 +89,19 @@ def config(nc, source="running"):
     return text(nc.rpc("<get-config><source><%s/></source></get-config>" % source))
 
 
-def edit(nc, target, inner):
-    return nc.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>"
-                  % (target, inner))
-
-
 try:
     root = NcRaw(env.popen(False))
     root.hello()
-    t.ok(root.ok(edit(root, "running", GOOD + '<open xmlns="%s"><v>1</v></open>'
+    t.ok(root.ok(root.edit_config("running", GOOD + '<open xmlns="%s"><v>1</v></open>'
                       '<closed xmlns="%s"><v>1</v></closed>' % (W, W))),
          "root loads a good nacm config and data")
     for what, xml, needle in BROKEN:
-        refused(root, edit(root, "running", xml), "edit-config of running with " + what, needle)
+        refused(root, root.edit_config("running", xml), "edit-config of running with " + what, needle)
         c = config(root)
         t.ok("typo" not in c and "badpath" not in c and "badmod" not in c and "nobodies" in c,
              "... nothing of it applied, the good config stands", c)
     what, xml, needle = BROKEN[0]
-    t.ok(root.ok(edit(root, "candidate", xml)), "the candidate may hold it meanwhile")
+    t.ok(root.ok(root.edit_config("candidate", xml)), "the candidate may hold it meanwhile")
     refused(root, root.rpc("<commit/>"), "commit of a candidate with an unknown group", needle)
     t.ok("typo" not in config(root), "... running unchanged")
     refused(root, root.rpc("<commit><confirmed/></commit>"), "a confirmed commit of it", needle)
@@ -126,7 +116,7 @@ try:
     # commit is checked on its changes, for the committing session
     nb = NcRaw(env.popen(True))
     nb.hello()
-    t.ok(root.ok(edit(root, "candidate", '<closed xmlns="%s"><v>2</v></closed>' % W)),
+    t.ok(root.ok(root.edit_config("candidate", '<closed xmlns="%s"><v>2</v></closed>' % W)),
          "root changes /w:closed in the candidate")
     r = nb.rpc("<commit/>")
     errs = nb.errors(r)
@@ -139,13 +129,13 @@ try:
     t.ok(errs and errs[0].get("error-tag") == "access-denied" and ">2</" not in config(root),
          "nobody's confirmed commit of it: access-denied, nothing committed", repr(errs))
     t.ok(root.ok(root.rpc("<discard-changes/>")), "root discards it")
-    t.ok(nb.ok(edit(nb, "candidate", '<open xmlns="%s"><v>3</v></open>' % W)),
+    t.ok(nb.ok(nb.edit_config("candidate", '<open xmlns="%s"><v>3</v></open>' % W)),
          "nobody changes /w:open in the candidate")
     r = nb.rpc("<commit/>")
     t.ok(nb.ok(r) and ">3</" in config(root), "nobody commits it (only /w:open changes)",
          "%r %s" % (nb.errors(r), config(root)))
     # copy-config: a diff, not every top-level node
-    t.ok(nb.ok(edit(nb, "candidate", '<open xmlns="%s"><v>4</v></open>' % W)),
+    t.ok(nb.ok(nb.edit_config("candidate", '<open xmlns="%s"><v>4</v></open>' % W)),
          "nobody changes /w:open in the candidate again")
     r = nb.rpc("<copy-config><target><running/></target><source><candidate/></source></copy-config>")
     t.ok(nb.ok(r) and ">4</" in config(root),
@@ -175,13 +165,13 @@ try:
                      '<access-operations>*</access-operations><action>permit</action></rule>')
     root = NcRaw(env.popen(False))
     root.hello()
-    r = edit(root, "running", mods + extra)
+    r = root.edit_config("running", mods + extra)
     t.ok(root.ok(r), "rules naming modules of the set (ietf-netconf, nchome's "
          "ietf-netconf-monitoring) and of yang-dir outside it (nchome-extra) are accepted",
          repr(root.errors(r)))
     for name, why in (("nchome-hidden", "a dot-file's (.nchome-hidden.yang)"),
                       ("nchome-late", "a module statement past the first 4 kB")):
-        r = edit(root, "running", rule_list("late", "nogroup",
+        r = root.edit_config("running", rule_list("late", "nogroup",
                                             '<rule><name>m</name><module-name>%s</module-name>'
                                             '<action>permit</action></rule>' % name))
         errs = root.errors(r)

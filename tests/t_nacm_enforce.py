@@ -29,11 +29,10 @@ import shutil
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, scaled  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NO_EXECVE, NobodyEnv, libnss_opened, netconf_trace_lines  # noqa: E402
 
 t = TAP()
@@ -47,10 +46,6 @@ NACM = ('<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm">'
         '</rule-list></nacm>')
 W = "urn:example:w"
 GET_RUNNING = "<get-config><source><running/></source></get-config>"
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 def session(as_nobody):

@@ -18,11 +18,10 @@ only).
   nobody's get-config (defaults are read-checked like data)."""
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -45,20 +44,12 @@ BAD_NACM = ('<nacm xmlns="%s"><rule-list><name>secret-list</name>'
 BAD_DNS = '<system xmlns="%s"><dns-resolver><server><name>d1</name></server></dns-resolver></system>' % SYS
 
 
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
-
-
-def edit(nc, ds, config):
-    return nc.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>" % (ds, config))
-
-
 try:
     root = NcRaw(env.popen(False))
     root.hello()
-    t.ok(root.ok(edit(root, "running", NACM + '<hidden xmlns="%s">h</hidden><open xmlns="%s">o</open>'
+    t.ok(root.ok(root.edit_config("running", NACM + '<hidden xmlns="%s">h</hidden><open xmlns="%s">o</open>'
                       % (W, W))), "root loads the nacm config and /w:hidden, /w:open")
-    t.ok(root.ok(edit(root, "candidate", BAD_NACM)), "root puts a rule without action in candidate")
+    t.ok(root.ok(root.edit_config("candidate", BAD_NACM)), "root puts a rule without action in candidate")
     r = root.rpc("<validate><source><candidate/></source></validate>")
     errs = NcRaw.errors(r)
     t.ok(len(errs) == 1 and errs[0].get("error-tag") == "data-missing" and
@@ -82,7 +73,7 @@ try:
     r = nb.rpc("<discard-changes/>")
     t.ok(nb.ok(r), "nobody discards the changes", text(r))
 
-    t.ok(nb.ok(edit(nb, "candidate", BAD_DNS)), "nobody puts a DNS server without transport in candidate")
+    t.ok(nb.ok(nb.edit_config("candidate", BAD_DNS)), "nobody puts a DNS server without transport in candidate")
     r = nb.rpc("<validate><source><candidate/></source></validate>")
     errs = NcRaw.errors(r)
     t.ok(len(errs) == 1 and "dns-resolver" in (errs[0].get("error-path") or "") and
@@ -95,17 +86,17 @@ try:
          "(RFC 8341 3.4.4), even with a nacm subtree in it", text(r))
 
     # data-exists / data-missing would tell whether an unreadable node exists.
-    r = edit(nb, "running", '<hidden xmlns="%s" %s nc:operation="create">x</hidden>' % (W, NC_OP))
+    r = nb.edit_config("running", '<hidden xmlns="%s" %s nc:operation="create">x</hidden>' % (W, NC_OP))
     t.eq([e.get("error-tag") for e in NcRaw.errors(r)], ["access-denied"],
          "nobody's create of the existing /w:hidden it may not read: access-denied, not data-exists")
-    r = edit(nb, "running", '<nacm xmlns="%s" %s><rule-list nc:operation="delete"><name>nope</name>'
+    r = nb.edit_config("running", '<nacm xmlns="%s" %s><rule-list nc:operation="delete"><name>nope</name>'
              '</rule-list></nacm>' % (ACM, NC_OP))
     t.eq([e.get("error-tag") for e in NcRaw.errors(r)], ["access-denied"],
          "nobody's delete of a missing rule-list: access-denied, not data-missing")
-    r = edit(nb, "running", '<open xmlns="%s" %s nc:operation="create">x</open>' % (W, NC_OP))
+    r = nb.edit_config("running", '<open xmlns="%s" %s nc:operation="create">x</open>' % (W, NC_OP))
     t.eq([e.get("error-tag") for e in NcRaw.errors(r)], ["data-exists"],
          "nobody's create of the existing /w:open it may read: data-exists")
-    r = edit(nb, "running", '<gone xmlns="%s" %s nc:operation="delete"/>' % (W, NC_OP))
+    r = nb.edit_config("running", '<gone xmlns="%s" %s nc:operation="delete"/>' % (W, NC_OP))
     t.eq([e.get("error-tag") for e in NcRaw.errors(r)], ["data-missing"],
          "nobody's delete of a missing node it may read: data-missing")
 

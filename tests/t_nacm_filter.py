@@ -14,22 +14,14 @@ through the list index.  The XPath filter still prunes a copy: each
 subtree reply is compared with the XPath reply that asks the same, the
 old path as the oracle."""
 import os
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import install_group, private_account_db  # noqa: E402
-from doc_commands import run as run_doc  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP  # noqa: E402
+from doc_commands import install_group, private_account_tap  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("NACM and filters through a real account")
 from nchome_auth import AuthEnv  # noqa: E402
-from ncraw import kill_all  # noqa: E402
-
-t = TAP()
-if no_accounts:
-    t.skip("NACM and filters through a real account", "needs a private account database: " + no_accounts)
-    t.done()
+from ncraw import kill_all, text  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 IF_NS = "urn:ietf:params:xml:ns:yang:ietf-interfaces"
@@ -66,10 +58,6 @@ def data(r):
     return d
 
 
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
-
-
 def norm(e):
     """An element as (name, text, children), order kept: prefixes and layout aside."""
     return (e.tag, (e.text or "").strip(), tuple(norm(c) for c in e))
@@ -98,12 +86,7 @@ env = AuthEnv(install_only=True)
 sessions = []
 try:
     _, _, netconf, _ = env.install_netconf(t)
-    r = run_doc("account", account=USER)
-    t.ok(r.returncode == 0, "the doc's account commands make %s" % USER, r.output)
-    subprocess.run(["groupadd", GROUP], check=True)
-    subprocess.run(["usermod", "-aG", GROUP, USER], check=True)
-    key = env.user_key(USER)
-    env.authorize_key(USER, key + ".pub")
+    key = env.group_account(t, USER, GROUP)
 
     root = env.recovery_session(netconf, sessions)
     r = root.rpc("<edit-config><target><running/></target><config>%s%s</config></edit-config>"

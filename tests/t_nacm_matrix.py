@@ -13,23 +13,15 @@ kill-session, create-subscription; each answer is checked against what
 the role promises (allow, or access-denied), and root's /nacm counters
 afterwards against the denials seen."""
 import os
-import stat  # noqa: F401
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import install_group, private_account_db  # noqa: E402
-from doc_commands import run as run_doc  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP, TOP  # noqa: E402
+from doc_commands import install_group, private_account_tap  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("the NACM matrix through real accounts")
+from nchome_test import TOP  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
-from ncraw import kill_all  # noqa: E402
-
-t = TAP()
-if no_accounts:
-    t.skip("the NACM matrix through real accounts", "needs a private account database: " + no_accounts)
-    t.done()
+from ncraw import kill_all, text  # noqa: E402
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 NOTIF_NS = "urn:ietf:params:xml:ns:netconf:notification:1.0"
@@ -50,18 +42,9 @@ def contact(v):
     return '<system xmlns="urn:ietf:params:xml:ns:yang:ietf-system"><contact>%s</contact></system>' % v
 
 
-def edit(nc, target, config):
-    return nc.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>"
-                  % (target, config))
-
-
 def tag(nc, r):
     errs = nc.errors(r)
     return errs[0].get("error-tag") if errs else ("ok" if nc.ok(r) else "data" if r is not None else "?")
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 def counters(nc):
@@ -81,12 +64,7 @@ try:
     _, _, netconf, _ = env.install_netconf(t)
     keys = {}
     for role, user in ROLES.items():
-        r = run_doc("account", account=user)
-        t.ok(r.returncode == 0, "the doc's account commands make %s" % user, r.output)
-        subprocess.run(["groupadd", "nchome-" + role], check=True)
-        subprocess.run(["usermod", "-aG", "nchome-" + role, user], check=True)
-        keys[user] = env.user_key(user)
-        env.authorize_key(user, keys[user] + ".pub")
+        keys[user] = env.group_account(t, user, "nchome-" + role)
 
     def session(user):
         log = os.path.join(env.dir, "sshd-%s-%d.log" % (user, len(sessions)))
@@ -98,7 +76,7 @@ try:
     for role in ROLES:
         with open(os.path.join(TOP, "contrib", "nacm", role + ".xml")) as f:
             rules += f.read()
-    r = edit(root, "running", rules + iface("shared") + contact("root"))
+    r = root.edit_config("running", rules + iface("shared") + contact("root"))
     t.ok(root.ok(r), "root loads the three roles as shipped, an interface and a contact",
          repr(root.errors(r)))
     c0 = counters(root)
@@ -130,18 +108,19 @@ try:
              "%s: an XPath filter for /nacm finds it only for super-user" % role, text(r)[:300])
         w = ALLOW if not ro else DENY
         for target in ("running", "candidate"):
-            check("edit-config create (%s)" % target, tag(nc, edit(nc, target, iface("x-" + user, "create"))), w)
+            check("edit-config create (%s)" % target,
+                  tag(nc, nc.edit_config(target, iface("x-" + user, "create"))), w)
             check("edit-config merge of the contact (%s)" % target,
-                  tag(nc, edit(nc, target, contact(user))), ALLOW if su else DENY)
+                  tag(nc, nc.edit_config(target, contact(user))), ALLOW if su else DENY)
             check("edit-config replace (%s)" % target,
-                  tag(nc, edit(nc, target, iface("shared", "replace", desc=user))), w)
+                  tag(nc, nc.edit_config(target, iface("shared", "replace", desc=user))), w)
             check("edit-config delete (%s)" % target,
-                  tag(nc, edit(nc, target, iface("x-" + user if not ro else "shared", "delete"))), w)
+                  tag(nc, nc.edit_config(target, iface("x-" + user if not ro else "shared", "delete"))), w)
             expect_writes += (4 if ro else 1 if op else 0)
         # the candidate now holds this role's replace of "shared" (op, su): commit it
         check("commit of its own candidate edit", tag(nc, nc.rpc("<commit/>")), ALLOW)
         # a change root made in the candidate: the committing session's rights count
-        t.ok(root.ok(edit(root, "candidate", contact("cand-" + user))), "root edits the candidate")
+        t.ok(root.ok(root.edit_config("candidate", contact("cand-" + user))), "root edits the candidate")
         check("commit of root's candidate edit", tag(nc, nc.rpc("<commit/>")), ALLOW if su else DENY)
         check("confirmed commit of it", tag(nc, nc.rpc("<commit><confirmed/></commit>")),
               ALLOW if su else DENY)

@@ -15,11 +15,10 @@ what earlier ones counted.  nobody, who may not read /nacm
 (default-deny-all), sees neither the rules nor the counters."""
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -36,10 +35,6 @@ RULES = ('<nacm xmlns="%s"><rule-list><name>nobodies</name><group>nogroup</group
          '</rule-list></nacm>' % NACM_NS)
 
 
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
-
-
 def counters(nc):
     r = nc.rpc('<get><filter type="subtree"><nacm xmlns="%s"/></filter></get>' % NACM_NS)
     out = {}
@@ -52,15 +47,10 @@ def counters(nc):
     return out, len(nacms), text(r)
 
 
-def edit(nc, target, inner):
-    return nc.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>"
-                  % (target, inner))
-
-
 try:
     root = NcRaw(env.popen(False))
     root.hello()
-    t.ok(root.ok(edit(root, "running", RULES)), "root loads rules for nobody's group")
+    t.ok(root.ok(root.edit_config("running", RULES)), "root loads rules for nobody's group")
     c0, n0, raw = counters(root)
     t.ok(n0 == 1 and set(c0) == {"denied-operations", "denied-data-writes",
                                  "denied-notifications"},
@@ -71,7 +61,7 @@ try:
     errs = nb.errors(r)
     t.ok(errs and errs[0].get("error-tag") == "access-denied",
          "<create-subscription> denied by an exec rule: access-denied", repr(errs))
-    r = edit(nb, "running", '<closed xmlns="%s"><v>1</v></closed>' % W)
+    r = nb.edit_config("running", '<closed xmlns="%s"><v>1</v></closed>' % W)
     errs = nb.errors(r)
     t.ok(errs and errs[0].get("error-tag") == "access-denied", "a denied write", repr(errs))
     _, nn, raw = counters(nb)
@@ -87,7 +77,7 @@ try:
          c1.get("denied-data-writes", 0) >= c0["denied-data-writes"] + 1,
          "a later session sees nobody's denied operation and data write", "%r %r" % (c0, c1))
     # the subscription rule goes; the notification rule stays
-    t.ok(root.ok(edit(root, "running",
+    t.ok(root.ok(root.edit_config("running",
                       '<nacm xmlns="%s"><rule-list><name>nobodies</name><rule '
                       'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="delete">'
                       '<name>no-sub</name></rule></rule-list></nacm>' % NACM_NS)),
@@ -95,7 +85,7 @@ try:
     nb = NcRaw(env.popen(True))
     nb.hello()
     t.ok(nb.ok(nb.rpc('<create-subscription xmlns="%s"/>' % NOTIF_NS)), "nobody subscribes")
-    t.ok(root.ok(edit(root, "running", '<open xmlns="%s"><v>7</v></open>' % W)),
+    t.ok(root.ok(root.edit_config("running", '<open xmlns="%s"><v>7</v></open>' % W)),
          "root changes running (a netconf-config-change nobody may not read)")
     other = NcRaw(env.popen(False))
     other.hello()

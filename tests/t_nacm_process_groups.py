@@ -25,16 +25,11 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import private_account_db  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP  # noqa: E402
+from doc_commands import private_account_tap  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("NACM groups from the session's process")
 from ncraw import NcRaw, edit  # noqa: E402
 from as_nobody import NobodyEnv, make_account, libnss_opened  # noqa: E402
-
-t = TAP()
-if no_accounts:
-    t.skip("NACM groups from the session's process", "needs a private account database: " + no_accounts)
-    t.done()
 
 NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 USER, HELD, LATE = "npg", "npg-held", "npg-late"

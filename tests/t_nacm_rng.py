@@ -16,11 +16,10 @@ general message; root (recovery) gets the schema's own message.
   default-deny-all restricts every session but recovery's)."""
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -45,10 +44,6 @@ RULE = ('<rule-list><name>secret-list</name><group>nogroup</group>'
         '</rule-list>' % W)
 NACM = '<nacm xmlns="%s"><write-default>permit</write-default>%s</nacm>' % (ACM, RULE)
 VALUE = "topsecret-424242"
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 def edit(nc, ds, config, op=""):

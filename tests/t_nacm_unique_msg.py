@@ -11,11 +11,10 @@ nowhere in the reply.  A clash with an entry nobody may read is
 withheld the same way (the rule looks for quoted paths, not for which)."""
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -42,10 +41,6 @@ def item(n, alpha):
 def edit(nc, inner):
     return nc.rpc('<edit-config><target><running/></target><config><top xmlns="%s">%s</top></config>'
                   '</edit-config>' % (B, inner))
-
-
-def text(r):
-    return ET.tostring(r, encoding="unicode") if r is not None else ""
 
 
 try:

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, InetdSshd, scaled, wait_for  # noqa: E402
-from ncraw import NS, NcRaw, q  # noqa: E402
+from ncraw import NS, NcRaw, kill_all, q  # noqa: E402
 
 X = "urn:example:x"
 NCOP = 'xmlns:nc="%s"' % NS
@@ -419,10 +419,6 @@ try:
     left = [] if wait_for(lambda: not timers(), 8) else timers()
     t.eq(left, [], "no confirmed-commit timer outlives its commit")
 finally:
-    for p in procs:
-        try:
-            p.kill()
-        except Exception:  # noqa: BLE001
-            pass
+    kill_all(procs)
     env.cleanup()
 t.done()

@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP, SshEnv, wait_for  # noqa: E402
-from ncraw import NS, NcRaw, q  # noqa: E402
+from ncraw import NS, NcRaw, kill_all, q  # noqa: E402
 
 X = "urn:packed:x"
 X2 = "urn:packed:x"   # the same URI under a second prefix
@@ -1118,10 +1118,6 @@ try:
     t.eq(s1.close(), 0, "schema session ends with status 0")
     senv.cleanup()
 finally:
-    for p_ in procs:
-        try:
-            p_.kill()
-        except Exception:  # noqa: BLE001
-            pass
+    kill_all(procs)
     env.cleanup()
 t.done()

@@ -32,21 +32,17 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from doc_commands import install_group, private_account_db  # noqa: E402
+from doc_commands import install_group, private_account_tap  # noqa: E402
 from doc_commands import run as run_doc  # noqa: E402
-no_accounts = private_account_db()	# first: it may run this file again in a namespace
-from nchome_test import TAP, scaled  # noqa: E402
+# first: it may run this file again in a namespace
+t = private_account_tap("the trust boundary through real accounts")
+from nchome_test import scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import NcRaw, kill_all  # noqa: E402
 from attack_account import as_user  # noqa: E402
 
 X = "urn:example:trust"
 SVC = "_nchome"
-t = TAP()
-if no_accounts:
-    t.skip("the trust boundary through real accounts", "needs a private account database: " + no_accounts)
-    t.done()
-
 
 def cfg(inner):
     return '<top xmlns="%s">%s</top>' % (X, inner)

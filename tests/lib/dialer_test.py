@@ -154,6 +154,23 @@ def finish(env, dialers=(), listeners=()):
     env.cleanup()
 
 
+def children(ppid):
+    """(pid, name, state, uid) of the processes whose parent is ppid."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % entry) as f:
+                fields = dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip()) == ppid:
+            out.append((int(entry), fields["Name"].strip(), fields["State"].strip()[0],
+                        int(fields["Uid"].split()[1])))
+    return out
+
+
 def own_resolver_files(dirpath, hosts_lines, nameserver, timeout=30, attempts=5):
     """A prefix for Dialer: the dialer runs in a private mount namespace whose
     /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf (hosts: files dns) are

@@ -12,8 +12,9 @@ blocks(NAME) is the text of every block marked test=NAME, in the doc's
 order, joined into one script; run(NAME, ...) runs it with `/bin/sh -e -x`
 (a failing command fails the step), so the doc cannot drift from what works.
 
-    from doc_commands import DOC_ACCOUNT, blocks, run, private_account_db, install_group
+    from doc_commands import DOC_ACCOUNT, blocks, run, private_account_db, private_account_tap, install_group
     why = private_account_db()          # call first: re-runs this test in its own account db
+    t = private_account_tap("what")     # the same, then the test's TAP (skip and end when why)
     install_group()                     # what `make install` does: group nchome
     r = run("account")                  # makes the doc's account, DOC_ACCOUNT ("netconf")
     r = run("account", account="nms2")  # the same commands for another name
@@ -39,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 
-from nchome_test import TOP
+from nchome_test import TAP, TOP
 
 DOC = os.path.join(TOP, "doc", "authentication.md")
 # The account the doc's examples make and configure.
@@ -128,3 +129,15 @@ def private_account_db():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)
+
+
+def private_account_tap(what):
+    """private_account_db(), then the test's TAP; when the test cannot have
+    a private account database, what is skipped with the reason and the
+    test ends.  Call it first, as private_account_db."""
+    why = private_account_db()
+    t = TAP()
+    if why:
+        t.skip(what, "needs a private account database: " + why)
+        t.done()
+    return t

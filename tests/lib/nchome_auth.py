@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 
+from doc_commands import run as run_doc
 from nchome_test import SSHD, TOP, ensure_sshd_runtime, keygen, scaled
 from private_prefix import PrivatePrefix
 
@@ -285,6 +286,19 @@ class AuthEnv:
         keep.append(nc)
         nc.hello()
         return nc
+
+    def group_account(self, t, user, group):
+        """user made by the doc's account commands (a test point of t), in a
+        Unix group group made here (for a NACM rule-list to name), with a
+        key authorized for ssh_session; returns the key.  In a private
+        account database only (doc_commands.private_account_db)."""
+        r = run_doc("account", account=user)
+        t.ok(r.returncode == 0, "the doc's account commands make %s" % user, r.output)
+        subprocess.run(["groupadd", group], check=True)
+        subprocess.run(["usermod", "-aG", group, user], check=True)
+        key = self.user_key(user)
+        self.authorize_key(user, key + ".pub")
+        return key
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)

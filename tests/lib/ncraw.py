@@ -8,8 +8,10 @@ SshEnv.netconf_over_ssh() (ssh -s netconf through a real sshd):
     nc.hello()                      # base:1.1 -> chunked framing; hello("1.0") for EOM
     print(nc.session_id, nc.server_caps)
     reply = nc.rpc("<get-config><source><running/></source></get-config>")
+    reply = nc.edit_config("candidate", config)   # <edit-config>, config inside <config>
     nc.ok(reply)                    # True when the reply holds <ok/>
     nc.errors(reply)                # [{"error-tag": ..., "error-info": {...}, ...}]
+    text(reply)                     # the reply as text, "" for None (end of session)
     nc.close()                      # close-session, wait for exit; returns exit status
 
 For tests that compare replies byte for byte: Sessions (the sessions a
@@ -39,6 +41,12 @@ CHUNK_HDR = re.compile(rb"\n#(#|[1-9][0-9]{0,9})\n")
 def q(tag):
     """'{base-namespace}tag' for ElementTree lookups."""
     return "{%s}%s" % (NS, tag)
+
+
+def text(reply):
+    """A parsed reply as text, for `in` checks and failure details; "" for
+    None (no reply: the session ended)."""
+    return ET.tostring(reply, encoding="unicode") if reply is not None else ""
 
 
 class NcRaw:
@@ -144,6 +152,12 @@ class NcRaw:
         """Sends <rpc>inner</rpc>, returns the parsed <rpc-reply> (Element) or None at EOF."""
         self.send_msg(self.rpc_text(inner, message_id, attrs))
         return self.reply(timeout)
+
+    def edit_config(self, target, config):
+        """<edit-config> of target (running, candidate, ...) with config (what
+        goes inside <config>); returns the reply, as rpc."""
+        return self.rpc("<edit-config><target><%s/></target><config>%s</config></edit-config>"
+                        % (target, config))
 
     def reply(self, timeout=None):
         msg = self.read_msg(timeout)
