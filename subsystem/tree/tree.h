@@ -480,6 +480,13 @@ void tree_unique_undone(void);
 extern int filter_index_on;
 extern unsigned long filter_index_answers;
 
+/*
+ * The bits of a key's hash the list index keeps (all): tests narrow it
+ * so that keys of other values share a hash, which a look-up must tell
+ * apart by the keys themselves (edit_index.c).
+ */
+extern uint32_t index_hash_mask;
+
 /* Subtree filter: filter is the <filter> element. */
 void filter_subtree(const struct reply_opts *o, xmlNodePtr filter, xmlNodePtr data_root,
     xmlNodePtr out);
