@@ -43,9 +43,8 @@
  * of the tree goes (edit_log.c's edit_add_child and edit_remove_child).
  * A one-leaf edit of a 50,000-entry list is then a few hash look-ups.
  * The index holds each child's pointer and the 32-bit hash of its key,
- * not the key: a look-up computes the key again of the children whose
- * hash is the asked key's (one, as a rule).  Keeping the key strings in
- * a libxml2 hash took 6.6 MB at 50,000 entries, this 1.5 MB (issue 15).
+ * not the key (index_slots.c): a look-up computes the key again of the
+ * children whose hash is the asked key's (one, as a rule).
  * An index changes how fast, never which node: rule 4's first node of
  * that name is the first whatever its key, with or without one.
  */
@@ -62,10 +61,7 @@
 
 /* A parent's index: key -> child; "N" and "P" keys count names. */
 struct index {
-	/* open addressing, linear probing: node[i] NULL when free */
-	xmlNodePtr	*node;
-	uint32_t	*hash;		/* node[i]'s key's */
-	size_t		 cap, n;
+	struct islots	 slots;		/* children by key */
 	xmlHashTablePtr	 counts;	/* "N" and "P" key -> count */
 	int		 dups;	/* two children had one key: removals rebuild */
 	/* the parent's schema node, so children's keys come from the model */
@@ -91,108 +87,34 @@ count_key(xmlHashTablePtr h, const char *k, int delta)
 		xmlHashRemoveEntry(h, BAD_CAST k, NULL);
 }
 
-/* ---- the children by key: hashes and pointers ---- */
-
-uint32_t index_hash_mask = UINT32_MAX;
-
-static uint32_t
-key_hash(const char *k)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-
-	for (; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
-	return (uint32_t)(h ^ (h >> 32)) & index_hash_mask;
-}
+/* ---- the children by key (index_slots.c) ---- */
 
 static const struct lysc_node *ix_sn(const struct index *ix, const xmlNode *c);
 
-/* The child of key k (hash h) in ix; NULL: none. */
-static xmlNodePtr
-ent_find(const struct index *ix, const char *k, uint32_t h)
-{
-	if (ix->cap == 0)
-		return NULL;
-	for (size_t i = h & (ix->cap - 1); ix->node[i] != NULL; i = (i + 1) & (ix->cap - 1)) {
-		char *nk;
-		int eq;
+struct key_is {
+	const struct index	*ix;
+	const char		*k;
+};
 
-		if (ix->hash[i] != h)
-			continue;
-		nk = node_key(ix->keys, ix_sn(ix, ix->node[i]), ix->node[i]);
-		eq = strcmp(nk, k) == 0;
-		free(nk);
-		if (eq)
-			return ix->node[i];
-	}
-	return NULL;
-}
-
-static void
-ent_put(struct index *ix, xmlNodePtr c, uint32_t h)
-{
-	size_t i = h & (ix->cap - 1);
-
-	while (ix->node[i] != NULL)
-		i = (i + 1) & (ix->cap - 1);
-	ix->node[i] = c;
-	ix->hash[i] = h;
-	ix->n++;
-}
-
-/* c of key k: 0, or -1 when another child has that key (c is not added). */
+/* 1 when child n of the index's parent has key k. */
 static int
-ent_add(struct index *ix, const char *k, xmlNodePtr c)
+key_is(const void *arg, xmlNodePtr n)
 {
-	uint32_t h = key_hash(k);
+	const struct key_is *w = arg;
+	char *nk = node_key(w->ix->keys, ix_sn(w->ix, n), n);
+	int eq = strcmp(nk, w->k) == 0;
 
-	if (ent_find(ix, k, h) != NULL)
-		return -1;
-	if (4 * (ix->n + 1) > 3 * ix->cap) {
-		xmlNodePtr *onode = ix->node;
-		uint32_t *ohash = ix->hash;
-		size_t ocap = ix->cap;
-
-		ix->cap = ocap > 0 ? 2 * ocap : 64;
-		ix->node = xcalloc(ix->cap, sizeof(*ix->node));
-		ix->hash = xcalloc(ix->cap, sizeof(*ix->hash));
-		ix->n = 0;
-		for (size_t i = 0; i < ocap; i++)
-			if (onode[i] != NULL)
-				ent_put(ix, onode[i], ohash[i]);
-		free(onode);
-		free(ohash);
-	}
-	ent_put(ix, c, h);
-	return 0;
+	free(nk);
+	return eq;
 }
 
-/* Removes c, key k, when the index holds it; the slots after move back. */
-static void
-ent_del(struct index *ix, const char *k, xmlNodePtr c)
+/* The child of key k in ix; NULL: none. */
+static xmlNodePtr
+ent_find(const struct index *ix, const char *k)
 {
-	size_t mask = ix->cap - 1, i, j, home;
+	struct key_is w = { ix, k };
 
-	if (ix->cap == 0)
-		return;
-	for (i = key_hash(k) & mask; ix->node[i] != c; i = (i + 1) & mask)
-		if (ix->node[i] == NULL)
-			return;
-	ix->node[i] = NULL;
-	ix->n--;
-	for (j = i;;) {
-		j = (j + 1) & mask;
-		if (ix->node[j] == NULL)
-			return;
-		home = ix->hash[j] & mask;
-		/* node[j] stays when its home lies cyclically in (i, j] */
-		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
-			continue;
-		ix->node[i] = ix->node[j];
-		ix->hash[i] = ix->hash[j];
-		ix->node[j] = NULL;
-		i = j;
-	}
+	return islots_find(&ix->slots, islots_hash(k), key_is, &w);
 }
 
 /* ---- the per-parent index ---- */
@@ -208,8 +130,7 @@ index_drop(xmlNodePtr parent)
 		if (ix->ext_free[i] != NULL)
 			ix->ext_free[i](ix->ext[i]);
 	xmlHashFree(ix->counts, NULL);
-	free(ix->node);
-	free(ix->hash);
+	islots_free(&ix->slots);
 	free(ix);
 	parent->_private = NULL;
 }
@@ -234,8 +155,10 @@ index_add(struct index *ix, xmlHashTablePtr keys, xmlNodePtr c)
 	if (!ix->irregular && !key_regular(keys, ix_sn(ix, c), c))
 		ix->irregular = 1;
 	k = node_key(keys, ix_sn(ix, c), c);
-	if (ent_add(ix, k, c) != 0)
+	if (ent_find(ix, k) != NULL)
 		ix->dups = 1;
+	else
+		islots_add(&ix->slots, c, islots_hash(k));
 	if ((pk = first_leaf_key(k)) != NULL)
 		count_key(ix->counts, pk, 1);
 	free(pk);
@@ -398,7 +321,7 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 			char *k = node_key(keys, ix_sn(ix, child), child);
 			char *nk = node_name_key(child);
 			char *pk = first_leaf_key(k);
-			ent_del(ix, k, child);
+			islots_del(&ix->slots, islots_hash(k), child);
 			count_key(ix->counts, nk, -1);
 			if (pk != NULL)
 				count_key(ix->counts, pk, -1);
@@ -493,7 +416,7 @@ index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int k
 	    index_get(p, c->keys, c->schema, psn, known, 1);
 	pk = first_leaf_key(k);
 	if (ix != NULL) {
-		d = ent_find(ix, k, key_hash(k));
+		d = ent_find(ix, k);
 		if (k[0] == 'C' && sn == NULL)
 			d = first_of_name(ix, p, e, d);
 		else if (d == NULL && (k[0] == 'L' || k[0] == 'F') && lonely && sn == NULL &&
@@ -585,7 +508,7 @@ index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns,
 	if ((rc = key_for_values(ix->keys, sn, name, ns, n, names, vals, &k)) == -1)
 		return 0;
 	if (rc == 1) {
-		*found = ent_find(ix, k, key_hash(k));
+		*found = ent_find(ix, k);
 		free(k);
 		filter_index_answers++;
 		return 1;
@@ -610,7 +533,7 @@ index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns,
 		if (keyed != entries)
 			continue;
 		k = key_first_leaf(name, ns, names[i], vals[i]);
-		*found = ent_find(ix, k, key_hash(k));
+		*found = ent_find(ix, k);
 		free(k);
 		filter_index_answers++;
 		return 1;
