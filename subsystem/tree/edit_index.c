@@ -315,7 +315,8 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 		return;
 	index_touch(parent, keys, child);
 	if ((ix = parent->_private) != NULL && child->type == XML_ELEMENT_NODE) {
-		if (ix->dups)
+		/* by other rules, child's key is not the one it was hashed by */
+		if (ix->dups || ix->keys != keys)
 			index_drop(parent);
 		else {
 			char *k = node_key(keys, ix_sn(ix, child), child);
