@@ -42,6 +42,9 @@
  * by index_link_child and index_unlink_child, through which every change
  * of the tree goes (edit_log.c's edit_add_child and edit_remove_child).
  * A one-leaf edit of a 50,000-entry list is then a few hash look-ups.
+ * The index holds each child's pointer and the 32-bit hash of its key,
+ * not the key (index_slots.c): a look-up computes the key again of the
+ * children whose hash is the asked key's (one, as a rule).
  * An index changes how fast, never which node: rule 4's first node of
  * that name is the first whatever its key, with or without one.
  */
@@ -56,9 +59,10 @@
 
 #define INDEX_MIN	32	/* children before a parent gets an index */
 
-/* A parent's index: key string -> child; "N" keys count names. */
+/* A parent's index: key -> child; "N" and "P" keys count names. */
 struct index {
-	xmlHashTablePtr	 h;
+	struct islots	 slots;		/* children by key */
+	xmlHashTablePtr	 counts;	/* "N" and "P" key -> count */
 	int		 dups;	/* two children had one key: removals rebuild */
 	/* the parent's schema node, so children's keys come from the model */
 	struct schema	*schema;	/* NULL: no schema */
@@ -83,6 +87,36 @@ count_key(xmlHashTablePtr h, const char *k, int delta)
 		xmlHashRemoveEntry(h, BAD_CAST k, NULL);
 }
 
+/* ---- the children by key (index_slots.c) ---- */
+
+static const struct lysc_node *ix_sn(const struct index *ix, const xmlNode *c);
+
+struct key_is {
+	const struct index	*ix;
+	const char		*k;
+};
+
+/* 1 when child n of the index's parent has key k. */
+static int
+key_is(const void *arg, xmlNodePtr n)
+{
+	const struct key_is *w = arg;
+	char *nk = node_key(w->ix->keys, ix_sn(w->ix, n), n);
+	int eq = strcmp(nk, w->k) == 0;
+
+	free(nk);
+	return eq;
+}
+
+/* The child of key k in ix; NULL: none. */
+static xmlNodePtr
+ent_find(const struct index *ix, const char *k)
+{
+	struct key_is w = { ix, k };
+
+	return islots_find(&ix->slots, islots_hash(k), key_is, &w);
+}
+
 /* ---- the per-parent index ---- */
 
 static void
@@ -95,7 +129,8 @@ index_drop(xmlNodePtr parent)
 	for (int i = 0; i < IX_EXTS; i++)
 		if (ix->ext_free[i] != NULL)
 			ix->ext_free[i](ix->ext[i]);
-	xmlHashFree(ix->h, NULL);
+	xmlHashFree(ix->counts, NULL);
+	islots_free(&ix->slots);
 	free(ix);
 	parent->_private = NULL;
 }
@@ -120,14 +155,16 @@ index_add(struct index *ix, xmlHashTablePtr keys, xmlNodePtr c)
 	if (!ix->irregular && !key_regular(keys, ix_sn(ix, c), c))
 		ix->irregular = 1;
 	k = node_key(keys, ix_sn(ix, c), c);
-	if (xmlHashAddEntry(ix->h, BAD_CAST k, c) != 0)
+	if (ent_find(ix, k) != NULL)
 		ix->dups = 1;
+	else
+		islots_add(&ix->slots, c, islots_hash(k));
 	if ((pk = first_leaf_key(k)) != NULL)
-		count_key(ix->h, pk, 1);
+		count_key(ix->counts, pk, 1);
 	free(pk);
 	free(k);
 	nk = node_name_key(c);
-	count_key(ix->h, nk, 1);
+	count_key(ix->counts, nk, 1);
 	free(nk);
 }
 
@@ -159,7 +196,7 @@ index_get(xmlNodePtr parent, xmlHashTablePtr keys, struct schema *schema,
 	ix->known = known;
 	ix->keys = keys;
 	packed_on_free(index_drop);	/* the index goes when libxml2 frees parent */
-	if ((ix->h = xmlHashCreate(1024)) == NULL)
+	if ((ix->counts = xmlHashCreate(16)) == NULL)
 		xoom();
 	for (xmlNodePtr c = parent->children; c != NULL; c = c->next)
 		index_add(ix, keys, c);
@@ -261,7 +298,10 @@ index_link_child(xmlHashTablePtr keys, xmlNodePtr parent, xmlNodePtr child, xmlN
 	else
 		xmlAddChild(parent, child);
 	index_touch(parent, keys, child);
-	if ((ix = parent->_private) != NULL)
+	/* the index finds a child by its key computed again by its own rules */
+	if ((ix = parent->_private) != NULL && ix->keys != keys)
+		index_drop(parent);
+	else if (ix != NULL)
 		index_add(ix, keys, child);
 }
 
@@ -275,17 +315,17 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
 		return;
 	index_touch(parent, keys, child);
 	if ((ix = parent->_private) != NULL && child->type == XML_ELEMENT_NODE) {
-		if (ix->dups)
+		/* by other rules, child's key is not the one it was hashed by */
+		if (ix->dups || ix->keys != keys)
 			index_drop(parent);
 		else {
 			char *k = node_key(keys, ix_sn(ix, child), child);
 			char *nk = node_name_key(child);
 			char *pk = first_leaf_key(k);
-			if (xmlHashLookup(ix->h, BAD_CAST k) == child)
-				xmlHashRemoveEntry(ix->h, BAD_CAST k, NULL);
-			count_key(ix->h, nk, -1);
+			islots_del(&ix->slots, islots_hash(k), child);
+			count_key(ix->counts, nk, -1);
 			if (pk != NULL)
-				count_key(ix->h, pk, -1);
+				count_key(ix->counts, pk, -1);
 			free(pk);
 			free(k);
 			free(nk);
@@ -300,7 +340,7 @@ index_unlink_child(xmlHashTablePtr keys, xmlNodePtr child)
  * Keyed entry e (key k, "K") looked for where an edit in the store's
  * order finds it: right after hint, the entry e's previous sibling in
  * the edit matched, or first.  An edit of every entry of a big list in
- * order then builds no index of p (4 MB at 50,000 entries, issue 15).
+ * order then builds no index of p (1.5 MB at 50,000 entries, issue 15).
  * It is the entry the index would give as long as keys are unique, as
  * validation keeps them.  NULL: not there, look it up.
  */
@@ -340,7 +380,7 @@ static xmlNodePtr
 first_of_name(struct index *ix, xmlNodePtr p, xmlNodePtr e, xmlNodePtr d)
 {
 	char *nk = node_name_key(e);
-	intptr_t count = (intptr_t)xmlHashLookup(ix->h, BAD_CAST nk);
+	intptr_t count = (intptr_t)xmlHashLookup(ix->counts, BAD_CAST nk);
 
 	free(nk);
 	if (count == 0)
@@ -377,13 +417,13 @@ index_match(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int k
 	    index_get(p, c->keys, c->schema, psn, known, 1);
 	pk = first_leaf_key(k);
 	if (ix != NULL) {
-		d = xmlHashLookup(ix->h, BAD_CAST k);
+		d = ent_find(ix, k);
 		if (k[0] == 'C' && sn == NULL)
 			d = first_of_name(ix, p, e, d);
 		else if (d == NULL && (k[0] == 'L' || k[0] == 'F') && lonely && sn == NULL &&
-		    (pk == NULL || xmlHashLookup(ix->h, BAD_CAST pk) == NULL)) {
+		    (pk == NULL || xmlHashLookup(ix->counts, BAD_CAST pk) == NULL)) {
 			char *nk = node_name_key(e);
-			count = (int)(intptr_t)xmlHashLookup(ix->h, BAD_CAST nk);
+			count = (int)(intptr_t)xmlHashLookup(ix->counts, BAD_CAST nk);
 			free(nk);
 			if (count == 1)
 				for (xmlNodePtr x = p->children; x != NULL; x = x->next)
@@ -443,7 +483,7 @@ index_worth(const xmlNode *p)
 static intptr_t
 count_of(const struct index *ix, const char *k)
 {
-	return (intptr_t)xmlHashLookup(ix->h, BAD_CAST k);
+	return (intptr_t)xmlHashLookup(ix->counts, BAD_CAST k);
 }
 
 int
@@ -469,7 +509,7 @@ index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns,
 	if ((rc = key_for_values(ix->keys, sn, name, ns, n, names, vals, &k)) == -1)
 		return 0;
 	if (rc == 1) {
-		*found = xmlHashLookup(ix->h, BAD_CAST k);
+		*found = ent_find(ix, k);
 		free(k);
 		filter_index_answers++;
 		return 1;
@@ -494,7 +534,7 @@ index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns,
 		if (keyed != entries)
 			continue;
 		k = key_first_leaf(name, ns, names[i], vals[i]);
-		*found = xmlHashLookup(ix->h, BAD_CAST k);
+		*found = ent_find(ix, k);
 		free(k);
 		filter_index_answers++;
 		return 1;

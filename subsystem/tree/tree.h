@@ -10,6 +10,7 @@
  *   edit_log.c        its undo log (every change of the tree goes through it)
  *   edit_report.c     a change as netconf-config-change edits
  *   edit_index.c      which node an edit addresses; the per-parent hash index
+ *   index_slots.c     that index's children by key hash (pointers, no keys)
  *   edit_sparse.c     a small edit of a big packed container of leaves
  *   edit_keys.c       list entry keys (YANG, RELAX NG nma:key, schema-less)
  *   edit_revisit.c    whether an edit may enter one datastore node twice
@@ -479,6 +480,13 @@ void tree_unique_undone(void);
  */
 extern int filter_index_on;
 extern unsigned long filter_index_answers;
+
+/*
+ * The bits of a key's hash the list index keeps (all): tests narrow it
+ * so that keys of other values share a hash, which a look-up must tell
+ * apart by the keys themselves (index_slots.c).
+ */
+extern uint32_t index_hash_mask;
 
 /* Subtree filter: filter is the <filter> element. */
 void filter_subtree(const struct reply_opts *o, xmlNodePtr filter, xmlNodePtr data_root,

@@ -91,6 +91,26 @@ int index_lookup(xmlNodePtr parent, const struct index_rules *ru, const char *ns
     const char *name, int n, const char *const *names, const char *const *vals,
     xmlNodePtr *found);
 
+/* ---- index_slots.c ---- */
+
+/* A list index's children by the hash of their keys (index_slots.c). */
+struct islots {
+	xmlNodePtr	*node;		/* NULL: a free slot */
+	uint32_t	*hash;		/* node[i]'s key's */
+	size_t		 cap, n;
+};
+
+/* The hash of key k (index_hash_mask's bits). */
+uint32_t islots_hash(const char *k);
+
+/* The child of hash h that is(arg, child) accepts; NULL: none. */
+xmlNodePtr islots_find(const struct islots *t, uint32_t h,
+    int (*is)(const void *arg, xmlNodePtr n), const void *arg);
+void islots_add(struct islots *t, xmlNodePtr n, uint32_t h);
+/* Removes n (hash h) when t holds it. */
+void islots_del(struct islots *t, uint32_t h, xmlNodePtr n);
+void islots_free(struct islots *t);
+
 /* 1 when p has a list index or gets one at a lookup (enough children). */
 int index_worth(const xmlNode *p);
 

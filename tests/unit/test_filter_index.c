@@ -7,7 +7,8 @@
  * not first), keys that exist and keys that do not, several entries in
  * one filter, after edits that add and delete entries; and where the
  * index cannot answer (white space around a key, a repeated key leaf,
- * few entries) the walk's answer still.  NACM: a denied entry is not
+ * few entries) the walk's answer still, and with every key's hash one of
+ * four (the index compares the keys of equal hashes).  NACM: a denied entry is not
  * found through the index of the pruned copy.
  */
 #include <stdio.h>
@@ -401,6 +402,11 @@ main(void)
 	test_list("YANG key", &yang, &bench, 0);
 	list_fill(&route, 400, 1);
 	test_list("YANG composite key", &yang, &route, 0);
+	/* every key in one of 4 hashes: the index tells entries apart by their keys */
+	index_hash_mask = 3;
+	test_list("schema-less, hashes shared", &none, &plain, 0);
+	test_list("YANG key, hashes shared", &yang, &bench, 0);
+	index_hash_mask = UINT32_MAX;
 	test_irregular(&none, &plain);
 	test_nacm();
 
