@@ -79,7 +79,7 @@ edit_params(struct rpc *r, struct edit_req *q)
 			ops_missing(r, "config", "edit-config needs <config>");
 		return -1;
 	}
-	return 0;
+	return ops_yang_checkable(r, q->config);
 }
 
 /*
