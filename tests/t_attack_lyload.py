@@ -15,8 +15,9 @@ session loads neither, and lists the modules (the real libyang).
 
 When the load fails (her copy, not set-uid, on her stub library), what
 YANG would refuse stays refused and NACM stays enforced: an invalid
-hostname, an unknown element, an edit of /nacm are refused, /nacm is not
-read, and running is unchanged.
+hostname (edit-config, validate of an inline config), an unknown
+element, an edit of /nacm are refused, /nacm is not read, and running is
+unchanged.
 
 Over sshd, ncclient as mallory: an edit of /nacm, a subtree and an
 XPath get of /nacm, copy-config of running from an inline config and
@@ -179,8 +180,8 @@ try:
            (edit(8, "running", '<nacm xmlns="%s"><enable-nacm>false</enable-nacm></nacm>' % NACM_NS), 8,
             "an edit of /nacm"),
            (edit(9, "candidate", host("bad name!")), 9, "an invalid hostname in candidate"),
-           (rpc10(12, "<copy-config><target><candidate/></target><source><config>%s</config></source>"
-                  "</copy-config>" % host("bad name!")), 12, "a copy-config of an invalid hostname to candidate")]
+           (rpc10(12, "<validate><source><config>%s</config></source></validate>" % host("bad name!")), 12,
+            "a validate of an inline invalid hostname")]
     msgs = HELLO10 + GET_YL + READ_NACM + rpc10(10, "<get/>") + "".join(b[0] for b in bad)
     msgs += rpc10(11, "<commit/>") + CLOSE
     for how, pre in (("the system's libyang", ""), ("a failed load", "LD_LIBRARY_PATH=~/lib ")):
