@@ -17,7 +17,9 @@ When the load fails (her copy, not set-uid, on her stub library), what
 YANG would refuse stays refused and NACM stays enforced: an invalid
 hostname (edit-config, validate of an inline config), an unknown
 element, an edit of /nacm are refused, /nacm is not read, and running is
-unchanged.
+unchanged; for the recovery account too, a validate of running, a
+copy-config that drops the modules' data and a commit of a candidate
+holding it.
 
 Over sshd, ncclient as mallory: an edit of /nacm, a subtree and an
 XPath get of /nacm, copy-config of running from an inline config and
@@ -202,6 +204,24 @@ try:
         x = reply_of(out, 1)
         t.ok("h-good" in x and "bad name" not in x and MARK in x and "<enable-nacm>false" not in x,
              "%s: running still holds h-good and the rule list, NACM on" % how, x[-400:])
+    # as her copy's recovery account (no NACM in the way): what would drop or commit module data unchecked
+    free = '<x xmlns="urn:attack:free">1</x>'
+    msgs = (HELLO10 + rpc10(20, "<validate><source><running/></source></validate>") +
+            rpc10(21, "<copy-config><target><running/></target><source><config>%s</config></source>"
+                  "</copy-config>" % free) +
+            edit(22, "candidate", free) + rpc10(23, "<commit/>") + rpc10(24, "<discard-changes/>") +
+            rpc10(25, "<get-config><source><running/></source></get-config>") +
+            rpc10(26, "<copy-config><target><candidate/></target><source><config>%s</config></source>"
+                  "</copy-config>" % host("bad name!")) + CLOSE)
+    rc, out = as_user("mallory", "cd ~ && LD_LIBRARY_PATH=~/lib %s -f %s" % (own, seed_conf), input=msgs.encode())
+    for mid, what in ((20, "a validate of running"), (21, "a copy-config onto running of data no module covers "
+                                                          "(it drops the modules' data)"),
+                      (23, "a commit of a candidate holding module data"),
+                      (26, "a copy-config of an inline invalid hostname to candidate")):
+        t.ok("cannot load libyang" in reply_of(out, mid), "a failed load: %s is refused" % what,
+             reply_of(out, mid)[-300:])
+    x = reply_of(out, 25)
+    t.ok("h-good" in x and "urn:attack:free" not in x, "a failed load: running is unchanged", x[-300:])
     t.ok(marks_now(marks) == ["her-libyang-%d" % uid], "(the failed load was her stub's)", marks_now(marks))
 
     # ---- ncclient as mallory over sshd ----
