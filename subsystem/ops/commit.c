@@ -169,6 +169,8 @@ yang_check(struct rpc *r, xmlDocPtr cand)
 
 	if (s == NULL)
 		return 0;
+	if (ops_yang_checkable(r, xmlDocGetRootElement(cand)) == -1)
+		return -1;
 	if (store_overlay_edits(r->s->store, &e) == 1) {
 		xmlNodePtr *configs = xcalloc(e.n, sizeof(*configs));
 

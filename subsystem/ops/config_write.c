@@ -79,7 +79,7 @@ edit_params(struct rpc *r, struct edit_req *q)
 			ops_missing(r, "config", "edit-config needs <config>");
 		return -1;
 	}
-	return 0;
+	return ops_yang_checkable(r, q->config);
 }
 
 /*
@@ -293,7 +293,10 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 		return;
 	}
 	if (ds == DS_RUNNING) {
-		if (store_validate(st, r, doc) == -1 ||
+		/* what it takes and what it drops: the modules check both */
+		if (ops_yang_checkable(r, xmlDocGetRootElement(doc)) == -1 ||
+		    (cur != NULL && ops_yang_checkable(r, xmlDocGetRootElement(cur)) == -1) ||
+		    store_validate(st, r, doc) == -1 ||
 		    tree_validate_all(store_yang(st, r->s->schema, doc), r,
 		    xmlDocGetRootElement(doc)) == -1 ||
 		    (cur = store_doc(st, DS_RUNNING)) == NULL ||

@@ -73,6 +73,8 @@ int ops_wd_param(struct rpc *r, enum wd_mode *mode);
  */
 int ops_reply_tops(struct rpc *r);
 
+/* 0, or -1 with an rpc-error: config holds module data the session cannot check. */
+int ops_yang_checkable(struct rpc *r, xmlNodePtr config);
 /* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
 xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
 

@@ -96,6 +96,24 @@ ops_store_failed(struct rpc *r)
 		    "the datastore could not be read or written (see the server log)");
 }
 
+/*
+ * Data of a module's namespace is checked by the module or not taken: a
+ * session whose libyang context cannot be built (libyang.so missing, a
+ * module that does not compile) would find no node for it and edit it
+ * by the schema-less rules, unchecked.
+ */
+int
+ops_yang_checkable(struct rpc *r, xmlNodePtr config)
+{
+	struct schema *s = r->s->schema;
+
+	if (s == NULL || schema_config_checkable(s, config))
+		return 0;
+	rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL, "%s; data of its modules "
+	    "cannot be checked", schema_context_error(s) ? schema_context_error(s) : "YANG");
+	return -1;
+}
+
 xmlDocPtr
 ops_source_doc(struct rpc *r, xmlNodePtr source)
 {
@@ -104,6 +122,8 @@ ops_source_doc(struct rpc *r, xmlNodePtr source)
 	enum ds_id ds;
 
 	if (inl != NULL) {
+		if (ops_yang_checkable(r, inl) == -1)
+			return NULL;
 		/* moved, not copied: the request is freed after the RPC */
 		xmlNodePtr root, c, next;
 

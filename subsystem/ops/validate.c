@@ -21,7 +21,8 @@ op_validate(struct rpc *r)
 		return;
 	}
 	if ((doc = ops_source_doc(r, source)) != NULL) {
-		if (store_validate(st, r, doc) == 0)
+		if (ops_yang_checkable(r, xmlDocGetRootElement(doc)) == 0 &&
+		    store_validate(st, r, doc) == 0)
 			(void)tree_validate_all(store_yang(st, r->s->schema, doc), r,
 			    xmlDocGetRootElement(doc));
 		xmlFreeDoc(doc);

@@ -115,6 +115,22 @@ schema_uncovered(struct schema *s, xmlNodePtr root, xmlNodePtr *out, size_t max)
 	return n;
 }
 
+int
+schema_config_checkable(struct schema *s, xmlNodePtr root)
+{
+	size_t i;
+
+	for (xmlNodePtr c = root ? root->children : NULL; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || c->ns == NULL)
+			continue;
+		for (i = 0; i < s->nmods; i++)
+			if (s->mods[i].implemented && s->mods[i].file->yt->ns != NULL &&
+			    strcmp(s->mods[i].file->yt->ns, (const char *)c->ns->href) == 0)
+				return schema_context(s) != NULL;
+	}
+	return 1;
+}
+
 /* Leafref, identityref, instance-identifier and prefix facts of a type. */
 static unsigned
 type_flags(const struct lysc_type *t, int depth)

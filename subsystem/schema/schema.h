@@ -210,6 +210,14 @@ const struct lysc_node *schema_node_of(struct schema *s, xmlNodePtr elem,
  * how many there are.
  */
 size_t schema_uncovered(struct schema *s, xmlNodePtr root, xmlNodePtr *out, size_t max);
+/*
+ * 0 when a child element of root is in the namespace of an implemented
+ * module and the context cannot be built (libyang missing, a module
+ * that does not compile): lookups then find no node, and the data would
+ * be edited by the schema-less rules, unchecked.  1 otherwise; builds
+ * the context only for such data.
+ */
+int schema_config_checkable(struct schema *s, xmlNodePtr root);
 
 enum schema_kind {
 	SCHEMA_OTHER,		/* choice, case, rpc, action, notification */
