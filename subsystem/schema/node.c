@@ -22,6 +22,17 @@ struct node_cache {
 
 #define DATA_NODES	(LYS_CONTAINER | LYS_LIST | LYS_LEAF | LYS_LEAFLIST | LYS_ANYDATA)
 
+/* 1 when an implemented module of the set declares namespace ns. */
+static int
+set_declares_ns(const struct schema *s, const char *ns)
+{
+	for (size_t i = 0; i < s->nmods; i++)
+		if (s->mods[i].implemented && s->mods[i].file->yt->ns != NULL &&
+		    strcmp(s->mods[i].file->yt->ns, ns) == 0)
+			return 1;
+	return 0;
+}
+
 const struct lys_module *
 schema_module_of_ns(struct schema *s, const char *ns)
 {
@@ -37,11 +48,7 @@ schema_module_of_ns(struct schema *s, const char *ns)
 	 * context: data no module covers never builds one (5 to 8 ms).
 	 */
 	mod = NULL;
-	for (i = 0; i < s->nmods; i++)
-		if (s->mods[i].implemented && s->mods[i].file->yt->ns != NULL &&
-		    strcmp(s->mods[i].file->yt->ns, ns) == 0)
-			break;
-	if (i < s->nmods) {
+	if (set_declares_ns(s, ns)) {
 		if (schema_context(s) == NULL)
 			return NULL;
 		mod = ly_ctx_get_module_implemented_ns(s->ctx, ns);
@@ -118,16 +125,10 @@ schema_uncovered(struct schema *s, xmlNodePtr root, xmlNodePtr *out, size_t max)
 int
 schema_config_checkable(struct schema *s, xmlNodePtr root)
 {
-	size_t i;
-
-	for (xmlNodePtr c = root ? root->children : NULL; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || c->ns == NULL)
-			continue;
-		for (i = 0; i < s->nmods; i++)
-			if (s->mods[i].implemented && s->mods[i].file->yt->ns != NULL &&
-			    strcmp(s->mods[i].file->yt->ns, (const char *)c->ns->href) == 0)
-				return schema_context(s) != NULL;
-	}
+	for (xmlNodePtr c = root ? root->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    set_declares_ns(s, (const char *)c->ns->href))
+			return schema_context(s) != NULL;
 	return 1;
 }
 
