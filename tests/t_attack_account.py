@@ -46,6 +46,7 @@ t = private_account_tap("attacks of a NETCONF account with a shell")
 from nchome_test import scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import NcRaw, kill_all  # noqa: E402
+from fault_util import proc_state  # noqa: E402
 from attack_account import NS, NACM_NS, HELLO10, CLOSE, rpc10, as_user, install_with_account  # noqa: E402
 
 READ_NACM = rpc10(1, '<get-config><source><running/></source><filter type="subtree">'
@@ -86,14 +87,6 @@ stop = True
 th.join()
 print("runs %d won %d refused %d" % (runs, won, refused))
 '''.replace("@MARK@", MARK)
-
-
-def proc_state(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
 
 
 def read_pty(fd, want, timeout):

@@ -41,6 +41,7 @@ t = private_account_tap("resource limits of a NETCONF account with a shell")
 from nchome_test import scaled  # noqa: E402
 from nchome_auth import AuthEnv  # noqa: E402
 from ncraw import NcRaw, kill_all  # noqa: E402
+from fault_util import proc_state  # noqa: E402
 from attack_account import NACM_NS, HELLO10, CLOSE, rpc10, as_user, install_with_account  # noqa: E402
 
 SYS = "urn:ietf:params:xml:ns:yang:ietf-system"
@@ -71,14 +72,6 @@ def hostnames(netconf, env, sessions):
         out[src] = h.text if h is not None else None
     root.close()
     return out
-
-
-def proc_state(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
 
 
 def temp_files(ds):

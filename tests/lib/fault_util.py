@@ -31,13 +31,18 @@ def fds(pid):
     return out
 
 
-def alive(pid):
-    """pid runs (a zombie does not)."""
+def proc_state(pid):
+    """pid's state letter from /proc (R, S, T, Z...), or "gone"."""
     try:
         with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+            return f.read().rsplit(")", 1)[1].split()[0]
     except OSError:
-        return False
+        return "gone"
+
+
+def alive(pid):
+    """pid runs (a zombie does not)."""
+    return proc_state(pid) not in ("Z", "gone")
 
 
 def children(pid):
