@@ -9,19 +9,23 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "fnv.h"
 #include "xmalloc.h"
 #include "tree_int.h"
 
 uint32_t index_hash_mask = UINT32_MAX;
 
+/*
+ * Keys come from the client: the process's random basis (hash_seed), so
+ * that keys of one probe run cannot be prepared in advance.
+ */
 uint32_t
 islots_hash(const char *k)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	uint64_t h = fnv1a64(hash_seed(), k, strlen(k));
 
-	for (; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
 	return (uint32_t)(h ^ (h >> 32)) & index_hash_mask;
 }
 
