@@ -103,6 +103,8 @@ try:
     wd = data(raw(nc, '<get><with-defaults xmlns="urn:ietf:params:xml:ns:yang:'
                       'ietf-netconf-with-defaults">report-all</with-defaults></get>'))
     t.ok(wd.startswith(JOINED_AS_IS + OTHER + C2), "with-defaults report-all: the same joins", wd[:300])
+    t.ok("<enable-nacm>true</enable-nacm>" in wd and "<enable-nacm>" not in d,
+         "report-all adds defaults (the nacm state's container), explicit does not")
     cfg = data(raw(nc, "<get-config><source><running/></source></get-config>"))
     t.eq(cfg, C1 + "</counter>" + OTHER + C2, "running itself is unchanged by the joins")
     nc.close()
