@@ -36,7 +36,7 @@ joined(xmlNodePtr m, const xmlNode *c)
 	return m;
 }
 
-/* c's children, copied, after m's (m of doc's tree). */
+/* c's children, copied, after m's (m: a node of a copy, never of running). */
 static void
 join_children(xmlNodePtr m, xmlNodePtr c)
 {
