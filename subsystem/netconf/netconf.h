@@ -249,6 +249,9 @@ struct rpc {
 	int		 data_empty;	/* <data/> */
 	struct rpc_range *data_ranges;	/* data_nranges > 0: these of the file instead */
 	size_t		 data_nranges;
+	xmlNodePtr	*data_nodes;	/* not NULL: <data>'s children are these, of any
+					   documents, in order (data is NULL); freed after */
+	size_t		 data_nnodes;
 	/* nodes of data's subtree the reply leaves out (NACM read); NULL: none */
 	int		(*data_hidden)(const void *arg, const xmlNode *n);
 	void		*data_hidden_arg;
@@ -297,6 +300,14 @@ void rpc_reply_data(struct rpc *r, xmlNodePtr container, xmlDocPtr owned);
  * arg is r's: freed with arg_free after the reply (or on an error).
  */
 void rpc_reply_data_hiding(struct rpc *r, xmlNodePtr container,
+    int (*hidden)(const void *arg, const xmlNode *n), void *arg, void (*arg_free)(void *arg));
+
+/*
+ * rpc_reply_data_hiding, <data>'s children being the n nodes (taken:
+ * the array is freed after the reply), which may lie in several
+ * documents: owned (may be NULL) and ones that outlive the reply.
+ */
+void rpc_reply_nodes(struct rpc *r, xmlNodePtr *nodes, size_t n, xmlDocPtr owned,
     int (*hidden)(const void *arg, const xmlNode *n), void *arg, void (*arg_free)(void *arg));
 
 /* Frees what rpc_reply_data_hiding left with r (once the reply is written). */

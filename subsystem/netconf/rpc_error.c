@@ -99,6 +99,9 @@ rpc_reply_data(struct rpc *r, xmlNodePtr container, xmlDocPtr owned)
 	free(r->data_ranges);
 	r->data_ranges = NULL;
 	r->data_nranges = 0;
+	free(r->data_nodes);
+	r->data_nodes = NULL;
+	r->data_nnodes = 0;
 	r->data = container;
 	r->data_fd = 0;
 	r->data_owned = owned;
@@ -109,6 +112,18 @@ rpc_reply_data_hiding(struct rpc *r, xmlNodePtr container,
     int (*hidden)(const void *arg, const xmlNode *n), void *arg, void (*arg_free)(void *arg))
 {
 	rpc_reply_data(r, container, NULL);
+	r->data_hidden = hidden;
+	r->data_hidden_arg = arg;
+	r->data_hidden_free = arg_free;
+}
+
+void
+rpc_reply_nodes(struct rpc *r, xmlNodePtr *nodes, size_t n, xmlDocPtr owned,
+    int (*hidden)(const void *arg, const xmlNode *n), void *arg, void (*arg_free)(void *arg))
+{
+	rpc_reply_data(r, NULL, owned);
+	r->data_nodes = nodes;
+	r->data_nnodes = n;
 	r->data_hidden = hidden;
 	r->data_hidden_arg = arg;
 	r->data_hidden_free = arg_free;

@@ -246,30 +246,6 @@ get_wants(void *arg, const char *ns, const char *name)
 	return filter_may_select(arg, ns, name);
 }
 
-/*
- * State top-level node c joins merged's root: into the configuration's
- * node of the same name and namespace when there is one (/nacm: its
- * counters beside its rules), else as a node of its own.
- */
-static void
-merge_state(xmlNodePtr mroot, xmlNodePtr c)
-{
-	xmlNodePtr m;
-
-	for (m = mroot->children; m != NULL; m = m->next)
-		if (m->type == XML_ELEMENT_NODE && c->type == XML_ELEMENT_NODE &&
-		    xmlStrEqual(m->name, c->name) && m->ns != NULL && c->ns != NULL &&
-		    xmlStrEqual(m->ns->href, c->ns->href))
-			break;
-	if (m == NULL) {
-		xmlAddChild(mroot, xmlDocCopyNode(c, mroot->doc, 1));
-		return;
-	}
-	packed_unpack(m);
-	for (xmlNodePtr k = c->children; k != NULL; k = k->next)
-		xmlAddChild(m, xmlDocCopyNode(k, mroot->doc, 1));
-}
-
 void
 op_get(struct rpc *r)
 {
@@ -289,7 +265,7 @@ op_get(struct rpc *r)
 		store_unlock(st);
 		return;
 	}
-	/* state data (the registered sources) joins a copy of running, if there is any */
+	/* state data (the registered sources) joins running, if there is any (get_merge.c) */
 	state = store_new_doc();
 	sroot = xmlDocGetRootElement(state);
 	if (state_collect(r->s, sroot, get_wants, nc_child(r->op, "filter")) == -1)
@@ -300,11 +276,16 @@ op_get(struct rpc *r)
 		store_unlock(st);
 		return;
 	}
-	merged = packed_copy_doc(doc);
+	/* as it is, but for what the state joins: a copy of just those nodes */
+	if (nc_child(r->op, "filter") == NULL && (wd == WD_EXPLICIT || r->s->schema == NULL)) {
+		get_reply_parts(r, doc, sroot);
+		xmlFreeDoc(state);
+		store_unlock(st);
+		return;
+	}
+	merged = get_merged_copy(doc, sroot);
 	store_unlock(st);
 	mroot = xmlDocGetRootElement(merged);
-	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
-		merge_state(mroot, c);
 	xmlFreeDoc(state);
 	wd_apply(r->s->schema, mroot, wd, 0);
 	if (prune_owned(r, merged) == -1) {

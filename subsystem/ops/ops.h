@@ -5,6 +5,7 @@
  *   config.c       get, get-config
  *   config_write.c edit-config, copy-config, delete-config
  *   config_tops.c  an account's get-config from running.shared's top-level nodes
+ *   get_merge.c    get's state joined to running: a copy of only the nodes it joins
  *   commit.c       commit, discard-changes, cancel-commit, the confirmed commit
  *   confirm_timer.c the confirmed commit's state file and its rollback timer
  *   lock.c         lock, unlock

@@ -73,6 +73,32 @@ int ops_wd_param(struct rpc *r, enum wd_mode *mode);
  */
 int ops_reply_tops(struct rpc *r);
 
+/*
+ * get_merge.c: <get>'s data, running (under store_lock) with the state
+ * top-level nodes of sroot joined.  get_merged_copy: the whole document,
+ * a copy (the caller frees it).  get_parts_build: the reply's top-level
+ * nodes in order, running's own but for the copies that a state node
+ * joins and the state nodes of their own, which live in owned (freed
+ * with xmlFreeDoc; nodes with free).  get_hider_*: the read check of
+ * those nodes, as the prune of get_merged_copy's document decides.
+ * get_reply_parts: the parts as the reply (with-defaults explicit, no
+ * filter), running's nodes written from running after the unlock, as
+ * any reply of the cached running is.
+ */
+struct get_parts {
+	xmlDocPtr	 owned;
+	xmlNodePtr	*nodes;
+	size_t		 n;
+};
+struct nacm_session;
+xmlDocPtr get_merged_copy(xmlDocPtr running, xmlNodePtr sroot);
+void get_parts_build(xmlDocPtr running, xmlNodePtr sroot, struct get_parts *p);
+struct get_hider *get_hider_new(const struct nacm_session *v, xmlDocPtr running,
+    const struct get_parts *p);
+int get_hider_hides(const void *arg, const xmlNode *n);
+void get_hider_free(void *arg);
+void get_reply_parts(struct rpc *r, xmlDocPtr running, xmlNodePtr sroot);
+
 /* 0, or -1 with an rpc-error: config holds module data the session cannot check. */
 int ops_yang_checkable(struct rpc *r, xmlNodePtr config);
 /* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */

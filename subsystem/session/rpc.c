@@ -109,11 +109,22 @@ put_reply_start(struct xmlout *xo, xmlNodePtr rpc)
 	xo_str(xo, ">");
 }
 
+/* <data>'s child after c (NULL: the first), *i counting them: data's children or data_nodes. */
+static xmlNodePtr
+data_next(const struct rpc *r, xmlNodePtr c, size_t *i)
+{
+	if (r->data_nodes != NULL)
+		return *i < r->data_nnodes ? r->data_nodes[(*i)++] : NULL;
+	return c == NULL ? r->data->children : c->next;
+}
+
 /* 1 when <data> shows nothing: no children, or all of them hidden (NACM read). */
 static int
 data_all_hidden(const struct rpc *r)
 {
-	for (xmlNodePtr c = r->data->children; c != NULL; c = c->next)
+	size_t i = 0;
+
+	for (xmlNodePtr c = data_next(r, NULL, &i); c != NULL; c = data_next(r, c, &i))
 		if (c->type != XML_ELEMENT_NODE || r->data_hidden == NULL ||
 		    !r->data_hidden(r->data_hidden_arg, c))
 			return 0;
@@ -164,7 +175,9 @@ write_reply(struct session *s, struct rpc *r)
 			xo = xo_new(s->fr);
 			xo_str(xo, "</data>");
 		}
-	} else if (r->data != NULL) {
+	} else if (r->data != NULL || r->data_nodes != NULL) {
+		size_t i = 0;
+
 		if (r->data_ns != NULL) {
 			xo_str(xo, "<data xmlns=\"");
 			xo_attr_value(xo, r->data_ns);
@@ -175,7 +188,8 @@ write_reply(struct session *s, struct rpc *r)
 			xo_str(xo, "/>");
 		else {
 			xo_str(xo, ">");
-			for (xmlNodePtr c = r->data->children; c != NULL; c = c->next)
+			for (xmlNodePtr c = data_next(r, NULL, &i); c != NULL;
+			    c = data_next(r, c, &i))
 				xo_data_child_hiding(xo, c, r->data_hidden, r->data_hidden_arg);
 			xo_str(xo, "</data>");
 		}
@@ -327,6 +341,7 @@ rpc_handle(struct session *s, const char *msg, size_t len)
 	xmlFreeDoc(r.err_doc);
 	xmlFreeDoc(r.data_owned);
 	free(r.data_ranges);
+	free(r.data_nodes);
 	rpc_reply_hiding_free(&r);
 	xmlFreeDoc(r.doc);
 	/* what the RPC unpacked (an edited list entry, say) is packed again */

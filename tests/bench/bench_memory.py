@@ -7,6 +7,10 @@ Each path runs in a session of its own (nchome-netconf over pipes, no
 sshd: memory and CPU of the server only), so each VmHWM is that path's
 peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
   memory.bulk_load        one edit-config creating the entries
+  memory.bulk_get         then, in the same session, an unfiltered <get>
+                          (running with the state data: netconf-state,
+                          yang-library, /nacm's counters)
+  memory.get              a new session: an unfiltered <get>
   memory.batches          50 edit-configs of 1,000 entries (then get-config)
   memory.rewrite          a new session: one edit giving every entry new values
   memory.subtree_key / memory.xpath_key   a new session: a filter for one entry
@@ -163,8 +167,18 @@ def run_paths(prog, env, tag):
     ok(s.rpc(edit(entries(0, N))))
     res["bulk_load_s"] = time.monotonic() - t0
     res["bulk_load"] = s.hwm_mb()
+    if wanted("bulk_get"):
+        if dechunk(s.rpc("<get/>")).count(b"<name>item-") != N:
+            raise RuntimeError("bulk_get: not every entry")
+        res["bulk_get"] = s.hwm_mb()
     s.close()
     size = os.path.getsize(os.path.join(ds, "running.xml")) / 1e6
+    if wanted("get"):
+        s = session()
+        if dechunk(s.rpc("<get/>")).count(b"<name>item-") != N:
+            raise RuntimeError("get: not every entry")
+        res["get"] = s.hwm_mb()
+        s.close()
 
     if wanted("rewrite"):
         s = session()
@@ -342,7 +356,7 @@ def run_paths(prog, env, tag):
 def report(tag, res, size, nsize, lsize):
     pre = "memory." + tag
     goal = 3 * size + 8
-    for k in ("bulk_load", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config", "copy_config_equal",
+    for k in ("bulk_load", "bulk_get", "get", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config", "copy_config_equal",
               "copy_config_changed") + tuple(REFUSED) + (
             "one_entry", "refused_nacm", "accepted_nacm"):
         if k not in res:

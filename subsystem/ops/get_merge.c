@@ -1,0 +1,176 @@
+/*
+ * <get>'s data: running with the state data joined (issue 15).  A state
+ * top-level node joins the configuration's top-level node of the same
+ * name and namespace when there is one (/nacm: its counters beside its
+ * rules), else it follows running's nodes as a node of its own.
+ *
+ * get_merged_copy makes that document whole: a copy of all of running,
+ * for the replies that change it (with-defaults) or filter it.  The
+ * others (get_parts_build) copy only the top-level nodes a state node
+ * joins, and the reply writes running's other nodes from running
+ * itself, in place: the same bytes, without a second running in memory.
+ */
+#include <stdlib.h>
+
+#include "access/access.h"
+#include "ops_int.h"
+#include "tree/tree.h"
+#include "xmalloc.h"
+
+/* 1 when state node c joins (data) node m: both elements of one name and namespace. */
+static int
+joins(const xmlNode *m, const xmlNode *c)
+{
+	return m->type == XML_ELEMENT_NODE && c->type == XML_ELEMENT_NODE &&
+	    xmlStrEqual(m->name, c->name) && m->ns != NULL && c->ns != NULL &&
+	    xmlStrEqual(m->ns->href, c->ns->href);
+}
+
+/* The first node of the list from m on that state node c joins, or NULL. */
+static xmlNodePtr
+joined(xmlNodePtr m, const xmlNode *c)
+{
+	for (; m != NULL; m = m->next)
+		if (joins(m, c))
+			break;
+	return m;
+}
+
+/* c's children, copied, after m's (m: a node of a copy, never of running). */
+static void
+join_children(xmlNodePtr m, xmlNodePtr c)
+{
+	packed_unpack(m);
+	for (xmlNodePtr k = c->children; k != NULL; k = k->next)
+		xmlAddChild(m, xmlDocCopyNode(k, m->doc, 1));
+}
+
+xmlDocPtr
+get_merged_copy(xmlDocPtr running, xmlNodePtr sroot)
+{
+	xmlDocPtr merged = packed_copy_doc(running);
+	xmlNodePtr mroot = xmlDocGetRootElement(merged), m;
+
+	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
+		if ((m = joined(mroot->children, c)) != NULL)
+			join_children(m, c);
+		else
+			xmlAddChild(mroot, xmlDocCopyNode(c, merged, 1));
+	return merged;
+}
+
+void
+get_parts_build(xmlDocPtr running, xmlNodePtr sroot, struct get_parts *p)
+{
+	xmlNodePtr root = xmlDocGetRootElement(running), oroot, first_own = NULL;
+	xmlNodePtr *into, *copy;	/* per state node: running's node it joins, its copy */
+	size_t n = 0, ns = 0, cap = 0, i;
+
+	/* the owned part's root as running's, for the declarations its children inherit */
+	p->owned = xmlNewDoc(BAD_CAST "1.0");
+	if (p->owned == NULL || (oroot = xmlDocCopyNode(root, p->owned, 2)) == NULL)
+		xoom();
+	xmlDocSetRootElement(p->owned, oroot);
+	for (xmlNodePtr m = root->children; m != NULL; m = m->next)
+		cap++;
+	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
+		ns++;
+	p->nodes = xcalloc(cap + ns + 1, sizeof(*p->nodes));
+	into = xcalloc(ns + 1, sizeof(*into));
+	copy = xcalloc(ns + 1, sizeof(*copy));
+	i = 0;
+	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next)
+		into[i++] = joined(root->children, c);
+	/* running's nodes in order, a copy of each one a state node joins */
+	for (xmlNodePtr m = root->children; m != NULL; m = m->next) {
+		xmlNodePtr c = NULL;
+
+		for (i = 0; i < ns; i++)
+			if (into[i] == m) {
+				if (c == NULL) {
+					c = packed_copy_node(m, p->owned);
+					xmlAddChild(oroot, c);
+				}
+				copy[i] = c;
+			}
+		p->nodes[n++] = c != NULL ? c : m;
+	}
+	/* the state nodes in order: into their copy, else after running's (as get_merged_copy) */
+	i = 0;
+	for (xmlNodePtr c = sroot->children; c != NULL; c = c->next, i++) {
+		xmlNodePtr m;
+
+		if (copy[i] != NULL)
+			join_children(copy[i], c);
+		else if ((m = joined(first_own, c)) != NULL)
+			join_children(m, c);
+		else {
+			if ((m = xmlDocCopyNode(c, p->owned, 1)) == NULL)
+				xoom();
+			xmlAddChild(oroot, m);
+			if (first_own == NULL)
+				first_own = m;
+			p->nodes[n++] = m;
+		}
+	}
+	free(into);
+	free(copy);
+	p->n = n;
+}
+
+/*
+ * The read check of the parts (NACM 3.4.5): one reader per document,
+ * each asked about its own nodes in document order, so each decides as
+ * the prune of get_merged_copy's document would (a top-level node's
+ * decisions depend on its ancestry and its own subtree alone).
+ */
+struct get_hider {
+	struct nacm_reader	*running;
+	struct nacm_reader	*owned;
+	xmlDocPtr		 owned_doc;
+};
+
+struct get_hider *
+get_hider_new(const struct nacm_session *v, xmlDocPtr running, const struct get_parts *p)
+{
+	struct get_hider *h = xcalloc(1, sizeof(*h));
+
+	h->running = nacm_reader_new(v, xmlDocGetRootElement(running));
+	h->owned = nacm_reader_new(v, xmlDocGetRootElement(p->owned));
+	h->owned_doc = p->owned;
+	return h;
+}
+
+int
+get_hider_hides(const void *arg, const xmlNode *n)
+{
+	const struct get_hider *h = arg;
+
+	return nacm_reader_hides(n->doc == h->owned_doc ? h->owned : h->running, n);
+}
+
+void
+get_hider_free(void *arg)
+{
+	struct get_hider *h = arg;
+
+	if (h == NULL)
+		return;
+	nacm_reader_free(h->running);
+	nacm_reader_free(h->owned);
+	free(h);
+}
+
+void
+get_reply_parts(struct rpc *r, xmlDocPtr running, xmlNodePtr sroot)
+{
+	struct nacm_session *v = ops_nacm_view(r->s);
+	struct get_parts p;
+
+	get_parts_build(running, sroot, &p);
+	if (v == NULL || nacm_read_all(v))
+		rpc_reply_nodes(r, p.nodes, p.n, p.owned, NULL, NULL, NULL);
+	else
+		rpc_reply_nodes(r, p.nodes, p.n, p.owned, get_hider_hides,
+		    get_hider_new(v, running, &p), get_hider_free);
+}
