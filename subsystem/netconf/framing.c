@@ -10,6 +10,8 @@
  * The message buffer grows geometrically with the data actually received
  * and never beyond max-message-size (+6 for the EOM delimiter): a chunk
  * header announcing more than fits is refused before any allocation.
+ * A buffer past 1 MB is freed after its message, and growing past 1 MB
+ * first gives free heap back (malloc_trim): once per big message.
  *
  * Output: frameout.c.
  */
