@@ -12,6 +12,12 @@
 
 #define EOM_DELIM	"]]>]]>"
 #define EOM_LEN		6
+/*
+ * A big message: its buffer is freed after it (msg_reset), and growing
+ * past this size from below trims the heap (msg_reserve), so once per
+ * big message.
+ */
+#define FR_BIG_MSG	(1024 * 1024)
 
 enum ch_state {
 	CH_START,	/* before a message: whitespace, then "\n#" */

@@ -10,10 +10,15 @@
  * The message buffer grows geometrically with the data actually received
  * and never beyond max-message-size (+6 for the EOM delimiter): a chunk
  * header announcing more than fits is refused before any allocation.
+ * A buffer past 1 MB is freed after its message, and growing past 1 MB
+ * first gives free heap back (malloc_trim): once per big message.
  *
  * Output: frameout.c.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>		/* malloc_trim */
+#endif
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +173,18 @@ msg_reserve(struct framer *fr, size_t need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	if (cap > bound && need <= bound)
 		cap = bound;
+#ifdef __GLIBC__
+	/*
+	 * A big message's buffer is a mapping of its own (main.c fixes the
+	 * mmap threshold): free heap an earlier RPC left behind (a
+	 * copy-config's copy of running) goes back first, so the two are
+	 * not resident together.  Once per big message, as its buffer first
+	 * grows past FR_BIG_MSG (msg_reset frees it after): small requests,
+	 * a <get> among them, never pay for the trim.
+	 */
+	if (fr->msg_cap <= FR_BIG_MSG && cap > FR_BIG_MSG)
+		(void)malloc_trim(0);
+#endif
 	p = xreallocarray(fr->msg, cap, 1);
 	fr->msg = p;
 	fr->msg_cap = cap;
@@ -193,7 +210,7 @@ msg_reset(struct framer *fr)
 	fr->msg_len = 0;
 	fr->scan_from = 0;
 	fr->msg_returned = 0;
-	if (fr->msg_cap > 1024 * 1024) {
+	if (fr->msg_cap > FR_BIG_MSG) {
 		free(fr->msg);
 		fr->msg = NULL;
 		fr->msg_cap = 0;
