@@ -7,7 +7,14 @@ A <get> whose filter selects the YANG library (<yang-library>,
 <modules-state>, by subtree or XPath) answers operation-failed naming
 the reason, where it answered an empty <data/>; an unfiltered <get>
 still answers the configuration and the other state, and a filter of
-other state is answered as before."""
+other state is answered as before.  A commit of a candidate that drops
+running's module data (a copy-config of data no module covers onto the
+candidate, an edit-config of it with default-operation replace, or a
+delete of /system made while libyang loaded) is refused as a copy-config
+onto running that drops it is;
+running keeps its data, a discard-changes still works, and with the
+real libyang the same commit is taken; a commit of a candidate that adds
+module data to a running without any is refused too."""
 import os
 import subprocess
 import sys
@@ -86,6 +93,52 @@ try:
     t.ok(not NcRaw.errors(rep) and "urn:test:free" in text(rep), "a get of configuration is answered",
          text(rep)[-300:])
 
+    # ---- a commit that drops running's module data ----
+    rep = r.rpc("<copy-config><target><candidate/></target><source><config>%s</config></source></copy-config>"
+                % FREE)
+    t.ok(NcRaw.ok(rep), "a copy-config of data no module covers onto the candidate is taken", text(rep)[-300:])
+    refused(r.rpc("<commit/>"), "the commit of that candidate (it drops /system) is refused")
+    refused(r.rpc('<commit><confirmed/><confirm-timeout>60</confirm-timeout></commit>'),
+            "a confirmed commit of it too")
+    x = text(r.rpc("<get-config><source><running/></source></get-config>"))
+    t.ok("h-good" in x, "running keeps its hostname", x[-300:])
+    t.ok(NcRaw.ok(r.rpc("<discard-changes/>")), "discard-changes is answered <ok/>")
+    # the candidate as this session's edits on running (the overlay): one that replaces everything
+    rep = r.rpc('<edit-config><target><candidate/></target><default-operation>replace</default-operation>'
+                '<config>%s</config></edit-config>' % FREE)
+    t.ok(NcRaw.ok(rep), "an edit-config of the candidate replacing everything with data no module covers "
+         "is taken", text(rep)[-300:])
+    refused(r.rpc("<commit/>"), "the commit of that candidate (it drops /system) is refused")
+    t.ok(NcRaw.ok(r.rpc("<discard-changes/>")), "discard-changes is answered <ok/>")
+    r.wait()
+    # an edit made while libyang loaded, committed while it does not
+    r = session(env, False)
+    rep = r.edit_config("candidate", '<system xmlns="%s" xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" '
+                        'nc:operation="delete"/>' % SYS)
+    t.ok(NcRaw.ok(rep), "with libyang: an edit-config deletes /system from the candidate", text(rep)[-300:])
+    r.wait()
+    r = session(env, True)
+    refused(r.rpc("<commit/>"), "without: the commit of that candidate is refused")
+    x = text(r.rpc("<get-config><source><running/></source></get-config>"))
+    t.ok("h-good" in x, "running keeps its hostname", x[-300:])
+    t.ok(NcRaw.ok(r.rpc("<discard-changes/>")), "discard-changes is answered <ok/>")
+    r.wait()
+
+    r = session(env, False)
+    r.rpc("<copy-config><target><candidate/></target><source><config>%s</config></source></copy-config>" % FREE)
+    rep = r.rpc("<commit/>")
+    t.ok(NcRaw.ok(rep), "with libyang: the same commit is taken", text(rep)[-300:])
+    x = text(r.rpc("<get-config><source><running/></source></get-config>"))
+    t.ok("h-good" not in x and "urn:test:free" in x, "with libyang: running lost /system", x[-300:])
+    rep = r.rpc("<copy-config><target><candidate/></target><source><config>%s%s</config></source>"
+                "</copy-config>" % ('<system xmlns="%s"><hostname>h-new</hostname></system>' % SYS, FREE))
+    t.ok(NcRaw.ok(rep), "with libyang: a copy-config onto the candidate adds /system", text(rep)[-300:])
+    r.wait()
+    # running holds no module data now: only the candidate's is looked at
+    r = session(env, True)
+    refused(r.rpc("<commit/>"), "without: the commit of a candidate that adds /system is refused")
+    x = text(r.rpc("<get-config><source><running/></source></get-config>"))
+    t.ok("h-new" not in x and "urn:test:free" in x, "running is unchanged", x[-300:])
     r.wait()
 finally:
     for s in sessions:

@@ -75,6 +75,8 @@ int ops_reply_tops(struct rpc *r);
 
 /* 0, or -1 with an rpc-error: config holds module data the session cannot check. */
 int ops_yang_checkable(struct rpc *r, xmlNodePtr config);
+/* The same of running's data, which a replace of running drops (read only when needed). */
+int ops_running_drop_checkable(struct rpc *r);
 /* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
 xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
 
