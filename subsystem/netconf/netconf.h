@@ -404,9 +404,12 @@ int nc_add_state_source_for(nc_state_fn fn, const char *ns, const char *name);
  * <get>).  want (NULL: all) says whether the request can select the
  * top-level element (ns, name); sources added with
  * nc_add_state_source_for() are skipped when it answers 0.  -1 when one
- * failed (the others still ran).
+ * failed (the others still ran); *lost (when not NULL) is then the name
+ * of the first such source that failed, or NULL when none did: the
+ * request asked for that element and it is missing.
  */
 int state_collect(struct session *s, xmlNodePtr into,
-    int (*want)(void *arg, const char *ns, const char *name), void *arg);
+    int (*want)(void *arg, const char *ns, const char *name), void *arg,
+    const char **lost);
 
 #endif

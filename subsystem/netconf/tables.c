@@ -105,18 +105,24 @@ nc_add_state_source(nc_state_fn fn)
 
 int
 state_collect(struct session *s, xmlNodePtr into,
-    int (*want)(void *arg, const char *ns, const char *name), void *arg)
+    int (*want)(void *arg, const char *ns, const char *name), void *arg,
+    const char **lost)
 {
 	int rc = 0;
 
+	if (lost != NULL)
+		*lost = NULL;
 	if (s == NULL || into == NULL || into->doc == NULL)
 		return -1;
 	for (int i = 0; i < nsources; i++) {
 		if (want != NULL && sources[i].name != NULL &&
 		    !want(arg, sources[i].ns, sources[i].name))
 			continue;
-		if (sources[i].fn(s, into) == -1)
+		if (sources[i].fn(s, into) == -1) {
 			rc = -1;
+			if (lost != NULL && *lost == NULL)
+				*lost = sources[i].name;
+		}
 	}
 	return rc;
 }

@@ -153,11 +153,27 @@ commit_params(struct rpc *r, struct commit_req *q)
 }
 
 /*
+ * What an overlay candidate (this session's edits on running) drops of
+ * running, checked as ops_running_drop_checkable does for copy-config:
+ * edit-config refused every edit of module data the session cannot
+ * check, so only an edit that replaces everything (default-operation
+ * replace) can drop it unchecked; running is read for that one only.
+ */
+static int
+edits_drop_checkable(struct rpc *r, const enum edit_defop *defops, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (defops[i] == DEFOP_REPLACE)
+			return ops_running_drop_checkable(r);
+	return 0;
+}
+
+/*
  * The YANG check of a commit: what the candidate changes against
  * running, and what refers to it (tree/validate.c).  An overlay
  * candidate is running plus its journal's edits: what they name is
- * checked, without reading running (tree/validate_edits.c).  0 or -1
- * with the error.
+ * checked, without reading running (tree/validate_edits.c) unless one
+ * replaced everything (edits_drop_checkable).  0 or -1 with the error.
  */
 static int
 yang_check(struct rpc *r, xmlDocPtr cand)
@@ -176,11 +192,17 @@ yang_check(struct rpc *r, xmlDocPtr cand)
 
 		for (size_t i = 0; i < e.n; i++)
 			configs[i] = xmlDocGetRootElement(e.docs[i]);
-		rc = tree_validate_edits(s, r, xmlDocGetRootElement(cand), configs, e.defops, e.n);
+		rc = edits_drop_checkable(r, e.defops, e.n);
+		if (rc == 0)
+			rc = tree_validate_edits(s, r, xmlDocGetRootElement(cand), configs,
+			    e.defops, e.n);
 		free(configs);
 		store_edits_free(&e);
 		return rc;
 	}
+	/* what it drops, as copy-config onto running checks it */
+	if (ops_running_drop_checkable(r) == -1)
+		return -1;
 	run = store_doc(r->s->store, DS_RUNNING);
 	return tree_validate_diff(s, r, xmlDocGetRootElement(cand),
 	    run != NULL ? xmlDocGetRootElement(run) : NULL);

@@ -251,7 +251,8 @@ op_get(struct rpc *r)
 {
 	struct store *st = r->s->store;
 	xmlDocPtr doc, state, merged;
-	xmlNodePtr sroot, mroot;
+	xmlNodePtr sroot, mroot, filter = nc_child(r->op, "filter");
+	const char *lost, *why;
 	enum wd_mode wd;
 
 	if (ops_wd_param(r, &wd) == -1)
@@ -268,10 +269,22 @@ op_get(struct rpc *r)
 	/* state data (the registered sources) joins running, if there is any (get_merge.c) */
 	state = store_new_doc();
 	sroot = xmlDocGetRootElement(state);
-	if (state_collect(r->s, sroot, get_wants, nc_child(r->op, "filter")) == -1)
-		log_warnx("state providers failed; answering with configuration only");
+	if (state_collect(r->s, sroot, get_wants, filter, &lost) == -1) {
+		if (lost != NULL && filter != NULL) {
+			/* asked for by the filter: an empty answer would hide the failure */
+			why = r->s->schema != NULL ? schema_context_error(r->s->schema) : NULL;
+			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
+			    "<%s> cannot be produced: %s", lost,
+			    why != NULL ? why : "see the server log");
+			xmlFreeDoc(state);
+			store_unlock(st);
+			return;
+		}
+		log_warnx("session %u: <get> answered without the state data that failed",
+		    r->s->id);
+	}
 	if (sroot->children == NULL) {
-		reply_doc(r, doc, nc_child(r->op, "filter"), wd, 0);
+		reply_doc(r, doc, filter, wd, 0);
 		xmlFreeDoc(state);
 		store_unlock(st);
 		return;
@@ -292,10 +305,10 @@ op_get(struct rpc *r)
 		xmlFreeDoc(merged);
 		return;
 	}
-	if (nc_child(r->op, "filter") == NULL)
+	if (filter == NULL)
 		rpc_reply_data(r, mroot, merged);
 	else {
-		reply_doc_as_is(r, merged, nc_child(r->op, "filter"));
+		reply_doc_as_is(r, merged, filter);
 		xmlFreeDoc(merged);
 	}
 }

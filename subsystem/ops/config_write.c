@@ -295,7 +295,7 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 	if (ds == DS_RUNNING) {
 		/* what it takes and what it drops: the modules check both */
 		if (ops_yang_checkable(r, xmlDocGetRootElement(doc)) == -1 ||
-		    (cur != NULL && ops_yang_checkable(r, xmlDocGetRootElement(cur)) == -1) ||
+		    ops_running_drop_checkable(r) == -1 ||
 		    store_validate(st, r, doc) == -1 ||
 		    tree_validate_all(store_yang(st, r->s->schema, doc), r,
 		    xmlDocGetRootElement(doc)) == -1 ||

@@ -101,6 +101,8 @@ void get_reply_parts(struct rpc *r, xmlDocPtr running, xmlNodePtr sroot);
 
 /* 0, or -1 with an rpc-error: config holds module data the session cannot check. */
 int ops_yang_checkable(struct rpc *r, xmlNodePtr config);
+/* The same of running's data, which a replace of running drops (read only when needed). */
+int ops_running_drop_checkable(struct rpc *r);
 /* The <source> of copy-config/validate as a new datastore doc; NULL with an rpc-error. */
 xmlDocPtr ops_source_doc(struct rpc *r, xmlNodePtr source);
 

@@ -114,6 +114,27 @@ ops_yang_checkable(struct rpc *r, xmlNodePtr config)
 	return -1;
 }
 
+/*
+ * What a replace of running drops (copy-config, commit): its module data
+ * is checked by the modules only with the context (tree/validate*.c).
+ * Built, there is nothing to look at; else running is read, as
+ * ops_yang_checkable reads what is taken.
+ */
+int
+ops_running_drop_checkable(struct rpc *r)
+{
+	struct schema *s = r->s->schema;
+	xmlDocPtr run;
+
+	if (s == NULL || schema_context_built(s))
+		return 0;
+	if ((run = store_doc(r->s->store, DS_RUNNING)) == NULL) {
+		ops_store_failed(r);
+		return -1;
+	}
+	return ops_yang_checkable(r, xmlDocGetRootElement(run));
+}
+
 xmlDocPtr
 ops_source_doc(struct rpc *r, xmlNodePtr source)
 {

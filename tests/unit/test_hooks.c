@@ -276,7 +276,7 @@ test_state(struct session *s)
 	xmlBufferPtr b;
 
 	into = fresh_into(&doc);
-	CHECK(state_collect(s, into, NULL, NULL) == 0 && count_children(into, NULL) == 3 &&
+	CHECK(state_collect(s, into, NULL, NULL, NULL) == 0 && count_children(into, NULL) == 3 &&
 	    count_children(into, "netconf-state") == 1 &&
 	    count_children(into, "nacm") == 1 &&
 	    count_children(into, "netconf") == 1,
@@ -303,7 +303,7 @@ test_state(struct session *s)
 	setenv("NCHOME_STATE_TIMEOUT", "0.5", 1);
 
 	into = fresh_into(&doc);
-	CHECK(state_collect(s, into, NULL, NULL) == 0, "state_collect answers");
+	CHECK(state_collect(s, into, NULL, NULL, NULL) == 0, "state_collect answers");
 	CHECK(count_children(into, NULL) == 6,
 	    "only the good providers' elements are added (%d)", count_children(into, NULL));
 	CHECK(count_children(into, "system-state") == 1 &&
