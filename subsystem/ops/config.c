@@ -290,7 +290,7 @@ op_get(struct rpc *r)
 		return;
 	}
 	/* as it is, but for what the state joins: a copy of just those nodes */
-	if (nc_child(r->op, "filter") == NULL && (wd == WD_EXPLICIT || r->s->schema == NULL)) {
+	if (filter == NULL && (wd == WD_EXPLICIT || r->s->schema == NULL)) {
 		get_reply_parts(r, doc, sroot);
 		xmlFreeDoc(state);
 		store_unlock(st);
