@@ -413,6 +413,15 @@ ops_nacm_view(struct session *s)
 	return s->nacm != NULL ? s->nacm->view : NULL;
 }
 
+/* Declares prefix for ns on err's error-path (err NULL: nothing). */
+static void
+error_path_ns(xmlNodePtr err, const char *prefix, const char *ns)
+{
+	for (xmlNodePtr x = err != NULL ? err->children : NULL; x != NULL; x = x->next)
+		if (x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "error-path"))
+			xmlNewNs(x, BAD_CAST ns, BAD_CAST prefix);
+}
+
 int
 ops_nacm_exec(struct rpc *r)
 {
@@ -420,6 +429,7 @@ ops_nacm_exec(struct rpc *r)
 	const char *ns = NULL, *module = NULL;
 	char path[300];
 	xmlNodePtr err;
+	int base;
 
 	if ((n = nacm_state(r->s)) == NULL || refresh(r->s, n, 0) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
@@ -433,11 +443,15 @@ ops_nacm_exec(struct rpc *r)
 		module = n->schema->ns_module(n->schema->arg, ns);
 	if (nacm_rpc_allowed(n->view, module, (const char *)r->op->name))
 		return 1;
+	base = ns != NULL && strcmp(ns, NC_NS_BASE) == 0;
 	snprintf(path, sizeof(path), "/nc:rpc/%s%.200s",
-	    ns != NULL && strcmp(ns, NC_NS_BASE) == 0 ? "nc:" : "", (const char *)r->op->name);
+	    base ? "nc:" : ns != NULL ? "op:" : "", (const char *)r->op->name);
 	err = rpc_error(r, ERR_PROTOCOL, TAG_ACCESS_DENIED, path,
 	    "access to <%s> denied", (const char *)r->op->name);
-	(void)err;
+	/* declared, or a client that parses the path (yangcli) drops the reply */
+	error_path_ns(err, "nc", NC_NS_BASE);
+	if (!base && ns != NULL)
+		error_path_ns(err, "op", ns);
 	return 0;
 }
 
@@ -457,15 +471,6 @@ ops_nacm_end(struct session *s)
 	free_groups(n);
 	free(n);
 	s->nacm = NULL;
-}
-
-/* Declares prefix for ns on err's error-path (err NULL: nothing). */
-static void
-error_path_ns(xmlNodePtr err, const char *prefix, const char *ns)
-{
-	for (xmlNodePtr x = err != NULL ? err->children : NULL; x != NULL; x = x->next)
-		if (x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "error-path"))
-			xmlNewNs(x, BAD_CAST ns, BAD_CAST prefix);
 }
 
 /* The error of a denied write: access-denied, error-path with its prefixes. */
