@@ -38,11 +38,13 @@ account sees the other sessions (user name, source host) unless the
 operator denies it, which is what this test checks is honoured.
 """
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -222,6 +224,54 @@ try:
         r2 = root.rpc("<unlock><target><running/></target></lock>".replace("</lock>", "</unlock>"))
         t.ok(NcRaw.ok(r) and NcRaw.ok(r2), "root locks running after the race: no lock was left",
              NcRaw.errors(r))
+
+        # ---- a live subscription while root tightens the rules ----
+        # RFC 8341 3.4.6: each notification is checked against the rules as
+        # they are when it is sent, not as they were at her last RPC (a
+        # subscriber sends none): root's new rule must stop the next one.
+        p = probe(env, "mallory", mkey, ["subscribe||", "notifs|%d" % scaled(30)], "m4")
+        lines_q = queue.Queue()
+        threading.Thread(target=lambda: [lines_q.put(x) for x in p.stdout], daemon=True).start()
+
+        def wait_line(pred, timeout=10):
+            got = []
+            end = time.monotonic() + scaled(timeout)
+            while time.monotonic() < end:
+                try:
+                    x = lines_q.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                got.append(x)
+                if pred(x):
+                    return True, got
+            return False, got
+
+        okr, seen = wait_line(lambda x: x.startswith("reply 1 ") or x.startswith("noreply"))
+        contact = '<system xmlns="urn:ietf:params:xml:ns:yang:ietf-system"><contact>%s</contact></system>'
+        r = root.rpc("<edit-config><target><running/></target><config>%s</config></edit-config>"
+                     % (contact % "first@example.net"))
+        ok1, got1 = wait_line(lambda x: x.startswith("notif") and "netconf-config-change" in x)
+        t.ok(okr and ok1 and NcRaw.ok(r), "her live subscription gets root's edit of the contact "
+             "(netconf-config-change)", "".join(seen + got1)[-1500:])
+        deny = ('<nacm xmlns="%s"><rule-list><name>%s</name><rule><name>no-changes</name>'
+                '<module-name>ietf-netconf-notifications</module-name>'
+                '<notification-name>netconf-config-change</notification-name>'
+                '<access-operations>read</access-operations><action>deny</action></rule>'
+                '</rule-list></nacm>' % (NACM_NS, MARK))
+        r = root.rpc("<edit-config><target><running/></target><config>%s</config></edit-config>" % deny)
+        r2 = root.rpc("<edit-config><target><running/></target><config>%s</config></edit-config>"
+                      % (contact % "second@example.net"))
+        # a marker she may read: root's next session's start and end
+        marker = env.recovery_session(netconf, sessions)
+        marker.close()
+        ok2, got2 = wait_line(lambda x: x.startswith("notif") and "netconf-session-end" in x
+                              and "<session-id>%d<" % marker.session_id in x)
+        changes = [x for x in got2 if "netconf-config-change" in x]
+        t.ok(NcRaw.ok(r) and NcRaw.ok(r2) and ok2 and not changes,
+             "root's new rule denying netconf-config-change stops the next one on her subscription "
+             "(%d sent after it)" % len(changes), "".join(got2)[-1500:])
+        p.kill()
+        p.wait()
 
         # ---- her own session id, and a RPC libnetconf2 does not know ----
         m = re.search(r"^connected (\d+)$", outm, re.M)

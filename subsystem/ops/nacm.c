@@ -181,6 +181,8 @@ load_schema(const struct session *s, struct ops_nacm *n)
  * never asks the module names: they are read when a nacm config it
  * writes is checked (ops_nacm_config_check), not by every root session.
  */
+static int refresh_hook(struct session *);
+
 static struct ops_nacm *
 nacm_state(struct session *s)
 {
@@ -196,6 +198,7 @@ nacm_state(struct session *s)
 		return NULL;
 	}
 	s->nacm = n;
+	s->nacm_refresh = refresh_hook;
 	return n;
 }
 
@@ -381,6 +384,19 @@ refresh(struct session *s, struct ops_nacm *n, int ahead)
 	n->built = 1;
 	log_debug("session %u: NACM view built%s", s->id, nacm_bypassed(view) ? " (bypassed)" : "");
 	return 0;
+}
+
+/*
+ * s->nacm_refresh: a subscriber sends no RPC, so observe/notify.c brings
+ * the view up to date this way before notifications go out (RFC 8341
+ * 3.4.6: the rules as they are when one is sent).
+ */
+static int
+refresh_hook(struct session *s)
+{
+	struct ops_nacm *n = nacm_state(s);
+
+	return n != NULL ? refresh(s, n, 0) : -1;
 }
 
 /*

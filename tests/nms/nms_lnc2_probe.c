@@ -150,6 +150,7 @@ notifs(struct nc_session *s, int seconds)
 		printf("notif");
 		print_tree(op);
 		printf("\n");
+		fflush(stdout);
 		done = op != NULL && strcmp(LYD_NAME(op), "replayComplete") == 0;
 		lyd_free_all(op);
 		lyd_free_all(env);
