@@ -25,13 +25,18 @@ get-schema of each module):
   refusal tells nothing of which sessions exist), root's session lives;
 - a replay of the event log filtered on netconf-config-change: root's
   /nacm edit is not in it, replayComplete comes;
+- a live subscription while root adds a rule denying it
+  netconf-config-change: root's next edit is not sent to her (the rules
+  as they are when a notification goes out, RFC 8341 3.4.6; before, a
+  subscriber kept the rules of its last RPC for its whole life);
 - mallory and trudy lock and unlock running against each other, many
   times: never both hold it, an unlock of the other's lock fails, root
   can lock afterwards.
 
 yangcli (yuma123, --batch-mode) as mallory over TCP: its automatic
 requests at session start succeed; sget of the sessions shows no user
-name; kill-session of root's session is refused; sget of /nacm is empty.
+name; sget of /nacm is empty; kill-session of root's session is refused
+and yangcli takes the reply (its error-path's prefixes are declared).
 
 RFC 6022 has no NACM annotation: by RFC 8341's read-default permit an
 account sees the other sessions (user name, source host) unless the
