@@ -278,6 +278,37 @@ try:
         p.kill()
         p.wait()
 
+        # ---- many sessions of hers at once ----
+        MANY = 16
+        go = os.path.join(env.dir, "go-many")
+        ps = [probe(env, "mallory", mkey, ['get|<netconf-state xmlns="%s"><sessions/></netconf-state>|' % NCM,
+                                           "waitfile|" + go, "lock", "sleep|4000"], "many%d" % i)
+              for i in range(MANY)]
+        # all connected (each has its own sshd and session process), then go
+        end = time.monotonic() + scaled(30)
+        while time.monotonic() < end:
+            r = root.rpc('<get><filter type="subtree"><netconf-state xmlns="%s"><sessions/></netconf-state>'
+                         '</filter></get>' % NCM)
+            if r is not None and ET.tostring(r, encoding="unicode").count("session-id>") // 2 >= MANY + 1:
+                break
+            time.sleep(0.2)
+        open(go, "w").close()
+        ids, locked, answered = [], 0, 0
+        for pp in ps:
+            o, e, rp = finish(pp)
+            m = re.search(r"^connected (\d+)$", o, re.M)
+            if m:
+                ids.append(int(m.group(1)))
+            answered += 1 if "<data" in rp.get(1, (0, 0, ""))[2] else 0
+            locked += 1 if "<ok" in rp.get(3, (0, 0, ""))[2] else 0
+        r = root.rpc('<get><filter type="subtree"><netconf-state xmlns="%s"><sessions/></netconf-state>'
+                     '</filter></get>' % NCM)
+        left = ET.tostring(r, encoding="unicode").count("session-id>") // 2 if r is not None else -1
+        t.ok(len(ids) == MANY and len(set(ids)) == MANY and answered == MANY and locked == 1 and left == 1,
+             "%d sessions of hers at once: each its own id, each answers, one gets the lock; after them "
+             "root's session is the only one listed (%d ids, %d answers, %d locks, %d listed)"
+             % (MANY, len(set(ids)), answered, locked, left))
+
         # ---- her own session id, and a RPC libnetconf2 does not know ----
         m = re.search(r"^connected (\d+)$", outm, re.M)
         own = int(m.group(1)) if m else 0

@@ -18,6 +18,7 @@
  *                          replayComplete
  *   raw|XML                any RPC, as libnetconf2's generic XML RPC
  *   sleep|MS
+ *   waitfile|PATH          until PATH exists (at most 20 s): the test's go
  *
  * Prints "connected ID", "module NAME" for each implemented module of its
  * context, then for each line "reply N T0 T1 XML" (the reply envelope and
@@ -211,6 +212,12 @@ run_line(struct nc_session *s, char *line, int n)
 		call(s, nc_rpc_act_generic_xml(f[1], NC_PARAMTYPE_CONST), n);
 	else if (strcmp(f[0], "sleep") == 0 && f[1] != NULL)
 		usleep((useconds_t)atoi(f[1]) * 1000);
+	else if (strcmp(f[0], "waitfile") == 0 && f[1] != NULL) {
+		long long end = now_ms() + TIMEOUT_MS;
+
+		while (access(f[1], F_OK) != 0 && now_ms() < end)
+			usleep(20000);
+	}
 	else
 		printf("noreply %d unknown-line\n", n);
 }
