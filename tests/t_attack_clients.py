@@ -38,10 +38,19 @@ requests at session start succeed; sget of the sessions shows no user
 name; sget of /nacm is empty; kill-session of root's session is refused
 and yangcli takes the reply (its error-path's prefixes are declared).
 
+ansible.netcommon's netconf modules (ncclient underneath) as mallory:
+netconf_get of netconf-state has no sessions, of /nacm nothing;
+netconf_rpc kill-session of root's session fails.
+
+Also, with libnetconf2: 16 sessions of hers at once each get their own
+id and answer, one of them gets running's lock, and none stays listed
+after they end.
+
 RFC 6022 has no NACM annotation: by RFC 8341's read-default permit an
 account sees the other sessions (user name, source host) unless the
 operator denies it, which is what this test checks is honoured.
 """
+import json
 import os
 import queue
 import re
@@ -67,6 +76,34 @@ NOTIF = "urn:ietf:params:xml:ns:yang:ietf-netconf-notifications"
 MARK = "nacm-clients-secret-list"
 N_PROBE = 17
 N_YANGCLI = 4
+N_ANSIBLE = 3
+ANSIBLE_PLAY = """
+- hosts: device
+  gather_facts: false
+  tasks:
+    - name: netconf-state
+      ansible.netcommon.netconf_get:
+        filter: <netconf-state xmlns="%(ncm)s"/>
+        display: xml
+      register: sessions
+    - name: nacm from running
+      ansible.netcommon.netconf_get:
+        source: running
+        filter: <nacm xmlns="%(nacm)s"/>
+        display: xml
+      register: nacm
+    - name: kill root's session
+      ansible.netcommon.netconf_rpc:
+        rpc: kill-session
+        xmlns: urn:ietf:params:xml:ns:netconf:base:1.0
+        content: "<session-id>%(rid)d</session-id>"
+      register: kill
+      ignore_errors: true
+    - name: results
+      ansible.builtin.copy:
+        dest: "{{ out }}"
+        content: "{{ {'sessions': sessions.stdout, 'nacm': nacm.stdout, 'kill': kill} | to_json }}"
+"""
 
 NACM_RULES = (
     '<nacm xmlns="%s"><rule-list><name>%s</name><group>nchome-netconf</group>'
@@ -354,6 +391,44 @@ try:
         t.ok(re.search(r"RPC Error Reply[\s\S]*access-denied", out) is not None
              and "got invalid reply" not in out,
              "yangcli takes the access-denied reply to kill-session of root's session", detail)
+    # ---- ansible.netcommon's netconf modules as mallory ----
+    playbook = shutil.which("ansible-playbook")
+    if playbook is None:
+        for i in range(N_ANSIBLE):
+            t.skip_tool("ansible attack %d" % (i + 1), "ansible-playbook")
+    else:
+        if sshd is None:
+            sshd = InetdSshd(env)
+        work = tempfile.mkdtemp(prefix="nc-ans-", dir=env.dir)
+        out_json = os.path.join(work, "out.json")
+        with open(os.path.join(work, "play.yml"), "w") as f:
+            f.write(ANSIBLE_PLAY % {"nacm": NACM_NS, "ncm": NCM, "rid": rid})
+        with open(os.path.join(work, "hosts"), "w") as f:
+            f.write("[device]\ndevice ansible_host=127.0.0.1 ansible_port=%d ansible_user=mallory "
+                    "ansible_connection=ansible.netcommon.netconf ansible_network_os=default "
+                    "ansible_ssh_private_key_file=%s ansible_python_interpreter=/usr/bin/python3\n"
+                    % (sshd.port, mkey))
+        e = dict(os.environ, HOME=work, ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_LOCAL_TEMP=work + "/tmp",
+                 ANSIBLE_REMOTE_TEMP=work + "/rtmp", ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=work + "/pc",
+                 ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="False",
+                 ANSIBLE_PERSISTENT_COMMAND_TIMEOUT=str(int(scaled(60))),
+                 ANSIBLE_COLLECTIONS_PATH="/usr/lib/python3/dist-packages")
+        p = subprocess.run([playbook, "-i", os.path.join(work, "hosts"), os.path.join(work, "play.yml"),
+                            "-e", "out=" + out_json], env=e, capture_output=True, text=True,
+                           timeout=scaled(300), cwd=work)
+        res = {}
+        if os.path.exists(out_json):
+            with open(out_json) as f:
+                res = json.load(f)
+        detail = p.stdout[-3000:] + p.stderr[-2000:]
+        sess = res.get("sessions", "")
+        t.ok(p.returncode == 0 and "netconf-state" in sess and "<sessions" not in sess and "root" not in sess,
+             "ansible's netconf_get as mallory reaches the server; no sessions in netconf-state", detail)
+        t.ok("nacm" in res and MARK not in res.get("nacm", "") and "rule-list" not in res.get("nacm", ""),
+             "ansible's netconf_get of /nacm from running: nothing of it", res.get("nacm", detail))
+        kill = res.get("kill", {})
+        t.ok(kill.get("failed") is True and "access to <kill-session> denied" in json.dumps(kill),
+             "ansible's netconf_rpc kill-session of root's session fails: access denied", json.dumps(kill)[-800:])
     r = root.rpc("<get-config><source><running/></source><filter type=\"subtree\">"
                  "<nacm xmlns=\"%s\"/></filter></get-config>" % NACM_NS)
     t.ok(r is not None and MARK in ET.tostring(r, encoding="unicode"),
