@@ -346,6 +346,33 @@ try:
              "root's session is the only one listed (%d ids, %d answers, %d locks, %d listed)"
              % (MANY, len(set(ids)), answered, locked, left))
 
+        # ---- max-sessions-per-account: 3 of hers live, the 4th refused ----
+        with open(env.conf) as f:
+            conf_text = f.read()
+        with open(env.conf, "w") as f:
+            f.write(conf_text.replace("netconf {\n", "netconf {\n  max-sessions-per-account = 3\n", 1))
+        go = os.path.join(env.dir, "go-bound")
+        held_ps = [probe(env, "mallory", mkey, ["waitfile|" + go], "bound%d" % i) for i in range(3)]
+        end = time.monotonic() + scaled(30)
+        while time.monotonic() < end:
+            r = root.rpc('<get><filter type="subtree"><netconf-state xmlns="%s"><sessions/></netconf-state>'
+                         '</filter></get>' % NCM)
+            if r is not None and ET.tostring(r, encoding="unicode").count(">mallory<") >= 3:
+                break
+            time.sleep(0.2)
+        o4, e4, _ = finish(probe(env, "mallory", mkey, ['get|<netconf-state xmlns="%s"/>|' % NCM], "bound4"))
+        ot, et, rt = finish(probe(env, "trudy", tkey, ['get|<netconf-state xmlns="%s"/>|' % NCM], "boundt"))
+        root2 = env.recovery_session(netconf, sessions)
+        open(go, "w").close()
+        outs = [finish(pp) for pp in held_ps]
+        t.ok(all(re.search(r"^connected", o, re.M) for o, _, _ in outs) and "connected" not in o4
+             and "<data" in rt.get(1, (0, 0, ""))[2] and root2.session_id,
+             "max-sessions-per-account 3: her 4th session is refused, trudy's and root's are not",
+             (o4 + e4)[-600:] + (ot + et)[-600:])
+        root2.close()
+        with open(env.conf, "w") as f:
+            f.write(conf_text)
+
         # ---- her own session id, and a RPC libnetconf2 does not know ----
         m = re.search(r"^connected (\d+)$", outm, re.M)
         own = int(m.group(1)) if m else 0
