@@ -44,7 +44,9 @@ netconf_rpc kill-session of root's session fails.
 
 Also, with libnetconf2: 16 sessions of hers at once each get their own
 id and answer, one of them gets running's lock, and none stays listed
-after they end.
+after they end; with max-sessions-per-account 3 her 4th live session is
+refused, trudy's and root's are not (before the bound, an account could
+start sessions without end, each a process of up to max-session-memory).
 
 RFC 6022 has no NACM annotation: by RFC 8341's read-default permit an
 account sees the other sessions (user name, source host) unless the
