@@ -176,13 +176,13 @@ load_schema(const struct session *s, struct ops_nacm *n)
 	return 0;
 }
 
+static int refresh_hook(struct session *);
+
 /*
  * The session's NACM state.  The recovery session's view is bypassed and
  * never asks the module names: they are read when a nacm config it
  * writes is checked (ops_nacm_config_check), not by every root session.
  */
-static int refresh_hook(struct session *);
-
 static struct ops_nacm *
 nacm_state(struct session *s)
 {
