@@ -235,11 +235,23 @@ try:
 
         # ---- lock and unlock of running, mallory against trudy ----
         ROUNDS = 12
-        lines = []
-        for _ in range(ROUNDS):
-            lines += ["lock", "sleep|30", "unlock", "unlock"]
-        pm = probe(env, "mallory", mkey, lines, "m2")
-        pt = probe(env, "trudy", tkey, lines, "t2")
+        go = os.path.join(env.dir, "go-race")
+
+        def race_lines(hold, gap):
+            # periods that differ, so that neither wins every round by phase
+            return ["waitfile|" + go] + ["lock", "sleep|%d" % hold, "unlock", "unlock", "sleep|%d" % gap] * ROUNDS
+        pm = probe(env, "mallory", mkey, race_lines(25, 7), "m2")
+        pt = probe(env, "trudy", tkey, race_lines(9, 13), "t2")
+        end = time.monotonic() + scaled(30)
+        while time.monotonic() < end:       # both connected, then both start at once
+            r = root.rpc('<get><filter type="subtree"><netconf-state xmlns="%s"><sessions/></netconf-state>'
+                         '</filter></get>' % NCM)
+            x = ET.tostring(r, encoding="unicode") if r is not None else ""
+            if ">mallory<" in x and ">trudy<" in x:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)     # their contexts built
+        open(go, "w").close()
         outm, errm, repm = finish(pm)
         outt, errt, rept = finish(pt)
 
@@ -248,7 +260,7 @@ try:
             how many unlocks she did not hold succeeded."""
             spans, stray = [], 0
             for i in range(ROUNDS):
-                lk, ul, ul2 = rep.get(4 * i + 1), rep.get(4 * i + 3), rep.get(4 * i + 4)
+                lk, ul, ul2 = rep.get(5 * i + 2), rep.get(5 * i + 4), rep.get(5 * i + 5)
                 if lk and "<ok" in lk[2]:
                     spans.append((lk[1], ul[0] if ul else 1 << 62))
                     if ul2 and "<ok" in ul2[2]:
