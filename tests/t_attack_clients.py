@@ -432,6 +432,27 @@ try:
         t.ok(re.search(r"RPC Error Reply[\s\S]*access-denied", out) is not None
              and "got invalid reply" not in out,
              "yangcli takes the access-denied reply to kill-session of root's session", detail)
+    # ---- a denied RPC's error-path, as a client reads it: its prefixes declared ----
+    r = root.rpc("<edit-config><target><running/></target><config><nacm xmlns=\"%s\"><rule-list>"
+                 "<name>trudy-no-schema</name><group>nc-trudy</group><rule><name>s</name>"
+                 "<module-name>ietf-netconf-monitoring</module-name><rpc-name>get-schema</rpc-name>"
+                 "<access-operations>exec</access-operations><action>deny</action></rule></rule-list>"
+                 "</nacm></config></edit-config>" % NACM_NS)
+    tnc = env.ssh_session("trudy", tkey, os.path.join(env.dir, "sshd-trudy-raw.log"), sessions)
+    raws = []
+    for inner in ("<kill-session><session-id>%d</session-id></kill-session>" % rid,
+                  '<get-schema xmlns="%s"><identifier>ietf-system</identifier></get-schema>' % NCM):
+        tnc.send_msg(tnc.rpc_text(inner))
+        m = tnc.read_msg()
+        raws.append(m.decode(errors="replace") if isinstance(m, bytes) else (m or ""))
+    tnc.close()
+    want = ['<error-path xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0">/nc:rpc/nc:kill-session</error-path>',
+            '<error-path xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" xmlns:op="%s">'
+            '/nc:rpc/op:get-schema</error-path>' % NCM]
+    t.ok(NcRaw.ok(r) and all(w in x for w, x in zip(want, raws)),
+         "trudy's denied kill-session and get-schema (another namespace): access-denied, "
+         "the error-path's prefixes declared on it", "\n".join(raws)[-1200:])
+
     # ---- ansible.netcommon's netconf modules as mallory ----
     playbook = shutil.which("ansible-playbook")
     if playbook is None:
