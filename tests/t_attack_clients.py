@@ -38,6 +38,10 @@ requests at session start succeed; sget of the sessions shows no user
 name; sget of /nacm is empty; kill-session of root's session is refused
 and yangcli takes the reply (its error-path's prefixes are declared).
 
+As the bytes say it (trudy, raw over sshd): the error-path of a denied
+kill-session and of a get-schema root denied her group declares its
+prefixes (nc, and op for another namespace).
+
 ansible.netcommon's netconf modules (ncclient underneath) as mallory:
 netconf_get of netconf-state has no sessions, of /nacm nothing;
 netconf_rpc kill-session of root's session fails.
