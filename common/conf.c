@@ -202,6 +202,7 @@ conf_load(const char *path, int checks, char *err, size_t errlen)
 	conf->netconf.max_datastore_size = (uint64_t)cfg_getint(nc, "max-datastore-size");
 	conf->netconf.max_session_memory = (uint64_t)cfg_getint(nc, "max-session-memory");
 	conf->netconf.event_log_size = (uint64_t)cfg_getint(nc, "event-log-size");
+	conf->netconf.max_account_sessions = (unsigned)cfg_getint(nc, "max-sessions-per-account");
 	if (fill_modules(&conf->netconf, nc) == -1)
 		goto oom;
 	if (!conf->path || !conf->device_id || !conf->sshd || !conf->sshd_config ||

@@ -58,6 +58,7 @@ struct conf_netconf {
 	uint64_t	 max_datastore_size;	/* bytes of one datastore's XML */
 	uint64_t	 max_session_memory;	/* bytes of one session's XML in memory */
 	uint64_t	 event_log_size;	/* bytes of the event log before it rotates */
+	unsigned	 max_account_sessions;	/* live sessions of one account (not the recovery one) */
 	char		*yang_dir;		/* the operator's YANG modules */
 	char		*nacm_recovery;		/* "": only root bypasses NACM */
 	struct conf_module *modules;

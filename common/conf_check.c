@@ -85,6 +85,7 @@ static int validate_datastore_size(cfg_t *cfg, cfg_opt_t *opt) { return check_ra
 static int validate_session_memory(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1048576, LONG_MAX / 2); }
 /* 64 KiB: a few records before each rotation; 1 GiB: the replay reads it all */
 static int validate_event_log_size(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 65536, 1073741824); }
+static int validate_account_sessions(cfg_t *cfg, cfg_opt_t *opt) { return check_range(cfg, opt, 1, 100000); }
 
 static int
 validate_message_size(cfg_t *cfg, cfg_opt_t *opt)
@@ -289,6 +290,7 @@ conf_check_install(cfg_t *cfg)
 		{ "netconf|max-datastore-size", validate_datastore_size },
 		{ "netconf|max-session-memory", validate_session_memory },
 		{ "netconf|event-log-size", validate_event_log_size },
+		{ "netconf|max-sessions-per-account", validate_account_sessions },
 		{ "netconf|yang-dir", validate_path },
 		{ "netconf|module", validate_module },
 		{ "netconf|module|revision", validate_revision },

@@ -190,6 +190,7 @@ key_table(void)
 		CFG_INT("max-datastore-size", DEFAULT_MAX_DATASTORE, CFGF_NONE),
 		CFG_INT("max-session-memory", DEFAULT_MAX_SESSION_MEM, CFGF_NONE),
 		CFG_INT("event-log-size", DEFAULT_EVENT_LOG_SIZE, CFGF_NONE),
+		CFG_INT("max-sessions-per-account", 64, CFGF_NONE),
 		CFG_STR("yang-dir", NCHOME_SYSCONFDIR "/nchome/yang", CFGF_NONE),
 		CFG_STR("nacm-recovery-account", "", CFGF_NONE),
 		CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),

@@ -261,6 +261,33 @@ stdin_cb(int fd, void *arg)
 	}
 }
 
+/*
+ * max-sessions-per-account: each session is a process that may hold up to
+ * max-session-memory, so one account's sessions are bounded; counted after
+ * our own entry is registered, so two starting at once may both be
+ * refused, never both let past the bound.  The recovery account is never
+ * refused: root can always get in to kill-session the others.  A registry
+ * that cannot be listed refuses (fails closed).
+ */
+static int
+over_account_bound(struct session *s)
+{
+	const struct account *a = account_current();
+	const char *rec = s->nc->nacm_recovery;
+	struct reg_session *live;
+	size_t n, mine = 0;
+
+	if (a->uid == 0 || (rec != NULL && *rec != '\0' && strcmp(rec, a->name) == 0))
+		return 0;
+	if (reg_list(s->dd, &live, &n) == -1)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(live[i].user, s->user, sizeof(live[i].user) - 1) == 0)
+			mine++;
+	free(live);
+	return mine > s->nc->max_account_sessions;
+}
+
 /* The client address: first word of SSH_CLIENT ("addr port lport"). */
 static char *
 peer_address(void)
@@ -414,6 +441,11 @@ main(int argc, char *argv[])
 		    conf->netconf.datastore_dir);
 	log_info("session %u: user %s from %s", sess.id, sess.user,
 	    sess.peer[0] != '\0' ? sess.peer : "(local)");
+	if (over_account_bound(&sess)) {
+		reg_unregister(&sess);
+		fatalx("session %u: user %s already has max-sessions-per-account (%u) "
+		    "sessions", sess.id, sess.user, conf->netconf.max_account_sessions);
+	}
 
 	/* the module set: a scan of the module files, no libyang context */
 	if ((sess.schema = schema_load(sess.nc, err, sizeof(err))) == NULL)

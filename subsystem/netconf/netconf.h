@@ -179,8 +179,12 @@ struct session {
 						   at start; NULL in tests without one */
 	int			 closing;	/* close-session answered: end after the reply */
 	struct ops_nacm		*nacm;		/* access control (ops/nacm.c), NULL until the first RPC */
-	struct nacm_session	*nacm_view;	/* its view as of the last RPC (access/nacm.h),
+	struct nacm_session	*nacm_view;	/* its view as of the last refresh (access/nacm.h),
 						   for notifications (observe/); NULL: none */
+	int			(*nacm_refresh)(struct session *);
+						/* brings nacm_view up to running's rules
+						   (ops/nacm.c); 0, or -1: none is known.
+						   NULL until the first RPC */
 };
 
 /* The NETCONF base namespace. */

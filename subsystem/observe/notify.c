@@ -217,7 +217,8 @@ prune_edits(const struct nacm_session *v, xmlNodePtr ev)
  * Sends one logged event if it is in the window, NACM lets the session
  * read it (RFC 8341 3.4.6: notification-name rules, read-default; a
  * dropped one counts in denied-notifications) and it passes the filter.
- * The view is the one of the session's last RPC.  A netconf-config-
+ * The view is brought up to running's rules before each look at the
+ * log (on_change), not only at the session's RPCs.  A netconf-config-
  * change keeps only the edits whose targets the session may read
  * (prune_edits).
  */
@@ -321,9 +322,22 @@ sub_end(void)
 	sub.active = 0;
 }
 
+static void poll_cb(void *);
+
 static void
 on_change(void)
 {
+	/*
+	 * The rules as they are now: a subscriber sends no RPC, and a rule
+	 * root adds must stop the next notification (RFC 8341 3.4.6).  When
+	 * they cannot be read, nothing goes out: the events stay in the log
+	 * for the next look.
+	 */
+	if (sub.s->nacm_refresh != NULL && sub.s->nacm_refresh(sub.s) == -1) {
+		if (sub.poll_timer == 0)
+			sub.poll_timer = ml_add_timer(POLL_MS, poll_cb, NULL);
+		return;
+	}
 	nlog_reader_poll(&sub.rd, deliver, NULL);
 	/* RFC 5277 has no "events lost" notification: say it in the log. */
 	if (sub.rd.lost > sub.lost_logged) {
@@ -356,7 +370,8 @@ poll_cb(void *arg)
 	if (!sub.active)
 		return;
 	on_change();
-	sub.poll_timer = ml_add_timer(POLL_MS, poll_cb, NULL);
+	if (sub.watch_fd == -1 && sub.poll_timer == 0)
+		sub.poll_timer = ml_add_timer(POLL_MS, poll_cb, NULL);
 }
 
 static void
@@ -407,7 +422,7 @@ start_cb(void *arg)
 #endif
 	/* Catch what came between the replay and the watch. */
 	on_change();
-	if (sub.watch_fd == -1)
+	if (sub.watch_fd == -1 && sub.poll_timer == 0)
 		sub.poll_timer = ml_add_timer(POLL_MS, poll_cb, NULL);
 }
 

@@ -176,6 +176,8 @@ load_schema(const struct session *s, struct ops_nacm *n)
 	return 0;
 }
 
+static int refresh_hook(struct session *);
+
 /*
  * The session's NACM state.  The recovery session's view is bypassed and
  * never asks the module names: they are read when a nacm config it
@@ -196,6 +198,7 @@ nacm_state(struct session *s)
 		return NULL;
 	}
 	s->nacm = n;
+	s->nacm_refresh = refresh_hook;
 	return n;
 }
 
@@ -384,6 +387,19 @@ refresh(struct session *s, struct ops_nacm *n, int ahead)
 }
 
 /*
+ * s->nacm_refresh: a subscriber sends no RPC, so observe/notify.c brings
+ * the view up to date this way before notifications go out (RFC 8341
+ * 3.4.6: the rules as they are when one is sent).
+ */
+static int
+refresh_hook(struct session *s)
+{
+	struct ops_nacm *n = nacm_state(s);
+
+	return n != NULL ? refresh(s, n, 0) : -1;
+}
+
+/*
  * After our hello: the account and module names, and for a session NACM
  * applies to, its view of running's rules too (running.nacm read, the
  * rules parsed and compiled, and the names of the Unix groups looked up
@@ -413,6 +429,15 @@ ops_nacm_view(struct session *s)
 	return s->nacm != NULL ? s->nacm->view : NULL;
 }
 
+/* Declares prefix for ns on err's error-path (err NULL: nothing). */
+static void
+error_path_ns(xmlNodePtr err, const char *prefix, const char *ns)
+{
+	for (xmlNodePtr x = err != NULL ? err->children : NULL; x != NULL; x = x->next)
+		if (x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "error-path"))
+			xmlNewNs(x, BAD_CAST ns, BAD_CAST prefix);
+}
+
 int
 ops_nacm_exec(struct rpc *r)
 {
@@ -420,6 +445,7 @@ ops_nacm_exec(struct rpc *r)
 	const char *ns = NULL, *module = NULL;
 	char path[300];
 	xmlNodePtr err;
+	int base;
 
 	if ((n = nacm_state(r->s)) == NULL || refresh(r->s, n, 0) == -1) {
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
@@ -433,11 +459,15 @@ ops_nacm_exec(struct rpc *r)
 		module = n->schema->ns_module(n->schema->arg, ns);
 	if (nacm_rpc_allowed(n->view, module, (const char *)r->op->name))
 		return 1;
+	base = ns != NULL && strcmp(ns, NC_NS_BASE) == 0;
 	snprintf(path, sizeof(path), "/nc:rpc/%s%.200s",
-	    ns != NULL && strcmp(ns, NC_NS_BASE) == 0 ? "nc:" : "", (const char *)r->op->name);
+	    base ? "nc:" : ns != NULL ? "op:" : "", (const char *)r->op->name);
 	err = rpc_error(r, ERR_PROTOCOL, TAG_ACCESS_DENIED, path,
 	    "access to <%s> denied", (const char *)r->op->name);
-	(void)err;
+	/* declared, or a client that parses the path (yangcli) drops the reply */
+	error_path_ns(err, "nc", NC_NS_BASE);
+	if (!base && ns != NULL)
+		error_path_ns(err, "op", ns);
 	return 0;
 }
 
@@ -457,15 +487,6 @@ ops_nacm_end(struct session *s)
 	free_groups(n);
 	free(n);
 	s->nacm = NULL;
-}
-
-/* Declares prefix for ns on err's error-path (err NULL: nothing). */
-static void
-error_path_ns(xmlNodePtr err, const char *prefix, const char *ns)
-{
-	for (xmlNodePtr x = err != NULL ? err->children : NULL; x != NULL; x = x->next)
-		if (x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "error-path"))
-			xmlNewNs(x, BAD_CAST ns, BAD_CAST prefix);
 }
 
 /* The error of a denied write: access-denied, error-path with its prefixes. */
