@@ -302,6 +302,11 @@ try:
          "a subtree filter selecting it finds nothing", r)
     r = nc.rpc("<get/>")
     t.ok(r is not None and "nobodies" not in text(r) and not nc.errors(r), "nor does <get>", r)
+    # a filter, with state in reach (the nacm counters): get joins state to a copy of running
+    r = nc.rpc('<get><filter type="subtree">'
+               '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"/></filter></get>')
+    t.ok(r is not None and "nobodies" not in text(r) and "rule-list" not in text(r) and
+         not nc.errors(r), "nor a <get> filtered for it", r)
     r = nc.rpc("<lock><target><running/></target></lock>")
     errs = nc.errors(r)
     t.ok(errs and errs[0].get("error-tag") == "access-denied",
