@@ -7,7 +7,11 @@ of its own follows running's nodes; running's nodes keep their order.
 Unfiltered (running's other nodes written from running, not copied),
 and through subtree and XPath filters selecting configuration and state
 (the merged copy), and on an empty running.  The expected documents are
-the replies of the server before the change (the whole merged copy)."""
+the replies of the server before the change (the whole merged copy).
+A filtered <get> copies only running's top-level nodes its filter may
+select (tree/filter_scope.c): a node selected that no state joins, one
+an XPath predicate reads, the text string(/) reads, and an unprefixed
+name the data resolve must all read as from the whole copy."""
 import os
 import re
 import subprocess
@@ -19,6 +23,7 @@ from ncraw import NcRaw, edit, raw  # noqa: E402
 
 EX = "urn:example:gm"
 EX2 = "urn:example:gm2"
+NACM = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 t = TAP()
 
 env = SshEnv(name="nc-getmerge")
@@ -107,6 +112,29 @@ try:
          "report-all adds defaults (the nacm state's container), explicit does not")
     cfg = data(raw(nc, "<get-config><source><running/></source></get-config>"))
     t.eq(cfg, C1 + "</counter>" + OTHER + C2, "running itself is unchanged by the joins")
+
+    # filters reaching state copy only the top-level nodes they may select
+    d = data(raw(nc, '<get><filter type="subtree"><nacm xmlns="%s"/><other xmlns="%s"/>'
+                     '</filter></get>' % (NACM, EX2)))
+    t.ok(d.startswith(OTHER + "<nacm") and "<denied-operations>" in d and "<counter" not in d,
+         "subtree for /nacm (state) and a configuration node no state joins", d[:300])
+    d = data(raw(nc, '<get><filter type="subtree"><other/></filter></get>'))
+    t.eq(d, OTHER + OWN_OTHER, "subtree name in the base namespace (from <rpc>): every namespace")
+    xp = data(raw(nc, '<get><filter type="xpath" xmlns:g="%s" xmlns:h="%s" '
+                      'select="/g:gauge[count(/h:other) = 1]"/></get>' % (EX, EX2)))
+    t.eq(xp, GAUGE, "XPath predicate counting another top-level node")
+    xp = data(raw(nc, '<get><filter type="xpath" xmlns:g="%s" xmlns:h="%s" '
+                      'select="/g:gauge[/h:other/h:a = \'1\'] | /g:counter[g:limit = \'6\']"/></get>'
+                      % (EX, EX2)))
+    t.eq(xp, C2 + GAUGE, "XPath union, a predicate on another top-level node's leaf")
+    t.ok(edit(nc, '<z xmlns="%s"><s>zzq</s></z>' % EX2), "configuration with a z holding an s")
+    xp = data(raw(nc, '<get><filter type="xpath" xmlns:g="%s" '
+                      'select="/g:gauge[contains(string(/), \'zzq\')]"/></get>' % EX))
+    t.eq(xp, GAUGE, "XPath string(/): the text of every node, z's too")
+    xp = data(raw(nc, '<get><filter type="xpath" xmlns:g="%s" select="/g:other/s"/></get>' % EX))
+    t.eq(xp, "", "XPath unprefixed s, in two namespaces of the data (z's too): stays unresolved")
+    xp = data(raw(nc, '<get><filter type="xpath" xmlns:g="%s" select="/g:other/g:s"/></get>' % EX))
+    t.eq(xp, OWN_OTHER, "the same prefixed: the state's s")
     nc.close()
     nc = None
 finally:

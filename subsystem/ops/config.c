@@ -251,7 +251,7 @@ op_get(struct rpc *r)
 {
 	struct store *st = r->s->store;
 	xmlDocPtr doc, state, merged;
-	xmlNodePtr sroot, mroot, filter = nc_child(r->op, "filter");
+	xmlNodePtr sroot, mroot, scope, filter = nc_child(r->op, "filter");
 	const char *lost, *why;
 	enum wd_mode wd;
 
@@ -296,7 +296,14 @@ op_get(struct rpc *r)
 		store_unlock(st);
 		return;
 	}
-	merged = get_merged_copy(doc, sroot);
+	/*
+	 * a filter that reads only the top-level nodes it may select: a copy of
+	 * those alone.  Not when defaults are added: a top-level choice's case
+	 * depends on the other top-level nodes (defaults.c).
+	 */
+	scope = filter_scope_closed(filter, r->s->schema) &&
+	    (r->s->schema == NULL || wd == WD_EXPLICIT || wd == WD_TRIM) ? filter : NULL;
+	merged = get_merged_copy(doc, sroot, scope);
 	store_unlock(st);
 	mroot = xmlDocGetRootElement(merged);
 	xmlFreeDoc(state);

@@ -76,7 +76,8 @@ int ops_reply_tops(struct rpc *r);
 /*
  * get_merge.c: <get>'s data, running (under store_lock) with the state
  * top-level nodes of sroot joined.  get_merged_copy: the whole document,
- * a copy (the caller frees it).  get_parts_build: the reply's top-level
+ * a copy (the caller frees it), of running's top-level nodes the filter
+ * scope may select and those a state node joins (scope NULL: all).  get_parts_build: the reply's top-level
  * nodes in order, running's own but for the copies that a state node
  * joins and the state nodes of their own, which live in owned (freed
  * with xmlFreeDoc; nodes with free).  get_hider_*: the read check of
@@ -91,7 +92,7 @@ struct get_parts {
 	size_t		 n;
 };
 struct nacm_session;
-xmlDocPtr get_merged_copy(xmlDocPtr running, xmlNodePtr sroot);
+xmlDocPtr get_merged_copy(xmlDocPtr running, xmlNodePtr sroot, xmlNodePtr scope);
 void get_parts_build(xmlDocPtr running, xmlNodePtr sroot, struct get_parts *p);
 struct get_hider *get_hider_new(const struct nacm_session *v, xmlDocPtr running,
     const struct get_parts *p);

@@ -507,6 +507,13 @@ char *xpath_resolve_names(const char *expr, xmlNodePtr data_root,
     struct _xmlXPathContext *ctx, struct schema *schema);
 
 /*
+ * 1 when each name test of expr without a prefix is resolved by schema's
+ * modules alone (none such: 1, whatever schema), so the data play no
+ * part in it; 0 otherwise or when expr cannot be tokenized.
+ */
+int xpath_names_from_schema(const char *expr, struct schema *schema);
+
+/*
  * Applies the <filter> element of a get/get-config (type subtree or
  * xpath) to data; on success *out_doc holds a new document whose root's
  * children are the result, with the namespace declarations their values
@@ -527,6 +534,14 @@ int filter_is_subtree(const xmlNode *filter);
  * top-level element (ns, name), else 1 (filter_scope.c).
  */
 int filter_may_select(xmlNodePtr filter, const char *ns, const char *name);
+
+/*
+ * 1 when the reply of the <filter> element on a document depends on no
+ * top-level element but those filter_may_select admits: any subtree
+ * filter; an XPath one whose names without a prefix schema resolves
+ * (filter_scope.c).  0 otherwise and with no filter.
+ */
+int filter_scope_closed(xmlNodePtr filter, struct schema *schema);
 
 /* ---- defaults.c ---- */
 

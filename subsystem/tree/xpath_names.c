@@ -210,6 +210,43 @@ rewrite_one(void *arg, const char *s, size_t len)
 	}
 }
 
+static void
+count_one(void *arg, const char *s, size_t len)
+{
+	(void)s;
+	(void)len;
+	*(int *)arg = 0;
+}
+
+static void
+from_schema(void *arg, const char *s, size_t len)
+{
+	struct schema **sp = arg;
+	char *name;
+
+	if (*sp == NULL)
+		return;
+	name = xstrndup(s, len);
+	if (schema_name_ns(*sp, name) == NULL)
+		*sp = NULL;
+	free(name);
+}
+
+int
+xpath_names_from_schema(const char *expr, struct schema *schema)
+{
+	struct schema *s = schema;
+	int none = 1;
+
+	if (each_name_test(expr, count_one, &none) == -1)
+		return 0;
+	if (none)
+		return 1;
+	if (s == NULL || each_name_test(expr, from_schema, &s) == -1)
+		return 0;
+	return s != NULL;
+}
+
 char *
 xpath_resolve_names(const char *expr, xmlNodePtr data_root, xmlXPathContextPtr ctx,
     struct schema *schema)

@@ -11,6 +11,9 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
                           (running with the state data: netconf-state,
                           yang-library, /nacm's counters)
   memory.get              a new session: an unfiltered <get>
+  memory.get_filtered     a new session on an empty store: the bulk load,
+                          then a <get> with a subtree filter for /nacm
+                          (its counters are state: the filtered merge)
   memory.batches          50 edit-configs of 1,000 entries (then get-config)
   memory.rewrite          a new session: one edit giving every entry new values
   memory.subtree_key / memory.xpath_key   a new session: a filter for one entry
@@ -178,6 +181,16 @@ def run_paths(prog, env, tag):
         if dechunk(s.rpc("<get/>")).count(b"<name>item-") != N:
             raise RuntimeError("get: not every entry")
         res["get"] = s.hwm_mb()
+        s.close()
+    if wanted("get_filtered"):
+        fresh()
+        s = session()
+        ok(s.rpc(edit(entries(0, N))))
+        reply = dechunk(s.rpc('<get><filter type="subtree"><nacm xmlns="urn:ietf:params:xml:ns:yang:'
+                              'ietf-netconf-acm"/></filter></get>'))
+        if b"<denied-operations>" not in reply or b"<name>item-" in reply:
+            raise RuntimeError("get_filtered: not /nacm alone: %r" % reply[:300])
+        res["get_filtered"] = s.hwm_mb()
         s.close()
 
     if wanted("rewrite"):
@@ -356,7 +369,7 @@ def run_paths(prog, env, tag):
 def report(tag, res, size, nsize, lsize):
     pre = "memory." + tag
     goal = 3 * size + 8
-    for k in ("bulk_load", "bulk_get", "get", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config", "copy_config_equal",
+    for k in ("bulk_load", "bulk_get", "get", "get_filtered", "batches", "rewrite", "subtree_key", "xpath_key", "copy_config", "copy_config_equal",
               "copy_config_changed") + tuple(REFUSED) + (
             "one_entry", "refused_nacm", "accepted_nacm"):
         if k not in res:

@@ -2,7 +2,8 @@
  * Unit tests of filter_may_select() (tree/filter_scope.c): a <get>
  * builds costly state (the YANG library) only when its filter can
  * select it, so a wrong 0 loses data from the reply; a wrong 1 only
- * costs time.
+ * costs time.  filter_scope_closed: when a <get> may copy only those
+ * top-level nodes.
  */
 #include <string.h>
 
@@ -22,6 +23,19 @@ may(const char *filter)
 	if (doc == NULL)
 		return -1;
 	rc = filter_may_select(xmlDocGetRootElement(doc), YL, "yang-library");
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static int
+closed(const char *filter)
+{
+	xmlDocPtr doc = xmlReadMemory(filter, (int)strlen(filter), NULL, NULL, XML_PARSE_NONET);
+	int rc;
+
+	if (doc == NULL)
+		return -1;
+	rc = filter_scope_closed(xmlDocGetRootElement(doc), NULL);
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -51,6 +65,26 @@ main(void)
 	CHECK(may("<filter type='xpath' select='//yl:module'/>") == 1, "xpath: descendant");
 	CHECK(may("<filter type='xpath' select='/child::node()'/>") == 1, "xpath: axis and node()");
 	CHECK(may("<filter type='xpath' select='a'/>") == 1, "xpath: relative");
+	CHECK(may("<filter type='subtree' xmlns='urn:ietf:params:xml:ns:netconf:base:1.0'>"
+	    "<yang-library/></filter>") == 1, "subtree: the base namespace matches every namespace");
+	CHECK(may("<filter type='xpath' select='/ncm:netconf-state[contains(string(/), \"x\")]'/>") == 1,
+	    "xpath: string(/) reads every node");
+	CHECK(may("<filter type='xpath' select='/ncm:netconf-state[/ = \"x\"]'/>") == 1,
+	    "xpath: the root node compared");
+	CHECK(may("<filter type='xpath' select='/ncm:netconf-state[id(\"k\")]'/>") == 1,
+	    "xpath: id() reads any node");
+	CHECK(may("<filter type='xpath' select='/ ncm:netconf-state'/>") == 0,
+	    "xpath: a step after white space is still a name");
+	CHECK(closed("<filter type='subtree'><x xmlns='urn:x'/></filter>") == 1,
+	    "closed: a subtree filter");
+	CHECK(closed("<filter type='xpath' select='/a:x[count(/a:y) > 1]'/>") == 1,
+	    "closed: xpath with prefixes only");
+	CHECK(closed("<filter type='xpath' select='/a:x/s'/>") == 0,
+	    "not closed: an unprefixed name the data may resolve");
+	CHECK(closed("<filter type='xpath' select='/a:x/@s'/>") == 1,
+	    "closed: an attribute name is no name test");
+	CHECK(closed("<filter type='xpath'/>") == 0, "not closed: no select");
+	CHECK(filter_scope_closed(NULL, NULL) == 0, "not closed: no filter");
 	CHECK(may("<filter type='xpath'/>") == 1, "xpath without select: the filter's error follows");
 	CHECK(may("<filter type='other'/>") == 1, "unknown type: the filter's error follows");
 	UNIT_DONE();

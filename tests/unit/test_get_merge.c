@@ -167,7 +167,7 @@ main(void)
 		before = whole(running, NULL, NULL);
 
 		/* no read rule */
-		merged = get_merged_copy(running, xmlDocGetRootElement(state));
+		merged = get_merged_copy(running, xmlDocGetRootElement(state), NULL);
 		get_parts_build(running, xmlDocGetRootElement(state), &p);
 		/* running's top-level nodes the parts hold a copy of */
 		for (xmlNodePtr m = xmlDocGetRootElement(running)->children; m != NULL; m = m->next)
