@@ -77,11 +77,12 @@ int ops_reply_tops(struct rpc *r);
  * get_merge.c: <get>'s data, running (under store_lock) with the state
  * top-level nodes of sroot joined.  get_merged_copy: the whole document,
  * a copy (the caller frees it), of running's top-level nodes the filter
- * scope may select and those a state node joins (scope NULL: all).  get_parts_build: the reply's top-level
- * nodes in order, running's own but for the copies that a state node
- * joins and the state nodes of their own, which live in owned (freed
- * with xmlFreeDoc; nodes with free).  get_hider_*: the read check of
- * those nodes, as the prune of get_merged_copy's document decides.
+ * scope may select and those a state node joins (scope NULL: all).
+ * get_parts_build: the reply's top-level nodes in order, running's own
+ * but for the copies that a state node joins and the state nodes of
+ * their own, which live in owned (freed with xmlFreeDoc; nodes with
+ * free).  get_hider_*: the read check of those nodes, as the prune of
+ * get_merged_copy's document decides.
  * get_reply_parts: the parts as the reply (with-defaults explicit, no
  * filter), running's nodes written from running after the unlock, as
  * any reply of the cached running is.

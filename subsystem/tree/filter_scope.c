@@ -37,8 +37,8 @@ bare_root(const char *sel)
 static int
 xpath_may_select(const char *sel, const char *name)
 {
-	return strstr(sel, name) != NULL || bare_root(sel) || strstr(sel, "id(") != NULL || strchr(sel, '*') != NULL ||
-	    strstr(sel, "//") != NULL || strstr(sel, "::") != NULL ||
+	return strstr(sel, name) != NULL || bare_root(sel) || strstr(sel, "id(") != NULL ||
+	    strchr(sel, '*') != NULL || strstr(sel, "//") != NULL || strstr(sel, "::") != NULL ||
 	    strstr(sel, "node()") != NULL || strstr(sel, "..") != NULL ||
 	    strchr(sel, '$') != NULL || sel[strspn(sel, " \t\r\n")] != '/';
 }
