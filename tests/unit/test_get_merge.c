@@ -102,12 +102,9 @@ static struct nacm_config *
 make_cfg(void)
 {
 	xmlBufferPtr b = xmlBufferCreate();
+	const char *read_default = rnd(3) == 0 ? "deny" : "permit";
 	struct nacm_config *c;
 
-	xmlBufferCat(b, BAD_CAST "<nacm xmlns=\"" NACM_NS "\"><read-default>");
-	xmlBufferCat(b, BAD_CAST (rnd(3) == 0 ? "deny" : "permit"));
-	xmlBufferCat(b, BAD_CAST "</read-default><groups><group><name>g</name>"
-	    "<user-name>u</user-name></group></groups><rule-list><name>l</name><group>g</group>");
 	for (int i = (int)rnd(5); i > 0; i--) {
 		char e[512];
 
@@ -116,8 +113,7 @@ make_cfg(void)
 		    "<action>%s</action></rule>", i, paths[rnd(NPATHS)], rnd(2) ? "permit" : "deny");
 		xmlBufferCat(b, BAD_CAST e);
 	}
-	xmlBufferCat(b, BAD_CAST "</rule-list></nacm>");
-	c = t_cfg((const char *)xmlBufferContent(b));
+	c = t_cfg_rules(read_default, (const char *)xmlBufferContent(b));
 	xmlBufferFree(b);
 	return c;
 }
