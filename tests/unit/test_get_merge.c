@@ -11,7 +11,6 @@
  * is printed; NCHOME_SEED repeats one.
  */
 #include <stdio.h>
-#include <time.h>
 
 #include "nacm_test.h"
 #include "ops/ops_int.h"
@@ -139,13 +138,10 @@ parts(const struct get_parts *p, reply_hidden_fn hidden, const void *arg)
 int
 main(void)
 {
-	const char *env = getenv("NCHOME_SEED");
-	unsigned long seed = env != NULL ? strtoul(env, NULL, 10) : (unsigned long)time(NULL);
 	int bad_plain = 0, bad_nacm = 0, bad_running = 0, joined = 0, hid = 0;
 	char first[3072] = "";
 
-	printf("# seed %lu (NCHOME_SEED repeats it)\n", seed);
-	rnd_state = seed;
+	rnd_seed();
 	t_init();
 	for (int round = 0; round < ROUNDS; round++) {
 		struct nacm_config *cfg = make_cfg();

@@ -13,7 +13,6 @@
  * permit and deny.  The seed is printed; NCHOME_SEED repeats one.
  */
 #include <stdio.h>
-#include <time.h>
 
 #include "nacm_test.h"
 #include "reply_test.h"
@@ -235,14 +234,11 @@ test_repacked(void)
 int
 main(void)
 {
-	const char *env = getenv("NCHOME_SEED");
-	unsigned long seed = env != NULL ? strtoul(env, NULL, 10) : (unsigned long)time(NULL);
 	int bad_whole = 0, bad_filter = 0, bad_node = 0, nfilter = 0, hid = 0, partial = 0;
 	size_t asked = 0;
 	char first[2048] = "";
 
-	printf("# seed %lu (NCHOME_SEED repeats it)\n", seed);
-	rnd_state = seed;
+	rnd_seed();
 	t_init();
 	for (int round = 0; round < ROUNDS; round++) {
 		struct nacm_config *cfg = make_cfg();
