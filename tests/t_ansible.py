@@ -8,15 +8,14 @@ into running), netconf_get (a subtree filter) and netconf_rpc (a
 get-config written the way Ansible's examples write it, protocol
 elements in no namespace).  Skipped only when ansible-playbook is
 missing."""
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nchome_test import TAP, TOP, InetdSshd, SshEnv, scaled  # noqa: E402
+from nchome_test import TAP, TOP, InetdSshd, SshEnv  # noqa: E402
+from ansible_netconf import run_playbook  # noqa: E402
 
 NT = "urn:nchome:test"
 t = TAP()
@@ -61,26 +60,7 @@ env = SshEnv(name="nc-ansible", netconf_conf='  yang-dir = "%s"\n  module nchome
 inetd = InetdSshd(env)
 work = tempfile.mkdtemp(prefix="nc-ansible-")
 try:
-    out = os.path.join(work, "out.json")
-    with open(os.path.join(work, "play.yml"), "w") as f:
-        f.write(PLAYBOOK % {"nt": NT})
-    with open(os.path.join(work, "hosts"), "w") as f:
-        f.write("[device]\ndevice ansible_host=127.0.0.1 ansible_port=%d ansible_user=root "
-                "ansible_connection=ansible.netcommon.netconf ansible_network_os=default "
-                "ansible_ssh_private_key_file=%s ansible_python_interpreter=/usr/bin/python3\n"
-                % (inetd.port, env.user_key))
-    e = dict(os.environ, HOME=work, ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_LOCAL_TEMP=work + "/tmp",
-             ANSIBLE_REMOTE_TEMP=work + "/rtmp", ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=work + "/pc",
-             ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="False",
-             ANSIBLE_PERSISTENT_COMMAND_TIMEOUT=str(int(scaled(60))), ANSIBLE_COLLECTIONS_PATH="/usr/lib/python3/dist-packages")
-    p = subprocess.run([playbook, "-i", os.path.join(work, "hosts"), os.path.join(work, "play.yml"),
-                        "-e", "out=" + out], env=e, capture_output=True, text=True,
-                       timeout=scaled(300), cwd=work)
-    res = {}
-    if os.path.exists(out):
-        with open(out) as f:
-            res = json.load(f)
-    detail = (p.stdout[-3000:] + p.stderr[-2000:])
+    p, res, detail = run_playbook(playbook, work, PLAYBOOK % {"nt": NT}, inetd.port, "root", env.user_key)
     t.ok(p.returncode == 0 and res.get("cfg", {}).get("changed") is True,
          "netconf_config merges into running (changed)", detail)
     t.ok("<name>ansible</name>" in res.get("got", "") and "<action>drop</action>" in res.get("got", ""),

@@ -74,6 +74,7 @@ t = private_account_tap("attacks of a NETCONF account through libnetconf2 and ya
 from nchome_test import TOP, InetdSshd, scaled  # noqa: E402
 from nchome_auth import AuthEnv, DEVICE  # noqa: E402
 from ncraw import NcRaw, kill_all  # noqa: E402
+from ansible_netconf import run_playbook  # noqa: E402
 from attack_account import NACM_NS, HELLO10, CLOSE, rpc10, install_with_account  # noqa: E402
 
 PROBE = os.path.join(TOP, "tests", "nms", "nms_lnc2_probe")
@@ -466,27 +467,8 @@ try:
         if sshd is None:
             sshd = InetdSshd(env)
         work = tempfile.mkdtemp(prefix="nc-ans-", dir=env.dir)
-        out_json = os.path.join(work, "out.json")
-        with open(os.path.join(work, "play.yml"), "w") as f:
-            f.write(ANSIBLE_PLAY % {"nacm": NACM_NS, "ncm": NCM, "rid": rid})
-        with open(os.path.join(work, "hosts"), "w") as f:
-            f.write("[device]\ndevice ansible_host=127.0.0.1 ansible_port=%d ansible_user=mallory "
-                    "ansible_connection=ansible.netcommon.netconf ansible_network_os=default "
-                    "ansible_ssh_private_key_file=%s ansible_python_interpreter=/usr/bin/python3\n"
-                    % (sshd.port, mkey))
-        e = dict(os.environ, HOME=work, ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_LOCAL_TEMP=work + "/tmp",
-                 ANSIBLE_REMOTE_TEMP=work + "/rtmp", ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=work + "/pc",
-                 ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="False",
-                 ANSIBLE_PERSISTENT_COMMAND_TIMEOUT=str(int(scaled(60))),
-                 ANSIBLE_COLLECTIONS_PATH="/usr/lib/python3/dist-packages")
-        p = subprocess.run([playbook, "-i", os.path.join(work, "hosts"), os.path.join(work, "play.yml"),
-                            "-e", "out=" + out_json], env=e, capture_output=True, text=True,
-                           timeout=scaled(300), cwd=work)
-        res = {}
-        if os.path.exists(out_json):
-            with open(out_json) as f:
-                res = json.load(f)
-        detail = p.stdout[-3000:] + p.stderr[-2000:]
+        p, res, detail = run_playbook(playbook, work, ANSIBLE_PLAY % {"nacm": NACM_NS, "ncm": NCM, "rid": rid},
+                                      sshd.port, "mallory", mkey)
         sess = res.get("sessions", "")
         t.ok(p.returncode == 0 and "netconf-state" in sess and "<sessions" not in sess and "root" not in sess,
              "ansible's netconf_get as mallory reaches the server; no sessions in netconf-state", detail)

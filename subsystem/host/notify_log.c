@@ -56,7 +56,6 @@
 #include "flockwait.h"
 #include "host.h"
 #include "log.h"
-#include "xmalloc.h"
 
 #define NOTIFY_LOG_MAX	(1024 * 1024)
 #define LOG_NAME	"log"

@@ -38,6 +38,8 @@
 #undef NC_ENABLED_SSH
 #include <libnetconf2/session_client.h>
 
+#include "nms_spawn.h"
+
 #define TIMEOUT_MS	30000
 
 /*
@@ -104,30 +106,6 @@ static const char *const implemented[] = {
 	"<interface><name>eth9</name>" \
 	"<type xmlns:ianaift=\"urn:ietf:params:xml:ns:yang:iana-if-type\">" \
 	"ianaift:ethernetCsmacd</type><enabled>true</enabled></interface></interfaces>"
-
-static pid_t
-spawn(char **argv, int *to, int *from)
-{
-	int in[2], out[2];
-	pid_t pid;
-
-	if (pipe(in) == -1 || pipe(out) == -1)
-		return -1;
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[0]); close(in[1]); close(out[0]); close(out[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	*to = in[1];
-	*from = out[0];
-	return pid;
-}
 
 /* Sends rpc, receives its reply; *data gets the reply's data (may be NULL). */
 static int

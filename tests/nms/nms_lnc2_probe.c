@@ -44,6 +44,8 @@
 #include <libnetconf2/session.h>
 #include <libnetconf2/session_client.h>
 
+#include "nms_spawn.h"
+
 #define TIMEOUT_MS	20000
 #define FIELDS_MAX	4
 
@@ -54,30 +56,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static pid_t
-spawn(char **argv, int *to, int *from)
-{
-	int in[2], out[2];
-	pid_t pid;
-
-	if (pipe(in) == -1 || pipe(out) == -1)
-		return -1;
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[0]); close(in[1]); close(out[0]); close(out[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	*to = in[1];
-	*from = out[0];
-	return pid;
 }
 
 /* tree on one line (newlines dropped), or "-" */

@@ -3,7 +3,8 @@
  * documents from strings (plain or packed, as datastores are), a test
  * schema (the built-in one over yang/ plus the RFC 8341 example
  * modules, with "name", "k1", "k2" as list keys), sessions, and a tiny
- * path finder for picking nodes.
+ * path finder for picking nodes, and the config wrapped around the
+ * random rule sets of test_get_merge.c and test_nacm_lazy.c.
  */
 #ifndef NCHOME_NACM_TEST_H
 #define NCHOME_NACM_TEST_H
@@ -171,6 +172,28 @@ t_cfg(const char *xml)
 		printf("Bail out! config refused: %s\n", err);
 		exit(1);
 	}
+	return c;
+}
+
+/*
+ * The config of the random rule sets: user u in group g, one rule-list l
+ * for g holding rules (<rule> elements as XML), read-default as given
+ * ("permit" or "deny").
+ */
+T_UNUSED static struct nacm_config *
+t_cfg_rules(const char *read_default, const char *rules)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+	struct nacm_config *c;
+
+	xmlBufferCat(b, BAD_CAST "<nacm xmlns=\"" NACM_NS "\"><read-default>");
+	xmlBufferCat(b, BAD_CAST read_default);
+	xmlBufferCat(b, BAD_CAST "</read-default><groups><group><name>g</name>"
+	    "<user-name>u</user-name></group></groups><rule-list><name>l</name><group>g</group>");
+	xmlBufferCat(b, BAD_CAST rules);
+	xmlBufferCat(b, BAD_CAST "</rule-list></nacm>");
+	c = t_cfg((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
 	return c;
 }
 

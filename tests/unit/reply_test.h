@@ -1,19 +1,32 @@
 /*
  * Helpers shared by the unit tests that compare replies of random data
- * (test_filter_hidden.c, test_nacm_lazy.c): their pseudo-random numbers,
- * and a filter's reply or the whole data serialized as replies are.
+ * (test_filter_hidden.c, test_nacm_lazy.c, test_get_merge.c): their
+ * pseudo-random numbers and seed, and a filter's reply or the whole data
+ * serialized as replies are.
  */
 #ifndef NCHOME_REPLY_TEST_H
 #define NCHOME_REPLY_TEST_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libxml/tree.h>
 
 #include "tree/tree.h"
 
 static unsigned long rnd_state;	/* the seed: set it, then call rnd() */
+
+/* Seeds rnd() from NCHOME_SEED (the time when unset) and prints the seed, for repeating a failure. */
+static __attribute__((unused)) void
+rnd_seed(void)
+{
+	const char *env = getenv("NCHOME_SEED");
+
+	rnd_state = env != NULL ? strtoul(env, NULL, 10) : (unsigned long)time(NULL);
+	printf("# seed %lu (NCHOME_SEED repeats it)\n", rnd_state);
+}
 
 /* 0 .. n-1, the same sequence for the same seed on every machine. */
 static __attribute__((unused)) unsigned

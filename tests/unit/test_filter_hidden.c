@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libxml/parser.h>
 
@@ -256,15 +255,12 @@ make_filter(xmlBufferPtr f)
 int
 main(void)
 {
-	const char *env = getenv("NCHOME_SEED");
-	unsigned long seed = env != NULL ? strtoul(env, NULL, 10) : (unsigned long)time(NULL);
 	struct reply_opts plain = { NULL, NULL, NULL, NULL }, hid = { NULL, NULL, is_hidden, NULL };
 	int bad_filter = 0, bad_whole = 0, changed = 0, nonempty = 0, n = 0;
 	unsigned long answers0 = filter_index_answers;
 	char first_bad[2048] = "";
 
-	printf("# seed %lu (NCHOME_SEED repeats it)\n", seed);
-	rnd_state = seed;
+	rnd_seed();
 	for (int round = 0; round < ROUNDS; round++) {
 		xmlBufferPtr b = xmlBufferCreate();
 		xmlDocPtr doc, pruned;

@@ -11,7 +11,6 @@
  * is printed; NCHOME_SEED repeats one.
  */
 #include <stdio.h>
-#include <time.h>
 
 #include "nacm_test.h"
 #include "ops/ops_int.h"
@@ -102,12 +101,9 @@ static struct nacm_config *
 make_cfg(void)
 {
 	xmlBufferPtr b = xmlBufferCreate();
+	const char *read_default = rnd(3) == 0 ? "deny" : "permit";
 	struct nacm_config *c;
 
-	xmlBufferCat(b, BAD_CAST "<nacm xmlns=\"" NACM_NS "\"><read-default>");
-	xmlBufferCat(b, BAD_CAST (rnd(3) == 0 ? "deny" : "permit"));
-	xmlBufferCat(b, BAD_CAST "</read-default><groups><group><name>g</name>"
-	    "<user-name>u</user-name></group></groups><rule-list><name>l</name><group>g</group>");
 	for (int i = (int)rnd(5); i > 0; i--) {
 		char e[512];
 
@@ -116,8 +112,7 @@ make_cfg(void)
 		    "<action>%s</action></rule>", i, paths[rnd(NPATHS)], rnd(2) ? "permit" : "deny");
 		xmlBufferCat(b, BAD_CAST e);
 	}
-	xmlBufferCat(b, BAD_CAST "</rule-list></nacm>");
-	c = t_cfg((const char *)xmlBufferContent(b));
+	c = t_cfg_rules(read_default, (const char *)xmlBufferContent(b));
 	xmlBufferFree(b);
 	return c;
 }
@@ -143,13 +138,10 @@ parts(const struct get_parts *p, reply_hidden_fn hidden, const void *arg)
 int
 main(void)
 {
-	const char *env = getenv("NCHOME_SEED");
-	unsigned long seed = env != NULL ? strtoul(env, NULL, 10) : (unsigned long)time(NULL);
 	int bad_plain = 0, bad_nacm = 0, bad_running = 0, joined = 0, hid = 0;
 	char first[3072] = "";
 
-	printf("# seed %lu (NCHOME_SEED repeats it)\n", seed);
-	rnd_state = seed;
+	rnd_seed();
 	t_init();
 	for (int round = 0; round < ROUNDS; round++) {
 		struct nacm_config *cfg = make_cfg();
