@@ -3,7 +3,8 @@
 (nchome-netconf(8) LOGGING; ops/config_audit.c): one LOG_NOTICE line,
 "session N: user U changed DS (OPERATION, K edits)", for edit-config,
 commit (the plain one, whose edits are not counted, a confirmed and a
-confirming one), cancel-commit's rollback, copy-config and delete-config.
+confirming one), the rollbacks of cancel-commit and of a session's end,
+copy-config and delete-config.
 A failed edit-config, one that changes nothing and one of the candidate
 log none.  The data never appears in the log (a configuration may hold
 secrets).
@@ -105,10 +106,20 @@ try:
     t.ok(NcRaw.ok(rep), "delete-config of startup", rep)
     t.eq(new_lines(), [who + "startup (delete-config, 3 edits)"], "delete-config of startup")
 
+    # a confirmed commit without persist: the session's end rolls it back
+    edit("candidate", '<b xmlns="%s">7</b>' % EX)
+    rpc("<commit><confirmed/><confirm-timeout>120</confirm-timeout></commit>")
+    new_lines()
+    rep = rpc("<close-session/>")
+    t.ok(NcRaw.ok(rep), "close-session", rep)
+    p.wait(timeout=30)
+    t.eq(new_lines(), [who + "running (confirmed commit rolled back: session end, 1 edit)"],
+         "the rollback at the session's end")
+
     with open(errlog) as f:
         text = f.read()
     t.ok(SECRET not in text, "the data never appears in the log")
-    t.eq(len(re.findall(r"changed (running|startup)", text)), 9, "9 changes, 9 lines")
+    t.eq(len(re.findall(r"changed (running|startup)", text)), 11, "11 changes, 11 lines")
 finally:
     p.kill()
     p.wait()
