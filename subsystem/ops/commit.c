@@ -230,7 +230,7 @@ commit_fast(struct rpc *r)
 		 * running's document before is not at hand (it became the
 		 * candidate's): the event has no edit list (RFC 6470 allows it)
 		 */
-		event_config_change(r->s->dd, r->s, "running", NULL);
+		ops_config_changed(r->s->dd, r->s, "running", "commit", NULL);
 		return 1;
 	case -1:
 		running_unwritable(r);
@@ -239,9 +239,12 @@ commit_fast(struct rpc *r)
 	return 0;
 }
 
-/* The candidate becomes running (checks, hooks, event); 0 or -1 with an error. */
+/*
+ * The candidate becomes running (checks, hooks, event, the audit line
+ * naming the commit as how); 0 or -1 with an error.
+ */
 static int
-candidate_to_running(struct rpc *r)
+candidate_to_running(struct rpc *r, const char *how)
 {
 	struct store *st = r->s->store;
 	struct cfg_edits edits;
@@ -268,7 +271,7 @@ candidate_to_running(struct rpc *r)
 		running_unwritable(r);
 		return -1;
 	}
-	event_config_change(r->s->dd, r->s, "running", &edits);
+	ops_config_changed(r->s->dd, r->s, "running", how, &edits);
 	cfg_edits_free(&edits);
 	store_drop_candidate(st);
 	return 0;
@@ -300,7 +303,8 @@ arm_confirmed(struct rpc *r, struct confirm_state *cs, int pending,
 		log_warn("confirmed commit timer");
 		rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 		    "cannot start the confirmed-commit timer; rolling back");
-		confirm_rollback(s->store, s->dd, s->nc->commit_hooks, r, s);
+		confirm_rollback(s->store, s->dd, s->nc->commit_hooks, r, s,
+		    "confirmed commit rolled back: no timer");
 		return -1;
 	}
 	(void)confirm_write(s->dd, cs);
@@ -384,7 +388,8 @@ op_commit(struct rpc *r)
 		}
 		saved = 1;
 	}
-	if (candidate_to_running(r) == -1) {
+	if (candidate_to_running(r, q.confirmed ? "confirmed commit" :
+	    pending ? "confirming commit" : "commit") == -1) {
 		if (saved)
 			(void)dsdir_unlink(s->dd, DSD_TOP, ROLLBACK_FILE);
 		goto out;
@@ -418,7 +423,8 @@ op_cancel_commit(struct rpc *r)
 		rpc_error(r, ERR_PROTOCOL, TAG_OPERATION_FAILED, NULL,
 		    "no confirmed commit is pending");
 	else if (may_settle(r, &cs, persist_id)) {
-		if (confirm_rollback(s->store, s->dd, s->nc->commit_hooks, r, s) == -1)
+		if (confirm_rollback(s->store, s->dd, s->nc->commit_hooks, r, s,
+		    "cancel-commit") == -1)
 			rpc_error(r, ERR_APPLICATION, TAG_OPERATION_FAILED, NULL,
 			    "the rollback failed");
 		else
@@ -453,7 +459,8 @@ commit_session_end(struct session *s)
 	r.s = s;
 	if (store_lock(s->store, 1) == 0) {
 		if (confirm_read(s->dd, &cs) && cs.session == s->id && cs.persist[0] == '\0' &&
-		    confirm_rollback(s->store, s->dd, s->nc->commit_hooks, &r, s) == 0)
+		    confirm_rollback(s->store, s->dd, s->nc->commit_hooks, &r, s,
+		    "confirmed commit rolled back: session end") == 0)
 			event_confirmed_commit(s->dd, s, "cancel", 0);
 		store_unlock(s->store);
 	}

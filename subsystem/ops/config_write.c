@@ -200,13 +200,16 @@ out:
 	return keep;
 }
 
-/* Records a kept change of ds: the candidate's owner, the event (with edits: its list). */
+/*
+ * Records a kept change of ds: the candidate's owner, the event (with
+ * edits: its list) and the audit line, which names the RPC.
+ */
 static void
 changed(struct rpc *r, enum ds_id ds, const struct cfg_edits *edits)
 {
 	if (ds == DS_CANDIDATE)
 		store_candidate_owner(r->s->store);
-	event_config_change(r->s->dd, r->s, ds_name(ds), edits);
+	ops_config_changed(r->s->dd, r->s, ds_name(ds), (const char *)r->op->name, edits);
 }
 
 void

@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,7 +87,7 @@ confirm_clear(struct dsdir *dd)
  */
 int
 confirm_rollback(struct store *st, struct dsdir *dd, const char *hooks_dir,
-    struct rpc *r, const struct session *by)
+    struct rpc *r, const struct session *by, const char *why)
 {
 	struct cfg_edits edits;
 	xmlDocPtr doc, cur;
@@ -108,10 +109,9 @@ confirm_rollback(struct store *st, struct dsdir *dd, const char *hooks_dir,
 		cfg_edits_free(&edits);
 		return -1;
 	}
-	event_config_change(dd, by, "running", &edits);
+	ops_config_changed(dd, by, "running", why, &edits);
 	cfg_edits_free(&edits);
 	confirm_clear(dd);
-	log_info("confirmed commit rolled back");
 	return 0;
 }
 
@@ -133,6 +133,12 @@ timer_main(const char *dir, const char *schema, const char *hooks_dir,
 	/* the session's handlers only set flags: a timer must die on SIGTERM */
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	/*
+	 * syslog's socket is among the fds closed below: forgotten first, so
+	 * that its next line opens a new one instead of writing to (and, on
+	 * failure, closing) whichever file then has its number.
+	 */
+	closelog();
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		dup2(fd, 0);
 		dup2(fd, 1);
@@ -161,7 +167,8 @@ timer_main(const char *dir, const char *schema, const char *hooks_dir,
 		_exit(1);
 	if (store_lock(st, 1) == 0) {
 		if (confirm_read(dd, &cs) && cs.token == token &&
-		    confirm_rollback(st, dd, hooks_dir, NULL, NULL) == 0)
+		    confirm_rollback(st, dd, hooks_dir, NULL, NULL,
+		    "confirmed commit rolled back: timeout") == 0)
 			event_confirmed_commit(dd, NULL, "timeout", 0);
 		store_unlock(st);
 	}

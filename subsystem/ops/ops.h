@@ -8,6 +8,8 @@
  *   get_merge.c    get's state joined to running: a copy of only the nodes it joins
  *   commit.c       commit, discard-changes, cancel-commit, the confirmed commit
  *   confirm_timer.c the confirmed commit's state file and its rollback timer
+ *   config_audit.c a kept change announced: its event, and for running or
+ *                  startup the LOG_NOTICE audit line
  *   lock.c         lock, unlock
  *   session_ops.c  close-session, kill-session
  *   validate.c     validate

@@ -51,10 +51,11 @@ void confirm_clear(struct dsdir *dd);
 /*
  * Restores running from running.rollback.xml and ends the confirmed commit
  * (under the exclusive store lock); hooks of hooks_dir run but cannot stop
- * it; by is who rolls back (NULL: the server's timer).  0 or -1.
+ * it; by is who rolls back (NULL: the server's timer), why the reason
+ * the audit line gives (config_audit.c).  0 or -1.
  */
 int confirm_rollback(struct store *st, struct dsdir *dd, const char *hooks_dir,
-    struct rpc *r, const struct session *by);
+    struct rpc *r, const struct session *by, const char *why);
 /* Starts the detached timer of token, rolling back at deadline; its pid or -1. */
 pid_t confirm_timer_start(struct session *s, uint64_t token, int64_t deadline);
 
@@ -156,6 +157,15 @@ int ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root);
  */
 void ops_change_edits(xmlNodePtr old_root, xmlNodePtr new_root, struct cfg_edits *l,
     struct session *yang_of);
+
+/*
+ * config_audit.c: by (NULL: the server) changed datastore with operation
+ * how: the netconf-config-change event with edits (host.h), and for
+ * running or startup one LOG_NOTICE line naming who, datastore, how and
+ * the number of edits, never the data.  Called once per kept change.
+ */
+void ops_config_changed(struct dsdir *dd, const struct session *by, const char *datastore,
+    const char *how, const struct cfg_edits *edits);
 
 struct nacm_denial;
 
