@@ -92,7 +92,7 @@ repoint(xmlNodePtr c, xmlNsPtr from, xmlNsPtr to)
  * made without a parent declares such a namespace itself, after m's
  * own declarations; those go.
  */
-static void
+static xmlNodePtr
 copy_under(xmlNodePtr root, xmlNodePtr m)
 {
 	xmlNodePtr c = packed_copy_node(m, root->doc);
@@ -113,7 +113,7 @@ copy_under(xmlNodePtr root, xmlNodePtr m)
 			xmlFreeNs(d);
 		}
 	}
-	xmlAddChild(root, c);
+	return xmlAddChild(root, c);
 }
 
 /*
@@ -191,10 +191,8 @@ get_parts_build(xmlDocPtr running, xmlNodePtr sroot, struct get_parts *p)
 
 		for (i = 0; i < ns; i++)
 			if (into[i] == m) {
-				if (c == NULL) {
-					c = packed_copy_node(m, p->owned);
-					xmlAddChild(oroot, c);
-				}
+				if (c == NULL)
+					c = copy_under(oroot, m);
 				copy[i] = c;
 			}
 		p->nodes[n++] = c != NULL ? c : m;
