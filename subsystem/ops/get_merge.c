@@ -12,6 +12,8 @@
  * others (get_parts_build) copy only the top-level nodes a state node
  * joins, and the reply writes running's other nodes from running
  * itself, in place: the same bytes, without a second running in memory.
+ * Both only read the cached running, which other sessions' readers
+ * share: a node is copied under a copy of running's root.
  */
 #include <stdlib.h>
 
@@ -63,7 +65,7 @@ in_scope(xmlNodePtr scope, xmlNodePtr sroot, xmlNodePtr m)
 	return 0;
 }
 
-/* Every reference in c's subtree to the declaration from now names to. */
+/* What in c's subtree used declaration from uses to instead. */
 static void
 repoint(xmlNodePtr c, xmlNsPtr from, xmlNsPtr to)
 {
@@ -89,8 +91,8 @@ repoint(xmlNodePtr c, xmlNsPtr from, xmlNsPtr to)
  * A copy of running's top-level node m, the last child of root (the
  * copy of running's root), as xmlCopyDoc makes it: what uses a
  * namespace running's root declares uses root's copy of it.  A copy
- * made without a parent declares such a namespace itself, after m's
- * own declarations; those go.
+ * made without a parent declares such a namespace again, after m's own
+ * declarations; those go.
  */
 static xmlNodePtr
 copy_under(xmlNodePtr root, xmlNodePtr m)
