@@ -12,6 +12,8 @@
  * others (get_parts_build) copy only the top-level nodes a state node
  * joins, and the reply writes running's other nodes from running
  * itself, in place: the same bytes, without a second running in memory.
+ * Both only read the cached running, which other sessions' readers
+ * share: a node is copied under a copy of running's root.
  */
 #include <stdlib.h>
 
@@ -63,48 +65,89 @@ in_scope(xmlNodePtr scope, xmlNodePtr sroot, xmlNodePtr m)
 	return 0;
 }
 
+/* What in c's subtree used declaration from uses to instead. */
+static void
+repoint(xmlNodePtr c, xmlNsPtr from, xmlNsPtr to)
+{
+	for (xmlNodePtr e = c; e != NULL; ) {
+		if (e->type == XML_ELEMENT_NODE) {
+			if (e->ns == from)
+				e->ns = to;
+			for (xmlAttrPtr a = e->properties; a != NULL; a = a->next)
+				if (a->ns == from)
+					a->ns = to;
+			if (e->children != NULL) {	/* packed: none, all in e's namespace */
+				e = e->children;
+				continue;
+			}
+		}
+		while (e != c && e->next == NULL)
+			e = e->parent;
+		e = e != c ? e->next : NULL;
+	}
+}
+
 /*
- * A copy of running with the top-level nodes in scope: running's root
- * briefly holds just those (the cached document, under store_lock; put
- * back before anything else reads it), so the copy is packed_copy_doc's
- * own, namespaces and all, as the whole one would be.
+ * A copy of running's top-level node m, the last child of root (the
+ * copy of running's root), as xmlCopyDoc makes it: what uses a
+ * namespace running's root declares uses root's copy of it.  A copy
+ * made without a parent declares such a namespace again, after m's own
+ * declarations; those go.
+ */
+static xmlNodePtr
+copy_under(xmlNodePtr root, xmlNodePtr m)
+{
+	xmlNodePtr c = packed_copy_node(m, root->doc);
+	xmlNsPtr *pp = &c->nsDef, d, f;
+
+	if (c->type == XML_ELEMENT_NODE) {
+		for (xmlNsPtr own = m->nsDef; own != NULL && *pp != NULL; own = own->next)
+			pp = &(*pp)->next;
+		while ((d = *pp) != NULL) {
+			f = xmlSearchNs(root->doc, root, d->prefix);
+			if (f == NULL || !xmlStrEqual(f->href, d->href)) {
+				pp = &d->next;	/* its own, as the whole copy has it */
+				continue;
+			}
+			repoint(c, d, f);
+			*pp = d->next;
+			d->next = NULL;
+			xmlFreeNs(d);
+		}
+	}
+	return xmlAddChild(root, c);
+}
+
+/*
+ * A copy of running with the top-level nodes in scope, each copied
+ * under a copy of running's root (its declarations and attributes):
+ * the bytes of the whole copy's nodes, and the cached running, which
+ * other readers share, is only read.
  */
 static xmlDocPtr
 copy_scope(xmlDocPtr running, xmlNodePtr sroot, xmlNodePtr scope)
 {
-	xmlNodePtr root = xmlDocGetRootElement(running), *all, prev = NULL;
-	xmlNodePtr first = root->children, last = root->last;
+	xmlNodePtr root = xmlDocGetRootElement(running), croot = NULL, c;
 	xmlDocPtr copy;
-	size_t n = 0, i;
 
 	if (scope == NULL)
 		return packed_copy_doc(running);
-	for (xmlNodePtr m = first; m != NULL; m = m->next)
-		n++;
-	all = xcalloc(n + 1, sizeof(*all));
-	n = 0;
-	root->children = root->last = NULL;
-	for (xmlNodePtr m = first, next; m != NULL; m = next) {
-		next = m->next;
-		all[n++] = m;
-		if (!in_scope(scope, sroot, m))
+	if ((copy = xmlCopyDoc(running, 0)) == NULL)
+		xoom();
+	if (running->oldNs != NULL)
+		copy->oldNs = xmlCopyNamespaceList(running->oldNs);
+	for (xmlNodePtr n = running->children; n != NULL; n = n->next) {
+		if (n->type == XML_DTD_NODE)
 			continue;
-		m->prev = prev;
-		m->next = NULL;
-		if (prev != NULL)
-			prev->next = m;
-		else
-			root->children = m;
-		root->last = prev = m;
+		if ((c = xmlDocCopyNode(n, copy, n == root ? 2 : 1)) == NULL)
+			xoom();
+		xmlAddChild((xmlNodePtr)copy, c);
+		if (n == root)
+			croot = c;
 	}
-	copy = packed_copy_doc(running);
-	root->children = first;
-	root->last = last;
-	for (i = 0; i < n; i++) {
-		all[i]->prev = i > 0 ? all[i - 1] : NULL;
-		all[i]->next = i + 1 < n ? all[i + 1] : NULL;
-	}
-	free(all);
+	for (xmlNodePtr m = root->children; m != NULL; m = m->next)
+		if (in_scope(scope, sroot, m))
+			copy_under(croot, m);
 	return copy;
 }
 
@@ -150,10 +193,8 @@ get_parts_build(xmlDocPtr running, xmlNodePtr sroot, struct get_parts *p)
 
 		for (i = 0; i < ns; i++)
 			if (into[i] == m) {
-				if (c == NULL) {
-					c = packed_copy_node(m, p->owned);
-					xmlAddChild(oroot, c);
-				}
+				if (c == NULL)
+					c = copy_under(oroot, m);
 				copy[i] = c;
 			}
 		p->nodes[n++] = c != NULL ? c : m;
