@@ -29,7 +29,8 @@ figure only with its spread and beside the floor's.
 
 BENCH_OLD_NETCONF=<another build's nchome-netconf> runs every figure with
 that build too, in the same run, alternating, on a datastore of its own
-with the same content (figures cold.old.*), and prints new/old ratios.
+with the same content (figures cold.old.*), and prints new/old ratios;
+BENCH_OLD_FIRST=1 starts with the old build's round.
 
 Figures (cold.<build>...):
   first_get_ms      a new session's first get-config of running (request
@@ -219,6 +220,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SSH_RUNS = int(os.environ.get("BENCH_SSH_RUNS", "3"))
 SSH_SMALL_RUNS = int(os.environ.get("BENCH_SSH_SMALL_RUNS", "12"))
 FLOOR = os.environ.get("BENCH_FLOOR") == "1"
+OLD_FIRST = int(os.environ.get("BENCH_OLD_FIRST") == "1")  # the old build's round first
 STEPS = os.environ.get("BENCH_STEPS", "cold,ssh,memory,filtered,warm,batches").split(",")
 GETCFG = "<get-config><source><running/></source></get-config>"
 # one entry by key: answered from running.index and running.shared, no parse
@@ -877,7 +879,7 @@ if old:
 try:
     for rnd in range(ROUNDS):
         for step in STEPS:
-            for b in (builds if rnd % 2 == 0 else builds[::-1]):
+            for b in (builds if (rnd + OLD_FIRST) % 2 == 0 else builds[::-1]):
                 if step == "cold":
                     b.cold_round(rnd % 2)
                 elif step == "ssh":
