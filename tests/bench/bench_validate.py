@@ -42,7 +42,7 @@ EDITS = int(os.environ.get("BENCH_EDITS", "300"))
 COMMITS = int(os.environ.get("BENCH_COMMITS", "100"))
 GETS = int(os.environ.get("BENCH_GETS", "5"))
 COPIES = int(os.environ.get("BENCH_COPIES", "30"))
-SAME_ENTRIES = int(os.environ.get("BENCH_SAME_ENTRIES", "100"))
+SAME_ENTRIES = int(os.environ.get("BENCH_SAME_ENTRIES", "1000"))
 
 KINDS = [
     ("plain", "urn:example:bench", ""),
