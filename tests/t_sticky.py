@@ -7,7 +7,7 @@ wrote.  make install avoids this (2770, group nchome); an operator who
 chose 1777 must be told what is wrong, not get a bare "operation
 failed".  Root writes the datastores first; then a session of user
 nobody (setpriv) must log the problem at start and answer a write that
-needs a replacement (copy-config to startup) with an rpc-error naming
+needs a replacement (a copy-config that changes startup) with an rpc-error naming
 the sticky folder and the way out.
 """
 import os
@@ -35,8 +35,12 @@ def session(as_nobody):
 try:
     nc = NcRaw(session(False))
     nc.hello()
-    t.ok(nc.ok(nc.rpc("<copy-config><target><startup/></target><source><running/></source>"
+    t.ok(nc.ok(nc.edit_config("running", '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm">'
+                              '<write-default>permit</write-default></nacm>')) and
+         nc.ok(nc.rpc("<copy-config><target><startup/></target><source><running/></source>"
                       "</copy-config>")), "root writes the datastores in the sticky folder")
+    t.ok(nc.ok(nc.edit_config("running", '<x xmlns="urn:example:sticky">1</x>')),
+         "root changes running: startup differs")
     nc.close()
     t.ok(os.stat(os.path.join(ds, "startup.xml")).st_uid == 0, "startup.xml belongs to root")
 
@@ -45,6 +49,8 @@ try:
     nc.hello()
     r = nc.rpc("<get-config><source><running/></source></get-config>")
     t.ok(r is not None and not nc.errors(r), "nobody's session reads running")
+    # a change (a copy equal to startup writes nothing: ops/config_write.c
+    # copy_unchanged), which nobody may write (write-default permit)
     r = nc.rpc("<copy-config><target><startup/></target><source><running/></source></copy-config>")
     errs = nc.errors(r)
     msg = (errs[0].get("error-message") or "") if errs else ""

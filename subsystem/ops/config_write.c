@@ -313,6 +313,44 @@ replace_target(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
 	replace_announced(r, ds, cur, doc, 1);
 }
 
+/*
+ * 1 when a copy onto ds (running or startup) of doc's content changes
+ * nothing: then, as an edit-config that changes nothing, it is answered
+ * <ok/> with nothing validated, written, announced or logged; 0 when it
+ * is to be done; -1 with the error added.  The lock was checked (and
+ * taken) before.  NACM answers today's answer without asking: the
+ * replace check (nacm_diff.c) asks for rights to the changes only, and
+ * an equal tree has none, nor a changed NACM configuration.
+ *
+ * Not validating is safe: running is left exactly as it is, and nothing
+ * new enters it.  Running may hold what would fail validation now (the
+ * modules changed since it was written, or it was written with
+ * test-option set); a copy that changes nothing answers <ok/> then, as
+ * an edit-config that changes nothing does, and <validate> of running
+ * is what asks whether it still holds.  The candidate keeps the whole
+ * path: an absent candidate stands for running, and a copy makes it.
+ */
+static int
+copy_unchanged(struct rpc *r, enum ds_id ds, xmlDocPtr doc)
+{
+	xmlDocPtr cur;
+	int same;
+
+	if (ds == DS_CANDIDATE)
+		return 0;
+	/* data of modules that cannot be checked is refused, as edit-config refuses it */
+	if (ds == DS_RUNNING && ops_yang_checkable(r, xmlDocGetRootElement(doc)) == -1)
+		return -1;
+	if ((cur = store_doc(r->s->store, ds)) == NULL)
+		return 0;	/* the whole path reports it */
+	same = ops_tree_equal(xmlDocGetRootElement(cur), xmlDocGetRootElement(doc));
+	if (memcap_over()) {	/* the comparison unpacked the stored entries */
+		rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "%s", MEMCAP_DENIED);
+		return -1;
+	}
+	return same;
+}
+
 void
 op_copy_config(struct rpc *r)
 {
@@ -350,6 +388,8 @@ op_copy_config(struct rpc *r)
 			else if (memcap_over())	/* the target's parse passed it */
 				rpc_error(r, ERR_APPLICATION, TAG_RESOURCE_DENIED, NULL, "%s",
 				    MEMCAP_DENIED);
+			else if (copy_unchanged(r, ds, cur) != 0)
+				;	/* <ok/> with nothing to write, or the error */
 			else if (ops_nacm_replace(r, was != NULL ?
 			    xmlDocGetRootElement(was) : NULL,
 			    xmlDocGetRootElement(cur)) == -1)
@@ -357,8 +397,12 @@ op_copy_config(struct rpc *r)
 			else
 				replace_announced(r, ds, was, cur, 0);
 		}
-	} else if ((doc = ops_source_doc(r, source)) != NULL)
-		replace_target(r, ds, doc);
+	} else if ((doc = ops_source_doc(r, source)) != NULL) {
+		if (copy_unchanged(r, ds, doc) == 0)
+			replace_target(r, ds, doc);	/* takes doc */
+		else
+			doc_free(doc);	/* <ok/> with nothing to write, or the error */
+	}
 	store_unlock(st);
 }
 

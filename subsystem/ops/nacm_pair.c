@@ -49,8 +49,13 @@ data_node(const xmlNode *n)
 	return n;
 }
 
-int
-ops_tree_same(const xmlNode *a, const xmlNode *b, int depth)
+/*
+ * The walk of ops_tree_same and ops_tree_equal: with unpack, a packed
+ * node met beside an unpacked one is unpacked (packed_repack packs it
+ * again after the RPC) and the walk goes on inside it.
+ */
+static int
+tree_same(const xmlNode *a, const xmlNode *b, int depth, int unpack)
 {
 	const xmlNs *da, *db;
 	const xmlNode *ca, *cb;
@@ -68,24 +73,39 @@ ops_tree_same(const xmlNode *a, const xmlNode *b, int depth)
 			return 0;
 	if (da != NULL || db != NULL)
 		return 0;
-	if (packed_is(a) || packed_is(b)) {
+	if (packed_is(a) && packed_is(b)) {
 		size_t la, lb;
-		const char *pa, *pb;
+		const char *pa = packed_bytes(a, &la), *pb = packed_bytes(b, &lb);
 
-		/* one packed, one not: called different, the diff looks inside */
-		if (!packed_is(a) || !packed_is(b))
-			return 0;
-		pa = packed_bytes(a, &la);
-		pb = packed_bytes(b, &lb);
 		return la == lb && memcmp(pa, pb, la) == 0;
+	}
+	if (packed_is(a) || packed_is(b)) {
+		/* one packed, one not: different here, the diff looks inside */
+		if (!unpack)
+			return 0;
+		packed_unpack((xmlNodePtr)(packed_is(a) ? a : b));
 	}
 	if (depth >= 256)
 		return 0;	/* deeper than libxml2 parses: different, to be safe */
 	for (ca = data_node(a->children), cb = data_node(b->children); ca != NULL && cb != NULL;
 	    ca = data_node(ca->next), cb = data_node(cb->next))
-		if (!ops_tree_same(ca, cb, depth + 1))
+		if (!tree_same(ca, cb, depth + 1, unpack))
 			return 0;
 	return ca == NULL && cb == NULL;
+}
+
+int
+ops_tree_same(const xmlNode *a, const xmlNode *b, int depth)
+{
+	return tree_same(a, b, depth, 0);
+}
+
+int
+ops_tree_equal(xmlNodePtr a, xmlNodePtr b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return tree_same(a, b, 0, 1);
 }
 
 /* A sibling's identity, pointing into the tree (owned: what to xmlFree). */

@@ -20,7 +20,8 @@ peak.  The goal: within 3 x the serialised store + 8 MB.  Paths:
   memory.copy_config      a new session: copy-config running -> startup
                           (no startup yet)
   memory.copy_config_equal   then the same again: onto a startup equal to
-                          running (old and new compared node by node)
+                          running (old and new compared node by node;
+                          equal, nothing is written)
   memory.copy_config_changed a rewrite of every entry (untimed), then the
                           copy again: onto a startup that differs in
                           every entry

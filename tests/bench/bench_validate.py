@@ -19,6 +19,11 @@ Each timed edit changes a value.  Figures per datastore:
                              right after such a commit
   validate.<ds>.get_config_ms  get-config of the whole running, median
   validate.<ds>.load_s       the bulk load (libyang validates it whole)
+  validate.<ds>.copy_same_ms  last, running replaced by a small config
+                             (SAME_ENTRIES entries) then copy-config of
+                             that same <config> again, as an NMS pushing
+                             its whole configuration idempotently: median
+                             of COPIES (nothing changes, nothing to do)
 Targets (issue 16): yang edit <= 5 ms, commit <= 10 ms, get-config as
 plain; refs edit <= 50 ms.
 """
@@ -36,6 +41,8 @@ N = int(os.environ.get("BENCH_ENTRIES", "50000"))
 EDITS = int(os.environ.get("BENCH_EDITS", "300"))
 COMMITS = int(os.environ.get("BENCH_COMMITS", "100"))
 GETS = int(os.environ.get("BENCH_GETS", "5"))
+COPIES = int(os.environ.get("BENCH_COPIES", "30"))
+SAME_ENTRIES = int(os.environ.get("BENCH_SAME_ENTRIES", "1000"))
 
 KINDS = [
     ("plain", "urn:example:bench", ""),
@@ -140,6 +147,20 @@ try:
     for name, _, _ in KINDS:
         figure("validate.%s.get_config_ms" % name, statistics.median(lat[name]), "ms",
                "get-config of the whole running over pipes, median of %d" % GETS)
+    # last: it replaces the big list
+    lat = {name: [] for name, _, _ in KINDS}
+    same = {name: ('<copy-config><target><running/></target><source><config><top xmlns="%s">%s</top>'
+                   '</config></source></copy-config>' % (ns, entries(SAME_ENTRIES, name == "refs")))
+            for name, ns, _ in KINDS}
+    for name, _, _ in KINDS:
+        rpc_ms(sessions[name], same[name])	# a change: running becomes it
+    for _ in range(COPIES):
+        for name, _, _ in KINDS:
+            lat[name].append(rpc_ms(sessions[name], same[name]))
+    for name, _, _ in KINDS:
+        figure("validate.%s.copy_same_ms" % name, statistics.median(lat[name]), "ms",
+               "copy-config onto running of the %d-entry <config> it holds, median of %d"
+               % (SAME_ENTRIES, COPIES))
     for nc in sessions.values():
         nc.close()
 finally:

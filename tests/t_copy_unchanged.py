@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""A copy-config that changes nothing is answered as an edit-config that
+changes nothing (ops/config_write.c, copy_unchanged): <ok/>, and nothing
+else.  An inline <config> equal to running, the same again in a new
+session (running read from its files is packed, the request is not),
+candidate -> running and running -> startup when they are equal: each
+replies <ok/>, leaves running.xml, running.journal and startup.xml as
+they were (inode, size, mtime), sends no netconf-config-change (the
+subscriber's next one is the following change's) and logs no audit line.
+A copy that changes something still writes its file, sends its event and
+logs its line.  The checks that refuse a copy today still refuse one that
+changes nothing: another session's lock (in-use), and NACM's exec rule
+for copy-config (access-denied); without that rule, user nobody's copy
+that changes nothing needs no write right, as before (RFC 8341 3.2.4
+checks a copy on its changes), and its copy that changes a node it may
+not write is denied."""
+import os
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from nchome_test import TAP  # noqa: E402
+from ncraw import NcRaw  # noqa: E402
+from as_nobody import NobodyEnv  # noqa: E402
+
+t = TAP()
+env = NobodyEnv(t, "cpsame-", 0o777)
+NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+NOTIF_NS = "urn:ietf:params:xml:ns:netconf:notification:1.0"
+W = "urn:example:w"
+RULES = ('<rule><name>open</name><path xmlns:w="%s">/w:open</path>'
+         '<access-operations>create update delete</access-operations><action>permit</action></rule>'
+         % W)
+NO_COPY = ('<rule><name>no-copy</name><module-name>*</module-name><rpc-name>copy-config</rpc-name>'
+           '<access-operations>exec</access-operations><action>deny</action></rule>')
+
+
+def nacm(rules):
+    return ('<nacm xmlns="%s"><rule-list><name>nobodies</name><group>nogroup</group>%s'
+            '</rule-list></nacm>' % (NACM_NS, rules))
+
+
+DATA = ('<open xmlns="%s"><v>1</v></open><closed xmlns="%s"><v>1</v></closed>'
+        '<things xmlns="%s"><thing><id>a</id><v>1</v></thing><thing><id>b</id><v>2</v></thing>'
+        '</things>' % (W, W, W))
+FILES = ("running.xml", "running.journal", "startup.xml")
+logs = []
+procs = []
+
+
+def session(as_nobody=False):
+    log = open(os.path.join(env.top, "session%d.log" % len(logs)), "w+")
+    logs.append(log)
+    p = env.popen(as_nobody, stderr=log)
+    procs.append(p)
+    nc = NcRaw(p)
+    nc.hello()
+    return nc
+
+
+def audit_lines():
+    """Every audit line logged so far, by every session."""
+    out = []
+    for log in logs:
+        log.flush()
+        with open(log.name) as f:
+            out += [ln for ln in f.read().splitlines() if " changed " in ln]
+    return out
+
+
+def files():
+    out = {}
+    for name in FILES:
+        try:
+            st = os.stat(os.path.join(env.ds, name))
+            out[name] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            out[name] = None
+    return out
+
+
+def copy(nc, target, source):
+    src = source if source in ("<running/>", "<candidate/>", "<startup/>") else \
+        "<config>%s</config>" % source
+    return nc.rpc("<copy-config><target><%s/></target><source>%s</source></copy-config>"
+                  % (target, src))
+
+
+def next_change(sub):
+    """The next netconf-config-change the subscriber gets (text), or ''."""
+    while True:
+        try:
+            m = sub.read_msg(timeout=10)
+        except TimeoutError:
+            return ""
+        if m is None:
+            return ""
+        m = m.decode("utf-8", "replace")
+        if "netconf-config-change" in m:
+            return m
+
+
+try:
+    root = session()
+    rep = copy(root, "running", nacm(RULES) + DATA)
+    t.ok(root.ok(rep), "root copies rules and data to running", NcRaw.errors(rep))
+    t.ok(root.ok(copy(root, "startup", "<running/>")), "... and running to startup")
+    sub = session()
+    t.ok(sub.ok(sub.rpc('<create-subscription xmlns="%s"/>' % NOTIF_NS)), "a session subscribes")
+    mark = 0
+
+    def unchanged(what, nc, target, source):
+        """An unchanged copy: ok, no file written, no line; the next event is the next change's."""
+        global mark
+        before, lines = files(), len(audit_lines())
+        rep = copy(nc, target, source)
+        t.ok(nc.ok(rep), "%s: <ok/>" % what, NcRaw.errors(rep))
+        t.eq(files(), before, "%s: %s as they were (inode, size, mtime)" % (what, ", ".join(FILES)))
+        t.eq(audit_lines()[lines:], [], "%s: no audit line" % what)
+        mark += 1
+        m = '<mark xmlns="%s">%d</mark>' % (W, mark)
+        t.ok(root.ok(root.edit_config("running", m)),
+             "%s: root then changes running" % what)
+        ev = next_change(sub)
+        t.ok("<datastore>running</datastore>" in ev and "mark" in ev,
+             "%s: no netconf-config-change; the next one is root's change" % what, ev)
+        return m
+
+    m = unchanged("inline config equal to running", root, "running", nacm(RULES) + DATA)
+    # the same again from a new session: running comes packed from its files
+    fresh = session()
+    m = unchanged("the same in a new session (running read packed)", fresh, "running",
+                  nacm(RULES) + DATA + m)
+    t.ok(root.ok(copy(root, "startup", "<running/>")), "root copies running to startup")
+    next_change(sub)
+    fresh = session()
+    unchanged("running -> startup, equal", fresh, "startup", "<running/>")
+    fresh = session()
+    unchanged("candidate (absent: running) -> running", fresh, "running", "<candidate/>")
+
+    # a copy that changes something does it all
+    before, lines = files(), len(audit_lines())
+    rep = copy(root, "running", nacm(RULES) + DATA)
+    t.ok(root.ok(rep), "a copy that drops the marks: <ok/>", rep)
+    after = files()
+    t.ok(after["running.xml"] != before["running.xml"], "... running.xml written", (before, after))
+    new = audit_lines()[lines:]
+    t.ok(len(new) == 1 and new[0].endswith("session %d: user root changed running (copy-config, "
+                                           "1 edit)" % root.session_id), "... its audit line", new)
+    ev = next_change(sub)
+    t.ok("<datastore>running</datastore>" in ev and "mark" in ev, "... its netconf-config-change", ev)
+    before, lines = files(), len(audit_lines())
+    rep = copy(root, "startup", "<running/>")
+    t.ok(root.ok(rep) and files()["startup.xml"] != before["startup.xml"],
+         "a copy running -> startup that changes it writes startup.xml", rep)
+    t.eq(len(audit_lines()) - lines, 1, "... with its audit line")
+    ev = next_change(sub)
+    t.ok("<datastore>startup</datastore>" in ev, "... and its netconf-config-change", ev)
+
+    # the lock still refuses an unchanged copy
+    other = session()
+    for ds in ("running", "startup"):
+        t.ok(root.ok(root.rpc("<lock><target><%s/></target></lock>" % ds)), "root locks %s" % ds)
+        before = files()
+        rep = copy(other, ds, "<running/>" if ds == "startup" else nacm(RULES) + DATA)
+        t.ok("in-use" in NcRaw.tags(rep), "an unchanged copy onto locked %s: in-use" % ds, rep)
+        t.eq(files(), before, "... nothing written")
+        t.ok(root.ok(root.rpc("<unlock><target><%s/></target></unlock>" % ds)),
+             "root unlocks %s" % ds)
+
+    # NACM: the answers of today
+    nb = session(as_nobody=True)
+    t.ok(nb.ok(copy(nb, "running", "<candidate/>")),
+         "nobody's unchanged copy candidate -> running: <ok/> (no write right needed)")
+    t.ok(nb.ok(copy(nb, "startup", "<running/>")),
+         "nobody's unchanged copy running -> startup: <ok/>")
+    t.ok(root.ok(root.edit_config("candidate", '<closed xmlns="%s"><v>9</v></closed>' % W)),
+         "root changes /w:closed in the candidate")
+    rep = copy(nb, "running", "<candidate/>")
+    t.ok("access-denied" in NcRaw.tags(rep), "nobody's copy that changes /w:closed: access-denied",
+         rep)
+    t.ok(root.ok(root.rpc("<discard-changes/>")), "root discards it")
+    t.ok(root.ok(root.edit_config("running", nacm(NO_COPY))) and
+         root.ok(copy(root, "startup", "<running/>")), "root denies nobody copy-config, running -> startup")
+    before, lines = files(), len(audit_lines())
+    for target, source in (("running", "<candidate/>"), ("startup", "<running/>")):
+        rep = copy(nb, target, source)
+        t.ok("access-denied" in NcRaw.tags(rep),
+             "nobody's unchanged copy %s -> %s: access-denied by the exec rule"
+             % (source, target), rep)
+    t.eq(files(), before, "... nothing written")
+finally:
+    for p in procs:
+        p.kill()
+        p.wait()
+    for log in logs:
+        log.close()
+    env.cleanup()
+t.done()
