@@ -19,8 +19,8 @@ YANG would refuse stays refused and NACM stays enforced: an invalid
 hostname (edit-config, validate of an inline config), an unknown
 element, an edit of /nacm are refused, /nacm is not read, and running is
 unchanged; for the recovery account too, a validate of running, a
-copy-config that drops the modules' data and a commit of a candidate
-holding it.
+copy-config that drops the modules' data, a commit of a candidate
+holding it and a copy candidate -> running that changes nothing.
 
 Over sshd, ncclient as mallory: an edit of /nacm, a subtree and an
 XPath get of /nacm, copy-config of running from an inline config and
@@ -214,6 +214,8 @@ try:
             rpc10(21, "<copy-config><target><running/></target><source><config>%s</config></source>"
                   "</copy-config>" % free) +
             edit(22, "candidate", free) + rpc10(23, "<commit/>") + rpc10(24, "<discard-changes/>") +
+            rpc10(27, "<copy-config><target><running/></target><source><candidate/></source>"
+                  "</copy-config>") +
             rpc10(25, "<get-config><source><running/></source></get-config>") +
             rpc10(26, "<copy-config><target><candidate/></target><source><config>%s</config></source>"
                   "</copy-config>" % host("bad name!")) + CLOSE)
@@ -221,6 +223,7 @@ try:
     for mid, what in ((20, "a validate of running"), (21, "a copy-config onto running of data no module covers "
                                                           "(it drops the modules' data)"),
                       (23, "a commit of a candidate holding module data"),
+                      (27, "a copy-config candidate -> running that changes nothing"),
                       (26, "a copy-config of an inline invalid hostname to candidate")):
         t.ok("cannot load libyang" in reply_of(out, mid), "a failed load: %s is refused" % what,
              reply_of(out, mid)[-300:])

@@ -8,7 +8,11 @@ replies <ok/>, leaves running.xml, running.journal and startup.xml as
 they were (inode, size, mtime), sends no netconf-config-change (the
 subscriber's next one is the following change's) and logs no audit line.
 A copy that changes something still writes its file, sends its event and
-logs its line.  The checks that refuse a copy today still refuse one that
+logs its line, whatever it changes: an attribute (its presence, value or
+namespace), a namespace, a leaf's text inside a stored (packed) entry,
+a node more or less at the end of an entry or of the top level, the
+order of entries.  A copy onto the candidate, equal or not, makes it (an
+absent candidate stands for running).  The checks that refuse a copy today still refuse one that
 changes nothing: another session's lock (in-use), and NACM's exec rule
 for copy-config (access-denied); without that rule, user nobody's copy
 that changes nothing needs no write right, as before (RFC 8341 3.2.4
@@ -154,6 +158,56 @@ try:
     t.eq(len(audit_lines()) - lines, 1, "... with its audit line")
     ev = next_change(sub)
     t.ok("<datastore>startup</datastore>" in ev, "... and its netconf-config-change", ev)
+
+    # what differs in any way is a change: each copy from a new session
+    # (running packed) writes running.xml and logs its line, and root's
+    # copy back (its running unpacked) does too
+    base = nacm(RULES) + DATA
+    entry_b = '<thing><id>b</id><v>2</v></thing>'
+    for what, variant in (
+            ("an attribute added", DATA.replace('<open xmlns="%s">' % W, '<open xmlns="%s" a="1">' % W)),
+            ("an attribute added to a list entry", DATA.replace('<thing><id>b', '<thing a="1"><id>b')),
+            ("a namespace", DATA.replace('<closed xmlns="%s">' % W, '<closed xmlns="%s2">' % W)),
+            ("a leaf's text in an entry, same length", DATA.replace(entry_b, entry_b.replace("2", "3"))),
+            ("an extra trailing leaf in an entry", DATA.replace(entry_b, entry_b.replace("</v>", "</v><x>3</x>"))),
+            ("an extra entry at the end", DATA.replace("</things>", "<thing><id>c</id></thing></things>")),
+            ("the last entry gone", DATA.replace(entry_b, "")),
+            ("an extra top-level node at the end", DATA + '<extra xmlns="%s"/>' % W),
+            ("the entries' order", DATA.replace('<thing><id>a</id><v>1</v></thing>' + entry_b,
+                                                entry_b + '<thing><id>a</id><v>1</v></thing>'))):
+        for who, nc, cfg in (("from a new session", session(), nacm(RULES) + variant),
+                             ("root's copy back", root, base)):
+            before, lines = files(), len(audit_lines())
+            rep = copy(nc, "running", cfg)
+            t.ok(nc.ok(rep) and files()["running.xml"] != before["running.xml"],
+                 "%s, %s: running.xml written" % (what, who), rep)
+            t.eq(len(audit_lines()) - lines, 1, "%s, %s: its audit line" % (what, who))
+            next_change(sub)
+    # q: is declared and used in each, so that only what is named differs
+    opened = '%s<open xmlns="%s" xmlns:q="urn:q" q:b="0" %%s>%%s</open>' % (nacm(RULES), W)
+    t.ok(root.ok(copy(root, "running", opened % ('a="1"', '<v>1</v><q:u>1</q:u>'))),
+         "root copies /w:open with a=\"1\"")
+    next_change(sub)
+    for what, attr, inside in (("an attribute's value", 'a="2"', '<v>1</v><q:u>1</q:u>'),
+                               ("an attribute's namespace", 'q:a="2"', '<v>1</v><q:u>1</q:u>'),
+                               ("elements' namespaces", 'q:a="2"', '<q:v>1</q:v><u>1</u>')):
+        before, lines = files(), len(audit_lines())
+        rep = copy(session(), "running", opened % (attr, inside))
+        t.ok(root.ok(rep) and files()["running.xml"] != before["running.xml"],
+             "%s changed, from a new session: running.xml written" % what, rep)
+        t.eq(len(audit_lines()) - lines, 1, "... its audit line")
+        next_change(sub)
+    t.ok(root.ok(copy(root, "running", base)), "root copies rules and data back")
+    next_change(sub)
+    # the candidate keeps the whole path: the copy makes it, equal or not
+    rep = copy(root, "candidate", "<running/>")
+    t.ok(root.ok(rep), "root copies running to the absent candidate", rep)
+    other = session()
+    rep = other.rpc("<lock><target><candidate/></target></lock>")
+    t.ok(not other.ok(rep),
+         "... equal to running, still made: another session cannot lock the changed candidate",
+         rep)
+    t.ok(root.ok(root.rpc("<discard-changes/>")), "root discards the candidate")
 
     # the lock still refuses an unchanged copy
     other = session()

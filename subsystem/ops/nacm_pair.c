@@ -50,6 +50,31 @@ data_node(const xmlNode *n)
 }
 
 /*
+ * 1 when a's and b's attributes are the same, in order: name, namespace
+ * and value (its text nodes one by one: a value split otherwise is
+ * called different, which only costs a write).
+ */
+static int
+attrs_same(const xmlNode *a, const xmlNode *b)
+{
+	const xmlAttr *x, *y;
+	const xmlNode *tx, *ty;
+
+	for (x = a->properties, y = b->properties; x != NULL && y != NULL; x = x->next, y = y->next) {
+		if (!xmlStrEqual(x->name, y->name) ||
+		    !str_same(x->ns != NULL ? x->ns->href : NULL, y->ns != NULL ? y->ns->href : NULL))
+			return 0;
+		for (tx = x->children, ty = y->children; tx != NULL && ty != NULL;
+		    tx = tx->next, ty = ty->next)
+			if (tx->type != ty->type || !str_same(tx->content, ty->content))
+				return 0;
+		if (tx != NULL || ty != NULL)
+			return 0;
+	}
+	return x == NULL && y == NULL;
+}
+
+/*
  * The walk of ops_tree_same and ops_tree_equal: with unpack, a packed
  * node met beside an unpacked one is unpacked (packed_repack packs it
  * again after the RPC) and the walk goes on inside it.
@@ -72,6 +97,13 @@ tree_same(const xmlNode *a, const xmlNode *b, int depth, int unpack)
 		if (!str_same(da->prefix, db->prefix) || !str_same(da->href, db->href))
 			return 0;
 	if (da != NULL || db != NULL)
+		return 0;
+	/*
+	 * Attributes are stored (data no module covers keeps them): a copy
+	 * changing only one changes running.  ops_tree_same leaves them to
+	 * the NACM diff as before, which asks for rights to data nodes.
+	 */
+	if (unpack && !attrs_same(a, b))
 		return 0;
 	if (packed_is(a) && packed_is(b)) {
 		size_t la, lb;

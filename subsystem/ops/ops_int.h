@@ -184,7 +184,8 @@ int ops_tree_same(const xmlNode *a, const xmlNode *b, int depth);
  * nacm_pair.c: ops_tree_same, but a packed node beside an unpacked one is
  * unpacked and compared inside (a datastore read from its files is packed,
  * a <config> from a request is not): 1 when a and b (either may be NULL)
- * hold the same data.  Ordered as stored: a reordering is a change.
+ * hold the same data, attributes too.  Ordered as stored: a reordering
+ * is a change.
  */
 int ops_tree_equal(xmlNodePtr a, xmlNodePtr b);
 
