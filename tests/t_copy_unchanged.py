@@ -17,12 +17,18 @@ changes nothing: another session's lock (in-use), and NACM's exec rule
 for copy-config (access-denied); without that rule, user nobody's copy
 that changes nothing needs no write right, as before (RFC 8341 3.2.4
 checks a copy on its changes), and its copy that changes a node it may
-not write is denied."""
+not write is denied, an attribute only too (of a top-level node, a
+nested leaf, a list entry): root's same copy is kept and announced as
+an update (merge) of that node, 1 edit in its audit line.  nobody's
+merge of only an attribute leaves running's attributes as they were."""
+import html
 import os
+import re
 import sys
+from collections import Counter
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
-from ncraw import NcRaw  # noqa: E402
+from ncraw import NcRaw, text  # noqa: E402
 from as_nobody import NobodyEnv  # noqa: E402
 
 t = TAP()
@@ -232,6 +238,43 @@ try:
     t.ok("access-denied" in NcRaw.tags(rep), "nobody's copy that changes /w:closed: access-denied",
          rep)
     t.ok(root.ok(root.rpc("<discard-changes/>")), "root discards it")
+    # an attribute is data that running keeps: changing only one is an
+    # update of its node, which nobody may not write (nacm_diff.c)
+    for what, variant, target in (
+            ("/w:closed (top level)", DATA.replace('<closed xmlns="%s">' % W,
+                                                   '<closed xmlns="%s" a="1">' % W), "/closed"),
+            ("/w:closed/w:v (nested leaf)", DATA.replace('<closed xmlns="%s"><v>' % W,
+                                                         '<closed xmlns="%s"><v a="1">' % W),
+             "/closed/v"),
+            ("the entry /w:things/w:thing[b] (nested)", DATA.replace('<thing><id>b', '<thing a="1"><id>b'),
+             "/things/thing[id='b']")):
+        before = files()
+        rep = copy(nb, "running", nacm(RULES) + variant)
+        t.ok("access-denied" in NcRaw.tags(rep),
+             "nobody's copy changing only an attribute of %s: access-denied" % what, rep)
+        t.ok(files() == before and 'a="1"' not in text(root.rpc(
+            "<get-config><source><running/></source></get-config>")), "... running unchanged")
+        seen = Counter(audit_lines())	# each session's log: new lines may land in the middle
+        rep = copy(root, "running", nacm(RULES) + variant)
+        got = text(root.rpc("<get-config><source><running/></source></get-config>"))
+        t.ok(root.ok(rep) and 'a="1"' in got, "root's same copy: kept", rep)
+        new = list((Counter(audit_lines()) - seen).elements())
+        t.ok(len(new) == 1 and new[0].endswith("session %d: user root changed running (copy-config, "
+                                               "1 edit)" % root.session_id),
+             "... its audit line: 1 edit", new)
+        ev = next_change(sub)
+        while ev != "" and "<datastore>running</datastore>" not in ev:
+            ev = next_change(sub)	# the candidate's changes above
+        edits = re.findall(r"<target[^>]*>([^<]*)</target>\s*<operation>([^<]*)</operation>", ev)
+        t.ok(len(edits) == 1 and re.sub(r"[\w.-]+:", "", html.unescape(edits[0][0])) == target and
+             edits[0][1] == "merge", "... its netconf-config-change: an update (merge) of %s" % what, ev)
+        t.ok(root.ok(copy(root, "running", nacm(RULES) + DATA)), "root copies the data back")
+        next_change(sub)
+    # edit-config keeps an existing node's attributes (a merge writes texts
+    # and children): nobody's merge of an attribute changes nothing
+    nb.edit_config("running", '<closed xmlns="%s" a="1"><v>1</v></closed>' % W)
+    t.ok('a="1"' not in text(root.rpc("<get-config><source><running/></source></get-config>")),
+         "nobody's merge of only an attribute of /w:closed: running keeps its attributes")
     t.ok(root.ok(root.edit_config("running", nacm(NO_COPY))) and
          root.ok(copy(root, "startup", "<running/>")), "root denies nobody copy-config, running -> startup")
     before, lines = files(), len(audit_lines())

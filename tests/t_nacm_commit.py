@@ -17,7 +17,8 @@ further in), and the rule matches it.
 
 commit and copy-config are write-checked on what they change (a diff):
 a commit by user nobody of a candidate that root filled with a change
-nobody may not write is denied (access-denied, nothing committed); a
+nobody may not write is denied (access-denied, nothing committed), a
+change of only an attribute too (data no module covers keeps it); a
 copy-config candidate -> running whose only change nobody may write is
 allowed, though it would delete and create every other top-level node
 if checked coarsely."""
@@ -128,6 +129,17 @@ try:
     errs = nb.errors(r)
     t.ok(errs and errs[0].get("error-tag") == "access-denied" and ">2</" not in config(root),
          "nobody's confirmed commit of it: access-denied, nothing committed", repr(errs))
+    t.ok(root.ok(root.rpc("<discard-changes/>")), "root discards it")
+    # an attribute is kept data: changing only one is an update of /w:closed
+    t.ok(root.ok(root.rpc('<edit-config><target><candidate/></target><config xmlns:nc="%s">'
+                          '<closed xmlns="%s" nc:operation="replace" a="1"><v>1</v></closed>'
+                          '</config></edit-config>' % (NC, W))) and
+         'a="1"' in config(root, "candidate"),
+         "root changes only an attribute of /w:closed in the candidate")
+    r = nb.rpc("<commit/>")
+    errs = nb.errors(r)
+    t.ok(errs and errs[0].get("error-tag") == "access-denied" and 'a="1"' not in config(root),
+         "nobody's commit of it: access-denied, running unchanged", repr(errs))
     t.ok(root.ok(root.rpc("<discard-changes/>")), "root discards it")
     t.ok(nb.ok(nb.edit_config("candidate", '<open xmlns="%s"><v>3</v></open>' % W)),
          "nobody changes /w:open in the candidate")

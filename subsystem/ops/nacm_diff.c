@@ -10,13 +10,16 @@
  * identity is not unique on either side (leaf-list entries, lists
  * whose key is not first), the nodes pair only with an equal one
  * (nacm_pair.c pairs them, without copies).  Two paired nodes that are
- * equal (ops_tree_same, node by node: names, namespaces, texts) are no
- * change; paired leaves of different text are an update of the new
- * leaf; other paired nodes are compared child by child (packed ones
- * unpacked first; packed_repack packs them after the RPC).  An unpaired
- * old node is a delete of its subtree, an unpaired new one a create.
- * A mismatch the pairing cannot see is reported as delete and create:
- * stricter than needed, never more permissive.
+ * equal (ops_tree_same, node by node: names, namespaces, attributes,
+ * texts) are no change; paired leaves of different text or attributes
+ * are an update of the new leaf; other paired nodes of different
+ * attributes are an update of the new node (data no module covers keeps
+ * its attributes), and all paired nodes with children are compared
+ * child by child (packed ones unpacked first; packed_repack packs them
+ * after the RPC).  An unpaired old node is a delete of its subtree, an
+ * unpaired new one a create.  A mismatch the pairing cannot see is
+ * reported as delete and create: stricter than needed, never more
+ * permissive.
  *
  * The same diff sums up a whole-datastore change for the RFC 6470
  * netconf-config-change (ops_change_edits): its changes are topmost
@@ -75,12 +78,16 @@ static int diff_children(struct changes *cs, xmlNodePtr oldp, xmlNodePtr newp, i
 static int
 diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
 {
+	/* data no module covers keeps its attributes: changing one is an update */
+	int attrs_changed;
+
 	if (ops_tree_same(o, n, 0))
 		return 0;
+	attrs_changed = !ops_attrs_same(o, n);
 	if (!ops_has_elements(o) && !ops_has_elements(n)) {
 		xmlChar *a = leaf_text(o), *b = leaf_text(n);
 
-		if (a == NULL || b == NULL || !xmlStrEqual(a, b))
+		if (attrs_changed || a == NULL || b == NULL || !xmlStrEqual(a, b))
 			add_change(cs, n, NACM_UPDATE);
 		xmlFree(a);
 		xmlFree(b);
@@ -91,6 +98,8 @@ diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
 		add_change(cs, n, NACM_CREATE);
 		return 0;
 	}
+	if (attrs_changed)
+		add_change(cs, n, NACM_UPDATE);
 	packed_unpack(o);
 	packed_unpack(n);
 	return diff_children(cs, o, n, depth + 1);

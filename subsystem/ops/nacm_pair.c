@@ -52,10 +52,10 @@ data_node(const xmlNode *n)
 /*
  * 1 when a's and b's attributes are the same, in order: name, namespace
  * and value (its text nodes one by one: a value split otherwise is
- * called different, which only costs a write).
+ * called different, which only costs a write or asks for a right).
  */
-static int
-attrs_same(const xmlNode *a, const xmlNode *b)
+int
+ops_attrs_same(const xmlNode *a, const xmlNode *b)
 {
 	const xmlAttr *x, *y;
 	const xmlNode *tx, *ty;
@@ -100,10 +100,10 @@ tree_same(const xmlNode *a, const xmlNode *b, int depth, int unpack)
 		return 0;
 	/*
 	 * Attributes are stored (data no module covers keeps them): a copy
-	 * changing only one changes running.  ops_tree_same leaves them to
-	 * the NACM diff as before, which asks for rights to data nodes.
+	 * changing only one changes running, and the NACM diff must not
+	 * call such nodes the same (it asks for the update right then).
 	 */
-	if (unpack && !attrs_same(a, b))
+	if (!ops_attrs_same(a, b))
 		return 0;
 	if (packed_is(a) && packed_is(b)) {
 		size_t la, lb;
