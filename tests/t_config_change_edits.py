@@ -106,19 +106,6 @@ try:
         subs[user] = nc
     a, b = subs["cce1"], subs["cce2"]
 
-    def nxt(nc):
-        """The next netconf-config-change this subscriber gets (text), or ''."""
-        while True:
-            try:
-                m = nc.read_msg(timeout=10)
-            except TimeoutError:
-                return ""
-            if m is None:
-                return ""
-            m = m.decode("utf-8", "replace")
-            if "netconf-config-change" in m:
-                return m
-
     IFD = (("if", IF_NS),)
     # (what, edit, what cce1 sees, what cce2 sees: None = the same)
     cases = [
@@ -142,17 +129,17 @@ try:
     ]
     for what, inner, want, _ in cases:
         t.ok(edit(inner) is True, "root: %s" % what)
-        ga, gb = nxt(a), nxt(b)
+        ga, gb = a.next_config_change(), b.next_config_change()
         t.eq(sorted(edits(ga)), sorted(want), "cce1 sees: %s" % what)
         t.eq(sorted(edits(gb)), sorted(want), "cce2 (nothing of it hidden) sees the same")
 
     # a change of only what cce2 may not read: cce1 sees it, cce2 gets nothing
     t.ok(edit(ifs(iface("hid", "h1"))) is True, "root changes the hidden entry's description")
-    ga = nxt(a)
+    ga = a.next_config_change()
     t.eq(plain(ga), [(IFX % "hid" + "/if:description", "merge")], "cce1 sees the hidden entry's change")
     # then one with a hidden and a visible part: the next cce2 gets is this one, pruned
     t.ok(edit(ifs(iface("hid", "h2"), iface("eth0", "d2"))) is True, "root changes hid and eth0 together")
-    ga, gb = nxt(a), nxt(b)
+    ga, gb = a.next_config_change(), b.next_config_change()
     t.eq(plain(ga), [(IFX % "eth0" + "/if:description", "create"),
                      (IFX % "hid" + "/if:description", "merge")], "cce1 sees both")
     t.eq(plain(gb), [(IFX % "eth0" + "/if:description", "create")],
@@ -160,14 +147,14 @@ try:
     t.ok("hid" not in gb and "h2" not in gb, "cce2's notification names nothing hidden", gb[:800])
     t.ok(edit('<system xmlns="%s"><contact>c1</contact><location>l1</location></system>' % SYS_NS) is True,
          "root changes a hidden and a visible leaf of one container")
-    ga, gb = nxt(a), nxt(b)
+    ga, gb = a.next_config_change(), b.next_config_change()
     t.eq(plain(ga), [("/sys:system/sys:contact", "merge"), ("/sys:system/sys:location", "merge")],
          "cce1 sees both leaves")
     t.eq(plain(gb), [("/sys:system/sys:location", "merge")], "cce2 sees the location only")
 
     # past the bound: the notification comes without an edit list
     t.ok(edit(ifs(*[iface("m%02d" % i) for i in range(40)])) is True, "root creates 40 entries at once")
-    ga, gb = nxt(a), nxt(b)
+    ga, gb = a.next_config_change(), b.next_config_change()
     t.ok(ga != "" and "<edit>" not in ga, "40 changes: the notification has no edit list", ga[:600])
     t.ok(gb != "" and "<edit>" not in gb, "... for cce2 too (nothing to prune)", gb[:600])
 
@@ -182,20 +169,20 @@ try:
     r = root.rpc("<copy-config><target><running/></target><source><config>%s</config></source>"
                  "</copy-config>" % body)
     t.ok(root.ok(r), "root: copy-config of running with one leaf more", repr(root.errors(r)))
-    ga = nxt(a)
+    ga = a.next_config_change()
     t.eq(plain(ga), [(IFX % "m05" + "/if:description", "create")], "copy-config: the one leaf it adds")
 
     # a confirmed commit takes the full path: what the candidate changes
     t.ok(edit(ifs(iface("eth8")), "candidate") is True, "root edits the candidate")
     r = root.rpc("<commit><confirmed/></commit>")
     t.ok(root.ok(r), "root: confirmed commit", repr(root.errors(r)))
-    ga = nxt(a)
+    ga = a.next_config_change()
     t.eq(plain(ga), [(IFX % "eth8", "create")], "confirmed commit: the entry it creates")
     t.ok(root.ok(root.rpc("<commit/>")), "root confirms")
     # a plain commit (the overlay's fast path): the change is announced, no list
     t.ok(edit(ifs(iface("eth9")), "candidate") is True, "root edits the candidate again")
     t.ok(root.ok(root.rpc("<commit/>")), "root: plain commit")
-    ga = nxt(a)
+    ga = a.next_config_change()
     t.ok(ga != "" and "<datastore>running</datastore>" in ga and "<edit>" not in ga,
          "plain commit: a netconf-config-change without an edit list", ga[:600])
 finally:

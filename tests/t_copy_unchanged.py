@@ -94,20 +94,6 @@ def copy(nc, target, source):
                   % (target, src))
 
 
-def next_change(sub):
-    """The next netconf-config-change the subscriber gets (text), or ''."""
-    while True:
-        try:
-            m = sub.read_msg(timeout=10)
-        except TimeoutError:
-            return ""
-        if m is None:
-            return ""
-        m = m.decode("utf-8", "replace")
-        if "netconf-config-change" in m:
-            return m
-
-
 try:
     root = session()
     rep = copy(root, "running", nacm(RULES) + DATA)
@@ -129,7 +115,7 @@ try:
         m = '<mark xmlns="%s">%d</mark>' % (W, mark)
         t.ok(root.ok(root.edit_config("running", m)),
              "%s: root then changes running" % what)
-        ev = next_change(sub)
+        ev = sub.next_config_change()
         t.ok("<datastore>running</datastore>" in ev and "mark" in ev,
              "%s: no netconf-config-change; the next one is root's change" % what, ev)
         return m
@@ -140,7 +126,7 @@ try:
     m = unchanged("the same in a new session (running read packed)", fresh, "running",
                   nacm(RULES) + DATA + m)
     t.ok(root.ok(copy(root, "startup", "<running/>")), "root copies running to startup")
-    next_change(sub)
+    sub.next_config_change()
     fresh = session()
     unchanged("running -> startup, equal", fresh, "startup", "<running/>")
     fresh = session()
@@ -155,14 +141,14 @@ try:
     new = list((Counter(audit_lines()) - seen).elements())	# new lines may land mid-list
     t.ok(len(new) == 1 and new[0].endswith("session %d: user root changed running (copy-config, "
                                            "1 edit)" % root.session_id), "... its audit line", new)
-    ev = next_change(sub)
+    ev = sub.next_config_change()
     t.ok("<datastore>running</datastore>" in ev and "mark" in ev, "... its netconf-config-change", ev)
     before, lines = files(), len(audit_lines())
     rep = copy(root, "startup", "<running/>")
     t.ok(root.ok(rep) and files()["startup.xml"] != before["startup.xml"],
          "a copy running -> startup that changes it writes startup.xml", rep)
     t.eq(len(audit_lines()) - lines, 1, "... with its audit line")
-    ev = next_change(sub)
+    ev = sub.next_config_change()
     t.ok("<datastore>startup</datastore>" in ev, "... and its netconf-config-change", ev)
 
     # what differs in any way is a change: each copy from a new session
@@ -188,12 +174,12 @@ try:
             t.ok(nc.ok(rep) and files()["running.xml"] != before["running.xml"],
                  "%s, %s: running.xml written" % (what, who), rep)
             t.eq(len(audit_lines()) - lines, 1, "%s, %s: its audit line" % (what, who))
-            next_change(sub)
+            sub.next_config_change()
     # q: is declared and used in each, so that only what is named differs
     opened = '%s<open xmlns="%s" xmlns:q="urn:q" q:b="0" %%s>%%s</open>' % (nacm(RULES), W)
     t.ok(root.ok(copy(root, "running", opened % ('a="1"', '<v>1</v><q:u>1</q:u>'))),
          "root copies /w:open with a=\"1\"")
-    next_change(sub)
+    sub.next_config_change()
     for what, attr, inside in (("an attribute's value", 'a="2"', '<v>1</v><q:u>1</q:u>'),
                                ("an attribute's namespace", 'q:a="2"', '<v>1</v><q:u>1</q:u>'),
                                ("elements' namespaces", 'q:a="2"', '<q:v>1</q:v><u>1</u>')):
@@ -202,9 +188,9 @@ try:
         t.ok(root.ok(rep) and files()["running.xml"] != before["running.xml"],
              "%s changed, from a new session: running.xml written" % what, rep)
         t.eq(len(audit_lines()) - lines, 1, "... its audit line")
-        next_change(sub)
+        sub.next_config_change()
     t.ok(root.ok(copy(root, "running", base)), "root copies rules and data back")
-    next_change(sub)
+    sub.next_config_change()
     # the candidate keeps the whole path: the copy makes it, equal or not
     rep = copy(root, "candidate", "<running/>")
     t.ok(root.ok(rep), "root copies running to the absent candidate", rep)
@@ -262,14 +248,14 @@ try:
         t.ok(len(new) == 1 and new[0].endswith("session %d: user root changed running (copy-config, "
                                                "1 edit)" % root.session_id),
              "... its audit line: 1 edit", new)
-        ev = next_change(sub)
+        ev = sub.next_config_change()
         while ev != "" and "<datastore>running</datastore>" not in ev:
-            ev = next_change(sub)	# the candidate's changes above
+            ev = sub.next_config_change()	# the candidate's changes above
         edits = re.findall(r"<target[^>]*>([^<]*)</target>\s*<operation>([^<]*)</operation>", ev)
         t.ok(len(edits) == 1 and re.sub(r"[\w.-]+:", "", html.unescape(edits[0][0])) == target and
              edits[0][1] == "merge", "... its netconf-config-change: an update (merge) of %s" % what, ev)
         t.ok(root.ok(copy(root, "running", nacm(RULES) + DATA)), "root copies the data back")
-        next_change(sub)
+        sub.next_config_change()
     # edit-config keeps an existing node's attributes (a merge writes texts
     # and children): nobody's merge of an attribute changes nothing
     nb.edit_config("running", '<closed xmlns="%s" a="1"><v>1</v></closed>' % W)

@@ -90,6 +90,21 @@ class NcRaw:
         self.buf += data
         return True
 
+    def next_config_change(self, timeout=10):
+        """The next netconf-config-change notification this subscriber gets
+        (text), skipping other messages; '' at EOF or after timeout seconds
+        without a message."""
+        while True:
+            try:
+                m = self.read_msg(timeout=timeout)
+            except TimeoutError:
+                return ""
+            if m is None:
+                return ""
+            m = m.decode("utf-8", "replace")
+            if "netconf-config-change" in m:
+                return m
+
     def read_msg(self, timeout=None):
         """The next whole message (bytes, framing removed), or None at EOF."""
         deadline = time.monotonic() + scaled(timeout or self.timeout)
