@@ -180,15 +180,17 @@ int ops_nacm_write_checked(struct rpc *r, int res, struct nacm_denial *d);
  */
 int ops_tree_same(const xmlNode *a, const xmlNode *b, int depth);
 
-/* nacm_pair.c: 1 when elements a and b have the same attributes (name, namespace, value), in order. */
+/*
+ * nacm_pair.c: 1 when elements a and b have the same attributes (name,
+ * namespace, value), in order.
+ */
 int ops_attrs_same(const xmlNode *a, const xmlNode *b);
 
 /*
  * nacm_pair.c: ops_tree_same, but a packed node beside an unpacked one is
  * unpacked and compared inside (a datastore read from its files is packed,
  * a <config> from a request is not): 1 when a and b (either may be NULL)
- * hold the same data.  Ordered as stored: a reordering
- * is a change.
+ * hold the same data.  Ordered as stored: a reordering is a change.
  */
 int ops_tree_equal(xmlNodePtr a, xmlNodePtr b);
 
