@@ -51,7 +51,9 @@ try:
     b = nms(host="127.0.0.2")	# address titles are unique: a second loopback address
     d = start(client_conf("c", [("127.0.0.1", refusing), ("127.0.0.2", b.port)], retry=2))
     t.ok(wait_for(lambda: b.count() >= 1, 10), "first address refuses -> second address called")
-    log = d.log()
+    # The first round only: B's session ends at once, and a loaded machine may
+    # let the next round's attempts at the refusing address into the log.
+    log = d.log().split("session started with", 1)[0]
     t.eq(log.count("connecting to 127.0.0.1 port %d" % refusing), 2,
          "the refusing address got its `retry` attempts before moving on")
     t.ok("Connection refused" in log, "the refusal is logged with its reason", log)
