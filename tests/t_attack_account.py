@@ -295,15 +295,20 @@ try:
     r2 = nc.rpc("<get-config><source><running/></source></get-config>")
     t.ok(not NcRaw.ok(r) and not leaks(r) and not leaks(r2),
          "an XInclude in a config is not followed", text(r)[-300:] + text(r2)[-300:])
-    # <url> sources and targets, any scheme
+    # <url> sources and targets, any scheme; the target in /tmp (she may write
+    # there), named for this run: a file left by another run is not a finding
+    url_target = "/tmp/nchome-url-target-%d.xml" % os.getpid()
+    if os.path.exists(url_target):
+        os.unlink(url_target)
     for inner in ("<copy-config><target><running/></target><source><url>file:///etc/passwd</url></source></copy-config>",
-                  "<copy-config><target><url>file:///tmp/x.xml</url></target><source><running/></source></copy-config>",
+                  "<copy-config><target><url>file://%s</url></target><source><running/></source></copy-config>"
+                  % url_target,
                   "<validate><source><url>file:///etc/passwd</url></source></validate>",
                   "<copy-config><target><running/></target><source><url>scp://h/x</url></source></copy-config>"):
         r = nc.rpc(inner)
         t.ok(not NcRaw.ok(r) and NcRaw.tags(r) and not leaks(r), "refused without reading: %s" % inner[:60],
              text(r)[-300:])
-    t.ok(not os.path.exists("/tmp/x.xml"), "no <url> target was written")
+    t.ok(not os.path.exists(url_target), "no <url> target was written")
     r = nc.rpc('<partial-lock xmlns="urn:ietf:params:xml:ns:netconf:partial-lock:1.0"><select>/a:nacm</select>'
                "</partial-lock>")
     t.ok(not NcRaw.ok(r) and NcRaw.tags(r), "partial-lock is refused (not supported)", text(r)[-300:])

@@ -51,7 +51,9 @@ try:
     b = nms(host="127.0.0.2")	# address titles are unique: a second loopback address
     d = start(client_conf("c", [("127.0.0.1", refusing), ("127.0.0.2", b.port)], retry=2))
     t.ok(wait_for(lambda: b.count() >= 1, 10), "first address refuses -> second address called")
-    log = d.log()
+    # The first round only: B's session ends at once, and a loaded machine may
+    # let the next round's attempts at the refusing address into the log.
+    log = d.log().split("session started with", 1)[0]
     t.eq(log.count("connecting to 127.0.0.1 port %d" % refusing), 2,
          "the refusing address got its `retry` attempts before moving on")
     t.ok("Connection refused" in log, "the refusal is logged with its reason", log)
@@ -94,7 +96,10 @@ try:
     d.stop()
     t.ok(len(g) >= 5, "backoff: rounds keep coming (%d gaps)" % len(g), g)
     t.ok(g and g[0] <= 1 + scaled(0.6), "backoff: the first wait is at most `initial`", g)
-    t.ok(len(g) >= 3 and g[2] >= 1.4 and g[2] > g[0], "backoff: the wait grows (jitter in [b/2, b])", g)
+    # the third wait is in [1.5, 3]; the gaps are times the lines were read, so
+    # 0.3 s less for a late read (still over the first wait's 1 s at most)
+    t.ok(len(g) >= 3 and g[2] >= 1.5 - 0.3 and g[2] > g[0],
+         "backoff: the wait grows (jitter in [b/2, b])", g)
     t.ok(g and max(g) <= 3 + scaled(0.8), "backoff: no wait exceeds `max` (+ scheduling slack)", g)
     import re
     waits = [float(x) for x in re.findall(r"next round in ([0-9.]+) s", d.log())]

@@ -104,10 +104,14 @@ def phase(d, n, who, what, believed, why=r"neither %s \(uid \d+\) nor root" % SV
              "%s: believed, the next call at once (%s s after the close)" % (what, gap and round(gap, 2)),
              "%r\n%s" % (conns and conns[0], log[-2500:]))
     else:
-        t.ok(ok and gap >= BACKOFF[0] / 2 - 0.05 and
+        # A connection the NMS held 2 s or more counts by its time whatever the
+        # report said (a loaded machine stretches the 0.3 s session that far):
+        # only a shorter one shows, by its backoff, that the report was dropped.
+        held = conns[0].get("closed", conns[0]["time"]) - conns[0]["time"] if ok else 0
+        t.ok(ok and (gap >= BACKOFF[0] / 2 - 0.05 or held >= 1.9) and
              re.search(r"dialer-socket: dropped .*uid %d .*" % who[0] + why, log) is not None,
-             "%s: dropped with its uid logged, the session a failed round (backoff %s s)"
-             % (what, gap and round(gap, 2)), "%r\n%s" % (conns and conns[0], log[-2500:]))
+             "%s: dropped with its uid logged, the session a failed round (backoff %s s; held %.2f s)"
+             % (what, gap and round(gap, 2), held), "%r\n%s" % (conns and conns[0], log[-2500:]))
     return conns
 
 

@@ -82,6 +82,10 @@ try:
     rep = r.rpc('<get-schema xmlns="%s"/>' % NCM)
     t.eq([e.get("error-tag") for e in NcRaw.errors(rep)], ["missing-element"],
          "get-schema without identifier: missing-element")
+    # A session writes its counters just after each reply goes out, before it
+    # reads the next request: one more reply means the get-schema's are in
+    # for m's <get> below (else a loaded machine can let m read them first).
+    r.rpc("<get-config><source><running/></source></get-config>")
 
     # ---- netconf-state in <get> ----
     reply = m.get(filter=("subtree", '<netconf-state xmlns="%s"/>' % NCM))

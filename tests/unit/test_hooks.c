@@ -202,7 +202,8 @@ test_hooks(struct session *s)
 	/* A hung hook is killed with what it started. */
 	snprintf(pidfile, sizeof(pidfile), "%s/sleep.pid", top);
 	script(hookdir, "30-hang", 0755, "sleep 60 & echo $! >$LOG.pid; wait");
-	setenv("NCHOME_HOOK_TIMEOUT", "0.5", 1);
+	/* long enough for a loaded machine's sh to start sleep and write its pid */
+	setenv("NCHOME_HOOK_TIMEOUT", "2", 1);
 	reset_rpc(&r);
 	rc = hooks_run_commit(s->nc->commit_hooks, s, &r, ofd, nfd);
 	snprintf(pidfile, sizeof(pidfile), "%s.pid", logpath);
