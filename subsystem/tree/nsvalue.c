@@ -5,12 +5,16 @@
  * reconciles the namespaces of element and attribute names only, and
  * ns_tidy() would drop a declaration no name uses.  Here:
  *
- *   - which prefixes a text uses: every NCName directly followed by ':'
- *     and an NCName start character, not inside a longer name.  So
- *     "x:virtual", "/if:interfaces/if:interface[if:name='eth0']" use x
- *     and if; "12:30", "http://h/", "child::a" use nothing.  A
- *     description that happens to hold "a:b" keeps a declaration of a,
- *     if there is one: a spare declaration, never a lost one;
+ *   - which prefixes a text could use: every NCName directly followed
+ *     by one ':' (not "::"), not inside a longer name, whatever follows.
+ *     So "x:virtual", "/if:interfaces/if:interface[if:name='eth0']",
+ *     "p:1", "/p:*" use x, if and p; "12:30", "child::a" use nothing.
+ *     Data no module covers has no type to say what a value is, and a
+ *     text the NMS sent beside a declaration gets it back (a copy of
+ *     <v xmlns:p="urn:p">p:1</v> lost it when p was read only before a
+ *     name start).  A description that happens to hold "a:b" or
+ *     "http://h/" keeps a declaration of a or http, if there is one: a
+ *     spare declaration, never a lost one;
  *   - ns_value_uses(): whether an element's own text (or any text of a
  *     packed element) uses a prefix, for ns_in_subtree();
  *   - ns_carry_values(): an edit node about to leave its request (moved
@@ -60,8 +64,8 @@ each_prefix(const char *text, int (*cb)(void *, const char *), void *arg)
 		for (start = colon; start > (const unsigned char *)text &&
 		    ncname_char(start[-1]); start--)
 			;
-		/* a name before, a name start after, and not an axis "::" */
-		if (start < colon && ncname_start(*start) && ncname_start(colon[1]) &&
+		/* a name before, and not an axis "::" */
+		if (start < colon && ncname_start(*start) && colon[1] != ':' &&
 		    (size_t)(colon - start) <= PREFIX_MAX) {
 			memcpy(buf, start, (size_t)(colon - start));
 			buf[colon - start] = '\0';
