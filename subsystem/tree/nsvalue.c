@@ -22,7 +22,11 @@
  *     texts use that are declared only on its ancestors (<config>,
  *     <edit-config>, <rpc>);
  *   - ns_carry_leaf(): a datastore leaf that takes an edit leaf's text
- *     gets the declarations that text needs;
+ *     gets the declarations that text needs; ns_leaf_rebinds(): whether
+ *     the leaf binds one of them otherwise or not at all, and
+ *     ns_rebind_leaf(): the leaf's copy then gets them (edit.c
+ *     set_leaf: a merge of <v xmlns:p="urn:p2">p:1</v> onto a leaf
+ *     declaring urn:p kept urn:p);
  *   - ns_in_subtree(), ns_dedupe(), ns_tidy(): which declarations a
  *     stored node keeps (edit.c).
  * (filter_xpath.c gives a filtered reply's top-level nodes the
@@ -258,6 +262,82 @@ ns_carry_leaf(xmlNodePtr d, xmlNodePtr e)
 	if (d != NULL && e != NULL && d->type == XML_ELEMENT_NODE &&
 	    e->type == XML_ELEMENT_NODE)
 		each_own_prefix(e, leaf_one, &lc);
+}
+
+/* A prefix e's text uses, bound in e's scope, bound otherwise (or not) in d's? */
+static int
+rebinds_one(void *arg, const char *prefix)
+{
+	struct leaf_carry *lc = arg;
+	xmlNsPtr ens = xmlSearchNs(lc->e->doc, lc->e, BAD_CAST prefix), dns;
+
+	if (ens == NULL || ens->href == NULL)
+		return 0;
+	dns = xmlSearchNs(lc->d->doc, lc->d, BAD_CAST prefix);
+	if (dns != NULL && xmlStrEqual(dns->href, ens->href))
+		return 0;
+	/* d's own names keep their meaning: ns_rebind_leaf leaves such a prefix */
+	for (xmlAttrPtr a = lc->d->properties; a != NULL; a = a->next)
+		if (a->ns != NULL && a->ns->prefix != NULL &&
+		    strcmp((const char *)a->ns->prefix, prefix) == 0)
+			return 0;
+	return !(lc->d->ns != NULL && lc->d->ns->prefix != NULL &&
+	    strcmp((const char *)lc->d->ns->prefix, prefix) == 0);
+}
+
+int
+ns_leaf_rebinds(xmlNodePtr d, xmlNodePtr e)
+{
+	struct leaf_carry lc = { d, e };
+
+	if (d == NULL || e == NULL || d->type != XML_ELEMENT_NODE || e->type != XML_ELEMENT_NODE)
+		return 0;
+	return each_own_prefix(e, rebinds_one, &lc);
+}
+
+/* 1 when ns is the namespace of n's own name or of one of its attributes. */
+static int
+names_use(xmlNodePtr n, xmlNsPtr ns)
+{
+	if (n->ns == ns)
+		return 1;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+		if (a->ns == ns)
+			return 1;
+	return 0;
+}
+
+static int
+rebind_one(void *arg, const char *prefix)
+{
+	struct leaf_carry *lc = arg;
+	xmlNsPtr ens = xmlSearchNs(lc->e->doc, lc->e, BAD_CAST prefix);
+
+	if (ens == NULL || ens->href == NULL)
+		return 0;
+	for (xmlNsPtr d = lc->d->nsDef; d != NULL; d = d->next)
+		if (d->prefix != NULL && strcmp((const char *)d->prefix, prefix) == 0) {
+			if (!xmlStrEqual(d->href, ens->href) && !names_use(lc->d, d)) {
+				xmlChar *href = xmlStrdup(ens->href);
+
+				if (href == NULL)
+					xoom();
+				xmlFree((xmlChar *)d->href);
+				d->href = href;
+			}
+			return 0;
+		}
+	return leaf_one(arg, prefix);
+}
+
+void
+ns_rebind_leaf(xmlNodePtr d, xmlNodePtr e)
+{
+	struct leaf_carry lc = { d, e };
+
+	if (d != NULL && e != NULL && d->type == XML_ELEMENT_NODE &&
+	    e->type == XML_ELEMENT_NODE)
+		each_own_prefix(e, rebind_one, &lc);
 }
 
 /* ---- declarations of stored nodes (edit.c) ---- */
