@@ -11,7 +11,11 @@ and <commit/>: each is what get-config returns then, byte for byte, its
 netconf-config-change lists one merge of that node, and copy-config's
 audit line counts 1 edit.  User nobody, who may not write /w:closed,
 cannot change only its declaration: by copy-config (access-denied,
-running as it was), nor by committing root's candidate that changes it."""
+running as it was), by committing root's candidate that changes it, nor
+by a merge.  An edit-config merge onto an existing leaf reads its text
+with the edit's bindings: a declaration added, or its URI changed (with
+the text or without), is stored (tree/edit.c set_leaf; urn:p was kept),
+and the same merge again leaves running as it was."""
 import html
 import os
 import re
@@ -128,6 +132,22 @@ try:
                 got = get_config(session())
                 t.ok(wrap(after) in got, "... get-config from a new session: %s" % wrap(after), got)
 
+    # edit-config merge: the leaf's text is read with the edit's bindings
+    t.ok(is_ok(copy(root, "running", closed('<k>1</k><v>p:1</v>'))), "root copies /w:closed, p undeclared")
+    sub.next_config_change()
+    for what, v in (("added", '<v xmlns:p="urn:p">p:1</v>'), ("its URI changed", '<v xmlns:p="urn:p2">p:1</v>'),
+                    ("its URI changed, with the text", '<v xmlns:p="urn:p3">p:2</v>')):
+        rep = raw(root, "<edit-config><target><running/></target><config>%s</config></edit-config>"
+                  % closed("<k>1</k>" + v))
+        ev = sub.next_config_change() if is_ok(rep) else ""
+        t.ok(is_ok(rep) and "closed" in ev, "a merge of /w:closed/w:v, declaration %s: <ok/> and its event"
+             % what, (rep, ev))
+        got = get_config(session())
+        t.ok(closed("<k>1</k>" + v) in got, "... get-config from a new session: %s" % v, got)
+    t.ok(is_ok(raw(root, "<edit-config><target><running/></target><config>%s</config></edit-config>"
+                   % closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>'))), "... the same merge again: <ok/>")
+    t.ok(closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>') in get_config(root), "... running as it was")
+
     # user nobody may not write /w:closed: not its declarations either
     t.ok(is_ok(copy(root, "running", closed('<v xmlns:p="urn:p">p:1</v>'))),
          "root copies /w:closed/w:v declaring p")
@@ -143,6 +163,11 @@ try:
     t.ok("<error-tag>access-denied</error-tag>" in rep, "nobody's commit of it: access-denied", rep)
     t.ok(closed('<v xmlns:p="urn:p">p:1</v>') in get_config(root), "... running as it was")
     t.ok(is_ok(raw(root, "<discard-changes/>")), "root discards the candidate")
+    rep = raw(nb, "<edit-config><target><running/></target><config>%s</config></edit-config>"
+              % closed('<v xmlns:p="urn:p2">p:1</v>'))
+    t.ok("<error-tag>access-denied</error-tag>" in rep,
+         "nobody's merge changing only p's URI on /w:closed/w:v: access-denied", rep)
+    t.ok(closed('<v xmlns:p="urn:p">p:1</v>') in get_config(root), "... running as it was")
 finally:
     for p in procs:
         p.kill()
