@@ -133,19 +133,22 @@ try:
                 t.ok(wrap(after) in got, "... get-config from a new session: %s" % wrap(after), got)
 
     # edit-config merge: the leaf's text is read with the edit's bindings
-    t.ok(is_ok(copy(root, "running", closed('<k>1</k><v>p:1</v>'))), "root copies /w:closed, p undeclared")
+    t.ok(is_ok(copy(root, "running", closed('<k>1</k><v>p:1</v>'))),
+         "root copies /w:closed, p undeclared")
     sub.next_config_change()
-    for what, v in (("added", '<v xmlns:p="urn:p">p:1</v>'), ("its URI changed", '<v xmlns:p="urn:p2">p:1</v>'),
+    for what, v in (("added", '<v xmlns:p="urn:p">p:1</v>'),
+                    ("its URI changed", '<v xmlns:p="urn:p2">p:1</v>'),
                     ("its URI changed, with the text", '<v xmlns:p="urn:p3">p:2</v>')):
         rep = raw(root, "<edit-config><target><running/></target><config>%s</config></edit-config>"
                   % closed("<k>1</k>" + v))
         ev = sub.next_config_change() if is_ok(rep) else ""
-        t.ok(is_ok(rep) and "closed" in ev, "a merge of /w:closed/w:v, declaration %s: <ok/> and its event"
-             % what, (rep, ev))
+        t.ok(is_ok(rep) and "closed" in ev,
+             "a merge of /w:closed/w:v, declaration %s: <ok/> and its event" % what, (rep, ev))
         got = get_config(session())
         t.ok(closed("<k>1</k>" + v) in got, "... get-config from a new session: %s" % v, got)
-    t.ok(is_ok(raw(root, "<edit-config><target><running/></target><config>%s</config></edit-config>"
-                   % closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>'))), "... the same merge again: <ok/>")
+    rep = raw(root, "<edit-config><target><running/></target><config>%s</config></edit-config>"
+              % closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>'))
+    t.ok(is_ok(rep), "... the same merge again: <ok/>", rep)
     t.ok(closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>') in get_config(root), "... running as it was")
 
     # user nobody may not write /w:closed: not its declarations either

@@ -15,9 +15,9 @@
  * namespace declarations are an update of the new leaf; other paired
  * nodes of different attributes or declarations are an update of the
  * new node (data no module covers keeps its attributes; a declaration
- * gives a QName text its meaning), and all paired nodes with children are compared
- * child by child (packed ones unpacked first; packed_repack packs them
- * after the RPC).  An unpaired old node is a delete of its subtree, an
+ * gives a QName text its meaning), and all paired nodes with children
+ * are compared child by child (packed ones unpacked first;
+ * packed_repack packs them after the RPC).  An unpaired old node is a delete of its subtree, an
  * unpaired new one a create.  A mismatch the pairing cannot see is
  * reported as delete and create: stricter than needed, never more
  * permissive.

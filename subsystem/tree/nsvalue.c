@@ -231,6 +231,20 @@ ns_carry_children(xmlNodePtr parent)
 		ns_carry_values(c);
 }
 
+/* 1 when d's own name or one of its attributes is written with prefix. */
+static int
+own_names_use(xmlNodePtr d, const char *prefix)
+{
+	if (d->ns != NULL && d->ns->prefix != NULL &&
+	    strcmp((const char *)d->ns->prefix, prefix) == 0)
+		return 1;
+	for (xmlAttrPtr a = d->properties; a != NULL; a = a->next)
+		if (a->ns != NULL && a->ns->prefix != NULL &&
+		    strcmp((const char *)a->ns->prefix, prefix) == 0)
+			return 1;
+	return 0;
+}
+
 struct leaf_carry {
 	xmlNodePtr	 d, e;
 };
@@ -246,8 +260,7 @@ leaf_one(void *arg, const char *prefix)
 	dns = xmlSearchNs(lc->d->doc, lc->d, BAD_CAST prefix);
 	if (dns != NULL && xmlStrEqual(dns->href, ens->href))
 		return 0;
-	if (declares_prefix(lc->d, prefix) || (lc->d->ns != NULL &&
-	    lc->d->ns->prefix != NULL && strcmp((const char *)lc->d->ns->prefix, prefix) == 0))
+	if (declares_prefix(lc->d, prefix) || own_names_use(lc->d, prefix))
 		return 0;	/* would change what d's own names mean */
 	if (xmlNewNs(lc->d, ens->href, BAD_CAST prefix) == NULL)
 		xoom();
@@ -277,12 +290,7 @@ rebinds_one(void *arg, const char *prefix)
 	if (dns != NULL && xmlStrEqual(dns->href, ens->href))
 		return 0;
 	/* d's own names keep their meaning: ns_rebind_leaf leaves such a prefix */
-	for (xmlAttrPtr a = lc->d->properties; a != NULL; a = a->next)
-		if (a->ns != NULL && a->ns->prefix != NULL &&
-		    strcmp((const char *)a->ns->prefix, prefix) == 0)
-			return 0;
-	return !(lc->d->ns != NULL && lc->d->ns->prefix != NULL &&
-	    strcmp((const char *)lc->d->ns->prefix, prefix) == 0);
+	return !own_names_use(lc->d, prefix);
 }
 
 int
@@ -295,18 +303,6 @@ ns_leaf_rebinds(xmlNodePtr d, xmlNodePtr e)
 	return each_own_prefix(e, rebinds_one, &lc);
 }
 
-/* 1 when ns is the namespace of n's own name or of one of its attributes. */
-static int
-names_use(xmlNodePtr n, xmlNsPtr ns)
-{
-	if (n->ns == ns)
-		return 1;
-	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
-		if (a->ns == ns)
-			return 1;
-	return 0;
-}
-
 static int
 rebind_one(void *arg, const char *prefix)
 {
@@ -317,7 +313,7 @@ rebind_one(void *arg, const char *prefix)
 		return 0;
 	for (xmlNsPtr d = lc->d->nsDef; d != NULL; d = d->next)
 		if (d->prefix != NULL && strcmp((const char *)d->prefix, prefix) == 0) {
-			if (!xmlStrEqual(d->href, ens->href) && !names_use(lc->d, d)) {
+			if (!xmlStrEqual(d->href, ens->href) && !own_names_use(lc->d, prefix)) {
 				xmlChar *href = xmlStrdup(ens->href);
 
 				if (href == NULL)
