@@ -11,12 +11,13 @@
  * whose key is not first), the nodes pair only with an equal one
  * (nacm_pair.c pairs them, without copies).  Two paired nodes that are
  * equal (ops_tree_same, node by node: names, namespaces, attributes,
- * texts) are no change; paired leaves of different text or attributes
- * are an update of the new leaf; other paired nodes of different
- * attributes are an update of the new node (data no module covers keeps
- * its attributes), and all paired nodes with children are compared
- * child by child (packed ones unpacked first; packed_repack packs them
- * after the RPC).  An unpaired old node is a delete of its subtree, an
+ * texts) are no change; paired leaves of different text, attributes or
+ * namespace declarations are an update of the new leaf; other paired
+ * nodes of different attributes or declarations are an update of the
+ * new node (data no module covers keeps its attributes; a declaration
+ * gives a QName text its meaning), and all paired nodes with children
+ * are compared child by child (packed ones unpacked first;
+ * packed_repack packs them after the RPC).  An unpaired old node is a delete of its subtree, an
  * unpaired new one a create.  A mismatch the pairing cannot see is
  * reported as delete and create: stricter than needed, never more
  * permissive.
@@ -78,12 +79,16 @@ static int diff_children(struct changes *cs, xmlNodePtr oldp, xmlNodePtr newp, i
 static int
 diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
 {
-	/* data no module covers keeps its attributes: changing one is an update */
+	/*
+	 * data no module covers keeps its attributes, and every node its
+	 * namespace declarations (a QName text's meaning): changing one is
+	 * an update of the node
+	 */
 	int attrs_changed;
 
 	if (ops_tree_same(o, n, 0))
 		return 0;
-	attrs_changed = !ops_attrs_same(o, n);
+	attrs_changed = !ops_attrs_same(o, n) || !ops_nsdefs_same(o, n);
 	if (!ops_has_elements(o) && !ops_has_elements(n)) {
 		xmlChar *a = leaf_text(o), *b = leaf_text(n);
 

@@ -75,6 +75,22 @@ ops_attrs_same(const xmlNode *a, const xmlNode *b)
 }
 
 /*
+ * 1 when a and b declare the same prefixes with the same URIs, in order.
+ * A text may use any of them (a QName value: tree/nsvalue.c), and the
+ * store keeps them as sent: another URI for a prefix is another value.
+ */
+int
+ops_nsdefs_same(const xmlNode *a, const xmlNode *b)
+{
+	const xmlNs *da, *db;
+
+	for (da = a->nsDef, db = b->nsDef; da != NULL && db != NULL; da = da->next, db = db->next)
+		if (!str_same(da->prefix, db->prefix) || !str_same(da->href, db->href))
+			return 0;
+	return da == NULL && db == NULL;
+}
+
+/*
  * The walk of ops_tree_same and ops_tree_equal: with unpack, a packed
  * node met beside an unpacked one is unpacked (packed_repack packs it
  * again after the RPC) and the walk goes on inside it.
@@ -82,7 +98,6 @@ ops_attrs_same(const xmlNode *a, const xmlNode *b)
 static int
 tree_same(const xmlNode *a, const xmlNode *b, int depth, int unpack)
 {
-	const xmlNs *da, *db;
 	const xmlNode *ca, *cb;
 
 	if (a->type != b->type)
@@ -93,10 +108,7 @@ tree_same(const xmlNode *a, const xmlNode *b, int depth, int unpack)
 		return 1;
 	if (!xmlStrEqual(a->name, b->name) || !str_same(ns_of(a), ns_of(b)))
 		return 0;
-	for (da = a->nsDef, db = b->nsDef; da != NULL && db != NULL; da = da->next, db = db->next)
-		if (!str_same(da->prefix, db->prefix) || !str_same(da->href, db->href))
-			return 0;
-	if (da != NULL || db != NULL)
+	if (!ops_nsdefs_same(a, b))
 		return 0;
 	/*
 	 * Attributes are stored (data no module covers keeps them): a copy

@@ -187,6 +187,12 @@ int ops_tree_same(const xmlNode *a, const xmlNode *b, int depth);
 int ops_attrs_same(const xmlNode *a, const xmlNode *b);
 
 /*
+ * nacm_pair.c: 1 when elements a and b declare the same namespaces
+ * (prefix and URI), in order.
+ */
+int ops_nsdefs_same(const xmlNode *a, const xmlNode *b);
+
+/*
  * nacm_pair.c: ops_tree_same, but a packed node beside an unpacked one is
  * unpacked and compared inside (a datastore read from its files is packed,
  * a <config> from a request is not): 1 when a and b (either may be NULL)

@@ -149,13 +149,33 @@ static int apply_children(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr eparent,
  * nodes of a big merge stay scattered through the freed request's heap
  * and keep it resident (measured: 154 MB against 109 MB).
  */
-static void
+static xmlNodePtr
 set_leaf(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr e)
 {
 	char *want, *have;
 	xmlNodePtr t;
 
 	packed_unpack(d);	/* a container that becomes a leaf */
+	if (ns_leaf_rebinds(d, e)) {
+		/*
+		 * e's text means its prefixes as e's scope binds them, and d
+		 * binds one otherwise or not at all: d is replaced by its copy
+		 * (attributes kept, as a merge keeps them) declaring them as e
+		 * does, so that the undo log (a remove and an add) can put d
+		 * back.  Declared on d in place, a declaration alone was lost.
+		 */
+		xmlNodePtr n = xmlDocCopyNode(d, d->doc, 2);
+
+		want = node_leaf_text(e);
+		if (n == NULL || (t = xmlNewDocText(d->doc, BAD_CAST want)) == NULL)
+			xoom();
+		free(want);
+		ns_rebind_leaf(n, e);
+		xmlAddChild(n, t);
+		edit_add_child(c, d->parent, n, d);
+		edit_remove_child(c, d);
+		return n;
+	}
 	ns_carry_leaf(d, e);	/* the prefixes e's value uses (nsvalue.c) */
 	want = node_leaf_text(e);
 	have = node_leaf_text(d);
@@ -184,6 +204,7 @@ set_leaf(struct edit_ctx *c, xmlNodePtr d, xmlNodePtr e)
 	}
 	free(want);
 	free(have);
+	return d;
 }
 
 /*
@@ -313,7 +334,7 @@ apply_node(struct edit_ctx *c, xmlNodePtr p, const struct lysc_node *psn, int kn
 			return 0;
 		}
 		if (node_is_leaf(e))
-			set_leaf(c, d, e);
+			d = set_leaf(c, d, e);
 		else if (apply_children(c, d, e, op, sn, ckn) == -1)
 			return -1;
 		if (at)

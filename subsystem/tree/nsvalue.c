@@ -5,12 +5,16 @@
  * reconciles the namespaces of element and attribute names only, and
  * ns_tidy() would drop a declaration no name uses.  Here:
  *
- *   - which prefixes a text uses: every NCName directly followed by ':'
- *     and an NCName start character, not inside a longer name.  So
- *     "x:virtual", "/if:interfaces/if:interface[if:name='eth0']" use x
- *     and if; "12:30", "http://h/", "child::a" use nothing.  A
- *     description that happens to hold "a:b" keeps a declaration of a,
- *     if there is one: a spare declaration, never a lost one;
+ *   - which prefixes a text could use: every NCName directly followed
+ *     by one ':' (not "::"), not inside a longer name, whatever follows.
+ *     So "x:virtual", "/if:interfaces/if:interface[if:name='eth0']",
+ *     "p:1", "/p:*" use x, if and p; "12:30", "child::a" use nothing.
+ *     Data no module covers has no type to say what a value is, and a
+ *     text the NMS sent beside a declaration gets it back (a copy of
+ *     <v xmlns:p="urn:p">p:1</v> lost it when p was read only before a
+ *     name start).  A description that happens to hold "a:b" or
+ *     "http://h/" keeps a declaration of a or http, if there is one: a
+ *     spare declaration, never a lost one;
  *   - ns_value_uses(): whether an element's own text (or any text of a
  *     packed element) uses a prefix, for ns_in_subtree();
  *   - ns_carry_values(): an edit node about to leave its request (moved
@@ -18,7 +22,11 @@
  *     texts use that are declared only on its ancestors (<config>,
  *     <edit-config>, <rpc>);
  *   - ns_carry_leaf(): a datastore leaf that takes an edit leaf's text
- *     gets the declarations that text needs;
+ *     gets the declarations that text needs; ns_leaf_rebinds(): whether
+ *     the leaf binds one of them otherwise or not at all, and
+ *     ns_rebind_leaf(): the leaf's copy then gets them (edit.c
+ *     set_leaf: a merge of <v xmlns:p="urn:p2">p:1</v> onto a leaf
+ *     declaring urn:p kept urn:p);
  *   - ns_in_subtree(), ns_dedupe(), ns_tidy(): which declarations a
  *     stored node keeps (edit.c).
  * (filter_xpath.c gives a filtered reply's top-level nodes the
@@ -60,8 +68,8 @@ each_prefix(const char *text, int (*cb)(void *, const char *), void *arg)
 		for (start = colon; start > (const unsigned char *)text &&
 		    ncname_char(start[-1]); start--)
 			;
-		/* a name before, a name start after, and not an axis "::" */
-		if (start < colon && ncname_start(*start) && ncname_start(colon[1]) &&
+		/* a name before, and not an axis "::" */
+		if (start < colon && ncname_start(*start) && colon[1] != ':' &&
 		    (size_t)(colon - start) <= PREFIX_MAX) {
 			memcpy(buf, start, (size_t)(colon - start));
 			buf[colon - start] = '\0';
@@ -223,6 +231,20 @@ ns_carry_children(xmlNodePtr parent)
 		ns_carry_values(c);
 }
 
+/* 1 when d's own name or one of its attributes is written with prefix. */
+static int
+own_names_use(xmlNodePtr d, const char *prefix)
+{
+	if (d->ns != NULL && d->ns->prefix != NULL &&
+	    strcmp((const char *)d->ns->prefix, prefix) == 0)
+		return 1;
+	for (xmlAttrPtr a = d->properties; a != NULL; a = a->next)
+		if (a->ns != NULL && a->ns->prefix != NULL &&
+		    strcmp((const char *)a->ns->prefix, prefix) == 0)
+			return 1;
+	return 0;
+}
+
 struct leaf_carry {
 	xmlNodePtr	 d, e;
 };
@@ -238,8 +260,7 @@ leaf_one(void *arg, const char *prefix)
 	dns = xmlSearchNs(lc->d->doc, lc->d, BAD_CAST prefix);
 	if (dns != NULL && xmlStrEqual(dns->href, ens->href))
 		return 0;
-	if (declares_prefix(lc->d, prefix) || (lc->d->ns != NULL &&
-	    lc->d->ns->prefix != NULL && strcmp((const char *)lc->d->ns->prefix, prefix) == 0))
+	if (declares_prefix(lc->d, prefix) || own_names_use(lc->d, prefix))
 		return 0;	/* would change what d's own names mean */
 	if (xmlNewNs(lc->d, ens->href, BAD_CAST prefix) == NULL)
 		xoom();
@@ -254,6 +275,65 @@ ns_carry_leaf(xmlNodePtr d, xmlNodePtr e)
 	if (d != NULL && e != NULL && d->type == XML_ELEMENT_NODE &&
 	    e->type == XML_ELEMENT_NODE)
 		each_own_prefix(e, leaf_one, &lc);
+}
+
+/* A prefix e's text uses, bound in e's scope, bound otherwise (or not) in d's? */
+static int
+rebinds_one(void *arg, const char *prefix)
+{
+	struct leaf_carry *lc = arg;
+	xmlNsPtr ens = xmlSearchNs(lc->e->doc, lc->e, BAD_CAST prefix), dns;
+
+	if (ens == NULL || ens->href == NULL)
+		return 0;
+	dns = xmlSearchNs(lc->d->doc, lc->d, BAD_CAST prefix);
+	if (dns != NULL && xmlStrEqual(dns->href, ens->href))
+		return 0;
+	/* d's own names keep their meaning: ns_rebind_leaf leaves such a prefix */
+	return !own_names_use(lc->d, prefix);
+}
+
+int
+ns_leaf_rebinds(xmlNodePtr d, xmlNodePtr e)
+{
+	struct leaf_carry lc = { d, e };
+
+	if (d == NULL || e == NULL || d->type != XML_ELEMENT_NODE || e->type != XML_ELEMENT_NODE)
+		return 0;
+	return each_own_prefix(e, rebinds_one, &lc);
+}
+
+static int
+rebind_one(void *arg, const char *prefix)
+{
+	struct leaf_carry *lc = arg;
+	xmlNsPtr ens = xmlSearchNs(lc->e->doc, lc->e, BAD_CAST prefix);
+
+	if (ens == NULL || ens->href == NULL)
+		return 0;
+	for (xmlNsPtr d = lc->d->nsDef; d != NULL; d = d->next)
+		if (d->prefix != NULL && strcmp((const char *)d->prefix, prefix) == 0) {
+			if (!xmlStrEqual(d->href, ens->href) && !own_names_use(lc->d, prefix)) {
+				xmlChar *href = xmlStrdup(ens->href);
+
+				if (href == NULL)
+					xoom();
+				xmlFree((xmlChar *)d->href);
+				d->href = href;
+			}
+			return 0;
+		}
+	return leaf_one(arg, prefix);
+}
+
+void
+ns_rebind_leaf(xmlNodePtr d, xmlNodePtr e)
+{
+	struct leaf_carry lc = { d, e };
+
+	if (d != NULL && e != NULL && d->type == XML_ELEMENT_NODE &&
+	    e->type == XML_ELEMENT_NODE)
+		each_own_prefix(e, rebind_one, &lc);
 }
 
 /* ---- declarations of stored nodes (edit.c) ---- */
