@@ -466,6 +466,7 @@ main(int argc, char *argv[])
 		 * the parser warm (hello_recv_prepare).
 		 */
 		xmlInitParser();
+		reg_clean_stale(sess.dd);	/* reads every live entry: not before the hello */
 		server_prepare(&sess);
 		(void)hello_recv_prepare();
 #ifdef __GLIBC__

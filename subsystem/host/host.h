@@ -228,6 +228,9 @@ void reg_update(struct session *s);
 /* Removes s's entry (session end). */
 void reg_unregister(struct session *s);
 
+/* Removes dead sessions' entries and half-made ones (after the hello). */
+void reg_clean_stale(struct dsdir *dd);
+
 /*
  * The live sessions (sorted by id); *out is malloc()ed, free() it.  0 or -1.
  */

@@ -136,9 +136,15 @@ parse_id(const char *name, uint32_t *id)
 	return 0;
 }
 
-/* Removes leftovers of dead sessions, including half-made entries. */
-static void
-clean_stale(struct dsdir *dd)
+/*
+ * Removes leftovers of dead sessions, including half-made entries.  Not
+ * part of reg_register: it reads every live session's entry, so the
+ * session calls it after its hello (issue 18), and nothing needs it
+ * before: ids come from next-id, and reg_list() skips (and removes) dead
+ * entries itself.
+ */
+void
+reg_clean_stale(struct dsdir *dd)
 {
 	struct reg_session e;
 	struct dirent *de;
@@ -277,7 +283,6 @@ reg_register(struct session *s)
 
 	if (dsdir_fd(s->dd, DSD_SESSIONS) == -1)
 		return -1;
-	clean_stale(s->dd);
 	snprintf(tmp, sizeof(tmp), ".new-%ld", (long)getpid());
 	if ((fd = make_entry(s, tmp, &len)) == -1)
 		return -1;

@@ -128,7 +128,7 @@ replay_one(struct store *st, xmlDocPtr doc, const char *payload, uint32_t len,
 		xmlFreeDoc(edoc);
 		return -1;
 	}
-	c.keys = st->keys;
+	c.keys = store_keys(st);
 	c.schema = st->yang;	/* the rules the edit was made with */
 	c.move = 1;		/* edoc is freed right after */
 	c.no_index = no_index;

@@ -69,9 +69,18 @@ store_base_name(enum ds_id ds, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Read from the schema file by the first request that needs them, not
+ * by store_open(): a session's start (exec -> hello, issue 18) does not
+ * parse the RELAX NG schema, whose size is the operator's.
+ */
 xmlHashTablePtr
 store_keys(struct store *st)
 {
+	if (!st->keys_read) {
+		st->keys_read = 1;
+		st->keys = keys_from_schema(st->schema_path);
+	}
 	return st->keys;
 }
 
@@ -526,7 +535,6 @@ store_open(struct dsdir *dd, const char *schema, uint32_t sid)
 		store_unlock(st);
 	}
 	store_check_sticky(st);
-	st->keys = keys_from_schema(st->schema_path);
 	return st;
 fail:
 	store_close(st);

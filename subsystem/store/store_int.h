@@ -71,7 +71,8 @@ struct store {
 	uint64_t	 max_size;	/* a datastore's XML at most (0: no cap) */
 	int		 too_big;	/* the last write was refused by max_size */
 	struct ds_cache	 c[DS_COUNT];
-	xmlHashTablePtr	 keys;		/* list keys from the schema */
+	xmlHashTablePtr	 keys;		/* list keys from the schema (store_keys) */
+	int		 keys_read;	/* keys holds what the schema gave */
 	char		*schema_path;	/* NULL: none configured */
 	xmlRelaxNGPtr	 schema;
 	int		 schema_loaded;
