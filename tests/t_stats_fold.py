@@ -7,7 +7,8 @@ session's end (in the file, entry gone); a SIGKILLed session's counts are
 counted exactly once, before and after its entry is folded, even when
 several sessions find the dead entry at once; a reader that runs while a
 fold is half done (file added to, entry not yet removed: the test holds
-the lock as a folder would) waits and counts once.  Over pipes (no sshd)."""
+the lock as a folder would) waits and counts once; an entry left from an
+earlier boot is neither summed nor folded.  Over pipes (no sshd)."""
 import fcntl
 import os
 import re
@@ -146,6 +147,17 @@ try:
     os.close(fd)
     reader.join(30)
     t.eq(got, [base + 4 + 1], "a reader during a fold counts the folded session once")
+
+    # ---- a dead entry of an earlier boot: counted in that boot only ----
+    base = in_rpcs(c)
+    old = os.path.join(sessions_dir, "99999")
+    with open(old, "w") as f:
+        f.write("pid 1\nuser x\npeer \nlogin 1\nin-rpcs 1000\nfold-boot an-earlier-boot\n")
+    t.eq(in_rpcs(c), base + 1, "a reader leaves out an entry of an earlier boot")
+    before = file_in_rpcs()
+    start().close()
+    t.ok(not os.path.exists(old), "the next session removes it")
+    t.eq(file_in_rpcs(), before + 1, "without folding its counts into this boot's (+ its close-session)")
     c.close()
 finally:
     for p in procs:
