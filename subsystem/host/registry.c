@@ -42,6 +42,7 @@ static size_t reg_len;			/* bytes last written */
  * counts, so they go to the statistics file after each RPC.
  */
 static int count_direct;
+static pid_t reg_pid;			/* getpid() is a system call each time */
 static struct stats flushed;		/* what the statistics file has of ours */
 
 /* This session's counters, as the statistics file counts them. */
@@ -91,7 +92,7 @@ format_entry(struct session *s, char *buf, size_t len)
 	    "in-rpcs %llu\nin-bad-rpcs %llu\nout-rpc-errors %llu\n"
 	    "out-notifications %llu\ndenied-operations %llu\n"
 	    "denied-data-writes %llu\ndenied-notifications %llu\n%s%s%s",
-	    (long)getpid(), s->user != NULL ? s->user : "",
+	    (long)reg_pid, s->user != NULL ? s->user : "",
 	    s->peer != NULL ? s->peer : "", (long long)s->login_time,
 	    (unsigned long long)c.in_rpcs, (unsigned long long)c.in_bad_rpcs,
 	    (unsigned long long)c.out_rpc_errors,
@@ -391,6 +392,7 @@ reg_register(struct session *s)
 
 	if (dsdir_fd(s->dd, DSD_SESSIONS) == -1)
 		return -1;
+	reg_pid = getpid();
 	clean_stale(s->dd);
 	snprintf(tmp, sizeof(tmp), ".new-%ld", (long)getpid());
 	if ((fd = make_entry(s, tmp, &len)) == -1)
