@@ -153,7 +153,12 @@ try:
     old = os.path.join(sessions_dir, "99999")
     with open(old, "w") as f:
         f.write("pid 1\nuser x\npeer \nlogin 1\nin-rpcs 1000\nfold-boot an-earlier-boot\n")
+    # locked by the test while c reads, so the <get>'s session list does
+    # not remove it first: the sum itself must leave it out
+    hold = os.open(old, os.O_RDONLY)
+    fcntl.flock(hold, fcntl.LOCK_EX)
     t.eq(in_rpcs(c), base + 1, "a reader leaves out an entry of an earlier boot")
+    os.close(hold)
     before = file_in_rpcs()
     start().close()
     t.ok(not os.path.exists(old), "the next session removes it")
