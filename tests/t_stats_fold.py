@@ -47,8 +47,13 @@ def in_rpcs(nc):
 
 
 def file_in_rpcs():
-    with open(stats_file) as f:
-        m = re.search(r"^in-rpcs (\d+)$", f.read(), re.M)
+    """in-rpcs in the statistics file; 0 before the first session made it
+    (it counts in-sessions just after its hello, maybe after ours)."""
+    try:
+        with open(stats_file) as f:
+            m = re.search(r"^in-rpcs (\d+)$", f.read(), re.M)
+    except FileNotFoundError:
+        return 0
     return int(m.group(1)) if m else 0
 
 
