@@ -241,11 +241,12 @@ void reg_update(struct session *s);
 void reg_unregister(struct session *s);
 
 /*
- * Adds to *acc the counters of every entry whose fold-boot is boot, live
- * or dead: those the statistics file does not hold yet.  Called under the
- * statistics file's lock (stats_read).
+ * The host's RFC 6022 totals: the statistics file's plus the counts of
+ * the entries not folded into it yet, summed under the file's lock
+ * (stats.c).  0, or -1 when the file holds no totals for this boot yet
+ * (start_time is 0 then; the counters still hold what sessions counted).
  */
-void reg_sum_unfolded(struct dsdir *dd, const char *boot, struct stats *acc);
+int reg_stats(struct dsdir *dd, struct stats *out);
 
 /*
  * The live sessions (sorted by id); *out is malloc()ed, free() it.  0 or -1.
@@ -289,12 +290,8 @@ int stats_lock(struct dsdir *dd, int op);
 /* stats_add() on a file held with stats_lock(dd, LOCK_EX); 0 or -1. */
 int stats_add_locked(struct dsdir *dd, int fd, const struct stats *delta);
 
-/*
- * The host's totals: the file's plus the registry's unfolded counts.  0,
- * or -1 when the file holds no totals for this boot yet (start_time is 0
- * then; the counters still hold what live sessions counted).
- */
-int stats_read(struct dsdir *dd, struct stats *out);
+/* The file's totals (fd from stats_lock); 0, or -1 when none for this boot (all zero). */
+int stats_read_locked(int fd, struct stats *out);
 
 /* acc += add, counter by counter (start_time untouched). */
 void stats_sum(struct stats *acc, const struct stats *add);

@@ -532,8 +532,9 @@ reg_list(struct dsdir *dd, struct reg_session **out, size_t *n)
 	return 0;
 }
 
-void
-reg_sum_unfolded(struct dsdir *dd, const char *boot, struct stats *acc)
+/* Adds to *acc the counts of every entry whose fold-boot is boot, live or dead. */
+static void
+sum_unfolded(struct dsdir *dd, const char *boot, struct stats *acc)
 {
 	struct reg_session e;
 	struct dirent *de;
@@ -558,4 +559,25 @@ reg_sum_unfolded(struct dsdir *dd, const char *boot, struct stats *acc)
 		close(fd);
 	}
 	closedir(d);
+}
+
+int
+reg_stats(struct dsdir *dd, struct stats *out)
+{
+	int fd, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	/*
+	 * Under the file's LOCK_SH: a fold (add to the file, remove the
+	 * entry, under LOCK_EX) is seen whole.  Unlocked (lock-wait passed)
+	 * the sum may miss or repeat a session folded meanwhile; a reader is
+	 * still answered.
+	 */
+	fd = stats_lock(dd, LOCK_SH);
+	if (fd != -1)
+		rc = stats_read_locked(fd, out);
+	sum_unfolded(dd, stats_boot_id(), out);
+	if (fd != -1)
+		close(fd);
+	return rc;
 }

@@ -27,7 +27,7 @@
  * folds them into this file once, when it ends; an entry left by a
  * session that died without folding (SIGKILL) is folded by whoever
  * removes it (registry.c).  The file alone therefore lags; the totals are
- * the file plus every entry not yet folded, and stats_read() sums both
+ * the file plus every entry not yet folded, and reg_stats() sums both
  * under LOCK_SH while every fold adds and removes its entry under
  * LOCK_EX, so a reader counts each session exactly once.  A session whose
  * entry could not be written at registration (a full disk) adds its
@@ -249,28 +249,15 @@ stats_add(struct dsdir *dd, const struct stats *delta)
 }
 
 int
-stats_read(struct dsdir *dd, struct stats *out)
+stats_read_locked(int fd, struct stats *out)
 {
 	char boot[STATS_BOOT_MAX];
-	const char *now_boot = stats_boot_id();
-	int fd, rc = -1;
 
+	if (read_locked(fd, out, boot, sizeof(boot)) == 0 && out->start_time != 0 &&
+	    strcmp(boot, stats_boot_id()) == 0)
+		return 0;
 	memset(out, 0, sizeof(*out));
-	/*
-	 * Unlocked (lock-wait passed), the sum may miss or repeat a session
-	 * folded meanwhile; a reader is still answered.
-	 */
-	fd = stats_lock(dd, LOCK_SH);
-	if (fd != -1 && read_locked(fd, out, boot, sizeof(boot)) == 0) {
-		if (out->start_time != 0 && strcmp(boot, now_boot) == 0)
-			rc = 0;
-		else
-			memset(out, 0, sizeof(*out));
-	}
-	reg_sum_unfolded(dd, now_boot, out);
-	if (fd != -1)
-		close(fd);
-	return rc;
+	return -1;
 }
 
 void

@@ -123,7 +123,7 @@ add_statistics(struct session *s, xmlNodePtr state)
 	char when[64];
 
 	reg_update(s);	/* this <get> counts too */
-	if (stats_read(s->dd, &st) == -1)
+	if (reg_stats(s->dd, &st) == -1)
 		st.start_time = s->login_time;	/* nothing counted yet */
 	e = xmlNewChild(state, NULL, BAD_CAST "statistics", NULL);
 	format_time(st.start_time, when, sizeof(when));
@@ -315,7 +315,7 @@ nacm_collect(struct session *s, xmlNodePtr into)
 	if (s->dd == NULL)
 		return 0;
 	reg_update(s);	/* this session's denials so far */
-	(void)stats_read(s->dd, &st);	/* -1: no file totals yet, still the sessions' */
+	(void)reg_stats(s->dd, &st);	/* -1: no file totals yet, still the sessions' */
 	e = xmlNewChild(into, NULL, BAD_CAST "nacm", NULL);
 	xmlSetNs(e, xmlNewNs(e, BAD_CAST NACM_NS, NULL));
 	/* zero-based-counter32: wraps at 2^32 */
