@@ -135,7 +135,10 @@ try:
     entry_rpcs(d_id, 4)
     d.proc.kill()
     d.proc.wait()
-    # act as a folder: lock, add the dead entry's counts to the file, ...
+    # act as d ending: its entry locked (so the <get>'s session list sees
+    # it live and leaves it), the file locked, d's counts added, ...
+    d_entry = os.open(os.path.join(sessions_dir, d_id), os.O_RDONLY)
+    fcntl.flock(d_entry, fcntl.LOCK_EX)
     fd = os.open(stats_file, os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)
     text = os.pread(fd, 4096, 0).decode()
@@ -150,6 +153,7 @@ try:
     # ... and remove the entry before letting go, as a fold does
     os.unlink(os.path.join(sessions_dir, d_id))
     os.close(fd)
+    os.close(d_entry)
     reader.join(30)
     t.eq(got, [base + 4 + 1], "a reader during a fold counts the folded session once")
 
