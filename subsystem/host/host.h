@@ -205,11 +205,13 @@ int dsdir_remove_stale_temps(struct dsdir *dd, enum dsdir_sub sub,
  *                      says the host's statistics do not hold them yet
  *                      (and the boot they were counted in): the session
  *                      folds them in when it ends, and so does whoever
- *                      removes the entry of a session that died (stats.c).  On a full
- *                      disk the entry is registered empty (the inode
- *                      needs no data block): the id stays unique, the
- *                      session works, and the text is written by the
- *                      first reg_update() that finds space.
+ *                      removes the entry of a session that died
+ *                      (stats.c).  On a full disk the entry is registered
+ *                      empty (the inode needs no data block): the id
+ *                      stays unique, the session works, its counts go to
+ *                      the statistics file after each RPC (so its entry
+ *                      never gets fold-boot), and the text is written by
+ *                      the first reg_update() that finds space.
  *   sessions/statistics host-wide RFC 6022 totals (stats.c).
  *
  * (registry.c)
