@@ -43,7 +43,7 @@ static size_t reg_len;			/* bytes last written */
  */
 static int count_direct;
 static pid_t reg_pid;			/* getpid() is a system call each time */
-static struct stats flushed;		/* what the statistics file has of ours */
+static struct stats flushed;		/* what the statistics file has (or gets) of ours */
 
 /* This session's counters, as the statistics file counts them. */
 static void
@@ -469,6 +469,7 @@ reg_unregister(struct session *s)
 		    stats_add_locked(reg_dd, sfd, &d) == -1) {
 			/* left for whoever finds the entry dead (fold_dead) */
 			reg_update(s);
+			flushed = c;	/* the entry has them: not also added later */
 			goto out;
 		}
 		flushed = c;
