@@ -6,7 +6,9 @@ as datastore-dir.  A session registers itself in datastore-dir/sessions/
 (its id must be unique on the host); with no space for its entry's text it
 must still start, with a unique session-id and a clear log line, work
 normally, show in netconf-state, and fill in its entry once space is
-freed.  Host-wide statistics (a file rewritten in place) keep counting.
+freed.  Host-wide statistics (a file rewritten in place) keep counting,
+the full session's RPCs too (its empty entry cannot carry them: they go
+to the file after each RPC), exactly once also after its entry is written.
 """
 import os
 import re
@@ -46,6 +48,16 @@ def monitoring(nc):
     return sess, (None if st is None else int(st.findtext("{%s}in-sessions" % NCM)))
 
 
+def others_rpcs(nc):
+    """Host-wide in-rpcs less nc's own session's, from one <get>."""
+    r = nc.rpc('<get><filter type="subtree"><netconf-state xmlns="%s"><sessions/><statistics/>'
+               '</netconf-state></filter></get>' % NCM)
+    own = [int(s.findtext("{%s}in-rpcs" % NCM)) for s in r.iter("{%s}session" % NCM)
+           if int(s.findtext("{%s}session-id" % NCM)) == nc.session_id]
+    total = int(r.find(".//{%s}statistics/{%s}in-rpcs" % (NCM, NCM)).text)
+    return total - own[0] if own else None
+
+
 mounted = False
 try:
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0700", "nchome-full-sess",
@@ -74,8 +86,12 @@ try:
     t.ok(re.search(r"session %s: .*full: registered without details" % second.session_id, text),
          "disk full: the log says the session registered without details", text[-800:])
     if started:
+        base = others_rpcs(first)
         r = second.rpc("<get-config><source><running/></source></get-config>")
         t.ok(r is not None and r.find(q("data")) is not None, "disk full: the new session answers get-config")
+        # counted just after the reply goes out
+        wait_for(lambda: others_rpcs(first) == base + 1, timeout=10)
+        t.eq(others_rpcs(first), base + 1, "disk full: statistics count the new session's RPC")
         sess, ins1 = monitoring(first)
         t.ok(second.session_id in sess, "disk full: netconf-state lists the new session", sess)
         t.eq(ins1, ins0 + 1, "disk full: statistics still count the new session (in-sessions)")
@@ -89,6 +105,7 @@ try:
         wait_for(lambda: monitoring(first)[0].get(second.session_id) == ("root", "192.0.2.77"), timeout=10)
         t.eq(monitoring(first)[0].get(second.session_id), ("root", "192.0.2.77"),
              "space freed: the session's entry gets its user and address")
+        t.eq(others_rpcs(first), base + 2, "space freed: its RPCs are counted once, not also from its entry")
         r = first.rpc("<kill-session><session-id>%d</session-id></kill-session>" % second.session_id)
         t.ok(NcRaw.ok(r), "space freed: kill-session ends it", NcRaw.errors(r))
     first.close()

@@ -197,15 +197,27 @@ int dsdir_remove_stale_temps(struct dsdir *dd, enum dsdir_sub sub,
  *                        in-bad-rpcs 0
  *                        out-rpc-errors 1
  *                        out-notifications 0
- *                      Counters are refreshed after each RPC.  On a full
- *                      disk the entry is registered empty (the inode
- *                      needs no data block): the id stays unique, the
- *                      session works, and the text is written by the
- *                      first reg_update() that finds space.
+ *                        denied-operations 0     (RFC 8341, this session's)
+ *                        denied-data-writes 0
+ *                        denied-notifications 0
+ *                        fold-boot 6c0b2f5e-...
+ *                      Counters are refreshed after each RPC.  fold-boot
+ *                      says the host's statistics do not hold them yet
+ *                      (and the boot they were counted in): the session
+ *                      folds them in when it ends, and so does whoever
+ *                      removes the entry of a session that died
+ *                      (stats.c).  On a full disk the entry is registered
+ *                      empty (the inode needs no data block): the id
+ *                      stays unique, the session works, its counts go to
+ *                      the statistics file after each RPC (so its entry
+ *                      never gets fold-boot), and the text is written by
+ *                      the first reg_update() that finds space.
  *   sessions/statistics host-wide RFC 6022 totals (stats.c).
  *
  * (registry.c)
  */
+
+struct stats;
 
 struct reg_session {
 	uint32_t	 id;
@@ -214,22 +226,32 @@ struct reg_session {
 	char		 peer[64];	/* "" when unknown */
 	time_t		 login_time;
 	uint64_t	 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifications;
+	uint64_t	 denied_operations, denied_data_writes, denied_notifications;
+	char		 fold_boot[128];	/* "": counts already in the statistics */
 };
 
 /* Allocates s->id and publishes the session's entry in s->dd; 0 or -1 (logged). */
 int reg_register(struct session *s);
 
 /*
- * Rewrites s's counters in its entry (cheap: one pwrite, no fsync) and
- * adds what they grew by to the host-wide statistics (stats.c).
+ * Rewrites s's counters in its entry (cheap: one pwrite, no fsync); the
+ * host-wide statistics see them through the entry (stats.c).
  */
 void reg_update(struct session *s);
 
-/* Removes s's entry (session end). */
+/* Folds s's counters into the host's statistics and removes its entry (session end). */
 void reg_unregister(struct session *s);
 
 /* Removes dead sessions' entries and half-made ones (after the hello). */
 void reg_clean_stale(struct dsdir *dd);
+
+/*
+ * The host's RFC 6022 totals: the statistics file's plus the counts of
+ * the entries not folded into it yet, summed under the file's lock
+ * (stats.c).  0, or -1 when the file holds no totals for this boot yet
+ * (start_time is 0 then; the counters still hold what sessions counted).
+ */
+int reg_stats(struct dsdir *dd, struct stats *out);
 
 /*
  * The live sessions (sorted by id); *out is malloc()ed, free() it.  0 or -1.
@@ -255,6 +277,8 @@ struct stats {
 	uint64_t	 denied_operations, denied_data_writes, denied_notifications;
 };
 
+#define STATS_BOOT_MAX	128
+
 /*
  * Adds every counter of delta to the host's totals (start_time is
  * ignored).  One flock()ed read-modify-write; failures are logged once
@@ -262,8 +286,23 @@ struct stats {
  */
 void stats_add(struct dsdir *dd, const struct stats *delta);
 
-/* The host's totals; 0, or -1 when there are none yet (all zero then). */
-int stats_read(struct dsdir *dd, struct stats *out);
+/*
+ * The statistics file opened (created if missing) and flock()ed with op
+ * (LOCK_EX to change it, LOCK_SH to read), bounded by lock-wait; the fd
+ * (close() drops the lock), or -1 (logged once).
+ */
+int stats_lock(struct dsdir *dd, int op);
+/* stats_add() on a file held with stats_lock(dd, LOCK_EX); 0 or -1. */
+int stats_add_locked(struct dsdir *dd, int fd, const struct stats *delta);
+
+/* The file's totals (fd from stats_lock); 0, or -1 when none for this boot (all zero). */
+int stats_read_locked(int fd, struct stats *out);
+
+/* acc += add, counter by counter (start_time untouched). */
+void stats_sum(struct stats *acc, const struct stats *add);
+
+/* The kernel's boot_id ("" where there is none), read once per process. */
+const char *stats_boot_id(void);
 
 /* ---- notify_log.c ---- */
 

@@ -6,7 +6,8 @@
  * for its whole life, so "is session N alive" is "can I not take
  * LOCK_SH on sessions/N".  The kernel drops the lock when the process
  * dies in any way, so a crashed or SIGKILLed session is never counted as
- * live; its file is just removed by whoever notices it next.
+ * live; its file is removed by whoever notices it next, which first folds
+ * the counts it holds into the host's statistics (stats.c).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -36,19 +37,71 @@ static int reg_fd = -1;			/* our entry, flock(LOCK_EX)ed */
 static struct dsdir *reg_dd;
 static char reg_name[ENTRY_NAME_MAX];
 static size_t reg_len;			/* bytes last written */
+/*
+ * Registered without text (a full disk): the entry cannot carry the
+ * counts, so they go to the statistics file after each RPC.
+ */
+static int count_direct;
+static pid_t reg_pid;			/* getpid() is a system call each time */
+static struct stats flushed;		/* what the statistics file has (or gets) of ours */
+
+/* This session's counters, as the statistics file counts them. */
+static void
+session_counts(struct session *s, struct stats *c)
+{
+	struct nacm_counters nc;
+
+	memset(c, 0, sizeof(*c));
+	nacm_counters_get(&nc);
+	c->in_rpcs = s->in_rpcs;
+	c->in_bad_rpcs = s->in_bad_rpcs;
+	c->out_rpc_errors = s->out_rpc_errors;
+	c->out_notifications = s->out_notifications;
+	c->denied_operations = nc.denied_operations;
+	c->denied_data_writes = nc.denied_data_writes;
+	c->denied_notifications = nc.denied_notifications;
+}
+
+/* d = counts - flushed; 0 when nothing grew. */
+static int
+unflushed(const struct stats *counts, struct stats *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->in_rpcs = counts->in_rpcs - flushed.in_rpcs;
+	d->in_bad_rpcs = counts->in_bad_rpcs - flushed.in_bad_rpcs;
+	d->out_rpc_errors = counts->out_rpc_errors - flushed.out_rpc_errors;
+	d->out_notifications = counts->out_notifications - flushed.out_notifications;
+	d->denied_operations = counts->denied_operations - flushed.denied_operations;
+	d->denied_data_writes = counts->denied_data_writes - flushed.denied_data_writes;
+	d->denied_notifications = counts->denied_notifications -
+	    flushed.denied_notifications;
+	return d->in_rpcs != 0 || d->in_bad_rpcs != 0 || d->out_rpc_errors != 0 ||
+	    d->out_notifications != 0 || d->denied_operations != 0 ||
+	    d->denied_data_writes != 0 || d->denied_notifications != 0;
+}
 
 static size_t
 format_entry(struct session *s, char *buf, size_t len)
 {
-	int n = snprintf(buf, len,
+	struct stats c;
+	int n;
+
+	session_counts(s, &c);
+	n = snprintf(buf, len,
 	    "pid %ld\nuser %s\npeer %s\nlogin %lld\n"
 	    "in-rpcs %llu\nin-bad-rpcs %llu\nout-rpc-errors %llu\n"
-	    "out-notifications %llu\n",
-	    (long)getpid(), s->user != NULL ? s->user : "",
+	    "out-notifications %llu\ndenied-operations %llu\n"
+	    "denied-data-writes %llu\ndenied-notifications %llu\n%s%s%s",
+	    (long)reg_pid, s->user != NULL ? s->user : "",
 	    s->peer != NULL ? s->peer : "", (long long)s->login_time,
-	    (unsigned long long)s->in_rpcs, (unsigned long long)s->in_bad_rpcs,
-	    (unsigned long long)s->out_rpc_errors,
-	    (unsigned long long)s->out_notifications);
+	    (unsigned long long)c.in_rpcs, (unsigned long long)c.in_bad_rpcs,
+	    (unsigned long long)c.out_rpc_errors,
+	    (unsigned long long)c.out_notifications,
+	    (unsigned long long)c.denied_operations,
+	    (unsigned long long)c.denied_data_writes,
+	    (unsigned long long)c.denied_notifications,
+	    count_direct ? "" : "fold-boot ", count_direct ? "" : stats_boot_id(),
+	    count_direct ? "" : "\n");
 
 	if (n < 0)
 		return 0;
@@ -83,7 +136,77 @@ parse_entry(char *text, struct reg_session *e)
 			e->out_rpc_errors = strtoull(v, NULL, 10);
 		else if (strcmp(line, "out-notifications") == 0)
 			e->out_notifications = strtoull(v, NULL, 10);
+		else if (strcmp(line, "denied-operations") == 0)
+			e->denied_operations = strtoull(v, NULL, 10);
+		else if (strcmp(line, "denied-data-writes") == 0)
+			e->denied_data_writes = strtoull(v, NULL, 10);
+		else if (strcmp(line, "denied-notifications") == 0)
+			e->denied_notifications = strtoull(v, NULL, 10);
+		else if (strcmp(line, "fold-boot") == 0)
+			snprintf(e->fold_boot, sizeof(e->fold_boot), "%s", v);
 	}
+}
+
+/* Reads the entry at fd into e (id left 0); 0 or -1. */
+static int
+read_entry(int fd, struct reg_session *e)
+{
+	char buf[1024];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	memset(e, 0, sizeof(*e));
+	parse_entry(buf, e);
+	return 0;
+}
+
+/* The counts an entry holds that the statistics may lack. */
+static void
+entry_counts(const struct reg_session *e, struct stats *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->in_rpcs = e->in_rpcs;
+	c->in_bad_rpcs = e->in_bad_rpcs;
+	c->out_rpc_errors = e->out_rpc_errors;
+	c->out_notifications = e->out_notifications;
+	c->denied_operations = e->denied_operations;
+	c->denied_data_writes = e->denied_data_writes;
+	c->denied_notifications = e->denied_notifications;
+}
+
+/*
+ * Removes the entry name of a dead session (fd: it, opened and found
+ * unlocked), first adding its unfolded counts to the statistics.  Both
+ * under the statistics' LOCK_EX, so a reader sees the counts in the
+ * entry or in the file, never both or neither; and only when name is
+ * still fd's file: another process may have folded and removed it (or a
+ * new session taken its id) since fd was opened.  Left in place when the
+ * statistics cannot be locked: its counts are kept for a later fold.
+ */
+static void
+fold_dead(struct dsdir *dd, const char *name, int fd)
+{
+	struct reg_session e;
+	struct stat was, now;
+	struct stats c;
+	int sfd;
+
+	if ((sfd = stats_lock(dd, LOCK_EX)) == -1)
+		return;
+	if (fstat(fd, &was) == 0 && dsdir_stat(dd, DSD_SESSIONS, name, &now) == 0 &&
+	    was.st_dev == now.st_dev && was.st_ino == now.st_ino &&
+	    read_entry(fd, &e) == 0) {
+		if (e.fold_boot[0] != '\0' && strcmp(e.fold_boot, stats_boot_id()) == 0) {
+			entry_counts(&e, &c);
+			if (stats_add_locked(dd, sfd, &c) == -1)
+				goto out;	/* kept for a later fold */
+		}
+		(void)dsdir_unlink(dd, DSD_SESSIONS, name);
+	}
+out:
+	close(sfd);
 }
 
 /*
@@ -93,30 +216,22 @@ parse_entry(char *text, struct reg_session *e)
 static int
 read_live_entry(struct dsdir *dd, const char *name, uint32_t id, struct reg_session *e)
 {
-	char buf[1024];
-	ssize_t n;
 	int fd;
 
 	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, name, O_RDONLY)) == -1)
 		return -1;
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		/* Nobody holds it: the session is gone. */
-		(void)dsdir_unlink(dd, DSD_SESSIONS, name);
+		fold_dead(dd, name, fd);
 		close(fd);
 		return -1;
 	}
-	if (errno != EWOULDBLOCK) {
+	if (errno != EWOULDBLOCK || read_entry(fd, e) == -1) {
 		close(fd);
 		return -1;
 	}
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	memset(e, 0, sizeof(*e));
 	e->id = id;
-	parse_entry(buf, e);
 	return 0;
 }
 
@@ -283,6 +398,7 @@ reg_register(struct session *s)
 
 	if (dsdir_fd(s->dd, DSD_SESSIONS) == -1)
 		return -1;
+	reg_pid = getpid();
 	snprintf(tmp, sizeof(tmp), ".new-%ld", (long)getpid());
 	if ((fd = make_entry(s, tmp, &len)) == -1)
 		return -1;
@@ -295,6 +411,7 @@ reg_register(struct session *s)
 	s->id = id;
 	reg_fd = fd;
 	reg_dd = s->dd;
+	count_direct = len == 0;
 	snprintf(reg_name, sizeof(reg_name), "%" PRIu32, id);
 	reg_len = len;
 	if (len == 0)
@@ -309,33 +426,13 @@ reg_register(struct session *s)
 static void
 flush_stats(struct session *s)
 {
-	static struct stats flushed;
-	struct nacm_counters nc;
-	struct stats d;
+	struct stats c, d;
 
-	if (s->dd == NULL)
-		return;		/* no datastore-dir (unit tests) */
-	memset(&d, 0, sizeof(d));
-	nacm_counters_get(&nc);
-	d.denied_operations = nc.denied_operations - flushed.denied_operations;
-	d.denied_data_writes = nc.denied_data_writes - flushed.denied_data_writes;
-	d.denied_notifications = nc.denied_notifications - flushed.denied_notifications;
-	d.in_rpcs = s->in_rpcs - flushed.in_rpcs;
-	d.in_bad_rpcs = s->in_bad_rpcs - flushed.in_bad_rpcs;
-	d.out_rpc_errors = s->out_rpc_errors - flushed.out_rpc_errors;
-	d.out_notifications = s->out_notifications - flushed.out_notifications;
-	if (d.in_rpcs == 0 && d.in_bad_rpcs == 0 && d.out_rpc_errors == 0 &&
-	    d.out_notifications == 0 && d.denied_operations == 0 &&
-	    d.denied_data_writes == 0 && d.denied_notifications == 0)
+	session_counts(s, &c);
+	if (!unflushed(&c, &d))
 		return;
 	stats_add(s->dd, &d);
-	flushed.in_rpcs = s->in_rpcs;
-	flushed.in_bad_rpcs = s->in_bad_rpcs;
-	flushed.out_rpc_errors = s->out_rpc_errors;
-	flushed.out_notifications = s->out_notifications;
-	flushed.denied_operations = nc.denied_operations;
-	flushed.denied_data_writes = nc.denied_data_writes;
-	flushed.denied_notifications = nc.denied_notifications;
+	flushed = c;
 }
 
 void
@@ -344,9 +441,13 @@ reg_update(struct session *s)
 	char buf[1024];
 	size_t len;
 
-	flush_stats(s);
-	if (reg_fd == -1)
-		return;
+	if (s->dd == NULL)
+		return;		/* no datastore-dir (unit tests) */
+	if (reg_fd == -1 || count_direct) {
+		flush_stats(s);	/* no entry to carry the counts */
+		if (reg_fd == -1)
+			return;
+	}
 	len = format_entry(s, buf, sizeof(buf));
 	if (pwrite(reg_fd, buf, len, 0) != (ssize_t)len) {
 		if (reg_len == 0)
@@ -361,10 +462,27 @@ reg_update(struct session *s)
 void
 reg_unregister(struct session *s)
 {
-	(void)s;
+	struct stats c, d;
+	int sfd = -1;
+
 	if (reg_fd == -1)
 		return;
+	session_counts(s, &c);
+	if (!count_direct && s->dd != NULL && unflushed(&c, &d)) {
+		/* added and unlinked under LOCK_EX: readers count them once */
+		if ((sfd = stats_lock(reg_dd, LOCK_EX)) == -1 ||
+		    stats_add_locked(reg_dd, sfd, &d) == -1) {
+			/* left for whoever finds the entry dead (fold_dead) */
+			reg_update(s);
+			flushed = c;	/* the entry has them: not also added later */
+			goto out;
+		}
+		flushed = c;
+	}
 	(void)dsdir_unlink(reg_dd, DSD_SESSIONS, reg_name);
+out:
+	if (sfd != -1)
+		close(sfd);
 	close(reg_fd);
 	reg_fd = -1;
 }
@@ -418,4 +536,54 @@ reg_list(struct dsdir *dd, struct reg_session **out, size_t *n)
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+/* Adds to *acc the counts of every entry whose fold-boot is boot, live or dead. */
+static void
+sum_unfolded(struct dsdir *dd, const char *boot, struct stats *acc)
+{
+	struct reg_session e;
+	struct dirent *de;
+	struct stats c;
+	DIR *d;
+	int fd;
+
+	if ((d = dsdir_list(dd, DSD_SESSIONS)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		uint32_t id;
+
+		/* live or dead: no flock test, an unfolded entry counts either way */
+		if (parse_id(de->d_name, &id) == -1 ||
+		    (fd = dsdir_open_file(dd, DSD_SESSIONS, de->d_name, O_RDONLY)) == -1)
+			continue;
+		if (read_entry(fd, &e) == 0 && e.fold_boot[0] != '\0' &&
+		    strcmp(e.fold_boot, boot) == 0) {
+			entry_counts(&e, &c);
+			stats_sum(acc, &c);
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+int
+reg_stats(struct dsdir *dd, struct stats *out)
+{
+	int fd, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	/*
+	 * Under the file's LOCK_SH: a fold (add to the file, remove the
+	 * entry, under LOCK_EX) is seen whole.  Unlocked (lock-wait passed)
+	 * the sum may miss or repeat a session folded meanwhile; a reader is
+	 * still answered.
+	 */
+	fd = stats_lock(dd, LOCK_SH);
+	if (fd != -1)
+		rc = stats_read_locked(fd, out);
+	sum_unfolded(dd, stats_boot_id(), out);
+	if (fd != -1)
+		close(fd);
+	return rc;
 }

@@ -20,15 +20,24 @@
  *
  * Every change is a read-modify-write of the whole file in place (it is
  * well under a page, so a full disk does not stop it once it exists)
- * under flock(LOCK_EX) on the file itself; readers take LOCK_SH.  A
- * session adds its per-session deltas after each RPC and notification
- * (registry.c), and the session events (in-sessions, in-bad-hellos,
- * dropped-sessions) as they happen (subsystem/main.c).
+ * under flock(LOCK_EX) on the file itself.  The session events
+ * (in-sessions, in-bad-hellos, dropped-sessions) are added as they happen
+ * (subsystem/main.c).  The per-RPC counters are not: a session keeps them
+ * in its own registry entry, which it rewrites after each RPC anyway, and
+ * folds them into this file once, when it ends; an entry left by a
+ * session that died without folding (SIGKILL) is folded by whoever
+ * removes it (registry.c).  The file alone therefore lags; the totals are
+ * the file plus every entry not yet folded, and reg_stats() sums both
+ * under LOCK_SH while every fold adds and removes its entry under
+ * LOCK_EX, so a reader counts each session exactly once.  A session whose
+ * entry could not be written at registration (a full disk) adds its
+ * counts here after each RPC instead, as all sessions once did.
  *
  * "The management subsystem" starts with the host: on Linux, when the
  * kernel's boot_id differs from the file's, the counters start again
- * from zero with netconf-start-time = now.  Elsewhere they count from
- * the file's creation.
+ * from zero with netconf-start-time = now, and an entry's counts are
+ * folded only into the boot they were counted in.  Elsewhere they count
+ * from the file's creation.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -53,7 +62,7 @@
 static int warned;
 
 static void
-boot_id(char *buf, size_t len)
+read_boot_id(char *buf, size_t len)
 {
 	ssize_t n = -1;
 	int fd;
@@ -73,6 +82,19 @@ boot_id(char *buf, size_t len)
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, " \t\r\n")] = '\0';
+}
+
+const char *
+stats_boot_id(void)
+{
+	static char id[STATS_BOOT_MAX];
+	static int known;
+
+	if (!known) {	/* a process does not outlive its boot */
+		read_boot_id(id, sizeof(id));
+		known = 1;
+	}
+	return id;
 }
 
 static const struct field {
@@ -162,13 +184,12 @@ read_locked(int fd, struct stats *st, char *boot, size_t bootlen)
 	return 0;
 }
 
-void
-stats_add(struct dsdir *dd, const struct stats *delta)
+int
+stats_lock(struct dsdir *dd, int op)
 {
-	char buf[STATS_MAX], boot[128], now_boot[128];
-	struct stats st;
-	int fd, n;
+	int fd;
 
+	/* readers create it too: the lock that orders them with folds is on it */
 	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDWR)) == -1 &&
 	    errno == ENOENT)
 		fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDWR | O_CREAT);
@@ -176,17 +197,28 @@ stats_add(struct dsdir *dd, const struct stats *delta)
 		if (!warned++)
 			log_warn("statistics not counted: %s/sessions/%s",
 			    dsdir_path(dd), STATS_FILE);
-		return;
+		return -1;
 	}
-	if (flock_wait(fd, LOCK_EX) == -1) {	/* held past lock-wait: not counted */
+	if (flock_wait(fd, op) == -1) {	/* held past lock-wait: not counted */
 		if (!warned++)
 			log_warn("statistics not counted: %s/sessions/%s: lock",
 			    dsdir_path(dd), STATS_FILE);
-		goto out;
+		close(fd);
+		return -1;
 	}
+	return fd;
+}
+
+int
+stats_add_locked(struct dsdir *dd, int fd, const struct stats *delta)
+{
+	char buf[STATS_MAX], boot[STATS_BOOT_MAX];
+	const char *now_boot = stats_boot_id();
+	struct stats st;
+	int n;
+
 	if (read_locked(fd, &st, boot, sizeof(boot)) == -1)
-		goto out;
-	boot_id(now_boot, sizeof(now_boot));
+		return -1;
 	if (st.start_time == 0 || strcmp(boot, now_boot) != 0) {
 		/* new file, or the host rebooted: the counters start now */
 		memset(&st, 0, sizeof(st));
@@ -195,32 +227,42 @@ stats_add(struct dsdir *dd, const struct stats *delta)
 	for (size_t i = 0; i < NFIELDS; i++)
 		*field_ptr(&st, i) += field_get(delta, i);
 	if ((n = format(buf, sizeof(buf), &st, now_boot)) == -1)
-		goto out;
+		return -1;
 	if (pwrite(fd, buf, (size_t)n, 0) != n || ftruncate(fd, n) == -1) {
 		if (!warned++)
 			log_warn("statistics not counted: %s/sessions/%s",
 			    dsdir_path(dd), STATS_FILE);
+		return -1;
 	}
-out:
+	return 0;
+}
+
+void
+stats_add(struct dsdir *dd, const struct stats *delta)
+{
+	int fd;
+
+	if ((fd = stats_lock(dd, LOCK_EX)) == -1)
+		return;
+	(void)stats_add_locked(dd, fd, delta);
 	close(fd);	/* drops the flock */
 }
 
 int
-stats_read(struct dsdir *dd, struct stats *out)
+stats_read_locked(int fd, struct stats *out)
 {
-	char boot[128], now_boot[128];
-	int fd, rc = -1;
+	char boot[STATS_BOOT_MAX];
 
+	if (read_locked(fd, out, boot, sizeof(boot)) == 0 && out->start_time != 0 &&
+	    strcmp(boot, stats_boot_id()) == 0)
+		return 0;
 	memset(out, 0, sizeof(*out));
-	if ((fd = dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDONLY)) == -1)
-		return -1;
-	if (flock_wait(fd, LOCK_SH) == 0 && read_locked(fd, out, boot, sizeof(boot)) == 0) {
-		boot_id(now_boot, sizeof(now_boot));
-		if (out->start_time != 0 && strcmp(boot, now_boot) == 0)
-			rc = 0;
-		else
-			memset(out, 0, sizeof(*out));
-	}
-	close(fd);
-	return rc;
+	return -1;
+}
+
+void
+stats_sum(struct stats *acc, const struct stats *add)
+{
+	for (size_t i = 0; i < NFIELDS; i++)
+		*field_ptr(acc, i) += field_get(add, i);
 }

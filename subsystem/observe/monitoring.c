@@ -123,7 +123,7 @@ add_statistics(struct session *s, xmlNodePtr state)
 	char when[64];
 
 	reg_update(s);	/* this <get> counts too */
-	if (stats_read(s->dd, &st) == -1)
+	if (reg_stats(s->dd, &st) == -1)
 		st.start_time = s->login_time;	/* nothing counted yet */
 	e = xmlNewChild(state, NULL, BAD_CAST "statistics", NULL);
 	format_time(st.start_time, when, sizeof(when));
@@ -301,8 +301,8 @@ done:
 
 /*
  * RFC 8341's state data, /nacm's three counters: host-wide, from the
- * shared statistics file like netconf-state's (every session process
- * adds its denials there).  <get> merges them into running's nacm
+ * shared statistics like netconf-state's (every session process counts
+ * its denials there, stats.c).  <get> merges them into running's nacm
  * container, which is default-deny-all: only sessions that may read
  * /nacm see them.
  */
@@ -315,8 +315,7 @@ nacm_collect(struct session *s, xmlNodePtr into)
 	if (s->dd == NULL)
 		return 0;
 	reg_update(s);	/* this session's denials so far */
-	if (stats_read(s->dd, &st) == -1)
-		memset(&st, 0, sizeof(st));
+	(void)reg_stats(s->dd, &st);	/* -1: no file totals yet, still the sessions' */
 	e = xmlNewChild(into, NULL, BAD_CAST "nacm", NULL);
 	xmlSetNs(e, xmlNewNs(e, BAD_CAST NACM_NS, NULL));
 	/* zero-based-counter32: wraps at 2^32 */

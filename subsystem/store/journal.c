@@ -210,8 +210,17 @@ open_for_append(struct store *st, enum ds_id ds, off_t off, int *created)
 	int fd;
 
 	journal_name(ds, jn, sizeof(jn));
-	*created = !dsdir_exists(st->dd, DSD_TOP, jn);
-	if ((fd = dsdir_open_file(st->dd, DSD_TOP, jn, O_WRONLY | O_CREAT)) == -1)
+	/*
+	 * Created here exactly when the open without O_CREAT finds none (the
+	 * folder is then fsynced): one openat on the usual path, where a
+	 * stat first made two.
+	 */
+	*created = 0;
+	if ((fd = dsdir_open_file(st->dd, DSD_TOP, jn, O_WRONLY)) == -1 && errno == ENOENT) {
+		*created = 1;
+		fd = dsdir_open_file(st->dd, DSD_TOP, jn, O_WRONLY | O_CREAT);
+	}
+	if (fd == -1)
 		return -1;
 	if (ftruncate(fd, off) == -1) {
 		close(fd);
