@@ -15,7 +15,8 @@ running as it was), by committing root's candidate that changes it, nor
 by a merge.  An edit-config merge onto an existing leaf reads its text
 with the edit's bindings: a declaration added, or its URI changed (with
 the text or without), is stored (tree/edit.c set_leaf; urn:p was kept),
-and the same merge again leaves running as it was."""
+and the same merge again leaves running as it was.  A value's prefix of 200
+characters keeps its declaration too (it was dropped past 128)."""
 import html
 import os
 import re
@@ -91,6 +92,11 @@ try:
     t.ok(want in get_config(root), "... get-config: %s, its declaration kept" % want,
          get_config(root))
     t.ok(want in get_config(session()), "... and so read from the files by a new session")
+    # a prefix longer than tree/nsvalue.c's scratch buffer (128) is as legal
+    long_p = "p" * 200
+    want = closed('<v xmlns:%s="urn:long">%s:1</v>' % (long_p, long_p))
+    t.ok(is_ok(copy(root, "running", want)), "root's copy of a value using a 200-character prefix")
+    t.ok(want in get_config(session()), "... get-config keeps its declaration", get_config(root))
 
     sub = session()
     t.ok(is_ok(raw(sub, '<create-subscription xmlns="%s"/>' % NOTIF_NS)), "a session subscribes")

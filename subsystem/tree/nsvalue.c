@@ -32,12 +32,13 @@
  * (filter_xpath.c gives a filtered reply's top-level nodes the
  * declarations of the datastore root; ns_tidy then keeps those used.)
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "xmalloc.h"
 #include "tree_int.h"
 
-#define PREFIX_MAX	128	/* longer prefixes are not looked up */
+#define PREFIX_MAX	128	/* longer prefixes are copied to the heap */
 
 static int
 ncname_start(unsigned char c)
@@ -69,12 +70,18 @@ each_prefix(const char *text, int (*cb)(void *, const char *), void *arg)
 		    ncname_char(start[-1]); start--)
 			;
 		/* a name before, and not an axis "::" */
-		if (start < colon && ncname_start(*start) && colon[1] != ':' &&
-		    (size_t)(colon - start) <= PREFIX_MAX) {
-			memcpy(buf, start, (size_t)(colon - start));
-			buf[colon - start] = '\0';
+		if (start < colon && ncname_start(*start) && colon[1] != ':') {
+			size_t len = (size_t)(colon - start);
+			/* a longer prefix is as legal: its declaration was dropped */
+			char *name = len <= PREFIX_MAX ? buf : xmalloc(len + 1);
+
+			memcpy(name, start, len);
+			name[len] = '\0';
 			/* "xml" is bound by XML itself: never declared, nor carried */
-			if (strcmp(buf, "xml") != 0 && (rc = cb(arg, buf)) != 0)
+			rc = strcmp(name, "xml") != 0 ? cb(arg, name) : 0;
+			if (name != buf)
+				free(name);
+			if (rc != 0)
 				return rc;
 		}
 		p = colon + 1;

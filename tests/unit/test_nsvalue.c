@@ -13,20 +13,24 @@
 #include "tree/tree.h"
 #include "unit.h"
 
-/* prefix of PREFIX_MAX (128) or PREFIX_MAX + 1 characters, then ":x" */
+/*
+ * Prefixes of PREFIX_MAX (128) characters and longer (copied to the heap):
+ * a 200-character prefix is as legal, and its declaration was dropped.
+ */
 static void
 test_long_prefix(void)
 {
-	char text[256], prefix[200];
+	static const size_t lens[] = { 128, 129, 200, 5000 };
+	char text[5020], prefix[5010];
 
-	memset(prefix, 'a', 128);
-	prefix[128] = '\0';
-	snprintf(text, sizeof(text), "%s:x", prefix);
-	CHECK(ns_text_uses(text, prefix), "a 128-character prefix is used");
-	memset(prefix, 'a', 129);
-	prefix[129] = '\0';
-	snprintf(text, sizeof(text), "%s:x", prefix);
-	CHECK(!ns_text_uses(text, prefix), "a 129-character prefix is not looked up");
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		memset(prefix, 'a', lens[i]);
+		prefix[lens[i]] = '\0';
+		snprintf(text, sizeof(text), "/%s:x", prefix);
+		CHECK(ns_text_uses(text, prefix), "a %zu-character prefix is used", lens[i]);
+		prefix[lens[i] - 1] = '\0';
+		CHECK(!ns_text_uses(text, prefix), "... not its first %zu characters", lens[i] - 1);
+	}
 }
 
 static void
