@@ -16,7 +16,10 @@ by a merge.  An edit-config merge onto an existing leaf reads its text
 with the edit's bindings: a declaration added, or its URI changed (with
 the text or without), is stored (tree/edit.c set_leaf; urn:p was kept),
 and the same merge again leaves running as it was.  A value's prefix of 200
-characters keeps its declaration too (it was dropped past 128)."""
+characters keeps its declaration too (it was dropped past 128), and a
+merge binding a prefix otherwise that the stored leaf's own name or
+attribute is written with moves those to another prefix (the text kept
+the old URI: another value)."""
 import html
 import os
 import re
@@ -156,6 +159,21 @@ try:
               % closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>'))
     t.ok(is_ok(rep), "... the same merge again: <ok/>", rep)
     t.ok(closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>') in get_config(root), "... running as it was")
+    # the stored leaf's own name or attribute written with the text's prefix
+    for what, before, merged, want in (
+            ("an attribute", '<k>1</k><v xmlns:p="urn:p" p:a="1">p:1</v>', '<v xmlns:p="urn:p2">p:1</v>',
+             closed('<k>1</k><v xmlns:p="urn:p2" xmlns:p0="urn:p" p0:a="1">p:1</v>')),
+            ("its own name", '<k>1</k><w:v xmlns:w="%s">w:x</w:v>' % W, '<v xmlns:w="urn:other">w:x</v>',
+             closed('<k>1</k><w0:v xmlns:w="urn:other" xmlns:w0="%s">w:x</w0:v>' % W))):
+        t.ok(is_ok(copy(root, "running", closed(before))), "root copies a leaf with %s written "
+             "with the prefix its text uses" % what)
+        sub.next_config_change()
+        rep = raw(root, "<edit-config><target><running/></target><config>%s</config></edit-config>"
+                  % closed("<k>1</k>" + merged))
+        got = get_config(session())
+        t.ok(is_ok(rep) and want in got, "... a merge binding it otherwise: the text's prefix as "
+             "the merge binds it, %s under another: %s" % (what, want), (rep, got))
+        sub.next_config_change()
 
     # user nobody may not write /w:closed: not its declarations either
     t.ok(is_ok(copy(root, "running", closed('<v xmlns:p="urn:p">p:1</v>'))),

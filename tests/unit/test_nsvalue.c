@@ -4,8 +4,8 @@
  * ':', whatever follows, not "::", not inside a longer name, never
  * "xml"), and the leaf-level merge helpers built on it (ns_leaf_rebinds,
  * ns_rebind_leaf, ns_carry_leaf): a datastore leaf takes the bindings an
- * edit leaf's text needs, but never rebinds a prefix its own name or
- * attributes are written with.
+ * edit leaf's text needs; its own name and attributes written with such
+ * a prefix keep their URI under another prefix.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -163,17 +163,28 @@ test_leaf_rebind(void)
 	check_rebind("<r><v xmlns:p='urn:p'>1</v></r>", "<c><v xmlns:p='urn:p2'>child::p</v></c>",
 	    0, "p", NULL, NULL);
 	check_rebind("<r><v>xml:lang</v></r>", "<c><v>xml:lang</v></c>", 0, "xml", NULL, NULL);
-	/* the leaf's own name and attributes keep their meaning */
+	/*
+	 * the text's prefix is bound as e binds it, and the leaf's own name
+	 * and attributes keep their URI under another prefix (p0; p1 when
+	 * the text uses p0 too), declared on the copy
+	 */
 	check_rebind("<r><p:v xmlns:p='urn:p'>p:1</p:v></r>", "<c><v xmlns:p='urn:p2'>p:1</v></c>",
-	    0, "p", NULL, NULL);
+	    1, "p", "urn:p2", "urn:p");
+	check_rebind("<r><p:v xmlns:p='urn:p'>p:1</p:v></r>", "<c><v xmlns:p='urn:p2'>p:1</v></c>",
+	    1, "p0", "urn:p", "urn:p");
 	check_rebind("<r><v xmlns:p='urn:p' p:a='1'>p:1</v></r>",
-	    "<c><v xmlns:p='urn:p2'>p:1</v></c>", 0, "p", NULL, NULL);
+	    "<c><v xmlns:p='urn:p2'>p:1</v></c>", 1, "p", "urn:p2", NULL);
+	check_rebind("<r xmlns:p='urn:p'><v p:a='1'>p:1 p0:2</v></r>",
+	    "<c xmlns:p0='urn:z'><v xmlns:p='urn:p2'>p:1 p0:2</v></c>", 1, "p1", "urn:p", NULL);
+	check_rebind("<r xmlns:p='urn:p'><v p:a='1'>p:1 p0:2</v></r>",
+	    "<c xmlns:p0='urn:z'><v xmlns:p='urn:p2'>p:1 p0:2</v></c>", 1, "p0", "urn:z", NULL);
 	check_rebind("<r><p:v xmlns:p='urn:p'>p:1 q:2</p:v></r>",
-	    "<c><v xmlns:p='urn:p2' xmlns:q='urn:q'>p:1 q:2</v></c>", 1, "p", "urn:p", "urn:p");
+	    "<c><v xmlns:p='urn:p2' xmlns:q='urn:q'>p:1 q:2</v></c>", 1, "q", "urn:q", "urn:p");
 	check_rebind("<r><v xmlns:p='urn:p' p:a='1'>p:1 q:2</v></r>",
-	    "<c><v xmlns:p='urn:p2' xmlns:q='urn:q'>p:1 q:2</v></c>", 1, "q", "urn:q", NULL);
-	check_rebind("<r><v xmlns:p='urn:p' p:a='1'>p:1 q:2</v></r>",
-	    "<c><v xmlns:p='urn:p2' xmlns:q='urn:q'>p:1 q:2</v></c>", 1, "p", "urn:p", NULL);
+	    "<c><v xmlns:p='urn:p2' xmlns:q='urn:q'>p:1 q:2</v></c>", 1, "p", "urn:p2", NULL);
+	/* the same binding: nothing moves */
+	check_rebind("<r><p:v xmlns:p='urn:p' p:a='1'>p:1</p:v></r>",
+	    "<c><v xmlns:p='urn:p'>p:1</v></c>", 0, "p", NULL, NULL);
 }
 
 /* ns_carry_leaf: the in-place carry declares what the leaf lacks, but not over its own names */
