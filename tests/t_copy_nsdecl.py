@@ -11,8 +11,8 @@ and <commit/>: each is what get-config returns then, byte for byte, its
 netconf-config-change lists one merge of that node, and copy-config's
 audit line counts 1 edit.  User nobody, who may not write /w:closed,
 cannot change only its declaration: by copy-config (access-denied,
-running as it was), by committing root's candidate that changes it, nor
-by a merge.  An edit-config merge onto an existing leaf reads its text
+running as it was; on the container /w:closed too), by committing root's
+candidate that changes it, nor by a merge.  An edit-config merge onto an existing leaf reads its text
 with the edit's bindings: a declaration added, or its URI changed (with
 the text or without), is stored (tree/edit.c set_leaf; urn:p was kept),
 and the same merge again leaves running as it was.  A value's prefix of 200
@@ -184,6 +184,15 @@ try:
         t.ok("<error-tag>access-denied</error-tag>" in rep,
              "nobody's copy changing only %s on /w:closed/w:v: access-denied" % what, rep)
         t.ok(closed('<v xmlns:p="urn:p">p:1</v>') in get_config(root), "... running as it was")
+    # a declaration on the container /w:closed gives its leaf's text its meaning
+    cont = '<closed xmlns="%s" xmlns:p="urn:%%s"><v>p:1</v></closed>' % W
+    t.ok(is_ok(copy(root, "running", cont % "p")), "root copies /w:closed declaring p itself")
+    rep = copy(nb, "running", cont % "p2")
+    t.ok("<error-tag>access-denied</error-tag>" in rep,
+         "nobody's copy changing only p's URI on the container /w:closed: access-denied", rep)
+    t.ok(cont % "p" in get_config(root), "... running as it was", get_config(root))
+    t.ok(is_ok(copy(root, "running", closed('<v xmlns:p="urn:p">p:1</v>'))),
+         "root copies /w:closed/w:v declaring p again")
     t.ok(is_ok(copy(root, "candidate", closed('<v xmlns:p="urn:p2">p:1</v>'))),
          "root's candidate changes only p's URI on /w:closed/w:v")
     rep = raw(nb, "<commit/>")
