@@ -11,11 +11,15 @@ and <commit/>: each is what get-config returns then, byte for byte, its
 netconf-config-change lists one merge of that node, and copy-config's
 audit line counts 1 edit.  User nobody, who may not write /w:closed,
 cannot change only its declaration: by copy-config (access-denied,
-running as it was), by committing root's candidate that changes it, nor
-by a merge.  An edit-config merge onto an existing leaf reads its text
+running as it was; on the container /w:closed too), by committing root's
+candidate that changes it, nor by a merge.  An edit-config merge onto an existing leaf reads its text
 with the edit's bindings: a declaration added, or its URI changed (with
 the text or without), is stored (tree/edit.c set_leaf; urn:p was kept),
-and the same merge again leaves running as it was."""
+and the same merge again leaves running as it was.  A value's prefix of 200
+characters keeps its declaration too (it was dropped past 128), and a
+merge binding a prefix otherwise that the stored leaf's own name or
+attribute is written with moves those to another prefix (the text kept
+the old URI: another value)."""
 import html
 import os
 import re
@@ -91,6 +95,11 @@ try:
     t.ok(want in get_config(root), "... get-config: %s, its declaration kept" % want,
          get_config(root))
     t.ok(want in get_config(session()), "... and so read from the files by a new session")
+    # a prefix longer than tree/nsvalue.c's scratch buffer (128) is as legal
+    long_p = "p" * 200
+    want = closed('<v xmlns:%s="urn:long">%s:1</v>' % (long_p, long_p))
+    t.ok(is_ok(copy(root, "running", want)), "root's copy of a value using a 200-character prefix")
+    t.ok(want in get_config(session()), "... get-config keeps its declaration", get_config(root))
 
     sub = session()
     t.ok(is_ok(raw(sub, '<create-subscription xmlns="%s"/>' % NOTIF_NS)), "a session subscribes")
@@ -150,6 +159,21 @@ try:
               % closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>'))
     t.ok(is_ok(rep), "... the same merge again: <ok/>", rep)
     t.ok(closed('<k>1</k><v xmlns:p="urn:p3">p:2</v>') in get_config(root), "... running as it was")
+    # the stored leaf's own name or attribute written with the text's prefix
+    for what, before, merged, want in (
+            ("an attribute", '<k>1</k><v xmlns:p="urn:p" p:a="1">p:1</v>', '<v xmlns:p="urn:p2">p:1</v>',
+             closed('<k>1</k><v xmlns:p="urn:p2" xmlns:p0="urn:p" p0:a="1">p:1</v>')),
+            ("its own name", '<k>1</k><w:v xmlns:w="%s">w:x</w:v>' % W, '<v xmlns:w="urn:other">w:x</v>',
+             closed('<k>1</k><w0:v xmlns:w="urn:other" xmlns:w0="%s">w:x</w0:v>' % W))):
+        t.ok(is_ok(copy(root, "running", closed(before))), "root copies a leaf with %s written "
+             "with the prefix its text uses" % what)
+        sub.next_config_change()
+        rep = raw(root, "<edit-config><target><running/></target><config>%s</config></edit-config>"
+                  % closed("<k>1</k>" + merged))
+        got = get_config(session())
+        t.ok(is_ok(rep) and want in got, "... a merge binding it otherwise: the text's prefix as "
+             "the merge binds it, %s under another: %s" % (what, want), (rep, got))
+        sub.next_config_change()
 
     # user nobody may not write /w:closed: not its declarations either
     t.ok(is_ok(copy(root, "running", closed('<v xmlns:p="urn:p">p:1</v>'))),
@@ -160,6 +184,15 @@ try:
         t.ok("<error-tag>access-denied</error-tag>" in rep,
              "nobody's copy changing only %s on /w:closed/w:v: access-denied" % what, rep)
         t.ok(closed('<v xmlns:p="urn:p">p:1</v>') in get_config(root), "... running as it was")
+    # a declaration on the container /w:closed gives its leaf's text its meaning
+    cont = '<closed xmlns="%s" xmlns:p="urn:%%s"><v>p:1</v></closed>' % W
+    t.ok(is_ok(copy(root, "running", cont % "p")), "root copies /w:closed declaring p itself")
+    rep = copy(nb, "running", cont % "p2")
+    t.ok("<error-tag>access-denied</error-tag>" in rep,
+         "nobody's copy changing only p's URI on the container /w:closed: access-denied", rep)
+    t.ok(cont % "p" in get_config(root), "... running as it was", get_config(root))
+    t.ok(is_ok(copy(root, "running", closed('<v xmlns:p="urn:p">p:1</v>'))),
+         "root copies /w:closed/w:v declaring p again")
     t.ok(is_ok(copy(root, "candidate", closed('<v xmlns:p="urn:p2">p:1</v>'))),
          "root's candidate changes only p's URI on /w:closed/w:v")
     rep = raw(nb, "<commit/>")

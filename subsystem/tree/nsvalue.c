@@ -26,18 +26,21 @@
  *     the leaf binds one of them otherwise or not at all, and
  *     ns_rebind_leaf(): the leaf's copy then gets them (edit.c
  *     set_leaf: a merge of <v xmlns:p="urn:p2">p:1</v> onto a leaf
- *     declaring urn:p kept urn:p);
+ *     declaring urn:p kept urn:p), its own name and attributes written
+ *     with such a prefix moved to another (a merge onto <p:v> or
+ *     <v p:a="1"> kept urn:p for the text);
  *   - ns_in_subtree(), ns_dedupe(), ns_tidy(): which declarations a
  *     stored node keeps (edit.c).
  * (filter_xpath.c gives a filtered reply's top-level nodes the
  * declarations of the datastore root; ns_tidy then keeps those used.)
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "xmalloc.h"
 #include "tree_int.h"
 
-#define PREFIX_MAX	128	/* longer prefixes are not looked up */
+#define PREFIX_MAX	128	/* longer prefixes are copied to the heap */
 
 static int
 ncname_start(unsigned char c)
@@ -69,12 +72,18 @@ each_prefix(const char *text, int (*cb)(void *, const char *), void *arg)
 		    ncname_char(start[-1]); start--)
 			;
 		/* a name before, and not an axis "::" */
-		if (start < colon && ncname_start(*start) && colon[1] != ':' &&
-		    (size_t)(colon - start) <= PREFIX_MAX) {
-			memcpy(buf, start, (size_t)(colon - start));
-			buf[colon - start] = '\0';
+		if (start < colon && ncname_start(*start) && colon[1] != ':') {
+			size_t len = (size_t)(colon - start);
+			/* a longer prefix is as legal: its declaration was dropped */
+			char *name = len <= PREFIX_MAX ? buf : xmalloc(len + 1);
+
+			memcpy(name, start, len);
+			name[len] = '\0';
 			/* "xml" is bound by XML itself: never declared, nor carried */
-			if (strcmp(buf, "xml") != 0 && (rc = cb(arg, buf)) != 0)
+			rc = strcmp(name, "xml") != 0 ? cb(arg, name) : 0;
+			if (name != buf)
+				free(name);
+			if (rc != 0)
 				return rc;
 		}
 		p = colon + 1;
@@ -287,10 +296,8 @@ rebinds_one(void *arg, const char *prefix)
 	if (ens == NULL || ens->href == NULL)
 		return 0;
 	dns = xmlSearchNs(lc->d->doc, lc->d, BAD_CAST prefix);
-	if (dns != NULL && xmlStrEqual(dns->href, ens->href))
-		return 0;
-	/* d's own names keep their meaning: ns_rebind_leaf leaves such a prefix */
-	return !own_names_use(lc->d, prefix);
+	/* d's own names written with it move to another prefix (ns_rebind_leaf) */
+	return dns == NULL || !xmlStrEqual(dns->href, ens->href);
 }
 
 int
@@ -303,6 +310,34 @@ ns_leaf_rebinds(xmlNodePtr d, xmlNodePtr e)
 	return each_own_prefix(e, rebinds_one, &lc);
 }
 
+/*
+ * The copy n's own name and attributes written with prefix (declared on n:
+ * a copy off the tree declares what its names use) get a prefix of their
+ * own, bound to the same URI, that n's text (e's) does not use: a name's
+ * prefix is not its meaning, a text's is.
+ */
+static void
+reprefix_own_names(xmlNodePtr n, xmlNodePtr e, xmlNsPtr old)
+{
+	char *fresh = NULL;
+	xmlNsPtr ns;
+
+	for (unsigned i = 0;; i++) {
+		free(fresh);
+		xasprintf(&fresh, "%s%u", (const char *)old->prefix, i);
+		if (xmlSearchNs(n->doc, n, BAD_CAST fresh) == NULL && !ns_value_uses(e, BAD_CAST fresh))
+			break;
+	}
+	if ((ns = xmlNewNs(n, old->href, BAD_CAST fresh)) == NULL)
+		xoom();
+	free(fresh);
+	if (n->ns != NULL && xmlStrEqual(n->ns->prefix, old->prefix))
+		n->ns = ns;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+		if (a->ns != NULL && xmlStrEqual(a->ns->prefix, old->prefix))
+			a->ns = ns;
+}
+
 static int
 rebind_one(void *arg, const char *prefix)
 {
@@ -313,11 +348,13 @@ rebind_one(void *arg, const char *prefix)
 		return 0;
 	for (xmlNsPtr d = lc->d->nsDef; d != NULL; d = d->next)
 		if (d->prefix != NULL && strcmp((const char *)d->prefix, prefix) == 0) {
-			if (!xmlStrEqual(d->href, ens->href) && !own_names_use(lc->d, prefix)) {
+			if (!xmlStrEqual(d->href, ens->href)) {
 				xmlChar *href = xmlStrdup(ens->href);
 
 				if (href == NULL)
 					xoom();
+				if (own_names_use(lc->d, prefix))
+					reprefix_own_names(lc->d, lc->e, d);
 				xmlFree((xmlChar *)d->href);
 				d->href = href;
 			}

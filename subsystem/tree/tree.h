@@ -341,8 +341,8 @@ void ns_carry_leaf(xmlNodePtr d, xmlNodePtr e);
 /*
  * 1 when a prefix edit leaf e's text uses, declared in e's scope, is
  * bound otherwise or not at all in datastore leaf d's.  ns_rebind_leaf:
- * d (a copy, off the tree) declares them as e does, but for a prefix
- * d's own name or attributes use.
+ * d (a copy, off the tree) declares them as e does; its own name and
+ * attributes written with such a prefix get another prefix for their URI.
  */
 int ns_leaf_rebinds(xmlNodePtr d, xmlNodePtr e);
 void ns_rebind_leaf(xmlNodePtr d, xmlNodePtr e);
