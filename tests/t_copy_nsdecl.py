@@ -27,7 +27,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw  # noqa: E402
-from as_nobody import NobodyEnv  # noqa: E402
+from as_nobody import LoggedSessions, NobodyEnv  # noqa: E402
 
 t = TAP()
 env = NobodyEnv(t, "cpnsd-", 0o777)
@@ -38,18 +38,11 @@ NACM = ('<nacm xmlns="%s"><rule-list><name>nobodies</name><group>nogroup</group>
         '<rule><name>open</name><path xmlns:w="%s">/w:open</path>'
         '<access-operations>create update delete</access-operations><action>permit</action></rule>'
         '</rule-list></nacm>' % (NACM_NS, W))
-logs = []
-procs = []
+sessions = LoggedSessions(env)
 
 
 def session(as_nobody=False):
-    log = open(os.path.join(env.top, "session%d.log" % len(logs)), "w+")
-    logs.append(log)
-    p = env.popen(as_nobody, stderr=log)
-    procs.append(p)
-    nc = NcRaw(p)
-    nc.hello()
-    return nc
+    return sessions.start(as_nobody)
 
 
 def raw(nc, inner):
@@ -73,12 +66,7 @@ def copy(nc, target, data):
 
 
 def audit_lines():
-    out = []
-    for log in logs:
-        log.flush()
-        with open(log.name) as f:
-            out += [ln for ln in f.read().splitlines() if " changed running " in ln]
-    return out
+    return sessions.audit_lines(" changed running ")
 
 
 def closed(v):
@@ -205,10 +193,6 @@ try:
          "nobody's merge changing only p's URI on /w:closed/w:v: access-denied", rep)
     t.ok(closed('<v xmlns:p="urn:p">p:1</v>') in get_config(root), "... running as it was")
 finally:
-    for p in procs:
-        p.kill()
-        p.wait()
-    for log in logs:
-        log.close()
+    sessions.close()
     env.cleanup()
 t.done()

@@ -29,7 +29,7 @@ from collections import Counter
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nchome_test import TAP  # noqa: E402
 from ncraw import NcRaw, text  # noqa: E402
-from as_nobody import NobodyEnv  # noqa: E402
+from as_nobody import LoggedSessions, NobodyEnv  # noqa: E402
 
 t = TAP()
 env = NobodyEnv(t, "cpsame-", 0o777)
@@ -52,28 +52,15 @@ DATA = ('<open xmlns="%s"><v>1</v></open><closed xmlns="%s"><v>1</v></closed>'
         '<things xmlns="%s"><thing><id>a</id><v>1</v></thing><thing><id>b</id><v>2</v></thing>'
         '</things>' % (W, W, W))
 FILES = ("running.xml", "running.journal", "startup.xml")
-logs = []
-procs = []
+sessions = LoggedSessions(env)
 
 
 def session(as_nobody=False):
-    log = open(os.path.join(env.top, "session%d.log" % len(logs)), "w+")
-    logs.append(log)
-    p = env.popen(as_nobody, stderr=log)
-    procs.append(p)
-    nc = NcRaw(p)
-    nc.hello()
-    return nc
+    return sessions.start(as_nobody)
 
 
 def audit_lines():
-    """Every audit line logged so far, by every session."""
-    out = []
-    for log in logs:
-        log.flush()
-        with open(log.name) as f:
-            out += [ln for ln in f.read().splitlines() if " changed " in ln]
-    return out
+    return sessions.audit_lines()
 
 
 def files():
@@ -271,10 +258,6 @@ try:
              % (source, target), rep)
     t.eq(files(), before, "... nothing written")
 finally:
-    for p in procs:
-        p.kill()
-        p.wait()
-    for log in logs:
-        log.close()
+    sessions.close()
     env.cleanup()
 t.done()

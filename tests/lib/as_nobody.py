@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-from ncraw import Sessions
+from ncraw import NcRaw, Sessions
 from private_prefix import PrivatePrefix
 
 
@@ -109,6 +109,39 @@ class NobodyEnv:
     def cleanup(self):
         shutil.rmtree(self.top, ignore_errors=True)
         self.prefix.cleanup()
+
+
+class LoggedSessions:
+    """NcRaw sessions of a NobodyEnv, past their hello, each logging (-d: its
+    standard error) to a file of its own, so that a test reads the audit
+    lines of every session."""
+    def __init__(self, env):
+        self.env, self.logs, self.procs = env, [], []
+
+    def start(self, as_nobody=False):
+        log = open(os.path.join(self.env.top, "session%d.log" % len(self.logs)), "w+")
+        self.logs.append(log)
+        p = self.env.popen(as_nobody, stderr=log)
+        self.procs.append(p)
+        nc = NcRaw(p)
+        nc.hello()
+        return nc
+
+    def audit_lines(self, marker=" changed "):
+        """Every audit line logged so far, by every session."""
+        out = []
+        for log in self.logs:
+            log.flush()
+            with open(log.name) as f:
+                out += [ln for ln in f.read().splitlines() if marker in ln]
+        return out
+
+    def close(self):
+        for p in self.procs:
+            p.kill()
+            p.wait()
+        for log in self.logs:
+            log.close()
 
 
 class EnvPair:
