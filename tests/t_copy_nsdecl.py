@@ -93,6 +93,25 @@ try:
     t.ok(is_ok(copy(root, "running", want)), "root's copy of a value using a 200-character prefix")
     t.ok(want in get_config(session()), "... get-config keeps its declaration", get_config(root))
 
+    # a prefixed top element takes no default declaration from <rpc>
+    BASE = 'xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"'
+    for how, edit in (("copy-config", False), ("edit-config", True)):
+        data = '<w:top xmlns:w="%s"><w:v>x%d</w:v></w:top>' % (W, edit)
+        if edit:
+            rep = raw(root, "<edit-config><target><running/></target><config>%s</config>"
+                      "</edit-config>" % data)
+        else:
+            rep = copy(root, "running", data)
+        got = get_config(session())
+        t.ok(is_ok(rep) and data in got and BASE + ">" not in got.split("<data")[1],
+             "%s of a prefixed top element: stored without the base namespace: %s" % (how, data),
+             (rep, got))
+    # an unprefixed element below it that inherited the base namespace keeps it
+    data = '<w:top xmlns:w="%s"><w:v>x2</w:v><u>1</u></w:top>' % W
+    t.ok(is_ok(copy(root, "running", data)), "root copies a prefixed top with an unprefixed child")
+    want = '<w:top xmlns:w="%s" %s><w:v>x2</w:v><u>1</u></w:top>' % (W, BASE)
+    t.ok(want in get_config(session()), "... get-config keeps the base namespace <u> is in: %s"
+         % want, get_config(root))
     sub = session()
     t.ok(is_ok(raw(sub, '<create-subscription xmlns="%s"/>' % NOTIF_NS)), "a session subscribes")
 
