@@ -35,9 +35,13 @@ NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
 NOTIF_NS = "urn:ietf:params:xml:ns:netconf:notification:1.0"
 W = "urn:example:w"
 NACM = ('<nacm xmlns="%s"><rule-list><name>nobodies</name><group>nogroup</group>'
+        '<rule><name>shut</name><path xmlns:w="%s">/w:open/w:d</path>'
+        '<access-operations>create update delete</access-operations><action>deny</action></rule>'
+        '<rule><name>shut2</name><path xmlns:w="%s">/w:open/w:c/w:d</path>'
+        '<access-operations>create update delete</access-operations><action>deny</action></rule>'
         '<rule><name>open</name><path xmlns:w="%s">/w:open</path>'
         '<access-operations>create update delete</access-operations><action>permit</action></rule>'
-        '</rule-list></nacm>' % (NACM_NS, W))
+        '</rule-list></nacm>' % (NACM_NS, W, W, W))
 sessions = LoggedSessions(env)
 
 
@@ -89,6 +93,25 @@ try:
     t.ok(is_ok(copy(root, "running", want)), "root's copy of a value using a 200-character prefix")
     t.ok(want in get_config(session()), "... get-config keeps its declaration", get_config(root))
 
+    # a prefixed top element takes no default declaration from <rpc>
+    BASE = 'xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"'
+    for how, edit in (("copy-config", False), ("edit-config", True)):
+        data = '<w:top xmlns:w="%s"><w:v>x%d</w:v></w:top>' % (W, edit)
+        if edit:
+            rep = raw(root, "<edit-config><target><running/></target><config>%s</config>"
+                      "</edit-config>" % data)
+        else:
+            rep = copy(root, "running", data)
+        got = get_config(session())
+        t.ok(is_ok(rep) and data in got and BASE + ">" not in got.split("<data")[1],
+             "%s of a prefixed top element: stored without the base namespace: %s" % (how, data),
+             (rep, got))
+    # an unprefixed element below it that inherited the base namespace keeps it
+    data = '<w:top xmlns:w="%s"><w:v>x2</w:v><u>1</u></w:top>' % W
+    t.ok(is_ok(copy(root, "running", data)), "root copies a prefixed top with an unprefixed child")
+    want = '<w:top xmlns:w="%s" %s><w:v>x2</w:v><u>1</u></w:top>' % (W, BASE)
+    t.ok(want in get_config(session()), "... get-config keeps the base namespace <u> is in: %s"
+         % want, get_config(root))
     sub = session()
     t.ok(is_ok(raw(sub, '<create-subscription xmlns="%s"/>' % NOTIF_NS)), "a session subscribes")
 
@@ -192,6 +215,36 @@ try:
     t.ok("<error-tag>access-denied</error-tag>" in rep,
          "nobody's merge changing only p's URI on /w:closed/w:v: access-denied", rep)
     t.ok(closed('<v xmlns:p="urn:p">p:1</v>') in get_config(root), "... running as it was")
+    # nobody may update /w:open but not /w:open/w:d: a rebinding on /w:open
+    # that changes what d's text means changes d (RFC 8341 3.4.5)
+    opened = '<open xmlns="%s" xmlns:p="urn:%%s">%%s</open>' % W
+    t.ok(is_ok(copy(root, "running", opened % ("p", "<c><d>p:1</d></c>"))),
+         "root copies /w:open declaring p, /w:open/w:c/w:d using it")
+    rep = copy(nb, "running", opened % ("p2", "<c><d>p:1</d></c>"))
+    t.ok("<error-tag>access-denied</error-tag>" in rep, "nobody's copy changing only p's URI on "
+         "/w:open, which /w:open/w:c/w:d's text uses: access-denied", rep)
+    for target in ("running", "candidate"):
+        t.ok(is_ok(copy(root, "running", opened % ("p", "<d>p:1</d><v>1</v>"))),
+             "root copies /w:open declaring p, /w:open/w:d using it")
+        if target == "candidate":
+            t.ok(is_ok(copy(root, "candidate", opened % ("p2", "<d>p:1</d><v>1</v>"))),
+                 "root's candidate changes only p's URI on /w:open")
+            rep = raw(nb, "<commit/>")
+        else:
+            rep = copy(nb, "running", opened % ("p2", "<d>p:1</d><v>1</v>"))
+        t.ok("<error-tag>access-denied</error-tag>" in rep, "nobody's %s changing only p's URI on "
+             "/w:open, which /w:open/w:d's text uses: access-denied" % ("commit" if target ==
+                                                                   "candidate" else "copy"), rep)
+        t.ok(opened % ("p", "<d>p:1</d><v>1</v>") in get_config(root), "... running as it was")
+        t.ok(is_ok(raw(root, "<discard-changes/>")), "root discards the candidate")
+    for what, before, after in (
+            ("whose text does not use p", "<d>1</d><v>p:1</v>", "<d>1</d><v>p:1</v>"),
+            ("declaring p itself", '<d xmlns:p="urn:q">p:1</d>', '<d xmlns:p="urn:q">p:1</d>'),
+            ("below a nearer p", '<c xmlns:p="urn:q"><d>p:1</d></c>', '<c xmlns:p="urn:q"><d>p:1</d></c>')):
+        t.ok(is_ok(copy(root, "running", opened % ("p", before))), "root copies /w:open: %s" % before)
+        rep = copy(nb, "running", opened % ("p2", after))
+        t.ok(is_ok(rep), "nobody's copy changing p's URI on /w:open, /w:open/w:d %s: <ok/>" % what, rep)
+        t.ok(opened % ("p2", after) in get_config(root), "... running changed", get_config(root))
 finally:
     sessions.close()
     env.cleanup()

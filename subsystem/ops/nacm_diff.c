@@ -15,7 +15,9 @@
  * namespace declarations are an update of the new leaf; other paired
  * nodes of different attributes or declarations are an update of the
  * new node (data no module covers keeps its attributes; a declaration
- * gives a QName text its meaning), and all paired nodes with children
+ * gives a QName text its meaning; for the NACM check, so is each
+ * element below whose text uses a prefix whose binding changed there,
+ * unless a nearer declaration shadows it), and all paired nodes with children
  * are compared child by child (packed ones unpacked first;
  * packed_repack packs them after the RPC).  An unpaired old node is a delete of its subtree, an
  * unpaired new one a create.  A mismatch the pairing cannot see is
@@ -38,6 +40,7 @@ struct changes {
 	size_t			 n, cap;
 	int			 oom;		/* or more than limit: the diff stops */
 	size_t			 limit;		/* 0: none */
+	int			 meanings;	/* also a rebound prefix's users */
 };
 
 static void
@@ -75,6 +78,56 @@ leaf_text(const xmlNode *n)
 
 static int diff_children(struct changes *cs, xmlNodePtr oldp, xmlNodePtr newp, int depth);
 
+/* n's own declaration of prefix, or NULL. */
+static const xmlNs *
+own_decl(const xmlNode *n, const xmlChar *prefix)
+{
+	for (const xmlNs *d = n->nsDef; d != NULL; d = d->next)
+		if (xmlStrEqual(d->prefix, prefix))
+			return d;
+	return NULL;
+}
+
+/*
+ * Each element below n whose own text uses prefix as n binds it (no
+ * nearer declaration of prefix shadows n's) is an update: its value
+ * means another thing now (RFC 8341 3.4.5: a write right on each node
+ * whose value changes).  Packed nodes are unpacked (packed_repack packs
+ * them after the RPC).
+ */
+static void
+rebound_users(struct changes *cs, xmlNodePtr n, const xmlChar *prefix, int depth)
+{
+	if (depth >= 256)
+		return;
+	for (xmlNodePtr c = n->children; c != NULL && !cs->oom; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || own_decl(c, prefix) != NULL)
+			continue;
+		packed_unpack(c);
+		if (ns_value_uses(c, prefix))
+			add_change(cs, c, NACM_UPDATE);
+		rebound_users(cs, c, prefix, depth + 1);
+	}
+}
+
+/*
+ * The prefixes whose binding on paired o and n differs (declared,
+ * changed or removed on n): their users below n into cs.
+ */
+static void
+rebound_prefixes(struct changes *cs, const xmlNode *o, xmlNodePtr n)
+{
+	for (const xmlNs *d = n->nsDef; d != NULL; d = d->next) {
+		const xmlNs *was = own_decl(o, d->prefix);
+
+		if (d->prefix != NULL && (was == NULL || !xmlStrEqual(was->href, d->href)))
+			rebound_users(cs, n, d->prefix, 0);
+	}
+	for (const xmlNs *d = o->nsDef; d != NULL; d = d->next)
+		if (d->prefix != NULL && own_decl(n, d->prefix) == NULL)
+			rebound_users(cs, n, d->prefix, 0);
+}
+
 /* Paired o and n: their differences into cs; 0 or -1. */
 static int
 diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
@@ -103,10 +156,12 @@ diff_pair(struct changes *cs, xmlNodePtr o, xmlNodePtr n, int depth)
 		add_change(cs, n, NACM_CREATE);
 		return 0;
 	}
-	if (attrs_changed)
-		add_change(cs, n, NACM_UPDATE);
 	packed_unpack(o);
 	packed_unpack(n);
+	if (attrs_changed)
+		add_change(cs, n, NACM_UPDATE);
+	if (cs->meanings && !ops_nsdefs_same(o, n))
+		rebound_prefixes(cs, o, n);
 	return diff_children(cs, o, n, depth + 1);
 }
 
@@ -141,7 +196,7 @@ int
 ops_nacm_replace(struct rpc *r, xmlNodePtr old_root, xmlNodePtr new_root)
 {
 	struct nacm_session *v = ops_nacm_view(r->s);
-	struct changes cs = { 0 };
+	struct changes cs = { .meanings = 1 };
 	struct nacm_denial d;
 	int res;
 

@@ -407,7 +407,29 @@ xo_data_child(struct xmlout *xo, xmlNodePtr child)
 	xo_data_child_hiding(xo, child, NULL, NULL);
 }
 
-/* The declarations data child child inherits (xo_data_child); xmlFreeNsList them. */
+/*
+ * 1 when an element of n's subtree is in ns, an inherited default
+ * namespace (an unprefixed name: attributes and texts never take the
+ * default).  A packed node's elements share its namespace.
+ */
+static int
+default_used(const xmlNode *n, const xmlNs *ns, int depth)
+{
+	if (n->ns == ns || depth >= 256)
+		return 1;
+	if (packed_is(n))
+		return 0;
+	for (const xmlNode *c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && default_used(c, ns, depth + 1))
+			return 1;
+	return 0;
+}
+
+/*
+ * The declarations data child child inherits (xo_data_child), but a
+ * default namespace nothing in it uses (the datastore root's base
+ * namespace around a prefixed element); xmlFreeNsList them.
+ */
 static xmlNsPtr
 inherited_ns(xmlNodePtr child)
 {
@@ -422,7 +444,8 @@ inherited_ns(xmlNodePtr child)
 			for (n = added; n != NULL && !seen; n = n->next)
 				if (xmlStrEqual(n->prefix, ns->prefix))
 					seen = 1;
-			if (seen || (ns->prefix == NULL && child->ns == NULL))
+			if (seen || (ns->prefix == NULL &&
+			    (child->ns == NULL || !default_used(child, ns, 0))))
 				continue;
 			if ((n = xmlNewNs(NULL, ns->href, ns->prefix)) == NULL)
 				continue;
