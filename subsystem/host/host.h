@@ -200,10 +200,11 @@ int dsdir_remove_stale_temps(struct dsdir *dd, enum dsdir_sub sub,
  *                        denied-operations 0     (RFC 8341, this session's)
  *                        denied-data-writes 0
  *                        denied-notifications 0
- *                        fold-boot 6c0b2f5e-...
+ *                        fold-boot 6c0b2f5e-...  ("-": boot unknown)
  *                      Counters are refreshed after each RPC.  fold-boot
  *                      says the host's statistics do not hold them yet
- *                      (and the boot they were counted in): the session
+ *                      (and the boot they were counted in; never empty,
+ *                      stats_boot_mark): the session
  *                      folds them in when it ends, and so does whoever
  *                      removes the entry of a session that died
  *                      (stats.c).  On a full disk the entry is registered
@@ -227,7 +228,7 @@ struct reg_session {
 	time_t		 login_time;
 	uint64_t	 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifications;
 	uint64_t	 denied_operations, denied_data_writes, denied_notifications;
-	char		 fold_boot[128];	/* "": counts already in the statistics */
+	char		 fold_boot[128];	/* "": counts already in the statistics; "-": boot unknown */
 };
 
 /* Allocates s->id and publishes the session's entry in s->dd; 0 or -1 (logged). */
@@ -301,8 +302,18 @@ int stats_read_locked(int fd, struct stats *out);
 /* acc += add, counter by counter (start_time untouched). */
 void stats_sum(struct stats *acc, const struct stats *add);
 
-/* The kernel's boot_id ("" where there is none), read once per process. */
+/* The kernel's boot_id ("" where there is none), kept once read. */
 const char *stats_boot_id(void);
+
+/* A registry entry's fold-boot for counts of boot: boot, or "-" when "". */
+#define STATS_BOOT_UNKNOWN	"-"
+const char *stats_boot_mark(const char *boot);
+/*
+ * Whether an entry marked mark holds counts for boot not yet in the
+ * file: no for an empty mark (folded); yes when either boot is unknown
+ * ("-" or ""); else when they are the same.
+ */
+int stats_same_boot(const char *mark, const char *boot);
 
 /* ---- notify_log.c ---- */
 

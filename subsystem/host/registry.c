@@ -100,7 +100,8 @@ format_entry(struct session *s, char *buf, size_t len)
 	    (unsigned long long)c.denied_operations,
 	    (unsigned long long)c.denied_data_writes,
 	    (unsigned long long)c.denied_notifications,
-	    count_direct ? "" : "fold-boot ", count_direct ? "" : stats_boot_id(),
+	    count_direct ? "" : "fold-boot ",
+	    count_direct ? "" : stats_boot_mark(stats_boot_id()),
 	    count_direct ? "" : "\n");
 
 	if (n < 0)
@@ -198,7 +199,7 @@ fold_dead(struct dsdir *dd, const char *name, int fd)
 	if (fstat(fd, &was) == 0 && dsdir_stat(dd, DSD_SESSIONS, name, &now) == 0 &&
 	    was.st_dev == now.st_dev && was.st_ino == now.st_ino &&
 	    read_entry(fd, &e) == 0) {
-		if (e.fold_boot[0] != '\0' && strcmp(e.fold_boot, stats_boot_id()) == 0) {
+		if (stats_same_boot(e.fold_boot, stats_boot_id())) {
 			entry_counts(&e, &c);
 			if (stats_add_locked(dd, sfd, &c) == -1)
 				goto out;	/* kept for a later fold */
@@ -557,8 +558,7 @@ sum_unfolded(struct dsdir *dd, const char *boot, struct stats *acc)
 		if (parse_id(de->d_name, &id) == -1 ||
 		    (fd = dsdir_open_file(dd, DSD_SESSIONS, de->d_name, O_RDONLY)) == -1)
 			continue;
-		if (read_entry(fd, &e) == 0 && e.fold_boot[0] != '\0' &&
-		    strcmp(e.fold_boot, boot) == 0) {
+		if (read_entry(fd, &e) == 0 && stats_same_boot(e.fold_boot, boot)) {
 			entry_counts(&e, &c);
 			stats_sum(acc, &c);
 		}
