@@ -229,6 +229,7 @@ struct reg_session {
 	uint64_t	 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifications;
 	uint64_t	 denied_operations, denied_data_writes, denied_notifications;
 	char		 fold_boot[128];	/* "": counts already in the statistics; "-": boot unknown */
+	int		 counts_bad;	/* a counter is malformed: neither folded nor summed */
 };
 
 /* Allocates s->id and publishes the session's entry in s->dd; 0 or -1 (logged). */
@@ -293,6 +294,8 @@ void stats_add(struct dsdir *dd, const struct stats *delta);
  * (close() drops the lock), or -1 (logged once).
  */
 int stats_lock(struct dsdir *dd, int op);
+/* The statistics file opened for reading without a lock (stats_lock failed); fd or -1. */
+int stats_open_unlocked(struct dsdir *dd);
 /* stats_add() on a file held with stats_lock(dd, LOCK_EX); 0 or -1. */
 int stats_add_locked(struct dsdir *dd, int fd, const struct stats *delta);
 

@@ -253,6 +253,12 @@ blank_tail(int fd, int n)
 }
 
 int
+stats_open_unlocked(struct dsdir *dd)
+{
+	return dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDONLY);
+}
+
+int
 stats_add_locked(struct dsdir *dd, int fd, const struct stats *delta)
 {
 	char buf[STATS_MAX], boot[STATS_BOOT_MAX];
