@@ -8,6 +8,7 @@
  *   identity.c   the service identity of a set-uid nchome-netconf
  *   dsdir.c      datastore-dir and the one door to every file in it
  *   registry.c   the session registry (session ids, live sessions)
+ *   reg_text.c   a registry entry's text: its check line, read whole
  *   stats.c      host-wide RFC 6022 statistics
  *   notify_log.c the shared event log
  *   events.c     the RFC 6470 events, built and appended to the event log
@@ -201,6 +202,7 @@ int dsdir_remove_stale_temps(struct dsdir *dd, enum dsdir_sub sub,
  *                        denied-data-writes 0
  *                        denied-notifications 0
  *                        fold-boot 6c0b2f5e-...  ("-": boot unknown)
+ *                        check 0123456789abcdef  (reg_text.c)
  *                      Counters are refreshed after each RPC.  fold-boot
  *                      says the host's statistics do not hold them yet
  *                      (and the boot they were counted in; never empty,
@@ -262,6 +264,22 @@ int reg_list(struct dsdir *dd, struct reg_session **out, size_t *n);
 
 /* Entry of live session id: 0 and *out filled, or -1 when not live. */
 int reg_lookup(struct dsdir *dd, uint32_t id, struct reg_session *out);
+
+/* ---- reg_text.c (for registry.c) ---- */
+
+#define ENTRY_MAX	1024	/* a registry entry's text, check line included */
+#define CHECK_LINE	(6 + 16 + 1)	/* "check <16 hex>\n" */
+/*
+ * Ends buf's off bytes (off <= len - CHECK_LINE - 1) with the check
+ * line; the text's length, or 0.
+ */
+size_t reg_seal(char *buf, size_t off, size_t len);
+/*
+ * Reads the entry at fd into e (id left 0), again while its check does
+ * not match (an entry without one is taken as is); 0, or -1 when it
+ * never matches (its counts stay in the entry) or on error.
+ */
+int reg_read_entry(int fd, struct reg_session *e);
 
 /* ---- stats.c ---- */
 

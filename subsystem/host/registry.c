@@ -10,7 +10,6 @@
  * the counts it holds into the host's statistics (stats.c).
  */
 #include <ctype.h>
-#include <stddef.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,17 +26,12 @@
 #include "xmalloc.h"
 #include "access/access.h"
 #include "flockwait.h"
-#include "fnv.h"
 #include "host.h"
 #include "log.h"
 #include "xmalloc.h"
 
 #define NEXT_ID		"next-id"
 #define ENTRY_NAME_MAX	16
-#define ENTRY_MAX	1024
-#define CHECK_KEY	"check "
-#define CHECK_LINE	(sizeof(CHECK_KEY) - 1 + 16 + 1)	/* "check <16 hex>\n" */
-#define READ_TRIES	5
 
 static int reg_fd = -1;			/* our entry, flock(LOCK_EX)ed */
 static struct dsdir *reg_dd;
@@ -90,7 +84,7 @@ unflushed(const struct stats *counts, struct stats *d)
  * The entry's text in buf (len >= ENTRY_MAX), ending in a check line:
  * FNV-1a 64 of the bytes before it, so that a reader whose pread() met
  * our pwrite() halfway (they are not atomic) sees a torn text and reads
- * again (read_entry).  Its length (0 on failure).
+ * again (reg_text.c).  Its length (0 on failure).
  */
 static size_t
 format_entry(struct session *s, char *buf, size_t len)
@@ -120,130 +114,7 @@ format_entry(struct session *s, char *buf, size_t len)
 	if (n < 0)
 		return 0;
 	off = (size_t)n >= len - CHECK_LINE ? len - CHECK_LINE - 1 : (size_t)n;
-	if (off > 0 && buf[off - 1] != '\n')
-		buf[off - 1] = '\n';	/* cut short: the check starts a line */
-	n = snprintf(buf + off, len - off, CHECK_KEY "%016llx\n",
-	    (unsigned long long)fnv1a64(FNV1A64_BASIS, buf, off));
-	if (n < 0 || (size_t)n >= len - off)
-		return 0;
-	return off + (size_t)n;
-}
-
-/* A counter's text: digits only, no overflow; 0 or -1. */
-static int
-parse_count(const char *v, uint64_t *out)
-{
-	unsigned long long n;
-	char *end;
-
-	if (!isdigit((unsigned char)v[0]))
-		return -1;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = n;
-	return 0;
-}
-
-static const struct entry_count {
-	const char	*key;
-	size_t		 off;
-} entry_counts_keys[] = {
-	{ "in-rpcs", offsetof(struct reg_session, in_rpcs) },
-	{ "in-bad-rpcs", offsetof(struct reg_session, in_bad_rpcs) },
-	{ "out-rpc-errors", offsetof(struct reg_session, out_rpc_errors) },
-	{ "out-notifications", offsetof(struct reg_session, out_notifications) },
-	{ "denied-operations", offsetof(struct reg_session, denied_operations) },
-	{ "denied-data-writes", offsetof(struct reg_session, denied_data_writes) },
-	{ "denied-notifications", offsetof(struct reg_session, denied_notifications) },
-};
-
-/* e from text; e->counts_bad when a counter is not a number. */
-static void
-parse_entry(char *text, struct reg_session *e)
-{
-	char *line, *save = NULL;
-
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *v = strchr(line, ' ');
-
-		if (v == NULL)
-			continue;
-		*v++ = '\0';
-		if (strcmp(line, "pid") == 0)
-			e->pid = (pid_t)strtol(v, NULL, 10);
-		else if (strcmp(line, "user") == 0)
-			snprintf(e->user, sizeof(e->user), "%s", v);
-		else if (strcmp(line, "peer") == 0)
-			snprintf(e->peer, sizeof(e->peer), "%s", v);
-		else if (strcmp(line, "login") == 0)
-			e->login_time = (time_t)strtoll(v, NULL, 10);
-		else if (strcmp(line, "fold-boot") == 0)
-			snprintf(e->fold_boot, sizeof(e->fold_boot), "%s", v);
-		else
-			for (size_t i = 0; i < sizeof(entry_counts_keys) /
-			    sizeof(entry_counts_keys[0]); i++)
-				if (strcmp(line, entry_counts_keys[i].key) == 0 &&
-				    parse_count(v, (uint64_t *)(void *)((char *)e +
-				    entry_counts_keys[i].off)) == -1)
-					e->counts_bad = 1;
-	}
-}
-
-/*
- * Whether buf (n bytes) is whole: its check line, if any, holds the
- * FNV-1a 64 of the bytes before it (an entry of an older version has
- * none: taken as is).  Cuts buf after the check line: past it may be
- * the tail of a longer text the writer has not yet truncated.
- */
-static int
-entry_whole(char *buf, size_t n)
-{
-	unsigned long long want;
-	char *chk, *end;
-
-	if (strncmp(buf, CHECK_KEY, sizeof(CHECK_KEY) - 1) == 0)
-		chk = buf;
-	else if ((chk = strstr(buf, "\n" CHECK_KEY)) != NULL)
-		chk++;
-	else
-		return 1;
-	errno = 0;
-	want = strtoull(chk + sizeof(CHECK_KEY) - 1, &end, 16);
-	if (errno != 0 || *end != '\n')
-		return 0;
-	end[1] = '\0';
-	(void)n;
-	return fnv1a64(FNV1A64_BASIS, buf, (size_t)(chk - buf)) == want;
-}
-
-/* Reads the entry at fd into e (id left 0); 0 or -1. */
-static int
-read_entry(int fd, struct reg_session *e)
-{
-	static int warned_torn, warned_bad;
-	char buf[ENTRY_MAX];
-	ssize_t n;
-
-	for (int tries = 0; tries < READ_TRIES; tries++) {
-		if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) < 0)
-			return -1;
-		buf[n] = '\0';
-		if (!entry_whole(buf, (size_t)n))
-			continue;	/* met its owner's write: again */
-		memset(e, 0, sizeof(*e));
-		parse_entry(buf, e);
-		if (e->counts_bad && !warned_bad++)
-			log_warnx("sessions: an entry with a malformed counter: "
-			    "its counts are not added");
-		return 0;
-	}
-	/* skipped for this read: its counts stay in the entry */
-	if (!warned_torn++)
-		log_warnx("sessions: an entry whose check never matched: skipped");
-	return -1;
+	return reg_seal(buf, off, len);
 }
 
 /* The counts an entry holds that the statistics may lack. */
@@ -281,7 +152,7 @@ fold_dead(struct dsdir *dd, const char *name, int fd)
 		return;
 	if (fstat(fd, &was) == 0 && dsdir_stat(dd, DSD_SESSIONS, name, &now) == 0 &&
 	    was.st_dev == now.st_dev && was.st_ino == now.st_ino &&
-	    read_entry(fd, &e) == 0) {
+	    reg_read_entry(fd, &e) == 0) {
 		if (!e.counts_bad && stats_same_boot(e.fold_boot, stats_boot_id())) {
 			entry_counts(&e, &c);
 			if (stats_add_locked(dd, sfd, &c) == -1)
@@ -310,7 +181,7 @@ read_live_entry(struct dsdir *dd, const char *name, uint32_t id, struct reg_sess
 		close(fd);
 		return -1;
 	}
-	if (errno != EWOULDBLOCK || read_entry(fd, e) == -1) {
+	if (errno != EWOULDBLOCK || reg_read_entry(fd, e) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -643,7 +514,7 @@ sum_unfolded(struct dsdir *dd, const char *boot, struct stats *acc)
 		if (parse_id(de->d_name, &id) == -1 ||
 		    (fd = dsdir_open_file(dd, DSD_SESSIONS, de->d_name, O_RDONLY)) == -1)
 			continue;
-		if (read_entry(fd, &e) == 0 && !e.counts_bad &&
+		if (reg_read_entry(fd, &e) == 0 && !e.counts_bad &&
 		    stats_same_boot(e.fold_boot, boot)) {
 			entry_counts(&e, &c);
 			stats_sum(acc, &c);
