@@ -204,6 +204,14 @@ try:
          "an entry whose check never matches (a torn read) is left out")
     t.eq(sum_with(body.replace(b"in-rpcs 1000", b"in-rpcs 1000\nin-bad-rpcs -5"), "bad"), 1,
          "an entry with a malformed counter (-5) is left out")
+    # dead and never whole: its session died mid-write, nobody will finish it
+    dead = os.path.join(sessions_dir, "99997")
+    with open(dead, "wb") as f:
+        f.write(body + b"check %016x\n" % (fnv1a64(body) ^ 1))
+    before = file_in_rpcs()
+    start().close()
+    t.ok(not os.path.exists(dead), "a dead entry that never reads whole is removed by the next session")
+    t.eq(file_in_rpcs(), before + 1, "... without folding its counts (+ the close-session)")
     c.close()
 finally:
     for p in procs:

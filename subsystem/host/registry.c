@@ -151,9 +151,14 @@ fold_dead(struct dsdir *dd, const char *name, int fd)
 	if ((sfd = stats_lock(dd, LOCK_EX)) == -1)
 		return;
 	if (fstat(fd, &was) == 0 && dsdir_stat(dd, DSD_SESSIONS, name, &now) == 0 &&
-	    was.st_dev == now.st_dev && was.st_ino == now.st_ino &&
-	    reg_read_entry(fd, &e) == 0) {
-		if (!e.counts_bad && stats_same_boot(e.fold_boot, stats_boot_id())) {
+	    was.st_dev == now.st_dev && was.st_ino == now.st_ino) {
+		/*
+		 * An entry that does not read whole has no writer left to
+		 * finish it: its session died in the middle of a write, and
+		 * it goes without its counts rather than be re-read forever.
+		 */
+		if (reg_read_entry(fd, &e) == 0 && !e.counts_bad &&
+		    stats_same_boot(e.fold_boot, stats_boot_id())) {
 			entry_counts(&e, &c);
 			if (stats_add_locked(dd, sfd, &c) == -1)
 				goto out;	/* kept for a later fold */
