@@ -101,13 +101,13 @@ parse_entry(char *text, struct reg_session *e)
 }
 
 /*
- * Whether buf (n bytes) is whole: its check line, if any, holds the
+ * Whether buf (a string) is whole: its check line, if any, holds the
  * FNV-1a 64 of the bytes before it (an entry of an older version has
  * none: taken as is).  Cuts buf after the check line: past it may be
  * the tail of a longer text the writer has not yet truncated.
  */
 static int
-entry_whole(char *buf, size_t n)
+entry_whole(char *buf)
 {
 	unsigned long long want;
 	char *chk, *end;
@@ -123,7 +123,6 @@ entry_whole(char *buf, size_t n)
 	if (errno != 0 || *end != '\n')
 		return 0;
 	end[1] = '\0';
-	(void)n;
 	return fnv1a64(FNV1A64_BASIS, buf, (size_t)(chk - buf)) == want;
 }
 
@@ -139,7 +138,7 @@ reg_read_entry(int fd, struct reg_session *e)
 		if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) < 0)
 			return -1;
 		buf[n] = '\0';
-		if (!entry_whole(buf, (size_t)n))
+		if (!entry_whole(buf))
 			continue;	/* met its owner's write: again */
 		memset(e, 0, sizeof(*e));
 		parse_entry(buf, e);
