@@ -144,6 +144,11 @@ try:
         except TimeoutError:
             r = None
         t.ok(r is not None and not NcRaw.errors(r), "a get of the statistics answers within the bound")
+        e = r.find(".//{urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring}in-sessions") \
+            if r is not None else None
+        t.ok(e is not None and int(e.text) > 0,
+             "its statistics still hold the file's totals (read unlocked)",
+             "in-sessions %s" % (e.text if e is not None else "none"))
         if c is not None:
             c.kill()
     finally:

@@ -174,6 +174,44 @@ try:
     start().close()
     t.ok(not os.path.exists(old), "the next session removes it")
     t.eq(file_in_rpcs(), before + 1, "without folding its counts into this boot's (+ its close-session)")
+
+    # ---- a torn or malformed entry of this boot is left out of the sum ----
+    def fnv1a64(b):
+        h = 0xcbf29ce484222325
+        for x in b:
+            h = ((h ^ x) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+        return h
+
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        boot = f.read().strip()
+    body = ("pid 1\nuser x\npeer \nlogin 1\nin-rpcs 1000\nfold-boot %s\n" % boot).encode()
+
+    def sum_with(text, what):
+        base = in_rpcs(c)
+        p = os.path.join(sessions_dir, "99998")
+        with open(p, "wb") as f:
+            f.write(text)
+        hold = os.open(p, os.O_RDONLY)
+        fcntl.flock(hold, fcntl.LOCK_EX)  # live: the <get> must not fold it
+        got = in_rpcs(c) - base
+        os.close(hold)
+        os.unlink(p)
+        return got
+
+    t.eq(sum_with(body + b"check %016x\n" % fnv1a64(body), "whole"), 1000 + 1,
+         "an entry whose check matches is summed")
+    t.eq(sum_with(body + b"check %016x\n" % (fnv1a64(body) ^ 1), "torn"), 1,
+         "an entry whose check never matches (a torn read) is left out")
+    t.eq(sum_with(body.replace(b"in-rpcs 1000", b"in-rpcs 1000\nin-bad-rpcs -5"), "bad"), 1,
+         "an entry with a malformed counter (-5) is left out")
+    # dead and never whole: its session died mid-write, nobody will finish it
+    dead = os.path.join(sessions_dir, "99997")
+    with open(dead, "wb") as f:
+        f.write(body + b"check %016x\n" % (fnv1a64(body) ^ 1))
+    before = file_in_rpcs()
+    start().close()
+    t.ok(not os.path.exists(dead), "a dead entry that never reads whole is removed by the next session")
+    t.eq(file_in_rpcs(), before + 1, "... without folding its counts (+ the close-session)")
     c.close()
 finally:
     for p in procs:

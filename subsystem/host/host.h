@@ -8,6 +8,7 @@
  *   identity.c   the service identity of a set-uid nchome-netconf
  *   dsdir.c      datastore-dir and the one door to every file in it
  *   registry.c   the session registry (session ids, live sessions)
+ *   reg_text.c   a registry entry's text: its check line, read whole
  *   stats.c      host-wide RFC 6022 statistics
  *   notify_log.c the shared event log
  *   events.c     the RFC 6470 events, built and appended to the event log
@@ -200,10 +201,12 @@ int dsdir_remove_stale_temps(struct dsdir *dd, enum dsdir_sub sub,
  *                        denied-operations 0     (RFC 8341, this session's)
  *                        denied-data-writes 0
  *                        denied-notifications 0
- *                        fold-boot 6c0b2f5e-...
+ *                        fold-boot 6c0b2f5e-...  ("-": boot unknown)
+ *                        check 0123456789abcdef  (reg_text.c)
  *                      Counters are refreshed after each RPC.  fold-boot
  *                      says the host's statistics do not hold them yet
- *                      (and the boot they were counted in): the session
+ *                      (and the boot they were counted in; never empty,
+ *                      stats_boot_mark): the session
  *                      folds them in when it ends, and so does whoever
  *                      removes the entry of a session that died
  *                      (stats.c).  On a full disk the entry is registered
@@ -227,7 +230,8 @@ struct reg_session {
 	time_t		 login_time;
 	uint64_t	 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifications;
 	uint64_t	 denied_operations, denied_data_writes, denied_notifications;
-	char		 fold_boot[128];	/* "": counts already in the statistics */
+	char		 fold_boot[128];	/* "": counts already in the statistics; "-": boot unknown */
+	int		 counts_bad;	/* a counter is malformed: neither folded nor summed */
 };
 
 /* Allocates s->id and publishes the session's entry in s->dd; 0 or -1 (logged). */
@@ -261,6 +265,22 @@ int reg_list(struct dsdir *dd, struct reg_session **out, size_t *n);
 /* Entry of live session id: 0 and *out filled, or -1 when not live. */
 int reg_lookup(struct dsdir *dd, uint32_t id, struct reg_session *out);
 
+/* ---- reg_text.c (for registry.c) ---- */
+
+#define ENTRY_MAX	1024	/* a registry entry's text, check line included */
+#define CHECK_LINE	(6 + 16 + 1)	/* "check <16 hex>\n" */
+/*
+ * Ends buf's off bytes (off <= len - CHECK_LINE - 1) with the check
+ * line; the text's length, or 0.
+ */
+size_t reg_seal(char *buf, size_t off, size_t len);
+/*
+ * Reads the entry at fd into e (id left 0), again while its check does
+ * not match (an entry without one is taken as is); 0, or -1 when it
+ * never matches (its counts stay in the entry) or on error.
+ */
+int reg_read_entry(int fd, struct reg_session *e);
+
 /* ---- stats.c ---- */
 
 /*
@@ -292,6 +312,8 @@ void stats_add(struct dsdir *dd, const struct stats *delta);
  * (close() drops the lock), or -1 (logged once).
  */
 int stats_lock(struct dsdir *dd, int op);
+/* The statistics file opened for reading without a lock (stats_lock failed); fd or -1. */
+int stats_open_unlocked(struct dsdir *dd);
 /* stats_add() on a file held with stats_lock(dd, LOCK_EX); 0 or -1. */
 int stats_add_locked(struct dsdir *dd, int fd, const struct stats *delta);
 
@@ -301,8 +323,18 @@ int stats_read_locked(int fd, struct stats *out);
 /* acc += add, counter by counter (start_time untouched). */
 void stats_sum(struct stats *acc, const struct stats *add);
 
-/* The kernel's boot_id ("" where there is none), read once per process. */
+/* The kernel's boot_id ("" where there is none), kept once read. */
 const char *stats_boot_id(void);
+
+/* A registry entry's fold-boot for counts of boot: boot, or "-" when "". */
+#define STATS_BOOT_UNKNOWN	"-"
+const char *stats_boot_mark(const char *boot);
+/*
+ * Whether an entry marked mark holds counts for boot not yet in the
+ * file: no for an empty mark (folded); yes when either boot is unknown
+ * ("-" or ""); else when they are the same.
+ */
+int stats_same_boot(const char *mark, const char *boot);
 
 /* ---- notify_log.c ---- */
 

@@ -80,14 +80,21 @@ unflushed(const struct stats *counts, struct stats *d)
 	    d->denied_data_writes != 0 || d->denied_notifications != 0;
 }
 
+/*
+ * The entry's text in buf (len >= ENTRY_MAX), ending in a check line:
+ * FNV-1a 64 of the bytes before it, so that a reader whose pread() met
+ * our pwrite() halfway (they are not atomic) sees a torn text and reads
+ * again (reg_text.c).  Its length (0 on failure).
+ */
 static size_t
 format_entry(struct session *s, char *buf, size_t len)
 {
 	struct stats c;
+	size_t off;
 	int n;
 
 	session_counts(s, &c);
-	n = snprintf(buf, len,
+	n = snprintf(buf, len - CHECK_LINE,
 	    "pid %ld\nuser %s\npeer %s\nlogin %lld\n"
 	    "in-rpcs %llu\nin-bad-rpcs %llu\nout-rpc-errors %llu\n"
 	    "out-notifications %llu\ndenied-operations %llu\n"
@@ -100,66 +107,14 @@ format_entry(struct session *s, char *buf, size_t len)
 	    (unsigned long long)c.denied_operations,
 	    (unsigned long long)c.denied_data_writes,
 	    (unsigned long long)c.denied_notifications,
-	    count_direct ? "" : "fold-boot ", count_direct ? "" : stats_boot_id(),
+	    count_direct ? "" : "fold-boot ",
+	    count_direct ? "" : stats_boot_mark(stats_boot_id()),
 	    count_direct ? "" : "\n");
 
 	if (n < 0)
 		return 0;
-	return (size_t)n >= len ? len - 1 : (size_t)n;
-}
-
-static void
-parse_entry(char *text, struct reg_session *e)
-{
-	char *line, *save = NULL;
-
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *v = strchr(line, ' ');
-
-		if (v == NULL)
-			continue;
-		*v++ = '\0';
-		if (strcmp(line, "pid") == 0)
-			e->pid = (pid_t)strtol(v, NULL, 10);
-		else if (strcmp(line, "user") == 0)
-			snprintf(e->user, sizeof(e->user), "%s", v);
-		else if (strcmp(line, "peer") == 0)
-			snprintf(e->peer, sizeof(e->peer), "%s", v);
-		else if (strcmp(line, "login") == 0)
-			e->login_time = (time_t)strtoll(v, NULL, 10);
-		else if (strcmp(line, "in-rpcs") == 0)
-			e->in_rpcs = strtoull(v, NULL, 10);
-		else if (strcmp(line, "in-bad-rpcs") == 0)
-			e->in_bad_rpcs = strtoull(v, NULL, 10);
-		else if (strcmp(line, "out-rpc-errors") == 0)
-			e->out_rpc_errors = strtoull(v, NULL, 10);
-		else if (strcmp(line, "out-notifications") == 0)
-			e->out_notifications = strtoull(v, NULL, 10);
-		else if (strcmp(line, "denied-operations") == 0)
-			e->denied_operations = strtoull(v, NULL, 10);
-		else if (strcmp(line, "denied-data-writes") == 0)
-			e->denied_data_writes = strtoull(v, NULL, 10);
-		else if (strcmp(line, "denied-notifications") == 0)
-			e->denied_notifications = strtoull(v, NULL, 10);
-		else if (strcmp(line, "fold-boot") == 0)
-			snprintf(e->fold_boot, sizeof(e->fold_boot), "%s", v);
-	}
-}
-
-/* Reads the entry at fd into e (id left 0); 0 or -1. */
-static int
-read_entry(int fd, struct reg_session *e)
-{
-	char buf[1024];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	memset(e, 0, sizeof(*e));
-	parse_entry(buf, e);
-	return 0;
+	off = (size_t)n >= len - CHECK_LINE ? len - CHECK_LINE - 1 : (size_t)n;
+	return reg_seal(buf, off, len);
 }
 
 /* The counts an entry holds that the statistics may lack. */
@@ -196,9 +151,14 @@ fold_dead(struct dsdir *dd, const char *name, int fd)
 	if ((sfd = stats_lock(dd, LOCK_EX)) == -1)
 		return;
 	if (fstat(fd, &was) == 0 && dsdir_stat(dd, DSD_SESSIONS, name, &now) == 0 &&
-	    was.st_dev == now.st_dev && was.st_ino == now.st_ino &&
-	    read_entry(fd, &e) == 0) {
-		if (e.fold_boot[0] != '\0' && strcmp(e.fold_boot, stats_boot_id()) == 0) {
+	    was.st_dev == now.st_dev && was.st_ino == now.st_ino) {
+		/*
+		 * An entry that does not read whole has no writer left to
+		 * finish it: its session died in the middle of a write, and
+		 * it goes without its counts rather than be re-read forever.
+		 */
+		if (reg_read_entry(fd, &e) == 0 && !e.counts_bad &&
+		    stats_same_boot(e.fold_boot, stats_boot_id())) {
 			entry_counts(&e, &c);
 			if (stats_add_locked(dd, sfd, &c) == -1)
 				goto out;	/* kept for a later fold */
@@ -226,7 +186,7 @@ read_live_entry(struct dsdir *dd, const char *name, uint32_t id, struct reg_sess
 		close(fd);
 		return -1;
 	}
-	if (errno != EWOULDBLOCK || read_entry(fd, e) == -1) {
+	if (errno != EWOULDBLOCK || reg_read_entry(fd, e) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -303,7 +263,7 @@ read_counter(int fd, uint32_t *v)
 static int
 make_entry(struct session *s, const char *tmp, size_t *len)
 {
-	char buf[1024];
+	char buf[ENTRY_MAX];
 	int fd;
 
 	(void)dsdir_unlink(s->dd, DSD_SESSIONS, tmp);
@@ -438,7 +398,7 @@ flush_stats(struct session *s)
 void
 reg_update(struct session *s)
 {
-	char buf[1024];
+	char buf[ENTRY_MAX];
 	size_t len;
 
 	if (s->dd == NULL)
@@ -478,6 +438,8 @@ reg_unregister(struct session *s)
 			goto out;
 		}
 		flushed = c;
+		/* emptied first: if the unlink fails, no mark is left to count again */
+		(void)ftruncate(reg_fd, 0);
 	}
 	(void)dsdir_unlink(reg_dd, DSD_SESSIONS, reg_name);
 out:
@@ -557,8 +519,8 @@ sum_unfolded(struct dsdir *dd, const char *boot, struct stats *acc)
 		if (parse_id(de->d_name, &id) == -1 ||
 		    (fd = dsdir_open_file(dd, DSD_SESSIONS, de->d_name, O_RDONLY)) == -1)
 			continue;
-		if (read_entry(fd, &e) == 0 && e.fold_boot[0] != '\0' &&
-		    strcmp(e.fold_boot, boot) == 0) {
+		if (reg_read_entry(fd, &e) == 0 && !e.counts_bad &&
+		    stats_same_boot(e.fold_boot, boot)) {
 			entry_counts(&e, &c);
 			stats_sum(acc, &c);
 		}
@@ -575,11 +537,13 @@ reg_stats(struct dsdir *dd, struct stats *out)
 	memset(out, 0, sizeof(*out));
 	/*
 	 * Under the file's LOCK_SH: a fold (add to the file, remove the
-	 * entry, under LOCK_EX) is seen whole.  Unlocked (lock-wait passed)
-	 * the sum may miss or repeat a session folded meanwhile; a reader is
-	 * still answered.
+	 * entry, under LOCK_EX) is seen whole.  When the lock is not had
+	 * (lock-wait passed) the file is read unlocked: the sum may then
+	 * miss or repeat a session folded meanwhile, but a reader is still
+	 * answered with the host's totals.
 	 */
-	fd = stats_lock(dd, LOCK_SH);
+	if ((fd = stats_lock(dd, LOCK_SH)) == -1)
+		fd = stats_open_unlocked(dd);
 	if (fd != -1)
 		rc = stats_read_locked(fd, out);
 	sum_unfolded(dd, stats_boot_id(), out);

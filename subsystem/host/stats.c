@@ -36,8 +36,11 @@
  * "The management subsystem" starts with the host: on Linux, when the
  * kernel's boot_id differs from the file's, the counters start again
  * from zero with netconf-start-time = now, and an entry's counts are
- * folded only into the boot they were counted in.  Elsewhere they count
- * from the file's creation.
+ * folded only into the boot they were counted in.  Elsewhere (or when
+ * boot_id cannot be read) they count from the file's creation: the file
+ * is never reset by a process that does not know its boot, and entries
+ * are marked "fold-boot -" (stats_boot_mark), never an empty mark,
+ * which would mean "already folded".
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -88,13 +91,31 @@ const char *
 stats_boot_id(void)
 {
 	static char id[STATS_BOOT_MAX];
-	static int known;
 
-	if (!known) {	/* a process does not outlive its boot */
+	/*
+	 * Only a read that worked is kept (a process does not outlive its
+	 * boot): one failed open (ENFILE) must not leave the process
+	 * without a boot for its life.
+	 */
+	if (id[0] == '\0')
 		read_boot_id(id, sizeof(id));
-		known = 1;
-	}
 	return id;
+}
+
+const char *
+stats_boot_mark(const char *boot)
+{
+	return boot[0] != '\0' ? boot : STATS_BOOT_UNKNOWN;
+}
+
+int
+stats_same_boot(const char *mark, const char *boot)
+{
+	if (mark[0] == '\0')
+		return 0;	/* no mark: the counts are in the file already */
+	if (strcmp(mark, STATS_BOOT_UNKNOWN) == 0 || boot[0] == '\0')
+		return 1;	/* a boot not known: count from the file's creation */
+	return strcmp(mark, boot) == 0;
 }
 
 static const struct field {
@@ -209,6 +230,34 @@ stats_lock(struct dsdir *dd, int op)
 	return fd;
 }
 
+/*
+ * After a failed ftruncate: the bytes past n (the end of a longer, older
+ * text) are overwritten with newlines, which parse() skips, so they
+ * cannot override the counts just written.  A write inside the file
+ * needs no new block on a full disk.  0 or -1.
+ */
+static int
+blank_tail(int fd, int n)
+{
+	char nl[STATS_MAX];
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1)
+		return -1;
+	if (sb.st_size <= n)
+		return 0;
+	if (sb.st_size - n > (off_t)sizeof(nl))
+		return -1;
+	memset(nl, '\n', sizeof(nl));
+	return pwrite(fd, nl, (size_t)(sb.st_size - n), n) == sb.st_size - n ? 0 : -1;
+}
+
+int
+stats_open_unlocked(struct dsdir *dd)
+{
+	return dsdir_open_file(dd, DSD_SESSIONS, STATS_FILE, O_RDONLY);
+}
+
 int
 stats_add_locked(struct dsdir *dd, int fd, const struct stats *delta)
 {
@@ -219,20 +268,29 @@ stats_add_locked(struct dsdir *dd, int fd, const struct stats *delta)
 
 	if (read_locked(fd, &st, boot, sizeof(boot)) == -1)
 		return -1;
-	if (st.start_time == 0 || strcmp(boot, now_boot) != 0) {
+	/* our boot unknown (not Linux, or its read failed): never a reset */
+	if (st.start_time == 0 ||
+	    (now_boot[0] != '\0' && strcmp(boot, now_boot) != 0)) {
 		/* new file, or the host rebooted: the counters start now */
 		memset(&st, 0, sizeof(st));
 		st.start_time = time(NULL);
 	}
 	for (size_t i = 0; i < NFIELDS; i++)
 		*field_ptr(&st, i) += field_get(delta, i);
-	if ((n = format(buf, sizeof(buf), &st, now_boot)) == -1)
+	if ((n = format(buf, sizeof(buf), &st,
+	    now_boot[0] != '\0' ? now_boot : boot)) == -1)
 		return -1;
-	if (pwrite(fd, buf, (size_t)n, 0) != n || ftruncate(fd, n) == -1) {
+	if (pwrite(fd, buf, (size_t)n, 0) != n) {
 		if (!warned++)
 			log_warn("statistics not counted: %s/sessions/%s",
 			    dsdir_path(dd), STATS_FILE);
 		return -1;
+	}
+	if (ftruncate(fd, n) == -1 && blank_tail(fd, n) == -1) {
+		/* the counts are in; only an older, longer text's tail may follow */
+		if (!warned++)
+			log_warn("statistics: %s/sessions/%s: truncate",
+			    dsdir_path(dd), STATS_FILE);
 	}
 	return 0;
 }
@@ -253,8 +311,10 @@ stats_read_locked(int fd, struct stats *out)
 {
 	char boot[STATS_BOOT_MAX];
 
+	const char *now_boot = stats_boot_id();
+
 	if (read_locked(fd, out, boot, sizeof(boot)) == 0 && out->start_time != 0 &&
-	    strcmp(boot, stats_boot_id()) == 0)
+	    (now_boot[0] == '\0' || strcmp(boot, now_boot) == 0))
 		return 0;
 	memset(out, 0, sizeof(*out));
 	return -1;
