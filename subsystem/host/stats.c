@@ -309,9 +309,8 @@ stats_add(struct dsdir *dd, const struct stats *delta)
 int
 stats_read_locked(int fd, struct stats *out)
 {
-	char boot[STATS_BOOT_MAX];
-
 	const char *now_boot = stats_boot_id();
+	char boot[STATS_BOOT_MAX];
 
 	if (read_locked(fd, out, boot, sizeof(boot)) == 0 && out->start_time != 0 &&
 	    (now_boot[0] == '\0' || strcmp(boot, now_boot) == 0))
